@@ -1,0 +1,47 @@
+/**
+ * The handful of error classes the CLI turns into exit codes. Every message is one
+ * line that says what is wrong and what to do next; the original failure rides along
+ * as `cause` and is shown only with --verbose.
+ */
+
+/** Bad command line: unknown option, out-of-range value, conflicting options. Exit 2. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+  readonly exitCode = 2;
+}
+
+/** A file the user gave us is missing, unreadable or not what it claims to be. Exit 1. */
+export class InputError extends Error {
+  override name = 'InputError';
+  readonly exitCode = 1;
+}
+
+/** ffmpeg, onnxruntime or the network failed underneath us. Exit 1. */
+export class ExternalError extends Error {
+  override name = 'ExternalError';
+  readonly exitCode = 1;
+}
+
+/** The run was stopped by a signal; the exit code follows the shell convention 128+n. */
+export class InterruptedError extends Error {
+  override name = 'InterruptedError';
+  readonly exitCode: number;
+  constructor(readonly signal: NodeJS.Signals) {
+    super(`interrupted by ${signal}`);
+    this.exitCode = signal === 'SIGTERM' ? 143 : 130;
+  }
+}
+
+/** Builds the uniform "Expected … but received …" message used by every option check. */
+export function expected(what: string, name: string, received: unknown): UsageError {
+  const shown = typeof received === 'string' ? JSON.stringify(received) : String(received);
+  return new UsageError(`Expected ${what} for ${name} but received ${shown}`);
+}
+
+/** Exit code for any thrown value; unknown errors are internal failures (1). */
+export function getExitCode(error: unknown): number {
+  if (error && typeof error === 'object' && 'exitCode' in error && typeof error.exitCode === 'number') {
+    return error.exitCode;
+  }
+  return 1;
+}

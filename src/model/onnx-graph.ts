@@ -1,0 +1,111 @@
+import onnxProto from 'onnx-proto';
+import type { onnx as Onnx } from 'onnx-proto';
+import { InputError } from '../errors.js';
+import { floatsToHalves, halvesToFloats } from '../util/float16.js';
+
+/** All of the ONNX protobuf schema we use goes through this module. */
+export const { onnx } = onnxProto;
+export type ModelProto = Onnx.ModelProto;
+export type GraphProto = Onnx.GraphProto;
+export type NodeProto = Onnx.INodeProto;
+export type TensorProto = Onnx.ITensorProto;
+export type ValueInfoProto = Onnx.IValueInfoProto;
+export type Dimension = Onnx.TensorShapeProto.IDimension;
+
+const DataType = onnx.TensorProto.DataType;
+
+type IntLike = number | { toNumber(): number };
+
+/** protobufjs gives int64 fields as numbers or Long objects depending on size. */
+export function toNumber(value: IntLike | null | undefined): number {
+  if (value === null || value === undefined) return 0;
+  return typeof value === 'number' ? value : value.toNumber();
+}
+
+/** Parses ONNX protobuf bytes. @throws InputError when the bytes are not an ONNX model. */
+export function decodeModel(bytes: Uint8Array, source: string): ModelProto {
+  let model: ModelProto;
+  try {
+    model = onnx.ModelProto.decode(bytes);
+  } catch (cause) {
+    throw new InputError(`${source} is not a readable ONNX model (${(cause as Error).message}); check the file or download it again`, { cause });
+  }
+  if (!model.graph?.node?.length) {
+    throw new InputError(`${source} is not an ONNX model (no graph found); check the file or download it again`);
+  }
+  return model;
+}
+
+export function encodeModel(model: ModelProto): Uint8Array {
+  return onnx.ModelProto.encode(model).finish();
+}
+
+/** Dims of a tensor as plain numbers. */
+export function getDims(tensor: TensorProto): number[] {
+  return (tensor.dims ?? []).map(toNumber);
+}
+
+/** Reads a FLOAT or FLOAT16 tensor's values as float32. */
+export function readFloats(tensor: TensorProto): Float32Array {
+  const count = getDims(tensor).reduce((a, b) => a * b, 1);
+  const raw = tensor.rawData && tensor.rawData.length > 0 ? tensor.rawData : undefined;
+  if (tensor.dataType === DataType.FLOAT) {
+    if (raw) return new Float32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + count * 4));
+    return Float32Array.from(tensor.floatData ?? []);
+  }
+  if (tensor.dataType === DataType.FLOAT16) {
+    // FLOAT16 without raw_data is stored as one half per int32_data entry.
+    const halves = raw
+      ? new Uint16Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + count * 2))
+      : Uint16Array.from(tensor.int32Data ?? []);
+    return halvesToFloats(halves);
+  }
+  throw new InputError(`tensor ${tensor.name ?? ''} has data type ${tensor.dataType}; expected float32 or float16`);
+}
+
+/** Replaces a FLOAT/FLOAT16 tensor's values and dims in place (name says so: mutates). */
+export function setFloats_(tensor: TensorProto, dims: number[], values: Float32Array): void {
+  tensor.dims = dims;
+  tensor.floatData = [];
+  tensor.int32Data = [];
+  if (tensor.dataType === DataType.FLOAT16) {
+    tensor.rawData = new Uint8Array(floatsToHalves(values).buffer);
+  } else {
+    tensor.rawData = new Uint8Array(values.buffer.slice(values.byteOffset, values.byteOffset + values.byteLength));
+  }
+}
+
+/** Makes an int64 constant tensor. */
+export function makeInt64Tensor(name: string, values: number[], dims: number[]): TensorProto {
+  const bytes = new Uint8Array(values.length * 8);
+  const view = new DataView(bytes.buffer);
+  values.forEach((v, i) => view.setBigInt64(i * 8, BigInt(v), true));
+  return onnx.TensorProto.create({ name, dataType: DataType.INT64, dims, rawData: bytes });
+}
+
+/** Reads an int attribute (or the default) from a node. */
+export function getIntAttribute(node: NodeProto, name: string, fallback: number): number {
+  const attribute = node.attribute?.find((a) => a.name === name);
+  return attribute ? toNumber(attribute.i as IntLike) : fallback;
+}
+
+/** Reads an ints attribute from a node. */
+export function getIntsAttribute(node: NodeProto, name: string): number[] | undefined {
+  const attribute = node.attribute?.find((a) => a.name === name);
+  return attribute?.ints?.map((v) => toNumber(v as IntLike));
+}
+
+/** Reads an int64 tensor (an initializer or Constant value) as numbers. */
+export function readInts(tensor: TensorProto): number[] {
+  const raw = tensor.rawData && tensor.rawData.length > 0 ? tensor.rawData : undefined;
+  if (raw) {
+    const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+    const size = tensor.dataType === DataType.INT32 ? 4 : 8;
+    const out: number[] = [];
+    for (let i = 0; i < raw.byteLength; i += size) out.push(size === 4 ? view.getInt32(i, true) : Number(view.getBigInt64(i, true)));
+    return out;
+  }
+  return [...(tensor.int64Data ?? []), ...(tensor.int32Data ?? [])].map((v) => toNumber(v as IntLike));
+}
+
+export const elementTypes = { float: DataType.FLOAT, float16: DataType.FLOAT16 };

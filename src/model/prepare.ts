@@ -1,0 +1,233 @@
+import { InputError } from '../errors.js';
+import {
+  elementTypes, getDims, getIntAttribute, getIntsAttribute, makeInt64Tensor, onnx, readFloats, readInts, setFloats_, toNumber,
+  type Dimension, type GraphProto, type ModelProto, type NodeProto, type TensorProto, type ValueInfoProto,
+} from './onnx-graph.js';
+import { resizePositionEmbedding } from './position-embedding.js';
+
+/** The output names every later stage relies on (DESIGN, "Model outputs"). */
+export const outputNames = { clsAttention: 'cls_attn', patchTokens: 'patch_tokens' } as const;
+
+/** What preparation found in a ViT graph, by structure rather than by names. */
+export interface ModelStructure {
+  inputName: string;
+  patchSize: number;
+  /** Embedding width D. */
+  dim: number;
+  /** Side of the square patch grid the position embeddings were trained for. */
+  trainedGrid: number;
+  /** True when the graph already has `cls_attn` and `patch_tokens` outputs. */
+  prepared: boolean;
+  /** Fixed input height and width, or undefined when the graph takes any size. */
+  inputHeight: number | undefined;
+  inputWidth: number | undefined;
+  elementType: 'float' | 'float16';
+}
+
+interface GraphIndex {
+  producers: Map<string, NodeProto>;
+  consumers: Map<string, NodeProto[]>;
+  constants: Map<string, TensorProto>;
+}
+
+function indexGraph(graph: GraphProto): GraphIndex {
+  const producers = new Map<string, NodeProto>();
+  const consumers = new Map<string, NodeProto[]>();
+  const constants = new Map<string, TensorProto>();
+  for (const tensor of graph.initializer) constants.set(tensor.name ?? '', tensor);
+  for (const node of graph.node) {
+    for (const output of node.output ?? []) producers.set(output, node);
+    for (const input of node.input ?? []) {
+      if (!consumers.has(input)) consumers.set(input, []);
+      consumers.get(input)?.push(node);
+    }
+    if (node.opType === 'Constant') {
+      const value = node.attribute?.find((a) => a.name === 'value')?.t;
+      if (value && node.output?.[0]) constants.set(node.output[0], value);
+    }
+  }
+  return { producers, consumers, constants };
+}
+
+function notAViT(source: string, what: string): InputError {
+  return new InputError(`${source} does not look like a DINO ViT: ${what}; give a DINO ViT ONNX model (see \`dino-track models list\`)`);
+}
+
+function findImageInput(graph: GraphProto, source: string): ValueInfoProto {
+  const initializers = new Set(graph.initializer.map((t) => t.name));
+  const image = graph.input.find((i) => !initializers.has(i.name) && i.type?.tensorType?.shape?.dim?.length === 4);
+  if (!image?.name) throw notAViT(source, 'no 4-D image input');
+  return image;
+}
+
+/** The Conv that cuts the image into patches: the first Conv downstream of the input. */
+function findPatchConv(graph: GraphProto, index: GraphIndex, inputName: string, source: string): NodeProto {
+  let frontier = [inputName];
+  for (let hop = 0; hop < 4 && frontier.length > 0; hop++) {
+    const next: string[] = [];
+    for (const name of frontier) {
+      for (const node of index.consumers.get(name) ?? []) {
+        if (node.opType === 'Conv') return node;
+        next.push(...(node.output ?? []));
+      }
+    }
+    frontier = next;
+  }
+  throw notAViT(source, 'no patch-embedding convolution after the input');
+}
+
+function getPatchSize(conv: NodeProto, index: GraphIndex, source: string): number {
+  const kernel = getIntsAttribute(conv, 'kernel_shape') ?? getDims(index.constants.get(conv.input?.[1] ?? '') ?? {}).slice(2);
+  const strides = getIntsAttribute(conv, 'strides') ?? kernel;
+  if (kernel.length !== 2 || kernel[0] !== kernel[1] || strides[0] !== kernel[0] || strides[1] !== kernel[1]) {
+    throw notAViT(source, `the first convolution is not a square patch embedding (kernel ${kernel.join('x')}, stride ${strides.join('x')})`);
+  }
+  return kernel[0];
+}
+
+/** The [1, 1 + side², D] tensor added to the token sequence: the position embeddings. */
+function findPositionEmbedding(index: GraphIndex, source: string): TensorProto {
+  for (const [name, tensor] of index.constants) {
+    const dims = getDims(tensor);
+    if (dims.length !== 3 || dims[0] !== 1 || dims[1] < 5) continue;
+    const side = Math.round(Math.sqrt(dims[1] - 1));
+    if (side * side !== dims[1] - 1) continue;
+    if ((index.consumers.get(name) ?? []).some((n) => n.opType === 'Add')) return tensor;
+  }
+  throw notAViT(source, 'no position-embedding tensor of shape [1, 1 + n², D] added to the tokens');
+}
+
+/** The last block's attention: the last Softmax whose result is multiplied with values. */
+function findLastAttentionSoftmax(graph: GraphProto, index: GraphIndex, source: string): string {
+  for (let i = graph.node.length - 1; i >= 0; i--) {
+    const node = graph.node[i];
+    if (node.opType !== 'Softmax') continue;
+    const output = node.output?.[0] ?? '';
+    if ((index.consumers.get(output) ?? []).some((n) => n.opType === 'MatMul')) return output;
+  }
+  throw notAViT(source, 'no attention Softmax feeding a MatMul');
+}
+
+const passThroughOps = new Set(['Squeeze', 'Reshape', 'Flatten', 'Identity', 'Cast']);
+
+/** The final-norm token sequence [B, N, D]: what the graph takes the CLS token from. */
+function findNormalisedTokens(graph: GraphProto, index: GraphIndex, source: string): string {
+  const output = graph.output[0];
+  if (output?.type?.tensorType?.shape?.dim?.length === 3) return output.name ?? '';
+  let current = output?.name ?? '';
+  for (let hop = 0; hop < 6; hop++) {
+    const node = index.producers.get(current);
+    if (!node) break;
+    if (node.opType === 'Gather' && getIntAttribute(node, 'axis', 0) === 1) return node.input?.[0] ?? '';
+    if (node.opType === 'Slice') {
+      const axes = node.input?.[3] ? readInts(index.constants.get(node.input[3]) ?? {}) : [0];
+      if (axes.includes(1)) return node.input?.[0] ?? '';
+    }
+    if (!passThroughOps.has(node.opType ?? '')) break;
+    current = node.input?.[0] ?? '';
+  }
+  throw notAViT(source, 'the output is not the CLS token of a normalised token sequence');
+}
+
+function getFixedDim(dim: Dimension | undefined): number | undefined {
+  const value = toNumber(dim?.dimValue as number | undefined);
+  return value > 0 ? value : undefined;
+}
+
+/**
+ * Finds the parts of a ViT graph that preparation changes.
+ * @throws InputError naming what was not found when the graph is not a DINO-style ViT.
+ */
+export function inspectModel(model: ModelProto, source: string): ModelStructure {
+  const graph = model.graph as GraphProto;
+  const index = indexGraph(graph);
+  const input = findImageInput(graph, source);
+  const conv = findPatchConv(graph, index, input.name as string, source);
+  const patchSize = getPatchSize(conv, index, source);
+  const positions = findPositionEmbedding(index, source);
+  const [, tokens, dim] = getDims(positions);
+  const outputs = new Set(graph.output.map((o) => o.name));
+  const dims = input.type?.tensorType?.shape?.dim ?? [];
+  return {
+    inputName: input.name as string,
+    patchSize,
+    dim,
+    trainedGrid: Math.round(Math.sqrt(tokens - 1)),
+    prepared: outputs.has(outputNames.clsAttention) && outputs.has(outputNames.patchTokens),
+    inputHeight: getFixedDim(dims[2]),
+    inputWidth: getFixedDim(dims[3]),
+    elementType: positions.dataType === elementTypes.float16 ? 'float16' : 'float',
+  };
+}
+
+function addSliceFromOne(graph: GraphProto, input: string, axis: number, output: string): void {
+  const prefix = `dino_track/${output}`;
+  graph.initializer.push(
+    makeInt64Tensor(`${prefix}/starts`, [1], [1]),
+    makeInt64Tensor(`${prefix}/ends`, [Number.MAX_SAFE_INTEGER], [1]),
+    makeInt64Tensor(`${prefix}/axes`, [axis], [1]),
+  );
+  graph.node.push(onnx.NodeProto.create({
+    name: `${prefix}/slice`, opType: 'Slice', input: [input, `${prefix}/starts`, `${prefix}/ends`, `${prefix}/axes`], output: [output],
+  }));
+}
+
+/**
+ * Prepares a ViT for tracking at one input size, in place on `model` (returned for
+ * chaining): exposes the last block's CLS attention `[B, heads, h*w]` and the final
+ * normalised patch tokens `[B, h*w, D]`, and resizes the position embeddings to the
+ * h×w patch grid as DINO does.
+ * @throws InputError when the graph lacks the ViT structure or the size is not a multiple of the patch size.
+ */
+export function prepareModel_(model: ModelProto, source: string, height: number, width: number): ModelProto {
+  const structure = inspectModel(model, source);
+  if (structure.prepared) {
+    throw new InputError(`${source} is already prepared (it has ${outputNames.clsAttention} and ${outputNames.patchTokens} outputs); prepare the original model instead`);
+  }
+  const { patchSize } = structure;
+  if (height % patchSize !== 0 || width % patchSize !== 0 || height <= 0 || width <= 0) {
+    throw new InputError(`size ${height}x${width} is not a multiple of the patch size ${patchSize}; choose one that is`);
+  }
+  const graph = model.graph as GraphProto;
+  const index = indexGraph(graph);
+  const rows = height / patchSize;
+  const cols = width / patchSize;
+
+  const softmax = findLastAttentionSoftmax(graph, index, source);
+  const tokens = findNormalisedTokens(graph, index, source);
+  // [B, heads, N, N] → CLS row [B, heads, N] → patches only [B, heads, N-1]
+  graph.initializer.push(makeInt64Tensor('dino_track/cls_row', [0], []));
+  graph.node.push(onnx.NodeProto.create({
+    name: 'dino_track/cls_row/gather', opType: 'Gather', input: [softmax, 'dino_track/cls_row'], output: ['dino_track/cls_row_out'],
+    attribute: [onnx.AttributeProto.create({ name: 'axis', type: onnx.AttributeProto.AttributeType.INT, i: 2 })],
+  }));
+  addSliceFromOne(graph, 'dino_track/cls_row_out', 2, outputNames.clsAttention);
+  // [B, N, D] → [B, N-1, D]
+  addSliceFromOne(graph, tokens, 1, outputNames.patchTokens);
+  const elemType = structure.elementType === 'float16' ? elementTypes.float16 : elementTypes.float;
+  graph.output = [outputNames.clsAttention, outputNames.patchTokens].map((name) =>
+    onnx.ValueInfoProto.create({ name, type: { tensorType: { elemType } } }),
+  );
+
+  const positions = findPositionEmbedding(index, source);
+  const side = structure.trainedGrid;
+  if (rows !== side || cols !== side) {
+    const values = readFloats(positions); // [1, 1 + side², D]
+    const { dim } = structure;
+    const resized = resizePositionEmbedding(values.subarray(dim), side, dim, rows, cols); // [rows*cols, D]
+    const combined = new Float32Array((1 + rows * cols) * dim);
+    combined.set(values.subarray(0, dim));
+    combined.set(resized, dim);
+    setFloats_(positions, [1, 1 + rows * cols, dim], combined);
+  }
+
+  const input = graph.input.find((i) => i.name === structure.inputName);
+  const dims = input?.type?.tensorType?.shape?.dim;
+  if (dims) {
+    dims[2] = onnx.TensorShapeProto.Dimension.create({ dimValue: height });
+    dims[3] = onnx.TensorShapeProto.Dimension.create({ dimValue: width });
+  }
+  // Shapes recorded for 224×224 would contradict the new grid; onnxruntime re-infers them.
+  graph.valueInfo = [];
+  return model;
+}

@@ -1,0 +1,143 @@
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import ort from 'onnxruntime-node';
+import { ExternalError, InputError, UsageError } from '../errors.js';
+import { halvesToFloats } from '../util/float16.js';
+import { outputNames } from './prepare.js';
+
+export type Device = 'auto' | 'cpu' | 'cuda' | 'webgpu';
+export type Provider = Exclude<Device, 'auto'>;
+
+/** Order in which `--device auto` tries providers: fastest first, CPU always last. */
+export const autoProviderOrder: Provider[] = ['cuda', 'webgpu', 'cpu'];
+
+export interface SessionOptions {
+  device: Device;
+  /** CPU threads for onnxruntime; 0 lets it choose (all cores). */
+  threads?: number;
+  verbose?: boolean;
+  /** Called once with a notice when `auto` fell back from a GPU provider. */
+  notify?: (line: string) => void;
+}
+
+/** The model's per-frame outputs for a batch, as float32. */
+export interface ModelOutputs {
+  /** `[B, heads, h*w]` */
+  clsAttention: Float32Array;
+  /** `[B, h*w, D]` */
+  patchTokens: Float32Array;
+  heads: number;
+  dim: number;
+}
+
+/** A loaded inference session and the provider it runs on. */
+export interface ModelSession {
+  provider: Provider;
+  inputName: string;
+  inputType: 'float32' | 'float16';
+  run(input: Float32Array, batch: number, height: number, width: number): Promise<ModelOutputs>;
+  release(): Promise<void>;
+}
+
+function isCudaInstalled(): boolean {
+  // The CUDA provider library is not in the npm package; its install step adds it beside the binding.
+  const require = createRequire(import.meta.url);
+  const binding = path.dirname(require.resolve('onnxruntime-node/package.json'));
+  return existsSync(path.join(binding, 'bin', 'napi-v6', process.platform, process.arch, 'libonnxruntime_providers_cuda.so'));
+}
+
+async function createSession(model: Uint8Array, provider: Provider, options: SessionOptions): Promise<ort.InferenceSession> {
+  if (provider === 'cuda' && !isCudaInstalled()) {
+    throw new Error('the CUDA provider libraries are not installed (see README: GPU)');
+  }
+  return ort.InferenceSession.create(model, {
+    executionProviders: [provider],
+    graphOptimizationLevel: 'all',
+    intraOpNumThreads: options.threads ?? 0,
+    // 3 = errors only: onnxruntime's warnings would otherwise reach the user's terminal.
+    logSeverityLevel: options.verbose ? 1 : 3,
+  });
+}
+
+function toFloat32(tensor: ort.Tensor): Float32Array {
+  if (tensor.type === 'float32') return tensor.data as Float32Array;
+  if (tensor.type === 'float16') {
+    const data = tensor.data as unknown as ArrayLike<number>;
+    // onnxruntime returns Float16Array where the runtime has it, else raw half bits.
+    if (data instanceof Uint16Array) return halvesToFloats(data);
+    return Float32Array.from(data);
+  }
+  throw new InputError(`the model returned ${tensor.type} outputs; expected float32 or float16`);
+}
+
+/**
+ * Opens an inference session on the requested provider. `auto` tries CUDA, then
+ * WebGPU, then CPU, and says once which GPU provider it could not use.
+ * @throws UsageError when an explicitly requested provider is unavailable.
+ */
+export async function openSession(model: Uint8Array, options: SessionOptions): Promise<ModelSession> {
+  ort.env.logLevel = options.verbose ? 'warning' : 'error';
+  const order = options.device === 'auto' ? autoProviderOrder : [options.device];
+  const failures: string[] = [];
+  for (const provider of order) {
+    let session: ort.InferenceSession;
+    try {
+      session = await createSession(model, provider, options);
+    } catch (cause) {
+      const reason = (cause as Error).message.split('\n')[0];
+      if (options.device !== 'auto') {
+        throw new UsageError(`--device ${provider} is not available here (${reason}); use --device auto or cpu`, { cause });
+      }
+      failures.push(`${provider}: ${reason}`);
+      continue;
+    }
+    if (failures.length > 0 && provider === 'cpu' && options.verbose) {
+      options.notify?.(`no GPU provider available (${failures.join('; ')}); running on CPU`);
+    } else if (failures.length > 0 && provider === 'cpu') {
+      options.notify?.('no GPU provider available; running on CPU (details with --verbose)');
+    }
+    return wrapSession(session, provider);
+  }
+  throw new ExternalError(`no onnxruntime provider could load the model (${failures.join('; ')})`);
+}
+
+function wrapSession(session: ort.InferenceSession, provider: Provider): ModelSession {
+  const inputName = session.inputNames[0];
+  const metadata = session.inputMetadata?.[0] as { type?: string } | undefined;
+  const inputType = metadata?.type === 'float16' ? 'float16' : 'float32';
+  for (const name of Object.values(outputNames)) {
+    if (!session.outputNames.includes(name)) {
+      throw new InputError(`the model has no ${name} output; prepare it with \`dino-track models prepare\``);
+    }
+  }
+  return {
+    provider,
+    inputName,
+    inputType,
+    async run(input, batch, height, width) {
+      const tensor = new ort.Tensor('float32', input, [batch, 3, height, width]);
+      let results: ort.InferenceSession.ReturnType;
+      try {
+        results = await session.run({ [inputName]: tensor });
+      } catch (cause) {
+        throw new ExternalError(`onnxruntime failed to run the model at ${height}x${width}: ${(cause as Error).message.split('\n')[0]}`, { cause });
+      }
+      const attention = results[outputNames.clsAttention];
+      const tokens = results[outputNames.patchTokens];
+      const patches = tokens.dims[1];
+      return {
+        clsAttention: toFloat32(attention),
+        patchTokens: toFloat32(tokens),
+        heads: attention.dims[1],
+        dim: tokens.dims[2],
+        ...(attention.dims[2] !== patches ? failShape(attention.dims, tokens.dims) : {}),
+      };
+    },
+    release: () => session.release(),
+  };
+}
+
+function failShape(attention: readonly number[], tokens: readonly number[]): never {
+  throw new InputError(`the model's outputs disagree: cls_attn [${attention.join(', ')}] vs patch_tokens [${tokens.join(', ')}]; prepare it again`);
+}

@@ -1,0 +1,100 @@
+import type { Readable } from 'node:stream';
+import { BoundedQueue } from '../util/bounded-queue.js';
+import { readExact } from '../util/read-exact.js';
+import { startFfmpeg } from './ffmpeg-process.js';
+import type { VideoInfo } from './probe.js';
+
+/** One decoded frame: RGB24, row-major, in display orientation. */
+export interface DecodedFrame {
+  index: number;
+  /** Full-size frame for drawing, present only when requested. */
+  full?: Buffer;
+  /** Frame scaled by ffmpeg to the model's input size. */
+  model: Buffer;
+}
+
+export interface DecodeOptions {
+  video: VideoInfo;
+  modelWidth: number;
+  modelHeight: number;
+  /** Also deliver full-size frames (for the overlay or pixel refinement). */
+  keepFull: boolean;
+  verbose?: boolean;
+  /** Frames buffered per output before ffmpeg is held back. */
+  queueFrames?: number;
+}
+
+/** A running decode: iterate `frames`; call `stop` to end it early. */
+export interface Decoder {
+  frames: AsyncIterable<DecodedFrame>;
+  stop(): void;
+}
+
+function buildArgs(options: DecodeOptions): string[] {
+  const { video, modelWidth, modelHeight, keepFull } = options;
+  // Area averaging when shrinking avoids aliasing in the ViT's input; bicubic when growing.
+  const shrinking = modelWidth * modelHeight < video.width * video.height;
+  const scale = `scale=${modelWidth}:${modelHeight}:flags=${shrinking ? 'area' : 'bicubic'}`;
+  // Passthrough keeps every decoded frame of a variable-frame-rate input, none duplicated.
+  const common = ['-vsync', 'passthrough', '-f', 'rawvideo', '-pix_fmt', 'rgb24'];
+  const input = ['-i', video.path, '-an', '-sn', '-dn'];
+  if (!keepFull) return [...input, '-map', '0:v:0', '-vf', scale, ...common, 'pipe:1'];
+  return [
+    ...input,
+    '-filter_complex', `[0:v:0]split=2[full][small];[small]${scale}[model]`,
+    '-map', '[full]', ...common, 'pipe:3',
+    '-map', '[model]', ...common, 'pipe:1',
+  ];
+}
+
+async function pumpFrames(stream: Readable, frameBytes: number, queue: BoundedQueue<Buffer>): Promise<void> {
+  try {
+    for (;;) {
+      const frame = await readExact(stream, frameBytes);
+      if (!frame) break;
+      await queue.push(frame);
+    }
+    queue.close();
+  } catch (error) {
+    queue.fail(error);
+  }
+}
+
+/**
+ * Decodes a video with ffmpeg into RGB24 frames at the model's input size and,
+ * optionally, at full size, both from one ffmpeg process through two pipes.
+ */
+export function decodeVideo(options: DecodeOptions): Decoder {
+  const { video, modelWidth, modelHeight, keepFull } = options;
+  const depth = options.queueFrames ?? 4;
+  const stdio: ('ignore' | 'pipe')[] = ['ignore', 'pipe', 'pipe'];
+  if (keepFull) stdio.push('pipe');
+  const ffmpeg = startFfmpeg(buildArgs(options), stdio, `decoding ${video.path}`, options.verbose);
+  const modelQueue = new BoundedQueue<Buffer>(depth);
+  const fullQueue = new BoundedQueue<Buffer>(depth);
+  // Each pipe drains on its own so neither output can stall ffmpeg waiting on the other.
+  void pumpFrames(ffmpeg.child.stdout as Readable, modelWidth * modelHeight * 3, modelQueue);
+  if (keepFull) void pumpFrames(ffmpeg.child.stdio[3] as Readable, video.width * video.height * 3, fullQueue);
+
+  async function* frames(): AsyncGenerator<DecodedFrame> {
+    try {
+      for (let index = 0; ; index++) {
+        const model = await modelQueue.shift();
+        const full = keepFull ? await fullQueue.shift() : undefined;
+        if (!model || (keepFull && !full)) break;
+        yield { index, model, full };
+      }
+      await ffmpeg.exited;
+    } finally {
+      ffmpeg.kill();
+    }
+  }
+  return {
+    frames: frames(),
+    stop() {
+      ffmpeg.kill();
+      modelQueue.close();
+      fullQueue.close();
+    },
+  };
+}

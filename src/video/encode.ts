@@ -1,0 +1,80 @@
+import type { Writable } from 'node:stream';
+import { ExternalError } from '../errors.js';
+import { startFfmpeg, type FfmpegProcess } from './ffmpeg-process.js';
+import type { VideoInfo } from './probe.js';
+
+/** Audio codecs an MP4 can carry as they are; anything else is re-encoded to AAC. */
+const mp4AudioCodecs = new Set(['aac', 'mp3', 'ac3', 'eac3', 'alac', 'opus', 'flac']);
+
+export interface EncodeOptions {
+  video: VideoInfo;
+  /** Where ffmpeg writes: a temporary sibling of the real target. */
+  outputPath: string;
+  /** Take the audio from this file (the input) when it has an audio stream. */
+  audioFrom?: string;
+  verbose?: boolean;
+}
+
+/** Feeds RGB24 frames to ffmpeg, which writes an H.264 MP4. */
+export interface Encoder {
+  /** Writes one frame, waiting while ffmpeg's pipe is full. */
+  write(frame: Buffer): Promise<void>;
+  /** Closes the input and waits for ffmpeg to finish the file. */
+  finish(): Promise<void>;
+  /** Kills ffmpeg; the partial file is the caller's to delete. */
+  abort(): void;
+}
+
+function buildArgs(options: EncodeOptions): string[] {
+  const { video, outputPath, audioFrom } = options;
+  const args = ['-f', 'rawvideo', '-pix_fmt', 'rgb24', '-s', `${video.width}x${video.height}`, '-r', video.fpsText || String(video.fps), '-i', 'pipe:0'];
+  const withAudio = Boolean(audioFrom && video.audioCodec);
+  if (withAudio) args.push('-i', audioFrom as string, '-map', '0:v:0', '-map', '1:a:0');
+  // yuv420p needs even sizes: pad odd ones by one pixel rather than fail.
+  const odd = video.width % 2 !== 0 || video.height % 2 !== 0;
+  if (odd) args.push('-vf', 'pad=ceil(iw/2)*2:ceil(ih/2)*2');
+  args.push('-c:v', 'libx264', '-preset', 'veryfast', '-crf', '20', '-pix_fmt', 'yuv420p');
+  if (withAudio) args.push('-c:a', mp4AudioCodecs.has(video.audioCodec as string) ? 'copy' : 'aac');
+  args.push('-movflags', '+faststart', '-f', 'mp4', '-y', outputPath);
+  return args;
+}
+
+function writeChunk(stdin: Writable, frame: Buffer, ffmpeg: FfmpegProcess): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const ok = stdin.write(frame, (error) => {
+      if (error) reject(new ExternalError(`ffmpeg stopped accepting frames (${error.message})`, { cause: error }));
+    });
+    if (ok) resolve();
+    else {
+      const onDrain = (): void => {
+        ffmpeg.child.off('close', onClose);
+        resolve();
+      };
+      const onClose = (): void => {
+        stdin.off('drain', onDrain);
+        ffmpeg.exited.then(
+          () => reject(new ExternalError('ffmpeg exited before all frames were written')),
+          reject,
+        );
+      };
+      stdin.once('drain', onDrain);
+      ffmpeg.child.once('close', onClose);
+    }
+  });
+}
+
+/** Starts an ffmpeg that encodes RGB24 frames of the video's size to an H.264 MP4. */
+export function encodeVideo(options: EncodeOptions): Encoder {
+  const ffmpeg = startFfmpeg(buildArgs(options), ['pipe', 'ignore', 'pipe'], `encoding ${options.outputPath}`, options.verbose);
+  const stdin = ffmpeg.child.stdin as Writable;
+  // A dying ffmpeg surfaces through `exited`; this only keeps EPIPE from being unhandled.
+  stdin.on('error', () => undefined);
+  return {
+    write: (frame) => writeChunk(stdin, frame, ffmpeg),
+    async finish() {
+      stdin.end();
+      await ffmpeg.exited;
+    },
+    abort: () => ffmpeg.kill(),
+  };
+}

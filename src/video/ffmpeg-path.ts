@@ -1,0 +1,76 @@
+import { accessSync, constants, chmodSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { ExternalError } from '../errors.js';
+
+export interface FfmpegBinaries {
+  ffmpeg: string;
+  ffprobe: string;
+}
+
+type Tool = 'ffmpeg' | 'ffprobe';
+
+const envNames: Record<Tool, string> = { ffmpeg: 'FFMPEG_PATH', ffprobe: 'FFPROBE_PATH' };
+const npmPackages: Record<Tool, string> = {
+  ffmpeg: '@ffmpeg-installer/ffmpeg',
+  ffprobe: '@ffprobe-installer/ffprobe',
+};
+
+function isExecutable(file: string): boolean {
+  try {
+    accessSync(file, constants.X_OK);
+    return statSync(file).isFile();
+  } catch {
+    return false;
+  }
+}
+
+function findOnPath(tool: Tool): string | undefined {
+  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+    if (!dir) continue;
+    const candidate = path.join(dir, tool);
+    if (isExecutable(candidate)) return candidate;
+  }
+  return undefined;
+}
+
+function findInNpmPackage(tool: Tool): string | undefined {
+  try {
+    const require = createRequire(import.meta.url);
+    const { path: file } = require(npmPackages[tool]) as { path: string };
+    // npm may skip the package's own `chmod u+x` postinstall; the binary is ours to fix.
+    if (!isExecutable(file)) chmodSync(file, 0o755);
+    return file;
+  } catch {
+    return undefined;
+  }
+}
+
+function resolveTool(tool: Tool): string {
+  const fromEnv = process.env[envNames[tool]];
+  if (fromEnv) {
+    if (!isExecutable(fromEnv)) {
+      throw new ExternalError(`${envNames[tool]}=${fromEnv} is not an executable file; fix the path or unset it`);
+    }
+    return fromEnv;
+  }
+  const found = findOnPath(tool) ?? findInNpmPackage(tool);
+  if (!found) {
+    throw new ExternalError(
+      `${tool} was not found: install it (apt-get install ffmpeg), set ${envNames[tool]}, or reinstall dino-track with npm ci`,
+    );
+  }
+  return found;
+}
+
+let cached: FfmpegBinaries | undefined;
+
+/**
+ * Resolves ffmpeg and ffprobe: $FFMPEG_PATH/$FFPROBE_PATH, else the system's, else the
+ * binaries shipped in npm packages, so a fresh `npm ci` is enough.
+ * @throws ExternalError when neither is available.
+ */
+export function getFfmpegBinaries(): FfmpegBinaries {
+  cached ??= { ffmpeg: resolveTool('ffmpeg'), ffprobe: resolveTool('ffprobe') };
+  return cached;
+}

@@ -1,0 +1,49 @@
+import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
+import { ExternalError } from '../errors.js';
+import { getFfmpegBinaries } from './ffmpeg-path.js';
+
+/** A running ffmpeg with its stderr tail kept for error messages. */
+export interface FfmpegProcess {
+  child: ChildProcess;
+  /** Resolves on exit code 0; rejects with the last line ffmpeg printed otherwise. */
+  exited: Promise<void>;
+  /** Stops ffmpeg now; its `exited` promise then resolves quietly. */
+  kill(): void;
+}
+
+const stderrLinesKept = 20;
+
+/**
+ * Starts ffmpeg with `-v error` so that a normal run prints nothing of ffmpeg's own,
+ * and forwards its stderr only when `verbose` is set.
+ */
+export function startFfmpeg(args: string[], stdio: StdioOptions, what: string, verbose = false): FfmpegProcess {
+  const { ffmpeg } = getFfmpegBinaries();
+  const child = spawn(ffmpeg, ['-hide_banner', '-nostdin', '-v', verbose ? 'warning' : 'error', ...args], { stdio });
+  const tail: string[] = [];
+  let killed = false;
+  child.stderr?.setEncoding('utf8');
+  child.stderr?.on('data', (text: string) => {
+    if (verbose) process.stderr.write(text);
+    for (const line of text.split('\n')) if (line.trim()) tail.push(line.trim());
+    tail.splice(0, Math.max(0, tail.length - stderrLinesKept));
+  });
+  const exited = new Promise<void>((resolve, reject) => {
+    child.once('error', (cause) => reject(new ExternalError(`cannot start ffmpeg for ${what}: ${cause.message}`, { cause })));
+    child.once('close', (code, signal) => {
+      if (code === 0 || killed) resolve();
+      else {
+        const reason = tail.at(-1) ?? (signal ? `killed by ${signal}` : `exit code ${code}`);
+        reject(new ExternalError(`ffmpeg failed while ${what}: ${reason}`));
+      }
+    });
+  });
+  return {
+    child,
+    exited,
+    kill() {
+      killed = true;
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    },
+  };
+}

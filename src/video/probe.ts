@@ -1,0 +1,125 @@
+import { execFile } from 'node:child_process';
+import { stat } from 'node:fs/promises';
+import { ExternalError, InputError } from '../errors.js';
+import { getFfmpegBinaries } from './ffmpeg-path.js';
+
+/** What the pipeline needs to know about an input video, in display orientation. */
+export interface VideoInfo {
+  path: string;
+  /** Display width and height: rotation metadata already applied, as ffmpeg decodes. */
+  width: number;
+  height: number;
+  fps: number;
+  /** `r_frame_rate` as ffmpeg writes it (e.g. "30000/1001"), passed back to the encoder. */
+  fpsText: string;
+  /** Frame count from the container, or estimated from duration × fps. */
+  frameCount: number;
+  frameCountIsEstimate: boolean;
+  durationSeconds: number;
+  rotation: number;
+  pixelFormat: string;
+  audioCodec: string | undefined;
+}
+
+interface ProbeStream {
+  codec_type?: string;
+  codec_name?: string;
+  width?: number;
+  height?: number;
+  pix_fmt?: string;
+  r_frame_rate?: string;
+  avg_frame_rate?: string;
+  nb_frames?: string;
+  duration?: string;
+  tags?: Record<string, string>;
+  side_data_list?: { rotation?: number }[];
+  disposition?: { attached_pic?: number };
+}
+
+interface ProbeOutput {
+  streams?: ProbeStream[];
+  format?: { duration?: string; format_name?: string };
+}
+
+function parseRate(text: string | undefined): number {
+  if (!text) return 0;
+  const [num, den] = text.split('/').map(Number);
+  if (!Number.isFinite(num) || !den) return 0;
+  return num / den;
+}
+
+function getRotation(stream: ProbeStream): number {
+  const fromSideData = stream.side_data_list?.find((d) => typeof d.rotation === 'number')?.rotation;
+  const raw = fromSideData ?? Number(stream.tags?.rotate ?? 0);
+  // Normalise to 0/90/180/270 so callers can test for a quarter turn.
+  return ((Math.round(raw) % 360) + 360) % 360;
+}
+
+function runFfprobe(file: string): Promise<ProbeOutput> {
+  const { ffprobe } = getFfmpegBinaries();
+  const args = ['-v', 'error', '-print_format', 'json', '-show_streams', '-show_format', file];
+  return new Promise((resolve, reject) => {
+    execFile(ffprobe, args, { maxBuffer: 16 * 1024 * 1024, timeout: 60_000 }, (error, stdout, stderr) => {
+      if (error) {
+        const reason = stderr.trim().split('\n').pop() || error.message;
+        reject(new InputError(`cannot read ${file} as a video (${reason}); check that it is a complete video file`, { cause: error }));
+        return;
+      }
+      try {
+        resolve(JSON.parse(stdout) as ProbeOutput);
+      } catch (cause) {
+        reject(new ExternalError(`ffprobe printed something that is not JSON for ${file}; check FFPROBE_PATH`, { cause }));
+      }
+    });
+  });
+}
+
+/**
+ * Probes a video with ffprobe: display size, frame rate, frame count, rotation, audio.
+ * @throws InputError when the file is missing, not a video, or has no video stream.
+ */
+export async function probeVideo(file: string): Promise<VideoInfo> {
+  const info = await stat(file).catch((cause: NodeJS.ErrnoException) => {
+    throw new InputError(`input ${file} does not exist or cannot be read (${cause.code}); check the path`, { cause });
+  });
+  if (info.isDirectory()) throw new InputError(`input ${file} is a directory; give a video file (use \`dino-track batch\` for folders)`);
+  if (info.size === 0) throw new InputError(`input ${file} is empty; give a video file`);
+
+  const output = await runFfprobe(file);
+  const streams = output.streams ?? [];
+  const video = streams.find((s) => s.codec_type === 'video' && !s.disposition?.attached_pic);
+  if (!video || !video.width || !video.height) {
+    throw new InputError(`input ${file} has no video stream; give a video file`);
+  }
+  const audio = streams.find((s) => s.codec_type === 'audio');
+  let fps = parseRate(video.r_frame_rate);
+  let fpsText = video.r_frame_rate ?? '';
+  if (!(fps > 0 && fps < 1000)) {
+    fps = parseRate(video.avg_frame_rate);
+    fpsText = video.avg_frame_rate ?? '';
+  }
+  const durationSeconds = Number(video.duration ?? output.format?.duration ?? 0) || 0;
+  const formatName = output.format?.format_name ?? '';
+  // Still images probe as one-frame "videos"; tracking them makes no sense.
+  if (/(^|,)(image2|png_pipe|jpeg_pipe|webp_pipe|bmp_pipe|gif_pipe|tiff_pipe)(,|$)/.test(formatName) || !(fps > 0)) {
+    throw new InputError(`input ${file} is an image, not a video; give a video file`);
+  }
+  const containerCount = Number(video.nb_frames ?? 0);
+  const frameCountIsEstimate = !(containerCount > 0);
+  const frameCount = frameCountIsEstimate ? Math.max(1, Math.round(durationSeconds * fps)) : containerCount;
+  const rotation = getRotation(video);
+  const quarterTurn = rotation === 90 || rotation === 270;
+  return {
+    path: file,
+    width: quarterTurn ? video.height : video.width,
+    height: quarterTurn ? video.width : video.height,
+    fps,
+    fpsText,
+    frameCount,
+    frameCountIsEstimate,
+    durationSeconds,
+    rotation,
+    pixelFormat: video.pix_fmt ?? 'unknown',
+    audioCodec: audio?.codec_name,
+  };
+}
