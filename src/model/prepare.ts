@@ -14,7 +14,7 @@ export interface ModelStructure {
   patchSize: number;
   /** Embedding width D. */
   dim: number;
-  /** Side of the square patch grid the position embeddings were trained for. */
+  /** Side of the square patch grid the position embeddings were trained for (0 once prepared). */
   trainedGrid: number;
   /** True when the graph already has `cls_attn` and `patch_tokens` outputs. */
   prepared: boolean;
@@ -86,12 +86,13 @@ function getPatchSize(conv: NodeProto, index: GraphIndex, source: string): numbe
 }
 
 /** The [1, 1 + side², D] tensor added to the token sequence: the position embeddings. */
-function findPositionEmbedding(index: GraphIndex, source: string): TensorProto {
+function findPositionEmbedding(index: GraphIndex, source: string, square = true): TensorProto {
   for (const [name, tensor] of index.constants) {
     const dims = getDims(tensor);
     if (dims.length !== 3 || dims[0] !== 1 || dims[1] < 5) continue;
     const side = Math.round(Math.sqrt(dims[1] - 1));
-    if (side * side !== dims[1] - 1) continue;
+    // A prepared model's embeddings already cover its own (non-square) grid.
+    if (square && side * side !== dims[1] - 1) continue;
     if ((index.consumers.get(name) ?? []).some((n) => n.opType === 'Add')) return tensor;
   }
   throw notAViT(source, 'no position-embedding tensor of shape [1, 1 + n², D] added to the tokens');
@@ -144,16 +145,17 @@ export function inspectModel(model: ModelProto, source: string): ModelStructure 
   const input = findImageInput(graph, source);
   const conv = findPatchConv(graph, index, input.name as string, source);
   const patchSize = getPatchSize(conv, index, source);
-  const positions = findPositionEmbedding(index, source);
-  const [, tokens, dim] = getDims(positions);
   const outputs = new Set(graph.output.map((o) => o.name));
+  const prepared = outputs.has(outputNames.clsAttention) && outputs.has(outputNames.patchTokens);
+  const positions = findPositionEmbedding(index, source, !prepared);
+  const [, tokens, dim] = getDims(positions);
   const dims = input.type?.tensorType?.shape?.dim ?? [];
   return {
     inputName: input.name as string,
     patchSize,
     dim,
-    trainedGrid: Math.round(Math.sqrt(tokens - 1)),
-    prepared: outputs.has(outputNames.clsAttention) && outputs.has(outputNames.patchTokens),
+    trainedGrid: prepared ? 0 : Math.round(Math.sqrt(tokens - 1)),
+    prepared,
     inputHeight: getFixedDim(dims[2]),
     inputWidth: getFixedDim(dims[3]),
     elementType: positions.dataType === elementTypes.float16 ? 'float16' : 'float',

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import ort from 'onnxruntime-node';
@@ -47,6 +47,20 @@ function isCudaInstalled(): boolean {
   return existsSync(path.join(binding, 'bin', 'napi-v6', process.platform, process.arch, 'libonnxruntime_providers_cuda.so'));
 }
 
+/**
+ * Whether this Linux machine exposes a GPU at all. Without one, trying WebGPU only
+ * makes Dawn and the Vulkan loader print warnings we cannot silence, so `auto` skips it.
+ */
+function hasGpuDeviceNode(): boolean {
+  if (process.platform !== 'linux') return true;
+  if (existsSync('/dev/nvidia0')) return true;
+  try {
+    return readdirSync('/dev/dri').some((name) => name.startsWith('renderD'));
+  } catch {
+    return false;
+  }
+}
+
 async function createSession(model: Uint8Array, provider: Provider, options: SessionOptions): Promise<ort.InferenceSession> {
   if (provider === 'cuda' && !isCudaInstalled()) {
     throw new Error('the CUDA provider libraries are not installed (see README: GPU)');
@@ -56,7 +70,7 @@ async function createSession(model: Uint8Array, provider: Provider, options: Ses
     graphOptimizationLevel: 'all',
     intraOpNumThreads: options.threads ?? 0,
     // 3 = errors only: onnxruntime's warnings would otherwise reach the user's terminal.
-    logSeverityLevel: options.verbose ? 1 : 3,
+    logSeverityLevel: options.verbose ? 2 : 3,
   });
 }
 
@@ -82,6 +96,10 @@ export async function openSession(model: Uint8Array, options: SessionOptions): P
   const failures: string[] = [];
   for (const provider of order) {
     let session: ort.InferenceSession;
+    if (options.device === 'auto' && provider !== 'cpu' && !hasGpuDeviceNode()) {
+      failures.push(`${provider}: no GPU device on this machine`);
+      continue;
+    }
     try {
       session = await createSession(model, provider, options);
     } catch (cause) {

@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import { BoundedQueue } from '../util/bounded-queue.js';
-import { readExact } from '../util/read-exact.js';
+import { readFrames } from '../util/read-frames.js';
 import { startFfmpeg } from './ffmpeg-process.js';
 import type { VideoInfo } from './probe.js';
 
@@ -49,11 +49,7 @@ function buildArgs(options: DecodeOptions): string[] {
 
 async function pumpFrames(stream: Readable, frameBytes: number, queue: BoundedQueue<Buffer>): Promise<void> {
   try {
-    for (;;) {
-      const frame = await readExact(stream, frameBytes);
-      if (!frame) break;
-      await queue.push(frame);
-    }
+    for await (const frame of readFrames(stream, frameBytes)) await queue.push(frame);
     queue.close();
   } catch (error) {
     queue.fail(error);

@@ -1,0 +1,89 @@
+import { existsSync } from 'node:fs';
+import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { InputError, UsageError } from '../errors.js';
+import {
+  decodeModel, encodeModel, getCachedModelPath, getModel, getModelUrl, inspectModel, listModels, prepareModel_, resolveModelFile,
+} from '../model/index.js';
+import { createProgress, type ProgressMode } from './progress.js';
+
+/** `models list`: the registry, with what is already in the cache. */
+export function runModelsList(): void {
+  const rows = listModels().map((m) => [
+    m.name, `${m.patchSize}`, `${m.dim}`, `${m.heads}`, existsSync(getCachedModelPath(m.name)) ? 'yes' : 'no', m.description,
+  ]);
+  const header = ['name', 'patch', 'dim', 'heads', 'cached', 'description'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  for (const row of [header, ...rows]) process.stdout.write(`${row.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd()}\n`);
+}
+
+/** `models pull NAME`: download into the cache (resuming a broken download). */
+export async function runModelsPull(name: string, progressMode: ProgressMode): Promise<void> {
+  const entry = getModel(name);
+  const progress = createProgress(progressMode, 'bytes');
+  try {
+    const file = await resolveModelFile({ model: entry.name, onDownloadProgress: (received, total) => progress.update(received, total ?? received) });
+    progress.stop();
+    // A cached file that is not a model (a captive portal's page, say) must not stay cached.
+    const bytes = await readFile(file);
+    try {
+      inspectModel(decodeModel(bytes, getModelUrl(entry)), getModelUrl(entry));
+    } catch (error) {
+      await rm(file, { force: true });
+      throw error;
+    }
+    process.stdout.write(`${file}\n`);
+  } finally {
+    progress.stop();
+  }
+}
+
+/** `models info FILE.onnx`: what preparation finds in a graph. */
+export async function runModelsInfo(file: string, json: boolean): Promise<void> {
+  const bytes = await readFile(file).catch((cause: NodeJS.ErrnoException) => {
+    throw new InputError(`cannot read ${file} (${cause.code}); check the path`, { cause });
+  });
+  const structure = inspectModel(decodeModel(bytes, file), file);
+  if (json) {
+    process.stdout.write(`${JSON.stringify({ file, ...structure })}\n`);
+    return;
+  }
+  const size = structure.inputHeight && structure.inputWidth ? `${structure.inputHeight}x${structure.inputWidth}` : 'any';
+  process.stdout.write(
+    [
+      `file: ${file}`,
+      `input: ${structure.inputName} (${size})`,
+      `patch size: ${structure.patchSize}`,
+      `width (D): ${structure.dim}`,
+      `trained grid: ${structure.trainedGrid}x${structure.trainedGrid} (${structure.trainedGrid * structure.patchSize} px)`,
+      `precision: ${structure.elementType}`,
+      `prepared: ${structure.prepared ? 'yes (has cls_attn and patch_tokens)' : 'no (track prepares it automatically)'}`,
+    ].join('\n') + '\n',
+  );
+}
+
+/** Parses "HxW" (height first, like the design's shapes). */
+export function parseSize(raw: string): { height: number; width: number } {
+  const match = /^(\d+)x(\d+)$/.exec(raw.trim());
+  if (!match || Number(match[1]) <= 0 || Number(match[2]) <= 0) {
+    throw new UsageError(`Expected HEIGHTxWIDTH in pixels (e.g. 480x848) for --size but received ${JSON.stringify(raw)}`);
+  }
+  return { height: Number(match[1]), width: Number(match[2]) };
+}
+
+/** `models prepare FILE.onnx --size HxW -o OUT.onnx`. */
+export async function runModelsPrepare(file: string, sizeText: string, output: string, overwrite: boolean): Promise<void> {
+  const { height, width } = parseSize(sizeText);
+  if (existsSync(output) && !overwrite) throw new UsageError(`${output} already exists; pass --overwrite to replace it`);
+  const bytes = await readFile(file).catch((cause: NodeJS.ErrnoException) => {
+    throw new InputError(`cannot read ${file} (${cause.code}); check the path`, { cause });
+  });
+  const prepared = encodeModel(prepareModel_(decodeModel(bytes, file), file, height, width));
+  const temp = `${output}.${process.pid}.partial`;
+  try {
+    await writeFile(temp, prepared);
+    await rename(temp, output);
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw error;
+  }
+}

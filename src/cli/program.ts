@@ -1,0 +1,68 @@
+import { readFileSync } from 'node:fs';
+import { Command, Option } from 'commander';
+import { progressModes } from './progress.js';
+import { devices } from './track-options.js';
+
+const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+
+/** The command table. Handlers are imported lazily so `--help` starts fast. */
+export function buildProgram(): Command {
+  const program = new Command('dino-track')
+    .description('Track objects in video with the self-attention of a DINO vision transformer')
+    .version(version, '-V, --version')
+    .showSuggestionAfterError(true)
+    .exitOverride()
+    .configureOutput({ writeErr: () => undefined, outputError: () => undefined });
+
+  program
+    .command('track', { isDefault: true })
+    .description('track objects in a video and write an overlay video')
+    .argument('<input>', 'input video file')
+    .option('-o, --output <path>', 'output video (.mp4)')
+    .option('--model <name|file>', 'registry model name or a .onnx file (default: dino-vits16, downloaded once)')
+    .addOption(new Option('--device <device>', 'inference provider').choices(devices).default('auto'))
+    .option('--threshold <mass>', "share of attention mass kept as foreground (DINO's threshold)", '0.6')
+    .option('--short-side <px>', 'model input short side in pixels (rounded to the patch size)', '480')
+    .option('--batch <n>', 'frames per model call (helps on GPUs)', '1')
+    .option('--threads <n>', 'CPU threads for onnxruntime (0 = all cores)', '0')
+    .addOption(new Option('--progress <mode>', 'progress on stderr').choices(progressModes).default('auto'))
+    .option('--overwrite', 'replace an existing output')
+    .option('--verbose', 'say what was chosen; show ffmpeg/onnxruntime warnings and stack traces')
+    .addHelpText('after', '\nExamples:\n  dino-track input.mp4 -o out.mp4\n  dino-track input.mp4 -o out.mp4 --model vit.onnx --device cpu --progress json')
+    .action(async (input: string, options) => {
+      const { runTrackCommand } = await import('./track-command.js');
+      await runTrackCommand(input, options);
+    });
+
+  const models = program.command('models').description('list, download, inspect and prepare models');
+  models.command('list').description('known models and whether they are cached').action(async () => {
+    (await import('./models-command.js')).runModelsList();
+  });
+  models
+    .command('pull')
+    .description('download a model into the cache')
+    .argument('<name>', 'registry model name')
+    .addOption(new Option('--progress <mode>', 'progress on stderr').choices(progressModes).default('auto'))
+    .action(async (name: string, options: { progress: (typeof progressModes)[number] }) => {
+      await (await import('./models-command.js')).runModelsPull(name, options.progress);
+    });
+  models
+    .command('info')
+    .description('show what dino-track finds in an ONNX ViT')
+    .argument('<file>', '.onnx model')
+    .option('--json', 'print JSON')
+    .action(async (file: string, options: { json?: boolean }) => {
+      await (await import('./models-command.js')).runModelsInfo(file, Boolean(options.json));
+    });
+  models
+    .command('prepare')
+    .description('add cls_attn/patch_tokens outputs and resize position embeddings for one input size')
+    .argument('<file>', 'source .onnx model (official-style export)')
+    .requiredOption('--size <HxW>', 'input height x width in pixels, multiples of the patch size')
+    .requiredOption('-o, --output <file>', 'prepared .onnx to write')
+    .option('--overwrite', 'replace an existing output')
+    .action(async (file: string, options: { size: string; output: string; overwrite?: boolean }) => {
+      await (await import('./models-command.js')).runModelsPrepare(file, options.size, options.output, Boolean(options.overwrite));
+    });
+  return program;
+}

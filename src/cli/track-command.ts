@@ -1,0 +1,35 @@
+import { runTrack } from '../pipeline.js';
+import { createProgress } from './progress.js';
+import { normalizeTrackOptions, type RawTrackOptions } from './track-options.js';
+
+function say(line: string): void {
+  process.stderr.write(`dino-track: ${line}\n`);
+}
+
+/** `dino-track track INPUT -o OUT`: validate, then run the pipeline with progress. */
+export async function runTrackCommand(input: string, raw: RawTrackOptions): Promise<void> {
+  const options = normalizeTrackOptions(input, raw);
+  const progress = createProgress(options.progress);
+  const downloads = createProgress(options.progress, 'bytes');
+  options.model.notify = say;
+  options.model.onDownloadProgress = (received, total) => downloads.update(received, total ?? received);
+  try {
+    const summary = await runTrack({
+      ...options,
+      onStart: ({ video, model }) => {
+        downloads.stop();
+        if (options.verbose) {
+          say(`${video.width}x${video.height} @ ${video.fps.toFixed(3)} fps, ${video.frameCount}${video.frameCountIsEstimate ? ' (estimated)' : ''} frames`);
+          say(`model ${model.file}: patch ${model.structure.patchSize}, input ${model.inputWidth}x${model.inputHeight} (${model.rows}x${model.cols} patches), provider ${model.session.provider}, threads ${options.model.threads || 'auto'}`);
+          if (model.preparedPath) say(`prepared model ${model.preparedNow ? 'written to' : 'reused from'} ${model.preparedPath}`);
+        }
+      },
+      onProgress: (done, total) => progress.update(done, total),
+    });
+    progress.stop();
+    if (options.verbose) say(`wrote ${options.output} (${summary.frames} frames, ${summary.provider})`);
+  } finally {
+    progress.stop();
+    downloads.stop();
+  }
+}

@@ -1,0 +1,25 @@
+import { expected } from '../errors.js';
+
+/** Small shared option predicates; each throws the uniform usage error. */
+
+export function parseInteger(name: string, raw: string, min: number, max: number): number {
+  const value = Number(raw);
+  if (!/^[+-]?\d+$/.test(raw.trim()) || value < min || value > max) {
+    throw expected(`an integer between ${min} and ${max}`, name, raw);
+  }
+  return value;
+}
+
+export function parseNumber(name: string, raw: string, min: number, max: number, exclusiveMin = false): number {
+  const value = Number(raw);
+  const tooSmall = exclusiveMin ? value <= min : value < min;
+  if (raw.trim() === '' || !Number.isFinite(value) || tooSmall || value > max) {
+    throw expected(`a number ${exclusiveMin ? 'above' : 'from'} ${min} to ${max}`, name, raw);
+  }
+  return value;
+}
+
+export function parseChoice<T extends string>(name: string, raw: string, choices: readonly T[]): T {
+  if (!(choices as readonly string[]).includes(raw)) throw expected(`one of ${choices.join(', ')}`, name, raw);
+  return raw as T;
+}

@@ -1,0 +1,5 @@
+/** Export stage: one writer per output format. */
+export { createOverlayWriter } from './overlay.js';
+export { getDavisPalette, getOverlayColor, getPaletteColor } from './colors.js';
+export { drawMasks_ } from './draw.js';
+export type { OutputWriter } from './types.js';

@@ -1,0 +1,96 @@
+import { createHash } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { ExternalError } from '../errors.js';
+import { removeOnCleanup } from '../util/cleanup.js';
+
+export interface DownloadOptions {
+  url: string;
+  /** Final path; the download lives at `<target>.partial` until verified. */
+  target: string;
+  size?: number | null;
+  sha256?: string | null;
+  onProgress?: (received: number, total: number | undefined) => void;
+}
+
+async function getPartialSize(file: string): Promise<number> {
+  try {
+    return (await stat(file)).size;
+  } catch {
+    return 0;
+  }
+}
+
+async function hashFile(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  await pipeline(createReadStream(file), hash);
+  return hash.digest('hex');
+}
+
+function describeNetworkError(error: unknown): string {
+  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+  return cause?.code ?? cause?.message ?? (error as Error).message;
+}
+
+/**
+ * Downloads a file with resume: bytes go to `<target>.partial`, a later call continues
+ * from there with an HTTP range request when the server allows it, and only a complete,
+ * verified file is renamed to `target`. Nothing is created before the server answers.
+ * @throws ExternalError when offline, on HTTP errors, short transfers or a checksum mismatch.
+ */
+export async function downloadFile(options: DownloadOptions): Promise<void> {
+  const { url, target } = options;
+  const partial = `${target}.partial`;
+  const offset = await getPartialSize(partial);
+  let response: Response;
+  try {
+    response = await fetch(url, { headers: offset > 0 ? { Range: `bytes=${offset}-` } : {}, redirect: 'follow' });
+  } catch (error) {
+    throw new ExternalError(`cannot download ${url} (${describeNetworkError(error)}); check the network, or pass --model PATH.onnx to use a local model`, { cause: error });
+  }
+  if (response.status === 416 && offset > 0) {
+    // The partial file is not a prefix the server recognises: start over.
+    await rm(partial, { force: true });
+    return downloadFile(options);
+  }
+  if (response.status !== 200 && response.status !== 206) {
+    throw new ExternalError(`cannot download ${url}: the server answered HTTP ${response.status}; check the URL or DINO_TRACK_MODEL_BASE_URL`);
+  }
+  const resuming = response.status === 206;
+  const length = Number(response.headers.get('content-length') ?? NaN);
+  const total = resuming
+    ? Number(response.headers.get('content-range')?.split('/')[1] ?? NaN)
+    : length;
+  const expected = options.size ?? (Number.isFinite(total) ? total : undefined);
+  await mkdir(path.dirname(target), { recursive: true });
+  const unregister = removeOnCleanup(partial);
+  let received = resuming ? offset : 0;
+  try {
+    const body = Readable.fromWeb(response.body as import('node:stream/web').ReadableStream<Uint8Array>);
+    body.on('data', (chunk: Buffer) => {
+      received += chunk.length;
+      options.onProgress?.(received, expected);
+    });
+    await pipeline(body, createWriteStream(partial, { flags: resuming ? 'a' : 'w' }));
+  } catch (error) {
+    unregister(); // keep the bytes so the next run resumes
+    throw new ExternalError(`download of ${url} broke off after ${received} bytes (${describeNetworkError(error)}); run the command again to resume`, { cause: error });
+  }
+  unregister();
+  const size = await getPartialSize(partial);
+  if (expected !== undefined && size !== expected) {
+    if (size > expected) await rm(partial, { force: true });
+    throw new ExternalError(`download of ${url} is incomplete (${size} of ${expected} bytes); run the command again to resume`);
+  }
+  if (options.sha256) {
+    const actual = await hashFile(partial);
+    if (actual !== options.sha256.toLowerCase()) {
+      await rm(partial, { force: true });
+      throw new ExternalError(`download of ${url} is corrupt (sha256 ${actual.slice(0, 12)}… instead of ${options.sha256.slice(0, 12)}…); it was deleted, run the command again`);
+    }
+  }
+  await rename(partial, target);
+}

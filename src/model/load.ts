@@ -1,0 +1,116 @@
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { InputError } from '../errors.js';
+import { getCacheDir } from './cache-dir.js';
+import { downloadFile } from './download.js';
+import { decodeModel, encodeModel } from './onnx-graph.js';
+import { getModelInputSize } from './preprocess.js';
+import { inspectModel, prepareModel_, type ModelStructure } from './prepare.js';
+import { getDefaultModelName, getModel, getModelUrl, isRegistryName } from './registry.js';
+import { openSession, type Device, type ModelSession } from './session.js';
+
+export interface ResolveOptions {
+  /** A registry name or a path to a .onnx file; the registry default when absent. */
+  model?: string;
+  onDownloadProgress?: (received: number, total: number | undefined) => void;
+}
+
+/** Path of a registry model in the cache. */
+export function getCachedModelPath(name: string): string {
+  return path.join(getCacheDir(), 'models', `${name}.onnx`);
+}
+
+/**
+ * The local file for `--model`: the path itself, or a registry model's cached copy,
+ * downloaded on first use.
+ * @throws InputError for a missing file; ExternalError when a download fails.
+ */
+export async function resolveModelFile(options: ResolveOptions): Promise<string> {
+  const requested = options.model ?? getDefaultModelName();
+  if (!isRegistryName(requested)) {
+    if (!existsSync(requested)) {
+      if (!/[./\\]/.test(requested)) getModel(requested); // throws the "expected a model name" usage error
+      throw new InputError(`model file ${requested} does not exist; check the path or pick a model from \`dino-track models list\``);
+    }
+    return requested;
+  }
+  const entry = getModel(requested);
+  const cached = getCachedModelPath(entry.name);
+  if (!existsSync(cached)) {
+    await downloadFile({ url: getModelUrl(entry), target: cached, size: entry.onnx.size, sha256: entry.onnx.sha256, onProgress: options.onDownloadProgress });
+  }
+  return cached;
+}
+
+export interface LoadOptions extends ResolveOptions {
+  device: Device;
+  threads?: number;
+  /** Model input short side in pixels before rounding to the patch size. */
+  shortSide: number;
+  verbose?: boolean;
+  notify?: (line: string) => void;
+}
+
+/** A session ready for one input size. */
+export interface LoadedModel {
+  session: ModelSession;
+  file: string;
+  structure: ModelStructure;
+  inputWidth: number;
+  inputHeight: number;
+  rows: number;
+  cols: number;
+  /** The prepared model's path in the cache, when preparation was needed. */
+  preparedPath?: string;
+  /** Whether this run prepared the model (false: taken from the cache or already prepared). */
+  preparedNow: boolean;
+}
+
+async function writeAtomically(file: string, bytes: Uint8Array): Promise<void> {
+  await mkdir(path.dirname(file), { recursive: true });
+  const temp = `${file}.${process.pid}.partial`;
+  try {
+    await writeFile(temp, bytes);
+    await rename(temp, file);
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw error;
+  }
+}
+
+/**
+ * Prepares (or takes from the cache) a model for frames of the given size and opens
+ * an inference session on it. Prepared models are cached by (source sha256, input size).
+ */
+export async function loadModel(options: LoadOptions, frameWidth: number, frameHeight: number): Promise<LoadedModel> {
+  const file = await resolveModelFile(options);
+  const bytes = await readFile(file).catch((cause: NodeJS.ErrnoException) => {
+    throw new InputError(`cannot read model ${file} (${cause.code}); check the path`, { cause });
+  });
+  const model = decodeModel(bytes, file);
+  const structure = inspectModel(model, file);
+  let size = getModelInputSize(frameWidth, frameHeight, options.shortSide, structure.patchSize);
+  let sessionBytes: Uint8Array = bytes;
+  let preparedPath: string | undefined;
+  let preparedNow = false;
+  if (structure.prepared) {
+    // A prepared model fixes its own input size; frames are scaled to it.
+    if (structure.inputWidth && structure.inputHeight) size = { width: structure.inputWidth, height: structure.inputHeight };
+  } else {
+    const digest = createHash('sha256').update(bytes).digest('hex').slice(0, 16);
+    preparedPath = path.join(getCacheDir(), 'prepared', `${digest}-${size.height}x${size.width}.onnx`);
+    if (existsSync(preparedPath)) {
+      sessionBytes = await readFile(preparedPath);
+    } else {
+      sessionBytes = encodeModel(prepareModel_(model, file, size.height, size.width));
+      await writeAtomically(preparedPath, sessionBytes);
+      preparedNow = true;
+    }
+  }
+  const session = await openSession(sessionBytes, options);
+  const rows = size.height / structure.patchSize;
+  const cols = size.width / structure.patchSize;
+  return { session, file, structure, inputWidth: size.width, inputHeight: size.height, rows, cols, preparedPath, preparedNow };
+}

@@ -1,0 +1,42 @@
+/**
+ * DINO's "keep x% of the attention mass" foreground: sort the patches by attention,
+ * keep the most attended ones until they hold `mass` of the total.
+ */
+
+/**
+ * Averages per-head CLS attention.
+ * @param attention `[heads, n]`
+ * @returns `[n]`
+ */
+export function averageHeads(attention: Float32Array, heads: number): Float32Array {
+  const n = attention.length / heads;
+  const mean = new Float32Array(n);
+  for (let h = 0; h < heads; h++) for (let i = 0; i < n; i++) mean[i] += attention[h * n + i];
+  for (let i = 0; i < n; i++) mean[i] /= heads;
+  return mean;
+}
+
+/**
+ * The smallest attention value that is still kept by the mass threshold: every patch at
+ * or above it is foreground. Returns Infinity when the map has no mass.
+ */
+export function getMassCutoff(attention: Float32Array, mass: number): number {
+  const sorted = Float32Array.from(attention).sort().reverse();
+  let total = 0;
+  for (const v of sorted) total += v;
+  if (!(total > 0)) return Infinity;
+  let kept = 0;
+  for (const value of sorted) {
+    kept += value;
+    // DINO keeps patches whose ascending cumulative share exceeds 1 - mass, i.e. the
+    // top patches up to and including the one that reaches `mass`.
+    if (kept / total >= mass) return value;
+  }
+  return sorted[sorted.length - 1];
+}
+
+/** Foreground patches `[n]` (1 = kept) of one attention map at `mass`. */
+export function thresholdMass(attention: Float32Array, mass: number): Uint8Array {
+  const cutoff = getMassCutoff(attention, mass);
+  return Uint8Array.from(attention, (v) => (v >= cutoff ? 1 : 0));
+}

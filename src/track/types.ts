@@ -1,0 +1,51 @@
+/** One frame's model outputs, as the tracker sees them. */
+export interface FrameFeatures {
+  index: number;
+  rows: number;
+  cols: number;
+  heads: number;
+  dim: number;
+  /** `[heads, rows*cols]` */
+  clsAttention: Float32Array;
+  /** `[rows*cols, dim]` */
+  patchTokens: Float32Array;
+}
+
+/** One tracked object in one frame. */
+export interface TrackedObject {
+  id: number;
+  /** Pixels in the frame's label map; 0 while occluded. */
+  area: number;
+  /** `[x, y, width, height]` in pixels; zeros while occluded. */
+  bbox: [number, number, number, number];
+  score: number;
+  occluded: boolean;
+}
+
+/** The tracker's answer for one frame. */
+export interface FrameResult {
+  index: number;
+  width: number;
+  height: number;
+  /** `[height, width]` 0 = background, else the object's track id. */
+  labels: Uint16Array;
+  objects: TrackedObject[];
+  /** Head-averaged attention `[rows, cols]`, for the heatmap overlay. */
+  attention: Float32Array;
+  rows: number;
+  cols: number;
+}
+
+/** A stage that turns per-frame features into labelled masks with stable ids. */
+export interface Tracker {
+  /** @param image the frame `[height, width, 3]` RGB24 when the video is at hand, for refinement */
+  update(features: FrameFeatures, image?: Uint8Array): FrameResult;
+}
+
+export interface TrackerOptions {
+  /** Output mask size: the video's frame size. */
+  width: number;
+  height: number;
+  /** Share of attention mass kept as foreground (DINO's threshold). */
+  threshold: number;
+}

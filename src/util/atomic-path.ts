@@ -1,0 +1,38 @@
+import { randomBytes } from 'node:crypto';
+import { rename, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { removeOnCleanup } from './cleanup.js';
+
+/**
+ * A temporary sibling of an output path: written in full, then renamed into place, so
+ * the target holds either nothing or a complete result. Deleted if the run stops.
+ */
+export interface AtomicPath {
+  /** Where to write. */
+  temp: string;
+  target: string;
+  /** Moves the finished temporary into place. */
+  commit(): Promise<void>;
+  /** Deletes the temporary. */
+  discard(): Promise<void>;
+}
+
+/** Creates the temp name (nothing is written yet) and registers its cleanup. */
+export function createAtomicPath(target: string): AtomicPath {
+  const { dir, base, ext } = path.parse(target);
+  // Keep the extension last: ffmpeg picks the container from it.
+  const temp = path.join(dir, `.${base}.${process.pid}-${randomBytes(3).toString('hex')}.partial${ext}`);
+  const unregister = removeOnCleanup(temp);
+  return {
+    temp,
+    target,
+    async commit() {
+      await rename(temp, target);
+      unregister();
+    },
+    async discard() {
+      await rm(temp, { recursive: true, force: true });
+      unregister();
+    },
+  };
+}

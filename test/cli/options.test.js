@@ -1,0 +1,88 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { normalizeTrackOptions } from '../../dist/cli/track-options.js';
+import { parseSize } from '../../dist/cli/models-command.js';
+import { makeTempDir, runCli } from '../fixtures.js';
+
+const dir = makeTempDir();
+const defaults = { output: `${dir}/out.mp4`, device: 'auto', threshold: '0.6', shortSide: '480', batch: '1', threads: '0', progress: 'auto' };
+
+describe('track options → context', () => {
+  it('maps defaults', () => {
+    const options = normalizeTrackOptions('in.mp4', defaults);
+    assert.equal(options.threshold, 0.6);
+    assert.equal(options.batch, 1);
+    assert.equal(options.model.shortSide, 480);
+    assert.equal(options.model.device, 'auto');
+    assert.equal(options.progress, 'auto');
+  });
+
+  for (const [override, message] of [
+    [{ threshold: '0' }, 'Expected a number above 0 to 1 for --threshold but received "0"'],
+    [{ threshold: '1.5' }, 'Expected a number above 0 to 1 for --threshold but received "1.5"'],
+    [{ threshold: 'abc' }, 'Expected a number above 0 to 1 for --threshold but received "abc"'],
+    [{ batch: '0' }, 'Expected an integer between 1 and 256 for --batch but received "0"'],
+    [{ batch: '2.5' }, 'Expected an integer between 1 and 256 for --batch but received "2.5"'],
+    [{ shortSide: '8' }, 'Expected an integer between 16 and 4320 for --short-side but received "8"'],
+    [{ device: 'tpu' }, 'Expected one of auto, cpu, cuda, webgpu for --device but received "tpu"'],
+    [{ progress: 'loud' }, 'Expected one of auto, bar, json, none for --progress but received "loud"'],
+    [{ output: undefined }, 'Expected an output path for -o, --output but received nothing; e.g. -o out.mp4'],
+    [{ output: `${dir}/out.txt` }, `Expected a video file name ending in .mp4, .m4v or .mov for -o, --output but received "${dir}/out.txt"`],
+    [{ output: '/no/such/dir/out.mp4' }, 'output directory /no/such/dir does not exist; create it first'],
+  ]) {
+    it(`rejects ${JSON.stringify(override)}`, () => {
+      assert.throws(() => normalizeTrackOptions('in.mp4', { ...defaults, ...override }), (error) => {
+        assert.equal(error.message, message);
+        assert.equal(error.exitCode, 2);
+        return true;
+      });
+    });
+  }
+
+  it('parses HxW sizes', () => {
+    assert.deepEqual(parseSize('320x480'), { height: 320, width: 480 });
+    assert.throws(() => parseSize('320'), /Expected HEIGHTxWIDTH/);
+  });
+});
+
+describe('command line', () => {
+  it('--help lists the commands and exits 0', async () => {
+    const { code, stdout } = await runCli(['--help']);
+    assert.equal(code, 0);
+    assert.match(stdout, /track \[options\] <input>/);
+    assert.match(stdout, /models/);
+  });
+
+  it('track --help shows the options', async () => {
+    const { code, stdout } = await runCli(['track', '--help']);
+    assert.equal(code, 0);
+    for (const option of ['--output', '--model', '--device', '--threshold', '--progress', '--batch']) assert.ok(stdout.includes(option), option);
+  });
+
+  it('--version prints the package version', async () => {
+    const { code, stdout } = await runCli(['--version']);
+    assert.equal(code, 0);
+    assert.match(stdout.trim(), /^\d+\.\d+\.\d+$/);
+  });
+
+  it('an unknown option is one line and exit 2, no stack', async () => {
+    const { code, stderr } = await runCli(['in.mp4', '-o', 'x.mp4', '--bogus']);
+    assert.equal(code, 2);
+    assert.match(stderr, /^dino-track: error: unknown option '--bogus'/);
+    assert.doesNotMatch(stderr, /\n\s+at /);
+  });
+
+  it('a nonexistent input is one line and exit 1, no stack', async () => {
+    const { code, stderr } = await runCli(['/no/such/video.mp4', '-o', `${dir}/a.mp4`]);
+    assert.equal(code, 1);
+    assert.equal(stderr.trim().split('\n').length, 1);
+    assert.match(stderr, /input \/no\/such\/video.mp4 does not exist/);
+    assert.doesNotMatch(stderr, /\n\s+at /);
+  });
+
+  it('a bad option value is exit 2 with the expected/received message', async () => {
+    const { code, stderr } = await runCli(['in.mp4', '-o', `${dir}/a.mp4`, '--threshold', '2']);
+    assert.equal(code, 2);
+    assert.match(stderr, /Expected a number above 0 to 1 for --threshold but received "2"/);
+  });
+});

@@ -1,0 +1,111 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { before, describe, it } from 'node:test';
+import { cli, decodeErrors, makeTempDir, makeVideo, models, probeStreams, readRgbFrames, runCli } from '../fixtures.js';
+
+const dir = makeTempDir();
+const cache = makeTempDir('dino-track-cache-');
+const env = { DINO_TRACK_CACHE: cache };
+let silent;
+let withAudio;
+
+before(() => {
+  silent = makeVideo(path.join(dir, 'silent.mp4'), { width: 128, height: 96, fps: 10, seconds: 2 });
+  withAudio = makeVideo(path.join(dir, 'audio.mp4'), { width: 160, height: 120, fps: 12, seconds: 2, audio: true });
+});
+
+describe('dino-track INPUT -o OUT.mp4 (real ffmpeg, real onnxruntime)', () => {
+  it('writes an overlay with the input frame count, rate and size, that decodes cleanly and differs where masks are drawn', async () => {
+    const out = path.join(dir, 'out.mp4');
+    const { code, stderr } = await runCli([silent, '-o', out, '--model', models.tiny, '--short-side', '96', '--device', 'cpu'], { env });
+    assert.equal(code, 0, stderr);
+    const [input] = probeStreams(silent);
+    const [output] = probeStreams(out);
+    assert.equal(output.codec_name, 'h264');
+    assert.equal(output.pix_fmt, 'yuv420p');
+    assert.equal(output.width, input.width);
+    assert.equal(output.height, input.height);
+    assert.equal(output.r_frame_rate, input.r_frame_rate);
+    assert.equal(output.nb_read_frames, input.nb_read_frames);
+    assert.equal(decodeErrors(out), '');
+    const before = readRgbFrames(silent);
+    const after = readRgbFrames(out);
+    assert.equal(after.length, before.length);
+    let changed = 0;
+    for (let i = 0; i < before.length; i++) if (Math.abs(before[i] - after[i]) > 40) changed++;
+    const share = changed / before.length;
+    // Compression alone moves few values this far; the masks' fill and outlines move many.
+    assert.ok(share > 0.05, `only ${(share * 100).toFixed(2)}% of values changed`);
+    assert.ok(share < 0.9, `${(share * 100).toFixed(2)}% changed: the whole frame was painted`);
+    assert.deepEqual(readdirSync(dir).filter((f) => f.includes('partial')), []);
+  });
+
+  it('keeps the audio track', async () => {
+    const out = path.join(dir, 'with-audio.mp4');
+    const { code, stderr } = await runCli([withAudio, '-o', out, '--model', models.tiny, '--short-side', '96'], { env });
+    assert.equal(code, 0, stderr);
+    const streams = probeStreams(out);
+    const audio = streams.find((s) => s.codec_type === 'audio');
+    assert.ok(audio, 'no audio stream in the overlay');
+    assert.equal(audio.codec_name, 'aac');
+    assert.equal(streams.find((s) => s.codec_type === 'video').nb_read_frames, '24');
+  });
+
+  it('uses a model that already has the two outputs, at its own size', async () => {
+    const out = path.join(dir, 'prepared.mp4');
+    const { code, stderr } = await runCli([silent, '-o', out, '--model', models.tinyPrepared, '--verbose'], { env });
+    assert.equal(code, 0, stderr);
+    assert.match(stderr, /input 128x96 \(6x8 patches\)/);
+    assert.equal(probeStreams(out)[0].nb_read_frames, '20');
+  });
+
+  it('prints JSON progress lines with --progress json', async () => {
+    const out = path.join(dir, 'progress.mp4');
+    const { code, stderr } = await runCli([silent, '-o', out, '--model', models.tiny, '--short-side', '96', '--progress', 'json'], { env });
+    assert.equal(code, 0, stderr);
+    const lines = stderr.trim().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
+    assert.ok(lines.length >= 1);
+    assert.deepEqual(lines.at(-1).frame, 20);
+    assert.deepEqual(lines.at(-1).total, 20);
+    assert.equal(typeof lines.at(-1).fps, 'number');
+  });
+
+  it('without --model and without network: one line naming the URL, exit 1, nothing at -o or in the cache', async () => {
+    const emptyCache = makeTempDir('dino-track-cache-');
+    const out = path.join(dir, 'offline.mp4');
+    const { code, stderr } = await runCli([silent, '-o', out], {
+      env: { DINO_TRACK_CACHE: emptyCache, DINO_TRACK_MODEL_BASE_URL: 'http://127.0.0.1:9' },
+    });
+    assert.equal(code, 1);
+    assert.equal(stderr.trim().split('\n').length, 1, stderr);
+    assert.match(stderr, /cannot download http:\/\/127\.0\.0\.1:9\/Xenova\/dino-vits16\/resolve\/main\/onnx\/model\.onnx/);
+    assert.match(stderr, /--model/);
+    assert.equal(existsSync(out), false);
+    assert.deepEqual(readdirSync(emptyCache), []);
+  });
+
+  it('SIGINT mid-run: exit 130, nothing at -o, no temporary files left', async () => {
+    const work = makeTempDir();
+    const long = makeVideo(path.join(work, 'long.mp4'), { width: 320, height: 240, fps: 25, seconds: 40 });
+    const out = path.join(work, 'out.mp4');
+    const child = spawn(process.execPath, [cli, long, '-o', out, '--model', models.tiny, '--short-side', '240', '--progress', 'json'], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    const started = new Promise((resolve) => {
+      child.stderr.on('data', (d) => {
+        stderr += d;
+        if (stderr.includes('"frame"')) resolve();
+      });
+    });
+    await started;
+    child.kill('SIGINT');
+    const code = await new Promise((resolve) => child.on('close', (c) => resolve(c)));
+    assert.equal(code, 130, stderr);
+    assert.equal(existsSync(out), false);
+    assert.deepEqual(readdirSync(work), ['long.mp4']);
+  });
+});

@@ -1,0 +1,90 @@
+// Every fixture the tests use, named in one place.
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { getFfmpegBinaries } from '../dist/video/index.js';
+
+export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+export const cli = path.join(root, 'bin', 'dino-track.js');
+
+export const models = {
+  /** Official-style tiny ViT (patch 16, D 48, 3 heads): 224 input, CLS output only. */
+  tiny: path.join(root, 'fixtures/models/tiny-p16.onnx'),
+  /** The same weights exported with cls_attn/patch_tokens at 96x128. */
+  tinyPrepared: path.join(root, 'fixtures/models/tiny-p16-prepared-96x128.onnx'),
+  confP16: path.join(root, 'fixtures/models/conf-p16-h6.onnx'),
+  confP8: path.join(root, 'fixtures/models/conf-p8-h12.onnx'),
+};
+
+/** PyTorch reference outputs: [model, HxW, file]. */
+export const references = [
+  ['confP16', '96x160', 'fixtures/reference/conf-p16-h6-96x160.safetensors'],
+  ['confP16', '208x144', 'fixtures/reference/conf-p16-h6-208x144.safetensors'],
+  ['confP8', '64x104', 'fixtures/reference/conf-p8-h12-64x104.safetensors'],
+  ['confP8', '120x80', 'fixtures/reference/conf-p8-h12-120x80.safetensors'],
+  ['tiny', '96x128', 'fixtures/reference/tiny-p16-96x128.safetensors'],
+].map(([model, size, file]) => ({ model, size, file: path.join(root, file) }));
+
+export function makeTempDir(prefix = 'dino-track-test-') {
+  return mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+/**
+ * Makes a test video with ffmpeg's lavfi sources: moving test pattern, optional sine audio.
+ * Generated rather than committed so sizes and lengths can vary per test.
+ */
+export function makeVideo(file, { width = 128, height = 96, fps = 10, seconds = 2, audio = false } = {}) {
+  const { ffmpeg } = getFfmpegBinaries();
+  const args = ['-v', 'error', '-y', '-f', 'lavfi', '-i', `testsrc2=size=${width}x${height}:rate=${fps}`];
+  if (audio) args.push('-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=16000');
+  args.push('-t', String(seconds), '-c:v', 'libx264', '-pix_fmt', 'yuv420p');
+  if (audio) args.push('-c:a', 'aac', '-shortest');
+  args.push(file);
+  execFileSync(ffmpeg, args);
+  return file;
+}
+
+/** ffprobe's view of a file's streams. */
+export function probeStreams(file) {
+  const { ffprobe } = getFfmpegBinaries();
+  const out = execFileSync(ffprobe, ['-v', 'error', '-count_frames', '-show_streams', '-of', 'json', file], { encoding: 'utf8' });
+  return JSON.parse(out).streams;
+}
+
+/** Decodes one file fully; returns ffmpeg's error output (empty when clean). */
+export function decodeErrors(file) {
+  const { ffmpeg } = getFfmpegBinaries();
+  try {
+    execFileSync(ffmpeg, ['-v', 'error', '-i', file, '-f', 'null', '-'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    return '';
+  } catch (error) {
+    return String(error.stderr || error.message);
+  }
+}
+
+/** Raw RGB24 frames of a video, concatenated. */
+export function readRgbFrames(file) {
+  const { ffmpeg } = getFfmpegBinaries();
+  return execFileSync(ffmpeg, ['-v', 'error', '-i', file, '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'], { maxBuffer: 1 << 30 });
+}
+
+/** Runs the CLI; resolves { code, stdout, stderr }. */
+export function runCli(args, { env = {}, timeoutMs = 120_000, input } = {}) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [cli, ...args], { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr });
+    });
+    if (input) child.stdin.end(input);
+    else child.stdin.end();
+  });
+}

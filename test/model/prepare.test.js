@@ -1,0 +1,70 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import { SafetensorsFile } from '../../dist/features/safetensors.js';
+import { decodeModel, encodeModel, inspectModel, openSession, prepareModel_ } from '../../dist/model/index.js';
+import { models, references } from '../fixtures.js';
+
+const tolerance = 1e-4;
+
+function maxAbsError(actual, expected) {
+  assert.equal(actual.length, expected.length, 'output sizes differ');
+  let worst = 0;
+  for (let i = 0; i < actual.length; i++) worst = Math.max(worst, Math.abs(actual[i] - expected[i]));
+  return worst;
+}
+
+describe('model preparation matches PyTorch (conformance)', () => {
+  for (const reference of references) {
+    it(`${reference.model} at ${reference.size}: cls_attn and patch_tokens within ${tolerance}`, async () => {
+      const [height, width] = reference.size.split('x').map(Number);
+      const model = prepareModel_(decodeModel(readFileSync(models[reference.model]), reference.model), reference.model, height, width);
+      const session = await openSession(encodeModel(model), { device: 'cpu' });
+      const expected = await SafetensorsFile.open(reference.file);
+      try {
+        const input = await expected.readTensor('input'); // [2, 3, H, W]
+        const out = await session.run(input, 2, height, width);
+        assert.ok(maxAbsError(out.clsAttention, await expected.readTensor('cls_attn')) <= tolerance);
+        assert.ok(maxAbsError(out.patchTokens, await expected.readTensor('patch_tokens')) <= tolerance);
+      } finally {
+        await expected.close();
+        await session.release();
+      }
+    });
+  }
+
+  it('finds the structure without relying on node names', () => {
+    const model = decodeModel(readFileSync(models.confP8), 'p8');
+    for (const node of model.graph.node) node.name = `n${Math.random()}`;
+    const structure = inspectModel(model, 'p8');
+    assert.equal(structure.patchSize, 8);
+    assert.equal(structure.dim, 96);
+    assert.equal(structure.trainedGrid, 28);
+    assert.equal(structure.inputName, 'pixel_values');
+    assert.equal(structure.prepared, false);
+  });
+
+  it("reproduces DINO's +0.1 sample shift: resizing to the trained grid is not the identity", async () => {
+    const { resizePositionEmbedding } = await import('../../dist/model/index.js');
+    const side = 14;
+    const dim = 2;
+    const values = Float32Array.from({ length: side * side * dim }, (_, i) => Math.sin(i * 0.37));
+    assert.equal(resizePositionEmbedding(values, side, dim, 6, 10).length, 6 * 10 * dim);
+    const same = resizePositionEmbedding(values, side, dim, side, side);
+    assert.ok(maxAbsError(same, values) > 1e-4, 'the +0.1 shift must move the samples');
+  });
+});
+
+describe('model preparation: validation', () => {
+  it('rejects a size that is not a multiple of the patch size', () => {
+    const model = decodeModel(readFileSync(models.confP16), 'm.onnx');
+    assert.throws(() => prepareModel_(model, 'm.onnx', 100, 160), /size 100x160 is not a multiple of the patch size 16/);
+  });
+  it('rejects bytes that are not ONNX', () => {
+    assert.throws(() => decodeModel(Buffer.from('this is not a model at all'), 'junk.onnx'), /junk.onnx is not (a readable ONNX model|an ONNX model)/);
+  });
+  it('rejects an already prepared model', () => {
+    const model = decodeModel(readFileSync(models.tinyPrepared), 'p.onnx');
+    assert.throws(() => prepareModel_(model, 'p.onnx', 96, 128), /already prepared/);
+  });
+});
