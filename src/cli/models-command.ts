@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
-import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
+import { writeFileAtomically } from '../util/atomic-path.js';
 import { InputError, UsageError } from '../errors.js';
 import {
   decodeModel, encodeModel, getCachedModelPath, getModel, getModelUrl, inspectModel, listModels, prepareModel_, resolveModelFile,
@@ -78,12 +79,5 @@ export async function runModelsPrepare(file: string, sizeText: string, output: s
     throw new InputError(`cannot read ${file} (${cause.code}); check the path`, { cause });
   });
   const prepared = encodeModel(prepareModel_(decodeModel(bytes, file), file, height, width));
-  const temp = `${output}.${process.pid}.partial`;
-  try {
-    await writeFile(temp, prepared);
-    await rename(temp, output);
-  } catch (error) {
-    await rm(temp, { force: true });
-    throw error;
-  }
+  await writeFileAtomically(output, prepared);
 }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
+import { writeFileAtomically } from '../util/atomic-path.js';
 import path from 'node:path';
 import { InputError } from '../errors.js';
 import { getCacheDir } from './cache-dir.js';
@@ -68,18 +69,6 @@ export interface LoadedModel {
   preparedNow: boolean;
 }
 
-async function writeAtomically(file: string, bytes: Uint8Array): Promise<void> {
-  await mkdir(path.dirname(file), { recursive: true });
-  const temp = `${file}.${process.pid}.partial`;
-  try {
-    await writeFile(temp, bytes);
-    await rename(temp, file);
-  } catch (error) {
-    await rm(temp, { force: true });
-    throw error;
-  }
-}
-
 /**
  * Prepares (or takes from the cache) a model for frames of the given size and opens
  * an inference session on it. Prepared models are cached by (source sha256, input size).
@@ -105,7 +94,7 @@ export async function loadModel(options: LoadOptions, frameWidth: number, frameH
       sessionBytes = await readFile(preparedPath);
     } else {
       sessionBytes = encodeModel(prepareModel_(model, file, size.height, size.width));
-      await writeAtomically(preparedPath, sessionBytes);
+      await writeFileAtomically(preparedPath, sessionBytes);
       preparedNow = true;
     }
   }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { rename, rm } from 'node:fs/promises';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { removeOnCleanup } from './cleanup.js';
 
@@ -35,4 +35,17 @@ export function createAtomicPath(target: string): AtomicPath {
       unregister();
     },
   };
+}
+
+/** Writes a whole file through a temporary sibling, so readers never see half of it. */
+export async function writeFileAtomically(file: string, bytes: Uint8Array): Promise<void> {
+  await mkdir(path.dirname(file), { recursive: true });
+  const output = createAtomicPath(file);
+  try {
+    await writeFile(output.temp, bytes);
+    await output.commit();
+  } catch (error) {
+    await output.discard();
+    throw error;
+  }
 }
