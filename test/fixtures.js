@@ -88,3 +88,13 @@ export function runCli(args, { env = {}, timeoutMs = 120_000, input } = {}) {
     else child.stdin.end();
   });
 }
+
+/** A loopback URL on which nothing listens: what an offline machine sees. */
+export async function getClosedUrl() {
+  const net = await import('node:net');
+  const server = net.createServer();
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  return `http://127.0.0.1:${port}`;
+}

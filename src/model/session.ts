@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import ort from 'onnxruntime-node';
 import { ExternalError, InputError, UsageError } from '../errors.js';
-import { halvesToFloats } from '../util/float16.js';
+import { floatsToHalves, halvesToFloats } from '../util/float16.js';
 import { outputNames } from './prepare.js';
 
 export type Device = 'auto' | 'cpu' | 'cuda' | 'webgpu';
@@ -134,7 +134,10 @@ function wrapSession(session: ort.InferenceSession, provider: Provider): ModelSe
     inputName,
     inputType,
     async run(input, batch, height, width) {
-      const tensor = new ort.Tensor('float32', input, [batch, 3, height, width]);
+      // fp16 models take half-precision input: convert here so callers always pass float32.
+      const tensor = inputType === 'float16'
+        ? new ort.Tensor('float16', floatsToHalves(input), [batch, 3, height, width])
+        : new ort.Tensor('float32', input, [batch, 3, height, width]);
       let results: ort.InferenceSession.ReturnType;
       try {
         results = await session.run({ [inputName]: tensor });

@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { before, describe, it } from 'node:test';
-import { cli, decodeErrors, makeTempDir, makeVideo, models, probeStreams, readRgbFrames, runCli } from '../fixtures.js';
+import { cli, decodeErrors, getClosedUrl, makeTempDir, makeVideo, models, probeStreams, readRgbFrames, runCli } from '../fixtures.js';
 
 const dir = makeTempDir();
 const cache = makeTempDir('dino-track-cache-');
@@ -75,12 +75,11 @@ describe('dino-track INPUT -o OUT.mp4 (real ffmpeg, real onnxruntime)', () => {
   it('without --model and without network: one line naming the URL, exit 1, nothing at -o or in the cache', async () => {
     const emptyCache = makeTempDir('dino-track-cache-');
     const out = path.join(dir, 'offline.mp4');
-    const { code, stderr } = await runCli([silent, '-o', out], {
-      env: { DINO_TRACK_CACHE: emptyCache, DINO_TRACK_MODEL_BASE_URL: 'http://127.0.0.1:9' },
-    });
+    const offline = await getClosedUrl();
+    const { code, stderr } = await runCli([silent, '-o', out], { env: { DINO_TRACK_CACHE: emptyCache, DINO_TRACK_MODEL_BASE_URL: offline } });
     assert.equal(code, 1);
     assert.equal(stderr.trim().split('\n').length, 1, stderr);
-    assert.match(stderr, /cannot download http:\/\/127\.0\.0\.1:9\/Xenova\/dino-vits16\/resolve\/main\/onnx\/model\.onnx/);
+    assert.ok(stderr.includes(`cannot download ${offline}/Xenova/dino-vits16/resolve/main/onnx/model.onnx (ECONNREFUSED)`), stderr);
     assert.match(stderr, /--model/);
     assert.equal(existsSync(out), false);
     assert.deepEqual(readdirSync(emptyCache), []);
@@ -107,5 +106,25 @@ describe('dino-track INPUT -o OUT.mp4 (real ffmpeg, real onnxruntime)', () => {
     assert.equal(code, 130, stderr);
     assert.equal(existsSync(out), false);
     assert.deepEqual(readdirSync(work), ['long.mp4']);
+  });
+});
+
+describe('automatic preparation at the video size', () => {
+  it('prepares an official-style model once for 854x480, reuses it next time, at the 30x53 grid', async () => {
+    const work = makeTempDir();
+    const cacheDir = makeTempDir('dino-track-cache-');
+    const video = makeVideo(path.join(work, 'wide.mp4'), { width: 854, height: 480, fps: 5, seconds: 1 });
+    const run = (name) => runCli([video, '-o', path.join(work, name), '--model', models.tiny, '--verbose', '--device', 'cpu'], { env: { DINO_TRACK_CACHE: cacheDir } });
+    const first = await run('a.mp4');
+    assert.equal(first.code, 0, first.stderr);
+    assert.match(first.stderr, /input 848x480 \(30x53 patches\)/);
+    assert.match(first.stderr, /prepared model written to .*-480x848\.onnx/);
+    const second = await run('b.mp4');
+    assert.equal(second.code, 0, second.stderr);
+    assert.match(second.stderr, /prepared model reused from .*-480x848\.onnx/);
+    assert.deepEqual(readdirSync(path.join(cacheDir, 'prepared')).length, 1);
+    const [stream] = probeStreams(path.join(work, 'b.mp4'));
+    assert.equal(stream.width, 854);
+    assert.equal(stream.height, 480);
   });
 });

@@ -1,0 +1,83 @@
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { SafetensorsFile } from '../../dist/features/safetensors.js';
+import { openSession } from '../../dist/model/index.js';
+import { makeTempDir, models, references, runCli } from '../fixtures.js';
+
+const dir = makeTempDir();
+
+describe('dino-track models', () => {
+  it('list shows the four registry models', async () => {
+    const { code, stdout } = await runCli(['models', 'list'], { env: { DINO_TRACK_CACHE: dir } });
+    assert.equal(code, 0);
+    for (const name of ['dino-vits16', 'dino-vits8', 'dino-vitb16', 'dino-vitb8']) assert.match(stdout, new RegExp(`^${name}\\s`, 'm'));
+  });
+
+  it('info reports what preparation finds', async () => {
+    const { code, stdout } = await runCli(['models', 'info', models.confP8, '--json']);
+    assert.equal(code, 0);
+    const info = JSON.parse(stdout);
+    assert.equal(info.patchSize, 8);
+    assert.equal(info.dim, 96);
+    assert.equal(info.inputName, 'pixel_values');
+    assert.equal(info.prepared, false);
+  });
+
+  it('prepare writes a model that reproduces PyTorch at the new size', async () => {
+    const reference = references.find((r) => r.model === 'confP16' && r.size === '208x144');
+    const out = path.join(dir, 'p.onnx');
+    const { code, stderr } = await runCli(['models', 'prepare', models.confP16, '--size', '208x144', '-o', out]);
+    assert.equal(code, 0, stderr);
+    const session = await openSession(readFileSync(out), { device: 'cpu' });
+    const expected = await SafetensorsFile.open(reference.file);
+    const result = await session.run(await expected.readTensor('input'), 2, 208, 144);
+    const attention = await expected.readTensor('cls_attn');
+    let worst = 0;
+    for (let i = 0; i < attention.length; i++) worst = Math.max(worst, Math.abs(attention[i] - result.clsAttention[i]));
+    assert.ok(worst <= 1e-4, `max error ${worst}`);
+    await expected.close();
+    await session.release();
+  });
+
+  for (const [name, content, message] of [
+    ['corrupt.onnx', 'definitely not protobuf \u0000\u0001\u0002', /corrupt.onnx is not (a readable ONNX model|an ONNX model)/],
+    ['empty.onnx', '', /empty.onnx is not an ONNX model/],
+  ]) {
+    it(`prepare refuses ${name} with one line, exit 1, and writes nothing`, async () => {
+      const file = path.join(dir, name);
+      writeFileSync(file, content);
+      const out = path.join(dir, `${name}.out.onnx`);
+      const { code, stderr } = await runCli(['models', 'prepare', file, '--size', '96x96', '-o', out]);
+      assert.equal(code, 1);
+      assert.equal(stderr.trim().split('\n').length, 1);
+      assert.match(stderr, message);
+      assert.equal(existsSync(out), false);
+    });
+  }
+
+  it('prepare refuses an ONNX graph that is not a ViT, saying what is missing', async () => {
+    // The prepared fixture's graph minus its Softmax ops: a graph with no attention.
+    const { decodeModel, encodeModel } = await import('../../dist/model/index.js');
+    const model = decodeModel(readFileSync(models.tiny), 'x');
+    model.graph.node = model.graph.node.filter((n) => n.opType !== 'Conv');
+    const file = path.join(dir, 'no-conv.onnx');
+    writeFileSync(file, encodeModel(model));
+    const { code, stderr } = await runCli(['models', 'prepare', file, '--size', '96x96', '-o', path.join(dir, 'nc.onnx')]);
+    assert.equal(code, 1);
+    assert.match(stderr, /does not look like a DINO ViT: no patch-embedding convolution after the input/);
+  });
+
+  it('track with a non-ViT --model fails with one line', async () => {
+    const file = path.join(dir, 'junk.onnx');
+    writeFileSync(file, 'junk');
+    const { makeVideo } = await import('../fixtures.js');
+    const video = makeVideo(path.join(dir, 'v.mp4'), { seconds: 1 });
+    const out = path.join(dir, 'v-out.mp4');
+    const { code, stderr } = await runCli([video, '-o', out, '--model', file]);
+    assert.equal(code, 1);
+    assert.equal(stderr.trim().split('\n').length, 1, stderr);
+    assert.equal(existsSync(out), false);
+  });
+});

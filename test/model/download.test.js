@@ -1,0 +1,124 @@
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { downloadFile } from '../../dist/model/index.js';
+import { getClosedUrl, makeTempDir, models, runCli } from '../fixtures.js';
+
+const model = readFileSync(models.tiny);
+const sha256 = createHash('sha256').update(model).digest('hex');
+let server;
+let base;
+const requests = [];
+
+// Routes: /good serves the model with range support; /drop-once cuts the first response
+// half-way; /wrong serves other bytes of the same length; /no-range ignores Range headers.
+let dropped = false;
+before(async () => {
+  server = http.createServer((req, res) => {
+    requests.push({ url: req.url, range: req.headers.range });
+    const route = req.url.split('/')[1];
+    if (route === 'missing') {
+      res.writeHead(404).end();
+      return;
+    }
+    const body = route === 'wrong' ? Buffer.alloc(model.length, 7) : model;
+    const match = /bytes=(\d+)-/.exec(req.headers.range ?? '');
+    if (match && route !== 'no-range') {
+      const start = Number(match[1]);
+      res.writeHead(206, { 'content-length': body.length - start, 'content-range': `bytes ${start}-${body.length - 1}/${body.length}` });
+      res.end(body.subarray(start));
+      return;
+    }
+    res.writeHead(200, { 'content-length': body.length });
+    if (route === 'drop-once' && !dropped) {
+      dropped = true;
+      res.write(body.subarray(0, Math.floor(body.length / 2)), () => res.destroy());
+      return;
+    }
+    res.end(body);
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  base = `http://127.0.0.1:${server.address().port}`;
+});
+after(() => server.close());
+
+describe('model download', () => {
+  it('downloads and verifies a whole file', async () => {
+    const target = path.join(makeTempDir(), 'm.onnx');
+    await downloadFile({ url: `${base}/good/m.onnx`, target, sha256, size: model.length });
+    assert.ok(readFileSync(target).equals(model));
+    assert.equal(existsSync(`${target}.partial`), false);
+  });
+
+  it('keeps a broken download as .partial (never as the model) and resumes it with a range request', async () => {
+    const dir = makeTempDir();
+    const target = path.join(dir, 'm.onnx');
+    await assert.rejects(downloadFile({ url: `${base}/drop-once/m.onnx`, target, sha256 }), /broke off|incomplete/);
+    assert.equal(existsSync(target), false, 'a partial download must not be taken for the model');
+    const partialSize = readFileSync(`${target}.partial`).length;
+    assert.ok(partialSize > 0 && partialSize < model.length);
+    requests.length = 0;
+    await downloadFile({ url: `${base}/drop-once/m.onnx`, target, sha256 });
+    assert.equal(requests[0].range, `bytes=${partialSize}-`);
+    assert.ok(readFileSync(target).equals(model));
+    assert.deepEqual(readdirSync(dir), ['m.onnx']);
+  });
+
+  it('starts over when the server ignores ranges', async () => {
+    const dir = makeTempDir();
+    const target = path.join(dir, 'm.onnx');
+    writeFileSync(`${target}.partial`, model.subarray(0, 100));
+    await downloadFile({ url: `${base}/no-range/m.onnx`, target, sha256 });
+    assert.ok(readFileSync(target).equals(model));
+  });
+
+  it('rejects and deletes wrong bytes when the checksum is known', async () => {
+    const dir = makeTempDir();
+    const target = path.join(dir, 'm.onnx');
+    await assert.rejects(downloadFile({ url: `${base}/wrong/m.onnx`, target, sha256 }), /is corrupt \(sha256/);
+    assert.deepEqual(readdirSync(dir), []);
+  });
+
+  it('reports HTTP errors and creates nothing', async () => {
+    const dir = makeTempDir();
+    await assert.rejects(downloadFile({ url: `${base}/missing/m.onnx`, target: path.join(dir, 'sub', 'm.onnx') }), /HTTP 404/);
+    assert.deepEqual(readdirSync(dir), []);
+  });
+});
+
+describe('dino-track models pull', () => {
+  it('pulls through DINO_TRACK_MODEL_BASE_URL into the cache', async () => {
+    const cache = makeTempDir();
+    const { code, stdout, stderr } = await runCli(['models', 'pull', 'dino-vits16'], { env: { DINO_TRACK_CACHE: cache, DINO_TRACK_MODEL_BASE_URL: `${base}/good` } });
+    assert.equal(code, 0, stderr);
+    assert.equal(stdout.trim(), path.join(cache, 'models', 'dino-vits16.onnx'));
+    assert.ok(readFileSync(stdout.trim()).equals(model));
+  });
+
+  it('deletes a pulled file that is not a ViT model', async () => {
+    const cache = makeTempDir();
+    const { code, stderr } = await runCli(['models', 'pull', 'dino-vits8'], { env: { DINO_TRACK_CACHE: cache, DINO_TRACK_MODEL_BASE_URL: `${base}/wrong` } });
+    assert.equal(code, 1);
+    assert.match(stderr, /not (a readable ONNX model|an ONNX model|look like a DINO ViT)/);
+    assert.equal(existsSync(path.join(cache, 'models', 'dino-vits8.onnx')), false);
+  });
+
+  it('offline: one line naming the URL, exit 1, nothing left in the cache', async () => {
+    const cache = makeTempDir();
+    const offline = await getClosedUrl();
+    const { code, stderr } = await runCli(['models', 'pull', 'dino-vits16'], { env: { DINO_TRACK_CACHE: cache, DINO_TRACK_MODEL_BASE_URL: offline } });
+    assert.equal(code, 1);
+    assert.equal(stderr.trim().split('\n').length, 1);
+    assert.ok(stderr.startsWith(`dino-track: error: cannot download ${offline}/Xenova/dino-vits16/resolve/main/onnx/model.onnx (ECONNREFUSED)`), stderr);
+    assert.deepEqual(readdirSync(cache), []);
+  });
+
+  it('an unknown name lists the known ones, exit 2', async () => {
+    const { code, stderr } = await runCli(['models', 'pull', 'dino-vitx']);
+    assert.equal(code, 2);
+    assert.match(stderr, /Expected a model name \(dino-vits16, dino-vits8, dino-vitb16, dino-vitb8\)/);
+  });
+});
