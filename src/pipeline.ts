@@ -1,52 +1,59 @@
-import { InputError } from './errors.js';
-import { createOverlayWriter, type OutputWriter } from './export/index.js';
+import { InputError, UsageError } from './errors.js';
+import { openOutputs, type Format, type OutputWriter } from './export/index.js';
+import { createFeatureCacheWriter, openFeatureCache, type CacheDtype, type FeatureCache, type FeatureCacheWriter } from './features/index.js';
 import { loadModel, writeNormalisedFrame_, type LoadedModel, type LoadOptions } from './model/index.js';
-import { createTracker, type FrameFeatures } from './track/index.js';
+import { createTracker, type FrameFeatures, type TrackerOptions } from './track/index.js';
 import { BoundedQueue } from './util/bounded-queue.js';
-import { decodeVideo, probeVideo, type DecodedFrame, type VideoInfo } from './video/index.js';
+import { decodeVideo, probeVideo, type DecodedFrame, type Decoder, type VideoInfo } from './video/index.js';
 
 /** Everything one `track` run needs, validated by the CLI before any work starts. */
 export interface TrackContext {
-  input: string;
-  /** Overlay video target path. */
+  /** The input video; optional when `features` is given and no overlay is wanted. */
+  input?: string;
+  /** A feature cache to read instead of running the model. */
+  features?: string;
+  saveFeatures?: string;
+  saveFeaturesDtype: CacheDtype;
   output: string;
+  formats: Format[];
+  overwrite: boolean;
   model: LoadOptions;
-  threshold: number;
+  tracker: Omit<TrackerOptions, 'width' | 'height' | 'fps'>;
   batch: number;
   verbose: boolean;
   /** Called after each frame is written. */
   onProgress?: (done: number, total: number) => void;
-  /** Called once the model is ready, with what was chosen (for --verbose and progress). */
-  onStart?: (info: { video: VideoInfo; model: LoadedModel }) => void;
+  /** Called once the source is ready, with what was chosen (for --verbose). */
+  onStart?: (info: { video?: VideoInfo; model?: LoadedModel; cache?: FeatureCache }) => void;
 }
 
 export interface TrackSummary {
   frames: number;
-  video: VideoInfo;
-  provider: string;
+  source: string;
 }
 
-interface InferredFrame {
-  frame: DecodedFrame;
+/** One frame on its way to the tracker: features, and the picture when decoded. */
+interface SourceFrame {
   features: FrameFeatures;
+  image?: Buffer;
 }
 
-/** Decoded frames → batches → model → per-frame features, into a bounded queue. */
-async function runInference(frames: AsyncIterable<DecodedFrame>, model: LoadedModel, batchSize: number, queue: BoundedQueue<InferredFrame>): Promise<void> {
+/** Decoded frames → batches → model → per-frame features. */
+async function* inferFrames(frames: AsyncIterable<DecodedFrame>, model: LoadedModel, batchSize: number): AsyncGenerator<SourceFrame> {
   const { inputWidth: width, inputHeight: height, rows, cols } = model;
   const plane = 3 * width * height;
+  const patches = rows * cols;
   let pending: DecodedFrame[] = [];
-  const flush = async (): Promise<void> => {
-    if (pending.length === 0) return;
+  async function* flush(): AsyncGenerator<SourceFrame> {
     const batch = pending;
     pending = [];
+    if (batch.length === 0) return;
     const input = new Float32Array(batch.length * plane); // [B, 3, H, W]
     batch.forEach((frame, slot) => writeNormalisedFrame_(frame.model, input, slot, width, height));
     const out = await model.session.run(input, batch.length, height, width);
-    const patches = rows * cols;
     for (let b = 0; b < batch.length; b++) {
-      await queue.push({
-        frame: batch[b],
+      yield {
+        image: batch[b].full,
         features: {
           index: batch[b].index,
           rows,
@@ -56,57 +63,103 @@ async function runInference(frames: AsyncIterable<DecodedFrame>, model: LoadedMo
           clsAttention: out.clsAttention.subarray(b * out.heads * patches, (b + 1) * out.heads * patches), // [heads, h*w]
           patchTokens: out.patchTokens.subarray(b * patches * out.dim, (b + 1) * patches * out.dim), // [h*w, D]
         },
-      });
+      };
     }
-  };
+  }
   for await (const frame of frames) {
     pending.push(frame);
-    if (pending.length >= batchSize) await flush();
+    if (pending.length >= batchSize) yield* flush();
   }
-  await flush();
+  yield* flush();
+}
+
+/** Cached features, paired with decoded frames when the video is given too. */
+async function* readCachedFrames(cache: FeatureCache, decoder: Decoder | undefined): AsyncGenerator<SourceFrame> {
+  const images = decoder?.frames[Symbol.asyncIterator]();
+  for await (const features of cache.frames()) {
+    const image = images ? await images.next() : undefined;
+    if (image?.done) throw new InputError(`the video has fewer frames than the feature cache (${features.index}); give the video the cache was made from`);
+    yield { features, image: image?.value.model };
+  }
+}
+
+/** Moves a source into a bounded queue so the next frames are computed while earlier ones are written. */
+async function fillQueue(source: AsyncIterable<SourceFrame>, queue: BoundedQueue<SourceFrame>): Promise<void> {
+  try {
+    for await (const frame of source) await queue.push(frame);
+    queue.close();
+  } catch (error) {
+    queue.fail(error);
+    throw error;
+  }
 }
 
 /**
- * Runs one video through decode → model → tracker → writers. Decode, inference and
- * writing overlap; every queue between them is bounded, so memory does not grow with
- * the video's length. On any error every writer is aborted and nothing is left at the target.
+ * Runs one video (or feature cache) through model → tracker → writers. Decode, inference
+ * and writing overlap; every queue between them is bounded, so memory does not grow with
+ * the video's length. On any error every writer is aborted and nothing is left at `-o`.
  */
 export async function runTrack(context: TrackContext): Promise<TrackSummary> {
-  const video = await probeVideo(context.input);
-  const model = await loadModel(context.model, video.width, video.height);
-  context.onStart?.({ video, model });
-  const writers: OutputWriter[] = [createOverlayWriter({ video, target: context.output, verbose: context.verbose })];
-  const decoder = decodeVideo({ video, modelWidth: model.inputWidth, modelHeight: model.inputHeight, keepFull: true, verbose: context.verbose });
-  const queue = new BoundedQueue<InferredFrame>(Math.max(2, context.batch * 2));
-  const tracker = createTracker({ width: video.width, height: video.height, threshold: context.threshold });
-  let frames = 0;
-  const produce = runInference(decoder.frames, model, context.batch, queue).then(
-    () => queue.close(),
-    (error: unknown) => {
-      queue.fail(error);
-      throw error;
-    },
-  );
-  const consume = (async () => {
-    for await (const { frame, features } of queue) {
-      const result = tracker.update(features, frame.full);
-      for (const writer of writers) await writer.write(result, frame.full);
-      frames++;
-      context.onProgress?.(frames, video.frameCount);
+  const video = context.input ? await probeVideo(context.input) : undefined;
+  const needImages = context.formats.includes('overlay');
+  let cache: FeatureCache | undefined;
+  let model: LoadedModel | undefined;
+  let decoder: Decoder | undefined;
+  let source: AsyncIterable<SourceFrame>;
+  let size: { width: number; height: number; fps: number; total: number };
+  if (context.features) {
+    cache = await openFeatureCache(context.features);
+    const { info } = cache;
+    if (video && (video.width !== info.frameWidth || video.height !== info.frameHeight)) {
+      throw new UsageError(`the video is ${video.width}x${video.height} but the feature cache was made from ${info.frameWidth}x${info.frameHeight}; give the matching video`);
     }
-  })();
+    if (video && needImages) decoder = decodeVideo({ video, modelWidth: video.width, modelHeight: video.height, keepFull: false, verbose: context.verbose });
+    size = { width: info.frameWidth, height: info.frameHeight, fps: info.fps, total: info.frames };
+    source = readCachedFrames(cache, decoder);
+  } else {
+    if (!video) throw new UsageError('give an input video, or a feature cache with --features');
+    model = await loadModel(context.model, video.width, video.height);
+    decoder = decodeVideo({ video, modelWidth: model.inputWidth, modelHeight: model.inputHeight, keepFull: needImages, verbose: context.verbose });
+    size = { width: video.width, height: video.height, fps: video.fps, total: video.frameCount };
+    source = inferFrames(decoder.frames, model, context.batch);
+  }
+  context.onStart?.({ video, model, cache });
+
+  let outputs: OutputWriter | undefined;
+  let saver: FeatureCacheWriter | undefined;
+  const queue = new BoundedQueue<SourceFrame>(Math.max(2, context.batch * 2));
+  let frames = 0;
+  let produce: Promise<void> | undefined;
   try {
-    await Promise.all([produce, consume]);
-    if (frames === 0) throw new InputError(`${context.input} has no decodable video frames; check that the file is a complete video`);
-    for (const writer of writers) await writer.finish();
+    outputs = await openOutputs({ target: context.output, formats: context.formats, video, overwrite: context.overwrite, verbose: context.verbose });
+    if (context.saveFeatures) {
+      const patchSize = model?.structure.patchSize ?? cache?.info.patchSize ?? 0;
+      saver = createFeatureCacheWriter(context.saveFeatures, {
+        patch_size: patchSize, frame_width: size.width, frame_height: size.height, fps: size.fps, model: model?.file ?? cache?.info.model ?? 'unknown',
+      }, context.saveFeaturesDtype);
+    }
+    const tracker = createTracker({ ...context.tracker, width: size.width, height: size.height, fps: size.fps });
+    produce = fillQueue(source, queue);
+    for await (const { features, image } of queue) {
+      if (saver) await saver.write(features);
+      const result = tracker.update(features, image);
+      await outputs.write(result, image);
+      frames++;
+      context.onProgress?.(frames, Math.max(size.total, frames));
+    }
+    await produce;
+    if (frames === 0) throw new InputError(`${context.input ?? context.features} has no decodable video frames; check that the file is a complete video`);
+    await saver?.finish();
+    await outputs.finish();
   } catch (error) {
-    decoder.stop();
+    decoder?.stop();
     queue.fail(error);
-    await Promise.allSettled([produce, consume]);
-    await Promise.allSettled(writers.map((w) => w.abort()));
+    await produce?.catch(() => undefined);
+    await Promise.allSettled([outputs?.abort(), saver?.abort()]);
     throw error;
   } finally {
-    await model.session.release();
+    await model?.session.release();
+    await cache?.close();
   }
-  return { frames, video, provider: model.session.provider };
+  return { frames, source: model ? model.session.provider : 'feature cache' };
 }

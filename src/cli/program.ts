@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
+import { formats } from '../export/index.js';
 import { progressModes } from './progress.js';
 import { devices } from './track-options.js';
 
@@ -16,20 +17,26 @@ export function buildProgram(): Command {
 
   program
     .command('track', { isDefault: true })
-    .description('track objects in a video and write an overlay video')
-    .argument('<input>', 'input video file')
-    .option('-o, --output <path>', 'output video (.mp4)')
+    .description('track objects in a video; write an overlay video or mask files')
+    .argument('[input]', 'input video file (optional with --features and mask formats)')
+    .option('-o, --output <path>', 'overlay video (.mp4) or output directory for mask formats')
+    .option('--format <list>', `comma list of ${formats.join(', ')} (default: overlay for a .mp4 -o, else davis)`)
     .option('--model <name|file>', 'registry model name or a .onnx file (default: dino-vits16, downloaded once)')
     .addOption(new Option('--device <device>', 'inference provider').choices(devices).default('auto'))
     .option('--threshold <mass>', "share of attention mass kept as foreground (DINO's threshold)", '0.6')
+    .option('--max-objects <n>', 'most objects tracked at once', '8')
+    .option('--occlusion-frames <n>', 'frames an occluded object is kept for re-identification (default: 2 s of video)')
+    .option('--features <file|dir>', 'read a feature cache instead of running the model')
+    .option('--save-features <file>', 'also write the model outputs as a feature cache (safetensors)')
+    .option('--features-dtype <f32|f16>', 'precision of --save-features', 'f32')
     .option('--short-side <px>', 'model input short side in pixels (rounded to the patch size)', '480')
     .option('--batch <n>', 'frames per model call (helps on GPUs)', '1')
     .option('--threads <n>', 'CPU threads for onnxruntime (0 = all cores)', '0')
     .addOption(new Option('--progress <mode>', 'progress on stderr').choices(progressModes).default('auto'))
     .option('--overwrite', 'replace an existing output')
     .option('--verbose', 'say what was chosen; show ffmpeg/onnxruntime warnings and stack traces')
-    .addHelpText('after', '\nExamples:\n  dino-track input.mp4 -o out.mp4\n  dino-track input.mp4 -o out.mp4 --model vit.onnx --device cpu --progress json')
-    .action(async (input: string, options) => {
+    .addHelpText('after', '\nExamples:\n  dino-track input.mp4 -o out.mp4\n  dino-track input.mp4 -o out.mp4 --model vit.onnx --device cpu --progress json\n  dino-track input.mp4 -o out/ --format davis --save-features feats.safetensors\n  dino-track --features feats.safetensors -o out/ --format davis')
+    .action(async (input: string | undefined, options) => {
       const { runTrackCommand } = await import('./track-command.js');
       await runTrackCommand(input, options);
     });

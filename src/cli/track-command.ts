@@ -7,7 +7,7 @@ function say(line: string): void {
 }
 
 /** `dino-track track INPUT -o OUT`: validate, then run the pipeline with progress. */
-export async function runTrackCommand(input: string, raw: RawTrackOptions): Promise<void> {
+export async function runTrackCommand(input: string | undefined, raw: RawTrackOptions): Promise<void> {
   const options = normalizeTrackOptions(input, raw);
   const progress = createProgress(options.progress);
   const downloads = createProgress(options.progress, 'bytes');
@@ -16,9 +16,13 @@ export async function runTrackCommand(input: string, raw: RawTrackOptions): Prom
   try {
     const summary = await runTrack({
       ...options,
-      onStart: ({ video, model }) => {
+      onStart: ({ video, model, cache }) => {
         downloads.stop();
-        if (options.verbose) {
+        if (options.verbose && cache) {
+          const { info } = cache;
+          say(`feature cache ${options.features}: ${info.frames} frames, ${info.rows}x${info.cols} patches, ${info.heads} heads, D ${info.dim}, frames ${info.frameWidth}x${info.frameHeight}`);
+        }
+        if (options.verbose && video && model) {
           say(`${video.width}x${video.height} @ ${video.fps.toFixed(3)} fps, ${video.frameCount}${video.frameCountIsEstimate ? ' (estimated)' : ''} frames`);
           say(`model ${model.file}: patch ${model.structure.patchSize}, input ${model.inputWidth}x${model.inputHeight} (${model.rows}x${model.cols} patches), provider ${model.session.provider}, threads ${options.model.threads || 'auto'}`);
           if (model.preparedPath) say(`prepared model ${model.preparedNow ? 'written to' : 'reused from'} ${model.preparedPath}`);
@@ -27,7 +31,7 @@ export async function runTrackCommand(input: string, raw: RawTrackOptions): Prom
       onProgress: (done, total) => progress.update(done, total),
     });
     progress.stop();
-    if (options.verbose) say(`wrote ${options.output} (${summary.frames} frames, ${summary.provider})`);
+    if (options.verbose) say(`wrote ${options.output} (${summary.frames} frames, ${summary.source})`);
   } finally {
     progress.stop();
     downloads.stop();

@@ -3,3 +3,5 @@ export { createOverlayWriter } from './overlay.js';
 export { getDavisPalette, getOverlayColor, getPaletteColor } from './colors.js';
 export { drawMasks_ } from './draw.js';
 export type { OutputWriter } from './types.js';
+export { createDavisWriter, encodeDavisPng } from './davis.js';
+export { formats, isVideoTarget, openOutputs, type Format, type OutputOptions } from './outputs.js';

@@ -4,10 +4,14 @@ export { createAttentionTracker } from './attention-tracker.js';
 export { upsampleBilinear } from './upsample.js';
 export type { FrameFeatures, FrameResult, TrackedObject, Tracker, TrackerOptions } from './types.js';
 
-import { createAttentionTracker } from './attention-tracker.js';
+export { createMultiTracker, trackerDefaults } from './multi-tracker.js';
+export { propagateMasks, type ContextFrame, type PropagationOptions } from './propagation.js';
+export { getComponents, getForeground, getProposals, type Proposal } from './proposals.js';
+
+import { createMultiTracker } from './multi-tracker.js';
 import type { Tracker, TrackerOptions } from './types.js';
 
 /** The tracker the pipeline uses; the one place to swap the algorithm. */
 export function createTracker(options: TrackerOptions): Tracker {
-  return createAttentionTracker(options);
+  return createMultiTracker(options);
 }

@@ -46,6 +46,11 @@ export interface TrackerOptions {
   /** Output mask size: the video's frame size. */
   width: number;
   height: number;
+  fps: number;
   /** Share of attention mass kept as foreground (DINO's threshold). */
   threshold: number;
+  /** Most objects tracked at once. */
+  maxObjects: number;
+  /** Frames an occluded track is kept before it ends (about 2 s by default). */
+  occlusionFrames?: number;
 }

@@ -11,8 +11,8 @@ export interface AtomicPath {
   /** Where to write. */
   temp: string;
   target: string;
-  /** Moves the finished temporary into place. */
-  commit(): Promise<void>;
+  /** Moves the finished temporary into place, replacing an existing target when `overwrite`. */
+  commit(overwrite?: boolean): Promise<void>;
   /** Deletes the temporary. */
   discard(): Promise<void>;
 }
@@ -26,7 +26,9 @@ export function createAtomicPath(target: string): AtomicPath {
   return {
     temp,
     target,
-    async commit() {
+    async commit(overwrite = false) {
+      // rename() replaces a file but not a non-empty directory: clear it first when allowed.
+      if (overwrite) await rm(target, { recursive: true, force: true });
       await rename(temp, target);
       unregister();
     },

@@ -5,12 +5,14 @@ import { parseSize } from '../../dist/cli/models-command.js';
 import { makeTempDir, runCli } from '../fixtures.js';
 
 const dir = makeTempDir();
-const defaults = { output: `${dir}/out.mp4`, device: 'auto', threshold: '0.6', shortSide: '480', batch: '1', threads: '0', progress: 'auto' };
+const defaults = { output: `${dir}/out.mp4`, device: 'auto', threshold: '0.6', maxObjects: '8', shortSide: '480', batch: '1', threads: '0', progress: 'auto', featuresDtype: 'f32' };
 
 describe('track options → context', () => {
   it('maps defaults', () => {
     const options = normalizeTrackOptions('in.mp4', defaults);
-    assert.equal(options.threshold, 0.6);
+    assert.equal(options.tracker.threshold, 0.6);
+    assert.equal(options.tracker.maxObjects, 8);
+    assert.deepEqual(options.formats, ['overlay']);
     assert.equal(options.batch, 1);
     assert.equal(options.model.shortSide, 480);
     assert.equal(options.model.device, 'auto');
@@ -26,8 +28,13 @@ describe('track options → context', () => {
     [{ shortSide: '8' }, 'Expected an integer between 16 and 4320 for --short-side but received "8"'],
     [{ device: 'tpu' }, 'Expected one of auto, cpu, cuda, webgpu for --device but received "tpu"'],
     [{ progress: 'loud' }, 'Expected one of auto, bar, json, none for --progress but received "loud"'],
-    [{ output: undefined }, 'Expected an output path for -o, --output but received nothing; e.g. -o out.mp4'],
-    [{ output: `${dir}/out.txt` }, `Expected a video file name ending in .mp4, .m4v or .mov for -o, --output but received "${dir}/out.txt"`],
+    [{ output: undefined }, 'Expected an output path for -o, --output but received nothing; e.g. -o out.mp4 or -o out/'],
+    [{ output: `${dir}/out.txt` }, `Expected a video file name ending in .mp4, .m4v or .mov, or a directory, for -o, --output but received "${dir}/out.txt"`],
+    [{ format: 'davis,gif' }, 'Expected one of overlay, davis for --format but received "gif"'],
+    [{ format: 'davis' }, `-o ${dir}/out.mp4 is a video file, which holds only the overlay; give a directory for --format davis`],
+    [{ maxObjects: '0' }, 'Expected an integer between 1 and 255 for --max-objects but received "0"'],
+    [{ featuresDtype: 'f8' }, 'Expected one of F32, F16 for --features-dtype but received "F8"'],
+    [{ features: 'a.safetensors', saveFeatures: 'b.safetensors' }, '--features and --save-features do not go together: the features are already saved'],
     [{ output: '/no/such/dir/out.mp4' }, 'output directory /no/such/dir does not exist; create it first'],
   ]) {
     it(`rejects ${JSON.stringify(override)}`, () => {
@@ -39,6 +46,12 @@ describe('track options → context', () => {
     });
   }
 
+  it('infers davis for a directory and refuses a missing input without --features', () => {
+    assert.deepEqual(normalizeTrackOptions('in.mp4', { ...defaults, output: `${dir}/masks-out` }).formats, ['davis']);
+    assert.throws(() => normalizeTrackOptions(undefined, { ...defaults, output: `${dir}/masks-out` }), /Expected an input video, or a feature cache with --features/);
+    assert.throws(() => normalizeTrackOptions(undefined, { ...defaults, features: 'f.safetensors' }), /the overlay format needs the input video/);
+  });
+
   it('parses HxW sizes', () => {
     assert.deepEqual(parseSize('320x480'), { height: 320, width: 480 });
     assert.throws(() => parseSize('320'), /Expected HEIGHTxWIDTH/);
@@ -49,7 +62,7 @@ describe('command line', () => {
   it('--help lists the commands and exits 0', async () => {
     const { code, stdout } = await runCli(['--help']);
     assert.equal(code, 0);
-    assert.match(stdout, /track \[options\] <input>/);
+    assert.match(stdout, /track \[options\] \[input\]/);
     assert.match(stdout, /models/);
   });
 

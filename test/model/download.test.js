@@ -35,7 +35,8 @@ before(async () => {
     res.writeHead(200, { 'content-length': body.length });
     if (route === 'drop-once' && !dropped) {
       dropped = true;
-      res.write(body.subarray(0, Math.floor(body.length / 2)), () => res.destroy());
+      // Give the client time to receive the first half before the connection drops.
+      res.write(body.subarray(0, Math.floor(body.length / 2)), () => setTimeout(() => res.socket.destroy(), 200));
       return;
     }
     res.end(body);

@@ -1,0 +1,65 @@
+import path from 'node:path';
+import { UsageError } from '../errors.js';
+import { createAtomicPath } from '../util/atomic-path.js';
+import type { VideoInfo } from '../video/index.js';
+import { createDavisWriter } from './davis.js';
+import { createOverlayWriter } from './overlay.js';
+import type { OutputWriter } from './types.js';
+import { mkdir } from 'node:fs/promises';
+
+export const formats = ['overlay', 'davis'] as const;
+export type Format = (typeof formats)[number];
+
+export interface OutputOptions {
+  target: string;
+  formats: Format[];
+  /** Absent when tracking from a feature cache alone. */
+  video?: VideoInfo;
+  overwrite: boolean;
+  verbose?: boolean;
+}
+
+/** True when `-o` names one video file rather than a directory of outputs. */
+export function isVideoTarget(target: string): boolean {
+  return ['.mp4', '.m4v', '.mov'].includes(path.extname(target).toLowerCase());
+}
+
+/**
+ * Opens every requested writer. A single overlay goes straight to `-o` (a video file);
+ * otherwise `-o` is a directory, built as a temporary sibling and renamed into place
+ * when every format is complete, so the target is either whole or absent.
+ */
+export async function openOutputs(options: OutputOptions): Promise<OutputWriter> {
+  const { target, video } = options;
+  if (options.formats.includes('overlay') && !video) {
+    throw new UsageError('the overlay format needs the input video; give the video with --features, or choose mask formats with --format');
+  }
+  if (isVideoTarget(target)) {
+    if (options.formats.length !== 1 || options.formats[0] !== 'overlay') {
+      throw new UsageError(`-o ${target} is a video file, which holds only the overlay; give a directory for --format ${options.formats.join(',')}`);
+    }
+    return createOverlayWriter({ video: video as VideoInfo, target, verbose: options.verbose });
+  }
+  const directory = createAtomicPath(target);
+  await mkdir(directory.temp, { recursive: true });
+  const writers = options.formats.map((format): OutputWriter => {
+    if (format === 'overlay') return createOverlayWriter({ video: video as VideoInfo, target: path.join(directory.temp, 'overlay.mp4'), verbose: options.verbose });
+    return createDavisWriter(directory.temp);
+  });
+  return {
+    async write(result, image) {
+      // Drawing the overlay paints the frame, so it goes last.
+      for (const writer of writers) if (writer !== writers[options.formats.indexOf('overlay')]) await writer.write(result, image);
+      const overlay = writers[options.formats.indexOf('overlay')];
+      if (overlay) await overlay.write(result, image);
+    },
+    async finish() {
+      for (const writer of writers) await writer.finish();
+      await directory.commit(options.overwrite);
+    },
+    async abort() {
+      await Promise.allSettled(writers.map((w) => w.abort()));
+      await directory.discard();
+    },
+  };
+}

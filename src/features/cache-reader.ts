@@ -1,0 +1,113 @@
+import { readdir, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { InputError } from '../errors.js';
+import type { FrameFeatures } from '../track/index.js';
+import { cacheFormat } from './cache-format.js';
+import { SafetensorsFile } from './safetensors.js';
+
+/** What a feature cache says about the video it was made from. */
+export interface FeatureCacheInfo {
+  frames: number;
+  heads: number;
+  rows: number;
+  cols: number;
+  dim: number;
+  patchSize: number;
+  frameWidth: number;
+  frameHeight: number;
+  fps: number;
+  model: string;
+}
+
+/** An opened cache: its description and a frame-by-frame reader. */
+export interface FeatureCache {
+  info: FeatureCacheInfo;
+  frames(): AsyncGenerator<FrameFeatures>;
+  close(): Promise<void>;
+}
+
+async function listShards(source: string): Promise<string[]> {
+  const info = await stat(source).catch((cause: NodeJS.ErrnoException) => {
+    throw new InputError(`feature cache ${source} does not exist (${cause.code}); check --features`, { cause });
+  });
+  if (!info.isDirectory()) return [source];
+  const shards = (await readdir(source)).filter((n) => n.endsWith('.safetensors')).sort();
+  if (shards.length === 0) throw new InputError(`feature cache directory ${source} holds no .safetensors files; check --features`);
+  return shards.map((n) => path.join(source, n));
+}
+
+function readNumber(file: SafetensorsFile, key: string): number {
+  const value = Number(file.metadata[key]);
+  if (!Number.isFinite(value) || value <= 0) {
+    throw new InputError(`${file.path} lacks metadata ${key}; it was not written by dino-track --save-features`);
+  }
+  return value;
+}
+
+function describeShard(file: SafetensorsFile): FeatureCacheInfo {
+  if (file.metadata.format !== cacheFormat) {
+    throw new InputError(`${file.path} is not a dino-track feature cache (format ${JSON.stringify(file.metadata.format ?? null)}, expected ${cacheFormat})`);
+  }
+  const attention = file.getEntry('cls_attn').shape; // [T, heads, h, w]
+  const tokens = file.getEntry('patch_tokens').shape; // [T, h, w, D]
+  if (attention.length !== 4 || tokens.length !== 4 || attention[0] !== tokens[0] || attention[2] !== tokens[1] || attention[3] !== tokens[2]) {
+    throw new InputError(`${file.path} has mismatched shapes cls_attn [${attention}] and patch_tokens [${tokens}]; expected [T, heads, h, w] and [T, h, w, D]`);
+  }
+  return {
+    frames: attention[0],
+    heads: attention[1],
+    rows: attention[2],
+    cols: attention[3],
+    dim: tokens[3],
+    patchSize: readNumber(file, 'patch_size'),
+    frameWidth: readNumber(file, 'frame_width'),
+    frameHeight: readNumber(file, 'frame_height'),
+    fps: readNumber(file, 'fps'),
+    model: file.metadata.model ?? 'unknown',
+  };
+}
+
+/**
+ * Opens a feature cache: one safetensors file, or a directory of shards read in name
+ * order and concatenated along the frame axis.
+ * @throws InputError when a shard is missing, malformed, or disagrees with the first.
+ */
+export async function openFeatureCache(source: string): Promise<FeatureCache> {
+  const files: SafetensorsFile[] = [];
+  try {
+    for (const shard of await listShards(source)) files.push(await SafetensorsFile.open(shard));
+    const infos = files.map(describeShard);
+    const [first] = infos;
+    for (const [i, info] of infos.entries()) {
+      for (const key of ['heads', 'rows', 'cols', 'dim', 'frameWidth', 'frameHeight'] as const) {
+        if (info[key] !== first[key]) throw new InputError(`shard ${files[i].path} has ${key} ${info[key]} but the first shard has ${first[key]}; shards must come from one video`);
+      }
+    }
+    const info = { ...first, frames: infos.reduce((sum, i) => sum + i.frames, 0) };
+    return {
+      info,
+      async *frames() {
+        let index = 0;
+        for (const [i, file] of files.entries()) {
+          for (let t = 0; t < infos[i].frames; t++) {
+            yield {
+              index: index++,
+              rows: info.rows,
+              cols: info.cols,
+              heads: info.heads,
+              dim: info.dim,
+              clsAttention: await file.readRows('cls_attn', t), // [heads, h*w]
+              patchTokens: await file.readRows('patch_tokens', t), // [h*w, D]
+            };
+          }
+        }
+      },
+      close: async () => {
+        await Promise.all(files.map((f) => f.close()));
+      },
+    };
+  } catch (error) {
+    await Promise.all(files.map((f) => f.close()));
+    throw error;
+  }
+}

@@ -1,0 +1,94 @@
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { open, rm } from 'node:fs/promises';
+import { pipeline } from 'node:stream/promises';
+import { createReadStream } from 'node:fs';
+import { createAtomicPath, type AtomicPath } from '../util/atomic-path.js';
+import { removeOnCleanup } from '../util/cleanup.js';
+import { floatsToHalves } from '../util/float16.js';
+import type { FrameFeatures } from '../track/index.js';
+import { cacheFormat, type CacheMetadata } from './cache-format.js';
+
+export type CacheDtype = 'F32' | 'F16';
+
+/** Streams per-frame features to a safetensors feature cache (DESIGN, "Feature cache"). */
+export interface FeatureCacheWriter {
+  write(features: FrameFeatures): Promise<void>;
+  finish(): Promise<void>;
+  abort(): Promise<void>;
+}
+
+function writeTo(stream: WriteStream, data: Uint8Array): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (stream.write(data)) resolve();
+    else {
+      stream.once('drain', resolve);
+      stream.once('error', reject);
+    }
+  });
+}
+
+function toBytes(values: Float32Array, dtype: CacheDtype): Uint8Array {
+  const typed = dtype === 'F16' ? floatsToHalves(values) : values;
+  return new Uint8Array(typed.buffer, typed.byteOffset, typed.byteLength);
+}
+
+/**
+ * safetensors needs the header (with every shape) before the data, and the frame count
+ * is known only at the end, so each tensor streams to its own scratch file and the
+ * cache is assembled once, header first, when the run completes.
+ */
+export function createFeatureCacheWriter(target: string, metadata: Omit<CacheMetadata, 'format'>, dtype: CacheDtype = 'F32'): FeatureCacheWriter {
+  const output: AtomicPath = createAtomicPath(target);
+  const scratch = { attention: `${output.temp}.cls_attn`, tokens: `${output.temp}.patch_tokens` };
+  const unregister = [removeOnCleanup(scratch.attention), removeOnCleanup(scratch.tokens)];
+  const attention = createWriteStream(scratch.attention);
+  const tokens = createWriteStream(scratch.tokens);
+  let frames = 0;
+  let shape: { heads: number; rows: number; cols: number; dim: number } | undefined;
+  const cleanScratch = async (): Promise<void> => {
+    attention.destroy();
+    tokens.destroy();
+    await rm(scratch.attention, { force: true });
+    await rm(scratch.tokens, { force: true });
+    unregister.forEach((u) => u());
+  };
+  return {
+    async write(features) {
+      shape ??= { heads: features.heads, rows: features.rows, cols: features.cols, dim: features.dim };
+      await writeTo(attention, toBytes(features.clsAttention, dtype)); // [heads, h*w]
+      await writeTo(tokens, toBytes(features.patchTokens, dtype)); // [h*w, D]
+      frames++;
+    },
+    async finish() {
+      await Promise.all([new Promise((r) => attention.end(r)), new Promise((r) => tokens.end(r))]);
+      const { heads, rows, cols, dim } = shape ?? { heads: 0, rows: 0, cols: 0, dim: 0 };
+      const width = dtype === 'F16' ? 2 : 4;
+      const attentionBytes = frames * heads * rows * cols * width;
+      const tokenBytes = frames * rows * cols * dim * width;
+      const header: Record<string, unknown> = {
+        __metadata__: Object.fromEntries(Object.entries({ ...metadata, format: cacheFormat }).map(([k, v]) => [k, String(v)])),
+        cls_attn: { dtype, shape: [frames, heads, rows, cols], data_offsets: [0, attentionBytes] },
+        patch_tokens: { dtype, shape: [frames, rows, cols, dim], data_offsets: [attentionBytes, attentionBytes + tokenBytes] },
+      };
+      let text = JSON.stringify(header);
+      text += ' '.repeat((8 - (text.length % 8)) % 8);
+      const prefix = Buffer.alloc(8);
+      prefix.writeBigUInt64LE(BigInt(Buffer.byteLength(text)));
+      const file = await open(output.temp, 'w');
+      try {
+        await file.write(Buffer.concat([prefix, Buffer.from(text)]));
+      } finally {
+        await file.close();
+      }
+      const append = createWriteStream(output.temp, { flags: 'a' });
+      await pipeline(createReadStream(scratch.attention), append, { end: false });
+      await pipeline(createReadStream(scratch.tokens), append);
+      await cleanScratch();
+      await output.commit();
+    },
+    async abort() {
+      await cleanScratch();
+      await output.discard();
+    },
+  };
+}

@@ -1,0 +1,39 @@
+/** Small vector helpers on patch tokens `[n, dim]`, row-major. */
+
+/** L2-normalises each row into a new array. */
+export function normalizeRows(tokens: Float32Array, dim: number): Float32Array {
+  const out = new Float32Array(tokens.length);
+  for (let base = 0; base < tokens.length; base += dim) {
+    let norm = 0;
+    for (let d = 0; d < dim; d++) norm += tokens[base + d] * tokens[base + d];
+    const scale = norm > 0 ? 1 / Math.sqrt(norm) : 0;
+    for (let d = 0; d < dim; d++) out[base + d] = tokens[base + d] * scale;
+  }
+  return out;
+}
+
+/** Unit-length mean of the rows selected by `mask`; undefined when none is. */
+export function getMaskPrototype(tokens: Float32Array, dim: number, mask: Uint8Array): Float32Array | undefined {
+  const sum = new Float32Array(dim);
+  let count = 0;
+  for (let i = 0; i < mask.length; i++) {
+    if (!mask[i]) continue;
+    count++;
+    for (let d = 0; d < dim; d++) sum[d] += tokens[i * dim + d];
+  }
+  if (count === 0) return undefined;
+  return normalizeRows(sum, dim);
+}
+
+/** Cosine of two unit vectors. */
+export function dot(a: Float32Array, b: Float32Array): number {
+  let s = 0;
+  for (let d = 0; d < a.length; d++) s += a[d] * b[d];
+  return s;
+}
+
+/** Moves a prototype towards a new observation and renormalises it, in place. */
+export function blendPrototype_(prototype: Float32Array, observation: Float32Array, rate: number): void {
+  for (let d = 0; d < prototype.length; d++) prototype[d] = (1 - rate) * prototype[d] + rate * observation[d];
+  prototype.set(normalizeRows(prototype, prototype.length));
+}

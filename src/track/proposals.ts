@@ -1,0 +1,156 @@
+import { averageHeads, getMassCutoff } from './attention-mask.js';
+import { dot, getMaskPrototype } from './patch-features.js';
+
+/** One candidate object in one frame, at patch resolution. */
+export interface Proposal {
+  /** `[rows*cols]` 1 = inside */
+  mask: Uint8Array;
+  area: number;
+  /** Unit mean feature of its patches. */
+  prototype: Float32Array;
+  /** Centre in patch coordinates. */
+  centre: [number, number];
+}
+
+export interface ProposalOptions {
+  rows: number;
+  cols: number;
+  heads: number;
+  dim: number;
+  threshold: number;
+  /** Components smaller than this many patches are specks. */
+  minPatches: number;
+  /** Below this cosine between the halves of a 2-means split, a region is two objects. */
+  splitCosine: number;
+}
+
+/**
+ * Foreground patches: the head-averaged mass threshold, plus patches that most heads
+ * keep on their own (different heads fall on different objects, and a small object
+ * can vanish from the average while several heads still see it).
+ */
+export function getForeground(attention: Float32Array, options: ProposalOptions): Uint8Array {
+  const { heads, threshold } = options;
+  const n = attention.length / heads;
+  const mean = averageHeads(attention, heads);
+  const cutoff = getMassCutoff(mean, threshold);
+  const votes = new Uint8Array(n);
+  for (let h = 0; h < heads; h++) {
+    const map = attention.subarray(h * n, (h + 1) * n);
+    const headCutoff = getMassCutoff(map, threshold);
+    for (let i = 0; i < n; i++) if (map[i] >= headCutoff) votes[i]++;
+  }
+  const majority = Math.floor(heads / 2) + 1;
+  return Uint8Array.from(mean, (v, i) => (v >= cutoff || votes[i] >= majority ? 1 : 0));
+}
+
+/** 4-connected components of a patch mask, largest first. */
+export function getComponents(mask: Uint8Array, rows: number, cols: number): number[][] {
+  const seen = new Uint8Array(mask.length);
+  const components: number[][] = [];
+  for (let start = 0; start < mask.length; start++) {
+    if (!mask[start] || seen[start]) continue;
+    const stack = [start];
+    const members: number[] = [];
+    seen[start] = 1;
+    while (stack.length > 0) {
+      const i = stack.pop() as number;
+      members.push(i);
+      const r = Math.floor(i / cols);
+      const c = i % cols;
+      const neighbours = [r > 0 ? i - cols : -1, r < rows - 1 ? i + cols : -1, c > 0 ? i - 1 : -1, c < cols - 1 ? i + 1 : -1];
+      for (const j of neighbours) {
+        if (j >= 0 && mask[j] && !seen[j]) {
+          seen[j] = 1;
+          stack.push(j);
+        }
+      }
+    }
+    components.push(members);
+  }
+  return components.sort((a, b) => b.length - a.length);
+}
+
+/** Splits patches into two groups by spherical 2-means on their features. */
+function splitInTwo(members: number[], tokens: Float32Array, dim: number): [number[], number[], number] {
+  // Seeds: the patch farthest from the mean, then the patch farthest from that one.
+  const pick = (from: Float32Array): number => {
+    let best = members[0];
+    let bestSim = Infinity;
+    for (const i of members) {
+      const sim = dot(tokens.subarray(i * dim, (i + 1) * dim), from);
+      if (sim < bestSim) [best, bestSim] = [i, sim];
+    }
+    return best;
+  };
+  const all = new Uint8Array(tokens.length / dim);
+  for (const i of members) all[i] = 1;
+  const mean = getMaskPrototype(tokens, dim, all) as Float32Array;
+  const seedA = pick(mean);
+  let a: Float32Array = tokens.slice(seedA * dim, seedA * dim + dim);
+  const seedB = pick(a);
+  let b: Float32Array = tokens.slice(seedB * dim, seedB * dim + dim);
+  let groups: [number[], number[]] = [[], []];
+  for (let iteration = 0; iteration < 5; iteration++) {
+    groups = [[], []];
+    for (const i of members) {
+      const row = tokens.subarray(i * dim, (i + 1) * dim);
+      groups[dot(row, a) >= dot(row, b) ? 0 : 1].push(i);
+    }
+    const maskA = new Uint8Array(all.length);
+    const maskB = new Uint8Array(all.length);
+    for (const i of groups[0]) maskA[i] = 1;
+    for (const i of groups[1]) maskB[i] = 1;
+    a = getMaskPrototype(tokens, dim, maskA) ?? a;
+    b = getMaskPrototype(tokens, dim, maskB) ?? b;
+  }
+  return [groups[0], groups[1], dot(a, b)];
+}
+
+function toProposal(members: number[], tokens: Float32Array, options: ProposalOptions): Proposal {
+  const mask = new Uint8Array(options.rows * options.cols);
+  let sumR = 0;
+  let sumC = 0;
+  for (const i of members) {
+    mask[i] = 1;
+    sumR += Math.floor(i / options.cols);
+    sumC += i % options.cols;
+  }
+  return {
+    mask,
+    area: members.length,
+    prototype: getMaskPrototype(tokens, options.dim, mask) as Float32Array,
+    centre: [sumR / members.length, sumC / members.length],
+  };
+}
+
+/**
+ * Object proposals for one frame: foreground by attention mass, cut into connected
+ * regions, each region split again while its features form two distinct clusters
+ * (touching objects), specks dropped.
+ * @param attention `[heads, rows*cols]`
+ * @param tokens unit patch tokens `[rows*cols, dim]`
+ */
+export function getProposals(attention: Float32Array, tokens: Float32Array, options: ProposalOptions): Proposal[] {
+  const foreground = getForeground(attention, options);
+  const pending = getComponents(foreground, options.rows, options.cols);
+  const proposals: Proposal[] = [];
+  while (pending.length > 0) {
+    const members = pending.shift() as number[];
+    if (members.length < options.minPatches) continue;
+    if (members.length >= 2 * options.minPatches) {
+      const [first, second, cosine] = splitInTwo(members, tokens, options.dim);
+      if (cosine < options.splitCosine && first.length >= options.minPatches && second.length >= options.minPatches) {
+        // Each half may itself be several pieces once separated.
+        for (const half of [first, second]) {
+          const mask = new Uint8Array(foreground.length);
+          for (const i of half) mask[i] = 1;
+          pending.push(...getComponents(mask, options.rows, options.cols));
+        }
+        continue;
+      }
+    }
+    proposals.push(toProposal(members, tokens, options));
+  }
+  return proposals.sort((a, b) => b.area - a.area);
+}
