@@ -36,16 +36,15 @@ async function listShards(source: string): Promise<string[]> {
   return shards.map((n) => path.join(source, n));
 }
 
-function readNumber(file: SafetensorsFile, key: string): number {
+/** A positive metadata number, or the fallback when the writer left it out. */
+function readNumber(file: SafetensorsFile, key: string, fallback: number): number {
   const value = Number(file.metadata[key]);
-  if (!Number.isFinite(value) || value <= 0) {
-    throw new InputError(`${file.path} lacks metadata ${key}; it was not written by dino-track --save-features`);
-  }
-  return value;
+  return Number.isFinite(value) && value > 0 ? value : fallback;
 }
 
 function describeShard(file: SafetensorsFile): FeatureCacheInfo {
-  if (file.metadata.format !== cacheFormat) {
+  // Caches written by other tools may omit the tag; a wrong tag means another format.
+  if (file.metadata.format !== undefined && file.metadata.format !== cacheFormat) {
     throw new InputError(`${file.path} is not a dino-track feature cache (format ${JSON.stringify(file.metadata.format ?? null)}, expected ${cacheFormat})`);
   }
   const attention = file.getEntry('cls_attn').shape; // [T, heads, h, w]
@@ -59,10 +58,11 @@ function describeShard(file: SafetensorsFile): FeatureCacheInfo {
     rows: attention[2],
     cols: attention[3],
     dim: tokens[3],
-    patchSize: readNumber(file, 'patch_size'),
-    frameWidth: readNumber(file, 'frame_width'),
-    frameHeight: readNumber(file, 'frame_height'),
-    fps: readNumber(file, 'fps'),
+    // Missing sizes are derived: DINO's default patch 16 and the grid times the patch.
+    patchSize: readNumber(file, 'patch_size', 16),
+    frameWidth: readNumber(file, 'frame_width', attention[3] * readNumber(file, 'patch_size', 16)),
+    frameHeight: readNumber(file, 'frame_height', attention[2] * readNumber(file, 'patch_size', 16)),
+    fps: readNumber(file, 'fps', 25),
     model: file.metadata.model ?? 'unknown',
   };
 }

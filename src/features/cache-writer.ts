@@ -19,11 +19,20 @@ export interface FeatureCacheWriter {
 
 function writeTo(stream: WriteStream, data: Uint8Array): Promise<void> {
   return new Promise((resolve, reject) => {
-    if (stream.write(data)) resolve();
-    else {
-      stream.once('drain', resolve);
-      stream.once('error', reject);
+    if (stream.write(data)) {
+      resolve();
+      return;
     }
+    const onDrain = (): void => {
+      stream.off('error', onError);
+      resolve();
+    };
+    const onError = (error: Error): void => {
+      stream.off('drain', onDrain);
+      reject(error);
+    };
+    stream.once('drain', onDrain);
+    stream.once('error', onError);
   });
 }
 

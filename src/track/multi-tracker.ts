@@ -11,16 +11,19 @@ export const trackerDefaults = {
   radius: 6,
   topK: 5,
   temperature: 0.1,
-  minPatches: 2,
+  minPatches: 3,
   splitCosine: 0.5,
+  growCosine: 0.5,
   /** Appearance alone that keeps an active track on a proposal it no longer overlaps. */
   followCosine: 0.85,
   /** Appearance needed to give a returning object its old id. */
-  reidCosine: 0.75,
+  reidCosine: 0.7,
+  /** A new region this much like a hidden track waits (it may be that object re-emerging) rather than taking a new id. */
+  holdCosine: 0.5,
   /** A stray piece this similar to a track joins it rather than starting a new one. */
   mergeCosine: 0.9,
   /** Consecutive frames a new object must be seen before it gets an id. */
-  birthFrames: 2,
+  birthFrames: 3,
   prototypeRate: 0.1,
 };
 
@@ -88,7 +91,7 @@ export function createMultiTracker(options: TrackerOptions, tuning = trackerDefa
       const { rows, cols, heads, dim } = features;
       const n = rows * cols;
       const tokens = normalizeRows(features.patchTokens, dim); // [n, dim] unit rows
-      const proposals = getProposals(features.clsAttention, tokens, { rows, cols, heads, dim, threshold: options.threshold, minPatches: tuning.minPatches, splitCosine: tuning.splitCosine });
+      const proposals = getProposals(features.clsAttention, tokens, { rows, cols, heads, dim, threshold: options.threshold, minPatches: tuning.minPatches, splitCosine: tuning.splitCosine, growCosine: tuning.growCosine });
       const propagated = propagateMasks(tokens, context, { rows, cols, dim, radius: tuning.radius, topK: tuning.topK, temperature: tuning.temperature });
       const masks = new Map<number, Uint8Array>();
       const scores = new Map<number, number>();
@@ -150,7 +153,9 @@ export function createMultiTracker(options: TrackerOptions, tuning = trackerDefa
       for (const proposal of free) {
         const previous = paired.find(([, q]) => q === proposal)?.[0];
         const seen = (previous?.seen ?? 0) + 1;
-        if (seen >= tuning.birthFrames && tracks.length < options.maxObjects) {
+        // Part of a hidden object coming back looks only partly like it: wait until it can be re-identified.
+        const maybeReturning = tracks.some((t) => t.occluded && dot(t.prototype, proposal.prototype) >= tuning.holdCosine);
+        if (seen >= tuning.birthFrames && !maybeReturning && tracks.length < options.maxObjects) {
           const track: Track = { id: nextId++, prototype: Float32Array.from(proposal.prototype), occluded: false, missing: 0, centre: proposal.centre };
           tracks.push(track);
           claim(track, proposal, 0.5);

@@ -22,6 +22,8 @@ export interface ProposalOptions {
   minPatches: number;
   /** Below this cosine between the halves of a 2-means split, a region is two objects. */
   splitCosine: number;
+  /** Neighbouring patches at least this similar to a region's mean feature join it. */
+  growCosine: number;
 }
 
 /**
@@ -152,5 +154,36 @@ export function getProposals(attention: Float32Array, tokens: Float32Array, opti
     }
     proposals.push(toProposal(members, tokens, options));
   }
-  return proposals.sort((a, b) => b.area - a.area);
+  proposals.sort((a, b) => b.area - a.area);
+  return growProposals(proposals, tokens, options);
+}
+
+/**
+ * Attention marks the most salient part of an object (a mass threshold keeps a share of
+ * the attention, not the object's extent); the object's own features give its extent.
+ * Each region grows into 4-connected neighbours that resemble its mean feature, largest
+ * region first, no patch shared.
+ */
+function growProposals(proposals: Proposal[], tokens: Float32Array, options: ProposalOptions): Proposal[] {
+  const { rows, cols, dim, growCosine } = options;
+  const owner = new Int32Array(rows * cols).fill(-1);
+  proposals.forEach((p, k) => p.mask.forEach((v, i) => v && owner[i] < 0 && (owner[i] = k)));
+  return proposals.map((proposal, k) => {
+    const members: number[] = [];
+    proposal.mask.forEach((v, i) => v && owner[i] === k && members.push(i));
+    const queue = [...members];
+    while (queue.length > 0) {
+      const i = queue.pop() as number;
+      const r = Math.floor(i / cols);
+      const c = i % cols;
+      for (const j of [r > 0 ? i - cols : -1, r < rows - 1 ? i + cols : -1, c > 0 ? i - 1 : -1, c < cols - 1 ? i + 1 : -1]) {
+        if (j < 0 || owner[j] >= 0) continue;
+        if (dot(tokens.subarray(j * dim, (j + 1) * dim), proposal.prototype) < growCosine) continue;
+        owner[j] = k;
+        members.push(j);
+        queue.push(j);
+      }
+    }
+    return toProposal(members, tokens, options);
+  });
 }

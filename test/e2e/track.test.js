@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { before, describe, it } from 'node:test';
 import { cli, decodeErrors, getClosedUrl, makeTempDir, makeVideo, models, probeStreams, readRgbFrames, runCli } from '../fixtures.js';
@@ -126,5 +126,54 @@ describe('automatic preparation at the video size', () => {
     const [stream] = probeStreams(path.join(work, 'b.mp4'));
     assert.equal(stream.width, 854);
     assert.equal(stream.height, 480);
+  });
+});
+
+describe('feature cache', () => {
+  it('round-trips: tracking from the saved cache gives the same masks as tracking from the video', async () => {
+    const work = makeTempDir();
+    const video = makeVideo(path.join(work, 'in.mp4'), { width: 128, height: 96, fps: 10, seconds: 2 });
+    const cacheFile = path.join(work, 'features.safetensors');
+    const fromVideo = await runCli([video, '-o', path.join(work, 'a'), '--format', 'davis', '--model', models.tiny, '--short-side', '96', '--save-features', cacheFile], { env });
+    assert.equal(fromVideo.code, 0, fromVideo.stderr);
+    const fromCache = await runCli(['track', '--features', cacheFile, '-o', path.join(work, 'b'), '--format', 'davis']);
+    assert.equal(fromCache.code, 0, fromCache.stderr);
+    const a = readdirSync(path.join(work, 'a', 'masks'));
+    assert.equal(a.length, 20);
+    assert.deepEqual(readdirSync(path.join(work, 'b', 'masks')), a);
+    for (const name of a) {
+      assert.ok(readFileSync(path.join(work, 'a', 'masks', name)).equals(readFileSync(path.join(work, 'b', 'masks', name))), name);
+    }
+    // The cache follows DESIGN: [T, heads, h, w] and [T, h, w, D] with the metadata.
+    const { SafetensorsFile } = await import('../../dist/features/index.js');
+    const file = await SafetensorsFile.open(cacheFile);
+    assert.deepEqual(file.getEntry('cls_attn').shape, [20, 3, 6, 8]);
+    assert.deepEqual(file.getEntry('patch_tokens').shape, [20, 6, 8, 48]);
+    assert.equal(file.metadata.format, 'dino-track-features/1');
+    assert.equal(file.metadata.frame_width, '128');
+    assert.equal(file.metadata.frame_height, '96');
+    assert.equal(file.metadata.patch_size, '16');
+    assert.equal(file.metadata.fps, '10');
+    await file.close();
+  });
+
+  it('writes the overlay from a cache plus its video', async () => {
+    const work = makeTempDir();
+    const video = makeVideo(path.join(work, 'in.mp4'), { width: 128, height: 96, fps: 10, seconds: 1 });
+    const cacheFile = path.join(work, 'f.safetensors');
+    assert.equal((await runCli([video, '-o', path.join(work, 'a.mp4'), '--model', models.tiny, '--short-side', '96', '--save-features', cacheFile, '--features-dtype', 'f16'], { env })).code, 0);
+    const result = await runCli([video, '--features', cacheFile, '-o', path.join(work, 'b'), '--format', 'overlay,davis']);
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(probeStreams(path.join(work, 'b', 'overlay.mp4'))[0].nb_read_frames, '10');
+    assert.equal(readdirSync(path.join(work, 'b', 'masks')).length, 10);
+  });
+
+  it('refuses a file that is not a feature cache, with one line', async () => {
+    const work = makeTempDir();
+    const { code, stderr } = await runCli(['track', '--features', models.tiny, '-o', path.join(work, 'x'), '--format', 'davis']);
+    assert.equal(code, 1);
+    assert.equal(stderr.trim().split('\n').length, 1, stderr);
+    assert.match(stderr, /is not a valid safetensors file/);
+    assert.deepEqual(readdirSync(work), []);
   });
 });

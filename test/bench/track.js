@@ -1,0 +1,38 @@
+// npm run bench:track — the tracking benchmark on synthetic scenes with ground truth.
+// Each scene's feature cache goes through the real CLI (`track --features … --format davis`),
+// and the masks it writes are scored with DAVIS J and F, id switches and IDF1.
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { decode } from 'fast-png';
+import { createSequenceScorer } from '../../dist/eval/index.js';
+import { cli, makeTempDir } from '../fixtures.js';
+import { frameHeight, frameWidth, scenes, writeScene } from './synthetic-scenes.js';
+
+const only = process.argv.slice(2);
+const extra = process.env.TRACK_ARGS ? process.env.TRACK_ARGS.split(' ') : [];
+const rows = [];
+for (const name of Object.keys(scenes)) {
+  if (only.length && !only.includes(name)) continue;
+  const folder = makeTempDir(`dino-track-scene-${name}-`);
+  const { cache, truth } = await writeScene(name, folder);
+  const out = path.join(folder, 'out');
+  const started = Date.now();
+  execFileSync(process.execPath, [cli, 'track', '--features', cache, '-o', out, '--format', 'davis', '--progress', 'none', ...extra], { stdio: 'inherit' });
+  const seconds = (Date.now() - started) / 1000;
+  const scorer = createSequenceScorer(frameWidth, frameHeight);
+  for (const file of readdirSync(truth).sort()) {
+    scorer.add(decode(readFileSync(path.join(out, 'masks', file))).data, decode(readFileSync(path.join(truth, file))).data);
+  }
+  const score = scorer.finish();
+  rows.push({ name, ...score, seconds });
+}
+
+const fmt = (v) => v.toFixed(3);
+console.log(`\nsynthetic tracking benchmark: ${frameWidth}x${frameHeight} frames, patch 16, feature cache through the CLI`);
+console.log(['scene'.padEnd(16), 'frames', '    J', '    F', '  J&F', 'id sw', ' IDF1', 'track s'].join('  '));
+for (const r of rows) {
+  console.log([r.name.padEnd(16), String(r.frames).padStart(6), fmt(r.j), fmt(r.f), fmt((r.j + r.f) / 2), String(r.idSwitches).padStart(5), fmt(r.idf1), r.seconds.toFixed(1).padStart(7)].join('  '));
+}
+const mean = (key) => rows.reduce((s, r) => s + r[key], 0) / rows.length;
+console.log(['mean'.padEnd(16), ''.padStart(6), fmt(mean('j')), fmt(mean('f')), fmt((mean('j') + mean('f')) / 2), String(rows.reduce((s, r) => s + r.idSwitches, 0)).padStart(5), fmt(mean('idf1'))].join('  '));

@@ -1,0 +1,54 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { createSequenceScorer, getBoundaryF, getJaccard } from '../../dist/eval/index.js';
+
+const width = 100;
+const height = 80;
+function square(x0, y0, size, id = 1) {
+  const labels = new Uint16Array(width * height);
+  for (let y = y0; y < y0 + size; y++) for (let x = x0; x < x0 + size; x++) labels[y * width + x] = id;
+  return labels;
+}
+
+describe('DAVIS J and F', () => {
+  it('identical masks score 1', () => {
+    assert.equal(getJaccard(square(10, 10, 30), square(10, 10, 30)), 1);
+    assert.equal(getBoundaryF(square(10, 10, 30), square(10, 10, 30), width, height), 1);
+  });
+  it('disjoint masks score 0', () => {
+    assert.equal(getJaccard(square(0, 0, 20), square(60, 50, 20)), 0);
+    assert.equal(getBoundaryF(square(0, 0, 20), square(60, 50, 20), width, height), 0);
+  });
+  it('a one-pixel shift keeps F at 1 (within tolerance) but lowers J', () => {
+    const j = getJaccard(square(11, 10, 30), square(10, 10, 30));
+    assert.ok(j < 1 && j > 0.9, `J ${j}`);
+    assert.equal(getBoundaryF(square(11, 10, 30), square(10, 10, 30), width, height), 1);
+  });
+  it('two empty masks score 1; one empty scores 0', () => {
+    assert.equal(getJaccard(new Uint8Array(10), new Uint8Array(10)), 1);
+    assert.equal(getBoundaryF(new Uint8Array(width * height), square(10, 10, 10), width, height), 0);
+  });
+});
+
+describe('sequence scoring', () => {
+  it('counts an id switch and lowers IDF1 when the predicted id changes', () => {
+    const scorer = createSequenceScorer(width, height);
+    for (let t = 0; t < 4; t++) scorer.add(square(10, 10, 30, t < 2 ? 5 : 6), square(10, 10, 30, 1));
+    const score = scorer.finish();
+    assert.equal(score.idSwitches, 1);
+    assert.equal(score.idf1, 0.5);
+    assert.equal(score.perObject[0].predictedId, 5);
+    assert.equal(score.j, 0.5);
+  });
+  it('scores a hidden object that the prediction also hides as correct', () => {
+    const scorer = createSequenceScorer(width, height);
+    scorer.add(square(10, 10, 30, 3), square(10, 10, 30, 1));
+    scorer.add(new Uint16Array(width * height), new Uint16Array(width * height));
+    scorer.add(square(10, 10, 30, 3), square(10, 10, 30, 1));
+    const score = scorer.finish();
+    assert.equal(score.j, 1);
+    assert.equal(score.f, 1);
+    assert.equal(score.idSwitches, 0);
+    assert.equal(score.idf1, 1);
+  });
+});

@@ -1,0 +1,97 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { createMultiTracker, propagateMasks } from '../../dist/track/index.js';
+
+const rows = 12;
+const cols = 16;
+const n = rows * cols;
+const dim = 8;
+const heads = 2;
+
+function unit(seed) {
+  const v = Float32Array.from({ length: dim }, (_, d) => Math.sin(seed * 12.9898 + d * 78.233) * 43758.5453 % 1);
+  const norm = Math.hypot(...v);
+  return v.map((x) => x / norm);
+}
+
+/** A frame with square objects: { id: [row, col, size] }; features are each object's vector, background a fixed one. */
+function makeFrame(index, objects) {
+  const patchTokens = new Float32Array(n * dim);
+  const clsAttention = new Float32Array(heads * n).fill(1e-4);
+  const background = unit(99);
+  for (let i = 0; i < n; i++) patchTokens.set(background, i * dim);
+  for (const [id, [r0, c0, size]] of Object.entries(objects)) {
+    const vector = unit(Number(id));
+    for (let r = r0; r < r0 + size; r++) for (let c = c0; c < c0 + size; c++) {
+      if (r < 0 || c < 0 || r >= rows || c >= cols) continue;
+      patchTokens.set(vector, (r * cols + c) * dim);
+      for (let h = 0; h < heads; h++) clsAttention[h * n + r * cols + c] = 1;
+    }
+  }
+  return { index, rows, cols, heads, dim, clsAttention, patchTokens };
+}
+
+const options = { width: cols * 4, height: rows * 4, fps: 10, threshold: 0.9, maxObjects: 8, occlusionFrames: 20 };
+const visibleIds = (result) => result.objects.filter((o) => !o.occluded).map((o) => o.id);
+
+describe('label propagation', () => {
+  it('carries a mask along a translated pattern', () => {
+    // Each patch has its own feature; the target frame is the source shifted right by 2 columns.
+    const feature = (r, c) => unit(r * 100 + c + 1);
+    const source = new Float32Array(n * dim);
+    const target = new Float32Array(n * dim);
+    for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) {
+      source.set(feature(r, c), (r * cols + c) * dim);
+      target.set(feature(r, Math.max(0, c - 2)), (r * cols + c) * dim);
+    }
+    const mask = new Float32Array(n);
+    for (let r = 3; r < 6; r++) for (let c = 4; c < 8; c++) mask[r * cols + c] = 1;
+    const out = propagateMasks(target, [{ tokens: source, masks: new Map([[7, mask]]) }], { rows, cols, dim, radius: 4, topK: 1, temperature: 0.1 }).get(7);
+    for (let r = 0; r < rows; r++) for (let c = 2; c < cols; c++) {
+      const expected = r >= 3 && r < 6 && c >= 6 && c < 10 ? 1 : 0;
+      assert.equal(Math.round(out[r * cols + c]), expected, `patch ${r},${c}`);
+    }
+  });
+});
+
+describe('multi-object tracker', () => {
+  it('gives two objects two stable ids while they move', () => {
+    const tracker = createMultiTracker(options);
+    let ids;
+    for (let t = 0; t < 10; t++) {
+      const result = tracker.update(makeFrame(t, { 1: [2, 1 + (t >> 1), 3], 2: [7, 10, 3] }));
+      if (t >= 3) {
+        ids ??= visibleIds(result);
+        assert.deepEqual(visibleIds(result), ids);
+      }
+    }
+    assert.equal(ids.length, 2);
+  });
+
+  it('re-identifies an object after a gap: it returns with its old id, marked occluded meanwhile', () => {
+    const tracker = createMultiTracker(options);
+    let before;
+    for (let t = 0; t < 5; t++) before = tracker.update(makeFrame(t, { 1: [2, 2, 3], 2: [7, 10, 3] }));
+    const idOf = (result, col) => result.objects.find((o) => !o.occluded && Math.abs(o.bbox[0] / 4 - col) < 2)?.id;
+    const hiddenId = idOf(before, 2);
+    assert.ok(hiddenId);
+    for (let t = 5; t < 15; t++) {
+      const during = tracker.update(makeFrame(t, { 2: [7, 10, 3] }));
+      assert.ok(during.objects.some((o) => o.id === hiddenId && o.occluded), 'the hidden object is reported as occluded');
+    }
+    const after = tracker.update(makeFrame(15, { 1: [3, 6, 3], 2: [7, 10, 3] }));
+    assert.equal(idOf(after, 6), hiddenId);
+  });
+
+  it('never reuses an id: a new object after a track ended gets a new one', () => {
+    const tracker = createMultiTracker({ ...options, occlusionFrames: 2 });
+    let first;
+    for (let t = 0; t < 5; t++) first = tracker.update(makeFrame(t, { 1: [2, 2, 3] }));
+    const [oldId] = visibleIds(first);
+    for (let t = 5; t < 10; t++) tracker.update(makeFrame(t, {}));
+    let last;
+    for (let t = 10; t < 15; t++) last = tracker.update(makeFrame(t, { 3: [6, 8, 3] }));
+    assert.deepEqual(last.objects.map((o) => o.id).filter((id) => id === oldId), []);
+    assert.ok(visibleIds(last)[0] > oldId);
+  });
+});
