@@ -71,5 +71,14 @@ export function buildProgram(): Command {
     .action(async (file: string, options: { size: string; output: string; overwrite?: boolean }) => {
       await (await import('./models-command.js')).runModelsPrepare(file, options.size, options.output, Boolean(options.overwrite));
     });
+  program
+    .command('eval')
+    .description('score predicted masks against ground truth: DAVIS J and F, id switches, IDF1')
+    .requiredOption('--pred <dir>', 'predicted masks (a folder of PNGs, or a track output folder)')
+    .requiredOption('--gt <dir>', 'ground-truth masks, same file names (DAVIS convention: 0 background, k = object k)')
+    .option('--json', 'print JSON')
+    .action(async (options: { pred: string; gt: string; json?: boolean }) => {
+      await (await import('./eval-command.js')).runEval(options.pred, options.gt, Boolean(options.json));
+    });
   return program;
 }

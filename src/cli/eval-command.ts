@@ -1,0 +1,58 @@
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { decode } from 'fast-png';
+import { InputError } from '../errors.js';
+import { createSequenceScorer } from '../eval/index.js';
+
+/** A mask folder: DIR itself, or DIR/masks as `track --format davis` writes it. */
+function resolveMaskDir(dir: string, option: string): string {
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new InputError(`${option} ${dir} is not a directory; give a folder of PNG masks`);
+  const nested = path.join(dir, 'masks');
+  const hasPngs = (d: string): boolean => readdirSync(d).some((n) => n.toLowerCase().endsWith('.png'));
+  if (!hasPngs(dir) && existsSync(nested) && hasPngs(nested)) return nested;
+  if (!hasPngs(dir)) throw new InputError(`${option} ${dir} holds no .png masks`);
+  return dir;
+}
+
+async function readLabels(file: string): Promise<{ data: ArrayLike<number>; width: number; height: number }> {
+  let image;
+  try {
+    image = decode(await readFile(file));
+  } catch (cause) {
+    throw new InputError(`${file} is not a readable PNG (${(cause as Error).message})`, { cause });
+  }
+  if (image.channels !== 1) throw new InputError(`${file} is not an indexed or grey PNG (it has ${image.channels} channels); masks hold one id per pixel`);
+  return { data: image.data, width: image.width, height: image.height };
+}
+
+/**
+ * `dino-track eval --pred DIR --gt DIR`: DAVIS J and F per object and their means,
+ * id switches and IDF1, over the frames the ground truth has.
+ */
+export async function runEval(predicted: string, truth: string, json: boolean): Promise<void> {
+  const predictedDir = resolveMaskDir(predicted, '--pred');
+  const truthDir = resolveMaskDir(truth, '--gt');
+  const names = readdirSync(truthDir).filter((n) => n.toLowerCase().endsWith('.png')).sort();
+  let scorer: ReturnType<typeof createSequenceScorer> | undefined;
+  for (const name of names) {
+    const expected = await readLabels(path.join(truthDir, name));
+    const file = path.join(predictedDir, name);
+    // A missing prediction frame is an empty one: the objects were not found there.
+    const actual = existsSync(file) ? await readLabels(file) : { ...expected, data: new Uint8Array(expected.width * expected.height) };
+    if (actual.width !== expected.width || actual.height !== expected.height) {
+      throw new InputError(`${file} is ${actual.width}x${actual.height} but ${path.join(truthDir, name)} is ${expected.width}x${expected.height}; masks must have the ground truth's size`);
+    }
+    scorer ??= createSequenceScorer(expected.width, expected.height);
+    scorer.add(actual.data, expected.data);
+  }
+  const score = (scorer as NonNullable<typeof scorer>).finish();
+  if (json) {
+    process.stdout.write(`${JSON.stringify({ ...score, jf: (score.j + score.f) / 2 })}\n`);
+    return;
+  }
+  const fmt = (v: number): string => v.toFixed(3);
+  const lines = ['object  predicted      J      F', ...score.perObject.map((o) => `${String(o.truthId).padStart(6)}  ${String(o.predictedId ?? '-').padStart(9)}  ${fmt(o.j)}  ${fmt(o.f)}`)];
+  lines.push(`mean               ${fmt(score.j)}  ${fmt(score.f)}`, `J&F ${fmt((score.j + score.f) / 2)}  id switches ${score.idSwitches}  IDF1 ${fmt(score.idf1)}  frames ${score.frames}`);
+  process.stdout.write(`${lines.join('\n')}\n`);
+}

@@ -1,0 +1,54 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { encodeDavisPng } from '../../dist/export/index.js';
+import { makeTempDir, runCli } from '../fixtures.js';
+
+const width = 64;
+const height = 48;
+function writeMasks(dir, frames) {
+  mkdirSync(dir, { recursive: true });
+  frames.forEach((squares, t) => {
+    const labels = new Uint16Array(width * height);
+    for (const [id, x0, y0, size] of squares) for (let y = y0; y < y0 + size; y++) for (let x = x0; x < x0 + size; x++) labels[y * width + x] = id;
+    writeFileSync(path.join(dir, `${String(t).padStart(5, '0')}.png`), encodeDavisPng(labels, width, height));
+  });
+  return dir;
+}
+
+describe('dino-track eval', () => {
+  it('scores identical masks 1, under any id naming', async () => {
+    const dir = makeTempDir();
+    const gt = writeMasks(path.join(dir, 'gt'), [[[1, 5, 5, 10], [2, 30, 20, 12]], [[1, 6, 5, 10], [2, 31, 20, 12]]]);
+    const pred = writeMasks(path.join(dir, 'pred', 'masks'), [[[4, 5, 5, 10], [9, 30, 20, 12]], [[4, 6, 5, 10], [9, 31, 20, 12]]]);
+    const { code, stdout, stderr } = await runCli(['eval', '--pred', path.join(dir, 'pred'), '--gt', gt, '--json']);
+    assert.equal(code, 0, stderr);
+    const score = JSON.parse(stdout);
+    assert.equal(score.j, 1);
+    assert.equal(score.f, 1);
+    assert.equal(score.idSwitches, 0);
+    assert.equal(score.idf1, 1);
+  });
+
+  it('prints a table and scores a missing object 0', async () => {
+    const dir = makeTempDir();
+    const gt = writeMasks(path.join(dir, 'gt'), [[[1, 5, 5, 10], [2, 30, 20, 12]]]);
+    const pred = writeMasks(path.join(dir, 'pred'), [[[1, 5, 5, 10]]]);
+    const { code, stdout } = await runCli(['eval', '--pred', pred, '--gt', gt]);
+    assert.equal(code, 0);
+    assert.match(stdout, /^\s+1\s+1\s+1\.000\s+1\.000$/m);
+    assert.match(stdout, /^\s+2\s+-\s+0\.000\s+0\.000$/m);
+    assert.match(stdout, /^mean\s+0\.500\s+0\.500$/m);
+  });
+
+  it('refuses masks of another size with one line', async () => {
+    const dir = makeTempDir();
+    const gt = writeMasks(path.join(dir, 'gt'), [[[1, 5, 5, 10]]]);
+    mkdirSync(path.join(dir, 'pred'));
+    writeFileSync(path.join(dir, 'pred', '00000.png'), encodeDavisPng(new Uint16Array(10 * 10), 10, 10));
+    const { code, stderr } = await runCli(['eval', '--pred', path.join(dir, 'pred'), '--gt', gt]);
+    assert.equal(code, 1);
+    assert.match(stderr, /is 10x10 but .* is 64x48/);
+  });
+});
