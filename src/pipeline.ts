@@ -131,7 +131,7 @@ export async function runTrack(context: TrackContext): Promise<TrackSummary> {
   let frames = 0;
   let produce: Promise<void> | undefined;
   try {
-    outputs = await openOutputs({ target: context.output, formats: context.formats, video, overwrite: context.overwrite, verbose: context.verbose });
+    outputs = await openOutputs({ target: context.output, formats: context.formats, video, fps: size.fps, overwrite: context.overwrite, verbose: context.verbose });
     if (context.saveFeatures) {
       const patchSize = model?.structure.patchSize ?? cache?.info.patchSize ?? 0;
       saver = createFeatureCacheWriter(context.saveFeatures, {

@@ -50,7 +50,7 @@ function validateTarget(name: string, target: string, overwrite: boolean): void 
 }
 
 function parseFormats(raw: string | undefined, output: string): Format[] {
-  if (!raw) return [isVideoTarget(output) ? 'overlay' : 'davis'];
+  if (!raw) return [output === '-' ? 'ndjson' : isVideoTarget(output) ? 'overlay' : 'davis'];
   const list = raw.split(',').map((f) => f.trim()).filter(Boolean);
   if (list.length === 0) throw expected(`a comma list of ${formats.join(', ')}`, '--format', raw);
   for (const format of list) parseChoice('--format', format, formats);
@@ -72,14 +72,15 @@ export function normalizeTrackOptions(input: string | undefined, raw: RawTrackOp
   if (isVideoTarget(output) && (formatList.length !== 1 || formatList[0] !== 'overlay')) {
     throw new UsageError(`-o ${output} is a video file, which holds only the overlay; give a directory for --format ${formatList.join(',')}`);
   }
-  if (!isVideoTarget(output) && path.extname(output) && !raw.format) {
+  if (!isVideoTarget(output) && output !== '-' && path.extname(output) && !raw.format) {
     throw new UsageError(`Expected a video file name ending in .mp4, .m4v or .mov, or a directory, for -o, --output but received ${JSON.stringify(output)}`);
   }
   if (!input && !raw.features) throw new UsageError('Expected an input video, or a feature cache with --features, but received neither');
   if (!input && formatList.includes('overlay')) throw new UsageError('the overlay format needs the input video; give it as INPUT alongside --features');
   if (raw.features && raw.saveFeatures) throw new UsageError('--features and --save-features do not go together: the features are already saved');
   if (input === '-' || /^[a-z]+:\/\//i.test(input ?? '')) throw new UsageError(`Expected a local video file for INPUT but received ${JSON.stringify(input)}; save the stream to a file first`);
-  validateTarget('-o', output, overwrite);
+  if (output === '-' && (formatList.length !== 1 || formatList[0] !== 'ndjson')) throw new UsageError('-o - writes to stdout, which takes only --format ndjson');
+  if (output !== '-') validateTarget('-o', output, overwrite);
   if (raw.saveFeatures) validateTarget('--save-features', raw.saveFeatures, overwrite);
   const shortSide = parseInteger('--short-side', raw.shortSide, 16, 4320);
   return {

@@ -5,3 +5,4 @@ export { drawMasks_ } from './draw.js';
 export type { OutputWriter } from './types.js';
 export { createDavisWriter, encodeDavisPng } from './davis.js';
 export { formats, isVideoTarget, openOutputs, type Format, type OutputOptions } from './outputs.js';
+export { decodeCocoRle, encodeCocoRle, encodeRleCounts, decodeRleCounts, getColumnMajorRuns } from './coco-rle.js';

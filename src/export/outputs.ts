@@ -2,12 +2,15 @@ import path from 'node:path';
 import { UsageError } from '../errors.js';
 import { createAtomicPath } from '../util/atomic-path.js';
 import type { VideoInfo } from '../video/index.js';
+import { createCocoWriter } from './coco.js';
 import { createDavisWriter } from './davis.js';
+import { createMotWriter } from './mot.js';
+import { createNdjsonWriter } from './ndjson.js';
 import { createOverlayWriter } from './overlay.js';
 import type { OutputWriter } from './types.js';
 import { mkdir } from 'node:fs/promises';
 
-export const formats = ['overlay', 'davis'] as const;
+export const formats = ['overlay', 'davis', 'coco', 'mot', 'ndjson'] as const;
 export type Format = (typeof formats)[number];
 
 export interface OutputOptions {
@@ -15,6 +18,7 @@ export interface OutputOptions {
   formats: Format[];
   /** Absent when tracking from a feature cache alone. */
   video?: VideoInfo;
+  fps: number;
   overwrite: boolean;
   verbose?: boolean;
 }
@@ -34,6 +38,10 @@ export async function openOutputs(options: OutputOptions): Promise<OutputWriter>
   if (options.formats.includes('overlay') && !video) {
     throw new UsageError('the overlay format needs the input video; give the video with --features, or choose mask formats with --format');
   }
+  if (target === '-') {
+    if (options.formats.length !== 1 || options.formats[0] !== 'ndjson') throw new UsageError('-o - writes to stdout, which takes only --format ndjson');
+    return createNdjsonWriter('stdout', options.fps);
+  }
   if (isVideoTarget(target)) {
     if (options.formats.length !== 1 || options.formats[0] !== 'overlay') {
       throw new UsageError(`-o ${target} is a video file, which holds only the overlay; give a directory for --format ${options.formats.join(',')}`);
@@ -44,6 +52,9 @@ export async function openOutputs(options: OutputOptions): Promise<OutputWriter>
   await mkdir(directory.temp, { recursive: true });
   const writers = options.formats.map((format): OutputWriter => {
     if (format === 'overlay') return createOverlayWriter({ video: video as VideoInfo, target: path.join(directory.temp, 'overlay.mp4'), verbose: options.verbose });
+    if (format === 'coco') return createCocoWriter(directory.temp, options.fps);
+    if (format === 'mot') return createMotWriter(directory.temp);
+    if (format === 'ndjson') return createNdjsonWriter(path.join(directory.temp, 'tracks.ndjson'), options.fps);
     return createDavisWriter(directory.temp);
   });
   return {

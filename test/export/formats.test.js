@@ -1,0 +1,91 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { decode } from 'fast-png';
+import { decodeCocoRle, encodeCocoRle, encodeRleCounts, getColumnMajorRuns } from '../../dist/export/index.js';
+import { cli, makeTempDir, makeVideo, models, runCli } from '../fixtures.js';
+
+describe('COCO compressed RLE', () => {
+  // Vectors worked out by hand from pycocotools' rleToString (5-bit groups, +48, delta from i-2).
+  for (const [runs, counts] of [
+    [[1, 3], '13'],
+    [[0, 100, 50, 30], '0T3b1jM'],
+    [[4], '4'],
+  ]) {
+    it(`encodes runs ${JSON.stringify(runs)} as ${counts}`, () => assert.equal(encodeRleCounts(runs), counts));
+  }
+  it('runs are column-major and start with background', () => {
+    // 2x3 label map (row-major): column-major order is 0,1 | 1,1 | 0,0
+    assert.deepEqual(getColumnMajorRuns([0, 1, 0, 1, 1, 0], 1, 3, 2), [1, 3, 2]);
+  });
+  it('round-trips a mask', () => {
+    const labels = Uint16Array.from({ length: 37 * 23 }, (_, i) => ((i * 7919) % 13 < 5 ? 2 : 0));
+    const rle = encodeCocoRle(labels, 2, 37, 23);
+    assert.deepEqual(rle.size, [23, 37]);
+    const back = decodeCocoRle(rle);
+    assert.ok(back.every((v, i) => v === (labels[i] === 2 ? 1 : 0)));
+  });
+});
+
+describe('several formats from one run', () => {
+  it('DAVIS PNGs and COCO RLE describe the same masks per frame and id; MOT and NDJSON agree on boxes', async () => {
+    const dir = makeTempDir();
+    const video = makeVideo(path.join(dir, 'in.mp4'), { width: 128, height: 96, seconds: 2 });
+    const out = path.join(dir, 'out');
+    const { code, stderr } = await runCli([video, '-o', out, '--format', 'davis,coco,mot,ndjson', '--model', models.tiny, '--short-side', '96']);
+    assert.equal(code, 0, stderr);
+    const coco = JSON.parse(readFileSync(path.join(out, 'coco.json'), 'utf8'));
+    assert.equal(coco.images.length, 20);
+    const pngs = readdirSync(path.join(out, 'masks')).sort();
+    assert.equal(pngs.length, 20);
+    let compared = 0;
+    for (const [t, name] of pngs.entries()) {
+      const png = decode(readFileSync(path.join(out, 'masks', name)));
+      assert.equal(png.channels, 1);
+      const ids = new Set(png.data);
+      ids.delete(0);
+      const annotations = coco.annotations.filter((a) => a.image_id === t + 1);
+      assert.deepEqual(annotations.map((a) => a.track_id).sort(), [...ids].sort());
+      for (const annotation of annotations) {
+        const mask = decodeCocoRle(annotation.segmentation);
+        for (let i = 0; i < mask.length; i++) assert.equal(mask[i], png.data[i] === annotation.track_id ? 1 : 0);
+        compared++;
+      }
+    }
+    assert.ok(compared > 0, 'no object was tracked, nothing compared');
+    const mot = readFileSync(path.join(out, 'tracks.txt'), 'utf8').trim().split('\n');
+    assert.equal(mot.length, coco.annotations.length);
+    const first = coco.annotations[0];
+    assert.ok(mot.includes(`${first.image_id},${first.track_id},${first.bbox.join(',')},${first.score.toFixed(3)},-1,-1,-1`));
+    const lines = readFileSync(path.join(out, 'tracks.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    assert.equal(lines.length, 20);
+  });
+
+  it('-o - --format ndjson | head -n 3: three JSON lines, clean exit, no EPIPE trace', async () => {
+    const dir = makeTempDir();
+    const video = makeVideo(path.join(dir, 'long.mp4'), { width: 128, height: 96, fps: 25, seconds: 20 });
+    const child = spawn(process.execPath, [cli, video, '-o', '-', '--model', models.tiny, '--short-side', '96'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    const lines = [];
+    let buffer = '';
+    await new Promise((resolve) => {
+      child.stdout.on('data', (chunk) => {
+        buffer += chunk;
+        const parts = buffer.split('\n');
+        buffer = parts.pop();
+        lines.push(...parts);
+        if (lines.length >= 3) {
+          child.stdout.destroy(); // what `head -n 3` does: close the pipe
+          resolve();
+        }
+      });
+    });
+    const code = await new Promise((resolve) => child.on('close', resolve));
+    assert.ok(lines.slice(0, 3).every((l) => typeof JSON.parse(l).frame === 'number'));
+    assert.equal(code, 0, stderr);
+    assert.doesNotMatch(stderr, /EPIPE|\n\s+at /);
+  });
+});
