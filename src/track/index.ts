@@ -1,6 +1,5 @@
 /** Tracking stage: features in, labelled masks with stable ids out. */
 export { averageHeads, getMassCutoff, thresholdMass } from './attention-mask.js';
-export { createAttentionTracker } from './attention-tracker.js';
 export { upsampleBilinear } from './upsample.js';
 export type { FrameFeatures, FrameResult, TrackedObject, Tracker, TrackerOptions } from './types.js';
 
