@@ -1,5 +1,5 @@
 import { InputError, UsageError } from './errors.js';
-import { openOutputs, type Format, type OutputWriter } from './export/index.js';
+import { openOutputs, type Format, type OutputWriter, type OverlayMode } from './export/index.js';
 import { createFeatureCacheWriter, openFeatureCache, type CacheDtype, type FeatureCache, type FeatureCacheWriter } from './features/index.js';
 import { loadModel, writeNormalisedFrame_, type LoadedModel, type LoadOptions } from './model/index.js';
 import { createTracker, type FrameFeatures, type TrackerOptions } from './track/index.js';
@@ -16,6 +16,7 @@ export interface TrackContext {
   saveFeaturesDtype: CacheDtype;
   output: string;
   formats: Format[];
+  overlayMode: OverlayMode;
   overwrite: boolean;
   model: LoadOptions;
   tracker: Omit<TrackerOptions, 'width' | 'height' | 'fps'>;
@@ -131,7 +132,7 @@ export async function runTrack(context: TrackContext): Promise<TrackSummary> {
   let frames = 0;
   let produce: Promise<void> | undefined;
   try {
-    outputs = await openOutputs({ target: context.output, formats: context.formats, video, fps: size.fps, overwrite: context.overwrite, verbose: context.verbose });
+    outputs = await openOutputs({ target: context.output, formats: context.formats, video, fps: size.fps, overlayMode: context.overlayMode, overwrite: context.overwrite, verbose: context.verbose });
     if (context.saveFeatures) {
       const patchSize = model?.structure.patchSize ?? cache?.info.patchSize ?? 0;
       saver = createFeatureCacheWriter(context.saveFeatures, {

@@ -24,6 +24,7 @@ export function buildProgram(): Command {
     .option('--model <name|file>', 'registry model name or a .onnx file (default: dino-vits16, downloaded once)')
     .addOption(new Option('--device <device>', 'inference provider').choices(devices).default('auto'))
     .option('--threshold <mass>', "share of attention mass kept as foreground (DINO's threshold)", '0.6')
+    .option('--overlay <mode>', 'overlay look: masks, attention (DINO heatmap) or side-by-side (input | masks)', 'masks')
     .option('--max-objects <n>', 'most objects tracked at once', '8')
     .option('--occlusion-frames <n>', 'frames an occluded object is kept for re-identification (default: 2 s of video)')
     .option('--features <file|dir>', 'read a feature cache instead of running the model')

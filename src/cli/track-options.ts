@@ -1,7 +1,7 @@
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError, expected } from '../errors.js';
-import { formats, isVideoTarget, type Format } from '../export/index.js';
+import { formats, isVideoTarget, overlayModes, type Format, type OverlayMode } from '../export/index.js';
 import type { CacheDtype } from '../features/index.js';
 import type { Device } from '../model/index.js';
 import type { TrackContext } from '../pipeline.js';
@@ -12,6 +12,7 @@ import { parseChoice, parseInteger, parseNumber } from './validate.js';
 export interface RawTrackOptions {
   output?: string;
   format?: string;
+  overlay: string;
   model?: string;
   device: string;
   threshold: string;
@@ -90,6 +91,7 @@ export function normalizeTrackOptions(input: string | undefined, raw: RawTrackOp
     saveFeaturesDtype: parseChoice<CacheDtype>('--features-dtype', raw.featuresDtype.toUpperCase(), ['F32', 'F16']),
     output,
     formats: formatList,
+    overlayMode: parseChoice<OverlayMode>('--overlay', raw.overlay, overlayModes),
     overwrite,
     batch: parseInteger('--batch', raw.batch, 1, 256),
     verbose,

@@ -3,14 +3,15 @@ import { UsageError } from '../errors.js';
 import { createAtomicPath } from '../util/atomic-path.js';
 import type { VideoInfo } from '../video/index.js';
 import { createCocoWriter } from './coco.js';
+import { createCvatWriter } from './cvat.js';
 import { createDavisWriter } from './davis.js';
 import { createMotWriter } from './mot.js';
 import { createNdjsonWriter } from './ndjson.js';
-import { createOverlayWriter } from './overlay.js';
+import { createOverlayWriter, type OverlayMode } from './overlay.js';
 import type { OutputWriter } from './types.js';
 import { mkdir } from 'node:fs/promises';
 
-export const formats = ['overlay', 'davis', 'coco', 'mot', 'ndjson'] as const;
+export const formats = ['overlay', 'davis', 'coco', 'cvat', 'mot', 'ndjson'] as const;
 export type Format = (typeof formats)[number];
 
 export interface OutputOptions {
@@ -19,6 +20,7 @@ export interface OutputOptions {
   /** Absent when tracking from a feature cache alone. */
   video?: VideoInfo;
   fps: number;
+  overlayMode?: OverlayMode;
   overwrite: boolean;
   verbose?: boolean;
 }
@@ -46,13 +48,14 @@ export async function openOutputs(options: OutputOptions): Promise<OutputWriter>
     if (options.formats.length !== 1 || options.formats[0] !== 'overlay') {
       throw new UsageError(`-o ${target} is a video file, which holds only the overlay; give a directory for --format ${options.formats.join(',')}`);
     }
-    return createOverlayWriter({ video: video as VideoInfo, target, verbose: options.verbose });
+    return createOverlayWriter({ video: video as VideoInfo, target, mode: options.overlayMode, verbose: options.verbose });
   }
   const directory = createAtomicPath(target);
   await mkdir(directory.temp, { recursive: true });
   const writers = options.formats.map((format): OutputWriter => {
-    if (format === 'overlay') return createOverlayWriter({ video: video as VideoInfo, target: path.join(directory.temp, 'overlay.mp4'), verbose: options.verbose });
+    if (format === 'overlay') return createOverlayWriter({ video: video as VideoInfo, target: path.join(directory.temp, 'overlay.mp4'), mode: options.overlayMode, verbose: options.verbose });
     if (format === 'coco') return createCocoWriter(directory.temp, options.fps);
+    if (format === 'cvat') return createCvatWriter(directory.temp, options.fps);
     if (format === 'mot') return createMotWriter(directory.temp);
     if (format === 'ndjson') return createNdjsonWriter(path.join(directory.temp, 'tracks.ndjson'), options.fps);
     return createDavisWriter(directory.temp);

@@ -34,7 +34,7 @@ describe('several formats from one run', () => {
     const dir = makeTempDir();
     const video = makeVideo(path.join(dir, 'in.mp4'), { width: 128, height: 96, seconds: 2 });
     const out = path.join(dir, 'out');
-    const { code, stderr } = await runCli([video, '-o', out, '--format', 'davis,coco,mot,ndjson', '--model', models.tiny, '--short-side', '96']);
+    const { code, stderr } = await runCli([video, '-o', out, '--format', 'davis,coco,cvat,mot,ndjson', '--model', models.tiny, '--short-side', '96']);
     assert.equal(code, 0, stderr);
     const coco = JSON.parse(readFileSync(path.join(out, 'coco.json'), 'utf8'));
     assert.equal(coco.images.length, 20);
@@ -42,8 +42,11 @@ describe('several formats from one run', () => {
     assert.equal(pngs.length, 20);
     let compared = 0;
     for (const [t, name] of pngs.entries()) {
-      const png = decode(readFileSync(path.join(out, 'masks', name)));
+      const bytes = readFileSync(path.join(out, 'masks', name));
+      assert.equal(bytes[25], 3, 'PNG colour type 3 (indexed)');
+      const png = decode(bytes);
       assert.equal(png.channels, 1);
+      assert.deepEqual(png.palette.slice(0, 4), [[0, 0, 0], [128, 0, 0], [0, 128, 0], [128, 128, 0]], 'DAVIS palette');
       const ids = new Set(png.data);
       ids.delete(0);
       const annotations = coco.annotations.filter((a) => a.image_id === t + 1);
@@ -55,6 +58,32 @@ describe('several formats from one run', () => {
       }
     }
     assert.ok(compared > 0, 'no object was tracked, nothing compared');
+
+    // CVAT: every visible keyframe (occluded="0", outside="0") decodes to the DAVIS pixels of its id.
+    const xml = readFileSync(path.join(out, 'cvat.xml'), 'utf8');
+    let cvatCompared = 0;
+    for (const track of xml.matchAll(/<track id="(\d+)"[^>]*>([\s\S]*?)<\/track>/g)) {
+      const id = Number(track[1]) + 1;
+      for (const mask of track[2].matchAll(/<mask ([^>]*)\/>/g)) {
+        const attr = Object.fromEntries([...mask[1].matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]));
+        if (attr.occluded !== '0' || attr.outside !== '0') continue;
+        const png = decode(readFileSync(path.join(out, 'masks', pngs[Number(attr.frame)])));
+        const [left, top, w, h] = ['left', 'top', 'width', 'height'].map((k) => Number(attr[k]));
+        const box = new Uint8Array(w * h);
+        let position = 0;
+        attr.rle.split(',').map(Number).forEach((run, k) => {
+          for (let i = 0; i < run; i++, position++) box[position] = k % 2;
+        });
+        assert.equal(position, w * h, 'CVAT RLE covers its box');
+        for (let y = 0; y < 96; y++) for (let x = 0; x < 128; x++) {
+          const inBox = x >= left && x < left + w && y >= top && y < top + h;
+          const expected = png.data[y * 128 + x] === id ? 1 : 0;
+          assert.equal(inBox ? box[(y - top) * w + (x - left)] : 0, expected, `frame ${attr.frame} id ${id} pixel ${x},${y}`);
+        }
+        cvatCompared++;
+      }
+    }
+    assert.equal(cvatCompared, compared, 'CVAT has one visible mask per COCO annotation');
     const mot = readFileSync(path.join(out, 'tracks.txt'), 'utf8').trim().split('\n');
     assert.equal(mot.length, coco.annotations.length);
     const first = coco.annotations[0];
@@ -88,4 +117,23 @@ describe('several formats from one run', () => {
     assert.equal(code, 0, stderr);
     assert.doesNotMatch(stderr, /EPIPE|\n\s+at /);
   });
+});
+
+describe('overlay modes', () => {
+  for (const [mode, widthFactor] of [['attention', 1], ['side-by-side', 2]]) {
+    it(`--overlay ${mode}: input frame count and rate, ${widthFactor}x the width`, async () => {
+      const { probeStreams } = await import('../fixtures.js');
+      const dir = makeTempDir();
+      const video = makeVideo(path.join(dir, 'in.mp4'), { width: 128, height: 96, seconds: 1 });
+      const out = path.join(dir, 'out.mp4');
+      const { code, stderr } = await runCli([video, '-o', out, '--overlay', mode, '--model', models.tiny, '--short-side', '96']);
+      assert.equal(code, 0, stderr);
+      const [input] = probeStreams(video);
+      const [output] = probeStreams(out);
+      assert.equal(output.nb_read_frames, input.nb_read_frames);
+      assert.equal(output.r_frame_rate, input.r_frame_rate);
+      assert.equal(output.width, input.width * widthFactor);
+      assert.equal(output.height, input.height);
+    });
+  }
 });
