@@ -2,7 +2,7 @@ import { InputError, UsageError } from './errors.js';
 import { openOutputs, type Format, type OutputWriter, type OverlayMode } from './export/index.js';
 import { createFeatureCacheWriter, openFeatureCache, type CacheDtype, type FeatureCache, type FeatureCacheWriter } from './features/index.js';
 import { loadModel, writeNormalisedFrame_, type LoadedModel, type LoadOptions } from './model/index.js';
-import { createTracker, type FrameFeatures, type TrackerOptions } from './track/index.js';
+import { createPromptedTracker, createTracker, readInitMask, type FrameFeatures, type Tracker, type TrackerOptions } from './track/index.js';
 import { BoundedQueue } from './util/bounded-queue.js';
 import { decodeVideo, probeVideo, type DecodedFrame, type Decoder, type VideoInfo } from './video/index.js';
 
@@ -20,6 +20,8 @@ export interface TrackContext {
   overwrite: boolean;
   model: LoadOptions;
   tracker: Omit<TrackerOptions, 'width' | 'height' | 'fps'>;
+  /** Prompted mode: propagate the objects of an annotated frame (DAVIS protocol). */
+  prompt?: { initMask: string; initFrame: number; contextFrames: number; radius: number; topK: number };
   batch: number;
   verbose: boolean;
   /** Called after each frame is written. */
@@ -133,13 +135,18 @@ export async function runTrack(context: TrackContext): Promise<TrackSummary> {
   let produce: Promise<void> | undefined;
   try {
     outputs = await openOutputs({ target: context.output, formats: context.formats, video, fps: size.fps, overlayMode: context.overlayMode, overwrite: context.overwrite, verbose: context.verbose });
+    const patchSize = model?.structure.patchSize ?? cache?.info.patchSize ?? 16;
     if (context.saveFeatures) {
-      const patchSize = model?.structure.patchSize ?? cache?.info.patchSize ?? 0;
       saver = createFeatureCacheWriter(context.saveFeatures, {
         patch_size: patchSize, frame_width: size.width, frame_height: size.height, fps: size.fps, model: model?.file ?? cache?.info.model ?? 'unknown',
       }, context.saveFeaturesDtype);
     }
-    const tracker = createTracker({ ...context.tracker, width: size.width, height: size.height, fps: size.fps });
+    const tracker: Tracker = context.prompt
+      ? createPromptedTracker({
+        ...context.prompt, width: size.width, height: size.height, patchSize, temperature: 0.1,
+        initLabels: await readInitMask(context.prompt.initMask, size.width, size.height),
+      })
+      : createTracker({ ...context.tracker, width: size.width, height: size.height, fps: size.fps });
     produce = fillQueue(source, queue);
     for await (const { features, image } of queue) {
       if (saver) await saver.write(features);

@@ -23,6 +23,11 @@ export interface RawTrackOptions {
   threads: string;
   progress: string;
   features?: string;
+  initMask?: string;
+  initFrame: string;
+  contextFrames: string;
+  window: string;
+  topK: string;
   saveFeatures?: string;
   featuresDtype: string;
   overwrite?: boolean;
@@ -102,5 +107,14 @@ export function normalizeTrackOptions(input: string | undefined, raw: RawTrackOp
       occlusionFrames: raw.occlusionFrames === undefined ? undefined : parseInteger('--occlusion-frames', raw.occlusionFrames, 0, 100_000),
     },
     model: { model: raw.model, device, threads, verbose, shortSide },
+    prompt: raw.initMask
+      ? {
+        initMask: raw.initMask,
+        initFrame: parseInteger('--init-frame', raw.initFrame, 0, 10_000_000),
+        contextFrames: parseInteger('--context-frames', raw.contextFrames, 0, 100),
+        radius: parseInteger('--window', raw.window, 1, 1000),
+        topK: parseInteger('--top-k', raw.topK, 1, 1000),
+      }
+      : undefined,
   };
 }

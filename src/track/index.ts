@@ -4,6 +4,8 @@ export { upsampleBilinear } from './upsample.js';
 export type { FrameFeatures, FrameResult, TrackedObject, Tracker, TrackerOptions } from './types.js';
 
 export { createMultiTracker, trackerDefaults } from './multi-tracker.js';
+export { createPromptedTracker, type PromptedOptions } from './prompted-tracker.js';
+export { readInitMask } from './init-mask.js';
 export { propagateMasks, type ContextFrame, type PropagationOptions } from './propagation.js';
 export { getComponents, getForeground, getProposals, type Proposal } from './proposals.js';
 

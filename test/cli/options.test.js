@@ -5,7 +5,7 @@ import { parseSize } from '../../dist/cli/models-command.js';
 import { makeTempDir, runCli } from '../fixtures.js';
 
 const dir = makeTempDir();
-const defaults = { output: `${dir}/out.mp4`, device: 'auto', threshold: '0.6', maxObjects: '8', shortSide: '480', batch: '1', threads: '0', progress: 'auto', featuresDtype: 'f32', overlay: 'masks' };
+const defaults = { output: `${dir}/out.mp4`, device: 'auto', threshold: '0.6', maxObjects: '8', shortSide: '480', batch: '1', threads: '0', progress: 'auto', featuresDtype: 'f32', overlay: 'masks', initFrame: '0', contextFrames: '7', window: '12', topK: '5' };
 
 describe('track options → context', () => {
   it('maps defaults', () => {

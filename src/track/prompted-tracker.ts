@@ -1,0 +1,101 @@
+import { normalizeRows } from './patch-features.js';
+import { propagateMasks, type ContextFrame } from './propagation.js';
+import { describeLabels } from './regions.js';
+import type { FrameFeatures, FrameResult, Tracker } from './types.js';
+import { upsampleBilinear } from './upsample.js';
+
+/** Prompted (semi-supervised) tracking: DINO's video object segmentation protocol. */
+export interface PromptedOptions {
+  width: number;
+  height: number;
+  patchSize: number;
+  /** The annotated frame's labels `[height, width]`, 0 = background, k = object k. */
+  initLabels: Uint16Array;
+  initFrame: number;
+  /** Previous predicted frames used besides the annotated one (DINO: 7). */
+  contextFrames: number;
+  /** Window half-size in patches (DINO: 12). */
+  radius: number;
+  topK: number;
+  temperature: number;
+}
+
+/** Nearest-neighbour resampling with pixel centres (PIL's NEAREST). */
+function resizeNearest(labels: Uint16Array, fromWidth: number, fromHeight: number, toWidth: number, toHeight: number): Uint16Array {
+  const out = new Uint16Array(toWidth * toHeight);
+  for (let y = 0; y < toHeight; y++) {
+    const sy = Math.min(fromHeight - 1, Math.floor(((y + 0.5) * fromHeight) / toHeight));
+    for (let x = 0; x < toWidth; x++) {
+      const sx = Math.min(fromWidth - 1, Math.floor(((x + 0.5) * fromWidth) / toWidth));
+      out[y * toWidth + x] = labels[sy * fromWidth + sx];
+    }
+  }
+  return out;
+}
+
+/**
+ * Propagates the annotated frame's objects through the video exactly as DINO's
+ * evaluation does: context = the annotated frame (one-hot labels at the patch grid) plus
+ * the last n predicted frames (soft labels); affinity exp(cos/τ) between L2-normalised
+ * patch tokens, restricted to a local window, top-k per target patch; soft labels
+ * upsampled bilinearly to the model input size, each channel min-max normalised, argmax,
+ * then nearest-resized to the frame. Background is a label like the others.
+ */
+export function createPromptedTracker(options: PromptedOptions): Tracker {
+  const { width, height, patchSize } = options;
+  const ids = [...new Set(options.initLabels)].sort((a, b) => a - b);
+  if (!ids.includes(0)) ids.unshift(0);
+  let first: ContextFrame | undefined;
+  let recent: ContextFrame[] = [];
+
+  const finish = (index: number, labels: Uint16Array, attention: Float32Array, rows: number, cols: number): FrameResult => {
+    const visible = describeLabels(labels, width, height, new Map());
+    const hidden = ids
+      .filter((id) => id !== 0 && !visible.some((o) => o.id === id))
+      .map((id) => ({ id, area: 0, bbox: [0, 0, 0, 0] as [number, number, number, number], score: 0, occluded: true }));
+    return { index, width, height, labels, objects: [...visible, ...hidden].sort((a, b) => a.id - b.id), attention, rows, cols };
+  };
+
+  return {
+    update(features: FrameFeatures): FrameResult {
+      const { rows, cols, dim, heads } = features;
+      const n = rows * cols;
+      const attention = new Float32Array(n);
+      for (let h = 0; h < heads; h++) for (let i = 0; i < n; i++) attention[i] += features.clsAttention[h * n + i] / heads;
+      if (features.index < options.initFrame) return finish(features.index, new Uint16Array(width * height), attention, rows, cols);
+      const tokens = normalizeRows(features.patchTokens, dim); // [n, dim]
+      if (!first) {
+        const small = resizeNearest(options.initLabels, width, height, cols, rows); // [rows, cols]
+        first = { tokens, masks: new Map(ids.map((id) => [id, Float32Array.from(small, (v) => (v === id ? 1 : 0))])) };
+        return finish(features.index, Uint16Array.from(options.initLabels), attention, rows, cols);
+      }
+      const soft = propagateMasks(tokens, [first, ...recent], { rows, cols, dim, radius: options.radius, topK: options.topK, temperature: options.temperature });
+      recent.push({ tokens, masks: soft });
+      if (recent.length > options.contextFrames) recent = recent.slice(-options.contextFrames);
+
+      const inputWidth = cols * patchSize;
+      const inputHeight = rows * patchSize;
+      const best = new Float32Array(inputWidth * inputHeight).fill(-Infinity);
+      const labels = new Uint16Array(inputWidth * inputHeight);
+      for (const id of ids) {
+        const grid = soft.get(id) as Float32Array; // [rows, cols]
+        let min = Infinity;
+        let max = -Infinity;
+        for (const v of grid) {
+          if (v < min) min = v;
+          if (v > max) max = v;
+        }
+        // Min-max per channel (DINO's norm_mask); bilinear interpolation commutes with it.
+        const normalised = max > 0 && max > min ? grid.map((v) => (v - min) / (max - min)) : grid;
+        const dense = upsampleBilinear(normalised, rows, cols, inputWidth, inputHeight);
+        for (let i = 0; i < dense.length; i++) {
+          if (dense[i] > best[i]) {
+            best[i] = dense[i];
+            labels[i] = id;
+          }
+        }
+      }
+      return finish(features.index, resizeNearest(labels, inputWidth, inputHeight, width, height), attention, rows, cols);
+    },
+  };
+}

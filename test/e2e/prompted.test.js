@@ -1,0 +1,42 @@
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { decode } from 'fast-png';
+import { encodeDavisPng } from '../../dist/export/index.js';
+import { makeTempDir, makeVideo, models, runCli } from '../fixtures.js';
+
+describe('prompted mode (--init-mask)', () => {
+  it('keeps the annotated frame, tracks only the given ids, and accepts a mask of another size', async () => {
+    const dir = makeTempDir();
+    const video = makeVideo(path.join(dir, 'in.mp4'), { width: 128, height: 96, seconds: 1 });
+    // Annotation drawn at twice the video size: objects 3 and 7.
+    const labels = new Uint16Array(256 * 192);
+    for (let y = 40; y < 100; y++) for (let x = 20; x < 90; x++) labels[y * 256 + x] = 3;
+    for (let y = 100; y < 180; y++) for (let x = 150; x < 240; x++) labels[y * 256 + x] = 7;
+    const mask = path.join(dir, 'init.png');
+    writeFileSync(mask, encodeDavisPng(labels, 256, 192));
+    const out = path.join(dir, 'out');
+    const { code, stderr } = await runCli([video, '--init-mask', mask, '-o', out, '--format', 'davis', '--model', models.tiny, '--short-side', '96']);
+    assert.equal(code, 0, stderr);
+    const files = readdirSync(path.join(out, 'masks')).sort();
+    assert.equal(files.length, 10);
+    const first = decode(readFileSync(path.join(out, 'masks', files[0])));
+    for (let y = 0; y < 96; y++) for (let x = 0; x < 128; x++) assert.equal(first.data[y * 128 + x], labels[(2 * y + 1) * 256 + 2 * x + 1]);
+    for (const file of files) {
+      const ids = new Set(decode(readFileSync(path.join(out, 'masks', file))).data);
+      for (const id of ids) assert.ok([0, 3, 7].includes(id), `unexpected id ${id} in ${file}`);
+    }
+  });
+
+  it('refuses a mask that marks no object, with one line', async () => {
+    const dir = makeTempDir();
+    const video = makeVideo(path.join(dir, 'in.mp4'), { width: 128, height: 96, seconds: 1 });
+    const mask = path.join(dir, 'empty.png');
+    writeFileSync(mask, encodeDavisPng(new Uint16Array(128 * 96), 128, 96));
+    const { code, stderr } = await runCli([video, '--init-mask', mask, '-o', path.join(dir, 'out'), '--model', models.tiny, '--short-side', '96']);
+    assert.equal(code, 1);
+    assert.match(stderr, /marks no object/);
+    assert.deepEqual(readdirSync(dir).sort(), ['empty.png', 'in.mp4']);
+  });
+});
