@@ -1,3 +1,5 @@
+import { countRuns } from './runs.js';
+
 /**
  * COCO run-length encoding as pycocotools writes it: runs over the mask in column-major
  * order, starting with a run of zeros, then packed into a string by LEB128-like 5-bit
@@ -7,22 +9,8 @@
 
 /** Run lengths of one object in a label map, column-major, starting with background. */
 export function getColumnMajorRuns(labels: ArrayLike<number>, id: number, width: number, height: number): number[] {
-  const runs: number[] = [];
-  let current = 0; // 0 = counting background
-  let length = 0;
-  for (let x = 0; x < width; x++) {
-    for (let y = 0; y < height; y++) {
-      const inside = labels[y * width + x] === id ? 1 : 0;
-      if (inside !== current) {
-        runs.push(length);
-        current = inside;
-        length = 0;
-      }
-      length++;
-    }
-  }
-  runs.push(length);
-  return runs;
+  // k walks down each column in turn: pixel (x = k / height, y = k % height).
+  return countRuns(width * height, (k) => labels[(k % height) * width + Math.floor(k / height)] === id);
 }
 
 /** pycocotools' rleToString. */

@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { create } from 'xmlbuilder2';
 import type { FrameResult } from '../track/index.js';
+import { countRuns } from './runs.js';
 import type { OutputWriter } from './types.js';
 
 /** One keyframe of a CVAT mask track. */
@@ -19,22 +20,9 @@ interface CvatMask {
 
 /** CVAT mask RLE of one id inside its bounding box. */
 export function encodeCvatRle(labels: ArrayLike<number>, id: number, frameWidth: number, box: [number, number, number, number]): string {
-  const [left, top, width, height] = box;
-  const runs: number[] = [];
-  let current = 0;
-  let length = 0;
-  for (let y = top; y < top + height; y++) {
-    for (let x = left; x < left + width; x++) {
-      const inside = labels[y * frameWidth + x] === id ? 1 : 0;
-      if (inside !== current) {
-        runs.push(length);
-        current = inside;
-        length = 0;
-      }
-      length++;
-    }
-  }
-  runs.push(length);
+  const [left, top, width] = box;
+  // k walks the box row by row: pixel (left + k % width, top + k / width).
+  const runs = countRuns(width * box[3], (k) => labels[(top + Math.floor(k / width)) * frameWidth + left + (k % width)] === id);
   return runs.join(', ');
 }
 

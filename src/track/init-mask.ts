@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { decode } from 'fast-png';
 import { InputError } from '../errors.js';
+import { resizeLabels } from './resize-labels.js';
 
 /**
  * Reads a DAVIS-convention mask (indexed or grey PNG: 0 background, k = object k) and
@@ -18,14 +19,7 @@ export async function readInitMask(file: string, width: number, height: number):
     throw new InputError(`--init-mask ${file} is not a PNG (${(cause as Error).message}); give an indexed PNG (DAVIS convention)`, { cause });
   }
   if (image.channels !== 1) throw new InputError(`--init-mask ${file} has ${image.channels} channels; give an indexed or grey PNG where each pixel is an object id`);
-  const out = new Uint16Array(width * height);
-  for (let y = 0; y < height; y++) {
-    const sy = Math.min(image.height - 1, Math.floor(((y + 0.5) * image.height) / height));
-    for (let x = 0; x < width; x++) {
-      const sx = Math.min(image.width - 1, Math.floor(((x + 0.5) * image.width) / width));
-      out[y * width + x] = image.data[sy * image.width + sx];
-    }
-  }
+  const out = resizeLabels(image.data, image.width, image.height, width, height);
   if (!out.some((v) => v !== 0)) throw new InputError(`--init-mask ${file} marks no object (every pixel is 0); label objects 1, 2, …`);
   return out;
 }

@@ -1,6 +1,7 @@
 import { normalizeRows } from './patch-features.js';
 import { propagateMasks, type ContextFrame } from './propagation.js';
 import { describeLabels } from './regions.js';
+import { resizeLabels } from './resize-labels.js';
 import type { FrameFeatures, FrameResult, Tracker } from './types.js';
 import { upsampleBilinear } from './upsample.js';
 
@@ -18,19 +19,6 @@ export interface PromptedOptions {
   radius: number;
   topK: number;
   temperature: number;
-}
-
-/** Nearest-neighbour resampling with pixel centres (PIL's NEAREST). */
-function resizeNearest(labels: Uint16Array, fromWidth: number, fromHeight: number, toWidth: number, toHeight: number): Uint16Array {
-  const out = new Uint16Array(toWidth * toHeight);
-  for (let y = 0; y < toHeight; y++) {
-    const sy = Math.min(fromHeight - 1, Math.floor(((y + 0.5) * fromHeight) / toHeight));
-    for (let x = 0; x < toWidth; x++) {
-      const sx = Math.min(fromWidth - 1, Math.floor(((x + 0.5) * fromWidth) / toWidth));
-      out[y * toWidth + x] = labels[sy * fromWidth + sx];
-    }
-  }
-  return out;
 }
 
 /**
@@ -65,7 +53,7 @@ export function createPromptedTracker(options: PromptedOptions): Tracker {
       if (features.index < options.initFrame) return finish(features.index, new Uint16Array(width * height), attention, rows, cols);
       const tokens = normalizeRows(features.patchTokens, dim); // [n, dim]
       if (!first) {
-        const small = resizeNearest(options.initLabels, width, height, cols, rows); // [rows, cols]
+        const small = resizeLabels(options.initLabels, width, height, cols, rows); // [rows, cols]
         first = { tokens, masks: new Map(ids.map((id) => [id, Float32Array.from(small, (v) => (v === id ? 1 : 0))])) };
         return finish(features.index, Uint16Array.from(options.initLabels), attention, rows, cols);
       }
@@ -95,7 +83,7 @@ export function createPromptedTracker(options: PromptedOptions): Tracker {
           }
         }
       }
-      return finish(features.index, resizeNearest(labels, inputWidth, inputHeight, width, height), attention, rows, cols);
+      return finish(features.index, resizeLabels(labels, inputWidth, inputHeight, width, height), attention, rows, cols);
     },
   };
 }
