@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
-import { formats } from '../export/index.js';
+import { formats } from '../export/format-names.js';
 import { progressModes } from './progress.js';
 import { devices } from './track-options.js';
 

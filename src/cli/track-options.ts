@@ -1,7 +1,7 @@
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError, expected } from '../errors.js';
-import { formats, isVideoTarget, overlayModes, type Format, type OverlayMode } from '../export/index.js';
+import { formats, isVideoTarget, overlayModes, type Format, type OverlayMode } from '../export/format-names.js';
 import type { CacheDtype } from '../features/index.js';
 import type { Device } from '../model/index.js';
 import type { TrackContext } from '../pipeline.js';

@@ -1,9 +1,10 @@
 /** Export stage: one writer per output format. */
-export { createOverlayWriter, overlayModes, type OverlayMode } from './overlay.js';
+export { createOverlayWriter } from './overlay.js';
+export { formats, isVideoTarget, overlayModes, type Format, type OverlayMode } from './format-names.js';
 export { getDavisPalette, getOverlayColor, getPaletteColor } from './colors.js';
 export { drawMasks_ } from './draw.js';
 export type { OutputWriter } from './types.js';
 export { createDavisWriter, encodeDavisPng } from './davis.js';
-export { formats, isVideoTarget, openOutputs, type Format, type OutputOptions } from './outputs.js';
+export { openOutputs, type OutputOptions } from './outputs.js';
 export { decodeCocoRle, encodeCocoRle, encodeRleCounts, decodeRleCounts, getColumnMajorRuns } from './coco-rle.js';
 export { createCvatWriter, encodeCvatRle } from './cvat.js';

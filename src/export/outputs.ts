@@ -7,12 +7,11 @@ import { createCvatWriter } from './cvat.js';
 import { createDavisWriter } from './davis.js';
 import { createMotWriter } from './mot.js';
 import { createNdjsonWriter } from './ndjson.js';
-import { createOverlayWriter, type OverlayMode } from './overlay.js';
+import { isVideoTarget, type Format, type OverlayMode } from './format-names.js';
+import { createOverlayWriter } from './overlay.js';
 import type { OutputWriter } from './types.js';
 import { mkdir } from 'node:fs/promises';
 
-export const formats = ['overlay', 'davis', 'coco', 'cvat', 'mot', 'ndjson'] as const;
-export type Format = (typeof formats)[number];
 
 export interface OutputOptions {
   target: string;
@@ -25,10 +24,6 @@ export interface OutputOptions {
   verbose?: boolean;
 }
 
-/** True when `-o` names one video file rather than a directory of outputs. */
-export function isVideoTarget(target: string): boolean {
-  return ['.mp4', '.m4v', '.mov'].includes(path.extname(target).toLowerCase());
-}
 
 /**
  * Opens every requested writer. A single overlay goes straight to `-o` (a video file);

@@ -3,10 +3,9 @@ import { onCleanup } from '../util/cleanup.js';
 import { encodeVideo, type VideoInfo } from '../video/index.js';
 import { drawMasks_ } from './draw.js';
 import { drawAttention_ } from './heatmap.js';
+import type { OverlayMode } from './format-names.js';
 import type { OutputWriter } from './types.js';
 
-export const overlayModes = ['masks', 'attention', 'side-by-side'] as const;
-export type OverlayMode = (typeof overlayModes)[number];
 
 export interface OverlayOptions {
   video: VideoInfo;

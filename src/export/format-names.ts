@@ -1,0 +1,16 @@
+import path from 'node:path';
+
+/**
+ * The output format and overlay names, apart from the writers so that option parsing
+ * and `--help` do not load PNG, XML and ffmpeg code.
+ */
+export const formats = ['overlay', 'davis', 'coco', 'cvat', 'mot', 'ndjson'] as const;
+export type Format = (typeof formats)[number];
+
+export const overlayModes = ['masks', 'attention', 'side-by-side'] as const;
+export type OverlayMode = (typeof overlayModes)[number];
+
+/** True when `-o` names one video file rather than a directory of outputs. */
+export function isVideoTarget(target: string): boolean {
+  return ['.mp4', '.m4v', '.mov'].includes(path.extname(target).toLowerCase());
+}
