@@ -3,7 +3,7 @@ import { propagateMasks, type ContextFrame } from './propagation.js';
 import { getProposals, type Proposal } from './proposals.js';
 import { describeLabels } from './regions.js';
 import type { FrameFeatures, FrameResult, Tracker, TrackerOptions } from './types.js';
-import { upsampleBilinear } from './upsample.js';
+import { getUpsampledRegion, upsampleBilinear } from './upsample.js';
 
 /** Tuning of the tracker; defaults chosen on the synthetic benchmark (npm run bench:track). */
 export const trackerDefaults = {
@@ -22,8 +22,8 @@ export const trackerDefaults = {
   holdCosine: 0.5,
   /** A stray piece this similar to a track joins it rather than starting a new one. */
   mergeCosine: 0.9,
-  /** Consecutive frames a new object must be seen before it gets an id. */
-  birthFrames: 3,
+  /** How long a new object must be seen (in consecutive frames, at least two) before it gets an id: 3 frames at 25 fps; fewer key frames with --stride. */
+  birthSeconds: 0.12,
   prototypeRate: 0.1,
 };
 
@@ -81,18 +81,19 @@ function assign<T, U>(left: T[], right: U[], score: (l: T, r: U) => number | und
 export function createMultiTracker(options: TrackerOptions, tuning = trackerDefaults): Tracker {
   const { width, height } = options;
   const occlusionFrames = options.occlusionFrames ?? Math.round(2 * options.fps);
+  const birthFrames = Math.max(2, Math.round(tuning.birthSeconds * options.fps));
   let tracks: Track[] = [];
   let candidates: Candidate[] = [];
   let context: ContextFrame[] = [];
   let nextId = 1;
 
   return {
-    update(features: FrameFeatures): FrameResult {
+    async update(features: FrameFeatures): Promise<FrameResult> {
       const { rows, cols, heads, dim } = features;
       const n = rows * cols;
       const tokens = normalizeRows(features.patchTokens, dim); // [n, dim] unit rows
       const proposals = getProposals(features.clsAttention, tokens, { rows, cols, heads, dim, threshold: options.threshold, minPatches: tuning.minPatches, splitCosine: tuning.splitCosine, growCosine: tuning.growCosine });
-      const propagated = propagateMasks(tokens, context, { rows, cols, dim, radius: tuning.radius, topK: tuning.topK, temperature: tuning.temperature });
+      const propagated = await propagateMasks(tokens, context, { rows, cols, dim, radius: tuning.radius, topK: tuning.topK, temperature: tuning.temperature }, options.similarity);
       const masks = new Map<number, Uint8Array>();
       const scores = new Map<number, number>();
       const claim = (track: Track, proposal: Proposal, score: number): void => {
@@ -155,7 +156,7 @@ export function createMultiTracker(options: TrackerOptions, tuning = trackerDefa
         const seen = (previous?.seen ?? 0) + 1;
         // Part of a hidden object coming back looks only partly like it: wait until it can be re-identified.
         const maybeReturning = tracks.some((t) => t.occluded && dot(t.prototype, proposal.prototype) >= tuning.holdCosine);
-        if (seen >= tuning.birthFrames && !maybeReturning && tracks.length < options.maxObjects) {
+        if (seen >= birthFrames && !maybeReturning && tracks.length < options.maxObjects) {
           const track: Track = { id: nextId++, prototype: Float32Array.from(proposal.prototype), occluded: false, missing: 0, centre: proposal.centre };
           tracks.push(track);
           claim(track, proposal, 0.5);
@@ -188,16 +189,40 @@ export function createMultiTracker(options: TrackerOptions, tuning = trackerDefa
   };
 }
 
+/** `[firstRow, firstCol, lastRow, lastCol]` of a patch mask; undefined when empty. */
+function getPatchBox(mask: Uint8Array, rows: number, cols: number): [number, number, number, number] | undefined {
+  let r0 = rows;
+  let c0 = cols;
+  let r1 = -1;
+  let c1 = -1;
+  for (let i = 0; i < mask.length; i++) {
+    if (!mask[i]) continue;
+    const r = Math.floor(i / cols);
+    const c = i % cols;
+    if (r < r0) r0 = r;
+    if (r > r1) r1 = r;
+    if (c < c0) c0 = c;
+    if (c > c1) c1 = c;
+  }
+  return r1 < 0 ? undefined : [r0, c0, r1, c1];
+}
+
 /** Patch masks → pixel label map: each mask upsampled smoothly, the strongest above one half wins. */
 function paintLabels(masks: Map<number, Uint8Array>, rows: number, cols: number, width: number, height: number): Uint16Array {
   const labels = new Uint16Array(width * height);
   const best = new Float32Array(width * height).fill(0.5);
   for (const [id, mask] of masks) {
-    const dense = upsampleBilinear(Float32Array.from(mask), rows, cols, width, height);
-    for (let i = 0; i < dense.length; i++) {
-      if (dense[i] > best[i]) {
-        best[i] = dense[i];
-        labels[i] = id;
+    const box = getPatchBox(mask, rows, cols);
+    if (!box) continue;
+    const region = getUpsampledRegion(box, rows, cols, width, height);
+    const dense = upsampleBilinear(Float32Array.from(mask), rows, cols, width, height, region);
+    const [left, top, right, bottom] = region;
+    for (let y = top; y < bottom; y++) {
+      for (let i = y * width + left; i < y * width + right; i++) {
+        if (dense[i] > best[i]) {
+          best[i] = dense[i];
+          labels[i] = id;
+        }
       }
     }
   }

@@ -2,6 +2,7 @@ import { normalizeRows } from './patch-features.js';
 import { propagateMasks, type ContextFrame } from './propagation.js';
 import { describeLabels } from './regions.js';
 import { resizeLabels } from './resize-labels.js';
+import type { Similarity } from './similarity.js';
 import type { FrameFeatures, FrameResult, Tracker } from './types.js';
 import { upsampleBilinear } from './upsample.js';
 
@@ -19,6 +20,7 @@ export interface PromptedOptions {
   radius: number;
   topK: number;
   temperature: number;
+  similarity?: Similarity;
 }
 
 /**
@@ -45,7 +47,7 @@ export function createPromptedTracker(options: PromptedOptions): Tracker {
   };
 
   return {
-    update(features: FrameFeatures): FrameResult {
+    async update(features: FrameFeatures): Promise<FrameResult> {
       const { rows, cols, dim, heads } = features;
       const n = rows * cols;
       const attention = new Float32Array(n);
@@ -57,7 +59,7 @@ export function createPromptedTracker(options: PromptedOptions): Tracker {
         first = { tokens, masks: new Map(ids.map((id) => [id, Float32Array.from(small, (v) => (v === id ? 1 : 0))])) };
         return finish(features.index, Uint16Array.from(options.initLabels), attention, rows, cols);
       }
-      const soft = propagateMasks(tokens, [first, ...recent], { rows, cols, dim, radius: options.radius, topK: options.topK, temperature: options.temperature });
+      const soft = await propagateMasks(tokens, [first, ...recent], { rows, cols, dim, radius: options.radius, topK: options.topK, temperature: options.temperature }, options.similarity);
       recent.push({ tokens, masks: soft });
       if (recent.length > options.contextFrames) recent = recent.slice(-options.contextFrames);
 

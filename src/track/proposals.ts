@@ -1,6 +1,8 @@
 import { averageHeads, getMassCutoff } from './attention-mask.js';
 import { dot, getMaskPrototype } from './patch-features.js';
 
+const maxSplitDepth = 3;
+
 /** One candidate object in one frame, at patch resolution. */
 export interface Proposal {
   /** `[rows*cols]` 1 = inside */
@@ -73,38 +75,67 @@ export function getComponents(mask: Uint8Array, rows: number, cols: number): num
   return components.sort((a, b) => b.length - a.length);
 }
 
-/** Splits patches into two groups by spherical 2-means on their features. */
-function splitInTwo(members: number[], tokens: Float32Array, dim: number): [number[], number[], number] {
+/** Unit-length mean of the given rows (into `out`); false when it is the zero vector. */
+function meanOfRows_(out: Float32Array, members: number[], tokens: Float32Array, dim: number): boolean {
+  out.fill(0);
+  for (const i of members) {
+    const base = i * dim;
+    for (let d = 0; d < dim; d++) out[d] += tokens[base + d];
+  }
+  let norm = 0;
+  for (let d = 0; d < dim; d++) norm += out[d] * out[d];
+  if (norm === 0) return false;
+  const scale = 1 / Math.sqrt(norm);
+  for (let d = 0; d < dim; d++) out[d] *= scale;
+  return true;
+}
+
+function dotRow(tokens: Float32Array, i: number, vector: Float32Array, dim: number): number {
+  const base = i * dim;
+  let s = 0;
+  for (let d = 0; d < dim; d++) s += tokens[base + d] * vector[d];
+  return s;
+}
+
+/** Centres are fitted on at most this many patches of a region; every patch is then assigned once. */
+const splitSample = 128;
+
+/**
+ * Splits patches into two groups by spherical 2-means on their features. It runs on every
+ * region of every frame, so the centres come from an even sample of the region and
+ * nothing is allocated per iteration.
+ */
+function splitInTwo(region: number[], tokens: Float32Array, dim: number): [number[], number[], number] {
+  const step = Math.max(1, Math.ceil(region.length / splitSample));
+  const members = step === 1 ? region : region.filter((_, k) => k % step === 0);
   // Seeds: the patch farthest from the mean, then the patch farthest from that one.
-  const pick = (from: Float32Array): number => {
+  const farthest = (from: Float32Array): number => {
     let best = members[0];
     let bestSim = Infinity;
     for (const i of members) {
-      const sim = dot(tokens.subarray(i * dim, (i + 1) * dim), from);
+      const sim = dotRow(tokens, i, from, dim);
       if (sim < bestSim) [best, bestSim] = [i, sim];
     }
     return best;
   };
-  const all = new Uint8Array(tokens.length / dim);
-  for (const i of members) all[i] = 1;
-  const mean = getMaskPrototype(tokens, dim, all) as Float32Array;
-  const seedA = pick(mean);
-  let a: Float32Array = tokens.slice(seedA * dim, seedA * dim + dim);
-  const seedB = pick(a);
-  let b: Float32Array = tokens.slice(seedB * dim, seedB * dim + dim);
+  const a = new Float32Array(dim);
+  const b = new Float32Array(dim);
+  meanOfRows_(a, members, tokens, dim);
+  const seedA = farthest(a);
+  a.set(tokens.subarray(seedA * dim, seedA * dim + dim));
+  const seedB = farthest(a);
+  b.set(tokens.subarray(seedB * dim, seedB * dim + dim));
   let groups: [number[], number[]] = [[], []];
   for (let iteration = 0; iteration < 5; iteration++) {
     groups = [[], []];
-    for (const i of members) {
-      const row = tokens.subarray(i * dim, (i + 1) * dim);
-      groups[dot(row, a) >= dot(row, b) ? 0 : 1].push(i);
-    }
-    const maskA = new Uint8Array(all.length);
-    const maskB = new Uint8Array(all.length);
-    for (const i of groups[0]) maskA[i] = 1;
-    for (const i of groups[1]) maskB[i] = 1;
-    a = getMaskPrototype(tokens, dim, maskA) ?? a;
-    b = getMaskPrototype(tokens, dim, maskB) ?? b;
+    for (const i of members) groups[dotRow(tokens, i, a, dim) >= dotRow(tokens, i, b, dim) ? 0 : 1].push(i);
+    // An empty group keeps its previous centre.
+    if (groups[0].length) meanOfRows_(a, groups[0], tokens, dim);
+    if (groups[1].length) meanOfRows_(b, groups[1], tokens, dim);
+  }
+  if (members !== region) {
+    groups = [[], []];
+    for (const i of region) groups[dotRow(tokens, i, a, dim) >= dotRow(tokens, i, b, dim) ? 0 : 1].push(i);
   }
   return [groups[0], groups[1], dot(a, b)];
 }
@@ -135,19 +166,21 @@ function toProposal(members: number[], tokens: Float32Array, options: ProposalOp
  */
 export function getProposals(attention: Float32Array, tokens: Float32Array, options: ProposalOptions): Proposal[] {
   const foreground = getForeground(attention, options);
-  const pending = getComponents(foreground, options.rows, options.cols);
+  // Each region is split at most `maxSplitDepth` times: enough for a few touching objects,
+  // and noisy attention (weak models) cannot make the work grow with the region's size.
+  const pending = getComponents(foreground, options.rows, options.cols).map((members) => ({ members, depth: 0 }));
   const proposals: Proposal[] = [];
   while (pending.length > 0) {
-    const members = pending.shift() as number[];
+    const { members, depth } = pending.shift() as { members: number[]; depth: number };
     if (members.length < options.minPatches) continue;
-    if (members.length >= 2 * options.minPatches) {
+    if (members.length >= 2 * options.minPatches && depth < maxSplitDepth) {
       const [first, second, cosine] = splitInTwo(members, tokens, options.dim);
       if (cosine < options.splitCosine && first.length >= options.minPatches && second.length >= options.minPatches) {
         // Each half may itself be several pieces once separated.
         for (const half of [first, second]) {
           const mask = new Uint8Array(foreground.length);
           for (const i of half) mask[i] = 1;
-          pending.push(...getComponents(mask, options.rows, options.cols));
+          pending.push(...getComponents(mask, options.rows, options.cols).map((piece) => ({ members: piece, depth: depth + 1 })));
         }
         continue;
       }

@@ -1,3 +1,5 @@
+import type { Similarity } from './similarity.js';
+
 /** One frame's model outputs, as the tracker sees them. */
 export interface FrameFeatures {
   index: number;
@@ -39,7 +41,7 @@ export interface FrameResult {
 /** A stage that turns per-frame features into labelled masks with stable ids. */
 export interface Tracker {
   /** @param image the frame `[height, width, 3]` RGB24 when the video is at hand, for refinement */
-  update(features: FrameFeatures, image?: Uint8Array): FrameResult;
+  update(features: FrameFeatures, image?: Uint8Array): Promise<FrameResult>;
 }
 
 export interface TrackerOptions {
@@ -53,4 +55,6 @@ export interface TrackerOptions {
   maxObjects: number;
   /** Frames an occluded track is kept before it ends (about 2 s by default). */
   occlusionFrames?: number;
+  /** Patch similarity; defaults to the JavaScript one (the pipeline passes onnxruntime's). */
+  similarity?: Similarity;
 }

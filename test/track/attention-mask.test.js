@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { averageHeads, getMassCutoff, thresholdMass, upsampleBilinear } from '../../dist/track/index.js';
+import { getUpsampledRegion } from '../../dist/track/upsample.js';
 
 describe('attention mass threshold', () => {
   it('keeps the most attended patches until they hold the mass (hand-computed)', () => {
@@ -38,5 +39,18 @@ describe('bilinear upsampling', () => {
   it('keeps a constant map constant', () => {
     const out = upsampleBilinear(Float32Array.from([5, 5, 5, 5]), 2, 2, 7, 5);
     assert.ok(out.every((v) => v === 5));
+  });
+  it('computes only the region a patch box reaches, and nothing outside it is lost', () => {
+    // Masks are upsampled inside their box only; the result must equal full upsampling.
+    for (const [rows, cols, width, height] of [[30, 53, 848, 480], [6, 8, 101, 77], [4, 4, 64, 64]]) {
+      for (const box of [[0, 0, 0, 0], [1, 1, 2, 2], [rows - 2, cols - 3, rows - 1, cols - 1]]) {
+        const grid = new Float32Array(rows * cols);
+        for (let r = box[0]; r <= box[2]; r++) for (let c = box[1]; c <= box[3]; c++) grid[r * cols + c] = 1;
+        const full = upsampleBilinear(grid, rows, cols, width, height);
+        const region = getUpsampledRegion(box, rows, cols, width, height);
+        const part = upsampleBilinear(grid, rows, cols, width, height, region);
+        assert.deepEqual(part, full, `${rows}x${cols} → ${width}x${height}, box ${box}`);
+      }
+    }
   });
 });

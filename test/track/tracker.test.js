@@ -35,7 +35,7 @@ const options = { width: cols * 4, height: rows * 4, fps: 10, threshold: 0.9, ma
 const visibleIds = (result) => result.objects.filter((o) => !o.occluded).map((o) => o.id);
 
 describe('label propagation', () => {
-  it('carries a mask along a translated pattern', () => {
+  it('carries a mask along a translated pattern', async () => {
     // Each patch has its own feature; the target frame is the source shifted right by 2 columns.
     const feature = (r, c) => unit(r * 100 + c + 1);
     const source = new Float32Array(n * dim);
@@ -46,20 +46,65 @@ describe('label propagation', () => {
     }
     const mask = new Float32Array(n);
     for (let r = 3; r < 6; r++) for (let c = 4; c < 8; c++) mask[r * cols + c] = 1;
-    const out = propagateMasks(target, [{ tokens: source, masks: new Map([[7, mask]]) }], { rows, cols, dim, radius: 4, topK: 1, temperature: 0.1 }).get(7);
+    const out = (await propagateMasks(target, [{ tokens: source, masks: new Map([[7, mask]]) }], { rows, cols, dim, radius: 4, topK: 1, temperature: 0.1 })).get(7);
     for (let r = 0; r < rows; r++) for (let c = 2; c < cols; c++) {
       const expected = r >= 3 && r < 6 && c >= 6 && c < 10 ? 1 : 0;
       assert.equal(Math.round(out[r * cols + c]), expected, `patch ${r},${c}`);
     }
   });
+
+  it('equals the plain definition (window, top-k, exp(cos/τ)) over several frames and ids', async () => {
+    // Sparse masks exercise the shortcut that skips target patches with no labelled source nearby.
+    let seed = 7;
+    const random = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+    const randomTokens = () => {
+      const t = new Float32Array(n * dim);
+      for (let i = 0; i < n; i++) t.set(unit(random() * 1e6), i * dim);
+      return t;
+    };
+    const sparseMask = (r0, c0) => {
+      const m = new Float32Array(n);
+      for (let r = r0; r < r0 + 2; r++) for (let c = c0; c < c0 + 3; c++) m[r * cols + c] = random();
+      return m;
+    };
+    const context = [
+      { tokens: randomTokens(), masks: new Map([[1, sparseMask(1, 1)], [2, sparseMask(8, 10)]]) },
+      { tokens: randomTokens(), masks: new Map([[1, sparseMask(2, 2)]]) },
+    ];
+    const target = randomTokens();
+    const radius = 3;
+    const topK = 4;
+    const tau = 0.1;
+    const out = await propagateMasks(target, context, { rows, cols, dim, radius, topK, temperature: tau });
+    for (let j = 0; j < n; j++) {
+      const [r, c] = [Math.floor(j / cols), j % cols];
+      const candidates = [];
+      context.forEach((frame, f) => {
+        for (let i = 0; i < n; i++) {
+          const [sr, sc] = [Math.floor(i / cols), i % cols];
+          if (Math.abs(sr - r) > radius || Math.abs(sc - c) > radius) continue;
+          let sim = 0;
+          for (let d = 0; d < dim; d++) sim += target[j * dim + d] * frame.tokens[i * dim + d];
+          candidates.push({ sim, f, i });
+        }
+      });
+      candidates.sort((a, b) => b.sim - a.sim);
+      const top = candidates.slice(0, topK);
+      const total = top.reduce((s, k) => s + Math.exp(k.sim / tau), 0);
+      for (const id of [1, 2]) {
+        const expected = top.reduce((s, k) => s + Math.exp(k.sim / tau) * (context[k.f].masks.get(id)?.[k.i] ?? 0), 0) / total;
+        assert.ok(Math.abs(out.get(id)[j] - expected) < 1e-5, `id ${id} patch ${r},${c}: ${out.get(id)[j]} vs ${expected}`);
+      }
+    }
+  });
 });
 
 describe('multi-object tracker', () => {
-  it('gives two objects two stable ids while they move', () => {
+  it('gives two objects two stable ids while they move', async () => {
     const tracker = createMultiTracker(options);
     let ids;
     for (let t = 0; t < 10; t++) {
-      const result = tracker.update(makeFrame(t, { 1: [2, 1 + (t >> 1), 3], 2: [7, 10, 3] }));
+      const result = await tracker.update(makeFrame(t, { 1: [2, 1 + (t >> 1), 3], 2: [7, 10, 3] }));
       if (t >= 3) {
         ids ??= visibleIds(result);
         assert.deepEqual(visibleIds(result), ids);
@@ -68,29 +113,29 @@ describe('multi-object tracker', () => {
     assert.equal(ids.length, 2);
   });
 
-  it('re-identifies an object after a gap: it returns with its old id, marked occluded meanwhile', () => {
+  it('re-identifies an object after a gap: it returns with its old id, marked occluded meanwhile', async () => {
     const tracker = createMultiTracker(options);
     let before;
-    for (let t = 0; t < 5; t++) before = tracker.update(makeFrame(t, { 1: [2, 2, 3], 2: [7, 10, 3] }));
+    for (let t = 0; t < 5; t++) before = await tracker.update(makeFrame(t, { 1: [2, 2, 3], 2: [7, 10, 3] }));
     const idOf = (result, col) => result.objects.find((o) => !o.occluded && Math.abs(o.bbox[0] / 4 - col) < 2)?.id;
     const hiddenId = idOf(before, 2);
     assert.ok(hiddenId);
     for (let t = 5; t < 15; t++) {
-      const during = tracker.update(makeFrame(t, { 2: [7, 10, 3] }));
+      const during = await tracker.update(makeFrame(t, { 2: [7, 10, 3] }));
       assert.ok(during.objects.some((o) => o.id === hiddenId && o.occluded), 'the hidden object is reported as occluded');
     }
-    const after = tracker.update(makeFrame(15, { 1: [3, 6, 3], 2: [7, 10, 3] }));
+    const after = await tracker.update(makeFrame(15, { 1: [3, 6, 3], 2: [7, 10, 3] }));
     assert.equal(idOf(after, 6), hiddenId);
   });
 
-  it('never reuses an id: a new object after a track ended gets a new one', () => {
+  it('never reuses an id: a new object after a track ended gets a new one', async () => {
     const tracker = createMultiTracker({ ...options, occlusionFrames: 2 });
     let first;
-    for (let t = 0; t < 5; t++) first = tracker.update(makeFrame(t, { 1: [2, 2, 3] }));
+    for (let t = 0; t < 5; t++) first = await tracker.update(makeFrame(t, { 1: [2, 2, 3] }));
     const [oldId] = visibleIds(first);
-    for (let t = 5; t < 10; t++) tracker.update(makeFrame(t, {}));
+    for (let t = 5; t < 10; t++) await tracker.update(makeFrame(t, {}));
     let last;
-    for (let t = 10; t < 15; t++) last = tracker.update(makeFrame(t, { 3: [6, 8, 3] }));
+    for (let t = 10; t < 15; t++) last = await tracker.update(makeFrame(t, { 3: [6, 8, 3] }));
     assert.deepEqual(last.objects.map((o) => o.id).filter((id) => id === oldId), []);
     assert.ok(visibleIds(last)[0] > oldId);
   });
