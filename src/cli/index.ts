@@ -1,6 +1,6 @@
 import { CommanderError } from 'commander';
 import { getExitCode, InterruptedError } from '../errors.js';
-import { runCleanups } from '../util/cleanup.js';
+import { runCleanups, runStoppers } from '../util/cleanup.js';
 import { buildProgram } from './program.js';
 
 function printError(error: unknown, verbose: boolean): void {
@@ -11,10 +11,15 @@ function printError(error: unknown, verbose: boolean): void {
   if (verbose && cause?.stack) process.stderr.write(`caused by: ${cause.stack}\n`);
 }
 
-function handleSignal(signal: NodeJS.Signals): void {
+let interrupted = false;
+
+/** Partial outputs go first (synchronously); the exit waits for a running inference to return. */
+async function handleSignal(signal: NodeJS.Signals): Promise<void> {
+  interrupted = true;
   runCleanups();
   const error = new InterruptedError(signal);
   process.stderr.write(`\ndino-track: ${error.message}; partial output removed\n`);
+  await runStoppers(30_000);
   process.exit(error.exitCode);
 }
 
@@ -27,9 +32,16 @@ export async function main(argv: string[]): Promise<void> {
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code === 'EPIPE') {
       runCleanups();
-      process.exit(0);
+      void runStoppers(30_000).then(() => process.exit(0));
     }
   });
+  // Started by `batch`: stop (cleanly, as on SIGTERM) when the parent goes away, even if it was killed.
+  if (process.env.DINO_TRACK_EXIT_WITH_PARENT === '1') {
+    process.stdin.on('close', () => process.kill(process.pid, 'SIGTERM'));
+    process.stdin.on('error', () => process.kill(process.pid, 'SIGTERM'));
+    process.stdin.resume();
+    (process.stdin as { unref?: () => void }).unref?.();
+  }
   try {
     await buildProgram().parseAsync(argv);
   } catch (error) {
@@ -39,6 +51,8 @@ export async function main(argv: string[]): Promise<void> {
       process.stderr.write(`Run 'dino-track --help' for usage.\n`);
       process.exit(2);
     }
+    // Once a signal arrived, the failures it causes downstream are not news: its handler exits.
+    if (interrupted) return;
     runCleanups();
     printError(error, verbose);
     process.exit(getExitCode(error));

@@ -7,4 +7,5 @@ export { getModelInputSize, writeNormalisedFrame_, imagenetMean, imagenetStd } f
 export { inspectModel, outputNames, prepareModel_, type ModelStructure } from './prepare.js';
 export { resizePositionEmbedding } from './position-embedding.js';
 export { getDefaultModelName, getModel, getModelUrl, isRegistryName, listModels, type RegistryEntry } from './registry.js';
+export { openSimilaritySession, type SimilaritySession } from './similarity-session.js';
 export { autoProviderOrder, openSession, type Device, type ModelOutputs, type ModelSession, type Provider } from './session.js';

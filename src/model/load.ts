@@ -10,7 +10,8 @@ import { decodeModel, encodeModel } from './onnx-graph.js';
 import { getModelInputSize } from './preprocess.js';
 import { inspectModel, prepareModel_, type ModelStructure } from './prepare.js';
 import { getDefaultModelName, getModel, getModelUrl, isRegistryName } from './registry.js';
-import { openSession, type Device, type ModelSession } from './session.js';
+import type { Device, ModelSession } from './session.js';
+import { openSessionInWorker } from './worker-session.js';
 
 export interface ResolveOptions {
   /** A registry name or a path to a .onnx file; the registry default when absent. */
@@ -98,7 +99,7 @@ export async function loadModel(options: LoadOptions, frameWidth: number, frameH
       preparedNow = true;
     }
   }
-  const session = await openSession(sessionBytes, options);
+  const session = await openSessionInWorker(sessionBytes, { device: options.device, threads: options.threads, verbose: options.verbose, notify: options.notify });
   const rows = size.height / structure.patchSize;
   const cols = size.width / structure.patchSize;
   return { session, file, structure, inputWidth: size.width, inputHeight: size.height, rows, cols, preparedPath, preparedNow };

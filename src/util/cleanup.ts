@@ -29,3 +29,25 @@ export function runCleanups(): void {
   }
   actions.clear();
 }
+
+/**
+ * Work the process must let finish before it exits: onnxruntime cannot be interrupted
+ * inside an inference, and exiting while a worker thread is in one aborts the process.
+ * The stopper is called once, after the cleanups; it should refuse new work and resolve
+ * when the current work is done.
+ */
+const stoppers = new Set<() => Promise<void>>();
+
+export function onStop(stopper: () => Promise<void>): () => void {
+  stoppers.add(stopper);
+  return () => stoppers.delete(stopper);
+}
+
+/** Waits for every registered stopper, at most `timeoutMs`. */
+export async function runStoppers(timeoutMs: number): Promise<void> {
+  const all = Promise.allSettled([...stoppers].map((stop) => stop()));
+  stoppers.clear();
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([all, new Promise((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
+  clearTimeout(timer);
+}

@@ -1,0 +1,50 @@
+/**
+ * Worker thread that owns the inference session. onnxruntime-node runs a model
+ * synchronously on the calling thread, so on the main thread a 1 s inference would stall
+ * tracking, writing and the decoder pipes; here it runs beside them.
+ */
+import { parentPort } from 'node:worker_threads';
+import { openSession, type ModelSession, type SessionOptions } from './session.js';
+
+export type WorkerRequest =
+  | { type: 'open'; model: Uint8Array; options: Omit<SessionOptions, 'notify'> }
+  | { type: 'run'; id: number; input: Float32Array; batch: number; height: number; width: number }
+  | { type: 'release' };
+
+export type WorkerReply =
+  | { type: 'opened'; provider: ModelSession['provider']; inputName: string; inputType: ModelSession['inputType'] }
+  | { type: 'notice'; line: string }
+  | { type: 'result'; id: number; clsAttention: Float32Array; patchTokens: Float32Array; heads: number; dim: number }
+  | { type: 'error'; id?: number; name: string; message: string }
+  | { type: 'released' };
+
+const port = parentPort;
+if (!port) throw new Error('session-worker.js must run as a worker thread');
+let session: ModelSession | undefined;
+
+const fail = (error: unknown, id?: number): void => {
+  const { name, message } = error instanceof Error ? error : new Error(String(error));
+  port.postMessage({ type: 'error', id, name, message } satisfies WorkerReply);
+};
+
+port.on('message', async (request: WorkerRequest) => {
+  try {
+    if (request.type === 'open') {
+      session = await openSession(request.model, { ...request.options, notify: (line) => port.postMessage({ type: 'notice', line } satisfies WorkerReply) });
+      port.postMessage({ type: 'opened', provider: session.provider, inputName: session.inputName, inputType: session.inputType } satisfies WorkerReply);
+    } else if (request.type === 'run') {
+      const out = await (session as ModelSession).run(request.input, request.batch, request.height, request.width);
+      // Copies into fresh buffers so they can be handed over without cloning.
+      const clsAttention = Float32Array.from(out.clsAttention);
+      const patchTokens = Float32Array.from(out.patchTokens);
+      const reply: WorkerReply = { type: 'result', id: request.id, clsAttention, patchTokens, heads: out.heads, dim: out.dim };
+      port.postMessage(reply, [clsAttention.buffer, patchTokens.buffer]);
+    } else if (request.type === 'release') {
+      await session?.release();
+      session = undefined;
+      port.postMessage({ type: 'released' } satisfies WorkerReply);
+    }
+  } catch (error) {
+    fail(error, request.type === 'run' ? request.id : undefined);
+  }
+});

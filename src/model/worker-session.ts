@@ -1,0 +1,114 @@
+import { Worker } from 'node:worker_threads';
+import { ExternalError, InputError, InterruptedError, UsageError } from '../errors.js';
+import { onStop } from '../util/cleanup.js';
+import type { WorkerReply, WorkerRequest } from './session-worker.js';
+import type { ModelOutputs, ModelSession, SessionOptions } from './session.js';
+
+const errorClasses: Record<string, new (message: string) => Error> = { UsageError, InputError, ExternalError };
+
+/** The worker's error, as the class it was thrown as (exit codes depend on it). */
+function toError(reply: { name: string; message: string }): Error {
+  const ErrorClass = errorClasses[reply.name] ?? ExternalError;
+  return new ErrorClass(reply.message);
+}
+
+/**
+ * Opens the inference session in a worker thread (same provider choice and errors as
+ * `openSession`), so that inference overlaps with tracking and writing on the main thread.
+ */
+export function openSessionInWorker(model: Uint8Array, options: SessionOptions): Promise<ModelSession> {
+  const worker = new Worker(new URL('./session-worker.js', import.meta.url));
+  const pending = new Map<number, { resolve: (out: ModelOutputs) => void; reject: (error: Error) => void }>();
+  let nextId = 0;
+  let opened: ((reply: WorkerReply & { type: 'opened' }) => void) | undefined;
+  let failOpen: ((error: Error) => void) | undefined;
+  let released: (() => void) | undefined;
+  let dead: Error | undefined;
+  let idle: (() => void) | undefined;
+  // On a signal: take no more work, and let the process exit only once the worker is idle.
+  const unregisterStop = onStop(async () => {
+    dead ??= new InterruptedError('SIGINT');
+    if (pending.size > 0) await new Promise<void>((resolve) => (idle = resolve));
+  });
+  const post = (request: WorkerRequest, transfer: ArrayBuffer[] = []): void => worker.postMessage(request, transfer);
+  // The worker keeps the process alive only while a call is in flight: a caller that
+  // forgets release() must not hang at exit.
+  const keepAlive = (busy: boolean): void => {
+    if (busy) worker.ref();
+    else {
+      worker.unref();
+      idle?.();
+    }
+  };
+
+  const failAll = (error: Error): void => {
+    dead = error;
+    failOpen?.(error);
+    for (const { reject } of pending.values()) reject(error);
+    pending.clear();
+    released?.();
+    idle?.();
+    unregisterStop();
+  };
+  worker.on('message', (reply: WorkerReply) => {
+    if (reply.type === 'notice') options.notify?.(reply.line);
+    else if (reply.type === 'opened') {
+      keepAlive(false);
+      opened?.(reply);
+    }
+    else if (reply.type === 'released') released?.();
+    else if (reply.type === 'result') {
+      pending.get(reply.id)?.resolve({ clsAttention: reply.clsAttention, patchTokens: reply.patchTokens, heads: reply.heads, dim: reply.dim });
+      pending.delete(reply.id);
+      keepAlive(pending.size > 0);
+    } else if (reply.type === 'error') {
+      const error = toError(reply);
+      if (reply.id === undefined) failOpen?.(error);
+      else {
+        pending.get(reply.id)?.reject(error);
+        pending.delete(reply.id);
+        keepAlive(pending.size > 0);
+      }
+    }
+  });
+  worker.on('error', (error) => failAll(new ExternalError(`the inference worker failed: ${error.message}`, { cause: error })));
+  worker.on('exit', (code) => failAll(new ExternalError(`the inference worker stopped (exit ${code})`)));
+
+  return new Promise((resolve, reject) => {
+    failOpen = (error) => {
+      void worker.terminate();
+      reject(error);
+    };
+    opened = (info) => {
+      failOpen = undefined;
+      resolve({
+        provider: info.provider,
+        inputName: info.inputName,
+        inputType: info.inputType,
+        run(input, batch, height, width) {
+          if (dead) return Promise.reject(dead);
+          const id = nextId++;
+          return new Promise<ModelOutputs>((resolveRun, rejectRun) => {
+            pending.set(id, { resolve: resolveRun, reject: rejectRun });
+            keepAlive(true);
+            // The input is handed over, not copied: callers build a fresh tensor per batch.
+            post({ type: 'run', id, input, batch, height, width }, [input.buffer as ArrayBuffer]);
+          });
+        },
+        async release() {
+          if (dead) return;
+          keepAlive(true);
+          await new Promise<void>((done) => {
+            released = done;
+            post({ type: 'release' });
+          });
+          worker.removeAllListeners('exit');
+          unregisterStop();
+          await worker.terminate();
+        },
+      });
+    };
+    const { notify: _notify, ...plain } = options;
+    post({ type: 'open', model, options: plain });
+  });
+}
