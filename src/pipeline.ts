@@ -1,9 +1,11 @@
 import { InputError, UsageError } from './errors.js';
 import { openOutputs, type Format, type OutputWriter, type OverlayMode } from './export/index.js';
 import { createFeatureCacheWriter, openFeatureCache, type CacheDtype, type FeatureCache, type FeatureCacheWriter } from './features/index.js';
-import { loadModel, writeNormalisedFrame_, type LoadedModel, type LoadOptions } from './model/index.js';
-import { createPromptedTracker, createTracker, readInitMask, type FrameFeatures, type Tracker, type TrackerOptions } from './track/index.js';
+import { loadModel, openSimilaritySession, writeNormalisedFrame_, type LoadedModel, type LoadOptions, type SimilaritySession } from './model/index.js';
+import { createPromptedTracker, createTracker, interpolateResults, readInitMask, type FrameFeatures, type FrameResult, type Tracker, type TrackerOptions } from './track/index.js';
 import { BoundedQueue } from './util/bounded-queue.js';
+import { markKeyFrames } from './util/key-frames.js';
+import { createStageClock, type StageClock } from './util/stage-clock.js';
 import { decodeVideo, probeVideo, type DecodedFrame, type Decoder, type VideoInfo } from './video/index.js';
 
 /** Everything one `track` run needs, validated by the CLI before any work starts. */
@@ -23,6 +25,8 @@ export interface TrackContext {
   /** Prompted mode: propagate the objects of an annotated frame (DAVIS protocol). */
   prompt?: { initMask: string; initFrame: number; contextFrames: number; radius: number; topK: number };
   batch: number;
+  /** Track every Nth frame (and the last); masks of the frames between are interpolated. */
+  stride: number;
   verbose: boolean;
   /** Called after each frame is written. */
   onProgress?: (done: number, total: number) => void;
@@ -32,33 +36,48 @@ export interface TrackContext {
 
 export interface TrackSummary {
   frames: number;
+  /** Frames the tracker saw (the rest were interpolated, with --stride). */
+  keyFrames: number;
   source: string;
+  wallSeconds: number;
+  /** Busy seconds per stage (they overlap). */
+  stages: Record<string, number>;
 }
 
-/** One frame on its way to the tracker: features, and the picture when decoded. */
+/** One frame on its way to the tracker: features (key frames only, with --stride), and the picture when decoded. */
 interface SourceFrame {
-  features: FrameFeatures;
+  index: number;
+  features?: FrameFeatures;
   image?: Buffer;
 }
 
-/** Decoded frames → batches → model → per-frame features. */
-async function* inferFrames(frames: AsyncIterable<DecodedFrame>, model: LoadedModel, batchSize: number): AsyncGenerator<SourceFrame> {
+/** Decoded frames → batches of key frames → model → per-frame features; frames between keys pass through in order. */
+async function* inferFrames(frames: AsyncIterable<DecodedFrame>, model: LoadedModel, batchSize: number, stride: number, clock: StageClock): AsyncGenerator<SourceFrame> {
   const { inputWidth: width, inputHeight: height, rows, cols } = model;
   const plane = 3 * width * height;
   const patches = rows * cols;
-  let pending: DecodedFrame[] = [];
+  let pending: { frame: DecodedFrame; key: boolean }[] = [];
+  let keys = 0;
   async function* flush(): AsyncGenerator<SourceFrame> {
-    const batch = pending;
+    const waiting = pending;
     pending = [];
+    keys = 0;
+    const batch = waiting.filter((p) => p.key).map((p) => p.frame);
     if (batch.length === 0) return;
     const input = new Float32Array(batch.length * plane); // [B, 3, H, W]
-    batch.forEach((frame, slot) => writeNormalisedFrame_(frame.model, input, slot, width, height));
-    const out = await model.session.run(input, batch.length, height, width);
-    for (let b = 0; b < batch.length; b++) {
+    clock.time('preprocess', () => batch.forEach((frame, slot) => writeNormalisedFrame_(frame.model, input, slot, width, height)));
+    const out = await clock.timeAsync('model', () => model.session.run(input, batch.length, height, width));
+    let b = 0;
+    for (const { frame, key } of waiting) {
+      if (!key) {
+        yield { index: frame.index, image: frame.full };
+        continue;
+      }
       yield {
-        image: batch[b].full,
+        index: frame.index,
+        image: frame.full,
         features: {
-          index: batch[b].index,
+          index: frame.index,
           rows,
           cols,
           heads: out.heads,
@@ -67,22 +86,27 @@ async function* inferFrames(frames: AsyncIterable<DecodedFrame>, model: LoadedMo
           patchTokens: out.patchTokens.subarray(b * patches * out.dim, (b + 1) * patches * out.dim), // [h*w, D]
         },
       };
+      b++;
     }
   }
-  for await (const frame of frames) {
-    pending.push(frame);
-    if (pending.length >= batchSize) yield* flush();
+  const marked = markKeyFrames(frames, stride)[Symbol.asyncIterator]();
+  for (;;) {
+    const next = await clock.timeAsync('decode', () => marked.next());
+    if (next.done) break;
+    pending.push({ frame: next.value.item, key: next.value.key });
+    if (next.value.key) keys++;
+    if (keys >= batchSize) yield* flush();
   }
   yield* flush();
 }
 
-/** Cached features, paired with decoded frames when the video is given too. */
-async function* readCachedFrames(cache: FeatureCache, decoder: Decoder | undefined): AsyncGenerator<SourceFrame> {
+/** Cached features, paired with decoded frames when the video is given too; with --stride only key frames keep theirs. */
+async function* readCachedFrames(cache: FeatureCache, decoder: Decoder | undefined, stride: number): AsyncGenerator<SourceFrame> {
   const images = decoder?.frames[Symbol.asyncIterator]();
-  for await (const features of cache.frames()) {
+  for await (const { item: features, key } of markKeyFrames(cache.frames(), stride)) {
     const image = images ? await images.next() : undefined;
     if (image?.done) throw new InputError(`the video has fewer frames than the feature cache (${features.index}); give the video the cache was made from`);
-    yield { features, image: image?.value.model };
+    yield { index: features.index, features: key ? features : undefined, image: image?.value.model };
   }
 }
 
@@ -103,6 +127,8 @@ async function fillQueue(source: AsyncIterable<SourceFrame>, queue: BoundedQueue
  * the video's length. On any error every writer is aborted and nothing is left at `-o`.
  */
 export async function runTrack(context: TrackContext): Promise<TrackSummary> {
+  const started = performance.now();
+  const clock = createStageClock();
   const video = context.input ? await probeVideo(context.input) : undefined;
   const needImages = context.formats.includes('overlay');
   let cache: FeatureCache | undefined;
@@ -118,20 +144,22 @@ export async function runTrack(context: TrackContext): Promise<TrackSummary> {
     }
     if (video && needImages) decoder = decodeVideo({ video, modelWidth: video.width, modelHeight: video.height, keepFull: false, verbose: context.verbose });
     size = { width: info.frameWidth, height: info.frameHeight, fps: info.fps, total: info.frames };
-    source = readCachedFrames(cache, decoder);
+    source = readCachedFrames(cache, decoder, context.stride);
   } else {
     if (!video) throw new UsageError('give an input video, or a feature cache with --features');
     model = await loadModel(context.model, video.width, video.height);
     decoder = decodeVideo({ video, modelWidth: model.inputWidth, modelHeight: model.inputHeight, keepFull: needImages, verbose: context.verbose });
     size = { width: video.width, height: video.height, fps: video.fps, total: video.frameCount };
-    source = inferFrames(decoder.frames, model, context.batch);
+    source = inferFrames(decoder.frames, model, context.batch, context.stride, clock);
   }
   context.onStart?.({ video, model, cache });
 
   let outputs: OutputWriter | undefined;
   let saver: FeatureCacheWriter | undefined;
+  let similarity: SimilaritySession | undefined;
   const queue = new BoundedQueue<SourceFrame>(Math.max(2, context.batch * 2));
   let frames = 0;
+  let keyFrames = 0;
   let produce: Promise<void> | undefined;
   try {
     outputs = await openOutputs({ target: context.output, formats: context.formats, video, fps: size.fps, overlayMode: context.overlayMode, overwrite: context.overwrite, verbose: context.verbose });
@@ -141,24 +169,49 @@ export async function runTrack(context: TrackContext): Promise<TrackSummary> {
         patch_size: patchSize, frame_width: size.width, frame_height: size.height, fps: size.fps, model: model?.file ?? cache?.info.model ?? 'unknown',
       }, context.saveFeaturesDtype);
     }
+    similarity = await openSimilaritySession(1);
     const tracker: Tracker = context.prompt
       ? createPromptedTracker({
-        ...context.prompt, width: size.width, height: size.height, patchSize, temperature: 0.1,
+        ...context.prompt, width: size.width, height: size.height, patchSize, temperature: 0.1, similarity: similarity.similarity,
         initLabels: await readInitMask(context.prompt.initMask, size.width, size.height),
       })
-      : createTracker({ ...context.tracker, width: size.width, height: size.height, fps: size.fps });
+      : createTracker({
+        ...context.tracker,
+        // The tracker counts key frames: with --stride its clock runs slower.
+        occlusionFrames: context.tracker.occlusionFrames === undefined ? undefined : Math.ceil(context.tracker.occlusionFrames / context.stride),
+        width: size.width, height: size.height, fps: size.fps / context.stride, similarity: similarity.similarity,
+      });
     produce = fillQueue(source, queue);
-    for await (const { features, image } of queue) {
-      if (saver) await saver.write(features);
-      const result = tracker.update(features, image);
-      await outputs.write(result, image);
+    const write = async (result: FrameResult, image: Buffer | undefined): Promise<void> => {
+      await clock.timeAsync('write', () => (outputs as OutputWriter).write(result, image));
       frames++;
       context.onProgress?.(frames, Math.max(size.total, frames));
+    };
+    // With --stride, frames between two key frames wait for the second key, then get interpolated masks.
+    let lastKey: FrameResult | undefined;
+    let between: SourceFrame[] = [];
+    for await (const frame of queue) {
+      const { features, image } = frame;
+      if (!features) {
+        between.push(frame);
+        continue;
+      }
+      keyFrames++;
+      if (saver) await clock.timeAsync('save features', () => (saver as FeatureCacheWriter).write(features));
+      const result = await clock.timeAsync('track', () => tracker.update(features, image));
+      for (const skipped of between) {
+        const previous = lastKey as FrameResult;
+        const t = (skipped.index - previous.index) / (result.index - previous.index);
+        await write(clock.time('interpolate', () => interpolateResults(previous, result, t, skipped.index)), skipped.image);
+      }
+      between = [];
+      await write(result, image);
+      lastKey = result;
     }
     await produce;
     if (frames === 0) throw new InputError(`${context.input ?? context.features} has no decodable video frames; check that the file is a complete video`);
     await saver?.finish();
-    await outputs.finish();
+    await clock.timeAsync('write', () => (outputs as OutputWriter).finish());
   } catch (error) {
     decoder?.stop();
     queue.fail(error);
@@ -167,7 +220,8 @@ export async function runTrack(context: TrackContext): Promise<TrackSummary> {
     throw error;
   } finally {
     await model?.session.release();
+    await similarity?.release();
     await cache?.close();
   }
-  return { frames, source: model ? model.session.provider : 'feature cache' };
+  return { frames, keyFrames, source: model ? model.session.provider : 'feature cache', wallSeconds: (performance.now() - started) / 1000, stages: clock.totals() };
 }

@@ -1,4 +1,5 @@
 import { runTrack } from '../pipeline.js';
+import { formatStageTimes } from '../util/stage-clock.js';
 import { createProgress } from './progress.js';
 import { normalizeTrackOptions, type RawTrackOptions } from './track-options.js';
 
@@ -31,7 +32,11 @@ export async function runTrackCommand(input: string | undefined, raw: RawTrackOp
       onProgress: (done, total) => progress.update(done, total),
     });
     progress.stop();
-    if (options.verbose) say(`wrote ${options.output} (${summary.frames} frames, ${summary.source})`);
+    if (options.verbose) {
+      say(`wrote ${options.output} (${summary.frames} frames, ${summary.source}, ${(summary.frames / summary.wallSeconds).toFixed(2)} frames/s)`);
+      if (summary.keyFrames !== summary.frames) say(`tracked ${summary.keyFrames} key frames; the other ${summary.frames - summary.keyFrames} were interpolated (--stride ${options.stride})`);
+      say(`busy time per stage (stages overlap): ${formatStageTimes(summary.stages, summary.wallSeconds)}; wall ${summary.wallSeconds.toFixed(1)} s; peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(1)} MiB`);
+    }
   } finally {
     progress.stop();
     downloads.stop();

@@ -20,6 +20,7 @@ export interface RawTrackOptions {
   occlusionFrames?: string;
   shortSide: string;
   batch: string;
+  stride: string;
   threads: string;
   progress: string;
   features?: string;
@@ -35,6 +36,9 @@ export interface RawTrackOptions {
 }
 
 export const devices = ['auto', 'cpu', 'cuda', 'webgpu'] as const;
+
+/** Frames between two key frames wait in memory (full size for the overlay), so the stride is bounded. */
+export const maxStride = 30;
 
 export interface TrackOptions extends Omit<TrackContext, 'onProgress' | 'onStart'> {
   progress: ProgressMode;
@@ -83,6 +87,8 @@ export function normalizeTrackOptions(input: string | undefined, raw: RawTrackOp
   }
   if (!input && !raw.features) throw new UsageError('Expected an input video, or a feature cache with --features, but received neither');
   if (!input && formatList.includes('overlay')) throw new UsageError('the overlay format needs the input video; give it as INPUT alongside --features');
+  const stride = parseInteger('--stride', raw.stride, 1, maxStride);
+  if (stride > 1 && raw.saveFeatures) throw new UsageError('--stride and --save-features do not go together: a feature cache holds every frame; save it without --stride, then track it with --stride');
   if (raw.features && raw.saveFeatures) throw new UsageError('--features and --save-features do not go together: the features are already saved');
   if (input === '-' || /^[a-z]+:\/\//i.test(input ?? '')) throw new UsageError(`Expected a local video file for INPUT but received ${JSON.stringify(input)}; save the stream to a file first`);
   if (output === '-' && (formatList.length !== 1 || formatList[0] !== 'ndjson')) throw new UsageError('-o - writes to stdout, which takes only --format ndjson');
@@ -99,6 +105,7 @@ export function normalizeTrackOptions(input: string | undefined, raw: RawTrackOp
     overlayMode: parseChoice<OverlayMode>('--overlay', raw.overlay, overlayModes),
     overwrite,
     batch: parseInteger('--batch', raw.batch, 1, 256),
+    stride,
     verbose,
     progress: parseChoice<ProgressMode>('--progress', raw.progress, progressModes),
     tracker: {

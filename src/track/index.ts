@@ -6,7 +6,9 @@ export type { FrameFeatures, FrameResult, TrackedObject, Tracker, TrackerOptions
 export { createMultiTracker, trackerDefaults } from './multi-tracker.js';
 export { createPromptedTracker, type PromptedOptions } from './prompted-tracker.js';
 export { readInitMask } from './init-mask.js';
+export { interpolateResults } from './interpolate.js';
 export { propagateMasks, type ContextFrame, type PropagationOptions } from './propagation.js';
+export { jsSimilarity, type Similarity } from './similarity.js';
 export { getComponents, getForeground, getProposals, type Proposal } from './proposals.js';
 
 import { createMultiTracker } from './multi-tracker.js';

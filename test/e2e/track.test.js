@@ -157,6 +157,16 @@ describe('feature cache', () => {
     await file.close();
   });
 
+  it('--stride 3 tracks every third frame and the last, and still writes every frame', async () => {
+    const work = makeTempDir();
+    const video = makeVideo(path.join(work, 'in.mp4'), { width: 128, height: 96, fps: 10, seconds: 1.9 });
+    const result = await runCli([video, '-o', path.join(work, 'out'), '--format', 'overlay,davis', '--model', models.tiny, '--short-side', '96', '--stride', '3', '--verbose', '--progress', 'none'], { env });
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stderr, /tracked 7 key frames; the other 12 were interpolated \(--stride 3\)/);
+    assert.equal(readdirSync(path.join(work, 'out', 'masks')).length, 19);
+    assert.equal(probeStreams(path.join(work, 'out', 'overlay.mp4'))[0].nb_read_frames, '19');
+  });
+
   it('writes the overlay from a cache plus its video', async () => {
     const work = makeTempDir();
     const video = makeVideo(path.join(work, 'in.mp4'), { width: 128, height: 96, fps: 10, seconds: 1 });

@@ -1,0 +1,39 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { interpolateResults } from '../../dist/track/index.js';
+
+const width = 64;
+const height = 32;
+
+/** A key-frame result with square objects: [id, x, y, size]. */
+function keyFrame(index, squares) {
+  const labels = new Uint16Array(width * height);
+  for (const [id, x0, y0, size] of squares) {
+    for (let y = y0; y < y0 + size; y++) for (let x = x0; x < x0 + size; x++) labels[y * width + x] = id;
+  }
+  const objects = squares.map(([id, x, y, size]) => ({ id, area: size * size, bbox: [x, y, size, size], score: 1, occluded: false }));
+  return { index, width, height, labels, objects, attention: new Float32Array(4), rows: 2, cols: 2 };
+}
+
+const boxOf = (result, id) => result.objects.find((o) => o.id === id && !o.occluded)?.bbox;
+
+describe('--stride interpolation', () => {
+  it('moves an object along the line between its two key-frame positions', () => {
+    const a = keyFrame(0, [[1, 4, 10, 8]]);
+    const b = keyFrame(4, [[1, 36, 14, 8]]);
+    assert.deepEqual(boxOf(interpolateResults(a, b, 0.5, 2), 1), [20, 12, 8, 8]);
+    assert.deepEqual(boxOf(interpolateResults(a, b, 0.25, 1), 1), [12, 11, 8, 8]);
+  });
+  it('holds an object seen in one key frame only until halfway, then reports it hidden', () => {
+    const a = keyFrame(0, [[1, 4, 4, 6], [2, 40, 4, 6]]);
+    const b = keyFrame(4, [[2, 40, 4, 6]]);
+    b.objects.push({ id: 1, area: 0, bbox: [0, 0, 0, 0], score: 0, occluded: true });
+    const early = interpolateResults(a, b, 0.25, 1);
+    const late = interpolateResults(a, b, 0.75, 3);
+    assert.deepEqual(boxOf(early, 1), [4, 4, 6, 6]);
+    assert.equal(boxOf(late, 1), undefined);
+    assert.equal(late.objects.find((o) => o.id === 1)?.occluded, true);
+    assert.deepEqual(boxOf(late, 2), [40, 4, 6, 6]);
+    assert.equal(late.index, 3);
+  });
+});
