@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
-import { formats } from '../export/format-names.js';
 import { progressModes } from './progress.js';
-import { devices } from './track-options.js';
+import { addVideoOptions } from './video-options.js';
 
 const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -15,18 +14,11 @@ export function buildProgram(): Command {
     .exitOverride()
     .configureOutput({ writeErr: () => undefined, outputError: () => undefined });
 
-  program
+  const track = program
     .command('track', { isDefault: true })
     .description('track objects in a video; write an overlay video or mask files')
     .argument('[input]', 'input video file (optional with --features and mask formats)')
     .option('-o, --output <path>', 'overlay video (.mp4) or output directory for mask formats')
-    .option('--format <list>', `comma list of ${formats.join(', ')} (default: overlay for a .mp4 -o, else davis)`)
-    .option('--model <name|file>', 'registry model name or a .onnx file (default: dino-vits16, downloaded once)')
-    .addOption(new Option('--device <device>', 'inference provider').choices(devices).default('auto'))
-    .option('--threshold <mass>', "share of attention mass kept as foreground (DINO's threshold)", '0.6')
-    .option('--overlay <mode>', 'overlay look: masks, attention (DINO heatmap) or side-by-side (input | masks)', 'masks')
-    .option('--max-objects <n>', 'most objects tracked at once', '8')
-    .option('--occlusion-frames <n>', 'frames an occluded object is kept for re-identification (default: 2 s of video)')
     .option('--init-mask <png>', 'prompted mode: propagate the objects of this indexed PNG (0 background, k = object k)')
     .option('--init-frame <n>', 'frame the --init-mask annotates', '0')
     .option('--context-frames <n>', 'prompted mode: previous frames used besides the annotated one', '7')
@@ -35,9 +27,6 @@ export function buildProgram(): Command {
     .option('--features <file|dir>', 'read a feature cache instead of running the model')
     .option('--save-features <file>', 'also write the model outputs as a feature cache (safetensors)')
     .option('--features-dtype <f32|f16>', 'precision of --save-features', 'f32')
-    .option('--short-side <px>', 'model input short side in pixels (rounded to the patch size)', '480')
-    .option('--batch <n>', 'frames per model call (helps on GPUs)', '1')
-    .option('--threads <n>', 'CPU threads for onnxruntime (0 = all cores)', '0')
     .addOption(new Option('--progress <mode>', 'progress on stderr').choices(progressModes).default('auto'))
     .option('--overwrite', 'replace an existing output')
     .option('--verbose', 'say what was chosen; show ffmpeg/onnxruntime warnings and stack traces')
@@ -46,6 +35,24 @@ export function buildProgram(): Command {
       const { runTrackCommand } = await import('./track-command.js');
       await runTrackCommand(input, options);
     });
+  addVideoOptions(track);
+
+  const batch = program
+    .command('batch')
+    .description('track many videos, one output each; resumable, shardable across machines')
+    .argument('<inputs...>', 'video files, folders (their videos, recursively) or quoted glob patterns')
+    .requiredOption('-o, --output <dir>', 'output folder: one overlay (.mp4) or one folder of mask files per input')
+    .option('--jobs <n>', 'videos processed at once', '1')
+    .option('--shard <i/n>', 'process only the i-th of n equal shares (0-based), e.g. $JOB_COMPLETION_INDEX/8 or $SLURM_ARRAY_TASK_ID/8')
+    .option('--timeout <s>', 'give up on one video after this many seconds (0 = never)', '0')
+    .option('--redo', 'process every input again, even those recorded as done')
+    .option('--verbose', 'show each video\'s full error output')
+    .addHelpText('after', '\nDone inputs are recorded in OUTPUT/.dino-track/done/; a rerun skips them and redoes the rest.\nExamples:\n  dino-track batch videos/ -o out/ --format davis,coco --jobs 2\n  dino-track batch "clips/*.mp4" -o out/ --shard 3/8')
+    .action(async (inputs: string[], options, command: Command) => {
+      const { runBatchCommand } = await import('./batch-command.js');
+      await runBatchCommand(inputs, options, command);
+    });
+  addVideoOptions(batch);
 
   const models = program.command('models').description('list, download, inspect and prepare models');
   models.command('list').description('known models and whether they are cached').action(async () => {

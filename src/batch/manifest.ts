@@ -1,0 +1,48 @@
+import { createHash } from 'node:crypto';
+import { readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { writeFileAtomically } from '../util/atomic-path.js';
+
+/**
+ * Completion records: one small JSON file per finished input, written only after its
+ * output was renamed into place. An output without a record (a run killed between the
+ * two) is redone, so nothing half-written is ever taken as done. One file per input
+ * lets many shards share an output folder without a lock.
+ */
+export interface DoneRecord {
+  input: string;
+  output: string;
+  /** The input's size and modification time: a changed input is redone. */
+  size: number;
+  mtimeMs: number;
+  /** Hash of the options that shape the output: other options, other result. */
+  options: string;
+  frames?: number;
+  seconds: number;
+  finishedAt: string;
+}
+
+export function getRecordPath(outputDir: string, name: string): string {
+  return path.join(outputDir, '.dino-track', 'done', `${name}.json`);
+}
+
+export function hashOptions(args: string[]): string {
+  return createHash('sha256').update(JSON.stringify(args)).digest('hex').slice(0, 16);
+}
+
+/** Whether `input` was finished into `output` with these options, and is unchanged since. */
+export function isDone(record: string, input: string, output: string, options: string): boolean {
+  let done: DoneRecord;
+  try {
+    done = JSON.parse(readFileSync(record, 'utf8')) as DoneRecord;
+    const stats = statSync(input);
+    statSync(output);
+    return done.input === input && done.output === output && done.options === options && done.size === stats.size && done.mtimeMs === stats.mtimeMs;
+  } catch {
+    return false;
+  }
+}
+
+export async function writeRecord(record: string, done: DoneRecord): Promise<void> {
+  await writeFileAtomically(record, new TextEncoder().encode(`${JSON.stringify(done, null, 2)}\n`));
+}

@@ -1,0 +1,120 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { onCleanup } from '../util/cleanup.js';
+import { getRecordPath, hashOptions, isDone, writeRecord } from './manifest.js';
+
+export interface BatchOptions {
+  outputDir: string;
+  /** Output name per input, without extension. */
+  names: Map<string, string>;
+  /** Whether each output is a folder of mask files rather than one overlay video. */
+  folderOutputs: boolean;
+  /** `track` options forwarded to every video (formats, model, device, …). */
+  trackArgs: string[];
+  jobs: number;
+  /** 0 = no limit. */
+  timeoutMs: number;
+  redo: boolean;
+  /** Called as each input ends. */
+  onResult?: (result: BatchResult, finished: number, total: number) => void;
+}
+
+export interface BatchResult {
+  input: string;
+  output: string;
+  status: 'done' | 'skipped' | 'failed';
+  error?: string;
+  frames?: number;
+  seconds?: number;
+}
+
+const cli = fileURLToPath(new URL('../../bin/dino-track.js', import.meta.url));
+
+/** Temporary siblings a killed run left behind for this output (see util/atomic-path). */
+function removeStaleTemps(output: string): void {
+  const dir = path.dirname(output);
+  const prefix = `.${path.basename(output)}.`;
+  for (const name of readdirSync(dir)) {
+    if (name.startsWith(prefix) && name.includes('.partial')) rmSync(path.join(dir, name), { recursive: true, force: true });
+  }
+}
+
+/** One `track` run in its own process: a crash or a hang in one video cannot take the batch down. */
+function trackOne(input: string, output: string, args: string[], timeoutMs: number): Promise<{ ok: boolean; error?: string; frames?: number }> {
+  return new Promise((resolve) => {
+    // stdin stays open as a lifeline: if this process dies, even by SIGKILL, the child sees it close and stops.
+    const child: ChildProcess = spawn(process.execPath, [cli, 'track', input, '-o', output, '--overwrite', '--progress', 'json', ...args], {
+      stdio: ['pipe', 'ignore', 'pipe'],
+      env: { ...process.env, DINO_TRACK_EXIT_WITH_PARENT: '1' },
+    });
+    const unregister = onCleanup(() => child.kill('SIGTERM'));
+    let stderr = '';
+    child.stderr?.on('data', (d: Buffer) => {
+      stderr = (stderr + d.toString()).slice(-20_000);
+    });
+    let timedOut = false;
+    const timer = timeoutMs > 0
+      ? setTimeout(() => {
+        timedOut = true;
+        child.kill('SIGTERM');
+        setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
+      }, timeoutMs)
+      : undefined;
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      unregister();
+      const lines = stderr.split('\n').filter(Boolean);
+      const progress = lines.filter((l) => l.startsWith('{')).pop();
+      const frames = progress ? (JSON.parse(progress) as { frame: number }).frame : undefined;
+      if (code === 0) return resolve({ ok: true, frames });
+      const error = timedOut
+        ? `timed out after ${timeoutMs / 1000} s`
+        : (lines.find((l) => l.startsWith('dino-track: error:'))?.replace('dino-track: error: ', '') ?? `exited with ${signal ?? code}: ${lines.filter((l) => !l.startsWith('{')).pop() ?? 'no message'}`);
+      resolve({ ok: false, error });
+    });
+  });
+}
+
+/**
+ * Runs `track` over many inputs, `jobs` at a time. Inputs recorded as done (with the same
+ * options, unchanged since) are skipped; a failed input is reported and the rest go on.
+ */
+export async function runBatch(inputs: string[], options: BatchOptions): Promise<BatchResult[]> {
+  const optionsHash = hashOptions(options.trackArgs);
+  mkdirSync(options.outputDir, { recursive: true });
+  const results: BatchResult[] = [];
+  let next = 0;
+  let finished = 0;
+  const finish = (result: BatchResult): void => {
+    results.push(result);
+    options.onResult?.(result, ++finished, inputs.length);
+  };
+  const worker = async (): Promise<void> => {
+    while (next < inputs.length) {
+      const input = inputs[next++];
+      const name = options.names.get(input) as string;
+      const output = path.join(options.outputDir, options.folderOutputs ? name : `${name}.mp4`);
+      const record = getRecordPath(options.outputDir, name);
+      if (!options.redo && isDone(record, input, output, optionsHash)) {
+        finish({ input, output, status: 'skipped' });
+        continue;
+      }
+      removeStaleTemps(output);
+      rmSync(record, { force: true });
+      const started = performance.now();
+      const run = await trackOne(input, output, options.trackArgs, options.timeoutMs);
+      const seconds = (performance.now() - started) / 1000;
+      if (!run.ok) {
+        finish({ input, output, status: 'failed', error: run.error, seconds });
+        continue;
+      }
+      const stats = statSync(input);
+      await writeRecord(record, { input, output, size: stats.size, mtimeMs: stats.mtimeMs, options: optionsHash, frames: run.frames, seconds, finishedAt: new Date().toISOString() });
+      finish({ input, output, status: 'done', frames: run.frames, seconds });
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(options.jobs, inputs.length)) }, worker));
+  return results;
+}
