@@ -1,0 +1,45 @@
+// Measurements shared by the benchmarks: model-only throughput and a timed CLI run.
+import { spawn } from 'node:child_process';
+import { loadModel, writeNormalisedFrame_ } from '../../dist/model/index.js';
+import { cli } from '../fixtures.js';
+
+/** Model-only frames/s: pre-made tensors through the prepared session, one warm-up call not counted. */
+export async function measureModelOnly({ model, device, threads = 0, batch = 1, width, height, shortSide, frames }) {
+  const loaded = await loadModel({ model, device, threads, shortSide }, width, height);
+  const { inputWidth: w, inputHeight: h } = loaded;
+  const input = new Float32Array(batch * 3 * w * h);
+  const rgb = Uint8Array.from({ length: w * h * 3 }, (_, i) => (i * 2654435761) >>> 24);
+  for (let b = 0; b < batch; b++) writeNormalisedFrame_(rgb, input, b, w, h);
+  // A fresh copy per call, as the pipeline builds a fresh tensor per batch (the session takes it over).
+  await loaded.session.run(input.slice(), batch, h, w);
+  const calls = Math.max(1, Math.round(frames / batch));
+  const started = performance.now();
+  for (let i = 0; i < calls; i++) await loaded.session.run(input.slice(), batch, h, w);
+  const seconds = (performance.now() - started) / 1000;
+  await loaded.session.release();
+  return { fps: (calls * batch) / seconds, input: `${w}x${h}`, provider: loaded.session.provider };
+}
+
+/** Runs the CLI; returns steady-state fps, wall time, stage line and peak RSS from its own report. */
+export function runTrack(video, out, extra) {
+  const argv = [cli, 'track', video, '-o', out, '--progress', 'json', '--verbose', ...extra];
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn(process.execPath, argv, { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const wall = (performance.now() - started) / 1000;
+      if (code !== 0) return reject(new Error(`dino-track exited ${code}: ${stderr.trim().split('\n').pop()}`));
+      const points = stderr.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
+      // Steady state: from the first report after a fifth of the frames (the queue fills at the start).
+      const last = points[points.length - 1];
+      const first = points.find((p) => p.frame >= Math.max(1, 0.2 * last.frame) && p !== last) ?? points[0];
+      const steady = (last.frame - first.frame) / Math.max(1e-9, last.elapsed_s - first.elapsed_s);
+      const stages = /busy time per stage \(stages overlap\): (.*); wall/.exec(stderr)?.[1] ?? '?';
+      const rss = Number(/peak RSS ([\d.]+) MiB/.exec(stderr)?.[1]);
+      resolve({ frames: last.frame, steady, wall, startup: first.elapsed_s - first.frame / steady, stages, rss });
+    });
+  });
+}
