@@ -45,3 +45,22 @@ export function getExitCode(error: unknown): number {
   }
   return 1;
 }
+
+/** What the operating system's refusals mean for the user, and what to do. */
+const systemErrorAdvice: Record<string, string> = {
+  ENOSPC: 'no space left on the device; free some space or choose another -o',
+  EDQUOT: 'disk quota exceeded; free some space or choose another -o',
+  EROFS: 'the file system is read-only; choose another -o',
+  EACCES: 'permission denied; choose another -o or fix the permissions',
+  EPERM: 'operation not permitted; choose another -o or fix the permissions',
+  EMFILE: 'too many open files; raise the limit (ulimit -n) or use fewer --jobs',
+};
+
+/** One line for an operating-system error (disk full, read-only, …); undefined for others. */
+export function describeSystemError(error: unknown): string | undefined {
+  if (!(error instanceof Error) || !('code' in error) || typeof error.code !== 'string') return undefined;
+  const advice = systemErrorAdvice[error.code];
+  if (!advice) return undefined;
+  const where = 'path' in error && typeof error.path === 'string' ? ` writing ${error.path}` : '';
+  return `${advice} (${error.code}${where})`;
+}

@@ -182,6 +182,8 @@ export async function runTrack(context: TrackContext): Promise<TrackSummary> {
         width: size.width, height: size.height, fps: size.fps / context.stride, similarity: similarity.similarity,
       });
     produce = fillQueue(source, queue);
+    // Its failure also reaches the loop below through the queue; this only marks it handled meanwhile.
+    produce.catch(() => undefined);
     const write = async (result: FrameResult, image: Buffer | undefined): Promise<void> => {
       await clock.timeAsync('write', () => (outputs as OutputWriter).write(result, image));
       frames++;

@@ -1,10 +1,10 @@
 import { CommanderError } from 'commander';
-import { getExitCode, InterruptedError } from '../errors.js';
+import { describeSystemError, getExitCode, InterruptedError } from '../errors.js';
 import { runCleanups, runStoppers } from '../util/cleanup.js';
 import { buildProgram } from './program.js';
 
 function printError(error: unknown, verbose: boolean): void {
-  const message = error instanceof Error ? error.message : String(error);
+  const message = describeSystemError(error) ?? (error instanceof Error ? error.message : String(error));
   process.stderr.write(`dino-track: error: ${message.split('\n')[0]}\n`);
   if (verbose && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
   const cause = error instanceof Error ? (error.cause as Error | undefined) : undefined;

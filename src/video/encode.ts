@@ -42,7 +42,8 @@ function buildArgs(options: EncodeOptions): string[] {
 function writeChunk(stdin: Writable, frame: Buffer, ffmpeg: FfmpegProcess): Promise<void> {
   return new Promise((resolve, reject) => {
     const ok = stdin.write(frame, (error) => {
-      if (error) reject(new ExternalError(`ffmpeg stopped accepting frames (${error.message})`, { cause: error }));
+      // A closed pipe means ffmpeg died; its own last words (disk full, killed…) say why.
+      if (error) ffmpeg.exited.then(() => reject(new ExternalError(`ffmpeg stopped accepting frames (${error.message})`, { cause: error })), reject);
     });
     if (ok) resolve();
     else {
@@ -65,7 +66,7 @@ function writeChunk(stdin: Writable, frame: Buffer, ffmpeg: FfmpegProcess): Prom
 
 /** Starts an ffmpeg that encodes RGB24 frames of the video's size to an H.264 MP4. */
 export function encodeVideo(options: EncodeOptions): Encoder {
-  const ffmpeg = startFfmpeg(buildArgs(options), ['pipe', 'ignore', 'pipe'], `encoding ${options.outputPath}`, options.verbose);
+  const ffmpeg = startFfmpeg(buildArgs(options), ['pipe', 'ignore', 'pipe'], 'encoding the overlay video', options.verbose);
   const stdin = ffmpeg.child.stdin as Writable;
   // A dying ffmpeg surfaces through `exited`; this only keeps EPIPE from being unhandled.
   stdin.on('error', () => undefined);

@@ -38,6 +38,9 @@ export function startFfmpeg(args: string[], stdio: StdioOptions, what: string, v
       }
     });
   });
+  // ffmpeg can die while its frames are still queued, before anyone awaits `exited`:
+  // that must not count as an unhandled rejection (which would crash past our cleanup).
+  exited.catch(() => undefined);
   return {
     child,
     exited,

@@ -1,0 +1,158 @@
+// The bad-input matrix of the README ("When things go wrong"): every row is a case here.
+import assert from 'node:assert/strict';
+import { execFileSync, spawn } from 'node:child_process';
+import { chmodSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { after, describe, it } from 'node:test';
+import { getFfmpegBinaries } from '../../dist/video/index.js';
+import { cli, makeTempDir, makeVideo, models, probeStreams, runCli } from '../fixtures.js';
+
+const env = { DINO_TRACK_CACHE: makeTempDir('dino-track-cache-') };
+const work = makeTempDir();
+const { ffmpeg } = getFfmpegBinaries();
+const ok = makeVideo(path.join(work, 'ok.mp4'), { width: 128, height: 96, fps: 10, seconds: 1 });
+const model = ['--model', models.tiny, '--short-side', '96', '--progress', 'none'];
+
+/** ffmpeg lavfi → file, for the inputs makeVideo does not cover. */
+function make(name, args) {
+  const file = path.join(work, name);
+  execFileSync(ffmpeg, ['-v', 'error', '-y', ...args, file]);
+  return file;
+}
+
+/** A failing run: exit code, one line matching `pattern`, no stack trace, nothing written. */
+async function expectFailure(args, code, pattern, options = {}) {
+  const out = path.join(options.dir ?? work, `out-${Math.random().toString(36).slice(2)}.mp4`);
+  const result = await runCli([...args, '-o', out], { env: { ...env, ...options.env } });
+  assert.equal(result.code, code, result.stderr);
+  const lines = result.stderr.trim().split('\n').filter((l) => !l.includes('no GPU provider'));
+  assert.equal(lines.length, 1, result.stderr);
+  assert.match(lines[0], pattern);
+  assert.doesNotMatch(result.stderr, /^\s+at /m);
+  assert.equal(existsSync(out), false);
+  assert.deepEqual(readdirSync(path.dirname(out)).filter((n) => n.includes('.partial')), []);
+}
+
+/** A working run: exit 0, every frame written, at the display size. */
+async function expectOverlay(input, { width, height, frames }) {
+  const out = path.join(work, `${path.basename(input)}-overlay.mp4`);
+  const result = await runCli([input, '-o', out, ...model], { env });
+  assert.equal(result.code, 0, result.stderr);
+  const [stream] = probeStreams(out);
+  assert.deepEqual([stream.width, stream.height, Number(stream.nb_read_frames)], [width, height, frames]);
+}
+
+describe('bad input: files', () => {
+  it('missing file', () => expectFailure([path.join(work, 'nope.mp4'), ...model], 1, /input .*nope\.mp4 does not exist or cannot be read \(ENOENT\); check the path/));
+  it('a directory', () => expectFailure([work, ...model], 1, /is a directory; give a video file \(use `dino-track batch` for folders\)/));
+  it('an empty file', () => {
+    writeFileSync(path.join(work, 'empty.mp4'), '');
+    return expectFailure([path.join(work, 'empty.mp4'), ...model], 1, /input .*empty\.mp4 is empty; give a video file/);
+  });
+  it('random bytes', () => {
+    writeFileSync(path.join(work, 'random.mp4'), Buffer.from(Array.from({ length: 20000 }, (_, i) => (i * 7919) % 251)));
+    return expectFailure([path.join(work, 'random.mp4'), ...model], 1, /cannot read .*random\.mp4 as a video \(.*\); check that it is a complete video file/);
+  });
+  it('a truncated MP4 (first half)', () => {
+    const bytes = readFileSync(ok);
+    writeFileSync(path.join(work, 'half.mp4'), bytes.subarray(0, bytes.length >> 1));
+    return expectFailure([path.join(work, 'half.mp4'), ...model], 1, /cannot read .*half\.mp4 as a video/);
+  });
+  it('an image instead of a video', () => {
+    const png = make('still.png', ['-f', 'lavfi', '-i', 'testsrc2=size=64x48', '-frames:v', '1']);
+    return expectFailure([png, ...model], 1, /is an image, not a video; give a video file/);
+  });
+  it('an audio-only file', () => {
+    const audio = make('audio.m4a', ['-f', 'lavfi', '-i', 'sine=duration=1', '-c:a', 'aac']);
+    return expectFailure([audio, ...model], 1, /has no video stream; give a video file/);
+  });
+  it('a video stream with zero frames', () => {
+    const empty = make('zero.mp4', ['-f', 'lavfi', '-i', 'testsrc2=size=64x48:rate=10', '-frames:v', '0', '-c:v', 'libx264']);
+    return expectFailure([empty, ...model], 1, /has no (video stream|decodable video frames)/);
+  });
+  it('a URL or stdin as input', async () => {
+    await expectFailure(['http://example.com/v.mp4', ...model], 2, /Expected a local video file for INPUT but received "http:\/\/example.com\/v.mp4"; save the stream to a file first/);
+    await expectFailure(['-', ...model], 2, /Expected a local video file for INPUT but received "-"/);
+  });
+});
+
+describe('unusual videos that must work', () => {
+  it('odd sizes (853x479): masks at the exact size, the H.264 overlay padded by one pixel', async () => {
+    const odd = make('odd.mp4', ['-f', 'lavfi', '-i', 'testsrc2=size=854x480:rate=10', '-t', '1', '-vf', 'scale=853:479', '-c:v', 'libx264', '-pix_fmt', 'yuv444p']);
+    await expectOverlay(odd, { width: 854, height: 480, frames: 10 });
+    const out = path.join(work, 'odd-masks');
+    assert.equal((await runCli([odd, '-o', out, '--format', 'davis', ...model], { env })).code, 0);
+    const png = readFileSync(path.join(out, 'masks', '00000.png'));
+    assert.deepEqual([png.readUInt32BE(16), png.readUInt32BE(20)], [853, 479]);
+  });
+  it('a rotated phone video: masks and overlay in display orientation', () => {
+    const rotated = make('rotated.mp4', ['-i', ok, '-c', 'copy', '-metadata:s:v:0', 'rotate=90']);
+    return expectOverlay(rotated, { width: 96, height: 128, frames: 10 });
+  });
+  it('variable frame rate: every frame kept, none duplicated', () => {
+    const vfr = make('vfr.mp4', ['-f', 'lavfi', '-i', "testsrc2=size=128x96:rate=10,setpts='if(lt(N,5),N*0.05,N*0.2)/TB'", '-t', '2', '-vsync', 'vfr', '-c:v', 'libx264', '-pix_fmt', 'yuv420p']);
+    return expectOverlay(vfr, { width: 128, height: 96, frames: Number(probeStreams(vfr)[0].nb_read_frames) });
+  });
+  it('10-bit video', () => expectOverlay(make('10bit.mkv', ['-f', 'lavfi', '-i', 'testsrc2=size=128x96:rate=10', '-t', '1', '-c:v', 'ffv1', '-pix_fmt', 'yuv420p10le']), { width: 128, height: 96, frames: 10 }));
+  it('video with an alpha channel', () => expectOverlay(make('alpha.mov', ['-f', 'lavfi', '-i', 'testsrc2=size=128x96:rate=10', '-t', '1', '-vf', 'format=rgba', '-c:v', 'png']), { width: 128, height: 96, frames: 10 }));
+  it('very small frames (32x32)', () => expectOverlay(make('small.mp4', ['-f', 'lavfi', '-i', 'testsrc2=size=32x32:rate=10', '-t', '1', '-c:v', 'libx264', '-pix_fmt', 'yuv444p']), { width: 32, height: 32, frames: 10 }));
+  it('large frames (4K)', () => expectOverlay(make('4k.mp4', ['-f', 'lavfi', '-i', 'testsrc2=size=3840x2160:rate=10', '-frames:v', '3', '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p']), { width: 3840, height: 2160, frames: 3 }));
+});
+
+describe('bad input: models', () => {
+  it('missing model file', () => expectFailure([ok, '--model', path.join(work, 'none.onnx')], 1, /model file .*none\.onnx does not exist; check the path or pick a model from `dino-track models list`/));
+  it('corrupt model file', () => {
+    writeFileSync(path.join(work, 'corrupt.onnx'), 'garbage');
+    return expectFailure([ok, '--model', path.join(work, 'corrupt.onnx')], 1, /corrupt\.onnx is not (a readable ONNX model|an ONNX model)/);
+  });
+  it('an unavailable --device', () => expectFailure([ok, ...model, '--device', 'cuda'], 2, /--device cuda is not available here \(.*\); use --device auto or cpu/));
+});
+
+describe('bad input: runtime', () => {
+  it('SIGTERM mid-run: exit 143, nothing at -o, no temporary files', async () => {
+    const long = makeVideo(path.join(work, 'long-term.mp4'), { width: 320, height: 240, fps: 25, seconds: 40 });
+    const out = path.join(work, 'term.mp4');
+    const child = spawn(process.execPath, [cli, long, '-o', out, ...model.slice(0, 4), '--progress', 'json'], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+    await new Promise((resolve) => child.stderr.on('data', (d) => String(d).includes('"frame"') && resolve()));
+    child.kill('SIGTERM');
+    const code = await new Promise((resolve) => child.on('close', resolve));
+    assert.equal(code, 143);
+    assert.equal(existsSync(out), false);
+    assert.deepEqual(readdirSync(work).filter((n) => n.includes('.partial')), []);
+  });
+  it('ffmpeg dying mid-stream: one line naming it, nothing left behind', async () => {
+    const long = makeVideo(path.join(work, 'long-kill.mp4'), { width: 320, height: 240, fps: 25, seconds: 20 });
+    const dir = makeTempDir();
+    const killer = path.join(dir, 'ffmpeg-dies.sh');
+    // The decoding ffmpeg (not the encoder, which reads pipe:0) is killed half a second in.
+    writeFileSync(killer, `#!/bin/sh\ncase "$*" in *pipe:0*) exec "${ffmpeg}" "$@";; esac\n"${ffmpeg}" "$@" &\npid=$!\nsleep 0.5\nkill -9 $pid\nwait $pid\n`);
+    chmodSync(killer, 0o755);
+    await expectFailure([long, ...model], 1, /ffmpeg failed while decoding .*long-kill\.mp4: (Killed|killed by SIGKILL)/, { dir, env: { FFMPEG_PATH: killer } });
+  });
+  describe('disk full on the output', () => {
+    const mount = path.join(makeTempDir(), 'small');
+    let mounted = false;
+    try {
+      execFileSync('mkdir', ['-p', mount]);
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', mount], { stdio: 'ignore' });
+      mounted = true;
+    } catch {
+      // Not root (or no mount in this container): the case cannot be staged here.
+    }
+    after(() => mounted && execFileSync('umount', [mount]));
+    const skip = mounted ? false : 'needs a small tmpfs (run as root)';
+    it('overlay video: one line saying the disk is full, nothing left', { skip }, async () => {
+      const long = makeVideo(path.join(work, 'long-full.mp4'), { width: 320, height: 240, fps: 25, seconds: 8 });
+      await expectFailure([long, ...model], 1, /No space left on device/, { dir: mount });
+    });
+    it('mask files: one line saying the disk is full, nothing left', { skip }, async () => {
+      const long = path.join(work, 'long-full.mp4');
+      const out = path.join(mount, 'masks');
+      const result = await runCli([long, '-o', out, '--format', 'davis', ...model], { env });
+      assert.equal(result.code, 1);
+      assert.match(result.stderr, /dino-track: error: no space left on the device; free some space or choose another -o \(ENOSPC/);
+      assert.deepEqual(readdirSync(mount), []);
+    });
+  });
+});
+
