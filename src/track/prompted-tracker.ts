@@ -68,16 +68,20 @@ export function createPromptedTracker(options: PromptedOptions): Tracker {
       const best = new Float32Array(inputWidth * inputHeight).fill(-Infinity);
       const labels = new Uint16Array(inputWidth * inputHeight);
       for (const id of ids) {
-        const grid = soft.get(id) as Float32Array; // [rows, cols]
+        const dense = upsampleBilinear(soft.get(id) as Float32Array, rows, cols, inputWidth, inputHeight);
+        // Min-max per channel on the upsampled map, as DINO's norm_mask does: bilinear
+        // upsampling does not reach an interior peak exactly, so normalising the patch
+        // grid instead would rescale each channel differently and move the argmax.
         let min = Infinity;
         let max = -Infinity;
-        for (const v of grid) {
+        for (const v of dense) {
           if (v < min) min = v;
           if (v > max) max = v;
         }
-        // Min-max per channel (DINO's norm_mask); bilinear interpolation commutes with it.
-        const normalised = max > 0 && max > min ? grid.map((v) => (v - min) / (max - min)) : grid;
-        const dense = upsampleBilinear(normalised, rows, cols, inputWidth, inputHeight);
+        if (max > 0 && max > min) {
+          const scale = 1 / (max - min);
+          for (let i = 0; i < dense.length; i++) dense[i] = (dense[i] - min) * scale;
+        }
         for (let i = 0; i < dense.length; i++) {
           if (dense[i] > best[i]) {
             best[i] = dense[i];
