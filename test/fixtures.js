@@ -1,6 +1,6 @@
 // Every fixture the tests use, named in one place.
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,8 +27,17 @@ export const references = [
   ['tiny', '96x128', 'fixtures/reference/tiny-p16-96x128.safetensors'],
 ].map(([model, size, file]) => ({ model, size, file: path.join(root, file) }));
 
+const tempDirs = [];
+// Test scratch folders go when the test file's process ends (set KEEP_TEST_FILES=1 to look at them).
+process.on('exit', () => {
+  if (process.env.KEEP_TEST_FILES) return;
+  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+});
+
 export function makeTempDir(prefix = 'dino-track-test-') {
-  return mkdtempSync(path.join(os.tmpdir(), prefix));
+  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+  tempDirs.push(dir);
+  return dir;
 }
 
 /**

@@ -67,4 +67,3 @@ for (const r of rows) {
   console.log([r.size.padEnd(9), r.label.padEnd(11), `${r.only.toFixed(2)} f/s`.padStart(10), `${r.steady.toFixed(2)} f/s`.padStart(10), r.steady / r.only >= 0 ? (r.steady / r.only).toFixed(2).padStart(5) : '', `${r.rss.toFixed(0)} MiB`.padStart(8)].join('  '));
 }
 console.log(`peak RSS ${long.name} overlay: ${shortRun.frames} frames ${shortRun.rss.toFixed(1)} MiB, ${longRun.frames} frames ${longRun.rss.toFixed(1)} MiB (${((longRun.rss / shortRun.rss - 1) * 100).toFixed(1)}%)`);
-console.log(`scratch files in ${folder}`);

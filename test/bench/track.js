@@ -1,4 +1,5 @@
 // npm run bench:track — the tracking benchmark on synthetic scenes with ground truth.
+// PROMPTED=1 npm run bench:track — the same scenes in prompted mode (first frame's truth as --init-mask).
 // Each scene's feature cache goes through the real CLI (`track --features … --format davis`),
 // and the masks it writes are scored with DAVIS J and F, id switches and IDF1.
 import { execFileSync } from 'node:child_process';
@@ -18,7 +19,9 @@ for (const name of Object.keys(scenes)) {
   const { cache, truth } = await writeScene(name, folder);
   const out = path.join(folder, 'out');
   const started = Date.now();
-  execFileSync(process.execPath, [cli, 'track', '--features', cache, '-o', out, '--format', 'davis', '--progress', 'none', ...extra], { stdio: 'inherit' });
+  // PROMPTED=1: prompted mode from the first frame's ground truth (DINO's protocol) instead of discovery.
+  const prompt = process.env.PROMPTED === '1' ? ['--init-mask', path.join(truth, '00000.png')] : [];
+  execFileSync(process.execPath, [cli, 'track', '--features', cache, '-o', out, '--format', 'davis', '--progress', 'none', ...prompt, ...extra], { stdio: 'inherit' });
   const seconds = (Date.now() - started) / 1000;
   const scorer = createSequenceScorer(frameWidth, frameHeight);
   for (const file of readdirSync(truth).sort()) {
