@@ -23,7 +23,7 @@ export interface TrackContext {
   model: LoadOptions;
   tracker: Omit<TrackerOptions, 'width' | 'height' | 'fps'>;
   /** Prompted mode: propagate the objects of an annotated frame (DAVIS protocol). */
-  prompt?: { initMask: string; initFrame: number; contextFrames: number; radius: number; topK: number };
+  prompt?: { initMask: string; initFrame: number; contextFrames: number; radius: number; topK: number; propagation: 'reference' | 'improved' };
   batch: number;
   /** Track every Nth frame (and the last); masks of the frames between are interpolated. */
   stride: number;

@@ -29,6 +29,7 @@ export interface RawTrackOptions {
   contextFrames: string;
   window: string;
   topK: string;
+  propagation: string;
   saveFeatures?: string;
   featuresDtype: string;
   overwrite?: boolean;
@@ -121,6 +122,7 @@ export function normalizeTrackOptions(input: string | undefined, raw: RawTrackOp
         contextFrames: parseInteger('--context-frames', raw.contextFrames, 0, 100),
         radius: parseInteger('--window', raw.window, 1, 1000),
         topK: parseInteger('--top-k', raw.topK, 1, 1000),
+        propagation: parseChoice<'reference' | 'improved'>('--propagation', raw.propagation, ['improved', 'reference']),
       }
       : undefined,
   };

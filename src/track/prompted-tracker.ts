@@ -1,5 +1,6 @@
 import { normalizeRows } from './patch-features.js';
 import { propagateMasks, type ContextFrame } from './propagation.js';
+import { getPrototypes, reanchorLost_ } from './reanchor.js';
 import { describeLabels } from './regions.js';
 import { resizeLabels } from './resize-labels.js';
 import type { Similarity } from './similarity.js';
@@ -20,6 +21,8 @@ export interface PromptedOptions {
   radius: number;
   topK: number;
   temperature: number;
+  /** `reference`: DINO's algorithm exactly; `improved` adds re-anchoring of lost objects. */
+  propagation: 'reference' | 'improved';
   similarity?: Similarity;
 }
 
@@ -37,6 +40,7 @@ export function createPromptedTracker(options: PromptedOptions): Tracker {
   if (!ids.includes(0)) ids.unshift(0);
   let first: ContextFrame | undefined;
   let recent: ContextFrame[] = [];
+  let prototypes = new Map<number, Float32Array>();
 
   const finish = (index: number, labels: Uint16Array, attention: Float32Array, rows: number, cols: number): FrameResult => {
     const visible = describeLabels(labels, width, height, new Map());
@@ -57,9 +61,13 @@ export function createPromptedTracker(options: PromptedOptions): Tracker {
       if (!first) {
         const small = resizeLabels(options.initLabels, width, height, cols, rows); // [rows, cols]
         first = { tokens, masks: new Map(ids.map((id) => [id, Float32Array.from(small, (v) => (v === id ? 1 : 0))])) };
+        prototypes = getPrototypes(small, tokens, dim, ids);
         return finish(features.index, Uint16Array.from(options.initLabels), attention, rows, cols);
       }
       const soft = await propagateMasks(tokens, [first, ...recent], { rows, cols, dim, radius: options.radius, topK: options.topK, temperature: options.temperature }, options.similarity);
+      if (options.propagation === 'improved') {
+        reanchorLost_(soft, features.clsAttention, tokens, prototypes, { rows, cols, heads, dim, lostPatches: 3, matchCosine: 0.7 });
+      }
       recent.push({ tokens, masks: soft });
       if (recent.length > options.contextFrames) recent = recent.slice(-options.contextFrames);
 

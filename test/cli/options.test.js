@@ -5,7 +5,7 @@ import { parseSize } from '../../dist/cli/models-command.js';
 import { makeTempDir, runCli } from '../fixtures.js';
 
 const dir = makeTempDir();
-const defaults = { output: `${dir}/out.mp4`, device: 'auto', threshold: '0.6', maxObjects: '8', shortSide: '480', batch: '1', stride: '1', threads: '0', progress: 'auto', featuresDtype: 'f32', overlay: 'masks', initFrame: '0', contextFrames: '7', window: '12', topK: '5' };
+const defaults = { output: `${dir}/out.mp4`, device: 'auto', threshold: '0.6', maxObjects: '8', shortSide: '480', batch: '1', stride: '1', threads: '0', progress: 'auto', featuresDtype: 'f32', overlay: 'masks', initFrame: '0', contextFrames: '7', window: '12', topK: '5', propagation: 'improved' };
 
 describe('track options → context', () => {
   it('maps defaults', () => {
@@ -36,6 +36,7 @@ describe('track options → context', () => {
     [{ maxObjects: '0' }, 'Expected an integer between 1 and 255 for --max-objects but received "0"'],
     [{ featuresDtype: 'f8' }, 'Expected one of F32, F16 for --features-dtype but received "F8"'],
     [{ features: 'a.safetensors', saveFeatures: 'b.safetensors' }, '--features and --save-features do not go together: the features are already saved'],
+    [{ initMask: 'm.png', propagation: 'magic' }, 'Expected one of improved, reference for --propagation but received "magic"'],
     [{ stride: '31' }, 'Expected an integer between 1 and 30 for --stride but received "31"'],
     [{ stride: '2', saveFeatures: 'b.safetensors' }, '--stride and --save-features do not go together: a feature cache holds every frame; save it without --stride, then track it with --stride'],
     [{ output: '/no/such/dir/out.mp4' }, 'output directory /no/such/dir does not exist; create it first'],

@@ -1,0 +1,76 @@
+import { dot, getMaskPrototype } from './patch-features.js';
+import { getProposals } from './proposals.js';
+
+/** Beyond DINO's reference propagation: bring back an object the propagation lost. */
+export interface ReanchorOptions {
+  rows: number;
+  cols: number;
+  heads: number;
+  dim: number;
+  /** An object covering fewer patches than this is lost. */
+  lostPatches: number;
+  /** How like the annotated object a region must be to take its label. */
+  matchCosine: number;
+}
+
+/** Each object's unit mean feature in the annotated frame. */
+export function getPrototypes(labels: Uint16Array, tokens: Float32Array, dim: number, ids: number[]): Map<number, Float32Array> {
+  const out = new Map<number, Float32Array>();
+  for (const id of ids) {
+    if (id === 0) continue;
+    const prototype = getMaskPrototype(tokens, dim, Uint8Array.from(labels, (v) => (v === id ? 1 : 0)));
+    if (prototype) out.set(id, prototype);
+  }
+  return out;
+}
+
+/**
+ * Label propagation only carries labels from nearby patches of recent frames, so an
+ * object that was fully hidden, or came back somewhere else, is never found again.
+ * For each object the propagation has lost, this looks at the frame's attention
+ * proposals and gives the one most like the annotated object (if alike enough) that
+ * object's label, one-hot, in place — later frames then propagate from it.
+ * @param soft id → `[rows*cols]` propagated soft labels, changed in place
+ * @returns the ids re-anchored in this frame
+ */
+export function reanchorLost_(soft: Map<number, Float32Array>, attention: Float32Array, tokens: Float32Array, prototypes: Map<number, Float32Array>, options: ReanchorOptions): number[] {
+  const { rows, cols, lostPatches, matchCosine } = options;
+  const n = rows * cols;
+  const ids = [...soft.keys()];
+  // Patch-level winner per patch, to see which objects still hold any ground.
+  const winner = new Int32Array(n).fill(-1);
+  const best = new Float32Array(n).fill(-Infinity);
+  for (const id of ids) {
+    const grid = soft.get(id) as Float32Array;
+    for (let i = 0; i < n; i++) if (grid[i] > best[i]) [best[i], winner[i]] = [grid[i], id];
+  }
+  const area = new Map(ids.map((id) => [id, 0]));
+  for (let i = 0; i < n; i++) area.set(winner[i], (area.get(winner[i]) ?? 0) + 1);
+  const lost = [...prototypes.keys()].filter((id) => (area.get(id) ?? 0) < lostPatches);
+  if (lost.length === 0) return [];
+  const proposals = getProposals(attention, tokens, { rows, cols, heads: options.heads, dim: options.dim, threshold: 0.6, minPatches: lostPatches, splitCosine: 0.5, growCosine: 0.5 });
+  const used = new Set<number>();
+  const anchored: number[] = [];
+  for (const id of lost) {
+    let pick = -1;
+    let pickCosine = matchCosine;
+    proposals.forEach((proposal, k) => {
+      if (used.has(k)) return;
+      // A region that is mostly another visible object stays theirs.
+      let taken = 0;
+      for (let i = 0; i < n; i++) if (proposal.mask[i] && winner[i] > 0 && winner[i] !== id) taken++;
+      if (taken > proposal.area / 2) return;
+      const cosine = dot(prototypes.get(id) as Float32Array, proposal.prototype);
+      if (cosine >= pickCosine) [pick, pickCosine] = [k, cosine];
+    });
+    if (pick < 0) continue;
+    used.add(pick);
+    anchored.push(id);
+    const mask = proposals[pick].mask;
+    for (let i = 0; i < n; i++) {
+      if (!mask[i]) continue;
+      for (const other of ids) (soft.get(other) as Float32Array)[i] = other === id ? 1 : 0;
+    }
+  }
+  return anchored;
+}
