@@ -23,7 +23,7 @@ export interface TrackContext {
   model: LoadOptions;
   tracker: Omit<TrackerOptions, 'width' | 'height' | 'fps'>;
   /** Prompted mode: propagate the objects of an annotated frame (DAVIS protocol). */
-  prompt?: { initMask: string; initFrame: number; contextFrames: number; radius: number; topK: number; propagation: 'reference' | 'improved' };
+  prompt?: { initMask: string; initFrame: number; contextFrames: number; radius: number; topK: number; propagation: 'reference' | 'improved'; discover: boolean };
   batch: number;
   /** Track every Nth frame (and the last); masks of the frames between are interpolated. */
   stride: number;
@@ -173,6 +173,7 @@ export async function runTrack(context: TrackContext): Promise<TrackSummary> {
     const tracker: Tracker = context.prompt
       ? createPromptedTracker({
         ...context.prompt, width: size.width, height: size.height, patchSize, temperature: 0.1, similarity: similarity.similarity,
+        discover: context.prompt.discover ? { birthFrames: 3, maxObjects: context.tracker.maxObjects } : undefined,
         initLabels: await readInitMask(context.prompt.initMask, size.width, size.height),
       })
       : createTracker({

@@ -24,6 +24,7 @@ export function buildProgram(): Command {
     .option('--context-frames <n>', 'prompted mode: previous frames used besides the annotated one', '7')
     .option('--window <patches>', 'prompted mode: neighbourhood half-size in patches', '12')
     .option('--top-k <k>', 'prompted mode: neighbours kept per patch', '5')
+    .option('--discover', 'prompted mode: also track objects the --init-mask does not mark, with new ids')
     .option('--propagation <mode>', 'prompted mode: improved (re-anchors lost objects) or reference (exactly DINO\'s algorithm)', 'improved')
     .option('--features <file|dir>', 'read a feature cache instead of running the model')
     .option('--save-features <file>', 'also write the model outputs as a feature cache (safetensors)')

@@ -30,6 +30,7 @@ export interface RawTrackOptions {
   window: string;
   topK: string;
   propagation: string;
+  discover?: boolean;
   saveFeatures?: string;
   featuresDtype: string;
   overwrite?: boolean;
@@ -89,6 +90,7 @@ export function normalizeTrackOptions(input: string | undefined, raw: RawTrackOp
   if (!input && !raw.features) throw new UsageError('Expected an input video, or a feature cache with --features, but received neither');
   if (!input && formatList.includes('overlay')) throw new UsageError('the overlay format needs the input video; give it as INPUT alongside --features');
   const stride = parseInteger('--stride', raw.stride, 1, maxStride);
+  if (raw.discover && !raw.initMask) throw new UsageError('--discover adds objects to prompted mode; give --init-mask too (without it every object is discovered anyway)');
   if (stride > 1 && raw.saveFeatures) throw new UsageError('--stride and --save-features do not go together: a feature cache holds every frame; save it without --stride, then track it with --stride');
   if (raw.features && raw.saveFeatures) throw new UsageError('--features and --save-features do not go together: the features are already saved');
   if (input === '-' || /^[a-z]+:\/\//i.test(input ?? '')) throw new UsageError(`Expected a local video file for INPUT but received ${JSON.stringify(input)}; save the stream to a file first`);
@@ -123,6 +125,7 @@ export function normalizeTrackOptions(input: string | undefined, raw: RawTrackOp
         radius: parseInteger('--window', raw.window, 1, 1000),
         topK: parseInteger('--top-k', raw.topK, 1, 1000),
         propagation: parseChoice<'reference' | 'improved'>('--propagation', raw.propagation, ['improved', 'reference']),
+        discover: Boolean(raw.discover),
       }
       : undefined,
   };

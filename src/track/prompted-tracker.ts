@@ -1,5 +1,6 @@
 import { normalizeRows } from './patch-features.js';
 import { propagateMasks, type ContextFrame } from './propagation.js';
+import { discoverObjects_, type DiscoveryState } from './discover.js';
 import { getPrototypes, reanchorLost_ } from './reanchor.js';
 import { describeLabels } from './regions.js';
 import { resizeLabels } from './resize-labels.js';
@@ -23,6 +24,8 @@ export interface PromptedOptions {
   temperature: number;
   /** `reference`: DINO's algorithm exactly; `improved` adds re-anchoring of lost objects. */
   propagation: 'reference' | 'improved';
+  /** Also give objects nobody annotated ids of their own (after `birthFrames` frames). */
+  discover?: { birthFrames: number; maxObjects: number };
   similarity?: Similarity;
 }
 
@@ -41,6 +44,7 @@ export function createPromptedTracker(options: PromptedOptions): Tracker {
   let first: ContextFrame | undefined;
   let recent: ContextFrame[] = [];
   let prototypes = new Map<number, Float32Array>();
+  const discovery: DiscoveryState = { candidates: [], nextId: Math.max(...ids) + 1 };
 
   const finish = (index: number, labels: Uint16Array, attention: Float32Array, rows: number, cols: number): FrameResult => {
     const visible = describeLabels(labels, width, height, new Map());
@@ -68,6 +72,12 @@ export function createPromptedTracker(options: PromptedOptions): Tracker {
       if (options.propagation === 'improved') {
         reanchorLost_(soft, features.clsAttention, tokens, prototypes, { rows, cols, heads, dim, lostPatches: 3, matchCosine: 0.7 });
       }
+      if (options.discover) {
+        for (const { id, prototype } of discoverObjects_(soft, features.clsAttention, tokens, prototypes, discovery, { rows, cols, heads, dim, knownCosine: 0.5, ...options.discover })) {
+          ids.push(id);
+          prototypes.set(id, prototype);
+        }
+      }
       recent.push({ tokens, masks: soft });
       if (recent.length > options.contextFrames) recent = recent.slice(-options.contextFrames);
 
@@ -76,7 +86,9 @@ export function createPromptedTracker(options: PromptedOptions): Tracker {
       const best = new Float32Array(inputWidth * inputHeight).fill(-Infinity);
       const labels = new Uint16Array(inputWidth * inputHeight);
       for (const id of ids) {
-        const dense = upsampleBilinear(soft.get(id) as Float32Array, rows, cols, inputWidth, inputHeight);
+        const grid = soft.get(id);
+        if (!grid) continue;
+        const dense = upsampleBilinear(grid, rows, cols, inputWidth, inputHeight);
         // Min-max per channel on the upsampled map, as DINO's norm_mask does: bilinear
         // upsampling does not reach an interior peak exactly, so normalising the patch
         // grid instead would rescale each channel differently and move the argmax.

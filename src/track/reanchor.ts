@@ -13,6 +13,21 @@ export interface ReanchorOptions {
   matchCosine: number;
 }
 
+/** The label with the highest soft value at each patch (-1 where there is none): which objects still hold ground. */
+export function getWinners(soft: Map<number, Float32Array>, n: number): Int32Array {
+  const winner = new Int32Array(n).fill(-1);
+  const best = new Float32Array(n).fill(-Infinity);
+  for (const [id, grid] of soft) {
+    for (let i = 0; i < n; i++) {
+      if (grid[i] > best[i]) {
+        best[i] = grid[i];
+        winner[i] = id;
+      }
+    }
+  }
+  return winner;
+}
+
 /** Each object's unit mean feature in the annotated frame. */
 export function getPrototypes(labels: Uint16Array, tokens: Float32Array, dim: number, ids: number[]): Map<number, Float32Array> {
   const out = new Map<number, Float32Array>();
@@ -37,13 +52,7 @@ export function reanchorLost_(soft: Map<number, Float32Array>, attention: Float3
   const { rows, cols, lostPatches, matchCosine } = options;
   const n = rows * cols;
   const ids = [...soft.keys()];
-  // Patch-level winner per patch, to see which objects still hold any ground.
-  const winner = new Int32Array(n).fill(-1);
-  const best = new Float32Array(n).fill(-Infinity);
-  for (const id of ids) {
-    const grid = soft.get(id) as Float32Array;
-    for (let i = 0; i < n; i++) if (grid[i] > best[i]) [best[i], winner[i]] = [grid[i], id];
-  }
+  const winner = getWinners(soft, n);
   const area = new Map(ids.map((id) => [id, 0]));
   for (let i = 0; i < n; i++) area.set(winner[i], (area.get(winner[i]) ?? 0) + 1);
   const lost = [...prototypes.keys()].filter((id) => (area.get(id) ?? 0) < lostPatches);

@@ -37,6 +37,7 @@ describe('track options → context', () => {
     [{ featuresDtype: 'f8' }, 'Expected one of F32, F16 for --features-dtype but received "F8"'],
     [{ features: 'a.safetensors', saveFeatures: 'b.safetensors' }, '--features and --save-features do not go together: the features are already saved'],
     [{ initMask: 'm.png', propagation: 'magic' }, 'Expected one of improved, reference for --propagation but received "magic"'],
+    [{ discover: true }, '--discover adds objects to prompted mode; give --init-mask too (without it every object is discovered anyway)'],
     [{ stride: '31' }, 'Expected an integer between 1 and 30 for --stride but received "31"'],
     [{ stride: '2', saveFeatures: 'b.safetensors' }, '--stride and --save-features do not go together: a feature cache holds every frame; save it without --stride, then track it with --stride'],
     [{ output: '/no/such/dir/out.mp4' }, 'output directory /no/such/dir does not exist; create it first'],

@@ -1,0 +1,70 @@
+import { dot } from './patch-features.js';
+import { getProposals, type Proposal } from './proposals.js';
+import { getWinners } from './reanchor.js';
+
+/** Prompted mode with `--discover`: objects nobody annotated get ids of their own. */
+export interface DiscoveryOptions {
+  rows: number;
+  cols: number;
+  heads: number;
+  dim: number;
+  /** Consecutive frames a new region must be seen before it becomes an object. */
+  birthFrames: number;
+  /** Most objects, annotated and discovered together. */
+  maxObjects: number;
+  /** A region at least this like a known object is a piece of it, not a new one. */
+  knownCosine: number;
+}
+
+export interface DiscoveryState {
+  candidates: { proposal: Proposal; seen: number }[];
+  nextId: number;
+}
+
+function overlap(a: Uint8Array, b: Uint8Array): number {
+  let inter = 0;
+  let union = 0;
+  for (let i = 0; i < a.length; i++) {
+    if (a[i] && b[i]) inter++;
+    if (a[i] || b[i]) union++;
+  }
+  return union ? inter / union : 0;
+}
+
+/**
+ * Attention regions that no label covers (less than a fifth of their patches belong to an
+ * object) and that do not look like a known object (a lost one is re-anchored instead),
+ * seen in `birthFrames` consecutive frames, become new objects: a new id, a
+ * one-hot label on the region (later frames propagate it like the annotated ones).
+ * @param soft id → `[rows*cols]` propagated soft labels; new ids are added in place
+ * @returns each new object's id and unit mean feature
+ */
+export function discoverObjects_(soft: Map<number, Float32Array>, attention: Float32Array, tokens: Float32Array, prototypes: Map<number, Float32Array>, state: DiscoveryState, options: DiscoveryOptions): { id: number; prototype: Float32Array }[] {
+  const { rows, cols } = options;
+  const n = rows * cols;
+  const winner = getWinners(soft, n);
+  const proposals = getProposals(attention, tokens, { rows, cols, heads: options.heads, dim: options.dim, threshold: 0.6, minPatches: 3, splitCosine: 0.5, growCosine: 0.5 });
+  const free = proposals.filter((p) => {
+    let covered = 0;
+    for (let i = 0; i < n; i++) if (p.mask[i] && winner[i] > 0) covered++;
+    if (covered >= p.area / 5) return false;
+    return [...prototypes.values()].every((known) => dot(known, p.prototype) < options.knownCosine);
+  });
+  const born: { id: number; prototype: Float32Array }[] = [];
+  const next: DiscoveryState['candidates'] = [];
+  for (const proposal of free) {
+    const previous = state.candidates.find((c) => overlap(c.proposal.mask, proposal.mask) >= 0.2);
+    const seen = (previous?.seen ?? 0) + 1;
+    const objects = [...soft.keys()].filter((id) => id !== 0).length;
+    if (seen < options.birthFrames || objects >= options.maxObjects) {
+      next.push({ proposal, seen });
+      continue;
+    }
+    const id = state.nextId++;
+    for (const grid of soft.values()) for (let i = 0; i < n; i++) if (proposal.mask[i]) grid[i] = 0;
+    soft.set(id, Float32Array.from(proposal.mask));
+    born.push({ id, prototype: proposal.prototype });
+  }
+  state.candidates = next;
+  return born;
+}
