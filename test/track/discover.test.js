@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createPromptedTracker } from '../../dist/track/index.js';
+import { squareFeatures } from './square-features.js';
 
 const rows = 8;
 const cols = 12;
@@ -8,20 +9,9 @@ const n = rows * cols;
 const dim = 4;
 const heads = 2;
 const patch = 4;
-const basis = (k) => Float32Array.from({ length: dim }, (_, d) => (d === k ? 1 : 0));
 
-/** Features with 3x3-patch objects [r0, c0, axis]; attention on each. */
 function frame(index, squares) {
-  const patchTokens = new Float32Array(n * dim);
-  const clsAttention = new Float32Array(heads * n).fill(1e-3);
-  for (let i = 0; i < n; i++) patchTokens.set(basis(0), i * dim);
-  for (const [r0, c0, k] of squares) {
-    for (let r = r0; r < r0 + 3; r++) for (let c = c0; c < c0 + 3; c++) {
-      patchTokens.set(basis(k), (r * cols + c) * dim);
-      for (let h = 0; h < heads; h++) clsAttention[h * n + r * cols + c] = 1;
-    }
-  }
-  return { index, rows, cols, heads, dim, clsAttention, patchTokens };
+  return { index, rows, cols, heads, dim, ...squareFeatures({ rows, cols, dim, heads }, squares) };
 }
 
 /** Pixel labels marking object 1 only, on the square at patch (1, 1). */

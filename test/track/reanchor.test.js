@@ -1,27 +1,18 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { getPrototypes, reanchorLost_ } from '../../dist/track/reanchor.js';
+import { squareFeatures } from './square-features.js';
 
 const rows = 8;
 const cols = 10;
 const n = rows * cols;
 const dim = 4;
 const heads = 2;
-const basis = (k) => Float32Array.from({ length: dim }, (_, d) => (d === k ? 1 : 0));
 const options = { rows, cols, heads, dim, lostPatches: 3, matchCosine: 0.7 };
 
-/** Tokens: background along axis 0, a square of `feature` at (r0, c0), attention on the square. */
 function frame(squares) {
-  const tokens = new Float32Array(n * dim);
-  const attention = new Float32Array(heads * n).fill(1e-3);
-  for (let i = 0; i < n; i++) tokens.set(basis(0), i * dim);
-  for (const [r0, c0, k] of squares) {
-    for (let r = r0; r < r0 + 3; r++) for (let c = c0; c < c0 + 3; c++) {
-      tokens.set(basis(k), (r * cols + c) * dim);
-      for (let h = 0; h < heads; h++) attention[h * n + r * cols + c] = 1;
-    }
-  }
-  return { tokens, attention };
+  const { patchTokens, clsAttention } = squareFeatures({ rows, cols, dim, heads }, squares);
+  return { tokens: patchTokens, attention: clsAttention };
 }
 
 describe('re-anchoring a lost object (prompted mode, improved propagation)', () => {
