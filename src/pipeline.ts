@@ -121,6 +121,23 @@ async function fillQueue(source: AsyncIterable<SourceFrame>, queue: BoundedQueue
   }
 }
 
+/** The prompted tracker with --init-mask, else the multi-object one; both compare patches through `similarity`. */
+async function buildTracker(context: TrackContext, size: { width: number; height: number; fps: number }, patchSize: number, similarity: SimilaritySession): Promise<Tracker> {
+  if (context.prompt) {
+    return createPromptedTracker({
+      ...context.prompt, width: size.width, height: size.height, patchSize, temperature: 0.1, similarity: similarity.similarity,
+      discover: context.prompt.discover ? { birthFrames: 3, maxObjects: context.tracker.maxObjects } : undefined,
+      initLabels: await readInitMask(context.prompt.initMask, size.width, size.height),
+    });
+  }
+  return createTracker({
+    ...context.tracker,
+    // The tracker counts key frames: with --stride its clock runs slower.
+    occlusionFrames: context.tracker.occlusionFrames === undefined ? undefined : Math.ceil(context.tracker.occlusionFrames / context.stride),
+    width: size.width, height: size.height, fps: size.fps / context.stride, similarity: similarity.similarity,
+  });
+}
+
 /**
  * Runs one video (or feature cache) through model → tracker → writers. Decode, inference
  * and writing overlap; every queue between them is bounded, so memory does not grow with
@@ -170,18 +187,7 @@ export async function runTrack(context: TrackContext): Promise<TrackSummary> {
       }, context.saveFeaturesDtype);
     }
     similarity = await openSimilaritySession(1);
-    const tracker: Tracker = context.prompt
-      ? createPromptedTracker({
-        ...context.prompt, width: size.width, height: size.height, patchSize, temperature: 0.1, similarity: similarity.similarity,
-        discover: context.prompt.discover ? { birthFrames: 3, maxObjects: context.tracker.maxObjects } : undefined,
-        initLabels: await readInitMask(context.prompt.initMask, size.width, size.height),
-      })
-      : createTracker({
-        ...context.tracker,
-        // The tracker counts key frames: with --stride its clock runs slower.
-        occlusionFrames: context.tracker.occlusionFrames === undefined ? undefined : Math.ceil(context.tracker.occlusionFrames / context.stride),
-        width: size.width, height: size.height, fps: size.fps / context.stride, similarity: similarity.similarity,
-      });
+    const tracker = await buildTracker(context, size, patchSize, similarity);
     produce = fillQueue(source, queue);
     // Its failure also reaches the loop below through the queue; this only marks it handled meanwhile.
     produce.catch(() => undefined);
