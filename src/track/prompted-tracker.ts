@@ -1,7 +1,7 @@
 import { normalizeRows } from './patch-features.js';
 import { propagateMasks, type ContextFrame } from './propagation.js';
 import { discoverObjects_, type DiscoveryState } from './discover.js';
-import { getPrototypes, reanchorLost_ } from './reanchor.js';
+import { correctDrift_, getPrototypes, reanchorLost_ } from './reanchor.js';
 import { describeLabels } from './regions.js';
 import { resizeLabels } from './resize-labels.js';
 import type { Similarity } from './similarity.js';
@@ -22,7 +22,7 @@ export interface PromptedOptions {
   radius: number;
   topK: number;
   temperature: number;
-  /** `reference`: DINO's algorithm exactly; `improved` adds re-anchoring of lost objects. */
+  /** `reference`: DINO's algorithm exactly; `improved` adds re-anchoring of lost objects and drift correction by attention. */
   propagation: 'reference' | 'improved';
   /** Also give objects nobody annotated ids of their own (after `birthFrames` frames). */
   discover?: { birthFrames: number; maxObjects: number };
@@ -71,6 +71,8 @@ export function createPromptedTracker(options: PromptedOptions): Tracker {
       const soft = await propagateMasks(tokens, [first, ...recent], { rows, cols, dim, radius: options.radius, topK: options.topK, temperature: options.temperature }, options.similarity);
       if (options.propagation === 'improved') {
         reanchorLost_(soft, features.clsAttention, tokens, prototypes, { rows, cols, heads, dim, lostPatches: 3, matchCosine: 0.7 });
+        // Pull 0.3: 0.3/0.5/0.8 gave mean J&F 0.909/0.893/0.857 on pan-two, crossing and occlusion-1s.
+        correctDrift_(soft, features.clsAttention, tokens, prototypes, { rows, cols, heads, dim, lostPatches: 3, matchCosine: 0.7, pull: 0.3 });
       }
       if (options.discover) {
         for (const { id, prototype } of discoverObjects_(soft, features.clsAttention, tokens, prototypes, discovery, { rows, cols, heads, dim, knownCosine: 0.5, ...options.discover })) {

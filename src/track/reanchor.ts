@@ -83,3 +83,54 @@ export function reanchorLost_(soft: Map<number, Float32Array>, attention: Float3
   }
   return anchored;
 }
+
+/**
+ * Drift correction: propagated labels smear along boundaries and onto look-alike
+ * background over time. Where an attention region (grown by features) overlaps an
+ * object and looks like it, the object's soft label is pulled towards that region: up
+ * inside it (other labels give way), down outside it (the background takes what it
+ * gives up).
+ * @returns the ids corrected in this frame
+ */
+export function correctDrift_(soft: Map<number, Float32Array>, attention: Float32Array, tokens: Float32Array, prototypes: Map<number, Float32Array>, options: ReanchorOptions & { pull: number }): number[] {
+  const { rows, cols, matchCosine, pull } = options;
+  const n = rows * cols;
+  const winner = getWinners(soft, n);
+  const proposals = getProposals(attention, tokens, { rows, cols, heads: options.heads, dim: options.dim, threshold: 0.6, minPatches: options.lostPatches, splitCosine: 0.5, growCosine: 0.5 });
+  const corrected: number[] = [];
+  const used = new Set<number>();
+  for (const [id, prototype] of prototypes) {
+    const grid = soft.get(id);
+    if (!grid) continue;
+    let pick = -1;
+    let pickIou = 0.3;
+    proposals.forEach((proposal, k) => {
+      if (used.has(k) || dot(prototype, proposal.prototype) < matchCosine) return;
+      let inter = 0;
+      let union = 0;
+      for (let i = 0; i < n; i++) {
+        const mine = winner[i] === id;
+        if (mine && proposal.mask[i]) inter++;
+        if (mine || proposal.mask[i]) union++;
+      }
+      if (union && inter / union >= pickIou) [pick, pickIou] = [k, inter / union];
+    });
+    if (pick < 0) continue;
+    used.add(pick);
+    corrected.push(id);
+    const mask = proposals[pick].mask;
+    const background = soft.get(0);
+    for (let i = 0; i < n; i++) {
+      if (mask[i]) {
+        grid[i] += pull * (1 - grid[i]);
+        for (const [other, otherGrid] of soft) if (other !== id) otherGrid[i] *= 1 - pull;
+      } else if (background && id !== 0) {
+        // What the object gives up outside the region goes to the background.
+        const moved = pull * grid[i];
+        grid[i] -= moved;
+        background[i] += moved;
+      }
+    }
+  }
+  return corrected;
+}

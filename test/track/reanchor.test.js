@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { getPrototypes, reanchorLost_ } from '../../dist/track/reanchor.js';
+import { correctDrift_, getPrototypes, reanchorLost_ } from '../../dist/track/reanchor.js';
 import { squareFeatures } from './square-features.js';
 
 const rows = 8;
@@ -41,5 +41,30 @@ describe('re-anchoring a lost object (prompted mode, improved propagation)', () 
     const other = frame([[4, 6, 3]]);
     assert.deepEqual(reanchorLost_(lost, other.attention, other.tokens, prototypes, options), []);
     assert.ok(lost.get(1).every((v) => v === 0));
+  });
+});
+
+describe('drift correction by attention (prompted mode, improved propagation)', () => {
+  it('pulls a smeared label halfway towards the attention region that looks like the object', () => {
+    const labels = new Uint16Array(n);
+    for (let r = 1; r < 4; r++) for (let c = 1; c < 4; c++) labels[r * cols + c] = 1;
+    const prototypes = getPrototypes(labels, frame([[1, 1, 1]]).tokens, dim, [0, 1]);
+    // Propagation smeared object 1 one column too far right (cols 1-4); attention says cols 1-3.
+    const smeared = Float32Array.from({ length: n }, (_, i) => (Math.floor(i / cols) >= 1 && Math.floor(i / cols) < 4 && i % cols >= 1 && i % cols < 5 ? 1 : 0));
+    const soft = new Map([[0, Float32Array.from(smeared, (v) => 1 - v)], [1, smeared]]);
+    const now = frame([[1, 1, 1]]);
+    assert.deepEqual(correctDrift_(soft, now.attention, now.tokens, prototypes, { ...options, pull: 0.5 }), [1]);
+    assert.equal(soft.get(1)[2 * cols + 4], 0.5); // the smeared column loses half
+    assert.equal(soft.get(1)[2 * cols + 2], 1); // the object keeps its core
+    assert.equal(soft.get(0)[2 * cols + 4], 0.5); // background regains half (not moved by the pull on object 1)
+  });
+  it('leaves an object alone when no attention region looks like it', () => {
+    const labels = new Uint16Array(n);
+    for (let r = 1; r < 4; r++) for (let c = 1; c < 4; c++) labels[r * cols + c] = 1;
+    const prototypes = getPrototypes(labels, frame([[1, 1, 1]]).tokens, dim, [0, 1]);
+    const soft = new Map([[0, Float32Array.from(labels, (v) => 1 - v)], [1, Float32Array.from(labels)]]);
+    const other = frame([[1, 1, 3]]);
+    assert.deepEqual(correctDrift_(soft, other.attention, other.tokens, prototypes, { ...options, pull: 0.5 }), []);
+    assert.deepEqual([...soft.get(1)], [...Float32Array.from(labels)]);
   });
 });
