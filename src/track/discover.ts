@@ -1,6 +1,6 @@
 import { dot } from './patch-features.js';
-import { getProposals, type Proposal } from './proposals.js';
-import { getWinners } from './reanchor.js';
+import type { Proposal } from './proposals.js';
+import { getAttentionRegions, getWinners } from './reanchor.js';
 
 /** Prompted mode with `--discover`: objects nobody annotated get ids of their own. */
 export interface DiscoveryOptions {
@@ -14,6 +14,8 @@ export interface DiscoveryOptions {
   maxObjects: number;
   /** A region at least this like a known object is a piece of it, not a new one. */
   knownCosine: number;
+  /** The frame's attention regions when the caller already has them. */
+  regions?: Proposal[];
 }
 
 export interface DiscoveryState {
@@ -43,7 +45,7 @@ export function discoverObjects_(soft: Map<number, Float32Array>, attention: Flo
   const { rows, cols } = options;
   const n = rows * cols;
   const winner = getWinners(soft, n);
-  const proposals = getProposals(attention, tokens, { rows, cols, heads: options.heads, dim: options.dim, threshold: 0.6, minPatches: 3, splitCosine: 0.5, growCosine: 0.5 });
+  const proposals = options.regions ?? getAttentionRegions(attention, tokens, options);
   const free = proposals.filter((p) => {
     let covered = 0;
     for (let i = 0; i < n; i++) if (p.mask[i] && winner[i] > 0) covered++;

@@ -1,5 +1,5 @@
 import { dot, getMaskPrototype } from './patch-features.js';
-import { getProposals } from './proposals.js';
+import { getProposals, type Proposal } from './proposals.js';
 
 /** Beyond DINO's reference propagation: bring back an object the propagation lost. */
 export interface ReanchorOptions {
@@ -11,6 +11,13 @@ export interface ReanchorOptions {
   lostPatches: number;
   /** How like the annotated object a region must be to take its label. */
   matchCosine: number;
+  /** The frame's attention regions when the caller already has them (they depend only on the frame). */
+  regions?: Proposal[];
+}
+
+/** The frame's attention regions, grown by features, as prompted mode uses them. */
+export function getAttentionRegions(attention: Float32Array, tokens: Float32Array, options: { rows: number; cols: number; heads: number; dim: number }): Proposal[] {
+  return getProposals(attention, tokens, { ...options, threshold: 0.6, minPatches: 3, splitCosine: 0.5, growCosine: 0.5 });
 }
 
 /** The label with the highest soft value at each patch (-1 where there is none): which objects still hold ground. */
@@ -57,7 +64,7 @@ export function reanchorLost_(soft: Map<number, Float32Array>, attention: Float3
   for (let i = 0; i < n; i++) area.set(winner[i], (area.get(winner[i]) ?? 0) + 1);
   const lost = [...prototypes.keys()].filter((id) => (area.get(id) ?? 0) < lostPatches);
   if (lost.length === 0) return [];
-  const proposals = getProposals(attention, tokens, { rows, cols, heads: options.heads, dim: options.dim, threshold: 0.6, minPatches: lostPatches, splitCosine: 0.5, growCosine: 0.5 });
+  const proposals = options.regions ?? getAttentionRegions(attention, tokens, options);
   const used = new Set<number>();
   const anchored: number[] = [];
   for (const id of lost) {
@@ -96,7 +103,7 @@ export function correctDrift_(soft: Map<number, Float32Array>, attention: Float3
   const { rows, cols, matchCosine, pull } = options;
   const n = rows * cols;
   const winner = getWinners(soft, n);
-  const proposals = getProposals(attention, tokens, { rows, cols, heads: options.heads, dim: options.dim, threshold: 0.6, minPatches: options.lostPatches, splitCosine: 0.5, growCosine: 0.5 });
+  const proposals = options.regions ?? getAttentionRegions(attention, tokens, options);
   const corrected: number[] = [];
   const used = new Set<number>();
   for (const [id, prototype] of prototypes) {
