@@ -1,5 +1,4 @@
-import { createWriteStream, type WriteStream } from 'node:fs';
-import type { Writable } from 'node:stream';
+import { openStreamWriter } from '../util/stream-writer.js';
 import { encodeCocoRle } from './coco-rle.js';
 import type { OutputWriter } from './types.js';
 
@@ -8,7 +7,7 @@ import type { OutputWriter } from './types.js';
  * downstream process reads as we go. To stdout with `-o -`, else to a file.
  */
 export function createNdjsonWriter(target: string | 'stdout', fps: number): OutputWriter {
-  const stream: Writable | WriteStream = target === 'stdout' ? process.stdout : createWriteStream(target);
+  const stream = target === 'stdout' ? openStreamWriter(process.stdout, true) : openStreamWriter(target);
   return {
     async write(result) {
       const line = JSON.stringify({
@@ -23,11 +22,9 @@ export function createNdjsonWriter(target: string | 'stdout', fps: number): Outp
           rle: o.occluded ? null : encodeCocoRle(result.labels, o.id, result.width, result.height),
         })),
       });
-      if (!stream.write(`${line}\n`)) await new Promise<void>((resolve) => stream.once('drain', () => resolve()));
+      await stream.write(`${line}\n`);
     },
-    finish: () => (target === 'stdout' ? Promise.resolve() : new Promise<void>((resolve) => stream.end(resolve))),
-    abort: async () => {
-      if (target !== 'stdout') stream.destroy();
-    },
+    finish: () => stream.end(),
+    abort: async () => stream.destroy(),
   };
 }

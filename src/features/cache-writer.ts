@@ -1,10 +1,11 @@
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { createWriteStream } from 'node:fs';
 import { open, rm } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import { createReadStream } from 'node:fs';
 import { createAtomicPath, type AtomicPath } from '../util/atomic-path.js';
 import { removeOnCleanup } from '../util/cleanup.js';
 import { floatsToHalves } from '../util/float16.js';
+import { openStreamWriter } from '../util/stream-writer.js';
 import type { FrameFeatures } from '../track/index.js';
 import { cacheFormat, type CacheMetadata } from './cache-format.js';
 
@@ -15,25 +16,6 @@ export interface FeatureCacheWriter {
   write(features: FrameFeatures): Promise<void>;
   finish(): Promise<void>;
   abort(): Promise<void>;
-}
-
-function writeTo(stream: WriteStream, data: Uint8Array): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (stream.write(data)) {
-      resolve();
-      return;
-    }
-    const onDrain = (): void => {
-      stream.off('error', onError);
-      resolve();
-    };
-    const onError = (error: Error): void => {
-      stream.off('drain', onDrain);
-      reject(error);
-    };
-    stream.once('drain', onDrain);
-    stream.once('error', onError);
-  });
 }
 
 function toBytes(values: Float32Array, dtype: CacheDtype): Uint8Array {
@@ -50,8 +32,8 @@ export function createFeatureCacheWriter(target: string, metadata: Omit<CacheMet
   const output: AtomicPath = createAtomicPath(target);
   const scratch = { attention: `${output.temp}.cls_attn`, tokens: `${output.temp}.patch_tokens` };
   const unregister = [removeOnCleanup(scratch.attention), removeOnCleanup(scratch.tokens)];
-  const attention = createWriteStream(scratch.attention);
-  const tokens = createWriteStream(scratch.tokens);
+  const attention = openStreamWriter(scratch.attention);
+  const tokens = openStreamWriter(scratch.tokens);
   let frames = 0;
   let shape: { heads: number; rows: number; cols: number; dim: number } | undefined;
   const cleanScratch = async (): Promise<void> => {
@@ -64,12 +46,12 @@ export function createFeatureCacheWriter(target: string, metadata: Omit<CacheMet
   return {
     async write(features) {
       shape ??= { heads: features.heads, rows: features.rows, cols: features.cols, dim: features.dim };
-      await writeTo(attention, toBytes(features.clsAttention, dtype)); // [heads, h*w]
-      await writeTo(tokens, toBytes(features.patchTokens, dtype)); // [h*w, D]
+      await attention.write(toBytes(features.clsAttention, dtype)); // [heads, h*w]
+      await tokens.write(toBytes(features.patchTokens, dtype)); // [h*w, D]
       frames++;
     },
     async finish() {
-      await Promise.all([new Promise((r) => attention.end(r)), new Promise((r) => tokens.end(r))]);
+      await Promise.all([attention.end(), tokens.end()]);
       const { heads, rows, cols, dim } = shape ?? { heads: 0, rows: 0, cols: 0, dim: 0 };
       const width = dtype === 'F16' ? 2 : 4;
       const attentionBytes = frames * heads * rows * cols * width;
