@@ -1,7 +1,8 @@
-import { accessSync, constants, existsSync, statSync } from 'node:fs';
+import { existsSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError, expected } from '../errors.js';
 import { formats, isVideoTarget, overlayModes, type Format, type OverlayMode } from '../export/format-names.js';
+import { checkOutputFolder } from '../export/output-folder.js';
 import type { CacheDtype } from '../features/index.js';
 import type { Device } from '../model/index.js';
 import type { TrackContext } from '../pipeline.js';
@@ -46,19 +47,29 @@ export interface TrackOptions extends Omit<TrackContext, 'onProgress' | 'onStart
   progress: ProgressMode;
 }
 
+/**
+ * Creates and removes a probe file in the folder that will hold the output: the only check
+ * that also holds for root, read-only mounts and pseudo file systems such as /proc.
+ */
 function checkWritableDirectory(dir: string): void {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`output directory ${dir} does not exist; create it first`);
+  const probe = path.join(dir, `.dino-track-probe-${process.pid}`);
   try {
-    accessSync(dir, constants.W_OK);
-  } catch {
-    throw new UsageError(`output directory ${dir} is not writable; choose another -o`);
+    writeFileSync(probe, '');
+    rmSync(probe, { force: true });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'unknown error';
+    throw new UsageError(`output directory ${dir} is not writable (${code}); choose another -o or fix its permissions`);
   }
 }
 
-/** Checks `-o` (and `--save-features`) before anything runs: parent exists and is writable, no silent overwrite. */
-function validateTarget(name: string, target: string, overwrite: boolean): void {
+/** Checks `-o` (and `--save-features`) before anything runs: parent writable, nothing replaced that is not ours or not asked for. */
+function validateTarget(name: string, target: string, overwrite: boolean, folder: boolean): void {
   checkWritableDirectory(path.dirname(path.resolve(target)));
-  if (existsSync(target) && !overwrite) throw new UsageError(`${target} already exists; pass --overwrite to replace it`);
+  if (folder) return checkOutputFolder(target, overwrite);
+  if (!existsSync(target)) return;
+  if (statSync(target).isDirectory()) throw new UsageError(`${name} ${target} is a folder; give a file name`);
+  if (!overwrite) throw new UsageError(`${target} already exists; pass --overwrite to replace it`);
 }
 
 function parseFormats(raw: string | undefined, output: string): Format[] {
@@ -90,13 +101,14 @@ export function normalizeTrackOptions(input: string | undefined, raw: RawTrackOp
   if (!input && !raw.features) throw new UsageError('Expected an input video, or a feature cache with --features, but received neither');
   if (!input && formatList.includes('overlay')) throw new UsageError('the overlay format needs the input video; give it as INPUT alongside --features');
   const stride = parseInteger('--stride', raw.stride, 1, maxStride);
+  if (raw.initMask && raw.occlusionFrames !== undefined) throw new UsageError('--occlusion-frames does nothing in prompted mode (--init-mask): annotated objects are kept for the whole video; leave it out');
   if (raw.discover && !raw.initMask) throw new UsageError('--discover adds objects to prompted mode; give --init-mask too (without it every object is discovered anyway)');
   if (stride > 1 && raw.saveFeatures) throw new UsageError('--stride and --save-features do not go together: a feature cache holds every frame; save it without --stride, then track it with --stride');
   if (raw.features && raw.saveFeatures) throw new UsageError('--features and --save-features do not go together: the features are already saved');
   if (input === '-' || /^[a-z]+:\/\//i.test(input ?? '')) throw new UsageError(`Expected a local video file for INPUT but received ${JSON.stringify(input)}; save the stream to a file first`);
   if (output === '-' && (formatList.length !== 1 || formatList[0] !== 'ndjson')) throw new UsageError('-o - writes to stdout, which takes only --format ndjson');
-  if (output !== '-') validateTarget('-o', output, overwrite);
-  if (raw.saveFeatures) validateTarget('--save-features', raw.saveFeatures, overwrite);
+  if (output !== '-') validateTarget('-o', output, overwrite, !isVideoTarget(output));
+  if (raw.saveFeatures) validateTarget('--save-features', raw.saveFeatures, overwrite, false);
   const shortSide = parseInteger('--short-side', raw.shortSide, 16, 4320);
   return {
     input,

@@ -7,6 +7,16 @@ import path from 'node:path';
 export const formats = ['overlay', 'davis', 'coco', 'cvat', 'mot', 'ndjson'] as const;
 export type Format = (typeof formats)[number];
 
+/** What each format writes in an output folder (a file, or `masks` a folder of PNGs). */
+export const folderEntries: Record<Format, string> = {
+  overlay: 'overlay.mp4',
+  davis: 'masks',
+  coco: 'coco.json',
+  cvat: 'cvat.xml',
+  mot: 'tracks.txt',
+  ndjson: 'tracks.ndjson',
+};
+
 export const overlayModes = ['masks', 'attention', 'side-by-side'] as const;
 export type OverlayMode = (typeof overlayModes)[number];
 

@@ -7,7 +7,8 @@ import { createCvatWriter } from './cvat.js';
 import { createDavisWriter } from './davis.js';
 import { createMotWriter } from './mot.js';
 import { createNdjsonWriter } from './ndjson.js';
-import { isVideoTarget, type Format, type OverlayMode } from './format-names.js';
+import { folderEntries, isVideoTarget, type Format, type OverlayMode } from './format-names.js';
+import { writeRunRecord } from './output-folder.js';
 import { createOverlayWriter } from './overlay.js';
 import type { OutputWriter } from './types.js';
 import { mkdir } from 'node:fs/promises';
@@ -48,11 +49,11 @@ export async function openOutputs(options: OutputOptions): Promise<OutputWriter>
   const directory = createAtomicPath(target);
   await mkdir(directory.temp, { recursive: true });
   const writers = options.formats.map((format): OutputWriter => {
-    if (format === 'overlay') return createOverlayWriter({ video: video as VideoInfo, target: path.join(directory.temp, 'overlay.mp4'), mode: options.overlayMode, verbose: options.verbose });
+    if (format === 'overlay') return createOverlayWriter({ video: video as VideoInfo, target: path.join(directory.temp, folderEntries.overlay), mode: options.overlayMode, verbose: options.verbose });
     if (format === 'coco') return createCocoWriter(directory.temp, options.fps);
     if (format === 'cvat') return createCvatWriter(directory.temp, options.fps);
     if (format === 'mot') return createMotWriter(directory.temp);
-    if (format === 'ndjson') return createNdjsonWriter(path.join(directory.temp, 'tracks.ndjson'), options.fps);
+    if (format === 'ndjson') return createNdjsonWriter(path.join(directory.temp, folderEntries.ndjson), options.fps);
     return createDavisWriter(directory.temp);
   });
   return {
@@ -64,6 +65,7 @@ export async function openOutputs(options: OutputOptions): Promise<OutputWriter>
     },
     async finish() {
       for (const writer of writers) await writer.finish();
+      await writeRunRecord(directory.temp, options.formats);
       await directory.commit(options.overwrite);
     },
     async abort() {

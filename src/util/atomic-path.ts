@@ -17,19 +17,46 @@ export interface AtomicPath {
   discard(): Promise<void>;
 }
 
-/** Creates the temp name (nothing is written yet) and registers its cleanup. */
-export function createAtomicPath(target: string): AtomicPath {
+/** A hidden sibling name of `target`, unique to this process: `.NAME.PID-RANDOM.TAG.EXT`. */
+function getSiblingName(target: string, tag: string): string {
   const { dir, base, ext } = path.parse(target);
   // Keep the extension last: ffmpeg picks the container from it.
-  const temp = path.join(dir, `.${base}.${process.pid}-${randomBytes(3).toString('hex')}.partial${ext}`);
+  return path.join(dir, `.${base}.${process.pid}-${randomBytes(3).toString('hex')}.${tag}${ext}`);
+}
+
+/**
+ * Puts `temp` at `target`. A file, or a folder onto a missing or empty folder, is one
+ * rename (atomic). A folder onto a non-empty one cannot be: the old one is moved aside
+ * first and moved back if the second rename fails, so something whole is always there.
+ */
+async function moveIntoPlace(temp: string, target: string, overwrite: boolean): Promise<void> {
+  try {
+    await rename(temp, target);
+    return;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (!overwrite || (code !== 'ENOTEMPTY' && code !== 'EEXIST')) throw error;
+  }
+  const aside = getSiblingName(target, 'replaced');
+  await rename(target, aside);
+  try {
+    await rename(temp, target);
+  } catch (error) {
+    await rename(aside, target);
+    throw error;
+  }
+  await rm(aside, { recursive: true, force: true });
+}
+
+/** Creates the temp name (nothing is written yet) and registers its cleanup. */
+export function createAtomicPath(target: string): AtomicPath {
+  const temp = getSiblingName(target, 'partial');
   const unregister = removeOnCleanup(temp);
   return {
     temp,
     target,
     async commit(overwrite = false) {
-      // rename() replaces a file but not a non-empty directory: clear it first when allowed.
-      if (overwrite) await rm(target, { recursive: true, force: true });
-      await rename(temp, target);
+      await moveIntoPlace(temp, target, overwrite);
       unregister();
     },
     async discard() {
