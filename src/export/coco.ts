@@ -15,7 +15,7 @@ export function createCocoWriter(directory: string, fps: number): OutputWriter {
   return {
     async write(result) {
       const imageId = result.index + 1;
-      images.push({ id: imageId, file_name: `${String(result.index).padStart(5, '0')}.png`, width: result.width, height: result.height, frame_index: result.index, time: result.index / fps });
+      images.push({ id: imageId, file_name: `${String(result.index).padStart(5, '0')}.png`, width: result.width, height: result.height, frame_index: result.index, time: result.time ?? result.index / fps });
       for (const object of result.objects) {
         if (object.occluded || object.area === 0) continue;
         annotations.push({

@@ -12,7 +12,7 @@ export function createNdjsonWriter(target: string | 'stdout', fps: number): Outp
     async write(result) {
       const line = JSON.stringify({
         frame: result.index,
-        time: Number((result.index / fps).toFixed(6)),
+        time: Number((result.time ?? result.index / fps).toFixed(6)),
         objects: result.objects.map((o) => ({
           id: o.id,
           bbox: o.bbox,

@@ -37,16 +37,17 @@ export function createOverlayWriter(options: OverlayOptions): OutputWriter {
   return {
     async write(result, image) {
       if (!image) throw new Error('the overlay needs the decoded frame');
+      const seconds = result.time ?? result.index / video.fps;
       if (mode === 'attention') {
         drawAttention_(image, result);
-        await encoder.write(image);
+        await encoder.write(image, seconds);
       } else if (mode === 'side-by-side') {
         const original = Buffer.from(image);
         drawMasks_(image, result);
-        await encoder.write(placeSideBySide(original, image, video.width, video.height));
+        await encoder.write(placeSideBySide(original, image, video.width, video.height), seconds);
       } else {
         drawMasks_(image, result);
-        await encoder.write(image);
+        await encoder.write(image, seconds);
       }
     },
     async finish() {

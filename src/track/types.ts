@@ -27,6 +27,8 @@ export interface TrackedObject {
 /** The tracker's answer for one frame. */
 export interface FrameResult {
   index: number;
+  /** Seconds from the start: the input frame's own timestamp, set by the pipeline; absent → `index / fps`. */
+  time?: number;
   width: number;
   height: number;
   /** `[height, width]` 0 = background, else the object's track id. */

@@ -2,11 +2,14 @@ import type { Readable } from 'node:stream';
 import { BoundedQueue } from '../util/bounded-queue.js';
 import { readFrames } from '../util/read-frames.js';
 import { startFfmpeg } from './ffmpeg-process.js';
+import { frameTimeOutput, readFrameTimes } from './frame-times.js';
 import type { VideoInfo } from './probe.js';
 
 /** One decoded frame: RGB24, row-major, in display orientation. */
 export interface DecodedFrame {
   index: number;
+  /** Presentation time in seconds, from the input's own timestamps (variable frame rates keep theirs). */
+  time: number;
   /** Full-size frame for drawing, present only when requested. */
   full?: Buffer;
   /** Frame scaled by ffmpeg to the model's input size. */
@@ -38,22 +41,31 @@ function buildArgs(options: DecodeOptions): string[] {
   // Passthrough keeps every decoded frame of a variable-frame-rate input, none duplicated.
   const common = ['-vsync', 'passthrough', '-f', 'rawvideo', '-pix_fmt', 'rgb24'];
   const input = ['-i', video.path, '-an', '-sn', '-dn'];
-  if (!keepFull) return [...input, '-map', '0:v:0', '-vf', scale, ...common, 'pipe:1'];
+  // The stream the probe chose (not `0:v:0`, which may be cover art): its size is what frames are cut at.
+  const stream = `0:${video.streamIndex}`;
+  // A 2x2 copy of each frame goes to fd 4 only for its timestamp (see frame-times.ts).
+  const times = ['-map', '[times]', '-vsync', 'passthrough', ...frameTimeOutput, 'pipe:4'];
+  if (!keepFull) return [...input, '-filter_complex', `[${stream}]split=2[small][tiny];[small]${scale}[model];[tiny]scale=2:2[times]`, '-map', '[model]', ...common, 'pipe:1', ...times];
   return [
     ...input,
-    '-filter_complex', `[0:v:0]split=2[full][small];[small]${scale}[model]`,
+    '-filter_complex', `[${stream}]split=3[full][small][tiny];[small]${scale}[model];[tiny]scale=2:2[times]`,
     '-map', '[full]', ...common, 'pipe:3',
     '-map', '[model]', ...common, 'pipe:1',
+    ...times,
   ];
 }
 
-async function pumpFrames(stream: Readable, frameBytes: number, queue: BoundedQueue<Buffer>): Promise<void> {
+async function pumpItems<T>(items: AsyncIterable<T>, queue: BoundedQueue<T>): Promise<void> {
   try {
-    for await (const frame of readFrames(stream, frameBytes)) await queue.push(frame);
+    for await (const item of items) await queue.push(item);
     queue.close();
   } catch (error) {
     queue.fail(error);
   }
+}
+
+function pumpFrames(stream: Readable, frameBytes: number, queue: BoundedQueue<Buffer>): Promise<void> {
+  return pumpItems(readFrames(stream, frameBytes), queue);
 }
 
 /**
@@ -63,22 +75,24 @@ async function pumpFrames(stream: Readable, frameBytes: number, queue: BoundedQu
 export function decodeVideo(options: DecodeOptions): Decoder {
   const { video, modelWidth, modelHeight, keepFull } = options;
   const depth = options.queueFrames ?? 4;
-  const stdio: ('ignore' | 'pipe')[] = ['ignore', 'pipe', 'pipe'];
-  if (keepFull) stdio.push('pipe');
+  const stdio: ('ignore' | 'pipe')[] = ['ignore', 'pipe', 'pipe', keepFull ? 'pipe' : 'ignore', 'pipe'];
   const ffmpeg = startFfmpeg(buildArgs(options), stdio, `decoding ${video.path}`, options.verbose);
   const modelQueue = new BoundedQueue<Buffer>(depth);
   const fullQueue = new BoundedQueue<Buffer>(depth);
   // Each pipe drains on its own so neither output can stall ffmpeg waiting on the other.
   void pumpFrames(ffmpeg.child.stdout as Readable, modelWidth * modelHeight * 3, modelQueue);
   if (keepFull) void pumpFrames(ffmpeg.child.stdio[3] as Readable, video.width * video.height * 3, fullQueue);
+  const timeQueue = new BoundedQueue<number>(depth * 4);
+  void pumpItems(readFrameTimes(ffmpeg.child.stdio[4] as Readable), timeQueue);
 
   async function* frames(): AsyncGenerator<DecodedFrame> {
     try {
       for (let index = 0; ; index++) {
         const model = await modelQueue.shift();
         const full = keepFull ? await fullQueue.shift() : undefined;
+        const time = await timeQueue.shift();
         if (!model || (keepFull && !full)) break;
-        yield { index, model, full };
+        yield { index, time: time ?? index / video.fps, model, full };
       }
       await ffmpeg.exited;
     } finally {
@@ -91,6 +105,7 @@ export function decodeVideo(options: DecodeOptions): Decoder {
       ffmpeg.kill();
       modelQueue.close();
       fullQueue.close();
+      timeQueue.close();
     },
   };
 }

@@ -1,6 +1,7 @@
 import type { Writable } from 'node:stream';
 import { ExternalError } from '../errors.js';
 import { startFfmpeg, type FfmpegProcess } from './ffmpeg-process.js';
+import { getMatroskaFramePrefix, getMatroskaHeader } from './matroska-pipe.js';
 import type { VideoInfo } from './probe.js';
 
 /** Audio codecs an MP4 can carry as they are; anything else is re-encoded to AAC. */
@@ -17,8 +18,8 @@ export interface EncodeOptions {
 
 /** Feeds RGB24 frames to ffmpeg, which writes an H.264 MP4. */
 export interface Encoder {
-  /** Writes one frame, waiting while ffmpeg's pipe is full. */
-  write(frame: Buffer): Promise<void>;
+  /** Writes one frame shown at `seconds`, waiting while ffmpeg's pipe is full. */
+  write(frame: Buffer, seconds: number): Promise<void>;
   /** Closes the input and waits for ffmpeg to finish the file. */
   finish(): Promise<void>;
   /** Kills ffmpeg; the partial file is the caller's to delete. */
@@ -27,13 +28,14 @@ export interface Encoder {
 
 function buildArgs(options: EncodeOptions): string[] {
   const { video, outputPath, audioFrom } = options;
-  const args = ['-f', 'rawvideo', '-pix_fmt', 'rgb24', '-s', `${video.width}x${video.height}`, '-r', video.fpsText || String(video.fps), '-i', 'pipe:0'];
+  // Frames arrive in Matroska with their own timestamps (matroska-pipe.ts), kept as they are.
+  const args = ['-f', 'matroska', '-i', 'pipe:0'];
   const withAudio = Boolean(audioFrom && video.audioCodec);
   if (withAudio) args.push('-i', audioFrom as string, '-map', '0:v:0', '-map', '1:a:0');
   // yuv420p needs even sizes: pad odd ones by one pixel rather than fail.
   const odd = video.width % 2 !== 0 || video.height % 2 !== 0;
   if (odd) args.push('-vf', 'pad=ceil(iw/2)*2:ceil(ih/2)*2');
-  args.push('-c:v', 'libx264', '-preset', 'veryfast', '-crf', '20', '-pix_fmt', 'yuv420p');
+  args.push('-vsync', 'passthrough', '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '20', '-pix_fmt', 'yuv420p');
   if (withAudio) args.push('-c:a', mp4AudioCodecs.has(video.audioCodec as string) ? 'copy' : 'aac');
   args.push('-movflags', '+faststart', '-f', 'mp4', '-y', outputPath);
   return args;
@@ -70,8 +72,19 @@ export function encodeVideo(options: EncodeOptions): Encoder {
   const stdin = ffmpeg.child.stdin as Writable;
   // A dying ffmpeg surfaces through `exited`; this only keeps EPIPE from being unhandled.
   stdin.on('error', () => undefined);
+  // ffmpeg that fails early (it cannot create the output, the disk is full) must stop the
+  // run at the next frame, not after the whole video has been decoded and tracked.
+  let failure: unknown;
+  ffmpeg.exited.catch((error: unknown) => (failure = error));
+  let started = false;
   return {
-    write: (frame) => writeChunk(stdin, frame, ffmpeg),
+    async write(frame, seconds) {
+      if (failure) throw failure;
+      if (!started) await writeChunk(stdin, getMatroskaHeader(options.video.width, options.video.height, options.video.fps), ffmpeg);
+      started = true;
+      await writeChunk(stdin, getMatroskaFramePrefix(seconds, frame.length), ffmpeg);
+      await writeChunk(stdin, frame, ffmpeg);
+    },
     async finish() {
       stdin.end();
       await ffmpeg.exited;

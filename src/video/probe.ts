@@ -6,6 +6,8 @@ import { getFfmpegBinaries } from './ffmpeg-path.js';
 /** What the pipeline needs to know about an input video, in display orientation. */
 export interface VideoInfo {
   path: string;
+  /** The probed video stream's index in the file (cover art and thumbnails skipped); decoding maps exactly this one. */
+  streamIndex: number;
   /** Display width and height: rotation metadata already applied, as ffmpeg decodes. */
   width: number;
   height: number;
@@ -22,6 +24,7 @@ export interface VideoInfo {
 }
 
 interface ProbeStream {
+  index?: number;
   codec_type?: string;
   codec_name?: string;
   width?: number;
@@ -111,6 +114,7 @@ export async function probeVideo(file: string): Promise<VideoInfo> {
   const quarterTurn = rotation === 90 || rotation === 270;
   return {
     path: file,
+    streamIndex: video.index ?? 0,
     width: quarterTurn ? video.height : video.width,
     height: quarterTurn ? video.width : video.height,
     fps,

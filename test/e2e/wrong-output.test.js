@@ -1,0 +1,236 @@
+// Issue 12: runs that used to exit 0 with wrong output, or lose a user's files.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { after, describe, it } from 'node:test';
+import { decode } from 'fast-png';
+import { encodeDavisPng } from '../../dist/export/index.js';
+import { createFeatureCacheWriter } from '../../dist/features/index.js';
+import { getFfmpegBinaries } from '../../dist/video/index.js';
+import { makeTempDir, makeVideo, models, runCli } from '../fixtures.js';
+import { squareFeatures } from '../track/square-features.js';
+
+const work = makeTempDir();
+const env = { DINO_TRACK_CACHE: makeTempDir('dino-track-cache-') };
+const model = ['--model', models.tiny, '--short-side', '96', '--progress', 'none'];
+const video = makeVideo(path.join(work, 'in.mp4'), { width: 128, height: 96, fps: 10, seconds: 1 });
+
+/** Labels `[96, 128]` with a rectangle of `id`. */
+function makeLabels(id, [x0, y0, x1, y1]) {
+  const labels = new Uint16Array(128 * 96);
+  for (let y = y0; y < y1; y++) for (let x = x0; x < x1; x++) labels[y * 128 + x] = id;
+  return labels;
+}
+
+function readMask(folder, index) {
+  return decode(readFileSync(path.join(folder, 'masks', `${String(index).padStart(5, '0')}.png`))).data;
+}
+
+/** A feature cache of 128x96 frames (8x6 patches of 16) from `squaresAt(t)` → [[row, col, axis], …]. */
+async function makeCache(file, frames, squaresAt) {
+  const shape = { rows: 6, cols: 8, dim: 8, heads: 2 };
+  const writer = createFeatureCacheWriter(file, { patch_size: 16, frame_width: 128, frame_height: 96, fps: 10, model: 'test' });
+  for (let t = 0; t < frames; t++) await writer.write({ index: t, ...shape, ...squareFeatures(shape, squaresAt(t)) });
+  await writer.finish();
+  return file;
+}
+
+describe('prompted mode: the annotated frame', () => {
+  const mask = path.join(work, 'init.png');
+  writeFileSync(mask, encodeDavisPng(makeLabels(3, [16, 16, 80, 64]), 128, 96));
+
+  it('is a key frame whatever the stride: --stride 3 --init-frame 1 gives frame 1 its mask', async () => {
+    const out = path.join(work, 'stride-init');
+    const result = await runCli([video, '--init-mask', mask, '--init-frame', '1', '--stride', '3', '-o', out, '--format', 'davis', ...model], { env });
+    assert.equal(result.code, 0, result.stderr);
+    assert.deepEqual(Array.from(readMask(out, 1)), Array.from(makeLabels(3, [16, 16, 80, 64])));
+    assert.ok(readMask(out, 0).every((v) => v === 0), 'frame 0, before the annotation, must be empty');
+  });
+
+  it('past the last frame is a usage error, nothing written', async () => {
+    const out = path.join(work, 'late-init');
+    const result = await runCli([video, '--init-mask', mask, '--init-frame', '50', '-o', out, '--format', 'davis', ...model], { env });
+    assert.equal(result.code, 2, result.stderr);
+    assert.match(result.stderr, /Expected a frame index from 0 to 9 for --init-frame but received 50 \(the input has 10 frames\)/);
+    assert.equal(existsSync(out), false);
+  });
+
+  it('refuses --occlusion-frames, and a mask with more objects than --max-objects', async () => {
+    const occlusion = await runCli([video, '--init-mask', mask, '--occlusion-frames', '5', '-o', path.join(work, 'o1'), ...model], { env });
+    assert.equal(occlusion.code, 2);
+    assert.match(occlusion.stderr, /--occlusion-frames .*prompted mode/);
+    const two = path.join(work, 'two.png');
+    const labels = makeLabels(1, [0, 0, 30, 30]);
+    labels.set(makeLabels(2, [60, 60, 90, 90]).map((v, i) => v || labels[i]));
+    writeFileSync(two, encodeDavisPng(labels, 128, 96));
+    const crowded = await runCli([video, '--init-mask', two, '--max-objects', '1', '-o', path.join(work, 'o2'), ...model], { env });
+    assert.equal(crowded.code, 2, crowded.stderr);
+    assert.match(crowded.stderr, /marks 2 objects, more than --max-objects 1; raise --max-objects/);
+    assert.equal(existsSync(path.join(work, 'o2')), false);
+  });
+});
+
+describe('feature cache and video must match', () => {
+  it('refuses a video with more frames than the cache', async () => {
+    const cache = await makeCache(path.join(work, 'short.safetensors'), 5, () => [[1, 1, 1]]);
+    const out = path.join(work, 'mismatch');
+    const result = await runCli([video, '--features', cache, '-o', out, '--format', 'davis', '--progress', 'none'], { env });
+    assert.equal(result.code, 1, result.stderr);
+    assert.match(result.stderr, /the video has 10 frames but the feature cache has 5; give the video the cache was made from/);
+    assert.equal(existsSync(out), false);
+  });
+});
+
+describe('ids past 255 with DAVIS output', () => {
+  it('stops with the frames before kept and one line saying so', async () => {
+    // Object 255 is annotated; a second object is discovered after 3 frames and would be 256.
+    const cache = await makeCache(path.join(work, 'two-objects.safetensors'), 8, () => [[1, 1, 1], [2, 5, 2]]);
+    const mask = path.join(work, 'id255.png');
+    writeFileSync(mask, encodeDavisPng(makeLabels(255, [16, 16, 64, 64]), 128, 96));
+    const out = path.join(work, 'ids');
+    const result = await runCli(['--features', cache, '--init-mask', mask, '--discover', '-o', out, '--format', 'davis,mot', '--progress', 'none'], { env });
+    assert.equal(result.code, 1, result.stderr);
+    assert.match(result.stderr, /stopped at frame (\d+): track id 256 does not fit an 8-bit DAVIS PNG .*frames 0-\d+ are written to/);
+    const stoppedAt = Number(/stopped at frame (\d+)/.exec(result.stderr)[1]);
+    assert.ok(stoppedAt >= 2, `stopped at ${stoppedAt}`);
+    assert.equal(readdirSync(path.join(out, 'masks')).length, stoppedAt);
+    assert.ok(existsSync(path.join(out, 'tracks.txt')));
+  });
+});
+
+describe('output folders: never delete what the tool did not write', () => {
+  it('refuses a folder holding a user\'s file, even with --overwrite, and leaves it as it was', async () => {
+    const mine = path.join(work, 'mine');
+    mkdirSync(mine);
+    writeFileSync(path.join(mine, 'notes.txt'), 'precious');
+    const result = await runCli([video, '-o', mine, '--format', 'davis', '--overwrite', ...model], { env });
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /holds files dino-track did not write \(notes\.txt\)/);
+    assert.deepEqual(readdirSync(mine), ['notes.txt']);
+    assert.equal(readFileSync(path.join(mine, 'notes.txt'), 'utf8'), 'precious');
+  });
+
+  it('writes into an existing empty folder; refuses to replace that run without --overwrite; replaces it with', async () => {
+    const out = path.join(work, 'empty');
+    mkdirSync(out);
+    const first = await runCli([video, '-o', out, '--format', 'davis', ...model], { env });
+    assert.equal(first.code, 0, first.stderr);
+    assert.equal(readdirSync(path.join(out, 'masks')).length, 10);
+    const again = await runCli([video, '-o', out, '--format', 'coco', ...model], { env });
+    assert.equal(again.code, 2);
+    assert.match(again.stderr, /holds the output of an earlier run; pass --overwrite to replace it/);
+    const replaced = await runCli([video, '-o', out, '--format', 'coco', '--overwrite', ...model], { env });
+    assert.equal(replaced.code, 0, replaced.stderr);
+    assert.deepEqual(readdirSync(out).filter((n) => !n.startsWith('.')), ['coco.json']);
+    assert.deepEqual(readdirSync(work).filter((n) => n.includes('.partial') || n.includes('.replaced')), []);
+  });
+
+  it('a video -o that exists is refused without --overwrite', async () => {
+    const out = path.join(work, 'exists.mp4');
+    writeFileSync(out, 'not ours to replace unasked');
+    const result = await runCli([video, '-o', out, ...model], { env });
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /exists\.mp4 already exists; pass --overwrite to replace it/);
+    assert.equal(readFileSync(out, 'utf8'), 'not ours to replace unasked');
+  });
+});
+
+describe('a writer that fails stops the run at once', () => {
+  it('an output folder that cannot be created fails before any work', async () => {
+    const started = Date.now();
+    const result = await runCli([video, '-o', '/proc/dino-track-x/', '--format', 'davis', ...model], { env, timeoutMs: 30_000 });
+    assert.equal(result.code, 2, result.stderr);
+    assert.match(result.stderr, /output directory \/proc is not writable \(\w+\); choose another -o/);
+    assert.ok(Date.now() - started < 20_000);
+  });
+
+  it('an overlay encoder that dies stops the run long before the end of the video', async () => {
+    const long = makeVideo(path.join(work, 'long.mp4'), { width: 128, height: 96, fps: 25, seconds: 20 });
+    const { ffmpeg } = getFfmpegBinaries();
+    const wrapper = path.join(work, 'encoder-dies.sh');
+    // The encoder (reading pipe:0) fails at once, as when it cannot create its output.
+    writeFileSync(wrapper, `#!/bin/sh\ncase "$*" in *pipe:0*) echo "Could not open output: Permission denied" >&2; exit 1;; esac\nexec "${ffmpeg}" "$@"\n`);
+    chmodSync(wrapper, 0o755);
+    const result = await runCli([long, '-o', path.join(work, 'dies.mp4'), ...model.slice(0, -2), '--progress', 'json'], { env: { ...env, FFMPEG_PATH: wrapper } });
+    assert.equal(result.code, 1, result.stderr);
+    assert.match(result.stderr, /ffmpeg failed while encoding the overlay video: Could not open output: Permission denied/);
+    const done = result.stderr.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l).frame);
+    assert.ok(Math.max(0, ...done) < 100, `wrote ${Math.max(...done)} of 500 frames before stopping`);
+    assert.equal(existsSync(path.join(work, 'dies.mp4')), false);
+  });
+});
+
+describe('timestamps and streams', () => {
+  const { ffmpeg, ffprobe } = getFfmpegBinaries();
+
+  it('keeps a variable-frame-rate input\'s timing: overlay as long as the input, ndjson times are the frames\' own', async () => {
+    const vfr = path.join(work, 'vfr.mp4');
+    // 30 fps source keeping 10 frames of every 30 plus every 5th: gaps of 1/30 s and 1/6 s.
+    execFileSync(ffmpeg, ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=size=128x96:rate=30', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=16000',
+      '-t', '3.7', '-vf', "select='lt(mod(n\\,30)\\,10)+not(mod(n\\,5))'", '-vsync', 'vfr', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-shortest', vfr]);
+    const out = path.join(work, 'vfr-out');
+    const result = await runCli([vfr, '-o', out, '--format', 'overlay,ndjson', ...model], { env });
+    assert.equal(result.code, 0, result.stderr);
+    const frameTimes = (file) => execFileSync(ffprobe, ['-v', 'error', '-select_streams', 'v', '-show_entries', 'packet=pts_time', '-of', 'csv=p=0', file], { encoding: 'utf8' })
+      .trim().split('\n').map(Number).sort((a, b) => a - b);
+    const input = frameTimes(vfr);
+    const overlay = frameTimes(path.join(out, 'overlay.mp4'));
+    assert.equal(overlay.length, input.length);
+    overlay.forEach((t, k) => assert.ok(Math.abs(t - input[k]) < 0.002, `frame ${k} at ${t} s, input ${input[k]} s`));
+    const lines = readFileSync(path.join(out, 'tracks.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    lines.forEach((line, k) => assert.ok(Math.abs(line.time - input[k]) < 0.002, `ndjson frame ${k}: ${line.time} s, input ${input[k]} s`));
+  });
+
+  it('decodes the stream the probe chose, not the file\'s first video stream', async () => {
+    // Stream 0: a 300x300 still (cover art to the probe below); stream 1: the real video.
+    const cover = path.join(work, 'cover.mp4');
+    execFileSync(ffmpeg, ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'color=red:size=300x300:rate=10', '-i', video, '-map', '0:v', '-map', '1:v', '-t', '1', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', cover]);
+    // An ffprobe that marks stream 0 as attached picture, as it does for real cover art.
+    const probe = path.join(work, 'ffprobe-cover.mjs');
+    writeFileSync(probe, `#!/usr/bin/env node
+import { execFileSync } from 'node:child_process';
+const out = JSON.parse(execFileSync(${JSON.stringify(ffprobe)}, process.argv.slice(2), { encoding: 'utf8' }));
+for (const s of out.streams ?? []) if (s.index === 0) s.disposition = { ...s.disposition, attached_pic: 1 };
+process.stdout.write(JSON.stringify(out));
+`);
+    chmodSync(probe, 0o755);
+    const out = path.join(work, 'cover-out.mp4');
+    const result = await runCli([cover, '-o', out, ...model], { env: { ...env, FFPROBE_PATH: probe } });
+    assert.equal(result.code, 0, result.stderr);
+    const frames = execFileSync(ffmpeg, ['-v', 'error', '-i', out, '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-'], { maxBuffer: 1 << 26 });
+    assert.equal(frames.length, 10 * 128 * 96 * 3);
+    // The real video is a test pattern, not a red field: few pixels are pure red.
+    let red = 0;
+    for (let i = 0; i < frames.length; i += 3) if (frames[i] > 200 && frames[i + 1] < 60 && frames[i + 2] < 60) red++;
+    assert.ok(red < frames.length / 3 / 4, `${red} red pixels: the cover was decoded`);
+  });
+});
+
+describe('disk full on streamed outputs', () => {
+  const mount = path.join(makeTempDir(), 'small');
+  let mounted = false;
+  try {
+    mkdirSync(mount, { recursive: true });
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=32k', 'tmpfs', mount], { stdio: 'ignore' });
+    mounted = true;
+  } catch {
+    // Not root (or no mount in this container): the case cannot be staged here.
+  }
+  after(() => mounted && execFileSync('umount', [mount]));
+  const skip = mounted ? false : 'needs a small tmpfs (run as root)';
+  const long = makeVideo(path.join(work, 'long-full.mp4'), { width: 128, height: 96, fps: 25, seconds: 8 });
+  const cases = [
+    ['ndjson', ['-o', path.join(mount, 'nd'), '--format', 'ndjson']],
+    ['--save-features', ['-o', path.join(work, 'saved'), '--format', 'mot', '--save-features', path.join(mount, 'f.safetensors')]],
+  ];
+  for (const [name, args] of cases) {
+    it(`${name}: one line saying the disk is full, no stack, nothing left`, { skip }, async () => {
+      const result = await runCli([long, ...args, ...model], { env });
+      assert.equal(result.code, 1, result.stderr);
+      assert.match(result.stderr, /dino-track: error: no space left on the device; free some space or choose another -o \(ENOSPC/);
+      assert.doesNotMatch(result.stderr, /Unhandled|^\s+at /m);
+      assert.deepEqual(readdirSync(mount), []);
+    });
+  }
+});
