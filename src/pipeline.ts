@@ -47,21 +47,23 @@ export interface TrackSummary {
 /** One frame on its way to the tracker: features (key frames only, with --stride), and the picture when decoded. */
 interface SourceFrame {
   index: number;
+  /** Seconds: the decoded frame's timestamp, else `index / fps` of the feature cache. */
+  time: number;
   features?: FrameFeatures;
   image?: Buffer;
 }
 
 /** Decoded frames → batches of key frames → model → per-frame features; frames between keys pass through in order. */
-async function* inferFrames(frames: AsyncIterable<DecodedFrame>, model: LoadedModel, batchSize: number, stride: number, clock: StageClock): AsyncGenerator<SourceFrame> {
+async function* inferFrames(frames: AsyncIterable<DecodedFrame>, model: LoadedModel, batchSize: number, keys: KeyFrames, clock: StageClock): AsyncGenerator<SourceFrame> {
   const { inputWidth: width, inputHeight: height, rows, cols } = model;
   const plane = 3 * width * height;
   const patches = rows * cols;
   let pending: { frame: DecodedFrame; key: boolean }[] = [];
-  let keys = 0;
+  let pendingKeys = 0;
   async function* flush(): AsyncGenerator<SourceFrame> {
     const waiting = pending;
     pending = [];
-    keys = 0;
+    pendingKeys = 0;
     const batch = waiting.filter((p) => p.key).map((p) => p.frame);
     if (batch.length === 0) return;
     const input = new Float32Array(batch.length * plane); // [B, 3, H, W]
@@ -70,11 +72,12 @@ async function* inferFrames(frames: AsyncIterable<DecodedFrame>, model: LoadedMo
     let b = 0;
     for (const { frame, key } of waiting) {
       if (!key) {
-        yield { index: frame.index, image: frame.full };
+        yield { index: frame.index, time: frame.time, image: frame.full };
         continue;
       }
       yield {
         index: frame.index,
+        time: frame.time,
         image: frame.full,
         features: {
           index: frame.index,
@@ -89,25 +92,38 @@ async function* inferFrames(frames: AsyncIterable<DecodedFrame>, model: LoadedMo
       b++;
     }
   }
-  const marked = markKeyFrames(frames, stride)[Symbol.asyncIterator]();
+  const marked = markKeyFrames(frames, keys.stride, keys.isRequired)[Symbol.asyncIterator]();
   for (;;) {
     const next = await clock.timeAsync('decode', () => marked.next());
     if (next.done) break;
     pending.push({ frame: next.value.item, key: next.value.key });
-    if (next.value.key) keys++;
-    if (keys >= batchSize) yield* flush();
+    if (next.value.key) pendingKeys++;
+    if (pendingKeys >= batchSize) yield* flush();
   }
   yield* flush();
 }
 
 /** Cached features, paired with decoded frames when the video is given too; with --stride only key frames keep theirs. */
-async function* readCachedFrames(cache: FeatureCache, decoder: Decoder | undefined, stride: number): AsyncGenerator<SourceFrame> {
+async function* readCachedFrames(cache: FeatureCache, decoder: Decoder | undefined, keys: KeyFrames): AsyncGenerator<SourceFrame> {
   const images = decoder?.frames[Symbol.asyncIterator]();
-  for await (const { item: features, key } of markKeyFrames(cache.frames(), stride)) {
+  const mismatch = (video: string): InputError => new InputError(`the video has ${video} frames than the feature cache (${cache.info.frames}); give the video the cache was made from`);
+  for await (const { item: features, key } of markKeyFrames(cache.frames(), keys.stride, keys.isRequired)) {
     const image = images ? await images.next() : undefined;
-    if (image?.done) throw new InputError(`the video has fewer frames than the feature cache (${features.index}); give the video the cache was made from`);
-    yield { index: features.index, features: key ? features : undefined, image: image?.value.model };
+    if (image?.done) throw mismatch('fewer');
+    yield { index: features.index, time: image?.value.time ?? features.index / cache.info.fps, features: key ? features : undefined, image: image?.value.model };
   }
+  if (images && !(await images.next()).done) throw mismatch('more');
+}
+
+/** Which frames the tracker sees: every `stride`-th, the last, and those it must see (the annotated frame). */
+interface KeyFrames {
+  stride: number;
+  isRequired: (index: number) => boolean;
+}
+
+function getKeyFrames(context: TrackContext): KeyFrames {
+  const initFrame = context.prompt?.initFrame;
+  return { stride: context.stride, isRequired: (index) => index === initFrame };
 }
 
 /** Moves a source into a bounded queue so the next frames are computed while earlier ones are written. */
@@ -124,10 +140,15 @@ async function fillQueue(source: AsyncIterable<SourceFrame>, queue: BoundedQueue
 /** The prompted tracker with --init-mask, else the multi-object one; both compare patches through `similarity`. */
 async function buildTracker(context: TrackContext, size: { width: number; height: number; fps: number }, patchSize: number, similarity: SimilaritySession): Promise<Tracker> {
   if (context.prompt) {
+    const initLabels = await readInitMask(context.prompt.initMask, size.width, size.height);
+    const annotated = new Set(initLabels).size - (initLabels.includes(0) ? 1 : 0);
+    if (annotated > context.tracker.maxObjects) {
+      throw new UsageError(`--init-mask ${context.prompt.initMask} marks ${annotated} objects, more than --max-objects ${context.tracker.maxObjects}; raise --max-objects`);
+    }
     return createPromptedTracker({
-      ...context.prompt, width: size.width, height: size.height, patchSize, temperature: 0.1, similarity: similarity.similarity,
+      ...context.prompt, width: size.width, height: size.height, patchSize, temperature: 0.1, similarity: similarity.similarity, threshold: context.tracker.threshold,
       discover: context.prompt.discover ? { birthFrames: 3, maxObjects: context.tracker.maxObjects } : undefined,
-      initLabels: await readInitMask(context.prompt.initMask, size.width, size.height),
+      initLabels,
     });
   }
   return createTracker({
@@ -138,39 +159,42 @@ async function buildTracker(context: TrackContext, size: { width: number; height
   });
 }
 
+/** The largest id an 8-bit DAVIS PNG can hold. */
+const davisMaxId = 255;
+
+/** Refuses, before any work, what the probe or the cache header already shows to be wrong. */
+function checkFrameCounts(context: TrackContext, video: VideoInfo | undefined, cache: FeatureCache | undefined): void {
+  const exact = cache ? cache.info.frames : video && !video.frameCountIsEstimate ? video.frameCount : undefined;
+  if (cache && video && !video.frameCountIsEstimate && video.frameCount !== cache.info.frames) {
+    throw new InputError(`the video has ${video.frameCount} frames but the feature cache has ${cache.info.frames}; give the video the cache was made from`);
+  }
+  const initFrame = context.prompt?.initFrame;
+  if (initFrame !== undefined && exact !== undefined && initFrame >= exact) {
+    throw new UsageError(`Expected a frame index from 0 to ${exact - 1} for --init-frame but received ${initFrame} (the input has ${exact} frames)`);
+  }
+}
+
+/** The first id in a frame that an output cannot hold, if any. */
+function findUnwritableId(result: FrameResult, formats: Format[]): number | undefined {
+  if (!formats.includes('davis')) return undefined;
+  return result.objects.find((o) => o.id > davisMaxId)?.id;
+}
+
 /**
  * Runs one video (or feature cache) through model → tracker → writers. Decode, inference
  * and writing overlap; every queue between them is bounded, so memory does not grow with
  * the video's length. On any error every writer is aborted and nothing is left at `-o`.
+ * Outputs are opened before the model loads, so a target that cannot be written fails first.
  */
 export async function runTrack(context: TrackContext): Promise<TrackSummary> {
   const started = performance.now();
   const clock = createStageClock();
   const video = context.input ? await probeVideo(context.input) : undefined;
   const needImages = context.formats.includes('overlay');
+  const keys = getKeyFrames(context);
   let cache: FeatureCache | undefined;
   let model: LoadedModel | undefined;
   let decoder: Decoder | undefined;
-  let source: AsyncIterable<SourceFrame>;
-  let size: { width: number; height: number; fps: number; total: number };
-  if (context.features) {
-    cache = await openFeatureCache(context.features);
-    const { info } = cache;
-    if (video && (video.width !== info.frameWidth || video.height !== info.frameHeight)) {
-      throw new UsageError(`the video is ${video.width}x${video.height} but the feature cache was made from ${info.frameWidth}x${info.frameHeight}; give the matching video`);
-    }
-    if (video && needImages) decoder = decodeVideo({ video, modelWidth: video.width, modelHeight: video.height, keepFull: false, verbose: context.verbose });
-    size = { width: info.frameWidth, height: info.frameHeight, fps: info.fps, total: info.frames };
-    source = readCachedFrames(cache, decoder, context.stride);
-  } else {
-    if (!video) throw new UsageError('give an input video, or a feature cache with --features');
-    model = await loadModel(context.model, video.width, video.height);
-    decoder = decodeVideo({ video, modelWidth: model.inputWidth, modelHeight: model.inputHeight, keepFull: needImages, verbose: context.verbose });
-    size = { width: video.width, height: video.height, fps: video.fps, total: video.frameCount };
-    source = inferFrames(decoder.frames, model, context.batch, context.stride, clock);
-  }
-  context.onStart?.({ video, model, cache });
-
   let outputs: OutputWriter | undefined;
   let saver: FeatureCacheWriter | undefined;
   let similarity: SimilaritySession | undefined;
@@ -178,8 +202,33 @@ export async function runTrack(context: TrackContext): Promise<TrackSummary> {
   let frames = 0;
   let keyFrames = 0;
   let produce: Promise<void> | undefined;
+  /** Set when an id no output can hold stops the run: what was written until then is kept. */
+  let stopped: { index: number; id: number } | undefined;
   try {
+    if (context.features) {
+      cache = await openFeatureCache(context.features);
+      const { info } = cache;
+      if (video && (video.width !== info.frameWidth || video.height !== info.frameHeight)) {
+        throw new UsageError(`the video is ${video.width}x${video.height} (WxH) but the feature cache was made from ${info.frameWidth}x${info.frameHeight}; give the matching video`);
+      }
+    } else if (!video) {
+      throw new UsageError('give an input video, or a feature cache with --features');
+    }
+    checkFrameCounts(context, video, cache);
+    const size = cache
+      ? { width: cache.info.frameWidth, height: cache.info.frameHeight, fps: cache.info.fps, total: cache.info.frames }
+      : { width: (video as VideoInfo).width, height: (video as VideoInfo).height, fps: (video as VideoInfo).fps, total: (video as VideoInfo).frameCount };
     outputs = await openOutputs({ target: context.output, formats: context.formats, video, fps: size.fps, overlayMode: context.overlayMode, overwrite: context.overwrite, verbose: context.verbose });
+    let source: AsyncIterable<SourceFrame>;
+    if (cache) {
+      if (video && needImages) decoder = decodeVideo({ video, modelWidth: video.width, modelHeight: video.height, keepFull: false, verbose: context.verbose });
+      source = readCachedFrames(cache, decoder, keys);
+    } else {
+      model = await loadModel(context.model, size.width, size.height);
+      decoder = decodeVideo({ video: video as VideoInfo, modelWidth: model.inputWidth, modelHeight: model.inputHeight, keepFull: needImages, verbose: context.verbose });
+      source = inferFrames(decoder.frames, model, context.batch, keys, clock);
+    }
+    context.onStart?.({ video, model, cache });
     const patchSize = model?.structure.patchSize ?? cache?.info.patchSize ?? 16;
     if (context.saveFeatures) {
       saver = createFeatureCacheWriter(context.saveFeatures, {
@@ -191,15 +240,23 @@ export async function runTrack(context: TrackContext): Promise<TrackSummary> {
     produce = fillQueue(source, queue);
     // Its failure also reaches the loop below through the queue; this only marks it handled meanwhile.
     produce.catch(() => undefined);
-    const write = async (result: FrameResult, image: Buffer | undefined): Promise<void> => {
+    /** Writes one frame; false when an id no output can hold stops the run here. */
+    const write = async (result: FrameResult, { image, time }: SourceFrame): Promise<boolean> => {
+      result.time = time;
+      const id = findUnwritableId(result, context.formats);
+      if (id !== undefined) {
+        stopped = { index: result.index, id };
+        return false;
+      }
       await clock.timeAsync('write', () => (outputs as OutputWriter).write(result, image));
       frames++;
       context.onProgress?.(frames, Math.max(size.total, frames));
+      return true;
     };
     // With --stride, frames between two key frames wait for the second key, then get interpolated masks.
     let lastKey: FrameResult | undefined;
     let between: SourceFrame[] = [];
-    for await (const frame of queue) {
+    frameLoop: for await (const frame of queue) {
       const { features, image } = frame;
       if (!features) {
         between.push(frame);
@@ -211,14 +268,25 @@ export async function runTrack(context: TrackContext): Promise<TrackSummary> {
       for (const skipped of between) {
         const previous = lastKey as FrameResult;
         const t = (skipped.index - previous.index) / (result.index - previous.index);
-        await write(clock.time('interpolate', () => interpolateResults(previous, result, t, skipped.index)), skipped.image);
+        if (!(await write(clock.time('interpolate', () => interpolateResults(previous, result, t, skipped.index)), skipped))) break frameLoop;
       }
       between = [];
-      await write(result, image);
+      if (!(await write(result, frame))) break;
       lastKey = result;
     }
-    await produce;
-    if (frames === 0) throw new InputError(`${context.input ?? context.features} has no decodable video frames; check that the file is a complete video`);
+    if (stopped) {
+      decoder?.stop();
+      queue.fail(new Error('stopped'));
+      await produce.catch(() => undefined);
+    } else {
+      await produce;
+    }
+    if (frames === 0 && !stopped) throw new InputError(`${context.input ?? context.features} has no decodable video frames; check that the file is a complete video`);
+    const initFrame = context.prompt?.initFrame;
+    if (initFrame !== undefined && initFrame >= frames && !stopped) {
+      throw new UsageError(`Expected a frame index from 0 to ${frames - 1} for --init-frame but received ${initFrame} (the input has ${frames} frames)`);
+    }
+    if (stopped && frames === 0) throw idLimitError(stopped, context.output, 0);
     await saver?.finish();
     await clock.timeAsync('write', () => (outputs as OutputWriter).finish());
   } catch (error) {
@@ -232,5 +300,12 @@ export async function runTrack(context: TrackContext): Promise<TrackSummary> {
     await similarity?.release();
     await cache?.close();
   }
+  if (stopped) throw idLimitError(stopped, context.output, frames);
   return { frames, keyFrames, source: model ? model.session.provider : 'feature cache', wallSeconds: (performance.now() - started) / 1000, stages: clock.totals() };
+}
+
+/** Ids are never reused, so a long video can outgrow the DAVIS PNG; the frames before it are kept. */
+function idLimitError(stopped: { index: number; id: number }, output: string, written: number): InputError {
+  const kept = written > 0 ? `frames 0-${written - 1} are written to ${output}` : 'nothing was written';
+  return new InputError(`stopped at frame ${stopped.index}: track id ${stopped.id} does not fit an 8-bit DAVIS PNG (ids are never reused); ${kept}; to track on, leave davis out of --format (coco, mot and ndjson hold any id)`);
 }

@@ -16,6 +16,8 @@ export interface DiscoveryOptions {
   knownCosine: number;
   /** The frame's attention regions when the caller already has them. */
   regions?: Proposal[];
+  /** Share of attention mass kept when the regions are computed here (`--threshold`). */
+  threshold?: number;
 }
 
 export interface DiscoveryState {

@@ -24,6 +24,8 @@ export interface PromptedOptions {
   temperature: number;
   /** `reference`: DINO's algorithm exactly; `improved` adds re-anchoring of lost objects and drift correction by attention. */
   propagation: 'reference' | 'improved';
+  /** Share of attention mass kept in the attention regions that re-anchoring, drift correction and discovery use (`--threshold`). */
+  threshold: number;
   /** Also give objects nobody annotated ids of their own (after `birthFrames` frames). */
   discover?: { birthFrames: number; maxObjects: number };
   similarity?: Similarity;
@@ -63,6 +65,8 @@ export function createPromptedTracker(options: PromptedOptions): Tracker {
       if (features.index < options.initFrame) return finish(features.index, new Uint16Array(width * height), attention, rows, cols);
       const tokens = normalizeRows(features.patchTokens, dim); // [n, dim]
       if (!first) {
+        // The pipeline makes the annotated frame a key frame; any other first frame would get its mask.
+        if (features.index !== options.initFrame) throw new Error(`internal: prompted tracking started at frame ${features.index}, not the annotated frame ${options.initFrame}`);
         const small = resizeLabels(options.initLabels, width, height, cols, rows); // [rows, cols]
         first = { tokens, masks: new Map(ids.map((id) => [id, Float32Array.from(small, (v) => (v === id ? 1 : 0))])) };
         prototypes = getPrototypes(small, tokens, dim, ids);
@@ -70,7 +74,7 @@ export function createPromptedTracker(options: PromptedOptions): Tracker {
       }
       const soft = await propagateMasks(tokens, [first, ...recent], { rows, cols, dim, radius: options.radius, topK: options.topK, temperature: options.temperature }, options.similarity);
       // The frame's attention regions, computed once: re-anchoring, drift correction and discovery share them.
-      const regions = options.propagation === 'improved' || options.discover ? getAttentionRegions(features.clsAttention, tokens, { rows, cols, heads, dim }) : undefined;
+      const regions = options.propagation === 'improved' || options.discover ? getAttentionRegions(features.clsAttention, tokens, { rows, cols, heads, dim, threshold: options.threshold }) : undefined;
       if (options.propagation === 'improved') {
         reanchorLost_(soft, features.clsAttention, tokens, prototypes, { rows, cols, heads, dim, lostPatches: 3, matchCosine: 0.7, regions });
         // Pull 0.3: 0.3/0.5/0.8 gave mean J&F 0.909/0.893/0.857 on pan-two, crossing and occlusion-1s.

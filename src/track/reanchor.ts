@@ -13,11 +13,16 @@ export interface ReanchorOptions {
   matchCosine: number;
   /** The frame's attention regions when the caller already has them (they depend only on the frame). */
   regions?: Proposal[];
+  /** Share of attention mass kept when the regions are computed here (`--threshold`). */
+  threshold?: number;
 }
 
-/** The frame's attention regions, grown by features, as prompted mode uses them. */
-export function getAttentionRegions(attention: Float32Array, tokens: Float32Array, options: { rows: number; cols: number; heads: number; dim: number }): Proposal[] {
-  return getProposals(attention, tokens, { ...options, threshold: 0.6, minPatches: 3, splitCosine: 0.5, growCosine: 0.5 });
+/** DINO's default share of attention mass kept (its `--threshold`), when the caller gives none. */
+const defaultThreshold = 0.6;
+
+/** The frame's attention regions, grown by features, as prompted mode uses them; `threshold` is `--threshold`. */
+export function getAttentionRegions(attention: Float32Array, tokens: Float32Array, options: { rows: number; cols: number; heads: number; dim: number; threshold?: number }): Proposal[] {
+  return getProposals(attention, tokens, { ...options, threshold: options.threshold ?? defaultThreshold, minPatches: 3, splitCosine: 0.5, growCosine: 0.5 });
 }
 
 /** The label with the highest soft value at each patch (-1 where there is none): which objects still hold ground. */

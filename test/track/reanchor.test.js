@@ -68,3 +68,14 @@ describe('drift correction by attention (prompted mode, improved propagation)', 
     assert.deepEqual([...soft.get(1)], [...Float32Array.from(labels)]);
   });
 });
+
+describe('attention regions follow --threshold (prompted mode)', () => {
+  it('keeps more of the attention mass at a higher threshold', async () => {
+    const { getAttentionRegions } = await import('../../dist/track/reanchor.js');
+    const { tokens, attention } = frame([[1, 1, 1], [4, 6, 2]]);
+    // The second square is attended much more weakly than the first.
+    for (let h = 0; h < heads; h++) for (let r = 4; r < 7; r++) for (let c = 6; c < 9; c++) attention[h * n + r * cols + c] = 0.15;
+    const area = (threshold) => getAttentionRegions(attention, tokens, { rows, cols, heads, dim, threshold }).reduce((sum, p) => sum + p.area, 0);
+    assert.ok(area(0.95) > area(0.5), `area ${area(0.95)} at 0.95, ${area(0.5)} at 0.5`);
+  });
+});
