@@ -1,4 +1,5 @@
 import { runTrack } from '../pipeline.js';
+import { getFfmpegBinaries } from '../video/index.js';
 import { formatStageTimes } from '../util/stage-clock.js';
 import { createProgress } from './progress.js';
 import { normalizeTrackOptions, type RawTrackOptions } from './track-options.js';
@@ -22,6 +23,10 @@ export async function runTrackCommand(input: string | undefined, raw: RawTrackOp
         if (options.verbose && cache) {
           const { info } = cache;
           say(`feature cache ${options.features}: ${info.frames} frames, ${info.rows}x${info.cols} patches, ${info.heads} heads, D ${info.dim}, frames ${info.frameWidth}x${info.frameHeight}`);
+        }
+        if (options.verbose && video) {
+          const { ffmpeg, source } = getFfmpegBinaries();
+          say(`ffmpeg ${ffmpeg} (from ${source})`);
         }
         if (options.verbose && video && model) {
           say(`${video.width}x${video.height} @ ${video.fps.toFixed(3)} fps, ${video.frameCount}${video.frameCountIsEstimate ? ' (estimated)' : ''} frames`);

@@ -6,6 +6,8 @@ import { ExternalError } from '../errors.js';
 export interface FfmpegBinaries {
   ffmpeg: string;
   ffprobe: string;
+  /** Where ffmpeg came from, for --verbose: the variable, the system PATH, or the npm package. */
+  source: string;
 }
 
 type Tool = 'ffmpeg' | 'ffprobe';
@@ -46,21 +48,23 @@ function findInNpmPackage(tool: Tool): string | undefined {
   }
 }
 
-function resolveTool(tool: Tool): string {
+function resolveTool(tool: Tool): { file: string; source: string } {
   const fromEnv = process.env[envNames[tool]];
   if (fromEnv) {
     if (!isExecutable(fromEnv)) {
       throw new ExternalError(`${envNames[tool]}=${fromEnv} is not an executable file; fix the path or unset it`);
     }
-    return fromEnv;
+    return { file: fromEnv, source: `$${envNames[tool]}` };
   }
-  const found = findOnPath(tool) ?? findInNpmPackage(tool);
+  const onPath = findOnPath(tool);
+  if (onPath) return { file: onPath, source: 'the system PATH' };
+  const found = findInNpmPackage(tool);
   if (!found) {
     throw new ExternalError(
       `${tool} was not found: install it (apt-get install ffmpeg), set ${envNames[tool]}, or reinstall dino-track with npm ci`,
     );
   }
-  return found;
+  return { file: found, source: `npm package ${npmPackages[tool]}` };
 }
 
 let cached: FfmpegBinaries | undefined;
@@ -71,6 +75,9 @@ let cached: FfmpegBinaries | undefined;
  * @throws ExternalError when neither is available.
  */
 export function getFfmpegBinaries(): FfmpegBinaries {
-  cached ??= { ffmpeg: resolveTool('ffmpeg'), ffprobe: resolveTool('ffprobe') };
+  if (!cached) {
+    const ffmpeg = resolveTool('ffmpeg');
+    cached = { ffmpeg: ffmpeg.file, ffprobe: resolveTool('ffprobe').file, source: ffmpeg.source };
+  }
   return cached;
 }
