@@ -38,6 +38,8 @@ export interface TrackSummary {
   frames: number;
   /** Frames the tracker saw (the rest were interpolated, with --stride). */
   keyFrames: number;
+  /** Distinct objects (track ids) seen in the frames written. */
+  objects: number;
   source: string;
   wallSeconds: number;
   /** Busy seconds per stage (they overlap). */
@@ -201,6 +203,7 @@ export async function runTrack(context: TrackContext): Promise<TrackSummary> {
   const queue = new BoundedQueue<SourceFrame>(Math.max(2, context.batch * 2));
   let frames = 0;
   let keyFrames = 0;
+  const objectIds = new Set<number>();
   let produce: Promise<void> | undefined;
   /** Set when an id no output can hold stops the run: what was written until then is kept. */
   let stopped: { index: number; id: number } | undefined;
@@ -249,6 +252,7 @@ export async function runTrack(context: TrackContext): Promise<TrackSummary> {
         return false;
       }
       await clock.timeAsync('write', () => (outputs as OutputWriter).write(result, image));
+      for (const object of result.objects) if (!object.occluded) objectIds.add(object.id);
       frames++;
       context.onProgress?.(frames, Math.max(size.total, frames));
       return true;
@@ -301,7 +305,7 @@ export async function runTrack(context: TrackContext): Promise<TrackSummary> {
     await cache?.close();
   }
   if (stopped) throw idLimitError(stopped, context.output, frames);
-  return { frames, keyFrames, source: model ? model.session.provider : 'feature cache', wallSeconds: (performance.now() - started) / 1000, stages: clock.totals() };
+  return { frames, keyFrames, objects: objectIds.size, source: model ? model.session.provider : 'feature cache', wallSeconds: (performance.now() - started) / 1000, stages: clock.totals() };
 }
 
 /** Ids are never reused, so a long video can outgrow the DAVIS PNG; the frames before it are kept. */

@@ -41,7 +41,7 @@ export async function runBatchCommand(args: string[], raw: RawBatchOptions, comm
   const all = expandInputs(args);
   mkdirSync(outputDir, { recursive: true });
   // Options are checked here once, as `track` would, so a typo fails before any video starts.
-  normalizeTrackOptions(all[0], { ...raw, output: path.join(outputDir, folderOutputs ? '.check' : '.check.mp4'), overwrite: true, progress: 'none', initFrame: '0', contextFrames: '7', window: '12', topK: '5', propagation: 'improved', featuresDtype: 'f32' });
+  normalizeTrackOptions(all[0], { ...raw, output: path.join(outputDir, folderOutputs ? '.check' : '.check.mp4'), overwrite: true, progress: 'none' });
   const inputs = selectShard(all, shard);
   const names = getOutputNames(all);
   if (shard.count > 1) say(`shard ${shard.index}/${shard.count}: ${inputs.length} of ${all.length} inputs`);

@@ -1,14 +1,16 @@
 import { CommanderError } from 'commander';
 import { describeSystemError, getExitCode, InterruptedError } from '../errors.js';
 import { runCleanups, runStoppers } from '../util/cleanup.js';
+import { retireStatusLine, writeStderrLines } from '../util/stderr-lines.js';
 import { buildProgram } from './program.js';
 
 function printError(error: unknown, verbose: boolean): void {
   const message = describeSystemError(error) ?? (error instanceof Error ? error.message : String(error));
-  process.stderr.write(`dino-track: error: ${message.split('\n')[0]}\n`);
-  if (verbose && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
+  retireStatusLine();
+  writeStderrLines(`dino-track: error: ${message.split('\n')[0]}`);
+  if (verbose && error instanceof Error && error.stack) writeStderrLines(error.stack);
   const cause = error instanceof Error ? (error.cause as Error | undefined) : undefined;
-  if (verbose && cause?.stack) process.stderr.write(`caused by: ${cause.stack}\n`);
+  if (verbose && cause?.stack) writeStderrLines(`caused by: ${cause.stack}`);
 }
 
 let interrupted = false;
@@ -18,7 +20,9 @@ async function handleSignal(signal: NodeJS.Signals): Promise<void> {
   interrupted = true;
   runCleanups();
   const error = new InterruptedError(signal);
-  process.stderr.write(`\ndino-track: ${error.message}; partial output removed\n`);
+  // The bar goes for good: nothing may draw over or after the last words.
+  retireStatusLine();
+  writeStderrLines(`dino-track: ${error.message}; partial output removed`);
   await runStoppers(30_000);
   process.exit(error.exitCode);
 }

@@ -78,6 +78,14 @@ export async function runModelsPrepare(file: string, sizeText: string, output: s
   const bytes = await readFile(file).catch((cause: NodeJS.ErrnoException) => {
     throw new InputError(`cannot read ${file} (${cause.code}); check the path`, { cause });
   });
-  const prepared = encodeModel(prepareModel_(decodeModel(bytes, file), file, height, width));
+  const graph = decodeModel(bytes, file);
+  const { patchSize } = inspectModel(graph, file);
+  // A size the model cannot take is a bad option (exit 2), not a bad model.
+  if (height % patchSize !== 0 || width % patchSize !== 0) {
+    const round = (v: number): number => Math.max(patchSize, Math.round(v / patchSize) * patchSize);
+    throw new UsageError(`Expected a height and width that are multiples of the patch size ${patchSize} for --size but received ${JSON.stringify(sizeText)}; e.g. ${round(height)}x${round(width)}`);
+  }
+  const prepared = encodeModel(prepareModel_(graph, file, height, width));
   await writeFileAtomically(output, prepared);
+  process.stderr.write(`dino-track: wrote ${output}: prepared for ${width}x${height} (WxH) input, ${(prepared.length / 1e6).toFixed(1)} MB\n`);
 }

@@ -1,18 +1,53 @@
-import { runTrack } from '../pipeline.js';
-import { getFfmpegBinaries } from '../video/index.js';
+import { runTrack, type TrackSummary } from '../pipeline.js';
 import { formatStageTimes } from '../util/stage-clock.js';
+import { writeStderrLines } from '../util/stderr-lines.js';
+import { getFfmpegBinaries } from '../video/index.js';
 import { createProgress } from './progress.js';
-import { normalizeTrackOptions, type RawTrackOptions } from './track-options.js';
+import { normalizeTrackOptions, type RawTrackOptions, type TrackOptions } from './track-options.js';
+
+/** A run expected to take longer than this gets one line on how to go faster. */
+const slowRunSeconds = 600;
+/** Frames timed before the expected duration is trusted (the first ones include start-up). */
+const framesBeforeEstimate = 5;
 
 function say(line: string): void {
-  process.stderr.write(`dino-track: ${line}\n`);
+  writeStderrLines(`dino-track: ${line}`);
 }
 
-/** `dino-track track INPUT -o OUT`: validate, then run the pipeline with progress. */
+/** What was written, for the closing line: the file, the folder with its formats, or stdout. */
+function describeOutput(options: TrackOptions): string {
+  if (options.output === '-') return 'ndjson to stdout';
+  if (options.formats.length === 1 && options.formats[0] === 'overlay') return options.output;
+  return `${options.output} (${options.formats.join(', ')})`;
+}
+
+/** The closing line of every successful run, as `yolo` ends with "Results saved to …". */
+function formatSummary(options: TrackOptions, summary: TrackSummary): string {
+  const rate = summary.frames / Math.max(summary.wallSeconds, 1e-3);
+  const objects = `${summary.objects} object${summary.objects === 1 ? '' : 's'}`;
+  return `wrote ${describeOutput(options)}: ${summary.frames} frames, ${objects}, ${summary.wallSeconds.toFixed(1)} s (${rate.toFixed(2)} frames/s)`;
+}
+
+/** Says once, early, how to trade accuracy for speed when the run will be long. */
+function createSlowRunHint(): (done: number, total: number) => void {
+  const started = performance.now();
+  let said = false;
+  return (done, total) => {
+    if (said || done < framesBeforeEstimate) return;
+    said = true;
+    const perFrame = (performance.now() - started) / 1000 / done;
+    const remaining = perFrame * (total - done);
+    if (remaining < slowRunSeconds) return;
+    say(`this run will take about ${Math.round(remaining / 60)} more minutes at ${(1 / perFrame).toFixed(2)} frames/s; to go faster: --stride 3 (model on every 3rd frame), --short-side 240 (smaller model input), or a GPU (--device cuda)`);
+  };
+}
+
+/** `dino-track track INPUT -o OUT`: validate, then run the pipeline with progress and a closing line. */
 export async function runTrackCommand(input: string | undefined, raw: RawTrackOptions): Promise<void> {
   const options = normalizeTrackOptions(input, raw);
   const progress = createProgress(options.progress);
   const downloads = createProgress(options.progress, 'bytes');
+  const hintIfSlow = createSlowRunHint();
   options.model.notify = say;
   options.model.onDownloadProgress = (received, total) => downloads.update(received, total ?? received);
   try {
@@ -20,28 +55,32 @@ export async function runTrackCommand(input: string | undefined, raw: RawTrackOp
       ...options,
       onStart: ({ video, model, cache }) => {
         downloads.stop();
-        if (options.verbose && cache) {
+        if (!options.verbose) return;
+        if (cache) {
           const { info } = cache;
-          say(`feature cache ${options.features}: ${info.frames} frames, ${info.rows}x${info.cols} patches, ${info.heads} heads, D ${info.dim}, frames ${info.frameWidth}x${info.frameHeight}`);
+          say(`feature cache ${options.features}: ${info.frames} frames, ${info.rows}x${info.cols} patches (rows x cols), ${info.heads} heads, D ${info.dim}, frames ${info.frameWidth}x${info.frameHeight} (WxH)`);
         }
-        if (options.verbose && video) {
+        if (video) {
           const { ffmpeg, source } = getFfmpegBinaries();
           say(`ffmpeg ${ffmpeg} (from ${source})`);
         }
-        if (options.verbose && video && model) {
-          say(`${video.width}x${video.height} @ ${video.fps.toFixed(3)} fps, ${video.frameCount}${video.frameCountIsEstimate ? ' (estimated)' : ''} frames`);
-          say(`model ${model.file}: patch ${model.structure.patchSize}, input ${model.inputWidth}x${model.inputHeight} (${model.rows}x${model.cols} patches), provider ${model.session.provider}, threads ${options.model.threads || 'auto'}`);
+        if (video && model) {
+          say(`${video.width}x${video.height} (WxH) @ ${video.fps.toFixed(3)} fps, ${video.frameCount}${video.frameCountIsEstimate ? ' (estimated)' : ''} frames`);
+          say(`model ${model.file}: patch ${model.structure.patchSize}, input ${model.inputWidth}x${model.inputHeight} (WxH; ${model.rows}x${model.cols} patches), provider ${model.session.provider}, threads ${options.model.threads || 'auto'}`);
           if (model.preparedPath) say(`prepared model ${model.preparedNow ? 'written to' : 'reused from'} ${model.preparedPath}`);
         }
       },
-      onProgress: (done, total) => progress.update(done, total),
+      onProgress: (done, total) => {
+        progress.update(done, total);
+        hintIfSlow(done, total);
+      },
     });
     progress.stop();
     if (options.verbose) {
-      say(`wrote ${options.output} (${summary.frames} frames, ${summary.source}, ${(summary.frames / summary.wallSeconds).toFixed(2)} frames/s)`);
       if (summary.keyFrames !== summary.frames) say(`tracked ${summary.keyFrames} key frames; the other ${summary.frames - summary.keyFrames} were interpolated (--stride ${options.stride})`);
-      say(`busy time per stage (stages overlap): ${formatStageTimes(summary.stages, summary.wallSeconds)}; wall ${summary.wallSeconds.toFixed(1)} s; peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(1)} MiB`);
+      say(`busy time per stage (stages overlap): ${formatStageTimes(summary.stages, summary.wallSeconds)}; peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(1)} MiB`);
     }
+    if (!options.quiet) say(formatSummary(options, summary));
   } finally {
     progress.stop();
     downloads.stop();

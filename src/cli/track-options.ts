@@ -9,42 +9,92 @@ import type { TrackContext } from '../pipeline.js';
 import { progressModes, type ProgressMode } from './progress.js';
 import { parseChoice, parseInteger, parseNumber } from './validate.js';
 
-/** Raw option strings as commander hands them over. */
+/** Raw option strings as commander hands them over: absent when not given. */
 export interface RawTrackOptions {
   output?: string;
   format?: string;
-  overlay: string;
+  overlay?: string;
   model?: string;
-  device: string;
-  threshold: string;
-  maxObjects: string;
+  device?: string;
+  threshold?: string;
+  maxObjects?: string;
   occlusionFrames?: string;
-  shortSide: string;
-  batch: string;
-  stride: string;
-  threads: string;
-  progress: string;
+  shortSide?: string;
+  batch?: string;
+  stride?: string;
+  threads?: string;
+  progress?: string;
   features?: string;
   initMask?: string;
-  initFrame: string;
-  contextFrames: string;
-  window: string;
-  topK: string;
-  propagation: string;
+  initFrame?: string;
+  contextFrames?: string;
+  window?: string;
+  topK?: string;
+  propagation?: string;
   discover?: boolean;
   saveFeatures?: string;
-  featuresDtype: string;
+  featuresDtype?: string;
   overwrite?: boolean;
   verbose?: boolean;
+  quiet?: boolean;
+}
+
+/**
+ * Defaults, applied here rather than by commander so that an option the user gave can be
+ * told from one left alone: options that do nothing in the chosen mode are refused.
+ */
+export const trackDefaults = {
+  overlay: 'masks',
+  device: 'auto',
+  /** DINO's `--threshold` in its attention visualisation. */
+  threshold: '0.6',
+  maxObjects: '8',
+  /** DINO's video segmentation evaluation works at 480 lines. */
+  shortSide: '480',
+  batch: '1',
+  stride: '1',
+  threads: '0',
+  progress: 'auto',
+  initFrame: '0',
+  /** DINO's label propagation: 7 previous frames, 12-patch window, top 5 neighbours. */
+  contextFrames: '7',
+  window: '12',
+  topK: '5',
+  propagation: 'improved',
+  featuresDtype: 'f32',
+} as const satisfies Partial<Record<keyof RawTrackOptions, string>>;
+
+/** Options that only prompted mode (`--init-mask`) uses. */
+const promptedOnly = { initFrame: '--init-frame', contextFrames: '--context-frames', window: '--window', topK: '--top-k', propagation: '--propagation' } as const;
+/** Options that only running the model uses (not `--features`). */
+const modelOnly = { model: '--model', device: '--device', shortSide: '--short-side', batch: '--batch', threads: '--threads' } as const;
+
+/** Refuses, one line each, options that would do nothing in the mode chosen. */
+function refuseUnusedOptions(raw: RawTrackOptions, formats: Format[]): void {
+  if (!raw.initMask) {
+    for (const [key, name] of Object.entries(promptedOnly)) {
+      if (raw[key as keyof typeof promptedOnly] !== undefined) throw new UsageError(`${name} is for prompted mode; give --init-mask too, or leave ${name} out`);
+    }
+  }
+  if (raw.features) {
+    for (const [key, name] of Object.entries(modelOnly)) {
+      if (raw[key as keyof typeof modelOnly] !== undefined) throw new UsageError(`${name} does nothing with --features (the model already ran when the cache was saved); leave it out`);
+    }
+  }
+  if (raw.featuresDtype !== undefined && !raw.saveFeatures) throw new UsageError('--features-dtype sets the precision of --save-features; give --save-features too, or leave it out');
+  if (raw.overlay !== undefined && !formats.includes('overlay')) throw new UsageError(`--overlay ${raw.overlay} changes only the overlay video; add overlay to --format, or leave it out`);
 }
 
 export const devices = ['auto', 'cpu', 'cuda', 'webgpu'] as const;
+
 
 /** Frames between two key frames wait in memory (full size for the overlay), so the stride is bounded. */
 export const maxStride = 30;
 
 export interface TrackOptions extends Omit<TrackContext, 'onProgress' | 'onStart'> {
   progress: ProgressMode;
+  /** No closing summary line. */
+  quiet: boolean;
 }
 
 /**
@@ -85,8 +135,8 @@ function parseFormats(raw: string | undefined, output: string): Format[] {
  * @throws UsageError with the uniform "Expected … but received …" message.
  */
 export function normalizeTrackOptions(input: string | undefined, raw: RawTrackOptions): TrackOptions {
-  const device = parseChoice<Device>('--device', raw.device, devices);
-  const threads = parseInteger('--threads', raw.threads, 0, 1024);
+  const device = parseChoice<Device>('--device', raw.device ?? trackDefaults.device, devices);
+  const threads = parseInteger('--threads', raw.threads ?? trackDefaults.threads, 0, 1024);
   const verbose = Boolean(raw.verbose);
   const overwrite = Boolean(raw.overwrite);
   if (!raw.output) throw new UsageError('Expected an output path for -o, --output but received nothing; e.g. -o out.mp4 or -o out/');
@@ -100,7 +150,8 @@ export function normalizeTrackOptions(input: string | undefined, raw: RawTrackOp
   }
   if (!input && !raw.features) throw new UsageError('Expected an input video, or a feature cache with --features, but received neither');
   if (!input && formatList.includes('overlay')) throw new UsageError('the overlay format needs the input video; give it as INPUT alongside --features');
-  const stride = parseInteger('--stride', raw.stride, 1, maxStride);
+  const stride = parseInteger('--stride', raw.stride ?? trackDefaults.stride, 1, maxStride);
+  refuseUnusedOptions(raw, formatList);
   if (raw.initMask && raw.occlusionFrames !== undefined) throw new UsageError('--occlusion-frames does nothing in prompted mode (--init-mask): annotated objects are kept for the whole video; leave it out');
   if (raw.discover && !raw.initMask) throw new UsageError('--discover adds objects to prompted mode; give --init-mask too (without it every object is discovered anyway)');
   if (stride > 1 && raw.saveFeatures) throw new UsageError('--stride and --save-features do not go together: a feature cache holds every frame; save it without --stride, then track it with --stride');
@@ -109,34 +160,36 @@ export function normalizeTrackOptions(input: string | undefined, raw: RawTrackOp
   if (output === '-' && (formatList.length !== 1 || formatList[0] !== 'ndjson')) throw new UsageError('-o - writes to stdout, which takes only --format ndjson');
   if (output !== '-') validateTarget('-o', output, overwrite, !isVideoTarget(output));
   if (raw.saveFeatures) validateTarget('--save-features', raw.saveFeatures, overwrite, false);
-  const shortSide = parseInteger('--short-side', raw.shortSide, 16, 4320);
+  const shortSide = parseInteger('--short-side', raw.shortSide ?? trackDefaults.shortSide, 16, 4320);
   return {
     input,
     features: raw.features,
     saveFeatures: raw.saveFeatures,
-    saveFeaturesDtype: parseChoice<CacheDtype>('--features-dtype', raw.featuresDtype.toUpperCase(), ['F32', 'F16']),
+    saveFeaturesDtype: parseChoice<CacheDtype>('--features-dtype', (raw.featuresDtype ?? trackDefaults.featuresDtype).toUpperCase(), ['F32', 'F16']),
     output,
     formats: formatList,
-    overlayMode: parseChoice<OverlayMode>('--overlay', raw.overlay, overlayModes),
+    overlayMode: parseChoice<OverlayMode>('--overlay', raw.overlay ?? trackDefaults.overlay, overlayModes),
     overwrite,
-    batch: parseInteger('--batch', raw.batch, 1, 256),
+    batch: parseInteger('--batch', raw.batch ?? trackDefaults.batch, 1, 256),
     stride,
     verbose,
-    progress: parseChoice<ProgressMode>('--progress', raw.progress, progressModes),
+    quiet: Boolean(raw.quiet),
+    progress: parseChoice<ProgressMode>('--progress', raw.progress ?? trackDefaults.progress, progressModes),
     tracker: {
-      threshold: parseNumber('--threshold', raw.threshold, 0, 1, true),
-      maxObjects: parseInteger('--max-objects', raw.maxObjects, 1, 255),
+      threshold: parseNumber('--threshold', raw.threshold ?? trackDefaults.threshold, 0, 1, true),
+      maxObjects: parseInteger('--max-objects', raw.maxObjects ?? trackDefaults.maxObjects, 1, 255),
       occlusionFrames: raw.occlusionFrames === undefined ? undefined : parseInteger('--occlusion-frames', raw.occlusionFrames, 0, 100_000),
     },
-    model: { model: raw.model, device, threads, verbose, shortSide },
+    // A short side the user asked for is honoured even above the video's; the default never enlarges.
+    model: { model: raw.model, device, threads, verbose, shortSide, upscale: raw.shortSide !== undefined },
     prompt: raw.initMask
       ? {
         initMask: raw.initMask,
-        initFrame: parseInteger('--init-frame', raw.initFrame, 0, 10_000_000),
-        contextFrames: parseInteger('--context-frames', raw.contextFrames, 0, 100),
-        radius: parseInteger('--window', raw.window, 1, 1000),
-        topK: parseInteger('--top-k', raw.topK, 1, 1000),
-        propagation: parseChoice<'reference' | 'improved'>('--propagation', raw.propagation, ['improved', 'reference']),
+        initFrame: parseInteger('--init-frame', raw.initFrame ?? trackDefaults.initFrame, 0, 10_000_000),
+        contextFrames: parseInteger('--context-frames', raw.contextFrames ?? trackDefaults.contextFrames, 0, 100),
+        radius: parseInteger('--window', raw.window ?? trackDefaults.window, 1, 1000),
+        topK: parseInteger('--top-k', raw.topK ?? trackDefaults.topK, 1, 1000),
+        propagation: parseChoice<'reference' | 'improved'>('--propagation', raw.propagation ?? trackDefaults.propagation, ['improved', 'reference']),
         discover: Boolean(raw.discover),
       }
       : undefined,

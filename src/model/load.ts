@@ -51,6 +51,8 @@ export interface LoadOptions extends ResolveOptions {
   threads?: number;
   /** Model input short side in pixels before rounding to the patch size. */
   shortSide: number;
+  /** Enlarge frames smaller than `shortSide` (only when the user asked for that size). */
+  upscale?: boolean;
   verbose?: boolean;
   notify?: (line: string) => void;
 }
@@ -81,7 +83,7 @@ export async function loadModel(options: LoadOptions, frameWidth: number, frameH
   });
   const model = decodeModel(bytes, file);
   const structure = inspectModel(model, file);
-  let size = getModelInputSize(frameWidth, frameHeight, options.shortSide, structure.patchSize);
+  let size = getModelInputSize(frameWidth, frameHeight, options.shortSide, structure.patchSize, options.upscale);
   let sessionBytes: Uint8Array = bytes;
   let preparedPath: string | undefined;
   let preparedNow = false;

@@ -29,9 +29,12 @@ export function writeNormalisedFrame_(rgb: Uint8Array, batch: Float32Array, slot
 /**
  * The model input size for a frame: short side scaled to `shortSide`, both sides
  * rounded to the nearest multiple of the patch size (aspect ratio kept within one patch).
+ * A frame smaller than that keeps its own size unless `upscale`: enlarging a 240-line
+ * video to 480 lines costs four times the compute and adds no detail.
  */
-export function getModelInputSize(width: number, height: number, shortSide: number, patchSize: number): { width: number; height: number } {
-  const scale = shortSide / Math.min(width, height);
+export function getModelInputSize(width: number, height: number, shortSide: number, patchSize: number, upscale = false): { width: number; height: number } {
+  const target = upscale ? shortSide : Math.min(shortSide, Math.min(width, height));
+  const scale = target / Math.min(width, height);
   const round = (v: number): number => Math.max(patchSize, Math.round((v * scale) / patchSize) * patchSize);
   return { width: round(width), height: round(height) };
 }

@@ -113,10 +113,9 @@ export async function openSession(model: Uint8Array, options: SessionOptions): P
       failures.push(`${provider}: ${reason}`);
       continue;
     }
+    // On a CPU-only machine this is the normal case: said only with --verbose.
     if (failures.length > 0 && provider === 'cpu' && options.verbose) {
       options.notify?.(`no GPU provider available (${failures.join('; ')}); running on CPU`);
-    } else if (failures.length > 0 && provider === 'cpu') {
-      options.notify?.('no GPU provider available; running on CPU (details with --verbose)');
     }
     return wrapSession(session, provider);
   }

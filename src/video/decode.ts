@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import { BoundedQueue } from '../util/bounded-queue.js';
 import { readFrames } from '../util/read-frames.js';
+import { getPassthroughArgs } from './ffmpeg-path.js';
 import { startFfmpeg } from './ffmpeg-process.js';
 import { frameTimeOutput, readFrameTimes } from './frame-times.js';
 import type { VideoInfo } from './probe.js';
@@ -39,12 +40,12 @@ function buildArgs(options: DecodeOptions): string[] {
   const shrinking = modelWidth * modelHeight < video.width * video.height;
   const scale = `scale=${modelWidth}:${modelHeight}:flags=${shrinking ? 'area' : 'bicubic'}`;
   // Passthrough keeps every decoded frame of a variable-frame-rate input, none duplicated.
-  const common = ['-vsync', 'passthrough', '-f', 'rawvideo', '-pix_fmt', 'rgb24'];
+  const common = [...getPassthroughArgs(), '-f', 'rawvideo', '-pix_fmt', 'rgb24'];
   const input = ['-i', video.path, '-an', '-sn', '-dn'];
   // The stream the probe chose (not `0:v:0`, which may be cover art): its size is what frames are cut at.
   const stream = `0:${video.streamIndex}`;
   // A 2x2 copy of each frame goes to fd 4 only for its timestamp (see frame-times.ts).
-  const times = ['-map', '[times]', '-vsync', 'passthrough', ...frameTimeOutput, 'pipe:4'];
+  const times = ['-map', '[times]', ...getPassthroughArgs(), ...frameTimeOutput, 'pipe:4'];
   if (!keepFull) return [...input, '-filter_complex', `[${stream}]split=2[small][tiny];[small]${scale}[model];[tiny]scale=2:2[times]`, '-map', '[model]', ...common, 'pipe:1', ...times];
   return [
     ...input,

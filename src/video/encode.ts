@@ -1,5 +1,6 @@
 import type { Writable } from 'node:stream';
 import { ExternalError } from '../errors.js';
+import { getPassthroughArgs } from './ffmpeg-path.js';
 import { startFfmpeg, type FfmpegProcess } from './ffmpeg-process.js';
 import { getMatroskaFramePrefix, getMatroskaHeader } from './matroska-pipe.js';
 import type { VideoInfo } from './probe.js';
@@ -35,7 +36,7 @@ function buildArgs(options: EncodeOptions): string[] {
   // yuv420p needs even sizes: pad odd ones by one pixel rather than fail.
   const odd = video.width % 2 !== 0 || video.height % 2 !== 0;
   if (odd) args.push('-vf', 'pad=ceil(iw/2)*2:ceil(ih/2)*2');
-  args.push('-vsync', 'passthrough', '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '20', '-pix_fmt', 'yuv420p');
+  args.push(...getPassthroughArgs(), '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '20', '-pix_fmt', 'yuv420p');
   if (withAudio) args.push('-c:a', mp4AudioCodecs.has(video.audioCodec as string) ? 'copy' : 'aac');
   args.push('-movflags', '+faststart', '-f', 'mp4', '-y', outputPath);
   return args;

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { accessSync, constants, chmodSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -80,4 +81,27 @@ export function getFfmpegBinaries(): FfmpegBinaries {
     cached = { ffmpeg: ffmpeg.file, ffprobe: resolveTool('ffprobe').file, source: ffmpeg.source };
   }
   return cached;
+}
+
+let fpsModeOption: string | undefined;
+
+/**
+ * The options that keep every frame with its own time: `-fps_mode passthrough` on ffmpeg 5
+ * and later, `-vsync passthrough` on older ones (such as the npm-shipped 4.1), which newer
+ * ffmpeg still takes but warns about.
+ */
+export function getPassthroughArgs(): string[] {
+  if (fpsModeOption === undefined) {
+    const { ffmpeg } = getFfmpegBinaries();
+    let major = 0;
+    try {
+      const banner = execFileSync(ffmpeg, ['-hide_banner', '-version'], { encoding: 'utf8', timeout: 10_000 });
+      // Release builds say "ffmpeg version 5.1.6-0+deb12u1"; git builds "N-47683-g…" (treated as old).
+      major = Number(/^ffmpeg version n?(\d+)\./.exec(banner)?.[1] ?? 0);
+    } catch {
+      // An ffmpeg that cannot print its version fails properly at its first real use.
+    }
+    fpsModeOption = major >= 5 ? '-fps_mode' : '-vsync';
+  }
+  return [fpsModeOption, 'passthrough'];
 }

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
 import { ExternalError } from '../errors.js';
 import { getFfmpegBinaries } from './ffmpeg-path.js';
+import { writeStderrLines } from '../util/stderr-lines.js';
 
 /** A running ffmpeg with its stderr tail kept for error messages. */
 export interface FfmpegProcess {
@@ -24,7 +25,7 @@ export function startFfmpeg(args: string[], stdio: StdioOptions, what: string, v
   let killed = false;
   child.stderr?.setEncoding('utf8');
   child.stderr?.on('data', (text: string) => {
-    if (verbose) process.stderr.write(text);
+    if (verbose) writeStderrLines(text);
     for (const line of text.split('\n')) if (line.trim()) tail.push(line.trim());
     tail.splice(0, Math.max(0, tail.length - stderrLinesKept));
   });

@@ -5,7 +5,8 @@ import { parseSize } from '../../dist/cli/models-command.js';
 import { makeTempDir, runCli } from '../fixtures.js';
 
 const dir = makeTempDir();
-const defaults = { output: `${dir}/out.mp4`, device: 'auto', threshold: '0.6', maxObjects: '8', shortSide: '480', batch: '1', stride: '1', threads: '0', progress: 'auto', featuresDtype: 'f32', overlay: 'masks', initFrame: '0', contextFrames: '7', window: '12', topK: '5', propagation: 'improved' };
+// Options the user did not give are absent: the defaults are applied by normalizeTrackOptions.
+const defaults = { output: `${dir}/out.mp4` };
 
 describe('track options → context', () => {
   it('maps defaults', () => {
@@ -34,7 +35,13 @@ describe('track options → context', () => {
     [{ format: 'davis' }, `-o ${dir}/out.mp4 is a video file, which holds only the overlay; give a directory for --format davis`],
     [{ overlay: 'x-ray' }, 'Expected one of masks, attention, side-by-side for --overlay but received "x-ray"'],
     [{ maxObjects: '0' }, 'Expected an integer between 1 and 255 for --max-objects but received "0"'],
-    [{ featuresDtype: 'f8' }, 'Expected one of F32, F16 for --features-dtype but received "F8"'],
+    [{ featuresDtype: 'f8', saveFeatures: `${dir}/f.safetensors` }, 'Expected one of F32, F16 for --features-dtype but received "F8"'],
+    [{ topK: '3' }, '--top-k is for prompted mode; give --init-mask too, or leave --top-k out'],
+    [{ initFrame: '4' }, '--init-frame is for prompted mode; give --init-mask too, or leave --init-frame out'],
+    [{ features: 'f.safetensors', output: `${dir}/o`, model: 'x.onnx' }, '--model does nothing with --features (the model already ran when the cache was saved); leave it out'],
+    [{ features: 'f.safetensors', output: `${dir}/o`, shortSide: '240' }, '--short-side does nothing with --features (the model already ran when the cache was saved); leave it out'],
+    [{ featuresDtype: 'f16' }, '--features-dtype sets the precision of --save-features; give --save-features too, or leave it out'],
+    [{ output: `${dir}/o`, overlay: 'attention' }, '--overlay attention changes only the overlay video; add overlay to --format, or leave it out'],
     [{ features: 'a.safetensors', saveFeatures: 'b.safetensors' }, '--features and --save-features do not go together: the features are already saved'],
     [{ initMask: 'm.png', propagation: 'magic' }, 'Expected one of improved, reference for --propagation but received "magic"'],
     [{ discover: true }, '--discover adds objects to prompted mode; give --init-mask too (without it every object is discovered anyway)'],

@@ -57,7 +57,7 @@ describe('dino-track INPUT -o OUT.mp4 (real ffmpeg, real onnxruntime)', () => {
     const out = path.join(dir, 'prepared.mp4');
     const { code, stderr } = await runCli([silent, '-o', out, '--model', models.tinyPrepared, '--verbose'], { env });
     assert.equal(code, 0, stderr);
-    assert.match(stderr, /input 128x96 \(6x8 patches\)/);
+    assert.match(stderr, /input 128x96 \(WxH; 6x8 patches\)/);
     assert.equal(probeStreams(out)[0].nb_read_frames, '20');
   });
 
@@ -117,7 +117,7 @@ describe('automatic preparation at the video size', () => {
     const run = (name) => runCli([video, '-o', path.join(work, name), '--model', models.tiny, '--verbose', '--device', 'cpu'], { env: { DINO_TRACK_CACHE: cacheDir } });
     const first = await run('a.mp4');
     assert.equal(first.code, 0, first.stderr);
-    assert.match(first.stderr, /input 848x480 \(30x53 patches\)/);
+    assert.match(first.stderr, /input 848x480 \(WxH; 30x53 patches\)/);
     assert.match(first.stderr, /prepared model written to .*-480x848\.onnx/);
     const second = await run('b.mp4');
     assert.equal(second.code, 0, second.stderr);

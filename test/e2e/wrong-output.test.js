@@ -149,8 +149,8 @@ describe('a writer that fails stops the run at once', () => {
     const long = makeVideo(path.join(work, 'long.mp4'), { width: 128, height: 96, fps: 25, seconds: 20 });
     const { ffmpeg } = getFfmpegBinaries();
     const wrapper = path.join(work, 'encoder-dies.sh');
-    // The encoder (reading pipe:0) fails at once, as when it cannot create its output.
-    writeFileSync(wrapper, `#!/bin/sh\ncase "$*" in *pipe:0*) echo "Could not open output: Permission denied" >&2; exit 1;; esac\nexec "${ffmpeg}" "$@"\n`);
+    // The encoder (reading pipe:0) takes the first frame, then fails, as when it cannot create its output.
+    writeFileSync(wrapper, `#!/bin/sh\ncase "$*" in *pipe:0*) dd bs=1024 count=48 of=/dev/null 2>/dev/null; echo "Could not open output: Permission denied" >&2; exit 1;; esac\nexec "${ffmpeg}" "$@"\n`);
     chmodSync(wrapper, 0o755);
     const result = await runCli([long, '-o', path.join(work, 'dies.mp4'), ...model.slice(0, -2), '--progress', 'json'], { env: { ...env, FFMPEG_PATH: wrapper } });
     assert.equal(result.code, 1, result.stderr);

@@ -27,10 +27,17 @@ describe('preprocessing', () => {
     [1920, 1080, 480, 16, { width: 848, height: 480 }],
     [480, 854, 480, 8, { width: 480, height: 856 }],
     [128, 96, 96, 16, { width: 128, height: 96 }],
-    [32, 32, 480, 16, { width: 480, height: 480 }],
+    [32, 32, 480, 16, { width: 32, height: 32 }],
+    [320, 240, 480, 16, { width: 320, height: 240 }],
+    [40, 30, 480, 16, { width: 48, height: 32 }],
   ]) {
-    it(`sizes ${width}x${height} at short side ${shortSide}, patch ${patch}`, () => {
+    it(`sizes ${width}x${height} at short side ${shortSide}, patch ${patch}, never enlarging`, () => {
       assert.deepEqual(getModelInputSize(width, height, shortSide, patch), expected);
     });
   }
+
+  it('enlarges only when asked (an explicit --short-side)', () => {
+    assert.deepEqual(getModelInputSize(320, 240, 480, 16, true), { width: 640, height: 480 });
+    assert.deepEqual(getModelInputSize(32, 32, 480, 16, true), { width: 480, height: 480 });
+  });
 });

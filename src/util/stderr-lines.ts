@@ -1,0 +1,34 @@
+/**
+ * stderr is shared by one live status line (the progress bar, redrawn in place) and whole
+ * lines (notices, --verbose output of ffmpeg and onnxruntime, errors). Whole lines go
+ * through here so the status line is wiped first and never mixes with them; the bar
+ * draws itself again below on its next update.
+ */
+interface StatusLine {
+  /** Wipes the status line so the cursor is at the start of an empty line. */
+  clear(): void;
+  /** Wipes it and stops it for good. */
+  stop(): void;
+}
+
+let current: StatusLine | undefined;
+
+/** Makes `line` the live status line; returns a function that retires it. */
+export function setStatusLine(line: StatusLine): () => void {
+  current = line;
+  return () => {
+    if (current === line) current = undefined;
+  };
+}
+
+/** Writes text made of whole lines to stderr, below a wiped status line. */
+export function writeStderrLines(text: string): void {
+  current?.clear();
+  process.stderr.write(text.endsWith('\n') ? text : `${text}\n`);
+}
+
+/** Retires the status line for good (on a signal): nothing may redraw it after the last words. */
+export function retireStatusLine(): void {
+  current?.stop();
+  current = undefined;
+}
