@@ -28,6 +28,8 @@ export interface TrackContext {
   /** Track every Nth frame (and the last); masks of the frames between are interpolated. */
   stride: number;
   verbose: boolean;
+  /** Receives every frame instead of the outputs `output` and `formats` name (the library's frame iterator). */
+  sink?: OutputWriter;
   /** Called after each frame is written. */
   onProgress?: (done: number, total: number) => void;
   /** Called once the source is ready, with what was chosen (for --verbose). */
@@ -221,7 +223,7 @@ export async function runTrack(context: TrackContext): Promise<TrackSummary> {
     const size = cache
       ? { width: cache.info.frameWidth, height: cache.info.frameHeight, fps: cache.info.fps, total: cache.info.frames }
       : { width: (video as VideoInfo).width, height: (video as VideoInfo).height, fps: (video as VideoInfo).fps, total: (video as VideoInfo).frameCount };
-    outputs = await openOutputs({ target: context.output, formats: context.formats, video, fps: size.fps, overlayMode: context.overlayMode, overwrite: context.overwrite, verbose: context.verbose });
+    outputs = context.sink ?? await openOutputs({ target: context.output, formats: context.formats, video, fps: size.fps, overlayMode: context.overlayMode, overwrite: context.overwrite, verbose: context.verbose });
     let source: AsyncIterable<SourceFrame>;
     if (cache) {
       if (video && needImages) decoder = decodeVideo({ video, modelWidth: video.width, modelHeight: video.height, keepFull: false, verbose: context.verbose });

@@ -1,0 +1,114 @@
+/**
+ * dino-track as a library: the `track` command's options, typed, for Node pipelines.
+ *
+ *   import { track, trackFrames } from 'dino-track';
+ *   await track({ input: 'in.mp4', output: 'out/', format: ['davis', 'coco'] });
+ *   for await (const frame of trackFrames({ input: 'in.mp4' })) console.log(frame.index, frame.objects);
+ *
+ * Options are checked exactly as the command line checks them (same messages, same
+ * `UsageError`), because they are handed to the same validation as strings.
+ */
+import { readFile } from 'node:fs/promises';
+import { normalizeTrackOptions, type RawTrackOptions } from './cli/track-options.js';
+import type { Format, OverlayMode } from './export/index.js';
+import { decodeModel, encodeModel, prepareModel_, type Device } from './model/index.js';
+import { runTrack, type TrackContext, type TrackSummary } from './pipeline.js';
+import type { FrameResult } from './track/index.js';
+import { writeFileAtomically } from './util/atomic-path.js';
+import { BoundedQueue } from './util/bounded-queue.js';
+
+export { openFeatureCache, type FeatureCache, type FeatureCacheInfo } from './features/index.js';
+export { ExternalError, InputError, InterruptedError, UsageError } from './errors.js';
+export type { FrameResult, TrackedObject } from './track/index.js';
+export type { TrackSummary } from './pipeline.js';
+export type { Format, OverlayMode, Device };
+
+/** The `track` command's options; each is optional as on the command line, with the same defaults. */
+export interface TrackOptions {
+  /** The input video (optional with `features` and mask formats). */
+  input?: string;
+  /** `-o`: a video file for the overlay, or a folder for mask formats (`track` only). */
+  output?: string;
+  format?: Format[];
+  features?: string;
+  saveFeatures?: string;
+  featuresDtype?: 'f32' | 'f16';
+  model?: string;
+  device?: Device;
+  threshold?: number;
+  maxObjects?: number;
+  occlusionFrames?: number;
+  shortSide?: number;
+  batch?: number;
+  stride?: number;
+  threads?: number;
+  overlay?: OverlayMode;
+  initMask?: string;
+  initFrame?: number;
+  contextFrames?: number;
+  window?: number;
+  topK?: number;
+  propagation?: 'improved' | 'reference';
+  discover?: boolean;
+  overwrite?: boolean;
+  verbose?: boolean;
+  /** Called after each frame is written (or yielded): frames done, frames expected. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** The options as the command line would hand them over: strings, absent when not given. */
+function toRawOptions(options: TrackOptions): RawTrackOptions {
+  const text = (value: number | string | undefined): string | undefined => (value === undefined ? undefined : String(value));
+  return {
+    output: options.output, format: options.format?.join(','), features: options.features, saveFeatures: options.saveFeatures,
+    featuresDtype: options.featuresDtype, model: options.model, device: options.device, threshold: text(options.threshold),
+    maxObjects: text(options.maxObjects), occlusionFrames: text(options.occlusionFrames), shortSide: text(options.shortSide),
+    batch: text(options.batch), stride: text(options.stride), threads: text(options.threads), overlay: options.overlay,
+    initMask: options.initMask, initFrame: text(options.initFrame), contextFrames: text(options.contextFrames), window: text(options.window),
+    topK: text(options.topK), propagation: options.propagation, discover: options.discover, overwrite: options.overwrite,
+    verbose: options.verbose, progress: 'none',
+  };
+}
+
+/**
+ * Tracks a video (or feature cache) into the outputs `output` and `format` name, as
+ * `dino-track track` does. @throws UsageError for bad options, InputError/ExternalError otherwise
+ */
+export async function track(options: TrackOptions): Promise<TrackSummary> {
+  const context: TrackContext = normalizeTrackOptions(options.input, toRawOptions(options));
+  return runTrack({ ...context, onProgress: options.onProgress });
+}
+
+/**
+ * Tracks a video (or feature cache) and yields each frame's result (label map, objects)
+ * instead of writing files. Frames are computed as they are consumed: a slow consumer
+ * holds the pipeline back, and leaving the loop early stops it.
+ */
+export async function* trackFrames(options: Omit<TrackOptions, 'output' | 'format' | 'overwrite' | 'overlay'>): AsyncGenerator<FrameResult> {
+  // Validated as a run that writes ndjson to stdout (no target to check), then given a sink instead.
+  const context = normalizeTrackOptions(options.input, { ...toRawOptions(options), output: '-', format: 'ndjson' });
+  const results = new BoundedQueue<FrameResult>(2);
+  const run = runTrack({
+    ...context,
+    onProgress: options.onProgress,
+    sink: { write: (result) => results.push(result), finish: async () => results.close(), abort: async () => undefined },
+  }).catch((error: unknown) => results.fail(error));
+  try {
+    for (let result = await results.shift(); result; result = await results.shift()) yield result;
+  } finally {
+    // A consumer that stops early ends the run: the pipeline's next write fails and it cleans up.
+    results.fail(new Error('the consumer stopped reading frames'));
+    await run;
+  }
+}
+
+/**
+ * Prepares an ONNX ViT for one input size (`dino-track models prepare`): adds the
+ * `cls_attn` and `patch_tokens` outputs and resizes the position embeddings.
+ * @returns the prepared model's bytes; also written to `output` when given
+ */
+export async function prepareModel(file: string, size: { width: number; height: number }, output?: string): Promise<Uint8Array> {
+  const prepared = encodeModel(prepareModel_(decodeModel(await readFile(file), file), file, size.height, size.width));
+  if (output) await writeFileAtomically(output, prepared);
+  return prepared;
+}
