@@ -3,6 +3,7 @@ import { describeSystemError, getExitCode, InterruptedError } from '../errors.js
 import { runCleanups, runStoppers } from '../util/cleanup.js';
 import { retireStatusLine, writeStderrLines } from '../util/stderr-lines.js';
 import { buildProgram } from './program.js';
+import { findMistypedCommand, getHelpCommand } from './usage-hints.js';
 
 function printError(error: unknown, verbose: boolean): void {
   const message = describeSystemError(error) ?? (error instanceof Error ? error.message : String(error));
@@ -46,13 +47,24 @@ export async function main(argv: string[]): Promise<void> {
     process.stdin.resume();
     (process.stdin as { unref?: () => void }).unref?.();
   }
+  const program = buildProgram();
+  const args = argv.slice(2);
+  // `dino-track` alone: what it does and how to start, not an error about -o.
+  if (args.length === 0) {
+    process.stderr.write(program.helpInformation());
+    process.exit(2);
+  }
+  const meant = findMistypedCommand(program, args);
+  if (meant) {
+    writeStderrLines(`dino-track: error: unknown command "${args[0]}"; did you mean \`dino-track ${meant}\`? (Run 'dino-track --help' for the commands)`);
+    process.exit(2);
+  }
   try {
-    await buildProgram().parseAsync(argv);
+    await program.parseAsync(argv);
   } catch (error) {
     if (error instanceof CommanderError) {
       if (error.exitCode === 0) process.exit(0);
-      process.stderr.write(`dino-track: ${error.message.replace(/^error: /, 'error: ')}\n`);
-      process.stderr.write(`Run 'dino-track --help' for usage.\n`);
+      writeStderrLines(`dino-track: ${error.message.replace(/^error: /, 'error: ')} (Run '${getHelpCommand(program, args)}' for usage)`);
       process.exit(2);
     }
     // Once a signal arrived, the failures it causes downstream are not news: its handler exits.

@@ -2,6 +2,16 @@ import { getOverlayColor } from './colors.js';
 import type { FrameResult } from '../track/index.js';
 
 const fillAlpha = 0.45;
+/** Lines of frame per pixel of outline: 1 px up to 1080p, 4 px at 4K. */
+const linesPerOutlinePixel = 540;
+/** Lines of frame per glyph pixel: the 5-pixel-tall digits are about 3% of the frame's height. */
+const linesPerGlyphPixel = 160;
+
+/** Outline width and digit scale for a frame: both grow with it, so 4K labels read as well as 480p ones. */
+export function getLabelSizes(width: number, height: number): { outline: number; glyph: number } {
+  const lines = Math.min(width, height);
+  return { outline: Math.max(1, Math.round(lines / linesPerOutlinePixel)), glyph: Math.max(1, Math.round(lines / linesPerGlyphPixel)) };
+}
 
 // 3×5 digit glyphs, one row per 3 bits, for the id labels.
 const digits = ['111101101101111', '010110010010111', '111001111100111', '111001111001111', '101101111001001',
@@ -40,15 +50,17 @@ function drawText_(image: Uint8Array, width: number, height: number, text: strin
 export function drawMasks_(image: Uint8Array, result: FrameResult): void {
   const { width, height, labels } = result;
   const colors = new Map(result.objects.map((o) => [o.id, getOverlayColor(o.id)]));
+  const { outline: t, glyph: scale } = getLabelSizes(width, height);
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
       const i = y * width + x;
       const id = labels[i];
       if (id === 0) continue;
       const color = colors.get(id) ?? getOverlayColor(id);
+      // An outline `t` pixels wide: the label `t` pixels away differs (or the frame ends).
       const edge =
-        (x === 0 || labels[i - 1] !== id) || (x === width - 1 || labels[i + 1] !== id) ||
-        (y === 0 || labels[i - width] !== id) || (y === height - 1 || labels[i + width] !== id);
+        (x < t || labels[i - t] !== id) || (x >= width - t || labels[i + t] !== id) ||
+        (y < t || labels[i - t * width] !== id) || (y >= height - t || labels[i + t * width] !== id);
       const p = i * 3;
       if (edge) {
         image[p] = color[0];
@@ -61,7 +73,6 @@ export function drawMasks_(image: Uint8Array, result: FrameResult): void {
       }
     }
   }
-  const scale = Math.max(1, Math.round(Math.min(width, height) / 240));
   for (const object of result.objects) {
     if (object.occluded || object.area === 0) continue;
     const [left, top] = object.bbox;
