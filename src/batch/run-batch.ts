@@ -19,6 +19,16 @@ export interface BatchOptions {
   redo: boolean;
   /** Called as each input ends. */
   onResult?: (result: BatchResult, finished: number, total: number) => void;
+  /** Called with each progress report of a video being tracked (its `track --progress json` lines). */
+  onVideoProgress?: (input: string, progress: VideoProgress) => void;
+}
+
+/** One `--progress json` line of a `track` run. */
+export interface VideoProgress {
+  frame: number;
+  total: number;
+  fps: number;
+  eta_s: number | null;
 }
 
 export interface BatchResult {
@@ -42,7 +52,7 @@ function removeStaleTemps(output: string): void {
 }
 
 /** One `track` run in its own process: a crash or a hang in one video cannot take the batch down. */
-function trackOne(input: string, output: string, args: string[], timeoutMs: number): Promise<{ ok: boolean; error?: string; frames?: number }> {
+function trackOne(input: string, output: string, args: string[], timeoutMs: number, onProgress?: (progress: VideoProgress) => void): Promise<{ ok: boolean; error?: string; frames?: number }> {
   return new Promise((resolve) => {
     // stdin stays open as a lifeline: if this process dies, even by SIGKILL, the child sees it close and stops.
     const child: ChildProcess = spawn(process.execPath, [cli, 'track', input, '-o', output, '--overwrite', '--progress', 'json', ...args], {
@@ -51,8 +61,12 @@ function trackOne(input: string, output: string, args: string[], timeoutMs: numb
     });
     const unregister = onCleanup(() => child.kill('SIGTERM'));
     let stderr = '';
+    let partial = '';
     child.stderr?.on('data', (d: Buffer) => {
       stderr = (stderr + d.toString()).slice(-20_000);
+      const lines = (partial + d.toString()).split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) if (line.startsWith('{')) onProgress?.(JSON.parse(line) as VideoProgress);
     });
     let timedOut = false;
     const timer = timeoutMs > 0
@@ -104,7 +118,7 @@ export async function runBatch(inputs: string[], options: BatchOptions): Promise
       removeStaleTemps(output);
       rmSync(record, { force: true });
       const started = performance.now();
-      const run = await trackOne(input, output, options.trackArgs, options.timeoutMs);
+      const run = await trackOne(input, output, options.trackArgs, options.timeoutMs, (progress) => options.onVideoProgress?.(input, progress));
       const seconds = (performance.now() - started) / 1000;
       if (!run.ok) {
         finish({ input, output, status: 'failed', error: run.error, seconds });

@@ -1,8 +1,16 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmdirSync, statSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { Command } from 'commander';
 import { expandInputs, getOutputNames, parseShard, runBatch, selectShard, type BatchResult } from '../batch/index.js';
+import { UsageError } from '../errors.js';
+import { isVideoTarget } from '../export/format-names.js';
 import { writeFileAtomically } from '../util/atomic-path.js';
+import { onStop } from '../util/cleanup.js';
+import { writeStderrLines } from '../util/stderr-lines.js';
+import { createBatchProgress } from './batch-progress.js';
+import { progressModes, type ProgressMode } from './progress.js';
+import { parseChoice } from './validate.js';
 import { addVideoOptions } from './video-options.js';
 import { normalizeTrackOptions, type RawTrackOptions } from './track-options.js';
 import { parseInteger } from './validate.js';
@@ -15,7 +23,44 @@ interface RawBatchOptions extends RawTrackOptions {
 }
 
 function say(line: string): void {
-  process.stderr.write(`dino-track: ${line}\n`);
+  writeStderrLines(`dino-track: ${line}`);
+}
+
+/** How long a stopped batch waits for its `track` runs to remove their partial outputs. */
+const stopWaitMs = 15_000;
+
+/** Removes a folder only if it is empty; true when it is gone. */
+function removeIfEmpty(folder: string): boolean {
+  try {
+    rmdirSync(folder);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Creates the output folder. If the batch is stopped before any video is done, the folder
+ * it created goes again, once its `track` runs have removed their partial outputs, so a
+ * Ctrl-C leaves nothing behind. A folder that holds anything else stays.
+ */
+function createOutputFolder(outputDir: string): void {
+  if (existsSync(outputDir)) {
+    if (!statSync(outputDir).isDirectory()) throw new UsageError(`-o ${outputDir} is a file; batch writes one output per video into a folder: give a folder name`);
+    return;
+  }
+  mkdirSync(outputDir, { recursive: true });
+  const bookkeeping = path.join(outputDir, '.dino-track');
+  onStop(async () => {
+    const deadline = Date.now() + stopWaitMs;
+    const othersThanBookkeeping = (): string[] => readdirSync(outputDir).filter((name) => name !== '.dino-track');
+    while (existsSync(outputDir) && othersThanBookkeeping().length > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+    if (!existsSync(outputDir) || othersThanBookkeeping().length > 0) return;
+    // Only empty folders go: a done record means a finished video, which is kept.
+    removeIfEmpty(path.join(bookkeeping, 'done'));
+    removeIfEmpty(bookkeeping);
+    removeIfEmpty(outputDir);
+  });
 }
 
 /** The video options the user gave on the command line, as flags for each `track` run. */
@@ -37,18 +82,26 @@ export async function runBatchCommand(args: string[], raw: RawBatchOptions, comm
   const shard = parseShard(raw.shard);
   const formats = raw.format?.split(',').map((f) => f.trim()) ?? ['overlay'];
   const folderOutputs = !(formats.length === 1 && formats[0] === 'overlay');
+  const progressMode = parseChoice<ProgressMode>('--progress', raw.progress ?? 'auto', progressModes);
+  if (isVideoTarget(raw.output as string)) {
+    throw new UsageError(`-o ${raw.output} names a video file; batch writes one output per video into a folder: give a folder name (e.g. -o out/)`);
+  }
   const outputDir = path.resolve(raw.output as string);
   const all = expandInputs(args);
-  mkdirSync(outputDir, { recursive: true });
-  // Options are checked here once, as `track` would, so a typo fails before any video starts.
-  normalizeTrackOptions(all[0], { ...raw, output: path.join(outputDir, folderOutputs ? '.check' : '.check.mp4'), overwrite: true, progress: 'none' });
+  // Options are checked here once, as `track` would, so a typo fails before any video starts
+  // (against a scratch name, so that nothing is created before they pass).
+  normalizeTrackOptions(all[0], { ...raw, output: path.join(os.tmpdir(), folderOutputs ? '.dino-track-check' : '.dino-track-check.mp4'), overwrite: true, progress: 'none' });
+  createOutputFolder(outputDir);
   const inputs = selectShard(all, shard);
   const names = getOutputNames(all);
   if (shard.count > 1) say(`shard ${shard.index}/${shard.count}: ${inputs.length} of ${all.length} inputs`);
 
+  const progress = createBatchProgress(progressMode, inputs.length);
   const results = await runBatch(inputs, {
     outputDir, names, folderOutputs, jobs, timeoutMs: timeout * 1000, redo: Boolean(raw.redo), trackArgs: getForwardedArgs(command),
+    onVideoProgress: (input, report) => progress.update(input, report),
     onResult: (result, finished, total) => {
+      progress.finish(result.input);
       const where = `[${finished}/${total}] ${result.input}`;
       if (result.status === 'done') say(`${where} → ${result.output} (${result.frames ?? '?'} frames, ${result.seconds?.toFixed(1)} s)`);
       else if (result.status === 'skipped') say(`${where}: already done, skipped`);
@@ -56,6 +109,7 @@ export async function runBatchCommand(args: string[], raw: RawBatchOptions, comm
     },
   });
 
+  progress.stop();
   const count = (status: BatchResult['status']): number => results.filter((r) => r.status === status).length;
   const manifest = path.join(outputDir, '.dino-track', `manifest-${shard.index}-of-${shard.count}.json`);
   await writeFileAtomically(manifest, new TextEncoder().encode(`${JSON.stringify({ finishedAt: new Date().toISOString(), shard: `${shard.index}/${shard.count}`, results }, null, 2)}\n`));

@@ -49,6 +49,7 @@ export function buildProgram(): Command {
     .option('--shard <i/n>', 'process only the i-th of n equal shares (0-based), e.g. $JOB_COMPLETION_INDEX/8 or $SLURM_ARRAY_TASK_ID/8')
     .option('--timeout <s>', 'give up on one video after this many seconds (0 = never)', '0')
     .option('--redo', 'process every input again, even those recorded as done')
+    .addOption(new Option('--progress <mode>', 'progress on stderr: a bar over all videos, or one JSON line per video update (default: auto: a bar on a terminal)').choices(progressModes))
     .option('--verbose', 'show each video\'s full error output')
     .addHelpText('after', '\nDone inputs are recorded in OUTPUT/.dino-track/done/; a rerun skips them and redoes the rest.\nExamples:\n  dino-track batch videos/ -o out/ --format davis,coco --jobs 2\n  dino-track batch "clips/*.mp4" -o out/ --shard 3/8')
     .action(async (inputs: string[], options, command: Command) => {
