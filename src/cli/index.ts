@@ -47,8 +47,9 @@ export async function main(argv: string[]): Promise<void> {
   } catch (error) {
     if (error instanceof CommanderError) {
       if (error.exitCode === 0) process.exit(0);
-      process.stderr.write(`dino-track: ${error.message.replace(/^error: /, 'error: ')}\n`);
-      process.stderr.write(`Run 'dino-track --help' for usage.\n`);
+      // One line, like every other error (commander puts its suggestions on a line of their own).
+      const message = error.message.replace(/^error: /, '').split('\n').join(' ');
+      process.stderr.write(`dino-track: error: ${message}; run 'dino-track --help' for usage\n`);
       process.exit(2);
     }
     // Once a signal arrived, the failures it causes downstream are not news: its handler exits.

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 import { progressModes } from './progress.js';
+import { createChoiceOption } from './validate.js';
 import { addVideoOptions } from './video-options.js';
 
 const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -29,7 +30,7 @@ export function buildProgram(): Command {
     .option('--features <file|dir>', 'read a feature cache instead of running the model')
     .option('--save-features <file>', 'also write the model outputs as a feature cache (safetensors)')
     .option('--features-dtype <f32|f16>', 'precision of --save-features', 'f32')
-    .addOption(new Option('--progress <mode>', 'progress on stderr').choices(progressModes).default('auto'))
+    .addOption(createChoiceOption('--progress <mode>', 'progress on stderr', progressModes, 'auto'))
     .option('--overwrite', 'replace an existing output')
     .option('--verbose', 'say what was chosen; show ffmpeg/onnxruntime warnings and stack traces')
     .addHelpText('after', '\nExamples:\n  dino-track input.mp4 -o out.mp4\n  dino-track input.mp4 -o out.mp4 --model vit.onnx --device cpu --progress json\n  dino-track input.mp4 -o out/ --format davis --save-features feats.safetensors\n  dino-track --features feats.safetensors -o out/ --format davis')
@@ -64,7 +65,7 @@ export function buildProgram(): Command {
     .command('pull')
     .description('download a model into the cache')
     .argument('<name>', 'registry model name')
-    .addOption(new Option('--progress <mode>', 'progress on stderr').choices(progressModes).default('auto'))
+    .addOption(createChoiceOption('--progress <mode>', 'progress on stderr', progressModes, 'auto'))
     .action(async (name: string, options: { progress: (typeof progressModes)[number] }) => {
       await (await import('./models-command.js')).runModelsPull(name, options.progress);
     });
