@@ -61,6 +61,33 @@ describe('dino-track INPUT -o OUT.mp4 (real ffmpeg, real onnxruntime)', () => {
     assert.equal(probeStreams(out)[0].nb_read_frames, '20');
   });
 
+  it('scales frames to a prepared model of a fixed other size: masks as with the model prepared for that size', async () => {
+    // 200x150 frames into the fixture prepared for 96x128: the same masks, byte for byte, as
+    // the official-style model prepared by dino-track for 96x128 (same weights).
+    const video = makeVideo(path.join(dir, 'other-size.mp4'), { width: 200, height: 150, fps: 10, seconds: 1 });
+    const fixed = await runCli([video, '-o', path.join(dir, 'fixed'), '--format', 'overlay,davis', '--model', models.tinyPrepared, '--verbose', '--progress', 'none'], { env });
+    assert.equal(fixed.code, 0, fixed.stderr);
+    assert.match(fixed.stderr, /input 128x96 \(6x8 patches\)/);
+    const [stream] = probeStreams(path.join(dir, 'fixed', 'overlay.mp4'));
+    assert.deepEqual([stream.width, stream.height, stream.nb_read_frames], [200, 150, '10']);
+    const prepared = await runCli([video, '-o', path.join(dir, 'prepared-here'), '--format', 'davis', '--model', models.tiny, '--short-side', '96', '--progress', 'none'], { env });
+    assert.equal(prepared.code, 0, prepared.stderr);
+    const names = readdirSync(path.join(dir, 'fixed', 'masks'));
+    assert.equal(names.length, 10);
+    for (const name of names) {
+      const png = readFileSync(path.join(dir, 'fixed', 'masks', name));
+      assert.deepEqual([png.readUInt32BE(16), png.readUInt32BE(20)], [200, 150]);
+      assert.ok(png.equals(readFileSync(path.join(dir, 'prepared-here', 'masks', name))), name);
+    }
+    // Another aspect ratio (12:5 into 4:3) is stretched to the model's size and back.
+    const wide = makeVideo(path.join(dir, 'wide-fixed.mp4'), { width: 240, height: 100, fps: 10, seconds: 1 });
+    const stretched = await runCli([wide, '-o', path.join(dir, 'wide-fixed-out.mp4'), '--model', models.tinyPrepared, '--verbose', '--progress', 'none'], { env });
+    assert.equal(stretched.code, 0, stretched.stderr);
+    assert.match(stretched.stderr, /input 128x96 \(6x8 patches\)/);
+    const [wideStream] = probeStreams(path.join(dir, 'wide-fixed-out.mp4'));
+    assert.deepEqual([wideStream.width, wideStream.height, wideStream.nb_read_frames], [240, 100, '10']);
+  });
+
   it('prints JSON progress lines with --progress json', async () => {
     const out = path.join(dir, 'progress.mp4');
     const { code, stderr } = await runCli([silent, '-o', out, '--model', models.tiny, '--short-side', '96', '--progress', 'json'], { env });
