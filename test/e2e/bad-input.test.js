@@ -99,6 +99,35 @@ describe('unusual videos that must work', () => {
   it('large frames (4K)', () => expectOverlay(make('4k.mp4', ['-f', 'lavfi', '-i', 'testsrc2=size=3840x2160:rate=10', '-frames:v', '3', '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p']), { width: 3840, height: 2160, frames: 3 }));
 });
 
+describe('-o in a read-only folder', () => {
+  // As root every permission check passes, so root gets a read-only tmpfs (EROFS);
+  // anyone else a folder without write permission (EACCES).
+  const folder = path.join(makeTempDir(), 'read-only');
+  let staged;
+  try {
+    execFileSync('mkdir', ['-p', folder]);
+    if (process.getuid?.() === 0) {
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'ro,size=64k', 'tmpfs', folder], { stdio: 'ignore' });
+      staged = 'mount';
+    } else {
+      chmodSync(folder, 0o555);
+      staged = 'chmod';
+    }
+  } catch {
+    // Root in a container that may not mount: nothing here can be read-only for root.
+  }
+  after(() => (staged === 'mount' ? execFileSync('umount', [folder]) : staged === 'chmod' && chmodSync(folder, 0o755)));
+  const skip = staged ? false : 'root without mount: no folder is read-only for root here';
+  const notWritable = new RegExp(`output directory ${folder} is not writable; choose another -o`);
+  it('an overlay video: one line, exit 2, nothing written', { skip }, () => expectFailure([ok, ...model], 2, notWritable, { dir: folder }));
+  it('a mask folder: one line, exit 2', { skip }, async () => {
+    const result = await runCli([ok, '-o', path.join(folder, 'masks'), '--format', 'davis', ...model], { env });
+    assert.equal(result.code, 2);
+    assert.equal(result.stderr, `dino-track: error: output directory ${folder} is not writable; choose another -o\n`);
+    assert.deepEqual(readdirSync(folder), []);
+  });
+});
+
 describe('bad input: models', () => {
   it('missing model file', () => expectFailure([ok, '--model', path.join(work, 'none.onnx')], 1, /model file .*none\.onnx does not exist; check the path or pick a model from `dino-track models list`/));
   it('corrupt model file', () => {
