@@ -134,7 +134,18 @@ describe('bad input: models', () => {
     writeFileSync(path.join(work, 'corrupt.onnx'), 'garbage');
     return expectFailure([ok, '--model', path.join(work, 'corrupt.onnx')], 1, /corrupt\.onnx is not (a readable ONNX model|an ONNX model)/);
   });
-  it('an unavailable --device', () => expectFailure([ok, ...model, '--device', 'cuda'], 2, /--device cuda is not available here \(.*\); use --device auto or cpu/));
+  for (const device of ['cuda', 'webgpu']) {
+    it(`--device ${device}: one line and exit 2 where it is unavailable, a normal run where it is there`, async () => {
+      // Whether this machine has it is what the library says; the CLI must agree and say it in one line.
+      const { openSession } = await import('../../dist/model/index.js');
+      const available = await openSession(readFileSync(models.tinyPrepared), { device }).then((session) => session.release().then(() => true), () => false);
+      if (!available) return expectFailure([ok, ...model, '--device', device], 2, new RegExp(`^dino-track: error: --device ${device} is not available here \\(.+\\); use --device auto or cpu$`));
+      const out = path.join(work, `device-${device}.mp4`);
+      const result = await runCli([ok, '-o', out, '--model', models.tinyPrepared, '--device', device, '--progress', 'none'], { env });
+      assert.equal(result.code, 0, result.stderr);
+      assert.equal(probeStreams(out)[0].nb_read_frames, '10');
+    });
+  }
 });
 
 describe('bad input: runtime', () => {
