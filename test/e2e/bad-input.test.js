@@ -85,9 +85,42 @@ describe('unusual videos that must work', () => {
     const png = readFileSync(path.join(out, 'masks', '00000.png'));
     assert.deepEqual([png.readUInt32BE(16), png.readUInt32BE(20)], [853, 479]);
   });
-  it('a rotated phone video: masks and overlay in display orientation', () => {
-    const rotated = make('rotated.mp4', ['-i', ok, '-c', 'copy', '-metadata:s:v:0', 'rotate=90']);
-    return expectOverlay(rotated, { width: 96, height: 128, frames: 10 });
+  it('a rotated phone video: masks and overlay in display orientation, the right way up', async () => {
+    // Stored 128x96 with a white top-left corner, displayed 96x128 (rotation metadata).
+    const stored = make('corner.mp4', ['-f', 'lavfi', '-i', 'color=black:size=128x96:rate=10,drawbox=x=0:y=0:w=32:h=24:color=white:t=fill', '-t', '1', '-c:v', 'libx264', '-pix_fmt', 'yuv420p']);
+    const rotated = path.join(work, 'rotated.mp4');
+    try {
+      execFileSync(ffmpeg, ['-v', 'error', '-y', '-display_rotation', '90', '-i', stored, '-c', 'copy', rotated], { stdio: 'pipe' }); // ffmpeg 6 and later
+    } catch {
+      make('rotated.mp4', ['-i', stored, '-c', 'copy', '-metadata:s:v:0', 'rotate=90']); // ffmpeg 4 and 5
+    }
+    await expectOverlay(rotated, { width: 96, height: 128, frames: 10 });
+    const out = path.join(work, 'rotated-masks');
+    const features = path.join(work, 'rotated.safetensors');
+    const result = await runCli([rotated, '-o', out, '--format', 'davis', '--save-features', features, ...model], { env });
+    assert.equal(result.code, 0, result.stderr);
+    for (const name of readdirSync(path.join(out, 'masks'))) {
+      const png = readFileSync(path.join(out, 'masks', name));
+      assert.deepEqual([png.readUInt32BE(16), png.readUInt32BE(20)], [96, 128], name);
+    }
+    const { SafetensorsFile } = await import('../../dist/features/index.js');
+    const cache = await SafetensorsFile.open(features);
+    assert.deepEqual(cache.getEntry('patch_tokens').shape.slice(0, 3), [10, 8, 6]); // [T, h, w]: portrait patch grid
+    await cache.close();
+    // Which corner is bright: where ffmpeg's own (autorotating) decode shows it, not where it is stored.
+    const brightCorner = (file) => {
+      const gray = execFileSync(ffmpeg, ['-v', 'error', '-i', file, '-frames:v', '1', '-f', 'rawvideo', '-pix_fmt', 'gray', '-'], { maxBuffer: 1 << 20 });
+      const mean = (x0, y0) => {
+        let sum = 0;
+        for (let y = y0; y < y0 + 16; y++) for (let x = x0; x < x0 + 16; x++) sum += gray[y * 96 + x];
+        return sum / 256;
+      };
+      const corners = { 'top-left': mean(2, 2), 'top-right': mean(78, 2), 'bottom-left': mean(2, 110), 'bottom-right': mean(78, 110) };
+      return Object.entries(corners).sort((a, b) => b[1] - a[1])[0][0];
+    };
+    const shown = brightCorner(rotated);
+    assert.notEqual(shown, 'top-left', 'the test video is not rotated');
+    assert.equal(brightCorner(path.join(work, 'rotated.mp4-overlay.mp4')), shown);
   });
   it('variable frame rate: every frame kept, none duplicated', () => {
     const vfr = make('vfr.mp4', ['-f', 'lavfi', '-i', "testsrc2=size=128x96:rate=10,setpts='if(lt(N,5),N*0.05,N*0.2)/TB'", '-t', '2', '-vsync', 'vfr', '-c:v', 'libx264', '-pix_fmt', 'yuv420p']);
