@@ -48,7 +48,8 @@ export async function main(argv: string[]): Promise<void> {
     if (error instanceof CommanderError) {
       if (error.exitCode === 0) process.exit(0);
       // One line, like every other error (commander puts its suggestions on a line of their own).
-      const message = error.message.replace(/^error: /, '').split('\n').join(' ');
+      // A command group without its subcommand (`dino-track models`) makes commander "show help", which is muted here.
+      const message = error.code === 'commander.help' ? 'Expected a subcommand (e.g. dino-track models list) but received none' : error.message.replace(/^error: /, '').split('\n').join(' ');
       process.stderr.write(`dino-track: error: ${message}; run 'dino-track --help' for usage\n`);
       process.exit(2);
     }
