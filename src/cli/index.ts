@@ -64,7 +64,10 @@ export async function main(argv: string[]): Promise<void> {
   } catch (error) {
     if (error instanceof CommanderError) {
       if (error.exitCode === 0) process.exit(0);
-      writeStderrLines(`dino-track: ${error.message.replace(/^error: /, 'error: ')} (Run '${getHelpCommand(program, args)}' for usage)`);
+      // One line, like every other error (commander puts its suggestions on a line of their own).
+      // A command group without its subcommand (`dino-track models`) makes commander "show help", which is muted here.
+      const message = error.code === 'commander.help' ? 'Expected a subcommand (e.g. dino-track models list) but received none' : error.message.replace(/^error: /, '').split('\n').join(' ');
+      writeStderrLines(`dino-track: error: ${message}; run '${getHelpCommand(program, args)}' for usage`);
       process.exit(2);
     }
     // Once a signal arrived, the failures it causes downstream are not news: its handler exits.

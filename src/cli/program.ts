@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 import { progressModes } from './progress.js';
+import { createChoiceOption } from './validate.js';
 import { addVideoOptions } from './video-options.js';
 
 const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -29,7 +30,7 @@ export function buildProgram(): Command {
     .option('--features <file|dir>', 'read a feature cache instead of running the model')
     .option('--save-features <file>', 'also write the model outputs as a feature cache (safetensors)')
     .option('--features-dtype <f32|f16>', 'precision of --save-features (default: f32)')
-    .addOption(new Option('--progress <mode>', 'progress on stderr (default: auto: a bar on a terminal)').choices(progressModes))
+    .addOption(createChoiceOption('--progress <mode>', 'progress on stderr (default: auto: a bar on a terminal)', progressModes))
     .option('--overwrite', 'replace an existing output')
     .option('--verbose', 'say what was chosen; show ffmpeg/onnxruntime warnings and stack traces')
     .option('-q, --quiet', 'no closing line (what was written, frames, objects, time)')
@@ -49,7 +50,7 @@ export function buildProgram(): Command {
     .option('--shard <i/n>', 'process only the i-th of n equal shares (0-based), e.g. $JOB_COMPLETION_INDEX/8 or $SLURM_ARRAY_TASK_ID/8')
     .option('--timeout <s>', 'give up on one video after this many seconds (0 = never)', '0')
     .option('--redo', 'process every input again, even those recorded as done')
-    .addOption(new Option('--progress <mode>', 'progress on stderr: a bar over all videos, or one JSON line per video update (default: auto: a bar on a terminal)').choices(progressModes))
+    .addOption(createChoiceOption('--progress <mode>', 'progress on stderr: a bar over all videos, or one JSON line per video update (default: auto: a bar on a terminal)', progressModes))
     .option('--verbose', 'show each video\'s full error output')
     .addHelpText('after', '\nDone inputs are recorded in OUTPUT/.dino-track/done/; a rerun skips them and redoes the rest.\nExamples:\n  dino-track batch videos/ -o out/ --format davis,coco --jobs 2\n  dino-track batch "clips/*.mp4" -o out/ --shard 3/8')
     .action(async (inputs: string[], options, command: Command) => {
@@ -66,7 +67,7 @@ export function buildProgram(): Command {
     .command('pull')
     .description('download a model into the cache')
     .argument('<name>', 'registry model name')
-    .addOption(new Option('--progress <mode>', 'progress on stderr').choices(progressModes).default('auto'))
+    .addOption(createChoiceOption('--progress <mode>', 'progress on stderr', progressModes, 'auto'))
     .action(async (name: string, options: { progress: (typeof progressModes)[number] }) => {
       await (await import('./models-command.js')).runModelsPull(name, options.progress);
     });

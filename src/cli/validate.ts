@@ -1,3 +1,4 @@
+import { Option } from 'commander';
 import { expected } from '../errors.js';
 
 /** Small shared option predicates; each throws the uniform usage error. */
@@ -22,4 +23,15 @@ export function parseNumber(name: string, raw: string, min: number, max: number,
 export function parseChoice<T extends string>(name: string, raw: string, choices: readonly T[]): T {
   if (!(choices as readonly string[]).includes(raw)) throw expected(`one of ${choices.join(', ')}`, name, raw);
   return raw as T;
+}
+
+/**
+ * An option with fixed choices, checked by `parseChoice` while parsing so that a wrong
+ * value gets the same one-line message as every other option (commander's `.choices()`
+ * prints its own two-line error).
+ */
+export function createChoiceOption<T extends string>(flags: string, description: string, choices: readonly T[], defaultValue?: T): Option {
+  const option = new Option(flags, `${description} (${choices.join(', ')})`);
+  if (defaultValue !== undefined) option.default(defaultValue);
+  return option.argParser((raw: string) => parseChoice(option.long ?? flags, raw, choices));
 }

@@ -1,13 +1,14 @@
-import { Command, Option } from 'commander';
+import { Command } from 'commander';
 import { formats } from '../export/format-names.js';
 import { devices } from './track-options.js';
+import { createChoiceOption } from './validate.js';
 
 /** Options `track` and `batch` share: what to compute and write for each video. */
 export function addVideoOptions(command: Command): Command {
   return command
     .option('--format <list>', `comma list of ${formats.join(', ')} (default: overlay for a .mp4 -o, else davis)`)
     .option('--model <name|file>', 'registry model name or a .onnx file (default: dino-vits16, downloaded once)')
-    .addOption(new Option('--device <device>', 'inference provider (default: auto: cuda, then webgpu, then cpu)').choices(devices))
+    .addOption(createChoiceOption('--device <device>', 'inference provider (default: auto: cuda, then webgpu, then cpu)', devices))
     .option('--threshold <mass>', "share of attention mass kept as foreground, DINO's threshold (default: 0.6)")
     .option('--overlay <mode>', 'overlay look: masks, attention (DINO heatmap) or side-by-side (input | masks) (default: masks)')
     .option('--max-objects <n>', 'most objects tracked at once (default: 8)')

@@ -49,7 +49,8 @@ function isCudaInstalled(): boolean {
 
 /**
  * Whether this Linux machine exposes a GPU at all. Without one, trying WebGPU only
- * makes Dawn and the Vulkan loader print warnings we cannot silence, so `auto` skips it.
+ * makes Dawn and the Vulkan loader print warnings we cannot silence (several lines
+ * before our own), so no GPU provider is tried.
  */
 function hasGpuDeviceNode(): boolean {
   if (process.platform !== 'linux') return true;
@@ -99,11 +100,9 @@ export async function openSession(model: Uint8Array, options: SessionOptions): P
   const failures: string[] = [];
   for (const provider of order) {
     let session: ort.InferenceSession;
-    if (options.device === 'auto' && provider !== 'cpu' && !hasGpuDeviceNode()) {
-      failures.push(`${provider}: no GPU device on this machine`);
-      continue;
-    }
     try {
+      // Also for an explicit --device: its error must stay one line, without Dawn's.
+      if (provider !== 'cpu' && !hasGpuDeviceNode()) throw new Error('no GPU device on this machine');
       session = await createSession(model, provider, options);
     } catch (cause) {
       const reason = (cause as Error).message.split('\n')[0];

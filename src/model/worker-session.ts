@@ -13,8 +13,19 @@ function toError(reply: { name: string; message: string }): Error {
 }
 
 /**
+ * The model's bytes as a buffer that can be handed to the worker: the array itself when it
+ * owns its whole buffer, else a copy (a view into a larger buffer must leave the rest intact).
+ */
+function getTransferable(model: Uint8Array): Uint8Array & { buffer: ArrayBuffer } {
+  const whole = model.buffer instanceof ArrayBuffer && model.byteOffset === 0 && model.byteLength === model.buffer.byteLength;
+  return (whole ? model : model.slice()) as Uint8Array & { buffer: ArrayBuffer };
+}
+
+/**
  * Opens the inference session in a worker thread (same provider choice and errors as
  * `openSession`), so that inference overlaps with tracking and writing on the main thread.
+ * The model's bytes are moved to the worker, not copied: when `model`
+ * owns its whole buffer, that buffer is detached (empty) once this returns.
  */
 export function openSessionInWorker(model: Uint8Array, options: SessionOptions): Promise<ModelSession> {
   const worker = new Worker(new URL('./session-worker.js', import.meta.url));
@@ -109,6 +120,7 @@ export function openSessionInWorker(model: Uint8Array, options: SessionOptions):
       });
     };
     const { notify: _notify, ...plain } = options;
-    post({ type: 'open', model, options: plain });
+    const owned = getTransferable(model);
+    post({ type: 'open', model: owned, options: plain }, [owned.buffer]);
   });
 }

@@ -69,15 +69,49 @@ describe('dino-track models', () => {
     assert.match(stderr, /does not look like a DINO ViT: no patch-embedding convolution after the input/);
   });
 
-  it('track with a non-ViT --model fails with one line', async () => {
-    const file = path.join(dir, 'junk.onnx');
-    writeFileSync(file, 'junk');
+  it('track with a valid ONNX graph that has no attention fails with one line naming what is missing', async () => {
+    const file = path.join(dir, 'no-attention.onnx');
+    writeFileSync(file, await buildPatchEmbeddingOnly());
+    // A valid graph: onnxruntime loads it. Only its structure is not a ViT's.
+    const ort = (await import('onnxruntime-node')).default;
+    await (await ort.InferenceSession.create(readFileSync(file))).release();
     const { makeVideo } = await import('../fixtures.js');
     const video = makeVideo(path.join(dir, 'v.mp4'), { seconds: 1 });
     const out = path.join(dir, 'v-out.mp4');
-    const { code, stderr } = await runCli([video, '-o', out, '--model', file]);
+    const { code, stderr } = await runCli([video, '-o', out, '--model', file, '--progress', 'none'], { env: { DINO_TRACK_CACHE: makeTempDir('dino-track-cache-') } });
     assert.equal(code, 1);
-    assert.equal(stderr.trim().split('\n').length, 1, stderr);
+    assert.equal(stderr, `dino-track: error: ${file} does not look like a DINO ViT: no attention Softmax feeding a MatMul; give a DINO ViT ONNX model (see \`dino-track models list\`)\n`);
     assert.equal(existsSync(out), false);
   });
 });
+
+/**
+ * The front of a ViT and nothing else: patch Conv (16x16) → tokens → CLS prepended →
+ * position embeddings added → CLS token out. Every check before attention passes.
+ */
+async function buildPatchEmbeddingOnly() {
+  const { onnx, encodeModel } = await import('../../dist/model/onnx-graph.js');
+  const float = onnx.TensorProto.DataType.FLOAT;
+  const tensor = (name, dims, values) => ({ name, dims, dataType: float, floatData: values ?? Array.from({ length: dims.reduce((a, b) => a * b, 1) }, (_, i) => Math.sin(i)) });
+  const ints = (name, values) => ({ name, dims: [values.length], dataType: onnx.TensorProto.DataType.INT64, int64Data: values });
+  const info = (name, dims) => ({ name, type: { tensorType: { elemType: float, shape: { dim: dims.map((dimValue) => ({ dimValue })) } } } });
+  const attribute = (name, values) => ({ name, type: onnx.AttributeProto.AttributeType.INTS, ints: values });
+  return encodeModel(onnx.ModelProto.create({
+    irVersion: 8,
+    opsetImport: [{ domain: '', version: 13 }],
+    graph: {
+      name: 'patch_embedding_only',
+      node: [
+        { opType: 'Conv', input: ['pixel_values', 'weight'], output: ['patches'], attribute: [attribute('kernel_shape', [16, 16]), attribute('strides', [16, 16])] }, // [1, 4, 2, 2]
+        { opType: 'Reshape', input: ['patches', 'shape'], output: ['flat'] }, // [1, 4, 4]: D x N
+        { opType: 'Transpose', input: ['flat'], output: ['tokens'], attribute: [attribute('perm', [0, 2, 1])] }, // [1, N, D]
+        { opType: 'Concat', input: ['cls', 'tokens'], output: ['sequence'], attribute: [{ name: 'axis', type: onnx.AttributeProto.AttributeType.INT, i: 1 }] }, // [1, 1 + N, D]
+        { opType: 'Add', input: ['sequence', 'positions'], output: ['embedded'] },
+        { opType: 'Gather', input: ['embedded', 'first'], output: ['cls_token'], attribute: [{ name: 'axis', type: onnx.AttributeProto.AttributeType.INT, i: 1 }] }, // [1, D]
+      ],
+      initializer: [tensor('weight', [4, 3, 16, 16]), ints('shape', [1, 4, 4]), tensor('cls', [1, 1, 4]), tensor('positions', [1, 5, 4]), ints('first', [0])],
+      input: [info('pixel_values', [1, 3, 32, 32])],
+      output: [info('cls_token', [1, 1, 4])],
+    },
+  }));
+}

@@ -105,6 +105,22 @@ describe('command line', () => {
     assert.doesNotMatch(stderr, /\n\s+at /);
   });
 
+  // Options with fixed choices are checked while parsing; the message is the same one-liner.
+  for (const [args, message] of [
+    [['in.mp4', '-o', `${dir}/a.mp4`, '--progress', 'loud'], 'Expected one of auto, bar, json, none for --progress but received "loud"'],
+    [['in.mp4', '-o', `${dir}/a.mp4`, '--device', 'tpu'], 'Expected one of auto, cpu, cuda, webgpu for --device but received "tpu"'],
+    [['batch', 'in.mp4', '-o', `${dir}/batch`, '--device', 'tpu'], 'Expected one of auto, cpu, cuda, webgpu for --device but received "tpu"'],
+    [['models', 'pull', 'dino-vits16', '--progress', 'loud'], 'Expected one of auto, bar, json, none for --progress but received "loud"'],
+    [['in.mp4', '-o', `${dir}/a.mp4`, '--verbos'], "unknown option '--verbos' (Did you mean --verbose?); run 'dino-track --help' for usage"],
+    [['models'], "Expected a subcommand (e.g. dino-track models list) but received none; run 'dino-track models --help' for usage"],
+  ]) {
+    it(`${args.slice(-2).join(' ')}${args[0] === 'in.mp4' || args.length === 1 ? '' : ` (${args[0]})`}: one line, exit 2`, async () => {
+      const { code, stderr } = await runCli(args);
+      assert.equal(code, 2);
+      assert.equal(stderr, `dino-track: error: ${message}\n`);
+    });
+  }
+
   it('a bad option value is exit 2 with the expected/received message', async () => {
     const { code, stderr } = await runCli(['in.mp4', '-o', `${dir}/a.mp4`, '--threshold', '2']);
     assert.equal(code, 2);

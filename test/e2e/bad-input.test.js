@@ -85,9 +85,42 @@ describe('unusual videos that must work', () => {
     const png = readFileSync(path.join(out, 'masks', '00000.png'));
     assert.deepEqual([png.readUInt32BE(16), png.readUInt32BE(20)], [853, 479]);
   });
-  it('a rotated phone video: masks and overlay in display orientation', () => {
-    const rotated = make('rotated.mp4', ['-i', ok, '-c', 'copy', '-metadata:s:v:0', 'rotate=90']);
-    return expectOverlay(rotated, { width: 96, height: 128, frames: 10 });
+  it('a rotated phone video: masks and overlay in display orientation, the right way up', async () => {
+    // Stored 128x96 with a white top-left corner, displayed 96x128 (rotation metadata).
+    const stored = make('corner.mp4', ['-f', 'lavfi', '-i', 'color=black:size=128x96:rate=10,drawbox=x=0:y=0:w=32:h=24:color=white:t=fill', '-t', '1', '-c:v', 'libx264', '-pix_fmt', 'yuv420p']);
+    const rotated = path.join(work, 'rotated.mp4');
+    try {
+      execFileSync(ffmpeg, ['-v', 'error', '-y', '-display_rotation', '90', '-i', stored, '-c', 'copy', rotated], { stdio: 'pipe' }); // ffmpeg 6 and later
+    } catch {
+      make('rotated.mp4', ['-i', stored, '-c', 'copy', '-metadata:s:v:0', 'rotate=90']); // ffmpeg 4 and 5
+    }
+    await expectOverlay(rotated, { width: 96, height: 128, frames: 10 });
+    const out = path.join(work, 'rotated-masks');
+    const features = path.join(work, 'rotated.safetensors');
+    const result = await runCli([rotated, '-o', out, '--format', 'davis', '--save-features', features, ...model], { env });
+    assert.equal(result.code, 0, result.stderr);
+    for (const name of readdirSync(path.join(out, 'masks'))) {
+      const png = readFileSync(path.join(out, 'masks', name));
+      assert.deepEqual([png.readUInt32BE(16), png.readUInt32BE(20)], [96, 128], name);
+    }
+    const { SafetensorsFile } = await import('../../dist/features/index.js');
+    const cache = await SafetensorsFile.open(features);
+    assert.deepEqual(cache.getEntry('patch_tokens').shape.slice(0, 3), [10, 8, 6]); // [T, h, w]: portrait patch grid
+    await cache.close();
+    // Which corner is bright: where ffmpeg's own (autorotating) decode shows it, not where it is stored.
+    const brightCorner = (file) => {
+      const gray = execFileSync(ffmpeg, ['-v', 'error', '-i', file, '-frames:v', '1', '-f', 'rawvideo', '-pix_fmt', 'gray', '-'], { maxBuffer: 1 << 20 });
+      const mean = (x0, y0) => {
+        let sum = 0;
+        for (let y = y0; y < y0 + 16; y++) for (let x = x0; x < x0 + 16; x++) sum += gray[y * 96 + x];
+        return sum / 256;
+      };
+      const corners = { 'top-left': mean(2, 2), 'top-right': mean(78, 2), 'bottom-left': mean(2, 110), 'bottom-right': mean(78, 110) };
+      return Object.entries(corners).sort((a, b) => b[1] - a[1])[0][0];
+    };
+    const shown = brightCorner(rotated);
+    assert.notEqual(shown, 'top-left', 'the test video is not rotated');
+    assert.equal(brightCorner(path.join(work, 'rotated.mp4-overlay.mp4')), shown);
   });
   it('variable frame rate: every frame kept, none duplicated', () => {
     const vfr = make('vfr.mp4', ['-f', 'lavfi', '-i', "testsrc2=size=128x96:rate=10,setpts='if(lt(N,5),N*0.05,N*0.2)/TB'", '-t', '2', '-vsync', 'vfr', '-c:v', 'libx264', '-pix_fmt', 'yuv420p']);
@@ -99,13 +132,53 @@ describe('unusual videos that must work', () => {
   it('large frames (4K)', () => expectOverlay(make('4k.mp4', ['-f', 'lavfi', '-i', 'testsrc2=size=3840x2160:rate=10', '-frames:v', '3', '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p']), { width: 3840, height: 2160, frames: 3 }));
 });
 
+describe('-o in a read-only folder', () => {
+  // As root every permission check passes, so root gets a read-only tmpfs (EROFS);
+  // anyone else a folder without write permission (EACCES).
+  const folder = path.join(makeTempDir(), 'read-only');
+  let staged;
+  try {
+    execFileSync('mkdir', ['-p', folder]);
+    if (process.getuid?.() === 0) {
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'ro,size=64k', 'tmpfs', folder], { stdio: 'ignore' });
+      staged = 'mount';
+    } else {
+      chmodSync(folder, 0o555);
+      staged = 'chmod';
+    }
+  } catch {
+    // Root in a container that may not mount: nothing here can be read-only for root.
+  }
+  after(() => (staged === 'mount' ? execFileSync('umount', [folder]) : staged === 'chmod' && chmodSync(folder, 0o755)));
+  const skip = staged ? false : 'root without mount: no folder is read-only for root here';
+  const notWritable = new RegExp(`output directory ${folder} is not writable; choose another -o`);
+  it('an overlay video: one line, exit 2, nothing written', { skip }, () => expectFailure([ok, ...model], 2, notWritable, { dir: folder }));
+  it('a mask folder: one line, exit 2', { skip }, async () => {
+    const result = await runCli([ok, '-o', path.join(folder, 'masks'), '--format', 'davis', ...model], { env });
+    assert.equal(result.code, 2);
+    assert.equal(result.stderr, `dino-track: error: output directory ${folder} is not writable; choose another -o\n`);
+    assert.deepEqual(readdirSync(folder), []);
+  });
+});
+
 describe('bad input: models', () => {
   it('missing model file', () => expectFailure([ok, '--model', path.join(work, 'none.onnx')], 1, /model file .*none\.onnx does not exist; check the path or pick a model from `dino-track models list`/));
   it('corrupt model file', () => {
     writeFileSync(path.join(work, 'corrupt.onnx'), 'garbage');
     return expectFailure([ok, '--model', path.join(work, 'corrupt.onnx')], 1, /corrupt\.onnx is not (a readable ONNX model|an ONNX model)/);
   });
-  it('an unavailable --device', () => expectFailure([ok, ...model, '--device', 'cuda'], 2, /--device cuda is not available here \(.*\); use --device auto or cpu/));
+  for (const device of ['cuda', 'webgpu']) {
+    it(`--device ${device}: one line and exit 2 where it is unavailable, a normal run where it is there`, async () => {
+      // Whether this machine has it is what the library says; the CLI must agree and say it in one line.
+      const { openSession } = await import('../../dist/model/index.js');
+      const available = await openSession(readFileSync(models.tinyPrepared), { device }).then((session) => session.release().then(() => true), () => false);
+      if (!available) return expectFailure([ok, ...model, '--device', device], 2, new RegExp(`^dino-track: error: --device ${device} is not available here \\(.+\\); use --device auto or cpu$`));
+      const out = path.join(work, `device-${device}.mp4`);
+      const result = await runCli([ok, '-o', out, '--model', models.tinyPrepared, '--device', device, '--progress', 'none'], { env });
+      assert.equal(result.code, 0, result.stderr);
+      assert.equal(probeStreams(out)[0].nb_read_frames, '10');
+    });
+  }
 });
 
 describe('bad input: runtime', () => {

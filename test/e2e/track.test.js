@@ -61,6 +61,33 @@ describe('dino-track INPUT -o OUT.mp4 (real ffmpeg, real onnxruntime)', () => {
     assert.equal(probeStreams(out)[0].nb_read_frames, '20');
   });
 
+  it('scales frames to a prepared model of a fixed other size: masks as with the model prepared for that size', async () => {
+    // 200x150 frames into the fixture prepared for 96x128: the same masks, byte for byte, as
+    // the official-style model prepared by dino-track for 96x128 (same weights).
+    const video = makeVideo(path.join(dir, 'other-size.mp4'), { width: 200, height: 150, fps: 10, seconds: 1 });
+    const fixed = await runCli([video, '-o', path.join(dir, 'fixed'), '--format', 'overlay,davis', '--model', models.tinyPrepared, '--verbose', '--progress', 'none'], { env });
+    assert.equal(fixed.code, 0, fixed.stderr);
+    assert.match(fixed.stderr, /input 128x96 \(6x8 patches\)/);
+    const [stream] = probeStreams(path.join(dir, 'fixed', 'overlay.mp4'));
+    assert.deepEqual([stream.width, stream.height, stream.nb_read_frames], [200, 150, '10']);
+    const prepared = await runCli([video, '-o', path.join(dir, 'prepared-here'), '--format', 'davis', '--model', models.tiny, '--short-side', '96', '--progress', 'none'], { env });
+    assert.equal(prepared.code, 0, prepared.stderr);
+    const names = readdirSync(path.join(dir, 'fixed', 'masks'));
+    assert.equal(names.length, 10);
+    for (const name of names) {
+      const png = readFileSync(path.join(dir, 'fixed', 'masks', name));
+      assert.deepEqual([png.readUInt32BE(16), png.readUInt32BE(20)], [200, 150]);
+      assert.ok(png.equals(readFileSync(path.join(dir, 'prepared-here', 'masks', name))), name);
+    }
+    // Another aspect ratio (12:5 into 4:3) is stretched to the model's size and back.
+    const wide = makeVideo(path.join(dir, 'wide-fixed.mp4'), { width: 240, height: 100, fps: 10, seconds: 1 });
+    const stretched = await runCli([wide, '-o', path.join(dir, 'wide-fixed-out.mp4'), '--model', models.tinyPrepared, '--verbose', '--progress', 'none'], { env });
+    assert.equal(stretched.code, 0, stretched.stderr);
+    assert.match(stretched.stderr, /input 128x96 \(6x8 patches\)/);
+    const [wideStream] = probeStreams(path.join(dir, 'wide-fixed-out.mp4'));
+    assert.deepEqual([wideStream.width, wideStream.height, wideStream.nb_read_frames], [240, 100, '10']);
+  });
+
   it('prints JSON progress lines with --progress json', async () => {
     const out = path.join(dir, 'progress.mp4');
     const { code, stderr } = await runCli([silent, '-o', out, '--model', models.tiny, '--short-side', '96', '--progress', 'json'], { env });
@@ -85,29 +112,63 @@ describe('dino-track INPUT -o OUT.mp4 (real ffmpeg, real onnxruntime)', () => {
     assert.deepEqual(readdirSync(emptyCache), []);
   });
 
-  it('SIGINT mid-run: exit 130, nothing at -o, no temporary files left', async () => {
+  it('SIGINT mid-run: exit 130 with one line saying so, nothing at -o, no temporary files left', async () => {
     const work = makeTempDir();
     const long = makeVideo(path.join(work, 'long.mp4'), { width: 320, height: 240, fps: 25, seconds: 40 });
-    const out = path.join(work, 'out.mp4');
-    const child = spawn(process.execPath, [cli, long, '-o', out, '--model', models.tiny, '--short-side', '240', '--progress', 'json'], {
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    let stderr = '';
-    const started = new Promise((resolve) => {
-      child.stderr.on('data', (d) => {
-        stderr += d;
-        if (stderr.includes('"frame"')) resolve();
-      });
-    });
-    await started;
-    child.kill('SIGINT');
-    const code = await new Promise((resolve) => child.on('close', (c) => resolve(c)));
-    assert.equal(code, 130, stderr);
-    assert.equal(existsSync(out), false);
+    const run = startRun(long, path.join(work, 'out.mp4'), ['--short-side', '240']);
+    await run.waitFor('"frame"');
+    run.child.kill('SIGINT');
+    const { code } = await run.closed;
+    assert.equal(code, 130, run.stderr());
+    assert.deepEqual(run.stderr().split('\n').filter((l) => l.startsWith('dino-track:') && !l.includes('no GPU provider')), ['dino-track: interrupted by SIGINT; partial output removed']);
     assert.deepEqual(readdirSync(work), ['long.mp4']);
   });
+
+  it('a second Ctrl-C kills at once, without waiting for the running inference; nothing left', async () => {
+    // Inference calls long enough (2 frames at 960x720 on one thread) that the first
+    // Ctrl-C is still waiting for one when the second arrives. The process may be between
+    // two calls when the first comes (then it exits 130 at once), so up to three tries.
+    const work = makeTempDir();
+    const long = makeVideo(path.join(work, 'long.mp4'), { width: 320, height: 240, fps: 25, seconds: 40 });
+    const outcomes = [];
+    for (let attempt = 0; attempt < 3 && !outcomes.includes('SIGINT'); attempt++) {
+      const run = startRun(long, path.join(work, 'out.mp4'), ['--short-side', '720', '--batch', '2', '--threads', '1']);
+      await run.waitFor('"frame"');
+      run.child.kill('SIGINT');
+      await run.waitFor('partial output removed');
+      run.child.kill('SIGINT');
+      const { code, signal } = await run.closed;
+      outcomes.push(signal ?? code);
+      assert.deepEqual(readdirSync(work), ['long.mp4'], run.stderr());
+    }
+    assert.ok(outcomes.includes('SIGINT'), `never killed by the second SIGINT: ${outcomes.join(', ')}`);
+  });
 });
+
+/** A CLI run with JSON progress whose stderr can be awaited. */
+function startRun(input, out, extra) {
+  const child = spawn(process.execPath, [cli, input, '-o', out, '--model', models.tiny, '--progress', 'json', ...extra], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  const waiting = [];
+  child.stderr.on('data', (d) => {
+    stderr += d;
+    for (const w of waiting) if (stderr.includes(w.text)) w.resolve();
+  });
+  const closed = new Promise((resolve) => child.on('close', (code, signal) => resolve({ code, signal })));
+  return {
+    child,
+    closed,
+    stderr: () => stderr,
+    waitFor: (text) => new Promise((resolve, reject) => {
+      if (stderr.includes(text)) return resolve();
+      waiting.push({ text, resolve });
+      closed.then(() => reject(new Error(`ended before printing ${text}: ${stderr}`)));
+    }),
+  };
+}
 
 describe('automatic preparation at the video size', () => {
   it('prepares an official-style model once for 854x480, reuses it next time, at the 30x53 grid', async () => {

@@ -1,0 +1,29 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import { openSessionInWorker } from '../../dist/model/worker-session.js';
+import { models } from '../fixtures.js';
+
+describe('inference worker', () => {
+  it('takes the model bytes over instead of copying them, and still runs', async () => {
+    const bytes = new Uint8Array(readFileSync(models.tinyPrepared)); // owns its whole buffer
+    const size = bytes.byteLength;
+    const session = await openSessionInWorker(bytes, { device: 'cpu', threads: 1 });
+    // Moved to the worker: the main thread's buffer is detached, not a second copy.
+    assert.equal(bytes.buffer.byteLength, 0, `${size} bytes still held on the main thread`);
+    const out = await session.run(new Float32Array(3 * 96 * 128), 1, 96, 128);
+    assert.equal(out.clsAttention.length, out.heads * 6 * 8);
+    await session.release();
+  });
+
+  it('leaves a view into a larger buffer intact (it is copied, not detached)', async () => {
+    const file = readFileSync(models.tinyPrepared);
+    const larger = new Uint8Array(file.byteLength + 16);
+    larger.set(file, 8);
+    const view = larger.subarray(8, 8 + file.byteLength);
+    const session = await openSessionInWorker(view, { device: 'cpu', threads: 1 });
+    assert.equal(larger.byteLength, file.byteLength + 16);
+    assert.ok(Buffer.from(view).equals(file));
+    await session.release();
+  });
+});
