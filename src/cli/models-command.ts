@@ -19,10 +19,14 @@ export function runModelsList(): void {
 
 /** `models pull NAME`: download into the cache (resuming a broken download). */
 export async function runModelsPull(name: string, progressMode: ProgressMode): Promise<void> {
-  const entry = getModel(name);
+  const entry = getModel(name, 'NAME');
   const progress = createProgress(progressMode, 'bytes');
   try {
-    const file = await resolveModelFile({ model: entry.name, onDownloadProgress: (received, total) => progress.update(received, total ?? received) });
+    const file = await resolveModelFile({
+      model: entry.name,
+      onDownloadProgress: (received, total) => progress.update(received, total ?? received),
+      offlineAdvice: `then run \`dino-track models pull ${entry.name}\` again (an interrupted download resumes)`,
+    });
     progress.stop();
     // A cached file that is not a model (a captive portal's page, say) must not stay cached.
     const bytes = await readFile(file);

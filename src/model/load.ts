@@ -17,6 +17,8 @@ export interface ResolveOptions {
   /** A registry name or a path to a .onnx file; the registry default when absent. */
   model?: string;
   onDownloadProgress?: (received: number, total: number | undefined) => void;
+  /** Advice when the download cannot reach the network (default: use a local --model). */
+  offlineAdvice?: string;
 }
 
 /** Path of a registry model in the cache. */
@@ -41,7 +43,7 @@ export async function resolveModelFile(options: ResolveOptions): Promise<string>
   const entry = getModel(requested);
   const cached = getCachedModelPath(entry.name);
   if (!existsSync(cached)) {
-    await downloadFile({ url: getModelUrl(entry), target: cached, size: entry.onnx.size, sha256: entry.onnx.sha256, onProgress: options.onDownloadProgress });
+    await downloadFile({ url: getModelUrl(entry), target: cached, size: entry.onnx.size, sha256: entry.onnx.sha256, onProgress: options.onDownloadProgress, offlineAdvice: options.offlineAdvice });
   }
   return cached;
 }

@@ -40,11 +40,15 @@ export function isRegistryName(name: string): boolean {
   return Object.hasOwn(loadRegistry().models, name);
 }
 
-/** @throws UsageError listing the known names when `name` is not one. */
-export function getModel(name: string): RegistryEntry {
+/**
+ * @param option what the name was given as, for the message (`--model`, `NAME`)
+ * @throws UsageError listing the known names when `name` is not one.
+ */
+export function getModel(name: string, option = '--model'): RegistryEntry {
   const entry = loadRegistry().models[name];
   if (!entry) {
-    throw new UsageError(`Expected a model name (${Object.keys(loadRegistry().models).join(', ')}) or a .onnx file for --model but received ${JSON.stringify(name)}`);
+    const accepted = option === '--model' ? 'a model name (NAMES) or a .onnx file' : 'a model name (NAMES)';
+    throw new UsageError(`Expected ${accepted.replace('NAMES', Object.keys(loadRegistry().models).join(', '))} for ${option} but received ${JSON.stringify(name)}`);
   }
   return { name, ...entry };
 }

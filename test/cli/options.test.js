@@ -21,9 +21,10 @@ describe('track options → context', () => {
   });
 
   for (const [override, message] of [
-    [{ threshold: '0' }, 'Expected a number above 0 to 1 for --threshold but received "0"'],
-    [{ threshold: '1.5' }, 'Expected a number above 0 to 1 for --threshold but received "1.5"'],
-    [{ threshold: 'abc' }, 'Expected a number above 0 to 1 for --threshold but received "abc"'],
+    [{ threshold: '0' }, 'Expected a number greater than 0 and at most 1 for --threshold but received "0"'],
+    [{ threshold: '1.5' }, 'Expected a number greater than 0 and at most 1 for --threshold but received "1.5"'],
+    [{ threshold: 'abc' }, 'Expected a number greater than 0 and at most 1 for --threshold but received "abc"'],
+    [{ threshold: '60' }, 'Expected a number greater than 0 and at most 1 for --threshold but received "60"; for 60% write 0.6'],
     [{ batch: '0' }, 'Expected an integer between 1 and 256 for --batch but received "0"'],
     [{ batch: '2.5' }, 'Expected an integer between 1 and 256 for --batch but received "2.5"'],
     [{ shortSide: '8' }, 'Expected an integer between 16 and 4320 for --short-side but received "8"'],
@@ -124,6 +125,38 @@ describe('command line', () => {
   it('a bad option value is exit 2 with the expected/received message', async () => {
     const { code, stderr } = await runCli(['in.mp4', '-o', `${dir}/a.mp4`, '--threshold', '2']);
     assert.equal(code, 2);
-    assert.match(stderr, /Expected a number above 0 to 1 for --threshold but received "2"/);
+    assert.match(stderr, /Expected a number greater than 0 and at most 1 for --threshold but received "2"/);
+  });
+});
+
+describe('help pages', () => {
+  it('the top level says track is the default, with examples, environment and exit codes', async () => {
+    const { code, stdout } = await runCli(['--help']);
+    assert.equal(code, 0);
+    for (const text of ['track is the default command', 'Examples:', 'DINO_TRACK_CACHE', 'FFMPEG_PATH', 'Exit codes: 0 success, 1 failure', '130 Ctrl-C']) assert.ok(stdout.includes(text), text);
+  });
+
+  it('track --help puts output and model options before prompted mode, marks -o required, shows defaults unquoted', async () => {
+    const { stdout } = await runCli(['track', '--help']);
+    assert.ok(stdout.indexOf('--format') < stdout.indexOf('--init-mask'), 'format before init-mask');
+    assert.ok(stdout.indexOf('--model') < stdout.indexOf('--init-mask'), 'model before init-mask');
+    assert.match(stdout, /-o, --output <path> +\(required\)/);
+    assert.doesNotMatch(stdout, /default: "/);
+    assert.match(stdout, /Examples:/);
+  });
+
+  it('batch --help states its own default format; models pull --help lists the names; prepare says the size order', async () => {
+    assert.match((await runCli(['batch', '--help'])).stdout, /\(default: overlay, one NAME\.mp4 per input\)/);
+    assert.match((await runCli(['models', 'pull', '--help'])).stdout, /dino-vits16, dino-vits8/);
+    assert.match((await runCli(['models', 'prepare', '--help'])).stdout, /HEIGHTxWIDTH/);
+  });
+
+  it('a bare dino-track prints the usage; a mistyped command gets a suggestion', async () => {
+    const bare = await runCli([]);
+    assert.equal(bare.code, 2);
+    assert.match(bare.stderr, /Usage: dino-track/);
+    const typo = await runCli(['trak', 'in.mp4', '-o', 'x.mp4']);
+    assert.equal(typo.code, 2);
+    assert.equal(typo.stderr.trim(), 'dino-track: error: unknown command "trak"; did you mean `dino-track track`? (Run \'dino-track --help\' for the commands)');
   });
 });

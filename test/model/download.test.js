@@ -114,12 +114,16 @@ describe('dino-track models pull', () => {
     assert.equal(code, 1);
     assert.equal(stderr.trim().split('\n').length, 1);
     assert.ok(stderr.startsWith(`dino-track: error: cannot download ${offline}/Xenova/dino-vits16/resolve/main/onnx/model.onnx (ECONNREFUSED)`), stderr);
+    // Advice for this command, not track's --model.
+    assert.match(stderr, /check the network, then run `dino-track models pull dino-vits16` again/);
+    assert.doesNotMatch(stderr, /--model/);
     assert.deepEqual(readdirSync(cache), []);
   });
 
   it('an unknown name lists the known ones, exit 2', async () => {
     const { code, stderr } = await runCli(['models', 'pull', 'dino-vitx']);
     assert.equal(code, 2);
-    assert.match(stderr, /Expected a model name \(dino-vits16, dino-vits8, dino-vitb16, dino-vitb8\)/);
+    assert.match(stderr, /Expected a model name \(dino-vits16, dino-vits8, dino-vitb16, dino-vitb8\) for NAME but received "dino-vitx"/);
+    assert.doesNotMatch(stderr, /--model/);
   });
 });
