@@ -16,7 +16,23 @@ export const models = {
   tinyPrepared: path.join(root, 'fixtures/models/tiny-p16-prepared-96x128.onnx'),
   confP16: path.join(root, 'fixtures/models/conf-p16-h6.onnx'),
   confP8: path.join(root, 'fixtures/models/conf-p8-h12.onnx'),
+  /** Tiny transformers ViT as optimum exports it (Hugging Face layout), eager attention. */
+  hfEager: path.join(root, 'fixtures/models/hf-tiny/model-eager.onnx'),
+  /** The same weights with SDPA attention. */
+  hfSdpa: path.join(root, 'fixtures/models/hf-tiny/model-sdpa.onnx'),
+  /** hfEager dynamically quantized to int8 with transformers.js' settings. */
+  hfInt8: path.join(root, 'fixtures/models/hf-tiny/model_quantized.onnx'),
+  /** hfEager with float16 weights and float32 input/output. */
+  hfFp16: path.join(root, 'fixtures/models/hf-tiny/model_fp16.onnx'),
 };
+
+/** The Hugging Face layouts of one tiny model: [fixture, precision]. */
+export const hfLayouts = [
+  ['hfEager', 'fp32'], ['hfSdpa', 'fp32'], ['hfInt8', 'int8'], ['hfFp16', 'fp16'],
+].map(([model, precision]) => ({ model, precision, file: models[model] }));
+
+/** PyTorch references for the Hugging Face layouts (all from the fp32 weights). */
+export const hfReferences = ['80x112', '112x64'].map((size) => ({ size, file: path.join(root, `fixtures/reference/hf-tiny-${size}.safetensors`) }));
 
 /** PyTorch reference outputs: [model, HxW, file]. */
 export const references = [
