@@ -8,10 +8,19 @@ import { getCacheDir } from './cache-dir.js';
 import { downloadFile } from './download.js';
 import { decodeModel, encodeModel } from './onnx-graph.js';
 import { getModelInputSize } from './preprocess.js';
-import { inspectModel, prepareModel_, type ModelStructure } from './prepare.js';
+import { inspectModel, preparationVersion, prepareModel_, type ModelStructure } from './prepare.js';
 import { getDefaultModelName, getModel, getModelUrl, isRegistryName } from './registry.js';
 import type { Device, ModelSession } from './session.js';
 import { openSessionInWorker } from './worker-session.js';
+
+/**
+ * Where the prepared copy of a model for one input size is cached: keyed by the source's
+ * sha256, the preparation version (older code's graphs are never reused) and the size.
+ */
+export function getPreparedModelPath(source: Uint8Array, height: number, width: number): string {
+  const digest = createHash('sha256').update(source).digest('hex').slice(0, 16);
+  return path.join(getCacheDir(), 'prepared', `${digest}-prep${preparationVersion}-${height}x${width}.onnx`);
+}
 
 export interface ResolveOptions {
   /** A registry name or a path to a .onnx file; the registry default when absent. */
@@ -72,7 +81,8 @@ export interface LoadedModel {
 
 /**
  * Prepares (or takes from the cache) a model for frames of the given size and opens
- * an inference session on it. Prepared models are cached by (source sha256, input size).
+ * an inference session on it. Prepared models are cached by (source sha256, preparation
+ * version, input size).
  */
 export async function loadModel(options: LoadOptions, frameWidth: number, frameHeight: number): Promise<LoadedModel> {
   const file = await resolveModelFile(options);
@@ -89,8 +99,7 @@ export async function loadModel(options: LoadOptions, frameWidth: number, frameH
     // A prepared model fixes its own input size; frames are scaled to it.
     if (structure.inputWidth && structure.inputHeight) size = { width: structure.inputWidth, height: structure.inputHeight };
   } else {
-    const digest = createHash('sha256').update(bytes).digest('hex').slice(0, 16);
-    preparedPath = path.join(getCacheDir(), 'prepared', `${digest}-${size.height}x${size.width}.onnx`);
+    preparedPath = getPreparedModelPath(bytes, size.height, size.width);
     if (existsSync(preparedPath)) {
       sessionBytes = await readFile(preparedPath);
     } else {

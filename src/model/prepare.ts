@@ -5,6 +5,13 @@ import {
 } from './onnx-graph.js';
 import { resizePositionEmbedding } from './position-embedding.js';
 
+/**
+ * Version of the graphs prepareModel_ writes. It is part of the prepared-model cache key,
+ * so an upgrade never reuses a graph prepared by older code; raise it whenever what
+ * preparation writes changes. 2: float32 outputs with shapes, int8/fp16 layouts.
+ */
+export const preparationVersion = 2;
+
 /** The output names every later stage relies on (DESIGN, "Model outputs"). */
 export const outputNames = { clsAttention: 'cls_attn', patchTokens: 'patch_tokens' } as const;
 
