@@ -36,6 +36,25 @@ export function decodeModel(bytes: Uint8Array, source: string): ModelProto {
   return model;
 }
 
+/**
+ * The newest ONNX IR version whose every field our schema (onnx-proto, IR 8) knows.
+ * Decoding drops fields it does not know, so a newer model would lose them on re-encoding.
+ */
+export const maxIrVersion = onnx.Version.IR_VERSION;
+/** The newest opset that ONNX writes with IR version 8 (onnx 1.13); opset 19 came with IR 9. */
+const maxOpsetForIr = 18;
+
+/**
+ * Refuses a model whose IR version is newer than our schema, before anything re-encodes it.
+ * @throws InputError naming the version and how to re-export.
+ */
+export function assertIrVersionSupported(model: ModelProto, source: string): void {
+  const version = toNumber(model.irVersion as IntLike);
+  if (version > maxIrVersion) {
+    throw new InputError(`${source} uses ONNX IR version ${version}; dino-track reads up to ${maxIrVersion}; re-export with opset ≤ ${maxOpsetForIr} (torch.onnx.export(..., dynamo=False)) or use models/export_dino.py`);
+  }
+}
+
 export function encodeModel(model: ModelProto): Uint8Array {
   return onnx.ModelProto.encode(model).finish();
 }

@@ -3,7 +3,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { SafetensorsFile } from '../../dist/features/safetensors.js';
-import { openSession } from '../../dist/model/index.js';
+import { decodeModel, encodeModel, openSession } from '../../dist/model/index.js';
 import { makeTempDir, models, references, runCli } from '../fixtures.js';
 
 const dir = makeTempDir();
@@ -56,6 +56,19 @@ describe('dino-track models', () => {
       assert.equal(existsSync(out), false);
     });
   }
+
+  it('prepare refuses a model of ONNX IR version 9 with one line, exit 1, and writes nothing', async () => {
+    const model = decodeModel(readFileSync(models.confP16), 'm.onnx');
+    model.irVersion = 9;
+    const file = path.join(dir, 'ir9.onnx');
+    writeFileSync(file, encodeModel(model));
+    const out = path.join(dir, 'ir9.out.onnx');
+    const { code, stderr } = await runCli(['models', 'prepare', file, '--size', '96x96', '-o', out]);
+    assert.equal(code, 1);
+    assert.equal(stderr.trim().split('\n').length, 1);
+    assert.match(stderr, /ir9.onnx uses ONNX IR version 9; dino-track reads up to 8; re-export with opset ≤ 18/);
+    assert.equal(existsSync(out), false);
+  });
 
   it('prepare refuses an ONNX graph that is not a ViT, saying what is missing', async () => {
     // The prepared fixture's graph minus its Softmax ops: a graph with no attention.

@@ -63,6 +63,16 @@ describe('model preparation: validation', () => {
   it('rejects bytes that are not ONNX', () => {
     assert.throws(() => decodeModel(Buffer.from('this is not a model at all'), 'junk.onnx'), /junk.onnx is not (a readable ONNX model|an ONNX model)/);
   });
+  it('refuses a model of ONNX IR version 9 or newer (our schema would drop its newer fields), in one line', () => {
+    const model = decodeModel(readFileSync(models.confP16), 'm.onnx');
+    model.irVersion = 10;
+    const crafted = decodeModel(encodeModel(model), 'ir10.onnx');
+    assert.throws(() => prepareModel_(crafted, 'ir10.onnx', 96, 160), {
+      message: 'ir10.onnx uses ONNX IR version 10; dino-track reads up to 8; re-export with opset ≤ 18 (torch.onnx.export(..., dynamo=False)) or use models/export_dino.py',
+    });
+    model.irVersion = 8;
+    assert.doesNotThrow(() => prepareModel_(decodeModel(encodeModel(model), 'ir8.onnx'), 'ir8.onnx', 96, 160));
+  });
   it('rejects an already prepared model', () => {
     const model = decodeModel(readFileSync(models.tinyPrepared), 'p.onnx');
     assert.throws(() => prepareModel_(model, 'p.onnx', 96, 128), /already prepared/);
