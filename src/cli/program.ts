@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
+import { autoPrecision, precisionChoices, type PrecisionChoice } from '../model/registry.js';
 import { progressModes } from './progress.js';
 import { addVideoOptions } from './video-options.js';
 
@@ -64,9 +65,10 @@ export function buildProgram(): Command {
     .command('pull')
     .description('download a model into the cache')
     .argument('<name>', 'registry model name')
+    .addOption(new Option('--precision <precision>', `fp32 model.onnx, fp16 model_fp16.onnx or int8 model_quantized.onnx (auto: ${autoPrecision})`).choices(precisionChoices).default('auto'))
     .addOption(new Option('--progress <mode>', 'progress on stderr').choices(progressModes).default('auto'))
-    .action(async (name: string, options: { progress: (typeof progressModes)[number] }) => {
-      await (await import('./models-command.js')).runModelsPull(name, options.progress);
+    .action(async (name: string, options: { precision: PrecisionChoice; progress: (typeof progressModes)[number] }) => {
+      await (await import('./models-command.js')).runModelsPull(name, options.precision, options.progress);
     });
   models
     .command('info')

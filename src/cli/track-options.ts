@@ -4,6 +4,7 @@ import { UsageError, expected } from '../errors.js';
 import { formats, isVideoTarget, overlayModes, type Format, type OverlayMode } from '../export/format-names.js';
 import type { CacheDtype } from '../features/index.js';
 import type { Device } from '../model/index.js';
+import { isRegistryName, precisionChoices, type PrecisionChoice } from '../model/registry.js';
 import type { TrackContext } from '../pipeline.js';
 import { progressModes, type ProgressMode } from './progress.js';
 import { parseChoice, parseInteger, parseNumber } from './validate.js';
@@ -14,6 +15,8 @@ export interface RawTrackOptions {
   format?: string;
   overlay: string;
   model?: string;
+  /** Absent where a caller builds options without commander's defaults: auto. */
+  precision?: string;
   device: string;
   threshold: string;
   maxObjects: string;
@@ -98,6 +101,10 @@ export function normalizeTrackOptions(input: string | undefined, raw: RawTrackOp
   if (output !== '-') validateTarget('-o', output, overwrite);
   if (raw.saveFeatures) validateTarget('--save-features', raw.saveFeatures, overwrite);
   const shortSide = parseInteger('--short-side', raw.shortSide, 16, 4320);
+  const precision = parseChoice<PrecisionChoice>('--precision', raw.precision ?? 'auto', precisionChoices);
+  if (precision !== 'auto' && raw.model && !isRegistryName(raw.model)) {
+    throw new UsageError(`--precision ${precision} picks one of a registry model's files, but --model ${raw.model} is a file; drop --precision or give a registry name`);
+  }
   return {
     input,
     features: raw.features,
@@ -116,7 +123,7 @@ export function normalizeTrackOptions(input: string | undefined, raw: RawTrackOp
       maxObjects: parseInteger('--max-objects', raw.maxObjects, 1, 255),
       occlusionFrames: raw.occlusionFrames === undefined ? undefined : parseInteger('--occlusion-frames', raw.occlusionFrames, 0, 100_000),
     },
-    model: { model: raw.model, device, threads, verbose, shortSide },
+    model: { model: raw.model, precision, device, threads, verbose, shortSide },
     prompt: raw.initMask
       ? {
         initMask: raw.initMask,

@@ -9,7 +9,7 @@ import { downloadFile } from './download.js';
 import { decodeModel, encodeModel } from './onnx-graph.js';
 import { getModelInputSize } from './preprocess.js';
 import { inspectModel, preparationVersion, prepareModel_, type ModelStructure } from './prepare.js';
-import { getDefaultModelName, getModel, getModelUrl, isRegistryName } from './registry.js';
+import { getDefaultModelName, getModel, getModelUrl, isRegistryName, resolvePrecision, type Precision, type PrecisionChoice } from './registry.js';
 import type { Device, ModelSession } from './session.js';
 import { openSessionInWorker } from './worker-session.js';
 
@@ -25,17 +25,22 @@ export function getPreparedModelPath(source: Uint8Array, height: number, width: 
 export interface ResolveOptions {
   /** A registry name or a path to a .onnx file; the registry default when absent. */
   model?: string;
+  /** Which of a registry model's files; `auto` (the default) resolves by resolvePrecision. */
+  precision?: PrecisionChoice;
   onDownloadProgress?: (received: number, total: number | undefined) => void;
 }
 
-/** Path of a registry model in the cache. */
-export function getCachedModelPath(name: string): string {
-  return path.join(getCacheDir(), 'models', `${name}.onnx`);
+/**
+ * Path of one precision of a registry model in the cache: fp32 keeps the name caches
+ * have always used (NAME.onnx), the others are cached beside it (NAME-int8.onnx).
+ */
+export function getCachedModelPath(name: string, precision: Precision = 'fp32'): string {
+  return path.join(getCacheDir(), 'models', precision === 'fp32' ? `${name}.onnx` : `${name}-${precision}.onnx`);
 }
 
 /**
- * The local file for `--model`: the path itself, or a registry model's cached copy,
- * downloaded on first use.
+ * The local file for `--model`: the path itself, or a registry model's cached copy in
+ * the chosen precision, downloaded on first use.
  * @throws InputError for a missing file; ExternalError when a download fails.
  */
 export async function resolveModelFile(options: ResolveOptions): Promise<string> {
@@ -48,9 +53,11 @@ export async function resolveModelFile(options: ResolveOptions): Promise<string>
     return requested;
   }
   const entry = getModel(requested);
-  const cached = getCachedModelPath(entry.name);
+  const precision = resolvePrecision(options.precision);
+  const cached = getCachedModelPath(entry.name, precision);
   if (!existsSync(cached)) {
-    await downloadFile({ url: getModelUrl(entry), target: cached, size: entry.onnx.size, sha256: entry.onnx.sha256, onProgress: options.onDownloadProgress });
+    const { size, sha256 } = entry.onnx[precision];
+    await downloadFile({ url: getModelUrl(entry, precision), target: cached, size, sha256, onProgress: options.onDownloadProgress });
   }
   return cached;
 }

@@ -1,6 +1,33 @@
 import { readFileSync } from 'node:fs';
 import { UsageError } from '../errors.js';
 
+/** The weight precisions a registry model is published in (the Hugging Face layouts). */
+export const precisions = ['fp32', 'fp16', 'int8'] as const;
+export type Precision = (typeof precisions)[number];
+
+/** `--precision` choices: one of the published precisions, or `auto`. */
+export const precisionChoices = ['auto', ...precisions] as const;
+export type PrecisionChoice = (typeof precisionChoices)[number];
+
+/**
+ * What `auto` picks: fp32. int8 is the CPU speed lever (DESIGN, Models) but costs
+ * attention accuracy (cosine 0.9985 to fp32 on the int8 fixture), so `auto` would take it
+ * only where it is measured faster at equal masks.
+ */
+export const autoPrecision: Precision = 'fp32';
+
+/** The precision `--precision` stands for. */
+export function resolvePrecision(choice: PrecisionChoice | undefined): Precision {
+  return !choice || choice === 'auto' ? autoPrecision : choice;
+}
+
+/** One downloadable file; size and sha256 are null where the publisher does not state them. */
+export interface OnnxFile {
+  path: string;
+  size: number | null;
+  sha256: string | null;
+}
+
 export interface RegistryEntry {
   name: string;
   description: string;
@@ -8,7 +35,7 @@ export interface RegistryEntry {
   dim: number;
   heads: number;
   depth: number;
-  onnx: { path: string; size: number | null; sha256: string | null };
+  onnx: Record<Precision, OnnxFile>;
   checkpoint: string;
 }
 
@@ -49,8 +76,8 @@ export function getModel(name: string): RegistryEntry {
   return { name, ...entry };
 }
 
-/** The download URL, honouring DINO_TRACK_MODEL_BASE_URL (mirrors, tests). */
-export function getModelUrl(entry: RegistryEntry): string {
+/** The download URL of one precision, honouring DINO_TRACK_MODEL_BASE_URL (mirrors, tests). */
+export function getModelUrl(entry: RegistryEntry, precision: Precision): string {
   const base = (process.env.DINO_TRACK_MODEL_BASE_URL || defaultBaseUrl).replace(/\/+$/, '');
-  return `${base}/${entry.onnx.path}`;
+  return `${base}/${entry.onnx[precision].path}`;
 }
