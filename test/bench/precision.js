@@ -11,7 +11,9 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { decodeModel, encodeModel, openSession, prepareModel_, writeNormalisedFrame_ } from '../../dist/model/index.js';
+import { getJaccard } from '../../dist/eval/index.js';
 import { averageHeads, thresholdMass } from '../../dist/track/attention-mask.js';
+import { cosine } from '../compare.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -55,26 +57,6 @@ for (let round = 0; round < Number(args.rounds); round++) {
 }
 
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-function cosine(a, b) {
-  let dot = 0;
-  let normA = 0;
-  let normB = 0;
-  for (let i = 0; i < a.length; i++) {
-    dot += a[i] * b[i];
-    normA += a[i] * a[i];
-    normB += b[i] * b[i];
-  }
-  return dot / Math.sqrt(normA * normB);
-}
-function iou(a, b) {
-  let both = 0;
-  let either = 0;
-  for (let i = 0; i < a.length; i++) {
-    both += a[i] & b[i];
-    either += a[i] | b[i];
-  }
-  return both / either;
-}
 const maskOf = (out) => thresholdMass(averageHeads(out.clsAttention, out.heads), mass); // [h*w]
 const reference = outputs.fp32;
 for (const [precision, out] of Object.entries(outputs)) {
@@ -84,7 +66,7 @@ for (const [precision, out] of Object.entries(outputs)) {
     `time vs fp32 per round: median ${median(ratios).toFixed(2)} (${ratios.map((r) => r.toFixed(2)).join(' ')})`,
     `cls_attn cosine ${cosine(out.clsAttention, reference.clsAttention).toFixed(5)}`,
     `patch_tokens cosine ${cosine(out.patchTokens, reference.patchTokens).toFixed(5)}`,
-    `mask IoU ${iou(maskOf(out), maskOf(reference)).toFixed(3)}`,
+    `mask IoU ${getJaccard(maskOf(out), maskOf(reference)).toFixed(3)}`,
   ].join('; '));
 }
 for (const session of Object.values(sessions)) await session.release();

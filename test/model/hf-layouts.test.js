@@ -4,6 +4,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { SafetensorsFile } from '../../dist/features/safetensors.js';
 import { decodeModel, encodeModel, openSession, prepareModel_ } from '../../dist/model/index.js';
+import { cosine, maxAbsError } from '../compare.js';
 import { hfLayouts, hfReferences, makeTempDir, makeVideo, probeStreams, runCli } from '../fixtures.js';
 
 // fp32 must reproduce PyTorch (DESIGN, Models); int8 and fp16 change the weights, so they
@@ -13,26 +14,6 @@ import { hfLayouts, hfReferences, makeTempDir, makeVideo, probeStreams, runCli }
 // preparation, so int8 gets its own bound and the exactness check below.
 const fp32Tolerance = 1e-4;
 const minimumCosine = { fp16: 0.999, int8: 0.998 };
-
-function maxAbsError(actual, expected) {
-  assert.equal(actual.length, expected.length, 'output sizes differ');
-  let worst = 0;
-  for (let i = 0; i < actual.length; i++) worst = Math.max(worst, Math.abs(actual[i] - expected[i]));
-  return worst;
-}
-
-function cosine(a, b) {
-  assert.equal(a.length, b.length, 'output sizes differ');
-  let dot = 0;
-  let normA = 0;
-  let normB = 0;
-  for (let i = 0; i < a.length; i++) {
-    dot += a[i] * b[i];
-    normA += a[i] * a[i];
-    normB += b[i] * b[i];
-  }
-  return dot / Math.sqrt(normA * normB);
-}
 
 async function runPrepared(file, reference) {
   const [height, width] = reference.size.split('x').map(Number);

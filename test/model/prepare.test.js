@@ -3,16 +3,10 @@ import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { SafetensorsFile } from '../../dist/features/safetensors.js';
 import { decodeModel, encodeModel, inspectModel, openSession, prepareModel_ } from '../../dist/model/index.js';
+import { maxAbsError } from '../compare.js';
 import { models, references } from '../fixtures.js';
 
 const tolerance = 1e-4;
-
-function maxAbsError(actual, expected) {
-  assert.equal(actual.length, expected.length, 'output sizes differ');
-  let worst = 0;
-  for (let i = 0; i < actual.length; i++) worst = Math.max(worst, Math.abs(actual[i] - expected[i]));
-  return worst;
-}
 
 describe('model preparation matches PyTorch (conformance)', () => {
   for (const reference of references) {
