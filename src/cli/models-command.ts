@@ -60,7 +60,7 @@ export async function runModelsInfo(file: string, json: boolean): Promise<void> 
       `patch size: ${structure.patchSize}`,
       `width (D): ${structure.dim}`,
       `trained grid: ${structure.trainedGrid}x${structure.trainedGrid} (${structure.trainedGrid * structure.patchSize} px)`,
-      `precision: ${structure.elementType}`,
+      `precision: ${structure.precision} (position embeddings ${structure.elementType})`,
       `prepared: ${structure.prepared ? 'yes (has cls_attn and patch_tokens)' : 'no (track prepares it automatically)'}`,
     ].join('\n') + '\n',
   );

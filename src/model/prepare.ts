@@ -4,6 +4,7 @@ import {
   type Dimension, type GraphProto, type ModelProto, type NodeProto, type TensorProto, type ValueInfoProto,
 } from './onnx-graph.js';
 import { resizePositionEmbedding } from './position-embedding.js';
+import type { Precision } from './registry.js';
 
 /**
  * Version of the graphs prepareModel_ writes. It is part of the prepared-model cache key,
@@ -29,6 +30,8 @@ export interface ModelStructure {
   inputHeight: number | undefined;
   inputWidth: number | undefined;
   elementType: 'float' | 'float16';
+  /** Which Hugging Face layout the weights are in: int8 when the patch embedding is quantized. */
+  precision: Precision;
 }
 
 interface GraphIndex {
@@ -196,6 +199,7 @@ export function inspectModel(model: ModelProto, source: string): ModelStructure 
     inputHeight: getFixedDim(dims[2]),
     inputWidth: getFixedDim(dims[3]),
     elementType: positions.dataType === elementTypes.float16 ? 'float16' : 'float',
+    precision: conv.opType === 'ConvInteger' ? 'int8' : positions.dataType === elementTypes.float16 ? 'fp16' : 'fp32',
   };
 }
 

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { SafetensorsFile } from '../../dist/features/safetensors.js';
 import { decodeModel, encodeModel, openSession } from '../../dist/model/index.js';
-import { makeTempDir, models, references, runCli } from '../fixtures.js';
+import { hfLayouts, makeTempDir, models, references, runCli } from '../fixtures.js';
 
 const dir = makeTempDir();
 
@@ -23,6 +23,14 @@ describe('dino-track models', () => {
     assert.equal(info.dim, 96);
     assert.equal(info.inputName, 'pixel_values');
     assert.equal(info.prepared, false);
+  });
+
+  it('info names the precision of each Hugging Face layout', async () => {
+    for (const layout of hfLayouts) {
+      const { code, stdout, stderr } = await runCli(['models', 'info', layout.file, '--json']);
+      assert.equal(code, 0, stderr);
+      assert.equal(JSON.parse(stdout).precision, layout.precision, layout.model);
+    }
   });
 
   it('prepare writes a model that reproduces PyTorch at the new size', async () => {
