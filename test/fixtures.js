@@ -22,13 +22,15 @@ export const models = {
   hfSdpa: path.join(root, 'fixtures/models/hf-tiny/model-sdpa.onnx'),
   /** hfEager dynamically quantized to int8 with transformers.js' settings. */
   hfInt8: path.join(root, 'fixtures/models/hf-tiny/model_quantized.onnx'),
+  /** hfInt8 as onnxruntime saves it optimized: com.microsoft DynamicQuantizeMatMul, MatMulIntegerToFloat, fused norms. */
+  hfInt8Fused: path.join(root, 'fixtures/models/hf-tiny/model_quantized-ort-fused.onnx'),
   /** hfEager with float16 weights and float32 input/output. */
   hfFp16: path.join(root, 'fixtures/models/hf-tiny/model_fp16.onnx'),
 };
 
 /** The Hugging Face layouts of one tiny model: [fixture, precision]. */
 export const hfLayouts = [
-  ['hfEager', 'fp32'], ['hfSdpa', 'fp32'], ['hfInt8', 'int8'], ['hfFp16', 'fp16'],
+  ['hfEager', 'fp32'], ['hfSdpa', 'fp32'], ['hfInt8', 'int8'], ['hfInt8Fused', 'int8'], ['hfFp16', 'fp16'],
 ].map(([model, precision]) => ({ model, precision, file: models[model] }));
 
 /** PyTorch references for the Hugging Face layouts (all from the fp32 weights). */
