@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { SafetensorsFile } from '../../dist/features/safetensors.js';
 import { decodeModel, encodeModel, openSession, prepareModel_ } from '../../dist/model/index.js';
 import { cosine, maxAbsError } from '../compare.js';
-import { hfLayouts, hfReferences, makeTempDir, makeVideo, probeStreams, runCli } from '../fixtures.js';
+import { hfLayouts, hfReferences, makeTempDir, makeVideo, models, probeStreams, runCli } from '../fixtures.js';
 
 // fp32 must reproduce PyTorch (DESIGN, Models); int8 and fp16 change the weights, so they
 // are held to the direction of the attention instead. int8 on this fixture measured cosine
@@ -54,6 +54,23 @@ describe('Hugging Face layouts (fp32 eager and sdpa, int8, fp16) prepare and mat
       });
     }
   }
+
+  it('finds the attention Softmax through Identity and Dropout as well as Cast, and exposes the Softmax itself', async () => {
+    const model = decodeModel(readFileSync(models.hfSdpa), 'sdpa');
+    const nodes = model.graph.node;
+    const softmax = nodes.findLast((n) => n.opType === 'Softmax');
+    const probabilities = softmax.output[0];
+    // Softmax → Identity → Dropout → (the attention MatMul)
+    const consumer = nodes.find((n) => n.opType === 'MatMul' && n.input.includes(probabilities));
+    consumer.input = consumer.input.map((name) => (name === probabilities ? 'test/dropped' : name));
+    nodes.splice(nodes.indexOf(consumer), 0,
+      { opType: 'Identity', input: [probabilities], output: ['test/identity'] },
+      { opType: 'Dropout', input: ['test/identity'], output: ['test/dropped'] });
+    const file = path.join(makeTempDir(), 'sdpa-dropout.onnx');
+    writeFileSync(file, encodeModel(model));
+    const { out, clsAttention } = await runPrepared(file, hfReferences[0]);
+    assert.ok(maxAbsError(out.clsAttention, clsAttention) <= fp32Tolerance);
+  });
 
   it('declares float32 outputs with shapes [batch, heads, h*w] and [batch, h*w, D] in every layout', () => {
     const float = 1;
