@@ -45,6 +45,16 @@ export const references = [
   ['tiny', '96x128', 'fixtures/reference/tiny-p16-96x128.safetensors'],
 ].map(([model, size, file]) => ({ model, size, file: path.join(root, file) }));
 
+/**
+ * ONNX model bytes with one field an IR 8 schema does not know appended: ModelProto
+ * field 26 (IR 11's device configurations), length-delimited, three bytes.
+ */
+export function withNewerField(bytes) {
+  const field = 26;
+  const lengthDelimited = 2;
+  return Buffer.concat([Buffer.from(bytes), Buffer.from([((field << 3) | lengthDelimited) & 0x7f | 0x80, (field << 3) >> 7, 3, 1, 2, 3])]);
+}
+
 const tempDirs = [];
 // Test scratch folders go when the test file's process ends (set KEEP_TEST_FILES=1 to look at them).
 process.on('exit', () => {

@@ -1,6 +1,6 @@
 import { InputError } from '../errors.js';
 import {
-  assertIrVersionSupported, elementTypes, getDims, getIntAttribute, getIntsAttribute, makeInt64Tensor, onnx, readFloats, readInts, setFloats_, toNumber,
+  assertNothingDropped, elementTypes, getDims, getIntAttribute, getIntsAttribute, makeInt64Tensor, onnx, readFloats, readInts, setFloats_, toNumber,
   type Dimension, type GraphProto, type ModelProto, type NodeProto, type TensorProto, type ValueInfoProto,
 } from './onnx-graph.js';
 import { resizePositionEmbedding } from './position-embedding.js';
@@ -238,10 +238,10 @@ function describeFloatOutput(name: string, dims: Dimension[]): ValueInfoProto {
  * normalised patch tokens `[B, h*w, D]`, and resizes the position embeddings to the
  * h×w patch grid as DINO does.
  * @throws InputError when the graph lacks the ViT structure, the size is not a multiple of
- * the patch size, or the IR version is newer than the schema (fields would be lost).
+ * the patch size, or the model has fields newer than our IR 8 schema (they would be lost).
  */
 export function prepareModel_(model: ModelProto, source: string, height: number, width: number): ModelProto {
-  assertIrVersionSupported(model, source);
+  assertNothingDropped(model, source);
   const structure = inspectModel(model, source);
   if (structure.prepared) {
     throw new InputError(`${source} is already prepared (it has ${outputNames.clsAttention} and ${outputNames.patchTokens} outputs); prepare the original model instead`);

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { SafetensorsFile } from '../../dist/features/safetensors.js';
 import { decodeModel, encodeModel, openSession } from '../../dist/model/index.js';
-import { hfLayouts, makeTempDir, models, references, runCli } from '../fixtures.js';
+import { hfLayouts, makeTempDir, models, references, runCli, withNewerField } from '../fixtures.js';
 
 const dir = makeTempDir();
 
@@ -65,16 +65,16 @@ describe('dino-track models', () => {
     });
   }
 
-  it('prepare refuses a model of ONNX IR version 9 with one line, exit 1, and writes nothing', async () => {
+  it('prepare refuses a model with fields newer than ONNX IR 8 with one line, exit 1, and writes nothing', async () => {
     const model = decodeModel(readFileSync(models.confP16), 'm.onnx');
-    model.irVersion = 9;
-    const file = path.join(dir, 'ir9.onnx');
-    writeFileSync(file, encodeModel(model));
-    const out = path.join(dir, 'ir9.out.onnx');
+    model.irVersion = 11;
+    const file = path.join(dir, 'ir11.onnx');
+    writeFileSync(file, withNewerField(encodeModel(model)));
+    const out = path.join(dir, 'ir11.out.onnx');
     const { code, stderr } = await runCli(['models', 'prepare', file, '--size', '96x96', '-o', out]);
     assert.equal(code, 1);
     assert.equal(stderr.trim().split('\n').length, 1);
-    assert.match(stderr, /ir9.onnx uses ONNX IR version 9; dino-track reads up to 8; re-export with opset ≤ 18/);
+    assert.match(stderr, /ir11.onnx uses ONNX IR version 11; dino-track reads up to 8 and would drop 1 newer field; re-export with opset ≤ 18/);
     assert.equal(existsSync(out), false);
   });
 
