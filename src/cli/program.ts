@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
+import { autoPrecision, precisionChoices, type PrecisionChoice } from '../model/registry.js';
 import { progressModes } from './progress.js';
 import { createChoiceOption } from './validate.js';
 import { batchHelp, prepareHelp, programHelp, trackHelp } from './help-texts.js';
@@ -80,9 +81,10 @@ export function buildProgram(): Command {
     .command('pull')
     .description('download a model into the cache')
     .argument('<name>', `registry model: ${listModels().map((m) => m.name).join(', ')}`)
-    .addOption(createChoiceOption('--progress <mode>', 'progress on stderr', progressModes, 'auto'))
-    .action(async (name: string, options: { progress: (typeof progressModes)[number] }) => {
-      await (await import('./models-command.js')).runModelsPull(name, options.progress);
+    .addOption(createChoiceOption('--precision <precision>', `fp32 model.onnx, fp16 model_fp16.onnx or int8 model_quantized.onnx (default: auto: ${autoPrecision})`, precisionChoices))
+    .addOption(createChoiceOption('--progress <mode>', 'progress on stderr (default: auto: a bar on a terminal)', progressModes))
+    .action(async (name: string, options: { precision?: PrecisionChoice; progress?: (typeof progressModes)[number] }) => {
+      await (await import('./models-command.js')).runModelsPull(name, options.precision ?? 'auto', options.progress ?? 'auto');
     });
   models
     .command('info')

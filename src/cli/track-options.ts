@@ -5,6 +5,7 @@ import { formats, isVideoTarget, overlayModes, type Format, type OverlayMode } f
 import { checkOutputFolder } from '../export/output-folder.js';
 import type { CacheDtype } from '../features/index.js';
 import type { Device } from '../model/index.js';
+import { isRegistryName, precisionChoices, type PrecisionChoice } from '../model/registry.js';
 import type { TrackContext } from '../pipeline.js';
 import { progressModes, type ProgressMode } from './progress.js';
 import { parseChoice, parseInteger, parseNumber } from './validate.js';
@@ -15,6 +16,8 @@ export interface RawTrackOptions {
   format?: string;
   overlay?: string;
   model?: string;
+  /** Absent where a caller builds options without commander's defaults: auto. */
+  precision?: string;
   device?: string;
   threshold?: string;
   maxObjects?: string;
@@ -67,7 +70,7 @@ export const trackDefaults = {
 /** Options that only prompted mode (`--init-mask`) uses. */
 const promptedOnly = { initFrame: '--init-frame', contextFrames: '--context-frames', window: '--window', topK: '--top-k', propagation: '--propagation' } as const;
 /** Options that only running the model uses (not `--features`). */
-const modelOnly = { model: '--model', device: '--device', shortSide: '--short-side', batch: '--batch', threads: '--threads' } as const;
+const modelOnly = { model: '--model', precision: '--precision', device: '--device', shortSide: '--short-side', batch: '--batch', threads: '--threads' } as const;
 
 /** Refuses, one line each, options that would do nothing in the mode chosen. */
 function refuseUnusedOptions(raw: RawTrackOptions, formats: Format[]): void {
@@ -161,6 +164,10 @@ export function normalizeTrackOptions(input: string | undefined, raw: RawTrackOp
   if (output !== '-') validateTarget('-o', output, overwrite, !isVideoTarget(output));
   if (raw.saveFeatures) validateTarget('--save-features', raw.saveFeatures, overwrite, false);
   const shortSide = parseInteger('--short-side', raw.shortSide ?? trackDefaults.shortSide, 16, 4320);
+  const precision = parseChoice<PrecisionChoice>('--precision', raw.precision ?? 'auto', precisionChoices);
+  if (precision !== 'auto' && raw.model && !isRegistryName(raw.model)) {
+    throw new UsageError(`--precision ${precision} picks one of a registry model's files, but --model ${raw.model} is a file; drop --precision or give a registry name`);
+  }
   return {
     input,
     features: raw.features,
@@ -181,7 +188,7 @@ export function normalizeTrackOptions(input: string | undefined, raw: RawTrackOp
       occlusionFrames: raw.occlusionFrames === undefined ? undefined : parseInteger('--occlusion-frames', raw.occlusionFrames, 0, 100_000),
     },
     // A short side the user asked for is honoured even above the video's; the default never enlarges.
-    model: { model: raw.model, device, threads, verbose, shortSide, upscale: raw.shortSide !== undefined },
+    model: { model: raw.model, precision, device, threads, verbose, shortSide, upscale: raw.shortSide !== undefined },
     prompt: raw.initMask
       ? {
         initMask: raw.initMask,

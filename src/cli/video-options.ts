@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { formats } from '../export/format-names.js';
+import { autoPrecision, precisionChoices } from '../model/registry.js';
 import { devices } from './track-options.js';
 import { createChoiceOption } from './validate.js';
 
@@ -13,6 +14,7 @@ export function addVideoOptions(command: Command, formatDefault: string): Comman
     .option('--overlay <mode>', 'overlay look: masks, attention (DINO heatmap) or side-by-side (input | masks) (default: masks)')
     .optionsGroup('Model:')
     .option('--model <name|file>', 'registry model name or a .onnx file (default: dino-vits16, downloaded once)')
+    .addOption(createChoiceOption('--precision <precision>', `which of a registry model's files: fp32 model.onnx, fp16 model_fp16.onnx, int8 model_quantized.onnx (default: auto: ${autoPrecision})`, precisionChoices))
     .addOption(createChoiceOption('--device <device>', 'inference provider (default: auto: cuda, then webgpu, then cpu)', devices))
     .option('--short-side <px>', 'model input short side in pixels, rounded to the patch size (default: 480, or the video\'s own if smaller)')
     .option('--stride <n>', 'run the model on every nth frame (and the last) and interpolate the masks between, 1-30 (default: 1)')

@@ -29,6 +29,8 @@ describe('track options → context', () => {
     [{ batch: '2.5' }, 'Expected an integer between 1 and 256 for --batch but received "2.5"'],
     [{ shortSide: '8' }, 'Expected an integer between 16 and 4320 for --short-side but received "8"'],
     [{ device: 'tpu' }, 'Expected one of auto, cpu, cuda, webgpu for --device but received "tpu"'],
+    [{ precision: 'fp8' }, 'Expected one of auto, fp32, fp16, int8 for --precision but received "fp8"'],
+    [{ precision: 'int8', model: 'vit.onnx' }, '--precision int8 picks one of a registry model\'s files, but --model vit.onnx is a file; drop --precision or give a registry name'],
     [{ progress: 'loud' }, 'Expected one of auto, bar, json, none for --progress but received "loud"'],
     [{ output: undefined }, 'Expected an output path for -o, --output but received nothing; e.g. -o out.mp4 or -o out/'],
     [{ output: `${dir}/out.txt` }, `Expected a video file name ending in .mp4, .m4v or .mov, or a directory, for -o, --output but received "${dir}/out.txt"`],
