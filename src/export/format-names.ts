@@ -4,7 +4,7 @@ import path from 'node:path';
  * The output format and overlay names, apart from the writers so that option parsing
  * and `--help` do not load PNG, XML and ffmpeg code.
  */
-export const formats = ['overlay', 'davis', 'coco', 'cvat', 'mot', 'ndjson'] as const;
+export const formats = ['overlay', 'davis', 'coco', 'cvat', 'ytvis', 'mot', 'ndjson'] as const;
 export type Format = (typeof formats)[number];
 
 export const overlayModes = ['masks', 'attention', 'side-by-side'] as const;

@@ -6,6 +6,7 @@ export { drawMasks_ } from './draw.js';
 export type { OutputWriter } from './types.js';
 export { createDavisWriter, encodeDavisPng } from './davis.js';
 export { createCocoWriter } from './coco.js';
+export { createYtvisWriter } from './ytvis.js';
 export { openOutputs, type OutputOptions } from './outputs.js';
 export { decodeCocoRle, encodeCocoRle, encodeRleCounts, decodeRleCounts, getColumnMajorRuns } from './coco-rle.js';
 export { createCvatWriter, encodeCvatRle } from './cvat.js';

@@ -9,6 +9,7 @@ import { createMotWriter } from './mot.js';
 import { createNdjsonWriter } from './ndjson.js';
 import { isVideoTarget, type Format, type OverlayMode } from './format-names.js';
 import { createOverlayWriter } from './overlay.js';
+import { createYtvisWriter } from './ytvis.js';
 import type { OutputWriter } from './types.js';
 import { mkdir } from 'node:fs/promises';
 
@@ -51,6 +52,7 @@ export async function openOutputs(options: OutputOptions): Promise<OutputWriter>
     if (format === 'overlay') return createOverlayWriter({ video: video as VideoInfo, target: path.join(directory.temp, 'overlay.mp4'), mode: options.overlayMode, verbose: options.verbose });
     if (format === 'coco') return createCocoWriter(directory.temp, options.fps);
     if (format === 'cvat') return createCvatWriter(directory.temp, options.fps);
+    if (format === 'ytvis') return createYtvisWriter(directory.temp);
     if (format === 'mot') return createMotWriter(directory.temp);
     if (format === 'ndjson') return createNdjsonWriter(path.join(directory.temp, 'tracks.ndjson'), options.fps);
     return createDavisWriter(directory.temp);

@@ -1,6 +1,7 @@
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { createInterface } from 'node:readline';
 import { removeOnCleanup } from './cleanup.js';
 import { openStreamWriter, type StreamWriter } from './stream-writer.js';
 
@@ -33,4 +34,10 @@ export async function createScratchDir(folder: string): Promise<ScratchDir> {
 /** Copies a file into a writer chunk by chunk, waiting for back-pressure. @throws the read or write error */
 export async function copyFileInto(writer: StreamWriter, file: string): Promise<void> {
   for await (const chunk of createReadStream(file)) await writer.write(chunk as Buffer);
+}
+
+/** The lines of a file, read as a stream. */
+export async function* readLines(file: string): AsyncGenerator<string> {
+  const lines = createInterface({ input: createReadStream(file), crlfDelay: Infinity });
+  for await (const line of lines) if (line) yield line;
 }

@@ -30,16 +30,19 @@ describe('COCO compressed RLE', () => {
 });
 
 describe('several formats from one run', () => {
-  it('DAVIS PNGs and COCO RLE describe the same masks per frame and id; MOT and NDJSON agree on boxes', async () => {
+  it('DAVIS PNGs, COCO and YouTube-VIS RLE describe the same masks per frame and id; MOT and NDJSON agree on boxes', async () => {
     const dir = makeTempDir();
     const video = makeVideo(path.join(dir, 'in.mp4'), { width: 128, height: 96, seconds: 2 });
     const out = path.join(dir, 'out');
-    const { code, stderr } = await runCli([video, '-o', out, '--format', 'davis,coco,mot,ndjson', '--model', models.tiny, '--short-side', '96']);
+    const { code, stderr } = await runCli([video, '-o', out, '--format', 'davis,coco,ytvis,mot,ndjson', '--model', models.tiny, '--short-side', '96']);
     assert.equal(code, 0, stderr);
     const coco = JSON.parse(readFileSync(path.join(out, 'coco.json'), 'utf8'));
     assert.equal(coco.images.length, 20);
     const pngs = readdirSync(path.join(out, 'masks')).sort();
     assert.equal(pngs.length, 20);
+    const ytvis = JSON.parse(readFileSync(path.join(out, 'ytvis.json'), 'utf8'));
+    assert.equal(ytvis.videos[0].length, 20);
+    let ytvisCompared = 0;
     let compared = 0;
     for (const [t, name] of pngs.entries()) {
       const bytes = readFileSync(path.join(out, 'masks', name));
@@ -56,7 +59,17 @@ describe('several formats from one run', () => {
         for (let i = 0; i < mask.length; i++) assert.equal(mask[i], png.data[i] === annotation.track_id ? 1 : 0);
         compared++;
       }
+      for (const track of ytvis.annotations) {
+        const rle = track.segmentations[t];
+        assert.equal(rle !== null, ids.has(track.id), `ytvis track ${track.id} frame ${t}`);
+        if (rle === null) continue;
+        const mask = decodeCocoRle(rle);
+        for (let i = 0; i < mask.length; i++) assert.equal(mask[i], png.data[i] === track.id ? 1 : 0);
+        ytvisCompared++;
+      }
+      assert.equal(ids.size, ytvis.annotations.filter((a) => a.segmentations[t] !== null).length, 'every id of the PNG has its ytvis track');
     }
+    assert.equal(ytvisCompared, compared);
     assert.ok(compared > 0, 'no object was tracked, nothing compared');
 
     const mot = readFileSync(path.join(out, 'tracks.txt'), 'utf8').trim().split('\n');
