@@ -1,5 +1,5 @@
 import { InputError, UsageError } from './errors.js';
-import { openOutputs, type Format, type OutputWriter, type OverlayMode } from './export/index.js';
+import { findVideoFormat, openOutputs, type Format, type OutputWriter, type OverlayMode } from './export/index.js';
 import { createFeatureCacheWriter, openFeatureCache, type CacheDtype, type FeatureCache, type FeatureCacheWriter } from './features/index.js';
 import { loadModel, openSimilaritySession, writeNormalisedFrame_, type LoadedModel, type LoadOptions, type SimilaritySession } from './model/index.js';
 import { createPromptedTracker, createTracker, interpolateResults, readInitMask, type FrameFeatures, type FrameResult, type Tracker, type TrackerOptions } from './track/index.js';
@@ -147,7 +147,7 @@ export async function runTrack(context: TrackContext): Promise<TrackSummary> {
   const started = performance.now();
   const clock = createStageClock();
   const video = context.input ? await probeVideo(context.input) : undefined;
-  const needImages = context.formats.includes('overlay');
+  const needImages = findVideoFormat(context.formats) !== undefined;
   let cache: FeatureCache | undefined;
   let model: LoadedModel | undefined;
   let decoder: Decoder | undefined;

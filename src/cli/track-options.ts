@@ -1,7 +1,7 @@
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError, expected } from '../errors.js';
-import { formats, isVideoTarget, overlayModes, type Format, type OverlayMode } from '../export/format-names.js';
+import { findVideoFormat, formats, isVideoTarget, overlayModes, type Format, type OverlayMode } from '../export/format-names.js';
 import type { CacheDtype } from '../features/index.js';
 import type { Device } from '../model/index.js';
 import type { TrackContext } from '../pipeline.js';
@@ -88,7 +88,8 @@ export function normalizeTrackOptions(input: string | undefined, raw: RawTrackOp
     throw new UsageError(`Expected a video file name ending in .mp4, .m4v or .mov, or a directory, for -o, --output but received ${JSON.stringify(output)}`);
   }
   if (!input && !raw.features) throw new UsageError('Expected an input video, or a feature cache with --features, but received neither');
-  if (!input && formatList.includes('overlay')) throw new UsageError('the overlay format needs the input video; give it as INPUT alongside --features');
+  const videoFormat = findVideoFormat(formatList);
+  if (!input && videoFormat) throw new UsageError(`the ${videoFormat} format needs the input video; give it as INPUT alongside --features`);
   const stride = parseInteger('--stride', raw.stride, 1, maxStride);
   if (raw.discover && !raw.initMask) throw new UsageError('--discover adds objects to prompted mode; give --init-mask too (without it every object is discovered anyway)');
   if (stride > 1 && raw.saveFeatures) throw new UsageError('--stride and --save-features do not go together: a feature cache holds every frame; save it without --stride, then track it with --stride');

@@ -7,7 +7,8 @@ import { createCvatWriter } from './cvat.js';
 import { createDavisWriter } from './davis.js';
 import { createMotWriter } from './mot.js';
 import { createNdjsonWriter } from './ndjson.js';
-import { isVideoTarget, type Format, type OverlayMode } from './format-names.js';
+import { findVideoFormat, isVideoTarget, type Format, type OverlayMode } from './format-names.js';
+import { createFramesWriter } from './frames.js';
 import { createOverlayWriter } from './overlay.js';
 import { createYtvisWriter } from './ytvis.js';
 import type { OutputWriter } from './types.js';
@@ -33,8 +34,9 @@ export interface OutputOptions {
  */
 export async function openOutputs(options: OutputOptions): Promise<OutputWriter> {
   const { target, video } = options;
-  if (options.formats.includes('overlay') && !video) {
-    throw new UsageError('the overlay format needs the input video; give the video with --features, or choose mask formats with --format');
+  const videoFormat = findVideoFormat(options.formats);
+  if (videoFormat && !video) {
+    throw new UsageError(`the ${videoFormat} format needs the input video; give the video with --features, or choose mask formats with --format`);
   }
   if (target === '-') {
     if (options.formats.length !== 1 || options.formats[0] !== 'ndjson') throw new UsageError('-o - writes to stdout, which takes only --format ndjson');
@@ -53,6 +55,7 @@ export async function openOutputs(options: OutputOptions): Promise<OutputWriter>
     if (format === 'coco') return createCocoWriter(directory.temp, options.fps);
     if (format === 'cvat') return createCvatWriter(directory.temp, options.fps);
     if (format === 'ytvis') return createYtvisWriter(directory.temp);
+    if (format === 'frames') return createFramesWriter(directory.temp);
     if (format === 'mot') return createMotWriter(directory.temp);
     if (format === 'ndjson') return createNdjsonWriter(path.join(directory.temp, 'tracks.ndjson'), options.fps);
     return createDavisWriter(directory.temp);
