@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { decode } from 'fast-png';
 import { encodeCvatRle } from '../../dist/export/index.js';
-import { makeTempDir, makeVideo, models, runCli } from '../fixtures.js';
+import { trackTestVideo } from '../fixtures.js';
 import { decodeCvatMask, loadCvatAnnotations } from './cvat-loader.js';
 
 describe('CVAT loader semantics (the reader the tests use)', () => {
@@ -29,11 +29,7 @@ describe('CVAT RLE', () => {
 
 describe('cvat.xml through the importer', () => {
   it('every visible object-frame of the DAVIS PNGs comes back exactly, with its id; nothing else', async () => {
-    const dir = makeTempDir();
-    const video = makeVideo(path.join(dir, 'in.mp4'), { width: 128, height: 96, seconds: 2 });
-    const out = path.join(dir, 'out');
-    const { code, stderr } = await runCli([video, '-o', out, '--format', 'davis,cvat', '--model', models.tiny, '--short-side', '96']);
-    assert.equal(code, 0, stderr);
+    const { out } = await trackTestVideo('davis,cvat');
     const xml = readFileSync(path.join(out, 'cvat.xml'), 'utf8');
     assert.match(xml, /<label><name>object<\/name><type>mask<\/type><attributes><attribute><name>object_id<\/name>/, 'the label and its id attribute are declared');
     const pngs = readdirSync(path.join(out, 'masks')).sort();

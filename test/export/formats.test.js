@@ -5,7 +5,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { decode } from 'fast-png';
 import { decodeCocoRle, encodeCocoRle, encodeRleCounts, getColumnMajorRuns } from '../../dist/export/index.js';
-import { cli, makeTempDir, makeVideo, models, runCli } from '../fixtures.js';
+import { cli, makeTempDir, makeVideo, models, runCli, trackTestVideo } from '../fixtures.js';
 
 describe('COCO compressed RLE', () => {
   // Vectors worked out by hand from pycocotools' rleToString (5-bit groups, +48, delta from i-2).
@@ -31,11 +31,7 @@ describe('COCO compressed RLE', () => {
 
 describe('several formats from one run', () => {
   it('DAVIS PNGs, COCO and YouTube-VIS RLE describe the same masks per frame and id; MOT and NDJSON agree on boxes', async () => {
-    const dir = makeTempDir();
-    const video = makeVideo(path.join(dir, 'in.mp4'), { width: 128, height: 96, seconds: 2 });
-    const out = path.join(dir, 'out');
-    const { code, stderr } = await runCli([video, '-o', out, '--format', 'davis,coco,ytvis,mot,ndjson', '--model', models.tiny, '--short-side', '96']);
-    assert.equal(code, 0, stderr);
+    const { out } = await trackTestVideo('davis,coco,ytvis,mot,ndjson');
     const coco = JSON.parse(readFileSync(path.join(out, 'coco.json'), 'utf8'));
     assert.equal(coco.images.length, 20);
     const pngs = readdirSync(path.join(out, 'masks')).sort();

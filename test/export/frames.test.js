@@ -3,18 +3,14 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import sharp from 'sharp';
-import { makeTempDir, makeVideo, models, readRgbFrames, runCli } from '../fixtures.js';
+import { makeTempDir, readRgbFrames, runCli, trackTestVideo } from '../fixtures.js';
 
 /** Mean absolute difference per channel a 4:4:4 JPEG at quality 95 stays under on the test pattern (measured 0.9). */
 const jpegTolerance = 2;
 
 describe('frames format', () => {
   it('--format frames,coco: frames/ holds every decoded frame under the names coco.json gives', async () => {
-    const dir = makeTempDir();
-    const video = makeVideo(path.join(dir, 'in.mp4'), { width: 128, height: 96, seconds: 1 });
-    const out = path.join(dir, 'out');
-    const { code, stderr } = await runCli([video, '-o', out, '--format', 'frames,coco', '--model', models.tiny, '--short-side', '96']);
-    assert.equal(code, 0, stderr);
+    const { out, video } = await trackTestVideo('frames,coco', { seconds: 1 });
     const coco = JSON.parse(readFileSync(path.join(out, 'coco.json'), 'utf8'));
     const files = readdirSync(path.join(out, 'frames')).sort();
     assert.deepEqual(coco.images.map((i) => i.file_name), files);
