@@ -3,8 +3,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { decode } from 'fast-png';
-import { encodeCvatRle } from '../../dist/export/index.js';
-import { trackTestVideo } from '../fixtures.js';
+import { createCvatWriter, encodeCvatRle } from '../../dist/export/index.js';
+import { makeTempDir, trackTestVideo } from '../fixtures.js';
+import { makeFrameResult } from './frame-results.js';
 import { decodeCvatMask, loadCvatAnnotations } from './cvat-loader.js';
 
 describe('CVAT loader semantics (the reader the tests use)', () => {
@@ -24,6 +25,25 @@ describe('CVAT RLE', () => {
     // 4x3 frame, id 2 at (1,1), (2,1), (2,2): box [1, 1, 2, 2] reads 1,1 | 0,1
     const labels = [0, 0, 0, 0, 0, 2, 2, 0, 0, 0, 2, 0];
     assert.equal(encodeCvatRle(labels, 2, 4, [1, 1, 2, 2]), '0, 2, 1, 1');
+  });
+});
+
+describe('cvat writer', () => {
+  it('writes no mask for a hidden object; what it writes comes back through the importer exactly', async () => {
+    const dir = makeTempDir();
+    const writer = createCvatWriter(dir, 10);
+    const results = [
+      makeFrameResult(0, { boxes: { 1: [2, 3, 4, 5], 2: [9, 0, 3, 2] } }),
+      makeFrameResult(1, { boxes: { 2: [10, 1, 3, 2] }, hidden: [1] }),
+      makeFrameResult(2, { boxes: { 1: [3, 3, 4, 5] }, hidden: [2] }),
+    ];
+    for (const result of results) await writer.write(result);
+    await writer.finish();
+    const { shapes } = loadCvatAnnotations(readFileSync(path.join(dir, 'cvat.xml'), 'utf8'));
+    assert.deepEqual(shapes.map((s) => [s.frame, s.group]), [[0, 1], [0, 2], [1, 2], [2, 1]]);
+    for (const shape of shapes) {
+      assert.deepEqual([...decodeCvatMask(shape.points, 16, 12)], [...results[shape.frame].labels].map((v) => (v === shape.group ? 1 : 0)));
+    }
   });
 });
 
