@@ -84,8 +84,8 @@ export function createYtvisWriter(directory: string): OutputWriter {
       const out = openStreamWriter(path.join(directory, 'ytvis.json'));
       const rleSize = JSON.stringify([size.height, size.width]);
       try {
-        const video = { id: 1, width: size.width, height: size.height, length: frames };
-        await out.write(`{"info":${JSON.stringify({ description: 'dino-track', version: '1' })},"categories":[{"id":1,"name":"object","supercategory":"object"}],"videos":[${JSON.stringify(video).slice(0, -1)},"file_names":`);
+        const video = `{"id":1,"width":${size.width},"height":${size.height},"length":${frames},"file_names":`;
+        await out.write(`{"info":${JSON.stringify({ description: 'dino-track', version: '1' })},"categories":[{"id":1,"name":"object","supercategory":"object"}],"videos":[${video}`);
         await writeArray(out, listFileNames(frames));
         await out.write('}],"annotations":[');
         let first = true;
