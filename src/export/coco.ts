@@ -6,7 +6,10 @@ import { encodeCocoRle } from './coco-rle.js';
 import { getFrameFileName } from './frame-file.js';
 import type { OutputWriter } from './types.js';
 
-const head = `{"info":${JSON.stringify({ description: 'dino-track', version: '1' })},"categories":${JSON.stringify([{ id: 1, name: 'object', supercategory: 'object' }])},"annotations":[`;
+/** The `info` and `categories` members coco.json and ytvis.json share, as JSON text. */
+export const sharedMembers = `"info":${JSON.stringify({ description: 'dino-track', version: '1' })},"categories":${JSON.stringify([{ id: 1, name: 'object', supercategory: 'object' }])}`;
+
+const head = `{${sharedMembers},"annotations":[`;
 
 /** The annotations of one frame, as JSON objects: one per visible object. */
 function getCocoAnnotations(result: FrameResult, firstId: number): object[] {

@@ -3,6 +3,7 @@ import type { FrameResult } from '../track/index.js';
 import { createScratchDir, readLines, type ScratchDir } from '../util/scratch-dir.js';
 import { openStreamWriter, type StreamWriter } from '../util/stream-writer.js';
 import { encodeCocoRle } from './coco-rle.js';
+import { sharedMembers } from './coco.js';
 import { getFrameFileName } from './frame-file.js';
 import type { OutputWriter } from './types.js';
 
@@ -85,7 +86,7 @@ export function createYtvisWriter(directory: string): OutputWriter {
       const rleSize = JSON.stringify([size.height, size.width]);
       try {
         const video = `{"id":1,"width":${size.width},"height":${size.height},"length":${frames},"file_names":`;
-        await out.write(`{"info":${JSON.stringify({ description: 'dino-track', version: '1' })},"categories":[{"id":1,"name":"object","supercategory":"object"}],"videos":[${video}`);
+        await out.write(`{${sharedMembers},"videos":[${video}`);
         await writeArray(out, listFileNames(frames));
         await out.write('}],"annotations":[');
         let first = true;
