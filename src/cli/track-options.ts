@@ -1,7 +1,7 @@
 import { existsSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError, expected } from '../errors.js';
-import { formats, isVideoTarget, overlayModes, type Format, type OverlayMode } from '../export/format-names.js';
+import { findVideoFormat, formats, isVideoTarget, overlayModes, type Format, type OverlayMode } from '../export/format-names.js';
 import { checkOutputFolder } from '../export/output-folder.js';
 import type { CacheDtype } from '../features/index.js';
 import type { Device } from '../model/index.js';
@@ -152,7 +152,8 @@ export function normalizeTrackOptions(input: string | undefined, raw: RawTrackOp
     throw new UsageError(`Expected a video file name ending in .mp4, .m4v or .mov, or a directory, for -o, --output but received ${JSON.stringify(output)}`);
   }
   if (!input && !raw.features) throw new UsageError('Expected an input video, or a feature cache with --features, but received neither');
-  if (!input && formatList.includes('overlay')) throw new UsageError('the overlay format needs the input video; give it as INPUT alongside --features');
+  const videoFormat = findVideoFormat(formatList);
+  if (!input && videoFormat) throw new UsageError(`the ${videoFormat} format needs the input video; give it as INPUT alongside --features`);
   const stride = parseInteger('--stride', raw.stride ?? trackDefaults.stride, 1, maxStride);
   refuseUnusedOptions(raw, formatList);
   if (raw.initMask && raw.occlusionFrames !== undefined) throw new UsageError('--occlusion-frames does nothing in prompted mode (--init-mask): annotated objects are kept for the whole video; leave it out');

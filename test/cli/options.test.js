@@ -34,7 +34,7 @@ describe('track options → context', () => {
     [{ progress: 'loud' }, 'Expected one of auto, bar, json, none for --progress but received "loud"'],
     [{ output: undefined }, 'Expected an output path for -o, --output but received nothing; e.g. -o out.mp4 or -o out/'],
     [{ output: `${dir}/out.txt` }, `Expected a video file name ending in .mp4, .m4v or .mov, or a directory, for -o, --output but received "${dir}/out.txt"`],
-    [{ format: 'davis,gif' }, 'Expected one of overlay, davis, coco, cvat, mot, ndjson for --format but received "gif"'],
+    [{ format: 'davis,gif' }, 'Expected one of overlay, davis, coco, cvat, ytvis, frames, mot, ndjson for --format but received "gif"'],
     [{ format: 'davis' }, `-o ${dir}/out.mp4 is a video file, which holds only the overlay; give a directory for --format davis`],
     [{ overlay: 'x-ray' }, 'Expected one of masks, attention, side-by-side for --overlay but received "x-ray"'],
     [{ maxObjects: '0' }, 'Expected an integer between 1 and 255 for --max-objects but received "0"'],
@@ -65,6 +65,8 @@ describe('track options → context', () => {
     assert.deepEqual(normalizeTrackOptions('in.mp4', { ...defaults, output: `${dir}/masks-out` }).formats, ['davis']);
     assert.throws(() => normalizeTrackOptions(undefined, { ...defaults, output: `${dir}/masks-out` }), /Expected an input video, or a feature cache with --features/);
     assert.throws(() => normalizeTrackOptions(undefined, { ...defaults, features: 'f.safetensors' }), /the overlay format needs the input video/);
+    assert.throws(() => normalizeTrackOptions(undefined, { ...defaults, output: `${dir}/frames-out`, format: 'coco,frames', features: 'f.safetensors' }),
+      (error) => error.exitCode === 2 && error.message === 'the frames format needs the input video; give it as INPUT alongside --features');
   });
 
   it('parses HxW sizes', () => {
@@ -148,7 +150,8 @@ describe('help pages', () => {
   });
 
   it('batch --help states its own default format; models pull --help lists the names; prepare says the size order', async () => {
-    assert.match((await runCli(['batch', '--help'])).stdout, /\(default: overlay, one NAME\.mp4 per input\)/);
+    // Help text wraps with the terminal width: compare with white space folded.
+    assert.match((await runCli(['batch', '--help'])).stdout.replace(/\s+/g, ' '), /\(default: overlay, one NAME\.mp4 per input\)/);
     assert.match((await runCli(['models', 'pull', '--help'])).stdout, /dino-vits16, dino-vits8/);
     assert.match((await runCli(['models', 'prepare', '--help'])).stdout, /HEIGHTxWIDTH/);
   });
