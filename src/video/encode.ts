@@ -36,7 +36,9 @@ function buildArgs(options: EncodeOptions): string[] {
   // yuv420p needs even sizes: pad odd ones by one pixel rather than fail.
   const odd = video.width % 2 !== 0 || video.height % 2 !== 0;
   if (odd) args.push('-vf', 'pad=ceil(iw/2)*2:ceil(ih/2)*2');
-  args.push(...getPassthroughArgs(), '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '20', '-pix_fmt', 'yuv420p');
+  // No B-frames: with them the MP4 needs an edit list, and ffmpeg 4.1 (the npm-shipped one)
+  // writes it a frame short on variable-frame-rate timestamps, so players drop the last frame.
+  args.push(...getPassthroughArgs(), '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '20', '-bf', '0', '-pix_fmt', 'yuv420p');
   if (withAudio) args.push('-c:a', mp4AudioCodecs.has(video.audioCodec as string) ? 'copy' : 'aac');
   args.push('-movflags', '+faststart', '-f', 'mp4', '-y', outputPath);
   return args;

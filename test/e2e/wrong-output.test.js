@@ -168,7 +168,8 @@ describe('timestamps and streams', () => {
     const vfr = path.join(work, 'vfr.mp4');
     // 30 fps source keeping 10 frames of every 30 plus every 5th: gaps of 1/30 s and 1/6 s.
     execFileSync(ffmpeg, ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=size=128x96:rate=30', '-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=16000',
-      '-t', '3.7', '-vf', "select='lt(mod(n\\,30)\\,10)+not(mod(n\\,5))'", '-vsync', 'vfr', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-shortest', vfr]);
+      // No B-frames: the npm-shipped ffmpeg 4.1 writes their edit list a frame short, and its own decoder would then drop frames of the input.
+      '-t', '3.7', '-vf', "select='lt(mod(n\\,30)\\,10)+not(mod(n\\,5))'", '-vsync', 'vfr', '-c:v', 'libx264', '-bf', '0', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-shortest', vfr]);
     const out = path.join(work, 'vfr-out');
     const result = await runCli([vfr, '-o', out, '--format', 'overlay,ndjson', ...model], { env });
     assert.equal(result.code, 0, result.stderr);
