@@ -119,6 +119,20 @@ describe('--prompts with --stride and several formats', () => {
     assert.deepEqual(cvatIds, [5, 9]);
   });
 
+  it('--discover gives an unprompted object one new id, kept across a later prompt', async () => {
+    // C (axis 3) is never prompted; prompts on frames 0 and 6 mark only A.
+    const cache = await makeCache('discover', () => [[1, 1, 1], [3, 5, 3]]);
+    const out = await track(cache, makePrompts('discover-prompts', { 0: [[1, 1, 2]], 6: [[1, 1, 2]] }), 'out-discover', ['--discover']);
+    const found = new Set();
+    for (let t = 0; t < frames; t++) {
+      const mask = readMask(out, t);
+      const onC = ids(Array.from(makeLabels([[3, 5, 1]])).flatMap((v, i) => (v ? [mask[i]] : [])));
+      if (t === 0 || t === 6) assert.deepEqual(onC, [0], `frame ${t} is the prompt`);
+      else if (t >= 3) for (const id of onC) if (id !== 0) found.add(id);
+    }
+    assert.deepEqual([...found], [3], 'C has one id, the first free one, before and after the prompt on frame 6');
+  });
+
   it('refuses a prompt past the last frame and a misnamed file, one line each, exit 2', async () => {
     const cache = await makeCache('refusals', () => [[1, 1, 1]]);
     const late = await runCli(['--features', cache, '--prompts', makePrompts('late-prompt', { 0: [[1, 1, 1]], 40: [[1, 1, 1]] }), '-o', path.join(work, 'o-late'), '--progress', 'none']);
