@@ -136,7 +136,8 @@ export async function runTrack(context: TrackContext): Promise<TrackSummary> {
     } else if (!video) {
       throw new UsageError('give an input video, or a feature cache with --features');
     }
-    checkFrameCounts(context, video, cache);
+    // A temporary cache holds what was decoded, which is what counts (a probe's frame count can be off).
+    checkFrameCounts(context, temporary ? undefined : video, cache);
     const size = cache
       ? { width: cache.info.frameWidth, height: cache.info.frameHeight, fps: cache.info.fps, total: cache.info.frames }
       : { width: (video as VideoInfo).width, height: (video as VideoInfo).height, fps: (video as VideoInfo).fps, total: (video as VideoInfo).frameCount };
