@@ -35,7 +35,7 @@ export function buildProgram(): Command {
     .option('--overwrite', 'replace an existing output')
     .option('--verbose', 'say what was chosen; show ffmpeg/onnxruntime warnings and stack traces')
     .option('-q, --quiet', 'no closing line (what was written, frames, objects, time)')
-    .addHelpText('after', '\nExamples:\n  dino-track input.mp4 -o out.mp4\n  dino-track input.mp4 -o out.mp4 --model vit.onnx --device cpu --progress json\n  dino-track input.mp4 -o out/ --format davis --save-features feats.safetensors\n  dino-track --features feats.safetensors -o out/ --format davis')
+    .addHelpText('after', '\nExamples:\n  dino-track input.mp4 -o out.mp4\n  dino-track input.mp4 -o out.mp4 --model vit.onnx --device cpu --progress json\n  dino-track input.mp4 -o out/ --format davis --save-features feats.safetensors\n  dino-track --features feats.safetensors -o out/ --format davis\n  dino-track input.mp4 --prompts fixes/ -o out/ --format davis,coco   (fixes/00042.png: a corrected mask of frame 42)')
     .action(async (input: string | undefined, options) => {
       const { runTrackCommand } = await import('./track-command.js');
       await runTrackCommand(input, options);
