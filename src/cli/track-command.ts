@@ -7,7 +7,7 @@ import { normalizeTrackOptions, type RawTrackOptions, type TrackOptions } from '
 
 /** A run expected to take longer than this gets one line on how to go faster. */
 const slowRunSeconds = 600;
-/** Frames timed before the expected duration is trusted (the first ones include start-up). */
+/** Frames timed before the expected duration is trusted. */
 const framesBeforeEstimate = 5;
 
 function say(line: string): void {
@@ -28,17 +28,23 @@ function formatSummary(options: TrackOptions, summary: TrackSummary): string {
   return `wrote ${describeOutput(options)}: ${summary.frames} frames, ${objects}, ${summary.wallSeconds.toFixed(1)} s (${rate.toFixed(2)} frames/s)`;
 }
 
-/** Says once, early, how to trade accuracy for speed when the run will be long. */
-function createSlowRunHint(): (done: number, total: number) => void {
-  const started = performance.now();
+/**
+ * Says once, early, how to trade accuracy for speed when the run will be long. The rate is
+ * timed from the first frame written, not from the start: what comes before it (model
+ * loading, a prompted run's first passes) is not paid again per frame.
+ * @param now milliseconds, for tests
+ */
+export function createSlowRunHint(tell: (line: string) => void = say, now: () => number = () => performance.now()): (done: number, total: number) => void {
+  let first: { done: number; at: number } | undefined;
   let said = false;
   return (done, total) => {
-    if (said || done < framesBeforeEstimate) return;
+    first ??= { done, at: now() };
+    if (said || done < first.done + framesBeforeEstimate) return;
     said = true;
-    const perFrame = (performance.now() - started) / 1000 / done;
+    const perFrame = (now() - first.at) / 1000 / (done - first.done);
     const remaining = perFrame * (total - done);
     if (remaining < slowRunSeconds) return;
-    say(`this run will take about ${Math.round(remaining / 60)} more minutes at ${(1 / perFrame).toFixed(2)} frames/s; to go faster: --stride 3 (model on every 3rd frame), --short-side 240 (smaller model input), or a GPU (--device cuda)`);
+    tell(`this run will take about ${Math.round(remaining / 60)} more minutes at ${(1 / perFrame).toFixed(2)} frames/s; to go faster: --stride 3 (model on every 3rd frame), --short-side 240 (smaller model input), or a GPU (--device cuda)`);
   };
 }
 
