@@ -1,9 +1,6 @@
 // Which frames the prompted benchmark annotates (PROMPTS=first|after-occlusion|middle npm run bench:track),
 // and each object's J around its occlusions, from the ground truth alone.
 
-/** An occlusion: an object's area below this share of its largest area since its last occlusion, until it is back above it. */
-const hiddenShare = 0.5;
-
 /** Pixel area of each id `[frames][id]` from DAVIS truth label maps. */
 export function getAreas(truths) {
   return truths.map((labels) => {
@@ -13,22 +10,31 @@ export function getAreas(truths) {
   });
 }
 
-/** Each object's occlusions: `{ id, start, end }`, frames start..end-1 hidden, `end` the first frame back. */
+/** An object is partly hidden below this share of its largest area since its last occlusion. */
+const partlyHidden = 0.9;
+/** A run of partly hidden frames is an occlusion when in some frame less than this share is visible. */
+const mostlyHidden = 0.5;
+
+/**
+ * Each object's occlusions: `{ id, start, end }`, frames start..end-1 at least partly hidden
+ * (some of them mostly), `end` the first frame it is fully back.
+ */
 export function findOcclusions(areas) {
   const ids = [...new Set(areas.flatMap((a) => [...a.keys()]))];
   const out = [];
   for (const id of ids) {
-    let before = areas[0].get(id) ?? 0;
-    let start;
+    let full = areas[0].get(id) ?? 0;
+    let run;
     for (let t = 1; t < areas.length; t++) {
       const area = areas[t].get(id) ?? 0;
-      if (start === undefined && before > 0 && area < hiddenShare * before) start = t;
-      else if (start !== undefined && area >= hiddenShare * before) {
-        out.push({ id, start, end: t });
-        start = undefined;
+      if (area < partlyHidden * full) {
+        run ??= { start: t, least: area };
+        run.least = Math.min(run.least, area);
+        continue;
       }
-      if (start === undefined) before = Math.max(before, area);
-      if (out.at(-1)?.id === id && out.at(-1).end === t) before = area;
+      if (run && run.least < mostlyHidden * full) out.push({ id, start: run.start, end: t });
+      run = undefined;
+      full = Math.max(full, area);
     }
   }
   return out.sort((a, b) => a.end - b.end);

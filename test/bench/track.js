@@ -52,7 +52,8 @@ for (const name of Object.keys(scenes)) {
     for (const { id, start, end } of occlusions) {
       const next = occlusions.find((o) => o.id === id && o.start > end)?.start ?? truths.length;
       const from = previousEnd.get(id) ?? 0;
-      corrections.push({ name, id, before: getObjectJ(predictions, truths, id, from, start), hidden: `${start}-${end - 1}`, prompt: end, after: getObjectJ(predictions, truths, id, end + 1, next) });
+      // Prompted frames are truth, so neither interval counts them: before = after the previous prompt until hidden.
+      corrections.push({ name, id, before: getObjectJ(predictions, truths, id, from + 1, start), hidden: `${start}-${end - 1}`, prompt: end, after: getObjectJ(predictions, truths, id, end + 1, next) });
       previousEnd.set(id, end);
     }
   }
@@ -67,6 +68,6 @@ for (const r of rows) {
 const mean = (key) => rows.reduce((s, r) => s + r[key], 0) / rows.length;
 console.log(['mean'.padEnd(16), ''.padStart(6), fmt(mean('j')), fmt(mean('f')), fmt((mean('j') + mean('f')) / 2), String(rows.reduce((s, r) => s + r.idSwitches, 0)).padStart(5), fmt(mean('idf1'))].join('  '));
 if (corrections.length) {
-  console.log('\nper object: J before its occlusion (since the previous correction), hidden frames, J after the correction on the first frame back');
+  console.log('\nper object: J from the frame after the previous prompt until it is partly hidden, hidden frames (under 90% visible, some under 50%), J after the prompt on the first frame fully back');
   for (const c of corrections) console.log(`${c.name.padEnd(16)} object ${c.id}  J before ${fmt(c.before)}  hidden ${c.hidden.padEnd(7)}  prompt ${String(c.prompt).padStart(3)}  J after ${fmt(c.after)}  ${c.after >= c.before ? 'ok' : 'BELOW'}`);
 }
