@@ -1,12 +1,11 @@
 // Issue 18: prompts on any number of frames (--prompts DIR), propagated both ways.
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { decode } from 'fast-png';
 import { encodeDavisPng } from '../../dist/export/index.js';
 import { createFeatureCacheWriter } from '../../dist/features/index.js';
-import { readdirSync } from 'node:fs';
 import { makeTempDir, makeVideo, models, runCli } from '../fixtures.js';
 import { squareFeatures } from '../track/square-features.js';
 
@@ -144,6 +143,30 @@ describe('--prompts with --stride and several formats', () => {
     assert.equal(bad.code, 2, bad.stderr);
     assert.match(bad.stderr, /holds frame-3\.png, which is not named by a frame index; name prompts 00000\.png, 00042\.png/);
     assert.equal(bad.stderr.trim().split('\n').length, 1);
+  });
+});
+
+describe('the annotation round trip (README)', () => {
+  it('our own DAVIS PNG, edited and fed back with --prompts, is written as edited, with the same ids elsewhere', async () => {
+    const cache = await makeCache('round-trip', () => [[1, 1, 1], [2, 4, 2]]);
+    const first = path.join(work, 'out-unsupervised');
+    const run = await runCli(['--features', cache, '-o', first, '--format', 'davis', '--progress', 'none']);
+    assert.equal(run.code, 0, run.stderr);
+    const found = ids(readMask(first, 2)).filter((id) => id !== 0);
+    assert.equal(found.length, 2, 'the unsupervised run finds both squares by frame 2');
+    // Frame 2 is good and kept as it is; on frame 6 object found[1] is painted over with found[0]'s colour.
+    const fixes = path.join(work, 'fixes');
+    mkdirSync(fixes);
+    copyFileSync(path.join(first, 'masks', '00002.png'), path.join(fixes, '00002.png'));
+    const edited = Uint16Array.from(readMask(first, 6), (v) => (v === found[1] ? found[0] : v));
+    writeFileSync(path.join(fixes, '00006.png'), encodeDavisPng(edited, width, height));
+    const second = await track(cache, fixes, 'out-fixed');
+    assert.deepEqual(Array.from(readMask(second, 2)), Array.from(readMask(first, 2)));
+    assert.deepEqual(Array.from(readMask(second, 6)), Array.from(edited));
+    for (let t = 7; t < frames; t++) {
+      assert.deepEqual(ids(readMask(second, t)), [0, found[0]], `frame ${t} follows the fix`);
+      assert.ok(iou(readMask(second, t), edited, found[0]) >= 0.8, `frame ${t} follows the fix`);
+    }
   });
 });
 
