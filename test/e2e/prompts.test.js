@@ -118,18 +118,28 @@ describe('--prompts with --stride and several formats', () => {
     assert.deepEqual(cvatIds, [5, 9]);
   });
 
-  it('--discover gives an unprompted object one new id, kept across a later prompt', async () => {
-    // C (axis 3) is never prompted; prompts on frames 0 and 6 mark only A.
+  it('--discover gives an unprompted object a new id; a later prompt that leaves it out while in view removes it for good', async () => {
+    // C (axis 3) is never prompted; prompts on frames 0 and 9 mark only A.
     const cache = await makeCache('discover', () => [[1, 1, 1], [3, 5, 3]]);
-    const out = await track(cache, makePrompts('discover-prompts', { 0: [[1, 1, 2]], 6: [[1, 1, 2]] }), 'out-discover', ['--discover']);
-    const found = new Set();
-    for (let t = 0; t < frames; t++) {
+    const out = await track(cache, makePrompts('discover-prompts', { 0: [[1, 1, 2]], 9: [[1, 1, 2]] }), 'out-discover', ['--discover']);
+    const onC = (t) => {
       const mask = readMask(out, t);
-      const onC = ids(Array.from(makeLabels([[3, 5, 1]])).flatMap((v, i) => (v ? [mask[i]] : [])));
-      if (t === 0 || t === 6) assert.deepEqual(onC, [0], `frame ${t} is the prompt`);
-      else if (t >= 3) for (const id of onC) if (id !== 0) found.add(id);
-    }
-    assert.deepEqual([...found], [3], 'C has one id, the first free one, before and after the prompt on frame 6');
+      return ids(Array.from(makeLabels([[3, 5, 1]])).flatMap((v, i) => (v ? [mask[i]] : [])));
+    };
+    assert.deepEqual(onC(0), [0], 'frame 0 is the prompt');
+    // Discovered going forwards on frame 3 (3 frames seen); nearer frame 9 the backward direction, which never saw it, outweighs it.
+    assert.ok([3, 4].some((t) => onC(t).includes(3)), 'C is discovered with the first free id, 3, before frame 9');
+    for (let t = 0; t < frames; t++) for (const id of onC(t)) assert.ok(id === 0 || id === 3, `frame ${t}: C has only id 3`);
+    for (let t = 9; t < frames; t++) assert.deepEqual(onC(t), [0], `frame ${t}: erased on frame 9, neither re-anchored nor discovered again`);
+  });
+
+  it('an object erased in a prompt while in view stays erased after it; one hidden there comes back', async () => {
+    // A (axis 1) is in view throughout; B (axis 2) is hidden on frames 5-7.
+    const cache = await makeCache('erase', (t) => (t >= 5 && t <= 7 ? [[1, 1, 1]] : [[1, 1, 1], [2, 4, 2]]));
+    const out = await track(cache, makePrompts('erase-prompts', { 0: [[1, 1, 1], [2, 4, 2]], 3: [[2, 4, 2]], 6: [[1, 1, 0]] }), 'out-erase');
+    // Frame 3 erases A while in view; frame 6 marks neither (B is hidden there, A was erased).
+    for (let t = 4; t < frames; t++) assert.ok(!ids(readMask(out, t)).includes(1), `frame ${t}: A was erased on frame 3`);
+    for (let t = 8; t < frames; t++) assert.ok(iou(readMask(out, t), makeLabels([[2, 4, 2]]), 2) >= 0.5, `frame ${t}: B is back`);
   });
 
   it('refuses a prompt past the last frame and a misnamed file, one line each, exit 2', async () => {

@@ -1,5 +1,5 @@
 import { discoverObjects_, type DiscoveryState } from '../discover.js';
-import { normalizeRows } from '../patch-features.js';
+import { dot, normalizeRows } from '../patch-features.js';
 import { propagateMasks, type ContextFrame } from '../propagation.js';
 import { correctDrift_, getAttentionRegions, getPrototypes, reanchorLost_ } from '../reanchor.js';
 import type { Similarity } from '../similarity.js';
@@ -47,13 +47,15 @@ export interface Direction {
   recent: ContextFrame[];
   /** Each object's unit mean feature where it was last prompted (re-anchoring and drift correction compare with it). */
   prototypes: Map<number, Float32Array>;
+  /** Objects a prompt erased while they were in view: never re-anchored, and not discovered anew either. */
+  rejected: Map<number, Float32Array>;
   discovery: DiscoveryState;
 }
 
 /** A direction that carries `ids` and has passed no prompt yet. */
 export function createDirection(ids: number[]): Direction {
   const sorted = [...new Set([0, ...ids])].sort((a, b) => a - b);
-  return { ids: sorted, recent: [], prototypes: new Map(), discovery: { candidates: [], nextId: Math.max(...sorted) + 1 } };
+  return { ids: sorted, recent: [], prototypes: new Map(), rejected: new Map(), discovery: { candidates: [], nextId: Math.max(...sorted) + 1 } };
 }
 
 /** Unit patch tokens `[rows*cols, dim]` of a frame. */
@@ -65,7 +67,9 @@ export function getUnitTokens(features: FrameFeatures): Float32Array {
  * Makes a prompt the direction's ground truth: the context restarts from its one-hot
  * labels (an id it does not mark is not visible there), and the prototypes of the ids it
  * marks are taken from it; earlier predictions are dropped, so what follows the prompt
- * follows the prompt, not the drifted state.
+ * follows the prompt, not the drifted state. An id the prompt leaves out although patches
+ * like it lie in its background was erased by the user, not hidden: it is rejected, so
+ * re-anchoring does not bring it back on the next frame (a hidden one still can).
  * @param labels the prompt at the patch grid `[rows, cols]`
  * @param tokens unit tokens `[rows*cols, dim]` of the prompted frame
  */
@@ -74,7 +78,25 @@ export function anchorAtPrompt_(direction: Direction, frame: number, labels: Uin
   direction.anchorFrame = frame;
   direction.anchor = { tokens, masks: new Map(direction.ids.map((id) => [id, Float32Array.from(labels, (v) => (v === id ? 1 : 0))])) };
   direction.recent = [];
-  for (const [id, prototype] of getPrototypes(labels, tokens, dim, direction.ids)) direction.prototypes.set(id, prototype);
+  const marked = getPrototypes(labels, tokens, dim, direction.ids);
+  for (const [id, prototype] of direction.prototypes) {
+    if (marked.has(id) || !isInBackground(prototype, labels, tokens, dim)) continue;
+    direction.prototypes.delete(id);
+    direction.rejected.set(id, prototype);
+  }
+  for (const [id, prototype] of marked) {
+    direction.prototypes.set(id, prototype);
+    direction.rejected.delete(id);
+  }
+}
+
+/** Whether at least `lostPatches` background patches of a prompt look like `prototype` (cosine ≥ `matchCosine`). */
+function isInBackground(prototype: Float32Array, labels: Uint16Array, tokens: Float32Array, dim: number): boolean {
+  let alike = 0;
+  for (let i = 0; i < labels.length; i++) {
+    if (labels[i] === 0 && dot(prototype, tokens.subarray(i * dim, (i + 1) * dim)) >= promptedTuning.matchCosine) alike++;
+  }
+  return alike >= promptedTuning.lostPatches;
 }
 
 /**
@@ -96,7 +118,8 @@ export async function stepDirection_(direction: Direction, features: FrameFeatur
     correctDrift_(soft, features.clsAttention, tokens, prototypes, { rows, cols, heads, dim, lostPatches, matchCosine, pull, regions });
   }
   if (options.discover) {
-    for (const { id, prototype } of discoverObjects_(soft, features.clsAttention, tokens, prototypes, direction.discovery, { rows, cols, heads, dim, knownCosine: promptedTuning.knownCosine, regions, ...options.discover })) {
+    const known = new Map([...prototypes, ...direction.rejected]);
+    for (const { id, prototype } of discoverObjects_(soft, features.clsAttention, tokens, known, direction.discovery, { rows, cols, heads, dim, knownCosine: promptedTuning.knownCosine, regions, ...options.discover })) {
       direction.ids.push(id);
       prototypes.set(id, prototype);
     }
