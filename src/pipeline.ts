@@ -1,5 +1,5 @@
 import { InputError, UsageError } from './errors.js';
-import { openOutputs, type Format, type OutputWriter, type OverlayMode } from './export/index.js';
+import { findVideoFormat, openOutputs, type Format, type OutputWriter, type OverlayMode } from './export/index.js';
 import { createFeatureCacheWriter, openFeatureCache, type CacheDtype, type FeatureCache, type FeatureCacheWriter } from './features/index.js';
 import { loadModel, openSimilaritySession, type LoadedModel, type LoadOptions, type SimilaritySession } from './model/index.js';
 import { buildPromptedTracker, checkPromptFrames, getKeyFrames, writeTemporaryCache, type TemporaryCache } from './prompted-run.js';
@@ -104,7 +104,7 @@ export async function runTrack(context: TrackContext): Promise<TrackSummary> {
   const started = performance.now();
   const clock = createStageClock();
   const video = context.input ? await probeVideo(context.input) : undefined;
-  const needImages = context.formats.includes('overlay');
+  const needImages = findVideoFormat(context.formats) !== undefined;
   const keys = getKeyFrames(context);
   let cache: FeatureCache | undefined;
   let model: LoadedModel | undefined;
@@ -230,5 +230,5 @@ export async function runTrack(context: TrackContext): Promise<TrackSummary> {
 /** Ids are never reused, so a long video can outgrow the DAVIS PNG; the frames before it are kept. */
 function idLimitError(stopped: { index: number; id: number }, output: string, written: number): InputError {
   const kept = written > 0 ? `frames 0-${written - 1} are written to ${output}` : 'nothing was written';
-  return new InputError(`stopped at frame ${stopped.index}: track id ${stopped.id} does not fit an 8-bit DAVIS PNG (ids are never reused); ${kept}; to track on, leave davis out of --format (coco, mot and ndjson hold any id)`);
+  return new InputError(`stopped at frame ${stopped.index}: track id ${stopped.id} does not fit an 8-bit DAVIS PNG (ids are never reused); ${kept}; to track on, leave davis out of --format (coco, ytvis, cvat, mot and ndjson hold any id)`);
 }

@@ -16,7 +16,25 @@ export const models = {
   tinyPrepared: path.join(root, 'fixtures/models/tiny-p16-prepared-96x128.onnx'),
   confP16: path.join(root, 'fixtures/models/conf-p16-h6.onnx'),
   confP8: path.join(root, 'fixtures/models/conf-p8-h12.onnx'),
+  /** Tiny transformers ViT as optimum exports it (Hugging Face layout), eager attention. */
+  hfEager: path.join(root, 'fixtures/models/hf-tiny/model-eager.onnx'),
+  /** The same weights with SDPA attention. */
+  hfSdpa: path.join(root, 'fixtures/models/hf-tiny/model-sdpa.onnx'),
+  /** hfEager dynamically quantized to int8 with transformers.js' settings. */
+  hfInt8: path.join(root, 'fixtures/models/hf-tiny/model_quantized.onnx'),
+  /** hfInt8 as onnxruntime saves it optimized: com.microsoft DynamicQuantizeMatMul, MatMulIntegerToFloat, fused norms. */
+  hfInt8Fused: path.join(root, 'fixtures/models/hf-tiny/model_quantized-ort-fused.onnx'),
+  /** hfEager with float16 weights and float32 input/output. */
+  hfFp16: path.join(root, 'fixtures/models/hf-tiny/model_fp16.onnx'),
 };
+
+/** The Hugging Face layouts of one tiny model: [fixture, precision]. */
+export const hfLayouts = [
+  ['hfEager', 'fp32'], ['hfSdpa', 'fp32'], ['hfInt8', 'int8'], ['hfInt8Fused', 'int8'], ['hfFp16', 'fp16'],
+].map(([model, precision]) => ({ model, precision, file: models[model] }));
+
+/** PyTorch references for the Hugging Face layouts (all from the fp32 weights). */
+export const hfReferences = ['80x112', '112x64'].map((size) => ({ size, file: path.join(root, `fixtures/reference/hf-tiny-${size}.safetensors`) }));
 
 /** PyTorch reference outputs: [model, HxW, file]. */
 export const references = [
@@ -26,6 +44,16 @@ export const references = [
   ['confP8', '120x80', 'fixtures/reference/conf-p8-h12-120x80.safetensors'],
   ['tiny', '96x128', 'fixtures/reference/tiny-p16-96x128.safetensors'],
 ].map(([model, size, file]) => ({ model, size, file: path.join(root, file) }));
+
+/**
+ * ONNX model bytes with one field an IR 8 schema does not know appended: ModelProto
+ * field 26 (IR 11's device configurations), length-delimited, three bytes.
+ */
+export function withNewerField(bytes) {
+  const field = 26;
+  const lengthDelimited = 2;
+  return Buffer.concat([Buffer.from(bytes), Buffer.from([((field << 3) | lengthDelimited) & 0x7f | 0x80, (field << 3) >> 7, 3, 1, 2, 3])]);
+}
 
 const tempDirs = [];
 // Test scratch folders go when the test file's process ends (set KEEP_TEST_FILES=1 to look at them).
@@ -96,6 +124,19 @@ export function runCli(args, { env = {}, timeoutMs = 120_000, input } = {}) {
     if (input) child.stdin.end(input);
     else child.stdin.end();
   });
+}
+
+/**
+ * Tracks a generated 128x96, 10 fps test video with the tiny model into `out/` with the given
+ * formats; fails the test if the CLI does not exit 0. Resolves { out, video }.
+ */
+export async function trackTestVideo(formats, { seconds = 2 } = {}) {
+  const dir = makeTempDir();
+  const video = makeVideo(path.join(dir, 'in.mp4'), { width: 128, height: 96, seconds });
+  const out = path.join(dir, 'out');
+  const { code, stderr } = await runCli([video, '-o', out, '--format', formats, '--model', models.tiny, '--short-side', '96']);
+  if (code !== 0) throw new Error(`dino-track exited ${code}: ${stderr}`);
+  return { out, video };
 }
 
 /** A loopback URL on which nothing listens: what an offline machine sees. */

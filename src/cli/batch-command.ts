@@ -65,7 +65,7 @@ function createOutputFolder(outputDir: string): void {
 
 /** The video options the user gave on the command line, as flags for each `track` run. */
 function getForwardedArgs(command: Command): string[] {
-  const shared = new Set(addVideoOptions(new Command()).options.map((o) => o.attributeName()));
+  const shared = new Set(addVideoOptions(new Command(), '').options.map((o) => o.attributeName()));
   const args: string[] = [];
   for (const option of command.options) {
     const key = option.attributeName();

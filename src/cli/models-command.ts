@@ -3,31 +3,40 @@ import { readFile, rm } from 'node:fs/promises';
 import { writeFileAtomically } from '../util/atomic-path.js';
 import { InputError, UsageError } from '../errors.js';
 import {
-  decodeModel, encodeModel, getCachedModelPath, getModel, getModelUrl, inspectModel, listModels, prepareModel_, resolveModelFile,
+  decodeModel, encodeModel, getCachedModelPath, getModel, getModelUrl, inspectModel, listModels, precisions, prepareModel_, resolveModelFile,
+  resolvePrecision, type PrecisionChoice,
 } from '../model/index.js';
 import { createProgress, type ProgressMode } from './progress.js';
 
-/** `models list`: the registry, with what is already in the cache. */
+/** `models list`: the registry, with the precisions already in the cache. */
 export function runModelsList(): void {
-  const rows = listModels().map((m) => [
-    m.name, `${m.patchSize}`, `${m.dim}`, `${m.heads}`, existsSync(getCachedModelPath(m.name)) ? 'yes' : 'no', m.description,
-  ]);
+  const rows = listModels().map((m) => {
+    const cached = precisions.filter((precision) => existsSync(getCachedModelPath(m.name, precision)));
+    return [m.name, `${m.patchSize}`, `${m.dim}`, `${m.heads}`, cached.length > 0 ? cached.join(',') : 'no', m.description];
+  });
   const header = ['name', 'patch', 'dim', 'heads', 'cached', 'description'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   for (const row of [header, ...rows]) process.stdout.write(`${row.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd()}\n`);
 }
 
-/** `models pull NAME`: download into the cache (resuming a broken download). */
-export async function runModelsPull(name: string, progressMode: ProgressMode): Promise<void> {
-  const entry = getModel(name);
+/** `models pull NAME`: download one precision into the cache (resuming a broken download). */
+export async function runModelsPull(name: string, precisionChoice: PrecisionChoice, progressMode: ProgressMode): Promise<void> {
+  const entry = getModel(name, 'NAME');
+  const precision = resolvePrecision(precisionChoice);
+  const url = getModelUrl(entry, precision);
   const progress = createProgress(progressMode, 'bytes');
   try {
-    const file = await resolveModelFile({ model: entry.name, onDownloadProgress: (received, total) => progress.update(received, total ?? received) });
+    const file = await resolveModelFile({
+      model: entry.name,
+      precision,
+      onDownloadProgress: (received, total) => progress.update(received, total ?? received),
+      offlineAdvice: `then run \`dino-track models pull ${entry.name}\` again (an interrupted download resumes)`,
+    });
     progress.stop();
     // A cached file that is not a model (a captive portal's page, say) must not stay cached.
     const bytes = await readFile(file);
     try {
-      inspectModel(decodeModel(bytes, getModelUrl(entry)), getModelUrl(entry));
+      inspectModel(decodeModel(bytes, url), url);
     } catch (error) {
       await rm(file, { force: true });
       throw error;
@@ -56,7 +65,7 @@ export async function runModelsInfo(file: string, json: boolean): Promise<void> 
       `patch size: ${structure.patchSize}`,
       `width (D): ${structure.dim}`,
       `trained grid: ${structure.trainedGrid}x${structure.trainedGrid} (${structure.trainedGrid * structure.patchSize} px)`,
-      `precision: ${structure.elementType}`,
+      `precision: ${structure.precision} (position embeddings ${structure.elementType})`,
       `prepared: ${structure.prepared ? 'yes (has cls_attn and patch_tokens)' : 'no (track prepares it automatically)'}`,
     ].join('\n') + '\n',
   );

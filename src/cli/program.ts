@@ -1,8 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
+import { autoPrecision, precisionChoices, type PrecisionChoice } from '../model/registry.js';
 import { progressModes } from './progress.js';
 import { createChoiceOption } from './validate.js';
+import { batchHelp, prepareHelp, programHelp, trackHelp } from './help-texts.js';
 import { addVideoOptions } from './video-options.js';
+import { listModels } from '../model/registry.js';
 
 const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -15,50 +18,61 @@ export function buildProgram(): Command {
     .exitOverride()
     .configureOutput({ writeErr: () => undefined, outputError: () => undefined });
 
+  program.addHelpText('after', programHelp);
+
   const track = program
     .command('track', { isDefault: true })
-    .description('track objects in a video; write an overlay video or mask files')
+    .description('track objects in a video; write an overlay video or mask files (the default command)')
     .argument('[input]', 'input video file (optional with --features and mask formats)')
-    .option('-o, --output <path>', 'overlay video (.mp4) or output directory for mask formats')
-    .option('--init-mask <png>', 'prompted mode: propagate the objects of this indexed PNG (0 background, k = object k)')
-    .option('--init-frame <n>', 'frame the --init-mask annotates (default: 0)')
-    .option('--prompts <dir>', 'prompted mode: a folder of indexed PNGs named by frame (00000.png, 00042.png …), each ground truth on its frame; propagated both ways')
-    .option('--context-frames <n>', 'prompted mode: previous frames used besides the annotated one (default: 7)')
-    .option('--window <patches>', 'prompted mode: neighbourhood half-size in patches (default: 12)')
-    .option('--top-k <k>', 'prompted mode: neighbours kept per patch (default: 5)')
-    .option('--discover', 'prompted mode: also track objects no prompt marks, with new ids')
-    .option('--propagation <mode>', 'prompted mode: improved (re-anchors lost objects) or reference (exactly DINO\'s algorithm) (default: improved)')
+    .optionsGroup('Output:')
+    .option('-o, --output <path>', '(required) overlay video (.mp4, .m4v, .mov), a folder for mask formats, or - for ndjson on stdout');
+  addVideoOptions(track, 'overlay for a video -o, ndjson for -o -, else davis');
+  track
+    .optionsGroup('Feature cache:')
     .option('--features <file|dir>', 'read a feature cache instead of running the model')
     .option('--save-features <file>', 'also write the model outputs as a feature cache (safetensors)')
     .option('--features-dtype <f32|f16>', 'precision of --save-features (default: f32)')
+    .optionsGroup('Prompted mode (propagate annotated masks):')
+    .option('--init-mask <png>', 'indexed PNG of one frame: 0 background, k = object k; exactly those objects are tracked')
+    .option('--init-frame <n>', 'frame the --init-mask annotates (default: 0)')
+    .option('--prompts <dir>', 'indexed PNGs named by frame (00000.png, 00042.png …), each ground truth on its frame; propagated both ways')
+    .option('--discover', 'also track objects no prompt marks, with new ids')
+    .option('--propagation <mode>', 'improved (re-anchors lost objects) or reference (exactly DINO\'s algorithm) (default: improved)')
+    .option('--context-frames <n>', 'previous frames used besides the annotated one (default: 7)')
+    .option('--window <patches>', 'neighbourhood half-size in patches (default: 12)')
+    .option('--top-k <k>', 'neighbours kept per patch (default: 5)')
+    .optionsGroup('Run:')
     .addOption(createChoiceOption('--progress <mode>', 'progress on stderr (default: auto: a bar on a terminal)', progressModes))
-    .option('--overwrite', 'replace an existing output')
+    .option('--overwrite', 'replace the output of an earlier run')
     .option('--verbose', 'say what was chosen; show ffmpeg/onnxruntime warnings and stack traces')
     .option('-q, --quiet', 'no closing line (what was written, frames, objects, time)')
-    .addHelpText('after', '\nExamples:\n  dino-track input.mp4 -o out.mp4\n  dino-track input.mp4 -o out.mp4 --model vit.onnx --device cpu --progress json\n  dino-track input.mp4 -o out/ --format davis --save-features feats.safetensors\n  dino-track --features feats.safetensors -o out/ --format davis\n  dino-track input.mp4 --prompts fixes/ -o out/ --format davis,coco   (fixes/00042.png: a corrected mask of frame 42)')
+    .addHelpText('after', trackHelp)
     .action(async (input: string | undefined, options) => {
       const { runTrackCommand } = await import('./track-command.js');
       await runTrackCommand(input, options);
     });
-  addVideoOptions(track);
 
   const batch = program
     .command('batch')
     .description('track many videos, one output each; resumable, shardable across machines')
     .argument('<inputs...>', 'video files, folders (their videos, recursively) or quoted glob patterns')
-    .requiredOption('-o, --output <dir>', 'output folder: one overlay (.mp4) or one folder of mask files per input')
+    .optionsGroup('Output:')
+    .requiredOption('-o, --output <dir>', '(required) output folder: one overlay (NAME.mp4) or one folder of mask files (NAME/) per input');
+  addVideoOptions(batch, 'overlay, one NAME.mp4 per input');
+  batch
+    .optionsGroup('Batch:')
     .option('--jobs <n>', 'videos processed at once', '1')
     .option('--shard <i/n>', 'process only the i-th of n equal shares (0-based), e.g. $JOB_COMPLETION_INDEX/8 or $SLURM_ARRAY_TASK_ID/8')
     .option('--timeout <s>', 'give up on one video after this many seconds (0 = never)', '0')
     .option('--redo', 'process every input again, even those recorded as done')
+    .optionsGroup('Run:')
     .addOption(createChoiceOption('--progress <mode>', 'progress on stderr: a bar over all videos, or one JSON line per video update (default: auto: a bar on a terminal)', progressModes))
     .option('--verbose', 'show each video\'s full error output')
-    .addHelpText('after', '\nDone inputs are recorded in OUTPUT/.dino-track/done/; a rerun skips them and redoes the rest.\nExamples:\n  dino-track batch videos/ -o out/ --format davis,coco --jobs 2\n  dino-track batch "clips/*.mp4" -o out/ --shard 3/8')
+    .addHelpText('after', batchHelp)
     .action(async (inputs: string[], options, command: Command) => {
       const { runBatchCommand } = await import('./batch-command.js');
       await runBatchCommand(inputs, options, command);
     });
-  addVideoOptions(batch);
 
   const models = program.command('models').description('list, download, inspect and prepare models');
   models.command('list').description('known models and whether they are cached').action(async () => {
@@ -67,10 +81,11 @@ export function buildProgram(): Command {
   models
     .command('pull')
     .description('download a model into the cache')
-    .argument('<name>', 'registry model name')
-    .addOption(createChoiceOption('--progress <mode>', 'progress on stderr', progressModes, 'auto'))
-    .action(async (name: string, options: { progress: (typeof progressModes)[number] }) => {
-      await (await import('./models-command.js')).runModelsPull(name, options.progress);
+    .argument('<name>', `registry model: ${listModels().map((m) => m.name).join(', ')}`)
+    .addOption(createChoiceOption('--precision <precision>', `fp32 model.onnx, fp16 model_fp16.onnx or int8 model_quantized.onnx (default: auto: ${autoPrecision})`, precisionChoices))
+    .addOption(createChoiceOption('--progress <mode>', 'progress on stderr (default: auto: a bar on a terminal)', progressModes))
+    .action(async (name: string, options: { precision?: PrecisionChoice; progress?: (typeof progressModes)[number] }) => {
+      await (await import('./models-command.js')).runModelsPull(name, options.precision ?? 'auto', options.progress ?? 'auto');
     });
   models
     .command('info')
@@ -84,9 +99,10 @@ export function buildProgram(): Command {
     .command('prepare')
     .description('add cls_attn/patch_tokens outputs and resize position embeddings for one input size')
     .argument('<file>', 'source .onnx model (official-style export)')
-    .requiredOption('--size <HxW>', 'input height x width in pixels, multiples of the patch size')
+    .requiredOption('--size <HxW>', 'input HEIGHTxWIDTH in pixels (height first), multiples of the patch size')
     .requiredOption('-o, --output <file>', 'prepared .onnx to write')
     .option('--overwrite', 'replace an existing output')
+    .addHelpText('after', prepareHelp)
     .action(async (file: string, options: { size: string; output: string; overwrite?: boolean }) => {
       await (await import('./models-command.js')).runModelsPrepare(file, options.size, options.output, Boolean(options.overwrite));
     });

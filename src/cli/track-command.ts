@@ -3,12 +3,8 @@ import { formatStageTimes } from '../util/stage-clock.js';
 import { writeStderrLines } from '../util/stderr-lines.js';
 import { getFfmpegBinaries } from '../video/index.js';
 import { createProgress } from './progress.js';
+import { createSlowRunHint } from './slow-run-hint.js';
 import { normalizeTrackOptions, type RawTrackOptions, type TrackOptions } from './track-options.js';
-
-/** A run expected to take longer than this gets one line on how to go faster. */
-const slowRunSeconds = 600;
-/** Frames timed before the expected duration is trusted. */
-const framesBeforeEstimate = 5;
 
 function say(line: string): void {
   writeStderrLines(`dino-track: ${line}`);
@@ -28,32 +24,12 @@ function formatSummary(options: TrackOptions, summary: TrackSummary): string {
   return `wrote ${describeOutput(options)}: ${summary.frames} frames, ${objects}, ${summary.wallSeconds.toFixed(1)} s (${rate.toFixed(2)} frames/s)`;
 }
 
-/**
- * Says once, early, how to trade accuracy for speed when the run will be long. The rate is
- * timed from the first frame written, not from the start: what comes before it (model
- * loading, a prompted run's first passes) is not paid again per frame.
- * @param now milliseconds, for tests
- */
-export function createSlowRunHint(tell: (line: string) => void = say, now: () => number = () => performance.now()): (done: number, total: number) => void {
-  let first: { done: number; at: number } | undefined;
-  let said = false;
-  return (done, total) => {
-    first ??= { done, at: now() };
-    if (said || done < first.done + framesBeforeEstimate) return;
-    said = true;
-    const perFrame = (now() - first.at) / 1000 / (done - first.done);
-    const remaining = perFrame * (total - done);
-    if (remaining < slowRunSeconds) return;
-    tell(`this run will take about ${Math.round(remaining / 60)} more minutes at ${(1 / perFrame).toFixed(2)} frames/s; to go faster: --stride 3 (model on every 3rd frame), --short-side 240 (smaller model input), or a GPU (--device cuda)`);
-  };
-}
-
 /** `dino-track track INPUT -o OUT`: validate, then run the pipeline with progress and a closing line. */
 export async function runTrackCommand(input: string | undefined, raw: RawTrackOptions): Promise<void> {
   const options = normalizeTrackOptions(input, raw);
   const progress = createProgress(options.progress);
   const downloads = createProgress(options.progress, 'bytes');
-  const hintIfSlow = createSlowRunHint();
+  const hintIfSlow = createSlowRunHint(say);
   options.model.notify = say;
   options.model.onDownloadProgress = (received, total) => downloads.update(received, total ?? received);
   try {

@@ -1,10 +1,11 @@
 import { existsSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError, expected } from '../errors.js';
-import { formats, isVideoTarget, overlayModes, type Format, type OverlayMode } from '../export/format-names.js';
+import { findVideoFormat, formats, isVideoTarget, overlayModes, type Format, type OverlayMode } from '../export/format-names.js';
 import { checkOutputFolder } from '../export/output-folder.js';
 import type { CacheDtype } from '../features/index.js';
 import type { Device } from '../model/index.js';
+import { isRegistryName, precisionChoices, type PrecisionChoice } from '../model/registry.js';
 import type { TrackContext } from '../pipeline.js';
 import { progressModes, type ProgressMode } from './progress.js';
 import { listPrompts } from './prompts-option.js';
@@ -16,6 +17,8 @@ export interface RawTrackOptions {
   format?: string;
   overlay?: string;
   model?: string;
+  /** Absent where a caller builds options without commander's defaults: auto. */
+  precision?: string;
   device?: string;
   threshold?: string;
   maxObjects?: string;
@@ -69,7 +72,7 @@ export const trackDefaults = {
 /** Options that only prompted mode (`--init-mask`, `--prompts`) uses. */
 const promptedOnly = { contextFrames: '--context-frames', window: '--window', topK: '--top-k', propagation: '--propagation' } as const;
 /** Options that only running the model uses (not `--features`). */
-const modelOnly = { model: '--model', device: '--device', shortSide: '--short-side', batch: '--batch', threads: '--threads' } as const;
+const modelOnly = { model: '--model', precision: '--precision', device: '--device', shortSide: '--short-side', batch: '--batch', threads: '--threads' } as const;
 
 /** Refuses, one line each, options that would do nothing in the mode chosen. */
 function refuseUnusedOptions(raw: RawTrackOptions, formats: Format[]): void {
@@ -155,7 +158,8 @@ export function normalizeTrackOptions(input: string | undefined, raw: RawTrackOp
     throw new UsageError(`Expected a video file name ending in .mp4, .m4v or .mov, or a directory, for -o, --output but received ${JSON.stringify(output)}`);
   }
   if (!input && !raw.features) throw new UsageError('Expected an input video, or a feature cache with --features, but received neither');
-  if (!input && formatList.includes('overlay')) throw new UsageError('the overlay format needs the input video; give it as INPUT alongside --features');
+  const videoFormat = findVideoFormat(formatList);
+  if (!input && videoFormat) throw new UsageError(`the ${videoFormat} format needs the input video; give it as INPUT alongside --features`);
   const stride = parseInteger('--stride', raw.stride ?? trackDefaults.stride, 1, maxStride);
   refuseUnusedOptions(raw, formatList);
   if ((raw.initMask || raw.prompts) && raw.occlusionFrames !== undefined) throw new UsageError('--occlusion-frames does nothing in prompted mode (--init-mask, --prompts): annotated objects are kept for the whole video; leave it out');
@@ -167,6 +171,10 @@ export function normalizeTrackOptions(input: string | undefined, raw: RawTrackOp
   if (output !== '-') validateTarget('-o', output, overwrite, !isVideoTarget(output));
   if (raw.saveFeatures) validateTarget('--save-features', raw.saveFeatures, overwrite, false);
   const shortSide = parseInteger('--short-side', raw.shortSide ?? trackDefaults.shortSide, 16, 4320);
+  const precision = parseChoice<PrecisionChoice>('--precision', raw.precision ?? 'auto', precisionChoices);
+  if (precision !== 'auto' && raw.model && !isRegistryName(raw.model)) {
+    throw new UsageError(`--precision ${precision} picks one of a registry model's files, but --model ${raw.model} is a file; drop --precision or give a registry name`);
+  }
   return {
     input,
     features: raw.features,
@@ -187,7 +195,7 @@ export function normalizeTrackOptions(input: string | undefined, raw: RawTrackOp
       occlusionFrames: raw.occlusionFrames === undefined ? undefined : parseInteger('--occlusion-frames', raw.occlusionFrames, 0, 100_000),
     },
     // A short side the user asked for is honoured even above the video's; the default never enlarges.
-    model: { model: raw.model, device, threads, verbose, shortSide, upscale: raw.shortSide !== undefined },
+    model: { model: raw.model, precision, device, threads, verbose, shortSide, upscale: raw.shortSide !== undefined },
     prompt: raw.initMask || raw.prompts
       ? {
         ...(raw.prompts

@@ -15,7 +15,10 @@ export function parseNumber(name: string, raw: string, min: number, max: number,
   const value = Number(raw);
   const tooSmall = exclusiveMin ? value <= min : value < min;
   if (raw.trim() === '' || !Number.isFinite(value) || tooSmall || value > max) {
-    throw expected(`a number ${exclusiveMin ? 'above' : 'from'} ${min} to ${max}`, name, raw);
+    const error = expected(`a number ${exclusiveMin ? 'greater than' : 'from'} ${min} ${exclusiveMin ? 'and at most' : 'to'} ${max}`, name, raw);
+    // A share written as a percentage (60 for 0.6) is the likely slip: say so.
+    if (max === 1 && value >= 10 && value <= 100) error.message += `; for ${value}% write ${value / 100}`;
+    throw error;
   }
   return value;
 }

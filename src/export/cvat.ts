@@ -1,24 +1,19 @@
-import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { create } from 'xmlbuilder2';
 import type { FrameResult } from '../track/index.js';
+import { openStreamWriter } from '../util/stream-writer.js';
+import { getFrameFileName } from './frame-file.js';
 import { countRuns } from './runs.js';
 import type { OutputWriter } from './types.js';
+import { formatElement, formatOpenTag } from './xml.js';
 
-/** One keyframe of a CVAT mask track. */
-interface CvatMask {
-  frame: number;
-  outside: 0 | 1;
-  occluded: 0 | 1;
-  /** CVAT's own RLE: row-major runs over the box, starting with background. */
-  rle: string;
-  left: number;
-  top: number;
-  width: number;
-  height: number;
-}
+/**
+ * The one label every mask carries, and the attribute that holds its track id. Not
+ * `track_id`: CVAT reserves that name for its own tracks (CVAT_INTERNAL_ATTRIBUTES).
+ */
+export const cvatLabel = 'object';
+export const cvatIdAttribute = 'object_id';
 
-/** CVAT mask RLE of one id inside its bounding box. */
+/** CVAT mask RLE of one id inside its bounding box `[left, top, width, height]`. */
 export function encodeCvatRle(labels: ArrayLike<number>, id: number, frameWidth: number, box: [number, number, number, number]): string {
   const [left, top, width] = box;
   // k walks the box row by row: pixel (left + k % width, top + k / width).
@@ -26,60 +21,57 @@ export function encodeCvatRle(labels: ArrayLike<number>, id: number, frameWidth:
   return runs.join(', ');
 }
 
+/** `<meta>`: the task's label (type mask, with the id attribute) and the frame size. */
+function formatMeta(width: number, height: number, fps: number): string {
+  const attribute = formatElement('attribute', {}, {
+    children: formatElement('name', {}, { text: cvatIdAttribute }) + formatElement('mutable', {}, { text: 'False' })
+      + formatElement('input_type', {}, { text: 'number' }) + formatElement('default_value', {}, { text: '0' }) + formatElement('values', {}, { text: '0;65535;1' }),
+  });
+  const label = formatElement('label', {}, {
+    children: formatElement('name', {}, { text: cvatLabel }) + formatElement('type', {}, { text: 'mask' }) + formatElement('attributes', {}, { children: attribute }),
+  });
+  const size = formatElement('original_size', {}, { children: formatElement('width', {}, { text: String(width) }) + formatElement('height', {}, { text: String(height) }) });
+  const task = formatElement('task', {}, {
+    children: formatElement('mode', {}, { text: 'annotation' }) + formatElement('labels', {}, { children: label }) + size + formatElement('source', {}, { text: `dino-track (${fps} fps)` }),
+  });
+  return formatElement('meta', {}, { children: task });
+}
+
+/** One frame as CVAT writes it: an `<image>` with one `<mask>` per visible object. */
+function formatImage(result: FrameResult): string {
+  const masks = result.objects.filter((o) => !o.occluded && o.area > 0).map((object) => {
+    const [left, top, width, height] = object.bbox;
+    // The loader takes right = left + width - 1 and bottom = top + height - 1: our bbox is in pixels, inclusive.
+    const mask = {
+      label: cvatLabel, source: 'auto', occluded: 0, rle: encodeCvatRle(result.labels, object.id, result.width, object.bbox),
+      left, top, width, height, z_order: 0, group_id: object.id,
+    };
+    return `\n    ${formatElement('mask', mask, { children: formatElement('attribute', { name: cvatIdAttribute }, { text: String(object.id) }) })}`;
+  });
+  const image = formatOpenTag('image', { id: result.index, name: getFrameFileName(result.index), width: result.width, height: result.height });
+  return `  ${image}${masks.join('')}${masks.length > 0 ? '\n  ' : ''}</image>\n`;
+}
+
 /**
- * `cvat`: cvat.xml in "CVAT for video 1.1": one `<track>` per id with a `<mask>` keyframe
- * for every frame it is seen; while hidden it repeats its last mask with occluded="1",
- * and it closes with outside="1" on the frame after it ends, so CVAT shows the track
- * across gaps. Tracks need all their frames, so the (small) RLE strings are kept until the end.
+ * `cvat`: cvat.xml in "CVAT for images 1.1", the way CVAT writes mask shapes: one
+ * `<image>` per frame, one `<mask>` shape per visible object (none while it is hidden).
+ * CVAT's loader keeps every such shape, whereas it turns a `<track>` of masks into one
+ * shape. The id rides as the shape's `group_id` and an `object_id` attribute. Each frame
+ * is written as it comes; nothing is held.
  */
 export function createCvatWriter(directory: string, fps: number): OutputWriter {
-  const tracks = new Map<number, CvatMask[]>();
-  let size = { width: 0, height: 0 };
-  let frames = 0;
+  const stream = openStreamWriter(path.join(directory, 'cvat.xml'));
+  let started = false;
   return {
     async write(result: FrameResult) {
-      size = { width: result.width, height: result.height };
-      frames = result.index + 1;
-      const present = new Set<number>();
-      for (const object of result.objects) {
-        present.add(object.id);
-        const list = tracks.get(object.id) ?? [];
-        tracks.set(object.id, list);
-        if (!object.occluded && object.area > 0) {
-          const [left, top, width, height] = object.bbox;
-          list.push({ frame: result.index, outside: 0, occluded: 0, rle: encodeCvatRle(result.labels, object.id, result.width, object.bbox), left, top, width, height });
-        } else if (list.length > 0 && list[list.length - 1].outside === 0) {
-          list.push({ ...list[list.length - 1], frame: result.index, occluded: 1 });
-        }
-      }
-      for (const [id, list] of tracks) {
-        const last = list[list.length - 1];
-        if (!present.has(id) && last && last.outside === 0) list.push({ ...last, frame: result.index, outside: 1 });
-      }
+      if (!started) await stream.write(`<?xml version="1.0" encoding="utf-8"?>\n<annotations>\n  <version>1.1</version>\n  ${formatMeta(result.width, result.height, fps)}\n`);
+      started = true;
+      await stream.write(formatImage(result));
     },
     async finish() {
-      const root = create({ version: '1.0', encoding: 'utf-8' }).ele('annotations');
-      root.ele('version').txt('1.1');
-      const task = root.ele('meta').ele('task');
-      task.ele('size').txt(String(frames));
-      task.ele('mode').txt('interpolation');
-      task.ele('start_frame').txt('0');
-      task.ele('stop_frame').txt(String(Math.max(0, frames - 1)));
-      task.ele('labels').ele('label').ele('name').txt('object').up().ele('type').txt('mask');
-      task.ele('original_size').ele('width').txt(String(size.width)).up().ele('height').txt(String(size.height));
-      task.ele('source').txt(`dino-track (${fps} fps)`);
-      for (const [id, list] of [...tracks].sort(([a], [b]) => a - b)) {
-        if (list.length === 0) continue;
-        const track = root.ele('track', { id: String(id - 1), label: 'object', source: 'auto' });
-        for (const mask of list) {
-          track.ele('mask', {
-            frame: String(mask.frame), keyframe: '1', outside: String(mask.outside), occluded: String(mask.occluded),
-            rle: mask.rle, left: String(mask.left), top: String(mask.top), width: String(mask.width), height: String(mask.height), z_order: '0',
-          });
-        }
-      }
-      await writeFile(path.join(directory, 'cvat.xml'), root.end({ prettyPrint: true }));
+      await stream.write(started ? '</annotations>\n' : '<?xml version="1.0" encoding="utf-8"?>\n<annotations><version>1.1</version></annotations>\n');
+      await stream.end();
     },
-    abort: async () => undefined,
+    abort: async () => stream.destroy(),
   };
 }

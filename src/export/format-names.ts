@@ -4,7 +4,7 @@ import path from 'node:path';
  * The output format and overlay names, apart from the writers so that option parsing
  * and `--help` do not load PNG, XML and ffmpeg code.
  */
-export const formats = ['overlay', 'davis', 'coco', 'cvat', 'mot', 'ndjson'] as const;
+export const formats = ['overlay', 'davis', 'coco', 'cvat', 'ytvis', 'frames', 'mot', 'ndjson'] as const;
 export type Format = (typeof formats)[number];
 
 /** What each format writes in an output folder (a file, or `masks` a folder of PNGs). */
@@ -13,9 +13,19 @@ export const folderEntries: Record<Format, string> = {
   davis: 'masks',
   coco: 'coco.json',
   cvat: 'cvat.xml',
+  ytvis: 'ytvis.json',
+  frames: 'frames',
   mot: 'tracks.txt',
   ndjson: 'tracks.ndjson',
 };
+
+/** Formats made from the decoded frames themselves: they need the input video, not only features. */
+export const videoFormats: readonly Format[] = ['overlay', 'frames'];
+
+/** The first of `formats` that needs the input video, if any. */
+export function findVideoFormat(formats: readonly Format[]): Format | undefined {
+  return formats.find((format) => videoFormats.includes(format));
+}
 
 export const overlayModes = ['masks', 'attention', 'side-by-side'] as const;
 export type OverlayMode = (typeof overlayModes)[number];

@@ -7,9 +7,11 @@ import { createCvatWriter } from './cvat.js';
 import { createDavisWriter } from './davis.js';
 import { createMotWriter } from './mot.js';
 import { createNdjsonWriter } from './ndjson.js';
-import { folderEntries, isVideoTarget, type Format, type OverlayMode } from './format-names.js';
+import { findVideoFormat, folderEntries, isVideoTarget, type Format, type OverlayMode } from './format-names.js';
+import { createFramesWriter } from './frames.js';
 import { writeRunRecord } from './output-folder.js';
 import { createOverlayWriter } from './overlay.js';
+import { createYtvisWriter } from './ytvis.js';
 import type { OutputWriter } from './types.js';
 import { mkdir } from 'node:fs/promises';
 
@@ -33,8 +35,9 @@ export interface OutputOptions {
  */
 export async function openOutputs(options: OutputOptions): Promise<OutputWriter> {
   const { target, video } = options;
-  if (options.formats.includes('overlay') && !video) {
-    throw new UsageError('the overlay format needs the input video; give the video with --features, or choose mask formats with --format');
+  const videoFormat = findVideoFormat(options.formats);
+  if (videoFormat && !video) {
+    throw new UsageError(`the ${videoFormat} format needs the input video; give the video with --features, or choose mask formats with --format`);
   }
   if (target === '-') {
     if (options.formats.length !== 1 || options.formats[0] !== 'ndjson') throw new UsageError('-o - writes to stdout, which takes only --format ndjson');
@@ -52,6 +55,8 @@ export async function openOutputs(options: OutputOptions): Promise<OutputWriter>
     if (format === 'overlay') return createOverlayWriter({ video: video as VideoInfo, target: path.join(directory.temp, folderEntries.overlay), mode: options.overlayMode, verbose: options.verbose });
     if (format === 'coco') return createCocoWriter(directory.temp, options.fps);
     if (format === 'cvat') return createCvatWriter(directory.temp, options.fps);
+    if (format === 'ytvis') return createYtvisWriter(directory.temp);
+    if (format === 'frames') return createFramesWriter(directory.temp);
     if (format === 'mot') return createMotWriter(directory.temp);
     if (format === 'ndjson') return createNdjsonWriter(path.join(directory.temp, folderEntries.ndjson), options.fps);
     return createDavisWriter(directory.temp);

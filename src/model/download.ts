@@ -14,6 +14,8 @@ export interface DownloadOptions {
   size?: number | null;
   sha256?: string | null;
   onProgress?: (received: number, total: number | undefined) => void;
+  /** What to do when offline, after "check the network" (the caller knows the command). */
+  offlineAdvice?: string;
 }
 
 async function getPartialSize(file: string): Promise<number> {
@@ -49,7 +51,7 @@ export async function downloadFile(options: DownloadOptions): Promise<void> {
   try {
     response = await fetch(url, { headers: offset > 0 ? { Range: `bytes=${offset}-` } : {}, redirect: 'follow' });
   } catch (error) {
-    throw new ExternalError(`cannot download ${url} (${describeNetworkError(error)}); check the network, or pass --model PATH.onnx to use a local model`, { cause: error });
+    throw new ExternalError(`cannot download ${url} (${describeNetworkError(error)}); check the network, ${options.offlineAdvice ?? 'or pass --model PATH.onnx to use a local model'}`, { cause: error });
   }
   if (response.status === 416 && offset > 0) {
     // The partial file is not a prefix the server recognises: start over.

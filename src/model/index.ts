@@ -1,11 +1,14 @@
 /** Model stage: registry, download, ONNX preparation, inference session. */
 export { getCacheDir } from './cache-dir.js';
 export { downloadFile } from './download.js';
-export { loadModel, resolveModelFile, getCachedModelPath, type LoadedModel, type LoadOptions } from './load.js';
+export { loadModel, resolveModelFile, getCachedModelPath, getPreparedModelPath, type LoadedModel, type LoadOptions } from './load.js';
 export { decodeModel, encodeModel } from './onnx-graph.js';
 export { getModelInputSize, writeNormalisedFrame_, imagenetMean, imagenetStd } from './preprocess.js';
-export { inspectModel, outputNames, prepareModel_, type ModelStructure } from './prepare.js';
+export { inspectModel, outputNames, preparationVersion, prepareModel_, type ModelStructure } from './prepare.js';
 export { resizePositionEmbedding } from './position-embedding.js';
-export { getDefaultModelName, getModel, getModelUrl, isRegistryName, listModels, type RegistryEntry } from './registry.js';
+export {
+  getDefaultModelName, getModel, getModelUrl, isRegistryName, listModels, precisionChoices, precisions, resolvePrecision,
+  type Precision, type PrecisionChoice, type RegistryEntry,
+} from './registry.js';
 export { openSimilaritySession, type SimilaritySession } from './similarity-session.js';
 export { autoProviderOrder, openSession, type Device, type ModelOutputs, type ModelSession, type Provider } from './session.js';

@@ -8,25 +8,41 @@ import { getCacheDir } from './cache-dir.js';
 import { downloadFile } from './download.js';
 import { decodeModel, encodeModel } from './onnx-graph.js';
 import { getModelInputSize } from './preprocess.js';
-import { inspectModel, prepareModel_, type ModelStructure } from './prepare.js';
-import { getDefaultModelName, getModel, getModelUrl, isRegistryName } from './registry.js';
+import { inspectModel, preparationVersion, prepareModel_, type ModelStructure } from './prepare.js';
+import { getDefaultModelName, getModel, getModelUrl, isRegistryName, resolvePrecision, type Precision, type PrecisionChoice } from './registry.js';
 import type { Device, ModelSession } from './session.js';
 import { openSessionInWorker } from './worker-session.js';
+
+/**
+ * Where the prepared copy of a model for one input size is cached: keyed by the source's
+ * sha256, the preparation version (older code's graphs are never reused) and the size.
+ */
+export function getPreparedModelPath(source: Uint8Array, height: number, width: number): string {
+  const digest = createHash('sha256').update(source).digest('hex').slice(0, 16);
+  return path.join(getCacheDir(), 'prepared', `${digest}-prep${preparationVersion}-${height}x${width}.onnx`);
+}
 
 export interface ResolveOptions {
   /** A registry name or a path to a .onnx file; the registry default when absent. */
   model?: string;
+  /** Which of a registry model's files; `auto` (the default) resolves by resolvePrecision. */
+  precision?: PrecisionChoice;
   onDownloadProgress?: (received: number, total: number | undefined) => void;
-}
-
-/** Path of a registry model in the cache. */
-export function getCachedModelPath(name: string): string {
-  return path.join(getCacheDir(), 'models', `${name}.onnx`);
+  /** Advice when the download cannot reach the network (default: use a local --model). */
+  offlineAdvice?: string;
 }
 
 /**
- * The local file for `--model`: the path itself, or a registry model's cached copy,
- * downloaded on first use.
+ * Path of one precision of a registry model in the cache: fp32 keeps the name caches
+ * have always used (NAME.onnx), the others are cached beside it (NAME-int8.onnx).
+ */
+export function getCachedModelPath(name: string, precision: Precision = 'fp32'): string {
+  return path.join(getCacheDir(), 'models', precision === 'fp32' ? `${name}.onnx` : `${name}-${precision}.onnx`);
+}
+
+/**
+ * The local file for `--model`: the path itself, or a registry model's cached copy in
+ * the chosen precision, downloaded on first use.
  * @throws InputError for a missing file; ExternalError when a download fails.
  */
 export async function resolveModelFile(options: ResolveOptions): Promise<string> {
@@ -39,9 +55,11 @@ export async function resolveModelFile(options: ResolveOptions): Promise<string>
     return requested;
   }
   const entry = getModel(requested);
-  const cached = getCachedModelPath(entry.name);
+  const precision = resolvePrecision(options.precision);
+  const cached = getCachedModelPath(entry.name, precision);
   if (!existsSync(cached)) {
-    await downloadFile({ url: getModelUrl(entry), target: cached, size: entry.onnx.size, sha256: entry.onnx.sha256, onProgress: options.onDownloadProgress });
+    const { size, sha256 } = entry.onnx[precision];
+    await downloadFile({ url: getModelUrl(entry, precision), target: cached, size, sha256, onProgress: options.onDownloadProgress, offlineAdvice: options.offlineAdvice });
   }
   return cached;
 }
@@ -74,7 +92,8 @@ export interface LoadedModel {
 
 /**
  * Prepares (or takes from the cache) a model for frames of the given size and opens
- * an inference session on it. Prepared models are cached by (source sha256, input size).
+ * an inference session on it. Prepared models are cached by (source sha256, preparation
+ * version, input size).
  */
 export async function loadModel(options: LoadOptions, frameWidth: number, frameHeight: number): Promise<LoadedModel> {
   const file = await resolveModelFile(options);
@@ -91,8 +110,7 @@ export async function loadModel(options: LoadOptions, frameWidth: number, frameH
     // A prepared model fixes its own input size; frames are scaled to it.
     if (structure.inputWidth && structure.inputHeight) size = { width: structure.inputWidth, height: structure.inputHeight };
   } else {
-    const digest = createHash('sha256').update(bytes).digest('hex').slice(0, 16);
-    preparedPath = path.join(getCacheDir(), 'prepared', `${digest}-${size.height}x${size.width}.onnx`);
+    preparedPath = getPreparedModelPath(bytes, size.height, size.width);
     if (existsSync(preparedPath)) {
       sessionBytes = await readFile(preparedPath);
     } else {

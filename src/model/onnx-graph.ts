@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import onnxProto from 'onnx-proto';
 import type { onnx as Onnx } from 'onnx-proto';
 import { InputError } from '../errors.js';
@@ -22,18 +23,68 @@ export function toNumber(value: IntLike | null | undefined): number {
   return typeof value === 'number' ? value : value.toNumber();
 }
 
+/**
+ * The newest ONNX IR version whose every field our schema (onnx-proto, IR 8) knows. A
+ * newer file decodes fine, but protobufjs skips the fields it does not know, so a
+ * re-encoded (prepared) copy would silently lose them.
+ */
+const maxIrVersion = onnx.Version.IR_VERSION;
+/** The newest opset that ONNX writes with IR version 8 (onnx 1.13); opset 19 came with IR 9. */
+const maxOpsetForIr = 18;
+
+interface SkippingReader {
+  skipType(wireType: number): unknown;
+}
+// The protobufjs instance onnx-proto decodes with (resolved from onnx-proto, not from us).
+const { Reader } = createRequire(createRequire(import.meta.url).resolve('onnx-proto'))('protobufjs/minimal') as { Reader: { prototype: SkippingReader } };
+
+/** How many fields unknown to our schema each decoded model had (they are not kept). */
+const droppedFieldCounts = new WeakMap<ModelProto, number>();
+
+/**
+ * Decodes, counting the fields the schema does not know: generated decoders hand exactly
+ * those to Reader.skipType, so it is wrapped for the (synchronous) decode only.
+ */
+function decodeCountingDropped(bytes: Uint8Array): { model: ModelProto; dropped: number } {
+  const original = Reader.prototype.skipType;
+  let dropped = 0;
+  Reader.prototype.skipType = function countSkipped(this: SkippingReader, wireType: number) {
+    dropped++;
+    return original.call(this, wireType);
+  };
+  try {
+    return { model: onnx.ModelProto.decode(bytes), dropped };
+  } finally {
+    Reader.prototype.skipType = original;
+  }
+}
+
 /** Parses ONNX protobuf bytes. @throws InputError when the bytes are not an ONNX model. */
 export function decodeModel(bytes: Uint8Array, source: string): ModelProto {
-  let model: ModelProto;
+  let decoded: { model: ModelProto; dropped: number };
   try {
-    model = onnx.ModelProto.decode(bytes);
+    decoded = decodeCountingDropped(bytes);
   } catch (cause) {
     throw new InputError(`${source} is not a readable ONNX model (${(cause as Error).message}); check the file or download it again`, { cause });
   }
+  const { model, dropped } = decoded;
   if (!model.graph?.node?.length) {
     throw new InputError(`${source} is not an ONNX model (no graph found); check the file or download it again`);
   }
+  if (dropped > 0) droppedFieldCounts.set(model, dropped);
   return model;
+}
+
+/**
+ * Refuses, before anything re-encodes it, a model that had fields our IR 8 schema does
+ * not know (newer IR versions add some); a newer IR version without such fields is kept whole.
+ * @throws InputError naming the version and how to re-export.
+ */
+export function assertNothingDropped(model: ModelProto, source: string): void {
+  const dropped = droppedFieldCounts.get(model) ?? 0;
+  if (dropped === 0) return;
+  const version = toNumber(model.irVersion as IntLike);
+  throw new InputError(`${source} uses ONNX IR version ${version}; dino-track reads up to ${maxIrVersion} and would drop ${dropped} newer field${dropped === 1 ? '' : 's'}; re-export with opset ≤ ${maxOpsetForIr} (torch.onnx.export(..., dynamo=False)) or use models/export_dino.py`);
 }
 
 export function encodeModel(model: ModelProto): Uint8Array {

@@ -1,9 +1,17 @@
 import { InputError } from '../errors.js';
 import {
-  elementTypes, getDims, getIntAttribute, getIntsAttribute, makeInt64Tensor, onnx, readFloats, readInts, setFloats_, toNumber,
+  assertNothingDropped, elementTypes, getDims, getIntAttribute, getIntsAttribute, makeInt64Tensor, onnx, readFloats, readInts, setFloats_, toNumber,
   type Dimension, type GraphProto, type ModelProto, type NodeProto, type TensorProto, type ValueInfoProto,
 } from './onnx-graph.js';
 import { resizePositionEmbedding } from './position-embedding.js';
+import type { Precision } from './registry.js';
+
+/**
+ * Version of the graphs prepareModel_ writes. It is part of the prepared-model cache key,
+ * so an upgrade never reuses a graph prepared by older code; raise it whenever what
+ * preparation writes changes. 2: float32 outputs with shapes, int8/fp16 layouts.
+ */
+export const preparationVersion = 2;
 
 /** The output names every later stage relies on (DESIGN, "Model outputs"). */
 export const outputNames = { clsAttention: 'cls_attn', patchTokens: 'patch_tokens' } as const;
@@ -22,6 +30,8 @@ export interface ModelStructure {
   inputHeight: number | undefined;
   inputWidth: number | undefined;
   elementType: 'float' | 'float16';
+  /** Which Hugging Face layout the weights are in: int8 when the patch embedding is quantized. */
+  precision: Precision;
 }
 
 interface GraphIndex {
@@ -60,14 +70,20 @@ function findImageInput(graph: GraphProto, source: string): ValueInfoProto {
   return image;
 }
 
-/** The Conv that cuts the image into patches: the first Conv downstream of the input. */
+/**
+ * Convolutions that can cut the image into patches: a float Conv, or the ConvInteger that
+ * onnxruntime's dynamic quantizer puts behind a DynamicQuantizeLinear of the input (int8).
+ */
+const patchConvOps = new Set(['Conv', 'ConvInteger']);
+
+/** The convolution that cuts the image into patches: the first one downstream of the input. */
 function findPatchConv(graph: GraphProto, index: GraphIndex, inputName: string, source: string): NodeProto {
   let frontier = [inputName];
   for (let hop = 0; hop < 4 && frontier.length > 0; hop++) {
     const next: string[] = [];
     for (const name of frontier) {
       for (const node of index.consumers.get(name) ?? []) {
-        if (node.opType === 'Conv') return node;
+        if (patchConvOps.has(node.opType ?? '')) return node;
         next.push(...(node.output ?? []));
       }
     }
@@ -98,13 +114,29 @@ function findPositionEmbedding(index: GraphIndex, source: string, square = true)
   throw notAViT(source, 'no position-embedding tensor of shape [1, 1 + n², D] added to the tokens');
 }
 
+/**
+ * Nodes that pass attention probabilities on unchanged in value: transformers' eager
+ * attention computes the softmax in float32 and casts back (Softmax → Cast → Cast →
+ * MatMul), and some exports keep an inference-time Dropout or an Identity.
+ */
+const valuePreservingOps = new Set(['Cast', 'Identity', 'Dropout']);
+
+/** Whether `name` reaches a MatMul through value-preserving nodes only. */
+function feedsMatMul(name: string, index: GraphIndex): boolean {
+  for (const node of index.consumers.get(name) ?? []) {
+    if (node.opType === 'MatMul') return true;
+    if (valuePreservingOps.has(node.opType ?? '') && feedsMatMul(node.output?.[0] ?? '', index)) return true;
+  }
+  return false;
+}
+
 /** The last block's attention: the last Softmax whose result is multiplied with values. */
 function findLastAttentionSoftmax(graph: GraphProto, index: GraphIndex, source: string): string {
   for (let i = graph.node.length - 1; i >= 0; i--) {
     const node = graph.node[i];
     if (node.opType !== 'Softmax') continue;
     const output = node.output?.[0] ?? '';
-    if ((index.consumers.get(output) ?? []).some((n) => n.opType === 'MatMul')) return output;
+    if (feedsMatMul(output, index)) return output;
   }
   throw notAViT(source, 'no attention Softmax feeding a MatMul');
 }
@@ -128,6 +160,14 @@ function findNormalisedTokens(graph: GraphProto, index: GraphIndex, source: stri
     current = node.input?.[0] ?? '';
   }
   throw notAViT(source, 'the output is not the CLS token of a normalised token sequence');
+}
+
+/** The input's batch dimension (named or fixed), for the new outputs' shapes. */
+function getBatchDimension(graph: GraphProto, inputName: string): Dimension {
+  const first = graph.input.find((i) => i.name === inputName)?.type?.tensorType?.shape?.dim?.[0];
+  const value = toNumber(first?.dimValue as number | undefined);
+  if (value > 0) return onnx.TensorShapeProto.Dimension.create({ dimValue: value });
+  return onnx.TensorShapeProto.Dimension.create({ dimParam: first?.dimParam || 'batch' });
 }
 
 function getFixedDim(dim: Dimension | undefined): number | undefined {
@@ -159,19 +199,37 @@ export function inspectModel(model: ModelProto, source: string): ModelStructure 
     inputHeight: getFixedDim(dims[2]),
     inputWidth: getFixedDim(dims[3]),
     elementType: positions.dataType === elementTypes.float16 ? 'float16' : 'float',
+    precision: conv.opType === 'ConvInteger' ? 'int8' : positions.dataType === elementTypes.float16 ? 'fp16' : 'fp32',
   };
 }
 
-function addSliceFromOne(graph: GraphProto, input: string, axis: number, output: string): void {
+/**
+ * Adds `output` = input[…, 1:, …] along `axis`, cast to float32. The cast makes every
+ * prepared model give float32 whatever precision the graph computes in (fp16 layouts
+ * compute the softmax in float16): later stages and the session read float32 only, and
+ * onnxruntime removes a cast from float32 to float32.
+ */
+function addFloatSliceFromOne(graph: GraphProto, input: string, axis: number, output: string): void {
   const prefix = `dino_track/${output}`;
   graph.initializer.push(
     makeInt64Tensor(`${prefix}/starts`, [1], [1]),
     makeInt64Tensor(`${prefix}/ends`, [Number.MAX_SAFE_INTEGER], [1]),
     makeInt64Tensor(`${prefix}/axes`, [axis], [1]),
   );
-  graph.node.push(onnx.NodeProto.create({
-    name: `${prefix}/slice`, opType: 'Slice', input: [input, `${prefix}/starts`, `${prefix}/ends`, `${prefix}/axes`], output: [output],
-  }));
+  graph.node.push(
+    onnx.NodeProto.create({
+      name: `${prefix}/slice`, opType: 'Slice', input: [input, `${prefix}/starts`, `${prefix}/ends`, `${prefix}/axes`], output: [`${prefix}/sliced`],
+    }),
+    onnx.NodeProto.create({
+      name: `${prefix}/cast`, opType: 'Cast', input: [`${prefix}/sliced`], output: [output],
+      attribute: [onnx.AttributeProto.create({ name: 'to', type: onnx.AttributeProto.AttributeType.INT, i: elementTypes.float })],
+    }),
+  );
+}
+
+/** A float32 graph output with a shape, so that onnx.checker accepts the prepared graph. */
+function describeFloatOutput(name: string, dims: Dimension[]): ValueInfoProto {
+  return onnx.ValueInfoProto.create({ name, type: { tensorType: { elemType: elementTypes.float, shape: { dim: dims } } } });
 }
 
 /**
@@ -179,9 +237,11 @@ function addSliceFromOne(graph: GraphProto, input: string, axis: number, output:
  * chaining): exposes the last block's CLS attention `[B, heads, h*w]` and the final
  * normalised patch tokens `[B, h*w, D]`, and resizes the position embeddings to the
  * h×w patch grid as DINO does.
- * @throws InputError when the graph lacks the ViT structure or the size is not a multiple of the patch size.
+ * @throws InputError when the graph lacks the ViT structure, the size is not a multiple of
+ * the patch size, or the model has fields newer than our IR 8 schema (they would be lost).
  */
 export function prepareModel_(model: ModelProto, source: string, height: number, width: number): ModelProto {
+  assertNothingDropped(model, source);
   const structure = inspectModel(model, source);
   if (structure.prepared) {
     throw new InputError(`${source} is already prepared (it has ${outputNames.clsAttention} and ${outputNames.patchTokens} outputs); prepare the original model instead`);
@@ -203,13 +263,18 @@ export function prepareModel_(model: ModelProto, source: string, height: number,
     name: 'dino_track/cls_row/gather', opType: 'Gather', input: [softmax, 'dino_track/cls_row'], output: ['dino_track/cls_row_out'],
     attribute: [onnx.AttributeProto.create({ name: 'axis', type: onnx.AttributeProto.AttributeType.INT, i: 2 })],
   }));
-  addSliceFromOne(graph, 'dino_track/cls_row_out', 2, outputNames.clsAttention);
+  addFloatSliceFromOne(graph, 'dino_track/cls_row_out', 2, outputNames.clsAttention);
   // [B, N, D] → [B, N-1, D]
-  addSliceFromOne(graph, tokens, 1, outputNames.patchTokens);
-  const elemType = structure.elementType === 'float16' ? elementTypes.float16 : elementTypes.float;
-  graph.output = [outputNames.clsAttention, outputNames.patchTokens].map((name) =>
-    onnx.ValueInfoProto.create({ name, type: { tensorType: { elemType } } }),
-  );
+  addFloatSliceFromOne(graph, tokens, 1, outputNames.patchTokens);
+  const batch = getBatchDimension(graph, structure.inputName);
+  const patches = onnx.TensorShapeProto.Dimension.create({ dimValue: rows * cols });
+  // The head count is not recorded in the graph as a plain number, so it stays symbolic.
+  const heads = onnx.TensorShapeProto.Dimension.create({ dimParam: 'heads' });
+  const dim = onnx.TensorShapeProto.Dimension.create({ dimValue: structure.dim });
+  graph.output = [
+    describeFloatOutput(outputNames.clsAttention, [batch, heads, patches]),
+    describeFloatOutput(outputNames.patchTokens, [batch, patches, dim]),
+  ];
 
   const positions = findPositionEmbedding(index, source);
   const side = structure.trainedGrid;

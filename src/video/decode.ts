@@ -44,12 +44,13 @@ function buildArgs(options: DecodeOptions): string[] {
   const input = ['-i', video.path, '-an', '-sn', '-dn'];
   // The stream the probe chose (not `0:v:0`, which may be cover art): its size is what frames are cut at.
   const stream = `0:${video.streamIndex}`;
-  // A 2x2 copy of each frame goes to fd 4 only for its timestamp (see frame-times.ts).
+  // A tiny copy of each frame goes to fd 4 only for its timestamp (see frame-times.ts); 16x16
+  // rather than 2x2 because ffmpeg warns about a raw stream under 1 kbit/s.
   const times = ['-map', '[times]', ...getPassthroughArgs(), ...frameTimeOutput, 'pipe:4'];
-  if (!keepFull) return [...input, '-filter_complex', `[${stream}]split=2[small][tiny];[small]${scale}[model];[tiny]scale=2:2[times]`, '-map', '[model]', ...common, 'pipe:1', ...times];
+  if (!keepFull) return [...input, '-filter_complex', `[${stream}]split=2[small][tiny];[small]${scale}[model];[tiny]scale=16:16[times]`, '-map', '[model]', ...common, 'pipe:1', ...times];
   return [
     ...input,
-    '-filter_complex', `[${stream}]split=3[full][small][tiny];[small]${scale}[model];[tiny]scale=2:2[times]`,
+    '-filter_complex', `[${stream}]split=3[full][small][tiny];[small]${scale}[model];[tiny]scale=16:16[times]`,
     '-map', '[full]', ...common, 'pipe:3',
     '-map', '[model]', ...common, 'pipe:1',
     ...times,

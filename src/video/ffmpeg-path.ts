@@ -95,7 +95,7 @@ export function getPassthroughArgs(): string[] {
     const { ffmpeg } = getFfmpegBinaries();
     let major = 0;
     try {
-      const banner = execFileSync(ffmpeg, ['-hide_banner', '-version'], { encoding: 'utf8', timeout: 10_000 });
+      const banner = execFileSync(ffmpeg, ['-hide_banner', '-version'], { encoding: 'utf8', timeout: 10_000, stdio: ['ignore', 'pipe', 'ignore'] });
       // Release builds say "ffmpeg version 5.1.6-0+deb12u1"; git builds "N-47683-g…" (treated as old).
       major = Number(/^ffmpeg version n?(\d+)\./.exec(banner)?.[1] ?? 0);
     } catch {

@@ -44,7 +44,7 @@ describe('library API', () => {
   it('checks options as the command line does', async () => {
     await assert.rejects(track({ input, output: path.join(work, 'x'), threshold: 2, ...model }), (error) => {
       assert.ok(error instanceof UsageError);
-      assert.equal(error.message, 'Expected a number above 0 to 1 for --threshold but received "2"');
+      assert.equal(error.message, 'Expected a number greater than 0 and at most 1 for --threshold but received "2"');
       return true;
     });
   });

@@ -3,8 +3,8 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { SafetensorsFile } from '../../dist/features/safetensors.js';
-import { openSession } from '../../dist/model/index.js';
-import { makeTempDir, models, references, runCli } from '../fixtures.js';
+import { decodeModel, encodeModel, openSession } from '../../dist/model/index.js';
+import { hfLayouts, makeTempDir, models, references, runCli, withNewerField } from '../fixtures.js';
 
 const dir = makeTempDir();
 
@@ -23,6 +23,14 @@ describe('dino-track models', () => {
     assert.equal(info.dim, 96);
     assert.equal(info.inputName, 'pixel_values');
     assert.equal(info.prepared, false);
+  });
+
+  it('info names the precision of each Hugging Face layout', async () => {
+    for (const layout of hfLayouts) {
+      const { code, stdout, stderr } = await runCli(['models', 'info', layout.file, '--json']);
+      assert.equal(code, 0, stderr);
+      assert.equal(JSON.parse(stdout).precision, layout.precision, layout.model);
+    }
   });
 
   it('prepare writes a model that reproduces PyTorch at the new size', async () => {
@@ -56,6 +64,19 @@ describe('dino-track models', () => {
       assert.equal(existsSync(out), false);
     });
   }
+
+  it('prepare refuses a model with fields newer than ONNX IR 8 with one line, exit 1, and writes nothing', async () => {
+    const model = decodeModel(readFileSync(models.confP16), 'm.onnx');
+    model.irVersion = 11;
+    const file = path.join(dir, 'ir11.onnx');
+    writeFileSync(file, withNewerField(encodeModel(model)));
+    const out = path.join(dir, 'ir11.out.onnx');
+    const { code, stderr } = await runCli(['models', 'prepare', file, '--size', '96x96', '-o', out]);
+    assert.equal(code, 1);
+    assert.equal(stderr.trim().split('\n').length, 1);
+    assert.match(stderr, /ir11.onnx uses ONNX IR version 11; dino-track reads up to 8 and would drop 1 newer field; re-export with opset ≤ 18/);
+    assert.equal(existsSync(out), false);
+  });
 
   it('prepare refuses an ONNX graph that is not a ViT, saying what is missing', async () => {
     // The prepared fixture's graph minus its Softmax ops: a graph with no attention.

@@ -21,17 +21,20 @@ describe('track options → context', () => {
   });
 
   for (const [override, message] of [
-    [{ threshold: '0' }, 'Expected a number above 0 to 1 for --threshold but received "0"'],
-    [{ threshold: '1.5' }, 'Expected a number above 0 to 1 for --threshold but received "1.5"'],
-    [{ threshold: 'abc' }, 'Expected a number above 0 to 1 for --threshold but received "abc"'],
+    [{ threshold: '0' }, 'Expected a number greater than 0 and at most 1 for --threshold but received "0"'],
+    [{ threshold: '1.5' }, 'Expected a number greater than 0 and at most 1 for --threshold but received "1.5"'],
+    [{ threshold: 'abc' }, 'Expected a number greater than 0 and at most 1 for --threshold but received "abc"'],
+    [{ threshold: '60' }, 'Expected a number greater than 0 and at most 1 for --threshold but received "60"; for 60% write 0.6'],
     [{ batch: '0' }, 'Expected an integer between 1 and 256 for --batch but received "0"'],
     [{ batch: '2.5' }, 'Expected an integer between 1 and 256 for --batch but received "2.5"'],
     [{ shortSide: '8' }, 'Expected an integer between 16 and 4320 for --short-side but received "8"'],
     [{ device: 'tpu' }, 'Expected one of auto, cpu, cuda, webgpu for --device but received "tpu"'],
+    [{ precision: 'fp8' }, 'Expected one of auto, fp32, fp16, int8 for --precision but received "fp8"'],
+    [{ precision: 'int8', model: 'vit.onnx' }, '--precision int8 picks one of a registry model\'s files, but --model vit.onnx is a file; drop --precision or give a registry name'],
     [{ progress: 'loud' }, 'Expected one of auto, bar, json, none for --progress but received "loud"'],
     [{ output: undefined }, 'Expected an output path for -o, --output but received nothing; e.g. -o out.mp4 or -o out/'],
     [{ output: `${dir}/out.txt` }, `Expected a video file name ending in .mp4, .m4v or .mov, or a directory, for -o, --output but received "${dir}/out.txt"`],
-    [{ format: 'davis,gif' }, 'Expected one of overlay, davis, coco, cvat, mot, ndjson for --format but received "gif"'],
+    [{ format: 'davis,gif' }, 'Expected one of overlay, davis, coco, cvat, ytvis, frames, mot, ndjson for --format but received "gif"'],
     [{ format: 'davis' }, `-o ${dir}/out.mp4 is a video file, which holds only the overlay; give a directory for --format davis`],
     [{ overlay: 'x-ray' }, 'Expected one of masks, attention, side-by-side for --overlay but received "x-ray"'],
     [{ maxObjects: '0' }, 'Expected an integer between 1 and 255 for --max-objects but received "0"'],
@@ -64,6 +67,8 @@ describe('track options → context', () => {
     assert.deepEqual(normalizeTrackOptions('in.mp4', { ...defaults, output: `${dir}/masks-out` }).formats, ['davis']);
     assert.throws(() => normalizeTrackOptions(undefined, { ...defaults, output: `${dir}/masks-out` }), /Expected an input video, or a feature cache with --features/);
     assert.throws(() => normalizeTrackOptions(undefined, { ...defaults, features: 'f.safetensors' }), /the overlay format needs the input video/);
+    assert.throws(() => normalizeTrackOptions(undefined, { ...defaults, output: `${dir}/frames-out`, format: 'coco,frames', features: 'f.safetensors' }),
+      (error) => error.exitCode === 2 && error.message === 'the frames format needs the input video; give it as INPUT alongside --features');
   });
 
   it('parses HxW sizes', () => {
@@ -126,6 +131,39 @@ describe('command line', () => {
   it('a bad option value is exit 2 with the expected/received message', async () => {
     const { code, stderr } = await runCli(['in.mp4', '-o', `${dir}/a.mp4`, '--threshold', '2']);
     assert.equal(code, 2);
-    assert.match(stderr, /Expected a number above 0 to 1 for --threshold but received "2"/);
+    assert.match(stderr, /Expected a number greater than 0 and at most 1 for --threshold but received "2"/);
+  });
+});
+
+describe('help pages', () => {
+  it('the top level says track is the default, with examples, environment and exit codes', async () => {
+    const { code, stdout } = await runCli(['--help']);
+    assert.equal(code, 0);
+    for (const text of ['track is the default command', 'Examples:', 'DINO_TRACK_CACHE', 'FFMPEG_PATH', 'Exit codes: 0 success, 1 failure', '130 Ctrl-C']) assert.ok(stdout.includes(text), text);
+  });
+
+  it('track --help puts output and model options before prompted mode, marks -o required, shows defaults unquoted', async () => {
+    const { stdout } = await runCli(['track', '--help']);
+    assert.ok(stdout.indexOf('--format') < stdout.indexOf('--init-mask'), 'format before init-mask');
+    assert.ok(stdout.indexOf('--model') < stdout.indexOf('--init-mask'), 'model before init-mask');
+    assert.match(stdout, /-o, --output <path> +\(required\)/);
+    assert.doesNotMatch(stdout, /default: "/);
+    assert.match(stdout, /Examples:/);
+  });
+
+  it('batch --help states its own default format; models pull --help lists the names; prepare says the size order', async () => {
+    // Help text wraps with the terminal width: compare with white space folded.
+    assert.match((await runCli(['batch', '--help'])).stdout.replace(/\s+/g, ' '), /\(default: overlay, one NAME\.mp4 per input\)/);
+    assert.match((await runCli(['models', 'pull', '--help'])).stdout, /dino-vits16, dino-vits8/);
+    assert.match((await runCli(['models', 'prepare', '--help'])).stdout, /HEIGHTxWIDTH/);
+  });
+
+  it('a bare dino-track prints the usage; a mistyped command gets a suggestion', async () => {
+    const bare = await runCli([]);
+    assert.equal(bare.code, 2);
+    assert.match(bare.stderr, /Usage: dino-track/);
+    const typo = await runCli(['trak', 'in.mp4', '-o', 'x.mp4']);
+    assert.equal(typo.code, 2);
+    assert.equal(typo.stderr.trim(), 'dino-track: error: unknown command "trak"; did you mean `dino-track track`? (Run \'dino-track --help\' for the commands)');
   });
 });

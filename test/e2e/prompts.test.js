@@ -114,8 +114,9 @@ describe('--prompts with --stride and several formats', () => {
     for (let t = 0; t < frames; t++) assert.deepEqual(ids(readMask(out, t)), [0, 5, 9], `frame ${t}`);
     const coco = JSON.parse(readFileSync(path.join(out, 'coco.json'), 'utf8'));
     assert.deepEqual([...new Set(coco.annotations.map((a) => a.track_id))].sort((a, b) => a - b), [5, 9]);
-    const cvatIds = [...readFileSync(path.join(out, 'cvat.xml'), 'utf8').matchAll(/<track id="(\d+)"/g)].map((m) => Number(m[1]) + 1);
-    assert.deepEqual(cvatIds, [5, 9]);
+    const cvatIds = [...readFileSync(path.join(out, 'cvat.xml'), 'utf8').matchAll(/<attribute name="object_id">(\d+)</g)].map((m) => Number(m[1]));
+    assert.deepEqual([...new Set(cvatIds)].sort((a, b) => a - b), [5, 9]);
+    assert.equal(cvatIds.length, 2 * frames, 'both objects in every frame');
   });
 
   it('--discover gives an unprompted object a new id; a later prompt that leaves it out while in view removes it for good', async () => {

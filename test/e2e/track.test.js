@@ -67,7 +67,7 @@ describe('dino-track INPUT -o OUT.mp4 (real ffmpeg, real onnxruntime)', () => {
     const video = makeVideo(path.join(dir, 'other-size.mp4'), { width: 200, height: 150, fps: 10, seconds: 1 });
     const fixed = await runCli([video, '-o', path.join(dir, 'fixed'), '--format', 'overlay,davis', '--model', models.tinyPrepared, '--verbose', '--progress', 'none'], { env });
     assert.equal(fixed.code, 0, fixed.stderr);
-    assert.match(fixed.stderr, /input 128x96 \(6x8 patches\)/);
+    assert.match(fixed.stderr, /input 128x96 \(WxH; 6x8 patches\)/);
     const [stream] = probeStreams(path.join(dir, 'fixed', 'overlay.mp4'));
     assert.deepEqual([stream.width, stream.height, stream.nb_read_frames], [200, 150, '10']);
     const prepared = await runCli([video, '-o', path.join(dir, 'prepared-here'), '--format', 'davis', '--model', models.tiny, '--short-side', '96', '--progress', 'none'], { env });
@@ -83,7 +83,7 @@ describe('dino-track INPUT -o OUT.mp4 (real ffmpeg, real onnxruntime)', () => {
     const wide = makeVideo(path.join(dir, 'wide-fixed.mp4'), { width: 240, height: 100, fps: 10, seconds: 1 });
     const stretched = await runCli([wide, '-o', path.join(dir, 'wide-fixed-out.mp4'), '--model', models.tinyPrepared, '--verbose', '--progress', 'none'], { env });
     assert.equal(stretched.code, 0, stretched.stderr);
-    assert.match(stretched.stderr, /input 128x96 \(6x8 patches\)/);
+    assert.match(stretched.stderr, /input 128x96 \(WxH; 6x8 patches\)/);
     const [wideStream] = probeStreams(path.join(dir, 'wide-fixed-out.mp4'));
     assert.deepEqual([wideStream.width, wideStream.height, wideStream.nb_read_frames], [240, 100, '10']);
   });

@@ -5,15 +5,21 @@ import http from 'node:http';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { downloadFile } from '../../dist/model/index.js';
-import { getClosedUrl, makeTempDir, models, runCli } from '../fixtures.js';
+import { getClosedUrl, makeTempDir, makeVideo, models, runCli } from '../fixtures.js';
 
 const model = readFileSync(models.tiny);
 const sha256 = createHash('sha256').update(model).digest('hex');
 let server;
 let base;
 const requests = [];
+// The /hf route serves the Hugging Face layouts by file name, as Xenova/dino-vits16/onnx/ does.
+const hfFiles = {
+  'model.onnx': readFileSync(models.hfEager),
+  'model_fp16.onnx': readFileSync(models.hfFp16),
+  'model_quantized.onnx': readFileSync(models.hfInt8),
+};
 
-// Routes: /good serves the model with range support; /drop-once cuts the first response
+// Routes: /hf serves the file named in the URL; /good serves the model with range support; /drop-once cuts the first response
 // half-way; /wrong serves other bytes of the same length; /no-range ignores Range headers.
 let dropped = false;
 before(async () => {
@@ -24,7 +30,7 @@ before(async () => {
       res.writeHead(404).end();
       return;
     }
-    const body = route === 'wrong' ? Buffer.alloc(model.length, 7) : model;
+    const body = route === 'wrong' ? Buffer.alloc(model.length, 7) : route === 'hf' ? hfFiles[path.basename(req.url)] : model;
     const match = /bytes=(\d+)-/.exec(req.headers.range ?? '');
     if (match && route !== 'no-range') {
       const start = Number(match[1]);
@@ -99,6 +105,42 @@ describe('dino-track models pull', () => {
     assert.ok(readFileSync(stdout.trim()).equals(model));
   });
 
+  it('--precision picks model.onnx, model_fp16.onnx or model_quantized.onnx, cached separately; list shows which are present', async () => {
+    const cache = makeTempDir();
+    const env = { DINO_TRACK_CACHE: cache, DINO_TRACK_MODEL_BASE_URL: `${base}/hf` };
+    const listed = async () => (await runCli(['models', 'list'], { env })).stdout.split('\n').find((l) => l.startsWith('dino-vits16 ')).split(/\s+/)[4];
+    assert.equal(await listed(), 'no');
+    for (const [precision, file, fixture, shown] of [
+      ['int8', 'dino-vits16-int8.onnx', 'model_quantized.onnx', 'int8'],
+      ['fp16', 'dino-vits16-fp16.onnx', 'model_fp16.onnx', 'fp16,int8'],
+      ['auto', 'dino-vits16.onnx', 'model.onnx', 'fp32,fp16,int8'],
+    ]) {
+      requests.length = 0;
+      const { code, stdout, stderr } = await runCli(['models', 'pull', 'dino-vits16', '--precision', precision], { env });
+      assert.equal(code, 0, stderr);
+      assert.equal(requests[0].url, `/hf/Xenova/dino-vits16/resolve/main/onnx/${fixture}`);
+      assert.equal(stdout.trim(), path.join(cache, 'models', file));
+      assert.ok(readFileSync(stdout.trim()).equals(hfFiles[fixture]));
+      assert.equal(await listed(), shown);
+    }
+  });
+
+  it('track --precision int8 runs the cached int8 file of the default model (offline)', async () => {
+    const cache = makeTempDir();
+    const work = makeTempDir();
+    const pulled = await runCli(['models', 'pull', 'dino-vits16', '--precision', 'int8'], { env: { DINO_TRACK_CACHE: cache, DINO_TRACK_MODEL_BASE_URL: `${base}/hf` } });
+    assert.equal(pulled.code, 0, pulled.stderr);
+    const video = makeVideo(path.join(work, 'in.mp4'), { width: 128, height: 96, fps: 5, seconds: 1 });
+    const env = { DINO_TRACK_CACHE: cache, DINO_TRACK_MODEL_BASE_URL: await getClosedUrl() };
+    const args = [video, '--short-side', '96', '--device', 'cpu'];
+    const int8 = await runCli([...args, '-o', path.join(work, 'int8.mp4'), '--precision', 'int8'], { env });
+    assert.equal(int8.code, 0, int8.stderr);
+    // fp32 is another file: not cached, so offline it fails naming model.onnx.
+    const fp32 = await runCli([...args, '-o', path.join(work, 'fp32.mp4'), '--precision', 'fp32'], { env });
+    assert.equal(fp32.code, 1);
+    assert.match(fp32.stderr, /cannot download .*\/onnx\/model\.onnx/);
+  });
+
   it('deletes a pulled file that is not a ViT model', async () => {
     const cache = makeTempDir();
     const { code, stderr } = await runCli(['models', 'pull', 'dino-vits8'], { env: { DINO_TRACK_CACHE: cache, DINO_TRACK_MODEL_BASE_URL: `${base}/wrong` } });
@@ -114,12 +156,16 @@ describe('dino-track models pull', () => {
     assert.equal(code, 1);
     assert.equal(stderr.trim().split('\n').length, 1);
     assert.ok(stderr.startsWith(`dino-track: error: cannot download ${offline}/Xenova/dino-vits16/resolve/main/onnx/model.onnx (ECONNREFUSED)`), stderr);
+    // Advice for this command, not track's --model.
+    assert.match(stderr, /check the network, then run `dino-track models pull dino-vits16` again/);
+    assert.doesNotMatch(stderr, /--model/);
     assert.deepEqual(readdirSync(cache), []);
   });
 
   it('an unknown name lists the known ones, exit 2', async () => {
     const { code, stderr } = await runCli(['models', 'pull', 'dino-vitx']);
     assert.equal(code, 2);
-    assert.match(stderr, /Expected a model name \(dino-vits16, dino-vits8, dino-vitb16, dino-vitb8\)/);
+    assert.match(stderr, /Expected a model name \(dino-vits16, dino-vits8, dino-vitb16, dino-vitb8\) for NAME but received "dino-vitx"/);
+    assert.doesNotMatch(stderr, /--model/);
   });
 });

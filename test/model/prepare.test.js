@@ -3,16 +3,10 @@ import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { SafetensorsFile } from '../../dist/features/safetensors.js';
 import { decodeModel, encodeModel, inspectModel, openSession, prepareModel_ } from '../../dist/model/index.js';
-import { models, references } from '../fixtures.js';
+import { maxAbsError } from '../compare.js';
+import { models, references, withNewerField } from '../fixtures.js';
 
 const tolerance = 1e-4;
-
-function maxAbsError(actual, expected) {
-  assert.equal(actual.length, expected.length, 'output sizes differ');
-  let worst = 0;
-  for (let i = 0; i < actual.length; i++) worst = Math.max(worst, Math.abs(actual[i] - expected[i]));
-  return worst;
-}
 
 describe('model preparation matches PyTorch (conformance)', () => {
   for (const reference of references) {
@@ -62,6 +56,20 @@ describe('model preparation: validation', () => {
   });
   it('rejects bytes that are not ONNX', () => {
     assert.throws(() => decodeModel(Buffer.from('this is not a model at all'), 'junk.onnx'), /junk.onnx is not (a readable ONNX model|an ONNX model)/);
+  });
+  it('keeps a model of a newer ONNX IR version whole when it has no field our IR 8 schema lacks', () => {
+    const model = decodeModel(readFileSync(models.confP16), 'm.onnx');
+    model.irVersion = 10;
+    const prepared = prepareModel_(decodeModel(encodeModel(model), 'ir10.onnx'), 'ir10.onnx', 96, 160);
+    assert.equal(Number(decodeModel(encodeModel(prepared), 'p.onnx').irVersion), 10);
+  });
+  it('refuses, in one line, a model with fields newer than IR 8 (they would be dropped on re-encoding)', () => {
+    const model = decodeModel(readFileSync(models.confP16), 'm.onnx');
+    model.irVersion = 11;
+    const crafted = decodeModel(withNewerField(encodeModel(model)), 'ir11.onnx');
+    assert.throws(() => prepareModel_(crafted, 'ir11.onnx', 96, 160), {
+      message: 'ir11.onnx uses ONNX IR version 11; dino-track reads up to 8 and would drop 1 newer field; re-export with opset ≤ 18 (torch.onnx.export(..., dynamo=False)) or use models/export_dino.py',
+    });
   });
   it('rejects an already prepared model', () => {
     const model = decodeModel(readFileSync(models.tinyPrepared), 'p.onnx');
