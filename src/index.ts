@@ -45,6 +45,8 @@ export interface TrackOptions {
   overlay?: OverlayMode;
   initMask?: string;
   initFrame?: number;
+  /** A folder of prompt PNGs named by frame index (`00042.png`). */
+  prompts?: string;
   contextFrames?: number;
   window?: number;
   topK?: number;
@@ -64,7 +66,7 @@ function toRawOptions(options: TrackOptions): RawTrackOptions {
     featuresDtype: options.featuresDtype, model: options.model, device: options.device, threshold: text(options.threshold),
     maxObjects: text(options.maxObjects), occlusionFrames: text(options.occlusionFrames), shortSide: text(options.shortSide),
     batch: text(options.batch), stride: text(options.stride), threads: text(options.threads), overlay: options.overlay,
-    initMask: options.initMask, initFrame: text(options.initFrame), contextFrames: text(options.contextFrames), window: text(options.window),
+    initMask: options.initMask, initFrame: text(options.initFrame), prompts: options.prompts, contextFrames: text(options.contextFrames), window: text(options.window),
     topK: text(options.topK), propagation: options.propagation, discover: options.discover, overwrite: options.overwrite,
     verbose: options.verbose, progress: 'none',
   };

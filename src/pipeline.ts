@@ -1,12 +1,13 @@
 import { InputError, UsageError } from './errors.js';
 import { findVideoFormat, openOutputs, type Format, type OutputWriter, type OverlayMode } from './export/index.js';
 import { createFeatureCacheWriter, openFeatureCache, type CacheDtype, type FeatureCache, type FeatureCacheWriter } from './features/index.js';
-import { loadModel, openSimilaritySession, writeNormalisedFrame_, type LoadedModel, type LoadOptions, type SimilaritySession } from './model/index.js';
-import { createPromptedTracker, createTracker, interpolateResults, readInitMask, type FrameFeatures, type FrameResult, type Tracker, type TrackerOptions } from './track/index.js';
+import { loadModel, openSimilaritySession, type LoadedModel, type LoadOptions, type SimilaritySession } from './model/index.js';
+import { buildPromptedTracker, checkPromptFrames, getKeyFrames, writeTemporaryCache, type TemporaryCache } from './prompted-run.js';
+import { inferFrames, readCachedFrames, type SourceFrame } from './source-frames.js';
+import { createTracker, interpolateResults, type FrameResult, type PromptFrame, type Tracker, type TrackerOptions } from './track/index.js';
 import { BoundedQueue } from './util/bounded-queue.js';
-import { markKeyFrames } from './util/key-frames.js';
-import { createStageClock, type StageClock } from './util/stage-clock.js';
-import { decodeVideo, probeVideo, type DecodedFrame, type Decoder, type VideoInfo } from './video/index.js';
+import { createStageClock } from './util/stage-clock.js';
+import { decodeVideo, probeVideo, type Decoder, type VideoInfo } from './video/index.js';
 
 /** Everything one `track` run needs, validated by the CLI before any work starts. */
 export interface TrackContext {
@@ -22,8 +23,14 @@ export interface TrackContext {
   overwrite: boolean;
   model: LoadOptions;
   tracker: Omit<TrackerOptions, 'width' | 'height' | 'fps'>;
-  /** Prompted mode: propagate the objects of an annotated frame (DAVIS protocol). */
-  prompt?: { initMask: string; initFrame: number; contextFrames: number; radius: number; topK: number; propagation: 'reference' | 'improved'; discover: boolean };
+  /** Prompted mode: propagate the objects of annotated frames (`--init-mask` for one, `--prompts` for any number), backwards and forwards. */
+  prompt?: {
+    prompts: PromptFrame[];
+    /** The option the PNGs came from, and how messages name them (`--prompts fixes/`). */
+    option: '--init-mask' | '--prompts';
+    source: string;
+    contextFrames: number; radius: number; topK: number; propagation: 'reference' | 'improved'; discover: boolean;
+  };
   batch: number;
   /** Track every Nth frame (and the last); masks of the frames between are interpolated. */
   stride: number;
@@ -48,88 +55,6 @@ export interface TrackSummary {
   stages: Record<string, number>;
 }
 
-/** One frame on its way to the tracker: features (key frames only, with --stride), and the picture when decoded. */
-interface SourceFrame {
-  index: number;
-  /** Seconds: the decoded frame's timestamp, else `index / fps` of the feature cache. */
-  time: number;
-  features?: FrameFeatures;
-  image?: Buffer;
-}
-
-/** Decoded frames → batches of key frames → model → per-frame features; frames between keys pass through in order. */
-async function* inferFrames(frames: AsyncIterable<DecodedFrame>, model: LoadedModel, batchSize: number, keys: KeyFrames, clock: StageClock): AsyncGenerator<SourceFrame> {
-  const { inputWidth: width, inputHeight: height, rows, cols } = model;
-  const plane = 3 * width * height;
-  const patches = rows * cols;
-  let pending: { frame: DecodedFrame; key: boolean }[] = [];
-  let pendingKeys = 0;
-  async function* flush(): AsyncGenerator<SourceFrame> {
-    const waiting = pending;
-    pending = [];
-    pendingKeys = 0;
-    const batch = waiting.filter((p) => p.key).map((p) => p.frame);
-    if (batch.length === 0) return;
-    const input = new Float32Array(batch.length * plane); // [B, 3, H, W]
-    clock.time('preprocess', () => batch.forEach((frame, slot) => writeNormalisedFrame_(frame.model, input, slot, width, height)));
-    const out = await clock.timeAsync('model', () => model.session.run(input, batch.length, height, width));
-    let b = 0;
-    for (const { frame, key } of waiting) {
-      if (!key) {
-        yield { index: frame.index, time: frame.time, image: frame.full };
-        continue;
-      }
-      yield {
-        index: frame.index,
-        time: frame.time,
-        image: frame.full,
-        features: {
-          index: frame.index,
-          rows,
-          cols,
-          heads: out.heads,
-          dim: out.dim,
-          clsAttention: out.clsAttention.subarray(b * out.heads * patches, (b + 1) * out.heads * patches), // [heads, h*w]
-          patchTokens: out.patchTokens.subarray(b * patches * out.dim, (b + 1) * patches * out.dim), // [h*w, D]
-        },
-      };
-      b++;
-    }
-  }
-  const marked = markKeyFrames(frames, keys.stride, keys.isRequired)[Symbol.asyncIterator]();
-  for (;;) {
-    const next = await clock.timeAsync('decode', () => marked.next());
-    if (next.done) break;
-    pending.push({ frame: next.value.item, key: next.value.key });
-    if (next.value.key) pendingKeys++;
-    if (pendingKeys >= batchSize) yield* flush();
-  }
-  yield* flush();
-}
-
-/** Cached features, paired with decoded frames when the video is given too; with --stride only key frames keep theirs. */
-async function* readCachedFrames(cache: FeatureCache, decoder: Decoder | undefined, keys: KeyFrames): AsyncGenerator<SourceFrame> {
-  const images = decoder?.frames[Symbol.asyncIterator]();
-  const mismatch = (video: string): InputError => new InputError(`the video has ${video} frames than the feature cache (${cache.info.frames}); give the video the cache was made from`);
-  for await (const { item: features, key } of markKeyFrames(cache.frames(), keys.stride, keys.isRequired)) {
-    const image = images ? await images.next() : undefined;
-    if (image?.done) throw mismatch('fewer');
-    yield { index: features.index, time: image?.value.time ?? features.index / cache.info.fps, features: key ? features : undefined, image: image?.value.model };
-  }
-  if (images && !(await images.next()).done) throw mismatch('more');
-}
-
-/** Which frames the tracker sees: every `stride`-th, the last, and those it must see (the annotated frame). */
-interface KeyFrames {
-  stride: number;
-  isRequired: (index: number) => boolean;
-}
-
-function getKeyFrames(context: TrackContext): KeyFrames {
-  const initFrame = context.prompt?.initFrame;
-  return { stride: context.stride, isRequired: (index) => index === initFrame };
-}
-
 /** Moves a source into a bounded queue so the next frames are computed while earlier ones are written. */
 async function fillQueue(source: AsyncIterable<SourceFrame>, queue: BoundedQueue<SourceFrame>): Promise<void> {
   try {
@@ -141,20 +66,8 @@ async function fillQueue(source: AsyncIterable<SourceFrame>, queue: BoundedQueue
   }
 }
 
-/** The prompted tracker with --init-mask, else the multi-object one; both compare patches through `similarity`. */
-async function buildTracker(context: TrackContext, size: { width: number; height: number; fps: number }, patchSize: number, similarity: SimilaritySession): Promise<Tracker> {
-  if (context.prompt) {
-    const initLabels = await readInitMask(context.prompt.initMask, size.width, size.height);
-    const annotated = new Set(initLabels).size - (initLabels.includes(0) ? 1 : 0);
-    if (annotated > context.tracker.maxObjects) {
-      throw new UsageError(`--init-mask ${context.prompt.initMask} marks ${annotated} objects, more than --max-objects ${context.tracker.maxObjects}; raise --max-objects`);
-    }
-    return createPromptedTracker({
-      ...context.prompt, width: size.width, height: size.height, patchSize, temperature: 0.1, similarity: similarity.similarity, threshold: context.tracker.threshold,
-      discover: context.prompt.discover ? { birthFrames: 3, maxObjects: context.tracker.maxObjects } : undefined,
-      initLabels,
-    });
-  }
+/** The multi-object tracker (prompted runs build theirs in prompted-run.ts); it compares patches through `similarity`. */
+function buildTracker(context: TrackContext, size: { width: number; height: number; fps: number }, similarity: SimilaritySession): Tracker {
   return createTracker({
     ...context.tracker,
     // The tracker counts key frames: with --stride its clock runs slower.
@@ -172,10 +85,7 @@ function checkFrameCounts(context: TrackContext, video: VideoInfo | undefined, c
   if (cache && video && !video.frameCountIsEstimate && video.frameCount !== cache.info.frames) {
     throw new InputError(`the video has ${video.frameCount} frames but the feature cache has ${cache.info.frames}; give the video the cache was made from`);
   }
-  const initFrame = context.prompt?.initFrame;
-  if (initFrame !== undefined && exact !== undefined && initFrame >= exact) {
-    throw new UsageError(`Expected a frame index from 0 to ${exact - 1} for --init-frame but received ${initFrame} (the input has ${exact} frames)`);
-  }
+  if (exact !== undefined) checkPromptFrames(context, exact);
 }
 
 /** The first id in a frame that an output cannot hold, if any. */
@@ -202,6 +112,9 @@ export async function runTrack(context: TrackContext): Promise<TrackSummary> {
   let outputs: OutputWriter | undefined;
   let saver: FeatureCacheWriter | undefined;
   let similarity: SimilaritySession | undefined;
+  let tracker: Tracker | undefined;
+  /** Prompted runs on a video: the features of pass 1, read again backwards and forwards. */
+  let temporary: TemporaryCache | undefined;
   const queue = new BoundedQueue<SourceFrame>(Math.max(2, context.batch * 2));
   let frames = 0;
   let keyFrames = 0;
@@ -210,7 +123,11 @@ export async function runTrack(context: TrackContext): Promise<TrackSummary> {
   /** Set when an id no output can hold stops the run: what was written until then is kept. */
   let stopped: { index: number; id: number } | undefined;
   try {
-    if (context.features) {
+    if (context.prompt && !context.features && video) {
+      checkFrameCounts(context, video, undefined);
+      temporary = await writeTemporaryCache(context, video, keys, clock, (loaded) => context.onStart?.({ video, model: loaded }));
+      cache = await openFeatureCache(temporary.file);
+    } else if (context.features) {
       cache = await openFeatureCache(context.features);
       const { info } = cache;
       if (video && (video.width !== info.frameWidth || video.height !== info.frameHeight)) {
@@ -219,7 +136,8 @@ export async function runTrack(context: TrackContext): Promise<TrackSummary> {
     } else if (!video) {
       throw new UsageError('give an input video, or a feature cache with --features');
     }
-    checkFrameCounts(context, video, cache);
+    // A temporary cache holds what was decoded, which is what counts (a probe's frame count can be off).
+    checkFrameCounts(context, temporary ? undefined : video, cache);
     const size = cache
       ? { width: cache.info.frameWidth, height: cache.info.frameHeight, fps: cache.info.fps, total: cache.info.frames }
       : { width: (video as VideoInfo).width, height: (video as VideoInfo).height, fps: (video as VideoInfo).fps, total: (video as VideoInfo).frameCount };
@@ -233,7 +151,7 @@ export async function runTrack(context: TrackContext): Promise<TrackSummary> {
       decoder = decodeVideo({ video: video as VideoInfo, modelWidth: model.inputWidth, modelHeight: model.inputHeight, keepFull: needImages, verbose: context.verbose });
       source = inferFrames(decoder.frames, model, context.batch, keys, clock);
     }
-    context.onStart?.({ video, model, cache });
+    if (!temporary) context.onStart?.({ video, model, cache });
     const patchSize = model?.structure.patchSize ?? cache?.info.patchSize ?? 16;
     if (context.saveFeatures) {
       saver = createFeatureCacheWriter(context.saveFeatures, {
@@ -241,7 +159,7 @@ export async function runTrack(context: TrackContext): Promise<TrackSummary> {
       }, context.saveFeaturesDtype);
     }
     similarity = await openSimilaritySession(1);
-    const tracker = await buildTracker(context, size, patchSize, similarity);
+    tracker = context.prompt ? await buildPromptedTracker(context, cache as FeatureCache, keys, size, similarity) : buildTracker(context, size, similarity);
     produce = fillQueue(source, queue);
     // Its failure also reaches the loop below through the queue; this only marks it handled meanwhile.
     produce.catch(() => undefined);
@@ -270,7 +188,7 @@ export async function runTrack(context: TrackContext): Promise<TrackSummary> {
       }
       keyFrames++;
       if (saver) await clock.timeAsync('save features', () => (saver as FeatureCacheWriter).write(features));
-      const result = await clock.timeAsync('track', () => tracker.update(features, image));
+      const result = await clock.timeAsync('track', () => (tracker as Tracker).update(features, image));
       for (const skipped of between) {
         const previous = lastKey as FrameResult;
         const t = (skipped.index - previous.index) / (result.index - previous.index);
@@ -288,10 +206,7 @@ export async function runTrack(context: TrackContext): Promise<TrackSummary> {
       await produce;
     }
     if (frames === 0 && !stopped) throw new InputError(`${context.input ?? context.features} has no decodable video frames; check that the file is a complete video`);
-    const initFrame = context.prompt?.initFrame;
-    if (initFrame !== undefined && initFrame >= frames && !stopped) {
-      throw new UsageError(`Expected a frame index from 0 to ${frames - 1} for --init-frame but received ${initFrame} (the input has ${frames} frames)`);
-    }
+    if (!stopped) checkPromptFrames(context, frames);
     if (stopped && frames === 0) throw idLimitError(stopped, context.output, 0);
     await saver?.finish();
     await clock.timeAsync('write', () => (outputs as OutputWriter).finish());
@@ -304,10 +219,12 @@ export async function runTrack(context: TrackContext): Promise<TrackSummary> {
   } finally {
     await model?.session.release();
     await similarity?.release();
+    await tracker?.close?.();
     await cache?.close();
+    await temporary?.remove();
   }
   if (stopped) throw idLimitError(stopped, context.output, frames);
-  return { frames, keyFrames, objects: objectIds.size, source: model ? model.session.provider : 'feature cache', wallSeconds: (performance.now() - started) / 1000, stages: clock.totals() };
+  return { frames, keyFrames, objects: objectIds.size, source: temporary?.provider ?? (model ? model.session.provider : 'feature cache'), wallSeconds: (performance.now() - started) / 1000, stages: clock.totals() };
 }
 
 /** Ids are never reused, so a long video can outgrow the DAVIS PNG; the frames before it are kept. */

@@ -28,6 +28,7 @@ Examples:
   dino-track input.mp4 -o out/ --format davis --save-features feats.safetensors
   dino-track --features feats.safetensors -o out/ --format davis
   dino-track input.mp4 --init-mask frame0.png -o out/ --format davis
+  dino-track input.mp4 --prompts fixes/ -o out/ --format davis   fixes/00042.png: frame 42 as it should be
   dino-track input.mp4 -o - | head -n 3                    ndjson on stdout
 `;
 

@@ -8,6 +8,7 @@ import type { Device } from '../model/index.js';
 import { isRegistryName, precisionChoices, type PrecisionChoice } from '../model/registry.js';
 import type { TrackContext } from '../pipeline.js';
 import { progressModes, type ProgressMode } from './progress.js';
+import { listPrompts } from './prompts-option.js';
 import { parseChoice, parseInteger, parseNumber } from './validate.js';
 
 /** Raw option strings as commander hands them over: absent when not given. */
@@ -30,6 +31,7 @@ export interface RawTrackOptions {
   features?: string;
   initMask?: string;
   initFrame?: string;
+  prompts?: string;
   contextFrames?: string;
   window?: string;
   topK?: string;
@@ -67,17 +69,21 @@ export const trackDefaults = {
   featuresDtype: 'f32',
 } as const satisfies Partial<Record<keyof RawTrackOptions, string>>;
 
-/** Options that only prompted mode (`--init-mask`) uses. */
-const promptedOnly = { initFrame: '--init-frame', contextFrames: '--context-frames', window: '--window', topK: '--top-k', propagation: '--propagation' } as const;
+/** Options that only prompted mode (`--init-mask`, `--prompts`) uses. */
+const promptedOnly = { contextFrames: '--context-frames', window: '--window', topK: '--top-k', propagation: '--propagation' } as const;
 /** Options that only running the model uses (not `--features`). */
 const modelOnly = { model: '--model', precision: '--precision', device: '--device', shortSide: '--short-side', batch: '--batch', threads: '--threads' } as const;
 
 /** Refuses, one line each, options that would do nothing in the mode chosen. */
 function refuseUnusedOptions(raw: RawTrackOptions, formats: Format[]): void {
-  if (!raw.initMask) {
+  if (!raw.initMask && !raw.prompts) {
     for (const [key, name] of Object.entries(promptedOnly)) {
-      if (raw[key as keyof typeof promptedOnly] !== undefined) throw new UsageError(`${name} is for prompted mode; give --init-mask too, or leave ${name} out`);
+      if (raw[key as keyof typeof promptedOnly] !== undefined) throw new UsageError(`${name} is for prompted mode; give --init-mask or --prompts too, or leave ${name} out`);
     }
+  }
+  if (raw.initMask && raw.prompts) throw new UsageError(`--init-mask and --prompts do not go together: copy ${raw.initMask} into ${raw.prompts} named by its frame (e.g. 00000.png), or give only one`);
+  if (raw.initFrame !== undefined && !raw.initMask) {
+    throw new UsageError(raw.prompts ? '--init-frame goes with --init-mask; with --prompts each PNG\'s name is its frame, so leave --init-frame out' : '--init-frame is for prompted mode; give --init-mask too, or leave --init-frame out');
   }
   if (raw.features) {
     for (const [key, name] of Object.entries(modelOnly)) {
@@ -156,8 +162,8 @@ export function normalizeTrackOptions(input: string | undefined, raw: RawTrackOp
   if (!input && videoFormat) throw new UsageError(`the ${videoFormat} format needs the input video; give it as INPUT alongside --features`);
   const stride = parseInteger('--stride', raw.stride ?? trackDefaults.stride, 1, maxStride);
   refuseUnusedOptions(raw, formatList);
-  if (raw.initMask && raw.occlusionFrames !== undefined) throw new UsageError('--occlusion-frames does nothing in prompted mode (--init-mask): annotated objects are kept for the whole video; leave it out');
-  if (raw.discover && !raw.initMask) throw new UsageError('--discover adds objects to prompted mode; give --init-mask too (without it every object is discovered anyway)');
+  if ((raw.initMask || raw.prompts) && raw.occlusionFrames !== undefined) throw new UsageError('--occlusion-frames does nothing in prompted mode (--init-mask, --prompts): annotated objects are kept for the whole video; leave it out');
+  if (raw.discover && !raw.initMask && !raw.prompts) throw new UsageError('--discover adds objects to prompted mode; give --init-mask or --prompts too (without them every object is discovered anyway)');
   if (stride > 1 && raw.saveFeatures) throw new UsageError('--stride and --save-features do not go together: a feature cache holds every frame; save it without --stride, then track it with --stride');
   if (raw.features && raw.saveFeatures) throw new UsageError('--features and --save-features do not go together: the features are already saved');
   if (input === '-' || /^[a-z]+:\/\//i.test(input ?? '')) throw new UsageError(`Expected a local video file for INPUT but received ${JSON.stringify(input)}; save the stream to a file first`);
@@ -190,10 +196,11 @@ export function normalizeTrackOptions(input: string | undefined, raw: RawTrackOp
     },
     // A short side the user asked for is honoured even above the video's; the default never enlarges.
     model: { model: raw.model, precision, device, threads, verbose, shortSide, upscale: raw.shortSide !== undefined },
-    prompt: raw.initMask
+    prompt: raw.initMask || raw.prompts
       ? {
-        initMask: raw.initMask,
-        initFrame: parseInteger('--init-frame', raw.initFrame ?? trackDefaults.initFrame, 0, 10_000_000),
+        ...(raw.prompts
+          ? { prompts: listPrompts(raw.prompts), option: '--prompts' as const, source: `--prompts ${raw.prompts}` }
+          : { prompts: [{ frame: parseInteger('--init-frame', raw.initFrame ?? trackDefaults.initFrame, 0, 10_000_000), file: raw.initMask as string }], option: '--init-mask' as const, source: `--init-mask ${raw.initMask}` }),
         contextFrames: parseInteger('--context-frames', raw.contextFrames ?? trackDefaults.contextFrames, 0, 100),
         radius: parseInteger('--window', raw.window ?? trackDefaults.window, 1, 1000),
         topK: parseInteger('--top-k', raw.topK ?? trackDefaults.topK, 1, 1000),

@@ -23,6 +23,8 @@ export interface FeatureCacheInfo {
 export interface FeatureCache {
   info: FeatureCacheInfo;
   frames(): AsyncGenerator<FrameFeatures>;
+  /** One frame by index, for passes that go backwards or start in the middle (prompted mode). */
+  readFrame(index: number): Promise<FrameFeatures>;
   close(): Promise<void>;
 }
 
@@ -84,23 +86,32 @@ export async function openFeatureCache(source: string): Promise<FeatureCache> {
       }
     }
     const info = { ...first, frames: infos.reduce((sum, i) => sum + i.frames, 0) };
+    /** Frame `t` of shard `file` as video frame `index`. */
+    const readShardFrame = async (file: SafetensorsFile, t: number, index: number): Promise<FrameFeatures> => ({
+      index,
+      rows: info.rows,
+      cols: info.cols,
+      heads: info.heads,
+      dim: info.dim,
+      clsAttention: await file.readRows('cls_attn', t), // [heads, h*w]
+      patchTokens: await file.readRows('patch_tokens', t), // [h*w, D]
+    });
     return {
       info,
       async *frames() {
         let index = 0;
         for (const [i, file] of files.entries()) {
-          for (let t = 0; t < infos[i].frames; t++) {
-            yield {
-              index: index++,
-              rows: info.rows,
-              cols: info.cols,
-              heads: info.heads,
-              dim: info.dim,
-              clsAttention: await file.readRows('cls_attn', t), // [heads, h*w]
-              patchTokens: await file.readRows('patch_tokens', t), // [h*w, D]
-            };
-          }
+          for (let t = 0; t < infos[i].frames; t++) yield await readShardFrame(file, t, index++);
         }
+      },
+      async readFrame(index) {
+        if (!Number.isInteger(index) || index < 0 || index >= info.frames) throw new RangeError(`frame ${index} is outside the feature cache (0-${info.frames - 1})`);
+        let t = index;
+        for (const [i, file] of files.entries()) {
+          if (t < infos[i].frames) return readShardFrame(file, t, index);
+          t -= infos[i].frames;
+        }
+        throw new RangeError(`frame ${index} is outside the feature cache`);
       },
       close: async () => {
         await Promise.all(files.map((f) => f.close()));

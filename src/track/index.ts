@@ -6,6 +6,7 @@ export type { FrameFeatures, FrameResult, TrackedObject, Tracker, TrackerOptions
 export { createMultiTracker, trackerDefaults } from './multi-tracker.js';
 export { createPromptedTracker, type PromptedOptions } from './prompted-tracker.js';
 export { readInitMask } from './init-mask.js';
+export { createMultiPromptTracker, type MultiPromptOptions, type PromptFrame, type RandomAccessFeatures } from './prompts/multi-prompt-tracker.js';
 export { interpolateResults } from './interpolate.js';
 export { propagateMasks, type ContextFrame, type PropagationOptions } from './propagation.js';
 export { jsSimilarity, type Similarity } from './similarity.js';

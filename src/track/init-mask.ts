@@ -6,20 +6,22 @@ import { resizeLabels } from './resize-labels.js';
 /**
  * Reads a DAVIS-convention mask (indexed or grey PNG: 0 background, k = object k) and
  * resizes it to the frame size by nearest neighbour.
+ * @param option the option that named the file, for messages (`--init-mask`, `--prompts`)
+ * @param allowEmpty a prompt may show no object (every object hidden there); an only mask may not
  * @throws InputError when the file is missing, not a PNG, not single-channel, or empty.
  */
-export async function readInitMask(file: string, width: number, height: number): Promise<Uint16Array> {
+export async function readInitMask(file: string, width: number, height: number, option = '--init-mask', allowEmpty = false): Promise<Uint16Array> {
   const bytes = await readFile(file).catch((cause: NodeJS.ErrnoException) => {
-    throw new InputError(`--init-mask ${file} cannot be read (${cause.code}); check the path`, { cause });
+    throw new InputError(`${option} ${file} cannot be read (${cause.code}); check the path`, { cause });
   });
   let image;
   try {
     image = decode(bytes);
   } catch (cause) {
-    throw new InputError(`--init-mask ${file} is not a PNG (${(cause as Error).message}); give an indexed PNG (DAVIS convention)`, { cause });
+    throw new InputError(`${option} ${file} is not a PNG (${(cause as Error).message}); give an indexed PNG (DAVIS convention)`, { cause });
   }
-  if (image.channels !== 1) throw new InputError(`--init-mask ${file} has ${image.channels} channels; give an indexed or grey PNG where each pixel is an object id`);
+  if (image.channels !== 1) throw new InputError(`${option} ${file} has ${image.channels} channels; give an indexed or grey PNG where each pixel is an object id`);
   const out = resizeLabels(image.data, image.width, image.height, width, height);
-  if (!out.some((v) => v !== 0)) throw new InputError(`--init-mask ${file} marks no object (every pixel is 0); label objects 1, 2, …`);
+  if (!allowEmpty && !out.some((v) => v !== 0)) throw new InputError(`${option} ${file} marks no object (every pixel is 0); label objects 1, 2, …`);
   return out;
 }

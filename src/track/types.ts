@@ -44,6 +44,8 @@ export interface FrameResult {
 export interface Tracker {
   /** @param image the frame `[height, width, 3]` RGB24 when the video is at hand, for refinement */
   update(features: FrameFeatures, image?: Uint8Array): Promise<FrameResult>;
+  /** Releases what the tracker holds outside memory (a scratch file); called once, after the last update or an error. */
+  close?(): Promise<void>;
 }
 
 export interface TrackerOptions {

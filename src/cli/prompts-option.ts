@@ -1,0 +1,35 @@
+import { readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { UsageError } from '../errors.js';
+import type { PromptFrame } from '../track/index.js';
+
+/** A prompt's name: the frame index, as the davis format names its masks (`00042.png`). */
+const promptName = /^(\d+)\.png$/i;
+
+/**
+ * The PNGs of a `--prompts` folder, each the prompt of the frame its name gives
+ * (`00000.png`, `00042.png` …, so a user can edit some of our own DAVIS output and feed it
+ * back). Other files are refused rather than ignored: a misnamed correction would be lost.
+ * @throws UsageError when the folder is missing, empty, or holds a file not named by a frame
+ */
+export function listPrompts(dir: string): PromptFrame[] {
+  let names: string[];
+  try {
+    if (!statSync(dir).isDirectory()) throw new UsageError(`--prompts ${dir} is a file; give a folder of PNGs named by frame index (00000.png, 00042.png …), or use --init-mask for one PNG`);
+    names = readdirSync(dir).filter((name) => !name.startsWith('.')).sort();
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    throw new UsageError(`--prompts ${dir} cannot be read (${(error as NodeJS.ErrnoException).code}); give a folder of PNGs named by frame index (00000.png, 00042.png …)`);
+  }
+  const prompts: PromptFrame[] = [];
+  for (const name of names) {
+    const match = promptName.exec(name);
+    if (!match) throw new UsageError(`--prompts ${dir} holds ${name}, which is not named by a frame index; name prompts 00000.png, 00042.png … (as the davis format does), or move the file out`);
+    const frame = Number(match[1]);
+    const twin = prompts.find((p) => p.frame === frame);
+    if (twin) throw new UsageError(`--prompts ${dir} holds ${path.basename(twin.file)} and ${name}, both for frame ${frame}; keep one`);
+    prompts.push({ frame, file: path.join(dir, name) });
+  }
+  if (prompts.length === 0) throw new UsageError(`--prompts ${dir} holds no PNG named by a frame index; add e.g. 00000.png (0 background, k = object k)`);
+  return prompts.sort((a, b) => a.frame - b.frame);
+}

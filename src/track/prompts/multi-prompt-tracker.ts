@@ -1,0 +1,126 @@
+import { InputError, UsageError } from '../../errors.js';
+import { averageHeads } from '../attention-mask.js';
+import { readInitMask } from '../init-mask.js';
+import { resizeLabels } from '../resize-labels.js';
+import type { FrameFeatures, FrameResult, Tracker } from '../types.js';
+import { anchorAtPrompt_, createDirection, getUnitTokens, stepDirection_, type StepOptions } from './direction.js';
+import { describePromptedFrame, selectLabels, type LabelGeometry } from './soft-labels.js';
+import { openSoftScratch, type SoftScratch } from './soft-scratch.js';
+
+/** An annotated frame: a DAVIS PNG (0 background, k = object k) that is ground truth on frame `frame`. */
+export interface PromptFrame {
+  frame: number;
+  file: string;
+}
+
+/** Features that can be read again, in any order: a feature cache (the pipeline writes a temporary one for a video). */
+export interface RandomAccessFeatures {
+  frames: number;
+  readFrame(index: number): Promise<FrameFeatures>;
+}
+
+export interface MultiPromptOptions extends StepOptions {
+  width: number;
+  height: number;
+  patchSize: number;
+  /** At least one; any order. */
+  prompts: PromptFrame[];
+  /** What named the prompts, for messages: `--init-mask f.png`, `--prompts fixes/`. */
+  source: string;
+  /** The option the files came from, for messages about one file. */
+  option: string;
+  maxObjects: number;
+  features: RandomAccessFeatures;
+  /** The frames the tracker sees (`--stride`); every prompted frame must be one. */
+  isKeyFrame: (index: number) => boolean;
+}
+
+/** Every id the prompts mark, read one prompt at a time. @throws UsageError past `maxObjects`, InputError when none marks an object */
+async function getPromptIds(options: MultiPromptOptions): Promise<number[]> {
+  const ids = new Set<number>();
+  for (const { file } of options.prompts) for (const id of new Set(await readInitMask(file, options.width, options.height, options.option, true))) ids.add(id);
+  ids.delete(0);
+  if (ids.size === 0) {
+    const what = options.prompts.length === 1 ? `${options.option} ${options.prompts[0].file}` : `${options.source}: none of its PNGs`;
+    throw new InputError(`${what} marks no object (every pixel is 0); label objects 1, 2, …`);
+  }
+  if (ids.size > options.maxObjects) throw new UsageError(`${options.source} marks ${ids.size} objects, more than --max-objects ${options.maxObjects}; raise --max-objects`);
+  return [...ids].sort((a, b) => a - b);
+}
+
+/**
+ * Backwards from the last prompt to frame 0, over the key frames: each prompt re-anchors
+ * the propagation, every other frame's soft labels go to the scratch file (the forward
+ * pass reads them back in order). Discovery runs forwards only.
+ */
+async function runBackwardPass(options: MultiPromptOptions, ids: number[], scratch: SoftScratch, promptAt: Map<number, string>, last: number): Promise<void> {
+  const backward = createDirection(ids);
+  const { discover: _forwardOnly, ...step } = options;
+  for (let index = last; index >= 0; index--) {
+    if (!options.isKeyFrame(index)) continue;
+    const features = await options.features.readFrame(index);
+    const tokens = getUnitTokens(features); // [n, dim]
+    const file = promptAt.get(index);
+    if (file !== undefined) {
+      const labels = await readInitMask(file, options.width, options.height, options.option, true);
+      anchorAtPrompt_(backward, index, resizeLabels(labels, options.width, options.height, features.cols, features.rows), tokens, features.dim);
+    } else {
+      await scratch.write(index, await stepDirection_(backward, features, tokens, step));
+    }
+  }
+}
+
+/**
+ * Prompted tracking from any number of annotated frames. A prompt is ground truth on its
+ * frame (written exactly) and re-anchors propagation in both directions. Memory stays
+ * flat in the video's length: the backward pass runs first and writes each key frame's
+ * soft labels (`[ids, rows*cols]` float16) to a scratch file; the pipeline's forward pass
+ * (`update`, frames in order) propagates forwards and mixes in the backward labels read
+ * back from the scratch, weighted by distance: at frame t between prompts a < t < b the
+ * forward labels weigh (b − t)/(b − a), the backward ones (t − a)/(b − a), so the frame
+ * just before a correction already mostly agrees with it. Before the first prompt only
+ * the backward labels exist, after the last only the forward ones. Only the contexts of
+ * the two directions (each ≤ `contextFrames` + 1 frames of tokens) are held.
+ */
+export async function createMultiPromptTracker(options: MultiPromptOptions): Promise<Tracker> {
+  const { width, height, patchSize } = options;
+  const promptAt = new Map(options.prompts.map((p) => [p.frame, p.file]));
+  const frames = [...promptAt.keys()].sort((a, b) => a - b);
+  for (const frame of frames) if (!options.isKeyFrame(frame)) throw new Error(`internal: prompted frame ${frame} is not a key frame`);
+  const ids = await getPromptIds(options);
+  const { rows, cols } = await options.features.readFrame(0);
+  const scratch = await openSoftScratch([0, ...ids], rows * cols);
+  try {
+    await runBackwardPass(options, ids, scratch, promptAt, frames[frames.length - 1]);
+  } catch (error) {
+    await scratch.close();
+    throw error;
+  }
+  const forward = createDirection(ids);
+  const readBackward = async (index: number): Promise<Map<number, Float32Array>> => {
+    const soft = await scratch.read(index);
+    if (!soft) throw new Error(`internal: no backward soft labels for frame ${index}`);
+    return soft;
+  };
+  return {
+    async update(features: FrameFeatures): Promise<FrameResult> {
+      const { index } = features;
+      const geometry: LabelGeometry = { rows: features.rows, cols: features.cols, patchSize, width, height };
+      const attention = averageHeads(features.clsAttention, features.heads);
+      const describe = (labels: Uint16Array): FrameResult => describePromptedFrame(index, labels, forward.ids, attention, geometry);
+      const file = promptAt.get(index);
+      if (file !== undefined) {
+        const labels = await readInitMask(file, width, height, options.option, true);
+        anchorAtPrompt_(forward, index, resizeLabels(labels, width, height, features.cols, features.rows), getUnitTokens(features), features.dim);
+        return describe(labels);
+      }
+      if (forward.anchorFrame === undefined) return describe(selectLabels([{ soft: await readBackward(index), weight: 1 }], forward.ids, geometry));
+      const soft = await stepDirection_(forward, features, getUnitTokens(features), options);
+      const next = frames.find((frame) => frame > index);
+      if (next === undefined) return describe(selectLabels([{ soft, weight: 1 }], forward.ids, geometry));
+      const weight = (next - index) / (next - forward.anchorFrame);
+      return describe(selectLabels([{ soft, weight }, { soft: await readBackward(index), weight: 1 - weight }], forward.ids, geometry));
+    },
+    close: () => scratch.close(),
+  };
+}

@@ -1,0 +1,85 @@
+import { describeLabels } from '../regions.js';
+import { resizeLabels } from '../resize-labels.js';
+import type { FrameResult } from '../types.js';
+import { upsampleBilinear } from '../upsample.js';
+
+/** Soft labels of one direction and the weight its vote gets. */
+export interface WeightedSoft {
+  /** id → `[rows*cols]` soft labels */
+  soft: Map<number, Float32Array>;
+  weight: number;
+}
+
+/** Where the labels go: the patch grid, the model input it covers, the frame. */
+export interface LabelGeometry {
+  rows: number;
+  cols: number;
+  patchSize: number;
+  width: number;
+  height: number;
+}
+
+/** A soft map upsampled to the model input and min-max normalised, as DINO's norm_mask does. */
+function getNormalisedDense(grid: Float32Array, rows: number, cols: number, inputWidth: number, inputHeight: number): Float32Array {
+  const dense = upsampleBilinear(grid, rows, cols, inputWidth, inputHeight); // [inputHeight, inputWidth]
+  // Min-max per channel on the upsampled map, as DINO's norm_mask does: bilinear
+  // upsampling does not reach an interior peak exactly, so normalising the patch
+  // grid instead would rescale each channel differently and move the argmax.
+  let min = Infinity;
+  let max = -Infinity;
+  for (const v of dense) {
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  if (max > 0 && max > min) {
+    const scale = 1 / (max - min);
+    for (let i = 0; i < dense.length; i++) dense[i] = (dense[i] - min) * scale;
+  }
+  return dense;
+}
+
+/**
+ * Turns soft labels into a label map: each source's channels are upsampled bilinearly
+ * to the model input and min-max normalised (DINO), the sources' channels are mixed by
+ * weight, argmax, then nearest-resized to the frame. Normalising before mixing keeps a
+ * source's "not here" a vote: normalising the mix would stretch a faint object back to 1.
+ * @returns `[height, width]` ids
+ */
+export function selectLabels(sources: WeightedSoft[], ids: number[], geometry: LabelGeometry): Uint16Array {
+  const { rows, cols, patchSize, width, height } = geometry;
+  const inputWidth = cols * patchSize;
+  const inputHeight = rows * patchSize;
+  const best = new Float32Array(inputWidth * inputHeight).fill(-Infinity);
+  const labels = new Uint16Array(inputWidth * inputHeight);
+  for (const id of ids) {
+    let mixed: Float32Array | undefined;
+    for (const { soft, weight } of sources) {
+      const grid = soft.get(id);
+      if (!grid || weight === 0) continue;
+      const dense = getNormalisedDense(grid, rows, cols, inputWidth, inputHeight);
+      if (sources.length === 1) mixed = dense;
+      else {
+        mixed ??= new Float32Array(dense.length);
+        for (let i = 0; i < dense.length; i++) mixed[i] += weight * dense[i];
+      }
+    }
+    if (!mixed) continue;
+    for (let i = 0; i < mixed.length; i++) {
+      if (mixed[i] > best[i]) {
+        best[i] = mixed[i];
+        labels[i] = id;
+      }
+    }
+  }
+  return resizeLabels(labels, inputWidth, inputHeight, width, height);
+}
+
+/** The tracker's answer for a labelled frame: visible objects, and every other known id as hidden. */
+export function describePromptedFrame(index: number, labels: Uint16Array, ids: number[], attention: Float32Array, geometry: LabelGeometry): FrameResult {
+  const { width, height, rows, cols } = geometry;
+  const visible = describeLabels(labels, width, height, new Map());
+  const hidden = ids
+    .filter((id) => id !== 0 && !visible.some((o) => o.id === id))
+    .map((id) => ({ id, area: 0, bbox: [0, 0, 0, 0] as [number, number, number, number], score: 0, occluded: true }));
+  return { index, width, height, labels, objects: [...visible, ...hidden].sort((a, b) => a.id - b.id), attention, rows, cols };
+}

@@ -1,0 +1,198 @@
+// Issue 18: prompts on any number of frames (--prompts DIR), propagated both ways.
+import assert from 'node:assert/strict';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { decode } from 'fast-png';
+import { encodeDavisPng } from '../../dist/export/index.js';
+import { createFeatureCacheWriter } from '../../dist/features/index.js';
+import { makeTempDir, makeVideo, models, runCli } from '../fixtures.js';
+import { squareFeatures } from '../track/square-features.js';
+
+const work = makeTempDir();
+const [width, height, patch] = [128, 96, 16];
+const shape = { rows: 6, cols: 8, dim: 8, heads: 2 };
+const frames = 12;
+
+/** A feature cache of 12 frames of 8x6 patches from `squaresAt(t)` → [[row, col, axis], …] (3x3-patch squares). */
+async function makeCache(name, squaresAt) {
+  const file = path.join(work, `${name}.safetensors`);
+  const writer = createFeatureCacheWriter(file, { patch_size: patch, frame_width: width, frame_height: height, fps: 10, model: 'test' });
+  for (let t = 0; t < frames; t++) await writer.write({ index: t, ...shape, ...squareFeatures(shape, squaresAt(t)) });
+  await writer.finish();
+  return file;
+}
+
+/** Pixel labels `[96, 128]`: each [row, col, id] marks a 3x3-patch square with id. */
+function makeLabels(squares) {
+  const labels = new Uint16Array(width * height);
+  for (const [r, c, id] of squares) for (let y = r * patch; y < (r + 3) * patch; y++) labels.fill(id, y * width + c * patch, y * width + (c + 3) * patch);
+  return labels;
+}
+
+/** A --prompts folder: frame → squares. */
+function makePrompts(name, prompts) {
+  const dir = path.join(work, name);
+  mkdirSync(dir);
+  for (const [frame, squares] of Object.entries(prompts)) writeFileSync(path.join(dir, `${String(frame).padStart(5, '0')}.png`), encodeDavisPng(makeLabels(squares), width, height));
+  return dir;
+}
+
+async function track(cache, prompts, name, extra = []) {
+  const out = path.join(work, name);
+  const result = await runCli(['--features', cache, '--prompts', prompts, '-o', out, '--format', 'davis', '--progress', 'none', ...extra]);
+  assert.equal(result.code, 0, result.stderr);
+  return out;
+}
+
+function readMask(out, index) {
+  return decode(readFileSync(path.join(out, 'masks', `${String(index).padStart(5, '0')}.png`))).data;
+}
+
+/** IoU of id in `a` with id in `b`. */
+function iou(a, b, id) {
+  let inter = 0;
+  let union = 0;
+  for (let i = 0; i < a.length; i++) {
+    if (a[i] === id && b[i] === id) inter++;
+    if (a[i] === id || b[i] === id) union++;
+  }
+  return union ? inter / union : 0;
+}
+
+const ids = (mask) => [...new Set(mask)].sort((a, b) => a - b);
+
+describe('--prompts: a correction sticks', async () => {
+  // Two still squares, A (axis 1) and B (axis 2). Frame 0 calls A object 1; a correction on frame 6 says object 1 is B.
+  const cache = await makeCache('two-squares', () => [[1, 1, 1], [2, 4, 2]]);
+  const correction = makeLabels([[2, 4, 1]]);
+
+  it('frame k is exactly the prompt, and frame k+1 follows it rather than the state before', async () => {
+    const uncorrected = await track(cache, makePrompts('first-only', { 0: [[1, 1, 1]] }), 'out-first-only');
+    const corrected = await track(cache, makePrompts('corrected', { 0: [[1, 1, 1]], 6: [[2, 4, 1]] }), 'out-corrected');
+    assert.deepEqual(Array.from(readMask(corrected, 6)), Array.from(correction));
+    const before = iou(readMask(uncorrected, 7), correction, 1);
+    const after = iou(readMask(corrected, 7), correction, 1);
+    assert.ok(after >= 0.5 && after > before, `frame 7: IoU with the correction ${after.toFixed(2)} corrected, ${before.toFixed(2)} without`);
+    // Between the prompts the two directions are blended by distance: frame 5 already agrees with frame 6.
+    assert.ok(iou(readMask(corrected, 5), correction, 1) >= 0.5, 'frame 5 agrees with the correction on frame 6');
+  });
+});
+
+describe('--prompts: objects that appear later, frames before the first prompt', async () => {
+  // Frame 5 is the first prompt: frames 0-4 come from propagating it backwards.
+  it('an object first prompted on frame k has no mask before k when it is not there', async () => {
+    // C (axis 3) appears on frame 5.
+    const cache = await makeCache('late-object', (t) => (t < 5 ? [[1, 1, 1]] : [[1, 1, 1], [2, 4, 3]]));
+    const out = await track(cache, makePrompts('late', { 5: [[1, 1, 1], [2, 4, 2]] }), 'out-late');
+    for (let t = 0; t < 5; t++) assert.deepEqual(ids(readMask(out, t)), [0, 1], `frame ${t}`);
+    for (let t = 5; t < frames; t++) assert.ok(iou(readMask(out, t), makeLabels([[2, 4, 2]]), 2) >= 0.5, `frame ${t}`);
+  });
+
+  it('… and gets one before k when backward propagation finds it there', async () => {
+    const cache = await makeCache('early-object', () => [[1, 1, 1], [2, 4, 3]]);
+    const out = await track(cache, makePrompts('early', { 5: [[1, 1, 1], [2, 4, 2]] }), 'out-early');
+    for (let t = 0; t < 5; t++) assert.ok(iou(readMask(out, t), makeLabels([[2, 4, 2]]), 2) >= 0.5, `frame ${t}`);
+  });
+
+  it('a prompt on a middle frame only fills the frames before it (backwards) and after it', async () => {
+    // A moves one patch right every other frame.
+    const cache = await makeCache('moving', (t) => [[1, 1 + Math.floor(t / 3), 1]]);
+    const out = await track(cache, makePrompts('middle', { 6: [[1, 3, 4]] }), 'out-middle');
+    for (let t = 0; t < frames; t++) assert.ok(iou(readMask(out, t), makeLabels([[1, 1 + Math.floor(t / 3), 4]]), 4) >= 0.5, `frame ${t}`);
+  });
+});
+
+describe('--prompts with --stride and several formats', () => {
+  it('a prompted frame between strides is a key frame and written exactly; davis, coco and cvat name the same ids', async () => {
+    const cache = await makeCache('stride', () => [[1, 1, 1], [2, 4, 2]]);
+    const prompt = [[1, 1, 5], [2, 4, 9]];
+    const out = path.join(work, 'out-stride');
+    const result = await runCli(['--features', cache, '--prompts', makePrompts('stride-prompts', { 4: prompt }), '--stride', '3', '-o', out, '--format', 'davis,coco,cvat', '--progress', 'none']);
+    assert.equal(result.code, 0, result.stderr);
+    assert.deepEqual(Array.from(readMask(out, 4)), Array.from(makeLabels(prompt)));
+    for (let t = 0; t < frames; t++) assert.deepEqual(ids(readMask(out, t)), [0, 5, 9], `frame ${t}`);
+    const coco = JSON.parse(readFileSync(path.join(out, 'coco.json'), 'utf8'));
+    assert.deepEqual([...new Set(coco.annotations.map((a) => a.track_id))].sort((a, b) => a - b), [5, 9]);
+    const cvatIds = [...readFileSync(path.join(out, 'cvat.xml'), 'utf8').matchAll(/<attribute name="object_id">(\d+)</g)].map((m) => Number(m[1]));
+    assert.deepEqual([...new Set(cvatIds)].sort((a, b) => a - b), [5, 9]);
+    assert.equal(cvatIds.length, 2 * frames, 'both objects in every frame');
+  });
+
+  it('--discover gives an unprompted object a new id; a later prompt that leaves it out while in view removes it for good', async () => {
+    // C (axis 3) is never prompted; prompts on frames 0 and 9 mark only A.
+    const cache = await makeCache('discover', () => [[1, 1, 1], [3, 5, 3]]);
+    const out = await track(cache, makePrompts('discover-prompts', { 0: [[1, 1, 2]], 9: [[1, 1, 2]] }), 'out-discover', ['--discover']);
+    const onC = (t) => {
+      const mask = readMask(out, t);
+      return ids(Array.from(makeLabels([[3, 5, 1]])).flatMap((v, i) => (v ? [mask[i]] : [])));
+    };
+    assert.deepEqual(onC(0), [0], 'frame 0 is the prompt');
+    // Discovered going forwards on frame 3 (3 frames seen); nearer frame 9 the backward direction, which never saw it, outweighs it.
+    assert.ok([3, 4].some((t) => onC(t).includes(3)), 'C is discovered with the first free id, 3, before frame 9');
+    for (let t = 0; t < frames; t++) for (const id of onC(t)) assert.ok(id === 0 || id === 3, `frame ${t}: C has only id 3`);
+    for (let t = 9; t < frames; t++) assert.deepEqual(onC(t), [0], `frame ${t}: erased on frame 9, neither re-anchored nor discovered again`);
+  });
+
+  it('an object erased in a prompt while in view stays erased after it; one hidden there comes back', async () => {
+    // A (axis 1) is in view throughout; B (axis 2) is hidden on frames 5-7.
+    const cache = await makeCache('erase', (t) => (t >= 5 && t <= 7 ? [[1, 1, 1]] : [[1, 1, 1], [2, 4, 2]]));
+    const out = await track(cache, makePrompts('erase-prompts', { 0: [[1, 1, 1], [2, 4, 2]], 3: [[2, 4, 2]], 6: [[1, 1, 0]] }), 'out-erase');
+    // Frame 3 erases A while in view; frame 6 marks neither (B is hidden there, A was erased).
+    for (let t = 4; t < frames; t++) assert.ok(!ids(readMask(out, t)).includes(1), `frame ${t}: A was erased on frame 3`);
+    for (let t = 8; t < frames; t++) assert.ok(iou(readMask(out, t), makeLabels([[2, 4, 2]]), 2) >= 0.5, `frame ${t}: B is back`);
+  });
+
+  it('refuses a prompt past the last frame and a misnamed file, one line each, exit 2', async () => {
+    const cache = await makeCache('refusals', () => [[1, 1, 1]]);
+    const late = await runCli(['--features', cache, '--prompts', makePrompts('late-prompt', { 0: [[1, 1, 1]], 40: [[1, 1, 1]] }), '-o', path.join(work, 'o-late'), '--progress', 'none']);
+    assert.equal(late.code, 2, late.stderr);
+    assert.match(late.stderr, /--prompts .*00040\.png names frame 40, but the input has 12 frames \(0-11\); rename or remove it/);
+    const misnamed = makePrompts('misnamed', { 0: [[1, 1, 1]] });
+    writeFileSync(path.join(misnamed, 'frame-3.png'), '');
+    const bad = await runCli(['--features', cache, '--prompts', misnamed, '-o', path.join(work, 'o-misnamed'), '--progress', 'none']);
+    assert.equal(bad.code, 2, bad.stderr);
+    assert.match(bad.stderr, /holds frame-3\.png, which is not named by a frame index; name prompts 00000\.png, 00042\.png/);
+    assert.equal(bad.stderr.trim().split('\n').length, 1);
+  });
+});
+
+describe('the annotation round trip (README)', () => {
+  it('our own DAVIS PNG, edited and fed back with --prompts, is written as edited, with the same ids elsewhere', async () => {
+    const cache = await makeCache('round-trip', () => [[1, 1, 1], [2, 4, 2]]);
+    const first = path.join(work, 'out-unsupervised');
+    const run = await runCli(['--features', cache, '-o', first, '--format', 'davis', '--progress', 'none']);
+    assert.equal(run.code, 0, run.stderr);
+    const found = ids(readMask(first, 2)).filter((id) => id !== 0);
+    assert.equal(found.length, 2, 'the unsupervised run finds both squares by frame 2');
+    // Frame 2 is good and kept as it is; on frame 6 object found[1] is painted over with found[0]'s colour.
+    const fixes = path.join(work, 'fixes');
+    mkdirSync(fixes);
+    copyFileSync(path.join(first, 'masks', '00002.png'), path.join(fixes, '00002.png'));
+    const edited = Uint16Array.from(readMask(first, 6), (v) => (v === found[1] ? found[0] : v));
+    writeFileSync(path.join(fixes, '00006.png'), encodeDavisPng(edited, width, height));
+    const second = await track(cache, fixes, 'out-fixed');
+    assert.deepEqual(Array.from(readMask(second, 2)), Array.from(readMask(first, 2)));
+    assert.deepEqual(Array.from(readMask(second, 6)), Array.from(edited));
+    for (let t = 7; t < frames; t++) {
+      assert.deepEqual(ids(readMask(second, t)), [0, found[0]], `frame ${t} follows the fix`);
+      assert.ok(iou(readMask(second, t), edited, found[0]) >= 0.8, `frame ${t} follows the fix`);
+    }
+  });
+});
+
+describe('--prompts on a video', () => {
+  it('runs the model once into a temporary feature cache, fills every frame, and leaves no temporary file', async () => {
+    const video = makeVideo(path.join(work, 'in.mp4'), { width, height, fps: 10, seconds: 1 });
+    const tmp = makeTempDir('dino-track-tmpdir-');
+    const out = path.join(work, 'out-video');
+    const prompts = makePrompts('video-prompts', { 3: [[1, 1, 1]], 7: [[1, 1, 1], [2, 4, 2]] });
+    const result = await runCli([video, '--prompts', prompts, '-o', out, '--format', 'davis', '--model', models.tiny, '--short-side', '96', '--progress', 'none'], { env: { TMPDIR: tmp, DINO_TRACK_CACHE: makeTempDir('dino-track-cache-') } });
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(readdirSync(path.join(out, 'masks')).length, 10);
+    assert.deepEqual(Array.from(readMask(out, 7)), Array.from(makeLabels([[1, 1, 1], [2, 4, 2]])));
+    assert.ok(ids(readMask(out, 0)).includes(1), 'frame 0, before the first prompt, is filled backwards');
+    // Other libraries write their own files there; ours all start with dino-track-.
+    assert.deepEqual(readdirSync(tmp).filter((name) => name.startsWith('dino-track-')), []);
+  });
+});

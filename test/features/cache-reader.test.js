@@ -1,0 +1,40 @@
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { createFeatureCacheWriter, openFeatureCache } from '../../dist/features/index.js';
+import { makeTempDir } from '../fixtures.js';
+
+const shape = { rows: 2, cols: 3, dim: 4, heads: 2 };
+
+/** A shard of `frames` frames whose every value is its video frame index (first + t). */
+async function writeShard(file, first, frames) {
+  const writer = createFeatureCacheWriter(file, { patch_size: 16, frame_width: 48, frame_height: 32, fps: 10, model: 'test' });
+  for (let t = 0; t < frames; t++) {
+    const value = first + t;
+    await writer.write({ index: t, ...shape, clsAttention: new Float32Array(2 * 6).fill(value), patchTokens: new Float32Array(6 * 4).fill(value) });
+  }
+  await writer.finish();
+}
+
+describe('feature cache: random access', () => {
+  it('readFrame(k) gives the frame frames() gives k-th, across shards, and refuses an index outside', async () => {
+    const dir = path.join(makeTempDir(), 'shards');
+    mkdirSync(dir);
+    await writeShard(path.join(dir, 'a.safetensors'), 0, 3);
+    await writeShard(path.join(dir, 'b.safetensors'), 3, 4);
+    const cache = await openFeatureCache(dir);
+    try {
+      assert.equal(cache.info.frames, 7);
+      for (const k of [6, 0, 3, 2, 5]) {
+        const frame = await cache.readFrame(k);
+        assert.equal(frame.index, k);
+        assert.ok(frame.patchTokens.every((v) => v === k), `frame ${k}`);
+        assert.ok(frame.clsAttention.every((v) => v === k), `frame ${k}`);
+      }
+      await assert.rejects(cache.readFrame(7), /outside the feature cache/);
+    } finally {
+      await cache.close();
+    }
+  });
+});
