@@ -6,8 +6,7 @@ import {
 import { indexGraph, inspectModel, type GraphIndex } from './prepare.js';
 
 /**
- * How the matrix products are written. Each choice was measured side by side on a random
- * ViT-S/16 at 480x848 (test/bench/quantize-forms.js; figures in the README, Speed):
+ * How the matrix products are written (measured: defaultQuantizeOptions):
  * - `fused`: constant weights as com.microsoft DynamicQuantizeMatMul with the bias folded
  *   in; activation products as DynamicQuantizeLinear → com.microsoft MatMulIntegerToFloat.
  * - `integer`: the standard-ONNX form onnxruntime's own quantizer writes,
@@ -16,19 +15,36 @@ import { indexGraph, inspectModel, type GraphIndex } from './prepare.js';
 export const quantizeForms = ['fused', 'integer'] as const;
 export type QuantizeForm = (typeof quantizeForms)[number];
 
+/** The attention's two products of activations: QKᵀ (`scores`) and softmax × V (`values`). */
+export type AttentionProduct = 'scores' | 'values';
+
 export interface QuantizeOptions {
   form: QuantizeForm;
-  /** Also quantize the products of two activations: the attention's QKᵀ and AV. */
-  attention: boolean;
+  /** Which products of two activations to quantize as well (none: only constant weights). */
+  attention: AttentionProduct[];
   /** One weight scale per output column (true) or one per tensor. */
   perChannel: boolean;
+  /**
+   * How the right operand of an activation product is quantized: `uint8` by
+   * DynamicQuantizeLinear (asymmetric), or `int8` symmetric (max |x| / 127 through
+   * QuantizeLinear), so that onnxruntime runs u8s8 kernels rather than u8u8.
+   */
+  rightOperand: 'uint8' | 'int8';
 }
 
 /**
- * What `models quantize` writes by default, chosen by measurement (README, Speed):
- * fused nodes, attention products quantized, per-column weight scales.
+ * What `models quantize` writes by default, chosen by measurement (random ViT-S/16 at
+ * 480x848, 1 thread, CPU time per frame against fp32, test/bench/quantize-forms.js):
+ * - weights only: +QKᵀ and AV measured 1.58x against 1.54x for weights only (within the
+ *   noise) with u8s8, and 1.35x with u8u8; the attention products are output-bound (an
+ *   [N, N] float result either way) and quantizing the softmax costs a pass over [N, N],
+ *   so they stay float, and so do their rounding risks on peaked real attention;
+ * - `integer`: standard ONNX ops (any runtime runs them) measured 1.57x against
+ *   1.54x for the com.microsoft fused nodes: onnxruntime fuses it into the same kernels;
+ * - per-column scales: same speed as per-tensor, finer weights;
+ * - int8 right operands for activation products when asked for (u8s8 kernels).
  */
-export const defaultQuantizeOptions: QuantizeOptions = { form: 'fused', attention: true, perChannel: true };
+export const defaultQuantizeOptions: QuantizeOptions = { form: 'integer', attention: [], perChannel: true, rightOperand: 'int8' };
 
 /**
  * Symmetric signed int8 weights: zero point 0, range ±127. Signed weights are what
@@ -123,6 +139,24 @@ function quantizeWeightProduct(node: NodeProto, weight: TensorProto, graph: Grap
   ];
 }
 
+/** `${prefix}/b` = int8(x / scale), scale = max|x| / 127, zero point `${prefix}/b_zero` = 0. */
+function quantizeSymmetric(input: string, prefix: string, graph: GraphProto): NodeProto[] {
+  graph.initializer.push(
+    makeTensor(`${prefix}/b_limit`, elementTypes.float, [], asBytes(Float32Array.of(weightLimit))),
+    makeTensor(`${prefix}/b_zero`, elementTypes.int8, [], new Uint8Array(1)),
+  );
+  const reduce = onnx.NodeProto.create({
+    name: `${prefix}/b_max`, opType: 'ReduceMax', input: [`${prefix}/b_abs`], output: [`${prefix}/b_max`],
+    attribute: [onnx.AttributeProto.create({ name: 'keepdims', type: onnx.AttributeProto.AttributeType.INT, i: 0 })],
+  });
+  return [
+    makeNode(`${prefix}/b_abs`, 'Abs', [input], [`${prefix}/b_abs`]),
+    reduce,
+    makeNode(`${prefix}/b_scale`, 'Div', [`${prefix}/b_max`, `${prefix}/b_limit`], [`${prefix}/b_scale`]),
+    makeNode(`${prefix}/quantize_b`, 'QuantizeLinear', [input, `${prefix}/b_scale`, `${prefix}/b_zero`], [`${prefix}/b`]),
+  ];
+}
+
 function castToFloat(name: string, input: string, output: string): NodeProto {
   return onnx.NodeProto.create({
     name, opType: 'Cast', input: [input], output: [output],
@@ -131,13 +165,15 @@ function castToFloat(name: string, input: string, output: string): NodeProto {
 }
 
 /** Nodes for `output = A × B` with both activations quantized to uint8 on the fly. */
-function quantizeActivationProduct(node: NodeProto, options: QuantizeOptions): NodeProto[] {
+function quantizeActivationProduct(node: NodeProto, graph: GraphProto, options: QuantizeOptions): NodeProto[] {
   const prefix = `dino_track/int8/${node.name || node.output?.[0]}`;
   const [left, right] = node.input ?? [];
   const output = node.output?.[0] ?? '';
   const quantizeEach = [
     makeNode(`${prefix}/quantize_a`, 'DynamicQuantizeLinear', [left], [`${prefix}/a`, `${prefix}/a_scale`, `${prefix}/a_zero`]),
-    makeNode(`${prefix}/quantize_b`, 'DynamicQuantizeLinear', [right], [`${prefix}/b`, `${prefix}/b_scale`, `${prefix}/b_zero`]),
+    ...(options.rightOperand === 'int8'
+      ? quantizeSymmetric(right, prefix, graph)
+      : [makeNode(`${prefix}/quantize_b`, 'DynamicQuantizeLinear', [right], [`${prefix}/b`, `${prefix}/b_scale`, `${prefix}/b_zero`])]),
   ];
   if (options.form === 'fused') {
     const inputs = [`${prefix}/a`, `${prefix}/b`, `${prefix}/a_scale`, `${prefix}/b_scale`, `${prefix}/a_zero`, `${prefix}/b_zero`];
@@ -150,6 +186,16 @@ function quantizeActivationProduct(node: NodeProto, options: QuantizeOptions): N
     makeNode(`${prefix}/scale`, 'Mul', [`${prefix}/a_scale`, `${prefix}/b_scale`], [`${prefix}/scale`]),
     makeNode(`${prefix}/rescale`, 'Mul', [`${prefix}/float`, `${prefix}/scale`], [output]),
   ];
+}
+
+/** Nodes that pass the softmax on unchanged in value (as preparation's valuePreservingOps). */
+const passThroughOps = new Set(['Cast', 'Identity', 'Dropout']);
+
+/** `values` when the left operand is a softmax (through pass-through nodes), else `scores`. */
+function getAttentionProduct(left: string, index: GraphIndex): AttentionProduct {
+  let producer = index.producers.get(left);
+  while (producer && passThroughOps.has(producer.opType ?? '')) producer = index.producers.get(producer.input?.[0] ?? '');
+  return producer?.opType === 'Softmax' ? 'values' : 'scores';
 }
 
 function importMicrosoftDomain(model: ModelProto): void {
@@ -195,8 +241,8 @@ export function quantizeGraph_(model: ModelProto, options: QuantizeOptions = def
     if (weight) {
       nodes.push(...quantizeWeightProduct(node, weight, graph, index, options, removed));
       summary.weightProducts++;
-    } else if (node.opType === 'MatMul' && options.attention && !index.constants.has(left ?? '') && !index.constants.has(right ?? '')) {
-      nodes.push(...quantizeActivationProduct(node, options));
+    } else if (node.opType === 'MatMul' && !index.constants.has(left ?? '') && !index.constants.has(right ?? '') && options.attention.includes(getAttentionProduct(left ?? '', index))) {
+      nodes.push(...quantizeActivationProduct(node, graph, options));
       summary.attentionProducts++;
     } else {
       nodes.push(node);

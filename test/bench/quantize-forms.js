@@ -7,10 +7,11 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { decodeModel, encodeModel, openSession, prepareModel_, quantizeModel_, writeNormalisedFrame_ } from '../../dist/model/index.js';
+import { decodeModel, encodeModel, openSession, prepareModel_, quantizeModel_ } from '../../dist/model/index.js';
 import { getJaccard } from '../../dist/eval/index.js';
 import { averageHeads, thresholdMass } from '../../dist/track/attention-mask.js';
 import { cosine } from '../compare.js';
+import { makeSmoothInput, median, timeInterleaved } from './measure.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -28,11 +29,15 @@ const sourceBytes = readFileSync(source);
 const variants = {
   fp32: null,
   'int8 download': 'model_quantized.onnx',
-  'fused, attention, per-column': { form: 'fused', attention: true, perChannel: true },
-  'fused, attention, per-tensor': { form: 'fused', attention: true, perChannel: false },
-  'fused, weights only': { form: 'fused', attention: false, perChannel: true },
-  'integer, attention, per-column': { form: 'integer', attention: true, perChannel: true },
-  'integer, weights only': { form: 'integer', attention: false, perChannel: true },
+  'fused, weights only': { form: 'fused', attention: [], perChannel: true, rightOperand: 'uint8' },
+  'integer, weights per-tensor': { form: 'integer', attention: [], perChannel: false, rightOperand: 'uint8' },
+  'integer, + QK AV u8s8': { form: 'integer', attention: ['scores', 'values'], perChannel: true, rightOperand: 'int8' },
+  'fused, + QK u8u8': { form: 'fused', attention: ['scores'], perChannel: true, rightOperand: 'uint8' },
+  'fused, + QK u8s8': { form: 'fused', attention: ['scores'], perChannel: true, rightOperand: 'int8' },
+  'fused, + AV u8s8': { form: 'fused', attention: ['values'], perChannel: true, rightOperand: 'int8' },
+  'fused, + QK AV u8u8': { form: 'fused', attention: ['scores', 'values'], perChannel: true, rightOperand: 'uint8' },
+  'fused, + QK AV u8s8': { form: 'fused', attention: ['scores', 'values'], perChannel: true, rightOperand: 'int8' },
+  'integer, weights only': { form: 'integer', attention: [], perChannel: true, rightOperand: 'uint8' },
 };
 const chosen = args.only ? Object.fromEntries(Object.entries(variants).filter(([name]) => name === 'fp32' || args.only.split(';').includes(name))) : variants;
 // DINO's default foreground threshold, as `track --threshold` uses it.
@@ -46,27 +51,8 @@ for (const [name, variant] of Object.entries(chosen)) {
   sessions[name] = await openSession(encodeModel(prepareModel_(model, file, height, width)), { device: 'cpu', threads: Number(args.threads) });
 }
 
-// A smooth synthetic frame (natural images are smooth; noise would favour no one).
-const rgb = Uint8Array.from({ length: width * height * 3 }, (_, i) => {
-  const x = (i / 3) % width;
-  const y = Math.floor(i / 3 / width);
-  return 128 + 100 * Math.sin(x / 40 + (i % 3)) * Math.cos(y / 30);
-});
-const input = new Float32Array(3 * width * height);
-writeNormalisedFrame_(rgb, input, 0, width, height);
-
-const outputs = {};
-for (const [name, session] of Object.entries(sessions)) outputs[name] = await session.run(input.slice(), 1, height, width); // warm-up
-const times = Object.fromEntries(Object.keys(sessions).map((name) => [name, []]));
-for (let round = 0; round < Number(args.rounds); round++) {
-  for (const [name, session] of Object.entries(sessions)) {
-    const started = performance.now();
-    await session.run(input.slice(), 1, height, width);
-    times[name].push(performance.now() - started);
-  }
-}
-
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+const input = makeSmoothInput(width, height);
+const { outputs, times, cpuTimes } = await timeInterleaved(sessions, input, Number(args.rounds), height, width);
 const maskOf = (out) => thresholdMass(averageHeads(out.clsAttention, out.heads), mass); // [h*w]
 const reference = outputs.fp32;
 console.log(`${args.size}, ${args.rounds} interleaved rounds, threads ${args.threads === '0' ? 'all' : args.threads}`);
@@ -75,6 +61,7 @@ for (const [name, out] of Object.entries(outputs)) {
   console.log([
     `${name.padEnd(31)} median ${median(times[name]).toFixed(0).padStart(5)} ms/frame`,
     `speed-up vs fp32 ${median(speedups).toFixed(2)}x`,
+    `CPU ${median(cpuTimes[name]).toFixed(0)} ms/frame (${(median(cpuTimes.fp32) / median(cpuTimes[name])).toFixed(2)}x)`,
     `cls_attn cosine ${cosine(out.clsAttention, reference.clsAttention).toFixed(5)}`,
     `patch_tokens cosine ${cosine(out.patchTokens, reference.patchTokens).toFixed(5)}`,
     `mask IoU ${getJaccard(maskOf(out), maskOf(reference)).toFixed(3)}`,
