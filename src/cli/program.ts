@@ -3,7 +3,7 @@ import { Command } from 'commander';
 import { autoPrecision, precisionChoices, type PrecisionChoice } from '../model/registry.js';
 import { progressModes } from './progress.js';
 import { createChoiceOption } from './validate.js';
-import { batchHelp, prepareHelp, programHelp, trackHelp } from './help-texts.js';
+import { batchHelp, prepareHelp, programHelp, quantizeHelp, trackHelp } from './help-texts.js';
 import { addVideoOptions } from './video-options.js';
 import { listModels } from '../model/registry.js';
 
@@ -111,6 +111,7 @@ export function buildProgram(): Command {
     .argument('<file>', 'float32 .onnx model (model.onnx, or models/export_dino.py output)')
     .requiredOption('-o, --output <file>', 'int8 .onnx to write')
     .option('--overwrite', 'replace an existing output')
+    .addHelpText('after', quantizeHelp)
     .action(async (file: string, options: { output: string; overwrite?: boolean }) => {
       await (await import('./models-command.js')).runModelsQuantize(file, options.output, Boolean(options.overwrite));
     });
