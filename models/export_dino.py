@@ -11,6 +11,7 @@ Checkpoints: the backbone files (dino_deitsmall16_pretrain.pth, ...) or full tra
 checkpoints (the `teacher` weights are used). `--random` exports random weights, for tests.
 """
 import argparse
+import inspect
 import os
 import sys
 
@@ -66,9 +67,13 @@ def main():
             sys.exit("export_dino.py: --fp16 needs a CUDA device (PyTorch cannot trace half precision on the CPU)")
         head, dummy = head.half().cuda(), dummy.half().cuda()
     temp = args.output + ".partial"
+    # torch >= 2.9 exports with dynamo by default: IR 10 and opset 18 whatever --opset says,
+    # which dino-track cannot re-encode (models quantize/prepare). The TorchScript exporter
+    # honours --opset and writes IR 8 as older torch did.
+    legacy = {"dynamo": False} if "dynamo" in inspect.signature(torch.onnx.export).parameters else {}
     torch.onnx.export(
         head, dummy, temp, opset_version=args.opset, input_names=["input"], output_names=["cls_attn", "patch_tokens"],
-        dynamic_axes={"input": {0: "batch"}, "cls_attn": {0: "batch"}, "patch_tokens": {0: "batch"}}, do_constant_folding=True,
+        dynamic_axes={"input": {0: "batch"}, "cls_attn": {0: "batch"}, "patch_tokens": {0: "batch"}}, do_constant_folding=True, **legacy,
     )
     os.replace(temp, args.output)
     print(f"wrote {args.output}: {args.arch}/{args.patch} D={dim} depth={depth} heads={heads}, input {height}x{width}")

@@ -47,3 +47,12 @@ export const prepareHelp = `
 Example:
   dino-track models prepare model.onnx --size 480x848 -o prepared.onnx
 `;
+
+export const quantizeHelp = `
+Writes int8 weights (signed, one scale per output column) for every matrix product with a
+constant weight; activations are quantized per call. Faster on CPU (README, Models).
+
+Examples:
+  dino-track models quantize model.onnx -o model-int8.onnx
+  dino-track track input.mp4 -o out.mp4 --model model-int8.onnx
+`;

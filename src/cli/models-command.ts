@@ -4,7 +4,7 @@ import { writeFileAtomically } from '../util/atomic-path.js';
 import { InputError, UsageError } from '../errors.js';
 import {
   decodeModel, encodeModel, getCachedModelPath, getModel, getModelUrl, inspectModel, listModels, precisions, prepareModel_, resolveModelFile,
-  resolvePrecision, type PrecisionChoice,
+  quantizeModel_, resolvePrecision, type PrecisionChoice,
 } from '../model/index.js';
 import { createProgress, type ProgressMode } from './progress.js';
 
@@ -97,4 +97,18 @@ export async function runModelsPrepare(file: string, sizeText: string, output: s
   const prepared = encodeModel(prepareModel_(graph, file, height, width));
   await writeFileAtomically(output, prepared);
   process.stderr.write(`dino-track: wrote ${output}: prepared for ${width}x${height} (WxH) input, ${(prepared.length / 1e6).toFixed(1)} MB\n`);
+}
+
+/** `models quantize FILE.onnx -o OUT.onnx`: dynamic int8 (README, Models: "int8 from your own model"). */
+export async function runModelsQuantize(file: string, output: string, overwrite: boolean): Promise<void> {
+  if (existsSync(output) && !overwrite) throw new UsageError(`${output} already exists; pass --overwrite to replace it`);
+  const bytes = await readFile(file).catch((cause: NodeJS.ErrnoException) => {
+    throw new InputError(`cannot read ${file} (${cause.code}); check the path`, { cause });
+  });
+  const model = decodeModel(bytes, file);
+  const summary = quantizeModel_(model, file);
+  const quantized = encodeModel(model);
+  await writeFileAtomically(output, quantized);
+  const attention = summary.attentionProducts > 0 ? ` and ${summary.attentionProducts} attention products` : '';
+  process.stderr.write(`dino-track: wrote ${output}: int8, ${summary.weightProducts} weight products${attention} quantized, ${(quantized.length / 1e6).toFixed(1)} MB (from ${(bytes.length / 1e6).toFixed(1)} MB)\n`);
 }

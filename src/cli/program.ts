@@ -3,7 +3,7 @@ import { Command } from 'commander';
 import { autoPrecision, precisionChoices, type PrecisionChoice } from '../model/registry.js';
 import { progressModes } from './progress.js';
 import { createChoiceOption } from './validate.js';
-import { batchHelp, prepareHelp, programHelp, trackHelp } from './help-texts.js';
+import { batchHelp, prepareHelp, programHelp, quantizeHelp, trackHelp } from './help-texts.js';
 import { addVideoOptions } from './video-options.js';
 import { listModels } from '../model/registry.js';
 
@@ -74,7 +74,7 @@ export function buildProgram(): Command {
       await runBatchCommand(inputs, options, command);
     });
 
-  const models = program.command('models').description('list, download, inspect and prepare models');
+  const models = program.command('models').description('list, download, inspect, prepare and quantize models');
   models.command('list').description('known models and whether they are cached').action(async () => {
     (await import('./models-command.js')).runModelsList();
   });
@@ -105,6 +105,16 @@ export function buildProgram(): Command {
     .addHelpText('after', prepareHelp)
     .action(async (file: string, options: { size: string; output: string; overwrite?: boolean }) => {
       await (await import('./models-command.js')).runModelsPrepare(file, options.size, options.output, Boolean(options.overwrite));
+    });
+  models
+    .command('quantize')
+    .description('write a dynamic int8 copy of a float32 model (faster on CPU)')
+    .argument('<file>', 'float32 .onnx model (model.onnx, or models/export_dino.py output)')
+    .requiredOption('-o, --output <file>', 'int8 .onnx to write')
+    .option('--overwrite', 'replace an existing output')
+    .addHelpText('after', quantizeHelp)
+    .action(async (file: string, options: { output: string; overwrite?: boolean }) => {
+      await (await import('./models-command.js')).runModelsQuantize(file, options.output, Boolean(options.overwrite));
     });
   program
     .command('eval')

@@ -5,6 +5,7 @@ export { loadModel, resolveModelFile, getCachedModelPath, getPreparedModelPath, 
 export { decodeModel, encodeModel } from './onnx-graph.js';
 export { getModelInputSize, writeNormalisedFrame_, imagenetMean, imagenetStd } from './preprocess.js';
 export { inspectModel, outputNames, preparationVersion, prepareModel_, type ModelStructure } from './prepare.js';
+export { defaultQuantizeOptions, quantizeForms, quantizeGraph_, quantizeModel_, quantizeWeights, type QuantizeForm, type QuantizeOptions, type QuantizeSummary } from './quantize.js';
 export { resizePositionEmbedding } from './position-embedding.js';
 export {
   getDefaultModelName, getModel, getModelUrl, isRegistryName, listModels, precisionChoices, precisions, resolvePrecision,

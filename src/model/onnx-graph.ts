@@ -159,4 +159,9 @@ export function readInts(tensor: TensorProto): number[] {
   return [...(tensor.int64Data ?? []), ...(tensor.int32Data ?? [])].map((v) => toNumber(v as IntLike));
 }
 
-export const elementTypes = { float: DataType.FLOAT, float16: DataType.FLOAT16 };
+/** Makes a tensor from little-endian bytes (int8, uint8 and float32 initializers). */
+export function makeTensor(name: string, dataType: number, dims: number[], bytes: Uint8Array): TensorProto {
+  return onnx.TensorProto.create({ name, dataType, dims, rawData: bytes });
+}
+
+export const elementTypes = { float: DataType.FLOAT, float16: DataType.FLOAT16, int8: DataType.INT8, uint8: DataType.UINT8 };

@@ -34,13 +34,14 @@ export interface ModelStructure {
   precision: Precision;
 }
 
-interface GraphIndex {
+export interface GraphIndex {
   producers: Map<string, NodeProto>;
   consumers: Map<string, NodeProto[]>;
   constants: Map<string, TensorProto>;
 }
 
-function indexGraph(graph: GraphProto): GraphIndex {
+/** Producers, readers and constant values of every value in a graph. */
+export function indexGraph(graph: GraphProto): GraphIndex {
   const producers = new Map<string, NodeProto>();
   const consumers = new Map<string, NodeProto[]>();
   const constants = new Map<string, TensorProto>();
@@ -120,12 +121,20 @@ function findPositionEmbedding(index: GraphIndex, source: string, square = true)
  * MatMul), and some exports keep an inference-time Dropout or an Identity.
  */
 const valuePreservingOps = new Set(['Cast', 'Identity', 'Dropout']);
+/**
+ * Matrix products as written by `models quantize` too: the attention's AV product becomes
+ * DynamicQuantizeLinear → MatMulIntegerToFloat (or → MatMulInteger), reading the
+ * quantized copy of the (still float) softmax.
+ */
+const matMulOps = new Set(['MatMul', 'MatMulInteger', 'MatMulIntegerToFloat']);
+const quantizingOps = new Set(['DynamicQuantizeLinear']);
 
-/** Whether `name` reaches a MatMul through value-preserving nodes only. */
+/** Whether `name` reaches a matrix product through value-preserving (or quantizing) nodes only. */
 function feedsMatMul(name: string, index: GraphIndex): boolean {
   for (const node of index.consumers.get(name) ?? []) {
-    if (node.opType === 'MatMul') return true;
-    if (valuePreservingOps.has(node.opType ?? '') && feedsMatMul(node.output?.[0] ?? '', index)) return true;
+    if (matMulOps.has(node.opType ?? '')) return true;
+    const passes = valuePreservingOps.has(node.opType ?? '') || quantizingOps.has(node.opType ?? '');
+    if (passes && feedsMatMul(node.output?.[0] ?? '', index)) return true;
   }
   return false;
 }
@@ -175,6 +184,14 @@ function getFixedDim(dim: Dimension | undefined): number | undefined {
   return value > 0 ? value : undefined;
 }
 
+/** Ops that only an int8 graph has: onnxruntime's quantizer's and `models quantize`'s. */
+const integerProductOps = new Set(['ConvInteger', 'MatMulInteger', 'DynamicQuantizeMatMul', 'MatMulIntegerToFloat']);
+
+/** int8: the patch Conv (onnxruntime's quantizer) or the matrix products (`models quantize`) are integer. */
+function isQuantized(graph: GraphProto, conv: NodeProto): boolean {
+  return conv.opType === 'ConvInteger' || graph.node.some((n) => integerProductOps.has(n.opType ?? ''));
+}
+
 /**
  * Finds the parts of a ViT graph that preparation changes.
  * @throws InputError naming what was not found when the graph is not a DINO-style ViT.
@@ -199,7 +216,7 @@ export function inspectModel(model: ModelProto, source: string): ModelStructure 
     inputHeight: getFixedDim(dims[2]),
     inputWidth: getFixedDim(dims[3]),
     elementType: positions.dataType === elementTypes.float16 ? 'float16' : 'float',
-    precision: conv.opType === 'ConvInteger' ? 'int8' : positions.dataType === elementTypes.float16 ? 'fp16' : 'fp32',
+    precision: isQuantized(graph, conv) ? 'int8' : positions.dataType === elementTypes.float16 ? 'fp16' : 'fp32',
   };
 }
 

@@ -12,8 +12,9 @@ export type PrecisionChoice = (typeof precisionChoices)[number];
 /**
  * What `auto` picks: fp32. Measured (test/bench/precision.js, random ViT-S/16 at 480x848,
  * 2 shared CPU cores): int8 took 0.79x fp32's time but its 60%-mass mask had IoU 0.975
- * with fp32's, not equal; fp16 took 1.26x. Real DINO weights were not available to
- * check int8's masks, so `auto` stays on fp32 until they are.
+ * with fp32's, not equal; fp16 took 1.26x. `models quantize` is faster still (1.59x fp32
+ * in CPU time, README Models) with mask IoU 0.978, again not equal. Real DINO weights were
+ * not available to check int8's masks, so `auto` stays on fp32 until they are.
  */
 export const autoPrecision: Precision = 'fp32';
 

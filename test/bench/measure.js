@@ -20,6 +20,48 @@ export async function measureModelOnly({ model, device, threads = 0, batch = 1, 
   return { fps: (calls * batch) / seconds, input: `${w}x${h}`, provider: loaded.session.provider };
 }
 
+/** A smooth synthetic frame, normalised [1, 3, H, W] (natural images are smooth; noise would favour no one). */
+export function makeSmoothInput(width, height) {
+  const rgb = Uint8Array.from({ length: width * height * 3 }, (_, i) => {
+    const x = (i / 3) % width;
+    const y = Math.floor(i / 3 / width);
+    return 128 + 100 * Math.sin(x / 40 + (i % 3)) * Math.cos(y / 30);
+  });
+  const input = new Float32Array(3 * width * height);
+  writeNormalisedFrame_(rgb, input, 0, width, height);
+  return input;
+}
+
+export const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+/**
+ * Runs sessions side by side: one warm-up call each (its outputs are returned), then
+ * `rounds` rounds in which every session runs once in turn, so load from other processes
+ * hits all alike. Wall and process CPU times (all onnxruntime threads) in ms per call; on a
+ * loaded machine CPU time varies much less than wall time.
+ */
+export async function timeInterleaved(sessions, input, rounds, height, width) {
+  const outputs = {};
+  const times = {};
+  const cpuTimes = {};
+  for (const [name, session] of Object.entries(sessions)) {
+    outputs[name] = await session.run(input.slice(), 1, height, width);
+    times[name] = [];
+    cpuTimes[name] = [];
+  }
+  for (let round = 0; round < rounds; round++) {
+    for (const [name, session] of Object.entries(sessions)) {
+      const started = performance.now();
+      const cpuStarted = process.cpuUsage();
+      await session.run(input.slice(), 1, height, width);
+      const cpu = process.cpuUsage(cpuStarted);
+      times[name].push(performance.now() - started);
+      cpuTimes[name].push((cpu.user + cpu.system) / 1000);
+    }
+  }
+  return { outputs, times, cpuTimes };
+}
+
 /** Runs the CLI; returns steady-state fps, wall time, stage line and peak RSS from its own report. */
 export function runTrack(video, out, extra) {
   const argv = [cli, 'track', video, '-o', out, '--progress', 'json', '--verbose', ...extra];
@@ -37,7 +79,7 @@ export function runTrack(video, out, extra) {
       const last = points[points.length - 1];
       const first = points.find((p) => p.frame >= Math.max(1, 0.2 * last.frame) && p !== last) ?? points[0];
       const steady = (last.frame - first.frame) / Math.max(1e-9, last.elapsed_s - first.elapsed_s);
-      const stages = /busy time per stage \(stages overlap\): (.*); wall/.exec(stderr)?.[1] ?? '?';
+      const stages = /busy time per stage \(stages overlap\): (.*?); peak RSS/.exec(stderr)?.[1] ?? '?';
       const rss = Number(/peak RSS ([\d.]+) MiB/.exec(stderr)?.[1]);
       resolve({ frames: last.frame, steady, wall, startup: first.elapsed_s - first.frame / steady, stages, rss });
     });

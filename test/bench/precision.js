@@ -10,10 +10,11 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { decodeModel, encodeModel, openSession, prepareModel_, writeNormalisedFrame_ } from '../../dist/model/index.js';
+import { decodeModel, encodeModel, openSession, prepareModel_ } from '../../dist/model/index.js';
 import { getJaccard } from '../../dist/eval/index.js';
 import { averageHeads, thresholdMass } from '../../dist/track/attention-mask.js';
 import { cosine } from '../compare.js';
+import { makeSmoothInput, median, timeInterleaved } from './measure.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -36,27 +37,8 @@ for (const [precision, name] of Object.entries(files)) {
   sessions[precision] = await openSession(encodeModel(prepared), { device: 'cpu', threads: Number(args.threads) });
 }
 
-// A smooth synthetic frame (natural images are smooth; noise would favour no one).
-const rgb = Uint8Array.from({ length: width * height * 3 }, (_, i) => {
-  const x = (i / 3) % width;
-  const y = Math.floor(i / 3 / width);
-  return 128 + 100 * Math.sin(x / 40 + (i % 3)) * Math.cos(y / 30);
-});
-const input = new Float32Array(3 * width * height);
-writeNormalisedFrame_(rgb, input, 0, width, height);
-
-const outputs = {};
-for (const [precision, session] of Object.entries(sessions)) outputs[precision] = await session.run(input.slice(), 1, height, width); // warm-up
-const times = Object.fromEntries(Object.keys(sessions).map((p) => [p, []]));
-for (let round = 0; round < Number(args.rounds); round++) {
-  for (const [precision, session] of Object.entries(sessions)) {
-    const started = performance.now();
-    await session.run(input.slice(), 1, height, width);
-    times[precision].push(performance.now() - started);
-  }
-}
-
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+const input = makeSmoothInput(width, height);
+const { outputs, times } = await timeInterleaved(sessions, input, Number(args.rounds), height, width);
 const maskOf = (out) => thresholdMass(averageHeads(out.clsAttention, out.heads), mass); // [h*w]
 const reference = outputs.fp32;
 for (const [precision, out] of Object.entries(outputs)) {

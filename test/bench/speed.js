@@ -1,69 +1,129 @@
-// npm run bench — where the time goes: model-only vs end-to-end throughput, stage shares, peak RSS.
+// npm run bench — fp32 against int8 (the downloaded layout, and `models quantize`): model-only
+// and end-to-end frames/s at 480 and 224 lines, measured side by side in one run, plus how
+// far int8's attention and masks are from fp32's. Stage shares and peak RSS per run.
 //
-//   npm run bench                                  # the registry's default model (downloaded once)
-//   npm run bench -- --model dino-vits16-random.onnx --frames 30 --long-frames 1000
+//   npm run bench                                  # dino-vits16's fp32 and int8 files (downloaded once)
+//   /tmp/venv14/bin/python fixtures/generate_hf_layouts.py --vit-s /tmp/vits   # or a random ViT-S/16
+//   npm run bench -- --dir /tmp/vits --frames 24 --short-frames 60 --rounds 7
 //
-// Model-only: the same prepared session `track` would open, fed pre-made tensors (batch 1).
-// End-to-end: the real CLI on a generated video, once with an overlay video and once with
-// DAVIS+COCO masks. Throughput is measured in steady state from the CLI's JSON progress
-// (model loading and preparation are reported separately as start-up).
+// Model-only: the prepared session `track` would open, fed one smooth synthetic frame (batch
+// 1); the three models take turns call by call (--rounds each) and the medians are reported,
+// so load from other processes hits all alike. End-to-end: the real CLI on a generated
+// video, writing DAVIS masks, the three models in turn (--e2e-rounds); steady-state frames/s
+// from the CLI's JSON progress, wall-clock from start to exit. The masks of the int8 runs are
+// compared with fp32's frame by frame (IoU of the foreground, mean over frames).
+// --long-frames N adds the memory check: fp32 at 224 lines, peak RSS for the short video
+// against N frames (memory must not grow with the video's length).
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { decode } from 'fast-png';
+import { decodeModel, encodeModel, loadModel, quantizeModel_, resolveModelFile } from '../../dist/model/index.js';
+import { getJaccard } from '../../dist/eval/index.js';
+import { cosine } from '../compare.js';
 import { makeTempDir, makeVideo } from '../fixtures.js';
-import { measureModelOnly, runTrack } from './measure.js';
+import { makeSmoothInput, median, runTrack, timeInterleaved } from './measure.js';
 
 const { values: args } = parseArgs({
   options: {
-    model: { type: 'string', default: process.env.DINO_TRACK_MODEL },
-    frames: { type: 'string', default: '30' },
-    'short-frames': { type: 'string', default: '100' },
-    'long-frames': { type: 'string', default: '1000' },
+    model: { type: 'string', default: 'dino-vits16' },
+    dir: { type: 'string' },
+    frames: { type: 'string', default: '24' },
+    'short-frames': { type: 'string', default: '60' },
+    rounds: { type: 'string', default: '7' },
+    'e2e-rounds': { type: 'string', default: '1' },
+    'long-frames': { type: 'string', default: '0' },
     threads: { type: 'string', default: '0' },
-    device: { type: 'string', default: 'cpu' },
-    batch: { type: 'string', default: '1' },
   },
 });
-const model = args.model ?? 'dino-vits16';
 const fps = 25;
 const folder = makeTempDir('dino-track-bench-');
+
+// fp32 and the downloaded int8 layout: a generator's folder, or the registry's files.
+const fp32 = args.dir ? path.join(args.dir, 'model.onnx') : await resolveModelFile({ model: args.model, precision: 'fp32' });
+const downloaded = args.dir ? path.join(args.dir, 'model_quantized.onnx') : await resolveModelFile({ model: args.model, precision: 'int8' });
+const ours = path.join(folder, 'model-int8-ours.onnx');
+const quantizeStarted = performance.now();
+const graph = decodeModel(readFileSync(fp32), fp32);
+quantizeModel_(graph, fp32);
+writeFileSync(ours, encodeModel(graph));
+const quantizeSeconds = (performance.now() - quantizeStarted) / 1000;
+const variants = { fp32, 'int8 download': downloaded, 'int8 quantize': ours };
 
 const sizes = [
   { name: '480-line', width: 848, height: 480, shortSide: 480, frames: Number(args.frames) },
   { name: '224-line', width: 398, height: 224, shortSide: 224, frames: Number(args['short-frames']) },
 ];
-const common = ['--model', model, '--device', args.device, '--threads', args.threads, '--batch', args.batch];
-const rows = [];
-console.log(`dino-track speed benchmark — model ${model}, device ${args.device}, threads ${args.threads === '0' ? 'all' : args.threads}, batch ${args.batch}\n`);
-for (const size of sizes) {
-  const video = makeVideo(path.join(folder, `${size.name}.mp4`), { width: size.width, height: size.height, fps, seconds: size.frames / fps });
-  const measure = () => measureModelOnly({ model, device: args.device, threads: Number(args.threads), batch: Number(args.batch), width: size.width, height: size.height, shortSide: size.shortSide, frames: size.frames });
-  // This machine's speed drifts between runs: model-only is measured before and after the end-to-end runs, and averaged.
-  const before = await measure();
-  const only = { ...before };
-  console.log(`${size.name} (${size.width}x${size.height}, model input ${only.input}, ${only.provider}): model-only ${before.fps.toFixed(2)} frames/s (before)`);
-  for (const [label, extra] of [['overlay', ['--format', 'overlay']], ['davis+coco', ['--format', 'davis,coco']]]) {
-    const out = path.join(folder, `${size.name}-${label.replace('+', '-')}${label === 'overlay' ? '.mp4' : ''}`);
-    const run = await runTrack(video, out, [...common, ...extra, '--short-side', String(size.shortSide)]);
-    rows.push({ size: size.name, label, frames: run.frames, only: only.fps, ...run });
-    console.log(`  ${label.padEnd(11)} end-to-end ${run.steady.toFixed(2)} frames/s (${(run.steady / only.fps).toFixed(2)}x model-only), wall ${run.wall.toFixed(1)} s for ${run.frames} frames, start-up ${run.startup.toFixed(1)} s, peak RSS ${run.rss.toFixed(0)} MiB`);
-    console.log(`              ${run.stages}`);
+const threads = Number(args.threads);
+console.log(`dino-track speed benchmark — ${args.dir ?? args.model}, cpu, threads ${threads === 0 ? 'all' : threads}; models quantize took ${quantizeSeconds.toFixed(1)} s`);
+
+/** Model-only: the three prepared sessions take turns call by call; medians of the call times. */
+async function measureModelOnly(size) {
+  const loaded = {};
+  for (const [name, file] of Object.entries(variants)) loaded[name] = await loadModel({ model: file, device: 'cpu', threads, shortSide: size.shortSide }, size.width, size.height);
+  const { inputWidth: width, inputHeight: height } = loaded.fp32;
+  const sessions = Object.fromEntries(Object.entries(loaded).map(([name, model]) => [name, model.session]));
+  const { outputs, times, cpuTimes } = await timeInterleaved(sessions, makeSmoothInput(width, height), Number(args.rounds), height, width);
+  for (const model of Object.values(loaded)) await model.session.release();
+  return Object.fromEntries(Object.keys(loaded).map((name) => [name, {
+    fps: 1000 / median(times[name]),
+    speedup: median(times[name].map((t, i) => times.fp32[i] / t)),
+    cpuSpeedup: median(cpuTimes.fp32) / median(cpuTimes[name]),
+    attentionCosine: cosine(outputs[name].clsAttention, outputs.fp32.clsAttention),
+    tokenCosine: cosine(outputs[name].patchTokens, outputs.fp32.patchTokens),
+    input: `${width}x${height}`,
+  }]));
+}
+
+/** Mean over frames of the foreground IoU between two DAVIS mask folders. */
+function getMeanMaskIoU(folderA, folderB) {
+  const files = readdirSync(path.join(folderA, 'masks')).sort();
+  let sum = 0;
+  for (const file of files) {
+    const a = decode(readFileSync(path.join(folderA, 'masks', file))).data;
+    const b = decode(readFileSync(path.join(folderB, 'masks', file))).data;
+    sum += getJaccard(a.map((v) => (v > 0 ? 1 : 0)), b.map((v) => (v > 0 ? 1 : 0)));
   }
-  const after = await measure();
-  only.fps = (before.fps + after.fps) / 2;
-  console.log(`  model-only ${after.fps.toFixed(2)} frames/s (after); mean ${only.fps.toFixed(2)}`);
-  for (const r of rows) if (r.size === size.name) r.only = only.fps;
+  return sum / files.length;
 }
 
-// Memory must not grow with the video's length: the same run at 10x the frames.
-const long = sizes[1];
-const longFrames = Number(args['long-frames']);
-const longVideo = makeVideo(path.join(folder, 'long.mp4'), { width: long.width, height: long.height, fps, seconds: longFrames / fps });
-const longRun = await runTrack(longVideo, path.join(folder, 'long.mp4.out.mp4'), [...common, '--format', 'overlay', '--short-side', String(long.shortSide)]);
-const shortRun = rows.find((r) => r.size === long.name && r.label === 'overlay');
-
-console.log('\nsummary');
-console.log(['size'.padEnd(9), 'output'.padEnd(11), 'model-only', 'end-to-end', 'ratio', 'peak RSS'].join('  '));
-for (const r of rows) {
-  console.log([r.size.padEnd(9), r.label.padEnd(11), `${r.only.toFixed(2)} f/s`.padStart(10), `${r.steady.toFixed(2)} f/s`.padStart(10), r.steady / r.only >= 0 ? (r.steady / r.only).toFixed(2).padStart(5) : '', `${r.rss.toFixed(0)} MiB`.padStart(8)].join('  '));
+const rows = [];
+for (const size of sizes) {
+  const only = await measureModelOnly(size);
+  const video = makeVideo(path.join(folder, `${size.name}.mp4`), { width: size.width, height: size.height, fps, seconds: size.frames / fps });
+  const runs = Object.fromEntries(Object.keys(variants).map((name) => [name, []]));
+  const outs = {};
+  for (let round = 0; round < Number(args['e2e-rounds']); round++) {
+    for (const [name, file] of Object.entries(variants)) {
+      outs[name] = path.join(folder, `${size.name}-${name.replace(' ', '-')}-${round}`);
+      runs[name].push(await runTrack(video, outs[name], ['--model', file, '--device', 'cpu', '--threads', args.threads, '--format', 'davis', '--short-side', String(size.shortSide)]));
+    }
+  }
+  console.log(`\n${size.name} (${size.width}x${size.height}, model input ${only.fp32.input}, ${size.frames} frames)`);
+  for (const name of Object.keys(variants)) {
+    const steady = median(runs[name].map((r) => r.steady));
+    const wall = median(runs[name].map((r) => r.wall));
+    const last = runs[name][runs[name].length - 1];
+    const iou = name === 'fp32' ? 1 : getMeanMaskIoU(outs[name], outs.fp32);
+    rows.push({ size: size.name, name, ...only[name], steady, wall, frames: last.frames, iou, rss: last.rss });
+    console.log(`  ${name.padEnd(13)} ${last.stages}; start-up ${last.startup.toFixed(1)} s`);
+  }
 }
-console.log(`peak RSS ${long.name} overlay: ${shortRun.frames} frames ${shortRun.rss.toFixed(1)} MiB, ${longRun.frames} frames ${longRun.rss.toFixed(1)} MiB (${((longRun.rss / shortRun.rss - 1) * 100).toFixed(1)}%)`);
+
+console.log('\nsummary (model-only: median wall time, median of per-round speed-ups, ratio of median CPU times; end-to-end: steady state, and frames / wall-clock from start to exit)');
+const header = ['size', 'model', 'model-only', 'vs fp32', 'CPU vs fp32', 'end-to-end', 'e2e/only', 'frames/wall', 'cls_attn cos', 'tokens cos', 'mask IoU', 'peak RSS'];
+const table = rows.map((r) => [
+  r.size, r.name, `${r.fps.toFixed(2)} f/s`, `${r.speedup.toFixed(2)}x`, `${r.cpuSpeedup.toFixed(2)}x`, `${r.steady.toFixed(2)} f/s`, (r.steady / r.fps).toFixed(2),
+  `${(r.frames / r.wall).toFixed(2)} f/s`, r.attentionCosine.toFixed(5), r.tokenCosine.toFixed(5), r.iou.toFixed(3), `${r.rss.toFixed(0)} MiB`,
+]);
+const widths = header.map((h, i) => Math.max(h.length, ...table.map((row) => row[i].length)));
+for (const row of [header, ...table]) console.log(`| ${row.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`);
+
+// Memory must not grow with the video's length: the same fp32 run at --long-frames frames.
+if (Number(args['long-frames']) > 0) {
+  const size = sizes[1];
+  const longVideo = makeVideo(path.join(folder, 'long.mp4'), { width: size.width, height: size.height, fps, seconds: Number(args['long-frames']) / fps });
+  const longRun = await runTrack(longVideo, path.join(folder, 'long-out'), ['--model', fp32, '--device', 'cpu', '--threads', args.threads, '--format', 'davis', '--short-side', String(size.shortSide)]);
+  const shortRun = rows.find((r) => r.size === size.name && r.name === 'fp32');
+  console.log(`peak RSS ${size.name} fp32: ${shortRun.frames} frames ${shortRun.rss.toFixed(1)} MiB, ${longRun.frames} frames ${longRun.rss.toFixed(1)} MiB (${((longRun.rss / shortRun.rss - 1) * 100).toFixed(1)}%)`);
+}

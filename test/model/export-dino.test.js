@@ -19,5 +19,14 @@ describe('models/export_dino.py', () => {
     assert.equal(code, 0, stderr);
     assert.match(stderr, /input 128x96 \(WxH; 6x8 patches\)/);
     assert.equal(probeStreams(out)[0].nb_read_frames, '10');
+
+    // Its int8 copy (`models quantize`) runs too: a user with only a .pth gets the fast path.
+    const quantized = path.join(dir, 'exported-int8.onnx');
+    const quantize = await runCli(['models', 'quantize', model, '-o', quantized]);
+    assert.equal(quantize.code, 0, quantize.stderr);
+    const int8Out = path.join(dir, 'out-int8.mp4');
+    const int8Run = await runCli([video, '-o', int8Out, '--model', quantized, '--verbose']);
+    assert.equal(int8Run.code, 0, int8Run.stderr);
+    assert.equal(probeStreams(int8Out)[0].nb_read_frames, '10');
   });
 });

@@ -47,7 +47,7 @@ describe('propagation in blocks of target rows', () => {
     it(`gives exactly the one-block result (${name} similarity)`, async () => {
       const session = await open();
       const whole = recording(session.similarity);
-      const expected = await propagateMasks(target, context, { ...options, maxValues: Infinity }, whole.wrapped);
+      const expected = await propagateMasks(target, context, { ...options, maxValues: Infinity, maxTargetRows: Infinity }, whole.wrapped);
       assert.deepEqual(whole.calls, Array(frames).fill({ targets: n, sources: n }));
       for (const maxValues of [1, 6000, 20000]) {
         const blocked = recording(session.similarity);
@@ -58,6 +58,10 @@ describe('propagation in blocks of target rows', () => {
         const smallest = cols * (2 * radius + 1) * cols * frames;
         for (const call of blocked.calls) assert.ok(call.targets * call.sources * frames <= Math.max(maxValues, smallest), `${maxValues}: ${JSON.stringify(call)}`);
       }
+      // By default a block is at most two grid rows of targets (fewer multiply-adds, same result).
+      const byDefault = recording(session.similarity);
+      assert.deepEqual(await propagateMasks(target, context, options, byDefault.wrapped), expected, 'default blocks');
+      for (const call of byDefault.calls) assert.ok(call.targets <= 2 * cols && call.sources <= (2 + 2 * radius) * cols, JSON.stringify(call));
       await session.release();
     });
   }

@@ -1,0 +1,62 @@
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { onnx } from '../../dist/model/onnx-graph.js';
+import { decodeModel, encodeModel, inspectModel } from '../../dist/model/index.js';
+import { makeTempDir, makeVideo, models, runCli } from '../fixtures.js';
+
+const dir = makeTempDir();
+
+/** A valid ONNX graph that is no ViT: y = relu(x). */
+function writeNotAViT(file) {
+  const info = (name) => onnx.ValueInfoProto.create({ name, type: { tensorType: { elemType: 1, shape: { dim: [{ dimValue: 2 }] } } } });
+  const graph = onnx.GraphProto.create({ name: 'relu', node: [{ opType: 'Relu', input: ['x'], output: ['y'] }], input: [info('x')], output: [info('y')] });
+  writeFileSync(file, encodeModel(onnx.ModelProto.create({ irVersion: 8, opsetImport: [{ version: 13 }], graph })));
+  return file;
+}
+
+describe('dino-track models quantize', () => {
+  it('writes an int8 model and says so in one line; track runs on it end to end', async () => {
+    const out = path.join(dir, 'tiny-int8.onnx');
+    const { code, stdout, stderr } = await runCli(['models', 'quantize', models.tiny, '-o', out]);
+    assert.equal(code, 0, stderr);
+    assert.equal(stdout, '');
+    assert.match(stderr, /^dino-track: wrote .*tiny-int8\.onnx: int8, 8 weight products quantized, [\d.]+ MB \(from [\d.]+ MB\)\n$/);
+    assert.equal(inspectModel(decodeModel(readFileSync(out), out), out).precision, 'int8');
+
+    const video = makeVideo(path.join(dir, 'in.mp4'), { width: 128, height: 96, fps: 5, seconds: 1 });
+    const masks = path.join(dir, 'masks');
+    const run = await runCli([video, '-o', masks, '--format', 'davis', '--model', out, '--short-side', '96', '--device', 'cpu'], { env: { DINO_TRACK_CACHE: makeTempDir('dino-track-cache-') } });
+    assert.equal(run.code, 0, run.stderr);
+    assert.ok(existsSync(path.join(masks, 'masks', '00004.png')), 'fifth mask missing');
+  });
+
+  it('refuses an existing output without --overwrite (exit 2), replaces it with', async () => {
+    const out = path.join(dir, 'exists.onnx');
+    writeFileSync(out, 'keep me');
+    const refused = await runCli(['models', 'quantize', models.hfEager, '-o', out]);
+    assert.equal(refused.code, 2);
+    assert.equal(refused.stderr.trim().split('\n').length, 1, refused.stderr);
+    assert.match(refused.stderr, /exists\.onnx already exists; pass --overwrite to replace it/);
+    assert.equal(readFileSync(out, 'utf8'), 'keep me');
+    const replaced = await runCli(['models', 'quantize', models.hfEager, '-o', out, '--overwrite']);
+    assert.equal(replaced.code, 0, replaced.stderr);
+    assert.equal(inspectModel(decodeModel(readFileSync(out), out), out).precision, 'int8');
+  });
+
+  it('fails in one line on a graph that is not a ViT and on an int8 model (exit 1), writing nothing', async () => {
+    const cases = [
+      [writeNotAViT(path.join(dir, 'relu.onnx')), /does not look like a DINO ViT: no 4-D image input/],
+      [models.hfInt8, /is already int8; quantize the float32 model/],
+    ];
+    for (const [input, message] of cases) {
+      const out = path.join(dir, `${path.basename(input)}-int8.onnx`);
+      const { code, stderr } = await runCli(['models', 'quantize', input, '-o', out]);
+      assert.equal(code, 1, stderr);
+      assert.equal(stderr.trim().split('\n').length, 1, stderr);
+      assert.match(stderr, message);
+      assert.ok(!existsSync(out));
+    }
+  });
+});
