@@ -1,12 +1,13 @@
 // Issue 18: prompts on any number of frames (--prompts DIR), propagated both ways.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { decode } from 'fast-png';
 import { encodeDavisPng } from '../../dist/export/index.js';
 import { createFeatureCacheWriter } from '../../dist/features/index.js';
-import { makeTempDir, makeVideo, models, runCli } from '../fixtures.js';
+import { cli, makeTempDir, makeVideo, models, runCli } from '../fixtures.js';
 import { squareFeatures } from '../track/square-features.js';
 
 const work = makeTempDir();
@@ -193,6 +194,32 @@ describe('--prompts on a video', () => {
     assert.deepEqual(Array.from(readMask(out, 7)), Array.from(makeLabels([[1, 1, 1], [2, 4, 2]])));
     assert.ok(ids(readMask(out, 0)).includes(1), 'frame 0, before the first prompt, is filled backwards');
     // Other libraries write their own files there; ours all start with dino-track-.
+    assert.deepEqual(readdirSync(tmp).filter((name) => name.startsWith('dino-track-')), []);
+  });
+});
+
+describe('--prompts: Ctrl-C', () => {
+  it('SIGINT while frames are written: exit 130, the temporary feature cache and scratch file removed', async () => {
+    const video = makeVideo(path.join(work, 'long.mp4'), { width: 320, height: 240, fps: 25, seconds: 20 });
+    const tmp = makeTempDir('dino-track-tmpdir-');
+    const prompts = makePrompts('sigint-prompts', { 0: [[1, 1, 1]], 400: [[1, 1, 1]] });
+    const child = spawn(process.execPath, [cli, video, '--prompts', prompts, '-o', path.join(work, 'out-sigint'), '--format', 'davis', '--model', models.tiny, '--short-side', '96', '--progress', 'json'], {
+      env: { ...process.env, TMPDIR: tmp, DINO_TRACK_CACHE: makeTempDir('dino-track-cache-') },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    let seen = [];
+    child.stderr.on('data', (d) => {
+      stderr += d;
+      if (!seen.length && stderr.includes('"frame"')) {
+        // The run is writing frames: both temporary files exist now.
+        seen = readdirSync(tmp).filter((name) => name.startsWith('dino-track-'));
+        child.kill('SIGINT');
+      }
+    });
+    const code = await new Promise((resolve) => child.on('close', resolve));
+    assert.equal(code, 130, stderr);
+    assert.deepEqual(seen.map((name) => name.replace(/-[^-]+$/, '')).sort(), ['dino-track-features', 'dino-track-soft']);
     assert.deepEqual(readdirSync(tmp).filter((name) => name.startsWith('dino-track-')), []);
   });
 });
