@@ -1,9 +1,10 @@
 /** Tracking stage: features in, labelled masks with stable ids out. */
 export { averageHeads, getMassCutoff, thresholdMass } from './attention-mask.js';
 export { upsampleBilinear } from './upsample.js';
-export type { FrameFeatures, FrameResult, TrackedObject, Tracker, TrackerOptions } from './types.js';
+export type { BackfillFrame, FrameFeatures, FrameResult, TrackedObject, Tracker, TrackerOptions } from './types.js';
 
-export { createMultiTracker, trackerDefaults } from './multi-tracker.js';
+export { createMultiTracker } from './multi/tracker.js';
+export { multiTrackerTuning, type MultiTrackerTuning } from './multi/tuning.js';
 export { createPromptedTracker, type PromptedOptions } from './prompted-tracker.js';
 export { readInitMask } from './init-mask.js';
 export { interpolateResults } from './interpolate.js';
@@ -11,7 +12,7 @@ export { propagateMasks, type ContextFrame, type PropagationOptions } from './pr
 export { jsSimilarity, type Similarity } from './similarity.js';
 export { getComponents, getForeground, getProposals, type Proposal } from './proposals.js';
 
-import { createMultiTracker } from './multi-tracker.js';
+import { createMultiTracker } from './multi/tracker.js';
 import type { Tracker, TrackerOptions } from './types.js';
 
 /** The tracker the pipeline uses; the one place to swap the algorithm. */

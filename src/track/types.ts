@@ -38,12 +38,24 @@ export interface FrameResult {
   attention: Float32Array;
   rows: number;
   cols: number;
+  /** Objects born in this frame, painted into the earlier frames that led to their birth (at most `Tracker.lookBack` back). */
+  births?: BackfillFrame[];
+}
+
+/** A new object's pixels in an earlier frame: `labels` `[height, width]` hold only the new ids (0 elsewhere). */
+export interface BackfillFrame {
+  index: number;
+  labels: Uint16Array;
 }
 
 /** A stage that turns per-frame features into labelled masks with stable ids. */
 export interface Tracker {
   /** @param image the frame `[height, width, 3]` RGB24 when the video is at hand, for refinement */
   update(features: FrameFeatures, image?: Uint8Array): Promise<FrameResult>;
+  /** How many frames (the tracker's own, i.e. key frames) a result's `births` may reach back; absent = 0. */
+  lookBack?: number;
+  /** At the end of the input: objects of a clip too short for the birth window, painted into its frames. */
+  finish?(): Promise<BackfillFrame[]>;
 }
 
 export interface TrackerOptions {

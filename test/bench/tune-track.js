@@ -2,13 +2,13 @@
 // (no CLI, no PNGs): for choosing the tracker's constants on the tuning set quickly.
 // TUNING='{"birthSeconds":0.2}' overrides constants of the multi-object tracker.
 // The figures to report come from `npm run bench:track`, which goes through the CLI.
-import { createMultiTracker, trackerDefaults } from '../../dist/track/index.js';
+import { createMultiTracker, multiTrackerTuning } from '../../dist/track/index.js';
 import { describeScene, fps, generateScene, sceneName, testSeeds, tuningSeeds } from './scene-families.js';
 import { createSceneScore, printTable } from './scene-score.js';
 
 const args = process.argv.slice(2);
 const seeds = args.includes('test') ? testSeeds : args.filter((a) => /^\d+$/.test(a)).map(Number);
-const tuning = { ...trackerDefaults, ...JSON.parse(process.env.TUNING ?? '{}') };
+const tuning = { ...multiTrackerTuning, ...JSON.parse(process.env.TUNING ?? '{}') };
 const rows = [];
 let trackMs = 0;
 let trackFrames = 0;
