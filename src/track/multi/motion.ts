@@ -4,7 +4,7 @@ export interface Motion {
   centre: [number, number];
   /** `[row, col]` per frame. */
   velocity: [number, number];
-  /** Patches when last seen. */
+  /** Patches: the track's usual size, an exponential average over its full sightings. */
   area: number;
   /** Frames since last seen (0 = seen this frame). */
   missing: number;
@@ -33,16 +33,21 @@ export function getMotionSurprise(motion: Motion, centre: [number, number], deca
   return Math.hypot(r - centre[0], c - centre[1]) / radius;
 }
 
-/** Records a sighting: the velocity follows the observed step at `rate`, per frame elapsed. */
+/** Records a full sighting: velocity and size follow the observation at `rate` (the velocity per frame elapsed). */
 export function observeMotion(motion: Motion, centre: [number, number], area: number, rate: number): Motion {
   const frames = motion.missing + 1;
   const step: [number, number] = [(centre[0] - motion.centre[0]) / frames, (centre[1] - motion.centre[1]) / frames];
   return {
     centre: [centre[0], centre[1]],
     velocity: [(1 - rate) * motion.velocity[0] + rate * step[0], (1 - rate) * motion.velocity[1] + rate * step[1]],
-    area,
+    area: (1 - rate) * motion.area + rate * area,
     missing: 0,
   };
+}
+
+/** A sighting whose centre says little (half hidden, or merged with another object): the track moves on as predicted. */
+export function coastMotion(motion: Motion, decay: number): Motion {
+  return { ...motion, centre: predictCentre(motion, decay), missing: 0 };
 }
 
 /** A frame without a sighting (the prediction slows the track down, see `predictCentre`). */

@@ -7,7 +7,7 @@ import { describeLabels } from '../regions.js';
 import type { BackfillFrame, FrameFeatures, FrameResult, Tracker, TrackerOptions } from '../types.js';
 import { assignGreedy } from './assignment.js';
 import { advanceCandidates, isReadyToBeBorn, type Candidate } from './births.js';
-import { getMotionSurprise, missMotion, observeMotion, predictCentre, startMotion, type Motion } from './motion.js';
+import { coastMotion, getMotionSurprise, missMotion, observeMotion, predictCentre, startMotion, type Motion } from './motion.js';
 import { isObjectLike, measureObjectness } from './objectness.js';
 import { paintLabels } from './painting.js';
 import { multiTrackerTuning, type MultiTrackerTuning } from './tuning.js';
@@ -65,10 +65,12 @@ export function createMultiTracker(options: TrackerOptions, tuning: MultiTracker
   const claim = (frame: FrameState, track: Track, proposal: Proposal, score: number): void => {
     frame.masks.set(track.id, Uint8Array.from(proposal.mask));
     frame.scores.set(track.id, Math.min(1, Math.max(0, score)));
-    blendPrototype_(track.prototype, proposal.prototype, tuning.prototypeRate);
+    // Half hidden, an object shows only part of its look and a centre that lags: keep what the full view taught.
+    const partial = proposal.area < tuning.partialShare * track.motion.area;
+    if (!partial) blendPrototype_(track.prototype, proposal.prototype, tuning.prototypeRate);
     // Two objects in one region: the region's centre is neither's, so each coasts on its prediction.
-    track.motion = isShared(proposal, track, tracks, frame.rows, frame.cols, tuning)
-      ? { ...track.motion, centre: predictCentre(track.motion, decay), missing: 0 }
+    track.motion = partial || isShared(proposal, track, tracks, frame.rows, frame.cols, tuning)
+      ? coastMotion(track.motion, decay)
       : observeMotion(track.motion, proposal.centre, proposal.area, tuning.velocityRate);
   };
 

@@ -46,6 +46,8 @@ export const multiTrackerTuning = {
   touchCosine: 0.6,
   /** Share of the new centre-velocity observation in the track's velocity (exponential average). Tuning set. */
   velocityRate: 0.5,
+  /** A region smaller than this share of a track's usual size is a partial view: it neither moves the prediction nor the prototype. Tuning set. */
+  partialShare: 0.6,
   /** Velocity kept per frame while a track is hidden (its prediction slows down). Tuning set. */
   hiddenVelocityDecay: 0.99,
   /** While another track seen within this many frames is expected inside a track's region (two objects merged), both coast on their predictions. Tuning set. */
