@@ -8,6 +8,7 @@ export { multiTrackerTuning, type MultiTrackerTuning } from './multi/tuning.js';
 export { createPromptedTracker, type PromptedOptions } from './prompted-tracker.js';
 export { readInitMask } from './init-mask.js';
 export { interpolateResults } from './interpolate.js';
+export { paintBirth } from './backfill.js';
 export { propagateMasks, type ContextFrame, type PropagationOptions } from './propagation.js';
 export { jsSimilarity, type Similarity } from './similarity.js';
 export { getComponents, getForeground, getProposals, type Proposal } from './proposals.js';
