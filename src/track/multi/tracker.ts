@@ -33,13 +33,29 @@ interface FrameState {
   scores: Map<number, number>;
 }
 
-/** True when another track, seen lately, is expected inside this proposal: two objects merged into one region. */
-function isShared(proposal: Proposal, owner: Track, tracks: Track[], rows: number, cols: number, tuning: MultiTrackerTuning): boolean {
-  return tracks.some((t) => {
+/** Another track, seen lately, expected inside this proposal: two objects merged into one region. */
+function findSharer(proposal: Proposal, owner: Track, tracks: Track[], rows: number, cols: number, tuning: MultiTrackerTuning): Track | undefined {
+  return tracks.find((t) => {
     if (t === owner || t.motion.missing > tuning.coastFrames) return false;
     const [r, c] = predictCentre(t.motion, tuning.hiddenVelocityDecay).map(Math.round);
     return r >= 0 && r < rows && c >= 0 && c < cols && proposal.mask[r * cols + c] === 1;
   });
+}
+
+/** Splits a merged region between two tracks: each patch goes to the track whose predicted centre is nearer, in track radii. */
+export function splitByPrediction(mask: Uint8Array, cols: number, a: Motion, b: Motion, decay: number): [Uint8Array, Uint8Array] {
+  const [ca, cb] = [predictCentre(a, decay), predictCentre(b, decay)];
+  const [ra, rb] = [Math.sqrt(Math.max(1, a.area)), Math.sqrt(Math.max(1, b.area))];
+  const first = new Uint8Array(mask.length);
+  const second = new Uint8Array(mask.length);
+  for (let i = 0; i < mask.length; i++) {
+    if (!mask[i]) continue;
+    const r = Math.floor(i / cols);
+    const c = i % cols;
+    if (Math.hypot(r - ca[0], c - ca[1]) / ra <= Math.hypot(r - cb[0], c - cb[1]) / rb) first[i] = 1;
+    else second[i] = 1;
+  }
+  return [first, second];
 }
 
 /**
@@ -65,13 +81,20 @@ export function createMultiTracker(options: TrackerOptions, tuning: MultiTracker
   const claim = (frame: FrameState, track: Track, proposal: Proposal, score: number): void => {
     frame.masks.set(track.id, Uint8Array.from(proposal.mask));
     frame.scores.set(track.id, Math.min(1, Math.max(0, score)));
+    // Two objects in one region: the region's centre is neither's, so each coasts on its prediction,
+    // and a hidden partner gets the part of the region nearer its prediction.
+    const sharer = findSharer(proposal, track, tracks, frame.rows, frame.cols, tuning);
+    if (sharer && !frame.masks.has(sharer.id)) {
+      const [own, other] = splitByPrediction(proposal.mask, frame.cols, track.motion, sharer.motion, decay);
+      frame.masks.set(track.id, own);
+      frame.masks.set(sharer.id, other);
+      frame.scores.set(sharer.id, 0.5);
+      sharer.motion = coastMotion(sharer.motion, decay);
+    }
     // Half hidden, an object shows only part of its look and a centre that lags: keep what the full view taught.
     const partial = proposal.area < tuning.partialShare * track.motion.area;
-    if (!partial) blendPrototype_(track.prototype, proposal.prototype, tuning.prototypeRate);
-    // Two objects in one region: the region's centre is neither's, so each coasts on its prediction.
-    track.motion = partial || isShared(proposal, track, tracks, frame.rows, frame.cols, tuning)
-      ? coastMotion(track.motion, decay)
-      : observeMotion(track.motion, proposal.centre, proposal.area, tuning.velocityRate);
+    if (!partial && !sharer) blendPrototype_(track.prototype, proposal.prototype, tuning.prototypeRate);
+    track.motion = partial || sharer ? coastMotion(track.motion, decay) : observeMotion(track.motion, proposal.centre, proposal.area, tuning.velocityRate);
   };
 
   const bear = (frame: FrameState, candidate: Candidate): BackfillFrame[] => {

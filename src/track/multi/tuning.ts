@@ -66,8 +66,8 @@ export const multiTrackerTuning = {
   supportHeads: 2,
   /** …unless one head's lift is at least this (attended strongly by one head). Tuning set. */
   strongLift: 12,
-  /** Above this cosine between a region and the ring of patches around it, it is background, not an object. Tuning set. */
-  contrastCosine: 0.6,
+  /** Above this cosine between a region and the ring of patches around it, it is background, not an object. Tuning set: object regions measured up to 0.65, background ones 0.8–0.95. */
+  contrastCosine: 0.75,
   /** Width of that ring in patches. Tuning set. */
   ringPatches: 2,
   /** A candidate's appearance from frame to frame must stay at least this alike. Tuning set. */
