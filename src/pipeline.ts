@@ -150,8 +150,8 @@ async function buildTracker(context: TrackContext, size: { width: number; height
       throw new UsageError(`--init-mask ${context.prompt.initMask} marks ${annotated} objects, more than --max-objects ${context.tracker.maxObjects}; raise --max-objects`);
     }
     return createPromptedTracker({
-      ...context.prompt, width: size.width, height: size.height, patchSize, temperature: 0.1, similarity: similarity.similarity, threshold: context.tracker.threshold,
-      discover: context.prompt.discover ? { birthFrames: 3, maxObjects: context.tracker.maxObjects } : undefined,
+      ...context.prompt, width: size.width, height: size.height, patchSize, similarity: similarity.similarity, threshold: context.tracker.threshold,
+      discover: context.prompt.discover ? { maxObjects: context.tracker.maxObjects } : undefined,
       initLabels,
     });
   }

@@ -1,4 +1,6 @@
+import { averageHeads } from './attention-mask.js';
 import { normalizeRows } from './patch-features.js';
+import { promptedTuning } from './prompted-tuning.js';
 import { propagateMasks, type ContextFrame } from './propagation.js';
 import { discoverObjects_, type DiscoveryState } from './discover.js';
 import { correctDrift_, getAttentionRegions, getPrototypes, reanchorLost_ } from './reanchor.js';
@@ -21,13 +23,14 @@ export interface PromptedOptions {
   /** Window half-size in patches (DINO: 12). */
   radius: number;
   topK: number;
-  temperature: number;
+  /** Affinity temperature; default `promptedTuning.temperature`. */
+  temperature?: number;
   /** `reference`: DINO's algorithm exactly; `improved` adds re-anchoring of lost objects and drift correction by attention. */
   propagation: 'reference' | 'improved';
   /** Share of attention mass kept in the attention regions that re-anchoring, drift correction and discovery use (`--threshold`). */
   threshold: number;
-  /** Also give objects nobody annotated ids of their own (after `birthFrames` frames). */
-  discover?: { birthFrames: number; maxObjects: number };
+  /** Also give objects nobody annotated ids of their own (after `promptedTuning.birthFrames` frames). */
+  discover?: { maxObjects: number };
   similarity?: Similarity;
 }
 
@@ -60,8 +63,7 @@ export function createPromptedTracker(options: PromptedOptions): Tracker {
     async update(features: FrameFeatures): Promise<FrameResult> {
       const { rows, cols, dim, heads } = features;
       const n = rows * cols;
-      const attention = new Float32Array(n);
-      for (let h = 0; h < heads; h++) for (let i = 0; i < n; i++) attention[i] += features.clsAttention[h * n + i] / heads;
+      const attention = averageHeads(features.clsAttention, heads);
       if (features.index < options.initFrame) return finish(features.index, new Uint16Array(width * height), attention, rows, cols);
       const tokens = normalizeRows(features.patchTokens, dim); // [n, dim]
       if (!first) {
@@ -72,16 +74,16 @@ export function createPromptedTracker(options: PromptedOptions): Tracker {
         prototypes = getPrototypes(small, tokens, dim, ids);
         return finish(features.index, Uint16Array.from(options.initLabels), attention, rows, cols);
       }
-      const soft = await propagateMasks(tokens, [first, ...recent], { rows, cols, dim, radius: options.radius, topK: options.topK, temperature: options.temperature }, options.similarity);
+      const soft = await propagateMasks(tokens, [first, ...recent], { rows, cols, dim, radius: options.radius, topK: options.topK, temperature: options.temperature ?? promptedTuning.temperature }, options.similarity);
       // The frame's attention regions, computed once: re-anchoring, drift correction and discovery share them.
       const regions = options.propagation === 'improved' || options.discover ? getAttentionRegions(features.clsAttention, tokens, { rows, cols, heads, dim, threshold: options.threshold }) : undefined;
       if (options.propagation === 'improved') {
-        reanchorLost_(soft, features.clsAttention, tokens, prototypes, { rows, cols, heads, dim, lostPatches: 3, matchCosine: 0.7, regions });
-        // Pull 0.3: 0.3/0.5/0.8 gave mean J&F 0.909/0.893/0.857 on pan-two, crossing and occlusion-1s.
-        correctDrift_(soft, features.clsAttention, tokens, prototypes, { rows, cols, heads, dim, lostPatches: 3, matchCosine: 0.7, pull: 0.3, regions });
+        const { lostPatches, matchCosine, pull, driftIou } = promptedTuning;
+        reanchorLost_(soft, features.clsAttention, tokens, prototypes, { rows, cols, heads, dim, lostPatches, matchCosine, regions });
+        correctDrift_(soft, features.clsAttention, tokens, prototypes, { rows, cols, heads, dim, lostPatches, matchCosine, pull, driftIou, regions });
       }
       if (options.discover) {
-        for (const { id, prototype } of discoverObjects_(soft, features.clsAttention, tokens, prototypes, discovery, { rows, cols, heads, dim, knownCosine: 0.5, regions, ...options.discover })) {
+        for (const { id, prototype } of discoverObjects_(soft, features.clsAttention, tokens, prototypes, discovery, { rows, cols, heads, dim, knownCosine: promptedTuning.knownCosine, birthFrames: promptedTuning.birthFrames, regions, ...options.discover })) {
           ids.push(id);
           prototypes.set(id, prototype);
         }
