@@ -9,6 +9,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { encodeDavisPng } from '../../dist/export/index.js';
 import { createFeatureCacheWriter } from '../../dist/features/index.js';
+import { gaussian, mulberry32, unitVector } from './random.js';
 
 export const patchSize = 16;
 export const fps = 25;
@@ -16,27 +17,6 @@ export const tuningSeeds = [101, 102, 103, 104, 105, 106, 107, 108];
 export const testSeeds = [201, 202, 203, 204, 205, 206, 207, 208];
 export const families = ['occluder', 'crossing', 'reentry', 'distractor', 'pan-growth', 'crowd'];
 const sizes = [[848, 480], [320, 480], [640, 368], [480, 272]];
-
-function mulberry32(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function gaussian(random) {
-  return Math.sqrt(-2 * Math.log(random() + 1e-12)) * Math.cos(2 * Math.PI * random());
-}
-
-function unitVector(random, dim) {
-  const v = Float32Array.from({ length: dim }, () => gaussian(random));
-  const norm = Math.hypot(...v);
-  return v.map((x) => x / norm);
-}
 
 function mix(a, b, weight) {
   const v = a.map((x, d) => x + weight * b[d]);
