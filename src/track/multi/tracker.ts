@@ -179,7 +179,7 @@ export function createMultiTracker(options: TrackerOptions, tuning: MultiTracker
       last = { rows, cols };
       framesSeen++;
       const tokens = normalizeRows(features.patchTokens, dim); // [n, dim] unit rows
-      const proposals = getProposals(features.clsAttention, tokens, { rows, cols, heads, dim, threshold: options.threshold, minPatches: tuning.minPatches, splitCosine: tuning.splitCosine, growCosine: tuning.growCosine });
+      const proposals = getProposals(features.clsAttention, tokens, { rows, cols, heads, dim, threshold: options.threshold, minPatches: tuning.minPatches, splitCosine: tuning.splitCosine, growCosine: tuning.growCosine, headLift: tuning.foregroundLift });
       const propagated = await propagateMasks(tokens, context, { rows, cols, dim, radius: tuning.radius, topK: tuning.topK, temperature: tuning.temperature }, options.similarity);
       const frame: FrameState = { index: features.index, rows, cols, tokens, attention: features.clsAttention, heads, dim, propagated, masks: new Map(), scores: new Map() };
 
