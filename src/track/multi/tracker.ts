@@ -16,6 +16,8 @@ interface Track {
   id: number;
   prototype: Float32Array;
   motion: Motion;
+  /** Consecutive frames its region was not attended as an object is (it may have slid onto the background). */
+  unattended: number;
 }
 
 /** One frame's work: what the steps below share. */
@@ -98,10 +100,16 @@ export function createMultiTracker(options: TrackerOptions, tuning: MultiTracker
   };
 
   const bear = (frame: FrameState, candidate: Candidate): BackfillFrame[] => {
-    const track: Track = { id: nextId++, prototype: Float32Array.from(candidate.proposal.prototype), motion: startMotion(candidate.proposal.centre, candidate.proposal.area) };
+    const track: Track = { id: nextId++, prototype: Float32Array.from(candidate.proposal.prototype), motion: startMotion(candidate.proposal.centre, candidate.proposal.area), unattended: 0 };
     tracks.push(track);
     claim(frame, track, candidate.proposal, 0.5);
     return candidate.history.map(({ index, mask }) => ({ index, labels: paintLabels(new Map([[track.id, mask]]), frame.rows, frame.cols, width, height) }));
+  };
+
+  const measure = (frame: FrameState, proposal: Proposal) => measureObjectness(proposal, frame.attention, frame.tokens, { rows: frame.rows, cols: frame.cols, heads: frame.heads, dim: frame.dim, headLift: tuning.headLift, ringPatches: tuning.ringPatches });
+  const isAttended = (frame: FrameState, proposal: Proposal): boolean => {
+    const { support, maxLift } = measure(frame, proposal);
+    return support >= tuning.supportHeads || maxLift >= tuning.strongLift;
   };
 
   /** Active tracks follow the proposal their propagated mask overlaps (or that looks like them), near where they are expected. */
@@ -113,8 +121,13 @@ export function createMultiTracker(options: TrackerOptions, tuning: MultiTracker
       if (iou < tuning.followIou && cosine < tuning.followCosine) return undefined;
       return iou + tuning.followCosineWeight * cosine - tuning.motionWeight * getMotionSurprise(track.motion, proposal.centre, decay);
     });
-    for (const [track, proposal, score] of followed) claim(frame, track, proposal, score);
-    return proposals.filter((p) => !followed.some(([, q]) => q === p));
+    const kept = followed.filter(([track, proposal]) => {
+      // A track whose region no longer draws the heads for the birth window has lost its object: it is hidden instead.
+      track.unattended = isAttended(frame, proposal) ? 0 : track.unattended + 1;
+      return track.unattended < birthFrames;
+    });
+    for (const [track, proposal, score] of kept) claim(frame, track, proposal, score);
+    return proposals.filter((p) => !kept.some(([, q]) => q === p));
   };
 
   /** Returning objects get their old id back, by appearance, nearest their predicted position first. */
@@ -156,7 +169,7 @@ export function createMultiTracker(options: TrackerOptions, tuning: MultiTracker
 
   /** New objects: candidates that behaved like objects for the birth window, while there is room. */
   const giveBirth = (frame: FrameState, free: Proposal[], ready: (c: Candidate) => boolean): BackfillFrame[] => {
-    const objectLike = (p: Proposal): boolean => isObjectLike(measureObjectness(p, frame.attention, frame.tokens, { rows: frame.rows, cols: frame.cols, heads: frame.heads, dim: frame.dim, headLift: tuning.headLift, ringPatches: tuning.ringPatches }), tuning);
+    const objectLike = (p: Proposal): boolean => isObjectLike(measure(frame, p), tuning);
     candidates = advanceCandidates(candidates, free, frame.index, objectLike, { candidateIou: tuning.candidateIou, mergeCosine: tuning.mergeCosine, persistCosine: tuning.persistCosine, historyFrames: birthFrames - 1 });
     const backfill: BackfillFrame[] = [];
     // Largest first, so that a piece of an object born in the same frame joins it (absorbPieces) instead.
@@ -214,7 +227,7 @@ export function createMultiTracker(options: TrackerOptions, tuning: MultiTracker
       for (const candidate of candidates) {
         if (candidate.objectLike < framesSeen || tracks.length >= options.maxObjects) continue;
         const id = nextId++;
-        tracks.push({ id, prototype: candidate.proposal.prototype, motion: startMotion(candidate.proposal.centre, candidate.proposal.area) });
+        tracks.push({ id, prototype: candidate.proposal.prototype, motion: startMotion(candidate.proposal.centre, candidate.proposal.area), unattended: 0 });
         for (const { index, mask } of [...candidate.history, { index: candidate.index, mask: candidate.proposal.mask }]) {
           backfill.push({ index, labels: paintLabels(new Map([[id, mask]]), rows, cols, width, height) });
         }
