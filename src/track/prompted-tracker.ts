@@ -62,7 +62,6 @@ export function createPromptedTracker(options: PromptedOptions): Tracker {
   return {
     async update(features: FrameFeatures): Promise<FrameResult> {
       const { rows, cols, dim, heads } = features;
-      const n = rows * cols;
       const attention = averageHeads(features.clsAttention, heads);
       if (features.index < options.initFrame) return finish(features.index, new Uint16Array(width * height), attention, rows, cols);
       const tokens = normalizeRows(features.patchTokens, dim); // [n, dim]
