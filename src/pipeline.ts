@@ -4,7 +4,7 @@ import { createFeatureCacheWriter, openFeatureCache, type CacheDtype, type Featu
 import { loadModel, openSimilaritySession, type LoadedModel, type LoadOptions, type SimilaritySession } from './model/index.js';
 import { buildPromptedTracker, checkPromptFrames, getKeyFrames, writeTemporaryCache, type TemporaryCache } from './prompted-run.js';
 import { inferFrames, readCachedFrames, type SourceFrame } from './source-frames.js';
-import { createTracker, interpolateResults, type FrameResult, type PromptFrame, type Tracker, type TrackerOptions } from './track/index.js';
+import { createTracker, interpolateResults, paintBirth, type BackfillFrame, type FrameResult, type PromptFrame, type Tracker, type TrackerOptions } from './track/index.js';
 import { BoundedQueue } from './util/bounded-queue.js';
 import { createStageClock } from './util/stage-clock.js';
 import { decodeVideo, probeVideo, type Decoder, type VideoInfo } from './video/index.js';
@@ -177,8 +177,29 @@ export async function runTrack(context: TrackContext): Promise<TrackSummary> {
       context.onProgress?.(frames, Math.max(size.total, frames));
       return true;
     };
-    // With --stride, frames between two key frames wait for the second key, then get interpolated masks.
+    // A new object's id comes a few key frames after it first appears (the birth window); the last
+    // `lookBack` key frames (with the frames between them, with --stride) are held back so that
+    // its masks can be painted into them. Frames between two key frames are interpolated when written.
+    const lookBack = tracker.lookBack ?? 0;
+    const held: { result: FrameResult; frame: SourceFrame; before: SourceFrame[] }[] = [];
+    const paintBirths = (births: BackfillFrame[] | undefined): void => {
+      for (const birth of births ?? []) {
+        const target = held.find((h) => h.result.index === birth.index);
+        if (target) target.result = paintBirth(target.result, birth);
+      }
+    };
     let lastKey: FrameResult | undefined;
+    /** Writes the oldest held key frame and the frames before it; false when the run stops there. */
+    const writeOldest = async (): Promise<boolean> => {
+      const { result, frame, before } = held.shift() as (typeof held)[number];
+      for (const skipped of before) {
+        const previous = lastKey as FrameResult;
+        const t = (skipped.index - previous.index) / (result.index - previous.index);
+        if (!(await write(clock.time('interpolate', () => interpolateResults(previous, result, t, skipped.index)), skipped))) return false;
+      }
+      lastKey = result;
+      return write(result, frame);
+    };
     let between: SourceFrame[] = [];
     frameLoop: for await (const frame of queue) {
       const { features, image } = frame;
@@ -189,14 +210,15 @@ export async function runTrack(context: TrackContext): Promise<TrackSummary> {
       keyFrames++;
       if (saver) await clock.timeAsync('save features', () => (saver as FeatureCacheWriter).write(features));
       const result = await clock.timeAsync('track', () => (tracker as Tracker).update(features, image));
-      for (const skipped of between) {
-        const previous = lastKey as FrameResult;
-        const t = (skipped.index - previous.index) / (result.index - previous.index);
-        if (!(await write(clock.time('interpolate', () => interpolateResults(previous, result, t, skipped.index)), skipped))) break frameLoop;
-      }
+      paintBirths(result.births);
+      held.push({ result, frame, before: between });
       between = [];
-      if (!(await write(result, frame))) break;
-      lastKey = result;
+      while (held.length > lookBack) if (!(await writeOldest())) break frameLoop;
+    }
+    if (!stopped) {
+      // The end: a clip shorter than the birth window gets its objects now.
+      paintBirths(await (tracker as Tracker).finish?.());
+      while (held.length > 0) if (!(await writeOldest())) break;
     }
     if (stopped) {
       decoder?.stop();

@@ -1,4 +1,6 @@
+import { getMaskIou } from './mask-iou.js';
 import { dot } from './patch-features.js';
+import { promptedTuning } from './prompted-tuning.js';
 import type { Proposal } from './proposals.js';
 import { getAttentionRegions, getWinners } from './reanchor.js';
 
@@ -25,16 +27,6 @@ export interface DiscoveryState {
   nextId: number;
 }
 
-function overlap(a: Uint8Array, b: Uint8Array): number {
-  let inter = 0;
-  let union = 0;
-  for (let i = 0; i < a.length; i++) {
-    if (a[i] && b[i]) inter++;
-    if (a[i] || b[i]) union++;
-  }
-  return union ? inter / union : 0;
-}
-
 /**
  * Attention regions that no label covers (less than a fifth of their patches belong to an
  * object) and that do not look like a known object (a lost one is re-anchored instead),
@@ -51,13 +43,13 @@ export function discoverObjects_(soft: Map<number, Float32Array>, attention: Flo
   const free = proposals.filter((p) => {
     let covered = 0;
     for (let i = 0; i < n; i++) if (p.mask[i] && winner[i] > 0) covered++;
-    if (covered >= p.area / 5) return false;
+    if (covered >= p.area * promptedTuning.coveredShare) return false;
     return [...prototypes.values()].every((known) => dot(known, p.prototype) < options.knownCosine);
   });
   const born: { id: number; prototype: Float32Array }[] = [];
   const next: DiscoveryState['candidates'] = [];
   for (const proposal of free) {
-    const previous = state.candidates.find((c) => overlap(c.proposal.mask, proposal.mask) >= 0.2);
+    const previous = state.candidates.find((c) => getMaskIou(c.proposal.mask, proposal.mask) >= promptedTuning.candidateIou);
     const seen = (previous?.seen ?? 0) + 1;
     const objects = [...soft.keys()].filter((id) => id !== 0).length;
     if (seen < options.birthFrames || objects >= options.maxObjects) {

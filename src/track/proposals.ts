@@ -26,6 +26,12 @@ export interface ProposalOptions {
   splitCosine: number;
   /** Neighbouring patches at least this similar to a region's mean feature join it. */
   growCosine: number;
+  /**
+   * Also foreground: patches that most heads attend at least this many times their mean
+   * over the frame (a weakly attended object next to strongly attended ones, which the
+   * mass threshold leaves out). Absent: the mass threshold only.
+   */
+  headLift?: number;
 }
 
 /**
@@ -39,13 +45,20 @@ export function getForeground(attention: Float32Array, options: ProposalOptions)
   const mean = averageHeads(attention, heads);
   const cutoff = getMassCutoff(mean, threshold);
   const votes = new Uint8Array(n);
+  const liftVotes = new Uint8Array(n);
   for (let h = 0; h < heads; h++) {
     const map = attention.subarray(h * n, (h + 1) * n);
     const headCutoff = getMassCutoff(map, threshold);
-    for (let i = 0; i < n; i++) if (map[i] >= headCutoff) votes[i]++;
+    let total = 0;
+    for (let i = 0; i < n; i++) total += map[i];
+    const liftCutoff = options.headLift === undefined ? Infinity : (options.headLift * total) / n;
+    for (let i = 0; i < n; i++) {
+      if (map[i] >= headCutoff) votes[i]++;
+      if (map[i] >= liftCutoff) liftVotes[i]++;
+    }
   }
   const majority = Math.floor(heads / 2) + 1;
-  return Uint8Array.from(mean, (v, i) => (v >= cutoff || votes[i] >= majority ? 1 : 0));
+  return Uint8Array.from(mean, (v, i) => (v >= cutoff || votes[i] >= majority || liftVotes[i] >= majority ? 1 : 0));
 }
 
 /** 4-connected components of a patch mask, largest first. */

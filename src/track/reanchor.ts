@@ -1,5 +1,7 @@
+import { getMaskIou } from './mask-iou.js';
 import { dot, getMaskPrototype } from './patch-features.js';
 import { getProposals, type Proposal } from './proposals.js';
+import { promptedTuning } from './prompted-tuning.js';
 
 /** Beyond DINO's reference propagation: bring back an object the propagation lost. */
 export interface ReanchorOptions {
@@ -17,12 +19,10 @@ export interface ReanchorOptions {
   threshold?: number;
 }
 
-/** DINO's default share of attention mass kept (its `--threshold`), when the caller gives none. */
-const defaultThreshold = 0.6;
-
 /** The frame's attention regions, grown by features, as prompted mode uses them; `threshold` is `--threshold`. */
 export function getAttentionRegions(attention: Float32Array, tokens: Float32Array, options: { rows: number; cols: number; heads: number; dim: number; threshold?: number }): Proposal[] {
-  return getProposals(attention, tokens, { ...options, threshold: options.threshold ?? defaultThreshold, minPatches: 3, splitCosine: 0.5, growCosine: 0.5 });
+  const { defaultThreshold, minPatches, splitCosine, growCosine } = promptedTuning;
+  return getProposals(attention, tokens, { ...options, threshold: options.threshold ?? defaultThreshold, minPatches, splitCosine, growCosine });
 }
 
 /** The label with the highest soft value at each patch (-1 where there is none): which objects still hold ground. */
@@ -104,7 +104,7 @@ export function reanchorLost_(soft: Map<number, Float32Array>, attention: Float3
  * gives up).
  * @returns the ids corrected in this frame
  */
-export function correctDrift_(soft: Map<number, Float32Array>, attention: Float32Array, tokens: Float32Array, prototypes: Map<number, Float32Array>, options: ReanchorOptions & { pull: number }): number[] {
+export function correctDrift_(soft: Map<number, Float32Array>, attention: Float32Array, tokens: Float32Array, prototypes: Map<number, Float32Array>, options: ReanchorOptions & { pull: number; driftIou?: number }): number[] {
   const { rows, cols, matchCosine, pull } = options;
   const n = rows * cols;
   const winner = getWinners(soft, n);
@@ -115,17 +115,12 @@ export function correctDrift_(soft: Map<number, Float32Array>, attention: Float3
     const grid = soft.get(id);
     if (!grid) continue;
     let pick = -1;
-    let pickIou = 0.3;
+    let pickIou = options.driftIou ?? promptedTuning.driftIou;
+    const mine = Uint8Array.from(winner, (w) => (w === id ? 1 : 0));
     proposals.forEach((proposal, k) => {
       if (used.has(k) || dot(prototype, proposal.prototype) < matchCosine) return;
-      let inter = 0;
-      let union = 0;
-      for (let i = 0; i < n; i++) {
-        const mine = winner[i] === id;
-        if (mine && proposal.mask[i]) inter++;
-        if (mine || proposal.mask[i]) union++;
-      }
-      if (union && inter / union >= pickIou) [pick, pickIou] = [k, inter / union];
+      const iou = getMaskIou(mine, proposal.mask);
+      if (iou > 0 && iou >= pickIou) [pick, pickIou] = [k, iou];
     });
     if (pick < 0) continue;
     used.add(pick);

@@ -38,6 +38,14 @@ export interface FrameResult {
   attention: Float32Array;
   rows: number;
   cols: number;
+  /** Objects born in this frame, painted into the earlier frames that led to their birth (at most `Tracker.lookBack` back). */
+  births?: BackfillFrame[];
+}
+
+/** A new object's pixels in an earlier frame: `labels` `[height, width]` hold only the new ids (0 elsewhere). */
+export interface BackfillFrame {
+  index: number;
+  labels: Uint16Array;
 }
 
 /** A stage that turns per-frame features into labelled masks with stable ids. */
@@ -46,6 +54,10 @@ export interface Tracker {
   update(features: FrameFeatures, image?: Uint8Array): Promise<FrameResult>;
   /** Releases what the tracker holds outside memory (a scratch file); called once, after the last update or an error. */
   close?(): Promise<void>;
+  /** How many frames (the tracker's own, i.e. key frames) a result's `births` may reach back; absent = 0. */
+  lookBack?: number;
+  /** At the end of the input: objects of a clip too short for the birth window, painted into its frames. */
+  finish?(): Promise<BackfillFrame[]>;
 }
 
 export interface TrackerOptions {

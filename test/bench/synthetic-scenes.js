@@ -10,6 +10,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { encodeDavisPng } from '../../dist/export/index.js';
 import { createFeatureCacheWriter } from '../../dist/features/index.js';
+import { gaussian, mulberry32, unitVector } from './random.js';
 
 export const frameWidth = 848;
 export const frameHeight = 480;
@@ -17,27 +18,6 @@ export const patchSize = 16;
 export const rows = frameHeight / patchSize;
 export const cols = frameWidth / patchSize;
 export const fps = 25;
-
-function mulberry32(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function gaussian(random) {
-  return Math.sqrt(-2 * Math.log(random() + 1e-12)) * Math.cos(2 * Math.PI * random());
-}
-
-function unitVector(random, dim) {
-  const v = Float32Array.from({ length: dim }, () => gaussian(random));
-  const norm = Math.hypot(...v);
-  return v.map((x) => x / norm);
-}
 
 const linear = (from, to, t0, t1) => (t) => {
   const s = Math.min(1, Math.max(0, (t - t0) / (t1 - t0)));

@@ -1,73 +1,53 @@
-// npm run bench:track — the tracking benchmark on synthetic scenes with ground truth.
+// npm run bench:track — the tracking benchmark on randomised synthetic scenes with ground truth.
 // PROMPTED=1 npm run bench:track — the same scenes in prompted mode (first frame's truth as --init-mask).
-// PROMPTS=first|after-occlusion|middle npm run bench:track — prompted mode from --prompts: the truth of
-// frame 0; of frame 0 and the first frame after each occlusion (then each object's J before the
-// occlusion and after its correction is printed too); of the middle frame only (backwards + forwards).
-// Each scene's feature cache goes through the real CLI (`track --features … --format davis`),
-// and the masks it writes are scored with DAVIS J and F, id switches and IDF1.
+// TRACK_ARGS="--stride 5" npm run bench:track — extra arguments for every run.
+// npm run bench:track -- test   (or tuning, or seeds: 201 205) — a subset.
+// Two disjoint seed sets (test/bench/scene-families.js): the tracker's constants were chosen
+// on the tuning set only; the test set shows how they hold. Each scene's feature cache goes
+// through the real CLI (`track --features … --format davis`), and the masks it writes are
+// scored with DAVIS J and F, id switches, IDF1, the patch-grid oracle's J and tracks made.
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { decode } from 'fast-png';
-import { createSequenceScorer } from '../../dist/eval/index.js';
 import { cli, makeTempDir } from '../fixtures.js';
-import { findOcclusions, getAreas, getObjectJ, getPromptFrames } from './prompt-frames.js';
-import { frameHeight, frameWidth, scenes, writeScene } from './synthetic-scenes.js';
+import { describeScene, sceneName, testSeeds, tuningSeeds, writeScene } from './scene-families.js';
+import { createSceneScore, printTable } from './scene-score.js';
 
-const only = process.argv.slice(2);
+const args = process.argv.slice(2);
+const sets = { tuning: tuningSeeds, test: testSeeds };
+const chosen = args.filter((a) => a in sets);
+const seeds = args.filter((a) => /^\d+$/.test(a)).map(Number);
 const extra = process.env.TRACK_ARGS ? process.env.TRACK_ARGS.split(' ') : [];
-const rows = [];
-const corrections = [];
-const mode = process.env.PROMPTS;
-const readPng = (file) => decode(readFileSync(file)).data;
-for (const name of Object.keys(scenes)) {
-  if (only.length && !only.includes(name)) continue;
-  const folder = makeTempDir(`dino-track-scene-${name}-`);
-  const { cache, truth } = await writeScene(name, folder);
+const mode = process.env.PROMPTED === '1' ? 'prompted (first frame\'s truth as --init-mask)' : 'discovery';
+
+async function runScene(seed) {
+  const scene = describeScene(seed);
+  const folder = makeTempDir(`dino-track-scene-${seed}-`);
+  const { cache, truth } = await writeScene(scene, folder);
   const out = path.join(folder, 'out');
+  const prompt = process.env.PROMPTED === '1' ? ['--init-mask', path.join(truth, '00000.png')] : [];
   const started = Date.now();
-  // PROMPTED=1: prompted mode from the first frame's ground truth (DINO's protocol) instead of discovery.
-  let prompt = process.env.PROMPTED === '1' ? ['--init-mask', path.join(truth, '00000.png')] : [];
-  const truthFiles = readdirSync(truth).sort();
-  const occlusions = mode ? findOcclusions(getAreas(truthFiles.map((f) => readPng(path.join(truth, f))))) : [];
-  const promptFrames = mode ? getPromptFrames(mode, truthFiles.length, occlusions) : [];
-  if (mode) {
-    const dir = path.join(folder, 'prompts');
-    mkdirSync(dir);
-    for (const t of promptFrames) copyFileSync(path.join(truth, truthFiles[t]), path.join(dir, truthFiles[t]));
-    prompt = ['--prompts', dir];
-  }
   execFileSync(process.execPath, [cli, 'track', '--features', cache, '-o', out, '--format', 'davis', '--progress', 'none', ...prompt, ...extra], { stdio: 'inherit' });
   const seconds = (Date.now() - started) / 1000;
-  const scorer = createSequenceScorer(frameWidth, frameHeight);
+  const score = createSceneScore(scene.width, scene.height);
   for (const file of readdirSync(truth).sort()) {
-    scorer.add(decode(readFileSync(path.join(out, 'masks', file))).data, decode(readFileSync(path.join(truth, file))).data);
+    score.add(decode(readFileSync(path.join(out, 'masks', file))).data, decode(readFileSync(path.join(truth, file))).data);
   }
-  const score = scorer.finish();
-  rows.push({ name, ...score, seconds, prompts: promptFrames.join(' ') });
-  if (mode === 'after-occlusion') {
-    const predictions = truthFiles.map((f) => readPng(path.join(out, 'masks', f)));
-    const truths = truthFiles.map((f) => readPng(path.join(truth, f)));
-    let previousEnd = new Map();
-    for (const { id, start, end } of occlusions) {
-      const next = occlusions.find((o) => o.id === id && o.start > end)?.start ?? truths.length;
-      const from = previousEnd.get(id) ?? 0;
-      // Prompted frames are truth, so neither interval counts them: before = after the previous prompt until hidden.
-      corrections.push({ name, id, before: getObjectJ(predictions, truths, id, from + 1, start), hidden: `${start}-${end - 1}`, prompt: end, after: getObjectJ(predictions, truths, id, end + 1, next) });
-      previousEnd.set(id, end);
-    }
-  }
+  rmSync(folder, { recursive: true, force: true });
+  return { name: sceneName(scene), size: `${scene.width}x${scene.height}`, ...score.finish(), seconds };
 }
 
-const fmt = (v) => v.toFixed(3);
-console.log(`\nsynthetic tracking benchmark: ${frameWidth}x${frameHeight} frames, patch 16, feature cache through the CLI${mode ? `, PROMPTS=${mode}` : ''}`);
-console.log(['scene'.padEnd(16), 'frames', '    J', '    F', '  J&F', 'id sw', ' IDF1', 'track s', ...(mode ? ['prompted frames'] : [])].join('  '));
-for (const r of rows) {
-  console.log([r.name.padEnd(16), String(r.frames).padStart(6), fmt(r.j), fmt(r.f), fmt((r.j + r.f) / 2), String(r.idSwitches).padStart(5), fmt(r.idf1), r.seconds.toFixed(1).padStart(7), ...(mode ? [r.prompts] : [])].join('  '));
+console.log(`synthetic tracking benchmark (${mode}${extra.length ? `, ${extra.join(' ')}` : ''}): patch 16, 25 fps, feature cache through the CLI`);
+const summaries = {};
+for (const [set, setSeeds] of Object.entries(sets)) {
+  const wanted = seeds.length ? setSeeds.filter((s) => seeds.includes(s)) : chosen.length && !chosen.includes(set) ? [] : setSeeds;
+  if (!wanted.length) continue;
+  const rows = [];
+  for (const seed of wanted) rows.push(await runScene(seed));
+  summaries[set] = printTable(`${set} set (seeds ${wanted.join(', ')})`, rows);
 }
-const mean = (key) => rows.reduce((s, r) => s + r[key], 0) / rows.length;
-console.log(['mean'.padEnd(16), ''.padStart(6), fmt(mean('j')), fmt(mean('f')), fmt((mean('j') + mean('f')) / 2), String(rows.reduce((s, r) => s + r.idSwitches, 0)).padStart(5), fmt(mean('idf1'))].join('  '));
-if (corrections.length) {
-  console.log('\nper object: J from the frame after the previous prompt until it is partly hidden, hidden frames (under 90% visible, some under 50%), J after the prompt on the first frame fully back');
-  for (const c of corrections) console.log(`${c.name.padEnd(16)} object ${c.id}  J before ${fmt(c.before)}  hidden ${c.hidden.padEnd(7)}  prompt ${String(c.prompt).padStart(3)}  J after ${fmt(c.after)}  ${c.after >= c.before ? 'ok' : 'BELOW'}`);
+if (summaries.tuning && summaries.test) {
+  const gap = (key) => (summaries.test[key] - summaries.tuning[key]).toFixed(3);
+  console.log(`\ngap test − tuning: J ${gap('j')}, J&F ${gap('jf')}, J/oracle ${(summaries.test.j / summaries.test.oracleJ - summaries.tuning.j / summaries.tuning.oracleJ).toFixed(3)}, id switches ${summaries.test.idSwitches - summaries.tuning.idSwitches}, exact track counts ${summaries.test.exactTracks - summaries.tuning.exactTracks}`);
 }

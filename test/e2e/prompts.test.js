@@ -160,7 +160,7 @@ describe('--prompts with --stride and several formats', () => {
 
 describe('the annotation round trip (README)', () => {
   it('our own DAVIS PNG, edited and fed back with --prompts, is written as edited, with the same ids elsewhere', async () => {
-    const cache = await makeCache('round-trip', () => [[1, 1, 1], [2, 4, 2]]);
+    const cache = await makeCache('round-trip', () => [[1, 0, 1], [2, 5, 2]]);
     const first = path.join(work, 'out-unsupervised');
     const run = await runCli(['--features', cache, '-o', first, '--format', 'davis', '--progress', 'none']);
     assert.equal(run.code, 0, run.stderr);

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { encodeDavisPng } from '../../dist/export/index.js';
 import path from 'node:path';
 import { before, describe, it } from 'node:test';
 import { cli, decodeErrors, getClosedUrl, makeTempDir, makeVideo, models, probeStreams, readRgbFrames, runCli } from '../fixtures.js';
@@ -19,7 +20,13 @@ before(() => {
 describe('dino-track INPUT -o OUT.mp4 (real ffmpeg, real onnxruntime)', () => {
   it('writes an overlay with the input frame count, rate and size, that decodes cleanly and differs where masks are drawn', async () => {
     const out = path.join(dir, 'out.mp4');
-    const { code, stderr } = await runCli([silent, '-o', out, '--model', models.tiny, '--short-side', '96', '--device', 'cpu'], { env });
+    // The tiny model's weights are random, so its attention holds no objects the tracker would
+    // take; an annotated rectangle gives the overlay masks to draw.
+    const mask = path.join(dir, 'overlay-init.png');
+    const labels = new Uint16Array(128 * 96);
+    for (let y = 20; y < 70; y++) labels.fill(1, y * 128 + 30, y * 128 + 90);
+    writeFileSync(mask, encodeDavisPng(labels, 128, 96));
+    const { code, stderr } = await runCli([silent, '-o', out, '--init-mask', mask, '--model', models.tiny, '--short-side', '96', '--device', 'cpu'], { env });
     assert.equal(code, 0, stderr);
     const [input] = probeStreams(silent);
     const [output] = probeStreams(out);

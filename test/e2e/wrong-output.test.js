@@ -214,7 +214,7 @@ describe('disk full on streamed outputs', () => {
   let mounted = false;
   try {
     mkdirSync(mount, { recursive: true });
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=32k', 'tmpfs', mount], { stdio: 'ignore' });
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=4k', 'tmpfs', mount], { stdio: 'ignore' });
     mounted = true;
   } catch {
     // Not root (or no mount in this container): the case cannot be staged here.

@@ -14,18 +14,22 @@ function unit(seed) {
   return v.map((x) => x / norm);
 }
 
-/** A frame with square objects: { id: [row, col, size] }; features are each object's vector, background a fixed one. */
+/**
+ * A frame with square objects: { id: [row, col, size, look, attendingHeads] }; features are
+ * the vector of `look` (default: the id), attention 1 in the given heads (default: all);
+ * background a fixed vector.
+ */
 function makeFrame(index, objects) {
   const patchTokens = new Float32Array(n * dim);
   const clsAttention = new Float32Array(heads * n).fill(1e-4);
   const background = unit(99);
   for (let i = 0; i < n; i++) patchTokens.set(background, i * dim);
-  for (const [id, [r0, c0, size]] of Object.entries(objects)) {
-    const vector = unit(Number(id));
+  for (const [id, [r0, c0, size, look, attending]] of Object.entries(objects)) {
+    const vector = unit(look ?? Number(id));
     for (let r = r0; r < r0 + size; r++) for (let c = c0; c < c0 + size; c++) {
       if (r < 0 || c < 0 || r >= rows || c >= cols) continue;
       patchTokens.set(vector, (r * cols + c) * dim);
-      for (let h = 0; h < heads; h++) clsAttention[h * n + r * cols + c] = 1;
+      for (const h of attending ?? [0, 1]) clsAttention[h * n + r * cols + c] = 1;
     }
   }
   return { index, rows, cols, heads, dim, clsAttention, patchTokens };
@@ -138,5 +142,56 @@ describe('multi-object tracker', () => {
     for (let t = 10; t < 15; t++) last = await tracker.update(makeFrame(t, { 3: [6, 8, 3] }));
     assert.deepEqual(last.objects.map((o) => o.id).filter((id) => id === oldId), []);
     assert.ok(visibleIds(last)[0] > oldId);
+  });
+});
+
+/** The label at the centre of a patch (frames are 4 pixels per patch). */
+const labelAt = (result, r, c) => result.labels[(r * 4 + 2) * result.width + c * 4 + 2];
+
+describe('multi-object tracker: identity, objectness, backfill', () => {
+  const at25 = { ...options, fps: 25 };
+  it('keeps the ids of two look-alike objects that cross (motion, not appearance)', async () => {
+    const tracker = createMultiTracker(at25);
+    let result;
+    for (let t = 0; t < 13; t++) {
+      // Same look (7) for both; A moves right, B left, on the same rows: they overlap fully at t = 6.
+      result = await tracker.update(makeFrame(t, { 1: [4, 1 + t, 3, 7], 2: [4, 13 - t, 3, 7] }));
+      if (t === 3) {
+        assert.deepEqual(visibleIds(result), [1, 2]);
+        assert.equal(labelAt(result, 5, 5), 1, 'A (left) is track 1');
+      }
+    }
+    assert.equal(labelAt(result, 5, 14), 1, 'A ends on the right with its id');
+    assert.equal(labelAt(result, 5, 1), 2, 'B ends on the left with its id');
+  });
+
+  it('makes no track of a region only one head attends (a wall), and one of an object all heads attend', async () => {
+    const tracker = createMultiTracker(at25);
+    let result;
+    for (let t = 0; t < 6; t++) result = await tracker.update(makeFrame(t, { 1: [2, 2, 3], 9: [1, 9, 6, 9, [1]] }));
+    assert.deepEqual(visibleIds(result), [1]);
+    assert.equal(labelAt(result, 3, 3), 1);
+    assert.equal(labelAt(result, 3, 11), 0);
+  });
+
+  it('paints a new object into the frames that led to its birth', async () => {
+    const tracker = createMultiTracker(at25);
+    const results = [];
+    for (let t = 0; t < 3; t++) results.push(await tracker.update(makeFrame(t, { 1: [2, 2 + t, 3] })));
+    assert.deepEqual(visibleIds(results[0]), []);
+    assert.deepEqual(visibleIds(results[2]), [1]);
+    assert.equal(tracker.lookBack, 2);
+    assert.deepEqual(results[2].births.map((b) => b.index), [0, 1]);
+    assert.equal(labelAt({ ...results[2], labels: results[2].births[0].labels }, 3, 3), 1);
+    assert.equal(labelAt({ ...results[2], labels: results[2].births[0].labels }, 3, 6), 0, 'the mask of frame 0, not of frame 2');
+  });
+
+  it('gives a clip shorter than the birth window its objects at the end', async () => {
+    const tracker = createMultiTracker(at25);
+    const result = await tracker.update(makeFrame(0, { 1: [2, 2, 3] }));
+    assert.deepEqual(visibleIds(result), []);
+    const backfill = await tracker.finish();
+    assert.deepEqual(backfill.map((b) => b.index), [0]);
+    assert.equal(labelAt({ ...result, labels: backfill[0].labels }, 3, 3), 1);
   });
 });

@@ -4,18 +4,7 @@ import { propagateMasks, type ContextFrame } from '../propagation.js';
 import { correctDrift_, getAttentionRegions, getPrototypes, reanchorLost_ } from '../reanchor.js';
 import type { Similarity } from '../similarity.js';
 import type { FrameFeatures } from '../types.js';
-
-/** Tuned constants of prompted propagation beyond DINO's own. */
-const promptedTuning = {
-  /** An object covering fewer patches than this is lost and may be re-anchored. */
-  lostPatches: 3,
-  /** How like its prompted features an attention region must be to take an object's label (cosine). */
-  matchCosine: 0.7,
-  /** Drift correction's pull: 0.3/0.5/0.8 gave mean J&F 0.909/0.893/0.857 on pan-two, crossing and occlusion-1s. */
-  pull: 0.3,
-  /** A region at least this like a known object is a piece of it, not a new object (`--discover`). */
-  knownCosine: 0.5,
-};
+import { promptedTuning } from '../prompted-tuning.js';
 
 /** How one direction of prompted propagation steps from frame to frame (`--context-frames`, `--window`, …). */
 export interface StepOptions {
@@ -113,9 +102,9 @@ export async function stepDirection_(direction: Direction, features: FrameFeatur
   const regions = options.propagation === 'improved' || options.discover ? getAttentionRegions(features.clsAttention, tokens, { rows, cols, heads, dim, threshold: options.threshold }) : undefined;
   const { prototypes } = direction;
   if (options.propagation === 'improved') {
-    const { lostPatches, matchCosine, pull } = promptedTuning;
+    const { lostPatches, matchCosine, pull, driftIou } = promptedTuning;
     reanchorLost_(soft, features.clsAttention, tokens, prototypes, { rows, cols, heads, dim, lostPatches, matchCosine, regions });
-    correctDrift_(soft, features.clsAttention, tokens, prototypes, { rows, cols, heads, dim, lostPatches, matchCosine, pull, regions });
+    correctDrift_(soft, features.clsAttention, tokens, prototypes, { rows, cols, heads, dim, lostPatches, matchCosine, pull, driftIou, regions });
   }
   if (options.discover) {
     const known = new Map([...prototypes, ...direction.rejected]);

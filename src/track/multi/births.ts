@@ -1,0 +1,49 @@
+import { getMaskIou } from '../mask-iou.js';
+import { dot } from '../patch-features.js';
+import type { Proposal } from '../proposals.js';
+import { assignGreedy } from './assignment.js';
+
+/** A region not (yet) tracked, followed over consecutive frames until it proves to be an object. */
+export interface Candidate {
+  /** The frame it was last seen in. */
+  index: number;
+  proposal: Proposal;
+  /** Consecutive frames it was seen, looking alike from frame to frame. */
+  seen: number;
+  /** Consecutive frames, up to this one, in which it looked like an object. */
+  objectLike: number;
+  /** Its patch masks in the frames before this one (at most the birth window), for painting them once it is born. */
+  history: { index: number; mask: Uint8Array }[];
+}
+
+export interface CandidateRule {
+  candidateIou: number;
+  mergeCosine: number;
+  persistCosine: number;
+  /** Frames of history kept: the birth window less one. */
+  historyFrames: number;
+}
+
+/**
+ * This frame's candidates: each free proposal continues the previous frame's candidate it
+ * overlaps (or closely resembles); a candidate whose appearance jumped starts over.
+ */
+export function advanceCandidates(previous: Candidate[], free: Proposal[], index: number, isObjectLike: (p: Proposal) => boolean, rule: CandidateRule): Candidate[] {
+  const paired = assignGreedy(previous, free, (candidate, proposal) => {
+    const iou = getMaskIou(proposal.mask, candidate.proposal.mask);
+    const cosine = dot(candidate.proposal.prototype, proposal.prototype);
+    return iou >= rule.candidateIou || cosine >= rule.mergeCosine ? iou + cosine : undefined;
+  });
+  return free.map((proposal) => {
+    const before = paired.find(([, q]) => q === proposal)?.[0];
+    const objectLike = isObjectLike(proposal) ? 1 : 0;
+    if (!before || dot(before.proposal.prototype, proposal.prototype) < rule.persistCosine) return { index, proposal, seen: 1, objectLike, history: [] };
+    const history = [...before.history, { index: before.index, mask: before.proposal.mask }].slice(-rule.historyFrames);
+    return { index, proposal, seen: before.seen + 1, objectLike: objectLike ? before.objectLike + 1 : 0, history };
+  });
+}
+
+/** Object-like in every frame of the birth window. */
+export function isReadyToBeBorn(candidate: Candidate, birthFrames: number): boolean {
+  return candidate.objectLike >= birthFrames;
+}

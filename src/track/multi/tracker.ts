@@ -1,0 +1,215 @@
+import { averageHeads } from '../attention-mask.js';
+import { getMaskIou } from '../mask-iou.js';
+import { blendPrototype_, dot, normalizeRows } from '../patch-features.js';
+import { propagateMasks, type ContextFrame } from '../propagation.js';
+import { getProposals, type Proposal } from '../proposals.js';
+import { describeLabels } from '../regions.js';
+import type { BackfillFrame, FrameFeatures, FrameResult, Tracker, TrackerOptions } from '../types.js';
+import { assignGreedy } from './assignment.js';
+import { advanceCandidates, isReadyToBeBorn, type Candidate } from './births.js';
+import { coastMotion, getMotionSurprise, missMotion, observeMotion, startMotion, type Motion } from './motion.js';
+import { isObjectLike, measureObjectness } from './objectness.js';
+import { paintLabels } from './painting.js';
+import { findSharer, splitByPrediction, touches } from './sharing.js';
+import { multiTrackerTuning, type MultiTrackerTuning } from './tuning.js';
+
+interface Track {
+  id: number;
+  prototype: Float32Array;
+  motion: Motion;
+  /** Consecutive frames its region was not attended as an object is (it may have slid onto the background). */
+  unattended: number;
+}
+
+/** One frame's work: what the steps below share. */
+interface FrameState {
+  index: number;
+  rows: number;
+  cols: number;
+  tokens: Float32Array;
+  attention: Float32Array;
+  heads: number;
+  dim: number;
+  propagated: Map<number, Float32Array>;
+  /** id → patch mask claimed this frame. */
+  masks: Map<number, Uint8Array>;
+  scores: Map<number, number>;
+}
+
+/**
+ * Multi-object tracker: per-frame proposals from attention and features; tracks carried
+ * forward by label propagation and a constant-velocity motion model; a track is born only
+ * for a region that behaves like an object over the birth window (attended by several
+ * heads, unlike its surroundings, persistent), and its masks are then painted into the
+ * frames of that window (`births`); occluded tracks are kept for `occlusionFrames` and
+ * re-identified by appearance and predicted position; ids are never reused.
+ */
+export function createMultiTracker(options: TrackerOptions, tuning: MultiTrackerTuning = multiTrackerTuning): Tracker {
+  const { width, height } = options;
+  const occlusionFrames = options.occlusionFrames ?? Math.round(2 * options.fps);
+  const birthFrames = Math.max(2, Math.round(tuning.birthSeconds * options.fps));
+  const decay = tuning.hiddenVelocityDecay;
+  let tracks: Track[] = [];
+  let candidates: Candidate[] = [];
+  let context: ContextFrame[] = [];
+  let nextId = 1;
+  let framesSeen = 0;
+  let last: { rows: number; cols: number } | undefined;
+
+  const claim = (frame: FrameState, track: Track, proposal: Proposal, score: number): void => {
+    frame.masks.set(track.id, Uint8Array.from(proposal.mask));
+    frame.scores.set(track.id, Math.min(1, Math.max(0, score)));
+    // Two objects in one region: the region's centre is neither's, so each coasts on its prediction,
+    // and a hidden partner gets the part of the region nearer its prediction.
+    const sharer = findSharer(proposal, track, tracks, frame.rows, frame.cols, tuning);
+    if (sharer && !frame.masks.has(sharer.id)) {
+      const [own, other] = splitByPrediction(proposal.mask, frame.cols, track.motion, sharer.motion, decay);
+      frame.masks.set(track.id, own);
+      frame.masks.set(sharer.id, other);
+      frame.scores.set(sharer.id, 0.5);
+      sharer.motion = coastMotion(sharer.motion, decay);
+    }
+    // Half hidden, an object shows only part of its look and a centre that lags: keep what the full view taught.
+    const partial = proposal.area < tuning.partialShare * track.motion.area;
+    if (!partial && !sharer) blendPrototype_(track.prototype, proposal.prototype, tuning.prototypeRate);
+    track.motion = partial || sharer ? coastMotion(track.motion, decay) : observeMotion(track.motion, proposal.centre, proposal.area, tuning.velocityRate);
+  };
+
+  const bear = (frame: FrameState, candidate: Candidate): BackfillFrame[] => {
+    const track: Track = { id: nextId++, prototype: Float32Array.from(candidate.proposal.prototype), motion: startMotion(candidate.proposal.centre, candidate.proposal.area), unattended: 0 };
+    tracks.push(track);
+    claim(frame, track, candidate.proposal, 0.5);
+    return candidate.history.map(({ index, mask }) => ({ index, labels: paintLabels(new Map([[track.id, mask]]), frame.rows, frame.cols, width, height) }));
+  };
+
+  const measure = (frame: FrameState, proposal: Proposal) => measureObjectness(proposal, frame.attention, frame.tokens, { rows: frame.rows, cols: frame.cols, heads: frame.heads, dim: frame.dim, headLift: tuning.headLift, ringPatches: tuning.ringPatches });
+  const isAttended = (frame: FrameState, proposal: Proposal): boolean => {
+    const { support, maxLift } = measure(frame, proposal);
+    return support >= tuning.supportHeads || maxLift >= tuning.strongLift;
+  };
+
+  /** Active tracks follow the proposal their propagated mask overlaps (or that looks like them), near where they are expected. */
+  const follow = (frame: FrameState, proposals: Proposal[]): Proposal[] => {
+    const active = tracks.filter((t) => t.motion.missing === 0);
+    const followed = assignGreedy(active, proposals, (track, proposal) => {
+      const iou = getMaskIou(proposal.mask, frame.propagated.get(track.id) ?? new Float32Array(0));
+      const cosine = dot(track.prototype, proposal.prototype);
+      if (iou < tuning.followIou && cosine < tuning.followCosine) return undefined;
+      return iou + tuning.followCosineWeight * cosine - tuning.motionWeight * getMotionSurprise(track.motion, proposal.centre, decay);
+    });
+    const kept = followed.filter(([track, proposal]) => {
+      // A track whose region no longer draws the heads for the birth window has lost its object: it is hidden instead.
+      track.unattended = isAttended(frame, proposal) ? 0 : track.unattended + 1;
+      return track.unattended < birthFrames;
+    });
+    for (const [track, proposal, score] of kept) claim(frame, track, proposal, score);
+    return proposals.filter((p) => !kept.some(([, q]) => q === p));
+  };
+
+  /** Returning objects get their old id back, by appearance, nearest their predicted position first. */
+  const reidentify = (frame: FrameState, free: Proposal[]): Proposal[] => {
+    const hidden = tracks.filter((t) => t.motion.missing > 0);
+    const returned = assignGreedy(hidden, free, (track, proposal) => {
+      const cosine = dot(track.prototype, proposal.prototype);
+      const surprise = getMotionSurprise(track.motion, proposal.centre, decay);
+      // Where the motion model expects it, a partly seen object (its other side, or half out from behind a wall) is recognised by less.
+      if (cosine < tuning.reidCosine && !(cosine >= tuning.nearReidCosine && surprise <= tuning.nearSurprise)) return undefined;
+      return cosine - tuning.motionWeight * surprise;
+    });
+    for (const [track, proposal, score] of returned) claim(frame, track, proposal, score);
+    return free.filter((p) => !returned.some(([, q]) => q === p));
+  };
+
+  /** Pieces of a tracked object (touching it and like it) join it instead of becoming new objects; a look-alike elsewhere does not. */
+  const absorbPieces = (frame: FrameState, free: Proposal[]): Proposal[] => free.filter((proposal) => {
+    const owner = tracks.find((t) => {
+      const mask = frame.masks.get(t.id);
+      return mask !== undefined && dot(t.prototype, proposal.prototype) >= tuning.touchCosine && touches(proposal.mask, mask, frame.rows, frame.cols);
+    });
+    if (!owner) return true;
+    const mask = frame.masks.get(owner.id) as Uint8Array;
+    for (let i = 0; i < mask.length; i++) if (proposal.mask[i]) mask[i] = 1;
+    return false;
+  });
+
+  /** A track also keeps patches its propagation is sure of, unless another object claims them. */
+  const keepPropagated = (frame: FrameState): void => {
+    const claimed = new Uint8Array(frame.rows * frame.cols);
+    for (const mask of frame.masks.values()) for (let i = 0; i < claimed.length; i++) claimed[i] += mask[i];
+    for (const [id, mask] of frame.masks) {
+      const soft = frame.propagated.get(id);
+      if (!soft) continue;
+      for (let i = 0; i < mask.length; i++) if (!mask[i] && !claimed[i] && soft[i] >= tuning.keepSoft) mask[i] = 1;
+    }
+  };
+
+  /** New objects: candidates that behaved like objects for the birth window, while there is room. */
+  const giveBirth = (frame: FrameState, free: Proposal[], ready: (c: Candidate) => boolean): BackfillFrame[] => {
+    const objectLike = (p: Proposal): boolean => isObjectLike(measure(frame, p), tuning);
+    candidates = advanceCandidates(candidates, free, frame.index, objectLike, { candidateIou: tuning.candidateIou, mergeCosine: tuning.mergeCosine, persistCosine: tuning.persistCosine, historyFrames: birthFrames - 1 });
+    const backfill: BackfillFrame[] = [];
+    // Largest first, so that a piece of an object born in the same frame joins it (absorbPieces) instead.
+    const born = new Set<Candidate>();
+    for (const candidate of [...candidates].sort((a, b) => b.proposal.area - a.proposal.area)) {
+      // Part of a hidden object coming back looks only partly like it: wait until it can be re-identified.
+      const maybeReturning = tracks.some((t) => t.motion.missing > 0 && dot(t.prototype, candidate.proposal.prototype) >= tuning.holdCosine);
+      if (!ready(candidate) || maybeReturning || tracks.length >= options.maxObjects) continue;
+      born.add(candidate);
+      if (absorbPieces(frame, [candidate.proposal]).length) backfill.push(...bear(frame, candidate));
+    }
+    candidates = candidates.filter((c) => !born.has(c));
+    return backfill;
+  };
+
+  return {
+    lookBack: birthFrames - 1,
+    async update(features: FrameFeatures): Promise<FrameResult> {
+      const { rows, cols, heads, dim } = features;
+      last = { rows, cols };
+      framesSeen++;
+      const tokens = normalizeRows(features.patchTokens, dim); // [n, dim] unit rows
+      const proposals = getProposals(features.clsAttention, tokens, { rows, cols, heads, dim, threshold: options.threshold, minPatches: tuning.minPatches, splitCosine: tuning.splitCosine, growCosine: tuning.growCosine, headLift: tuning.foregroundLift });
+      const propagated = await propagateMasks(tokens, context, { rows, cols, dim, radius: tuning.radius, topK: tuning.topK, temperature: tuning.temperature }, options.similarity);
+      const frame: FrameState = { index: features.index, rows, cols, tokens, attention: features.clsAttention, heads, dim, propagated, masks: new Map(), scores: new Map() };
+
+      let free = follow(frame, proposals);
+      free = reidentify(frame, free);
+      free = absorbPieces(frame, free);
+      keepPropagated(frame);
+      const births = giveBirth(frame, free, (c) => isReadyToBeBorn(c, birthFrames));
+
+      // Tracks without evidence are hidden; hidden too long, they end (their id is never reused).
+      for (const track of tracks) if (!frame.masks.has(track.id)) track.motion = missMotion(track.motion);
+      tracks = tracks.filter((t) => t.motion.missing <= occlusionFrames);
+
+      context.push({ tokens, masks: new Map([...frame.masks].map(([id, m]) => [id, Float32Array.from(m)])) });
+      if (context.length > tuning.contextFrames) context = context.slice(-tuning.contextFrames);
+
+      const labels = paintLabels(frame.masks, rows, cols, width, height);
+      const visible = describeLabels(labels, width, height, frame.scores);
+      const hiddenObjects = tracks
+        .filter((t) => t.motion.missing > 0)
+        .map((t) => ({ id: t.id, area: 0, bbox: [0, 0, 0, 0] as [number, number, number, number], score: 0, occluded: true }));
+      const result: FrameResult = { index: features.index, width, height, labels, objects: [...visible, ...hiddenObjects].sort((a, b) => a.id - b.id), attention: averageHeads(features.clsAttention, heads), rows, cols };
+      if (births.length) result.births = births;
+      return result;
+    },
+
+    /** A clip shorter than the birth window: candidates seen (as objects) in every one of its frames are born, painted into all of them. */
+    async finish(): Promise<BackfillFrame[]> {
+      if (!last || framesSeen >= birthFrames) return [];
+      const { rows, cols } = last;
+      const backfill: BackfillFrame[] = [];
+      for (const candidate of candidates) {
+        if (candidate.objectLike < framesSeen || tracks.length >= options.maxObjects) continue;
+        const id = nextId++;
+        tracks.push({ id, prototype: candidate.proposal.prototype, motion: startMotion(candidate.proposal.centre, candidate.proposal.area), unattended: 0 });
+        for (const { index, mask } of [...candidate.history, { index: candidate.index, mask: candidate.proposal.mask }]) {
+          backfill.push({ index, labels: paintLabels(new Map([[id, mask]]), rows, cols, width, height) });
+        }
+      }
+      candidates = [];
+      return backfill;
+    },
+  };
+}

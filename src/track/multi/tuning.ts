@@ -1,0 +1,81 @@
+/**
+ * Every tuned constant of the multi-object tracker, with why it exists and where its
+ * value came from. "Tuning set" means `node test/bench/tune-track.js` on the tuning seeds
+ * of test/bench/scene-families.js (never the test seeds); "earlier" means the value the
+ * tracker had before issue 15, chosen on the six fixed scenes of synthetic-scenes.js.
+ */
+export const multiTrackerTuning = {
+  // Proposals and propagation.
+  /** Frames of label-propagation context. Earlier (3; DINO uses 7 with an annotated frame). */
+  contextFrames: 3,
+  /** Propagation window half-size in patches. Earlier. */
+  radius: 6,
+  /** Propagation neighbours per patch. Earlier (DINO: 5). */
+  topK: 5,
+  /** Propagation affinity temperature. DINO's 0.1. */
+  temperature: 0.1,
+  /** Regions smaller than this many patches are specks. Earlier. */
+  minPatches: 3,
+  /** Below this cosine between the halves of a 2-means split, a region is two objects. Earlier. */
+  splitCosine: 0.5,
+  /** Neighbouring patches at least this like a region's mean feature join it. Earlier. */
+  growCosine: 0.5,
+  /** Foreground also takes patches most heads attend this many times their frame mean (weak objects beside strong ones). Tuning set: 3/2/1.5/1.2 gave J/oracle 0.69/0.91/0.99/0.99 (the first on two scenes). */
+  foregroundLift: 1.5,
+  /** A track keeps patches its propagation is at least this sure of, where no proposal claims them. Earlier. */
+  keepSoft: 0.75,
+
+  // Assignment (which proposal continues which track).
+  /** Propagated-mask IoU above which a proposal may continue a track. Earlier. */
+  followIou: 0.1,
+  /** Appearance alone that keeps an active track on a proposal it no longer overlaps. Earlier. */
+  followCosine: 0.85,
+  /** Weight of appearance against propagated IoU in the follow score. Earlier. */
+  followCosineWeight: 0.5,
+  /** Weight of the distance (in track radii) from the motion prediction in follow and re-identification scores. Tuning set. */
+  motionWeight: 0.15,
+  /** Appearance needed to give a returning object its old id. Earlier. */
+  reidCosine: 0.7,
+  /** Appearance enough to re-identify a hidden track where its motion predicts it… Tuning set. */
+  nearReidCosine: 0.4,
+  /** …within this many track radii of the prediction. Tuning set. */
+  nearSurprise: 1.5,
+  /** A new region this much like a hidden track waits (it may be that object re-emerging) rather than taking a new id. Earlier. */
+  holdCosine: 0.5,
+  /** A candidate unlike its previous frame's region by IoU is still the same candidate at this appearance. Earlier (the old merge cosine). */
+  mergeCosine: 0.9,
+  /** A stray piece touching a track's mask and this similar to it joins it. Tuning set. */
+  touchCosine: 0.6,
+  /** Share of the new centre-velocity observation in the track's velocity (exponential average). Tuning set. */
+  velocityRate: 0.5,
+  /** A region smaller than this share of a track's usual size is a partial view: it neither moves the prediction nor the prototype. Tuning set. */
+  partialShare: 0.6,
+  /** Velocity kept per frame while a track is hidden (its prediction slows down). Tuning set. */
+  hiddenVelocityDecay: 0.99,
+  /** While another track seen within this many frames is expected inside a track's region (two objects merged), both coast on their predictions. Tuning set. */
+  coastFrames: 25,
+  /** Rate at which a track's feature prototype follows its observations. Earlier. */
+  prototypeRate: 0.1,
+
+  // Births (objectness).
+  /** How long a new object must be seen (consecutive frames, at least two) before it gets an id: 3 frames at 25 fps. Earlier. */
+  birthSeconds: 0.12,
+  /** Candidate and proposal of the next frame are the same thing above this patch IoU. Earlier. */
+  candidateIou: 0.2,
+  /** A head supports a region whose mean attention is this many times the head's mean over the frame. Tuning set. */
+  headLift: 3,
+  /** Heads that must support a region for it to be an object… Tuning set. */
+  supportHeads: 2,
+  /** …unless one head's lift is at least this (attended strongly by one head). Tuning set. */
+  strongLift: 12,
+  /** Above this cosine between a region and the ring of patches around it, it is background, not an object. Tuning set: object regions measured up to 0.65, background ones 0.8–0.95. */
+  contrastCosine: 0.75,
+  /** Width of that ring in patches. Tuning set. */
+  ringPatches: 2,
+  /** A candidate's appearance from frame to frame must stay at least this alike. Tuning set. */
+  persistCosine: 0.75,
+  /** No object is born covering more than this share of the frame (walls, sky, floor). Tuning set. */
+  maxAreaShare: 0.25,
+};
+
+export type MultiTrackerTuning = typeof multiTrackerTuning;

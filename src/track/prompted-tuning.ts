@@ -1,0 +1,33 @@
+/**
+ * Every tuned constant of prompted mode (`--init-mask`: propagation, re-anchoring, drift
+ * correction, `--discover`), with why it exists and where its value came from. The
+ * propagation's own settings (`--context-frames`, `--window`, `--top-k`) are options.
+ */
+export const promptedTuning = {
+  /** Affinity temperature exp(cos/τ). DINO's 0.1. */
+  temperature: 0.1,
+  /** Share of attention mass kept when a caller gives no `--threshold`. DINO's 0.6. */
+  defaultThreshold: 0.6,
+  /** Attention regions: specks below this many patches are dropped. The multi-object tracker's value (earlier). */
+  minPatches: 3,
+  /** Attention regions: split below this cosine between 2-means halves. The multi-object tracker's value (earlier). */
+  splitCosine: 0.5,
+  /** Attention regions: grow into neighbours at least this like the region. The multi-object tracker's value (earlier). */
+  growCosine: 0.5,
+  /** An object holding fewer patches than this is lost (re-anchoring looks for it). Chosen on the six fixed scenes of synthetic-scenes.js (earlier). */
+  lostPatches: 3,
+  /** How like the annotated object a region must be to re-anchor or correct it. Earlier, as above. */
+  matchCosine: 0.7,
+  /** Drift correction acts on a region overlapping the object at least this much (IoU). Earlier, as above. */
+  driftIou: 0.3,
+  /** Drift correction's pull towards the region: 0.3/0.5/0.8 gave mean J&F 0.909/0.893/0.857 on pan-two, crossing and occlusion-1s (earlier). */
+  pull: 0.3,
+  /** `--discover`: consecutive frames before a new region becomes an object (the multi-object tracker's 3 frames at 25 fps). */
+  birthFrames: 3,
+  /** `--discover`: a region at least this like a known object is a piece of it, not a new one. Earlier. */
+  knownCosine: 0.5,
+  /** `--discover`: a region this much covered by labels (share of its patches) is not new. Earlier. */
+  coveredShare: 0.2,
+  /** `--discover`: a region overlapping last frame's candidate by this IoU continues it. Earlier. */
+  candidateIou: 0.2,
+};

@@ -1,0 +1,30 @@
+// node test/bench/tune-track.js [tuning|test|seeds…] — the tracking benchmark in-process
+// (no CLI, no PNGs): for choosing the tracker's constants on the tuning set quickly.
+// TUNING='{"birthSeconds":0.2}' overrides constants of the multi-object tracker.
+// The figures to report come from `npm run bench:track`, which goes through the CLI.
+import { createMultiTracker, multiTrackerTuning } from '../../dist/track/index.js';
+import { describeScene, fps, generateScene, sceneName, testSeeds, tuningSeeds } from './scene-families.js';
+import { createSceneScore, printTable } from './scene-score.js';
+
+const args = process.argv.slice(2);
+const seeds = args.includes('test') ? testSeeds : args.filter((a) => /^\d+$/.test(a)).map(Number);
+const tuning = { ...multiTrackerTuning, ...JSON.parse(process.env.TUNING ?? '{}') };
+const rows = [];
+let trackMs = 0;
+let trackFrames = 0;
+for (const seed of seeds.length ? seeds : tuningSeeds) {
+  const scene = describeScene(seed);
+  const tracker = createMultiTracker({ width: scene.width, height: scene.height, fps, threshold: 0.6, maxObjects: 20 }, tuning);
+  const score = createSceneScore(scene.width, scene.height);
+  const started = performance.now();
+  for (const frame of generateScene(scene)) {
+    const t0 = performance.now();
+    const result = await tracker.update(frame);
+    trackMs += performance.now() - t0;
+    trackFrames++;
+    score.add(result.labels, frame.truth);
+  }
+  rows.push({ name: sceneName(scene), size: `${scene.width}x${scene.height}`, ...score.finish(), seconds: (performance.now() - started) / 1000 });
+}
+printTable('in-process', rows);
+console.log(`tracker ${(trackMs / trackFrames).toFixed(1)} ms/frame (D 64)`);

@@ -1,0 +1,102 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { assignGreedy } from '../../dist/track/multi/assignment.js';
+import { advanceCandidates, isReadyToBeBorn } from '../../dist/track/multi/births.js';
+import { coastMotion, getMotionSurprise, missMotion, observeMotion, predictCentre, startMotion } from '../../dist/track/multi/motion.js';
+import { isObjectLike, measureObjectness } from '../../dist/track/multi/objectness.js';
+import { createMultiTracker } from '../../dist/track/index.js';
+
+describe('assignment', () => {
+  it('pairs one to one by descending score, leaving out forbidden pairs', () => {
+    const scores = { a: { x: 0.9, y: 0.8 }, b: { x: 0.85 }, c: {} };
+    const pairs = assignGreedy(['a', 'b', 'c'], ['x', 'y'], (l, r) => scores[l][r]);
+    assert.deepEqual(pairs, [['a', 'x', 0.9]]);
+    // b wanted x too; y is free but b may not take it; c may take nothing.
+    const again = assignGreedy(['a', 'b'], ['x', 'y'], (l, r) => ({ a: { x: 0.9, y: 0.8 }, b: { x: 0.85, y: 0.1 } })[l][r]);
+    assert.deepEqual(again, [['a', 'x', 0.9], ['b', 'y', 0.1]]);
+  });
+});
+
+describe('motion prediction', () => {
+  it('predicts the next centre at constant velocity, and further while hidden', () => {
+    let motion = startMotion([5, 2], 9);
+    motion = observeMotion(motion, [5, 3], 9, 1);
+    assert.deepEqual(motion.velocity, [0, 1]);
+    assert.deepEqual(predictCentre(motion, 1), [5, 4]);
+    motion = missMotion(missMotion(motion));
+    assert.deepEqual(predictCentre(motion, 1), [5, 6]);
+    // Seen again after two hidden frames: the step is per frame elapsed.
+    assert.deepEqual(observeMotion(motion, [5, 9], 9, 1).velocity, [0, 2]);
+    // Slowing while hidden: 1 + 0.5 + 0.25 frames of travel.
+    assert.deepEqual(predictCentre(motion, 0.5), [5, 3 + 1.75]);
+  });
+
+  it('measures surprise in track radii and coasts on the prediction', () => {
+    const motion = observeMotion(startMotion([0, 0], Math.PI * 4), [0, 1], Math.PI * 4, 1); // radius 2
+    assert.equal(getMotionSurprise(motion, [0, 2], 1), 0);
+    assert.equal(getMotionSurprise(motion, [0, 6], 1), 2);
+    assert.deepEqual(coastMotion(motion, 1).centre, [0, 2]);
+  });
+});
+
+const rows = 6;
+const cols = 8;
+const n = rows * cols;
+
+function square(r0, c0, size) {
+  const mask = new Uint8Array(n);
+  for (let r = r0; r < r0 + size; r++) for (let c = c0; c < c0 + size; c++) mask[r * cols + c] = 1;
+  return mask;
+}
+
+function proposal(mask, prototype) {
+  let area = 0;
+  let sr = 0;
+  let sc = 0;
+  mask.forEach((v, i) => { if (v) { area++; sr += Math.floor(i / cols); sc += i % cols; } });
+  return { mask, area, prototype: Float32Array.from(prototype), centre: [sr / area, sc / area] };
+}
+
+describe('births', () => {
+  const rule = { candidateIou: 0.2, mergeCosine: 0.9, persistCosine: 0.75, historyFrames: 2 };
+
+  it('a candidate is ready after the birth window of object-like frames, with its earlier masks', () => {
+    let candidates = [];
+    for (let t = 0; t < 3; t++) candidates = advanceCandidates(candidates, [proposal(square(1, 1 + t, 2), [1, 0])], t, () => true, rule);
+    assert.equal(candidates.length, 1);
+    assert.equal(isReadyToBeBorn(candidates[0], 3), true);
+    assert.deepEqual(candidates[0].history.map((h) => h.index), [0, 1]);
+    assert.deepEqual(candidates[0].history[0].mask, square(1, 1, 2));
+  });
+
+  it('starts over when the region is not object-like or its appearance jumps', () => {
+    let candidates = [];
+    const objectLike = [true, false, true];
+    for (let t = 0; t < 3; t++) candidates = advanceCandidates(candidates, [proposal(square(1, 1, 2), [1, 0])], t, () => objectLike[t], rule);
+    assert.equal(isReadyToBeBorn(candidates[0], 3), false);
+    candidates = [];
+    const looks = [[1, 0], [1, 0], [0, 1]];
+    for (let t = 0; t < 3; t++) candidates = advanceCandidates(candidates, [proposal(square(1, 1, 2), looks[t])], t, () => true, rule);
+    assert.equal(candidates[0].seen, 1);
+  });
+
+  it('objectness: several heads or one strongly, unlike the ring around, not too large', () => {
+    const heads = 3;
+    const dim = 2;
+    const region = square(2, 3, 2);
+    const tokens = new Float32Array(n * dim);
+    for (let i = 0; i < n; i++) tokens.set(region[i] ? [1, 0] : [0, 1], i * dim);
+    const attention = new Float32Array(heads * n).fill(1);
+    // Head 0 attends the region 4× its mean level, head 1 2×, head 2 not at all.
+    for (let i = 0; i < n; i++) if (region[i]) { attention[i] = 4.4; attention[n + i] = 2.1; }
+    const options = { rows, cols, heads, dim, headLift: 3, ringPatches: 1 };
+    const measured = measureObjectness(proposal(region, [1, 0]), attention, tokens, options);
+    assert.equal(measured.support, 1);
+    assert.equal(measured.contrast, 0);
+    const rule = { supportHeads: 2, strongLift: 12, contrastCosine: 0.6, maxAreaShare: 0.25 };
+    assert.equal(isObjectLike(measured, rule), false); // one head, weakly: a wall
+    assert.equal(isObjectLike(measured, { ...rule, supportHeads: 1 }), true);
+    assert.equal(isObjectLike({ ...measured, contrast: 0.9 }, { ...rule, supportHeads: 1 }), false); // looks like its surroundings
+    assert.equal(isObjectLike({ ...measured, areaShare: 0.5 }, { ...rule, supportHeads: 1 }), false);
+  });
+});
