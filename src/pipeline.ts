@@ -3,6 +3,7 @@ import { openOutputs, type Format, type OutputWriter, type OverlayMode } from '.
 import { createFeatureCacheWriter, openFeatureCache, type CacheDtype, type FeatureCache, type FeatureCacheWriter } from './features/index.js';
 import { loadModel, openSimilaritySession, writeNormalisedFrame_, type LoadedModel, type LoadOptions, type SimilaritySession } from './model/index.js';
 import { createPromptedTracker, createTracker, interpolateResults, readInitMask, type FrameFeatures, type FrameResult, type Tracker, type TrackerOptions } from './track/index.js';
+import { refineFrame } from './refine/index.js';
 import { BoundedQueue } from './util/bounded-queue.js';
 import { markKeyFrames } from './util/key-frames.js';
 import { createStageClock, type StageClock } from './util/stage-clock.js';
@@ -25,6 +26,8 @@ export interface TrackContext {
   /** Prompted mode: propagate the objects of an annotated frame (DAVIS protocol). */
   prompt?: { initMask: string; initFrame: number; contextFrames: number; radius: number; topK: number; propagation: 'reference' | 'improved'; discover: boolean };
   batch: number;
+  /** `guided`: masks follow the full-resolution frame's edges (needs the video); `none`: the patch masks upsampled. */
+  refine?: 'none' | 'guided';
   /** Track every Nth frame (and the last); masks of the frames between are interpolated. */
   stride: number;
   verbose: boolean;
@@ -194,7 +197,9 @@ export async function runTrack(context: TrackContext): Promise<TrackSummary> {
   const started = performance.now();
   const clock = createStageClock();
   const video = context.input ? await probeVideo(context.input) : undefined;
-  const needImages = context.formats.includes('overlay');
+  const refine = context.refine === 'guided';
+  if (refine && !video) throw new UsageError('refinement needs the frames; give the input video, or refine none');
+  const needImages = context.formats.includes('overlay') || refine;
   const keys = getKeyFrames(context);
   let cache: FeatureCache | undefined;
   let model: LoadedModel | undefined;
@@ -270,7 +275,8 @@ export async function runTrack(context: TrackContext): Promise<TrackSummary> {
       }
       keyFrames++;
       if (saver) await clock.timeAsync('save features', () => (saver as FeatureCacheWriter).write(features));
-      const result = await clock.timeAsync('track', () => tracker.update(features, image));
+      const tracked = await clock.timeAsync('track', () => tracker.update(features, image));
+      const result = refine && image ? clock.time('refine', () => refineFrame(tracked, image)) : tracked;
       for (const skipped of between) {
         const previous = lastKey as FrameResult;
         const t = (skipped.index - previous.index) / (result.index - previous.index);

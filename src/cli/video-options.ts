@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { formats } from '../export/format-names.js';
+import { refineModes } from '../refine/index.js';
 import { devices } from './track-options.js';
 import { createChoiceOption } from './validate.js';
 
@@ -16,5 +17,6 @@ export function addVideoOptions(command: Command): Command {
     .option('--short-side <px>', 'model input short side in pixels, rounded to the patch size (default: 480, or the video\'s own if smaller)')
     .option('--batch <n>', 'frames per model call, helps on GPUs (default: 1)')
     .option('--stride <n>', 'run the model on every nth frame (and the last) and interpolate the masks between, 1-30 (default: 1)')
+    .addOption(createChoiceOption('--refine <mode>', 'pixel refinement of mask edges with the full-resolution frame (default: auto: on whenever the video is decoded)', refineModes))
     .option('--threads <n>', 'CPU threads for onnxruntime, 0 = all cores (default: 0)');
 }

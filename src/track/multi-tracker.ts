@@ -184,7 +184,9 @@ export function createMultiTracker(options: TrackerOptions, tuning = trackerDefa
         .map((t) => ({ id: t.id, area: 0, bbox: [0, 0, 0, 0] as [number, number, number, number], score: 0, occluded: true }));
       const attention = new Float32Array(n);
       for (let h = 0; h < heads; h++) for (let i = 0; i < n; i++) attention[i] += features.clsAttention[h * n + i] / heads;
-      return { index: features.index, width, height, labels, objects: [...visible, ...hiddenObjects].sort((a, b) => a.id - b.id), attention, rows, cols };
+      // The patch masks labels were painted from, as the soft masks refinement starts from.
+      const soft = new Map([...masks].map(([id, mask]) => [id, Float32Array.from(mask)])); // id → [rows*cols]
+      return { index: features.index, width, height, labels, objects: [...visible, ...hiddenObjects].sort((a, b) => a.id - b.id), attention, rows, cols, soft };
     },
   };
 }

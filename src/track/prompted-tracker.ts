@@ -31,6 +31,18 @@ export interface PromptedOptions {
   similarity?: Similarity;
 }
 
+/** Each object's share of all labels' soft mass, background included: `[rows*cols]` in [0, 1] per object, for refinement. */
+function getShares(soft: Map<number, Float32Array>, n: number): Map<number, Float32Array> {
+  const total = new Float32Array(n);
+  for (const grid of soft.values()) for (let i = 0; i < n; i++) total[i] += Math.max(0, grid[i]);
+  const shares = new Map<number, Float32Array>();
+  for (const [id, grid] of soft) {
+    if (id === 0) continue;
+    shares.set(id, Float32Array.from(grid, (v, i) => (total[i] > 0 ? Math.max(0, v) / total[i] : 0)));
+  }
+  return shares;
+}
+
 /**
  * Propagates the annotated frame's objects through the video exactly as DINO's
  * evaluation does: context = the annotated frame (one-hot labels at the patch grid) plus
@@ -48,12 +60,12 @@ export function createPromptedTracker(options: PromptedOptions): Tracker {
   let prototypes = new Map<number, Float32Array>();
   const discovery: DiscoveryState = { candidates: [], nextId: Math.max(...ids) + 1 };
 
-  const finish = (index: number, labels: Uint16Array, attention: Float32Array, rows: number, cols: number): FrameResult => {
+  const finish = (index: number, labels: Uint16Array, attention: Float32Array, rows: number, cols: number, soft?: Map<number, Float32Array>): FrameResult => {
     const visible = describeLabels(labels, width, height, new Map());
     const hidden = ids
       .filter((id) => id !== 0 && !visible.some((o) => o.id === id))
       .map((id) => ({ id, area: 0, bbox: [0, 0, 0, 0] as [number, number, number, number], score: 0, occluded: true }));
-    return { index, width, height, labels, objects: [...visible, ...hidden].sort((a, b) => a.id - b.id), attention, rows, cols };
+    return { index, width, height, labels, objects: [...visible, ...hidden].sort((a, b) => a.id - b.id), attention, rows, cols, soft };
   };
 
   return {
@@ -117,7 +129,7 @@ export function createPromptedTracker(options: PromptedOptions): Tracker {
           }
         }
       }
-      return finish(features.index, resizeLabels(labels, inputWidth, inputHeight, width, height), attention, rows, cols);
+      return finish(features.index, resizeLabels(labels, inputWidth, inputHeight, width, height), attention, rows, cols, getShares(soft, n));
     },
   };
 }

@@ -1,0 +1,172 @@
+import type { PixelRegion } from '../track/upsample.js';
+import { getBoxMean } from './box-filter.js';
+
+/** How the guided filter smooths: window radius and regularisation, and the subsampling that makes it fast. */
+export interface GuidedFilterOptions {
+  /** Window radius in frame pixels. */
+  radius: number;
+  /** Regularisation on colours in [0, 1]: larger keeps the input, smaller follows the frame's edges. */
+  epsilon: number;
+  /** The linear coefficients are computed on a grid this many times coarser (He & Sun's fast guided filter). */
+  subsample: number;
+}
+
+/** One RGB frame `[height, width, 3]` as the guide. */
+export interface GuideImage {
+  pixels: Uint8Array;
+  width: number;
+  height: number;
+}
+
+/** Mean colour (0–1) of each `step × step` block of the region: the guide at the coarse grid, `[3, rows*cols]`. */
+function getCoarseGuide(guide: GuideImage, region: PixelRegion, step: number, rows: number, cols: number): Float32Array[] {
+  const [left, top, right, bottom] = region;
+  const channels = [new Float32Array(rows * cols), new Float32Array(rows * cols), new Float32Array(rows * cols)];
+  for (let r = 0; r < rows; r++) {
+    const y1 = Math.min(bottom, top + (r + 1) * step);
+    for (let c = 0; c < cols; c++) {
+      const x1 = Math.min(right, left + (c + 1) * step);
+      let red = 0;
+      let green = 0;
+      let blue = 0;
+      let count = 0;
+      for (let y = top + r * step; y < y1; y++) {
+        for (let x = left + c * step, k = (y * guide.width + x) * 3; x < x1; x++, k += 3) {
+          red += guide.pixels[k];
+          green += guide.pixels[k + 1];
+          blue += guide.pixels[k + 2];
+          count++;
+        }
+      }
+      const scale = 1 / (255 * count);
+      channels[0][r * cols + c] = red * scale;
+      channels[1][r * cols + c] = green * scale;
+      channels[2][r * cols + c] = blue * scale;
+    }
+  }
+  return channels;
+}
+
+/** Mean of each `step × step` block of a region-sized map `[height, width]` → `[rows, cols]`. */
+function getCoarseMap(map: Float32Array, width: number, height: number, step: number, rows: number, cols: number): Float32Array {
+  const out = new Float32Array(rows * cols);
+  for (let r = 0; r < rows; r++) {
+    const y1 = Math.min(height, (r + 1) * step);
+    for (let c = 0; c < cols; c++) {
+      const x1 = Math.min(width, (c + 1) * step);
+      let sum = 0;
+      for (let y = r * step; y < y1; y++) for (let x = c * step; x < x1; x++) sum += map[y * width + x];
+      out[r * cols + c] = sum / ((y1 - r * step) * (x1 - c * step));
+    }
+  }
+  return out;
+}
+
+/**
+ * Colour guided filter (He, Sun & Tang, "Guided Image Filtering", 2013) of a soft mask
+ * over one region of the frame, in its fast form (He & Sun 2015): in every window the
+ * mask is fitted as a linear function of the frame's colour, `a·I + b`; `a` and `b` are
+ * computed on a grid `subsample` times coarser and interpolated back. The output blends the
+ * fit with the input by how much the frame varies there, `w = var(I) / (var(I) + ε)`: across
+ * an edge the fit pulls the mask onto it; where the frame is flat the mask is kept as it
+ * was rather than blurred (the plain filter would round its corners there).
+ * @param mask `[height, width]` of the region (height = bottom − top, width = right − left)
+ * @returns `[height, width]` of the region
+ */
+export function filterGuided(mask: Float32Array, guide: GuideImage, region: PixelRegion, options: GuidedFilterOptions): Float32Array {
+  const [left, top, right, bottom] = region;
+  const width = right - left;
+  const height = bottom - top;
+  const step = Math.max(1, Math.round(options.subsample));
+  const rows = Math.ceil(height / step);
+  const cols = Math.ceil(width / step);
+  const radius = Math.max(1, Math.round(options.radius / step));
+  const n = rows * cols;
+  const box = (map: Float32Array): Float32Array => getBoxMean(map, cols, rows, radius);
+  const [red, green, blue] = getCoarseGuide(guide, region, step, rows, cols); // each [rows*cols]
+  const p = getCoarseMap(mask, width, height, step, rows, cols);
+  const product = (a: Float32Array, b: Float32Array): Float32Array => {
+    const out = new Float32Array(n);
+    for (let i = 0; i < n; i++) out[i] = a[i] * b[i];
+    return out;
+  };
+  const [meanR, meanG, meanB, meanP] = [box(red), box(green), box(blue), box(p)];
+  const [meanRP, meanGP, meanBP] = [box(product(red, p)), box(product(green, p)), box(product(blue, p))];
+  const [meanRR, meanRG, meanRB] = [box(product(red, red)), box(product(red, green)), box(product(red, blue))];
+  const [meanGG, meanGB, meanBB] = [box(product(green, green)), box(product(green, blue)), box(product(blue, blue))];
+  const coefficientR = new Float32Array(n);
+  const coefficientG = new Float32Array(n);
+  const coefficientB = new Float32Array(n);
+  const offset = new Float32Array(n);
+  const edge = new Float32Array(n);
+  const e = options.epsilon;
+  for (let i = 0; i < n; i++) {
+    const [mr, mg, mb, mp] = [meanR[i], meanG[i], meanB[i], meanP[i]];
+    // Covariance of colour with the mask, and the colour covariance matrix (+ ε on the diagonal).
+    const cr = meanRP[i] - mr * mp;
+    const cg = meanGP[i] - mg * mp;
+    const cb = meanBP[i] - mb * mp;
+    const rr = meanRR[i] - mr * mr + e;
+    const rg = meanRG[i] - mr * mg;
+    const rb = meanRB[i] - mr * mb;
+    const gg = meanGG[i] - mg * mg + e;
+    const gb = meanGB[i] - mg * mb;
+    const bb = meanBB[i] - mb * mb + e;
+    // a = Σ⁻¹ c, by the adjugate of the symmetric 3×3 matrix.
+    const i00 = gg * bb - gb * gb;
+    const i01 = rb * gb - rg * bb;
+    const i02 = rg * gb - rb * gg;
+    const i11 = rr * bb - rb * rb;
+    const i12 = rb * rg - rr * gb;
+    const i22 = rr * gg - rg * rg;
+    const det = rr * i00 + rg * i01 + rb * i02;
+    const ar = (i00 * cr + i01 * cg + i02 * cb) / det;
+    const ag = (i01 * cr + i11 * cg + i12 * cb) / det;
+    const ab = (i02 * cr + i12 * cg + i22 * cb) / det;
+    coefficientR[i] = ar;
+    coefficientG[i] = ag;
+    coefficientB[i] = ab;
+    offset[i] = mp - ar * mr - ag * mg - ab * mb;
+    // How much the window's colour varies, against ε: 0 on a flat frame, near 1 across an edge.
+    const variance = rr + gg + bb - 3 * e;
+    edge[i] = variance / (variance + e);
+  }
+  const smooth = [box(coefficientR), box(coefficientG), box(coefficientB), box(offset), box(edge)];
+  return applyCoefficients(smooth, mask, guide, region, step, rows, cols);
+}
+
+/** q = w̄·(ā·I + b̄) + (1 − w̄)·p at every pixel of the region, w̄, ā and b̄ bilinearly interpolated from the coarse grid (block centres). */
+function applyCoefficients([ar, ag, ab, b, w]: Float32Array[], mask: Float32Array, guide: GuideImage, region: PixelRegion, step: number, rows: number, cols: number): Float32Array {
+  const [left, top, right, bottom] = region;
+  const width = right - left;
+  const height = bottom - top;
+  const out = new Float32Array(width * height); // [height, width]
+  const x0 = new Int32Array(width);
+  const x1 = new Int32Array(width);
+  const fx = new Float32Array(width);
+  for (let x = 0; x < width; x++) {
+    const g = Math.min(Math.max((x + 0.5) / step - 0.5, 0), cols - 1);
+    x0[x] = Math.floor(g);
+    x1[x] = Math.min(x0[x] + 1, cols - 1);
+    fx[x] = g - x0[x];
+  }
+  const toUnit = 1 / 255;
+  for (let y = 0; y < height; y++) {
+    const g = Math.min(Math.max((y + 0.5) / step - 0.5, 0), rows - 1);
+    const r0 = Math.floor(g) * cols;
+    const r1 = Math.min(Math.floor(g) + 1, rows - 1) * cols;
+    const fy = g - Math.floor(g);
+    const lerp = (map: Float32Array, x: number): number => {
+      const a = map[r0 + x0[x]] + (map[r0 + x1[x]] - map[r0 + x0[x]]) * fx[x];
+      const c = map[r1 + x0[x]] + (map[r1 + x1[x]] - map[r1 + x0[x]]) * fx[x];
+      return a + (c - a) * fy;
+    };
+    let k = ((top + y) * guide.width + left) * 3;
+    for (let x = 0; x < width; x++, k += 3) {
+      const fit = lerp(ar, x) * guide.pixels[k] * toUnit + lerp(ag, x) * guide.pixels[k + 1] * toUnit + lerp(ab, x) * guide.pixels[k + 2] * toUnit + lerp(b, x);
+      const weight = lerp(w, x);
+      out[y * width + x] = weight * fit + (1 - weight) * mask[y * width + x];
+    }
+  }
+  return out;
+}

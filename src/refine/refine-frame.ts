@@ -1,0 +1,89 @@
+import { describeLabels } from '../track/regions.js';
+import type { FrameResult, TrackedObject } from '../track/types.js';
+import { getUpsampledRegion, upsampleBilinear, type PixelRegion } from '../track/upsample.js';
+import { filterGuided, type GuideImage, type GuidedFilterOptions } from './guided-filter.js';
+
+/** Tuning of the refinement; values chosen on the tuning scenes of `npm run bench:pixels` (see README). */
+export const refineDefaults = {
+  /** Window radius in pixels: two patches, so a window across a one-patch halo also holds true background (16 kept halos of 11 px on the unit test's square). */
+  radius: 32,
+  /** On colours in [0, 1]: a step of about 0.1 (25 of 255 levels) between object and background counts as an edge. */
+  epsilon: 0.01,
+  /** Coefficients on a 4× coarser grid: the fast guided filter's usual ratio (r/4), 16× less work. */
+  subsample: 4,
+  /** A pixel belongs to the strongest object above this, as without refinement. */
+  threshold: 0.5,
+  /** Patches below this soft value cannot reach `threshold` after upsampling; they only widen the work box. */
+  boxFloor: 0.25,
+} satisfies GuidedFilterOptions & { threshold: number; boxFloor: number };
+
+export type RefineTuning = typeof refineDefaults;
+
+/** `[firstRow, firstCol, lastRow, lastCol]` of the patches at or above `floor`; undefined when none. */
+function getSoftBox(soft: Float32Array, rows: number, cols: number, floor: number): [number, number, number, number] | undefined {
+  let [r0, c0, r1, c1] = [rows, cols, -1, -1];
+  for (let i = 0; i < soft.length; i++) {
+    if (soft[i] < floor) continue;
+    const r = Math.floor(i / cols);
+    const c = i % cols;
+    r0 = Math.min(r0, r);
+    r1 = Math.max(r1, r);
+    c0 = Math.min(c0, c);
+    c1 = Math.max(c1, c);
+  }
+  return r1 < 0 ? undefined : [r0, c0, r1, c1];
+}
+
+/** A region grown by `margin` pixels on every side, inside the frame. */
+function growRegion([left, top, right, bottom]: PixelRegion, margin: number, width: number, height: number): PixelRegion {
+  return [Math.max(0, left - margin), Math.max(0, top - margin), Math.min(width, right + margin), Math.min(height, bottom + margin)];
+}
+
+/** The region's part of a `[frameHeight, frameWidth]` map, `[height, width]` of the region. */
+function cropRegion(map: Float32Array, frameWidth: number, [left, top, right, bottom]: PixelRegion): Float32Array {
+  const width = right - left;
+  const out = new Float32Array(width * (bottom - top));
+  for (let y = top; y < bottom; y++) out.set(map.subarray(y * frameWidth + left, y * frameWidth + right), (y - top) * width);
+  return out;
+}
+
+/**
+ * Pixel refinement of one tracked frame: each object's soft patch mask is upsampled and
+ * passed through a colour guided filter led by the full-resolution frame, on the object's
+ * box only; then every pixel goes to the strongest object above `threshold`, else to the
+ * background. Objects that refinement leaves without pixels are reported occluded.
+ * A frame without soft masks (an interpolated one) is returned as it is.
+ * @param image the frame `[height, width, 3]` RGB24 at the result's size
+ */
+export function refineFrame(result: FrameResult, image: Uint8Array, tuning: RefineTuning = refineDefaults): FrameResult {
+  const { width, height, rows, cols, soft } = result;
+  if (!soft) return result;
+  if (image.length !== width * height * 3) throw new Error(`internal: refinement got a ${image.length}-byte frame for ${width}x${height} masks`);
+  const guide: GuideImage = { pixels: image, width, height };
+  const labels = new Uint16Array(width * height);
+  const best = new Float32Array(width * height).fill(tuning.threshold);
+  for (const [id, grid] of soft) {
+    const box = getSoftBox(grid, rows, cols, tuning.boxFloor);
+    if (!box) continue;
+    const region = growRegion(getUpsampledRegion(box, rows, cols, width, height), tuning.radius, width, height);
+    const prior = cropRegion(upsampleBilinear(grid, rows, cols, width, height, region), width, region); // [regionHeight, regionWidth]
+    const refined = filterGuided(prior, guide, region, tuning);
+    const [left, top, right, bottom] = region;
+    const regionWidth = right - left;
+    for (let y = top; y < bottom; y++) {
+      for (let x = left, k = (y - top) * regionWidth, i = y * width + left; x < right; x++, k++, i++) {
+        if (refined[k] > best[i]) {
+          best[i] = refined[k];
+          labels[i] = id;
+        }
+      }
+    }
+  }
+  const scores = new Map(result.objects.map((o) => [o.id, o.score]));
+  const visible = describeLabels(labels, width, height, scores);
+  const shown = new Set(visible.map((o) => o.id));
+  const hidden: TrackedObject[] = result.objects
+    .filter((o) => !shown.has(o.id))
+    .map((o) => ({ ...o, area: 0, bbox: [0, 0, 0, 0], score: o.occluded ? o.score : 0, occluded: true }));
+  return { ...result, labels, objects: [...visible, ...hidden].sort((a, b) => a.id - b.id) };
+}
