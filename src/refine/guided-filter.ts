@@ -136,7 +136,7 @@ export function filterGuided(mask: Float32Array, guide: GuideImage, region: Pixe
 }
 
 /** q = w̄·(ā·I + b̄) + (1 − w̄)·p at every pixel of the region, w̄, ā and b̄ bilinearly interpolated from the coarse grid (block centres). */
-function applyCoefficients([ar, ag, ab, b, w]: Float32Array[], mask: Float32Array, guide: GuideImage, region: PixelRegion, step: number, rows: number, cols: number): Float32Array {
+function applyCoefficients(coarse: Float32Array[], mask: Float32Array, guide: GuideImage, region: PixelRegion, step: number, rows: number, cols: number): Float32Array {
   const [left, top, right, bottom] = region;
   const width = right - left;
   const height = bottom - top;
@@ -150,22 +150,29 @@ function applyCoefficients([ar, ag, ab, b, w]: Float32Array[], mask: Float32Arra
     x1[x] = Math.min(x0[x] + 1, cols - 1);
     fx[x] = g - x0[x];
   }
+  // One coarse row of each map, interpolated in y for the current pixel row: [5, cols].
+  const [ar, ag, ab, b, w] = coarse.map(() => new Float32Array(cols));
+  const lines = [ar, ag, ab, b, w];
   const toUnit = 1 / 255;
   for (let y = 0; y < height; y++) {
     const g = Math.min(Math.max((y + 0.5) / step - 0.5, 0), rows - 1);
     const r0 = Math.floor(g) * cols;
     const r1 = Math.min(Math.floor(g) + 1, rows - 1) * cols;
     const fy = g - Math.floor(g);
-    const lerp = (map: Float32Array, x: number): number => {
-      const a = map[r0 + x0[x]] + (map[r0 + x1[x]] - map[r0 + x0[x]]) * fx[x];
-      const c = map[r1 + x0[x]] + (map[r1 + x1[x]] - map[r1 + x0[x]]) * fx[x];
-      return a + (c - a) * fy;
-    };
+    coarse.forEach((map, m) => {
+      for (let c = 0; c < cols; c++) lines[m][c] = map[r0 + c] + (map[r1 + c] - map[r0 + c]) * fy;
+    });
     let k = ((top + y) * guide.width + left) * 3;
-    for (let x = 0; x < width; x++, k += 3) {
-      const fit = lerp(ar, x) * guide.pixels[k] * toUnit + lerp(ag, x) * guide.pixels[k + 1] * toUnit + lerp(ab, x) * guide.pixels[k + 2] * toUnit + lerp(b, x);
-      const weight = lerp(w, x);
-      out[y * width + x] = weight * fit + (1 - weight) * mask[y * width + x];
+    for (let x = 0, i = y * width; x < width; x++, k += 3, i++) {
+      const c0 = x0[x];
+      const c1 = x1[x];
+      const f = fx[x];
+      const fit = (ar[c0] + (ar[c1] - ar[c0]) * f) * guide.pixels[k] * toUnit
+        + (ag[c0] + (ag[c1] - ag[c0]) * f) * guide.pixels[k + 1] * toUnit
+        + (ab[c0] + (ab[c1] - ab[c0]) * f) * guide.pixels[k + 2] * toUnit
+        + (b[c0] + (b[c1] - b[c0]) * f);
+      const weight = w[c0] + (w[c1] - w[c0]) * f;
+      out[i] = weight * fit + (1 - weight) * mask[i];
     }
   }
   return out;

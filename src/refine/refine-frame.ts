@@ -1,21 +1,21 @@
 import { describeLabels } from '../track/regions.js';
 import type { FrameResult, TrackedObject } from '../track/types.js';
-import { getUpsampledRegion, upsampleBilinear, type PixelRegion } from '../track/upsample.js';
+import { getUpsampledRegion, upsampleBilinearRegion, type PixelRegion } from '../track/upsample.js';
 import { filterGuided, type GuideImage, type GuidedFilterOptions } from './guided-filter.js';
 
 /** Tuning of the refinement; values chosen on the tuning scenes of `npm run bench:pixels` (see README). */
 export const refineDefaults = {
-  /** Window radius in pixels: two patches, so a window across a one-patch halo also holds true background (16 kept halos of 11 px on the unit test's square). */
-  radius: 32,
-  /** On colours in [0, 1]: a step of about 0.1 (25 of 255 levels) between object and background counts as an edge. */
-  epsilon: 0.01,
+  /** Window radius in patches (2 = 32 px at 480 lines): a window across the one-patch halo must also hold true background; tuning scenes, 1–3 patches tried. */
+  radiusPatches: 2,
+  /** On colours in [0, 1]: ε = 0.001 followed the tuning scenes' object edges best of 0.0003–0.03 (larger keeps more halo). */
+  epsilon: 0.001,
   /** Coefficients on a 4× coarser grid: the fast guided filter's usual ratio (r/4), 16× less work. */
   subsample: 4,
   /** A pixel belongs to the strongest object above this, as without refinement. */
   threshold: 0.5,
   /** Patches below this soft value cannot reach `threshold` after upsampling; they only widen the work box. */
   boxFloor: 0.25,
-} satisfies GuidedFilterOptions & { threshold: number; boxFloor: number };
+};
 
 export type RefineTuning = typeof refineDefaults;
 
@@ -39,14 +39,6 @@ function growRegion([left, top, right, bottom]: PixelRegion, margin: number, wid
   return [Math.max(0, left - margin), Math.max(0, top - margin), Math.min(width, right + margin), Math.min(height, bottom + margin)];
 }
 
-/** The region's part of a `[frameHeight, frameWidth]` map, `[height, width]` of the region. */
-function cropRegion(map: Float32Array, frameWidth: number, [left, top, right, bottom]: PixelRegion): Float32Array {
-  const width = right - left;
-  const out = new Float32Array(width * (bottom - top));
-  for (let y = top; y < bottom; y++) out.set(map.subarray(y * frameWidth + left, y * frameWidth + right), (y - top) * width);
-  return out;
-}
-
 /**
  * Pixel refinement of one tracked frame: each object's soft patch mask is upsampled and
  * passed through a colour guided filter led by the full-resolution frame, on the object's
@@ -60,14 +52,16 @@ export function refineFrame(result: FrameResult, image: Uint8Array, tuning: Refi
   if (!soft) return result;
   if (image.length !== width * height * 3) throw new Error(`internal: refinement got a ${image.length}-byte frame for ${width}x${height} masks`);
   const guide: GuideImage = { pixels: image, width, height };
+  // The halo is a patch wide whatever the frame size, so the window is counted in patches.
+  const filter: GuidedFilterOptions = { radius: tuning.radiusPatches * Math.max(width / cols, height / rows), epsilon: tuning.epsilon, subsample: tuning.subsample };
   const labels = new Uint16Array(width * height);
   const best = new Float32Array(width * height).fill(tuning.threshold);
   for (const [id, grid] of soft) {
     const box = getSoftBox(grid, rows, cols, tuning.boxFloor);
     if (!box) continue;
-    const region = growRegion(getUpsampledRegion(box, rows, cols, width, height), tuning.radius, width, height);
-    const prior = cropRegion(upsampleBilinear(grid, rows, cols, width, height, region), width, region); // [regionHeight, regionWidth]
-    const refined = filterGuided(prior, guide, region, tuning);
+    const region = growRegion(getUpsampledRegion(box, rows, cols, width, height), Math.ceil(filter.radius), width, height);
+    const prior = upsampleBilinearRegion(grid, rows, cols, width, height, region); // [regionHeight, regionWidth]
+    const refined = filterGuided(prior, guide, region, filter);
     const [left, top, right, bottom] = region;
     const regionWidth = right - left;
     for (let y = top; y < bottom; y++) {
