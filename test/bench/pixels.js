@@ -17,15 +17,15 @@ const lineList = (process.env.LINES ?? '480,240').split(',').map(Number);
 const modes = (process.env.REFINE ?? 'none,guided').split(',');
 const extra = process.env.TRACK_ARGS ? process.env.TRACK_ARGS.split(' ') : [];
 
-/** Predicted area / true area of each truth object under eval's id mapping, summed over frames; their mean. */
+/** Predicted area / true area of each found truth object under eval's id mapping, summed over frames; their mean (missed objects are counted apart). */
 function getAreaRatio(out, truth, perObject) {
-  const predicted = new Map(perObject.map((o) => [o.truthId, o.predictedId]));
-  const areas = new Map(perObject.map((o) => [o.truthId, { truth: 0, predicted: 0 }]));
+  const predicted = new Map(perObject.filter((o) => o.predictedId !== undefined).map((o) => [o.truthId, o.predictedId]));
+  const areas = new Map([...predicted.keys()].map((id) => [id, { truth: 0, predicted: 0 }]));
   for (const file of readdirSync(truth).sort()) {
     const t = decode(readFileSync(path.join(truth, file))).data;
     const p = decode(readFileSync(path.join(out, 'masks', file))).data;
     for (let i = 0; i < t.length; i++) {
-      if (t[i]) areas.get(t[i]).truth++;
+      if (t[i] && areas.has(t[i])) areas.get(t[i]).truth++;
       for (const [truthId, id] of predicted) if (id !== undefined && p[i] === id) areas.get(truthId).predicted++;
     }
   }
@@ -45,21 +45,26 @@ for (const [name, scene] of Object.entries(scenes)) {
       execFileSync(process.execPath, [cli, 'track', video, '--features', caches[lines], '-o', out, '--format', 'davis', '--progress', 'none', '--refine', refine, ...extra], { stdio: 'inherit' });
       const seconds = (Date.now() - started) / 1000;
       const score = JSON.parse(execFileSync(process.execPath, [cli, 'eval', '--pred', out, '--gt', truth, '--json'], { encoding: 'utf8' }));
-      rows.push({ name, lines, refine, ...score, area: getAreaRatio(out, truth, score.perObject), seconds });
+      const missed = score.perObject.filter((o) => o.predictedId === undefined).length;
+      const found = score.perObject.filter((o) => o.predictedId !== undefined);
+      const foundJ = found.reduce((sum, o) => sum + o.j, 0) / Math.max(1, found.length);
+      const foundF = found.reduce((sum, o) => sum + o.f, 0) / Math.max(1, found.length);
+      rows.push({ name, lines, refine, ...score, foundJ, foundF, area: getAreaRatio(out, truth, score.perObject), missed, seconds });
     }
   }
 }
 
 const fmt = (v) => v.toFixed(3);
 console.log(`\npixel refinement benchmark: rendered 848x480 videos, DINO-like feature caches, through the CLI (set: ${only.length ? only.join(',') : set})`);
-console.log(['scene'.padEnd(14), 'lines', 'refine', '    J', '    F', '  J&F', 'id sw', 'area', 'track s'].join('  '));
+// J, F: over every truth object (a missed one scores 0); found J, F and area (predicted / true pixels): over the objects a track matched.
+console.log(['scene'.padEnd(14), 'lines', 'refine', '    J', '    F', '  J&F', 'id sw', 'missed', 'found J', 'found F', 'area', 'track s'].join('  '));
 for (const r of rows) {
-  console.log([r.name.padEnd(14), String(r.lines).padStart(5), r.refine.padEnd(6), fmt(r.j), fmt(r.f), fmt(r.jf), String(r.idSwitches).padStart(5), r.area.toFixed(2), r.seconds.toFixed(1).padStart(7)].join('  '));
+  console.log([r.name.padEnd(14), String(r.lines).padStart(5), r.refine.padEnd(6), fmt(r.j), fmt(r.f), fmt(r.jf), String(r.idSwitches).padStart(5), String(r.missed).padStart(6), fmt(r.foundJ).padStart(7), fmt(r.foundF).padStart(7), r.area.toFixed(2), r.seconds.toFixed(1).padStart(7)].join('  '));
 }
 for (const lines of lineList) {
   for (const refine of modes) {
     const group = rows.filter((r) => r.lines === lines && r.refine === refine);
     const mean = (key) => group.reduce((s, r) => s + r[key], 0) / group.length;
-    console.log(['mean'.padEnd(14), String(lines).padStart(5), refine.padEnd(6), fmt(mean('j')), fmt(mean('f')), fmt(mean('jf')), String(group.reduce((s, r) => s + r.idSwitches, 0)).padStart(5), mean('area').toFixed(2)].join('  '));
+    console.log(['mean'.padEnd(14), String(lines).padStart(5), refine.padEnd(6), fmt(mean('j')), fmt(mean('f')), fmt(mean('jf')), String(group.reduce((s, r) => s + r.idSwitches, 0)).padStart(5), String(group.reduce((s, r) => s + r.missed, 0)).padStart(6), fmt(mean('foundJ')).padStart(7), fmt(mean('foundF')).padStart(7), mean('area').toFixed(2)].join('  '));
   }
 }
