@@ -15,11 +15,13 @@ const only = process.argv.slice(2);
 const set = process.env.SET ?? 'test';
 const lineList = (process.env.LINES ?? '480,240').split(',').map(Number);
 const modes = (process.env.REFINE ?? 'none,guided').split(',');
+/** A truth object counts as found when its matched track covers it at least this well (mean J): a track that grazes it in a few frames has not found it. */
+const foundJaccard = 0.1;
 const extra = process.env.TRACK_ARGS ? process.env.TRACK_ARGS.split(' ') : [];
 
 /** Predicted area / true area of each found truth object under eval's id mapping, summed over frames; their mean (missed objects are counted apart). */
-function getAreaRatio(out, truth, perObject) {
-  const predicted = new Map(perObject.filter((o) => o.predictedId !== undefined).map((o) => [o.truthId, o.predictedId]));
+function getAreaRatio(out, truth, found) {
+  const predicted = new Map(found.map((o) => [o.truthId, o.predictedId]));
   const areas = new Map([...predicted.keys()].map((id) => [id, { truth: 0, predicted: 0 }]));
   for (const file of readdirSync(truth).sort()) {
     const t = decode(readFileSync(path.join(truth, file))).data;
@@ -45,18 +47,18 @@ for (const [name, scene] of Object.entries(scenes)) {
       execFileSync(process.execPath, [cli, 'track', video, '--features', caches[lines], '-o', out, '--format', 'davis', '--progress', 'none', '--refine', refine, ...extra], { stdio: 'inherit' });
       const seconds = (Date.now() - started) / 1000;
       const score = JSON.parse(execFileSync(process.execPath, [cli, 'eval', '--pred', out, '--gt', truth, '--json'], { encoding: 'utf8' }));
-      const missed = score.perObject.filter((o) => o.predictedId === undefined).length;
-      const found = score.perObject.filter((o) => o.predictedId !== undefined);
+      const found = score.perObject.filter((o) => o.predictedId !== undefined && o.j >= foundJaccard);
+      const missed = score.perObject.length - found.length;
       const foundJ = found.reduce((sum, o) => sum + o.j, 0) / Math.max(1, found.length);
       const foundF = found.reduce((sum, o) => sum + o.f, 0) / Math.max(1, found.length);
-      rows.push({ name, lines, refine, ...score, foundJ, foundF, area: getAreaRatio(out, truth, score.perObject), missed, seconds });
+      rows.push({ name, lines, refine, ...score, foundJ, foundF, area: getAreaRatio(out, truth, found), missed, seconds });
     }
   }
 }
 
 const fmt = (v) => v.toFixed(3);
 console.log(`\npixel refinement benchmark: rendered 848x480 videos, DINO-like feature caches, through the CLI (set: ${only.length ? only.join(',') : set})`);
-// J, F: over every truth object (a missed one scores 0); found J, F and area (predicted / true pixels): over the objects a track matched.
+// J, F: over every truth object (a missed one scores 0); found J, F and area (predicted / true pixels): over the objects a track found (J ≥ 0.1).
 console.log(['scene'.padEnd(14), 'lines', 'refine', '    J', '    F', '  J&F', 'id sw', 'missed', 'found J', 'found F', 'area', 'track s'].join('  '));
 for (const r of rows) {
   console.log([r.name.padEnd(14), String(r.lines).padStart(5), r.refine.padEnd(6), fmt(r.j), fmt(r.f), fmt(r.jf), String(r.idSwitches).padStart(5), String(r.missed).padStart(6), fmt(r.foundJ).padStart(7), fmt(r.foundF).padStart(7), r.area.toFixed(2), r.seconds.toFixed(1).padStart(7)].join('  '));

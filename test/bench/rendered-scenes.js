@@ -12,6 +12,7 @@ import path from 'node:path';
 import { encodeDavisPng } from '../../dist/export/index.js';
 import { createFeatureCacheWriter } from '../../dist/features/index.js';
 import { getFfmpegBinaries } from '../../dist/video/index.js';
+import { gaussian, mulberry32, unitVector } from './synthetic-scenes.js';
 
 export const frameWidth = 848;
 export const frameHeight = 480;
@@ -118,27 +119,6 @@ export function renderFrame(scene, t) {
     }
   }
   return { rgb, truth };
-}
-
-function mulberry32(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function gaussian(random) {
-  return Math.sqrt(-2 * Math.log(random() + 1e-12)) * Math.cos(2 * Math.PI * random());
-}
-
-function unitVector(random, dim) {
-  const v = Float32Array.from({ length: dim }, () => gaussian(random));
-  const norm = Math.hypot(...v);
-  return v.map((x) => x / norm);
 }
 
 /**

@@ -18,7 +18,7 @@ export const rows = frameHeight / patchSize;
 export const cols = frameWidth / patchSize;
 export const fps = 25;
 
-function mulberry32(seed) {
+export function mulberry32(seed) {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -29,11 +29,11 @@ function mulberry32(seed) {
   };
 }
 
-function gaussian(random) {
+export function gaussian(random) {
   return Math.sqrt(-2 * Math.log(random() + 1e-12)) * Math.cos(2 * Math.PI * random());
 }
 
-function unitVector(random, dim) {
+export function unitVector(random, dim) {
   const v = Float32Array.from({ length: dim }, () => gaussian(random));
   const norm = Math.hypot(...v);
   return v.map((x) => x / norm);
