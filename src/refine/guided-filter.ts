@@ -11,11 +11,43 @@ export interface GuidedFilterOptions {
   subsample: number;
 }
 
-/** One RGB frame `[height, width, 3]` as the guide. */
+/** One RGB frame `[height, width, 3]` as the guide, with its coarse colours when shared by several regions. */
 export interface GuideImage {
   pixels: Uint8Array;
   width: number;
   height: number;
+  /** Mean colours of the whole frame's `step × step` blocks, `[3, rows*cols]`: regions aligned to the blocks crop them. */
+  coarse?: { step: number; rows: number; cols: number; channels: Float32Array[] };
+}
+
+/** A guide whose block colours are computed once for the frame, for every object's region. */
+export function createGuide(pixels: Uint8Array, width: number, height: number, step: number): GuideImage {
+  const rows = Math.ceil(height / step);
+  const cols = Math.ceil(width / step);
+  const guide: GuideImage = { pixels, width, height };
+  return { ...guide, coarse: { step, rows, cols, channels: getCoarseGuide(guide, [0, 0, width, height], step, rows, cols) } };
+}
+
+/** A region grown to whole `step × step` blocks of the frame (or its edge), so that it can crop a shared coarse guide. */
+export function alignRegion([left, top, right, bottom]: PixelRegion, step: number, width: number, height: number): PixelRegion {
+  return [left - (left % step), top - (top % step), Math.min(width, Math.ceil(right / step) * step), Math.min(height, Math.ceil(bottom / step) * step)];
+}
+
+/** The region's blocks of the guide: cropped from the shared coarse guide when aligned with it, else computed. */
+function getRegionGuide(guide: GuideImage, region: PixelRegion, step: number, rows: number, cols: number): Float32Array[] {
+  const [left, top] = region;
+  const { coarse } = guide;
+  if (!coarse || coarse.step !== step || left % step !== 0 || top % step !== 0 || !isAligned(region, step, guide)) return getCoarseGuide(guide, region, step, rows, cols);
+  const [r0, c0] = [top / step, left / step];
+  return coarse.channels.map((channel) => {
+    const out = new Float32Array(rows * cols);
+    for (let r = 0; r < rows; r++) out.set(channel.subarray((r0 + r) * coarse.cols + c0, (r0 + r) * coarse.cols + c0 + cols), r * cols);
+    return out;
+  });
+}
+
+function isAligned([, , right, bottom]: PixelRegion, step: number, guide: GuideImage): boolean {
+  return (right % step === 0 || right === guide.width) && (bottom % step === 0 || bottom === guide.height);
 }
 
 /** Mean colour (0–1) of each `step × step` block of the region: the guide at the coarse grid, `[3, rows*cols]`. */
@@ -83,7 +115,7 @@ export function filterGuided(mask: Float32Array, guide: GuideImage, region: Pixe
   const radius = Math.max(1, Math.round(options.radius / step));
   const n = rows * cols;
   const box = (map: Float32Array): Float32Array => getBoxMean(map, cols, rows, radius);
-  const [red, green, blue] = getCoarseGuide(guide, region, step, rows, cols); // each [rows*cols]
+  const [red, green, blue] = getRegionGuide(guide, region, step, rows, cols); // each [rows*cols]
   const p = getCoarseMap(mask, width, height, step, rows, cols);
   const product = (a: Float32Array, b: Float32Array): Float32Array => {
     const out = new Float32Array(n);
@@ -132,11 +164,28 @@ export function filterGuided(mask: Float32Array, guide: GuideImage, region: Pixe
     edge[i] = variance / (variance + e);
   }
   const smooth = [box(coefficientR), box(coefficientG), box(coefficientB), box(offset), box(edge)];
-  return applyCoefficients(smooth, mask, guide, region, step, rows, cols);
+  return applyCoefficients(smooth, getSettledCells(p, meanP, box), mask, guide, region, step, rows, cols);
 }
 
+/**
+ * Cells where the mask is 0 or 1 throughout both windows that reach them (p constant in
+ * every window of every window): there a = 0 and b = p, so q = p exactly, and the pixels
+ * need no work. On a large object that is most of its box.
+ * @returns `[rows*cols]` 1 where settled
+ */
+function getSettledCells(p: Float32Array, meanP: Float32Array, box: (map: Float32Array) => Float32Array): Uint8Array {
+  const variance = new Float32Array(p.length);
+  const meanSquare = box(Float32Array.from(p, (v) => v * v));
+  for (let i = 0; i < p.length; i++) variance[i] = meanSquare[i] - meanP[i] * meanP[i];
+  const spread = box(variance);
+  return Uint8Array.from(spread, (v, i) => (v < settledTolerance && (meanP[i] < settledTolerance || meanP[i] > 1 - settledTolerance) ? 1 : 0));
+}
+
+/** Float32 round-off of box means of 0/1 maps stays far below this. */
+const settledTolerance = 1e-6;
+
 /** q = w̄·(ā·I + b̄) + (1 − w̄)·p at every pixel of the region, w̄, ā and b̄ bilinearly interpolated from the coarse grid (block centres). */
-function applyCoefficients(coarse: Float32Array[], mask: Float32Array, guide: GuideImage, region: PixelRegion, step: number, rows: number, cols: number): Float32Array {
+function applyCoefficients(coarse: Float32Array[], settled: Uint8Array, mask: Float32Array, guide: GuideImage, region: PixelRegion, step: number, rows: number, cols: number): Float32Array {
   const [left, top, right, bottom] = region;
   const width = right - left;
   const height = bottom - top;
@@ -166,6 +215,10 @@ function applyCoefficients(coarse: Float32Array[], mask: Float32Array, guide: Gu
     for (let x = 0, i = y * width; x < width; x++, k += 3, i++) {
       const c0 = x0[x];
       const c1 = x1[x];
+      if (settled[r0 + c0] & settled[r0 + c1] & settled[r1 + c0] & settled[r1 + c1]) {
+        out[i] = mask[i];
+        continue;
+      }
       const f = fx[x];
       const fit = (ar[c0] + (ar[c1] - ar[c0]) * f) * guide.pixels[k] * toUnit
         + (ag[c0] + (ag[c1] - ag[c0]) * f) * guide.pixels[k + 1] * toUnit

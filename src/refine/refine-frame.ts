@@ -1,7 +1,7 @@
 import { describeLabels } from '../track/regions.js';
 import type { FrameResult, TrackedObject } from '../track/types.js';
 import { getUpsampledRegion, upsampleBilinearRegion, type PixelRegion } from '../track/upsample.js';
-import { filterGuided, type GuideImage, type GuidedFilterOptions } from './guided-filter.js';
+import { alignRegion, createGuide, filterGuided, type GuideImage, type GuidedFilterOptions } from './guided-filter.js';
 
 /** Tuning of the refinement; values chosen on the tuning scenes of `npm run bench:pixels` (see README). */
 export const refineDefaults = {
@@ -51,7 +51,7 @@ export function refineFrame(result: FrameResult, image: Uint8Array, tuning: Refi
   const { width, height, rows, cols, soft } = result;
   if (!soft) return result;
   if (image.length !== width * height * 3) throw new Error(`internal: refinement got a ${image.length}-byte frame for ${width}x${height} masks`);
-  const guide: GuideImage = { pixels: image, width, height };
+  const guide: GuideImage = createGuide(image, width, height, tuning.subsample);
   // The halo is a patch wide whatever the frame size, so the window is counted in patches.
   const filter: GuidedFilterOptions = { radius: tuning.radiusPatches * Math.max(width / cols, height / rows), epsilon: tuning.epsilon, subsample: tuning.subsample };
   const labels = new Uint16Array(width * height);
@@ -59,7 +59,7 @@ export function refineFrame(result: FrameResult, image: Uint8Array, tuning: Refi
   for (const [id, grid] of soft) {
     const box = getSoftBox(grid, rows, cols, tuning.boxFloor);
     if (!box) continue;
-    const region = growRegion(getUpsampledRegion(box, rows, cols, width, height), Math.ceil(filter.radius), width, height);
+    const region = alignRegion(growRegion(getUpsampledRegion(box, rows, cols, width, height), Math.ceil(filter.radius), width, height), tuning.subsample, width, height);
     const prior = upsampleBilinearRegion(grid, rows, cols, width, height, region); // [regionHeight, regionWidth]
     const refined = filterGuided(prior, guide, region, filter);
     const [left, top, right, bottom] = region;
