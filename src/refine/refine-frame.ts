@@ -1,3 +1,4 @@
+import { getComponents } from '../track/proposals.js';
 import { describeLabels } from '../track/regions.js';
 import type { FrameResult, TrackedObject } from '../track/types.js';
 import { getUpsampledRegion, upsampleBilinearRegion, type PixelRegion } from '../track/upsample.js';
@@ -19,19 +20,43 @@ export const refineDefaults = {
 
 export type RefineTuning = typeof refineDefaults;
 
-/** `[firstRow, firstCol, lastRow, lastCol]` of the patches at or above `floor`; undefined when none. */
-function getSoftBox(soft: Float32Array, rows: number, cols: number, floor: number): [number, number, number, number] | undefined {
-  let [r0, c0, r1, c1] = [rows, cols, -1, -1];
-  for (let i = 0; i < soft.length; i++) {
-    if (soft[i] < floor) continue;
+/** A patch mask grown by `reach` patches in every direction (a square neighbourhood), separably. */
+function dilate(mask: Uint8Array, rows: number, cols: number, reach: number): Uint8Array {
+  const across = new Uint8Array(mask.length);
+  for (let i = 0; i < mask.length; i++) {
+    if (!mask[i]) continue;
     const r = Math.floor(i / cols);
-    const c = i % cols;
-    r0 = Math.min(r0, r);
-    r1 = Math.max(r1, r);
-    c0 = Math.min(c0, c);
-    c1 = Math.max(c1, c);
+    for (let c = Math.max(0, (i % cols) - reach); c <= Math.min(cols - 1, (i % cols) + reach); c++) across[r * cols + c] = 1;
   }
-  return r1 < 0 ? undefined : [r0, c0, r1, c1];
+  const out = new Uint8Array(mask.length);
+  for (let i = 0; i < mask.length; i++) {
+    if (!across[i]) continue;
+    const c = i % cols;
+    for (let r = Math.max(0, Math.floor(i / cols) - reach); r <= Math.min(rows - 1, Math.floor(i / cols) + reach); r++) out[r * cols + c] = 1;
+  }
+  return out;
+}
+
+/**
+ * `[firstRow, firstCol, lastRow, lastCol]` of each group of patches at or above `floor`,
+ * patches closer than `reach` joining one group: groups further apart cannot affect each
+ * other's filtered values, so a scattered mask costs its pieces, not its bounding box.
+ */
+function getSoftBoxes(soft: Float32Array, rows: number, cols: number, floor: number, reach: number): [number, number, number, number][] {
+  const mask = Uint8Array.from(soft, (v) => (v >= floor ? 1 : 0));
+  return getComponents(dilate(mask, rows, cols, reach), rows, cols).flatMap((members) => {
+    let [r0, c0, r1, c1] = [rows, cols, -1, -1];
+    for (const i of members) {
+      if (!mask[i]) continue;
+      const r = Math.floor(i / cols);
+      const c = i % cols;
+      r0 = Math.min(r0, r);
+      r1 = Math.max(r1, r);
+      c0 = Math.min(c0, c);
+      c1 = Math.max(c1, c);
+    }
+    return r1 < 0 ? [] : [[r0, c0, r1, c1] as [number, number, number, number]];
+  });
 }
 
 /** A region grown by `margin` pixels on every side, inside the frame. */
@@ -51,15 +76,23 @@ export function refineFrame(result: FrameResult, image: Uint8Array, tuning: Refi
   const { width, height, rows, cols, soft } = result;
   if (!soft) return result;
   if (image.length !== width * height * 3) throw new Error(`internal: refinement got a ${image.length}-byte frame for ${width}x${height} masks`);
-  const guide: GuideImage = createGuide(image, width, height, tuning.subsample);
   // The halo is a patch wide whatever the frame size, so the window is counted in patches.
   const filter: GuidedFilterOptions = { radius: tuning.radiusPatches * Math.max(width / cols, height / rows), epsilon: tuning.epsilon, subsample: tuning.subsample };
+  // Two windows (the fit's and its smoothing's) plus the half patch upsampling reaches: pieces further apart are filtered apart.
+  const reach = Math.ceil(2 * tuning.radiusPatches) + 1;
+  const regions: [number, PixelRegion][] = [];
+  for (const [id, grid] of soft) {
+    for (const box of getSoftBoxes(grid, rows, cols, tuning.boxFloor, reach)) {
+      regions.push([id, alignRegion(growRegion(getUpsampledRegion(box, rows, cols, width, height), Math.ceil(filter.radius), width, height), tuning.subsample, width, height)]);
+    }
+  }
+  // Block colours once for the whole frame when the regions together cover more than it, else per region.
+  const covered = regions.reduce((sum, [, [left, top, right, bottom]]) => sum + (right - left) * (bottom - top), 0);
+  const guide: GuideImage = covered > width * height ? createGuide(image, width, height, tuning.subsample) : { pixels: image, width, height };
   const labels = new Uint16Array(width * height);
   const best = new Float32Array(width * height).fill(tuning.threshold);
-  for (const [id, grid] of soft) {
-    const box = getSoftBox(grid, rows, cols, tuning.boxFloor);
-    if (!box) continue;
-    const region = alignRegion(growRegion(getUpsampledRegion(box, rows, cols, width, height), Math.ceil(filter.radius), width, height), tuning.subsample, width, height);
+  for (const [id, region] of regions) {
+    const grid = soft.get(id) as Float32Array;
     const prior = upsampleBilinearRegion(grid, rows, cols, width, height, region); // [regionHeight, regionWidth]
     const refined = filterGuided(prior, guide, region, filter);
     const [left, top, right, bottom] = region;
