@@ -31,16 +31,31 @@ export interface PromptedOptions {
   similarity?: Similarity;
 }
 
-/** Each object's share of all labels' soft mass, background included: `[rows*cols]` in [0, 1] per object, for refinement. */
-function getShares(soft: Map<number, Float32Array>, n: number): Map<number, Float32Array> {
-  const total = new Float32Array(n);
-  for (const grid of soft.values()) for (let i = 0; i < n; i++) total[i] += Math.max(0, grid[i]);
-  const shares = new Map<number, Float32Array>();
+/**
+ * Each object's soft mask for refinement, `[rows*cols]` in [0, 1], from the soft labels as
+ * this tracker decides between them: every label min-max normalised (as `norm_mask` does),
+ * then 0.5 + half the object's lead over the strongest other label (background included),
+ * so it is above one half exactly where the object wins the argmax.
+ */
+function getMargins(soft: Map<number, Float32Array>, n: number): Map<number, Float32Array> {
+  const normalised = new Map<number, Float32Array>();
   for (const [id, grid] of soft) {
-    if (id === 0) continue;
-    shares.set(id, Float32Array.from(grid, (v, i) => (total[i] > 0 ? Math.max(0, v) / total[i] : 0)));
+    let [min, max] = [Infinity, -Infinity];
+    for (const v of grid) [min, max] = [Math.min(min, v), Math.max(max, v)];
+    normalised.set(id, max > 0 && max > min ? Float32Array.from(grid, (v) => (v - min) / (max - min)) : Float32Array.from(grid));
   }
-  return shares;
+  const margins = new Map<number, Float32Array>();
+  for (const [id, grid] of normalised) {
+    if (id === 0) continue;
+    const margin = new Float32Array(n);
+    for (let i = 0; i < n; i++) {
+      let other = 0;
+      for (const [otherId, values] of normalised) if (otherId !== id) other = Math.max(other, values[i]);
+      margin[i] = Math.min(1, Math.max(0, 0.5 + (grid[i] - other) / 2));
+    }
+    margins.set(id, margin);
+  }
+  return margins;
 }
 
 /**
@@ -129,7 +144,7 @@ export function createPromptedTracker(options: PromptedOptions): Tracker {
           }
         }
       }
-      return finish(features.index, resizeLabels(labels, inputWidth, inputHeight, width, height), attention, rows, cols, getShares(soft, n));
+      return finish(features.index, resizeLabels(labels, inputWidth, inputHeight, width, height), attention, rows, cols, getMargins(soft, n));
     },
   };
 }

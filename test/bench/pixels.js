@@ -4,6 +4,7 @@
 // (`track VIDEO --features CACHE --format davis --refine none|guided`: decoding, tracker,
 // refinement, PNG writing) and `dino-track eval --json` scores the PNGs.
 // SET=tune|test|all (default test), LINES=480,240, REFINE=none,guided, node test/bench/pixels.js [scene …]
+// PROMPTED=1: prompted mode, the first frame's truth as --init-mask (as bench:track does).
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -44,7 +45,8 @@ for (const [name, scene] of Object.entries(scenes)) {
     for (const refine of modes) {
       const out = path.join(folder, `out-${lines}-${refine}`);
       const started = Date.now();
-      execFileSync(process.execPath, [cli, 'track', video, '--features', caches[lines], '-o', out, '--format', 'davis', '--progress', 'none', '--refine', refine, ...extra], { stdio: 'inherit' });
+      const prompt = process.env.PROMPTED === '1' ? ['--init-mask', path.join(truth, '00000.png')] : [];
+      execFileSync(process.execPath, [cli, 'track', video, '--features', caches[lines], '-o', out, '--format', 'davis', '--progress', 'none', '--refine', refine, ...prompt, ...extra], { stdio: 'inherit' });
       const seconds = (Date.now() - started) / 1000;
       const score = JSON.parse(execFileSync(process.execPath, [cli, 'eval', '--pred', out, '--gt', truth, '--json'], { encoding: 'utf8' }));
       const found = score.perObject.filter((o) => o.predictedId !== undefined && o.j >= foundJaccard);
