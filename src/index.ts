@@ -52,6 +52,8 @@ export interface TrackOptions {
   topK?: number;
   propagation?: 'improved' | 'reference';
   discover?: boolean;
+  /** Pixel refinement of mask edges (default `auto`: whenever the video is decoded). */
+  refine?: 'auto' | 'none' | 'guided';
   overwrite?: boolean;
   verbose?: boolean;
   /** Called after each frame is written (or yielded): frames done, frames expected. */
@@ -67,7 +69,7 @@ function toRawOptions(options: TrackOptions): RawTrackOptions {
     maxObjects: text(options.maxObjects), occlusionFrames: text(options.occlusionFrames), shortSide: text(options.shortSide),
     batch: text(options.batch), stride: text(options.stride), threads: text(options.threads), overlay: options.overlay,
     initMask: options.initMask, initFrame: text(options.initFrame), prompts: options.prompts, contextFrames: text(options.contextFrames), window: text(options.window),
-    topK: text(options.topK), propagation: options.propagation, discover: options.discover, overwrite: options.overwrite,
+    topK: text(options.topK), propagation: options.propagation, discover: options.discover, refine: options.refine, overwrite: options.overwrite,
     verbose: options.verbose, progress: 'none',
   };
 }

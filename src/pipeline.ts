@@ -5,6 +5,7 @@ import { loadModel, openSimilaritySession, type LoadedModel, type LoadOptions, t
 import { buildPromptedTracker, checkPromptFrames, getKeyFrames, writeTemporaryCache, type TemporaryCache } from './prompted-run.js';
 import { inferFrames, readCachedFrames, type SourceFrame } from './source-frames.js';
 import { createTracker, interpolateResults, paintBirth, type BackfillFrame, type FrameResult, type PromptFrame, type Tracker, type TrackerOptions } from './track/index.js';
+import { refineFrame } from './refine/index.js';
 import { BoundedQueue } from './util/bounded-queue.js';
 import { createStageClock } from './util/stage-clock.js';
 import { decodeVideo, probeVideo, type Decoder, type VideoInfo } from './video/index.js';
@@ -32,6 +33,8 @@ export interface TrackContext {
     contextFrames: number; radius: number; topK: number; propagation: 'reference' | 'improved'; discover: boolean;
   };
   batch: number;
+  /** `guided`: masks follow the full-resolution frame's edges (needs the video); `none`: the patch masks upsampled. */
+  refine?: 'none' | 'guided';
   /** Track every Nth frame (and the last); masks of the frames between are interpolated. */
   stride: number;
   verbose: boolean;
@@ -104,7 +107,9 @@ export async function runTrack(context: TrackContext): Promise<TrackSummary> {
   const started = performance.now();
   const clock = createStageClock();
   const video = context.input ? await probeVideo(context.input) : undefined;
-  const needImages = findVideoFormat(context.formats) !== undefined;
+  const refine = context.refine === 'guided';
+  if (refine && !video) throw new UsageError('refinement needs the frames; give the input video, or refine none');
+  const needImages = findVideoFormat(context.formats) !== undefined || refine;
   const keys = getKeyFrames(context);
   let cache: FeatureCache | undefined;
   let model: LoadedModel | undefined;
@@ -209,7 +214,8 @@ export async function runTrack(context: TrackContext): Promise<TrackSummary> {
       }
       keyFrames++;
       if (saver) await clock.timeAsync('save features', () => (saver as FeatureCacheWriter).write(features));
-      const result = await clock.timeAsync('track', () => (tracker as Tracker).update(features, image));
+      const tracked = await clock.timeAsync('track', () => (tracker as Tracker).update(features, image));
+      const result = refine && image ? clock.time('refine', () => refineFrame(tracked, image)) : tracked;
       paintBirths(result.births);
       held.push({ result, frame, before: between });
       between = [];

@@ -10,6 +10,7 @@ import type { TrackContext } from '../pipeline.js';
 import { progressModes, type ProgressMode } from './progress.js';
 import { listPrompts } from './prompts-option.js';
 import { parseChoice, parseInteger, parseNumber } from './validate.js';
+import { refineModes, type RefineMode } from '../refine/index.js';
 
 /** Raw option strings as commander hands them over: absent when not given. */
 export interface RawTrackOptions {
@@ -39,6 +40,7 @@ export interface RawTrackOptions {
   discover?: boolean;
   saveFeatures?: string;
   featuresDtype?: string;
+  refine?: string;
   overwrite?: boolean;
   verbose?: boolean;
   quiet?: boolean;
@@ -67,6 +69,8 @@ export const trackDefaults = {
   topK: '5',
   propagation: 'improved',
   featuresDtype: 'f32',
+  /** Refine whenever the frames are decoded: always when the model runs, with --features when the video is given. */
+  refine: 'auto',
 } as const satisfies Partial<Record<keyof RawTrackOptions, string>>;
 
 /** Options that only prompted mode (`--init-mask`, `--prompts`) uses. */
@@ -92,6 +96,12 @@ function refuseUnusedOptions(raw: RawTrackOptions, formats: Format[]): void {
   }
   if (raw.featuresDtype !== undefined && !raw.saveFeatures) throw new UsageError('--features-dtype sets the precision of --save-features; give --save-features too, or leave it out');
   if (raw.overlay !== undefined && !formats.includes('overlay')) throw new UsageError(`--overlay ${raw.overlay} changes only the overlay video; add overlay to --format, or leave it out`);
+}
+
+/** `--refine` resolved: refinement needs the frames, so `auto` refines exactly when a video is given. @throws UsageError for guided without a video */
+function getRefinement(mode: RefineMode, input: string | undefined): 'none' | 'guided' {
+  if (mode === 'guided' && !input) throw new UsageError('--refine guided needs the frames; give the input video alongside --features, or leave --refine out');
+  return mode === 'none' || !input ? 'none' : 'guided';
 }
 
 export const devices = ['auto', 'cpu', 'cuda', 'webgpu'] as const;
@@ -170,6 +180,7 @@ export function normalizeTrackOptions(input: string | undefined, raw: RawTrackOp
   if (output === '-' && (formatList.length !== 1 || formatList[0] !== 'ndjson')) throw new UsageError('-o - writes to stdout, which takes only --format ndjson');
   if (output !== '-') validateTarget('-o', output, overwrite, !isVideoTarget(output));
   if (raw.saveFeatures) validateTarget('--save-features', raw.saveFeatures, overwrite, false);
+  const refine = getRefinement(parseChoice<RefineMode>('--refine', raw.refine ?? trackDefaults.refine, refineModes), input);
   const shortSide = parseInteger('--short-side', raw.shortSide ?? trackDefaults.shortSide, 16, 4320);
   const precision = parseChoice<PrecisionChoice>('--precision', raw.precision ?? 'auto', precisionChoices);
   if (precision !== 'auto' && raw.model && !isRegistryName(raw.model)) {
@@ -186,6 +197,7 @@ export function normalizeTrackOptions(input: string | undefined, raw: RawTrackOp
     overwrite,
     batch: parseInteger('--batch', raw.batch ?? trackDefaults.batch, 1, 256),
     stride,
+    refine,
     verbose,
     quiet: Boolean(raw.quiet),
     progress: parseChoice<ProgressMode>('--progress', raw.progress ?? trackDefaults.progress, progressModes),

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { formats } from '../export/format-names.js';
 import { autoPrecision, precisionChoices } from '../model/registry.js';
+import { refineModes } from '../refine/index.js';
 import { devices } from './track-options.js';
 import { createChoiceOption } from './validate.js';
 
@@ -18,6 +19,7 @@ export function addVideoOptions(command: Command, formatDefault: string): Comman
     .addOption(createChoiceOption('--device <device>', 'inference provider (default: auto: cuda, then webgpu, then cpu)', devices))
     .option('--short-side <px>', 'model input short side in pixels, rounded to the patch size (default: 480, or the video\'s own if smaller)')
     .option('--stride <n>', 'run the model on every nth frame (and the last) and interpolate the masks between, 1-30 (default: 1)')
+    .addOption(createChoiceOption('--refine <mode>', 'pixel refinement of mask edges with the full-resolution frame (default: auto: on whenever the video is decoded)', refineModes))
     .option('--batch <n>', 'frames per model call, helps on GPUs (default: 1)')
     .option('--threads <n>', 'CPU threads for onnxruntime, 0 = all cores (default: 0)')
     .optionsGroup('Tracking:')

@@ -38,6 +38,11 @@ export interface FrameResult {
   attention: Float32Array;
   rows: number;
   cols: number;
+  /**
+   * Each visible object's soft mask on the patch grid, `[rows*cols]` in [0, 1] (0.5 = the
+   * edge `labels` were cut at), for pixel refinement; absent on interpolated frames.
+   */
+  soft?: Map<number, Float32Array>;
   /** Objects born in this frame, painted into the earlier frames that led to their birth (at most `Tracker.lookBack` back). */
   births?: BackfillFrame[];
 }

@@ -25,29 +25,47 @@ export function getUpsampledRegion(box: [number, number, number, number], rows: 
  */
 export function upsampleBilinear(grid: Float32Array, rows: number, cols: number, width: number, height: number, region: PixelRegion = [0, 0, width, height]): Float32Array {
   const out = new Float32Array(width * height);
+  writeUpsampledRegion(grid, rows, cols, width, height, region, out, region[1] * width + region[0], width);
+  return out;
+}
+
+/**
+ * The same bilinear upsampling, only for one region and into an array of the region's size.
+ * @param grid `[rows, cols]`
+ * @returns `[bottom − top, right − left]`
+ */
+export function upsampleBilinearRegion(grid: Float32Array, rows: number, cols: number, width: number, height: number, region: PixelRegion): Float32Array {
   const [left, top, right, bottom] = region;
-  const x0 = new Int32Array(width);
-  const x1 = new Int32Array(width);
-  const fx = new Float32Array(width);
-  for (let x = left; x < right; x++) {
-    const g = Math.min(Math.max(((x + 0.5) * cols) / width - 0.5, 0), cols - 1);
-    x0[x] = Math.floor(g);
-    x1[x] = Math.min(x0[x] + 1, cols - 1);
-    fx[x] = g - x0[x];
+  const out = new Float32Array((right - left) * (bottom - top));
+  writeUpsampledRegion(grid, rows, cols, width, height, region, out, 0, right - left);
+  return out;
+}
+
+/** Writes the region's upsampled pixels into `out`, its top-left pixel at `offset`, rows `stride` apart. */
+function writeUpsampledRegion(grid: Float32Array, rows: number, cols: number, width: number, height: number, region: PixelRegion, out: Float32Array, offset: number, stride: number): void {
+  const [left, top, right, bottom] = region;
+  const span = right - left;
+  const x0 = new Int32Array(span);
+  const x1 = new Int32Array(span);
+  const fx = new Float32Array(span);
+  for (let k = 0; k < span; k++) {
+    const g = Math.min(Math.max(((left + k + 0.5) * cols) / width - 0.5, 0), cols - 1);
+    x0[k] = Math.floor(g);
+    x1[k] = Math.min(x0[k] + 1, cols - 1);
+    fx[k] = g - x0[k];
   }
   for (let y = top; y < bottom; y++) {
     const g = Math.min(Math.max(((y + 0.5) * rows) / height - 0.5, 0), rows - 1);
     const y0 = Math.floor(g);
     const y1 = Math.min(y0 + 1, rows - 1);
     const fy = g - y0;
-    const top = y0 * cols;
-    const bottom = y1 * cols;
-    const row = y * width;
-    for (let x = left; x < right; x++) {
-      const a = grid[top + x0[x]] + (grid[top + x1[x]] - grid[top + x0[x]]) * fx[x];
-      const b = grid[bottom + x0[x]] + (grid[bottom + x1[x]] - grid[bottom + x0[x]]) * fx[x];
-      out[row + x] = a + (b - a) * fy;
+    const upper = y0 * cols;
+    const lower = y1 * cols;
+    const row = offset + (y - top) * stride;
+    for (let k = 0; k < span; k++) {
+      const a = grid[upper + x0[k]] + (grid[upper + x1[k]] - grid[upper + x0[k]]) * fx[k];
+      const b = grid[lower + x0[k]] + (grid[lower + x1[k]] - grid[lower + x0[k]]) * fx[k];
+      out[row + k] = a + (b - a) * fy;
     }
   }
-  return out;
 }

@@ -79,7 +79,7 @@ export function runTrack(video, out, extra) {
       const last = points[points.length - 1];
       const first = points.find((p) => p.frame >= Math.max(1, 0.2 * last.frame) && p !== last) ?? points[0];
       const steady = (last.frame - first.frame) / Math.max(1e-9, last.elapsed_s - first.elapsed_s);
-      const stages = /busy time per stage \(stages overlap\): (.*?); peak RSS/.exec(stderr)?.[1] ?? '?';
+      const stages = /busy time per stage \(stages overlap\): (.*?); (?:wall|peak)/.exec(stderr)?.[1] ?? '?';
       const rss = Number(/peak RSS ([\d.]+) MiB/.exec(stderr)?.[1]);
       resolve({ frames: last.frame, steady, wall, startup: first.elapsed_s - first.frame / steady, stages, rss });
     });

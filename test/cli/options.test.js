@@ -53,6 +53,7 @@ describe('track options → context', () => {
     [{ stride: '31' }, 'Expected an integer between 1 and 30 for --stride but received "31"'],
     [{ stride: '2', saveFeatures: 'b.safetensors' }, '--stride and --save-features do not go together: a feature cache holds every frame; save it without --stride, then track it with --stride'],
     [{ output: '/no/such/dir/out.mp4' }, 'output directory /no/such/dir does not exist; create it first'],
+    [{ refine: 'bilateral' }, 'Expected one of auto, none, guided for --refine but received "bilateral"'],
   ]) {
     it(`rejects ${JSON.stringify(override)}`, () => {
       assert.throws(() => normalizeTrackOptions('in.mp4', { ...defaults, ...override }), (error) => {
@@ -69,6 +70,22 @@ describe('track options → context', () => {
     assert.throws(() => normalizeTrackOptions(undefined, { ...defaults, features: 'f.safetensors' }), /the overlay format needs the input video/);
     assert.throws(() => normalizeTrackOptions(undefined, { ...defaults, output: `${dir}/frames-out`, format: 'coco,frames', features: 'f.safetensors' }),
       (error) => error.exitCode === 2 && error.message === 'the frames format needs the input video; give it as INPUT alongside --features');
+  });
+
+  it('resolves --refine: auto refines exactly when the video is given; guided without the video is refused', () => {
+    const folder = { ...defaults, output: `${dir}/masks-out` };
+    for (const [input, raw, expected] of [
+      ['in.mp4', {}, 'guided'],
+      ['in.mp4', { refine: 'none' }, 'none'],
+      ['in.mp4', { features: 'f.safetensors' }, 'guided'],
+      [undefined, { features: 'f.safetensors' }, 'none'],
+      [undefined, { features: 'f.safetensors', refine: 'none' }, 'none'],
+    ]) assert.equal(normalizeTrackOptions(input, { ...folder, ...raw }).refine, expected, JSON.stringify([input, raw]));
+    assert.throws(() => normalizeTrackOptions(undefined, { ...folder, features: 'f.safetensors', refine: 'guided' }), (error) => {
+      assert.equal(error.message, '--refine guided needs the frames; give the input video alongside --features, or leave --refine out');
+      assert.equal(error.exitCode, 2);
+      return true;
+    });
   });
 
   it('parses HxW sizes', () => {

@@ -190,7 +190,9 @@ export function createMultiTracker(options: TrackerOptions, tuning: MultiTracker
       const hiddenObjects = tracks
         .filter((t) => t.motion.missing > 0)
         .map((t) => ({ id: t.id, area: 0, bbox: [0, 0, 0, 0] as [number, number, number, number], score: 0, occluded: true }));
-      const result: FrameResult = { index: features.index, width, height, labels, objects: [...visible, ...hiddenObjects].sort((a, b) => a.id - b.id), attention: averageHeads(features.clsAttention, heads), rows, cols };
+      // The patch masks labels were painted from, as the soft masks pixel refinement starts from.
+      const soft = new Map([...frame.masks].map(([id, mask]) => [id, Float32Array.from(mask)])); // id → [rows*cols]
+      const result: FrameResult = { index: features.index, width, height, labels, objects: [...visible, ...hiddenObjects].sort((a, b) => a.id - b.id), attention: averageHeads(features.clsAttention, heads), rows, cols, soft };
       if (births.length) result.births = births;
       return result;
     },

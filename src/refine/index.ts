@@ -1,0 +1,8 @@
+/** Pixel refinement: soft patch masks → masks that follow the edges of the full-resolution frame. */
+export { refineFrame, refineDefaults, type RefineTuning } from './refine-frame.js';
+export { filterGuided, type GuidedFilterOptions, type GuideImage } from './guided-filter.js';
+export { getBoxMean } from './box-filter.js';
+
+/** `--refine`: `auto` refines whenever the frames are decoded; `guided` insists; `none` keeps the patch masks. */
+export const refineModes = ['auto', 'none', 'guided'] as const;
+export type RefineMode = (typeof refineModes)[number];

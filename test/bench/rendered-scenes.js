@@ -1,0 +1,235 @@
+// Rendered scenes with pixel ground truth, for the pixel-refinement benchmark (npm run bench:pixels).
+// Each scene is a real video: textured objects of different shapes and sizes (ellipse,
+// rectangle, star, rounded blob) over a textured background that pans, a textured pillar
+// that hides objects, objects entering the frame and objects touching. Beside the video it
+// gives per-frame ground truth and a DINO-like feature cache aligned to the rendered
+// frames at any patch grid (480 or 240 lines): attention on the objects, a feature
+// prototype per object, features mixed by pixel coverage at edges (as a ViT's patch
+// tokens are), textured background features, noise.
+import { spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { encodeDavisPng } from '../../dist/export/index.js';
+import { createFeatureCacheWriter } from '../../dist/features/index.js';
+import { getFfmpegBinaries } from '../../dist/video/index.js';
+import { gaussian, mulberry32, unitVector } from './random.js';
+
+export const frameWidth = 848;
+export const frameHeight = 480;
+export const fps = 25;
+
+const linear = (from, to, t0, t1) => (t) => {
+  const s = Math.min(1, Math.max(0, (t - t0) / (t1 - t0)));
+  return [from[0] + (to[0] - from[0]) * s, from[1] + (to[1] - from[1]) * s];
+};
+
+/** Inside tests in object coordinates (dx, dy from the centre). */
+const shapes = {
+  ellipse: ({ rx, ry }) => (dx, dy) => (dx / rx) ** 2 + (dy / ry) ** 2 <= 1,
+  rectangle: ({ rx, ry }) => (dx, dy) => Math.abs(dx) <= rx && Math.abs(dy) <= ry,
+  star: ({ rx }) => (dx, dy) => {
+    const r = Math.hypot(dx, dy);
+    const angle = Math.atan2(dy, dx);
+    return r <= rx * (0.62 + 0.38 * Math.cos(5 * angle));
+  },
+  blob: ({ rx, ry }) => (dx, dy) => {
+    const angle = Math.atan2(dy / ry, dx / rx);
+    return (dx / rx) ** 2 + (dy / ry) ** 2 <= (0.85 + 0.15 * Math.sin(3 * angle)) ** 2;
+  },
+};
+
+/**
+ * The scenes. `set`: `tune` scenes choose the refinement constants, `test` scenes report them.
+ * Objects: shape, size (rx, ry px), base colour, texture period, path (centre at frame t), depth (higher = in front).
+ * Pillars: [x, width] in world coordinates (they pan with the background), in front of every object.
+ */
+export const scenes = {
+  'tune-pillar': { set: 'tune', frames: 60, pan: 2, pillars: [[430, 70]], objects: [
+    { id: 1, shape: 'ellipse', rx: 80, ry: 60, colour: [190, 70, 60], period: 9, path: linear([180, 250], [700, 260], 0, 60) },
+    { id: 2, shape: 'rectangle', rx: 60, ry: 45, colour: [70, 150, 200], period: 13, path: linear([680, 110], [640, 130], 0, 60) },
+    { id: 3, shape: 'star', rx: 40, ry: 40, colour: [220, 190, 60], period: 7, path: linear([640, 380], [600, 360], 0, 60) }] },
+  'tune-contact': { set: 'tune', frames: 60, pan: 1, objects: [
+    { id: 1, shape: 'blob', rx: 120, ry: 95, colour: [80, 170, 90], period: 11, path: linear([300, 260], [340, 250], 0, 60) },
+    { id: 2, shape: 'ellipse', rx: 45, ry: 55, colour: [200, 90, 160], period: 8, depth: 1, path: linear([440, 250], [470, 240], 0, 60) },
+    { id: 3, shape: 'rectangle', rx: 50, ry: 35, colour: [230, 140, 50], period: 10, path: linear([-60, 100], [200, 110], 10, 60) }] },
+  'test-pillar': { set: 'test', frames: 60, pan: 2, pillars: [[400, 160]], objects: [
+    { id: 1, shape: 'rectangle', rx: 40, ry: 60, colour: [200, 60, 80], period: 10, path: linear([170, 280], [680, 270], 0, 60) },
+    { id: 2, shape: 'ellipse', rx: 95, ry: 70, colour: [60, 130, 210], period: 12, path: linear([690, 140], [660, 160], 0, 60) },
+    { id: 3, shape: 'star', rx: 35, ry: 35, colour: [230, 200, 70], period: 6, path: linear([160, 100], [200, 120], 0, 60) }] },
+  'test-enter': { set: 'test', frames: 60, pan: 1, objects: [
+    { id: 1, shape: 'ellipse', rx: 150, ry: 110, colour: [170, 80, 180], period: 14, path: linear([330, 250], [360, 240], 0, 60) },
+    { id: 2, shape: 'star', rx: 32, ry: 32, colour: [240, 170, 60], period: 7, path: linear([660, 120], [640, 140], 0, 60) },
+    { id: 3, shape: 'blob', rx: 60, ry: 50, colour: [70, 190, 160], period: 9, path: linear([920, 360], [690, 350], 8, 60) }] },
+  'test-contact': { set: 'test', frames: 60, pan: 2, objects: [
+    { id: 1, shape: 'rectangle', rx: 90, ry: 70, colour: [90, 160, 70], period: 12, path: linear([300, 240], [330, 250], 0, 60) },
+    { id: 2, shape: 'blob', rx: 55, ry: 60, colour: [210, 80, 70], period: 8, depth: 1, path: linear([440, 230], [455, 245], 0, 60) },
+    { id: 3, shape: 'ellipse', rx: 45, ry: 35, colour: [80, 120, 220], period: 9, path: linear([680, 380], [620, 350], 0, 60) }] },
+};
+
+/** A smooth pseudo-random texture value in [-1, 1] at world position (x, y). */
+function texture(x, y, period, seed) {
+  return 0.5 * Math.sin(x / period + seed) * Math.cos(y / (period * 1.3) - seed) + 0.5 * Math.sin((x + 2 * y) / (period * 0.7) + 2 * seed);
+}
+
+/** The pixels of one frame: RGB24 `[H, W, 3]` and truth ids `[H, W]`. */
+export function renderFrame(scene, t) {
+  const rgb = Buffer.alloc(frameWidth * frameHeight * 3);
+  const truth = new Uint8Array(frameWidth * frameHeight);
+  const shift = t * scene.pan;
+  // Background: muted, textured in world coordinates, so it pans with the camera.
+  for (let y = 0; y < frameHeight; y++) {
+    for (let x = 0; x < frameWidth; x++) {
+      const wx = x + shift;
+      const a = texture(wx, y, 23, 0.3);
+      const b = texture(wx, y, 7, 1.7);
+      const k = (y * frameWidth + x) * 3;
+      rgb[k] = 120 + 30 * a + 12 * b;
+      rgb[k + 1] = 118 + 26 * a - 10 * b;
+      rgb[k + 2] = 105 + 20 * a + 8 * b;
+    }
+  }
+  const order = [...scene.objects].sort((p, q) => (p.depth ?? 0) - (q.depth ?? 0));
+  for (const object of order) {
+    const [cx, cy] = object.path(t);
+    const inside = shapes[object.shape](object);
+    const reach = Math.max(object.rx, object.ry);
+    for (let y = Math.max(0, Math.floor(cy - reach)); y <= Math.min(frameHeight - 1, Math.ceil(cy + reach)); y++) {
+      for (let x = Math.max(0, Math.floor(cx - reach)); x <= Math.min(frameWidth - 1, Math.ceil(cx + reach)); x++) {
+        const dx = x + 0.5 - cx;
+        const dy = y + 0.5 - cy;
+        if (!inside(dx, dy)) continue;
+        // The object's texture moves with it.
+        const v = texture(dx, dy, object.period, object.id);
+        const k = (y * frameWidth + x) * 3;
+        for (let ch = 0; ch < 3; ch++) rgb[k + ch] = Math.max(0, Math.min(255, object.colour[ch] + 35 * v));
+        truth[y * frameWidth + x] = object.id;
+      }
+    }
+  }
+  for (const [px, pw] of scene.pillars ?? []) {
+    for (let y = 0; y < frameHeight; y++) {
+      for (let x = Math.max(0, Math.round(px - shift)); x < Math.min(frameWidth, Math.round(px - shift + pw)); x++) {
+        const v = texture(x + shift, y, 5, 4.2);
+        const k = (y * frameWidth + x) * 3;
+        rgb[k] = 150 + 15 * v;
+        rgb[k + 1] = 150 + 15 * v;
+        rgb[k + 2] = 160 + 15 * v;
+        truth[y * frameWidth + x] = 0;
+      }
+    }
+  }
+  return { rgb, truth };
+}
+
+/**
+ * DINO-like model outputs for one rendered frame at a `rows × cols` patch grid over the
+ * frame: coverage of each cell by each object (from the truth) mixes object prototypes
+ * with background features; attention per head favours one object, on every object.
+ * @returns { clsAttention [heads, n], patchTokens [n, dim] }
+ */
+export function getFeatures(scene, truth, t, { rows, cols, state }) {
+  const { dim, heads, random, prototypes, backgrounds } = state;
+  const n = rows * cols;
+  const tokens = new Float32Array(n * dim); // [n, dim]
+  const coverage = new Map(scene.objects.map((o) => [o.id, new Float32Array(n)])); // id → [n]
+  for (let r = 0; r < rows; r++) {
+    const y0 = Math.floor((r * frameHeight) / rows);
+    const y1 = Math.floor(((r + 1) * frameHeight) / rows);
+    for (let c = 0; c < cols; c++) {
+      const x0 = Math.floor((c * frameWidth) / cols);
+      const x1 = Math.floor(((c + 1) * frameWidth) / cols);
+      let count = 0;
+      for (let y = y0; y < y1; y += 2) for (let x = x0; x < x1; x += 2) {
+        count++;
+        const id = truth[y * frameWidth + x];
+        if (id) coverage.get(id)[r * cols + c]++;
+      }
+      for (const map of coverage.values()) map[r * cols + c] /= count;
+    }
+  }
+  const shift = t * scene.pan;
+  for (let i = 0; i < n; i++) {
+    const row = tokens.subarray(i * dim, (i + 1) * dim);
+    let covered = 0;
+    for (const object of scene.objects) {
+      const share = coverage.get(object.id)[i];
+      if (!share) continue;
+      covered += share;
+      const proto = prototypes.get(object.id);
+      for (let d = 0; d < dim; d++) row[d] += share * proto[d];
+    }
+    const u = ((i % cols) * frameWidth / cols + shift) / 90;
+    const v = Math.floor(i / cols) * frameHeight / rows / 80;
+    for (let b = 0; b < backgrounds.length; b++) {
+      const w = (1 - covered) * Math.max(0, Math.sin(u * (b + 1) * 0.9 + b) * Math.cos(v * (b % 3 + 1) + b * 0.5));
+      for (let d = 0; d < dim; d++) row[d] += w * backgrounds[b][d];
+    }
+    let mean = 0;
+    for (let d = 0; d < dim; d++) mean += (row[d] += (0.35 * 3 * gaussian(random)) / Math.sqrt(dim)) / dim;
+    let variance = 0;
+    for (let d = 0; d < dim; d++) variance += (row[d] - mean) ** 2 / dim;
+    const scale = 1 / Math.sqrt(variance + 1e-6); // LayerNorm
+    for (let d = 0; d < dim; d++) row[d] = (row[d] - mean) * scale;
+  }
+  const clsAttention = new Float32Array(heads * n); // [heads, n]
+  for (let h = 0; h < heads; h++) {
+    const favourite = scene.objects[h % scene.objects.length].id;
+    const logits = new Float32Array(n);
+    let max = -Infinity;
+    for (let i = 0; i < n; i++) {
+      let logit = 0.6 * gaussian(random);
+      for (const object of scene.objects) logit += (object.id === favourite ? 4.5 : 3.5) * coverage.get(object.id)[i];
+      logits[i] = logit;
+      max = Math.max(max, logit);
+    }
+    let total = 0;
+    for (let i = 0; i < n; i++) total += logits[i] = Math.exp(logits[i] - max);
+    for (let i = 0; i < n; i++) clsAttention[h * n + i] = logits[i] / total;
+  }
+  return { clsAttention, patchTokens: tokens };
+}
+
+/** A 848×480 frame grid for a model short side: 480 → 30×53 patches of 16 px, 240 → 15×26 (the 416×240 input's grid). */
+export function getGrid(lines) {
+  const scale = lines / frameHeight;
+  return { rows: Math.floor(lines / 16), cols: Math.floor((frameWidth * scale) / 16) };
+}
+
+/**
+ * Writes a scene: video.mp4 (H.264, as users' videos are), truth/00000.png … and one
+ * feature cache per short side (`features-480.safetensors`, …). Returns the paths.
+ */
+export async function writeRenderedScene(name, folder, lines = [480, 240]) {
+  const scene = scenes[name];
+  mkdirSync(path.join(folder, 'truth'), { recursive: true });
+  const video = path.join(folder, 'video.mp4');
+  const { ffmpeg } = getFfmpegBinaries();
+  const encoder = spawn(ffmpeg, ['-v', 'error', '-y', '-f', 'rawvideo', '-pix_fmt', 'rgb24', '-s', `${frameWidth}x${frameHeight}`, '-r', String(fps), '-i', 'pipe:0', '-c:v', 'libx264', '-crf', '18', '-pix_fmt', 'yuv420p', video], { stdio: ['pipe', 'inherit', 'inherit'] });
+  const encoded = new Promise((resolve, reject) => encoder.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`ffmpeg exited ${code}`)))));
+  const caches = {};
+  const writers = {};
+  const states = {};
+  for (const l of lines) {
+    caches[l] = path.join(folder, `features-${l}.safetensors`);
+    writers[l] = createFeatureCacheWriter(caches[l], { patch_size: 16, frame_width: frameWidth, frame_height: frameHeight, fps, model: `rendered:${name}` });
+    const random = mulberry32(name.length * 7919 + l);
+    const dim = 64;
+    // Same prototypes at every grid (same seed), so the scene's objects look alike across sizes.
+    const seeded = mulberry32(name.length * 104729);
+    states[l] = { dim, heads: 6, random, prototypes: new Map(scene.objects.map((o) => [o.id, unitVector(seeded, dim)])), backgrounds: Array.from({ length: 6 }, () => unitVector(seeded, dim)) };
+  }
+  for (let t = 0; t < scene.frames; t++) {
+    const { rgb, truth } = renderFrame(scene, t);
+    if (!encoder.stdin.write(rgb)) await new Promise((resolve) => encoder.stdin.once('drain', resolve));
+    writeFileSync(path.join(folder, 'truth', `${String(t).padStart(5, '0')}.png`), encodeDavisPng(Uint16Array.from(truth), frameWidth, frameHeight));
+    for (const l of lines) {
+      const { rows, cols } = getGrid(l);
+      const { clsAttention, patchTokens } = getFeatures(scene, truth, t, { rows, cols, state: states[l] });
+      await writers[l].write({ index: t, rows, cols, heads: 6, dim: 64, clsAttention, patchTokens });
+    }
+  }
+  encoder.stdin.end();
+  await encoded;
+  for (const l of lines) await writers[l].finish();
+  return { video, truth: path.join(folder, 'truth'), caches, frames: scene.frames };
+}

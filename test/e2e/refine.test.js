@@ -1,0 +1,57 @@
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { before, describe, it } from 'node:test';
+import { decode } from 'fast-png';
+import { makeTempDir, makeVideo, models, runCli } from '../fixtures.js';
+
+const dir = makeTempDir();
+const env = { DINO_TRACK_CACHE: makeTempDir('dino-track-cache-') };
+let video;
+
+before(() => {
+  video = makeVideo(path.join(dir, 'in.mp4'), { width: 128, height: 96, fps: 10, seconds: 1 });
+});
+
+/** Every mask PNG of a run, by name. */
+function readMasks(folder) {
+  const masks = path.join(folder, 'masks');
+  return new Map(readdirSync(masks).sort().map((name) => [name, readFileSync(path.join(masks, name))]));
+}
+
+async function track(name, args) {
+  const out = path.join(dir, name);
+  const { code, stderr } = await runCli([...args, '-o', out, '--format', 'davis', '--progress', 'none'], { env });
+  assert.equal(code, 0, stderr);
+  return readMasks(out);
+}
+
+describe('--refine through the CLI (real ffmpeg, real onnxruntime)', () => {
+  it('--refine none writes the patch masks of a run that cannot refine (features without the video); guided changes them, the same way from the model and from the cache', async () => {
+    const cache = path.join(dir, 'features.safetensors');
+    const model = ['--model', models.tiny, '--short-side', '96'];
+    const none = await track('none', [video, ...model, '--refine', 'none', '--save-features', cache]);
+    const unrefinable = await track('cache-only', ['--features', cache]);
+    assert.deepEqual([...none.keys()], [...unrefinable.keys()]);
+    for (const [name, png] of none) assert.ok(png.equals(unrefinable.get(name)), `${name}: --refine none differs from the unrefined masks`);
+
+    const guided = await track('guided', [video, ...model, '--refine', 'guided']);
+    const fromCache = await track('cache-guided', [video, '--features', cache]); // auto: refines, the video is given
+    let changed = 0;
+    let labelled = 0;
+    for (const [name, png] of guided) {
+      assert.ok(png.equals(fromCache.get(name)), `${name}: refining from the cache differs from refining after the model`);
+      const refined = decode(png).data;
+      const plain = decode(none.get(name)).data;
+      assert.deepEqual([decode(png).width, decode(png).height], [128, 96]);
+      for (let i = 0; i < refined.length; i++) {
+        if (plain[i]) labelled++;
+        if (refined[i] !== plain[i]) changed++;
+      }
+    }
+    assert.ok(labelled > 0, 'the tiny model found no object: nothing to refine');
+    assert.ok(changed > 0, 'refinement changed no pixel');
+    // Refinement moves edges, it does not repaint the frame.
+    assert.ok(changed < labelled, `${changed} pixels changed of ${labelled} labelled`);
+  });
+});
