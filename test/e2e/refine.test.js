@@ -10,7 +10,8 @@ const env = { DINO_TRACK_CACHE: makeTempDir('dino-track-cache-') };
 let video;
 
 before(() => {
-  video = makeVideo(path.join(dir, 'in.mp4'), { width: 128, height: 96, fps: 10, seconds: 1 });
+  // 320x240 at 25 fps for 2 s: the tiny random-weight model's attention gives the tracker an object there (at 128x96 it gives none).
+  video = makeVideo(path.join(dir, 'in.mp4'), { width: 320, height: 240, fps: 25, seconds: 2 });
 });
 
 /** Every mask PNG of a run, by name. */
@@ -29,7 +30,7 @@ async function track(name, args) {
 describe('--refine through the CLI (real ffmpeg, real onnxruntime)', () => {
   it('--refine none writes the patch masks of a run that cannot refine (features without the video); guided changes them, the same way from the model and from the cache', async () => {
     const cache = path.join(dir, 'features.safetensors');
-    const model = ['--model', models.tiny, '--short-side', '96'];
+    const model = ['--model', models.tiny, '--short-side', '240'];
     const none = await track('none', [video, ...model, '--refine', 'none', '--save-features', cache]);
     const unrefinable = await track('cache-only', ['--features', cache]);
     assert.deepEqual([...none.keys()], [...unrefinable.keys()]);
@@ -43,7 +44,7 @@ describe('--refine through the CLI (real ffmpeg, real onnxruntime)', () => {
       assert.ok(png.equals(fromCache.get(name)), `${name}: refining from the cache differs from refining after the model`);
       const refined = decode(png).data;
       const plain = decode(none.get(name)).data;
-      assert.deepEqual([decode(png).width, decode(png).height], [128, 96]);
+      assert.deepEqual([decode(png).width, decode(png).height], [320, 240]);
       for (let i = 0; i < refined.length; i++) {
         if (plain[i]) labelled++;
         if (refined[i] !== plain[i]) changed++;
