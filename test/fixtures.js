@@ -130,11 +130,11 @@ export function runCli(args, { env = {}, timeoutMs = 120_000, input } = {}) {
  * Tracks a generated 128x96, 10 fps test video with the tiny model into `out/` with the given
  * formats; fails the test if the CLI does not exit 0. Resolves { out, video }.
  */
-export async function trackTestVideo(formats, { seconds = 2 } = {}) {
+export async function trackTestVideo(formats, { seconds = 2, width = 128, height = 96, fps = 10 } = {}) {
   const dir = makeTempDir();
-  const video = makeVideo(path.join(dir, 'in.mp4'), { width: 128, height: 96, seconds });
+  const video = makeVideo(path.join(dir, 'in.mp4'), { width, height, fps, seconds });
   const out = path.join(dir, 'out');
-  const { code, stderr } = await runCli([video, '-o', out, '--format', formats, '--model', models.tiny, '--short-side', '96']);
+  const { code, stderr } = await runCli([video, '-o', out, '--format', formats, '--model', models.tiny, '--short-side', String(Math.min(width, height))]);
   if (code !== 0) throw new Error(`dino-track exited ${code}: ${stderr}`);
   return { out, video };
 }
