@@ -41,7 +41,8 @@ export function createPromptedTracker(options: PromptedOptions): Tracker {
         return describePromptedFrame(features.index, Uint16Array.from(options.initLabels), forward.ids, attention, geometry);
       }
       const soft = await stepDirection_(forward, features, tokens, options);
-      return describePromptedFrame(features.index, selectLabels([{ soft, weight: 1 }], forward.ids, geometry), forward.ids, attention, geometry);
+      const sources = [{ soft, weight: 1 }];
+      return describePromptedFrame(features.index, selectLabels(sources, forward.ids, geometry), forward.ids, attention, geometry, sources);
     },
   };
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { selectLabels } from '../../dist/track/prompts/soft-labels.js';
+import { getPromptedSoftMasks, selectLabels } from '../../dist/track/prompts/soft-labels.js';
 
 // A 1x2 patch grid of 2-pixel patches, written at the model input size (4x2 pixels).
 const geometry = { rows: 1, cols: 2, patchSize: 2, width: 4, height: 2 };
@@ -13,5 +13,20 @@ describe('selectLabels: mixing two directions', () => {
     assert.deepEqual(Array.from(selectLabels([{ soft: forward, weight: 1 }], [0, 1], geometry)), [1, 1, 0, 0, 1, 1, 0, 0]);
     assert.deepEqual(Array.from(selectLabels([{ soft: forward, weight: 0.1 }, { soft: backward, weight: 0.9 }], [0, 1], geometry)), [0, 0, 0, 0, 0, 0, 0, 0]);
     assert.deepEqual(Array.from(selectLabels([{ soft: forward, weight: 0.9 }, { soft: backward, weight: 0.1 }], [0, 1], geometry)), [1, 1, 0, 0, 1, 1, 0, 0]);
+  });
+});
+
+describe('prompted soft masks for pixel refinement', () => {
+  it('pass one half exactly where the object wins, mixed as the labels are', () => {
+    // Three patches: object 1 wins the first, background the last, a near tie in the middle.
+    const soft = new Map([[0, Float32Array.from([0.1, 0.5, 0.9])], [1, Float32Array.from([0.9, 0.52, 0.1])]]);
+    const masks = getPromptedSoftMasks([{ soft, weight: 1 }], [0, 1], 3);
+    assert.deepEqual([...masks.keys()], [1], 'background gets no mask');
+    const mask = masks.get(1);
+    assert.ok(mask[0] > 0.5 && mask[2] < 0.5, `${Array.from(mask)}`);
+    assert.ok(Math.abs(mask[1] - 0.5) < 0.05, `a near tie sits near one half: ${mask[1]}`);
+    // A backward source that disagrees, weighted more, turns the first patch against the object.
+    const backward = new Map([[0, Float32Array.from([0.9, 0.5, 0.9])], [1, Float32Array.from([0.1, 0.5, 0.1])]]);
+    assert.ok(getPromptedSoftMasks([{ soft, weight: 0.2 }, { soft: backward, weight: 0.8 }], [0, 1], 3).get(1)[0] < 0.5);
   });
 });

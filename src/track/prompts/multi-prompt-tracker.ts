@@ -4,7 +4,7 @@ import { readInitMask } from '../init-mask.js';
 import { resizeLabels } from '../resize-labels.js';
 import type { FrameFeatures, FrameResult, Tracker } from '../types.js';
 import { anchorAtPrompt_, createDirection, getUnitTokens, stepDirection_, type StepOptions } from './direction.js';
-import { describePromptedFrame, selectLabels, type LabelGeometry } from './soft-labels.js';
+import { describePromptedFrame, selectLabels, type LabelGeometry, type WeightedSoft } from './soft-labels.js';
 import { openSoftScratch, type SoftScratch } from './soft-scratch.js';
 
 /** An annotated frame: a DAVIS PNG (0 background, k = object k) that is ground truth on frame `frame`. */
@@ -107,19 +107,20 @@ export async function createMultiPromptTracker(options: MultiPromptOptions): Pro
       const { index } = features;
       const geometry: LabelGeometry = { rows: features.rows, cols: features.cols, patchSize, width, height };
       const attention = averageHeads(features.clsAttention, features.heads);
-      const describe = (labels: Uint16Array): FrameResult => describePromptedFrame(index, labels, forward.ids, attention, geometry);
+      const describe = (labels: Uint16Array, sources?: WeightedSoft[]): FrameResult => describePromptedFrame(index, labels, forward.ids, attention, geometry, sources);
+      const select = (sources: WeightedSoft[]): FrameResult => describe(selectLabels(sources, forward.ids, geometry), sources);
       const file = promptAt.get(index);
       if (file !== undefined) {
         const labels = await readInitMask(file, width, height, options.option, true);
         anchorAtPrompt_(forward, index, resizeLabels(labels, width, height, features.cols, features.rows), getUnitTokens(features), features.dim);
         return describe(labels);
       }
-      if (forward.anchorFrame === undefined) return describe(selectLabels([{ soft: await readBackward(index), weight: 1 }], forward.ids, geometry));
+      if (forward.anchorFrame === undefined) return select([{ soft: await readBackward(index), weight: 1 }]);
       const soft = await stepDirection_(forward, features, getUnitTokens(features), options);
       const next = frames.find((frame) => frame > index);
-      if (next === undefined) return describe(selectLabels([{ soft, weight: 1 }], forward.ids, geometry));
+      if (next === undefined) return select([{ soft, weight: 1 }]);
       const weight = (next - index) / (next - forward.anchorFrame);
-      return describe(selectLabels([{ soft, weight }, { soft: await readBackward(index), weight: 1 - weight }], forward.ids, geometry));
+      return select([{ soft, weight }, { soft: await readBackward(index), weight: 1 - weight }]);
     },
     close: () => scratch.close(),
   };

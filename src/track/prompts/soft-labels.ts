@@ -74,12 +74,58 @@ export function selectLabels(sources: WeightedSoft[], ids: number[], geometry: L
   return resizeLabels(labels, inputWidth, inputHeight, width, height);
 }
 
+/** A patch-grid map min-max normalised (`norm_mask` on the grid). */
+function normaliseGrid(grid: Float32Array): Float32Array {
+  let min = Infinity;
+  let max = -Infinity;
+  for (const v of grid) {
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  return max > 0 && max > min ? Float32Array.from(grid, (v) => (v - min) / (max - min)) : Float32Array.from(grid);
+}
+
+/**
+ * Each object's soft mask for pixel refinement, `[rows*cols]` in [0, 1]: the sources mixed
+ * as `selectLabels` mixes them (each normalised first), then 0.5 + half the object's lead
+ * over the strongest other label (background included), so it passes one half exactly
+ * where the object wins on the patch grid.
+ */
+export function getPromptedSoftMasks(sources: WeightedSoft[], ids: number[], n: number): Map<number, Float32Array> {
+  const mixed = new Map<number, Float32Array>();
+  for (const id of ids) {
+    for (const { soft, weight } of sources) {
+      const grid = soft.get(id);
+      if (!grid || weight === 0) continue;
+      const normalised = normaliseGrid(grid); // [n]
+      const sum = mixed.get(id) ?? new Float32Array(n);
+      for (let i = 0; i < n; i++) sum[i] += weight * normalised[i];
+      mixed.set(id, sum);
+    }
+  }
+  const margins = new Map<number, Float32Array>();
+  for (const [id, own] of mixed) {
+    if (id === 0) continue;
+    const margin = new Float32Array(n);
+    for (let i = 0; i < n; i++) {
+      let other = 0;
+      for (const [otherId, values] of mixed) if (otherId !== id && values[i] > other) other = values[i];
+      margin[i] = Math.min(1, Math.max(0, 0.5 + (own[i] - other) / 2));
+    }
+    margins.set(id, margin);
+  }
+  return margins;
+}
+
 /** The tracker's answer for a labelled frame: visible objects, and every other known id as hidden. */
-export function describePromptedFrame(index: number, labels: Uint16Array, ids: number[], attention: Float32Array, geometry: LabelGeometry): FrameResult {
+export function describePromptedFrame(index: number, labels: Uint16Array, ids: number[], attention: Float32Array, geometry: LabelGeometry, sources?: WeightedSoft[]): FrameResult {
   const { width, height, rows, cols } = geometry;
   const visible = describeLabels(labels, width, height, new Map());
   const hidden = ids
     .filter((id) => id !== 0 && !visible.some((o) => o.id === id))
     .map((id) => ({ id, area: 0, bbox: [0, 0, 0, 0] as [number, number, number, number], score: 0, occluded: true }));
-  return { index, width, height, labels, objects: [...visible, ...hidden].sort((a, b) => a.id - b.id), attention, rows, cols };
+  const result: FrameResult = { index, width, height, labels, objects: [...visible, ...hidden].sort((a, b) => a.id - b.id), attention, rows, cols };
+  // Propagated frames hand their soft masks to pixel refinement; a prompted frame is ground truth and has none.
+  if (sources) result.soft = getPromptedSoftMasks(sources, ids, rows * cols);
+  return result;
 }
