@@ -174,6 +174,17 @@ describe('multi-object tracker: identity, objectness, backfill', () => {
     assert.equal(labelAt(result, 3, 11), 0);
   });
 
+  it('hides a track whose region stops drawing the heads as an object does (one head, weakly)', async () => {
+    const tracker = createMultiTracker(at25);
+    let result;
+    // A 5x5 object: both heads attend it at about 8x their frame mean, then only head 1 does.
+    for (let t = 0; t < 4; t++) result = await tracker.update(makeFrame(t, { 1: [3, 5, 5] }));
+    assert.deepEqual(visibleIds(result), [1]);
+    for (let t = 4; t < 10; t++) result = await tracker.update(makeFrame(t, { 1: [3, 5, 5, 1, [1]] }));
+    assert.deepEqual(visibleIds(result), []);
+    assert.deepEqual(result.objects.map((o) => [o.id, o.occluded]), [[1, true]]);
+  });
+
   it('paints a new object into the frames that led to its birth', async () => {
     const tracker = createMultiTracker(at25);
     const results = [];

@@ -106,11 +106,12 @@ export function createMultiTracker(options: TrackerOptions, tuning: MultiTracker
     return proposals.filter((p) => !kept.some(([, q]) => q === p));
   };
 
-  /** Returning objects get their old id back, by appearance, nearest their predicted position first. */
+  /** Returning objects (attended as objects are) get their old id back, by appearance, nearest their predicted position first. */
   const reidentify = (frame: FrameState, free: Proposal[]): Proposal[] => {
     const hidden = tracks.filter((t) => t.motion.missing > 0);
     const returned = assignGreedy(hidden, free, (track, proposal) => {
       const cosine = dot(track.prototype, proposal.prototype);
+      if (cosine < tuning.nearReidCosine || !isAttended(frame, proposal)) return undefined; // a returning object is attended as one
       const surprise = getMotionSurprise(track.motion, proposal.centre, decay);
       // Where the motion model expects it, a partly seen object (its other side, or half out from behind a wall) is recognised by less.
       if (cosine < tuning.reidCosine && !(cosine >= tuning.nearReidCosine && surprise <= tuning.nearSurprise)) return undefined;
