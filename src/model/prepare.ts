@@ -78,7 +78,7 @@ function findImageInput(graph: GraphProto, source: string): ValueInfoProto {
 const patchConvOps = new Set(['Conv', 'ConvInteger']);
 
 /** The convolution that cuts the image into patches: the first one downstream of the input. */
-function findPatchConv(graph: GraphProto, index: GraphIndex, inputName: string, source: string): NodeProto {
+function findPatchConv(index: GraphIndex, inputName: string, source: string): NodeProto {
   let frontier = [inputName];
   for (let hop = 0; hop < 4 && frontier.length > 0; hop++) {
     const next: string[] = [];
@@ -200,7 +200,7 @@ export function inspectModel(model: ModelProto, source: string): ModelStructure 
   const graph = model.graph as GraphProto;
   const index = indexGraph(graph);
   const input = findImageInput(graph, source);
-  const conv = findPatchConv(graph, index, input.name as string, source);
+  const conv = findPatchConv(index, input.name as string, source);
   const patchSize = getPatchSize(conv, index, source);
   const outputs = new Set(graph.output.map((o) => o.name));
   const prepared = outputs.has(outputNames.clsAttention) && outputs.has(outputNames.patchTokens);
