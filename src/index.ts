@@ -12,7 +12,7 @@ import { readFile } from 'node:fs/promises';
 import { normalizeTrackOptions, type RawTrackOptions } from './cli/track-options.js';
 import type { Format, OverlayMode } from './export/index.js';
 import { decodeModel, encodeModel, prepareModel_, type Device } from './model/index.js';
-import { runTrack, type TrackContext, type TrackSummary } from './pipeline.js';
+import { runTrack, type ProgressStage, type TrackContext, type TrackSummary } from './pipeline.js';
 import type { FrameResult } from './track/index.js';
 import { writeFileAtomically } from './util/atomic-path.js';
 import { BoundedQueue } from './util/bounded-queue.js';
@@ -20,7 +20,7 @@ import { BoundedQueue } from './util/bounded-queue.js';
 export { openFeatureCache, type FeatureCache, type FeatureCacheInfo } from './features/index.js';
 export { ExternalError, InputError, InterruptedError, UsageError } from './errors.js';
 export type { FrameResult, TrackedObject } from './track/index.js';
-export type { TrackSummary } from './pipeline.js';
+export type { ProgressStage, TrackSummary } from './pipeline.js';
 export type { Format, OverlayMode, Device };
 
 /** The `track` command's options; each is optional as on the command line, with the same defaults. */
@@ -56,8 +56,12 @@ export interface TrackOptions {
   refine?: 'auto' | 'none' | 'guided';
   overwrite?: boolean;
   verbose?: boolean;
-  /** Called after each frame is written (or yielded): frames done, frames expected. */
-  onProgress?: (done: number, total: number) => void;
+  /**
+   * Called after each frame is written (or yielded): frames done, frames expected. Prompted runs
+   * also report their earlier passes, with `stage` `features` (the model over the video) or
+   * `backward` (key frames propagated back from the last prompt).
+   */
+  onProgress?: (done: number, total: number, stage?: ProgressStage) => void;
 }
 
 /** The options as the command line would hand them over: strings, absent when not given. */

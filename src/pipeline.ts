@@ -40,11 +40,18 @@ export interface TrackContext {
   verbose: boolean;
   /** Receives every frame instead of the outputs `output` and `formats` name (the library's frame iterator). */
   sink?: OutputWriter;
-  /** Called after each frame is written. */
-  onProgress?: (done: number, total: number) => void;
+  /**
+   * Called after each frame is written (`stage` absent), and in prompted runs also during the
+   * passes before any frame can be written: `features` (the model over the video, into the
+   * temporary cache) and `backward` (propagation from the last prompt back to frame 0, key frames).
+   */
+  onProgress?: (done: number, total: number, stage?: ProgressStage) => void;
   /** Called once the source is ready, with what was chosen (for --verbose). */
   onStart?: (info: { video?: VideoInfo; model?: LoadedModel; cache?: FeatureCache }) => void;
 }
+
+/** A pass of a prompted run before frames are written (see `TrackContext.onProgress`). */
+export type ProgressStage = 'features' | 'backward';
 
 export interface TrackSummary {
   frames: number;

@@ -64,6 +64,7 @@ export async function writeTemporaryCache(context: TrackContext, video: VideoInf
     const writer = createFeatureCacheWriter(file, { patch_size: model.structure.patchSize, frame_width: video.width, frame_height: video.height, fps: video.fps, model: model.file }, 'F32');
     const decoder = decodeVideo({ video, modelWidth: model.inputWidth, modelHeight: model.inputHeight, keepFull: false, verbose: context.verbose });
     try {
+      let written = 0;
       let blank: { clsAttention: Float32Array; patchTokens: Float32Array; heads: number; dim: number } | undefined;
       for await (const frame of inferFrames(decoder.frames, model, context.batch, keys, clock)) {
         const { rows, cols } = model;
@@ -71,6 +72,8 @@ export async function writeTemporaryCache(context: TrackContext, video: VideoInf
         // Frame 0 is always a key frame, so `blank` has its shapes before any frame between keys.
         const features = frame.features ?? { index: frame.index, rows, cols, ...(blank as NonNullable<typeof blank>) };
         await clock.timeAsync('save features', () => writer.write(features));
+        written++;
+        context.onProgress?.(written, Math.max(video.frameCount, written), 'features');
       }
       await writer.finish();
     } catch (error) {
@@ -97,5 +100,6 @@ export async function buildPromptedTracker(context: TrackContext, cache: Feature
     discover: prompt.discover ? { birthFrames: discoverBirthFrames, maxObjects: context.tracker.maxObjects } : undefined,
     features: { frames: cache.info.frames, readFrame: (index) => cache.readFrame(index) },
     isKeyFrame: (index) => index % keys.stride === 0 || index === last || keys.isRequired(index),
+    onBackward: (done, total) => context.onProgress?.(done, total, 'backward'),
   });
 }

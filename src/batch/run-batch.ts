@@ -66,7 +66,12 @@ function trackOne(input: string, output: string, args: string[], timeoutMs: numb
       stderr = (stderr + d.toString()).slice(-20_000);
       const lines = (partial + d.toString()).split('\n');
       partial = lines.pop() ?? '';
-      for (const line of lines) if (line.startsWith('{')) onProgress?.(JSON.parse(line) as VideoProgress);
+      for (const line of lines) {
+        if (!line.startsWith('{')) continue;
+        const progress = JSON.parse(line) as VideoProgress & { stage?: string };
+        // A prompted run's earlier passes count frames too, but none is written yet.
+        if (progress.stage === undefined) onProgress?.(progress);
+      }
     });
     let timedOut = false;
     const timer = timeoutMs > 0

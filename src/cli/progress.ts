@@ -1,4 +1,5 @@
 import cliProgress from 'cli-progress';
+import type { ProgressStage } from '../pipeline.js';
 import { setStatusLine } from '../util/stderr-lines.js';
 
 export const progressModes = ['auto', 'bar', 'json', 'none'] as const;
@@ -6,12 +7,15 @@ export type ProgressMode = (typeof progressModes)[number];
 
 /** Reports frames done on stderr: a bar for people, JSON lines for pipelines. */
 export interface Progress {
-  update(done: number, total: number): void;
+  /** `stage` names a pass before the frames are written (prompted runs); each pass counts from 0 again. */
+  update(done: number, total: number, stage?: ProgressStage): void;
   /** Removes the bar (the run's closing line says what it showed). */
   stop(): void;
 }
 
 const jsonIntervalMs = 500;
+/** How the bar names a prompted run's passes before writing (the writing pass has no label). */
+const stageLabels: Record<ProgressStage, string> = { features: 'pass 1, model: ', backward: 'pass 2, backwards: ' };
 /** How often an explicit `--progress bar` on a non-terminal prints its line. */
 const plainLineIntervalMs = 2000;
 
@@ -20,7 +24,7 @@ function createBar(unit: string): Progress {
   const bar = new cliProgress.SingleBar(
     {
       stream: process.stderr,
-      format: `{bar} {percentage}% | {value}/{total} ${unit} | {rate} ${unit}/s | ETA {eta_formatted}`,
+      format: `{bar} {percentage}% | {stage}{value}/{total} ${unit} | {rate} ${unit}/s | ETA {eta_formatted}`,
       hideCursor: terminal,
       etaBuffer: 20,
       fps: 5,
@@ -31,7 +35,8 @@ function createBar(unit: string): Progress {
     },
     cliProgress.Presets.shades_classic,
   );
-  const started = Date.now();
+  let started = Date.now();
+  let shownStage: ProgressStage | undefined;
   let running = false;
   let stopped = false;
   let retire = (): void => undefined;
@@ -45,16 +50,24 @@ function createBar(unit: string): Progress {
     retire();
   };
   return {
-    update(done, total) {
+    update(done, total, stage) {
       if (stopped) return;
-      const rate = (done / Math.max(1e-3, (Date.now() - started) / 1000)).toFixed(1);
+      if (running && stage !== shownStage) {
+        // A new pass: its own count, rate and ETA.
+        bar.stop();
+        running = false;
+        retire();
+        started = Date.now();
+      }
+      shownStage = stage;
+      const payload = { rate: (done / Math.max(1e-3, (Date.now() - started) / 1000)).toFixed(1), stage: stage ? stageLabels[stage] : '' };
       if (!running) {
-        bar.start(Math.max(total, done), done, { rate });
+        bar.start(Math.max(total, done), done, payload);
         running = true;
         retire = setStatusLine({ clear, stop });
       }
       if (total < done) bar.setTotal(done);
-      bar.update(done, { rate });
+      bar.update(done, payload);
     },
     stop,
   };
@@ -62,18 +75,28 @@ function createBar(unit: string): Progress {
 
 function createJson(): Progress {
   const started = Date.now();
+  let stageStarted = started;
+  let shownStage: ProgressStage | undefined;
   let last = 0;
   let lastLine = '';
-  const line = (done: number, total: number): string => {
-    const seconds = (Date.now() - started) / 1000;
+  const line = (done: number, total: number, stage: ProgressStage | undefined): string => {
+    const seconds = (Date.now() - stageStarted) / 1000;
     const fps = done / Math.max(seconds, 1e-3);
     const eta = fps > 0 ? Math.max(0, (total - done) / fps) : null;
-    return JSON.stringify({ frame: done, total, fps: Number(fps.toFixed(2)), eta_s: eta === null ? null : Number(eta.toFixed(1)), elapsed_s: Number(seconds.toFixed(1)) });
+    const timing = { fps: Number(fps.toFixed(2)), eta_s: eta === null ? null : Number(eta.toFixed(1)), elapsed_s: Number(((Date.now() - started) / 1000).toFixed(1)) };
+    // `stage` only on a prompted run's earlier passes, so readers of the frame lines see them as before.
+    return JSON.stringify(stage ? { stage, frame: done, total, ...timing } : { frame: done, total, ...timing });
   };
   return {
-    update(done, total) {
+    update(done, total, stage) {
       const now = Date.now();
-      lastLine = line(done, total);
+      if (stage !== shownStage) {
+        if (lastLine) process.stderr.write(`${lastLine}\n`);
+        shownStage = stage;
+        stageStarted = now;
+        last = 0;
+      }
+      lastLine = line(done, total, stage);
       if (now - last >= jsonIntervalMs || done === total) {
         process.stderr.write(`${lastLine}\n`);
         last = now;

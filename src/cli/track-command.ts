@@ -52,9 +52,10 @@ export async function runTrackCommand(input: string | undefined, raw: RawTrackOp
           if (model.preparedPath) say(`prepared model ${model.preparedNow ? 'written to' : 'reused from'} ${model.preparedPath}`);
         }
       },
-      onProgress: (done, total) => {
-        progress.update(done, total);
-        hintIfSlow(done, total);
+      onProgress: (done, total, stage) => {
+        progress.update(done, total, stage);
+        // The model's pass is what a slow run is slow at; the backward pass is short.
+        if (stage !== 'backward') hintIfSlow(done, total);
       },
     });
     progress.stop();

@@ -196,6 +196,21 @@ describe('--prompts on a video', () => {
     // Other libraries write their own files there; ours all start with dino-track-.
     assert.deepEqual(readdirSync(tmp).filter((name) => name.startsWith('dino-track-')), []);
   });
+
+  it('reports progress during the model pass and the backward pass, before frames are written', async () => {
+    const video = makeVideo(path.join(work, 'in-progress.mp4'), { width, height, fps: 10, seconds: 1 });
+    const prompts = makePrompts('progress-prompts', { 3: [[1, 1, 1]], 7: [[1, 1, 1]] });
+    const result = await runCli([video, '--prompts', prompts, '-o', path.join(work, 'out-progress'), '--format', 'davis', '--model', models.tiny, '--short-side', '96', '--progress', 'json'], { env: { DINO_TRACK_CACHE: makeTempDir('dino-track-cache-') } });
+    assert.equal(result.code, 0, result.stderr);
+    const lines = result.stderr.split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line));
+    const stages = lines.map((l) => l.stage ?? 'write').filter((stage, i, all) => stage !== all[i - 1]);
+    assert.deepEqual(stages, ['features', 'backward', 'write'], 'one pass after the other, in order');
+    const lastOf = (stage) => lines.filter((l) => (l.stage ?? 'write') === stage).pop();
+    // Every frame through the model; the backward pass covers frames 7 (the last prompt) down to 0.
+    assert.deepEqual([lastOf('features').frame, lastOf('features').total], [10, 10]);
+    assert.deepEqual([lastOf('backward').frame, lastOf('backward').total], [8, 8]);
+    assert.deepEqual([lastOf('write').frame, lastOf('write').total], [10, 10]);
+  });
 });
 
 describe('--prompts: Ctrl-C', () => {
@@ -211,7 +226,8 @@ describe('--prompts: Ctrl-C', () => {
     let seen = [];
     child.stderr.on('data', (d) => {
       stderr += d;
-      if (!seen.length && stderr.includes('"frame"')) {
+      // A written frame's line is the first without a `stage` (the earlier passes report theirs).
+      if (!seen.length && stderr.split('\n').some((line) => line.startsWith('{"frame"'))) {
         // The run is writing frames: both temporary files exist now.
         seen = readdirSync(tmp).filter((name) => name.startsWith('dino-track-'));
         child.kill('SIGINT');

@@ -33,6 +33,8 @@ export interface MultiPromptOptions extends StepOptions {
   features: RandomAccessFeatures;
   /** The frames the tracker sees (`--stride`); every prompted frame must be one. */
   isKeyFrame: (index: number) => boolean;
+  /** Called after each key frame of the backward pass: frames done, frames it covers. */
+  onBackward?: (done: number, total: number) => void;
 }
 
 /** Every id the prompts mark, read one prompt at a time. @throws UsageError past `maxObjects`, InputError when none marks an object */
@@ -56,6 +58,9 @@ async function getPromptIds(options: MultiPromptOptions): Promise<number[]> {
 async function runBackwardPass(options: MultiPromptOptions, ids: number[], scratch: SoftScratch, promptAt: Map<number, string>, last: number): Promise<void> {
   const backward = createDirection(ids);
   const { discover: _forwardOnly, ...step } = options;
+  let total = 0;
+  for (let index = last; index >= 0; index--) if (options.isKeyFrame(index)) total++;
+  let done = 0;
   for (let index = last; index >= 0; index--) {
     if (!options.isKeyFrame(index)) continue;
     const features = await options.features.readFrame(index);
@@ -67,6 +72,7 @@ async function runBackwardPass(options: MultiPromptOptions, ids: number[], scrat
     } else {
       await scratch.write(index, await stepDirection_(backward, features, tokens, step));
     }
+    options.onBackward?.(++done, total);
   }
 }
 
