@@ -245,7 +245,11 @@ export function* generateScene(scene, { dim = 64, heads = 6 } = {}) {
       for (let i = 0; i < n; i++) total += logits[i] = Math.exp(logits[i] - max);
       for (let i = 0; i < n; i++) clsAttention[h * n + i] = logits[i] / total;
     }
-    yield { index: t, truth, clsAttention, patchTokens: tokens, heads, dim, rows, cols };
+    // Each object's visible share: its truth pixels over its whole ellipse (walls, objects in front and the frame's edges hide it).
+    const shown = new Map();
+    for (const v of truth) if (v) shown.set(v, (shown.get(v) ?? 0) + 1);
+    const visible = new Map(scene.objects.map((o) => [o.id, Math.min(1, (shown.get(o.id) ?? 0) / (Math.PI * shapes.get(o.id).rx * shapes.get(o.id).ry))]));
+    yield { index: t, truth, visible, clsAttention, patchTokens: tokens, heads, dim, rows, cols };
   }
 }
 
@@ -269,15 +273,17 @@ export function getPatchOracle(truth, width, height) {
   return out;
 }
 
-/** Writes a scene: features.safetensors and truth/00000.png …; returns the paths. */
+/** Writes a scene: features.safetensors and truth/00000.png …; returns the paths and each frame's visible shares (id → share). */
 export async function writeScene(scene, folder, options = {}) {
   mkdirSync(path.join(folder, 'truth'), { recursive: true });
   const cache = path.join(folder, 'features.safetensors');
   const writer = createFeatureCacheWriter(cache, { patch_size: patchSize, frame_width: scene.width, frame_height: scene.height, fps, model: `synthetic:${sceneName(scene)}` });
+  const visible = [];
   for (const frame of generateScene(scene, options)) {
+    visible.push(frame.visible);
     await writer.write(frame);
     writeFileSync(path.join(folder, 'truth', `${String(frame.index).padStart(5, '0')}.png`), encodeDavisPng(Uint16Array.from(frame.truth), scene.width, scene.height));
   }
   await writer.finish();
-  return { cache, truth: path.join(folder, 'truth') };
+  return { cache, truth: path.join(folder, 'truth'), visible };
 }

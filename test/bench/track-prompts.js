@@ -1,55 +1,73 @@
-// Prompts on several frames (issue 18), on the six fixed synthetic scenes (synthetic-scenes.js);
-// the tracking benchmark itself, on randomised tuning and test sets, is test/bench/track.js.
-// PROMPTS=first|after-occlusion|middle npm run bench:prompts — prompted mode from --prompts: the truth of
-// frame 0; of frame 0 and the first frame after each occlusion (then each object's J before the
-// occlusion and after its correction is printed too); of the middle frame only (backwards + forwards).
-// Each scene's feature cache goes through the real CLI (`track --features … --format davis`),
-// and the masks it writes are scored with DAVIS J and F, id switches and IDF1.
+// npm run bench:prompts — prompts on several frames (issue 18), on the randomised scenes of
+// test/bench/scene-families.js (tuning seeds 101–108, test seeds 201–208; the prompted constants
+// are reported on the test set). PROMPTS=first|after-occlusion|middle chooses the prompted frames:
+// the truth of frame 0; of frame 0 and the first frame after each occlusion (then each object's J
+// before the occlusion and after its correction is printed too); of the middle frame only
+// (backwards + forwards). Arguments as bench:track: `-- test`, `-- tuning`, seeds (`-- 201 205`);
+// `-- fixed` runs the six fixed scenes of synthetic-scenes.js instead (the previous benchmark).
+// Each scene's feature cache goes through the real CLI (`track --features … --prompts DIR
+// --format davis`), and the masks it writes are scored with DAVIS J and F, id switches and IDF1.
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { decode } from 'fast-png';
 import { createSequenceScorer } from '../../dist/eval/index.js';
 import { cli, makeTempDir } from '../fixtures.js';
-import { findOcclusions, getAreas, getObjectJ, getPromptFrames } from './prompt-frames.js';
-import { frameHeight, frameWidth, scenes, writeScene } from './synthetic-scenes.js';
+import { findOcclusions, findOcclusionsByShare, getAreas, getObjectJ, getPromptFrames } from './prompt-frames.js';
+import * as families from './scene-families.js';
+import * as fixed from './synthetic-scenes.js';
 
-const only = process.argv.slice(2);
+const args = process.argv.slice(2);
 const extra = process.env.TRACK_ARGS ? process.env.TRACK_ARGS.split(' ') : [];
-const rows = [];
-const corrections = [];
-const mode = process.env.PROMPTS;
+const mode = process.env.PROMPTS ?? 'first';
 const readPng = (file) => decode(readFileSync(file)).data;
-for (const name of Object.keys(scenes)) {
-  if (only.length && !only.includes(name)) continue;
-  const folder = makeTempDir(`dino-track-scene-${name}-`);
-  const { cache, truth } = await writeScene(name, folder);
+const fmt = (v) => v.toFixed(3);
+
+/** The scenes to run, by set: `{ set: [{ name, width, height, write(folder) }] }`. */
+function chooseScenes() {
+  if (args.includes('fixed')) {
+    const names = Object.keys(fixed.scenes).filter((n) => !args.some((a) => a in fixed.scenes) || args.includes(n));
+    return { fixed: names.map((name) => ({ name, width: fixed.frameWidth, height: fixed.frameHeight, write: (folder) => fixed.writeScene(name, folder) })) };
+  }
+  const sets = { tuning: families.tuningSeeds, test: families.testSeeds };
+  const chosen = args.filter((a) => a in sets);
+  const seeds = args.filter((a) => /^\d+$/.test(a)).map(Number);
+  const out = {};
+  for (const [set, setSeeds] of Object.entries(sets)) {
+    const wanted = seeds.length ? setSeeds.filter((s) => seeds.includes(s)) : chosen.length && !chosen.includes(set) ? [] : setSeeds;
+    if (!wanted.length) continue;
+    out[set] = wanted.map((seed) => {
+      const scene = families.describeScene(seed);
+      return { name: families.sceneName(scene), width: scene.width, height: scene.height, write: (folder) => families.writeScene(scene, folder) };
+    });
+  }
+  return out;
+}
+
+/** Tracks one scene with the chosen prompts; its score row and each corrected object's J before and after. */
+async function runScene({ name, width, height, write }) {
+  const folder = makeTempDir(`dino-track-prompts-${name}-`);
+  const { cache, truth, visible } = await write(folder);
+  const truthFiles = readdirSync(truth).sort();
+  const truths = truthFiles.map((f) => readPng(path.join(truth, f)));
+  // The generated scenes know how much of each object is in view; the fixed ones only their truth areas.
+  const occlusions = visible ? findOcclusionsByShare(visible) : findOcclusions(getAreas(truths));
+  const promptFrames = getPromptFrames(mode, truthFiles.length, occlusions, getAreas(truths));
+  const prompts = path.join(folder, 'prompts');
+  mkdirSync(prompts);
+  for (const t of promptFrames) copyFileSync(path.join(truth, truthFiles[t]), path.join(prompts, truthFiles[t]));
   const out = path.join(folder, 'out');
   const started = Date.now();
-  // PROMPTED=1: prompted mode from the first frame's ground truth (DINO's protocol) instead of discovery.
-  let prompt = process.env.PROMPTED === '1' ? ['--init-mask', path.join(truth, '00000.png')] : [];
-  const truthFiles = readdirSync(truth).sort();
-  const occlusions = mode ? findOcclusions(getAreas(truthFiles.map((f) => readPng(path.join(truth, f))))) : [];
-  const promptFrames = mode ? getPromptFrames(mode, truthFiles.length, occlusions) : [];
-  if (mode) {
-    const dir = path.join(folder, 'prompts');
-    mkdirSync(dir);
-    for (const t of promptFrames) copyFileSync(path.join(truth, truthFiles[t]), path.join(dir, truthFiles[t]));
-    prompt = ['--prompts', dir];
-  }
-  execFileSync(process.execPath, [cli, 'track', '--features', cache, '-o', out, '--format', 'davis', '--progress', 'none', ...prompt, ...extra], { stdio: 'inherit' });
+  execFileSync(process.execPath, [cli, 'track', '--features', cache, '-o', out, '--format', 'davis', '--progress', 'none', '--prompts', prompts, ...extra], { stdio: 'inherit' });
   const seconds = (Date.now() - started) / 1000;
-  const scorer = createSequenceScorer(frameWidth, frameHeight);
-  for (const file of readdirSync(truth).sort()) {
-    scorer.add(decode(readFileSync(path.join(out, 'masks', file))).data, decode(readFileSync(path.join(truth, file))).data);
-  }
-  const score = scorer.finish();
-  rows.push({ name, ...score, seconds, prompts: promptFrames.join(' ') });
+  const predictions = truthFiles.map((f) => readPng(path.join(out, 'masks', f)));
+  const scorer = createSequenceScorer(width, height);
+  predictions.forEach((p, t) => scorer.add(p, truths[t]));
+  const corrections = [];
   if (mode === 'after-occlusion') {
-    const predictions = truthFiles.map((f) => readPng(path.join(out, 'masks', f)));
-    const truths = truthFiles.map((f) => readPng(path.join(truth, f)));
-    let previousEnd = new Map();
+    const previousEnd = new Map();
     for (const { id, start, end } of occlusions) {
+      if (end >= truths.length) continue;
       const next = occlusions.find((o) => o.id === id && o.start > end)?.start ?? truths.length;
       const from = previousEnd.get(id) ?? 0;
       // Prompted frames are truth, so neither interval counts them: before = after the previous prompt until hidden.
@@ -57,17 +75,34 @@ for (const name of Object.keys(scenes)) {
       previousEnd.set(id, end);
     }
   }
+  rmSync(folder, { recursive: true, force: true });
+  return { row: { name, ...scorer.finish(), seconds, prompts: promptFrames.join(' ') }, corrections };
 }
 
-const fmt = (v) => v.toFixed(3);
-console.log(`\nsynthetic tracking benchmark: ${frameWidth}x${frameHeight} frames, patch 16, feature cache through the CLI${mode ? `, PROMPTS=${mode}` : ''}`);
-console.log(['scene'.padEnd(16), 'frames', '    J', '    F', '  J&F', 'id sw', ' IDF1', 'track s', ...(mode ? ['prompted frames'] : [])].join('  '));
-for (const r of rows) {
-  console.log([r.name.padEnd(16), String(r.frames).padStart(6), fmt(r.j), fmt(r.f), fmt((r.j + r.f) / 2), String(r.idSwitches).padStart(5), fmt(r.idf1), r.seconds.toFixed(1).padStart(7), ...(mode ? [r.prompts] : [])].join('  '));
-}
-const mean = (key) => rows.reduce((s, r) => s + r[key], 0) / rows.length;
-console.log(['mean'.padEnd(16), ''.padStart(6), fmt(mean('j')), fmt(mean('f')), fmt((mean('j') + mean('f')) / 2), String(rows.reduce((s, r) => s + r.idSwitches, 0)).padStart(5), fmt(mean('idf1'))].join('  '));
-if (corrections.length) {
+function printSet(set, rows, corrections) {
+  console.log(`\n${set} set`);
+  console.log(['scene'.padEnd(16), 'frames', '    J', '    F', '  J&F', 'id sw', ' IDF1', 'track s', 'prompted frames'].join('  '));
+  for (const r of rows) {
+    console.log([r.name.padEnd(16), String(r.frames).padStart(6), fmt(r.j), fmt(r.f), fmt((r.j + r.f) / 2), String(r.idSwitches).padStart(5), fmt(r.idf1), r.seconds.toFixed(1).padStart(7), r.prompts].join('  '));
+  }
+  const mean = (key) => rows.reduce((s, r) => s + r[key], 0) / rows.length;
+  console.log(['mean'.padEnd(16), ''.padStart(6), fmt(mean('j')), fmt(mean('f')), fmt((mean('j') + mean('f')) / 2), String(rows.reduce((s, r) => s + r.idSwitches, 0)).padStart(5), fmt(mean('idf1'))].join('  '));
+  // NaN before: the object was hidden from the frame after the previous prompt on (nothing to compare).
+  const compared = corrections.filter((c) => !Number.isNaN(c.before) && !Number.isNaN(c.after));
+  if (!corrections.length) return;
   console.log('\nper object: J from the frame after the previous prompt until it is partly hidden, hidden frames (under 90% visible, some under 50%), J after the prompt on the first frame fully back');
-  for (const c of corrections) console.log(`${c.name.padEnd(16)} object ${c.id}  J before ${fmt(c.before)}  hidden ${c.hidden.padEnd(7)}  prompt ${String(c.prompt).padStart(3)}  J after ${fmt(c.after)}  ${c.after >= c.before ? 'ok' : 'BELOW'}`);
+  for (const c of corrections) console.log(`${c.name.padEnd(16)} object ${c.id}  J before ${fmt(c.before)}  hidden ${c.hidden.padEnd(7)}  prompt ${String(c.prompt).padStart(3)}  J after ${fmt(c.after)}  ${Number.isNaN(c.before) || Number.isNaN(c.after) ? '' : c.after >= c.before ? 'ok' : 'BELOW'}`);
+  console.log(`corrections with J after ≥ J before: ${compared.filter((c) => c.after >= c.before).length} of ${compared.length}`);
+}
+
+console.log(`prompted benchmark: PROMPTS=${mode}${extra.length ? `, ${extra.join(' ')}` : ''}; patch 16, 25 fps, feature cache through the CLI`);
+for (const [set, scenes] of Object.entries(chooseScenes())) {
+  const rows = [];
+  const corrections = [];
+  for (const scene of scenes) {
+    const result = await runScene(scene);
+    rows.push(result.row);
+    corrections.push(...result.corrections);
+  }
+  printSet(set, rows, corrections);
 }
