@@ -25,5 +25,5 @@ export function addVideoOptions(command: Command, formatDefault: string): Comman
     .optionsGroup('Tracking:')
     .option('--threshold <mass>', "share of attention mass kept as foreground, DINO's threshold, 0-1 (default: 0.6)")
     .option('--max-objects <n>', 'most objects tracked at once, 1-255 (default: 8)')
-    .option('--occlusion-frames <n>', 'frames an occluded object is kept for re-identification (default: 2 s of video)');
+    .option('--occlusion-frames <n>', 'frames an object may be fully hidden and come back with its id (default: 2 s of video)');
 }

@@ -74,7 +74,7 @@ export interface TrackerOptions {
   threshold: number;
   /** Most objects tracked at once. */
   maxObjects: number;
-  /** Frames an occluded track is kept before it ends (about 2 s by default). */
+  /** Frames an object may be fully hidden and keep its id (about 2 s by default); the frames it fades out and back in do not count. */
   occlusionFrames?: number;
   /** Patch similarity; defaults to the JavaScript one (the pipeline passes onnxruntime's). */
   similarity?: Similarity;

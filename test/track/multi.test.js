@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { assignGreedy } from '../../dist/track/multi/assignment.js';
 import { advanceCandidates, isReadyToBeBorn } from '../../dist/track/multi/births.js';
+import { addSighting, getFade, getHiddenFrames } from '../../dist/track/multi/fading.js';
 import { coastMotion, getMotionSurprise, missMotion, observeMotion, predictCentre, startMotion } from '../../dist/track/multi/motion.js';
 import { isObjectLike, measureObjectness } from '../../dist/track/multi/objectness.js';
 import { createMultiTracker } from '../../dist/track/index.js';
@@ -36,6 +37,41 @@ describe('motion prediction', () => {
     assert.equal(getMotionSurprise(motion, [0, 2], 1), 0);
     assert.equal(getMotionSurprise(motion, [0, 6], 1), 2);
     assert.deepEqual(coastMotion(motion, 1).centre, [0, 2]);
+  });
+});
+
+describe('fading out of sight', () => {
+  const sightings = (areas) => areas.map((area, step) => ({ step, area }));
+
+  it('keeps the sightings of the window, this one added', () => {
+    const kept = addSighting(sightings([5, 5, 5, 5]), { step: 4, area: 3 }, 3);
+    assert.deepEqual(kept.map((s) => s.step), [2, 3, 4]);
+  });
+
+  it('fits the fade of a shrinking track: rate, lag until its last part vanishes, span', () => {
+    // Least squares over 8,8,6,6,4,4: slope -16/17.5 per frame, 6 - 2.5 * 16/17.5 patches at the last sighting.
+    const fade = getFade(sightings([8, 8, 6, 6, 4, 4]), 0.6);
+    const rate = 16 / 17.5;
+    assert.ok(Math.abs(fade.rate - rate) < 1e-9);
+    assert.ok(Math.abs(fade.exitLag - (6 - 2.5 * rate) / rate) < 1e-9);
+    assert.equal(fade.span, 5);
+    // Never extrapolated further than measured.
+    assert.equal(getFade(sightings([30, 20, 18]), 0.6).exitLag, 2);
+  });
+
+  it('finds no fade in a track that vanished at full size, noisy or seen too little', () => {
+    assert.equal(getFade(sightings([9, 9, 9, 9]), 0.6), undefined);
+    assert.equal(getFade(sightings([10, 9, 10, 8, 9]), 0.6), undefined, 'a little smaller is noise, not a partial view');
+    assert.equal(getFade(sightings([8, 4]), 0.6), undefined);
+    assert.equal(getFade(sightings([4, 6, 8]), 0.6), undefined);
+  });
+
+  it('counts as hidden only the frames between the last part vanishing and the first coming back', () => {
+    const fade = { rate: 1, exitLag: 3, span: 5 };
+    assert.equal(getHiddenFrames(12, undefined, 4), 12);
+    assert.equal(getHiddenFrames(12, fade, 4), 5, 'emerging for 4 frames at 1 patch a frame');
+    assert.equal(getHiddenFrames(12, fade, 20), 4, 'emergence counted at most over the span');
+    assert.equal(getHiddenFrames(12, fade), 4, 'whether it may still come back: the longest emergence');
   });
 });
 

@@ -185,6 +185,47 @@ describe('multi-object tracker: identity, objectness, backfill', () => {
     assert.deepEqual(result.objects.map((o) => [o.id, o.occluded]), [[1, true]]);
   });
 
+  // A 2x4-patch object slides right, one column every 2 frames, behind a wall of columns 6-12
+  // (attended by no head), and stops behind it for `pause` frames: fully hidden 8 + pause frames
+  // (t 10 to 17 + pause). Its 1-column slivers (2 patches, under minPatches) go unseen too.
+  const wallFrame = (t, pause) => {
+    const s = t < 12 ? t : Math.max(12, t - pause);
+    const c0 = 1 + (s >> 1);
+    const frame = makeFrame(t, {});
+    for (let r = 4; r < 6; r++) for (let c = c0; c < c0 + 4; c++) {
+      if (c >= 6 && c <= 12) continue;
+      frame.patchTokens.set(unit(1), (r * cols + c) * dim);
+      for (let h = 0; h < heads; h++) frame.clsAttention[h * n + r * cols + c] = 1;
+    }
+    return frame;
+  };
+  const passWall = async (pause) => {
+    const tracker = createMultiTracker({ ...options, occlusionFrames: 10 });
+    const seen = [];
+    let first;
+    let last;
+    for (let t = 0; t < 24 + pause; t++) {
+      const result = await tracker.update(wallFrame(t, pause));
+      seen.push(visibleIds(result).length > 0);
+      if (t === 3) first = visibleIds(result);
+      last = visibleIds(result);
+    }
+    return { first, last, outOfSight: seen.lastIndexOf(false) - seen.indexOf(false) + 1 };
+  };
+
+  it('keeps the id of an object hidden by a wall for less than occlusionFrames, though out of sight longer (its slivers go unseen)', async () => {
+    const { first, last, outOfSight } = await passWall(0);
+    assert.deepEqual(first, [1]);
+    assert.ok(outOfSight > 10, `out of sight ${outOfSight} frames, more than occlusionFrames`);
+    assert.deepEqual(last, [1], 'back with its id');
+  });
+
+  it('gives an object hidden by a wall far longer than occlusionFrames a new id (only its slivers are discounted)', async () => {
+    const { first, last } = await passWall(20);
+    assert.deepEqual(first, [1]);
+    assert.deepEqual(last, [2]);
+  });
+
   it('paints a new object into the frames that led to its birth', async () => {
     const tracker = createMultiTracker(at25);
     const results = [];

@@ -7,6 +7,7 @@ import { describeLabels } from '../regions.js';
 import type { BackfillFrame, FrameFeatures, FrameResult, Tracker, TrackerOptions } from '../types.js';
 import { assignGreedy } from './assignment.js';
 import { advanceCandidates, isReadyToBeBorn, type Candidate } from './births.js';
+import { addSighting, getFade, getHiddenFrames, type Fade, type Sighting } from './fading.js';
 import { coastMotion, getMotionSurprise, missMotion, observeMotion, startMotion, type Motion } from './motion.js';
 import { isObjectLike, measureObjectness } from './objectness.js';
 import { paintLabels } from './painting.js';
@@ -19,11 +20,17 @@ interface Track {
   motion: Motion;
   /** Consecutive frames its region was not attended as an object is (it may have slid onto the background). */
   unattended: number;
+  /** Its sightings over the fade window, for telling whether it faded out of sight. */
+  sightings: Sighting[];
+  /** While hidden: how it faded out of sight, if it did (then its unseen slivers do not count as hidden). */
+  fade?: Fade;
 }
 
 /** One frame's work: what the steps below share. */
 interface FrameState {
   index: number;
+  /** Frames this tracker has seen, this one included (`index` counts video frames, which --stride skips). */
+  step: number;
   rows: number;
   cols: number;
   tokens: Float32Array;
@@ -49,6 +56,7 @@ export function createMultiTracker(options: TrackerOptions, tuning: MultiTracker
   const occlusionFrames = options.occlusionFrames ?? Math.round(2 * options.fps);
   const birthFrames = Math.max(2, Math.round(tuning.birthSeconds * options.fps));
   const decay = tuning.hiddenVelocityDecay;
+  const fadeFrames = Math.max(3, Math.round(tuning.fadeSeconds * options.fps));
   let tracks: Track[] = [];
   let candidates: Candidate[] = [];
   let context: ContextFrame[] = [];
@@ -72,11 +80,13 @@ export function createMultiTracker(options: TrackerOptions, tuning: MultiTracker
     // Half hidden, an object shows only part of its look and a centre that lags: keep what the full view taught.
     const partial = proposal.area < tuning.partialShare * track.motion.area;
     if (!partial && !sharer) blendPrototype_(track.prototype, proposal.prototype, tuning.prototypeRate);
+    if (!sharer) track.sightings = addSighting(track.sightings, { step: frame.step, area: proposal.area }, fadeFrames);
+    track.fade = undefined;
     track.motion = partial || sharer ? coastMotion(track.motion, decay) : observeMotion(track.motion, proposal.centre, proposal.area, tuning.velocityRate);
   };
 
   const bear = (frame: FrameState, candidate: Candidate): BackfillFrame[] => {
-    const track: Track = { id: nextId++, prototype: Float32Array.from(candidate.proposal.prototype), motion: startMotion(candidate.proposal.centre, candidate.proposal.area), unattended: 0 };
+    const track: Track = { id: nextId++, prototype: Float32Array.from(candidate.proposal.prototype), motion: startMotion(candidate.proposal.centre, candidate.proposal.area), unattended: 0, sightings: [] };
     tracks.push(track);
     claim(frame, track, candidate.proposal, 0.5);
     return candidate.history.map(({ index, mask }) => ({ index, labels: paintLabels(new Map([[track.id, mask]]), frame.rows, frame.cols, width, height) }));
@@ -112,6 +122,7 @@ export function createMultiTracker(options: TrackerOptions, tuning: MultiTracker
     const returned = assignGreedy(hidden, free, (track, proposal) => {
       const cosine = dot(track.prototype, proposal.prototype);
       if (cosine < tuning.nearReidCosine || !isAttended(frame, proposal)) return undefined; // a returning object is attended as one
+      if (getHiddenFrames(track.motion.missing, track.fade, proposal.area) > occlusionFrames) return undefined; // hidden too long
       const surprise = getMotionSurprise(track.motion, proposal.centre, decay);
       // Where the motion model expects it, a partly seen object (its other side, or half out from behind a wall) is recognised by less.
       if (cosine < tuning.reidCosine && !(cosine >= tuning.nearReidCosine && surprise <= tuning.nearSurprise)) return undefined;
@@ -152,8 +163,10 @@ export function createMultiTracker(options: TrackerOptions, tuning: MultiTracker
     // Largest first, so that a piece of an object born in the same frame joins it (absorbPieces) instead.
     const born = new Set<Candidate>();
     for (const candidate of [...candidates].sort((a, b) => b.proposal.area - a.proposal.area)) {
-      // Part of a hidden object coming back looks only partly like it: wait until it can be re-identified.
-      const maybeReturning = tracks.some((t) => t.motion.missing > 0 && dot(t.prototype, candidate.proposal.prototype) >= tuning.holdCosine);
+      // Part of a hidden object coming back looks only partly like it: wait until it can be re-identified
+      // (by a track that may still take it: not hidden too long for a view this large).
+      const maybeReturning = tracks.some((t) => t.motion.missing > 0 && dot(t.prototype, candidate.proposal.prototype) >= tuning.holdCosine
+        && getHiddenFrames(t.motion.missing, t.fade, candidate.proposal.area) <= occlusionFrames);
       if (!ready(candidate) || maybeReturning || tracks.length >= options.maxObjects) continue;
       born.add(candidate);
       if (absorbPieces(frame, [candidate.proposal]).length) backfill.push(...bear(frame, candidate));
@@ -171,7 +184,7 @@ export function createMultiTracker(options: TrackerOptions, tuning: MultiTracker
       const tokens = normalizeRows(features.patchTokens, dim); // [n, dim] unit rows
       const proposals = getProposals(features.clsAttention, tokens, { rows, cols, heads, dim, threshold: options.threshold, minPatches: tuning.minPatches, splitCosine: tuning.splitCosine, growCosine: tuning.growCosine, headLift: tuning.foregroundLift });
       const propagated = await propagateMasks(tokens, context, { rows, cols, dim, radius: tuning.radius, topK: tuning.topK, temperature: tuning.temperature }, options.similarity);
-      const frame: FrameState = { index: features.index, rows, cols, tokens, attention: features.clsAttention, heads, dim, propagated, masks: new Map(), scores: new Map() };
+      const frame: FrameState = { index: features.index, step: framesSeen, rows, cols, tokens, attention: features.clsAttention, heads, dim, propagated, masks: new Map(), scores: new Map() };
 
       let free = follow(frame, proposals);
       free = reidentify(frame, free);
@@ -180,8 +193,13 @@ export function createMultiTracker(options: TrackerOptions, tuning: MultiTracker
       const births = giveBirth(frame, free, (c) => isReadyToBeBorn(c, birthFrames));
 
       // Tracks without evidence are hidden; hidden too long, they end (their id is never reused).
-      for (const track of tracks) if (!frame.masks.has(track.id)) track.motion = missMotion(track.motion);
-      tracks = tracks.filter((t) => t.motion.missing <= occlusionFrames);
+      // The clock starts when the last visible part vanishes, not at the last sighting (see fading.ts).
+      for (const track of tracks) {
+        if (frame.masks.has(track.id)) continue;
+        track.motion = missMotion(track.motion);
+        if (track.motion.missing === 1) track.fade = getFade(track.sightings, tuning.partialShare);
+      }
+      tracks = tracks.filter((t) => getHiddenFrames(t.motion.missing, t.fade) <= occlusionFrames);
 
       context.push({ tokens, masks: new Map([...frame.masks].map(([id, m]) => [id, Float32Array.from(m)])) });
       if (context.length > tuning.contextFrames) context = context.slice(-tuning.contextFrames);
@@ -206,7 +224,7 @@ export function createMultiTracker(options: TrackerOptions, tuning: MultiTracker
       for (const candidate of candidates) {
         if (candidate.objectLike < framesSeen || tracks.length >= options.maxObjects) continue;
         const id = nextId++;
-        tracks.push({ id, prototype: candidate.proposal.prototype, motion: startMotion(candidate.proposal.centre, candidate.proposal.area), unattended: 0 });
+        tracks.push({ id, prototype: candidate.proposal.prototype, motion: startMotion(candidate.proposal.centre, candidate.proposal.area), unattended: 0, sightings: [] });
         for (const { index, mask } of [...candidate.history, { index: candidate.index, mask: candidate.proposal.mask }]) {
           backfill.push({ index, labels: paintLabels(new Map([[id, mask]]), rows, cols, width, height) });
         }

@@ -56,6 +56,8 @@ export const multiTrackerTuning = {
   hiddenVelocityDecay: 0.99,
   /** While another track seen within this many frames is expected inside a track's region (two objects merged), both coast on their predictions. Set by hand, checked on the tuning set. */
   coastFrames: 25,
+  /** Window over which a track's visible area is fitted, to tell an object that faded out of sight (sliding behind a wall or out of the frame) from one that vanished: its unseen slivers then do not count towards --occlusion-frames (fading.ts). Tuning set (102, 104, 108, --occlusion-frames unlimited, the fully hidden frames each returning object was estimated at vs its truth): 0.4/0.6/1.0 s were off by up to 18 (one fade missed)/2.7/6.3 frames. */
+  fadeSeconds: 0.6,
   /** Rate at which a track's feature prototype follows its observations. Earlier. */
   prototypeRate: 0.1,
 
