@@ -4,11 +4,12 @@ import { createFeatureCacheWriter, openFeatureCache, type CacheDtype, type Featu
 import { loadModel, openSimilaritySession, type LoadedModel, type LoadOptions, type SimilaritySession } from './model/index.js';
 import { buildPromptedTracker, checkPromptFrames, getKeyFrames, writeTemporaryCache, type TemporaryCache } from './prompted-run.js';
 import { inferFrames, readCachedFrames, type SourceFrame } from './source-frames.js';
-import { createTracker, interpolateResults, paintBirth, type BackfillFrame, type FrameResult, type PromptFrame, type Tracker, type TrackerOptions } from './track/index.js';
+import { createTracker, type PromptFrame, type Tracker, type TrackerOptions } from './track/index.js';
 import { refineFrame } from './refine/index.js';
 import { BoundedQueue } from './util/bounded-queue.js';
 import { createStageClock } from './util/stage-clock.js';
 import { decodeVideo, probeVideo, type Decoder, type VideoInfo } from './video/index.js';
+import { createFrameWriter } from './write-frames.js';
 
 /** Everything one `track` run needs, validated by the CLI before any work starts. */
 export interface TrackContext {
@@ -86,9 +87,6 @@ function buildTracker(context: TrackContext, size: { width: number; height: numb
   });
 }
 
-/** The largest id an 8-bit DAVIS PNG can hold. */
-const davisMaxId = 255;
-
 /** Refuses, before any work, what the probe or the cache header already shows to be wrong. */
 function checkFrameCounts(context: TrackContext, video: VideoInfo | undefined, cache: FeatureCache | undefined): void {
   const exact = cache ? cache.info.frames : video && !video.frameCountIsEstimate ? video.frameCount : undefined;
@@ -96,12 +94,6 @@ function checkFrameCounts(context: TrackContext, video: VideoInfo | undefined, c
     throw new InputError(`the video has ${video.frameCount} frames but the feature cache has ${cache.info.frames}; give the video the cache was made from`);
   }
   if (exact !== undefined) checkPromptFrames(context, exact);
-}
-
-/** The first id in a frame that an output cannot hold, if any. */
-function findUnwritableId(result: FrameResult, formats: Format[]): number | undefined {
-  if (!formats.includes('davis')) return undefined;
-  return result.objects.find((o) => o.id > davisMaxId)?.id;
 }
 
 /**
@@ -130,7 +122,7 @@ export async function runTrack(context: TrackContext): Promise<TrackSummary> {
   const queue = new BoundedQueue<SourceFrame>(Math.max(2, context.batch * 2));
   let frames = 0;
   let keyFrames = 0;
-  const objectIds = new Set<number>();
+  let objects = 0;
   let produce: Promise<void> | undefined;
   /** Set when an id no output can hold stops the run: what was written until then is kept. */
   let stopped: { index: number; id: number } | undefined;
@@ -175,45 +167,9 @@ export async function runTrack(context: TrackContext): Promise<TrackSummary> {
     produce = fillQueue(source, queue);
     // Its failure also reaches the loop below through the queue; this only marks it handled meanwhile.
     produce.catch(() => undefined);
-    /** Writes one frame; false when an id no output can hold stops the run here. */
-    const write = async (result: FrameResult, { image, time }: SourceFrame): Promise<boolean> => {
-      result.time = time;
-      const id = findUnwritableId(result, context.formats);
-      if (id !== undefined) {
-        stopped = { index: result.index, id };
-        return false;
-      }
-      await clock.timeAsync('write', () => (outputs as OutputWriter).write(result, image));
-      for (const object of result.objects) if (!object.occluded) objectIds.add(object.id);
-      frames++;
-      context.onProgress?.(frames, Math.max(size.total, frames));
-      return true;
-    };
-    // A new object's id comes a few key frames after it first appears (the birth window); the last
-    // `lookBack` key frames (with the frames between them, with --stride) are held back so that
-    // its masks can be painted into them. Frames between two key frames are interpolated when written.
-    const lookBack = tracker.lookBack ?? 0;
-    const held: { result: FrameResult; frame: SourceFrame; before: SourceFrame[] }[] = [];
-    const paintBirths = (births: BackfillFrame[] | undefined): void => {
-      for (const birth of births ?? []) {
-        const target = held.find((h) => h.result.index === birth.index);
-        if (target) target.result = paintBirth(target.result, birth);
-      }
-    };
-    let lastKey: FrameResult | undefined;
-    /** Writes the oldest held key frame and the frames before it; false when the run stops there. */
-    const writeOldest = async (): Promise<boolean> => {
-      const { result, frame, before } = held.shift() as (typeof held)[number];
-      for (const skipped of before) {
-        const previous = lastKey as FrameResult;
-        const t = (skipped.index - previous.index) / (result.index - previous.index);
-        if (!(await write(clock.time('interpolate', () => interpolateResults(previous, result, t, skipped.index)), skipped))) return false;
-      }
-      lastKey = result;
-      return write(result, frame);
-    };
+    const writer = createFrameWriter({ outputs, formats: context.formats, clock, lookBack: tracker.lookBack ?? 0, total: size.total, onProgress: context.onProgress });
     let between: SourceFrame[] = [];
-    frameLoop: for await (const frame of queue) {
+    for await (const frame of queue) {
       const { features, image } = frame;
       if (!features) {
         between.push(frame);
@@ -223,16 +179,12 @@ export async function runTrack(context: TrackContext): Promise<TrackSummary> {
       if (saver) await clock.timeAsync('save features', () => (saver as FeatureCacheWriter).write(features));
       const tracked = await clock.timeAsync('track', () => (tracker as Tracker).update(features, image));
       const result = refine && image ? clock.time('refine', () => refineFrame(tracked, image)) : tracked;
-      paintBirths(result.births);
-      held.push({ result, frame, before: between });
+      if (!(await writer.addKeyFrame(result, frame, between))) break;
       between = [];
-      while (held.length > lookBack) if (!(await writeOldest())) break frameLoop;
     }
-    if (!stopped) {
-      // The end: a clip shorter than the birth window gets its objects now.
-      paintBirths(await (tracker as Tracker).finish?.());
-      while (held.length > 0) if (!(await writeOldest())) break;
-    }
+    if (!writer.stopped) await writer.finish(await tracker.finish?.());
+    ({ frames, stopped } = writer);
+    objects = writer.objects;
     if (stopped) {
       decoder?.stop();
       queue.fail(new Error('stopped'));
@@ -259,7 +211,7 @@ export async function runTrack(context: TrackContext): Promise<TrackSummary> {
     await temporary?.remove();
   }
   if (stopped) throw idLimitError(stopped, context.output, frames);
-  return { frames, keyFrames, objects: objectIds.size, source: temporary?.provider ?? (model ? model.session.provider : 'feature cache'), wallSeconds: (performance.now() - started) / 1000, stages: clock.totals() };
+  return { frames, keyFrames, objects, source: temporary?.provider ?? (model ? model.session.provider : 'feature cache'), wallSeconds: (performance.now() - started) / 1000, stages: clock.totals() };
 }
 
 /** Ids are never reused, so a long video can outgrow the DAVIS PNG; the frames before it are kept. */

@@ -1,0 +1,115 @@
+/**
+ * The writing end of a run: key frames' results in, every frame out in order. A new
+ * object's id comes a few key frames after it first appears (the tracker's birth window),
+ * so the last `lookBack` key frames (with the frames between them, with --stride) are held
+ * back and its masks painted into them; frames between two key frames are interpolated
+ * when written. An id an output cannot hold stops the run at that frame, keeping the frames
+ * before it.
+ */
+import type { Format, OutputWriter } from './export/index.js';
+import type { SourceFrame } from './source-frames.js';
+import { interpolateResults, paintBirth, type BackfillFrame, type FrameResult } from './track/index.js';
+import type { StageClock } from './util/stage-clock.js';
+
+/** The largest id an 8-bit DAVIS PNG can hold. */
+const davisMaxId = 255;
+
+/** The first id in a frame that an output cannot hold, if any. */
+function findUnwritableId(result: FrameResult, formats: Format[]): number | undefined {
+  if (!formats.includes('davis')) return undefined;
+  return result.objects.find((o) => o.id > davisMaxId)?.id;
+}
+
+export interface FrameWriterOptions {
+  outputs: OutputWriter;
+  formats: Format[];
+  clock: StageClock;
+  /** Key frames held back for births to be painted into (`Tracker.lookBack`). */
+  lookBack: number;
+  /** Frames expected, for progress (may be an estimate). */
+  total: number;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface FrameWriter {
+  /** A key frame's result and the frames since the previous key; false when the run stops here. */
+  addKeyFrame(result: FrameResult, frame: SourceFrame, before: SourceFrame[]): Promise<boolean>;
+  /** Paints the tracker's last births (`Tracker.finish`) and writes every held frame; false when the run stops. */
+  finish(births: BackfillFrame[] | undefined): Promise<boolean>;
+  /** Frames written. */
+  readonly frames: number;
+  /** Distinct ids shown in the frames written. */
+  readonly objects: number;
+  /** Where an id no output can hold stopped the run, if it did. */
+  readonly stopped: { index: number; id: number } | undefined;
+}
+
+interface HeldFrame {
+  result: FrameResult;
+  frame: SourceFrame;
+  before: SourceFrame[];
+}
+
+export function createFrameWriter(options: FrameWriterOptions): FrameWriter {
+  const { outputs, clock } = options;
+  const held: HeldFrame[] = [];
+  const objectIds = new Set<number>();
+  let frames = 0;
+  let stopped: { index: number; id: number } | undefined;
+  let lastKey: FrameResult | undefined;
+
+  /** Writes one frame; false when an id no output can hold stops the run here. */
+  const write = async (result: FrameResult, { image, time }: SourceFrame): Promise<boolean> => {
+    result.time = time;
+    const id = findUnwritableId(result, options.formats);
+    if (id !== undefined) {
+      stopped = { index: result.index, id };
+      return false;
+    }
+    await clock.timeAsync('write', () => outputs.write(result, image));
+    for (const object of result.objects) if (!object.occluded) objectIds.add(object.id);
+    frames++;
+    options.onProgress?.(frames, Math.max(options.total, frames));
+    return true;
+  };
+  const paintBirths = (births: BackfillFrame[] | undefined): void => {
+    for (const birth of births ?? []) {
+      const target = held.find((h) => h.result.index === birth.index);
+      if (target) target.result = paintBirth(target.result, birth);
+    }
+  };
+  /** Writes the oldest held key frame and the frames before it; false when the run stops there. */
+  const writeOldest = async (): Promise<boolean> => {
+    const { result, frame, before } = held.shift() as HeldFrame;
+    for (const skipped of before) {
+      const previous = lastKey as FrameResult;
+      const t = (skipped.index - previous.index) / (result.index - previous.index);
+      if (!(await write(clock.time('interpolate', () => interpolateResults(previous, result, t, skipped.index)), skipped))) return false;
+    }
+    lastKey = result;
+    return write(result, frame);
+  };
+  return {
+    async addKeyFrame(result, frame, before) {
+      paintBirths(result.births);
+      held.push({ result, frame, before });
+      while (held.length > options.lookBack) if (!(await writeOldest())) return false;
+      return true;
+    },
+    async finish(births) {
+      // The end: a clip shorter than the birth window gets its objects now.
+      paintBirths(births);
+      while (held.length > 0) if (!(await writeOldest())) return false;
+      return true;
+    },
+    get frames() {
+      return frames;
+    },
+    get objects() {
+      return objectIds.size;
+    },
+    get stopped() {
+      return stopped;
+    },
+  };
+}
