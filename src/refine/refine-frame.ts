@@ -16,13 +16,6 @@ export const refineDefaults = {
   threshold: 0.5,
   /** Patches below this soft value cannot reach `threshold` after upsampling; they only widen the work box. */
   boxFloor: 0.25,
-  /**
-   * A patch whose coarse label (strongest soft mask above `threshold`) is shared by every
-   * patch within this many patches keeps that label: only the band along the patch-grid
-   * boundaries is refined. Inside a large textured object, soft labels that nearly tie
-   * (prompted mode) would otherwise let the fit follow the texture. Infinity: refine everywhere.
-   */
-  settledPatches: 1,
 };
 
 export type RefineTuning = typeof refineDefaults;
@@ -66,53 +59,6 @@ function getSoftBoxes(soft: Float32Array, rows: number, cols: number, floor: num
   });
 }
 
-/**
- * `[rows*cols]` coarse label of each patch (the strongest soft mask above `threshold`, 0
- * for none) where every patch within `reach` has the same one; -1 where it is unsettled.
- */
-function getSettledLabels(soft: Map<number, Float32Array>, rows: number, cols: number, threshold: number, reach: number): Int32Array {
-  const n = rows * cols;
-  const coarse = new Int32Array(n);
-  const best = new Float32Array(n).fill(threshold);
-  for (const [id, grid] of soft) {
-    for (let i = 0; i < n; i++) {
-      if (grid[i] > best[i]) {
-        best[i] = grid[i];
-        coarse[i] = id;
-      }
-    }
-  }
-  const settled = new Int32Array(n).fill(-1);
-  if (!Number.isFinite(reach)) return settled;
-  for (let r = 0; r < rows; r++) {
-    for (let c = 0; c < cols; c++) {
-      const label = coarse[r * cols + c];
-      let same = true;
-      for (let rr = Math.max(0, r - reach); same && rr <= Math.min(rows - 1, r + reach); rr++) {
-        for (let cc = Math.max(0, c - reach); cc <= Math.min(cols - 1, c + reach); cc++) {
-          if (coarse[rr * cols + cc] !== label) {
-            same = false;
-            break;
-          }
-        }
-      }
-      if (same) settled[r * cols + c] = label;
-    }
-  }
-  return settled;
-}
-
-/** Pixels of settled patches get the patch's label back, whatever the fit made of them. */
-function restoreSettled_(labels: Uint16Array, settled: Int32Array, rows: number, cols: number, width: number, height: number): void {
-  for (let y = 0; y < height; y++) {
-    const row = Math.min(rows - 1, Math.floor((y * rows) / height)) * cols;
-    for (let x = 0, i = y * width; x < width; x++, i++) {
-      const label = settled[row + Math.min(cols - 1, Math.floor((x * cols) / width))];
-      if (label >= 0) labels[i] = label;
-    }
-  }
-}
-
 /** A region grown by `margin` pixels on every side, inside the frame. */
 function growRegion([left, top, right, bottom]: PixelRegion, margin: number, width: number, height: number): PixelRegion {
   return [Math.max(0, left - margin), Math.max(0, top - margin), Math.min(width, right + margin), Math.min(height, bottom + margin)];
@@ -122,7 +68,7 @@ function growRegion([left, top, right, bottom]: PixelRegion, margin: number, wid
  * Pixel refinement of one tracked frame: each object's soft patch mask is upsampled and
  * passed through a colour guided filter led by the full-resolution frame, on the object's
  * box only; then every pixel goes to the strongest object above `threshold`, else to the
- * background, except inside settled patches (see `settledPatches`), which keep their coarse label. Objects that refinement leaves without pixels are reported occluded.
+ * background. Objects that refinement leaves without pixels are reported occluded.
  * A frame without soft masks (an interpolated one) is returned as it is.
  * @param image the frame `[height, width, 3]` RGB24 at the result's size
  */
@@ -160,7 +106,6 @@ export function refineFrame(result: FrameResult, image: Uint8Array, tuning: Refi
       }
     }
   }
-  restoreSettled_(labels, getSettledLabels(soft, rows, cols, tuning.threshold, tuning.settledPatches), rows, cols, width, height);
   const scores = new Map(result.objects.map((o) => [o.id, o.score]));
   const visible = describeLabels(labels, width, height, scores);
   const shown = new Set(visible.map((o) => o.id));
