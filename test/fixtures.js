@@ -15,6 +15,8 @@ export const models = {
   /** The same weights exported with cls_attn/patch_tokens at 96x128. */
   tinyPrepared: path.join(root, 'fixtures/models/tiny-p16-prepared-96x128.onnx'),
   confP16: path.join(root, 'fixtures/models/conf-p16-h6.onnx'),
+  /** Official-style ViT with DINO's architecture (patch 16, D 48, 3 blocks, 6 heads) and designed weights: attends coloured objects over a muted background (fixtures/generate_designed_vit.py). */
+  designed: path.join(root, 'fixtures/models/designed-p16.onnx'),
   confP8: path.join(root, 'fixtures/models/conf-p8-h12.onnx'),
   /** Tiny transformers ViT as optimum exports it (Hugging Face layout), eager attention. */
   hfEager: path.join(root, 'fixtures/models/hf-tiny/model-eager.onnx'),

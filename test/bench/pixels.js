@@ -1,15 +1,19 @@
 // npm run bench:pixels — pixel refinement on rendered videos with pixel ground truth.
 // Each scene (test/bench/rendered-scenes.js) is rendered to an H.264 video with DAVIS ground
-// truth and DINO-like feature caches at 480 and 240 lines; the real CLI tracks it
-// (`track VIDEO --features CACHE --format davis --refine none|guided`: decoding, tracker,
-// refinement, PNG writing) and `dino-track eval --json` scores the PNGs.
+// truth; the real CLI tracks it with the designed ViT (fixtures/models/designed-p16.onnx,
+// DINO's architecture, weights from fixtures/generate_designed_vit.py):
+// `track VIDEO --model designed-p16.onnx --short-side LINES --format davis --refine none|guided`
+// (decoding, preparation, model, tracker, refinement, PNG writing), and
+// `dino-track eval --json` scores the PNGs.
 // SET=tune|test|all (default test), LINES=480,240, REFINE=none,guided, node test/bench/pixels.js [scene …]
 // PROMPTED=1: prompted mode, the first frame's truth as --init-mask (as bench:track does).
+// FEATURES=cache: the JS-made DINO-like feature caches instead of the model (`--features CACHE`).
+// MODEL=file.onnx: another model.
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { decode } from 'fast-png';
-import { cli, makeTempDir } from '../fixtures.js';
+import { cli, makeTempDir, root } from '../fixtures.js';
 import { scenes, writeRenderedScene } from './rendered-scenes.js';
 
 const only = process.argv.slice(2);
@@ -19,6 +23,10 @@ const modes = (process.env.REFINE ?? 'none,guided').split(',');
 /** A truth object counts as found when its matched track covers it at least this well (mean J): a track that grazes it in a few frames has not found it. */
 const foundJaccard = 0.1;
 const extra = process.env.TRACK_ARGS ? process.env.TRACK_ARGS.split(' ') : [];
+const useCaches = process.env.FEATURES === 'cache';
+const model = process.env.MODEL ?? path.join(root, 'fixtures/models/designed-p16.onnx');
+/** What the CLI tracks from at one short side: the model, or that size's feature cache. */
+const getSource = (caches, lines) => (useCaches ? ['--features', caches[lines]] : ['--model', model, '--short-side', String(lines)]);
 
 /** Predicted area / true area of each found truth object under eval's id mapping, summed over frames; their mean (missed objects are counted apart). */
 function getAreaRatio(out, truth, found) {
@@ -40,13 +48,13 @@ const rows = [];
 for (const [name, scene] of Object.entries(scenes)) {
   if (only.length ? !only.includes(name) : set !== 'all' && scene.set !== set) continue;
   const folder = makeTempDir(`dino-track-pixels-${name}-`);
-  const { video, truth, caches } = await writeRenderedScene(name, folder, lineList);
+  const { video, truth, caches } = await writeRenderedScene(name, folder, useCaches ? lineList : []);
   for (const lines of lineList) {
     for (const refine of modes) {
       const out = path.join(folder, `out-${lines}-${refine}`);
       const started = Date.now();
       const prompt = process.env.PROMPTED === '1' ? ['--init-mask', path.join(truth, '00000.png')] : [];
-      execFileSync(process.execPath, [cli, 'track', video, '--features', caches[lines], '-o', out, '--format', 'davis', '--progress', 'none', '--refine', refine, ...prompt, ...extra], { stdio: 'inherit' });
+      execFileSync(process.execPath, [cli, 'track', video, ...getSource(caches, lines), '-o', out, '--format', 'davis', '--progress', 'none', '--refine', refine, ...prompt, ...extra], { stdio: 'inherit' });
       const seconds = (Date.now() - started) / 1000;
       const score = JSON.parse(execFileSync(process.execPath, [cli, 'eval', '--pred', out, '--gt', truth, '--json'], { encoding: 'utf8' }));
       const found = score.perObject.filter((o) => o.predictedId !== undefined && o.j >= foundJaccard);
@@ -59,7 +67,7 @@ for (const [name, scene] of Object.entries(scenes)) {
 }
 
 const fmt = (v) => v.toFixed(3);
-console.log(`\npixel refinement benchmark: rendered 848x480 videos, DINO-like feature caches, through the CLI (set: ${only.length ? only.join(',') : set})`);
+console.log(`\npixel refinement benchmark: rendered 848x480 videos, ${useCaches ? 'DINO-like feature caches' : path.basename(model)}, through the CLI (set: ${only.length ? only.join(',') : set})`);
 // J, F: over every truth object (a missed one scores 0); found J, F and area (predicted / true pixels): over the objects a track found (J ≥ 0.1).
 console.log(['scene'.padEnd(14), 'lines', 'refine', '    J', '    F', '  J&F', 'id sw', 'missed', 'found J', 'found F', 'area', 'track s'].join('  '));
 for (const r of rows) {

@@ -1,23 +1,29 @@
 // node test/bench/refine-speed.js — frames/s of the refinement stage alone (refineFrame on
 // tracked frames of the rendered test scenes, tracking not counted), at the patch grids
-// of 480 and 224 lines over the same 848×480 frames, and at a 398×224 frame.
+// of 480 and 224 lines over the same 848×480 frames; then end to end through the CLI.
+// Frames are tracked with the designed ViT (fixtures/models/designed-p16.onnx) at each
+// short side; FEATURES=cache tracks from the JS-made feature caches instead.
+import path from 'node:path';
 import { runTrack } from '../../dist/pipeline.js';
 import { normalizeTrackOptions } from '../../dist/cli/track-options.js';
 import { refineFrame } from '../../dist/refine/index.js';
-import { makeTempDir } from '../fixtures.js';
+import { makeTempDir, root } from '../fixtures.js';
 import { scenes, writeRenderedScene } from './rendered-scenes.js';
 
 const repeats = Number(process.env.REPEATS ?? 3);
+const designed = path.join(root, 'fixtures/models/designed-p16.onnx');
+const useCaches = process.env.FEATURES === 'cache';
 const lineList = [480, 224];
 const timings = new Map(lineList.map((l) => [l, { seconds: 0, frames: 0 }]));
 for (const [name, scene] of Object.entries(scenes)) {
   if (scene.set !== 'test') continue;
   const folder = makeTempDir(`dino-track-refine-speed-${name}-`);
-  const { video, caches } = await writeRenderedScene(name, folder, lineList);
+  const { video, caches } = await writeRenderedScene(name, folder, useCaches ? lineList : []);
   for (const lines of lineList) {
     const frames = [];
     const sink = { write: async (result, image) => frames.push({ result, image }), finish: async () => undefined, abort: async () => undefined };
-    await runTrack({ ...normalizeTrackOptions(video, { output: '-', format: 'ndjson', features: caches[lines], refine: 'guided' }), sink });
+    const source = useCaches ? { features: caches[lines] } : { model: designed, shortSide: String(lines), device: 'cpu' };
+    await runTrack({ ...normalizeTrackOptions(video, { output: '-', format: 'ndjson', ...source, refine: 'guided' }), sink });
     for (const { result, image } of frames) refineFrame(result, image); // warm-up
     const started = performance.now();
     for (let k = 0; k < repeats; k++) for (const { result, image } of frames) refineFrame(result, image);
@@ -30,15 +36,15 @@ for (const [lines, { seconds, frames }] of timings) {
   console.log(`848x480 frames, ${lines}-line patch grid: refinement alone ${(frames / seconds).toFixed(1)} frames/s (${((1000 * seconds) / frames).toFixed(1)} ms/frame, ${frames} frames)`);
 }
 
-// End to end: the real CLI with a model, refinement on and off, runs interleaved (on, off, on,
-// off) on the same video because a shared machine's speed drifts; steady-state frames/s
-// from the CLI's JSON progress. MODEL_480 / MODEL_224: ViT .onnx files (prepared ones keep
-// their own size), e.g. `models/export_dino.py --random --size 480x848`.
-const ends = [['480', process.env.MODEL_480, 848, 480], ['224', process.env.MODEL_224, 398, 224]].filter(([, model]) => model);
+// End to end: the real CLI with a model, refinement off and on, runs interleaved (off, on,
+// off, on …, ROUNDS rounds, default 3) on the same video because a shared machine's speed
+// drifts; steady-state frames/s from the CLI's JSON progress. MODEL_480 / MODEL_224: ViT
+// .onnx files (prepared ones keep their own size; default the designed ViT), e.g.
+// `models/export_dino.py --random --size 480x848`; E2E=0 skips this part.
+const ends = process.env.E2E === '0' ? [] : [['480', process.env.MODEL_480 ?? designed, 848, 480], ['224', process.env.MODEL_224 ?? designed, 398, 224]];
 if (ends.length) {
   const { getFfmpegBinaries } = await import('../../dist/video/index.js');
   const { execFileSync } = await import('node:child_process');
-  const path = await import('node:path');
   const { runTrack: runCli } = await import('./measure.js');
   const folder = makeTempDir('dino-track-refine-e2e-');
   const { video } = await writeRenderedScene('test-contact', folder, []);
@@ -47,8 +53,8 @@ if (ends.length) {
     const frames = Number(process.env.FRAMES ?? 30);
     execFileSync(getFfmpegBinaries().ffmpeg, ['-v', 'error', '-y', '-i', video, '-vf', `scale=${width}:${height}`, '-frames:v', String(frames), '-c:v', 'libx264', '-crf', '18', input]);
     const results = { guided: [], none: [] };
-    for (let round = 0; round < 2; round++) {
-      for (const refine of ['guided', 'none']) {
+    for (let round = 0; round < Number(process.env.ROUNDS ?? 3); round++) {
+      for (const refine of ['none', 'guided']) {
         const run = await runCli(input, path.join(folder, `out-${lines}-${refine}-${round}`), ['--model', model, '--device', 'cpu', '--format', 'davis', '--refine', refine]);
         results[refine].push(run.steady);
         console.log(`${lines} lines (${width}x${height}), refine ${refine}: ${run.steady.toFixed(2)} frames/s; ${run.stages}`);

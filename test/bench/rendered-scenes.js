@@ -197,10 +197,11 @@ export function getGrid(lines) {
 
 /**
  * Writes a scene: video.mp4 (H.264, as users' videos are), truth/00000.png … and one
- * feature cache per short side (`features-480.safetensors`, …). Returns the paths.
+ * feature cache per short side (`features-480.safetensors`, …); `frames` cuts it shorter.
+ * Returns the paths.
  */
-export async function writeRenderedScene(name, folder, lines = [480, 240]) {
-  const scene = scenes[name];
+export async function writeRenderedScene(name, folder, lines = [480, 240], frames = scenes[name].frames) {
+  const scene = { ...scenes[name], frames };
   mkdirSync(path.join(folder, 'truth'), { recursive: true });
   const video = path.join(folder, 'video.mp4');
   const { ffmpeg } = getFfmpegBinaries();
