@@ -4,8 +4,8 @@ import { createFeatureCacheWriter, openFeatureCache, type CacheDtype, type Featu
 import { loadModel, openSimilaritySession, type LoadedModel, type LoadOptions, type SimilaritySession } from './model/index.js';
 import { buildPromptedTracker, checkPromptFrames, getKeyFrames, writeTemporaryCache, type TemporaryCache } from './prompted-run.js';
 import { inferFrames, readCachedFrames, type SourceFrame } from './source-frames.js';
-import { createTracker, type PromptFrame, type Tracker, type TrackerOptions } from './track/index.js';
-import { refineFrame } from './refine/index.js';
+import { createTracker, type FrameResult, type PromptFrame, type Tracker, type TrackerOptions } from './track/index.js';
+import { openRefiner, type Refiner } from './refine/index.js';
 import { BoundedQueue } from './util/bounded-queue.js';
 import { createStageClock } from './util/stage-clock.js';
 import { decodeVideo, probeVideo, type Decoder, type VideoInfo } from './video/index.js';
@@ -117,6 +117,7 @@ export async function runTrack(context: TrackContext): Promise<TrackSummary> {
   let saver: FeatureCacheWriter | undefined;
   let similarity: SimilaritySession | undefined;
   let tracker: Tracker | undefined;
+  let refiner: Refiner | undefined;
   /** Prompted runs on a video: the features of pass 1, read again backwards and forwards. */
   let temporary: TemporaryCache | undefined;
   const queue = new BoundedQueue<SourceFrame>(Math.max(2, context.batch * 2));
@@ -168,6 +169,11 @@ export async function runTrack(context: TrackContext): Promise<TrackSummary> {
     // Its failure also reaches the loop below through the queue; this only marks it handled meanwhile.
     produce.catch(() => undefined);
     const writer = createFrameWriter({ outputs, formats: context.formats, clock, lookBack: tracker.lookBack ?? 0, total: size.total, onProgress: context.onProgress });
+    if (refine) refiner = openRefiner();
+    // Each key frame is refined in a worker while the next one is tracked: one frame in flight.
+    type Refining = { result: Promise<FrameResult>; frame: SourceFrame; before: SourceFrame[] };
+    const writeRefined = async ({ result, frame, before }: Refining): Promise<boolean> => writer.addKeyFrame(await clock.timeAsync('wait for refine', () => result), frame, before);
+    let inFlight: Refining | undefined;
     let between: SourceFrame[] = [];
     for await (const frame of queue) {
       const { features, image } = frame;
@@ -178,10 +184,14 @@ export async function runTrack(context: TrackContext): Promise<TrackSummary> {
       keyFrames++;
       if (saver) await clock.timeAsync('save features', () => (saver as FeatureCacheWriter).write(features));
       const tracked = await clock.timeAsync('track', () => (tracker as Tracker).update(features, image));
-      const result = refine && image ? clock.time('refine', () => refineFrame(tracked, image)) : tracked;
-      if (!(await writer.addKeyFrame(result, frame, between))) break;
+      const result = refiner && image ? refiner.refine(tracked, image) : Promise.resolve(tracked);
+      result.catch(() => undefined); // awaited in turn; this only marks a failure handled meanwhile
+      const previous = inFlight;
+      inFlight = { result, frame, before: between };
       between = [];
+      if (previous && !(await writeRefined(previous))) break;
     }
+    if (!writer.stopped && inFlight) await writeRefined(inFlight);
     if (!writer.stopped) await writer.finish(await tracker.finish?.());
     ({ frames, stopped } = writer);
     objects = writer.objects;
@@ -206,11 +216,13 @@ export async function runTrack(context: TrackContext): Promise<TrackSummary> {
   } finally {
     await model?.session.release();
     await similarity?.release();
+    await refiner?.close();
     await tracker?.close?.();
     await cache?.close();
     await temporary?.remove();
   }
   if (stopped) throw idLimitError(stopped, context.output, frames);
+  if (refiner) clock.add('refine', refiner.busySeconds());
   return { frames, keyFrames, objects, source: temporary?.provider ?? (model ? model.session.provider : 'feature cache'), wallSeconds: (performance.now() - started) / 1000, stages: clock.totals() };
 }
 

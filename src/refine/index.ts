@@ -2,6 +2,7 @@
 export { refineFrame, refineDefaults, type RefineTuning } from './refine-frame.js';
 export { filterGuided, type GuidedFilterOptions, type GuideImage } from './guided-filter.js';
 export { getBoxMean } from './box-filter.js';
+export { openRefiner, type Refiner } from './refiner.js';
 
 /** `--refine`: `auto` refines whenever the frames are decoded; `guided` insists; `none` keeps the patch masks. */
 export const refineModes = ['auto', 'none', 'guided'] as const;

@@ -1,0 +1,25 @@
+/**
+ * Worker thread that refines frames: the guided filter is tens of milliseconds of
+ * synchronous work per frame at 480 lines, which on the main thread would delay tracking
+ * the next frame and writing; here it runs beside them.
+ */
+import { parentPort } from 'node:worker_threads';
+import type { FrameResult } from '../track/types.js';
+import { refineFrame } from './refine-frame.js';
+
+export type RefineRequest = { id: number; result: FrameResult; image: Buffer | Uint8Array };
+export type RefineReply = { id: number; result: FrameResult; seconds: number } | { id: number; error: string };
+
+const port = parentPort;
+if (!port) throw new Error('refine-worker.js must run as a worker thread');
+
+port.on('message', ({ id, result, image }: RefineRequest) => {
+  const started = performance.now();
+  try {
+    // A Buffer arrives as a plain Uint8Array; refinement only reads its bytes.
+    const refined = refineFrame(result, image as Buffer);
+    port.postMessage({ id, result: refined, seconds: (performance.now() - started) / 1000 } satisfies RefineReply, [refined.labels.buffer as ArrayBuffer]);
+  } catch (error) {
+    port.postMessage({ id, error: error instanceof Error ? error.message : String(error) } satisfies RefineReply);
+  }
+});

@@ -1,0 +1,60 @@
+import { Worker } from 'node:worker_threads';
+import type { FrameResult } from '../track/types.js';
+import type { RefineReply, RefineRequest } from './refine-worker.js';
+
+/** Refinement off the main thread: frames go in, refined frames come back in the same order. */
+export interface Refiner {
+  refine(result: FrameResult, image: Buffer): Promise<FrameResult>;
+  /** Busy seconds of the worker so far (for --verbose's stage times). */
+  busySeconds(): number;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts a refinement worker. The frame's pixels are copied to it (the writers still need
+ * them); the refined labels are moved back. A worker that fails fails every frame in flight.
+ */
+export function openRefiner(): Refiner {
+  const worker = new Worker(new URL('./refine-worker.js', import.meta.url));
+  const pending = new Map<number, { resolve: (result: FrameResult) => void; reject: (error: Error) => void }>();
+  let nextId = 0;
+  let busy = 0;
+  let dead: Error | undefined;
+  // Only frames in flight keep the process alive: a caller that forgets close() must not hang at exit.
+  worker.unref();
+  const failAll = (error: Error): void => {
+    dead ??= error;
+    for (const { reject } of pending.values()) reject(error);
+    pending.clear();
+  };
+  worker.on('message', (reply: RefineReply) => {
+    const waiting = pending.get(reply.id);
+    pending.delete(reply.id);
+    if (pending.size === 0) worker.unref();
+    if ('error' in reply) waiting?.reject(new Error(`refinement failed: ${reply.error}`));
+    else {
+      busy += reply.seconds;
+      waiting?.resolve(reply.result);
+    }
+  });
+  worker.on('error', (error) => failAll(new Error(`refinement worker failed: ${error.message}`)));
+  worker.on('exit', (code) => failAll(new Error(`refinement worker exited (code ${code})`)));
+  return {
+    refine(result, image) {
+      if (dead) return Promise.reject(dead);
+      const id = nextId++;
+      return new Promise<FrameResult>((resolve, reject) => {
+        pending.set(id, { resolve, reject });
+        worker.ref();
+        // A copy of exactly the frame's bytes (a Buffer may be a view into a larger pooled one), moved to the worker.
+        const pixels = new Uint8Array(image);
+        worker.postMessage({ id, result, image: pixels } satisfies RefineRequest, [pixels.buffer]);
+      });
+    },
+    busySeconds: () => busy,
+    async close() {
+      dead ??= new Error('refiner closed');
+      await worker.terminate();
+    },
+  };
+}

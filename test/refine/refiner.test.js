@@ -1,0 +1,47 @@
+// Refinement in a worker thread (src/refine/refiner.ts): the same masks as refineFrame on the
+// main thread, in the order asked, and a failure that reaches the caller instead of a hang.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { openRefiner, refineFrame } from '../../dist/refine/index.js';
+
+const [size, grid] = [96, 6];
+
+/** A frame with a red disc at (cx, cy) on blue, and the tracker's blocky patch mask of it. */
+function makeFrame(index, cx, cy) {
+  const inside = (x, y) => (x - cx) ** 2 + (y - cy) ** 2 <= 25 ** 2;
+  const image = Buffer.alloc(size * size * 3);
+  for (let y = 0; y < size; y++) for (let x = 0; x < size; x++) image.set(inside(x, y) ? [200, 60, 50] : [40, 60, 170], (y * size + x) * 3);
+  const soft = new Float32Array(grid * grid);
+  for (let r = 0; r < grid; r++) for (let c = 0; c < grid; c++) soft[r * grid + c] = inside(c * 16 + 8, r * 16 + 8) ? 1 : 0;
+  const result = { index, width: size, height: size, labels: new Uint16Array(size * size), objects: [{ id: 1, area: 0, bbox: [0, 0, 0, 0], score: 1, occluded: false }], attention: new Float32Array(grid * grid), rows: grid, cols: grid, soft: new Map([[1, soft]]) };
+  return { result, image };
+}
+
+describe('refinement worker', () => {
+  it('gives the masks refineFrame gives, frame by frame, with several frames in flight', async () => {
+    const frames = [makeFrame(0, 40, 40), makeFrame(1, 50, 45), makeFrame(2, 60, 50), makeFrame(3, 45, 60)];
+    const refiner = openRefiner();
+    try {
+      const refined = await Promise.all(frames.map(({ result, image }) => refiner.refine(result, image)));
+      frames.forEach(({ result, image }, k) => {
+        const expected = refineFrame(result, image);
+        assert.equal(refined[k].index, k);
+        assert.deepEqual(refined[k].labels, expected.labels, `frame ${k}`);
+        assert.deepEqual(refined[k].objects, expected.objects, `frame ${k}`);
+      });
+      // The writers still need the frame's pixels: the caller's image is not taken away.
+      assert.equal(frames[0].image.length, size * size * 3);
+      assert.ok(refiner.busySeconds() > 0);
+    } finally {
+      await refiner.close();
+    }
+  });
+
+  it('rejects a frame the worker cannot refine, and every later one after it is closed', async () => {
+    const refiner = openRefiner();
+    const { result } = makeFrame(0, 40, 40);
+    await assert.rejects(refiner.refine(result, Buffer.alloc(3)), /refinement failed/);
+    await refiner.close();
+    await assert.rejects(refiner.refine(result, Buffer.alloc(size * size * 3)), /closed/);
+  });
+});
