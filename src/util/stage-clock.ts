@@ -7,15 +7,18 @@ export interface StageClock {
   /** Adds the time `work` takes to `stage`. */
   time<T>(stage: string, work: () => T): T;
   timeAsync<T>(stage: string, work: () => Promise<T>): Promise<T>;
+  /** Adds `seconds` measured elsewhere to `stage`. */
+  add(stage: string, seconds: number): void;
   /** Stage → seconds, in first-use order. */
   totals(): Record<string, number>;
 }
 
 export function createStageClock(): StageClock {
   const seconds = new Map<string, number>();
-  const add = (stage: string, started: number): void => {
-    seconds.set(stage, (seconds.get(stage) ?? 0) + (performance.now() - started) / 1000);
+  const addSeconds = (stage: string, value: number): void => {
+    seconds.set(stage, (seconds.get(stage) ?? 0) + value);
   };
+  const add = (stage: string, started: number): void => addSeconds(stage, (performance.now() - started) / 1000);
   return {
     time(stage, work) {
       const started = performance.now();
@@ -33,6 +36,7 @@ export function createStageClock(): StageClock {
         add(stage, started);
       }
     },
+    add: addSeconds,
     totals: () => Object.fromEntries(seconds),
   };
 }
