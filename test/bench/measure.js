@@ -62,14 +62,19 @@ export async function timeInterleaved(sessions, input, rounds, height, width) {
   return { outputs, times, cpuTimes };
 }
 
-/** Runs the CLI; returns steady-state fps, wall time, stage line and peak RSS from its own report. */
+/** Runs the CLI; returns steady-state fps, wall time, seconds to the first frame out, stage line and peak RSS from its own report. */
 export function runTrack(video, out, extra) {
   const argv = [cli, 'track', video, '-o', out, '--progress', 'json', '--verbose', ...extra];
   return new Promise((resolve, reject) => {
     const started = performance.now();
     const child = spawn(process.execPath, argv, { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
-    child.stderr.on('data', (d) => (stderr += d));
+    let firstOut;
+    child.stderr.on('data', (d) => {
+      stderr += d;
+      // Process start to the first frame out: the first progress line (written once frame 0 is).
+      if (firstOut === undefined && /^\{/m.test(stderr)) firstOut = (performance.now() - started) / 1000;
+    });
     child.on('error', reject);
     child.on('close', (code) => {
       const wall = (performance.now() - started) / 1000;
@@ -81,7 +86,7 @@ export function runTrack(video, out, extra) {
       const steady = (last.frame - first.frame) / Math.max(1e-9, last.elapsed_s - first.elapsed_s);
       const stages = /busy time per stage \(stages overlap\): (.*?); (?:wall|peak)/.exec(stderr)?.[1] ?? '?';
       const rss = Number(/peak RSS ([\d.]+) MiB/.exec(stderr)?.[1]);
-      resolve({ frames: last.frame, steady, wall, startup: first.elapsed_s - first.frame / steady, stages, rss });
+      resolve({ frames: last.frame, steady, wall, startup: first.elapsed_s - first.frame / steady, firstOut, stages, rss });
     });
   });
 }
