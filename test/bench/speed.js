@@ -99,8 +99,7 @@ function getMeanMaskIoU(folderA, folderB) {
 
 /** Model-only frames/s of one model just before its end-to-end run: `calls` calls after a warm-up. */
 async function measureAdjacent(file, size) {
-  const result = await measureModelOnlyFps({ model: file, device: 'cpu', threads, width: size.width, height: size.height, shortSide: size.shortSide, frames: Number(args['adjacent-calls']) });
-  return result.fps;
+  return measureModelOnlyFps({ model: file, device: 'cpu', threads, width: size.width, height: size.height, shortSide: size.shortSide, frames: Number(args['adjacent-calls']) });
 }
 
 const spread = (values) => `${median(values).toFixed(2)} (${Math.min(...values).toFixed(2)}–${Math.max(...values).toFixed(2)})`;
@@ -115,10 +114,13 @@ for (const size of chosenSizes) {
     const order = round % 2 ? Object.entries(variants).reverse() : Object.entries(variants);
     for (const [name, file] of order) {
       outs[name] = path.join(folder, `${size.name}-${name.replace(' ', '-')}-${round}`);
-      const adjacent = await measureAdjacent(file, size);
+      const { fps: adjacent, cpuPerFrame } = await measureAdjacent(file, size);
       const run = await runTrack(video, outs[name], ['--model', file, '--device', 'cpu', '--threads', args.threads, '--format', 'davis', '--short-side', String(size.shortSide)]);
-      runs[name].push({ ...run, adjacent });
-      console.log(`  round ${round} ${size.name} ${name}: model-only ${adjacent.toFixed(2)} f/s, end-to-end ${run.steady.toFixed(2)} f/s (${(run.steady / adjacent).toFixed(2)}), frames/wall ${(run.frames / run.wall).toFixed(2)} f/s (${(run.frames / run.wall / adjacent).toFixed(2)}), first out ${run.firstOut.toFixed(1)} s`);
+      // The model's share of the run's CPU: on an otherwise idle machine, where the run is bound by
+      // its cores, this is what end-to-end / model-only can reach; unlike wall time, load from other jobs barely moves it.
+      const cpuShare = run.cpu === undefined ? NaN : (cpuPerFrame * run.frames) / run.cpu;
+      runs[name].push({ ...run, adjacent, cpuShare });
+      console.log(`  round ${round} ${size.name} ${name}: model-only ${adjacent.toFixed(2)} f/s (${(cpuPerFrame * 1000).toFixed(0)} ms CPU/frame), end-to-end ${run.steady.toFixed(2)} f/s (${(run.steady / adjacent).toFixed(2)}), frames/wall ${(run.frames / run.wall).toFixed(2)} f/s (${(run.frames / run.wall / adjacent).toFixed(2)}), first out ${run.firstOut.toFixed(1)} s, run CPU ${run.cpu?.toFixed(1)} s (model share ${cpuShare.toFixed(2)})`);
     }
   }
   console.log(`\n${size.name} (${size.width}x${size.height}, model input ${only.fp32.input}, ${size.frames} frames)`);
@@ -133,17 +135,18 @@ for (const size of chosenSizes) {
       steadyRatio: spread(runs[name].map((r) => r.steady / r.adjacent)),
       wallRatio: spread(runs[name].map((r) => r.frames / r.wall / r.adjacent)),
       firstOut: spread(runs[name].map((r) => r.firstOut)),
+      cpuShare: spread(runs[name].map((r) => r.cpuShare)),
     });
     console.log(`  ${name.padEnd(13)} ${last.stages}; start-up ${last.startup.toFixed(1)} s`);
   }
 }
 
 console.log('\nsummary (model-only: median wall time, median of per-round speed-ups, ratio of median CPU times; end-to-end: steady state, and frames / wall-clock from start to exit)');
-console.log('e2e/only and wall/only: each end-to-end run over the model-only f/s measured just before it (median, range over --e2e-rounds)');
-const header = ['size', 'model', 'model-only', 'vs fp32', 'CPU vs fp32', 'end-to-end', 'frames/wall', 'adjacent model-only', 'e2e/only', 'wall/only', 'first out (s)', 'cls_attn cos', 'tokens cos', 'mask IoU', 'peak RSS'];
+console.log('e2e/only and wall/only: each end-to-end run over the model-only f/s measured just before it; model CPU share: the model-only CPU per frame times the frames, over the whole run\'s CPU (ffmpeg included) — what e2e/only can reach where the run has the cores to itself (median, range over --e2e-rounds)');
+const header = ['size', 'model', 'model-only', 'vs fp32', 'CPU vs fp32', 'end-to-end', 'frames/wall', 'adjacent model-only', 'e2e/only', 'wall/only', 'model CPU share', 'first out (s)', 'cls_attn cos', 'tokens cos', 'mask IoU', 'peak RSS'];
 const table = rows.map((r) => [
   r.size, r.name, `${r.fps.toFixed(2)} f/s`, `${r.speedup.toFixed(2)}x`, `${r.cpuSpeedup.toFixed(2)}x`, `${r.steady.toFixed(2)} f/s`,
-  `${(r.frames / r.wall).toFixed(2)} f/s`, r.adjacent, r.steadyRatio, r.wallRatio, r.firstOut, r.attentionCosine.toFixed(5), r.tokenCosine.toFixed(5), r.iou.toFixed(3), `${r.rss.toFixed(0)} MiB`,
+  `${(r.frames / r.wall).toFixed(2)} f/s`, r.adjacent, r.steadyRatio, r.wallRatio, r.cpuShare, r.firstOut, r.attentionCosine.toFixed(5), r.tokenCosine.toFixed(5), r.iou.toFixed(3), `${r.rss.toFixed(0)} MiB`,
 ]);
 const widths = header.map((h, i) => Math.max(h.length, ...table.map((row) => row[i].length)));
 for (const row of [header, ...table]) console.log(`| ${row.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`);
