@@ -16,8 +16,9 @@
 // before it (--adjacent-calls calls of the prepared session, after a warm-up), so that the
 // ratio end-to-end / model-only compares two figures taken under the same load from the other
 // jobs on a shared machine; with --e2e-rounds 2 or more the rounds alternate the models'
-// order and the table gives the median ratio and its range. "first out" is the time from
-// process start to the first frame written (the first progress line).
+// order and the table gives each round's ratio (median and range for more than three).
+// "first out" is the time from process start to the first frame written (the first
+// progress line).
 // --long-frames N adds the memory check: fp32 at 224 lines, peak RSS for the short video
 // against N frames (memory must not grow with the video's length).
 // --only 480-line|224-line runs one size (e.g. --only 224-line --short-frames 500).
@@ -102,7 +103,10 @@ async function measureAdjacent(file, size) {
   return measureModelOnlyFps({ model: file, device: 'cpu', threads, width: size.width, height: size.height, shortSide: size.shortSide, frames: Number(args['adjacent-calls']) });
 }
 
-const spread = (values) => `${median(values).toFixed(2)} (${Math.min(...values).toFixed(2)}–${Math.max(...values).toFixed(2)})`;
+/** Up to three rounds: every value, in order of size; more: the median and the range. */
+const spread = (values) => (values.length <= 3
+  ? [...values].sort((a, b) => a - b).map((v) => v.toFixed(2)).join(', ')
+  : `${median(values).toFixed(2)} (${Math.min(...values).toFixed(2)}–${Math.max(...values).toFixed(2)})`);
 
 const rows = [];
 for (const size of chosenSizes) {
@@ -142,7 +146,7 @@ for (const size of chosenSizes) {
 }
 
 console.log('\nsummary (model-only: median wall time, median of per-round speed-ups, ratio of median CPU times; end-to-end: steady state, and frames / wall-clock from start to exit)');
-console.log('e2e/only and wall/only: each end-to-end run over the model-only f/s measured just before it; model CPU share: the model-only CPU per frame times the frames, over the whole run\'s CPU (ffmpeg included) — what e2e/only can reach where the run has the cores to itself (median, range over --e2e-rounds)');
+console.log('e2e/only and wall/only: each end-to-end run over the model-only f/s measured just before it; model CPU share: the model-only CPU per frame times the frames, over the whole run\'s CPU (ffmpeg included) — what e2e/only can reach where the run has the cores to itself (each round\'s value, or median and range over more than three)');
 const header = ['size', 'model', 'model-only', 'vs fp32', 'CPU vs fp32', 'end-to-end', 'frames/wall', 'adjacent model-only', 'e2e/only', 'wall/only', 'model CPU share', 'first out (s)', 'cls_attn cos', 'tokens cos', 'mask IoU', 'peak RSS'];
 const table = rows.map((r) => [
   r.size, r.name, `${r.fps.toFixed(2)} f/s`, `${r.speedup.toFixed(2)}x`, `${r.cpuSpeedup.toFixed(2)}x`, `${r.steady.toFixed(2)} f/s`,
