@@ -154,9 +154,19 @@ function splitInTwo(region: number[], tokens: Float32Array, dim: number): [numbe
   const seedB = farthest(a);
   b.set(tokens.subarray(seedB * dim, seedB * dim + dim));
   let groups: [number[], number[]] = [[], []];
+  const side = new Uint8Array(members.length);
   for (let iteration = 0; iteration < 5; iteration++) {
     groups = [[], []];
-    for (const i of members) groups[dotRow(tokens, i, a, dim) >= dotRow(tokens, i, b, dim) ? 0 : 1].push(i);
+    let changed = iteration === 0;
+    members.forEach((i, k) => {
+      const group = dotRow(tokens, i, a, dim) >= dotRow(tokens, i, b, dim) ? 0 : 1;
+      if (side[k] !== group) changed = true;
+      side[k] = group;
+      groups[group].push(i);
+    });
+    // The same groups as the last iteration give the same centres again: every later
+    // iteration would repeat this one, so stopping here changes nothing.
+    if (!changed) break;
     // An empty group keeps its previous centre.
     if (groups[0].length) meanOfRows_(a, groups[0], tokens, dim);
     if (groups[1].length) meanOfRows_(b, groups[1], tokens, dim);
