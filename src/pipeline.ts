@@ -3,7 +3,7 @@ import { findVideoFormat, openOutputs, type Format, type OutputWriter, type Over
 import { createFeatureCacheWriter, openFeatureCache, type CacheDtype, type FeatureCache, type FeatureCacheWriter } from './features/index.js';
 import { loadModel, openSimilaritySession, type LoadedModel, type LoadOptions, type SimilaritySession } from './model/index.js';
 import { buildPromptedTracker, checkPromptFrames, getKeyFrames, writeTemporaryCache, type TemporaryCache } from './prompted-run.js';
-import { inferFrames, readCachedFrames, type SourceFrame } from './source-frames.js';
+import { inferFrames, readCachedFrames, type KeyFrames, type SourceFrame } from './source-frames.js';
 import { createTracker, type FrameResult, type PromptFrame, type Tracker, type TrackerOptions } from './track/index.js';
 import { openRefiner, type Refiner } from './refine/index.js';
 import { BoundedQueue } from './util/bounded-queue.js';
@@ -105,11 +105,14 @@ function checkFrameCounts(context: TrackContext, video: VideoInfo | undefined, c
 export async function runTrack(context: TrackContext): Promise<TrackSummary> {
   const started = performance.now();
   const clock = createStageClock();
-  const video = context.input ? await probeVideo(context.input) : undefined;
+  // The tracker's similarity session opens (on this thread) while the probe runs and the
+  // model's session opens in its worker: start-up is what a user waits for first.
+  const similarityOpening = openSimilaritySession(1);
+  similarityOpening.catch(() => undefined); // awaited below, where a failure is reported
   const refine = context.refine === 'guided';
-  if (refine && !video) throw new UsageError('refinement needs the frames; give the input video, or refine none');
   const needImages = findVideoFormat(context.formats) !== undefined || refine;
-  const keys = getKeyFrames(context);
+  let video: VideoInfo | undefined;
+  let keys: KeyFrames | undefined;
   let cache: FeatureCache | undefined;
   let model: LoadedModel | undefined;
   let decoder: Decoder | undefined;
@@ -128,6 +131,9 @@ export async function runTrack(context: TrackContext): Promise<TrackSummary> {
   /** Set when an id no output can hold stops the run: what was written until then is kept. */
   let stopped: { index: number; id: number } | undefined;
   try {
+    video = context.input ? await probeVideo(context.input) : undefined;
+    if (refine && !video) throw new UsageError('refinement needs the frames; give the input video, or refine none');
+    keys = getKeyFrames(context);
     if (context.prompt && !context.features && video) {
       checkFrameCounts(context, video, undefined);
       temporary = await writeTemporaryCache(context, video, keys, clock, (loaded) => context.onStart?.({ video, model: loaded }));
@@ -163,7 +169,7 @@ export async function runTrack(context: TrackContext): Promise<TrackSummary> {
         patch_size: patchSize, frame_width: size.width, frame_height: size.height, fps: size.fps, model: model?.file ?? cache?.info.model ?? 'unknown',
       }, context.saveFeaturesDtype);
     }
-    similarity = await openSimilaritySession(1);
+    similarity = await similarityOpening;
     tracker = context.prompt ? await buildPromptedTracker(context, cache as FeatureCache, keys, size, similarity) : buildTracker(context, size, similarity);
     produce = fillQueue(source, queue);
     // Its failure also reaches the loop below through the queue; this only marks it handled meanwhile.
@@ -215,6 +221,7 @@ export async function runTrack(context: TrackContext): Promise<TrackSummary> {
     throw error;
   } finally {
     await model?.session.release();
+    similarity ??= await similarityOpening.catch(() => undefined);
     await similarity?.release();
     await refiner?.close();
     await tracker?.close?.();

@@ -1,6 +1,6 @@
 import { InputError } from './errors.js';
 import type { FeatureCache } from './features/index.js';
-import { writeNormalisedFrame_, type LoadedModel } from './model/index.js';
+import { writeNormalisedFrame_, type LoadedModel, type ModelOutputs } from './model/index.js';
 import type { FrameFeatures } from './track/index.js';
 import { markKeyFrames } from './util/key-frames.js';
 import type { StageClock } from './util/stage-clock.js';
@@ -15,25 +15,51 @@ export interface SourceFrame {
   image?: Buffer;
 }
 
-/** Decoded frames → batches of key frames → model → per-frame features; frames between keys pass through in order. */
+/** One batch handed to the model: its frames in order (key or not) and the model's answer to come. */
+interface Batch {
+  waiting: { frame: DecodedFrame; key: boolean }[];
+  outputs?: Promise<ModelOutputs>;
+}
+
+/**
+ * Decoded frames → batches of key frames → model → per-frame features; frames between keys pass through in order.
+ * The next batch is handed to the model before this one's frames are given out, so the
+ * model never waits for the consumer: while the main thread tracks and writes frame n
+ * (tens of ms of synchronous work), the inference worker is already running frame n + 1.
+ * At most two batches are in flight.
+ */
 export async function* inferFrames(frames: AsyncIterable<DecodedFrame>, model: LoadedModel, batchSize: number, keys: KeyFrames, clock: StageClock): AsyncGenerator<SourceFrame> {
   const { inputWidth: width, inputHeight: height, rows, cols } = model;
   const plane = 3 * width * height;
   const patches = rows * cols;
   let pending: { frame: DecodedFrame; key: boolean }[] = [];
   let pendingKeys = 0;
-  async function* flush(): AsyncGenerator<SourceFrame> {
+  let lastAnswer = 0;
+  /** Preprocesses the pending frames' key frames and hands them to the model (the answer is awaited later). */
+  const start = (): Batch => {
     const waiting = pending;
     pending = [];
     pendingKeys = 0;
     const batch = waiting.filter((p) => p.key).map((p) => p.frame);
-    if (batch.length === 0) return;
+    if (batch.length === 0) return { waiting };
     const input = new Float32Array(batch.length * plane); // [B, 3, H, W]
     clock.time('preprocess', () => batch.forEach((frame, slot) => writeNormalisedFrame_(frame.model, input, slot, width, height)));
-    const out = await clock.timeAsync('model', () => model.session.run(input, batch.length, height, width));
+    // The model is busy from when it could start this batch (posted, and the previous one answered) to its answer.
+    const posted = performance.now();
+    const outputs = model.session.run(input, batch.length, height, width).finally(() => {
+      const answered = performance.now();
+      clock.add('model', (answered - Math.max(posted, lastAnswer)) / 1000);
+      lastAnswer = answered;
+    });
+    // Awaited in order by emit(); this only marks a failure handled until then.
+    outputs.catch(() => undefined);
+    return { waiting, outputs };
+  };
+  async function* emit({ waiting, outputs }: Batch): AsyncGenerator<SourceFrame> {
+    const out = outputs ? await outputs : undefined;
     let b = 0;
     for (const { frame, key } of waiting) {
-      if (!key) {
+      if (!key || !out) {
         yield { index: frame.index, time: frame.time, image: frame.full };
         continue;
       }
@@ -54,15 +80,21 @@ export async function* inferFrames(frames: AsyncIterable<DecodedFrame>, model: L
       b++;
     }
   }
+  let inFlight: Batch | undefined;
   const marked = markKeyFrames(frames, keys.stride, keys.isRequired)[Symbol.asyncIterator]();
   for (;;) {
     const next = await clock.timeAsync('decode', () => marked.next());
     if (next.done) break;
     pending.push({ frame: next.value.item, key: next.value.key });
     if (next.value.key) pendingKeys++;
-    if (pendingKeys >= batchSize) yield* flush();
+    if (pendingKeys < batchSize) continue;
+    const started = start();
+    if (inFlight) yield* emit(inFlight);
+    inFlight = started;
   }
-  yield* flush();
+  const last = start();
+  if (inFlight) yield* emit(inFlight);
+  yield* emit(last);
 }
 
 /** Cached features, paired with decoded frames when the video is given too; with --stride only key frames keep theirs. */

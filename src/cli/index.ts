@@ -38,6 +38,8 @@ export async function main(argv: string[]): Promise<void> {
   // A closed downstream pipe (`| head`) ends the run quietly, as Unix tools do.
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code === 'EPIPE') {
+      // The write that failed also fails the run; that failure is this quiet end, not an error.
+      interrupted = true;
       runCleanups();
       void runStoppers(30_000).then(() => process.exit(0));
     }
@@ -72,7 +74,7 @@ export async function main(argv: string[]): Promise<void> {
       writeStderrLines(`dino-track: error: ${message}; run '${getHelpCommand(program, args)}' for usage`);
       process.exit(2);
     }
-    // Once a signal arrived, the failures it causes downstream are not news: its handler exits.
+    // Once a signal arrived (or stdout closed), the failures it causes downstream are not news: its handler exits.
     if (interrupted) return;
     runCleanups();
     printError(error, verbose);

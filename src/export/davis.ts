@@ -1,8 +1,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { encode } from 'fast-png';
 import { InputError } from '../errors.js';
 import { getDavisPalette } from './colors.js';
+import { encodeIndexedPng } from './indexed-png.js';
 import type { OutputWriter } from './types.js';
 
 const palette = getDavisPalette();
@@ -16,7 +16,7 @@ export function encodeDavisPng(labels: Uint16Array, width: number, height: numbe
     if (id > 255) throw new InputError(`track id ${id} does not fit an 8-bit DAVIS PNG; lower --max-objects or use --format coco`);
     indices[i] = id;
   }
-  return encode({ width, height, data: indices, channels: 1, depth: 8, palette });
+  return encodeIndexedPng(indices, width, height, palette);
 }
 
 /** `davis`: masks/00000.png … in the output directory (written inside its temporary sibling). */

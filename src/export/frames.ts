@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import sharp from 'sharp';
+import type Sharp from 'sharp';
 import { getFrameFileName } from './frame-file.js';
 import type { OutputWriter } from './types.js';
 
@@ -11,8 +11,19 @@ import type { OutputWriter } from './types.js';
  */
 const jpegOptions = { quality: 95, chromaSubsampling: '4:4:4' } as const;
 
-// Every frame is a new image, so sharp's operation cache never hits; off, it cannot grow.
-sharp.cache(false);
+/**
+ * sharp, loaded on the first frame: importing it takes ~100–175 ms of every run's start-up,
+ * and only the frames format uses it.
+ */
+let loading: Promise<typeof Sharp> | undefined;
+async function loadSharp(): Promise<typeof Sharp> {
+  loading ??= import('sharp').then(({ default: sharp }) => {
+    // Every frame is a new image, so sharp's operation cache never hits; off, it cannot grow.
+    sharp.cache(false);
+    return sharp;
+  });
+  return loading;
+}
 
 /**
  * `frames`: the decoded full-size frames as `frames/00000.jpg …`, the names coco.json,
@@ -26,6 +37,7 @@ export function createFramesWriter(directory: string): OutputWriter {
       if (!image) throw new Error('the frames format was given no decoded frame (the pipeline must decode full-size frames for it)');
       if (!made) await mkdir(folder, { recursive: true });
       made = true;
+      const sharp = await loadSharp();
       await sharp(image, { raw: { width: result.width, height: result.height, channels: 3 } })
         .jpeg(jpegOptions)
         .toFile(path.join(folder, getFrameFileName(result.index)));

@@ -1,7 +1,10 @@
 // Measurements shared by the benchmarks: model-only throughput and a timed CLI run.
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { loadModel, writeNormalisedFrame_ } from '../../dist/model/index.js';
 import { cli } from '../fixtures.js';
+
+const gnuTime = '/usr/bin/time';
 
 /** Model-only frames/s: pre-made tensors through the prepared session, one warm-up call not counted. */
 export async function measureModelOnly({ model, device, threads = 0, batch = 1, width, height, shortSide, frames }) {
@@ -14,10 +17,13 @@ export async function measureModelOnly({ model, device, threads = 0, batch = 1, 
   await loaded.session.run(input.slice(), batch, h, w);
   const calls = Math.max(1, Math.round(frames / batch));
   const started = performance.now();
+  const cpuStarted = process.cpuUsage();
   for (let i = 0; i < calls; i++) await loaded.session.run(input.slice(), batch, h, w);
+  const cpu = process.cpuUsage(cpuStarted);
   const seconds = (performance.now() - started) / 1000;
   await loaded.session.release();
-  return { fps: (calls * batch) / seconds, input: `${w}x${h}`, provider: loaded.session.provider };
+  // CPU seconds per frame of all of this process's threads (the worker's onnxruntime threads included).
+  return { fps: (calls * batch) / seconds, cpuPerFrame: (cpu.user + cpu.system) / 1e6 / (calls * batch), input: `${w}x${h}`, provider: loaded.session.provider };
 }
 
 /** A smooth synthetic frame, normalised [1, 3, H, W] (natural images are smooth; noise would favour no one). */
@@ -62,18 +68,27 @@ export async function timeInterleaved(sessions, input, rounds, height, width) {
   return { outputs, times, cpuTimes };
 }
 
-/** Runs the CLI; returns steady-state fps, wall time, stage line and peak RSS from its own report. */
+/** Runs the CLI; returns steady-state fps, wall time, seconds to the first frame out, stage line and peak RSS from its own report, and CPU seconds (with GNU time). */
 export function runTrack(video, out, extra) {
   const argv = [cli, 'track', video, '-o', out, '--progress', 'json', '--verbose', ...extra];
+  // GNU time adds the run's CPU seconds, ffmpeg's included (a child it waited for).
+  const timed = existsSync(gnuTime);
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawn(process.execPath, argv, { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = timed
+      ? spawn(gnuTime, ['-f', 'CPU_SECONDS %U %S', process.execPath, ...argv], { stdio: ['ignore', 'ignore', 'pipe'] })
+      : spawn(process.execPath, argv, { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
-    child.stderr.on('data', (d) => (stderr += d));
+    let firstOut;
+    child.stderr.on('data', (d) => {
+      stderr += d;
+      // Process start to the first frame out: the first progress line (written once frame 0 is).
+      if (firstOut === undefined && /^\{/m.test(stderr)) firstOut = (performance.now() - started) / 1000;
+    });
     child.on('error', reject);
     child.on('close', (code) => {
       const wall = (performance.now() - started) / 1000;
-      if (code !== 0) return reject(new Error(`dino-track exited ${code}: ${stderr.trim().split('\n').pop()}`));
+      if (code !== 0) return reject(new Error(`dino-track exited ${code}: ${stderr.trim().split('\n').filter((l) => !/^(CPU_SECONDS|Command exited)/.test(l)).pop()}`));
       const points = stderr.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
       // Steady state: from the first report after a fifth of the frames (the queue fills at the start).
       const last = points[points.length - 1];
@@ -81,7 +96,9 @@ export function runTrack(video, out, extra) {
       const steady = (last.frame - first.frame) / Math.max(1e-9, last.elapsed_s - first.elapsed_s);
       const stages = /busy time per stage \(stages overlap\): (.*?); (?:wall|peak)/.exec(stderr)?.[1] ?? '?';
       const rss = Number(/peak RSS ([\d.]+) MiB/.exec(stderr)?.[1]);
-      resolve({ frames: last.frame, steady, wall, startup: first.elapsed_s - first.frame / steady, stages, rss });
+      const times = /CPU_SECONDS ([\d.]+) ([\d.]+)/.exec(stderr);
+      const cpu = times ? Number(times[1]) + Number(times[2]) : undefined;
+      resolve({ frames: last.frame, steady, wall, startup: first.elapsed_s - first.frame / steady, firstOut, stages, rss, cpu });
     });
   });
 }

@@ -1,0 +1,61 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { inferFrames } from '../../dist/source-frames.js';
+import { createStageClock } from '../../dist/util/stage-clock.js';
+
+const width = 32;
+const height = 16;
+
+/** A fake model: each call answers, when released, with features that carry the frame's first pixel value. */
+function makeModel() {
+  const calls = [];
+  const session = {
+    run(input, batch) {
+      let answer;
+      const promise = new Promise((resolve) => (answer = resolve));
+      calls.push({ first: input[0], batch, answer: () => answer({ heads: 1, dim: 1, clsAttention: new Float32Array(batch * 2), patchTokens: Float32Array.from({ length: batch * 2 }, (_, b) => input[Math.floor(b / 2) * 3 * width * height]) }) });
+      return promise;
+    },
+  };
+  return { calls, model: { session, inputWidth: width, inputHeight: height, rows: 1, cols: 2 } };
+}
+
+async function* decoded(count) {
+  for (let index = 0; index < count; index++) yield { index, time: index / 25, model: Buffer.alloc(width * height * 3, index * 10) };
+}
+
+const everyFrame = { stride: 1, isRequired: () => false };
+
+describe('inferFrames', () => {
+  it('hands the next frame to the model before giving out this one, so the model never waits for the tracker', async () => {
+    const { calls, model } = makeModel();
+    const frames = inferFrames(decoded(3), model, 1, everyFrame, createStageClock());
+    const first = frames.next();
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(calls.length, 2, 'frame 1 is posted while frame 0 is still running');
+    calls[0].answer();
+    const out0 = await first;
+    assert.equal(out0.value.index, 0);
+    assert.equal(calls.length, 2, 'at most two batches in flight');
+    calls[1].answer();
+    const out1 = await frames.next();
+    assert.equal(out1.value.index, 1);
+    calls[2].answer();
+    const rest = [];
+    for await (const frame of frames) rest.push(frame.index);
+    assert.deepEqual(rest, [2]);
+    // Each frame keeps its own features, in order.
+    assert.notEqual(out0.value.features.patchTokens[0], out1.value.features.patchTokens[0]);
+  });
+
+  it('keeps frame order with --stride (frames between key frames pass through) and batches', async () => {
+    const { calls, model } = makeModel();
+    const keys = { stride: 2, isRequired: () => false };
+    const answering = setInterval(() => calls.forEach((c) => c.answer()), 1);
+    const out = [];
+    for await (const frame of inferFrames(decoded(7), model, 2, keys, createStageClock())) out.push([frame.index, frame.features !== undefined]);
+    clearInterval(answering);
+    assert.deepEqual(out, [[0, true], [1, false], [2, true], [3, false], [4, true], [5, false], [6, true]]);
+    assert.deepEqual(calls.map((c) => c.batch), [2, 2]);
+  });
+});
