@@ -5,6 +5,7 @@
 // for bench:heldout; it changes nothing in the tracker.
 import { describeHeldout, generateHeldout, heldoutName, patch } from './heldout-scenes.js';
 import { getForeground, getProposals } from '../../dist/track/proposals.js';
+import { averageHeads } from '../../dist/track/attention-mask.js';
 import { measureObjectness } from '../../dist/track/multi/objectness.js';
 import { normalizeRows } from '../../dist/track/patch-features.js';
 import { multiTrackerTuning as tuning } from '../../dist/track/multi/tuning.js';
@@ -49,7 +50,10 @@ for (const frame of generateHeldout(scene)) {
   const options = { rows, cols, heads, dim, threshold, minPatches: tuning.minPatches, splitCosine: tuning.splitCosine, growCosine: tuning.growCosine, headLift: tuning.foregroundLift };
   const labels = patchTruth(frame);
   const foreground = getForeground(frame.clsAttention, options);
-  console.log(` frame ${frame.index}: foreground ${describe(foreground, labels)}`);
+  const mean = averageHeads(frame.clsAttention, heads);
+  const total = mean.reduce((a, b) => a + b, 0);
+  const onObjects = mean.reduce((a, v, i) => a + (labels[i] > 0 ? v : 0), 0) / total;
+  console.log(` frame ${frame.index}: objects (by patch majority) hold ${onObjects.toFixed(2)} of the head-mean attention; foreground ${describe(foreground, labels)}`);
   for (const proposal of getProposals(frame.clsAttention, tokens, options)) {
     const o = measureObjectness(proposal, frame.clsAttention, tokens, { rows, cols, heads, dim, headLift: tuning.headLift, ringPatches: tuning.ringPatches });
     console.log(`   proposal ${proposal.area} patches (${describe(proposal.mask, labels)}): support ${o.support}, max lift ${o.maxLift.toFixed(1)}, contrast ${o.contrast.toFixed(2)}, area share ${o.areaShare.toFixed(2)}`);

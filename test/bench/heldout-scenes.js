@@ -229,13 +229,20 @@ function makeExitPath(random, object, width, height, out, away) {
  * Sensitivity variants (HELDOUT_VARIANT): not tuning, a check of which of this generator's own
  * assumptions the result hangs on. 'no-shift': tokens without the shared LayerNorm shift
  * (unrelated patches near orthogonal); 'strong': every attention logit 1.5 times larger (objects
- * take most of each head's mass); 'no-shift+strong': both.
+ * take most of each head's mass); 'no-shift+strong': both; 'centred': the default scene with each
+ * frame's mean token subtracted from its tokens (what the tracker would see if it centred them).
  */
-export const heldoutVariants = { default: { shift: 1, attention: 1 }, 'no-shift': { shift: 0, attention: 1 }, strong: { shift: 1, attention: 1.5 }, 'no-shift+strong': { shift: 0, attention: 1.5 } };
+export const heldoutVariants = {
+  default: { shift: 1, attention: 1, centre: false },
+  'no-shift': { shift: 0, attention: 1, centre: false },
+  strong: { shift: 1, attention: 1.5, centre: false },
+  'no-shift+strong': { shift: 0, attention: 1.5, centre: false },
+  centred: { shift: 1, attention: 1, centre: true },
+};
 
 /** The scene a kind and a seed stand for; the same inputs always give the same scene. */
 export function describeHeldout(kind, seed, variant = 'default') {
-  const { shift, attention } = heldoutVariants[variant];
+  const { shift, attention, centre } = heldoutVariants[variant];
   const random = createRandom(seed * 7919 + (kind === 'wall' ? 17 : 53));
   const scene = kind === 'wall' ? describeWall(seed, random) : describePan(seed, random);
   // Background, wall, LayerNorm shift and attention roles, all drawn per scene.
@@ -258,6 +265,7 @@ export function describeHeldout(kind, seed, variant = 'default') {
   scene.depth = shuffle(random, scene.objects.map((_, i) => i)); // back to front
   scene.shift = scene.shift.map((v) => v * shift);
   scene.attentionScale = attention;
+  scene.centre = centre;
   return scene;
 }
 
@@ -301,106 +309,144 @@ function topLayer(scene, states, px, py) {
   return undefined;
 }
 
-/** Frames of the scene: feature cache frames plus the DAVIS truth and each object's visible pixels. */
-export function* generateHeldout(scene) {
-  const { width, height, frames, objects } = scene;
-  const cols = Math.floor(width / patch);
-  const rows = Math.floor(height / patch);
-  const noise = createRandom(scene.seed * 104729 + 1);
-  const samples = 4; // per side of a patch
-  for (let t = 0; t < frames; t++) {
-    const states = objects.map((o) => o.path(t, frames));
-    const truth = new Uint16Array(width * height);
-    const visible = objects.map(() => 0);
-    for (let y = 0; y < height; y++) {
-      for (let x = 0; x < width; x++) {
-        const top = topLayer(scene, states, x + 0.5, y + 0.5);
-        if (top && top.layer !== 'wall') {
-          truth[y * width + x] = top.layer + 1;
-          visible[top.layer]++;
-        }
+/** The DAVIS truth of one frame (the wall hides, it is no object) and each object's visible pixels. */
+function paintTruth(scene, states) {
+  const { width, height, objects } = scene;
+  const truth = new Uint16Array(width * height);
+  const visible = objects.map(() => 0);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const top = topLayer(scene, states, x + 0.5, y + 0.5);
+      if (top && top.layer !== 'wall') {
+        truth[y * width + x] = top.layer + 1;
+        visible[top.layer]++;
       }
     }
-    const ox = scene.pan[0] * t;
-    const oy = scene.pan[1] * t;
-    const blob = scene.blob.path(t, frames);
-    const patchTokens = new Float32Array(rows * cols * dim);
-    const logits = new Float32Array(heads * rows * cols);
-    const raw = new Float32Array(dim);
-    const add = (vector, weight) => {
-      for (let i = 0; i < dim; i++) raw[i] += weight * vector[i];
-    };
-    for (let r = 0; r < rows; r++) {
-      for (let c = 0; c < cols; c++) {
-        const p = r * cols + c;
-        raw.fill(0);
-        const headSum = new Float32Array(heads);
-        for (let sy = 0; sy < samples; sy++) {
-          for (let sx = 0; sx < samples; sx++) {
-            const px = c * patch + (sx + 0.5) * (patch / samples);
-            const py = r * patch + (sy + 0.5) * (patch / samples);
-            const w = 1 / (samples * samples);
-            const top = topLayer(scene, states, px, py);
-            const wx = px + ox;
-            const wy = py + oy;
-            if (top === undefined) {
-              // Background: stuff prototypes softly partitioned by smooth world fields, plus texture.
-              const scores = scene.stuff.map((s) => Math.exp(3 * s.field(wx, wy)));
-              const total = scores.reduce((a, b) => a + b, 0);
-              scene.stuff.forEach((s, i) => add(s.proto, (w * scores[i]) / total));
-              for (const tex of scene.bgTexture) add(tex.dir, w * 0.45 * tex.field(wx, wy));
-            } else if (top.layer === 'wall') {
-              add(scene.wallProto, w);
-              add(scene.wallTexture.dir, w * 0.25 * scene.wallTexture.field(wx, wy));
-            } else {
-              const o = objects[top.layer];
-              const part = Math.min(o.parts - 1, Math.floor(((top.local.lx + 1) / 2) * o.parts));
-              add(o.proto, w);
-              add(o.drift, w * o.driftAmount * (t / frames));
-              add(o.partVectors[Math.max(0, part)], w * 0.6);
-              for (const tex of o.texture) add(tex.dir, w * 0.35 * tex.field(top.local.lx, top.local.ly));
-            }
-            for (let h = 0; h < heads; h++) {
-              const role = scene.roles[h];
-              let a = 0;
-              if (top !== undefined && top.layer !== 'wall') a = objectLogit(scene, role, top.layer, Math.max(0, Math.min(objects[top.layer].parts - 1, Math.floor(((top.local.lx + 1) / 2) * objects[top.layer].parts))), objects[top.layer].parts, h);
-              else if (role === 'structure' && top === undefined) a = scene.structureGain * Math.max(0, scene.structure(wx, wy) - 0.3) / 0.7;
-              else if (role === 'weak' && top?.layer === 'wall') a = scene.weakGain;
-              else if (role === 'weak' && !scene.wall && top === undefined) a = scene.weakGain * (scene.stuff[0].field(wx, wy) > 0.2 ? 1 : 0);
-              if (role === 'weak' && top === undefined) {
-                const d = Math.hypot(px - blob.x, py - blob.y);
-                a += scene.blob.gain * Math.exp(-(d * d) / (2 * scene.blob.radius ** 2));
-              }
-              headSum[h] += w * a;
-            }
-          }
-        }
-        for (const pos of scene.position) add(pos.dir, 0.15 * pos.field(c * patch * 2, r * patch * 2));
-        for (let i = 0; i < dim; i++) raw[i] += (scene.noise.tokens / Math.sqrt(dim)) * 1.7 * noise.gauss();
-        // LayerNorm with a shared gain and shift.
-        let mean = 0;
-        for (let i = 0; i < dim; i++) mean += raw[i];
-        mean /= dim;
-        let variance = 0;
-        for (let i = 0; i < dim; i++) variance += (raw[i] - mean) ** 2;
-        const sd = Math.sqrt(variance / dim + 1e-6);
-        const base = p * dim;
-        for (let i = 0; i < dim; i++) patchTokens[base + i] = ((raw[i] - mean) / sd) * scene.gain[i] + scene.shift[i];
-        for (let h = 0; h < heads; h++) logits[h * rows * cols + p] = scene.attentionScale * (headSum[h] + scene.noise.logits * noise.gauss());
-      }
-    }
-    const clsAttention = new Float32Array(heads * rows * cols);
-    for (let h = 0; h < heads; h++) {
-      const off = h * rows * cols;
-      let max = -Infinity;
-      for (let p = 0; p < rows * cols; p++) max = Math.max(max, logits[off + p]);
-      let total = 0;
-      for (let p = 0; p < rows * cols; p++) total += (clsAttention[off + p] = Math.exp(logits[off + p] - max));
-      const share = (1 - scene.clsShare) / total;
-      for (let p = 0; p < rows * cols; p++) clsAttention[off + p] *= share;
-    }
-    yield { index: t, rows, cols, heads, dim, clsAttention, patchTokens, truth, visible, blob };
   }
+  return { truth, visible };
+}
+
+const partOf = (object, local) => Math.max(0, Math.min(object.parts - 1, Math.floor(((local.lx + 1) / 2) * object.parts)));
+
+/** Adds one sample's token components, weighted `w`, through `add(vector, weight)`. */
+function addSampleToken(scene, top, t, wx, wy, w, add) {
+  if (top === undefined) {
+    // Background: stuff prototypes softly partitioned by smooth world fields, plus texture.
+    const scores = scene.stuff.map((s) => Math.exp(3 * s.field(wx, wy)));
+    const total = scores.reduce((a, b) => a + b, 0);
+    scene.stuff.forEach((s, i) => add(s.proto, (w * scores[i]) / total));
+    for (const tex of scene.bgTexture) add(tex.dir, w * 0.45 * tex.field(wx, wy));
+  } else if (top.layer === 'wall') {
+    add(scene.wallProto, w);
+    add(scene.wallTexture.dir, w * 0.25 * scene.wallTexture.field(wx, wy));
+  } else {
+    const o = scene.objects[top.layer];
+    add(o.proto, w);
+    add(o.drift, w * o.driftAmount * (t / scene.frames));
+    add(o.partVectors[partOf(o, top.local)], w * 0.6);
+    for (const tex of o.texture) add(tex.dir, w * 0.35 * tex.field(top.local.lx, top.local.ly));
+  }
+}
+
+/** Head `h`'s attention logit on one sample at screen (px, py), world (wx, wy). */
+function sampleLogit(scene, h, top, px, py, wx, wy, blob) {
+  const role = scene.roles[h];
+  let a = 0;
+  if (top !== undefined && top.layer !== 'wall') {
+    const o = scene.objects[top.layer];
+    a = objectLogit(scene, role, top.layer, partOf(o, top.local), o.parts, h);
+  } else if (role === 'structure' && top === undefined) a = scene.structureGain * Math.max(0, scene.structure(wx, wy) - 0.3) / 0.7;
+  else if (role === 'weak' && top?.layer === 'wall') a = scene.weakGain;
+  else if (role === 'weak' && !scene.wall && top === undefined) a = scene.weakGain * (scene.stuff[0].field(wx, wy) > 0.2 ? 1 : 0);
+  if (role === 'weak' && top === undefined) {
+    const d = Math.hypot(px - blob.x, py - blob.y);
+    a += scene.blob.gain * Math.exp(-(d * d) / (2 * scene.blob.radius ** 2));
+  }
+  return a;
+}
+
+/** LayerNorm of `raw` with the scene's shared gain and shift, into `out` at `base`. */
+function layerNorm(scene, raw, out, base) {
+  let mean = 0;
+  for (let i = 0; i < dim; i++) mean += raw[i];
+  mean /= dim;
+  let variance = 0;
+  for (let i = 0; i < dim; i++) variance += (raw[i] - mean) ** 2;
+  const sd = Math.sqrt(variance / dim + 1e-6);
+  for (let i = 0; i < dim; i++) out[base + i] = ((raw[i] - mean) / sd) * scene.gain[i] + scene.shift[i];
+}
+
+/** Per head, a softmax over the patches, less the share that stays on the CLS token. */
+function softmaxHeads(scene, logits, n) {
+  const attention = new Float32Array(heads * n);
+  for (let h = 0; h < heads; h++) {
+    const off = h * n;
+    let max = -Infinity;
+    for (let p = 0; p < n; p++) max = Math.max(max, logits[off + p]);
+    let total = 0;
+    for (let p = 0; p < n; p++) total += (attention[off + p] = Math.exp(logits[off + p] - max));
+    const share = (1 - scene.clsShare) / total;
+    for (let p = 0; p < n; p++) attention[off + p] *= share;
+  }
+  return attention;
+}
+
+/** One frame's patch tokens and CLS attention, from 4×4 samples per patch. */
+function makeFeatures(scene, states, t, noise) {
+  const cols = Math.floor(scene.width / patch);
+  const rows = Math.floor(scene.height / patch);
+  const samples = 4; // per side of a patch
+  const w = 1 / (samples * samples);
+  const [ox, oy] = [scene.pan[0] * t, scene.pan[1] * t];
+  const blob = scene.blob.path(t, scene.frames);
+  const patchTokens = new Float32Array(rows * cols * dim);
+  const logits = new Float32Array(heads * rows * cols);
+  const raw = new Float32Array(dim);
+  const add = (vector, weight) => {
+    for (let i = 0; i < dim; i++) raw[i] += weight * vector[i];
+  };
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < cols; c++) {
+      const p = r * cols + c;
+      raw.fill(0);
+      const headSum = new Float32Array(heads);
+      for (let sy = 0; sy < samples; sy++) {
+        for (let sx = 0; sx < samples; sx++) {
+          const px = c * patch + (sx + 0.5) * (patch / samples);
+          const py = r * patch + (sy + 0.5) * (patch / samples);
+          const top = topLayer(scene, states, px, py);
+          addSampleToken(scene, top, t, px + ox, py + oy, w, add);
+          for (let h = 0; h < heads; h++) headSum[h] += w * sampleLogit(scene, h, top, px, py, px + ox, py + oy, blob);
+        }
+      }
+      for (const pos of scene.position) add(pos.dir, 0.15 * pos.field(c * patch * 2, r * patch * 2));
+      for (let i = 0; i < dim; i++) raw[i] += (scene.noise.tokens / Math.sqrt(dim)) * 1.7 * noise.gauss();
+      layerNorm(scene, raw, patchTokens, p * dim);
+      for (let h = 0; h < heads; h++) logits[h * rows * cols + p] = scene.attentionScale * (headSum[h] + scene.noise.logits * noise.gauss());
+    }
+  }
+  if (scene.centre) centreTokens(patchTokens, rows * cols);
+  return { rows, cols, heads, dim, clsAttention: softmaxHeads(scene, logits, rows * cols), patchTokens, blob };
+}
+
+/**
+ * Frames of the scene: feature cache frames plus the DAVIS truth and each object's visible pixels
+ * (`features: false`: the truth only, for checking the geometry quickly).
+ */
+export function* generateHeldout(scene, { features = true } = {}) {
+  const noise = createRandom(scene.seed * 104729 + 1);
+  for (let t = 0; t < scene.frames; t++) {
+    const states = scene.objects.map((o) => o.path(t, scene.frames));
+    const { truth, visible } = paintTruth(scene, states);
+    yield features ? { index: t, ...makeFeatures(scene, states, t, noise), truth, visible } : { index: t, truth, visible, states };
+  }
+}
+
+/** Subtracts the frame's mean token from every token, in place. */
+function centreTokens(tokens, n) {
+  const mean = new Float32Array(dim);
+  for (let p = 0; p < n; p++) for (let i = 0; i < dim; i++) mean[i] += tokens[p * dim + i] / n;
+  for (let p = 0; p < n; p++) for (let i = 0; i < dim; i++) tokens[p * dim + i] -= mean[i];
 }
 
 /** Writes the scene as a feature cache and DAVIS truth PNGs under `folder`. */
