@@ -1,4 +1,4 @@
-// node test/bench/heldout-proposals.js wall 1 [first last] — what the tracker's per-frame proposal
+// node test/bench/heldout-proposals.js wall 1 [first last] (HELDOUT_VARIANT=… as bench:heldout) — what the tracker's per-frame proposal
 // step (dist/track/proposals.js, with the tracker's own tuning) makes of one held-out scene: the
 // attention foreground, then each proposal after feature growth, with what its patches are in
 // truth (objects by majority, the wall, background) and its objectness measures. A diagnosis aid
@@ -11,7 +11,7 @@ import { normalizeRows } from '../../dist/track/patch-features.js';
 import { multiTrackerTuning as tuning } from '../../dist/track/multi/tuning.js';
 
 const [kind = 'wall', seed = '1', first = '0', last = '9'] = process.argv.slice(2);
-const scene = describeHeldout(kind, Number(seed));
+const scene = describeHeldout(kind, Number(seed), process.env.HELDOUT_VARIANT ?? 'default');
 const threshold = 0.6; // the CLI's default --threshold
 
 /** Per patch: the truth object covering most of it (0 = none), or -1 for the wall. */
