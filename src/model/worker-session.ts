@@ -44,12 +44,15 @@ export function openSessionInWorker(model: Uint8Array, options: SessionOptions):
   const post = (request: WorkerRequest, transfer: ArrayBuffer[] = []): void => worker.postMessage(request, transfer);
   // The worker keeps the process alive only while a call is in flight: a caller that
   // forgets release() must not hang at exit.
-  const keepAlive = (busy: boolean): void => {
-    if (busy) worker.ref();
-    else {
-      worker.unref();
-      idle?.();
-    }
+  let releasing = false;
+  let drained: (() => void) | undefined;
+  const keepAlive = (): void => {
+    // A release waits for the worker's reply even after the last run is answered.
+    if (pending.size > 0 || releasing) worker.ref();
+    else worker.unref();
+    if (pending.size > 0) return;
+    idle?.();
+    drained?.();
   };
 
   const failAll = (error: Error): void => {
@@ -57,6 +60,7 @@ export function openSessionInWorker(model: Uint8Array, options: SessionOptions):
     failOpen?.(error);
     for (const { reject } of pending.values()) reject(error);
     pending.clear();
+    drained?.();
     released?.();
     idle?.();
     unregisterStop();
@@ -64,21 +68,21 @@ export function openSessionInWorker(model: Uint8Array, options: SessionOptions):
   worker.on('message', (reply: WorkerReply) => {
     if (reply.type === 'notice') options.notify?.(reply.line);
     else if (reply.type === 'opened') {
-      keepAlive(false);
+      keepAlive();
       opened?.(reply);
     }
     else if (reply.type === 'released') released?.();
     else if (reply.type === 'result') {
       pending.get(reply.id)?.resolve({ clsAttention: reply.clsAttention, patchTokens: reply.patchTokens, heads: reply.heads, dim: reply.dim });
       pending.delete(reply.id);
-      keepAlive(pending.size > 0);
+      keepAlive();
     } else if (reply.type === 'error') {
       const error = toError(reply);
       if (reply.id === undefined) failOpen?.(error);
       else {
         pending.get(reply.id)?.reject(error);
         pending.delete(reply.id);
-        keepAlive(pending.size > 0);
+        keepAlive();
       }
     }
   });
@@ -101,14 +105,20 @@ export function openSessionInWorker(model: Uint8Array, options: SessionOptions):
           const id = nextId++;
           return new Promise<ModelOutputs>((resolveRun, rejectRun) => {
             pending.set(id, { resolve: resolveRun, reject: rejectRun });
-            keepAlive(true);
+            keepAlive();
             // The input is handed over, not copied: callers build a fresh tensor per batch.
             post({ type: 'run', id, input, batch, height, width }, [input.buffer as ArrayBuffer]);
           });
         },
         async release() {
           if (dead) return;
-          keepAlive(true);
+          releasing = true;
+          keepAlive();
+          // Freeing the session under a run still in flight aborts the process (onnxruntime
+          // throws in native code), and the pipeline hands the next frame over before it writes
+          // this one: wait for the runs' answers first (whatever they are).
+          if (pending.size > 0) await new Promise<void>((resolve) => (drained = resolve));
+          if (dead) return;
           await new Promise<void>((done) => {
             released = done;
             post({ type: 'release' });

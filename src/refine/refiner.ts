@@ -54,6 +54,8 @@ export function openRefiner(): Refiner {
     busySeconds: () => busy,
     async close() {
       dead ??= new Error('refiner closed');
+      // An unreferenced worker's exit does not keep the event loop alive: without this, a caller awaiting close() could be left hanging.
+      worker.ref();
       await worker.terminate();
     },
   };

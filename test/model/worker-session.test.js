@@ -26,4 +26,16 @@ describe('inference worker', () => {
     assert.ok(Buffer.from(view).equals(file));
     await session.release();
   });
+
+  it('release() called while a run is in flight waits for both (the process is not left with nothing to wake it)', async () => {
+    // The pipeline hands the next frame to the model before writing this one, so a run that
+    // stops early releases the session with a run still in flight. Answering that run used
+    // to drop the worker's hold on the process: the release's reply never came (exit 13).
+    const session = await openSessionInWorker(new Uint8Array(readFileSync(models.tinyPrepared)), { device: 'cpu', threads: 1 });
+    const run = session.run(new Float32Array(3 * 96 * 128), 1, 96, 128);
+    const released = session.release();
+    const out = await run;
+    assert.equal(out.clsAttention.length, out.heads * 6 * 8);
+    await released;
+  });
 });
