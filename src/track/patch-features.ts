@@ -12,6 +12,22 @@ export function normalizeRows(tokens: Float32Array, dim: number): Float32Array {
   return out;
 }
 
+/**
+ * Rows with the frame's mean row taken away, then unit length. ViT tokens share a large
+ * common component (LayerNorm's output, and whatever the whole frame has in common), so raw
+ * cosines between unrelated patches sit well above 0 and drift with the scene; relative to
+ * the frame's mean, the tracker's cosine thresholds mean the same in any video.
+ */
+export function centreAndNormalizeRows(tokens: Float32Array, dim: number): Float32Array {
+  const n = tokens.length / dim;
+  const mean = new Float64Array(dim);
+  for (let base = 0; base < tokens.length; base += dim) for (let d = 0; d < dim; d++) mean[d] += tokens[base + d];
+  for (let d = 0; d < dim; d++) mean[d] /= n;
+  const centred = new Float32Array(tokens.length);
+  for (let base = 0; base < tokens.length; base += dim) for (let d = 0; d < dim; d++) centred[base + d] = tokens[base + d] - mean[d];
+  return normalizeRows(centred, dim);
+}
+
 /** Unit-length mean of the rows selected by `mask`; undefined when none is. */
 export function getMaskPrototype(tokens: Float32Array, dim: number, mask: Uint8Array): Float32Array | undefined {
   const sum = new Float32Array(dim);

@@ -117,6 +117,28 @@ describe('multi-object tracker', () => {
     assert.equal(ids.length, 2);
   });
 
+  it('keeps objects to their own patches when every token shares a large common component (as ViT tokens do)', async () => {
+    // Each background patch its own vector, and one shared vector of twice a token's length added
+    // to every patch: raw cosines between unrelated patches are then ~0.8, and on raw tokens
+    // the tracker made no track at all (a square did not stand out from the ring around it).
+    const shared = unit(7).map((x) => 2 * x);
+    const tracker = createMultiTracker(options);
+    let result;
+    for (let t = 0; t < 10; t++) {
+      const frame = makeFrame(t, { 1: [2, 1 + (t >> 1), 3], 2: [7, 10, 3] });
+      for (let i = 0; i < n; i++) {
+        const own = frame.patchTokens.subarray(i * dim, (i + 1) * dim);
+        if (own.every((x, d) => x === unit(99)[d])) own.set(unit(1000 + i));
+        for (let d = 0; d < dim; d++) own[d] += shared[d];
+      }
+      result = await tracker.update(frame);
+    }
+    const visible = result.objects.filter((o) => !o.occluded);
+    assert.equal(visible.length, 2, `tracks: ${JSON.stringify(result.objects.map((o) => [o.id, o.area]))}`);
+    // A 3x3-patch square is 144 px here (4-px patches); a mask may take a ring of patches, not the frame.
+    for (const object of visible) assert.ok(object.area <= 400, `object ${object.id}: ${object.area} px`);
+  });
+
   it('re-identifies an object after a gap: it returns with its old id, marked occluded meanwhile', async () => {
     const tracker = createMultiTracker(options);
     let before;

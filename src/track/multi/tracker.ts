@@ -1,6 +1,6 @@
 import { averageHeads } from '../attention-mask.js';
 import { getMaskIou } from '../mask-iou.js';
-import { blendPrototype_, dot, normalizeRows } from '../patch-features.js';
+import { blendPrototype_, centreAndNormalizeRows, dot, normalizeRows } from '../patch-features.js';
 import { propagateMasks, type ContextFrame } from '../propagation.js';
 import { getProposals, type Proposal } from '../proposals.js';
 import { describeLabels } from '../regions.js';
@@ -181,9 +181,14 @@ export function createMultiTracker(options: TrackerOptions, tuning: MultiTracker
       const { rows, cols, heads, dim } = features;
       last = { rows, cols };
       framesSeen++;
-      const tokens = normalizeRows(features.patchTokens, dim); // [n, dim] unit rows
+      // [n, dim] unit rows
+      // Regions, objectness and identity compare tokens relative to the frame's mean (their
+      // cosine thresholds then mean the same whatever the model shares across patches);
+      // label propagation ranks neighbours as DINO does, on the tokens themselves.
+      const tokens = centreAndNormalizeRows(features.patchTokens, dim); // [n, dim] unit rows
+      const propagationTokens = normalizeRows(features.patchTokens, dim); // [n, dim] unit rows
       const proposals = getProposals(features.clsAttention, tokens, { rows, cols, heads, dim, threshold: options.threshold, minPatches: tuning.minPatches, splitCosine: tuning.splitCosine, growCosine: tuning.growCosine, headLift: tuning.foregroundLift });
-      const propagated = await propagateMasks(tokens, context, { rows, cols, dim, radius: tuning.radius, topK: tuning.topK, temperature: tuning.temperature }, options.similarity);
+      const propagated = await propagateMasks(propagationTokens, context, { rows, cols, dim, radius: tuning.radius, topK: tuning.topK, temperature: tuning.temperature }, options.similarity);
       const frame: FrameState = { index: features.index, step: framesSeen, rows, cols, tokens, attention: features.clsAttention, heads, dim, propagated, masks: new Map(), scores: new Map() };
 
       let free = follow(frame, proposals);
@@ -201,7 +206,7 @@ export function createMultiTracker(options: TrackerOptions, tuning: MultiTracker
       }
       tracks = tracks.filter((t) => getHiddenFrames(t.motion.missing, t.fade) <= occlusionFrames);
 
-      context.push({ tokens, masks: new Map([...frame.masks].map(([id, m]) => [id, Float32Array.from(m)])) });
+      context.push({ tokens: propagationTokens, masks: new Map([...frame.masks].map(([id, m]) => [id, Float32Array.from(m)])) });
       if (context.length > tuning.contextFrames) context = context.slice(-tuning.contextFrames);
 
       const labels = paintLabels(frame.masks, rows, cols, width, height);
