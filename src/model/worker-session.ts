@@ -78,7 +78,8 @@ export function openSessionInWorker(model: Uint8Array, options: SessionOptions):
       keepAlive();
     } else if (reply.type === 'error') {
       const error = toError(reply);
-      if (reply.id === undefined) failOpen?.(error);
+      // Without an id the error is the open's, or once open the release's (which must not hang: the session is gone either way).
+      if (reply.id === undefined) (failOpen ?? released)?.(error);
       else {
         pending.get(reply.id)?.reject(error);
         pending.delete(reply.id);

@@ -17,9 +17,11 @@ export interface Refiner {
 export function openRefiner(): Refiner {
   const worker = new Worker(new URL('./refine-worker.js', import.meta.url));
   const pending = new Map<number, { resolve: (result: FrameResult) => void; reject: (error: Error) => void }>();
+  const waitingBirths = new Map<number, FrameResult['births']>();
   let nextId = 0;
   let busy = 0;
   let dead: Error | undefined;
+  let closing = false;
   // Only frames in flight keep the process alive: a caller that forgets close() must not hang at exit.
   worker.unref();
   const failAll = (error: Error): void => {
@@ -30,12 +32,15 @@ export function openRefiner(): Refiner {
   worker.on('message', (reply: RefineReply) => {
     const waiting = pending.get(reply.id);
     pending.delete(reply.id);
-    if (pending.size === 0) worker.unref();
+    // Once closing, a late reply must not drop the reference close() holds until the worker exits.
+    if (pending.size === 0 && !closing) worker.unref();
     if ('error' in reply) waiting?.reject(new Error(`refinement failed: ${reply.error}`));
     else {
       busy += reply.seconds;
-      waiting?.resolve(reply.result);
+      const births = waitingBirths.get(reply.id);
+      waiting?.resolve(births ? { ...reply.result, births } : reply.result);
     }
+    waitingBirths.delete(reply.id);
   });
   worker.on('error', (error) => failAll(new Error(`refinement worker failed: ${error.message}`)));
   worker.on('exit', (code) => failAll(new Error(`refinement worker exited (code ${code})`)));
@@ -48,12 +53,16 @@ export function openRefiner(): Refiner {
         worker.ref();
         // A copy of exactly the frame's bytes (a Buffer may be a view into a larger pooled one), moved to the worker.
         const pixels = new Uint8Array(image);
-        worker.postMessage({ id, result, image: pixels } satisfies RefineRequest, [pixels.buffer]);
+        // Births (full-size label maps of earlier frames) are not refined: they stay here and rejoin the result.
+        const { births, ...frame } = result;
+        if (births) waitingBirths.set(id, births);
+        worker.postMessage({ id, result: frame, image: pixels } satisfies RefineRequest, [pixels.buffer]);
       });
     },
     busySeconds: () => busy,
     async close() {
       dead ??= new Error('refiner closed');
+      closing = true;
       // An unreferenced worker's exit does not keep the event loop alive: without this, a caller awaiting close() could be left hanging.
       worker.ref();
       await worker.terminate();

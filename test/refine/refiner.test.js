@@ -37,6 +37,19 @@ describe('refinement worker', () => {
     }
   });
 
+  it('keeps the births a frame carries (they are painted into earlier frames after refinement)', async () => {
+    const { result, image } = makeFrame(5, 40, 40);
+    const births = [{ index: 3, labels: new Uint16Array(size * size).fill(9) }];
+    const refiner = openRefiner();
+    try {
+      const refined = await refiner.refine({ ...result, births }, image);
+      assert.deepEqual(refined.births, births);
+      assert.deepEqual(refined.labels, refineFrame(result, image).labels);
+    } finally {
+      await refiner.close();
+    }
+  });
+
   it('rejects a frame the worker cannot refine, and every later one after it is closed', async () => {
     const refiner = openRefiner();
     const { result } = makeFrame(0, 40, 40);
