@@ -139,6 +139,16 @@ describe('multi-object tracker', () => {
     for (const object of visible) assert.ok(object.area <= 400, `object ${object.id}: ${object.area} px`);
   });
 
+  it('tracks a close-up: an object covering 42% of the frame', async () => {
+    const tracker = createMultiTracker(options);
+    let result;
+    // 9x9 of the 12x16 patches: a 42% share (at most a quarter of the frame used to be born).
+    for (let t = 0; t < 10; t++) result = await tracker.update(makeFrame(t, { 1: [2, 3, 9] }));
+    const visible = result.objects.filter((o) => !o.occluded);
+    assert.equal(visible.length, 1, `tracks: ${JSON.stringify(result.objects)}`);
+    assert.ok(visible[0].area >= 0.8 * 81 * 16, `area ${visible[0].area} px of ${81 * 16}`);
+  });
+
   it('re-identifies an object after a gap: it returns with its old id, marked occluded meanwhile', async () => {
     const tracker = createMultiTracker(options);
     let before;
