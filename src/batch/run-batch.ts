@@ -3,6 +3,7 @@ import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { onCleanup } from '../util/cleanup.js';
+import { createLineSplitter } from '../util/stderr-lines.js';
 import { getRecordPath, hashOptions, isDone, writeRecord } from './manifest.js';
 
 export interface BatchOptions {
@@ -61,17 +62,16 @@ function trackOne(input: string, output: string, args: string[], timeoutMs: numb
     });
     const unregister = onCleanup(() => child.kill('SIGTERM'));
     let stderr = '';
-    let partial = '';
-    child.stderr?.on('data', (d: Buffer) => {
-      stderr = (stderr + d.toString()).slice(-20_000);
-      const lines = (partial + d.toString()).split('\n');
-      partial = lines.pop() ?? '';
-      for (const line of lines) {
-        if (!line.startsWith('{')) continue;
-        const progress = JSON.parse(line) as VideoProgress & { stage?: string };
-        // A prompted run's earlier passes count frames too, but none is written yet.
-        if (progress.stage === undefined) onProgress?.(progress);
-      }
+    const lines = createLineSplitter((line) => {
+      if (!line.startsWith('{')) return;
+      const progress = JSON.parse(line) as VideoProgress & { stage?: string };
+      // A prompted run's earlier passes count frames too, but none is written yet.
+      if (progress.stage === undefined) onProgress?.(progress);
+    });
+    child.stderr?.setEncoding('utf8');
+    child.stderr?.on('data', (text: string) => {
+      stderr = (stderr + text).slice(-20_000);
+      lines.push(text);
     });
     let timedOut = false;
     const timer = timeoutMs > 0

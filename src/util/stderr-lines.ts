@@ -32,3 +32,32 @@ export function retireStatusLine(): void {
   current?.stop();
   current = undefined;
 }
+
+/** Whole lines out of a text stream's chunks. */
+export interface LineSplitter {
+  /** Takes the next chunk; calls `onLine` for each line it completes. */
+  push(text: string): void;
+  /** The stream ended: a last line without its newline is still a line. */
+  end(): void;
+}
+
+/**
+ * Joins a child's output chunks into whole lines: a pipe hands text over in chunks that
+ * may end mid-line, and taking each chunk's pieces as lines printed one line in two under
+ * `--verbose` and could make an error message of half of ffmpeg's last line. Decode the
+ * stream as UTF-8 first (`setEncoding`) so a character is never cut either.
+ */
+export function createLineSplitter(onLine: (line: string) => void): LineSplitter {
+  let partial = '';
+  return {
+    push(text) {
+      const lines = (partial + text).split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) onLine(line);
+    },
+    end() {
+      if (partial) onLine(partial);
+      partial = '';
+    },
+  };
+}

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
 import { ExternalError } from '../errors.js';
 import { getFfmpegBinaries } from './ffmpeg-path.js';
-import { writeStderrLines } from '../util/stderr-lines.js';
+import { createLineSplitter, writeStderrLines } from '../util/stderr-lines.js';
 
 /** A running ffmpeg with its stderr tail kept for error messages. */
 export interface FfmpegProcess {
@@ -23,15 +23,18 @@ export function startFfmpeg(args: string[], stdio: StdioOptions, what: string, v
   const child = spawn(ffmpeg, ['-hide_banner', '-nostdin', '-v', verbose ? 'warning' : 'error', ...args], { stdio });
   const tail: string[] = [];
   let killed = false;
-  child.stderr?.setEncoding('utf8');
-  child.stderr?.on('data', (text: string) => {
-    if (verbose) writeStderrLines(text);
-    for (const line of text.split('\n')) if (line.trim()) tail.push(line.trim());
-    tail.splice(0, Math.max(0, tail.length - stderrLinesKept));
+  const lines = createLineSplitter((line) => {
+    if (verbose) writeStderrLines(line);
+    if (!line.trim()) return;
+    tail.push(line.trim());
+    if (tail.length > stderrLinesKept) tail.shift();
   });
+  child.stderr?.setEncoding('utf8');
+  child.stderr?.on('data', (text: string) => lines.push(text));
   const exited = new Promise<void>((resolve, reject) => {
     child.once('error', (cause) => reject(new ExternalError(`cannot start ffmpeg for ${what}: ${cause.message}`, { cause })));
     child.once('close', (code, signal) => {
+      lines.end(); // 'close' comes after stderr has ended: this is the last of it
       if (code === 0 || killed) resolve();
       else {
         const reason = tail.at(-1) ?? (signal ? `killed by ${signal}` : `exit code ${code}`);
