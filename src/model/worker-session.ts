@@ -45,6 +45,7 @@ export function openSessionInWorker(model: Uint8Array, options: SessionOptions):
   // The worker keeps the process alive only while a call is in flight: a caller that
   // forgets release() must not hang at exit.
   let releasing = false;
+  let releaseDone: Promise<void> | undefined;
   let drained: (() => void) | undefined;
   const keepAlive = (): void => {
     // A release waits for the worker's reply even after the last run is answered.
@@ -90,6 +91,25 @@ export function openSessionInWorker(model: Uint8Array, options: SessionOptions):
   worker.on('error', (error) => failAll(new ExternalError(`the inference worker failed: ${error.message}`, { cause: error })));
   worker.on('exit', (code) => failAll(new ExternalError(`the inference worker stopped (exit ${code})`)));
 
+  /** Waits for the runs in flight, frees the session in the worker, and stops the worker. */
+  const releaseWorker = async (): Promise<void> => {
+    if (dead) return;
+    releasing = true;
+    keepAlive();
+    // Freeing the session under a run still in flight aborts the process (onnxruntime
+    // throws in native code), and the pipeline hands the next frame over before it writes
+    // this one: wait for the runs' answers first (whatever they are).
+    if (pending.size > 0) await new Promise<void>((resolve) => (drained = resolve));
+    if (dead) return;
+    await new Promise<void>((done) => {
+      released = done;
+      post({ type: 'release' });
+    });
+    worker.removeAllListeners('exit');
+    unregisterStop();
+    await worker.terminate();
+  };
+
   return new Promise((resolve, reject) => {
     failOpen = (error) => {
       void worker.terminate();
@@ -103,6 +123,8 @@ export function openSessionInWorker(model: Uint8Array, options: SessionOptions):
         inputType: info.inputType,
         run(input, batch, height, width) {
           if (dead) return Promise.reject(dead);
+          // A run posted behind the release would reach a freed session (a native abort).
+          if (releasing) return Promise.reject(new Error('internal: the inference session is being released; run() came after release()'));
           const id = nextId++;
           return new Promise<ModelOutputs>((resolveRun, rejectRun) => {
             pending.set(id, { resolve: resolveRun, reject: rejectRun });
@@ -111,22 +133,11 @@ export function openSessionInWorker(model: Uint8Array, options: SessionOptions):
             post({ type: 'run', id, input, batch, height, width }, [input.buffer as ArrayBuffer]);
           });
         },
-        async release() {
-          if (dead) return;
-          releasing = true;
-          keepAlive();
-          // Freeing the session under a run still in flight aborts the process (onnxruntime
-          // throws in native code), and the pipeline hands the next frame over before it writes
-          // this one: wait for the runs' answers first (whatever they are).
-          if (pending.size > 0) await new Promise<void>((resolve) => (drained = resolve));
-          if (dead) return;
-          await new Promise<void>((done) => {
-            released = done;
-            post({ type: 'release' });
-          });
-          worker.removeAllListeners('exit');
-          unregisterStop();
-          await worker.terminate();
+        release() {
+          // A second release() waits for the first: it used to post a release to a worker
+          // already gone and wait for its reply for ever.
+          releaseDone ??= releaseWorker();
+          return releaseDone;
         },
       });
     };

@@ -39,3 +39,16 @@ describe('inference worker', () => {
     await released;
   });
 });
+
+describe('inference worker, released', () => {
+  it('a second release() waits for the first instead of hanging, and a run after release() is refused', async () => {
+    const session = await openSessionInWorker(new Uint8Array(readFileSync(models.tinyPrepared)), { device: 'cpu', threads: 1 });
+    const first = session.release();
+    // Posted behind the release, a run would reach a freed session.
+    await assert.rejects(session.run(new Float32Array(3 * 96 * 128), 1, 96, 128), /after release/);
+    // Before, the second call posted a release to a stopped worker and waited for ever (the test timed out).
+    const second = session.release();
+    const timeout = new Promise((_, reject) => setTimeout(() => reject(new Error('release() hung')), 10_000).unref());
+    await Promise.race([Promise.all([first, second]), timeout]);
+  });
+});
