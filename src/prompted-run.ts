@@ -4,10 +4,10 @@
  * cache — the one `--features` names, or a temporary one written here from the video —
  * never held in memory (DESIGN, "Data flow").
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, statfs } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { UsageError } from './errors.js';
+import { ExternalError, UsageError } from './errors.js';
 import { createFeatureCacheWriter, type FeatureCache } from './features/index.js';
 import { loadModel, type LoadedModel, type SimilaritySession } from './model/index.js';
 import type { TrackContext } from './pipeline.js';
@@ -21,6 +21,28 @@ import { decodeVideo, type VideoInfo } from './video/index.js';
 const discoverBirthFrames = 3;
 /** DINO's label propagation temperature (`eval_video_segmentation.py`). */
 const propagationTemperature = 0.1;
+
+/**
+ * Free space the temporary cache must leave on its disk, over its own size: the soft-label
+ * scratch of the backward pass (float16, a few labels a patch against the cache's
+ * float32 tokens and attention, under 2% of it with up to 8 objects at D 384) and room for
+ * whatever else writes there meanwhile.
+ */
+const temporaryDiskMargin = 1.05;
+
+/**
+ * Refuses a temporary feature cache that the disk under `dir` cannot hold, before any of it
+ * is written: found at the end of pass 1 instead, a full disk would stop the run after most
+ * of its model time, with the advice for a full -o (the cache is in $TMPDIR).
+ * @throws ExternalError naming what is needed, what is free, and where
+ */
+export async function checkTemporaryDisk(dir: string, bytesNeeded: number, frames: number): Promise<void> {
+  const { bavail, bsize } = await statfs(dir);
+  const free = bavail * bsize;
+  if (free >= bytesNeeded * temporaryDiskMargin) return;
+  const gib = (bytes: number): string => `${(bytes / 2 ** 30).toFixed(1)} GiB`;
+  throw new ExternalError(`prompted mode keeps the model's features of all ${frames} frames on disk (${gib(bytesNeeded)}), but ${path.dirname(dir)} has ${gib(free)} free; set TMPDIR to a folder on a larger disk, or use a smaller --short-side`);
+}
 
 /** A feature cache written for one prompted run, deleted by `remove` (and on Ctrl-C). */
 export interface TemporaryCache {
@@ -68,7 +90,11 @@ export async function writeTemporaryCache(context: TrackContext, video: VideoInf
       let blank: { clsAttention: Float32Array; patchTokens: Float32Array; heads: number; dim: number } | undefined;
       for await (const frame of inferFrames(decoder.frames, model, context.batch, keys, clock)) {
         const { rows, cols } = model;
-        if (frame.features) blank ??= { heads: frame.features.heads, dim: frame.features.dim, clsAttention: new Float32Array(frame.features.clsAttention.length), patchTokens: new Float32Array(frame.features.patchTokens.length) };
+        if (frame.features && !blank) {
+          const { heads, dim, clsAttention, patchTokens } = frame.features;
+          await checkTemporaryDisk(dir, video.frameCount * (clsAttention.length + patchTokens.length) * Float32Array.BYTES_PER_ELEMENT, video.frameCount);
+          blank = { heads, dim, clsAttention: new Float32Array(clsAttention.length), patchTokens: new Float32Array(patchTokens.length) };
+        }
         // Frame 0 is always a key frame, so `blank` has its shapes before any frame between keys.
         const features = frame.features ?? { index: frame.index, rows, cols, ...(blank as NonNullable<typeof blank>) };
         await clock.timeAsync('save features', () => writer.write(features));

@@ -239,3 +239,17 @@ describe('--prompts: Ctrl-C', () => {
     assert.deepEqual(readdirSync(tmp).filter((name) => name.startsWith('dino-track-')), []);
   });
 });
+
+describe('--prompts on a video: the temporary feature cache', () => {
+  it('is refused in one line, before it is written, when its disk cannot hold it', async () => {
+    const { checkTemporaryDisk } = await import('../../dist/prompted-run.js');
+    const dir = makeTempDir('dino-track-disk-');
+    // 1 EiB: no disk here holds it; the message says how much, where, and what to do.
+    await assert.rejects(checkTemporaryDisk(dir, 2 ** 60, 50_000), (error) => {
+      assert.equal(error.exitCode, 1);
+      assert.match(error.message, /^prompted mode keeps the model's features of all 50000 frames on disk \(1073741824\.0 GiB\), but .+ has [\d.]+ GiB free; set TMPDIR to a folder on a larger disk, or use a smaller --short-side$/);
+      return true;
+    });
+    await checkTemporaryDisk(dir, 1024, 10); // a small cache passes
+  });
+});
