@@ -20,6 +20,8 @@ export interface DiscoveryOptions {
   regions?: Proposal[];
   /** Share of attention mass kept when the regions are computed here (`--threshold`). */
   threshold?: number;
+  /** Whether a region behaves like an object in this frame (none: every free region may become one). */
+  isObjectLike?: (proposal: Proposal) => boolean;
 }
 
 export interface DiscoveryState {
@@ -29,8 +31,8 @@ export interface DiscoveryState {
 
 /**
  * Attention regions that no label covers (less than a fifth of their patches belong to an
- * object) and that do not look like a known object (a lost one is re-anchored instead),
- * seen in `birthFrames` consecutive frames, become new objects: a new id, a
+ * object), that do not look like a known object (a lost one is re-anchored instead) and
+ * that pass `isObjectLike`, seen in `birthFrames` consecutive frames, become new objects: a new id, a
  * one-hot label on the region (later frames propagate it like the annotated ones).
  * @param soft id → `[rows*cols]` propagated soft labels; new ids are added in place
  * @returns each new object's id and unit mean feature
@@ -44,7 +46,8 @@ export function discoverObjects_(soft: Map<number, Float32Array>, attention: Flo
     let covered = 0;
     for (let i = 0; i < n; i++) if (p.mask[i] && winner[i] > 0) covered++;
     if (covered >= p.area * promptedTuning.coveredShare) return false;
-    return [...prototypes.values()].every((known) => dot(known, p.prototype) < options.knownCosine);
+    if (![...prototypes.values()].every((known) => dot(known, p.prototype) < options.knownCosine)) return false;
+    return options.isObjectLike?.(p) ?? true;
   });
   const born: { id: number; prototype: Float32Array }[] = [];
   const next: DiscoveryState['candidates'] = [];

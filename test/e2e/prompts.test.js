@@ -135,6 +135,62 @@ describe('--prompts with --stride and several formats', () => {
     for (let t = 9; t < frames; t++) assert.deepEqual(onC(t), [0], `frame ${t}: erased on frame 9, neither re-anchored nor discovered again`);
   });
 
+  it('--discover also finds objects going backwards: one seen only before the prompt, one seen on both sides with one id', async () => {
+    // A larger grid (16x12 patches), so that each square is a small share of the frame and
+    // passes the objectness test (attended well above the rest of the frame). A (axis 1) is
+    // prompted on frame 6 only; D (axis 4) is there on frames 0-3 only; E (axis 5) throughout.
+    const big = { width: 256, height: 192, shape: { rows: 12, cols: 16, dim: 8, heads: 2 } };
+    const squaresAt = (t) => (t <= 3 ? [[1, 1, 1], [7, 10, 4], [1, 10, 5]] : [[1, 1, 1], [1, 10, 5]]);
+    const cache = path.join(work, 'discover-backwards.safetensors');
+    const writer = createFeatureCacheWriter(cache, { patch_size: patch, frame_width: big.width, frame_height: big.height, fps: 10, model: 'test' });
+    for (let t = 0; t < frames; t++) await writer.write({ index: t, ...big.shape, ...squareFeatures(big.shape, squaresAt(t)) });
+    await writer.finish();
+    const square = ([r, c, id]) => {
+      const labels = new Uint16Array(big.width * big.height);
+      for (let y = r * patch; y < (r + 3) * patch; y++) labels.fill(id, y * big.width + c * patch, y * big.width + (c + 3) * patch);
+      return labels;
+    };
+    const prompts = path.join(work, 'discover-backwards-prompts');
+    mkdirSync(prompts);
+    writeFileSync(path.join(prompts, '00006.png'), encodeDavisPng(square([1, 1, 1]), big.width, big.height));
+    const out = await track(cache, prompts, 'out-discover-backwards', ['--discover']);
+    const idsOn = (at, t) => {
+      const mask = readMask(out, t);
+      return ids(Array.from(square([...at, 1])).flatMap((v, i) => (v ? [mask[i]] : []))).filter((id) => id !== 0);
+    };
+    // Going backwards from frame 6, D is seen on frames 3, 2, 1 and gets an id; forwards it never shows again.
+    const onD = [0, 1].map((t) => idsOn([7, 10], t));
+    assert.ok(onD.every((found) => found.length === 1 && found[0] > 1), `D before the prompt: ${JSON.stringify(onD)}`);
+    for (let t = 4; t < frames; t++) assert.deepEqual(idsOn([7, 10], t), [], `frame ${t}: D is gone`);
+    // E is found going backwards, and after the prompt re-anchoring gives it the same id (not a second one).
+    const before = idsOn([1, 10], 0);
+    assert.equal(before.length, 1, 'E has an id before the prompt');
+    assert.notEqual(before[0], onD[0][0], 'E and D are different objects');
+    const seen = new Set();
+    for (let t = 0; t < frames; t++) for (const id of idsOn([1, 10], t)) seen.add(id);
+    assert.deepEqual([...seen], before, 'E has one id on every frame');
+    assert.ok([9, 10, 11].some((t) => idsOn([1, 10], t).length === 1), 'E is tracked after the prompt too');
+  });
+
+  it('--discover does not make an object of the background: a large, weakly attended wall gets no id', async () => {
+    // A (axis 1) prompted on frame 0; a wall (axis 6) over the right half, attended by head 0 only, well below the square.
+    const cache = path.join(work, 'discover-wall.safetensors');
+    const writer = createFeatureCacheWriter(cache, { patch_size: patch, frame_width: width, frame_height: height, fps: 10, model: 'test' });
+    for (let t = 0; t < frames; t++) {
+      const features = squareFeatures(shape, [[1, 0, 1]]);
+      for (let r = 0; r < shape.rows; r++) for (let c = 4; c < shape.cols; c++) {
+        const i = r * shape.cols + c;
+        features.patchTokens.fill(0, i * shape.dim, (i + 1) * shape.dim);
+        features.patchTokens[i * shape.dim + 6] = 1;
+        features.clsAttention[i] = 0.6;
+      }
+      await writer.write({ index: t, ...shape, ...features });
+    }
+    await writer.finish();
+    const out = await track(cache, makePrompts('discover-wall-prompts', { 0: [[1, 0, 1]] }), 'out-discover-wall', ['--discover']);
+    for (let t = 0; t < frames; t++) assert.deepEqual(ids(readMask(out, t)).filter((id) => id > 1), [], `frame ${t}: no discovered id`);
+  });
+
   it('an object erased in a prompt while in view stays erased after it; one hidden there comes back', async () => {
     // A (axis 1) is in view throughout; B (axis 2) is hidden on frames 5-7.
     const cache = await makeCache('erase', (t) => (t >= 5 && t <= 7 ? [[1, 1, 1]] : [[1, 1, 1], [2, 4, 2]]));

@@ -1,5 +1,8 @@
 import { discoverObjects_, type DiscoveryState } from '../discover.js';
-import { dot, normalizeRows } from '../patch-features.js';
+import { centreAndNormalizeRows, dot, getMaskPrototype, normalizeRows } from '../patch-features.js';
+import { isObjectLike, measureObjectness } from '../multi/objectness.js';
+import { multiTrackerTuning } from '../multi/tuning.js';
+import type { Proposal } from '../proposals.js';
 import { propagateMasks, type ContextFrame } from '../propagation.js';
 import { correctDrift_, getAttentionRegions, getPrototypes, reanchorLost_ } from '../reanchor.js';
 import type { Similarity } from '../similarity.js';
@@ -89,6 +92,25 @@ function isInBackground(prototype: Float32Array, labels: Uint16Array, tokens: Fl
 }
 
 /**
+ * The unsupervised tracker's objectness test for `--discover`: attended by enough heads
+ * (or strongly by one), unlike the ring of patches around it, not most of the frame. Without
+ * it, when the prompted objects are hidden the attention's mass spreads over the background
+ * and large background regions (a wall one head attends weakly) were discovered as objects,
+ * and then took over real objects' re-anchoring. Measured as the tracker measures it, on
+ * tokens relative to the frame's mean, with the tracker's constants (tuned on its tuning set).
+ */
+function getObjectnessTest(features: FrameFeatures): (proposal: Proposal) => boolean {
+  const { rows, cols, heads, dim } = features;
+  const centred = centreAndNormalizeRows(features.patchTokens, dim); // [n, dim]
+  const { headLift, ringPatches } = multiTrackerTuning;
+  return (proposal) => {
+    const prototype = getMaskPrototype(centred, dim, proposal.mask);
+    if (!prototype) return false;
+    return isObjectLike(measureObjectness({ ...proposal, prototype }, features.clsAttention, centred, { rows, cols, heads, dim, headLift, ringPatches }), multiTrackerTuning);
+  };
+}
+
+/**
  * Propagates the direction's labels onto one more frame (DINO's label propagation from
  * the prompt plus the last `contextFrames` predictions), with re-anchoring, drift
  * correction and discovery as the options ask; the prediction joins the context.
@@ -108,7 +130,8 @@ export async function stepDirection_(direction: Direction, features: FrameFeatur
   }
   if (options.discover) {
     const known = new Map([...prototypes, ...direction.rejected]);
-    for (const { id, prototype } of discoverObjects_(soft, features.clsAttention, tokens, known, direction.discovery, { rows, cols, heads, dim, knownCosine: promptedTuning.knownCosine, regions, ...options.discover })) {
+    const objectLike = getObjectnessTest(features);
+    for (const { id, prototype } of discoverObjects_(soft, features.clsAttention, tokens, known, direction.discovery, { rows, cols, heads, dim, knownCosine: promptedTuning.knownCosine, regions, isObjectLike: objectLike, ...options.discover })) {
       direction.ids.push(id);
       prototypes.set(id, prototype);
     }

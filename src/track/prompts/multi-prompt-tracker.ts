@@ -51,13 +51,26 @@ async function getPromptIds(options: MultiPromptOptions): Promise<number[]> {
 }
 
 /**
+ * The ids `--discover` may give going backwards: the next free ones after the prompts',
+ * as many as `--max-objects` leaves (discovery never exceeds it), so the scratch file
+ * has a place for each before any is found.
+ */
+function getDiscoverableIds(options: MultiPromptOptions, ids: number[]): number[] {
+  if (!options.discover) return [];
+  const first = Math.max(0, ...ids) + 1;
+  return Array.from({ length: Math.max(0, options.discover.maxObjects - ids.length) }, (_, k) => first + k);
+}
+
+/**
  * Backwards from the last prompt to frame 0, over the key frames: each prompt re-anchors
  * the propagation, every other frame's soft labels go to the scratch file (the forward
- * pass reads them back in order). Discovery runs forwards only.
+ * pass reads them back in order). With `--discover` it finds objects too (an object seen
+ * only before a prompt would otherwise never be found).
+ * @returns the objects it discovered: id → unit mean feature where it was found
  */
-async function runBackwardPass(options: MultiPromptOptions, ids: number[], scratch: SoftScratch, promptAt: Map<number, string>, last: number): Promise<void> {
+async function runBackwardPass(options: MultiPromptOptions, ids: number[], scratch: SoftScratch, promptAt: Map<number, string>, last: number): Promise<Map<number, Float32Array>> {
   const backward = createDirection(ids);
-  const { discover: _forwardOnly, ...step } = options;
+  const step = options;
   let total = 0;
   for (let index = last; index >= 0; index--) if (options.isKeyFrame(index)) total++;
   let done = 0;
@@ -74,6 +87,14 @@ async function runBackwardPass(options: MultiPromptOptions, ids: number[], scrat
     }
     options.onBackward?.(++done, total);
   }
+  const discovered = new Map<number, Float32Array>();
+  for (const id of backward.ids) {
+    if (id === 0 || ids.includes(id)) continue;
+    // One the backward pass found and a prompt then erased (going backwards) is still the same object.
+    const prototype = backward.prototypes.get(id) ?? backward.rejected.get(id);
+    if (prototype) discovered.set(id, prototype);
+  }
+  return discovered;
 }
 
 /**
@@ -95,14 +116,20 @@ export async function createMultiPromptTracker(options: MultiPromptOptions): Pro
   for (const frame of frames) if (!options.isKeyFrame(frame)) throw new Error(`internal: prompted frame ${frame} is not a key frame`);
   const ids = await getPromptIds(options);
   const { rows, cols } = await options.features.readFrame(0);
-  const scratch = await openSoftScratch([0, ...ids], rows * cols);
+  const scratch = await openSoftScratch([0, ...ids, ...getDiscoverableIds(options, ids)], rows * cols);
+  let discovered: Map<number, Float32Array>;
   try {
-    await runBackwardPass(options, ids, scratch, promptAt, frames[frames.length - 1]);
+    discovered = await runBackwardPass(options, ids, scratch, promptAt, frames[frames.length - 1]);
   } catch (error) {
     await scratch.close();
     throw error;
   }
-  const forward = createDirection(ids);
+  // Objects the backward pass discovered keep their ids going forwards: they are carried
+  // from the start (frames before the first prompt show them), and once the first prompt
+  // has anchored the forward direction their features are known, so that re-anchoring
+  // finds them after it under the same id and discovery does not give them a second one.
+  // The first prompt does not erase them: going forwards nothing had been found yet.
+  const forward = createDirection([...ids, ...discovered.keys()]);
   const readBackward = async (index: number): Promise<Map<number, Float32Array>> => {
     const soft = await scratch.read(index);
     if (!soft) throw new Error(`internal: no backward soft labels for frame ${index}`);
@@ -118,7 +145,9 @@ export async function createMultiPromptTracker(options: MultiPromptOptions): Pro
       const file = promptAt.get(index);
       if (file !== undefined) {
         const labels = await readInitMask(file, width, height, options.option, true);
+        const first = forward.anchorFrame === undefined;
         anchorAtPrompt_(forward, index, resizeLabels(labels, width, height, features.cols, features.rows), getUnitTokens(features), features.dim);
+        if (first) for (const [id, prototype] of discovered) if (!forward.prototypes.has(id)) forward.prototypes.set(id, prototype);
         return describe(labels);
       }
       if (forward.anchorFrame === undefined) return select([{ soft: await readBackward(index), weight: 1 }]);
