@@ -8,6 +8,7 @@ import type { Device } from '../model/index.js';
 import { isRegistryName, precisionChoices, type PrecisionChoice } from '../model/registry.js';
 import type { TrackContext } from '../pipeline.js';
 import { progressModes, type ProgressMode } from './progress.js';
+import { refuseReplacingInputs, type ReadPath, type WritePath } from './output-overlap.js';
 import { listPrompts } from './prompts-option.js';
 import { parseChoice, parseInteger, parseNumber } from './validate.js';
 import { refineModes, type RefineMode } from '../refine/index.js';
@@ -141,6 +142,17 @@ function validateTarget(name: string, target: string, overwrite: boolean, folder
   if (!overwrite) throw new UsageError(`${target} already exists; pass --overwrite to replace it`);
 }
 
+/** The files and folders a run reads, which its outputs must not replace. */
+function getReadPaths(input: string | undefined, raw: RawTrackOptions): ReadPath[] {
+  const reads: ReadPath[] = [];
+  if (input) reads.push({ name: 'INPUT', file: input });
+  if (raw.features) reads.push({ name: '--features', file: raw.features });
+  if (raw.initMask) reads.push({ name: '--init-mask', file: raw.initMask });
+  if (raw.prompts) reads.push({ name: '--prompts', file: raw.prompts });
+  if (raw.model && !isRegistryName(raw.model)) reads.push({ name: '--model', file: raw.model });
+  return reads;
+}
+
 function parseFormats(raw: string | undefined, output: string): Format[] {
   if (!raw) return [output === '-' ? 'ndjson' : isVideoTarget(output) ? 'overlay' : 'davis'];
   const list = raw.split(',').map((f) => f.trim()).filter(Boolean);
@@ -178,6 +190,10 @@ export function normalizeTrackOptions(input: string | undefined, raw: RawTrackOp
   if (raw.features && raw.saveFeatures) throw new UsageError('--features and --save-features do not go together: the features are already saved');
   if (input === '-' || /^[a-z]+:\/\//i.test(input ?? '')) throw new UsageError(`Expected a local video file for INPUT but received ${JSON.stringify(input)}; save the stream to a file first`);
   if (output === '-' && (formatList.length !== 1 || formatList[0] !== 'ndjson')) throw new UsageError('-o - writes to stdout, which takes only --format ndjson');
+  refuseReplacingInputs(getReadPaths(input, raw), [
+    ...(output !== '-' ? [{ name: '-o', file: output, folder: !isVideoTarget(output) }] : []),
+    ...(raw.saveFeatures ? [{ name: '--save-features', file: raw.saveFeatures, folder: false }] : []),
+  ] satisfies WritePath[]);
   if (output !== '-') validateTarget('-o', output, overwrite, !isVideoTarget(output));
   if (raw.saveFeatures) validateTarget('--save-features', raw.saveFeatures, overwrite, false);
   const refine = getRefinement(parseChoice<RefineMode>('--refine', raw.refine ?? trackDefaults.refine, refineModes), input);

@@ -31,6 +31,30 @@ function readRunRecord(folder: string): string[] {
   }
 }
 
+/**
+ * What our folder entries hold: one file per frame, named by its index. Anything else in
+ * them (a user's `masks/fixes/`, a painted `masks/extra.png`) is not ours, and replacing
+ * the folder would delete it.
+ */
+const folderContents: Record<string, RegExp> = {
+  [folderEntries.davis]: /^\d{5,}\.png$/,
+  [folderEntries.frames]: /^\d{5,}\.jpg$/,
+};
+
+/** Entries inside our recorded folders that we do not write, as `masks/name`. */
+function findForeignInside(folder: string, ours: Set<string>): string[] {
+  const foreign: string[] = [];
+  for (const [entry, pattern] of Object.entries(folderContents)) {
+    if (!ours.has(entry)) continue;
+    const inner = path.join(folder, entry);
+    if (!existsSync(inner) || !statSync(inner).isDirectory()) continue;
+    for (const item of readdirSync(inner, { withFileTypes: true })) {
+      if (!item.isFile() || !pattern.test(item.name)) foreign.push(`${entry}/${item.name}`);
+    }
+  }
+  return foreign;
+}
+
 /** Up to three names, and how many more. */
 function listNames(names: string[]): string {
   const shown = names.slice(0, 3).join(', ');
@@ -40,7 +64,8 @@ function listNames(names: string[]): string {
 /**
  * Checks a folder `-o` before any work starts. A missing or empty folder is fine; one that
  * holds only an earlier run's outputs is replaced with `--overwrite`; one that holds
- * anything else is refused, with or without it: we never delete what we did not write.
+ * anything else, at its top or inside the folders we write, is refused, with or without it:
+ * we never delete what we did not write.
  * @throws UsageError naming what is in the way
  */
 export function checkOutputFolder(folder: string, overwrite: boolean): void {
@@ -49,7 +74,7 @@ export function checkOutputFolder(folder: string, overwrite: boolean): void {
   const entries = readdirSync(folder);
   if (entries.length === 0) return;
   const ours = new Set(readRunRecord(folder));
-  const foreign = entries.filter((name) => !ours.has(name)).sort();
+  const foreign = [...entries.filter((name) => !ours.has(name)), ...findForeignInside(folder, ours)].sort();
   if (foreign.length > 0) {
     throw new UsageError(`-o ${folder} holds files dino-track did not write (${listNames(foreign)}); give a new or empty folder (nothing was deleted)`);
   }

@@ -137,6 +137,45 @@ describe('output folders: never delete what the tool did not write', () => {
   });
 });
 
+describe('outputs never replace what the run reads, nor a user\'s files inside our folders', () => {
+  it('--overwrite does not delete a user\'s files inside masks/ of an earlier run', async () => {
+    const out = path.join(work, 'fixes-inside');
+    const first = await runCli([video, '-o', out, '--format', 'davis', ...model], { env });
+    assert.equal(first.code, 0, first.stderr);
+    mkdirSync(path.join(out, 'masks', 'fixes'));
+    writeFileSync(path.join(out, 'masks', 'fixes', '00003.png'), 'painted by hand');
+    writeFileSync(path.join(out, 'masks', 'extra.png'), 'mine too');
+    const again = await runCli([video, '-o', out, '--format', 'davis', '--overwrite', ...model], { env });
+    assert.equal(again.code, 2);
+    assert.match(again.stderr, /holds files dino-track did not write \(masks\/extra\.png, masks\/fixes\); give a new or empty folder \(nothing was deleted\)/);
+    assert.equal(readFileSync(path.join(out, 'masks', 'fixes', '00003.png'), 'utf8'), 'painted by hand');
+    assert.equal(readFileSync(path.join(out, 'masks', 'extra.png'), 'utf8'), 'mine too');
+  });
+
+  it('-o or --save-features naming the input video is refused, even with --overwrite, and the video is kept', async () => {
+    const own = path.join(work, 'own.mp4');
+    writeFileSync(own, readFileSync(video));
+    const before = readFileSync(own);
+    for (const args of [['-o', own, '--overwrite'], ['-o', path.join(work, 'own-out'), '--save-features', own, '--overwrite']]) {
+      const result = await runCli([own, ...args, ...model], { env });
+      assert.equal(result.code, 2, result.stderr);
+      assert.match(result.stderr, /^dino-track: error: (-o|--save-features) .*own\.mp4 is the same path as INPUT .*own\.mp4: the run would replace what it reads; give another (-o|--save-features)\n$/);
+      assert.ok(readFileSync(own).equals(before), 'the input video is unchanged');
+    }
+  });
+
+  it('an output folder that holds the input, the prompts or the feature cache is refused', async () => {
+    const out = path.join(work, 'holds-input');
+    const first = await runCli([video, '-o', out, '--format', 'davis', ...model], { env });
+    assert.equal(first.code, 0, first.stderr);
+    // The run's own masks as prompts, and the run's folder as -o again: the prompts would be replaced mid-way.
+    const result = await runCli([video, '--prompts', path.join(out, 'masks'), '-o', out, '--format', 'davis', '--overwrite', ...model], { env });
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /--prompts .*masks is inside -o .*holds-input, which the run replaces; move it out or give another -o/);
+    assert.equal(readdirSync(path.join(out, 'masks')).length, 10, 'the earlier run is still there');
+  });
+});
+
 describe('a writer that fails stops the run at once', () => {
   it('an output folder that cannot be created fails before any work', async () => {
     const started = Date.now();
