@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../errors.js';
@@ -107,24 +108,46 @@ export function selectShard<T>(items: T[], shard: { index: number; count: number
   return items.filter((_, k) => k % shard.count === shard.index);
 }
 
+/** Inputs grouped by the name they would get, compared without case (macOS and Windows folders ignore it). */
+function findClashes(inputs: string[], nameOf: (file: string) => string): string[] {
+  const counts = new Map<string, number>();
+  const key = (file: string): string => nameOf(file).toLowerCase();
+  for (const f of inputs) counts.set(key(f), (counts.get(key(f)) ?? 0) + 1);
+  return inputs.filter((f) => (counts.get(key(f)) as number) > 1);
+}
+
 /**
  * Output names, one per input: the file's name without extension, made unique by the
  * folders above it when two inputs share a name (a/clip.mp4, b/clip.mp4 → a_clip, b_clip).
+ * Names that still clash — the same name with another extension or case (a.mp4, a.mov,
+ * a.MP4), or paths that join to the same name (a/clip.mp4, a_clip.mp4) — get a short hash
+ * of the input's path, so two inputs never write to one output.
  */
 export function getOutputNames(inputs: string[]): Map<string, string> {
-  const names = new Map<string, string>();
   const depth = new Map(inputs.map((f) => [f, 1]));
   const nameOf = (file: string): string => {
     const parts = file.replace(/\.[^./]+$/, '').split(path.sep).filter(Boolean);
     return parts.slice(-(depth.get(file) as number)).join('_');
   };
   for (let round = 0; round < 64; round++) {
-    const counts = new Map<string, number>();
-    for (const f of inputs) counts.set(nameOf(f), (counts.get(nameOf(f)) ?? 0) + 1);
-    const clashing = inputs.filter((f) => (counts.get(nameOf(f)) as number) > 1);
+    const clashing = findClashes(inputs, nameOf);
     if (clashing.length === 0) break;
     for (const f of clashing) depth.set(f, (depth.get(f) as number) + 1);
   }
-  for (const f of inputs) names.set(f, nameOf(f));
-  return names;
+  const clashing = new Set(findClashes(inputs, nameOf));
+  const hashOf = (file: string): string => createHash('sha256').update(file).digest('hex').slice(0, 8);
+  return new Map(inputs.map((f) => [f, clashing.has(f) ? `${nameOf(f)}_${hashOf(f)}` : nameOf(f)]));
+}
+
+/**
+ * Leaves out the inputs that are this batch's own outputs: with `-o` inside an input
+ * folder, a second run would otherwise track the overlays the first one wrote.
+ * @param outputs the outputs finished batches recorded (files, or folders of outputs)
+ */
+export function withoutOutputs(inputs: string[], outputs: string[]): string[] {
+  const isInside = (file: string, folder: string): boolean => {
+    const relative = path.relative(folder, file);
+    return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
+  };
+  return inputs.filter((input) => !outputs.some((output) => isInside(input, output)));
 }

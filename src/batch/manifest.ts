@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomically } from '../util/atomic-path.js';
 
@@ -45,4 +45,23 @@ export function isDone(record: string, input: string, output: string, options: s
 
 export async function writeRecord(record: string, done: DoneRecord): Promise<void> {
   await writeFileAtomically(record, new TextEncoder().encode(`${JSON.stringify(done, null, 2)}\n`));
+}
+
+/** Every output the finished inputs of earlier batches into `outputDir` recorded. */
+export function listRecordedOutputs(outputDir: string): string[] {
+  const folder = path.join(outputDir, '.dino-track', 'done');
+  let names: string[];
+  try {
+    names = readdirSync(folder).filter((name) => name.endsWith('.json'));
+  } catch {
+    return [];
+  }
+  return names.flatMap((name) => {
+    try {
+      const { output } = JSON.parse(readFileSync(path.join(folder, name), 'utf8')) as Partial<DoneRecord>;
+      return typeof output === 'string' ? [output] : [];
+    } catch {
+      return [];
+    }
+  });
 }

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { onCleanup } from '../util/cleanup.js';
@@ -97,6 +97,19 @@ function trackOne(input: string, output: string, args: string[], timeoutMs: numb
 }
 
 /**
+ * Why this input's output may not be written, if it may not: every `track` run of a batch
+ * replaces its output (a rerun redoes it), so the output must be the batch's own. A video
+ * output that exists without a record of this batch is someone else's file (or one whose
+ * run was stopped before its record: removing it lets it be redone); a folder output is
+ * checked by `track` itself, which replaces only what dino-track wrote there.
+ */
+function refuseOutput(input: string, output: string, record: string, folderOutput: boolean): string | undefined {
+  if (path.resolve(output) === path.resolve(input)) return `its output would be the input itself, ${output}; give another -o (nothing was replaced)`;
+  if (!folderOutput && existsSync(output) && !existsSync(record)) return `${output} exists and no record says this batch wrote it; move it away to process this video (nothing was replaced)`;
+  return undefined;
+}
+
+/**
  * Runs `track` over many inputs, `jobs` at a time. Inputs recorded as done (with the same
  * options, unchanged since) are skipped; a failed input is reported and the rest go on.
  */
@@ -118,6 +131,11 @@ export async function runBatch(inputs: string[], options: BatchOptions): Promise
       const record = getRecordPath(options.outputDir, name);
       if (!options.redo && isDone(record, input, output, optionsHash)) {
         finish({ input, output, status: 'skipped' });
+        continue;
+      }
+      const refusal = refuseOutput(input, output, record, options.folderOutputs);
+      if (refusal) {
+        finish({ input, output, status: 'failed', error: refusal });
         continue;
       }
       removeStaleTemps(output);

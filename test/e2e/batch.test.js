@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -71,6 +71,52 @@ describe('dino-track batch', () => {
     assert.match(resumed.stderr, /v0\.mp4: already done, skipped/);
     assert.match(resumed.stderr, /batch: 2 done, 1 skipped/);
     for (const name of ['v0', 'v1', 'v2']) assert.equal(readdirSync(path.join(out, name, 'masks')).length, 75);
+  });
+
+  it('never replaces an input or a file it did not write, and never takes its own outputs for inputs', async () => {
+    const { work, videos } = makeFolder(1);
+    const overlay = ['--model', models.tiny, '--short-side', '96'];
+    const input = path.join(videos, 'v0.mp4');
+    const original = readFileSync(input);
+    // -o the input folder itself: v0.mp4's overlay would be v0.mp4.
+    const same = await runCli(['batch', videos, '-o', videos, ...overlay], { env });
+    assert.equal(same.code, 1, same.stderr);
+    assert.match(same.stderr, /v0\.mp4: failed: its output would be the input itself, .*v0\.mp4; give another -o \(nothing was replaced\)/);
+    assert.ok(readFileSync(input).equals(original), 'the input video is unchanged');
+    // A file of the user's where an output goes.
+    const out = path.join(work, 'out');
+    mkdirSync(out);
+    writeFileSync(path.join(out, 'v0.mp4'), 'my precious');
+    const theirs = await runCli(['batch', input, '-o', out, ...overlay], { env });
+    assert.equal(theirs.code, 1);
+    assert.match(theirs.stderr, /out\/v0\.mp4 exists and no record says this batch wrote it; move it away to process this video/);
+    assert.equal(readFileSync(path.join(out, 'v0.mp4'), 'utf8'), 'my precious');
+    // -o inside the input folder: the second run does not track the first one's overlay.
+    const nested = path.join(videos, 'tracked');
+    const first = await runCli(['batch', videos, '-o', nested, ...overlay], { env });
+    assert.equal(first.code, 0, first.stderr);
+    const second = await runCli(['batch', videos, '-o', nested, ...overlay], { env });
+    assert.equal(second.code, 0, second.stderr);
+    assert.match(second.stderr, /batch: 0 done, 1 skipped \(already done\), 0 failed/);
+  });
+
+  it('gives inputs that differ only by extension, case or folder joins outputs of their own', async () => {
+    const work = makeTempDir();
+    const videos = path.join(work, 'v');
+    mkdirSync(path.join(videos, 'a'), { recursive: true });
+    mkdirSync(path.join(videos, 'b'));
+    const first = makeVideo(path.join(videos, 'clip.mp4'), { width: 128, height: 96, fps: 25, seconds: 0.4 });
+    copyFileSync(first, path.join(videos, 'clip.mov'));
+    copyFileSync(first, path.join(videos, 'a', 'x.mp4'));
+    copyFileSync(first, path.join(videos, 'b', 'x.mp4'));
+    copyFileSync(first, path.join(videos, 'a_x.mp4')); // a/x.mp4 is a_x too, once b/x.mp4 makes x ambiguous
+    const out = path.join(work, 'out');
+    const run = await runCli(['batch', videos, '-o', out, ...common, '--jobs', '2'], { env });
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stderr, /batch: 5 done, 0 skipped/);
+    const outputs = readdirSync(out).filter((n) => !n.startsWith('.'));
+    assert.equal(new Set(outputs.map((n) => n.toLowerCase())).size, 5, `five distinct outputs: ${outputs.join(', ')}`);
+    for (const name of outputs) assert.equal(readdirSync(path.join(out, name, 'masks')).length, 10, name);
   });
 
   it('refuses a pattern that matches nothing and a bad --shard, with one line and exit 2', async () => {
