@@ -6,6 +6,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { getFfmpegBinaries } from '../dist/video/index.js';
 
+// Sessions the tests open in-process start no onnxruntime telemetry (the CLI opts out by itself, see src/cli/telemetry.ts).
+process.env.ORT_DISABLE_TELEMETRY ??= '1';
+
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const cli = path.join(root, 'bin', 'dino-track.js');
 

@@ -4,6 +4,7 @@ import { runCleanups, runStoppers } from '../util/cleanup.js';
 import { retireStatusLine, writeStderrLines } from '../util/stderr-lines.js';
 import { buildProgram } from './program.js';
 import { findMistypedCommand, getHelpCommand } from './usage-hints.js';
+import { optOutOfOnnxruntimeTelemetry } from './telemetry.js';
 import { keepYoungGenerationSmall } from './young-generation.js';
 
 function printError(error: unknown, verbose: boolean): void {
@@ -32,6 +33,7 @@ async function handleSignal(signal: NodeJS.Signals): Promise<void> {
 /** The one entry point: parse, run, and turn every failure into one line and an exit code. */
 export async function main(argv: string[]): Promise<void> {
   keepYoungGenerationSmall();
+  optOutOfOnnxruntimeTelemetry();
   const verbose = argv.includes('--verbose');
   process.once('SIGINT', handleSignal);
   process.once('SIGTERM', handleSignal);
