@@ -1,6 +1,6 @@
 import { CommanderError } from 'commander';
 import { describeSystemError, getExitCode, InterruptedError } from '../errors.js';
-import { runCleanups, runStoppers } from '../util/cleanup.js';
+import { runCleanups, stopOnSignal } from '../util/cleanup.js';
 import { retireStatusLine, writeStderrLines } from '../util/stderr-lines.js';
 import { buildProgram } from './program.js';
 import { findMistypedCommand, getHelpCommand } from './usage-hints.js';
@@ -21,12 +21,12 @@ let interrupted = false;
 /** Partial outputs go first (synchronously); the exit waits for a running inference to return. */
 async function handleSignal(signal: NodeJS.Signals): Promise<void> {
   interrupted = true;
-  runCleanups();
   const error = new InterruptedError(signal);
   // The bar goes for good: nothing may draw over or after the last words.
   retireStatusLine();
+  const stopped = stopOnSignal(30_000); // the first cleanup pass runs now, synchronously
   writeStderrLines(`dino-track: ${error.message}; partial output removed`);
-  await runStoppers(30_000);
+  await stopped;
   process.exit(error.exitCode);
 }
 
@@ -42,8 +42,7 @@ export async function main(argv: string[]): Promise<void> {
     if (error.code === 'EPIPE') {
       // The write that failed also fails the run; that failure is this quiet end, not an error.
       interrupted = true;
-      runCleanups();
-      void runStoppers(30_000).then(() => process.exit(0));
+      void stopOnSignal(30_000).then(() => process.exit(0));
     }
   });
   // Started by `batch`: stop (cleanly, as on SIGTERM) when the parent goes away, even if it was killed.

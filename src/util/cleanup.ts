@@ -18,8 +18,11 @@ export function removeOnCleanup(path: string): () => void {
   return onCleanup(() => rmSync(path, { recursive: true, force: true }));
 }
 
-/** Runs and forgets every registered cleanup, newest first; never throws. */
-export function runCleanups(): void {
+/**
+ * Runs every registered cleanup, newest first; never throws. They are forgotten unless
+ * `keep` is set, for a second pass once the work in flight has stopped (see `stopOnSignal`).
+ */
+export function runCleanups(keep = false): void {
   for (const action of [...actions].reverse()) {
     try {
       action();
@@ -27,7 +30,7 @@ export function runCleanups(): void {
       // Best effort: one failed cleanup must not keep the others from running.
     }
   }
-  actions.clear();
+  if (!keep) actions.clear();
 }
 
 /**
@@ -50,4 +53,17 @@ export async function runStoppers(timeoutMs: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   await Promise.race([all, new Promise((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
   clearTimeout(timer);
+}
+
+/**
+ * What a signal does before the process exits: partial outputs go at once (the user sees
+ * them gone), then the work in flight is let finish (at most `timeoutMs`), then the
+ * cleanups run again. A write or folder creation already under way when the signal came
+ * can land after the first pass — a first-time user found a `.NAME.PID.partial/` with a
+ * mask in it after 2 of 13 Ctrl-Cs near the first frame — and the second pass removes it.
+ */
+export async function stopOnSignal(timeoutMs: number): Promise<void> {
+  runCleanups(true);
+  await runStoppers(timeoutMs);
+  runCleanups();
 }
