@@ -1,8 +1,9 @@
 import { InputError } from '../errors.js';
 import {
-  assertNothingDropped, elementTypes, getDims, makeTensor, onnx, readFloats,
+  assertNothingDropped, elementTypes, getDims, makeTensor, onnx, readFloats, toNumber,
   type GraphProto, type ModelProto, type NodeProto, type TensorProto,
 } from './onnx-graph.js';
+import { fuseAttention_ } from './fuse-attention.js';
 import { indexGraph, inspectModel, type GraphIndex } from './prepare.js';
 
 /**
@@ -30,6 +31,8 @@ export interface QuantizeOptions {
    * QuantizeLinear), so that onnxruntime runs u8s8 kernels rather than u8u8.
    */
   rightOperand: 'uint8' | 'int8';
+  /** Replace each attention by one com.microsoft MultiHeadAttention (fuse-attention.ts) first. */
+  fuseAttention: boolean;
 }
 
 /**
@@ -44,7 +47,7 @@ export interface QuantizeOptions {
  * - per-column scales: same speed as per-tensor, finer weights;
  * - int8 right operands for activation products when asked for (u8s8 kernels).
  */
-export const defaultQuantizeOptions: QuantizeOptions = { form: 'integer', attention: [], perChannel: true, rightOperand: 'int8' };
+export const defaultQuantizeOptions: QuantizeOptions = { form: 'integer', attention: [], perChannel: true, rightOperand: 'int8', fuseAttention: false };
 
 /**
  * Symmetric signed int8 weights: zero point 0, range ±127. Signed weights are what
@@ -61,6 +64,8 @@ const microsoftDomain = 'com.microsoft';
 export interface QuantizeSummary {
   weightProducts: number;
   attentionProducts: number;
+  /** Attentions replaced by MultiHeadAttention. */
+  fusedAttentions: number;
   form: QuantizeForm;
 }
 
@@ -230,10 +235,12 @@ export function quantizeModel_(model: ModelProto, source: string, options: Quant
  */
 export function quantizeGraph_(model: ModelProto, options: QuantizeOptions = defaultQuantizeOptions): QuantizeSummary {
   const graph = model.graph as GraphProto;
+  const opset = toNumber(model.opsetImport?.find((o) => !o.domain)?.version as number | undefined);
+  const { fused } = options.fuseAttention ? fuseAttention_(graph, opset) : { fused: 0 };
   const index = indexGraph(graph);
   const removed = new Set<NodeProto>();
   const nodes: NodeProto[] = [];
-  const summary: QuantizeSummary = { weightProducts: 0, attentionProducts: 0, form: options.form };
+  const summary: QuantizeSummary = { weightProducts: 0, attentionProducts: 0, fusedAttentions: fused, form: options.form };
   for (const node of graph.node) {
     if (removed.has(node)) continue;
     const [left, right] = node.input ?? [];
@@ -255,7 +262,7 @@ export function quantizeGraph_(model: ModelProto, options: QuantizeOptions = def
   graph.initializer = graph.initializer.filter((t) => !dropped.has(t.name));
   // Older exports also list initializers as graph inputs; a dropped one must not stay an input.
   graph.input = graph.input.filter((i) => !dropped.has(i.name));
-  if (options.form === 'fused') importMicrosoftDomain(model);
+  if (options.form === 'fused' || fused > 0) importMicrosoftDomain(model);
   graph.valueInfo = [];
   return summary;
 }
