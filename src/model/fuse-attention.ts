@@ -1,5 +1,6 @@
 import {
-  elementTypes, getDims, getIntAttribute, getIntsAttribute, makeInt64Tensor, onnx, readFloats, readInts, type GraphProto, type NodeProto, type TensorProto,
+  dropUnreadInitializers_, elementTypes, getDims, getIntAttribute, getIntsAttribute, makeInt64Tensor, onnx, readFloats, readInts,
+  type GraphProto, type NodeProto,
 } from './onnx-graph.js';
 import { indexGraph, type GraphIndex } from './prepare.js';
 
@@ -181,7 +182,8 @@ function matchAttention(softmax: NodeProto, index: GraphIndex): AttentionMatch |
   const transpose = singleReader(values.output?.[0] ?? '', index);
   if (transpose?.opType !== 'Transpose' || !sameAxes(getIntsAttribute(transpose, 'perm') ?? [], [0, 2, 1, 3])) return undefined;
   const merge = singleReader(transpose.output?.[0] ?? '', index);
-  if (merge?.opType !== 'Reshape') return undefined;
+  // Back to [B, N, D], which is what MultiHeadAttention writes.
+  if (merge?.opType !== 'Reshape' || getReshapeTarget(merge, index)?.length !== 3) return undefined;
   const heads = getHeadCount(query.reshape, packed, index);
   if (heads === undefined) return undefined;
   return { softmax, scores, query, key, value, heads, scale: scale * query.scale * key.scale, merge };
@@ -191,8 +193,7 @@ function matchAttention(softmax: NodeProto, index: GraphIndex): AttentionMatch |
  * The three [B, N, D] token sequences MultiHeadAttention reads: the Reshapes' inputs, or
  * for a packed q|k|v (DINO's layout: [B, N, 3D] → [B, N, 3, heads, dh]) the thirds of its
  * last axis, by one Split. (Merging separate q, k, v products into one [D, 3D] product the
- * same way measured slower: 44.9 against 38.7 ms of CPU a frame for the three int8
- * products at 480x848, one thread.)
+ * same way measured no faster: test/bench/attention-forms.js.)
  */
 function getTokens(match: AttentionMatch, prefix: string, opset: number, added: NodeProto[]): [string, string, string] {
   const sources = [match.query, match.key, match.value];
@@ -243,6 +244,8 @@ export function fuseAttention_(graph: GraphProto, opset: number): FusedAttention
   keepClsRow(last, graph);
   graph.node = graph.node.flatMap((n) => [n, ...(after.get(n) ?? [])]);
   removeUnread(graph, new Set([last.softmax]));
+  // Shapes recorded for the old nodes (the last scores were [B, heads, N, N]) no longer hold.
+  graph.valueInfo = [];
   return { fused: matches.length };
 }
 
@@ -267,31 +270,22 @@ function keepClsRow(match: AttentionMatch, graph: GraphProto): void {
  */
 function removeUnread(graph: GraphProto, keep: Set<NodeProto>): void {
   const outputs = new Set(graph.output.map((o) => o.name ?? ''));
-  const live = new Set<NodeProto>();
-  const producers = new Map<string, NodeProto>();
-  for (const node of graph.node) for (const output of node.output ?? []) producers.set(output, node);
   const index = indexGraph(graph);
-  // The kept softmax's readers up to its ·V MatMul stay too.
-  const roots = [...graph.node.filter((n) => (n.output ?? []).some((o) => outputs.has(o)) || keep.has(n))];
+  const stack = graph.node.filter((n) => (n.output ?? []).some((o) => outputs.has(o)) || keep.has(n));
   for (const softmax of keep) {
     const values = findValueProduct(softmax, index);
-    if (values) roots.push(values);
+    if (values) stack.push(values);
   }
-  const stack = [...roots];
+  const live = new Set<NodeProto>();
   while (stack.length > 0) {
     const node = stack.pop() as NodeProto;
     if (live.has(node)) continue;
     live.add(node);
     for (const input of node.input ?? []) {
-      const producer = producers.get(input);
+      const producer = index.producers.get(input);
       if (producer && !live.has(producer)) stack.push(producer);
     }
   }
   graph.node = graph.node.filter((n) => live.has(n));
-  const read = new Set([...graph.node.flatMap((n) => n.input ?? []), ...outputs]);
-  const unread = new Set(graph.initializer.filter((t: TensorProto) => !read.has(t.name ?? '')).map((t) => t.name));
-  graph.initializer = graph.initializer.filter((t) => !unread.has(t.name));
-  // Older exports also list initializers as graph inputs; a dropped one must not stay an input.
-  graph.input = graph.input.filter((i) => !unread.has(i.name));
+  dropUnreadInitializers_(graph);
 }
-

@@ -1,6 +1,6 @@
 import { InputError } from '../errors.js';
 import {
-  assertNothingDropped, elementTypes, getDims, makeTensor, onnx, readFloats, toNumber,
+  assertNothingDropped, dropUnreadInitializers_, elementTypes, getDims, makeTensor, onnx, readFloats, toNumber,
   type GraphProto, type ModelProto, type NodeProto, type TensorProto,
 } from './onnx-graph.js';
 import { fuseAttention_ } from './fuse-attention.js';
@@ -38,10 +38,11 @@ export interface QuantizeOptions {
 /**
  * What `models quantize` writes by default, chosen by measurement (random ViT-S/16 at
  * 480x848, 1 thread, CPU time per frame against fp32, test/bench/quantize-forms.js):
- * - attention fused into MultiHeadAttention: 1.74–1.80x against 1.56–1.57x without, in
- *   the same runs (1.77x against 1.58x on all threads); each attention alone 21–23 ms
- *   against 26–28 ms as MatMul → Softmax → MatMul (onnxruntime's flash attention never
- *   writes the [6, 1591, 1591] scores), with the same outputs to 1e-6;
+ * - attention fused into MultiHeadAttention: 1.80–1.81x against 1.57–1.64x without, in
+ *   the same runs (1.71–1.77x against 1.42–1.58x on all threads); each attention alone
+ *   21–23 ms against 26–28 ms as MatMul → Softmax → MatMul (test/bench/attention-forms.js:
+ *   onnxruntime's flash attention never writes the [6, 1591, 1591] scores), with the same
+ *   outputs to 1e-6;
  * - weights only: +QKᵀ and AV measured 1.58x against 1.54x for weights only (within the
  *   noise) with u8s8, and 1.35x with u8u8; the attention products are output-bound (an
  *   [N, N] float result either way) and quantizing the softmax costs a pass over [N, N],
@@ -261,11 +262,7 @@ export function quantizeGraph_(model: ModelProto, options: QuantizeOptions = def
   }
   graph.node = nodes.filter((n) => !removed.has(n));
   // Weights read only by replaced products are dropped (a shared one is kept).
-  const read = new Set([...graph.node.flatMap((n) => n.input ?? []), ...graph.output.map((o) => o.name)]);
-  const dropped = new Set(graph.initializer.filter((t) => !read.has(t.name)).map((t) => t.name));
-  graph.initializer = graph.initializer.filter((t) => !dropped.has(t.name));
-  // Older exports also list initializers as graph inputs; a dropped one must not stay an input.
-  graph.input = graph.input.filter((i) => !dropped.has(i.name));
+  dropUnreadInitializers_(graph);
   if (options.form === 'fused' || fused > 0) importMicrosoftDomain(model);
   graph.valueInfo = [];
   return summary;
