@@ -4,6 +4,7 @@
 // int8 products of one block as three [384, 384] products against one [384, 1152].
 //
 //   npm run build && node test/bench/attention-forms.js --threads 1 --rounds 5
+//   ORT_DISABLE_FLASH_ATTENTION=1 node test/bench/attention-forms.js   # MultiHeadAttention without its flash path
 import { parseArgs } from 'node:util';
 import ort from 'onnxruntime-node';
 import { encodeModel, onnx } from '../../dist/model/onnx-graph.js';
