@@ -50,7 +50,9 @@ Example:
 
 export const quantizeHelp = `
 Writes int8 weights (signed, one scale per output column) for every matrix product with a
-constant weight; activations are quantized per call. Faster on CPU (README, Models).
+constant weight; activations are quantized per call. Each attention becomes one
+onnxruntime MultiHeadAttention (com.microsoft), which its CPU build runs without the
+[heads, N, N] score tensors. Faster on CPU (README, Models).
 
 Examples:
   dino-track models quantize model.onnx -o model-int8.onnx

@@ -110,5 +110,6 @@ export async function runModelsQuantize(file: string, output: string, overwrite:
   const quantized = encodeModel(model);
   await writeFileAtomically(output, quantized);
   const attention = summary.attentionProducts > 0 ? ` and ${summary.attentionProducts} attention products` : '';
-  process.stderr.write(`dino-track: wrote ${output}: int8, ${summary.weightProducts} weight products${attention} quantized, ${(quantized.length / 1e6).toFixed(1)} MB (from ${(bytes.length / 1e6).toFixed(1)} MB)\n`);
+  const fused = summary.fusedAttentions > 0 ? `, ${summary.fusedAttentions} attentions fused` : '';
+  process.stderr.write(`dino-track: wrote ${output}: int8, ${summary.weightProducts} weight products${attention} quantized${fused}, ${(quantized.length / 1e6).toFixed(1)} MB (from ${(bytes.length / 1e6).toFixed(1)} MB)\n`);
 }

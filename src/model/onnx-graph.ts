@@ -165,3 +165,14 @@ export function makeTensor(name: string, dataType: number, dims: number[], bytes
 }
 
 export const elementTypes = { float: DataType.FLOAT, float16: DataType.FLOAT16, int8: DataType.INT8, uint8: DataType.UINT8 };
+
+/**
+ * Drops initializers that no node and no graph output reads, and their graph inputs
+ * (older exports also list initializers as inputs; a dropped one must not stay an input).
+ */
+export function dropUnreadInitializers_(graph: GraphProto): void {
+  const read = new Set([...graph.node.flatMap((n) => n.input ?? []), ...graph.output.map((o) => o.name ?? '')]);
+  const dropped = new Set(graph.initializer.filter((t) => !read.has(t.name ?? '')).map((t) => t.name));
+  graph.initializer = graph.initializer.filter((t) => !dropped.has(t.name));
+  graph.input = graph.input.filter((i) => !dropped.has(i.name));
+}

@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { decodeModel, encodeModel, openSession, prepareModel_, quantizeModel_ } from '../../dist/model/index.js';
+import { decodeModel, encodeModel, fuseAttention_, openSession, prepareModel_, quantizeModel_ } from '../../dist/model/index.js';
 import { getJaccard } from '../../dist/eval/index.js';
 import { averageHeads, thresholdMass } from '../../dist/track/attention-mask.js';
 import { cosine } from '../compare.js';
@@ -38,6 +38,8 @@ const variants = {
   'fused, + QK AV u8u8': { form: 'fused', attention: ['scores', 'values'], perChannel: true, rightOperand: 'uint8' },
   'fused, + QK AV u8s8': { form: 'fused', attention: ['scores', 'values'], perChannel: true, rightOperand: 'int8' },
   'integer, weights only': { form: 'integer', attention: [], perChannel: true, rightOperand: 'uint8' },
+  'integer, weights, fused MHA': { form: 'integer', attention: [], perChannel: true, rightOperand: 'int8', fuseAttention: true },
+  'fp32, fused MHA': 'fuse only',
 };
 const chosen = args.only ? Object.fromEntries(Object.entries(variants).filter(([name]) => name === 'fp32' || args.only.split(';').includes(name))) : variants;
 // DINO's default foreground threshold, as `track --threshold` uses it.
@@ -45,9 +47,14 @@ const mass = 0.6;
 
 const sessions = {};
 for (const [name, variant] of Object.entries(chosen)) {
-  const file = typeof variant === 'string' ? path.join(args.dir, variant) : source;
-  const model = decodeModel(typeof variant === 'string' ? readFileSync(file) : sourceBytes, file);
-  if (variant && typeof variant === 'object') quantizeModel_(model, file, variant);
+  const downloaded = typeof variant === 'string' && variant !== 'fuse only';
+  const file = downloaded ? path.join(args.dir, variant) : source;
+  const model = decodeModel(downloaded ? readFileSync(file) : sourceBytes, file);
+  if (variant && typeof variant === 'object') quantizeModel_(model, file, { fuseAttention: false, ...variant });
+  if (variant === 'fuse only') {
+    fuseAttention_(model.graph, Number(model.opsetImport.find((o) => !o.domain)?.version));
+    model.opsetImport.push({ domain: 'com.microsoft', version: 1 });
+  }
   sessions[name] = await openSession(encodeModel(prepareModel_(model, file, height, width)), { device: 'cpu', threads: Number(args.threads) });
 }
 

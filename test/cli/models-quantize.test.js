@@ -22,7 +22,7 @@ describe('dino-track models quantize', () => {
     const { code, stdout, stderr } = await runCli(['models', 'quantize', models.tiny, '-o', out]);
     assert.equal(code, 0, stderr);
     assert.equal(stdout, '');
-    assert.match(stderr, /^dino-track: wrote .*tiny-int8\.onnx: int8, 8 weight products quantized, [\d.]+ MB \(from [\d.]+ MB\)\n$/);
+    assert.match(stderr, /^dino-track: wrote .*tiny-int8\.onnx: int8, 8 weight products quantized, 2 attentions fused, [\d.]+ MB \(from [\d.]+ MB\)\n$/);
     assert.equal(inspectModel(decodeModel(readFileSync(out), out), out).precision, 'int8');
 
     const video = makeVideo(path.join(dir, 'in.mp4'), { width: 128, height: 96, fps: 5, seconds: 1 });
