@@ -34,6 +34,13 @@ export async function runEval(predicted: string, truth: string, json: boolean): 
   const predictedDir = resolveMaskDir(predicted, '--pred');
   const truthDir = resolveMaskDir(truth, '--gt');
   const names = readdirSync(truthDir).filter((n) => n.toLowerCase().endsWith('.png')).sort();
+  const missing = names.filter((name) => !existsSync(path.join(predictedDir, name)));
+  if (missing.length === names.length) {
+    const predictions = readdirSync(predictedDir).filter((n) => n.toLowerCase().endsWith('.png')).sort();
+    throw new InputError(`no ground-truth mask has a prediction of the same name (ground truth ${names[0]} …, predictions ${predictions[0]} …); name them alike (track writes 00000.png, 00001.png, …)`);
+  }
+  // Scored as empty (nothing found there), which is right for a frame the tracker skipped and wrong for a naming slip: say which.
+  if (missing.length > 0) process.stderr.write(`dino-track: ${missing.length} of ${names.length} ground-truth frames have no prediction of the same name (${missing.slice(0, 3).join(', ')}${missing.length > 3 ? ' …' : ''}); they count as empty predictions\n`);
   let scorer: ReturnType<typeof createSequenceScorer> | undefined;
   for (const name of names) {
     const expected = await readLabels(path.join(truthDir, name));

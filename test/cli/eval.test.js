@@ -31,6 +31,22 @@ describe('dino-track eval', () => {
     assert.equal(score.idf1, 1);
   });
 
+  it('says which ground-truth frames have no prediction, and refuses when none has (a naming slip)', async () => {
+    const dir = makeTempDir();
+    const gt = writeMasks(path.join(dir, 'gt'), [[[1, 5, 5, 10]], [[1, 6, 5, 10]], [[1, 7, 5, 10]]]);
+    const pred = writeMasks(path.join(dir, 'pred'), [[[1, 5, 5, 10]], [[1, 6, 5, 10]]]);
+    const partial = await runCli(['eval', '--pred', pred, '--gt', gt, '--json']);
+    assert.equal(partial.code, 0, partial.stderr);
+    assert.match(partial.stderr, /^dino-track: 1 of 3 ground-truth frames have no prediction of the same name \(00002\.png\); they count as empty predictions$/m);
+    // Predictions named otherwise (1-based, another prefix): nothing to score, not J 0.
+    const other = path.join(dir, 'other');
+    mkdirSync(other);
+    writeFileSync(path.join(other, 'frame1.png'), encodeDavisPng(new Uint16Array(width * height), width, height));
+    const none = await runCli(['eval', '--pred', other, '--gt', gt]);
+    assert.equal(none.code, 1);
+    assert.match(none.stderr, /^dino-track: error: no ground-truth mask has a prediction of the same name \(ground truth 00000\.png …, predictions frame1\.png …\); name them alike/);
+  });
+
   it('prints a table and scores a missing object 0', async () => {
     const dir = makeTempDir();
     const gt = writeMasks(path.join(dir, 'gt'), [[[1, 5, 5, 10], [2, 30, 20, 12]]]);
