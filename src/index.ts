@@ -29,7 +29,8 @@ export interface TrackOptions {
   input?: string;
   /** `-o`: a video file for the overlay, or a folder for mask formats (`track` only). */
   output?: string;
-  format?: Format[];
+  /** One format or several (`'davis'` or `['davis', 'coco']`). */
+  format?: Format | Format[];
   features?: string;
   saveFeatures?: string;
   featuresDtype?: 'f32' | 'f16';
@@ -68,7 +69,7 @@ export interface TrackOptions {
 function toRawOptions(options: TrackOptions): RawTrackOptions {
   const text = (value: number | string | undefined): string | undefined => (value === undefined ? undefined : String(value));
   return {
-    output: options.output, format: options.format?.join(','), features: options.features, saveFeatures: options.saveFeatures,
+    output: options.output, format: typeof options.format === 'string' ? options.format : options.format?.join(','), features: options.features, saveFeatures: options.saveFeatures,
     featuresDtype: options.featuresDtype, model: options.model, device: options.device, threshold: text(options.threshold),
     maxObjects: text(options.maxObjects), occlusionFrames: text(options.occlusionFrames), shortSide: text(options.shortSide),
     batch: text(options.batch), stride: text(options.stride), threads: text(options.threads), overlay: options.overlay,

@@ -30,7 +30,7 @@ export async function runModelsPull(name: string, precisionChoice: PrecisionChoi
       model: entry.name,
       precision,
       onDownloadProgress: (received, total) => progress.update(received, total ?? received),
-      offlineAdvice: `then run \`dino-track models pull ${entry.name}\` again (an interrupted download resumes)`,
+      offlineAdvice: `then run \`dino-track models pull ${entry.name}${precisionChoice === 'auto' ? '' : ` --precision ${precisionChoice}`}\` again (an interrupted download resumes)`,
     });
     progress.stop();
     // A cached file that is not a model (a captive portal's page, say) must not stay cached.

@@ -1,7 +1,7 @@
 import { existsSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError, expected } from '../errors.js';
-import { findVideoFormat, formats, isVideoTarget, overlayModes, type Format, type OverlayMode } from '../export/format-names.js';
+import { findVideoFormat, folderEntries, formats, isVideoTarget, overlayModes, type Format, type OverlayMode } from '../export/format-names.js';
 import { checkOutputFolder } from '../export/output-folder.js';
 import type { CacheDtype } from '../features/index.js';
 import type { Device } from '../model/index.js';
@@ -108,6 +108,9 @@ function getRefinement(mode: RefineMode, input: string | undefined): 'none' | 'g
 export const devices = ['auto', 'cpu', 'cuda', 'webgpu'] as const;
 
 
+/** Endings of the files the mask formats write, which an output folder's name is unlikely to have. */
+const dataFileExtensions = ['.json', '.xml', '.txt', '.ndjson', '.csv', '.png', '.jpg'];
+
 /** Frames between two key frames wait in memory (full size for the overlay), so the stride is bounded. */
 export const maxStride = 30;
 
@@ -179,6 +182,10 @@ export function normalizeTrackOptions(input: string | undefined, raw: RawTrackOp
   if (!isVideoTarget(output) && output !== '-' && path.extname(output) && !raw.format) {
     throw new UsageError(`Expected a video file name ending in .mp4, .m4v or .mov, or a directory, for -o, --output but received ${JSON.stringify(output)}`);
   }
+  // A data file's name makes a folder of that name (coco.json inside results.json/), never the file asked for.
+  if (!isVideoTarget(output) && output !== '-' && dataFileExtensions.includes(path.extname(output).toLowerCase())) {
+    throw new UsageError(`-o ${output} names a file, but --format ${formatList.join(',')} writes a folder (${formatList.map((f) => folderEntries[f]).join(', ')} inside it); give a folder name, e.g. -o ${output.slice(0, -path.extname(output).length)}/`);
+  }
   if (!input && !raw.features) throw new UsageError('Expected an input video, or a feature cache with --features, but received neither');
   const videoFormat = findVideoFormat(formatList);
   if (!input && videoFormat) throw new UsageError(`the ${videoFormat} format needs the input video; give it as INPUT alongside --features`);
@@ -190,19 +197,13 @@ export function normalizeTrackOptions(input: string | undefined, raw: RawTrackOp
   if (raw.features && raw.saveFeatures) throw new UsageError('--features and --save-features do not go together: the features are already saved');
   if (input === '-' || /^[a-z]+:\/\//i.test(input ?? '')) throw new UsageError(`Expected a local video file for INPUT but received ${JSON.stringify(input)}; save the stream to a file first`);
   if (output === '-' && (formatList.length !== 1 || formatList[0] !== 'ndjson')) throw new UsageError('-o - writes to stdout, which takes only --format ndjson');
-  refuseReplacingInputs(getReadPaths(input, raw), [
-    ...(output !== '-' ? [{ name: '-o', file: output, folder: !isVideoTarget(output) }] : []),
-    ...(raw.saveFeatures ? [{ name: '--save-features', file: raw.saveFeatures, folder: false }] : []),
-  ] satisfies WritePath[]);
-  if (output !== '-') validateTarget('-o', output, overwrite, !isVideoTarget(output));
-  if (raw.saveFeatures) validateTarget('--save-features', raw.saveFeatures, overwrite, false);
   const refine = getRefinement(parseChoice<RefineMode>('--refine', raw.refine ?? trackDefaults.refine, refineModes), input);
   const shortSide = parseInteger('--short-side', raw.shortSide ?? trackDefaults.shortSide, 16, 4320);
   const precision = parseChoice<PrecisionChoice>('--precision', raw.precision ?? 'auto', precisionChoices);
   if (precision !== 'auto' && raw.model && !isRegistryName(raw.model)) {
     throw new UsageError(`--precision ${precision} picks one of a registry model's files, but --model ${raw.model} is a file; drop --precision or give a registry name`);
   }
-  return {
+  const options: TrackOptions = {
     input,
     features: raw.features,
     saveFeatures: raw.saveFeatures,
@@ -237,4 +238,12 @@ export function normalizeTrackOptions(input: string | undefined, raw: RawTrackOp
       }
       : undefined,
   };
+  // The file system last: a bad value is reported before a folder in the way, so one fix is enough.
+  refuseReplacingInputs(getReadPaths(input, raw), [
+    ...(output !== '-' ? [{ name: '-o', file: output, folder: !isVideoTarget(output) }] : []),
+    ...(raw.saveFeatures ? [{ name: '--save-features', file: raw.saveFeatures, folder: false }] : []),
+  ] satisfies WritePath[]);
+  if (output !== '-') validateTarget('-o', output, overwrite, !isVideoTarget(output));
+  if (raw.saveFeatures) validateTarget('--save-features', raw.saveFeatures, overwrite, false);
+  return options;
 }

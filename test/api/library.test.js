@@ -23,6 +23,13 @@ describe('library API', () => {
     await features.close();
   });
 
+  it('track() takes one format as a string too', async () => {
+    const output = path.join(work, 'one-format');
+    const summary = await track({ input, output, format: 'davis', ...model });
+    assert.equal(summary.frames, 10);
+    assert.equal(readdirSync(path.join(output, 'masks')).length, 10);
+  });
+
   it('trackFrames() yields every frame in order, with its label map, and writes nothing', async () => {
     const seen = [];
     for await (const frame of trackFrames({ input, ...model })) {

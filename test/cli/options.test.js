@@ -88,6 +88,19 @@ describe('track options → context', () => {
     });
   });
 
+  it('reports a bad value before an output in the way, and refuses a data file name as a folder', async () => {
+    const taken = makeTempDir();
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(`${taken}/notes.txt`, 'mine');
+    // Both wrong: the value comes first, so one fix does not lead to the next refusal.
+    assert.throws(() => normalizeTrackOptions('in.mp4', { output: taken, threshold: '2' }), /for --threshold but received "2"/);
+    assert.throws(() => normalizeTrackOptions('in.mp4', { output: `${dir}/results.json`, format: 'coco' }), (error) => {
+      assert.equal(error.message, `-o ${dir}/results.json names a file, but --format coco writes a folder (coco.json inside it); give a folder name, e.g. -o ${dir}/results/`);
+      assert.equal(error.exitCode, 2);
+      return true;
+    });
+  });
+
   it('parses HxW sizes', () => {
     assert.deepEqual(parseSize('320x480'), { height: 320, width: 480 });
     assert.throws(() => parseSize('320'), /Expected HEIGHTxWIDTH/);

@@ -141,6 +141,13 @@ describe('dino-track models pull', () => {
     assert.match(fp32.stderr, /cannot download .*\/onnx\/model\.onnx/);
   });
 
+  it('offline, the advice to pull again keeps the precision asked for', async () => {
+    const env = { DINO_TRACK_CACHE: makeTempDir(), DINO_TRACK_MODEL_BASE_URL: await getClosedUrl() };
+    const { code, stderr } = await runCli(['models', 'pull', 'dino-vits16', '--precision', 'int8'], { env });
+    assert.equal(code, 1);
+    assert.match(stderr, /run `dino-track models pull dino-vits16 --precision int8` again/);
+  });
+
   it('deletes a pulled file that is not a ViT model', async () => {
     const cache = makeTempDir();
     const { code, stderr } = await runCli(['models', 'pull', 'dino-vits8'], { env: { DINO_TRACK_CACHE: cache, DINO_TRACK_MODEL_BASE_URL: `${base}/wrong` } });
