@@ -4,6 +4,12 @@ import { InputError } from '../errors.js';
 import { resizeLabels } from './resize-labels.js';
 
 /**
+ * How far a mask's width/height may differ from the frame's: 5% takes masks saved at another
+ * resolution with rounded sizes (848x480 against 854x480 is 0.7%), not another shape.
+ */
+const maskAspectTolerance = 0.05;
+
+/**
  * Reads a DAVIS-convention mask (indexed or grey PNG: 0 background, k = object k) and
  * resizes it to the frame size by nearest neighbour.
  * @param option the option that named the file, for messages (`--init-mask`, `--prompts`)
@@ -21,6 +27,11 @@ export async function readInitMask(file: string, width: number, height: number, 
     throw new InputError(`${option} ${file} is not a PNG (${(cause as Error).message}); give an indexed PNG (DAVIS convention)`, { cause });
   }
   if (image.channels !== 1) throw new InputError(`${option} ${file} has ${image.channels} channels; give an indexed or grey PNG where each pixel is an object id`);
+  // Any size is scaled to the frame, but another shape is most likely a mask of another video (or a crop): stretched, it would be wrong everywhere.
+  const aspect = image.width / image.height / (width / height);
+  if (Math.abs(Math.log(aspect)) > Math.log(1 + maskAspectTolerance)) {
+    throw new InputError(`${option} ${file} is ${image.width}x${image.height} (WxH), another shape than the video's ${width}x${height}; give a mask of this video (any size of its shape)`);
+  }
   const out = resizeLabels(image.data, image.width, image.height, width, height);
   if (!allowEmpty && !out.some((v) => v !== 0)) throw new InputError(`${option} ${file} marks no object (every pixel is 0); label objects 1, 2, …`);
   return out;

@@ -39,4 +39,15 @@ describe('prompted mode (--init-mask)', () => {
     assert.match(stderr, /marks no object/);
     assert.deepEqual(readdirSync(dir).sort(), ['empty.png', 'in.mp4']);
   });
+
+  it('refuses a mask of another shape than the video (it was stretched to fit), with one line', async () => {
+    const dir = makeTempDir();
+    const video = makeVideo(path.join(dir, 'in.mp4'), { width: 128, height: 96, seconds: 1 });
+    const mask = path.join(dir, 'portrait.png');
+    writeFileSync(mask, encodeDavisPng(new Uint16Array(96 * 128).fill(1), 96, 128));
+    const { code, stderr } = await runCli([video, '--init-mask', mask, '-o', path.join(dir, 'out'), '--model', models.tiny, '--short-side', '96']);
+    assert.equal(code, 1);
+    assert.match(stderr, /^dino-track: error: --init-mask .*portrait\.png is 96x128 \(WxH\), another shape than the video's 128x96; give a mask of this video \(any size of its shape\)\n$/);
+    assert.deepEqual(readdirSync(dir).sort(), ['in.mp4', 'portrait.png']);
+  });
 });
