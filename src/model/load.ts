@@ -90,6 +90,20 @@ export interface LoadedModel {
   preparedNow: boolean;
 }
 
+/** Frames whose shape differs more than this from a prepared model's input are visibly stretched (10%: 16:9 against 4:3 is 33%). */
+const stretchTolerance = 0.1;
+
+/**
+ * Says so when a model prepared for a fixed size stretches the frames to another shape (a
+ * landscape video into a portrait input: `models prepare --size` takes height first, and
+ * 848x480 there is portrait). It still runs: a user may mean it.
+ */
+function warnIfStretched(size: { width: number; height: number }, frameWidth: number, frameHeight: number, file: string, notify?: (line: string) => void): void {
+  const ratio = size.width / size.height / (frameWidth / frameHeight);
+  if (Math.abs(Math.log(ratio)) <= Math.log(1 + stretchTolerance)) return;
+  notify?.(`${file} was prepared for ${size.width}x${size.height} (WxH) input, another shape than the video's ${frameWidth}x${frameHeight}: frames are stretched to fit; prepare it for the video's shape (models prepare --size HEIGHTxWIDTH) or give the unprepared model`);
+}
+
 /**
  * Prepares (or takes from the cache) a model for frames of the given size and opens
  * an inference session on it. Prepared models are cached by (source sha256, preparation
@@ -108,7 +122,10 @@ export async function loadModel(options: LoadOptions, frameWidth: number, frameH
   let preparedNow = false;
   if (structure.prepared) {
     // A prepared model fixes its own input size; frames are scaled to it.
-    if (structure.inputWidth && structure.inputHeight) size = { width: structure.inputWidth, height: structure.inputHeight };
+    if (structure.inputWidth && structure.inputHeight) {
+      size = { width: structure.inputWidth, height: structure.inputHeight };
+      warnIfStretched(size, frameWidth, frameHeight, file, options.notify);
+    }
   } else {
     preparedPath = getPreparedModelPath(bytes, size.height, size.width);
     if (existsSync(preparedPath)) {
