@@ -4,8 +4,7 @@
  * cache — the one `--features` names, or a temporary one written here from the video —
  * never held in memory (DESIGN, "Data flow").
  */
-import { mkdtemp, rm, statfs } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm, statfs } from 'node:fs/promises';
 import path from 'node:path';
 import { ExternalError, UsageError } from './errors.js';
 import { createFeatureCacheWriter, type FeatureCache } from './features/index.js';
@@ -14,6 +13,7 @@ import type { TrackContext } from './pipeline.js';
 import { inferFrames, type KeyFrames } from './source-frames.js';
 import { createMultiPromptTracker, type Tracker } from './track/index.js';
 import { removeOnCleanup } from './util/cleanup.js';
+import { makeTemporaryDir } from './util/stale-leftovers.js';
 import type { StageClock } from './util/stage-clock.js';
 import { decodeVideo, type VideoInfo } from './video/index.js';
 
@@ -72,7 +72,7 @@ export function checkPromptFrames(context: TrackContext, frames: number): void {
  * Float32, so a run on a video and on its `--save-features` cache give the same masks.
  */
 export async function writeTemporaryCache(context: TrackContext, video: VideoInfo, keys: KeyFrames, clock: StageClock, onModel: (model: LoadedModel) => void): Promise<TemporaryCache> {
-  const dir = await mkdtemp(path.join(tmpdir(), 'dino-track-features-'));
+  const dir = await makeTemporaryDir('dino-track-features');
   const unregister = removeOnCleanup(dir);
   const remove = async (): Promise<void> => {
     await rm(dir, { recursive: true, force: true });

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { UsageError } from '../errors.js';
 import { createAtomicPath } from '../util/atomic-path.js';
+import { removeDeadPartials } from '../util/stale-leftovers.js';
 import type { VideoInfo } from '../video/index.js';
 import { createCocoWriter } from './coco.js';
 import { createCvatWriter } from './cvat.js';
@@ -43,6 +44,7 @@ export async function openOutputs(options: OutputOptions): Promise<OutputWriter>
     if (options.formats.length !== 1 || options.formats[0] !== 'ndjson') throw new UsageError('-o - writes to stdout, which takes only --format ndjson');
     return createNdjsonWriter('stdout', options.fps);
   }
+  removeDeadPartials(target);
   if (isVideoTarget(target)) {
     if (options.formats.length !== 1 || options.formats[0] !== 'overlay') {
       throw new UsageError(`-o ${target} is a video file, which holds only the overlay; give a directory for --format ${options.formats.join(',')}`);

@@ -3,6 +3,7 @@ import { open, rm } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import { createReadStream } from 'node:fs';
 import { createAtomicPath, type AtomicPath } from '../util/atomic-path.js';
+import { removeDeadPartials } from '../util/stale-leftovers.js';
 import { removeOnCleanup } from '../util/cleanup.js';
 import { floatsToHalves } from '../util/float16.js';
 import { openStreamWriter } from '../util/stream-writer.js';
@@ -29,6 +30,7 @@ function toBytes(values: Float32Array, dtype: CacheDtype): Uint8Array {
  * cache is assembled once, header first, when the run completes.
  */
 export function createFeatureCacheWriter(target: string, metadata: Omit<CacheMetadata, 'format'>, dtype: CacheDtype = 'F32'): FeatureCacheWriter {
+  removeDeadPartials(target);
   const output: AtomicPath = createAtomicPath(target);
   const scratch = { attention: `${output.temp}.cls_attn`, tokens: `${output.temp}.patch_tokens` };
   const unregister = [removeOnCleanup(scratch.attention), removeOnCleanup(scratch.tokens)];

@@ -291,7 +291,7 @@ describe('--prompts: Ctrl-C', () => {
     });
     const code = await new Promise((resolve) => child.on('close', resolve));
     assert.equal(code, 130, stderr);
-    assert.deepEqual(seen.map((name) => name.replace(/-[^-]+$/, '')).sort(), ['dino-track-features', 'dino-track-soft']);
+    assert.deepEqual(seen.map((name) => name.replace(/-\d+-[^-]+$/, '')).sort(), ['dino-track-features', 'dino-track-soft']);
     assert.deepEqual(readdirSync(tmp).filter((name) => name.startsWith('dino-track-')), []);
   });
 });

@@ -1,8 +1,8 @@
-import { mkdtemp, open, rm, type FileHandle } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { open, rm, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { removeOnCleanup } from '../../util/cleanup.js';
 import { floatsToHalves, halvesToFloats } from '../../util/float16.js';
+import { makeTemporaryDir } from '../../util/stale-leftovers.js';
 
 /**
  * A temporary file of per-frame soft labels, so that one pass (backwards) can hand its
@@ -22,7 +22,7 @@ export interface SoftScratch {
 
 /** Opens an empty scratch for `ids` on a grid of `patches`, under the system temporary folder, removed on Ctrl-C too. */
 export async function openSoftScratch(ids: number[], patches: number): Promise<SoftScratch> {
-  const dir = await mkdtemp(path.join(tmpdir(), 'dino-track-soft-'));
+  const dir = await makeTemporaryDir('dino-track-soft');
   const unregister = removeOnCleanup(dir);
   let handle: FileHandle;
   try {

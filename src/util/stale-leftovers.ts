@@ -1,0 +1,60 @@
+import { mkdtemp } from 'node:fs/promises';
+import { readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+/**
+ * What a run killed outright (SIGKILL, out of memory, power) leaves: the partial output it
+ * was building beside `-o`, and its temporary feature cache and scratch files in $TMPDIR,
+ * gigabytes for a long prompted run. Nothing of ours ran to remove them, so the next run
+ * does: each name carries the process id that made it, and only names of processes that
+ * no longer exist go (a live one, even another program that took the id, is left alone).
+ */
+
+/** Whether a process with this id exists (EPERM: it does, owned by someone else). */
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Removes the entries of `dir` that `pattern` matches (group 1: the maker's pid) whose process is gone; never throws. */
+function removeDead(dir: string, pattern: RegExp): void {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const pid = Number(pattern.exec(name)?.[1]);
+    if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid || isAlive(pid)) continue;
+    try {
+      rmSync(path.join(dir, name), { recursive: true, force: true });
+    } catch {
+      // Best effort: a leftover we cannot remove is no reason to fail this run.
+    }
+  }
+}
+
+const escape = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * Removes partial outputs of `target` that killed runs left beside it (`.NAME.PID-RANDOM.partial.EXT`,
+ * and scratch files named after them).
+ * Not `.replaced` ones: such a run died while the previous output was moved aside, and that copy is the user's.
+ */
+export function removeDeadPartials(target: string): void {
+  const { dir, base, ext } = path.parse(path.resolve(target));
+  // The partial itself, and its scratch files (`….partial.safetensors.cls_attn`).
+  removeDead(dir, new RegExp(`^\\.${escape(base)}\\.(\\d+)-[0-9a-f]+\\.partial${escape(ext)}(\\.[\\w-]+)?$`));
+}
+
+/** A new temporary folder `$TMPDIR/PREFIX-PID-RANDOM`, after removing those of PREFIX that killed runs left. */
+export async function makeTemporaryDir(prefix: string): Promise<string> {
+  removeDead(tmpdir(), new RegExp(`^${escape(prefix)}-(\\d+)-`));
+  return mkdtemp(path.join(tmpdir(), `${prefix}-${process.pid}-`));
+}

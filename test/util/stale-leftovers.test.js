@@ -1,0 +1,52 @@
+// What a killed run leaves (partial outputs beside -o, temporary caches in $TMPDIR) goes with the next run.
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { test } from 'node:test';
+import { makeTemporaryDir, removeDeadPartials } from '../../dist/util/stale-leftovers.js';
+import { makeTempDir, makeVideo, models, runCli } from '../fixtures.js';
+
+// Above every Linux pid_max (2^22) and macOS's 99999: no process has it.
+const deadPid = 4194304;
+
+test('partials of dead runs beside a target go; live runs\', moved-aside outputs and other targets\' stay', () => {
+  const dir = makeTempDir('dino-track-stale-');
+  const names = [
+    `.out.${deadPid}-a1b2c3.partial`, `.out.${deadPid}-a1b2c3.partial.cls_attn`, // dead: removed
+    `.out.${process.pid}-a1b2c3.partial`, // this (live) process
+    `.out.${deadPid}-a1b2c3.replaced`, // the previous output, moved aside: the user's
+    `.other.${deadPid}-a1b2c3.partial`, 'out.partial', // another target; not our naming
+  ];
+  for (const name of names) mkdirSync(path.join(dir, name));
+  removeDeadPartials(path.join(dir, 'out'));
+  assert.deepEqual(readdirSync(dir).sort(), names.slice(2).sort());
+});
+
+test('a new temporary folder clears those that dead runs left in $TMPDIR', async () => {
+  const saved = process.env.TMPDIR;
+  process.env.TMPDIR = makeTempDir('dino-track-tmpdir-');
+  try {
+    const stale = path.join(process.env.TMPDIR, `dino-track-features-${deadPid}-XYZ123`);
+    mkdirSync(stale);
+    writeFileSync(path.join(stale, 'features.safetensors'), 'gigabytes, once');
+    const kept = path.join(process.env.TMPDIR, `dino-track-soft-${deadPid}-XYZ123`); // another prefix: its own time comes
+    mkdirSync(kept);
+    const made = await makeTemporaryDir('dino-track-features');
+    assert.equal(existsSync(stale), false);
+    assert.ok(existsSync(kept));
+    assert.match(path.basename(made), new RegExp(`^dino-track-features-${process.pid}-`));
+  } finally {
+    if (saved === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = saved;
+  }
+});
+
+test('a track run removes the partial output a killed run left beside -o', async () => {
+  const dir = makeTempDir('dino-track-stale-run-');
+  const video = makeVideo(path.join(dir, 'in.mp4'), { width: 128, height: 96, fps: 10, seconds: 0.3 });
+  const stale = path.join(dir, `.out.${deadPid}-a1b2c3.partial`);
+  mkdirSync(path.join(stale, 'masks'), { recursive: true });
+  const { code, stderr } = await runCli([video, '-o', path.join(dir, 'out'), '--format', 'davis', '--model', models.tiny, '--progress', 'none']);
+  assert.equal(code, 0, stderr);
+  assert.deepEqual(readdirSync(dir).sort(), ['in.mp4', 'out']);
+});
