@@ -1,6 +1,6 @@
 import cliProgress from 'cli-progress';
 import type { ProgressStage } from '../pipeline.js';
-import { setStatusLine } from '../util/stderr-lines.js';
+import { isStatusRetired, setStatusLine } from '../util/stderr-lines.js';
 
 export const progressModes = ['auto', 'bar', 'json', 'none'] as const;
 export type ProgressMode = (typeof progressModes)[number];
@@ -76,24 +76,30 @@ function createBar(unit: string): Progress {
 function createJson(): Progress {
   const started = Date.now();
   let stageStarted = started;
+  let stageFirstDone = 0;
   let shownStage: ProgressStage | undefined;
   let last = 0;
   let lastLine = '';
   const line = (done: number, total: number, stage: ProgressStage | undefined): string => {
     const seconds = (Date.now() - stageStarted) / 1000;
-    const fps = done / Math.max(seconds, 1e-3);
-    const eta = fps > 0 ? Math.max(0, (total - done) / fps) : null;
-    const timing = { fps: Number(fps.toFixed(2)), eta_s: eta === null ? null : Number(eta.toFixed(1)), elapsed_s: Number(((Date.now() - started) / 1000).toFixed(1)) };
+    // Frames since this pass's first report over the time since (the first report's frame was not
+    // timed: one frame over a millisecond once read 1000 frames/s); null until there is a second report.
+    const fps = done > stageFirstDone && seconds > 0 ? (done - stageFirstDone) / seconds : null;
+    const eta = fps ? Math.max(0, (total - done) / fps) : null;
+    const timing = { fps: fps === null ? null : Number(fps.toFixed(2)), eta_s: eta === null ? null : Number(eta.toFixed(1)), elapsed_s: Number(((Date.now() - started) / 1000).toFixed(1)) };
     // `stage` only on a prompted run's earlier passes, so readers of the frame lines see them as before.
     return JSON.stringify(stage ? { stage, frame: done, total, ...timing } : { frame: done, total, ...timing });
   };
   return {
     update(done, total, stage) {
+      // After a signal's last words nothing more is said.
+      if (isStatusRetired()) return;
       const now = Date.now();
-      if (stage !== shownStage) {
+      if (stage !== shownStage || last === 0) {
         if (lastLine) process.stderr.write(`${lastLine}\n`);
         shownStage = stage;
         stageStarted = now;
+        stageFirstDone = done;
         last = 0;
       }
       lastLine = line(done, total, stage);
@@ -104,7 +110,7 @@ function createJson(): Progress {
       }
     },
     stop() {
-      if (lastLine) process.stderr.write(`${lastLine}\n`);
+      if (lastLine && !isStatusRetired()) process.stderr.write(`${lastLine}\n`);
       lastLine = '';
     },
   };

@@ -27,10 +27,18 @@ export function writeStderrLines(text: string): void {
   process.stderr.write(text.endsWith('\n') ? text : `${text}\n`);
 }
 
+let retired = false;
+
 /** Retires the status line for good (on a signal): nothing may redraw it after the last words. */
 export function retireStatusLine(): void {
   current?.stop();
   current = undefined;
+  retired = true;
+}
+
+/** Whether the last words were said: progress reports (JSON lines too) stop. */
+export function isStatusRetired(): boolean {
+  return retired;
 }
 
 /** Whole lines out of a text stream's chunks. */

@@ -107,6 +107,9 @@ describe('dino-track INPUT -o OUT.mp4 (real ffmpeg, real onnxruntime)', () => {
     assert.deepEqual(lines.at(-1).frame, 20);
     assert.deepEqual(lines.at(-1).total, 20);
     assert.equal(typeof lines.at(-1).fps, 'number');
+    // The first report has no rate yet (it once said 1000 frames/s after one frame).
+    assert.equal(lines[0].fps, null);
+    assert.equal(lines[0].eta_s, null);
   });
 
   it('without --model and without network: one line naming the URL, exit 1, nothing at -o or in the cache', async () => {
