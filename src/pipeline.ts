@@ -8,7 +8,7 @@ import { createTracker, type FrameResult, type PromptFrame, type Tracker, type T
 import { openRefiner, type Refiner } from './refine/index.js';
 import { BoundedQueue } from './util/bounded-queue.js';
 import { createStageClock } from './util/stage-clock.js';
-import { decodeVideo, probeVideo, type Decoder, type VideoInfo } from './video/index.js';
+import { decodeVideo, getVideoFingerprint, probeVideo, type Decoder, type VideoInfo } from './video/index.js';
 import { createFrameWriter } from './write-frames.js';
 
 /** Everything one `track` run needs, validated by the CLI before any work starts. */
@@ -144,6 +144,9 @@ export async function runTrack(context: TrackContext): Promise<TrackSummary> {
       if (video && (video.width !== info.frameWidth || video.height !== info.frameHeight)) {
         throw new UsageError(`the video is ${video.width}x${video.height} (WxH) but the feature cache was made from ${info.frameWidth}x${info.frameHeight}; give the matching video`);
       }
+      if (video && info.source && info.source !== await getVideoFingerprint(video.path)) {
+        context.model.notify?.(`${context.features} was saved from another video file than ${video.path} (its size or first bytes differ): if it is not a copy of the same video, its masks will be drawn and refined on frames they do not belong to`);
+      }
     } else if (!video) {
       throw new UsageError('give an input video, or a feature cache with --features');
     }
@@ -167,6 +170,7 @@ export async function runTrack(context: TrackContext): Promise<TrackSummary> {
     if (context.saveFeatures) {
       saver = createFeatureCacheWriter(context.saveFeatures, {
         patch_size: patchSize, frame_width: size.width, frame_height: size.height, fps: size.fps, model: model?.file ?? cache?.info.model ?? 'unknown',
+        ...(video ? { source: await getVideoFingerprint(video.path) } : cache?.info.source ? { source: cache.info.source } : {}),
       }, context.saveFeaturesDtype);
     }
     similarity = await similarityOpening;

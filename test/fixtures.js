@@ -77,9 +77,9 @@ export function makeTempDir(prefix = 'dino-track-test-') {
  * Makes a test video with ffmpeg's lavfi sources: moving test pattern, optional sine audio.
  * Generated rather than committed so sizes and lengths can vary per test.
  */
-export function makeVideo(file, { width = 128, height = 96, fps = 10, seconds = 2, audio = false } = {}) {
+export function makeVideo(file, { width = 128, height = 96, fps = 10, seconds = 2, audio = false, pattern = 'testsrc2' } = {}) {
   const { ffmpeg } = getFfmpegBinaries();
-  const args = ['-v', 'error', '-y', '-f', 'lavfi', '-i', `testsrc2=size=${width}x${height}:rate=${fps}`];
+  const args = ['-v', 'error', '-y', '-f', 'lavfi', '-i', `${pattern}=size=${width}x${height}:rate=${fps}`];
   if (audio) args.push('-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=16000');
   args.push('-t', String(seconds), '-c:v', 'libx264', '-pix_fmt', 'yuv420p');
   if (audio) args.push('-c:a', 'aac', '-shortest');

@@ -9,4 +9,6 @@ export interface CacheMetadata {
   frame_height: number;
   fps: number;
   model: string;
+  /** The video file the features were made from (`getVideoFingerprint`), when there was one. */
+  source?: string;
 }

@@ -17,6 +17,8 @@ export interface FeatureCacheInfo {
   frameHeight: number;
   fps: number;
   model: string;
+  /** The fingerprint of the video it was made from, when the writer knew it. */
+  source?: string;
 }
 
 /** An opened cache: its description and a frame-by-frame reader. */
@@ -66,6 +68,7 @@ function describeShard(file: SafetensorsFile): FeatureCacheInfo {
     frameHeight: readNumber(file, 'frame_height', attention[2] * readNumber(file, 'patch_size', 16)),
     fps: readNumber(file, 'fps', 25),
     model: file.metadata.model ?? 'unknown',
+    source: file.metadata.source,
   };
 }
 

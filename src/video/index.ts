@@ -2,4 +2,5 @@
 export { decodeVideo, type DecodedFrame, type Decoder, type DecodeOptions } from './decode.js';
 export { encodeVideo, type Encoder, type EncodeOptions } from './encode.js';
 export { getFfmpegBinaries } from './ffmpeg-path.js';
+export { getVideoFingerprint } from './fingerprint.js';
 export { probeVideo, type VideoInfo } from './probe.js';

@@ -40,7 +40,10 @@ describe('--refine through the CLI (real ffmpeg, real onnxruntime)', () => {
     for (const [name, png] of none) assert.ok(png.equals(unrefinable.get(name)), `${name}: --refine none differs from the unrefined masks`);
 
     const guided = await track('guided', [video, ...model, '--refine', 'guided']);
-    const fromCache = await track('cache-guided', [video, '--features', cache]); // auto: refines, the video is given
+    const fromCache = await track('cache-guided', [video, '--features', cache], (stderr) => assert.doesNotMatch(stderr, /saved from another video/)); // auto: refines, the video is given
+    // Another video of the same size and length: tracked, but said (its pixels would refine masks that are not its own).
+    const other = makeVideo(path.join(dir, 'other.mp4'), { width: 320, height: 240, fps: 25, seconds: 2, pattern: 'mandelbrot' });
+    await track('cache-other-video', [other, '--features', cache], (stderr) => assert.match(stderr, /^dino-track: .*features\.safetensors was saved from another video file than .*other\.mp4 \(its size or first bytes differ\)/m));
     let changed = 0;
     let labelled = 0;
     for (const [name, png] of guided) {
