@@ -26,8 +26,30 @@ export function getRecordPath(outputDir: string, name: string): string {
   return path.join(outputDir, '.dino-track', 'done', `${name}.json`);
 }
 
+/**
+ * Flags that change how a run goes, not what it writes: a rerun with other values of these
+ * still skips what is done (threads and batch size change speed; the device, the provider;
+ * progress and messages, what is printed).
+ */
+const flagsThatDoNotShapeOutput = new Set(['--threads', '--batch', '--device', '--progress', '--verbose', '--quiet']);
+
+/**
+ * A hash of the options that shape an output, in a canonical form: order, how a number is
+ * written (0.5, 0.50) and a model file's path (relative or absolute) do not matter, so a
+ * rerun skips what is done unless something it writes would differ.
+ * @param args `--flag value` pairs as forwarded to `track`
+ */
 export function hashOptions(args: string[]): string {
-  return createHash('sha256').update(JSON.stringify(args)).digest('hex').slice(0, 16);
+  const pairs: [string, string][] = [];
+  for (let k = 0; k < args.length; k += 2) {
+    const [flag, value = ''] = [args[k], args[k + 1]];
+    if (flagsThatDoNotShapeOutput.has(flag)) continue;
+    const number = Number(value);
+    const canonical = value.trim() !== '' && Number.isFinite(number) ? String(number) : flag === '--model' && /\.onnx$/i.test(value) ? path.resolve(value) : value;
+    pairs.push([flag, canonical]);
+  }
+  pairs.sort(([a], [b]) => a.localeCompare(b));
+  return createHash('sha256').update(JSON.stringify(pairs)).digest('hex').slice(0, 16);
 }
 
 /** Whether `input` was finished into `output` with these options, and is unchanged since. */

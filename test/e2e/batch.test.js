@@ -36,6 +36,9 @@ describe('dino-track batch', () => {
     // Other options make other outputs: nothing is skipped.
     const third = await runCli(['batch', videos, '-o', out, ...common, '--threshold', '0.5'], { env });
     assert.match(third.stderr, /batch: 2 done, 0 skipped/);
+    // The same options written otherwise, and options that do not change what is written: skipped.
+    const fourth = await runCli(['batch', videos, '-o', out, '--threshold', '0.50', '--threads', '1', ...common], { env });
+    assert.match(fourth.stderr, /batch: 0 done, 2 skipped/);
   });
 
   it('--shard i/n splits the inputs into disjoint shares that cover them all', async () => {
