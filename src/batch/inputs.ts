@@ -123,7 +123,21 @@ function findClashes(inputs: string[], nameOf: (file: string) => string): string
  * a.MP4), or paths that join to the same name (a/clip.mp4, a_clip.mp4) — get a short hash
  * of the input's path, so two inputs never write to one output.
  */
-export function getOutputNames(inputs: string[]): Map<string, string> {
+export function getOutputNames(inputs: string[], recorded: Map<string, string> = new Map()): Map<string, string> {
+  const names = computeOutputNames(inputs);
+  // An input finished before keeps its name (adding b/clip.mp4 beside a/clip.mp4 must not
+  // rename a/clip.mp4's output and redo it); a new name that meets a kept one gets the hash.
+  const kept = new Map(inputs.filter((f) => recorded.has(f)).map((f) => [f, recorded.get(f) as string]));
+  const used = new Set([...kept.values()].map((n) => n.toLowerCase()));
+  const hashOf = (file: string): string => createHash('sha256').update(file).digest('hex').slice(0, 8);
+  return new Map(inputs.map((f) => {
+    const name = kept.get(f) ?? names.get(f) as string;
+    return [f, kept.has(f) || !used.has(name.toLowerCase()) ? name : `${name}_${hashOf(f)}`];
+  }));
+}
+
+/** Names from the inputs alone (see getOutputNames). */
+function computeOutputNames(inputs: string[]): Map<string, string> {
   const depth = new Map(inputs.map((f) => [f, 1]));
   const nameOf = (file: string): string => {
     const parts = file.replace(/\.[^./]+$/, '').split(path.sep).filter(Boolean);

@@ -69,21 +69,21 @@ export async function writeRecord(record: string, done: DoneRecord): Promise<voi
   await writeFileAtomically(record, new TextEncoder().encode(`${JSON.stringify(done, null, 2)}\n`));
 }
 
-/** Every output the finished inputs of earlier batches into `outputDir` recorded. */
-export function listRecordedOutputs(outputDir: string): string[] {
+/** The inputs earlier batches into `outputDir` finished: input → its output and the name both were recorded under. */
+export function listRecords(outputDir: string): Map<string, { output: string; name: string }> {
   const folder = path.join(outputDir, '.dino-track', 'done');
-  let names: string[];
+  let files: string[];
   try {
-    names = readdirSync(folder).filter((name) => name.endsWith('.json'));
+    files = readdirSync(folder).filter((file) => file.endsWith('.json'));
   } catch {
-    return [];
+    return new Map();
   }
-  return names.flatMap((name) => {
+  return new Map(files.flatMap((file) => {
     try {
-      const { output } = JSON.parse(readFileSync(path.join(folder, name), 'utf8')) as Partial<DoneRecord>;
-      return typeof output === 'string' ? [output] : [];
+      const { input, output } = JSON.parse(readFileSync(path.join(folder, file), 'utf8')) as Partial<DoneRecord>;
+      return typeof input === 'string' && typeof output === 'string' ? [[input, { output, name: file.slice(0, -'.json'.length) }] as const] : [];
     } catch {
       return [];
     }
-  });
+  }));
 }

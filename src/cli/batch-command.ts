@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readdirSync, rmdirSync, statSync } from 'node:fs
 import os from 'node:os';
 import path from 'node:path';
 import { Command } from 'commander';
-import { expandInputs, getOutputNames, listRecordedOutputs, parseShard, runBatch, selectShard, withoutOutputs, type BatchResult } from '../batch/index.js';
+import { expandInputs, getOutputNames, listRecords, parseShard, runBatch, selectShard, withoutOutputs, type BatchResult } from '../batch/index.js';
 import { UsageError } from '../errors.js';
 import { isVideoTarget } from '../export/format-names.js';
 import { writeFileAtomically } from '../util/atomic-path.js';
@@ -87,14 +87,15 @@ export async function runBatchCommand(args: string[], raw: RawBatchOptions, comm
     throw new UsageError(`-o ${raw.output} names a video file; batch writes one output per video into a folder: give a folder name (e.g. -o out/)`);
   }
   const outputDir = path.resolve(raw.output as string);
-  const all = withoutOutputs(expandInputs(args), listRecordedOutputs(outputDir));
+  const records = listRecords(outputDir);
+  const all = withoutOutputs(expandInputs(args), [...records.values()].map((r) => r.output));
   if (all.length === 0) throw new UsageError(`every input is an output of an earlier batch into -o ${raw.output}; give the videos to process`);
   // Options are checked here once, as `track` would, so a typo fails before any video starts
   // (against a scratch name, so that nothing is created before they pass).
   normalizeTrackOptions(all[0], { ...raw, output: path.join(os.tmpdir(), folderOutputs ? '.dino-track-check' : '.dino-track-check.mp4'), overwrite: true, progress: 'none' });
   createOutputFolder(outputDir);
   const inputs = selectShard(all, shard);
-  const names = getOutputNames(all);
+  const names = getOutputNames(all, new Map([...records].map(([input, r]) => [input, r.name])));
   if (shard.count > 1) say(`shard ${shard.index}/${shard.count}: ${inputs.length} of ${all.length} inputs`);
 
   const progress = createBatchProgress(progressMode, inputs.length);

@@ -122,6 +122,22 @@ describe('dino-track batch', () => {
     for (const name of outputs) assert.equal(readdirSync(path.join(out, name, 'masks')).length, 10, name);
   });
 
+  it('keeps the names of finished outputs when inputs are added (a clashing name no longer renames and redoes them)', async () => {
+    const work = makeTempDir();
+    const videos = path.join(work, 'v');
+    mkdirSync(path.join(videos, 'a'), { recursive: true });
+    makeVideo(path.join(videos, 'a', 'clip.mp4'), { width: 128, height: 96, fps: 25, seconds: 0.4 });
+    const out = path.join(work, 'out');
+    const first = await runCli(['batch', videos, '-o', out, ...common], { env });
+    assert.equal(first.code, 0, first.stderr);
+    mkdirSync(path.join(videos, 'b'));
+    copyFileSync(path.join(videos, 'a', 'clip.mp4'), path.join(videos, 'b', 'clip.mp4'));
+    const second = await runCli(['batch', videos, '-o', out, ...common], { env });
+    assert.equal(second.code, 0, second.stderr);
+    assert.match(second.stderr, /batch: 1 done, 1 skipped/);
+    assert.deepEqual(readdirSync(out).filter((n) => !n.startsWith('.')).sort(), ['b_clip', 'clip']);
+  });
+
   it('refuses a pattern that matches nothing and a bad --shard, with one line and exit 2', async () => {
     const work = makeTempDir();
     const none = await runCli(['batch', path.join(work, '*.mp4'), '-o', path.join(work, 'out')]);
