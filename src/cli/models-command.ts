@@ -57,14 +57,17 @@ export async function runModelsInfo(file: string, json: boolean): Promise<void> 
     process.stdout.write(`${JSON.stringify({ file, ...structure })}\n`);
     return;
   }
-  const size = structure.inputHeight && structure.inputWidth ? `${structure.inputHeight}x${structure.inputWidth}` : 'any';
+  // Written as every size the tool prints: width first, and said so.
+  const size = structure.inputHeight && structure.inputWidth ? `${structure.inputWidth}x${structure.inputHeight} WxH` : 'any size';
+  // A prepared model's position embeddings are already resized: it keeps no trained grid.
+  const grid = structure.trainedGrid > 0 ? `${structure.trainedGrid}x${structure.trainedGrid} patches (${structure.trainedGrid * structure.patchSize} px)` : 'none (resized for its input when it was prepared)';
   process.stdout.write(
     [
       `file: ${file}`,
       `input: ${structure.inputName} (${size})`,
       `patch size: ${structure.patchSize}`,
       `width (D): ${structure.dim}`,
-      `trained grid: ${structure.trainedGrid}x${structure.trainedGrid} (${structure.trainedGrid * structure.patchSize} px)`,
+      `trained grid: ${grid}`,
       `precision: ${structure.precision} (position embeddings ${structure.elementType})`,
       `prepared: ${structure.prepared ? 'yes (has cls_attn and patch_tokens)' : 'no (track prepares it automatically)'}`,
     ].join('\n') + '\n',

@@ -25,6 +25,13 @@ describe('dino-track models', () => {
     assert.equal(info.prepared, false);
   });
 
+  it('info prints a prepared model\'s input width first, labelled, and no 0x0 trained grid', async () => {
+    const { code, stdout } = await runCli(['models', 'info', models.tinyPrepared]);
+    assert.equal(code, 0);
+    assert.match(stdout, /^input: .* \(128x96 WxH\)$/m);
+    assert.match(stdout, /^trained grid: none \(resized for its input when it was prepared\)$/m);
+  });
+
   it('info names the precision of each Hugging Face layout', async () => {
     for (const layout of hfLayouts) {
       const { code, stdout, stderr } = await runCli(['models', 'info', layout.file, '--json']);
