@@ -1,12 +1,13 @@
 // Issue 18: prompts on any number of frames (--prompts DIR), propagated both ways.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { decode } from 'fast-png';
 import { encodeDavisPng } from '../../dist/export/index.js';
 import { createFeatureCacheWriter } from '../../dist/features/index.js';
+import { getFfmpegBinaries } from '../../dist/video/index.js';
 import { cli, makeTempDir, makeVideo, models, runCli } from '../fixtures.js';
 import { squareFeatures } from '../track/square-features.js';
 
@@ -170,6 +171,35 @@ describe('--prompts with --stride and several formats', () => {
     for (let t = 0; t < frames; t++) for (const id of idsOn([1, 10], t)) seen.add(id);
     assert.deepEqual([...seen], before, 'E has one id on every frame');
     assert.ok([9, 10, 11].some((t) => idsOn([1, 10], t).length === 1), 'E is tracked after the prompt too');
+  });
+
+  it('--discover keeps an object that was in view, unmarked, on the prompt: one id on every frame after it is found', async () => {
+    // A real video through the designed ViT: a red square (prompted on frame 0) and a blue one
+    // (unmarked there), both 50 px, moving over grey.
+    const video = path.join(work, 'two-squares.mp4');
+    const { ffmpeg } = getFfmpegBinaries();
+    execFileSync(ffmpeg, ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'color=c=0x808080:s=320x240:r=25:d=2', '-f', 'lavfi', '-i', 'color=c=red:s=50x50:r=25:d=2', '-f', 'lavfi', '-i', 'color=c=blue:s=50x50:r=25:d=2',
+      '-filter_complex', "[0][1]overlay=x='30+40*t':y=60[a];[a][2]overlay=x='220-30*t':y=150,format=yuv420p", '-c:v', 'libx264', video]);
+    const prompts = path.join(work, 'two-squares-prompts');
+    mkdirSync(prompts);
+    const labels = new Uint16Array(320 * 240);
+    for (let y = 60; y < 110; y++) labels.fill(1, y * 320 + 30, y * 320 + 80);
+    writeFileSync(path.join(prompts, '00000.png'), encodeDavisPng(labels, 320, 240));
+    const out = path.join(work, 'out-two-squares');
+    const result = await runCli([video, '--prompts', prompts, '--discover', '-o', out, '--format', 'davis', '--model', models.designed, '--progress', 'none']);
+    assert.equal(result.code, 0, result.stderr);
+    const onBlue = (t) => {
+      const mask = decode(readFileSync(path.join(out, 'masks', `${String(t).padStart(5, '0')}.png`))).data;
+      const x0 = Math.round(220 - 30 * (t / 25));
+      const found = new Map();
+      for (let y = 155; y < 195; y++) for (let x = x0 + 5; x < x0 + 45; x++) found.set(mask[y * 320 + x], (found.get(mask[y * 320 + x]) ?? 0) + 1);
+      return found;
+    };
+    const first = [...Array(50).keys()].find((t) => [...onBlue(t).keys()].some((id) => id > 1));
+    assert.ok(first !== undefined && first <= 8, `the blue square is found by frame 8 (at ${first})`);
+    const id = [...onBlue(first).keys()].find((v) => v > 1);
+    // Its patches on the prompt, background there, used to outvote it: it vanished in a third of the frames and came back under a second id.
+    for (let t = first; t < 50; t++) assert.ok((onBlue(t).get(id) ?? 0) >= 0.9 * 40 * 40, `frame ${t}: the blue square keeps id ${id} (${JSON.stringify([...onBlue(t)])})`);
   });
 
   it('--discover does not make an object of the background: a large, weakly attended wall gets no id', async () => {

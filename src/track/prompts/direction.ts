@@ -111,6 +111,29 @@ function getObjectnessTest(features: FrameFeatures): (proposal: Proposal) => boo
 }
 
 /**
+ * A discovered object was in view, unmarked, on the prompt the direction is anchored at: its
+ * patches there are labelled background, and since the prompt stays in the context they
+ * outvoted the new label wherever the object looked as it did then (a first-time user saw a
+ * discovered square vanish in 15 of 47 frames and come back under a second id). The prompt
+ * did not say those patches are background, only that they are no marked object: the
+ * patches of the prompt's background that look like the new object (cosine ≥ `matchCosine`)
+ * are given to it in the anchor.
+ */
+function unlabelInAnchor_(direction: Direction, id: number, prototype: Float32Array, dim: number): void {
+  const anchor = direction.anchor;
+  const background = anchor?.masks.get(0);
+  if (!anchor || !background) return;
+  const own = new Float32Array(background.length);
+  for (let i = 0; i < background.length; i++) {
+    if (background[i] === 1 && dot(prototype, anchor.tokens.subarray(i * dim, (i + 1) * dim)) >= promptedTuning.matchCosine) {
+      background[i] = 0;
+      own[i] = 1;
+    }
+  }
+  anchor.masks.set(id, own);
+}
+
+/**
  * Propagates the direction's labels onto one more frame (DINO's label propagation from
  * the prompt plus the last `contextFrames` predictions), with re-anchoring, drift
  * correction and discovery as the options ask; the prediction joins the context.
@@ -134,6 +157,7 @@ export async function stepDirection_(direction: Direction, features: FrameFeatur
     for (const { id, prototype } of discoverObjects_(soft, features.clsAttention, tokens, known, direction.discovery, { rows, cols, heads, dim, knownCosine: promptedTuning.knownCosine, regions, isObjectLike: objectLike, ...options.discover })) {
       direction.ids.push(id);
       prototypes.set(id, prototype);
+      unlabelInAnchor_(direction, id, prototype, dim);
     }
   }
   direction.recent.push({ tokens, masks: soft });
