@@ -20,14 +20,13 @@ export function getBoxMean(source: Float32Array, width: number, height: number, 
   const out = new Float32Array(width * height);
   const sums = new Float64Array(width);
   for (let y = 0; y < Math.min(radius, height); y++) for (let x = 0; x < width; x++) sums[x] += rowSums[y * width + x];
+  const countsX = new Int32Array(width);
+  for (let x = 0; x < width; x++) countsX[x] = Math.min(width - 1, x + radius) - Math.max(0, x - radius) + 1;
   for (let y = 0; y < height; y++) {
     if (y + radius < height) for (let x = 0; x < width; x++) sums[x] += rowSums[(y + radius) * width + x];
     if (y - radius - 1 >= 0) for (let x = 0; x < width; x++) sums[x] -= rowSums[(y - radius - 1) * width + x];
     const countY = Math.min(height - 1, y + radius) - Math.max(0, y - radius) + 1;
-    for (let x = 0; x < width; x++) {
-      const countX = Math.min(width - 1, x + radius) - Math.max(0, x - radius) + 1;
-      out[y * width + x] = sums[x] / (countX * countY);
-    }
+    for (let x = 0, i = y * width; x < width; x++, i++) out[i] = sums[x] / (countsX[x] * countY);
   }
   return out;
 }

@@ -95,6 +95,18 @@ function getCoarseMap(map: Float32Array, width: number, height: number, step: nu
 }
 
 /**
+ * Where one object's refined mask is written: a frame-sized running maximum, so that every
+ * pixel goes to the strongest object (`labels`) once all objects are written.
+ */
+export interface MaskVote {
+  id: number;
+  /** `[height, width]` of the frame: the strongest value so far (start at the threshold). */
+  best: Float32Array;
+  /** `[height, width]` of the frame: the id that holds `best`. */
+  labels: Uint16Array;
+}
+
+/**
  * Colour guided filter (He, Sun & Tang, "Guided Image Filtering", 2013) of a soft mask
  * over one region of the frame, in its fast form (He & Sun 2015): in every window the
  * mask is fitted as a linear function of the frame's colour, `a·I + b`; `a` and `b` are
@@ -102,10 +114,11 @@ function getCoarseMap(map: Float32Array, width: number, height: number, step: nu
  * fit with the input by how much the frame varies there, `w = var(I) / (var(I) + ε)`: across
  * an edge the fit pulls the mask onto it; where the frame is flat the mask is kept as it
  * was rather than blurred (the plain filter would round its corners there).
+ * Each refined pixel is voted straight into `vote` (no region-sized output to allocate and
+ * read again).
  * @param mask `[height, width]` of the region (height = bottom − top, width = right − left)
- * @returns `[height, width]` of the region
  */
-export function filterGuided(mask: Float32Array, guide: GuideImage, region: PixelRegion, options: GuidedFilterOptions): Float32Array {
+export function filterGuided(mask: Float32Array, guide: GuideImage, region: PixelRegion, options: GuidedFilterOptions, vote: MaskVote): void {
   const [left, top, right, bottom] = region;
   const width = right - left;
   const height = bottom - top;
@@ -133,7 +146,10 @@ export function filterGuided(mask: Float32Array, guide: GuideImage, region: Pixe
   const edge = new Float32Array(n);
   const e = options.epsilon;
   for (let i = 0; i < n; i++) {
-    const [mr, mg, mb, mp] = [meanR[i], meanG[i], meanB[i], meanP[i]];
+    const mr = meanR[i];
+    const mg = meanG[i];
+    const mb = meanB[i];
+    const mp = meanP[i];
     // Covariance of colour with the mask, and the colour covariance matrix (+ ε on the diagonal).
     const cr = meanRP[i] - mr * mp;
     const cg = meanGP[i] - mg * mp;
@@ -164,40 +180,47 @@ export function filterGuided(mask: Float32Array, guide: GuideImage, region: Pixe
     edge[i] = variance / (variance + e);
   }
   const smooth = [box(coefficientR), box(coefficientG), box(coefficientB), box(offset), box(edge)];
-  return applyCoefficients(smooth, getSettledCells(p, meanP, box), mask, guide, region, step, rows, cols);
+  applyCoefficients(smooth, getSettledCells(p, cols, rows, radius), mask, guide, region, step, rows, cols, vote);
 }
 
 /**
- * Cells where the mask is 0 or 1 throughout both windows that reach them (p constant in
- * every window of every window): there a = 0 and b = p, so q = p exactly, and the pixels
- * need no work. On a large object that is most of its box.
+ * Cells where the mask is 0 or 1 throughout both windows that reach them: the fit's window
+ * around every cell of the smoothing window, i.e. one window of twice the radius. There
+ * a = 0 and b = p, so q = p exactly, and the pixels need no fit. On a large object that is
+ * most of its box. (p is in [0, 1], so a mean of 0 or 1 means every value is.)
  * @returns `[rows*cols]` 1 where settled
  */
-function getSettledCells(p: Float32Array, meanP: Float32Array, box: (map: Float32Array) => Float32Array): Uint8Array {
-  const variance = new Float32Array(p.length);
-  const meanSquare = box(Float32Array.from(p, (v) => v * v));
-  for (let i = 0; i < p.length; i++) variance[i] = meanSquare[i] - meanP[i] * meanP[i];
-  const spread = box(variance);
-  return Uint8Array.from(spread, (v, i) => (v < settledTolerance && (meanP[i] < settledTolerance || meanP[i] > 1 - settledTolerance) ? 1 : 0));
+function getSettledCells(p: Float32Array, cols: number, rows: number, radius: number): Uint8Array {
+  const reach = getBoxMean(p, cols, rows, 2 * radius);
+  const settled = new Uint8Array(reach.length);
+  for (let i = 0; i < reach.length; i++) if (reach[i] < settledTolerance || reach[i] > 1 - settledTolerance) settled[i] = 1;
+  return settled;
 }
 
 /** Float32 round-off of box means of 0/1 maps stays far below this. */
 const settledTolerance = 1e-6;
 
-/** q = w̄·(ā·I + b̄) + (1 − w̄)·p at every pixel of the region, w̄, ā and b̄ bilinearly interpolated from the coarse grid (block centres). */
-function applyCoefficients(coarse: Float32Array[], settled: Uint8Array, mask: Float32Array, guide: GuideImage, region: PixelRegion, step: number, rows: number, cols: number): Float32Array {
+/**
+ * q = w̄·(ā·I + b̄) + (1 − w̄)·p at every pixel of the region, w̄, ā and b̄ bilinearly
+ * interpolated from the coarse grid (block centres), voted into the frame: q (as float32)
+ * replaces the frame's best value where it is larger.
+ */
+function applyCoefficients(coarse: Float32Array[], settled: Uint8Array, mask: Float32Array, guide: GuideImage, region: PixelRegion, step: number, rows: number, cols: number, vote: MaskVote): void {
   const [left, top, right, bottom] = region;
   const width = right - left;
   const height = bottom - top;
-  const out = new Float32Array(width * height); // [height, width]
-  const x0 = new Int32Array(width);
-  const x1 = new Int32Array(width);
+  const { id, best, labels } = vote;
+  const pixels = guide.pixels;
+  // Runs of pixels between the same two block centres: [start, end) in the region, and those two columns.
+  const spans: { start: number; end: number; c0: number; c1: number }[] = [];
   const fx = new Float32Array(width);
   for (let x = 0; x < width; x++) {
     const g = Math.min(Math.max((x + 0.5) / step - 0.5, 0), cols - 1);
-    x0[x] = Math.floor(g);
-    x1[x] = Math.min(x0[x] + 1, cols - 1);
-    fx[x] = g - x0[x];
+    const c0 = Math.floor(g);
+    fx[x] = g - c0;
+    const last = spans[spans.length - 1];
+    if (last && last.c0 === c0) last.end = x + 1;
+    else spans.push({ start: x, end: x + 1, c0, c1: Math.min(c0 + 1, cols - 1) });
   }
   // One coarse row of each map, interpolated in y for the current pixel row: [5, cols].
   const [ar, ag, ab, b, w] = coarse.map(() => new Float32Array(cols));
@@ -208,25 +231,35 @@ function applyCoefficients(coarse: Float32Array[], settled: Uint8Array, mask: Fl
     const r0 = Math.floor(g) * cols;
     const r1 = Math.min(Math.floor(g) + 1, rows - 1) * cols;
     const fy = g - Math.floor(g);
-    coarse.forEach((map, m) => {
-      for (let c = 0; c < cols; c++) lines[m][c] = map[r0 + c] + (map[r1 + c] - map[r0 + c]) * fy;
-    });
-    let k = ((top + y) * guide.width + left) * 3;
-    for (let x = 0, i = y * width; x < width; x++, k += 3, i++) {
-      const c0 = x0[x];
-      const c1 = x1[x];
+    for (let m = 0; m < 5; m++) {
+      const map = coarse[m];
+      const line = lines[m];
+      for (let c = 0; c < cols; c++) line[c] = map[r0 + c] + (map[r1 + c] - map[r0 + c]) * fy;
+    }
+    const rowStart = (top + y) * guide.width + left;
+    for (const { start, end, c0, c1 } of spans) {
       if (settled[r0 + c0] & settled[r0 + c1] & settled[r1 + c0] & settled[r1 + c1]) {
-        out[i] = mask[i];
+        for (let x = start, i = y * width + start, o = rowStart + start; x < end; x++, i++, o++) {
+          if (mask[i] > best[o]) {
+            best[o] = mask[i];
+            labels[o] = id;
+          }
+        }
         continue;
       }
-      const f = fx[x];
-      const fit = (ar[c0] + (ar[c1] - ar[c0]) * f) * guide.pixels[k] * toUnit
-        + (ag[c0] + (ag[c1] - ag[c0]) * f) * guide.pixels[k + 1] * toUnit
-        + (ab[c0] + (ab[c1] - ab[c0]) * f) * guide.pixels[k + 2] * toUnit
-        + (b[c0] + (b[c1] - b[c0]) * f);
-      const weight = w[c0] + (w[c1] - w[c0]) * f;
-      out[i] = weight * fit + (1 - weight) * mask[i];
+      // Along the span each coefficient moves linearly from its value at c0 to its value at c1.
+      const [ar0, ag0, ab0, b0, w0] = [ar[c0], ag[c0], ab[c0], b[c0], w[c0]];
+      const [arStep, agStep, abStep, bStep, wStep] = [ar[c1] - ar0, ag[c1] - ag0, ab[c1] - ab0, b[c1] - b0, w[c1] - w0];
+      for (let x = start, i = y * width + start, o = rowStart + start, k = 3 * o; x < end; x++, i++, o++, k += 3) {
+        const f = fx[x];
+        const fit = (ar0 + arStep * f) * pixels[k] * toUnit + (ag0 + agStep * f) * pixels[k + 1] * toUnit + (ab0 + abStep * f) * pixels[k + 2] * toUnit + (b0 + bStep * f);
+        const weight = w0 + wStep * f;
+        const q = Math.fround(weight * fit + (1 - weight) * mask[i]);
+        if (q > best[o]) {
+          best[o] = q;
+          labels[o] = id;
+        }
+      }
     }
   }
-  return out;
 }

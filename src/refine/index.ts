@@ -1,6 +1,6 @@
 /** Pixel refinement: soft patch masks → masks that follow the edges of the full-resolution frame. */
-export { refineFrame, refineDefaults, type RefineTuning } from './refine-frame.js';
-export { filterGuided, type GuidedFilterOptions, type GuideImage } from './guided-filter.js';
+export { refineFrame, refineMasks, refineDefaults, type RefineInput, type RefineTuning } from './refine-frame.js';
+export { filterGuided, type GuidedFilterOptions, type GuideImage, type MaskVote } from './guided-filter.js';
 export { getBoxMean } from './box-filter.js';
 export { openRefiner, type Refiner } from './refiner.js';
 

@@ -2,7 +2,7 @@ import { getComponents } from '../track/proposals.js';
 import { describeLabels } from '../track/regions.js';
 import type { FrameResult, TrackedObject } from '../track/types.js';
 import { getUpsampledRegion, upsampleBilinearRegion, type PixelRegion } from '../track/upsample.js';
-import { alignRegion, createGuide, filterGuided, type GuideImage, type GuidedFilterOptions } from './guided-filter.js';
+import { alignRegion, createGuide, filterGuided, type GuideImage, type GuidedFilterOptions, type MaskVote } from './guided-filter.js';
 
 /** Tuning of the refinement; values chosen on the tuning scenes of `npm run bench:pixels` (see README). */
 export const refineDefaults = {
@@ -10,8 +10,14 @@ export const refineDefaults = {
   radiusPatches: 2,
   /** On colours in [0, 1]: ε = 0.001 followed the tuning scenes' object edges best of 0.0003–0.03 (larger keeps more halo). */
   epsilon: 0.001,
-  /** Coefficients on a 4× coarser grid: the fast guided filter's usual ratio (r/4), 16× less work. */
-  subsample: 4,
+  /**
+   * Coefficients every radius/this pixels: the fast guided filter's ratio (He & Sun 2015,
+   * s = r/4). Was a fixed 4 px (r/8 at 480 lines, r/16 at 240); on the tuning scenes r/4,
+   * r/8 and r/16 gave the same J within 0.003 and F within 0.001 at 480 and 240 lines
+   * (`MODEL=fixtures/models/designed-p16.onnx RADII=2 EPSILONS=0.001 STEPS=4,8,16 node
+   * test/bench/tune-refine.js`), and r/4 is a quarter (480) to a sixteenth (240) of the coarse work.
+   */
+  radiusPerStep: 4,
   /** A pixel belongs to the strongest object above this, as without refinement. */
   threshold: 0.5,
   /** Patches below this soft value cannot reach `threshold` after upsampling; they only widen the work box. */
@@ -64,6 +70,24 @@ function growRegion([left, top, right, bottom]: PixelRegion, margin: number, wid
   return [Math.max(0, left - margin), Math.max(0, top - margin), Math.min(width, right + margin), Math.min(height, bottom + margin)];
 }
 
+/** The running maxima of the last frame refined, reused: a frame-sized array a frame is garbage the collector must keep up with. */
+let scratch = new Float32Array(0);
+
+/** A float array of at least `size` values, contents undefined. */
+function getScratch(size: number): Float32Array {
+  if (scratch.length < size) scratch = new Float32Array(size);
+  return scratch;
+}
+
+/** The smallest region holding every one of `regions` (an empty one when there are none). */
+function getUnion(regions: PixelRegion[]): PixelRegion {
+  if (regions.length === 0) return [0, 0, 0, 0];
+  return regions.reduce(([l, t, r, b], [left, top, right, bottom]) => [Math.min(l, left), Math.min(t, top), Math.max(r, right), Math.max(b, bottom)]);
+}
+
+/** What refinement reads of a tracked frame: its soft masks, not its patch-grid labels. */
+export type RefineInput = Pick<FrameResult, 'width' | 'height' | 'rows' | 'cols' | 'objects'> & { soft: Map<number, Float32Array> };
+
 /**
  * Pixel refinement of one tracked frame: each object's soft patch mask is upsampled and
  * passed through a colour guided filter led by the full-resolution frame, on the object's
@@ -73,44 +97,44 @@ function growRegion([left, top, right, bottom]: PixelRegion, margin: number, wid
  * @param image the frame `[height, width, 3]` RGB24 at the result's size
  */
 export function refineFrame(result: FrameResult, image: Uint8Array, tuning: RefineTuning = refineDefaults): FrameResult {
+  return result.soft ? { ...result, ...refineMasks(result as RefineInput, image, tuning) } : result;
+}
+
+/** The refined labels and objects of a frame with soft masks (see refineFrame). */
+export function refineMasks(result: RefineInput, image: Uint8Array, tuning: RefineTuning = refineDefaults): Pick<FrameResult, 'labels' | 'objects'> {
   const { width, height, rows, cols, soft } = result;
-  if (!soft) return result;
   if (image.length !== width * height * 3) throw new Error(`internal: refinement got a ${image.length}-byte frame for ${width}x${height} masks`);
   // The halo is a patch wide whatever the frame size, so the window is counted in patches.
-  const filter: GuidedFilterOptions = { radius: tuning.radiusPatches * Math.max(width / cols, height / rows), epsilon: tuning.epsilon, subsample: tuning.subsample };
+  const radius = tuning.radiusPatches * Math.max(width / cols, height / rows);
+  const step = Math.max(1, Math.round(radius / tuning.radiusPerStep));
+  const filter: GuidedFilterOptions = { radius, epsilon: tuning.epsilon, subsample: step };
   // Two windows (the fit's and its smoothing's) plus the half patch upsampling reaches: pieces further apart are filtered apart.
   const reach = Math.ceil(2 * tuning.radiusPatches) + 1;
   const regions: [number, PixelRegion][] = [];
   for (const [id, grid] of soft) {
     for (const box of getSoftBoxes(grid, rows, cols, tuning.boxFloor, reach)) {
-      regions.push([id, alignRegion(growRegion(getUpsampledRegion(box, rows, cols, width, height), Math.ceil(filter.radius), width, height), tuning.subsample, width, height)]);
+      regions.push([id, alignRegion(growRegion(getUpsampledRegion(box, rows, cols, width, height), Math.ceil(filter.radius), width, height), step, width, height)]);
     }
   }
   // Block colours once for the whole frame when the regions together cover more than it, else per region.
   const covered = regions.reduce((sum, [, [left, top, right, bottom]]) => sum + (right - left) * (bottom - top), 0);
-  const guide: GuideImage = covered > width * height ? createGuide(image, width, height, tuning.subsample) : { pixels: image, width, height };
-  const labels = new Uint16Array(width * height);
-  const best = new Float32Array(width * height).fill(tuning.threshold);
+  const guide: GuideImage = covered > width * height ? createGuide(image, width, height, step) : { pixels: image, width, height };
+  // Only the regions' union is voted in (and read below): only it needs the threshold.
+  const union = getUnion(regions.map(([, region]) => region));
+  const vote: MaskVote = { id: 0, labels: new Uint16Array(width * height), best: getScratch(width * height) };
+  for (let y = union[1]; y < union[3]; y++) vote.best.fill(tuning.threshold, y * width + union[0], y * width + union[2]);
   for (const [id, region] of regions) {
-    const grid = soft.get(id) as Float32Array;
-    const prior = upsampleBilinearRegion(grid, rows, cols, width, height, region); // [regionHeight, regionWidth]
-    const refined = filterGuided(prior, guide, region, filter);
-    const [left, top, right, bottom] = region;
-    const regionWidth = right - left;
-    for (let y = top; y < bottom; y++) {
-      for (let x = left, k = (y - top) * regionWidth, i = y * width + left; x < right; x++, k++, i++) {
-        if (refined[k] > best[i]) {
-          best[i] = refined[k];
-          labels[i] = id;
-        }
-      }
-    }
+    const prior = upsampleBilinearRegion(soft.get(id) as Float32Array, rows, cols, width, height, region); // [regionHeight, regionWidth]
+    vote.id = id;
+    filterGuided(prior, guide, region, filter, vote);
   }
+  const { labels } = vote;
   const scores = new Map(result.objects.map((o) => [o.id, o.score]));
-  const visible = describeLabels(labels, width, height, scores);
+  // Outside the regions every label is 0: only their union is read.
+  const visible = describeLabels(labels, width, height, scores, union);
   const shown = new Set(visible.map((o) => o.id));
   const hidden: TrackedObject[] = result.objects
     .filter((o) => !shown.has(o.id))
     .map((o) => ({ ...o, area: 0, bbox: [0, 0, 0, 0], score: o.occluded ? o.score : 0, occluded: true }));
-  return { ...result, labels, objects: [...visible, ...hidden].sort((a, b) => a.id - b.id) };
+  return { labels, objects: [...visible, ...hidden].sort((a, b) => a.id - b.id) };
 }

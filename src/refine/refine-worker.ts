@@ -5,10 +5,11 @@
  */
 import { parentPort } from 'node:worker_threads';
 import type { FrameResult } from '../track/types.js';
-import { refineFrame } from './refine-frame.js';
+import { refineMasks, type RefineInput } from './refine-frame.js';
 
-export type RefineRequest = { id: number; result: FrameResult; image: Buffer | Uint8Array };
-export type RefineReply = { id: number; result: FrameResult; seconds: number } | { id: number; error: string };
+/** Only what refinement reads goes to the worker, and only what it changes comes back (labels moved, not copied). */
+export type RefineRequest = { id: number; result: RefineInput; image: Uint8Array };
+export type RefineReply = { id: number; refined: Pick<FrameResult, 'labels' | 'objects'>; seconds: number } | { id: number; error: string };
 
 const port = parentPort;
 if (!port) throw new Error('refine-worker.js must run as a worker thread');
@@ -16,9 +17,8 @@ if (!port) throw new Error('refine-worker.js must run as a worker thread');
 port.on('message', ({ id, result, image }: RefineRequest) => {
   const started = performance.now();
   try {
-    // A Buffer arrives as a plain Uint8Array; refinement only reads its bytes.
-    const refined = refineFrame(result, image as Buffer);
-    port.postMessage({ id, result: refined, seconds: (performance.now() - started) / 1000 } satisfies RefineReply, [refined.labels.buffer as ArrayBuffer]);
+    const refined = refineMasks(result, image);
+    port.postMessage({ id, refined, seconds: (performance.now() - started) / 1000 } satisfies RefineReply, [refined.labels.buffer as ArrayBuffer]);
   } catch (error) {
     port.postMessage({ id, error: error instanceof Error ? error.message : String(error) } satisfies RefineReply);
   }

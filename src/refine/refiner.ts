@@ -12,12 +12,15 @@ export interface Refiner {
 
 /**
  * Starts a refinement worker. The frame's pixels are copied to it (the writers still need
- * them); the refined labels are moved back. A worker that fails fails every frame in flight.
+ * them) with its soft masks, not its patch-grid labels (refinement replaces them); the
+ * refined labels are moved back. A frame without soft masks is not refined and does not go.
+ * A worker that fails fails every frame in flight.
  */
 export function openRefiner(): Refiner {
   const worker = new Worker(new URL('./refine-worker.js', import.meta.url));
   const pending = new Map<number, { resolve: (result: FrameResult) => void; reject: (error: Error) => void }>();
-  const waitingBirths = new Map<number, FrameResult['births']>();
+  /** The tracked frames in flight: the refined labels and objects replace theirs. */
+  const waitingFrames = new Map<number, FrameResult>();
   let nextId = 0;
   let busy = 0;
   let dead: Error | undefined;
@@ -28,6 +31,7 @@ export function openRefiner(): Refiner {
     dead ??= error;
     for (const { reject } of pending.values()) reject(error);
     pending.clear();
+    waitingFrames.clear();
   };
   worker.on('message', (reply: RefineReply) => {
     const waiting = pending.get(reply.id);
@@ -37,26 +41,26 @@ export function openRefiner(): Refiner {
     if ('error' in reply) waiting?.reject(new Error(`refinement failed: ${reply.error}`));
     else {
       busy += reply.seconds;
-      const births = waitingBirths.get(reply.id);
-      waiting?.resolve(births ? { ...reply.result, births } : reply.result);
+      waiting?.resolve({ ...(waitingFrames.get(reply.id) as FrameResult), ...reply.refined });
     }
-    waitingBirths.delete(reply.id);
+    waitingFrames.delete(reply.id);
   });
   worker.on('error', (error) => failAll(new Error(`refinement worker failed: ${error.message}`)));
   worker.on('exit', (code) => failAll(new Error(`refinement worker exited (code ${code})`)));
   return {
     refine(result, image) {
       if (dead) return Promise.reject(dead);
+      const { width, height, rows, cols, objects, soft } = result;
+      if (!soft) return Promise.resolve(result);
       const id = nextId++;
       return new Promise<FrameResult>((resolve, reject) => {
         pending.set(id, { resolve, reject });
         worker.ref();
         // A copy of exactly the frame's bytes (a Buffer may be a view into a larger pooled one), moved to the worker.
         const pixels = new Uint8Array(image);
-        // Births (full-size label maps of earlier frames) are not refined: they stay here and rejoin the result.
-        const { births, ...frame } = result;
-        if (births) waitingBirths.set(id, births);
-        worker.postMessage({ id, result: frame, image: pixels } satisfies RefineRequest, [pixels.buffer]);
+        // The rest (labels, births: full-size label maps, attention) stays here and rejoins the result.
+        waitingFrames.set(id, result);
+        worker.postMessage({ id, result: { width, height, rows, cols, objects, soft }, image: pixels } satisfies RefineRequest, [pixels.buffer]);
       });
     },
     busySeconds: () => busy,

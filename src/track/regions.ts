@@ -1,18 +1,26 @@
 import type { TrackedObject } from './types.js';
+import type { PixelRegion } from './upsample.js';
 
-/** Area and bounding box of every id in a label map, in one pass. */
-export function describeLabels(labels: Uint16Array, width: number, height: number, scores: Map<number, number>): TrackedObject[] {
+/**
+ * Area and bounding box of every id in a label map, in one pass.
+ * @param region where labels may be non-zero (the caller knows the rest is 0): only it is read
+ */
+export function describeLabels(labels: Uint16Array, width: number, height: number, scores: Map<number, number>, region: PixelRegion = [0, 0, width, height]): TrackedObject[] {
   const boxes = new Map<number, { area: number; minX: number; minY: number; maxX: number; maxY: number }>();
-  for (let y = 0; y < height; y++) {
+  const [left, top, right, bottom] = region;
+  for (let y = top; y < bottom; y++) {
     const row = y * width;
-    for (let x = 0; x < width; x++) {
+    // Runs of one id along the row: one map look-up per run, not per pixel.
+    for (let x = left; x < right; ) {
       const id = labels[row + x];
+      const start = x;
+      while (x < right && labels[row + x] === id) x++;
       if (id === 0) continue;
       let box = boxes.get(id);
-      if (!box) boxes.set(id, (box = { area: 0, minX: x, minY: y, maxX: x, maxY: y }));
-      box.area++;
-      if (x < box.minX) box.minX = x;
-      if (x > box.maxX) box.maxX = x;
+      if (!box) boxes.set(id, (box = { area: 0, minX: start, minY: y, maxX: x - 1, maxY: y }));
+      box.area += x - start;
+      if (start < box.minX) box.minX = start;
+      if (x - 1 > box.maxX) box.maxX = x - 1;
       if (y > box.maxY) box.maxY = y;
     }
   }

@@ -41,18 +41,20 @@ export function upsampleBilinearRegion(grid: Float32Array, rows: number, cols: n
   return out;
 }
 
-/** Writes the region's upsampled pixels into `out`, its top-left pixel at `offset`, rows `stride` apart. */
+/** Writes the region's upsampled pixels into `out` (zeros there), its top-left pixel at `offset`, rows `stride` apart. */
 function writeUpsampledRegion(grid: Float32Array, rows: number, cols: number, width: number, height: number, region: PixelRegion, out: Float32Array, offset: number, stride: number): void {
   const [left, top, right, bottom] = region;
   const span = right - left;
-  const x0 = new Int32Array(span);
-  const x1 = new Int32Array(span);
   const fx = new Float32Array(span);
+  // Runs of pixels between the same two patch centres: [start, end) in the region, and those two columns.
+  const runs: { start: number; end: number; c0: number; c1: number }[] = [];
   for (let k = 0; k < span; k++) {
     const g = Math.min(Math.max(((left + k + 0.5) * cols) / width - 0.5, 0), cols - 1);
-    x0[k] = Math.floor(g);
-    x1[k] = Math.min(x0[k] + 1, cols - 1);
-    fx[k] = g - x0[k];
+    const c0 = Math.floor(g);
+    fx[k] = g - c0;
+    const last = runs[runs.length - 1];
+    if (last && last.c0 === c0) last.end = k + 1;
+    else runs.push({ start: k, end: k + 1, c0, c1: Math.min(c0 + 1, cols - 1) });
   }
   for (let y = top; y < bottom; y++) {
     const g = Math.min(Math.max(((y + 0.5) * rows) / height - 0.5, 0), rows - 1);
@@ -62,10 +64,19 @@ function writeUpsampledRegion(grid: Float32Array, rows: number, cols: number, wi
     const upper = y0 * cols;
     const lower = y1 * cols;
     const row = offset + (y - top) * stride;
-    for (let k = 0; k < span; k++) {
-      const a = grid[upper + x0[k]] + (grid[upper + x1[k]] - grid[upper + x0[k]]) * fx[k];
-      const b = grid[lower + x0[k]] + (grid[lower + x1[k]] - grid[lower + x0[k]]) * fx[k];
-      out[row + k] = a + (b - a) * fy;
+    for (const { start, end, c0, c1 } of runs) {
+      // Along a run each row of the grid moves linearly between its two patch centres.
+      const a0 = grid[upper + c0];
+      const aStep = grid[upper + c1] - a0;
+      const b0 = grid[lower + c0];
+      const bStep = grid[lower + c1] - b0;
+      // All four centres 0 (most of a mask's surroundings): the pixels stay the 0 they are.
+      if (a0 === 0 && aStep === 0 && b0 === 0 && bStep === 0) continue;
+      for (let k = start; k < end; k++) {
+        const a = a0 + aStep * fx[k];
+        const b = b0 + bStep * fx[k];
+        out[row + k] = a + (b - a) * fy;
+      }
     }
   }
 }

@@ -50,6 +50,17 @@ describe('refinement worker', () => {
     }
   });
 
+  it('hands back a frame without soft masks (an interpolated one) as it is', async () => {
+    const { result, image } = makeFrame(2, 40, 40);
+    const { soft, ...plain } = result;
+    const refiner = openRefiner();
+    try {
+      assert.equal(await refiner.refine(plain, image), plain);
+    } finally {
+      await refiner.close();
+    }
+  });
+
   it('rejects a frame the worker cannot refine, and every later one after it is closed', async () => {
     const refiner = openRefiner();
     const { result } = makeFrame(0, 40, 40);
