@@ -27,8 +27,6 @@ function formatSummary(options: TrackOptions, summary: TrackSummary): string {
 /** `dino-track track INPUT -o OUT`: validate, then run the pipeline with progress and a closing line. */
 export async function runTrackCommand(input: string | undefined, raw: RawTrackOptions): Promise<void> {
   const options = normalizeTrackOptions(input, raw);
-  // The run that saved the cache refined its masks with the frames; without them these cannot be.
-  if (options.features && !input && raw.refine === undefined) say('tracking from the feature cache alone: masks follow the patch grid, not refined with the frames; give the video as INPUT too to refine them (--refine none to say this is meant)');
   const progress = createProgress(options.progress);
   const downloads = createProgress(options.progress, 'bytes');
   const hintIfSlow = createSlowRunHint(say);
@@ -39,6 +37,9 @@ export async function runTrackCommand(input: string | undefined, raw: RawTrackOp
       ...options,
       onStart: ({ video, model, cache }) => {
         downloads.stop();
+        // Once the cache opened (a run that fails says only why): the run that saved it refined
+        // its masks with the frames; without them these cannot be.
+        if (cache && !video && raw.refine === undefined) say('tracking from the feature cache alone: masks follow the patch grid, not refined with the frames; give the video as INPUT too to refine them (--refine none to say this is meant)');
         if (!options.verbose) return;
         if (cache) {
           const { info } = cache;
