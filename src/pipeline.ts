@@ -4,8 +4,8 @@ import { createFeatureCacheWriter, openFeatureCache, type CacheDtype, type Featu
 import { loadModel, openSimilaritySession, type LoadedModel, type LoadOptions, type SimilaritySession } from './model/index.js';
 import { buildPromptedTracker, checkPromptFrames, getKeyFrames, writeTemporaryCache, type TemporaryCache } from './prompted-run.js';
 import { inferFrames, readCachedFrames, type KeyFrames, type SourceFrame } from './source-frames.js';
-import { createTracker, type FrameResult, type PromptFrame, type Tracker, type TrackerOptions } from './track/index.js';
-import { openRefiner, type Refiner } from './refine/index.js';
+import { createTracker, type BackfillFrame, type FrameResult, type PromptFrame, type Tracker, type TrackerOptions } from './track/index.js';
+import { openRefiner, refineMasks, type Refiner } from './refine/index.js';
 import { BoundedQueue } from './util/bounded-queue.js';
 import { createStageClock } from './util/stage-clock.js';
 import { decodeVideo, getVideoFingerprint, probeVideo, type Decoder, type VideoInfo } from './video/index.js';
@@ -97,6 +97,17 @@ function checkFrameCounts(context: TrackContext, video: VideoInfo | undefined, c
 }
 
 /**
+ * A new object's masks on the frames of its birth window, refined with those frames' pixels
+ * on this thread (a birth is a few frames of one object, rarely): they were painted from
+ * the patch grid after their frames were refined, the blocky first masks of every object
+ * that a user copying frame 0 as a prompt would take for ground truth.
+ */
+function refineBirth(result: FrameResult, birth: BackfillFrame, image: Uint8Array): BackfillFrame {
+  const { labels } = refineMasks({ width: result.width, height: result.height, rows: result.rows, cols: result.cols, objects: [], soft: birth.soft as Map<number, Float32Array> }, image);
+  return { index: birth.index, labels };
+}
+
+/**
  * Runs one video (or feature cache) through model → tracker → writers. Decode, inference
  * and writing overlap; every queue between them is bounded, so memory does not grow with
  * the video's length. On any error every writer is aborted and nothing is left at `-o`.
@@ -180,7 +191,7 @@ export async function runTrack(context: TrackContext): Promise<TrackSummary> {
     produce = fillQueue(source, queue);
     // Its failure also reaches the loop below through the queue; this only marks it handled meanwhile.
     produce.catch(() => undefined);
-    const writer = createFrameWriter({ outputs, formats: context.formats, clock, lookBack: tracker.lookBack ?? 0, total: size.total, onProgress: context.onProgress });
+    const writer = createFrameWriter({ outputs, formats: context.formats, clock, lookBack: tracker.lookBack ?? 0, total: size.total, onProgress: context.onProgress, refineBirth: refine ? refineBirth : undefined });
     // Each key frame is refined in a worker while the next one is tracked: one frame in flight.
     type Refining = { result: Promise<FrameResult>; frame: SourceFrame; before: SourceFrame[] };
     const writeRefined = async ({ result, frame, before }: Refining): Promise<boolean> => writer.addKeyFrame(await clock.timeAsync('wait for refine', () => result), frame, before);

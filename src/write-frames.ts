@@ -29,6 +29,12 @@ export interface FrameWriterOptions {
   /** Frames expected, for progress (may be an estimate). */
   total: number;
   onProgress?: (done: number, total: number) => void;
+  /**
+   * Refines a new object's masks with the pixels of a held frame it is painted into (the
+   * frames of its birth window were refined before it had an id); absent without refinement.
+   * @returns the birth with pixel-accurate labels
+   */
+  refineBirth?: (result: FrameResult, birth: BackfillFrame, image: Uint8Array) => BackfillFrame;
 }
 
 export interface FrameWriter {
@@ -75,7 +81,10 @@ export function createFrameWriter(options: FrameWriterOptions): FrameWriter {
   const paintBirths = (births: BackfillFrame[] | undefined): void => {
     for (const birth of births ?? []) {
       const target = held.find((h) => h.result.index === birth.index);
-      if (target) target.result = paintBirth(target.result, birth);
+      if (!target) continue;
+      const { image } = target.frame;
+      const refined = options.refineBirth && image && birth.soft ? clock.time('refine births', () => (options.refineBirth as NonNullable<typeof options.refineBirth>)(target.result, birth, image)) : birth;
+      target.result = paintBirth(target.result, refined);
     }
   };
   /** Writes the oldest held key frame and the frames before it; false when the run stops there. */

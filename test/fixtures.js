@@ -88,6 +88,17 @@ export function makeVideo(file, { width = 128, height = 96, fps = 10, seconds = 
   return file;
 }
 
+/**
+ * A red and a blue 50-px square moving over grey (320x240, 25 fps, 2 s): objects the designed
+ * ViT attends. Red at (30 + 40t, 60), blue at (220 - 30t, 150), t in seconds.
+ */
+export function makeSquaresVideo(file) {
+  const { ffmpeg } = getFfmpegBinaries();
+  execFileSync(ffmpeg, ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'color=c=0x808080:s=320x240:r=25:d=2', '-f', 'lavfi', '-i', 'color=c=red:s=50x50:r=25:d=2', '-f', 'lavfi', '-i', 'color=c=blue:s=50x50:r=25:d=2',
+    '-filter_complex', "[0][1]overlay=x='30+40*t':y=60[a];[a][2]overlay=x='220-30*t':y=150,format=yuv420p", '-c:v', 'libx264', file]);
+  return file;
+}
+
 /** ffprobe's view of a file's streams. */
 export function probeStreams(file) {
   const { ffprobe } = getFfmpegBinaries();

@@ -51,6 +51,8 @@ export interface FrameResult {
 export interface BackfillFrame {
   index: number;
   labels: Uint16Array;
+  /** The new object's patch mask there (id → `[rows*cols]`), for pixel refinement of the frame it is painted into. */
+  soft?: Map<number, Float32Array>;
 }
 
 /** A stage that turns per-frame features into labelled masks with stable ids. */

@@ -1,14 +1,13 @@
 // Issue 18: prompts on any number of frames (--prompts DIR), propagated both ways.
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { decode } from 'fast-png';
 import { encodeDavisPng } from '../../dist/export/index.js';
 import { createFeatureCacheWriter } from '../../dist/features/index.js';
-import { getFfmpegBinaries } from '../../dist/video/index.js';
-import { cli, makeTempDir, makeVideo, models, runCli } from '../fixtures.js';
+import { cli, makeSquaresVideo, makeTempDir, makeVideo, models, runCli } from '../fixtures.js';
 import { squareFeatures } from '../track/square-features.js';
 
 const work = makeTempDir();
@@ -176,10 +175,7 @@ describe('--prompts with --stride and several formats', () => {
   it('--discover keeps an object that was in view, unmarked, on the prompt: one id on every frame after it is found', async () => {
     // A real video through the designed ViT: a red square (prompted on frame 0) and a blue one
     // (unmarked there), both 50 px, moving over grey.
-    const video = path.join(work, 'two-squares.mp4');
-    const { ffmpeg } = getFfmpegBinaries();
-    execFileSync(ffmpeg, ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'color=c=0x808080:s=320x240:r=25:d=2', '-f', 'lavfi', '-i', 'color=c=red:s=50x50:r=25:d=2', '-f', 'lavfi', '-i', 'color=c=blue:s=50x50:r=25:d=2',
-      '-filter_complex', "[0][1]overlay=x='30+40*t':y=60[a];[a][2]overlay=x='220-30*t':y=150,format=yuv420p", '-c:v', 'libx264', video]);
+    const video = makeSquaresVideo(path.join(work, 'two-squares.mp4'));
     const prompts = path.join(work, 'two-squares-prompts');
     mkdirSync(prompts);
     const labels = new Uint16Array(320 * 240);

@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { before, describe, it } from 'node:test';
 import { decode } from 'fast-png';
-import { makeTempDir, makeVideo, models, runCli } from '../fixtures.js';
+import { makeSquaresVideo, makeTempDir, makeVideo, models, runCli } from '../fixtures.js';
 
 const dir = makeTempDir();
 const env = { DINO_TRACK_CACHE: makeTempDir('dino-track-cache-') };
@@ -60,5 +60,16 @@ describe('--refine through the CLI (real ffmpeg, real onnxruntime)', () => {
     assert.ok(changed > 0, 'refinement changed no pixel');
     // Refinement moves edges, it does not repaint the frame.
     assert.ok(changed < labelled, `${changed} pixels changed of ${labelled} labelled`);
+  });
+
+  it('refines the first frames of every object too (its birth window, painted after those frames were refined)', async () => {
+    const video = makeSquaresVideo(path.join(dir, 'squares.mp4'));
+    const masks = await track('squares', [video, '--model', models.designed]);
+    // Frame 0: each square's mask is the square (50x50 = 2500 px), not the patch-grid block it was (2980 and 3748 px).
+    const frame0 = decode(masks.get('00000.png')).data;
+    const areas = new Map();
+    for (const v of frame0) if (v) areas.set(v, (areas.get(v) ?? 0) + 1);
+    assert.equal(areas.size, 2, `two objects on frame 0: ${JSON.stringify([...areas])}`);
+    for (const [id, area] of areas) assert.ok(Math.abs(area - 2500) <= 125, `object ${id} covers ${area} px on frame 0`);
   });
 });

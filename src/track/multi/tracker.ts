@@ -89,7 +89,7 @@ export function createMultiTracker(options: TrackerOptions, tuning: MultiTracker
     const track: Track = { id: nextId++, prototype: Float32Array.from(candidate.proposal.prototype), motion: startMotion(candidate.proposal.centre, candidate.proposal.area), unattended: 0, sightings: [] };
     tracks.push(track);
     claim(frame, track, candidate.proposal, 0.5);
-    return candidate.history.map(({ index, mask }) => ({ index, labels: paintLabels(new Map([[track.id, mask]]), frame.rows, frame.cols, width, height) }));
+    return candidate.history.map(({ index, mask }) => ({ index, labels: paintLabels(new Map([[track.id, mask]]), frame.rows, frame.cols, width, height), soft: new Map([[track.id, Float32Array.from(mask)]]) }));
   };
 
   const measure = (frame: FrameState, proposal: Proposal) => measureObjectness(proposal, frame.attention, frame.tokens, { rows: frame.rows, cols: frame.cols, heads: frame.heads, dim: frame.dim, headLift: tuning.headLift, ringPatches: tuning.ringPatches });
