@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { assignGreedy } from '../../dist/track/multi/assignment.js';
 import { advanceCandidates, isReadyToBeBorn } from '../../dist/track/multi/births.js';
 import { addSighting, getFade, getHiddenFrames } from '../../dist/track/multi/fading.js';
-import { coastMotion, getMotionSurprise, missMotion, observeMotion, predictCentre, startMotion } from '../../dist/track/multi/motion.js';
+import { coastMotion, fitVelocity, getMotionSurprise, missMotion, observeMotion, predictCentre, startMotion } from '../../dist/track/multi/motion.js';
 import { isObjectLike, measureObjectness } from '../../dist/track/multi/objectness.js';
 import { createMultiTracker } from '../../dist/track/index.js';
 
@@ -21,22 +21,40 @@ describe('assignment', () => {
 describe('motion prediction', () => {
   it('predicts the next centre at constant velocity, and further while hidden', () => {
     let motion = startMotion([5, 2], 9);
-    motion = observeMotion(motion, [5, 3], 9, 1);
+    motion = observeMotion(motion, [5, 3], 9, 10);
     assert.deepEqual(motion.velocity, [0, 1]);
     assert.deepEqual(predictCentre(motion, 1), [5, 4]);
     motion = missMotion(missMotion(motion));
     assert.deepEqual(predictCentre(motion, 1), [5, 6]);
-    // Seen again after two hidden frames: the step is per frame elapsed.
-    assert.deepEqual(observeMotion(motion, [5, 9], 9, 1).velocity, [0, 2]);
+    // Seen again after two hidden frames: the slope is per frame elapsed (a window of the last two views, at 1 and 4).
+    assert.deepEqual(observeMotion(motion, [5, 9], 9, 2).velocity, [0, 2]);
     // Slowing while hidden: 1 + 0.5 + 0.25 frames of travel.
     assert.deepEqual(predictCentre(motion, 0.5), [5, 3 + 1.75]);
   });
 
-  it('measures surprise in track radii and coasts on the prediction', () => {
-    const motion = observeMotion(startMotion([0, 0], Math.PI * 4), [0, 1], Math.PI * 4, 1); // radius 2
+  it('fits the velocity over the full views, so one centre pulled aside does not throw it', () => {
+    let motion = startMotion([0, 0], 9);
+    for (let t = 1; t <= 6; t++) motion = observeMotion(motion, [0, t === 4 ? 9 : t], 9, 10);
+    assert.deepEqual(motion.velocity, [0, 1]);
+    assert.deepEqual(fitVelocity([{ at: 0, centre: [0, 0], area: 9, full: true }, { at: 3, centre: [0, 30], area: 9, full: false }, { at: 4, centre: [2, 4], area: 9, full: true }], [0, 0]), [0.5, 1]);
+  });
+
+  it('takes the usual size as the median of the last views, by count: a long merge does not empty it', () => {
+    let motion = startMotion([0, 0], 10);
+    for (let t = 0; t < 4; t++) motion = observeMotion(motion, [0, 0], t === 2 ? 40 : 10, 5);
+    assert.equal(motion.area, 10, 'one swollen view is not the usual size');
+    for (let t = 0; t < 30; t++) motion = coastMotion(motion, 0.99);
+    assert.equal(motion.area, 10, 'coasting in a merge records no view');
+    motion = coastMotion(motion, 0.99, 4, 5);
+    assert.equal(motion.area, 10, 'one partial view after it is not the usual size either');
+  });
+
+  it('measures surprise in track radii and coasts on the prediction, damping the velocity', () => {
+    const motion = observeMotion(startMotion([0, 0], Math.PI * 4), [0, 1], Math.PI * 4, 10); // radius 2
     assert.equal(getMotionSurprise(motion, [0, 2], 1), 0);
     assert.equal(getMotionSurprise(motion, [0, 6], 1), 2);
     assert.deepEqual(coastMotion(motion, 1).centre, [0, 2]);
+    assert.deepEqual(coastMotion(motion, 0.5).velocity, [0, 0.5]);
   });
 });
 

@@ -197,6 +197,25 @@ describe('multi-object tracker: identity, objectness, backfill', () => {
     assert.equal(labelAt(result, 5, 1), 2, 'B ends on the left with its id');
   });
 
+  it('keeps the ids of two look-alikes merged into one region for longer than coastFrames (25), as they cross slowly', async () => {
+    const tracker = createMultiTracker(at25);
+    let result;
+    let merged = 0;
+    for (let t = 0; t < 95; t++) {
+      // Same look; A drifts right and B left at 0.1 patch a frame: one region (touching, then
+      // overlapping) from t = 40 to 74, 35 frames, and apart again after.
+      const a = Math.round(2 + 0.1 * t);
+      const b = Math.round(13 - 0.1 * t);
+      if (Math.abs(b - a) <= 3) merged++;
+      result = await tracker.update(makeFrame(t, { 1: [4, a, 3, 7], 2: [4, b, 3, 7] }));
+      if (t === 20) assert.deepEqual([labelAt(result, 5, 5), labelAt(result, 5, 12)], [1, 2], 'A (left) is track 1, B track 2');
+    }
+    assert.ok(merged > 25, `merged ${merged} frames`);
+    assert.deepEqual(visibleIds(result), [1, 2], 'no track ended, none was born');
+    assert.equal(labelAt(result, 5, 12), 1, 'A ends on the right with its id');
+    assert.equal(labelAt(result, 5, 4), 2, 'B ends on the left with its id');
+  });
+
   it('makes no track of a region only one head attends (a wall), and one of an object all heads attend', async () => {
     const tracker = createMultiTracker(at25);
     let result;

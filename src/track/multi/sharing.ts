@@ -4,13 +4,47 @@ import type { MultiTrackerTuning } from './tuning.js';
 
 // Two objects in one region (look-alikes crossing), and pieces of one object in several.
 
-/** Another track, seen lately, expected inside this proposal: two objects merged into one region. */
-export function findSharer<T extends { motion: Motion }>(proposal: Proposal, owner: T, tracks: T[], rows: number, cols: number, tuning: Pick<MultiTrackerTuning, 'coastFrames' | 'hiddenVelocityDecay'>): T | undefined {
-  return tracks.find((t) => {
-    if (t === owner || t.motion.missing > tuning.coastFrames) return false;
-    const [r, c] = predictCentre(t.motion, tuning.hiddenVelocityDecay).map(Math.round);
-    return r >= 0 && r < rows && c >= 0 && c < cols && proposal.mask[r * cols + c] === 1;
-  });
+/**
+ * Whether a track is expected inside this patch mask: most of what label propagation carried
+ * of it lies inside (it was seen, or shared a region, in the last frames), or, for a track
+ * hidden up to `coastFrames`, its predicted centre does.
+ */
+export function isExpectedIn(track: { id: number; motion: Motion }, mask: Uint8Array, propagated: Map<number, Float32Array>, cols: number, tuning: Pick<MultiTrackerTuning, 'coastFrames' | 'hiddenVelocityDecay' | 'shareOverlap'>): boolean {
+  const rows = mask.length / cols;
+  const soft = propagated.get(track.id);
+  if (soft && getShareInside(soft, mask) >= tuning.shareOverlap) return true;
+  if (track.motion.missing > tuning.coastFrames) return false;
+  const [r, c] = predictCentre(track.motion, tuning.hiddenVelocityDecay).map(Math.round);
+  return r >= 0 && r < rows && c >= 0 && c < cols && mask[r * cols + c] === 1;
+}
+
+/** Another track expected inside this proposal (two objects merged into one region); tracks in `taken` have their own region this frame. */
+export function findSharer<T extends { id: number; motion: Motion }>(proposal: Proposal, owner: T, tracks: T[], taken: (t: T) => boolean, propagated: Map<number, Float32Array>, cols: number, tuning: Pick<MultiTrackerTuning, 'coastFrames' | 'hiddenVelocityDecay' | 'shareOverlap'>): T | undefined {
+  return tracks.find((t) => t !== owner && !taken(t) && isExpectedIn(t, proposal.mask, propagated, cols, tuning));
+}
+
+/** Share of a soft mask's mass inside a patch mask (0 when it has none). */
+export function getShareInside(soft: Float32Array, mask: Uint8Array): number {
+  let inside = 0;
+  let total = 0;
+  for (let i = 0; i < soft.length; i++) {
+    total += soft[i];
+    if (mask[i]) inside += soft[i];
+  }
+  return total > 0 ? inside / total : 0;
+}
+
+/** A coasting centre kept within the box of the region that holds it (the region is evidence of where it is). */
+export function clampToRegion(centre: [number, number], mask: Uint8Array, cols: number): [number, number] {
+  let [r0, c0, r1, c1] = [Infinity, Infinity, -Infinity, -Infinity];
+  for (let i = 0; i < mask.length; i++) {
+    if (!mask[i]) continue;
+    const r = Math.floor(i / cols);
+    const c = i % cols;
+    [r0, c0, r1, c1] = [Math.min(r0, r), Math.min(c0, c), Math.max(r1, r), Math.max(c1, c)];
+  }
+  if (r1 < 0) return centre;
+  return [Math.min(r1, Math.max(r0, centre[0])), Math.min(c1, Math.max(c0, centre[1]))];
 }
 
 /** Splits a merged region between two tracks: each patch goes to the track whose predicted centre is nearer, in track radii. */

@@ -11,7 +11,7 @@ import { addSighting, getFade, getHiddenFrames, type Fade, type Sighting } from 
 import { coastMotion, getMotionSurprise, missMotion, observeMotion, startMotion, type Motion } from './motion.js';
 import { isObjectLike, measureObjectness } from './objectness.js';
 import { paintLabels } from './painting.js';
-import { findSharer, splitByPrediction, touches } from './sharing.js';
+import { clampToRegion, findSharer, isExpectedIn, splitByPrediction, touches } from './sharing.js';
 import { multiTrackerTuning, type MultiTrackerTuning } from './tuning.js';
 
 interface Track {
@@ -24,6 +24,10 @@ interface Track {
   sightings: Sighting[];
   /** While hidden: how it faded out of sight, if it did (then its unseen slivers do not count as hidden). */
   fade?: Fade;
+  /** It shared one region with another track in its last frame (two objects merged). */
+  merged: boolean;
+  /** Its motion before this frame's region was claimed (for sharing that region after all). */
+  before?: Motion;
 }
 
 /** One frame's work: what the steps below share. */
@@ -57,6 +61,7 @@ export function createMultiTracker(options: TrackerOptions, tuning: MultiTracker
   const birthFrames = Math.max(2, Math.round(tuning.birthSeconds * options.fps));
   const decay = tuning.hiddenVelocityDecay;
   const fadeFrames = Math.max(3, Math.round(tuning.fadeSeconds * options.fps));
+  const motionFrames = Math.max(2, Math.round(tuning.motionSeconds * options.fps));
   let tracks: Track[] = [];
   let candidates: Candidate[] = [];
   let context: ContextFrame[] = [];
@@ -64,29 +69,60 @@ export function createMultiTracker(options: TrackerOptions, tuning: MultiTracker
   let framesSeen = 0;
   let last: { rows: number; cols: number } | undefined;
 
-  const claim = (frame: FrameState, track: Track, proposal: Proposal, score: number): void => {
+  /** Two tracks share one region (two objects merged): it is split between them by prediction, and each coasts, kept within it. */
+  const share = (frame: FrameState, owner: Track, ownerMotion: Motion, sharer: Track, mask: Uint8Array): void => {
+    const [own, other] = splitByPrediction(mask, frame.cols, ownerMotion, sharer.motion, decay);
+    frame.masks.set(owner.id, own);
+    frame.masks.set(sharer.id, other);
+    frame.scores.set(sharer.id, 0.5);
+    for (const [track, motion] of [[owner, ownerMotion], [sharer, sharer.motion]] as const) {
+      track.motion = coastMotion(motion, decay);
+      track.motion.centre = clampToRegion(track.motion.centre, mask, frame.cols);
+      track.fade = undefined;
+      track.merged = true;
+    }
+  };
+
+  /** Gives `track` this frame's `proposal`; `taken` says which tracks have a region of their own this frame. */
+  const claim = (frame: FrameState, track: Track, proposal: Proposal, score: number, taken: (t: Track) => boolean = (t) => frame.masks.has(t.id)): void => {
     frame.masks.set(track.id, Uint8Array.from(proposal.mask));
     frame.scores.set(track.id, Math.min(1, Math.max(0, score)));
-    // Two objects in one region: the region's centre is neither's, so each coasts on its prediction,
-    // and a hidden partner gets the part of the region nearer its prediction.
-    const sharer = findSharer(proposal, track, tracks, frame.rows, frame.cols, tuning);
-    if (sharer && !frame.masks.has(sharer.id)) {
-      const [own, other] = splitByPrediction(proposal.mask, frame.cols, track.motion, sharer.motion, decay);
-      frame.masks.set(track.id, own);
-      frame.masks.set(sharer.id, other);
-      frame.scores.set(sharer.id, 0.5);
-      sharer.motion = coastMotion(sharer.motion, decay);
+    track.before = track.motion;
+    // Two objects in one region (look-alikes crossing): the region's centre is neither's, so
+    // each coasts on its prediction, kept within the region, for as long as the merge lasts;
+    // the region is split between them by prediction, which is what propagation carries on.
+    const sharer = findSharer(proposal, track, tracks, (t) => taken(t) || frame.masks.has(t.id), frame.propagated, frame.cols, tuning);
+    if (sharer) {
+      share(frame, track, track.motion, sharer, proposal.mask);
+      return;
     }
-    // Half hidden, an object shows only part of its look and a centre that lags: keep what the full view taught.
+    track.merged = false;
+    // Half hidden, an object shows only part of its look and a centre that lags; a region
+    // swollen by background has a centre that is not the object's: keep what the full view taught.
     const partial = proposal.area < tuning.partialShare * track.motion.area;
-    if (!partial && !sharer) blendPrototype_(track.prototype, proposal.prototype, tuning.prototypeRate);
-    if (!sharer) track.sightings = addSighting(track.sightings, { step: frame.step, area: proposal.area }, fadeFrames);
+    const swollen = proposal.area * tuning.partialShare > track.motion.area;
+    if (!partial && !swollen) blendPrototype_(track.prototype, proposal.prototype, tuning.prototypeRate);
+    track.sightings = addSighting(track.sightings, { step: frame.step, area: proposal.area }, fadeFrames);
     track.fade = undefined;
-    track.motion = partial || sharer ? coastMotion(track.motion, decay) : observeMotion(track.motion, proposal.centre, proposal.area, tuning.velocityRate);
+    if (partial || swollen) track.motion = coastMotion(track.motion, decay, proposal.area, motionFrames);
+    else track.motion = observeMotion(track.motion, proposal.centre, proposal.area, motionFrames);
+  };
+
+  /**
+   * A track that shared a region last frame and has none now: the merged region may have
+   * broken into a part and fragments (which absorbPieces joined to the part's track); where it
+   * is expected inside that track's mask, the two still share it.
+   */
+  const keepSharing = (frame: FrameState): void => {
+    for (const track of tracks) {
+      if (!track.merged || frame.masks.has(track.id)) continue;
+      const owner = tracks.find((o) => o !== track && o.before && frame.masks.has(o.id) && isExpectedIn(track, frame.masks.get(o.id) as Uint8Array, frame.propagated, frame.cols, tuning));
+      if (owner) share(frame, owner, owner.before as Motion, track, frame.masks.get(owner.id) as Uint8Array);
+    }
   };
 
   const bear = (frame: FrameState, candidate: Candidate): BackfillFrame[] => {
-    const track: Track = { id: nextId++, prototype: Float32Array.from(candidate.proposal.prototype), motion: startMotion(candidate.proposal.centre, candidate.proposal.area), unattended: 0, sightings: [] };
+    const track: Track = { id: nextId++, prototype: Float32Array.from(candidate.proposal.prototype), motion: startMotion(candidate.proposal.centre, candidate.proposal.area), unattended: 0, sightings: [], merged: false };
     tracks.push(track);
     claim(frame, track, candidate.proposal, 0.5);
     return candidate.history.map(({ index, mask }) => ({ index, labels: paintLabels(new Map([[track.id, mask]]), frame.rows, frame.cols, width, height), soft: new Map([[track.id, Float32Array.from(mask)]]) }));
@@ -105,6 +141,9 @@ export function createMultiTracker(options: TrackerOptions, tuning: MultiTracker
       const iou = getMaskIou(proposal.mask, frame.propagated.get(track.id) ?? new Float32Array(0));
       const cosine = dot(track.prototype, proposal.prototype);
       if (iou < tuning.followIou && cosine < tuning.followCosine) return undefined;
+      // Merged with another, a track leaves the shared region only for a part of its own size
+      // (the merge splitting), not for a fragment of background beside it.
+      if (track.merged && proposal.area < tuning.partialShare * track.motion.area) return undefined;
       return iou + tuning.followCosineWeight * cosine - tuning.motionWeight * getMotionSurprise(track.motion, proposal.centre, decay);
     });
     const kept = followed.filter(([track, proposal]) => {
@@ -112,7 +151,9 @@ export function createMultiTracker(options: TrackerOptions, tuning: MultiTracker
       track.unattended = isAttended(frame, proposal) ? 0 : track.unattended + 1;
       return track.unattended < birthFrames;
     });
-    for (const [track, proposal, score] of kept) claim(frame, track, proposal, score);
+    // Tracks that follow a region of their own this frame share no other region.
+    const following = new Set(kept.map(([track]) => track));
+    for (const [track, proposal, score] of kept) claim(frame, track, proposal, score, (t) => following.has(t));
     return proposals.filter((p) => !kept.some(([, q]) => q === p));
   };
 
@@ -191,9 +232,11 @@ export function createMultiTracker(options: TrackerOptions, tuning: MultiTracker
       const propagated = await propagateMasks(propagationTokens, context, { rows, cols, dim, radius: tuning.radius, topK: tuning.topK, temperature: tuning.temperature }, options.similarity);
       const frame: FrameState = { index: features.index, step: framesSeen, rows, cols, tokens, attention: features.clsAttention, heads, dim, propagated, masks: new Map(), scores: new Map() };
 
+      for (const track of tracks) track.before = undefined;
       let free = follow(frame, proposals);
       free = reidentify(frame, free);
       free = absorbPieces(frame, free);
+      keepSharing(frame);
       keepPropagated(frame);
       const births = giveBirth(frame, free, (c) => isReadyToBeBorn(c, birthFrames));
 
@@ -202,6 +245,7 @@ export function createMultiTracker(options: TrackerOptions, tuning: MultiTracker
       for (const track of tracks) {
         if (frame.masks.has(track.id)) continue;
         track.motion = missMotion(track.motion);
+        track.merged = false;
         if (track.motion.missing === 1) track.fade = getFade(track.sightings, tuning.partialShare);
       }
       tracks = tracks.filter((t) => getHiddenFrames(t.motion.missing, t.fade) <= occlusionFrames);
@@ -229,7 +273,7 @@ export function createMultiTracker(options: TrackerOptions, tuning: MultiTracker
       for (const candidate of candidates) {
         if (candidate.objectLike < framesSeen || tracks.length >= options.maxObjects) continue;
         const id = nextId++;
-        tracks.push({ id, prototype: candidate.proposal.prototype, motion: startMotion(candidate.proposal.centre, candidate.proposal.area), unattended: 0, sightings: [] });
+        tracks.push({ id, prototype: candidate.proposal.prototype, motion: startMotion(candidate.proposal.centre, candidate.proposal.area), unattended: 0, sightings: [], merged: false });
         for (const { index, mask } of [...candidate.history, { index: candidate.index, mask: candidate.proposal.mask }]) {
           backfill.push({ index, labels: paintLabels(new Map([[id, mask]]), rows, cols, width, height) });
         }
