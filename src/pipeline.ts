@@ -5,7 +5,7 @@ import { loadModel, openSimilaritySession, type LoadedModel, type LoadOptions, t
 import { buildPromptedTracker, checkPromptFrames, getKeyFrames, writeTemporaryCache, type TemporaryCache } from './prompted-run.js';
 import { inferFrames, readCachedFrames, type KeyFrames, type SourceFrame } from './source-frames.js';
 import { createTracker, type BackfillFrame, type FrameResult, type PromptFrame, type Tracker, type TrackerOptions } from './track/index.js';
-import { openRefiner, refineMasks, type Refiner } from './refine/index.js';
+import { openRefiner, type Refiner } from './refine/index.js';
 import { BoundedQueue } from './util/bounded-queue.js';
 import { createStageClock } from './util/stage-clock.js';
 import { decodeVideo, getVideoFingerprint, probeVideo, type Decoder, type VideoInfo } from './video/index.js';
@@ -98,13 +98,13 @@ function checkFrameCounts(context: TrackContext, video: VideoInfo | undefined, c
 
 /**
  * A new object's masks on the frames of its birth window, refined with those frames' pixels
- * on this thread (a birth is a few frames of one object, rarely): they were painted from
- * the patch grid after their frames were refined, the blocky first masks of every object
- * that a user copying frame 0 as a prompt would take for ground truth.
+ * in the refinement worker: they were painted from the patch grid after their frames were
+ * refined, the blocky first masks of every object, which a user copying frame 0 as a
+ * prompt would take for ground truth.
  */
-function refineBirth(result: FrameResult, birth: BackfillFrame, image: Uint8Array): BackfillFrame {
-  const { labels } = refineMasks({ width: result.width, height: result.height, rows: result.rows, cols: result.cols, objects: [], soft: birth.soft as Map<number, Float32Array> }, image);
-  return { index: birth.index, labels };
+async function refineBirth(refiner: Refiner, result: FrameResult, birth: BackfillFrame, image: Buffer): Promise<BackfillFrame> {
+  const refined = await refiner.refine({ ...result, objects: [], soft: birth.soft }, image);
+  return { index: birth.index, labels: refined.labels };
 }
 
 /**
@@ -191,7 +191,7 @@ export async function runTrack(context: TrackContext): Promise<TrackSummary> {
     produce = fillQueue(source, queue);
     // Its failure also reaches the loop below through the queue; this only marks it handled meanwhile.
     produce.catch(() => undefined);
-    const writer = createFrameWriter({ outputs, formats: context.formats, clock, lookBack: tracker.lookBack ?? 0, total: size.total, onProgress: context.onProgress, refineBirth: refine ? refineBirth : undefined });
+    const writer = createFrameWriter({ outputs, formats: context.formats, clock, lookBack: tracker.lookBack ?? 0, total: size.total, onProgress: context.onProgress, refineBirth: refine ? (result, birth, image) => refineBirth(refiner as Refiner, result, birth, image) : undefined });
     // Each key frame is refined in a worker while the next one is tracked: one frame in flight.
     type Refining = { result: Promise<FrameResult>; frame: SourceFrame; before: SourceFrame[] };
     const writeRefined = async ({ result, frame, before }: Refining): Promise<boolean> => writer.addKeyFrame(await clock.timeAsync('wait for refine', () => result), frame, before);

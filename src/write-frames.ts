@@ -34,7 +34,7 @@ export interface FrameWriterOptions {
    * frames of its birth window were refined before it had an id); absent without refinement.
    * @returns the birth with pixel-accurate labels
    */
-  refineBirth?: (result: FrameResult, birth: BackfillFrame, image: Uint8Array) => BackfillFrame;
+  refineBirth?: (result: FrameResult, birth: BackfillFrame, image: Buffer) => Promise<BackfillFrame>;
 }
 
 export interface FrameWriter {
@@ -78,12 +78,13 @@ export function createFrameWriter(options: FrameWriterOptions): FrameWriter {
     options.onProgress?.(frames, Math.max(options.total, frames));
     return true;
   };
-  const paintBirths = (births: BackfillFrame[] | undefined): void => {
+  const paintBirths = async (births: BackfillFrame[] | undefined): Promise<void> => {
     for (const birth of births ?? []) {
       const target = held.find((h) => h.result.index === birth.index);
       if (!target) continue;
       const { image } = target.frame;
-      const refined = options.refineBirth && image && birth.soft ? clock.time('refine births', () => (options.refineBirth as NonNullable<typeof options.refineBirth>)(target.result, birth, image)) : birth;
+      const { refineBirth } = options;
+      const refined = refineBirth && image && birth.soft ? await clock.timeAsync('refine births', () => refineBirth(target.result, birth, image)) : birth;
       target.result = paintBirth(target.result, refined);
     }
   };
@@ -100,14 +101,14 @@ export function createFrameWriter(options: FrameWriterOptions): FrameWriter {
   };
   return {
     async addKeyFrame(result, frame, before) {
-      paintBirths(result.births);
+      await paintBirths(result.births);
       held.push({ result, frame, before });
       while (held.length > options.lookBack) if (!(await writeOldest())) return false;
       return true;
     },
     async finish(births) {
       // The end: a clip shorter than the birth window gets its objects now.
-      paintBirths(births);
+      await paintBirths(births);
       while (held.length > 0) if (!(await writeOldest())) return false;
       return true;
     },
