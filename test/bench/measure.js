@@ -93,7 +93,10 @@ export function runTrack(video, out, extra) {
       // Steady state: from the first report after a fifth of the frames (the queue fills at the start).
       const last = points[points.length - 1];
       const first = points.find((p) => p.frame >= Math.max(1, 0.2 * last.frame) && p !== last) ?? points[0];
-      const steady = (last.frame - first.frame) / Math.max(1e-9, last.elapsed_s - first.elapsed_s);
+      // Progress lines come every 0.5 s with elapsed_s to 0.1 s: a run too short for two of them
+      // has no steady rate (it used to divide by almost nothing: 2200000076 frames/s).
+      const span = last.elapsed_s - first.elapsed_s;
+      const steady = span >= 0.3 ? (last.frame - first.frame) / span : NaN;
       const stages = /busy time per stage \(stages overlap\): (.*?); (?:wall|peak)/.exec(stderr)?.[1] ?? '?';
       const rss = Number(/peak RSS ([\d.]+) MiB/.exec(stderr)?.[1]);
       const times = /CPU_SECONDS ([\d.]+) ([\d.]+)/.exec(stderr);
