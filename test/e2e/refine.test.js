@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { before, describe, it } from 'node:test';
 import { decode } from 'fast-png';
+import { getFfmpegBinaries } from '../../dist/video/index.js';
 import { makeSquaresVideo, makeTempDir, makeVideo, models, runCli } from '../fixtures.js';
 
 const dir = makeTempDir();
@@ -71,5 +73,16 @@ describe('--refine through the CLI (real ffmpeg, real onnxruntime)', () => {
     for (const v of frame0) if (v) areas.set(v, (areas.get(v) ?? 0) + 1);
     assert.equal(areas.size, 2, `two objects on frame 0: ${JSON.stringify([...areas])}`);
     for (const [id, area] of areas) assert.ok(Math.abs(area - 2500) <= 125, `object ${id} covers ${area} px on frame 0`);
+    // A clip shorter than the birth window: its objects are born at the end, refined as well.
+    const { ffmpeg } = getFfmpegBinaries();
+    const short = path.join(dir, 'squares-2.mp4');
+    execFileSync(ffmpeg, ['-v', 'error', '-y', '-i', video, '-frames:v', '2', short]);
+    const shortMasks = await track('squares-2', [short, '--model', models.designed]);
+    for (const [name, png] of shortMasks) {
+      const counts = new Map();
+      for (const v of decode(png).data) if (v) counts.set(v, (counts.get(v) ?? 0) + 1);
+      assert.equal(counts.size, 2, name);
+      for (const [id, area] of counts) assert.ok(Math.abs(area - 2500) <= 125, `${name}: object ${id} covers ${area} px`);
+    }
   });
 });

@@ -275,7 +275,7 @@ export function createMultiTracker(options: TrackerOptions, tuning: MultiTracker
         const id = nextId++;
         tracks.push({ id, prototype: candidate.proposal.prototype, motion: startMotion(candidate.proposal.centre, candidate.proposal.area), unattended: 0, sightings: [], merged: false });
         for (const { index, mask } of [...candidate.history, { index: candidate.index, mask: candidate.proposal.mask }]) {
-          backfill.push({ index, labels: paintLabels(new Map([[id, mask]]), rows, cols, width, height) });
+          backfill.push({ index, labels: paintLabels(new Map([[id, mask]]), rows, cols, width, height), soft: new Map([[id, Float32Array.from(mask)]]) });
         }
       }
       candidates = [];
