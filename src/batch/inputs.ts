@@ -128,7 +128,9 @@ export function getOutputNames(inputs: string[], recorded: Map<string, string> =
   // An input finished before keeps its name (adding b/clip.mp4 beside a/clip.mp4 must not
   // rename a/clip.mp4's output and redo it); a new name that meets a kept one gets the hash.
   const kept = new Map(inputs.filter((f) => recorded.has(f)).map((f) => [f, recorded.get(f) as string]));
-  const used = new Set([...kept.values()].map((n) => n.toLowerCase()));
+  // Every recorded name is its input's, whether or not that input is in this run: another
+  // batch into the same -o must not take it (and replace that output).
+  const used = new Set([...recorded.values()].map((n) => n.toLowerCase()));
   const hashOf = (file: string): string => createHash('sha256').update(file).digest('hex').slice(0, 8);
   return new Map(inputs.map((f) => {
     const name = kept.get(f) ?? names.get(f) as string;

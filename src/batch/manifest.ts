@@ -33,6 +33,9 @@ export function getRecordPath(outputDir: string, name: string): string {
  */
 const flagsThatDoNotShapeOutput = new Set(['--threads', '--batch', '--device', '--progress', '--verbose', '--quiet']);
 
+/** Flags whose value is a path: compared resolved, so a rerun from another folder is the same options. */
+const pathFlags = new Set(['--prompts', '--init-mask', '--features']);
+
 /**
  * A hash of the options that shape an output, in a canonical form: order, how a number is
  * written (0.5, 0.50) and a model file's path (relative or absolute) do not matter, so a
@@ -45,7 +48,8 @@ export function hashOptions(args: string[]): string {
     const [flag, value = ''] = [args[k], args[k + 1]];
     if (flagsThatDoNotShapeOutput.has(flag)) continue;
     const number = Number(value);
-    const canonical = value.trim() !== '' && Number.isFinite(number) ? String(number) : flag === '--model' && /\.onnx$/i.test(value) ? path.resolve(value) : value;
+    const isPath = pathFlags.has(flag) || (flag === '--model' && /\.onnx$/i.test(value));
+    const canonical = isPath ? path.resolve(value) : value.trim() !== '' && Number.isFinite(number) ? String(number) : value;
     pairs.push([flag, canonical]);
   }
   pairs.sort(([a], [b]) => a.localeCompare(b));

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { onCleanup } from '../util/cleanup.js';
@@ -43,15 +43,6 @@ export interface BatchResult {
 
 const cli = fileURLToPath(new URL('../../bin/dino-track.js', import.meta.url));
 
-/** Temporary siblings a killed run left behind for this output (see util/atomic-path). */
-function removeStaleTemps(output: string): void {
-  const dir = path.dirname(output);
-  const prefix = `.${path.basename(output)}.`;
-  for (const name of readdirSync(dir)) {
-    if (name.startsWith(prefix) && name.includes('.partial')) rmSync(path.join(dir, name), { recursive: true, force: true });
-  }
-}
-
 /** One `track` run in its own process: a crash or a hang in one video cannot take the batch down. */
 function trackOne(input: string, output: string, args: string[], timeoutMs: number, onProgress?: (progress: VideoProgress) => void): Promise<{ ok: boolean; error?: string; frames?: number }> {
   return new Promise((resolve) => {
@@ -60,7 +51,13 @@ function trackOne(input: string, output: string, args: string[], timeoutMs: numb
       stdio: ['pipe', 'ignore', 'pipe'],
       env: { ...process.env, DINO_TRACK_EXIT_WITH_PARENT: '1' },
     });
-    const unregister = onCleanup(() => child.kill('SIGTERM'));
+    // Once: a second SIGTERM (the cleanups run again after a stop) would kill the child before its own cleanup.
+    let stopped = false;
+    const unregister = onCleanup(() => {
+      if (stopped) return;
+      stopped = true;
+      child.kill('SIGTERM');
+    });
     let stderr = '';
     const lines = createLineSplitter((line) => {
       if (!line.startsWith('{')) return;
@@ -138,8 +135,9 @@ export async function runBatch(inputs: string[], options: BatchOptions): Promise
         finish({ input, output, status: 'failed', error: refusal });
         continue;
       }
-      removeStaleTemps(output);
-      rmSync(record, { force: true });
+      // The record stays until a new one replaces it: a rerun that fails leaves the earlier
+      // output in place (outputs are committed whole), still this batch's. What a killed run
+      // left beside the output, track itself removes (only what dead processes left).
       const started = performance.now();
       const run = await trackOne(input, output, options.trackArgs, options.timeoutMs, (progress) => options.onVideoProgress?.(input, progress));
       const seconds = (performance.now() - started) / 1000;

@@ -1,4 +1,4 @@
-import { realpathSync } from 'node:fs';
+import { realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../errors.js';
 
@@ -26,6 +26,21 @@ function resolveReal(file: string): string {
   }
 }
 
+/**
+ * Whether two paths are one file: the same resolved path, or (both existing) the same
+ * device and inode — a hard link, or another case of the name on a case-insensitive disk
+ * (macOS, Windows), which a path comparison misses.
+ */
+function isSameFile(a: string, b: string): boolean {
+  if (resolveReal(a) === resolveReal(b)) return true;
+  try {
+    const [x, y] = [statSync(a), statSync(b)];
+    return x.dev === y.dev && x.ino === y.ino && x.ino !== 0;
+  } catch {
+    return false;
+  }
+}
+
 /** Whether `inner` is `outer` or lies inside it. */
 function isWithin(inner: string, outer: string): boolean {
   const relative = path.relative(outer, inner);
@@ -44,7 +59,7 @@ export function refuseReplacingInputs(reads: ReadPath[], writes: WritePath[]): v
     const target = resolveReal(write.file);
     for (const read of reads) {
       const source = resolveReal(read.file);
-      if (source === target) throw new UsageError(`${write.name} ${write.file} is the same path as ${read.name} ${read.file}: the run would replace what it reads; give another ${write.name}`);
+      if (source === target || isSameFile(read.file, write.file)) throw new UsageError(`${write.name} ${write.file} is the same path as ${read.name} ${read.file}: the run would replace what it reads; give another ${write.name}`);
       if (write.folder && isWithin(source, target)) throw new UsageError(`${read.name} ${read.file} is inside ${write.name} ${write.file}, which the run replaces; move it out or give another ${write.name}`);
     }
   }

@@ -1,6 +1,7 @@
 import { mkdtemp } from 'node:fs/promises';
 import { readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
+import { createHash } from 'node:crypto';
 import path from 'node:path';
 
 /**
@@ -53,8 +54,15 @@ export function removeDeadPartials(target: string): void {
   removeDead(dir, new RegExp(`^\\.${escape(base)}\\.(\\d+)-[0-9a-f]+\\.partial${escape(ext)}(\\.[\\w-]+)?$`));
 }
 
-/** A new temporary folder `$TMPDIR/PREFIX-PID-RANDOM`, after removing those of PREFIX that killed runs left. */
+/** This machine (or container), short: process ids mean something only where they were made. */
+const hostTag = createHash('sha256').update(hostname()).digest('hex').slice(0, 6);
+
+/**
+ * A new temporary folder `$TMPDIR/PREFIX-PID@HOST-RANDOM`, after removing those of PREFIX that
+ * killed runs on this host left: a $TMPDIR shared by containers or machines holds other hosts'
+ * live runs, whose process ids mean nothing here.
+ */
 export async function makeTemporaryDir(prefix: string): Promise<string> {
-  removeDead(tmpdir(), new RegExp(`^${escape(prefix)}-(\\d+)-`));
-  return mkdtemp(path.join(tmpdir(), `${prefix}-${process.pid}-`));
+  removeDead(tmpdir(), new RegExp(`^${escape(prefix)}-(\\d+)@${hostTag}-`));
+  return mkdtemp(path.join(tmpdir(), `${prefix}-${process.pid}@${hostTag}-`));
 }

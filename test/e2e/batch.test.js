@@ -138,6 +138,33 @@ describe('dino-track batch', () => {
     assert.deepEqual(readdirSync(out).filter((n) => !n.startsWith('.')).sort(), ['b_clip', 'clip']);
   });
 
+  it('another batch into the same -o never takes a finished output\'s name, and a failed rerun does not orphan an output', async () => {
+    const work = makeTempDir();
+    mkdirSync(path.join(work, 'a'));
+    mkdirSync(path.join(work, 'b'));
+    const a = makeVideo(path.join(work, 'a', 'clip.mp4'), { width: 128, height: 96, fps: 25, seconds: 0.4 });
+    const b = path.join(work, 'b', 'clip.mp4');
+    copyFileSync(a, b);
+    const out = path.join(work, 'out');
+    assert.equal((await runCli(['batch', a, '-o', out, ...common], { env })).code, 0);
+    const before = readdirSync(path.join(out, 'clip', 'masks'));
+    const second = await runCli(['batch', b, '-o', out, ...common], { env });
+    assert.equal(second.code, 0, second.stderr);
+    const names = readdirSync(out).filter((n) => !n.startsWith('.')).sort();
+    assert.equal(names.length, 2, `two outputs: ${names.join(', ')}`);
+    assert.ok(names.includes('clip'));
+    assert.deepEqual(readdirSync(path.join(out, 'clip', 'masks')), before);
+    // Overlays: a rerun with other options that fails leaves the earlier overlay, still the batch's own.
+    const overlays = path.join(work, 'overlays');
+    const overlay = ['--model', models.tiny, '--short-side', '96'];
+    assert.equal((await runCli(['batch', a, '-o', overlays, ...overlay], { env })).code, 0);
+    const failed = await runCli(['batch', a, '-o', overlays, '--model', path.join(work, 'missing.onnx'), '--short-side', '96'], { env });
+    assert.equal(failed.code, 1);
+    const again = await runCli(['batch', a, '-o', overlays, ...overlay], { env });
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stderr, /batch: 0 done, 1 skipped \(already done\), 0 failed/);
+  });
+
   it('refuses a pattern that matches nothing and a bad --shard, with one line and exit 2', async () => {
     const work = makeTempDir();
     const none = await runCli(['batch', path.join(work, '*.mp4'), '-o', path.join(work, 'out')]);

@@ -319,7 +319,7 @@ describe('--prompts: Ctrl-C', () => {
     assert.equal(code, 130, stderr);
     // The last words are the last line: no progress report after them.
     assert.match(stderr.trim().split('\n').at(-1), /^dino-track: interrupted by SIGINT; partial output removed$/);
-    assert.deepEqual(seen.map((name) => name.replace(/-\d+-[^-]+$/, '')).sort(), ['dino-track-features', 'dino-track-soft']);
+    assert.deepEqual(seen.map((name) => name.replace(/-\d+@[0-9a-f]+-[^-]+$/, '')).sort(), ['dino-track-features', 'dino-track-soft']);
     assert.deepEqual(readdirSync(tmp).filter((name) => name.startsWith('dino-track-')), []);
   });
 });

@@ -1,7 +1,7 @@
 // Issue 12: runs that used to exit 0 with wrong output, or lose a user's files.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, linkSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { decode } from 'fast-png';
@@ -162,6 +162,17 @@ describe('outputs never replace what the run reads, nor a user\'s files inside o
       assert.match(result.stderr, /^dino-track: error: (-o|--save-features) .*own\.mp4 is the same path as INPUT .*own\.mp4: the run would replace what it reads; give another (-o|--save-features)\n$/);
       assert.ok(readFileSync(own).equals(before), 'the input video is unchanged');
     }
+  });
+
+  it('-o a hard link to the input video is refused too (another name of the same file)', async () => {
+    const own = path.join(work, 'linked.mp4');
+    writeFileSync(own, readFileSync(video));
+    const link = path.join(work, 'link-to-linked.mp4');
+    linkSync(own, link);
+    const result = await runCli([own, '-o', link, '--overwrite', ...model], { env });
+    assert.equal(result.code, 2, result.stderr);
+    assert.match(result.stderr, /is the same path as INPUT/);
+    assert.ok(readFileSync(own).equals(readFileSync(video)));
   });
 
   it('an output folder that holds the input, the prompts or the feature cache is refused', async () => {

@@ -22,19 +22,24 @@ test('partials of dead runs beside a target go; live runs\', moved-aside outputs
   assert.deepEqual(readdirSync(dir).sort(), names.slice(2).sort());
 });
 
-test('a new temporary folder clears those that dead runs left in $TMPDIR', async () => {
+test('a new temporary folder clears those that dead runs of this host left in $TMPDIR, not other hosts\'', async () => {
   const saved = process.env.TMPDIR;
   process.env.TMPDIR = makeTempDir('dino-track-tmpdir-');
   try {
-    const stale = path.join(process.env.TMPDIR, `dino-track-features-${deadPid}-XYZ123`);
+    const first = await makeTemporaryDir('dino-track-features');
+    const [, tag] = new RegExp(`^dino-track-features-${process.pid}@([0-9a-f]+)-`).exec(path.basename(first)) ?? [];
+    assert.ok(tag, `named with pid and host: ${path.basename(first)}`);
+    const stale = path.join(process.env.TMPDIR, `dino-track-features-${deadPid}@${tag}-XYZ123`);
     mkdirSync(stale);
     writeFileSync(path.join(stale, 'features.safetensors'), 'gigabytes, once');
-    const kept = path.join(process.env.TMPDIR, `dino-track-soft-${deadPid}-XYZ123`); // another prefix: its own time comes
+    const otherHost = path.join(process.env.TMPDIR, `dino-track-features-${deadPid}@${tag === 'ffffff' ? 'eeeeee' : 'ffffff'}-XYZ123`); // its pids mean nothing here
+    mkdirSync(otherHost);
+    const kept = path.join(process.env.TMPDIR, `dino-track-soft-${deadPid}@${tag}-XYZ123`); // another prefix: its own time comes
     mkdirSync(kept);
-    const made = await makeTemporaryDir('dino-track-features');
+    await makeTemporaryDir('dino-track-features');
     assert.equal(existsSync(stale), false);
+    assert.ok(existsSync(otherHost));
     assert.ok(existsSync(kept));
-    assert.match(path.basename(made), new RegExp(`^dino-track-features-${process.pid}-`));
   } finally {
     if (saved === undefined) delete process.env.TMPDIR;
     else process.env.TMPDIR = saved;
