@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../errors.js';
+import { isWithin } from '../util/paths.js';
 
 /** File name endings `batch` treats as videos when it walks a folder. */
 export const videoExtensions = ['.mp4', '.m4v', '.mov', '.mkv', '.webm', '.avi', '.mpg', '.mpeg', '.ts', '.mts', '.wmv', '.flv', '.3gp'];
@@ -108,6 +109,9 @@ export function selectShard<T>(items: T[], shard: { index: number; count: number
   return items.filter((_, k) => k % shard.count === shard.index);
 }
 
+/** A short hash of an input's path: the suffix that keeps a clashing output name unique. */
+const hashOf = (file: string): string => createHash('sha256').update(file).digest('hex').slice(0, 8);
+
 /** Inputs grouped by the name they would get, compared without case (macOS and Windows folders ignore it). */
 function findClashes(inputs: string[], nameOf: (file: string) => string): string[] {
   const counts = new Map<string, number>();
@@ -131,7 +135,6 @@ export function getOutputNames(inputs: string[], recorded: Map<string, string> =
   // Every recorded name is its input's, whether or not that input is in this run: another
   // batch into the same -o must not take it (and replace that output).
   const used = new Set([...recorded.values()].map((n) => n.toLowerCase()));
-  const hashOf = (file: string): string => createHash('sha256').update(file).digest('hex').slice(0, 8);
   return new Map(inputs.map((f) => {
     const name = kept.get(f) ?? names.get(f) as string;
     return [f, kept.has(f) || !used.has(name.toLowerCase()) ? name : `${name}_${hashOf(f)}`];
@@ -151,7 +154,6 @@ function computeOutputNames(inputs: string[]): Map<string, string> {
     for (const f of clashing) depth.set(f, (depth.get(f) as number) + 1);
   }
   const clashing = new Set(findClashes(inputs, nameOf));
-  const hashOf = (file: string): string => createHash('sha256').update(file).digest('hex').slice(0, 8);
   return new Map(inputs.map((f) => [f, clashing.has(f) ? `${nameOf(f)}_${hashOf(f)}` : nameOf(f)]));
 }
 
@@ -161,9 +163,5 @@ function computeOutputNames(inputs: string[]): Map<string, string> {
  * @param outputs the outputs finished batches recorded (files, or folders of outputs)
  */
 export function withoutOutputs(inputs: string[], outputs: string[]): string[] {
-  const isInside = (file: string, folder: string): boolean => {
-    const relative = path.relative(folder, file);
-    return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
-  };
-  return inputs.filter((input) => !outputs.some((output) => isInside(input, output)));
+  return inputs.filter((input) => !outputs.some((output) => isWithin(input, output)));
 }

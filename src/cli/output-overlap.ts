@@ -1,6 +1,7 @@
 import { realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../errors.js';
+import { isWithin } from '../util/paths.js';
 
 /** A path the run reads: the option that named it, and the path. */
 export interface ReadPath {
@@ -39,12 +40,6 @@ function isSameFile(a: string, b: string): boolean {
   } catch {
     return false;
   }
-}
-
-/** Whether `inner` is `outer` or lies inside it. */
-function isWithin(inner: string, outer: string): boolean {
-  const relative = path.relative(outer, inner);
-  return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
 }
 
 /**

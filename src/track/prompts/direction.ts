@@ -101,9 +101,11 @@ function isInBackground(prototype: Float32Array, labels: Uint16Array, tokens: Fl
  */
 function getObjectnessTest(features: FrameFeatures): (proposal: Proposal) => boolean {
   const { rows, cols, heads, dim } = features;
-  const centred = centreAndNormalizeRows(features.patchTokens, dim); // [n, dim]
+  // Centred once, and only for a frame that has a region to judge (most frames have none).
+  let centred: Float32Array | undefined; // [n, dim]
   const { headLift, ringPatches } = multiTrackerTuning;
   return (proposal) => {
+    centred ??= centreAndNormalizeRows(features.patchTokens, dim);
     const prototype = getMaskPrototype(centred, dim, proposal.mask);
     if (!prototype) return false;
     return isObjectLike(measureObjectness({ ...proposal, prototype }, features.clsAttention, centred, { rows, cols, heads, dim, headLift, ringPatches }), multiTrackerTuning);
