@@ -164,6 +164,42 @@ function parseFormats(raw: string | undefined, output: string): Format[] {
   return [...new Set(list)] as Format[];
 }
 
+/** `-o`'s name says what it will be (a video file, a data file, a folder): refused where the formats make something else. */
+function refuseOutputOfAnotherKind(output: string, formatList: Format[], formatGiven: boolean): void {
+  if (isVideoTarget(output) && (formatList.length !== 1 || formatList[0] !== 'overlay')) {
+    throw new UsageError(`-o ${output} is a video file, which holds only the overlay; give a directory for --format ${formatList.join(',')}`);
+  }
+  if (!isVideoTarget(output) && output !== '-' && path.extname(output) && !formatGiven) {
+    throw new UsageError(`Expected a video file name ending in .mp4, .m4v or .mov, or a directory, for -o, --output but received ${JSON.stringify(output)}`);
+  }
+  // A data file's name makes a folder of that name (coco.json inside results.json/), never the file asked for.
+  if (!isVideoTarget(output) && output !== '-' && dataFileExtensions.includes(path.extname(output).toLowerCase())) {
+    throw new UsageError(`-o ${output} names a file, but --format ${formatList.join(',')} writes a folder (${formatList.map((f) => folderEntries[f]).join(', ')} inside it); give a folder name, e.g. -o ${output.slice(0, -path.extname(output).length)}/`);
+  }
+}
+
+/** Options that contradict each other or do nothing together: refused, each with what to do instead. */
+function refuseConflictingOptions(raw: RawTrackOptions, stride: number): void {
+  if ((raw.initMask || raw.prompts) && raw.occlusionFrames !== undefined) throw new UsageError('--occlusion-frames does nothing in prompted mode (--init-mask, --prompts): annotated objects are kept for the whole video; leave it out');
+  if (raw.discover && !raw.initMask && !raw.prompts) throw new UsageError('--discover adds objects to prompted mode; give --init-mask or --prompts too (without them every object is discovered anyway)');
+  if (stride > 1 && raw.saveFeatures) throw new UsageError('--stride and --save-features do not go together: a feature cache holds every frame; save it without --stride, then track it with --stride');
+  if (raw.features && raw.saveFeatures) throw new UsageError('--features and --save-features do not go together: the features are already saved');
+}
+
+/** Prompted mode's options (`--prompts` or `--init-mask`/`--init-frame`, and the propagation's settings). */
+function parsePromptOptions(raw: RawTrackOptions): NonNullable<TrackOptions['prompt']> {
+  return {
+    ...(raw.prompts
+      ? { prompts: listPrompts(raw.prompts), option: '--prompts' as const, source: `--prompts ${raw.prompts}` }
+      : { prompts: [{ frame: parseInteger('--init-frame', raw.initFrame ?? trackDefaults.initFrame, 0, 10_000_000), file: raw.initMask as string }], option: '--init-mask' as const, source: `--init-mask ${raw.initMask}` }),
+    contextFrames: parseInteger('--context-frames', raw.contextFrames ?? trackDefaults.contextFrames, 0, 100),
+    radius: parseInteger('--window', raw.window ?? trackDefaults.window, 1, 1000),
+    topK: parseInteger('--top-k', raw.topK ?? trackDefaults.topK, 1, 1000),
+    propagation: parseChoice<'reference' | 'improved'>('--propagation', raw.propagation ?? trackDefaults.propagation, ['improved', 'reference']),
+    discover: Boolean(raw.discover),
+  };
+}
+
 /**
  * Validates every track option before ffmpeg or onnxruntime start.
  * @throws UsageError with the uniform "Expected … but received …" message.
@@ -176,25 +212,13 @@ export function normalizeTrackOptions(input: string | undefined, raw: RawTrackOp
   if (!raw.output) throw new UsageError('Expected an output path for -o, --output but received nothing; e.g. -o out.mp4 or -o out/');
   const output = raw.output;
   const formatList = parseFormats(raw.format, output);
-  if (isVideoTarget(output) && (formatList.length !== 1 || formatList[0] !== 'overlay')) {
-    throw new UsageError(`-o ${output} is a video file, which holds only the overlay; give a directory for --format ${formatList.join(',')}`);
-  }
-  if (!isVideoTarget(output) && output !== '-' && path.extname(output) && !raw.format) {
-    throw new UsageError(`Expected a video file name ending in .mp4, .m4v or .mov, or a directory, for -o, --output but received ${JSON.stringify(output)}`);
-  }
-  // A data file's name makes a folder of that name (coco.json inside results.json/), never the file asked for.
-  if (!isVideoTarget(output) && output !== '-' && dataFileExtensions.includes(path.extname(output).toLowerCase())) {
-    throw new UsageError(`-o ${output} names a file, but --format ${formatList.join(',')} writes a folder (${formatList.map((f) => folderEntries[f]).join(', ')} inside it); give a folder name, e.g. -o ${output.slice(0, -path.extname(output).length)}/`);
-  }
+  refuseOutputOfAnotherKind(output, formatList, Boolean(raw.format));
   if (!input && !raw.features) throw new UsageError('Expected an input video, or a feature cache with --features, but received neither');
   const videoFormat = findVideoFormat(formatList);
   if (!input && videoFormat) throw new UsageError(`the ${videoFormat} format needs the input video; give it as INPUT alongside --features`);
   const stride = parseInteger('--stride', raw.stride ?? trackDefaults.stride, 1, maxStride);
   refuseUnusedOptions(raw, formatList);
-  if ((raw.initMask || raw.prompts) && raw.occlusionFrames !== undefined) throw new UsageError('--occlusion-frames does nothing in prompted mode (--init-mask, --prompts): annotated objects are kept for the whole video; leave it out');
-  if (raw.discover && !raw.initMask && !raw.prompts) throw new UsageError('--discover adds objects to prompted mode; give --init-mask or --prompts too (without them every object is discovered anyway)');
-  if (stride > 1 && raw.saveFeatures) throw new UsageError('--stride and --save-features do not go together: a feature cache holds every frame; save it without --stride, then track it with --stride');
-  if (raw.features && raw.saveFeatures) throw new UsageError('--features and --save-features do not go together: the features are already saved');
+  refuseConflictingOptions(raw, stride);
   if (input === '-' || /^[a-z]+:\/\//i.test(input ?? '')) throw new UsageError(`Expected a local video file for INPUT but received ${JSON.stringify(input)}; save the stream to a file first`);
   if (output === '-' && (formatList.length !== 1 || formatList[0] !== 'ndjson')) throw new UsageError('-o - writes to stdout, which takes only --format ndjson');
   const refine = getRefinement(parseChoice<RefineMode>('--refine', raw.refine ?? trackDefaults.refine, refineModes), input);
@@ -225,18 +249,7 @@ export function normalizeTrackOptions(input: string | undefined, raw: RawTrackOp
     },
     // A short side the user asked for is honoured even above the video's; the default never enlarges.
     model: { model: raw.model, precision, device, threads, verbose, shortSide, upscale: raw.shortSide !== undefined },
-    prompt: raw.initMask || raw.prompts
-      ? {
-        ...(raw.prompts
-          ? { prompts: listPrompts(raw.prompts), option: '--prompts' as const, source: `--prompts ${raw.prompts}` }
-          : { prompts: [{ frame: parseInteger('--init-frame', raw.initFrame ?? trackDefaults.initFrame, 0, 10_000_000), file: raw.initMask as string }], option: '--init-mask' as const, source: `--init-mask ${raw.initMask}` }),
-        contextFrames: parseInteger('--context-frames', raw.contextFrames ?? trackDefaults.contextFrames, 0, 100),
-        radius: parseInteger('--window', raw.window ?? trackDefaults.window, 1, 1000),
-        topK: parseInteger('--top-k', raw.topK ?? trackDefaults.topK, 1, 1000),
-        propagation: parseChoice<'reference' | 'improved'>('--propagation', raw.propagation ?? trackDefaults.propagation, ['improved', 'reference']),
-        discover: Boolean(raw.discover),
-      }
-      : undefined,
+    prompt: raw.initMask || raw.prompts ? parsePromptOptions(raw) : undefined,
   };
   // The file system last: a bad value is reported before a folder in the way, so one fix is enough.
   refuseReplacingInputs(getReadPaths(input, raw), [

@@ -31,15 +31,40 @@ function select(labels: ArrayLike<number>, id: number | undefined): Uint8Array {
   return out;
 }
 
+/** Pair statistics of one truth id and one predicted id: J and F where they overlap, frames where it was the truth's match. */
+interface PairFrames {
+  j: number[];
+  f: number[];
+  matched: number;
+}
+
+/** The global one-to-one truth → prediction mapping by identity true positives (greedy on counts), and those true positives. */
+function mapIdentities(pairFrames: Map<string, PairFrames>): { mapping: Map<number, number>; idtp: number } {
+  const pairs = [...pairFrames.entries()]
+    .map(([key, v]) => ({ truthId: Number(key.split(':')[0]), predictedId: Number(key.split(':')[1]), matched: v.matched }))
+    .filter((p) => p.matched > 0)
+    .sort((a, b) => b.matched - a.matched);
+  const mapping = new Map<number, number>();
+  const used = new Set<number>();
+  let idtp = 0;
+  for (const pair of pairs) {
+    if (mapping.has(pair.truthId) || used.has(pair.predictedId)) continue;
+    mapping.set(pair.truthId, pair.predictedId);
+    used.add(pair.predictedId);
+    idtp += pair.matched;
+  }
+  return { mapping, idtp };
+}
+
 /**
  * DAVIS-style J and F per ground-truth object under one global truth→prediction id
  * mapping (the one that maximises identity true positives, as IDF1 does), plus id
  * switches (a truth object's frame-matched prediction id changing) and IDF1.
- * Frames are kept only as per-pair statistics, so memory does not grow with length
- * beyond the per-frame J/F of each candidate pair.
+ * Frames are kept only as per-pair statistics and the ids present in each frame (no masks),
+ * so memory grows with length by a few numbers a frame.
  */
 export function createSequenceScorer(width: number, height: number): SequenceScorer {
-  const pairFrames = new Map<string, { j: number[]; f: number[]; matched: number }>();
+  const pairFrames = new Map<string, PairFrames>();
   const truthFrames = new Map<number, number>();
   const predictedFrames = new Map<number, number>();
   const truthIds = new Set<number>();
@@ -86,20 +111,7 @@ export function createSequenceScorer(width: number, height: number): SequenceSco
       frames++;
     },
     finish() {
-      // Global one-to-one mapping by identity true positives (greedy on counts).
-      const pairs = [...pairFrames.entries()]
-        .map(([key, v]) => ({ truthId: Number(key.split(':')[0]), predictedId: Number(key.split(':')[1]), matched: v.matched }))
-        .filter((p) => p.matched > 0)
-        .sort((a, b) => b.matched - a.matched);
-      const mapping = new Map<number, number>();
-      const used = new Set<number>();
-      let idtp = 0;
-      for (const pair of pairs) {
-        if (mapping.has(pair.truthId) || used.has(pair.predictedId)) continue;
-        mapping.set(pair.truthId, pair.predictedId);
-        used.add(pair.predictedId);
-        idtp += pair.matched;
-      }
+      const { mapping, idtp } = mapIdentities(pairFrames);
       const truthDetections = [...truthFrames.values()].reduce((a, b) => a + b, 0);
       const predictedDetections = [...predictedFrames.values()].reduce((a, b) => a + b, 0);
       const perObject = [...truthIds].sort((a, b) => a - b).map((truthId) => {
