@@ -1,5 +1,5 @@
 import { averageHeads } from './attention-mask.js';
-import { anchorAtPrompt_, createDirection, getUnitTokens, stepDirection_, type StepOptions } from './prompts/direction.js';
+import { anchorAtPrompt_, createDirection, getFrameTokens, stepDirection_, type StepOptions } from './prompts/direction.js';
 import { describePromptedFrame, selectLabels } from './prompts/soft-labels.js';
 import { resizeLabels } from './resize-labels.js';
 import type { FrameFeatures, FrameResult, Tracker } from './types.js';
@@ -33,7 +33,7 @@ export function createPromptedTracker(options: PromptedOptions): Tracker {
       const geometry = { rows, cols, patchSize, width, height };
       const attention = averageHeads(features.clsAttention, heads);
       if (features.index < options.initFrame) return describePromptedFrame(features.index, new Uint16Array(width * height), forward.ids, attention, geometry);
-      const tokens = getUnitTokens(features); // [n, dim]
+      const tokens = getFrameTokens(features);
       if (!forward.anchor) {
         // The pipeline makes the annotated frame a key frame; any other first frame would get its mask.
         if (features.index !== options.initFrame) throw new Error(`internal: prompted tracking started at frame ${features.index}, not the annotated frame ${options.initFrame}`);

@@ -80,6 +80,33 @@ describe('--prompts: a correction sticks', async () => {
   });
 });
 
+describe('--prompts: a hidden object comes back where every patch shares one component', async () => {
+  // DINO's tokens share a large component across all patches (cosine ~0.3-0.5 between unrelated
+  // patches); here it is overdone: every token is 3 x axis 0 plus its own part. Square A (axis 1)
+  // is at (1, 1) on frames 0-3, hidden on 4-7 and back at (2, 4) on 8-11. Compared on raw tokens,
+  // every patch looked like A, so while A was hidden the attention's region grew over the whole
+  // frame and re-anchoring gave A all of it.
+  const n = shape.rows * shape.cols;
+  const file = path.join(work, 'shared-component.safetensors');
+  const writer = createFeatureCacheWriter(file, { patch_size: patch, frame_width: width, frame_height: height, fps: 10, model: 'test' });
+  for (let t = 0; t < frames; t++) {
+    const { patchTokens, clsAttention } = squareFeatures(shape, t < 4 ? [[1, 1, 1]] : t >= 8 ? [[2, 4, 1]] : []);
+    for (let i = 0; i < n; i++) {
+      const token = patchTokens.subarray(i * shape.dim, (i + 1) * shape.dim);
+      if (token[0] === 1) token.fill(0).set([0.3], 2 + (i % (shape.dim - 2))); // background: a little texture of its own
+      token[0] += 3;
+    }
+    await writer.write({ index: t, ...shape, patchTokens, clsAttention });
+  }
+  await writer.finish();
+
+  it('has no mask while hidden, and is re-anchored on its own patches when back', async () => {
+    const out = await track(file, makePrompts('shared-component', { 0: [[1, 1, 1]] }), 'out-shared-component');
+    for (let t = 4; t < 8; t++) assert.equal(readMask(out, t).filter((v) => v === 1).length, 0, `frame ${t}: A is hidden`);
+    for (let t = 9; t < frames; t++) assert.ok(iou(readMask(out, t), makeLabels([[2, 4, 1]]), 1) >= 0.5, `frame ${t}: IoU ${iou(readMask(out, t), makeLabels([[2, 4, 1]]), 1).toFixed(2)}`);
+  });
+});
+
 describe('--prompts: objects that appear later, frames before the first prompt', async () => {
   // Frame 5 is the first prompt: frames 0-4 come from propagating it backwards.
   it('an object first prompted on frame k has no mask before k when it is not there', async () => {

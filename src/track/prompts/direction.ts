@@ -1,5 +1,5 @@
 import { discoverObjects_, type DiscoveryState } from '../discover.js';
-import { centreAndNormalizeRows, dot, getMaskPrototype, normalizeRows } from '../patch-features.js';
+import { centreAndNormalizeRows, dot, normalizeRows } from '../patch-features.js';
 import { isObjectLike, measureObjectness } from '../multi/objectness.js';
 import { multiTrackerTuning } from '../multi/tuning.js';
 import type { Proposal } from '../proposals.js';
@@ -36,6 +36,8 @@ export interface Direction {
   /** The frame index of the last prompt passed; undefined before the first. */
   anchorFrame?: number;
   anchor?: ContextFrame;
+  /** The anchoring prompt's centred tokens (discovery compares a new object with its background). */
+  anchorCentred?: Float32Array;
   recent: ContextFrame[];
   /** Each object's unit mean feature where it was last prompted (re-anchoring and drift correction compare with it). */
   prototypes: Map<number, Float32Array>;
@@ -50,9 +52,24 @@ export function createDirection(ids: number[]): Direction {
   return { ids: sorted, recent: [], prototypes: new Map(), rejected: new Map(), discovery: { candidates: [], nextId: Math.max(...sorted) + 1 } };
 }
 
-/** Unit patch tokens `[rows*cols, dim]` of a frame. */
-export function getUnitTokens(features: FrameFeatures): Float32Array {
-  return normalizeRows(features.patchTokens, features.dim);
+/** A frame's patch tokens in the two forms prompted mode uses, each `[rows*cols, dim]` unit rows. */
+export interface FrameTokens {
+  /** The tokens themselves: label propagation ranks neighbours on these, as DINO does. */
+  unit: Float32Array;
+  /**
+   * Relative to the frame's mean token: attention regions, prototypes and every cosine
+   * threshold compare these, as the unsupervised tracker does, so a threshold means the same
+   * whatever a model shares across all patches (on raw tokens of a model whose patches share a
+   * large common component, regions grew over the background and a hidden object's prototype
+   * matched none of them).
+   */
+  centred: Float32Array;
+}
+
+/** A frame's tokens for propagation and for comparisons. */
+export function getFrameTokens(features: FrameFeatures): FrameTokens {
+  const unit = normalizeRows(features.patchTokens, features.dim);
+  return { unit, centred: centreAndNormalizeRows(features.patchTokens, features.dim) };
 }
 
 /**
@@ -63,16 +80,17 @@ export function getUnitTokens(features: FrameFeatures): Float32Array {
  * like it lie in its background was erased by the user, not hidden: it is rejected, so
  * re-anchoring does not bring it back on the next frame (a hidden one still can).
  * @param labels the prompt at the patch grid `[rows, cols]`
- * @param tokens unit tokens `[rows*cols, dim]` of the prompted frame
+ * @param tokens the prompted frame's tokens
  */
-export function anchorAtPrompt_(direction: Direction, frame: number, labels: Uint16Array, tokens: Float32Array, dim: number): void {
+export function anchorAtPrompt_(direction: Direction, frame: number, labels: Uint16Array, tokens: FrameTokens, dim: number): void {
   for (const id of new Set(labels)) if (!direction.ids.includes(id)) direction.ids.push(id);
   direction.anchorFrame = frame;
-  direction.anchor = { tokens, masks: new Map(direction.ids.map((id) => [id, Float32Array.from(labels, (v) => (v === id ? 1 : 0))])) };
+  direction.anchor = { tokens: tokens.unit, masks: new Map(direction.ids.map((id) => [id, Float32Array.from(labels, (v) => (v === id ? 1 : 0))])) };
+  direction.anchorCentred = tokens.centred;
   direction.recent = [];
-  const marked = getPrototypes(labels, tokens, dim, direction.ids);
+  const marked = getPrototypes(labels, tokens.centred, dim, direction.ids);
   for (const [id, prototype] of direction.prototypes) {
-    if (marked.has(id) || !isInBackground(prototype, labels, tokens, dim)) continue;
+    if (marked.has(id) || !isInBackground(prototype, labels, tokens.centred, dim)) continue;
     direction.prototypes.delete(id);
     direction.rejected.set(id, prototype);
   }
@@ -99,17 +117,10 @@ function isInBackground(prototype: Float32Array, labels: Uint16Array, tokens: Fl
  * and then took over real objects' re-anchoring. Measured as the tracker measures it, on
  * tokens relative to the frame's mean, with the tracker's constants (tuned on its tuning set).
  */
-function getObjectnessTest(features: FrameFeatures): (proposal: Proposal) => boolean {
+function getObjectnessTest(features: FrameFeatures, centred: Float32Array): (proposal: Proposal) => boolean {
   const { rows, cols, heads, dim } = features;
-  // Centred once, and only for a frame that has a region to judge (most frames have none).
-  let centred: Float32Array | undefined; // [n, dim]
   const { headLift, ringPatches } = multiTrackerTuning;
-  return (proposal) => {
-    centred ??= centreAndNormalizeRows(features.patchTokens, dim);
-    const prototype = getMaskPrototype(centred, dim, proposal.mask);
-    if (!prototype) return false;
-    return isObjectLike(measureObjectness({ ...proposal, prototype }, features.clsAttention, centred, { rows, cols, heads, dim, headLift, ringPatches }), multiTrackerTuning);
-  };
+  return (proposal) => isObjectLike(measureObjectness(proposal, features.clsAttention, centred, { rows, cols, heads, dim, headLift, ringPatches }), multiTrackerTuning);
 }
 
 /**
@@ -122,12 +133,12 @@ function getObjectnessTest(features: FrameFeatures): (proposal: Proposal) => boo
  * are given to it in the anchor.
  */
 function unlabelInAnchor_(direction: Direction, id: number, prototype: Float32Array, dim: number): void {
-  const anchor = direction.anchor;
+  const { anchor, anchorCentred } = direction;
   const background = anchor?.masks.get(0);
-  if (!anchor || !background) return;
+  if (!anchor || !anchorCentred || !background) return;
   const own = new Float32Array(background.length);
   for (let i = 0; i < background.length; i++) {
-    if (background[i] === 1 && dot(prototype, anchor.tokens.subarray(i * dim, (i + 1) * dim)) >= promptedTuning.matchCosine) {
+    if (background[i] === 1 && dot(prototype, anchorCentred.subarray(i * dim, (i + 1) * dim)) >= promptedTuning.matchCosine) {
       background[i] = 0;
       own[i] = 1;
     }
@@ -141,28 +152,28 @@ function unlabelInAnchor_(direction: Direction, id: number, prototype: Float32Ar
  * correction and discovery as the options ask; the prediction joins the context.
  * @returns id → `[rows*cols]` soft labels
  */
-export async function stepDirection_(direction: Direction, features: FrameFeatures, tokens: Float32Array, options: StepOptions): Promise<Map<number, Float32Array>> {
+export async function stepDirection_(direction: Direction, features: FrameFeatures, tokens: FrameTokens, options: StepOptions): Promise<Map<number, Float32Array>> {
   const { rows, cols, dim, heads } = features;
   if (!direction.anchor) throw new Error(`internal: propagation reached frame ${features.index} before any prompt`);
-  const soft = await propagateMasks(tokens, [direction.anchor, ...direction.recent], { rows, cols, dim, radius: options.radius, topK: options.topK, temperature: options.temperature }, options.similarity);
+  const soft = await propagateMasks(tokens.unit, [direction.anchor, ...direction.recent], { rows, cols, dim, radius: options.radius, topK: options.topK, temperature: options.temperature }, options.similarity);
   // The frame's attention regions, computed once: re-anchoring, drift correction and discovery share them.
-  const regions = options.propagation === 'improved' || options.discover ? getAttentionRegions(features.clsAttention, tokens, { rows, cols, heads, dim, threshold: options.threshold }) : undefined;
+  const regions = options.propagation === 'improved' || options.discover ? getAttentionRegions(features.clsAttention, tokens.centred, { rows, cols, heads, dim, threshold: options.threshold }) : undefined;
   const { prototypes } = direction;
   if (options.propagation === 'improved') {
     const { lostPatches, matchCosine, pull, driftIou } = promptedTuning;
-    reanchorLost_(soft, features.clsAttention, tokens, prototypes, { rows, cols, heads, dim, lostPatches, matchCosine, regions });
-    correctDrift_(soft, features.clsAttention, tokens, prototypes, { rows, cols, heads, dim, lostPatches, matchCosine, pull, driftIou, regions });
+    reanchorLost_(soft, features.clsAttention, tokens.centred, prototypes, { rows, cols, heads, dim, lostPatches, matchCosine, regions });
+    correctDrift_(soft, features.clsAttention, tokens.centred, prototypes, { rows, cols, heads, dim, lostPatches, matchCosine, pull, driftIou, regions });
   }
   if (options.discover) {
     const known = new Map([...prototypes, ...direction.rejected]);
-    const objectLike = getObjectnessTest(features);
-    for (const { id, prototype } of discoverObjects_(soft, features.clsAttention, tokens, known, direction.discovery, { rows, cols, heads, dim, knownCosine: promptedTuning.knownCosine, regions, isObjectLike: objectLike, ...options.discover })) {
+    const objectLike = getObjectnessTest(features, tokens.centred);
+    for (const { id, prototype } of discoverObjects_(soft, features.clsAttention, tokens.centred, known, direction.discovery, { rows, cols, heads, dim, knownCosine: promptedTuning.knownCosine, regions, isObjectLike: objectLike, ...options.discover })) {
       direction.ids.push(id);
       prototypes.set(id, prototype);
       unlabelInAnchor_(direction, id, prototype, dim);
     }
   }
-  direction.recent.push({ tokens, masks: soft });
+  direction.recent.push({ tokens: tokens.unit, masks: soft });
   if (direction.recent.length > options.contextFrames) direction.recent = direction.recent.slice(-options.contextFrames);
   return soft;
 }

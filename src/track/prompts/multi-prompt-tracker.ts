@@ -3,7 +3,7 @@ import { averageHeads } from '../attention-mask.js';
 import { readInitMask } from '../init-mask.js';
 import { resizeLabels } from '../resize-labels.js';
 import type { FrameFeatures, FrameResult, Tracker } from '../types.js';
-import { anchorAtPrompt_, createDirection, getUnitTokens, stepDirection_, type StepOptions } from './direction.js';
+import { anchorAtPrompt_, createDirection, getFrameTokens, stepDirection_, type StepOptions } from './direction.js';
 import { describePromptedFrame, selectLabels, type LabelGeometry, type WeightedSoft } from './soft-labels.js';
 import { openSoftScratch, type SoftScratch } from './soft-scratch.js';
 
@@ -77,7 +77,7 @@ async function runBackwardPass(options: MultiPromptOptions, ids: number[], scrat
   for (let index = last; index >= 0; index--) {
     if (!options.isKeyFrame(index)) continue;
     const features = await options.features.readFrame(index);
-    const tokens = getUnitTokens(features); // [n, dim]
+    const tokens = getFrameTokens(features);
     const file = promptAt.get(index);
     if (file !== undefined) {
       const labels = await readInitMask(file, options.width, options.height, options.option, true);
@@ -146,12 +146,12 @@ export async function createMultiPromptTracker(options: MultiPromptOptions): Pro
       if (file !== undefined) {
         const labels = await readInitMask(file, width, height, options.option, true);
         const first = forward.anchorFrame === undefined;
-        anchorAtPrompt_(forward, index, resizeLabels(labels, width, height, features.cols, features.rows), getUnitTokens(features), features.dim);
+        anchorAtPrompt_(forward, index, resizeLabels(labels, width, height, features.cols, features.rows), getFrameTokens(features), features.dim);
         if (first) for (const [id, prototype] of discovered) if (!forward.prototypes.has(id)) forward.prototypes.set(id, prototype);
         return describe(labels);
       }
       if (forward.anchorFrame === undefined) return select([{ soft: await readBackward(index), weight: 1 }]);
-      const soft = await stepDirection_(forward, features, getUnitTokens(features), options);
+      const soft = await stepDirection_(forward, features, getFrameTokens(features), options);
       const next = frames.find((frame) => frame > index);
       if (next === undefined) return select([{ soft, weight: 1 }]);
       const weight = (next - index) / (next - forward.anchorFrame);
