@@ -95,15 +95,25 @@ function getCoarseMap(map: Float32Array, width: number, height: number, step: nu
 }
 
 /**
- * Where one object's refined mask is written: a frame-sized running maximum, so that every
- * pixel goes to the strongest object (`labels`) once all objects are written.
+ * Where one object's refined mask is written: frame-sized running maxima, so that once all
+ * objects are written a pixel is an object where the strongest value passes the threshold
+ * (`strongest`, as without refinement) and belongs to the strongest object that may take it
+ * (`best`, `labels`): one whose upsampled patch mask is within `seam` of the strongest mask
+ * there (`reach`). A colour fit cannot tell same-coloured objects apart: one of two touching
+ * look-alikes took the other's pixels patches away from its own.
  */
 export interface MaskVote {
   id: number;
-  /** `[height, width]` of the frame: the strongest value so far (start at the threshold). */
+  /** `[height, width]` of the frame: the strongest value so far of an object that may take the pixel (start at −∞). */
   best: Float32Array;
   /** `[height, width]` of the frame: the id that holds `best`. */
   labels: Uint16Array;
+  /** `[height, width]` of the frame: the strongest value so far of any object (start at 0). */
+  strongest: Float32Array;
+  /** `[height, width]` of the frame: the strongest object's upsampled patch mask. */
+  reach: Float32Array;
+  /** An object takes a pixel only where its upsampled patch mask is at least `reach` minus this. */
+  seam: number;
 }
 
 /**
@@ -203,13 +213,14 @@ const settledTolerance = 1e-6;
 /**
  * q = w̄·(ā·I + b̄) + (1 − w̄)·p at every pixel of the region, w̄, ā and b̄ bilinearly
  * interpolated from the coarse grid (block centres), voted into the frame: q (as float32)
- * replaces the frame's best value where it is larger.
+ * raises the frame's strongest value, and replaces its best value where it is larger and the
+ * object may take the pixel (MaskVote).
  */
 function applyCoefficients(coarse: Float32Array[], settled: Uint8Array, mask: Float32Array, guide: GuideImage, region: PixelRegion, step: number, rows: number, cols: number, vote: MaskVote): void {
   const [left, top, right, bottom] = region;
   const width = right - left;
   const height = bottom - top;
-  const { id, best, labels } = vote;
+  const { id, best, labels, strongest, reach, seam } = vote;
   const pixels = guide.pixels;
   // Runs of pixels between the same two block centres: [start, end) in the region, and those two columns.
   const spans: { start: number; end: number; c0: number; c1: number }[] = [];
@@ -240,7 +251,8 @@ function applyCoefficients(coarse: Float32Array[], settled: Uint8Array, mask: Fl
     for (const { start, end, c0, c1 } of spans) {
       if (settled[r0 + c0] & settled[r0 + c1] & settled[r1 + c0] & settled[r1 + c1]) {
         for (let x = start, i = y * width + start, o = rowStart + start; x < end; x++, i++, o++) {
-          if (mask[i] > best[o]) {
+          if (mask[i] > strongest[o]) strongest[o] = mask[i];
+          if (mask[i] > best[o] && mask[i] >= reach[o] - seam) {
             best[o] = mask[i];
             labels[o] = id;
           }
@@ -255,7 +267,8 @@ function applyCoefficients(coarse: Float32Array[], settled: Uint8Array, mask: Fl
         const fit = (ar0 + arStep * f) * pixels[k] * toUnit + (ag0 + agStep * f) * pixels[k + 1] * toUnit + (ab0 + abStep * f) * pixels[k + 2] * toUnit + (b0 + bStep * f);
         const weight = w0 + wStep * f;
         const q = Math.fround(weight * fit + (1 - weight) * mask[i]);
-        if (q > best[o]) {
+        if (q > strongest[o]) strongest[o] = q;
+        if (mask[i] >= reach[o] - seam && q > best[o]) {
           best[o] = q;
           labels[o] = id;
         }

@@ -20,6 +20,15 @@ export const refineDefaults = {
   radiusPerStep: 4,
   /** A pixel belongs to the strongest object above this, as without refinement. */
   threshold: 0.5,
+  /**
+   * An object may take a pixel only where its upsampled patch mask is at least the strongest
+   * one's there minus this: 0.5 lets the boundary between two touching objects move half a
+   * patch either way from the patch grid's, far enough for a colour edge the grid cut across,
+   * and no further, since a colour fit cannot split look-alikes (one of two touching red
+   * squares took the other's pixels). Chosen by that reasoning, not tuned; checked on the
+   * tuning scenes of bench:pixels (README, Pixel refinement).
+   */
+  seamReach: 0.5,
   /** Patches below this soft value cannot reach `threshold` after upsampling; they only widen the work box. */
   boxFloor: 0.25,
 };
@@ -70,19 +79,35 @@ function growRegion([left, top, right, bottom]: PixelRegion, margin: number, wid
   return [Math.max(0, left - margin), Math.max(0, top - margin), Math.min(width, right + margin), Math.min(height, bottom + margin)];
 }
 
-/** The running maxima of the last frame refined, reused: a frame-sized array a frame is garbage the collector must keep up with. */
-let scratch = new Float32Array(0);
+/** The running maxima of the last frame refined, reused: frame-sized arrays a frame are garbage the collector must keep up with. */
+const scratch = { best: new Float32Array(0), strongest: new Float32Array(0), reach: new Float32Array(0) };
 
 /** A float array of at least `size` values, contents undefined. */
-function getScratch(size: number): Float32Array {
-  if (scratch.length < size) scratch = new Float32Array(size);
-  return scratch;
+function getScratch(name: keyof typeof scratch, size: number): Float32Array {
+  if (scratch[name].length < size) scratch[name] = new Float32Array(size);
+  return scratch[name];
 }
 
 /** The smallest region holding every one of `regions` (an empty one when there are none). */
 function getUnion(regions: PixelRegion[]): PixelRegion {
   if (regions.length === 0) return [0, 0, 0, 0];
   return regions.reduce(([l, t, r, b], [left, top, right, bottom]) => [Math.min(l, left), Math.min(t, top), Math.max(r, right), Math.max(b, bottom)]);
+}
+
+/** The running maximum of the objects' upsampled patch masks, `reach` `[height, width]`, raised by one region's. */
+function raiseReach_(reach: Float32Array, prior: Float32Array, region: PixelRegion, width: number): void {
+  const [left, top, right, bottom] = region;
+  for (let y = top, i = 0; y < bottom; y++) {
+    for (let o = y * width + left, end = y * width + right; o < end; o++, i++) if (prior[i] > reach[o]) reach[o] = prior[i];
+  }
+}
+
+/** Pixels where no object's refined value passed `threshold` go to the background (see MaskVote). */
+function keepForeground_(vote: MaskVote, union: PixelRegion, width: number, threshold: number): void {
+  const { labels, strongest } = vote;
+  for (let y = union[1]; y < union[3]; y++) {
+    for (let o = y * width + union[0], end = y * width + union[2]; o < end; o++) if (strongest[o] <= threshold) labels[o] = 0;
+  }
 }
 
 /** What refinement reads of a tracked frame: its soft masks, not its patch-grid labels. */
@@ -121,14 +146,19 @@ export function refineMasks(result: RefineInput, image: Uint8Array, tuning: Refi
   const guide: GuideImage = covered > width * height ? createGuide(image, width, height, step) : { pixels: image, width, height };
   // Only the regions' union is voted in (and read below): only it needs the threshold.
   const union = getUnion(regions.map(([, region]) => region));
-  const vote: MaskVote = { id: 0, labels: new Uint16Array(width * height), best: getScratch(width * height) };
-  for (let y = union[1]; y < union[3]; y++) vote.best.fill(tuning.threshold, y * width + union[0], y * width + union[2]);
-  for (const [id, region] of regions) {
-    const prior = upsampleBilinearRegion(soft.get(id) as Float32Array, rows, cols, width, height, region); // [regionHeight, regionWidth]
-    vote.id = id;
-    filterGuided(prior, guide, region, filter, vote);
+  const vote: MaskVote = { id: 0, labels: new Uint16Array(width * height), best: getScratch('best', width * height), strongest: getScratch('strongest', width * height), reach: getScratch('reach', width * height), seam: tuning.seamReach };
+  for (let y = union[1]; y < union[3]; y++) {
+    vote.best.fill(-Infinity, y * width + union[0], y * width + union[2]);
+    for (const array of [vote.strongest, vote.reach]) array.fill(0, y * width + union[0], y * width + union[2]);
   }
+  const priors = regions.map(([id, region]) => upsampleBilinearRegion(soft.get(id) as Float32Array, rows, cols, width, height, region)); // each [regionHeight, regionWidth]
+  regions.forEach(([, region], k) => raiseReach_(vote.reach, priors[k], region, width));
+  regions.forEach(([id, region], k) => {
+    vote.id = id;
+    filterGuided(priors[k], guide, region, filter, vote);
+  });
   const { labels } = vote;
+  keepForeground_(vote, union, width, tuning.threshold);
   const scores = new Map(result.objects.map((o) => [o.id, o.score]));
   // Outside the regions every label is 0: only their union is read.
   const visible = describeLabels(labels, width, height, scores, union);

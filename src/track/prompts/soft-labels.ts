@@ -86,35 +86,34 @@ function normaliseGrid(grid: Float32Array): Float32Array {
 }
 
 /**
- * Each object's soft mask for pixel refinement, `[rows*cols]` in [0, 1]: the sources mixed
- * as `selectLabels` mixes them (each normalised first), then 0.5 + half the object's lead
- * over the strongest other label (background included), so it passes one half exactly
- * where the object wins on the patch grid.
+ * Each object's mask for pixel refinement, `[rows*cols]` 0 or 1: the patches where it wins
+ * once the sources are mixed as `selectLabels` mixes them (each normalised first) — the
+ * patch-grid decision, as the unsupervised tracker hands over its claimed patches, which is
+ * what refinement was tuned on. Handing over each object's lead instead (0.5 + half of it)
+ * made a weak but winning lead a value near one half, which the colour fit took under it:
+ * two touching look-alikes (each leading the other by little) and objects whose propagated
+ * labels had faded lost most of their pixels in refined frames that the grid labels kept.
  */
 export function getPromptedSoftMasks(sources: WeightedSoft[], ids: number[], n: number): Map<number, Float32Array> {
-  const mixed = new Map<number, Float32Array>();
+  const best = new Float32Array(n).fill(-Infinity);
+  const winner = new Int32Array(n);
   for (const id of ids) {
+    let mixed: Float32Array | undefined;
     for (const { soft, weight } of sources) {
       const grid = soft.get(id);
       if (!grid || weight === 0) continue;
       const normalised = normaliseGrid(grid); // [n]
-      const sum = mixed.get(id) ?? new Float32Array(n);
-      for (let i = 0; i < n; i++) sum[i] += weight * normalised[i];
-      mixed.set(id, sum);
+      mixed ??= new Float32Array(n);
+      for (let i = 0; i < n; i++) mixed[i] += weight * normalised[i];
     }
-  }
-  const margins = new Map<number, Float32Array>();
-  for (const [id, own] of mixed) {
-    if (id === 0) continue;
-    const margin = new Float32Array(n);
+    if (!mixed) continue;
     for (let i = 0; i < n; i++) {
-      let other = 0;
-      for (const [otherId, values] of mixed) if (otherId !== id && values[i] > other) other = values[i];
-      margin[i] = Math.min(1, Math.max(0, 0.5 + (own[i] - other) / 2));
+      if (mixed[i] > best[i]) [best[i], winner[i]] = [mixed[i], id];
     }
-    margins.set(id, margin);
   }
-  return margins;
+  const masks = new Map<number, Float32Array>();
+  for (const id of ids) if (id !== 0) masks.set(id, Float32Array.from(winner, (w) => (w === id ? 1 : 0)));
+  return masks;
 }
 
 /** The tracker's answer for a labelled frame: visible objects, and every other known id as hidden. */
