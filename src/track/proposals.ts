@@ -32,6 +32,12 @@ export interface ProposalOptions {
    * mass threshold leaves out). Absent: the mass threshold only.
    */
   headLift?: number;
+  /**
+   * Also foreground: patches that any one head attends at least this many times its mean over
+   * the frame (a small object only one head attends vanishes from the head average and has no
+   * majority of heads). Absent: none.
+   */
+  singleHeadLift?: number;
 }
 
 /**
@@ -46,19 +52,22 @@ export function getForeground(attention: Float32Array, options: ProposalOptions)
   const cutoff = getMassCutoff(mean, threshold);
   const votes = new Uint8Array(n);
   const liftVotes = new Uint8Array(n);
+  const single = new Uint8Array(n);
   for (let h = 0; h < heads; h++) {
     const map = attention.subarray(h * n, (h + 1) * n);
     const headCutoff = getMassCutoff(map, threshold);
     let total = 0;
     for (let i = 0; i < n; i++) total += map[i];
     const liftCutoff = options.headLift === undefined ? Infinity : (options.headLift * total) / n;
+    const singleCutoff = options.singleHeadLift === undefined ? Infinity : (options.singleHeadLift * total) / n;
     for (let i = 0; i < n; i++) {
       if (map[i] >= headCutoff) votes[i]++;
       if (map[i] >= liftCutoff) liftVotes[i]++;
+      if (map[i] >= singleCutoff) single[i] = 1;
     }
   }
   const majority = Math.floor(heads / 2) + 1;
-  return Uint8Array.from(mean, (v, i) => (v >= cutoff || votes[i] >= majority || liftVotes[i] >= majority ? 1 : 0));
+  return Uint8Array.from(mean, (v, i) => (v >= cutoff || votes[i] >= majority || liftVotes[i] >= majority || single[i] ? 1 : 0));
 }
 
 /** 4-connected components of a patch mask, largest first. */

@@ -7,7 +7,7 @@ import { describeHeldout, generateHeldout, heldoutName, patch } from './heldout-
 import { getForeground, getProposals } from '../../dist/track/proposals.js';
 import { averageHeads } from '../../dist/track/attention-mask.js';
 import { measureObjectness } from '../../dist/track/multi/objectness.js';
-import { normalizeRows } from '../../dist/track/patch-features.js';
+import { centreAndNormalizeRows } from '../../dist/track/patch-features.js';
 import { multiTrackerTuning as tuning } from '../../dist/track/multi/tuning.js';
 
 const [kind = 'wall', seed = '1', first = '0', last = '9'] = process.argv.slice(2);
@@ -46,7 +46,7 @@ for (const frame of generateHeldout(scene)) {
   if (frame.index < Number(first)) continue;
   if (frame.index > Number(last)) break;
   const { rows, cols, heads, dim } = frame;
-  const tokens = normalizeRows(frame.patchTokens, dim);
+  const tokens = centreAndNormalizeRows(frame.patchTokens, dim); // as the tracker compares them
   const options = { rows, cols, heads, dim, threshold, minPatches: tuning.minPatches, splitCosine: tuning.splitCosine, growCosine: tuning.growCosine, headLift: tuning.foregroundLift };
   const labels = patchTruth(frame);
   const foreground = getForeground(frame.clsAttention, options);

@@ -225,6 +225,33 @@ describe('multi-object tracker: identity, objectness, backfill', () => {
     assert.equal(labelAt(result, 3, 11), 0);
   });
 
+  it('tracks a small object only one head attends (strongly) from its first frames, and paints it into them', async () => {
+    // The CLI's default threshold: the head average's 60% mass then holds only the large object.
+    const tracker = createMultiTracker({ ...at25, threshold: 0.6 });
+    const results = [];
+    // Object 1 (4x4): head 1 attends it, head 0 at 0.3 of that; object 2 (2x2, its own look):
+    // head 0 only, at 22x that head's frame mean. Neither the head average nor a majority of
+    // heads keeps object 2 as foreground.
+    for (let t = 0; t < 8; t++) {
+      const frame = makeFrame(t, { 1: [2, 2, 4], 2: [8, 10 + (t >> 2), 2, 2, [0]] });
+      for (let r = 2; r < 6; r++) for (let c = 2; c < 6; c++) frame.clsAttention[r * cols + c] = 0.3;
+      results.push(await tracker.update(frame));
+    }
+    const last = results[results.length - 1];
+    assert.deepEqual(visibleIds(last), [1, 2]);
+    assert.equal(labelAt(last, 8, 11), 2);
+    const painted = results.flatMap((r) => r.births ?? []).filter((b) => labelAt({ ...last, labels: b.labels }, 8, 10) === 2).map((b) => b.index);
+    assert.equal(painted[0], 0, `painted into frames ${painted}`);
+  });
+
+  it('makes no track of a blob that one head attends but that does not stay put (a noise peak, a wandering blob)', async () => {
+    const tracker = createMultiTracker(at25);
+    let result;
+    // Head 0 attends a 2x2 blob that jumps 5 patches a frame, looking different each frame.
+    for (let t = 0; t < 12; t++) result = await tracker.update(makeFrame(t, { 1: [2, 2, 4], 50: [7 + (t % 2) * 3, 1 + ((t * 5) % 13), 2, 50 + t, [0]] }));
+    assert.deepEqual(visibleIds(result), [1]);
+  });
+
   it('hides a track whose region stops drawing the heads as an object does (one head, weakly)', async () => {
     const tracker = createMultiTracker(at25);
     let result;

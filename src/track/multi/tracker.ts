@@ -131,7 +131,8 @@ export function createMultiTracker(options: TrackerOptions, tuning: MultiTracker
   const measure = (frame: FrameState, proposal: Proposal) => measureObjectness(proposal, frame.attention, frame.tokens, { rows: frame.rows, cols: frame.cols, heads: frame.heads, dim: frame.dim, headLift: tuning.headLift, ringPatches: tuning.ringPatches });
   const isAttended = (frame: FrameState, proposal: Proposal): boolean => {
     const { support, maxLift } = measure(frame, proposal);
-    return support >= tuning.supportHeads || maxLift >= tuning.strongLift;
+    // One head attending it at `singleHeadLift` made it foreground (a small object only that head sees): it still draws the heads.
+    return support >= tuning.supportHeads || maxLift >= Math.min(tuning.strongLift, tuning.singleHeadLift);
   };
 
   /** Active tracks follow the proposal their propagated mask overlaps (or that looks like them), near where they are expected. */
@@ -228,7 +229,7 @@ export function createMultiTracker(options: TrackerOptions, tuning: MultiTracker
       // label propagation ranks neighbours as DINO does, on the tokens themselves.
       const tokens = centreAndNormalizeRows(features.patchTokens, dim); // [n, dim] unit rows
       const propagationTokens = normalizeRows(features.patchTokens, dim); // [n, dim] unit rows
-      const proposals = getProposals(features.clsAttention, tokens, { rows, cols, heads, dim, threshold: options.threshold, minPatches: tuning.minPatches, splitCosine: tuning.splitCosine, growCosine: tuning.growCosine, headLift: tuning.foregroundLift });
+      const proposals = getProposals(features.clsAttention, tokens, { rows, cols, heads, dim, threshold: options.threshold, minPatches: tuning.minPatches, splitCosine: tuning.splitCosine, growCosine: tuning.growCosine, headLift: tuning.foregroundLift, singleHeadLift: tuning.singleHeadLift });
       const propagated = await propagateMasks(propagationTokens, context, { rows, cols, dim, radius: tuning.radius, topK: tuning.topK, temperature: tuning.temperature }, options.similarity);
       const frame: FrameState = { index: features.index, step: framesSeen, rows, cols, tokens, attention: features.clsAttention, heads, dim, propagated, masks: new Map(), scores: new Map() };
 
