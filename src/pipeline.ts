@@ -1,14 +1,14 @@
 import { InputError, UsageError } from './errors.js';
 import { findVideoFormat, openOutputs, type Format, type OutputWriter, type OverlayMode } from './export/index.js';
 import { createFeatureCacheWriter, openFeatureCache, type CacheDtype, type FeatureCache, type FeatureCacheWriter } from './features/index.js';
-import { loadModel, openSimilaritySession, type LoadedModel, type LoadOptions, type SimilaritySession } from './model/index.js';
+import { discardInferenceWorker, loadModel, openSimilaritySession, startInferenceWorker, type LoadedModel, type LoadOptions, type SimilaritySession } from './model/index.js';
 import { buildPromptedTracker, checkPromptFrames, getKeyFrames, writeTemporaryCache, type TemporaryCache } from './prompted-run.js';
 import { inferFrames, readCachedFrames, type KeyFrames, type SourceFrame } from './source-frames.js';
 import { createTracker, type BackfillFrame, type FrameResult, type PromptFrame, type Tracker, type TrackerOptions } from './track/index.js';
 import { openRefiner, type Refiner } from './refine/index.js';
 import { BoundedQueue } from './util/bounded-queue.js';
 import { createStageClock } from './util/stage-clock.js';
-import { decodeVideo, getVideoFingerprint, probeVideo, type Decoder, type VideoInfo } from './video/index.js';
+import { askFfmpegVersion, decodeVideo, getVideoFingerprint, probeVideo, type Decoder, type VideoInfo } from './video/index.js';
 import { createFrameWriter } from './write-frames.js';
 
 /** Everything one `track` run needs, validated by the CLI before any work starts. */
@@ -120,6 +120,10 @@ export async function runTrack(context: TrackContext): Promise<TrackSummary> {
   // model's session opens in its worker: start-up is what a user waits for first.
   const similarityOpening = openSimilaritySession(1);
   similarityOpening.catch(() => undefined); // awaited below, where a failure is reported
+  // ffmpeg's version (which option keeps frame times) is asked meanwhile too, not when the decoder starts.
+  const ffmpegAsked = context.input ? askFfmpegVersion() : Promise.resolve();
+  // So does the inference worker (its V8 and onnxruntime), wherever the model will run on the video.
+  if (context.input && !context.features) startInferenceWorker();
   const refine = context.refine === 'guided';
   const needImages = findVideoFormat(context.formats) !== undefined || refine;
   let video: VideoInfo | undefined;
@@ -149,6 +153,7 @@ export async function runTrack(context: TrackContext): Promise<TrackSummary> {
     keys = getKeyFrames(context);
     if (context.prompt && !context.features && video) {
       checkFrameCounts(context, video, undefined);
+      await ffmpegAsked;
       temporary = await writeTemporaryCache(context, video, keys, clock, (loaded) => context.onStart?.({ video, model: loaded }));
       cache = await openFeatureCache(temporary.file);
     } else if (context.features) {
@@ -170,6 +175,7 @@ export async function runTrack(context: TrackContext): Promise<TrackSummary> {
       : { width: (video as VideoInfo).width, height: (video as VideoInfo).height, fps: (video as VideoInfo).fps, total: (video as VideoInfo).frameCount };
     outputs = context.sink ?? await openOutputs({ target: context.output, formats: context.formats, video, fps: size.fps, overlayMode: context.overlayMode, overwrite: context.overwrite, verbose: context.verbose });
     let source: AsyncIterable<SourceFrame>;
+    await ffmpegAsked;
     if (cache) {
       if (video && needImages) decoder = decodeVideo({ video, modelWidth: video.width, modelHeight: video.height, keepFull: false, verbose: context.verbose });
       source = readCachedFrames(cache, decoder, keys);
@@ -236,6 +242,7 @@ export async function runTrack(context: TrackContext): Promise<TrackSummary> {
     await Promise.allSettled([outputs?.abort(), saver?.abort()]);
     throw error;
   } finally {
+    await discardInferenceWorker();
     await model?.session.release();
     similarity ??= await similarityOpening.catch(() => undefined);
     await similarity?.release();

@@ -13,4 +13,5 @@ export {
   type Precision, type PrecisionChoice, type RegistryEntry,
 } from './registry.js';
 export { openSimilaritySession, type SimilaritySession } from './similarity-session.js';
+export { discardInferenceWorker, startInferenceWorker } from './worker-session.js';
 export { autoProviderOrder, openSession, type Device, type ModelOutputs, type ModelSession, type Provider } from './session.js';

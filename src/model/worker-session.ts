@@ -21,6 +21,47 @@ function getTransferable(model: Uint8Array): Uint8Array & { buffer: ArrayBuffer 
   return (whole ? model : model.slice()) as Uint8Array & { buffer: ArrayBuffer };
 }
 
+const workerUrl = new URL('./session-worker.js', import.meta.url);
+
+/** A worker started ahead of its session (startInferenceWorker), until a session takes it. */
+let spare: { worker: Worker; exited: boolean } | undefined;
+
+/**
+ * Starts the inference worker (its own V8 and onnxruntime's import, ~0.1 s) now, so that it
+ * is ready when the session opens: `track` calls this before probing the video and reading
+ * the model, which it then overlaps with. Unreferenced until taken, so it never keeps the
+ * process alive; a spare that died is replaced by a fresh worker when the session opens.
+ */
+export function startInferenceWorker(): void {
+  if (spare && !spare.exited) return;
+  const entry = { worker: new Worker(workerUrl), exited: false };
+  entry.worker.unref();
+  // A failure before the session opens shows again in the fresh worker that open then starts.
+  entry.worker.on('error', () => undefined);
+  entry.worker.once('exit', () => {
+    entry.exited = true;
+    if (spare === entry) spare = undefined;
+  });
+  spare = entry;
+}
+
+/** Stops a worker that startInferenceWorker started and no session took (a run that failed before the model loaded). */
+export async function discardInferenceWorker(): Promise<void> {
+  const entry = spare;
+  spare = undefined;
+  if (entry && !entry.exited) await entry.worker.terminate();
+}
+
+/** The spare worker if it is alive, else a new one; either way with no listeners but the caller's. */
+function takeWorker(): Worker {
+  const entry = spare;
+  spare = undefined;
+  if (!entry || entry.exited) return new Worker(workerUrl);
+  entry.worker.removeAllListeners();
+  entry.worker.ref();
+  return entry.worker;
+}
+
 /**
  * Opens the inference session in a worker thread (same provider choice and errors as
  * `openSession`), so that inference overlaps with tracking and writing on the main thread.
@@ -28,7 +69,7 @@ function getTransferable(model: Uint8Array): Uint8Array & { buffer: ArrayBuffer 
  * owns its whole buffer, that buffer is detached (empty) once this returns.
  */
 export function openSessionInWorker(model: Uint8Array, options: SessionOptions): Promise<ModelSession> {
-  const worker = new Worker(new URL('./session-worker.js', import.meta.url));
+  const worker = takeWorker();
   const pending = new Map<number, { resolve: (out: ModelOutputs) => void; reject: (error: Error) => void }>();
   let nextId = 0;
   let opened: ((reply: WorkerReply & { type: 'opened' }) => void) | undefined;

@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { accessSync, constants, chmodSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -84,24 +84,54 @@ export function getFfmpegBinaries(): FfmpegBinaries {
 }
 
 let fpsModeOption: string | undefined;
+let fpsModeAsking: Promise<void> | undefined;
+
+/** Which option ffmpeg's version banner calls for (see getPassthroughArgs). */
+function readFpsModeOption(banner: string): string {
+  // Release builds say "ffmpeg version 5.1.6-0+deb12u1"; git builds "N-47683-g…" (treated as old).
+  const major = Number(/^ffmpeg version n?(\d+)\./.exec(banner)?.[1] ?? 0);
+  return major >= 5 ? '-fps_mode' : '-vsync';
+}
+
+/**
+ * Asks ffmpeg its version in the background, so that getPassthroughArgs does not block:
+ * run as a child beside the probe and the model's loading, instead of synchronously after
+ * them (it took 0.1–0.2 s of a 224-line run's start-up, on the main thread). Never rejects.
+ */
+export function askFfmpegVersion(): Promise<void> {
+  if (fpsModeOption !== undefined) return Promise.resolve();
+  fpsModeAsking ??= new Promise<void>((resolve) => {
+    let ffmpeg: string;
+    try {
+      ({ ffmpeg } = getFfmpegBinaries());
+    } catch {
+      resolve(); // reported where ffmpeg is first needed
+      return;
+    }
+    execFile(ffmpeg, ['-hide_banner', '-version'], { encoding: 'utf8', timeout: 10_000 }, (error, banner) => {
+      // An ffmpeg that cannot print its version fails properly at its first real use.
+      fpsModeOption ??= readFpsModeOption(error ? '' : banner);
+      resolve();
+    });
+  });
+  return fpsModeAsking;
+}
 
 /**
  * The options that keep every frame with its own time: `-fps_mode passthrough` on ffmpeg 5
  * and later, `-vsync passthrough` on older ones (such as the npm-shipped 4.1), which newer
- * ffmpeg still takes but warns about.
+ * ffmpeg still takes but warns about. Asks ffmpeg synchronously unless askFfmpegVersion has.
  */
 export function getPassthroughArgs(): string[] {
   if (fpsModeOption === undefined) {
     const { ffmpeg } = getFfmpegBinaries();
-    let major = 0;
+    let banner = '';
     try {
-      const banner = execFileSync(ffmpeg, ['-hide_banner', '-version'], { encoding: 'utf8', timeout: 10_000, stdio: ['ignore', 'pipe', 'ignore'] });
-      // Release builds say "ffmpeg version 5.1.6-0+deb12u1"; git builds "N-47683-g…" (treated as old).
-      major = Number(/^ffmpeg version n?(\d+)\./.exec(banner)?.[1] ?? 0);
+      banner = execFileSync(ffmpeg, ['-hide_banner', '-version'], { encoding: 'utf8', timeout: 10_000, stdio: ['ignore', 'pipe', 'ignore'] });
     } catch {
       // An ffmpeg that cannot print its version fails properly at its first real use.
     }
-    fpsModeOption = major >= 5 ? '-fps_mode' : '-vsync';
+    fpsModeOption = readFpsModeOption(banner);
   }
   return [fpsModeOption, 'passthrough'];
 }

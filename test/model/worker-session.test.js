@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { openSessionInWorker } from '../../dist/model/worker-session.js';
@@ -50,5 +51,35 @@ describe('inference worker, released', () => {
     const second = session.release();
     const timeout = new Promise((_, reject) => setTimeout(() => reject(new Error('release() hung')), 10_000).unref());
     await Promise.race([Promise.all([first, second]), timeout]);
+  });
+});
+
+describe('inference worker started ahead (track starts it before probing the video)', () => {
+  it('the session opens in it and runs; a second start and a discard after the open change nothing', async () => {
+    const { startInferenceWorker, discardInferenceWorker } = await import('../../dist/model/worker-session.js');
+    startInferenceWorker();
+    startInferenceWorker();
+    const session = await openSessionInWorker(new Uint8Array(readFileSync(models.tinyPrepared)), { device: 'cpu', threads: 1 });
+    await discardInferenceWorker(); // the spare was taken: nothing to stop
+    const out = await session.run(new Float32Array(3 * 96 * 128), 1, 96, 128);
+    assert.equal(out.clsAttention.length, out.heads * 6 * 8);
+    await session.release();
+  });
+
+  it('one no session takes neither keeps the process alive nor needs discarding', () => {
+    // A run that fails before its model loads (a file that is not a video) leaves the spare untaken.
+    const script = `const m = await import(${JSON.stringify(new URL('../../dist/model/worker-session.js', import.meta.url).href)}); m.startInferenceWorker();`;
+    const started = performance.now();
+    execFileSync(process.execPath, ['--input-type=module', '-e', script], { timeout: 20_000 });
+    assert.ok(performance.now() - started < 20_000);
+  });
+
+  it('discard stops a spare no session took', async () => {
+    const { startInferenceWorker, discardInferenceWorker } = await import('../../dist/model/worker-session.js');
+    startInferenceWorker();
+    await discardInferenceWorker();
+    // And a session opened afterwards starts a worker of its own.
+    const session = await openSessionInWorker(new Uint8Array(readFileSync(models.tinyPrepared)), { device: 'cpu', threads: 1 });
+    await session.release();
   });
 });
