@@ -1,0 +1,73 @@
+import { blendPrototype_ } from '../patch-features.js';
+import type { Proposal } from '../proposals.js';
+import type { BackfillFrame } from '../types.js';
+import type { Candidate } from './births.js';
+import { addSighting } from './fading.js';
+import { coastMotion, observeMotion, startMotion, type Motion } from './motion.js';
+import { paintLabels } from './painting.js';
+import { clampToRegion, findSharer, isExpectedIn, splitByPrediction } from './sharing.js';
+import type { FrameState, Track, TrackerState } from './state.js';
+
+/** Two tracks share one region (two objects merged): it is split between them by prediction, and each coasts, kept within it. */
+function share(state: TrackerState, frame: FrameState, owner: Track, ownerMotion: Motion, sharer: Track, mask: Uint8Array): void {
+  const { decay } = state.settings;
+  const [own, other] = splitByPrediction(mask, frame.cols, ownerMotion, sharer.motion, decay);
+  frame.masks.set(owner.id, own);
+  frame.masks.set(sharer.id, other);
+  frame.scores.set(sharer.id, 0.5);
+  for (const [track, motion] of [[owner, ownerMotion], [sharer, sharer.motion]] as const) {
+    track.motion = coastMotion(motion, decay);
+    track.motion.centre = clampToRegion(track.motion.centre, mask, frame.cols);
+    track.fade = undefined;
+    track.merged = true;
+  }
+}
+
+/** Gives `track` this frame's `proposal`; `taken` says which tracks have a region of their own this frame. */
+export function claim(state: TrackerState, frame: FrameState, track: Track, proposal: Proposal, score: number, taken: (t: Track) => boolean = (t) => frame.masks.has(t.id)): void {
+  const { decay, fadeFrames, motionFrames, tuning } = state.settings;
+  frame.masks.set(track.id, Uint8Array.from(proposal.mask));
+  frame.scores.set(track.id, Math.min(1, Math.max(0, score)));
+  track.before = track.motion;
+  // Two objects in one region (look-alikes crossing): the region's centre is neither's, so
+  // each coasts on its prediction, kept within the region, for as long as the merge lasts;
+  // the region is split between them by prediction, which is what propagation carries on.
+  const sharer = findSharer(proposal, track, state.tracks, (t) => taken(t) || frame.masks.has(t.id), frame.propagated, frame.cols, tuning);
+  if (sharer) {
+    share(state, frame, track, track.motion, sharer, proposal.mask);
+    return;
+  }
+  track.merged = false;
+  // Half hidden, an object shows only part of its look and a centre that lags; a region
+  // swollen by background has a centre that is not the object's: keep what the full view taught.
+  const partial = proposal.area < tuning.partialShare * track.motion.area;
+  const swollen = proposal.area * tuning.partialShare > track.motion.area;
+  if (!partial && !swollen) blendPrototype_(track.prototype, proposal.prototype, tuning.prototypeRate);
+  track.sightings = addSighting(track.sightings, { step: frame.step, area: proposal.area }, fadeFrames);
+  track.fade = undefined;
+  if (partial || swollen) track.motion = coastMotion(track.motion, decay, proposal.area, motionFrames);
+  else track.motion = observeMotion(track.motion, proposal.centre, proposal.area, motionFrames);
+}
+
+/**
+ * A track that shared a region last frame and has none now: the merged region may have
+ * broken into a part and fragments (which absorbPieces joined to the part's track); where it
+ * is expected inside that track's mask, the two still share it.
+ */
+export function keepSharing(state: TrackerState, frame: FrameState): void {
+  const { tuning } = state.settings;
+  for (const track of state.tracks) {
+    if (!track.merged || frame.masks.has(track.id)) continue;
+    const owner = state.tracks.find((o) => o !== track && o.before && frame.masks.has(o.id) && isExpectedIn(track, frame.masks.get(o.id) as Uint8Array, frame.propagated, frame.cols, tuning));
+    if (owner) share(state, frame, owner, owner.before as Motion, track, frame.masks.get(owner.id) as Uint8Array);
+  }
+}
+
+/** A new track for `candidate`, which claims its region; its masks on the frames of its birth window, to paint into them. */
+export function bear(state: TrackerState, frame: FrameState, candidate: Candidate): BackfillFrame[] {
+  const { width, height } = state.settings;
+  const track: Track = { id: state.nextId++, prototype: Float32Array.from(candidate.proposal.prototype), motion: startMotion(candidate.proposal.centre, candidate.proposal.area), unattended: 0, sightings: [], merged: false };
+  state.tracks.push(track);
+  claim(state, frame, track, candidate.proposal, 0.5);
+  return candidate.history.map(({ index, mask }) => ({ index, labels: paintLabels(new Map([[track.id, mask]]), frame.rows, frame.cols, width, height), soft: new Map([[track.id, Float32Array.from(mask)]]) }));
+}

@@ -1,0 +1,133 @@
+import { getMaskIou } from '../mask-iou.js';
+import { dot } from '../patch-features.js';
+import type { Proposal } from '../proposals.js';
+import type { BackfillFrame } from '../types.js';
+import { assignGreedy } from './assignment.js';
+import { advanceCandidates, type Candidate } from './births.js';
+import { bear, claim } from './claiming.js';
+import { getFade, getHiddenFrames } from './fading.js';
+import { getMotionSurprise, missMotion } from './motion.js';
+import { isObjectLike, measureObjectness } from './objectness.js';
+import { touches } from './sharing.js';
+import type { FrameState, Track, TrackerState } from './state.js';
+
+// One frame's steps, in the order the tracker runs them: follow, reidentify, absorbPieces,
+// (keepSharing), keepPropagated, giveBirth, hideUnseen. Each takes the proposals the steps
+// before it left free and returns those it leaves free.
+
+function measure(state: TrackerState, frame: FrameState, proposal: Proposal) {
+  const { headLift, ringPatches } = state.settings.tuning;
+  return measureObjectness(proposal, frame.attention, frame.tokens, { rows: frame.rows, cols: frame.cols, heads: frame.heads, dim: frame.dim, headLift, ringPatches });
+}
+
+function isAttended(state: TrackerState, frame: FrameState, proposal: Proposal): boolean {
+  const { tuning } = state.settings;
+  const { support, maxLift } = measure(state, frame, proposal);
+  // One head attending it at `singleHeadLift` made it foreground (a small object only that head sees): it still draws the heads.
+  return support >= tuning.supportHeads || maxLift >= Math.min(tuning.strongLift, tuning.singleHeadLift);
+}
+
+/** Active tracks follow the proposal their propagated mask overlaps (or that looks like them), near where they are expected. */
+export function follow(state: TrackerState, frame: FrameState, proposals: Proposal[]): Proposal[] {
+  const { tuning, decay, birthFrames } = state.settings;
+  const active = state.tracks.filter((t) => t.motion.missing === 0);
+  const followed = assignGreedy(active, proposals, (track, proposal) => {
+    const iou = getMaskIou(proposal.mask, frame.propagated.get(track.id) ?? new Float32Array(0));
+    const cosine = dot(track.prototype, proposal.prototype);
+    if (iou < tuning.followIou && cosine < tuning.followCosine) return undefined;
+    // Merged with another, a track leaves the shared region only for a part of its own size
+    // (the merge splitting), not for a fragment of background beside it.
+    if (track.merged && proposal.area < tuning.partialShare * track.motion.area) return undefined;
+    return iou + tuning.followCosineWeight * cosine - tuning.motionWeight * getMotionSurprise(track.motion, proposal.centre, decay);
+  });
+  const kept = followed.filter(([track, proposal]) => {
+    // A track whose region no longer draws the heads for the birth window has lost its object: it is hidden instead.
+    track.unattended = isAttended(state, frame, proposal) ? 0 : track.unattended + 1;
+    return track.unattended < birthFrames;
+  });
+  // Tracks that follow a region of their own this frame share no other region.
+  const following = new Set(kept.map(([track]) => track));
+  for (const [track, proposal, score] of kept) claim(state, frame, track, proposal, score, (t) => following.has(t));
+  return proposals.filter((p) => !kept.some(([, q]) => q === p));
+}
+
+/** Returning objects (attended as objects are) get their old id back, by appearance, nearest their predicted position first. */
+export function reidentify(state: TrackerState, frame: FrameState, free: Proposal[]): Proposal[] {
+  const { tuning, decay, occlusionFrames } = state.settings;
+  const hidden = state.tracks.filter((t) => t.motion.missing > 0);
+  const returned = assignGreedy(hidden, free, (track, proposal) => {
+    const cosine = dot(track.prototype, proposal.prototype);
+    if (cosine < tuning.nearReidCosine || !isAttended(state, frame, proposal)) return undefined; // a returning object is attended as one
+    if (getHiddenFrames(track.motion.missing, track.fade, proposal.area) > occlusionFrames) return undefined; // hidden too long
+    const surprise = getMotionSurprise(track.motion, proposal.centre, decay);
+    // Where the motion model expects it, a partly seen object (its other side, or half out from behind a wall) is recognised by less.
+    if (cosine < tuning.reidCosine && !(cosine >= tuning.nearReidCosine && surprise <= tuning.nearSurprise)) return undefined;
+    return cosine - tuning.motionWeight * surprise;
+  });
+  for (const [track, proposal, score] of returned) claim(state, frame, track, proposal, score);
+  return free.filter((p) => !returned.some(([, q]) => q === p));
+}
+
+/** Pieces of a tracked object (touching it and like it) join it instead of becoming new objects; a look-alike elsewhere does not. */
+export function absorbPieces(state: TrackerState, frame: FrameState, free: Proposal[]): Proposal[] {
+  const { touchCosine } = state.settings.tuning;
+  return free.filter((proposal) => {
+    const owner = state.tracks.find((t) => {
+      const mask = frame.masks.get(t.id);
+      return mask !== undefined && dot(t.prototype, proposal.prototype) >= touchCosine && touches(proposal.mask, mask, frame.rows, frame.cols);
+    });
+    if (!owner) return true;
+    const mask = frame.masks.get(owner.id) as Uint8Array;
+    for (let i = 0; i < mask.length; i++) if (proposal.mask[i]) mask[i] = 1;
+    return false;
+  });
+}
+
+/** A track also keeps patches its propagation is sure of, unless another object claims them. */
+export function keepPropagated(state: TrackerState, frame: FrameState): void {
+  const { keepSoft } = state.settings.tuning;
+  const claimed = new Uint8Array(frame.rows * frame.cols);
+  for (const mask of frame.masks.values()) for (let i = 0; i < claimed.length; i++) claimed[i] += mask[i];
+  for (const [id, mask] of frame.masks) {
+    const soft = frame.propagated.get(id);
+    if (!soft) continue;
+    for (let i = 0; i < mask.length; i++) if (!mask[i] && !claimed[i] && soft[i] >= keepSoft) mask[i] = 1;
+  }
+}
+
+/** New objects: candidates that behaved like objects for the birth window, while there is room. */
+export function giveBirth(state: TrackerState, frame: FrameState, free: Proposal[], ready: (c: Candidate) => boolean): BackfillFrame[] {
+  const { tuning, birthFrames, occlusionFrames, maxObjects } = state.settings;
+  const objectLike = (p: Proposal): boolean => isObjectLike(measure(state, frame, p), tuning);
+  state.candidates = advanceCandidates(state.candidates, free, frame.index, objectLike, { candidateIou: tuning.candidateIou, mergeCosine: tuning.mergeCosine, persistCosine: tuning.persistCosine, historyFrames: birthFrames - 1 });
+  const backfill: BackfillFrame[] = [];
+  // Largest first, so that a piece of an object born in the same frame joins it (absorbPieces) instead.
+  const born = new Set<Candidate>();
+  for (const candidate of [...state.candidates].sort((a, b) => b.proposal.area - a.proposal.area)) {
+    // Part of a hidden object coming back looks only partly like it: wait until it can be re-identified
+    // (by a track that may still take it: not hidden too long for a view this large).
+    const maybeReturning = state.tracks.some((t) => t.motion.missing > 0 && dot(t.prototype, candidate.proposal.prototype) >= tuning.holdCosine
+      && getHiddenFrames(t.motion.missing, t.fade, candidate.proposal.area) <= occlusionFrames);
+    if (!ready(candidate) || maybeReturning || state.tracks.length >= maxObjects) continue;
+    born.add(candidate);
+    if (absorbPieces(state, frame, [candidate.proposal]).length) backfill.push(...bear(state, frame, candidate));
+  }
+  state.candidates = state.candidates.filter((c) => !born.has(c));
+  return backfill;
+}
+
+/**
+ * Tracks without evidence this frame are hidden; hidden too long, they end (their id is
+ * never reused). The clock starts when the last visible part vanishes, not at the last
+ * sighting (see fading.ts).
+ */
+export function hideUnseen(state: TrackerState, frame: FrameState): void {
+  const { partialShare } = state.settings.tuning;
+  for (const track of state.tracks) {
+    if (frame.masks.has(track.id)) continue;
+    track.motion = missMotion(track.motion);
+    track.merged = false;
+    if (track.motion.missing === 1) track.fade = getFade(track.sightings, partialShare);
+  }
+  state.tracks = state.tracks.filter((t: Track) => getHiddenFrames(t.motion.missing, t.fade) <= state.settings.occlusionFrames);
+}

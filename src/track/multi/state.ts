@@ -1,0 +1,69 @@
+import type { ContextFrame } from '../propagation.js';
+import type { Proposal } from '../proposals.js';
+import type { Candidate } from './births.js';
+import type { Fade, Sighting } from './fading.js';
+import type { Motion } from './motion.js';
+import type { MultiTrackerTuning } from './tuning.js';
+
+/** One tracked object. */
+export interface Track {
+  id: number;
+  prototype: Float32Array;
+  motion: Motion;
+  /** Consecutive frames its region was not attended as an object is (it may have slid onto the background). */
+  unattended: number;
+  /** Its sightings over the fade window, for telling whether it faded out of sight. */
+  sightings: Sighting[];
+  /** While hidden: how it faded out of sight, if it did (then its unseen slivers do not count as hidden). */
+  fade?: Fade;
+  /** It shared one region with another track in its last frame (two objects merged). */
+  merged: boolean;
+  /** Its motion before this frame's region was claimed (for sharing that region after all). */
+  before?: Motion;
+}
+
+/** One frame's work: what the steps below share. */
+export interface FrameState {
+  index: number;
+  /** Frames this tracker has seen, this one included (`index` counts video frames, which --stride skips). */
+  step: number;
+  rows: number;
+  cols: number;
+  tokens: Float32Array;
+  attention: Float32Array;
+  heads: number;
+  dim: number;
+  propagated: Map<number, Float32Array>;
+  /** This frame's attention regions, grown by features. */
+  proposals: Proposal[];
+  /** id → patch mask claimed this frame. */
+  masks: Map<number, Uint8Array>;
+  scores: Map<number, number>;
+}
+
+/** The tracker's settings, in frames of this video (from `TrackerOptions` and the tuning). */
+export interface TrackerSettings {
+  width: number;
+  height: number;
+  maxObjects: number;
+  occlusionFrames: number;
+  birthFrames: number;
+  /** How fast a hidden track's velocity decays a frame. */
+  decay: number;
+  fadeFrames: number;
+  motionFrames: number;
+  tuning: MultiTrackerTuning;
+}
+
+/** What the tracker carries from frame to frame. */
+export interface TrackerState {
+  settings: TrackerSettings;
+  tracks: Track[];
+  /** Regions that may become objects once they have behaved like one for the birth window. */
+  candidates: Candidate[];
+  /** Label propagation's context: the last frames' tokens and claimed masks. */
+  context: ContextFrame[];
+  nextId: number;
+  framesSeen: number;
+  last?: { rows: number; cols: number };
+}
