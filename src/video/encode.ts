@@ -33,9 +33,12 @@ function buildArgs(options: EncodeOptions): string[] {
   const args = ['-f', 'matroska', '-i', 'pipe:0'];
   const withAudio = Boolean(audioFrom && video.audioCodec);
   if (withAudio) args.push('-i', audioFrom as string, '-map', '0:v:0', '-map', '1:a:0');
+  const filters: string[] = [];
   // yuv420p needs even sizes: pad odd ones by one pixel rather than fail.
-  const odd = video.width % 2 !== 0 || video.height % 2 !== 0;
-  if (odd) args.push('-vf', 'pad=ceil(iw/2)*2:ceil(ih/2)*2');
+  if (video.width % 2 !== 0 || video.height % 2 !== 0) filters.push('pad=ceil(iw/2)*2:ceil(ih/2)*2');
+  // Non-square pixels (anamorphic video): the frames are the stored pixels, so the overlay keeps their shape, or players squash it.
+  if (video.pixelAspect) filters.push(`setsar=${video.pixelAspect.replace(':', '/')}`);
+  if (filters.length) args.push('-vf', filters.join(','));
   // No B-frames: with them the MP4 needs an edit list, and ffmpeg 4.1 (the npm-shipped one)
   // writes it a frame short on variable-frame-rate timestamps, so players drop the last frame.
   args.push(...getPassthroughArgs(), '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '20', '-bf', '0', '-pix_fmt', 'yuv420p');

@@ -19,6 +19,11 @@ export interface VideoInfo {
   frameCountIsEstimate: boolean;
   durationSeconds: number;
   rotation: number;
+  /**
+   * Width:height of one pixel when it is not square (e.g. "2:1" for anamorphic video), in
+   * display orientation; the overlay carries it so players show the frame as the input is shown.
+   */
+  pixelAspect?: string;
   pixelFormat: string;
   audioCodec: string | undefined;
 }
@@ -37,6 +42,7 @@ interface ProbeStream {
   tags?: Record<string, string>;
   side_data_list?: { rotation?: number }[];
   disposition?: { attached_pic?: number };
+  sample_aspect_ratio?: string;
 }
 
 interface ProbeOutput {
@@ -75,6 +81,15 @@ function runFfprobe(file: string): Promise<ProbeOutput> {
       }
     });
   });
+}
+
+/** A stream's pixel aspect ratio when it is not square ("N/A", "0:1" and "1:1" are square), turned with the frame. */
+function getPixelAspect(stream: ProbeStream, quarterTurn: boolean): string | undefined {
+  const match = /^(\d+):(\d+)$/.exec(stream.sample_aspect_ratio ?? '');
+  if (!match) return undefined;
+  const [, across, down] = match;
+  if (across === down || Number(across) === 0 || Number(down) === 0) return undefined;
+  return quarterTurn ? `${down}:${across}` : `${across}:${down}`;
 }
 
 /**
@@ -123,6 +138,7 @@ export async function probeVideo(file: string): Promise<VideoInfo> {
     frameCountIsEstimate,
     durationSeconds,
     rotation,
+    pixelAspect: getPixelAspect(video, quarterTurn),
     pixelFormat: video.pix_fmt ?? 'unknown',
     audioCodec: audio?.codec_name,
   };

@@ -122,6 +122,12 @@ describe('unusual videos that must work', () => {
     assert.notEqual(shown, 'top-left', 'the test video is not rotated');
     assert.equal(brightCorner(path.join(work, 'rotated.mp4-overlay.mp4')), shown);
   });
+  it('non-square pixels (anamorphic, 2:1): the overlay keeps the pixel shape, so players show it as the input', async () => {
+    const wide = make('anamorphic.mp4', ['-f', 'lavfi', '-i', 'testsrc2=size=128x96:rate=10', '-t', '1', '-vf', 'setsar=2/1', '-c:v', 'libx264', '-pix_fmt', 'yuv420p']);
+    assert.equal(probeStreams(wide)[0].sample_aspect_ratio, '2:1', 'the test video has 2:1 pixels');
+    await expectOverlay(wide, { width: 128, height: 96, frames: 10 });
+    assert.equal(probeStreams(path.join(work, 'anamorphic.mp4-overlay.mp4'))[0].sample_aspect_ratio, '2:1');
+  });
   it('variable frame rate: every frame kept, none duplicated', () => {
     const vfr = make('vfr.mp4', ['-f', 'lavfi', '-i', "testsrc2=size=128x96:rate=10,setpts='if(lt(N,5),N*0.05,N*0.2)/TB'", '-t', '2', '-vsync', 'vfr', '-c:v', 'libx264', '-pix_fmt', 'yuv420p']);
     return expectOverlay(vfr, { width: 128, height: 96, frames: Number(probeStreams(vfr)[0].nb_read_frames) });
