@@ -97,9 +97,26 @@ export function reanchorLost_(soft: Map<number, Float32Array>, attention: Float3
 }
 
 /**
+ * Whether more of a region is another object's than `id`'s (by the labels' winners): a
+ * look-alike's region, which drift correction must not pull `id` onto. Two look-alikes
+ * crossing make one region; pulling both towards all of it swapped their ids (the held-out
+ * pan scenes of bench:heldout, through bench:prompts).
+ */
+function isMostlyAnother(mask: Uint8Array, winner: Int32Array, id: number): boolean {
+  let own = 0;
+  let others = 0;
+  for (let i = 0; i < mask.length; i++) {
+    if (!mask[i]) continue;
+    if (winner[i] === id) own++;
+    else if (winner[i] > 0) others++;
+  }
+  return others > own;
+}
+
+/**
  * Drift correction: propagated labels smear along boundaries and onto look-alike
  * background over time. Where an attention region (grown by features) overlaps an
- * object and looks like it, the object's soft label is pulled towards that region: up
+ * object, looks like it and is not mostly another object's, the object's soft label is pulled towards that region: up
  * inside it (other labels give way), down outside it (the background takes what it
  * gives up).
  * @returns the ids corrected in this frame
@@ -118,7 +135,7 @@ export function correctDrift_(soft: Map<number, Float32Array>, attention: Float3
     let pickIou = options.driftIou ?? promptedTuning.driftIou;
     const mine = Uint8Array.from(winner, (w) => (w === id ? 1 : 0));
     proposals.forEach((proposal, k) => {
-      if (used.has(k) || dot(prototype, proposal.prototype) < matchCosine) return;
+      if (used.has(k) || dot(prototype, proposal.prototype) < matchCosine || isMostlyAnother(proposal.mask, winner, id)) return;
       const iou = getMaskIou(mine, proposal.mask);
       if (iou > 0 && iou >= pickIou) [pick, pickIou] = [k, iou];
     });

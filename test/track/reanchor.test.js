@@ -78,4 +78,15 @@ describe('attention regions follow --threshold (prompted mode)', () => {
     const area = (threshold) => getAttentionRegions(attention, tokens, { rows, cols, heads, dim, threshold }).reduce((sum, p) => sum + p.area, 0);
     assert.ok(area(0.95) > area(0.5), `area ${area(0.95)} at 0.95, ${area(0.5)} at 0.5`);
   });
+  it('does not pull an object onto a region that is mostly a look-alike (look-alikes crossing make one region)', () => {
+    // Object 1 (cols 1-3) and object 2 (cols 4-9), all alike: attention makes one region of cols 1-9, two thirds object 2's.
+    const labels = new Uint16Array(n);
+    for (let r = 1; r < 4; r++) for (let c = 1; c < 10; c++) labels[r * cols + c] = c < 4 ? 1 : 2;
+    const now = frame([[1, 1, 1], [1, 4, 1], [1, 7, 1]]);
+    const prototypes = getPrototypes(labels, now.tokens, dim, [0, 1, 2]);
+    const soft = new Map([0, 1, 2].map((id) => [id, Float32Array.from(labels, (v) => (v === id ? 1 : 0))]));
+    const corrected = correctDrift_(soft, now.attention, now.tokens, prototypes, { ...options, pull: 0.5 });
+    assert.ok(!corrected.includes(1), `corrected ${corrected}`);
+    assert.equal(soft.get(1)[2 * cols + 6], 0, 'object 1 gets nothing of object 2');
+  });
 });
