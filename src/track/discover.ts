@@ -22,11 +22,28 @@ export interface DiscoveryOptions {
   threshold?: number;
   /** Whether a region behaves like an object in this frame (none: every free region may become one). */
   isObjectLike?: (proposal: Proposal) => boolean;
+  /** The frame's index in the video (a candidate remembers where it was seen). */
+  index: number;
+}
+
+/** A region seen in `seen` consecutive frames, the last at `index`; `history` its patch masks in the frames before. */
+interface DiscoveryCandidate {
+  proposal: Proposal;
+  seen: number;
+  index: number;
+  history: { index: number; mask: Uint8Array }[];
 }
 
 export interface DiscoveryState {
-  candidates: { proposal: Proposal; seen: number }[];
+  candidates: DiscoveryCandidate[];
   nextId: number;
+}
+
+/** A new object: its id, its unit mean feature, and its patch masks in the frames it was seen in before it became one. */
+export interface Discovered {
+  id: number;
+  prototype: Float32Array;
+  history: { index: number; mask: Uint8Array }[];
 }
 
 /**
@@ -35,9 +52,9 @@ export interface DiscoveryState {
  * that pass `isObjectLike`, seen in `birthFrames` consecutive frames, become new objects: a new id, a
  * one-hot label on the region (later frames propagate it like the annotated ones).
  * @param soft id → `[rows*cols]` propagated soft labels; new ids are added in place
- * @returns each new object's id and unit mean feature
+ * @returns each new object, with its masks in the frames before (to paint it into them too)
  */
-export function discoverObjects_(soft: Map<number, Float32Array>, attention: Float32Array, tokens: Float32Array, prototypes: Map<number, Float32Array>, state: DiscoveryState, options: DiscoveryOptions): { id: number; prototype: Float32Array }[] {
+export function discoverObjects_(soft: Map<number, Float32Array>, attention: Float32Array, tokens: Float32Array, prototypes: Map<number, Float32Array>, state: DiscoveryState, options: DiscoveryOptions): Discovered[] {
   const { rows, cols } = options;
   const n = rows * cols;
   const winner = getWinners(soft, n);
@@ -49,20 +66,21 @@ export function discoverObjects_(soft: Map<number, Float32Array>, attention: Flo
     if (![...prototypes.values()].every((known) => dot(known, p.prototype) < options.knownCosine)) return false;
     return options.isObjectLike?.(p) ?? true;
   });
-  const born: { id: number; prototype: Float32Array }[] = [];
-  const next: DiscoveryState['candidates'] = [];
+  const born: Discovered[] = [];
+  const next: DiscoveryCandidate[] = [];
   for (const proposal of free) {
     const previous = state.candidates.find((c) => getMaskIou(c.proposal.mask, proposal.mask) >= promptedTuning.candidateIou);
     const seen = (previous?.seen ?? 0) + 1;
+    const history = previous ? [...previous.history, { index: previous.index, mask: previous.proposal.mask }].slice(1 - options.birthFrames) : [];
     const objects = [...soft.keys()].filter((id) => id !== 0).length;
     if (seen < options.birthFrames || objects >= options.maxObjects) {
-      next.push({ proposal, seen });
+      next.push({ proposal, seen, index: options.index, history });
       continue;
     }
     const id = state.nextId++;
     for (const grid of soft.values()) for (let i = 0; i < n; i++) if (proposal.mask[i]) grid[i] = 0;
     soft.set(id, Float32Array.from(proposal.mask));
-    born.push({ id, prototype: proposal.prototype });
+    born.push({ id, prototype: proposal.prototype, history });
   }
   state.candidates = next;
   return born;

@@ -162,6 +162,17 @@ describe('--prompts with --stride and several formats', () => {
     for (let t = 9; t < frames; t++) assert.deepEqual(onC(t), [0], `frame ${t}: erased on frame 9, neither re-anchored nor discovered again`);
   });
 
+  it('--discover paints a found object into the frames it was seen in before it counted as one (its birth window), both ways', async () => {
+    // C (axis 3) is never prompted. Forwards from frame 0 it is seen on 1, 2, 3 and found on 3; backwards from frame 9 on 8, 7, 6.
+    const cache = await makeCache('discover-window', () => [[1, 1, 1], [3, 5, 3]]);
+    const c = makeLabels([[3, 5, 3]]);
+    const onC = (out, t) => iou(readMask(out, t), c, 3);
+    const forwards = await track(cache, makePrompts('discover-window-0', { 0: [[1, 1, 2]] }), 'out-discover-window-0', ['--discover']);
+    for (let t = 1; t < frames; t++) assert.ok(onC(forwards, t) >= 0.5, `forwards, frame ${t}: C has id 3 (IoU ${onC(forwards, t).toFixed(2)})`);
+    const backwards = await track(cache, makePrompts('discover-window-9', { 9: [[1, 1, 2]] }), 'out-discover-window-9', ['--discover']);
+    for (const t of [0, 4, 7, 8, 10, 11]) assert.ok(onC(backwards, t) >= 0.5, `backwards, frame ${t}: C has id 3 (IoU ${onC(backwards, t).toFixed(2)})`);
+  });
+
   it('--discover also finds objects going backwards: one seen only before the prompt, one seen on both sides with one id', async () => {
     // A larger grid (16x12 patches), so that each square is a small share of the frame and
     // passes the objectness test (attended well above the rest of the frame). A (axis 1) is

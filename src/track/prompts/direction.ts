@@ -1,4 +1,4 @@
-import { discoverObjects_, type DiscoveryState } from '../discover.js';
+import { discoverObjects_, type Discovered, type DiscoveryState } from '../discover.js';
 import { centreAndNormalizeRows, dot, normalizeRows } from '../patch-features.js';
 import { isObjectLike, measureObjectness } from '../multi/objectness.js';
 import { multiTrackerTuning } from '../multi/tuning.js';
@@ -44,12 +44,14 @@ export interface Direction {
   /** Objects a prompt erased while they were in view: never re-anchored, and not discovered anew either. */
   rejected: Map<number, Float32Array>;
   discovery: DiscoveryState;
+  /** The objects discovery found on the last frame stepped to, with their masks on the frames before it. */
+  born: Discovered[];
 }
 
 /** A direction that carries `ids` and has passed no prompt yet. */
 export function createDirection(ids: number[]): Direction {
   const sorted = [...new Set([0, ...ids])].sort((a, b) => a - b);
-  return { ids: sorted, recent: [], prototypes: new Map(), rejected: new Map(), discovery: { candidates: [], nextId: Math.max(...sorted) + 1 } };
+  return { ids: sorted, recent: [], prototypes: new Map(), rejected: new Map(), discovery: { candidates: [], nextId: Math.max(...sorted) + 1 }, born: [] };
 }
 
 /** A frame's patch tokens in the two forms prompted mode uses, each `[rows*cols, dim]` unit rows. */
@@ -164,10 +166,12 @@ export async function stepDirection_(direction: Direction, features: FrameFeatur
     reanchorLost_(soft, features.clsAttention, tokens.centred, prototypes, { rows, cols, heads, dim, lostPatches, matchCosine, regions });
     correctDrift_(soft, features.clsAttention, tokens.centred, prototypes, { rows, cols, heads, dim, lostPatches, matchCosine, pull, driftIou, regions });
   }
+  direction.born = [];
   if (options.discover) {
     const known = new Map([...prototypes, ...direction.rejected]);
     const objectLike = getObjectnessTest(features, tokens.centred);
-    for (const { id, prototype } of discoverObjects_(soft, features.clsAttention, tokens.centred, known, direction.discovery, { rows, cols, heads, dim, knownCosine: promptedTuning.knownCosine, regions, isObjectLike: objectLike, ...options.discover })) {
+    direction.born = discoverObjects_(soft, features.clsAttention, tokens.centred, known, direction.discovery, { rows, cols, heads, dim, knownCosine: promptedTuning.knownCosine, regions, isObjectLike: objectLike, index: features.index, ...options.discover });
+    for (const { id, prototype } of direction.born) {
       direction.ids.push(id);
       prototypes.set(id, prototype);
       unlabelInAnchor_(direction, id, prototype, dim);

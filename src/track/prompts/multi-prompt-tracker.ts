@@ -2,7 +2,9 @@ import { InputError, UsageError } from '../../errors.js';
 import { averageHeads } from '../attention-mask.js';
 import { readInitMask } from '../init-mask.js';
 import { resizeLabels } from '../resize-labels.js';
-import type { FrameFeatures, FrameResult, Tracker } from '../types.js';
+import type { Discovered } from '../discover.js';
+import { paintLabels } from '../multi/painting.js';
+import type { BackfillFrame, FrameFeatures, FrameResult, Tracker } from '../types.js';
 import { anchorAtPrompt_, createDirection, getFrameTokens, stepDirection_, type StepOptions } from './direction.js';
 import { describePromptedFrame, selectLabels, type LabelGeometry, type WeightedSoft } from './soft-labels.js';
 import { openSoftScratch, type SoftScratch } from './soft-scratch.js';
@@ -62,6 +64,39 @@ function getDiscoverableIds(options: MultiPromptOptions, ids: number[]): number[
 }
 
 /**
+ * An object discovery found going backwards was seen in the frames after this one too (its
+ * birth window), whose soft labels are already in the scratch: it is given its patches
+ * there as well (one-hot, as on the frame it was found), except on prompted frames (written
+ * exactly as prompted). Without it, a discovered object was missing from the frames nearest
+ * the prompt it was found from.
+ */
+async function backfillScratch(scratch: SoftScratch, born: Discovered[], promptAt: Map<number, string>): Promise<void> {
+  for (const { id, history } of born) {
+    for (const { index, mask } of history) {
+      if (promptAt.has(index)) continue;
+      const soft = await scratch.read(index);
+      if (!soft) continue;
+      for (let i = 0; i < mask.length; i++) {
+        if (!mask[i]) continue;
+        for (const grid of soft.values()) grid[i] = 0;
+      }
+      soft.set(id, Float32Array.from(mask));
+      await scratch.write(index, soft);
+    }
+  }
+}
+
+/**
+ * An object discovery found going forwards, painted into the frames of its birth window
+ * (the pipeline holds them back: `lookBack`), except prompted ones (written exactly).
+ */
+function getBirths(born: Discovered[], promptAt: Map<number, string>, features: FrameFeatures, width: number, height: number): BackfillFrame[] {
+  return born.flatMap(({ id, history }) => history
+    .filter(({ index }) => !promptAt.has(index))
+    .map(({ index, mask }) => ({ index, labels: paintLabels(new Map([[id, mask]]), features.rows, features.cols, width, height), soft: new Map([[id, Float32Array.from(mask)]]) })));
+}
+
+/**
  * Backwards from the last prompt to frame 0, over the key frames: each prompt re-anchors
  * the propagation, every other frame's soft labels go to the scratch file (the forward
  * pass reads them back in order). With `--discover` it finds objects too (an object seen
@@ -84,6 +119,7 @@ async function runBackwardPass(options: MultiPromptOptions, ids: number[], scrat
       anchorAtPrompt_(backward, index, resizeLabels(labels, options.width, options.height, features.cols, features.rows), tokens, features.dim);
     } else {
       await scratch.write(index, await stepDirection_(backward, features, tokens, step));
+      await backfillScratch(scratch, backward.born, promptAt);
     }
     options.onBackward?.(++done, total);
   }
@@ -136,6 +172,8 @@ export async function createMultiPromptTracker(options: MultiPromptOptions): Pro
     return soft;
   };
   return {
+    // Objects discovery finds going forwards are painted into their birth window's frames, held back until then.
+    lookBack: options.discover ? options.discover.birthFrames - 1 : 0,
     async update(features: FrameFeatures): Promise<FrameResult> {
       const { index } = features;
       const geometry: LabelGeometry = { rows: features.rows, cols: features.cols, patchSize, width, height };
@@ -152,10 +190,12 @@ export async function createMultiPromptTracker(options: MultiPromptOptions): Pro
       }
       if (forward.anchorFrame === undefined) return select([{ soft: await readBackward(index), weight: 1 }]);
       const soft = await stepDirection_(forward, features, getFrameTokens(features), options);
+      const births = getBirths(forward.born, promptAt, features, width, height);
       const next = frames.find((frame) => frame > index);
-      if (next === undefined) return select([{ soft, weight: 1 }]);
-      const weight = (next - index) / (next - forward.anchorFrame);
-      return select([{ soft, weight }, { soft: await readBackward(index), weight: 1 - weight }]);
+      const weight = next === undefined ? 1 : (next - index) / (next - forward.anchorFrame);
+      const result = select(weight === 1 ? [{ soft, weight }] : [{ soft, weight }, { soft: await readBackward(index), weight: 1 - weight }]);
+      if (births.length) result.births = births;
+      return result;
     },
     close: () => scratch.close(),
   };
