@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { UsageError } from '../errors.js';
+import { InputError, UsageError } from '../errors.js';
 import { isWithin } from '../util/paths.js';
 
 /** File name endings `batch` treats as videos when it walks a folder. */
@@ -78,7 +78,7 @@ export function expandInputs(args: string[]): string[] {
     try {
       stats = statSync(arg);
     } catch {
-      throw new UsageError(`input ${arg} does not exist; check the path`);
+      throw new InputError(`input ${arg} does not exist; check the path`);
     }
     if (stats.isDirectory()) {
       const found: string[] = [];

@@ -10,15 +10,16 @@ import { onStop } from '../util/cleanup.js';
 import { writeStderrLines } from '../util/stderr-lines.js';
 import { createBatchProgress } from './batch-progress.js';
 import { progressModes, type ProgressMode } from './progress.js';
+import { countOf } from './count-of.js';
 import { parseChoice } from './validate.js';
 import { addVideoOptions } from './video-options.js';
 import { normalizeTrackOptions, type RawTrackOptions } from './track-options.js';
 import { parseInteger } from './validate.js';
 
 interface RawBatchOptions extends RawTrackOptions {
-  jobs: string;
+  jobs?: string;
   shard?: string;
-  timeout: string;
+  timeout?: string;
   redo?: boolean;
 }
 
@@ -77,12 +78,13 @@ function getForwardedArgs(command: Command): string[] {
 
 /** `dino-track batch INPUTS… -o DIR`: validate once, then run every input of this shard. */
 export async function runBatchCommand(args: string[], raw: RawBatchOptions, command: Command): Promise<void> {
-  const jobs = parseInteger('--jobs', raw.jobs, 1, 256);
-  const timeout = parseInteger('--timeout', raw.timeout, 0, 10_000_000);
+  const jobs = parseInteger('--jobs', raw.jobs ?? '1', 1, 256);
+  const timeout = parseInteger('--timeout', raw.timeout ?? '0', 0, 10_000_000);
   const shard = parseShard(raw.shard);
   const formats = raw.format?.split(',').map((f) => f.trim()) ?? ['overlay'];
   const folderOutputs = !(formats.length === 1 && formats[0] === 'overlay');
   const progressMode = parseChoice<ProgressMode>('--progress', raw.progress ?? 'auto', progressModes);
+  if (raw.output === '-') throw new UsageError('batch writes one output per video into a folder; -o - (stdout) is for track --format ndjson; give a folder name (e.g. -o out/)');
   if (isVideoTarget(raw.output as string)) {
     throw new UsageError(`-o ${raw.output} names a video file; batch writes one output per video into a folder: give a folder name (e.g. -o out/)`);
   }
@@ -105,7 +107,7 @@ export async function runBatchCommand(args: string[], raw: RawBatchOptions, comm
     onResult: (result, finished, total) => {
       progress.finish(result.input);
       const where = `[${finished}/${total}] ${result.input}`;
-      if (result.status === 'done') say(`${where} → ${result.output} (${result.frames ?? '?'} frames, ${result.seconds?.toFixed(1)} s)`);
+      if (result.status === 'done') say(`${where} → ${result.output} (${result.frames === undefined ? '? frames' : countOf(result.frames, 'frame')}, ${result.seconds?.toFixed(1)} s)`);
       else if (result.status === 'skipped') say(`${where}: already done, skipped`);
       else say(`${where}: failed: ${result.error}`);
     },

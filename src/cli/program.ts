@@ -61,9 +61,9 @@ export function buildProgram(): Command {
   addVideoOptions(batch, 'overlay, one NAME.mp4 per input');
   batch
     .optionsGroup('Batch:')
-    .option('--jobs <n>', 'videos processed at once', '1')
+    .option('--jobs <n>', 'videos processed at once (default: 1)')
     .option('--shard <i/n>', 'process only the i-th of n equal shares (0-based), e.g. $JOB_COMPLETION_INDEX/8 or $SLURM_ARRAY_TASK_ID/8')
-    .option('--timeout <s>', 'give up on one video after this many seconds (0 = never)', '0')
+    .option('--timeout <s>', 'give up on one video after this many seconds, 0 = never (default: 0)')
     .option('--redo', 'process every input again, even those recorded as done')
     .optionsGroup('Run:')
     .addOption(createChoiceOption('--progress <mode>', 'progress on stderr: a bar over all videos, or one JSON line per video update (default: auto: a bar on a terminal)', progressModes))
