@@ -74,7 +74,7 @@ export function buildProgram(): Command {
       await runBatchCommand(inputs, options, command);
     });
 
-  const models = program.command('models').description('list, download, inspect, prepare and quantize models');
+  const models = program.command('models').description('list, download, inspect, prepare, quantize and clean models');
   models.command('list').description('known models and whether they are cached').action(async () => {
     (await import('./models-command.js')).runModelsList();
   });
@@ -86,6 +86,12 @@ export function buildProgram(): Command {
     .addOption(createChoiceOption('--progress <mode>', 'progress on stderr (default: auto: a bar on a terminal)', progressModes))
     .action(async (name: string, options: { precision?: PrecisionChoice; progress?: (typeof progressModes)[number] }) => {
       await (await import('./models-command.js')).runModelsPull(name, options.precision ?? 'auto', options.progress ?? 'auto');
+    });
+  models
+    .command('clean')
+    .description('remove the prepared models track cached (one per model and input size; made again when needed)')
+    .action(async () => {
+      (await import('./models-clean.js')).runModelsClean();
     });
   models
     .command('info')
