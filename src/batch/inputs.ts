@@ -93,8 +93,9 @@ export function expandInputs(args: string[]): BatchInputs {
     let stats;
     try {
       stats = statSync(arg);
-    } catch {
-      throw new InputError(`input ${arg} does not exist; check the path`);
+    } catch (cause) {
+      // As `track` says it (src/video/probe.ts), so both commands read alike.
+      throw new InputError(`input ${arg} does not exist or cannot be read (${(cause as NodeJS.ErrnoException).code}); check the path`, { cause });
     }
     if (stats.isDirectory()) {
       const found: string[] = [];

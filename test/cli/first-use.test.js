@@ -71,7 +71,7 @@ describe('first use: error order', () => {
   });
 
   it('batch: a missing input is a bad file too (exit 1, as under track)', async () => {
-    await refused(['batch', path.join(work, 'missing.mp4'), '-o', path.join(work, 'bo'), ...model], 1, /input .*missing\.mp4 does not exist; check the path/);
+    await refused(['batch', path.join(work, 'missing.mp4'), '-o', path.join(work, 'bo'), ...model], 1, /input .*missing\.mp4 does not exist or cannot be read \(ENOENT\); check the path/);
   });
 });
 
