@@ -6,12 +6,15 @@
  *   for await (const frame of trackFrames({ input: 'in.mp4' })) console.log(frame.index, frame.objects);
  *
  * Options are checked exactly as the command line checks them (same messages, same
- * `UsageError`), because they are handed to the same validation as strings.
+ * `UsageError`), because they are handed to the same validation as strings, after their
+ * names and types are checked (a misspelt option is refused, not ignored).
  */
 import { readFile } from 'node:fs/promises';
 import { normalizeTrackOptions, type RawTrackOptions } from './cli/track-options.js';
 import type { Format, OverlayMode } from './export/index.js';
+import { checkLibraryOptions } from './library-options.js';
 import { decodeModel, encodeModel, prepareModel_, type Device } from './model/index.js';
+import type { PrecisionChoice } from './model/registry.js';
 import { runTrack, type ProgressStage, type TrackContext, type TrackSummary } from './pipeline.js';
 import type { FrameResult } from './track/index.js';
 import { writeFileAtomically } from './util/atomic-path.js';
@@ -21,7 +24,7 @@ export { openFeatureCache, type FeatureCache, type FeatureCacheInfo } from './fe
 export { ExternalError, InputError, InterruptedError, UsageError } from './errors.js';
 export type { FrameResult, TrackedObject } from './track/index.js';
 export type { ProgressStage, TrackSummary } from './pipeline.js';
-export type { Format, OverlayMode, Device };
+export type { Format, OverlayMode, Device, PrecisionChoice };
 
 /** The `track` command's options; each is optional as on the command line, with the same defaults. */
 export interface TrackOptions {
@@ -35,6 +38,8 @@ export interface TrackOptions {
   saveFeatures?: string;
   featuresDtype?: 'f32' | 'f16';
   model?: string;
+  /** Which of a registry model's files: `auto` (fp32), `fp32`, `fp16`, `int8`; not for a model file. */
+  precision?: PrecisionChoice;
   device?: Device;
   threshold?: number;
   maxObjects?: number;
@@ -70,7 +75,7 @@ function toRawOptions(options: TrackOptions): RawTrackOptions {
   const text = (value: number | string | undefined): string | undefined => (value === undefined ? undefined : String(value));
   return {
     output: options.output, format: typeof options.format === 'string' ? options.format : options.format?.join(','), features: options.features, saveFeatures: options.saveFeatures,
-    featuresDtype: options.featuresDtype, model: options.model, device: options.device, threshold: text(options.threshold),
+    featuresDtype: options.featuresDtype, model: options.model, precision: options.precision, device: options.device, threshold: text(options.threshold),
     maxObjects: text(options.maxObjects), occlusionFrames: text(options.occlusionFrames), shortSide: text(options.shortSide),
     batch: text(options.batch), stride: text(options.stride), threads: text(options.threads), overlay: options.overlay,
     initMask: options.initMask, initFrame: text(options.initFrame), prompts: options.prompts, contextFrames: text(options.contextFrames), window: text(options.window),
@@ -84,6 +89,7 @@ function toRawOptions(options: TrackOptions): RawTrackOptions {
  * `dino-track track` does. @throws UsageError for bad options, InputError/ExternalError otherwise
  */
 export async function track(options: TrackOptions): Promise<TrackSummary> {
+  checkLibraryOptions(options, 'track');
   const context: TrackContext = normalizeTrackOptions(options.input, toRawOptions(options));
   return runTrack({ ...context, onProgress: options.onProgress });
 }
@@ -94,6 +100,7 @@ export async function track(options: TrackOptions): Promise<TrackSummary> {
  * holds the pipeline back, and leaving the loop early stops it.
  */
 export async function* trackFrames(options: Omit<TrackOptions, 'output' | 'format' | 'overwrite' | 'overlay'>): AsyncGenerator<FrameResult> {
+  checkLibraryOptions(options, 'trackFrames');
   // Validated as a run that writes ndjson to stdout (no target to check), then given a sink instead.
   const context = normalizeTrackOptions(options.input, { ...toRawOptions(options), output: '-', format: 'ndjson' });
   const results = new BoundedQueue<FrameResult>(2);

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { UsageError } from '../errors.js';
+import { InputError, UsageError } from '../errors.js';
 import { isWithin } from '../util/paths.js';
 
 /** File name endings `batch` treats as videos when it walks a folder. */
@@ -37,9 +37,7 @@ function globToRegExp(pattern: string): RegExp {
 
 /** Files matching a glob: the fixed folder part is walked, the rest matched. */
 function expandGlob(pattern: string): string[] {
-  const parts = pattern.split('/');
-  const firstWild = parts.findIndex((p) => /[*?]/.test(p));
-  const base = parts.slice(0, firstWild).join('/') || (pattern.startsWith('/') ? '/' : '.');
+  const base = getGlobBase(pattern);
   const regexp = globToRegExp(pattern.startsWith('./') ? pattern.slice(2) : pattern);
   const files: string[] = [];
   const visit = (dir: string): void => {
@@ -60,36 +58,55 @@ function expandGlob(pattern: string): string[] {
   return files;
 }
 
+/** The folder a pattern's matches are named from: its part before the first wildcard. */
+function getGlobBase(pattern: string): string {
+  const parts = pattern.split('/');
+  return parts.slice(0, parts.findIndex((p) => /[*?]/.test(p))).join('/') || (pattern.startsWith('/') ? '/' : '.');
+}
+
+/** A batch's inputs: absolute paths, and for each the folder its output name starts from. */
+export interface BatchInputs {
+  /** Sorted, without duplicates. */
+  files: string[];
+  /** The folder (or pattern base) the command line named it by; a file named itself: its own folder. */
+  roots: Map<string, string>;
+}
+
 /**
  * Every input of a batch, sorted and without duplicates, so that every shard of a
  * cluster job computes the same list on its own and takes its share of it.
- * @throws UsageError when an argument names nothing
+ * @throws UsageError for a pattern that matches nothing, InputError for a missing path
  */
-export function expandInputs(args: string[]): string[] {
-  const files = new Set<string>();
+export function expandInputs(args: string[]): BatchInputs {
+  const roots = new Map<string, string>();
+  const add = (file: string, root: string): void => {
+    const absolute = path.resolve(file);
+    if (!roots.has(absolute)) roots.set(absolute, path.resolve(root));
+  };
   for (const arg of args) {
     if (/[*?]/.test(arg)) {
       const matched = expandGlob(arg);
       if (matched.length === 0) throw new UsageError(`the pattern ${JSON.stringify(arg)} matches no file; check it, and quote it so the shell passes it on`);
-      matched.forEach((f) => files.add(path.resolve(f)));
+      matched.forEach((f) => add(f, getGlobBase(arg)));
       continue;
     }
     let stats;
     try {
       stats = statSync(arg);
-    } catch {
-      throw new UsageError(`input ${arg} does not exist; check the path`);
+    } catch (cause) {
+      // As `track` says it (src/video/probe.ts), so both commands read alike.
+      throw new InputError(`input ${arg} does not exist or cannot be read (${(cause as NodeJS.ErrnoException).code}); check the path`, { cause });
     }
     if (stats.isDirectory()) {
       const found: string[] = [];
       walk(arg, found);
       if (found.length === 0) throw new UsageError(`folder ${arg} has no video files (${videoExtensions.join(' ')})`);
-      found.forEach((f) => files.add(path.resolve(f)));
+      found.forEach((f) => add(f, arg));
     } else {
-      files.add(path.resolve(arg));
+      add(arg, path.dirname(arg));
     }
   }
-  return [...files].sort();
+  return { files: [...roots.keys()].sort(), roots };
 }
 
 /** Parses `--shard i/n` (0-based i). */
@@ -122,13 +139,15 @@ function findClashes(inputs: string[], nameOf: (file: string) => string): string
 
 /**
  * Output names, one per input: the file's name without extension, made unique by the
- * folders above it when two inputs share a name (a/clip.mp4, b/clip.mp4 → a_clip, b_clip).
- * Names that still clash — the same name with another extension or case (a.mp4, a.mov,
- * a.MP4), or paths that join to the same name (a/clip.mp4, a_clip.mp4) — get a short hash
- * of the input's path, so two inputs never write to one output.
+ * folders above it when two inputs share a name (a/clip.mp4, b/clip.mp4 → a_clip, b_clip),
+ * up to the folder the command line named (`roots`), never above: a name holds no more of
+ * the machine's paths than the user typed. Names that still clash — the same name with
+ * another extension or case (a.mp4, a.mov, a.MP4), or paths that join to the same name
+ * (a/clip.mp4, a_clip.mp4) — get a short hash of the input's path, so two inputs never
+ * write to one output.
  */
-export function getOutputNames(inputs: string[], recorded: Map<string, string> = new Map()): Map<string, string> {
-  const names = computeOutputNames(inputs);
+export function getOutputNames(inputs: string[], recorded: Map<string, string> = new Map(), roots: Map<string, string> = new Map()): Map<string, string> {
+  const names = computeOutputNames(inputs, roots);
   // An input finished before keeps its name (adding b/clip.mp4 beside a/clip.mp4 must not
   // rename a/clip.mp4's output and redo it); a new name that meets a kept one gets the hash.
   const kept = new Map(inputs.filter((f) => recorded.has(f)).map((f) => [f, recorded.get(f) as string]));
@@ -141,15 +160,20 @@ export function getOutputNames(inputs: string[], recorded: Map<string, string> =
   }));
 }
 
+/** The parts of an input's path below its root, extension dropped (`a/clip.mp4` → a, clip). */
+function getNameParts(file: string, root: string | undefined): string[] {
+  const relative = root === undefined ? file : path.relative(root, file);
+  return relative.replace(/\.[^./\\]+$/, '').split(path.sep).filter((part) => part !== '' && part !== '..');
+}
+
 /** Names from the inputs alone (see getOutputNames). */
-function computeOutputNames(inputs: string[]): Map<string, string> {
+function computeOutputNames(inputs: string[], roots: Map<string, string>): Map<string, string> {
+  const parts = new Map(inputs.map((f) => [f, getNameParts(f, roots.get(f))]));
   const depth = new Map(inputs.map((f) => [f, 1]));
-  const nameOf = (file: string): string => {
-    const parts = file.replace(/\.[^./]+$/, '').split(path.sep).filter(Boolean);
-    return parts.slice(-(depth.get(file) as number)).join('_');
-  };
+  const nameOf = (file: string): string => (parts.get(file) as string[]).slice(-(depth.get(file) as number)).join('_');
   for (let round = 0; round < 64; round++) {
-    const clashing = findClashes(inputs, nameOf);
+    // Inputs whose whole relative path is already in their name cannot take more: the hash tells them apart.
+    const clashing = findClashes(inputs, nameOf).filter((f) => (depth.get(f) as number) < (parts.get(f) as string[]).length);
     if (clashing.length === 0) break;
     for (const f of clashing) depth.set(f, (depth.get(f) as number) + 1);
   }

@@ -27,33 +27,15 @@ export function getRecordPath(outputDir: string, name: string): string {
 }
 
 /**
- * Flags that change how a run goes, not what it writes: a rerun with other values of these
- * still skips what is done (threads and batch size change speed; the device, the provider;
- * progress and messages, what is printed).
+ * A hash of what the runs of a batch write (`describeOutputShape`): options spelled
+ * differently that write the same outputs give the same hash, so a rerun skips what is
+ * done unless something it writes would differ. Keys are sorted at every level.
  */
-const flagsThatDoNotShapeOutput = new Set(['--threads', '--batch', '--device', '--progress', '--verbose', '--quiet']);
-
-/** Flags whose value is a path: compared resolved, so a rerun from another folder is the same options. */
-const pathFlags = new Set(['--prompts', '--init-mask', '--features']);
-
-/**
- * A hash of the options that shape an output, in a canonical form: order, how a number is
- * written (0.5, 0.50) and a model file's path (relative or absolute) do not matter, so a
- * rerun skips what is done unless something it writes would differ.
- * @param args `--flag value` pairs as forwarded to `track`
- */
-export function hashOptions(args: string[]): string {
-  const pairs: [string, string][] = [];
-  for (let k = 0; k < args.length; k += 2) {
-    const [flag, value = ''] = [args[k], args[k + 1]];
-    if (flagsThatDoNotShapeOutput.has(flag)) continue;
-    const number = Number(value);
-    const isPath = pathFlags.has(flag) || (flag === '--model' && /\.onnx$/i.test(value));
-    const canonical = isPath ? path.resolve(value) : value.trim() !== '' && Number.isFinite(number) ? String(number) : value;
-    pairs.push([flag, canonical]);
-  }
-  pairs.sort(([a], [b]) => a.localeCompare(b));
-  return createHash('sha256').update(JSON.stringify(pairs)).digest('hex').slice(0, 16);
+export function hashOptions(shape: object): string {
+  const canonical = JSON.stringify(shape, (_, value: unknown) => (value && typeof value === 'object' && !Array.isArray(value)
+    ? Object.fromEntries(Object.entries(value).sort(([a], [b]) => a.localeCompare(b)))
+    : value));
+  return createHash('sha256').update(canonical).digest('hex').slice(0, 16);
 }
 
 /** Whether `input` was finished into `output` with these options, and is unchanged since. */

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { onCleanup } from '../util/cleanup.js';
 import { createLineSplitter } from '../util/stderr-lines.js';
-import { getRecordPath, hashOptions, isDone, writeRecord } from './manifest.js';
+import { getRecordPath, isDone, writeRecord } from './manifest.js';
 
 export interface BatchOptions {
   outputDir: string;
@@ -14,6 +14,8 @@ export interface BatchOptions {
   folderOutputs: boolean;
   /** `track` options forwarded to every video (formats, model, device, …). */
   trackArgs: string[];
+  /** What the forwarded options write (see hashOptions): records made with another are redone. */
+  optionsHash: string;
   jobs: number;
   /** 0 = no limit. */
   timeoutMs: number;
@@ -111,7 +113,7 @@ function refuseOutput(input: string, output: string, record: string, folderOutpu
  * options, unchanged since) are skipped; a failed input is reported and the rest go on.
  */
 export async function runBatch(inputs: string[], options: BatchOptions): Promise<BatchResult[]> {
-  const optionsHash = hashOptions(options.trackArgs);
+  const { optionsHash } = options;
   mkdirSync(options.outputDir, { recursive: true });
   const results: BatchResult[] = [];
   let next = 0;

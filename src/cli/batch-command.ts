@@ -2,23 +2,25 @@ import { existsSync, mkdirSync, readdirSync, rmdirSync, statSync } from 'node:fs
 import os from 'node:os';
 import path from 'node:path';
 import { Command } from 'commander';
-import { expandInputs, getOutputNames, listRecords, parseShard, runBatch, selectShard, withoutOutputs, type BatchResult } from '../batch/index.js';
+import { expandInputs, getOutputNames, hashOptions, listRecords, parseShard, runBatch, selectShard, withoutOutputs, type BatchResult } from '../batch/index.js';
 import { UsageError } from '../errors.js';
 import { isVideoTarget } from '../export/format-names.js';
 import { writeFileAtomically } from '../util/atomic-path.js';
 import { onStop } from '../util/cleanup.js';
 import { writeStderrLines } from '../util/stderr-lines.js';
 import { createBatchProgress } from './batch-progress.js';
+import { describeOutputShape } from './output-shape.js';
 import { progressModes, type ProgressMode } from './progress.js';
+import { countOf } from './count-of.js';
 import { parseChoice } from './validate.js';
 import { addVideoOptions } from './video-options.js';
 import { normalizeTrackOptions, type RawTrackOptions } from './track-options.js';
 import { parseInteger } from './validate.js';
 
 interface RawBatchOptions extends RawTrackOptions {
-  jobs: string;
+  jobs?: string;
   shard?: string;
-  timeout: string;
+  timeout?: string;
   redo?: boolean;
 }
 
@@ -77,35 +79,40 @@ function getForwardedArgs(command: Command): string[] {
 
 /** `dino-track batch INPUTS… -o DIR`: validate once, then run every input of this shard. */
 export async function runBatchCommand(args: string[], raw: RawBatchOptions, command: Command): Promise<void> {
-  const jobs = parseInteger('--jobs', raw.jobs, 1, 256);
-  const timeout = parseInteger('--timeout', raw.timeout, 0, 10_000_000);
+  const jobs = parseInteger('--jobs', raw.jobs ?? '1', 1, 256);
+  const timeout = parseInteger('--timeout', raw.timeout ?? '0', 0, 10_000_000);
   const shard = parseShard(raw.shard);
   const formats = raw.format?.split(',').map((f) => f.trim()) ?? ['overlay'];
-  const folderOutputs = !(formats.length === 1 && formats[0] === 'overlay');
+  const scratchIsFolder = !(formats.length === 1 && formats[0] === 'overlay');
   const progressMode = parseChoice<ProgressMode>('--progress', raw.progress ?? 'auto', progressModes);
+  if (raw.output === '-') throw new UsageError('batch writes one output per video into a folder; -o - (stdout) is for track --format ndjson; give a folder name (e.g. -o out/)');
   if (isVideoTarget(raw.output as string)) {
     throw new UsageError(`-o ${raw.output} names a video file; batch writes one output per video into a folder: give a folder name (e.g. -o out/)`);
   }
   const outputDir = path.resolve(raw.output as string);
   const records = listRecords(outputDir);
-  const all = withoutOutputs(expandInputs(args), [...records.values()].map((r) => r.output));
+  const expanded = expandInputs(args);
+  const all = withoutOutputs(expanded.files, [...records.values()].map((r) => r.output));
   if (all.length === 0) throw new UsageError(`every input is an output of an earlier batch into -o ${raw.output}; give the videos to process`);
   // Options are checked here once, as `track` would, so a typo fails before any video starts
   // (against a scratch name, so that nothing is created before they pass).
-  normalizeTrackOptions(all[0], { ...raw, output: path.join(os.tmpdir(), folderOutputs ? '.dino-track-check' : '.dino-track-check.mp4'), overwrite: true, progress: 'none' });
+  const checked = normalizeTrackOptions(all[0], { ...raw, output: path.join(os.tmpdir(), scratchIsFolder ? '.dino-track-check' : '.dino-track-check.mp4'), overwrite: true, progress: 'none' });
+  // As the check read them: `--format overlay,overlay` is one overlay video per input, as `overlay` is.
+  const folderOutputs = !(checked.formats.length === 1 && checked.formats[0] === 'overlay');
   createOutputFolder(outputDir);
   const inputs = selectShard(all, shard);
-  const names = getOutputNames(all, new Map([...records].map(([input, r]) => [input, r.name])));
+  const names = getOutputNames(all, new Map([...records].map(([input, r]) => [input, r.name])), expanded.roots);
   if (shard.count > 1) say(`shard ${shard.index}/${shard.count}: ${inputs.length} of ${all.length} inputs`);
 
   const progress = createBatchProgress(progressMode, inputs.length);
   const results = await runBatch(inputs, {
     outputDir, names, folderOutputs, jobs, timeoutMs: timeout * 1000, redo: Boolean(raw.redo), trackArgs: getForwardedArgs(command),
+    optionsHash: hashOptions(describeOutputShape(checked)),
     onVideoProgress: (input, report) => progress.update(input, report),
     onResult: (result, finished, total) => {
       progress.finish(result.input);
       const where = `[${finished}/${total}] ${result.input}`;
-      if (result.status === 'done') say(`${where} → ${result.output} (${result.frames ?? '?'} frames, ${result.seconds?.toFixed(1)} s)`);
+      if (result.status === 'done') say(`${where} → ${result.output} (${result.frames === undefined ? '? frames' : countOf(result.frames, 'frame')}, ${result.seconds?.toFixed(1)} s)`);
       else if (result.status === 'skipped') say(`${where}: already done, skipped`);
       else say(`${where}: failed: ${result.error}`);
     },

@@ -71,7 +71,7 @@ export async function main(argv: string[]): Promise<void> {
       if (error.exitCode === 0) process.exit(0);
       // One line, like every other error (commander puts its suggestions on a line of their own).
       // A command group without its subcommand (`dino-track models`) makes commander "show help", which is muted here.
-      const message = error.code === 'commander.help' ? 'Expected a subcommand (e.g. dino-track models list) but received none' : error.message.replace(/^error: /, '').split('\n').join(' ');
+      const message = error.code === 'commander.help' ? 'Expected a subcommand (e.g. dino-track models list) but received none' : error.message.replace(/^error: /, '').split('\n').join(' ').replace(/\.$/, '');
       writeStderrLines(`dino-track: error: ${message}; run '${getHelpCommand(program, args)}' for usage`);
       process.exit(2);
     }

@@ -60,4 +60,10 @@ export function refuseReplacingInputs(reads: ReadPath[], writes: WritePath[]): v
   }
   const [first, second] = writes;
   if (first && second && resolveReal(first.file) === resolveReal(second.file)) throw new UsageError(`${first.name} and ${second.name} name the same path, ${first.file}; give them different names`);
+  // A file written inside a folder output would go with it: the folder is built aside and
+  // moved into place whole, replacing (or, when not empty, refusing) what is there.
+  for (const outer of writes.filter((w) => w.folder)) {
+    const inner = writes.find((w) => w !== outer && isWithin(resolveReal(w.file), resolveReal(outer.file)));
+    if (inner) throw new UsageError(`${inner.name} ${inner.file} is inside ${outer.name} ${outer.file}, which the run replaces as a whole; write it outside, e.g. ${inner.name} ${path.join(path.dirname(outer.file), path.basename(inner.file))}`);
+  }
 }

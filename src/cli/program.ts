@@ -61,9 +61,9 @@ export function buildProgram(): Command {
   addVideoOptions(batch, 'overlay, one NAME.mp4 per input');
   batch
     .optionsGroup('Batch:')
-    .option('--jobs <n>', 'videos processed at once', '1')
+    .option('--jobs <n>', 'videos processed at once (default: 1)')
     .option('--shard <i/n>', 'process only the i-th of n equal shares (0-based), e.g. $JOB_COMPLETION_INDEX/8 or $SLURM_ARRAY_TASK_ID/8')
-    .option('--timeout <s>', 'give up on one video after this many seconds (0 = never)', '0')
+    .option('--timeout <s>', 'give up on one video after this many seconds, 0 = never (default: 0)')
     .option('--redo', 'process every input again, even those recorded as done')
     .optionsGroup('Run:')
     .addOption(createChoiceOption('--progress <mode>', 'progress on stderr: a bar over all videos, or one JSON line per video update (default: auto: a bar on a terminal)', progressModes))
@@ -74,7 +74,7 @@ export function buildProgram(): Command {
       await runBatchCommand(inputs, options, command);
     });
 
-  const models = program.command('models').description('list, download, inspect, prepare and quantize models');
+  const models = program.command('models').description('list, download, inspect, prepare, quantize and clean models');
   models.command('list').description('known models and whether they are cached').action(async () => {
     (await import('./models-command.js')).runModelsList();
   });
@@ -86,6 +86,12 @@ export function buildProgram(): Command {
     .addOption(createChoiceOption('--progress <mode>', 'progress on stderr (default: auto: a bar on a terminal)', progressModes))
     .action(async (name: string, options: { precision?: PrecisionChoice; progress?: (typeof progressModes)[number] }) => {
       await (await import('./models-command.js')).runModelsPull(name, options.precision ?? 'auto', options.progress ?? 'auto');
+    });
+  models
+    .command('clean')
+    .description('remove the prepared models track cached (one per model and input size; made again when needed)')
+    .action(async () => {
+      (await import('./models-clean.js')).runModelsClean();
     });
   models
     .command('info')

@@ -1,4 +1,5 @@
 import { runTrack, type TrackSummary } from '../pipeline.js';
+import { countOf } from './count-of.js';
 import { formatStageTimes } from '../util/stage-clock.js';
 import { writeStderrLines } from '../util/stderr-lines.js';
 import { getFfmpegBinaries } from '../video/index.js';
@@ -21,8 +22,7 @@ function describeOutput(options: TrackOptions): string {
 /** The closing line of every successful run, as `yolo` ends with "Results saved to …". */
 function formatSummary(options: TrackOptions, summary: TrackSummary): string {
   const rate = summary.frames / Math.max(summary.wallSeconds, 1e-3);
-  const objects = `${summary.objects} object${summary.objects === 1 ? '' : 's'}`;
-  return `wrote ${describeOutput(options)}: ${summary.frames} frames, ${objects}, ${summary.wallSeconds.toFixed(1)} s (${rate.toFixed(2)} frames/s)`;
+  return `wrote ${describeOutput(options)}: ${countOf(summary.frames, 'frame')}, ${countOf(summary.objects, 'object')}, ${summary.wallSeconds.toFixed(1)} s (${rate.toFixed(2)} frames/s)`;
 }
 
 /** `dino-track track INPUT -o OUT`: validate, then run the pipeline with progress and a closing line. */

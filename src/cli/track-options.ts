@@ -1,6 +1,6 @@
 import { existsSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { UsageError, expected } from '../errors.js';
+import { InputError, UsageError, expected } from '../errors.js';
 import { findVideoFormat, folderEntries, formats, isVideoTarget, overlayModes, type Format, type OverlayMode } from '../export/format-names.js';
 import { checkOutputFolder } from '../export/output-folder.js';
 import type { CacheDtype } from '../features/index.js';
@@ -9,6 +9,7 @@ import { isRegistryName, precisionChoices, type PrecisionChoice } from '../model
 import type { TrackContext } from '../pipeline.js';
 import { progressModes, type ProgressMode } from './progress.js';
 import { refuseReplacingInputs, type ReadPath, type WritePath } from './output-overlap.js';
+import { checkPromptIds } from './prompt-ids.js';
 import { listPrompts } from './prompts-option.js';
 import { parseChoice, parseInteger, parseNumber } from './validate.js';
 import { refineModes, type RefineMode } from '../refine/index.js';
@@ -157,11 +158,35 @@ function getReadPaths(input: string | undefined, raw: RawTrackOptions): ReadPath
 }
 
 function parseFormats(raw: string | undefined, output: string): Format[] {
-  if (!raw) return [output === '-' ? 'ndjson' : isVideoTarget(output) ? 'overlay' : 'davis'];
+  if (raw === undefined) return [output === '-' ? 'ndjson' : isVideoTarget(output) ? 'overlay' : 'davis'];
   const list = raw.split(',').map((f) => f.trim()).filter(Boolean);
   if (list.length === 0) throw expected(`a comma list of ${formats.join(', ')}`, '--format', raw);
   for (const format of list) parseChoice('--format', format, formats);
   return [...new Set(list)] as Format[];
+}
+
+/**
+ * The files the run reads, checked to exist before the output target: a missing input
+ * reported behind "pass --overwrite" is found only after the user has passed it.
+ * @throws InputError (exit 1, a bad file) naming the first missing one
+ */
+function refuseMissingInputs(input: string | undefined, raw: RawTrackOptions): void {
+  const missing = (file: string): string | undefined => {
+    try {
+      statSync(file);
+      return undefined;
+    } catch (error) {
+      return (error as NodeJS.ErrnoException).code ?? 'unknown error';
+    }
+  };
+  let code: string | undefined;
+  if (input && (code = missing(input))) throw new InputError(`input ${input} does not exist or cannot be read (${code}); check the path`);
+  if (raw.features && (code = missing(raw.features))) throw new InputError(`feature cache ${raw.features} does not exist (${code}); check --features`);
+  if (raw.initMask && (code = missing(raw.initMask))) throw new InputError(`--init-mask ${raw.initMask} cannot be read (${code}); check the path`);
+  // A name without a dot or slash is a mistyped registry name, which model loading explains.
+  if (raw.model && !isRegistryName(raw.model) && /[./\\]/.test(raw.model) && missing(raw.model)) {
+    throw new InputError(`model file ${raw.model} does not exist; check the path or pick a model from \`dino-track models list\``);
+  }
 }
 
 /** `-o`'s name says what it will be (a video file, a data file, a folder): refused where the formats make something else. */
@@ -251,7 +276,10 @@ export function normalizeTrackOptions(input: string | undefined, raw: RawTrackOp
     model: { model: raw.model, precision, device, threads, verbose, shortSide, upscale: raw.shortSide !== undefined },
     prompt: raw.initMask || raw.prompts ? parsePromptOptions(raw) : undefined,
   };
-  // The file system last: a bad value is reported before a folder in the way, so one fix is enough.
+  // The file system last: a bad value is reported before a folder in the way, so one fix is
+  // enough; and what the run reads before what it writes (a missing input is the real error).
+  if (options.prompt) checkPromptIds(options.prompt, options.tracker.maxObjects, formatList);
+  refuseMissingInputs(input, raw);
   refuseReplacingInputs(getReadPaths(input, raw), [
     ...(output !== '-' ? [{ name: '-o', file: output, folder: !isVideoTarget(output) }] : []),
     ...(raw.saveFeatures ? [{ name: '--save-features', file: raw.saveFeatures, folder: false }] : []),

@@ -56,6 +56,26 @@ describe('library API', () => {
     });
   });
 
+  it('refuses a misspelt option, a value of the wrong type and trackFrames() output options, naming the option', async () => {
+    const output = path.join(work, 'typo');
+    for (const [call, options, message] of [
+      [track, { input, output, formats: ['coco'], ...model }, 'unknown option formats for track() (did you mean format?)'],
+      [track, { input, output, threshold: '0.5', ...model }, 'Expected a number for threshold but received "0.5"'],
+      [track, { input, output, format: 'davis', precision: 'fp8', ...model }, 'Expected one of auto, fp32, fp16, int8 for --precision but received "fp8"'],
+      [track, { input, output, format: 'davis', precision: 'int8', ...model }, `--precision int8 picks one of a registry model's files, but --model ${models.tiny} is a file; drop --precision or give a registry name`],
+      [trackFrames, { input, output, ...model }, 'trackFrames() yields each frame instead of writing files, so output does nothing; leave it out, or call track() to write outputs'],
+      [trackFrames, { input, format: 'coco', ...model }, 'trackFrames() yields each frame instead of writing files, so format does nothing; leave it out, or call track() to write outputs'],
+    ]) {
+      const run = call === track ? track(options) : trackFrames(options).next();
+      await assert.rejects(run, (error) => {
+        assert.ok(error instanceof UsageError, String(error));
+        assert.equal(error.message, message);
+        return true;
+      });
+    }
+    assert.equal(readdirSync(work).includes('typo'), false);
+  });
+
   it('prepareModel() gives a model with the two outputs at the asked size', async () => {
     const bytes = await prepareModel(models.tiny, { width: 128, height: 96 });
     const { decodeModel, inspectModel } = await import('../../dist/model/index.js');

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { SafetensorsFile } from '../../dist/features/safetensors.js';
@@ -13,6 +13,18 @@ describe('dino-track models', () => {
     const { code, stdout } = await runCli(['models', 'list'], { env: { DINO_TRACK_CACHE: dir } });
     assert.equal(code, 0);
     for (const name of ['dino-vits16', 'dino-vits8', 'dino-vitb16', 'dino-vitb8']) assert.match(stdout, new RegExp(`^${name}\\s`, 'm'));
+  });
+
+  it('clean removes the prepared models track cached, and nothing else', async () => {
+    const cache = makeTempDir();
+    const prepared = path.join(cache, 'prepared');
+    mkdirSync(prepared);
+    writeFileSync(path.join(prepared, '0123abcd-prep3-96x128.onnx'), Buffer.alloc(2 ** 20));
+    writeFileSync(path.join(prepared, 'notes.txt'), 'mine');
+    const { code, stderr } = await runCli(['models', 'clean'], { env: { DINO_TRACK_CACHE: cache } });
+    assert.equal(code, 0, stderr);
+    assert.equal(stderr, `dino-track: removed 1 prepared model (1.0 MiB) from ${prepared}; track prepares them again when needed\n`);
+    assert.deepEqual(readdirSync(prepared), ['notes.txt']);
   });
 
   it('info reports what preparation finds', async () => {

@@ -1,10 +1,15 @@
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { normalizeTrackOptions } from '../../dist/cli/track-options.js';
 import { parseSize } from '../../dist/cli/models-command.js';
 import { makeTempDir, runCli } from '../fixtures.js';
 
 const dir = makeTempDir();
+// The files the checks read exist (their content is not read): a missing input is reported
+// before the options that concern the output, so the cases below would not reach theirs.
+process.chdir(dir);
+for (const file of ['in.mp4', 'f.safetensors']) writeFileSync(file, '');
 // Options the user did not give are absent: the defaults are applied by normalizeTrackOptions.
 const defaults = { output: `${dir}/out.mp4` };
 
@@ -90,7 +95,6 @@ describe('track options → context', () => {
 
   it('reports a bad value before an output in the way, and refuses a data file name as a folder', async () => {
     const taken = makeTempDir();
-    const { writeFileSync } = await import('node:fs');
     writeFileSync(`${taken}/notes.txt`, 'mine');
     // Both wrong: the value comes first, so one fix does not lead to the next refusal.
     assert.throws(() => normalizeTrackOptions('in.mp4', { output: taken, threshold: '2' }), /for --threshold but received "2"/);

@@ -165,6 +165,39 @@ describe('dino-track batch', () => {
     assert.match(again.stderr, /batch: 0 done, 1 skipped \(already done\), 0 failed/);
   });
 
+  it('skips finished inputs whatever the spelling of the same options (defaults given, formats in any order, repeated)', async () => {
+    const work = makeTempDir();
+    const input = makeVideo(path.join(work, 'v.mp4'), { width: 128, height: 96, fps: 25, seconds: 0.4 });
+    const out = path.join(work, 'out');
+    const base = ['--model', models.tiny, '--short-side', '96'];
+    const first = await runCli(['batch', input, '-o', out, ...base, '--format', 'davis,coco'], { env });
+    assert.equal(first.code, 0, first.stderr);
+    for (const same of [
+      ['--format', 'coco,davis'],
+      ['--format', 'davis,coco,davis', '--threshold', '0.6'],
+      ['--format', 'davis, coco', '--stride', '1', '--refine', 'auto', '--max-objects', '8', '--precision', 'auto'],
+    ]) {
+      const run = await runCli(['batch', input, '-o', out, ...base, ...same], { env });
+      assert.match(run.stderr, /batch: 0 done, 1 skipped/, same.join(' '));
+    }
+    const other = await runCli(['batch', input, '-o', out, ...base, '--format', 'coco,davis', '--max-objects', '4'], { env });
+    assert.match(other.stderr, /batch: 1 done, 0 skipped/);
+  });
+
+  it('names outputs from the folder given, never from the machine\'s paths above it', async () => {
+    const work = makeTempDir();
+    const videos = path.join(work, 'c');
+    mkdirSync(videos);
+    const clip = makeVideo(path.join(videos, 'clip.mp4'), { width: 128, height: 96, fps: 25, seconds: 0.4 });
+    copyFileSync(clip, path.join(videos, 'clip.mov'));
+    const out = path.join(work, 'out');
+    const run = await runCli(['batch', videos, '-o', out, ...common], { env });
+    assert.equal(run.code, 0, run.stderr);
+    const names = readdirSync(out).filter((n) => !n.startsWith('.')).sort();
+    assert.equal(names.length, 2);
+    for (const name of names) assert.match(name, /^clip_[0-9a-f]{8}$/);
+  });
+
   it('refuses a pattern that matches nothing and a bad --shard, with one line and exit 2', async () => {
     const work = makeTempDir();
     const none = await runCli(['batch', path.join(work, '*.mp4'), '-o', path.join(work, 'out')]);

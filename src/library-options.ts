@@ -1,0 +1,50 @@
+import { UsageError, expected } from './errors.js';
+
+/** The JavaScript type each library option takes; `format` takes a string or an array of strings. */
+const optionTypes = {
+  input: 'string', output: 'string', format: 'format', features: 'string', saveFeatures: 'string', featuresDtype: 'string',
+  model: 'string', precision: 'string', device: 'string', threshold: 'number', maxObjects: 'number', occlusionFrames: 'number',
+  shortSide: 'number', batch: 'number', stride: 'number', threads: 'number', overlay: 'string', initMask: 'string',
+  initFrame: 'number', prompts: 'string', contextFrames: 'number', window: 'number', topK: 'number', propagation: 'string',
+  discover: 'boolean', refine: 'string', overwrite: 'boolean', verbose: 'boolean', onProgress: 'function',
+} as const;
+
+/** Options `trackFrames()` refuses: it yields frames instead of writing them. */
+const writingOptions = ['output', 'format', 'overwrite', 'overlay'];
+
+/** Edit distance, for "did you mean": a typo is one or two edits away. */
+function distance(a: string, b: string): number {
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++) next[j] = Math.min(row[j] + 1, next[j - 1] + 1, row[j - 1] + (a[i - 1].toLowerCase() === b[j - 1].toLowerCase() ? 0 : 1));
+    row = next;
+  }
+  return row[b.length];
+}
+
+function isOfType(value: unknown, type: (typeof optionTypes)[keyof typeof optionTypes]): boolean {
+  if (type === 'format') return typeof value === 'string' || (Array.isArray(value) && value.every((v) => typeof v === 'string'));
+  return typeof value === type;
+}
+
+/**
+ * Checks what the command line cannot get wrong but a JavaScript caller can: an option name
+ * (a typo was ignored and the default used) and its type (`threshold: '0.5'` passed as the
+ * string). The values are then checked by the command line's own rules.
+ * @param call `track` or `trackFrames`, for the messages
+ * @throws UsageError naming the option
+ */
+export function checkLibraryOptions(options: object, call: 'track' | 'trackFrames'): void {
+  if (typeof options !== 'object' || options === null) throw new UsageError(`${call}() takes an options object, e.g. ${call}({ input: 'in.mp4'${call === 'track' ? ", output: 'out/'" : ''} })`);
+  for (const [key, value] of Object.entries(options)) {
+    if (!(key in optionTypes)) {
+      const near = Object.keys(optionTypes).filter((name) => distance(name, key) <= 2).sort((a, b) => distance(a, key) - distance(b, key))[0];
+      throw new UsageError(`unknown option ${key} for ${call}()${near ? ` (did you mean ${near}?)` : ''}`);
+    }
+    if (value === undefined) continue;
+    if (call === 'trackFrames' && writingOptions.includes(key)) throw new UsageError(`trackFrames() yields each frame instead of writing files, so ${key} does nothing; leave it out, or call track() to write outputs`);
+    const type = optionTypes[key as keyof typeof optionTypes];
+    if (!isOfType(value, type)) throw expected(type === 'format' ? 'a format name or an array of them' : `a ${type}`, key, value);
+  }
+}

@@ -1,0 +1,129 @@
+// What a first-time user's trial found: each refused up front, one line, the right exit code.
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { encode } from 'fast-png';
+import { makeTempDir, makeVideo, models, runCli } from '../fixtures.js';
+
+const work = makeTempDir();
+const env = { DINO_TRACK_CACHE: makeTempDir('dino-track-cache-') };
+const model = ['--model', models.tiny, '--short-side', '96', '--progress', 'none'];
+const video = makeVideo(path.join(work, 'in.mp4'), { width: 128, height: 96, fps: 10, seconds: 0.5 });
+
+/** One line on stderr, `dino-track: error: …`, and the exit code. */
+async function refused(args, code, message) {
+  const run = await runCli(args, { env });
+  assert.equal(run.code, code, run.stderr);
+  assert.equal(run.stderr.trim().split('\n').length, 1, run.stderr);
+  assert.match(run.stderr, message);
+  return run;
+}
+
+/** A 128x96 grey PNG (8 or 16 bits) with `rects` [id, x0, y0, x1, y1] painted. */
+function writeMask(file, rects, depth = 8) {
+  const data = depth === 16 ? new Uint16Array(128 * 96) : new Uint8Array(128 * 96);
+  for (const [id, x0, y0, x1, y1] of rects) for (let y = y0; y < y1; y++) for (let x = x0; x < x1; x++) data[y * 128 + x] = id;
+  writeFileSync(file, encode({ width: 128, height: 96, data, channels: 1, depth }));
+  return file;
+}
+
+describe('first use: outputs', () => {
+  it('--save-features inside the -o folder is refused before any work (it would go with the folder), with --overwrite or not', async () => {
+    const out = path.join(work, 'out-sf');
+    // An earlier run's output, replaced with --overwrite: the cache written inside used to be deleted with it.
+    assert.equal((await runCli([video, '-o', out, '--format', 'coco', ...model], { env })).code, 0);
+    for (const extra of [['--overwrite'], []]) {
+      await refused([video, '-o', out, '--format', 'coco', '--save-features', path.join(out, 'feat.safetensors'), ...extra, ...model], 2,
+        /^dino-track: error: --save-features .*out-sf\/feat\.safetensors is inside -o .*out-sf, which the run replaces as a whole; write it outside/);
+    }
+    // An empty folder: the cache made it non-empty, and the rename into place failed with a raw ENOTEMPTY.
+    const empty = path.join(work, 'out-empty');
+    mkdirSync(empty);
+    await refused([video, '-o', empty, '--save-features', path.join(empty, 'sf4'), ...model], 2, /--save-features .*sf4 is inside -o/);
+    assert.deepEqual(readdirSync(empty), []);
+  });
+
+  it('--format "" is refused, not taken as the default', async () => {
+    await refused([video, '-o', path.join(work, 'o-empty-format'), '--format', '', ...model], 2, /Expected a comma list of overlay, davis, .* for --format but received ""/);
+  });
+
+  it('a folder holding only .DS_Store or Thumbs.db is taken as empty', async () => {
+    for (const junk of ['.DS_Store', 'Thumbs.db']) {
+      const out = path.join(work, `junk-${junk}`);
+      mkdirSync(out);
+      writeFileSync(path.join(out, junk), 'finder');
+      const run = await runCli([video, '-o', out, '--format', 'coco', ...model], { env });
+      assert.equal(run.code, 0, run.stderr);
+      assert.ok(existsSync(path.join(out, 'coco.json')));
+    }
+  });
+});
+
+describe('first use: error order', () => {
+  const taken = path.join(work, 'taken');
+  it('a missing input, feature cache, mask or model is reported before "pass --overwrite" (exit 1, a bad file)', async () => {
+    assert.equal((await runCli([video, '-o', taken, '--format', 'coco', ...model], { env })).code, 0);
+    await refused([path.join(work, 'missing.mp4'), '-o', taken, '--format', 'coco', ...model], 1, /input .*missing\.mp4 does not exist or cannot be read \(ENOENT\); check the path/);
+    await refused([video, '-o', taken, '--format', 'coco', '--model', path.join(work, 'missing.onnx')], 1, /model file .*missing\.onnx does not exist/);
+    await refused(['-o', taken, '--format', 'coco', '--features', path.join(work, 'missing.safetensors')], 1, /feature cache .*missing\.safetensors does not exist \(ENOENT\)/);
+    await refused([video, '-o', taken, '--format', 'coco', '--init-mask', path.join(work, 'missing.png'), ...model], 1, /--init-mask .*missing\.png cannot be read \(ENOENT\)/);
+  });
+
+  it('batch: a missing input is a bad file too (exit 1, as under track)', async () => {
+    await refused(['batch', path.join(work, 'missing.mp4'), '-o', path.join(work, 'bo'), ...model], 1, /input .*missing\.mp4 does not exist or cannot be read \(ENOENT\); check the path/);
+  });
+});
+
+describe('first use: prompts', () => {
+  it('an id the davis PNG cannot hold is refused before decoding or loading the model', async () => {
+    const prompts = path.join(work, 'p16');
+    mkdirSync(prompts);
+    writeMask(path.join(prompts, '00000.png'), [[300, 10, 10, 40, 40], [1000, 60, 40, 100, 80]], 16);
+    const run = await refused([video, '--prompts', prompts, '-o', path.join(work, 'o16'), '--format', 'davis', '--model', path.join(work, 'not-loaded.onnx')], 2,
+      /--prompts .*00000\.png marks id 300, which the davis format's 8-bit PNG cannot hold; number the objects 1-255, or leave davis out of --format/);
+    assert.doesNotMatch(run.stderr, /not-loaded/);
+  });
+
+  it('a prompt with blended (anti-aliased) edges is named as such, not "raise --max-objects"', async () => {
+    const prompts = path.join(work, 'fxaa');
+    mkdirSync(prompts);
+    // Two hard squares (ids 100 and 200) whose edges were smoothed: one-pixel bands of in-between values.
+    const rects = [[100, 10, 10, 50, 50], [200, 70, 30, 110, 80]];
+    const bands = [];
+    for (let k = 0; k < 12; k++) bands.push([101 + k, 10 + 3 * k, 9, 13 + 3 * k, 10], [201 + k, 70 + 3 * k, 80, 73 + 3 * k, 81]);
+    writeMask(path.join(prompts, '00000.png'), [...rects, ...bands]);
+    await refused([video, '--prompts', prompts, '-o', path.join(work, 'ofx'), '--format', 'coco', ...model], 2,
+      /--prompts .*fxaa marks 26 objects, more than --max-objects 8, and 24 of them are thin lines along other objects' edges: the PNG has blended \(anti-aliased\) edges; paint it with hard edges and save it without smoothing/);
+    // Many real objects: the old advice stands.
+    const many = path.join(work, 'many');
+    mkdirSync(many);
+    writeMask(path.join(many, '00000.png'), Array.from({ length: 10 }, (_, k) => [k + 1, 10 * k + 2, 10, 10 * k + 9, 20]));
+    await refused([video, '--prompts', many, '-o', path.join(work, 'omany'), '--format', 'coco', ...model], 2, /--prompts .*many marks 10 objects, more than --max-objects 8; raise --max-objects$/m);
+  });
+});
+
+describe('first use: messages', () => {
+  it('too many arguments: no doubled punctuation', async () => {
+    const run = await refused([video, video, '-o', path.join(work, 'x.mp4')], 2, /too many arguments/);
+    assert.doesNotMatch(run.stderr, /\.;/);
+  });
+
+  it('batch --help shows its defaults unquoted', async () => {
+    const { stdout } = await runCli(['batch', '--help']);
+    assert.doesNotMatch(stdout, /default: "/);
+    assert.match(stdout.replace(/\s+/g, ' '), /videos processed at once \(default: 1\)/);
+  });
+
+  it('the closing line says "1 frame", not "1 frames"', async () => {
+    const one = makeVideo(path.join(work, 'one.mp4'), { width: 128, height: 96, fps: 10, seconds: 0.1 });
+    const run = await runCli([one, '-o', path.join(work, 'one'), '--format', 'coco', ...model], { env });
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stderr, /: 1 frame, /);
+  });
+
+  it('batch -o - is refused: - is stdout, which batch cannot write', async () => {
+    await refused(['batch', video, '-o', '-', ...model], 2, /batch writes one output per video into a folder; -o - \(stdout\) is for track/);
+    assert.equal(existsSync('-'), false);
+  });
+});
