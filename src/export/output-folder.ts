@@ -1,8 +1,9 @@
-import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { UsageError } from '../errors.js';
 import { folderEntries, type Format } from './format-names.js';
+import { isOperatingSystemFile } from '../util/paths.js';
 
 /**
  * Written last into every output folder: which entries the run made. It is how a later
@@ -19,16 +20,6 @@ interface RunRecord {
 export async function writeRunRecord(folder: string, formats: Format[]): Promise<void> {
   const record: RunRecord = { tool: 'dino-track', entries: formats.map((f) => folderEntries[f]) };
   await writeFile(path.join(folder, runRecordName), `${JSON.stringify(record)}\n`);
-}
-
-/**
- * Files a file browser leaves in any folder it shows (macOS Finder, Windows Explorer): not
- * the user's work, so they neither make a folder taken nor are kept when it is replaced.
- */
-const operatingSystemFiles = new Set(['.DS_Store', 'Thumbs.db', 'desktop.ini']);
-
-function isOperatingSystemFile(name: string): boolean {
-  return operatingSystemFiles.has(name);
 }
 
 /** The entries an earlier run recorded; empty when there is no (valid) record. */
@@ -82,12 +73,8 @@ export function checkOutputFolder(folder: string, overwrite: boolean): void {
   if (!existsSync(folder)) return;
   if (!statSync(folder).isDirectory()) throw new UsageError(`-o ${folder} is a file, not a folder; give a folder name for mask formats, or a .mp4 name for the overlay`);
   const entries = readdirSync(folder).filter((name) => !isOperatingSystemFile(name));
-  if (entries.length === 0) {
-    // Only a file browser's notes: the folder is empty to the user, and the finished output
-    // is moved into place with one rename, which needs it empty.
-    for (const name of readdirSync(folder)) rmSync(path.join(folder, name), { force: true });
-    return;
-  }
+  // Only a file browser's notes: the folder is empty to the user (the finished output takes them along: atomic-path.ts).
+  if (entries.length === 0) return;
   const ours = new Set(readRunRecord(folder));
   const foreign = [...entries.filter((name) => !ours.has(name)), ...findForeignInside(folder, ours)].sort();
   if (foreign.length > 0) {

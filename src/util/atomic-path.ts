@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { removeOnCleanup } from './cleanup.js';
+import { isOperatingSystemFile } from './paths.js';
 
 /**
  * A temporary sibling of an output path: written in full, then renamed into place, so
@@ -24,6 +25,21 @@ function getSiblingName(target: string, tag: string): string {
   return path.join(dir, `.${base}.${process.pid}-${randomBytes(3).toString('hex')}.${tag}${ext}`);
 }
 
+/** Moves `target`'s files into the folder `temp` when a file browser's notes are all it holds; whether it did. */
+async function takeBrowserFiles(target: string, temp: string): Promise<boolean> {
+  const names = await readdir(target).catch(() => undefined);
+  if (!names || !names.every(isOperatingSystemFile) || !(await stat(temp)).isDirectory()) return false;
+  for (const name of names) await rename(path.join(target, name), path.join(temp, name));
+  return true;
+}
+
+/** Moves a file browser's notes at the top of the folder `from` into the folder `to` (where it has none of that name). */
+async function takeBrowserFilesFrom(from: string, to: string): Promise<void> {
+  const names = await readdir(from).catch(() => []);
+  if (!(await stat(to)).isDirectory()) return;
+  for (const name of names.filter(isOperatingSystemFile)) await rename(path.join(from, name), path.join(to, name)).catch(() => undefined);
+}
+
 /**
  * Puts `temp` at `target`. A file, or a folder onto a missing or empty folder, is one
  * rename (atomic). A folder onto a non-empty one cannot be: the old one is moved aside
@@ -35,7 +51,13 @@ async function moveIntoPlace(temp: string, target: string, overwrite: boolean): 
     return;
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (!overwrite || (code !== 'ENOTEMPTY' && code !== 'EEXIST')) throw error;
+    if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw error;
+    // A folder holding only a file browser's notes counts as empty: they move into the output, which then takes its place.
+    if (await takeBrowserFiles(target, temp)) {
+      await rename(temp, target);
+      return;
+    }
+    if (!overwrite) throw error;
   }
   const aside = getSiblingName(target, 'replaced');
   await rename(target, aside);
@@ -45,6 +67,8 @@ async function moveIntoPlace(temp: string, target: string, overwrite: boolean): 
     await rename(aside, target);
     throw error;
   }
+  // A file browser's notes in the old output stay with the new one.
+  await takeBrowserFilesFrom(aside, target);
   await rm(aside, { recursive: true, force: true });
 }
 

@@ -1,6 +1,6 @@
 // What a first-time user's trial found: each refused up front, one line, the right exit code.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { encode } from 'fast-png';
@@ -48,7 +48,7 @@ describe('first use: outputs', () => {
     await refused([video, '-o', path.join(work, 'o-empty-format'), '--format', '', ...model], 2, /Expected a comma list of overlay, davis, .* for --format but received ""/);
   });
 
-  it('a folder holding only .DS_Store or Thumbs.db is taken as empty', async () => {
+  it('a folder holding only .DS_Store or Thumbs.db is taken as empty, and keeps them (we delete nothing we did not write)', async () => {
     for (const junk of ['.DS_Store', 'Thumbs.db']) {
       const out = path.join(work, `junk-${junk}`);
       mkdirSync(out);
@@ -56,6 +56,11 @@ describe('first use: outputs', () => {
       const run = await runCli([video, '-o', out, '--format', 'coco', ...model], { env });
       assert.equal(run.code, 0, run.stderr);
       assert.ok(existsSync(path.join(out, 'coco.json')));
+      assert.equal(readFileSync(path.join(out, junk), 'utf8'), 'finder', `${junk} is kept`);
+      // Replacing our own output keeps them too.
+      const again = await runCli([video, '-o', out, '--format', 'coco', '--overwrite', ...model], { env });
+      assert.equal(again.code, 0, again.stderr);
+      assert.equal(readFileSync(path.join(out, junk), 'utf8'), 'finder', `${junk} is kept when the output is replaced`);
     }
   });
 });

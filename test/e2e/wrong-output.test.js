@@ -94,7 +94,8 @@ describe('ids past 255 with DAVIS output', () => {
     assert.equal(result.code, 1, result.stderr);
     assert.match(result.stderr, /stopped at frame (\d+): track id 256 does not fit an 8-bit DAVIS PNG .*frames 0-\d+ are written to/);
     const stoppedAt = Number(/stopped at frame (\d+)/.exec(result.stderr)[1]);
-    assert.ok(stoppedAt >= 2, `stopped at ${stoppedAt}`);
+    // Found on its third frame and painted into the two before (its birth window): the first frame it is on is 1.
+    assert.ok(stoppedAt >= 1, `stopped at ${stoppedAt}`);
     assert.equal(readdirSync(path.join(out, 'masks')).length, stoppedAt);
     assert.ok(existsSync(path.join(out, 'tracks.txt')));
   });
