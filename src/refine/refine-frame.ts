@@ -22,11 +22,12 @@ export const refineDefaults = {
   threshold: 0.5,
   /**
    * An object may take a pixel only where its upsampled patch mask is at least the strongest
-   * one's there minus this: 0.5 lets the boundary between two touching objects move half a
-   * patch either way from the patch grid's, far enough for a colour edge the grid cut across,
-   * and no further, since a colour fit cannot split look-alikes (one of two touching red
-   * squares took the other's pixels). Chosen by that reasoning, not tuned; checked on the
-   * tuning scenes of bench:pixels (README, Pixel refinement).
+   * one's there minus this. Both masks are bilinear ramps across the patch grid's boundary
+   * between two touching objects, so 0.5 lets the boundary move a quarter patch either way
+   * (s/2 of a patch for a value s): room for a colour edge the grid cut across, and no more,
+   * since a colour fit cannot split look-alikes (one of two touching red squares took the
+   * other's pixels). Chosen by that reasoning, not tuned; checked on the tuning scenes of
+   * bench:pixels (README, Pixel refinement).
    */
   seamReach: 0.5,
   /** Patches below this soft value cannot reach `threshold` after upsampling; they only widen the work box. */

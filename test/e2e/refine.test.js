@@ -89,23 +89,25 @@ describe('--refine through the CLI (real ffmpeg, real onnxruntime)', () => {
 
   it('keeps the pixels of touching look-alikes that a prompt names apart (prompted mode, the designed ViT)', async () => {
     // Two 40-px red squares side by side moving together over grey; frame 0's prompt calls the left 1 and the right 2.
-    // Refinement took both under its threshold (each led the other by little): up to 2,350 of their 3,200 px went to the background.
-    const { ffmpeg } = getFfmpegBinaries();
-    const video = path.join(dir, 'look-alikes.mp4');
-    execFileSync(ffmpeg, ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'color=c=0x808080:s=320x240:r=25:d=2', '-f', 'lavfi', '-i', 'color=c=red:s=40x40:r=25:d=2', '-f', 'lavfi', '-i', 'color=c=red:s=40x40:r=25:d=2',
-      '-filter_complex', "[0][1]overlay=x='40+100*t':y=90[a];[a][2]overlay=x='80+100*t':y=90,format=yuv420p", '-c:v', 'libx264', video]);
+    // Refinement took both under its threshold (each led the other by little): on average half their 3,200 px went to the background.
     const prompts = path.join(dir, 'look-alike-prompts');
     mkdirSync(prompts);
     const labels = new Uint16Array(320 * 240);
     for (let y = 90; y < 130; y++) labels.fill(1, y * 320 + 40, y * 320 + 80).fill(2, y * 320 + 80, y * 320 + 120);
     writeFileSync(path.join(prompts, '00000.png'), encodeDavisPng(labels, 320, 240));
-    const masks = await track('look-alikes', [video, '--prompts', prompts, '--model', models.designed]);
-    // The split between them follows the propagated labels, which confuse look-alikes now and then (one
-    // becomes an island inside the other, and the colour fit then loses part of the pair): a few frames may
-    // lose a little; none loses most, as before.
-    const areas = [...masks.values()].map((png) => decode(png).data.reduce((sum, v) => sum + (v ? 1 : 0), 0));
-    areas.forEach((area, t) => assert.ok(area >= 0.75 * 3200 && area <= 1.05 * 3200, `frame ${t}: the two squares cover ${area} px (3200)`));
-    const mean = areas.reduce((a, b) => a + b, 0) / areas.length;
-    assert.ok(mean >= 0.95 * 3200, `the two squares cover ${mean.toFixed(0)} px a frame on average (3200)`);
+    const { ffmpeg } = getFfmpegBinaries();
+    // The split between them follows the propagated labels, which confuse look-alikes now and then (one becomes
+    // an island inside the other, and each then keeps only its share): a few frames may lose some, the worst more
+    // at a high-quality encode (README, Pixel refinement); on average they keep nearly all.
+    for (const [crf, worst, average] of [[23, 0.75, 0.95], [10, 0.35, 0.9]]) {
+      const video = path.join(dir, `look-alikes-${crf}.mp4`);
+      execFileSync(ffmpeg, ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'color=c=0x808080:s=320x240:r=25:d=2', '-f', 'lavfi', '-i', 'color=c=red:s=40x40:r=25:d=2', '-f', 'lavfi', '-i', 'color=c=red:s=40x40:r=25:d=2',
+        '-filter_complex', "[0][1]overlay=x='40+100*t':y=90[a];[a][2]overlay=x='80+100*t':y=90,format=yuv420p", '-c:v', 'libx264', '-crf', String(crf), video]);
+      const masks = await track(`look-alikes-${crf}`, [video, '--prompts', prompts, '--model', models.designed]);
+      const areas = [...masks.values()].map((png) => decode(png).data.reduce((sum, v) => sum + (v ? 1 : 0), 0));
+      areas.forEach((area, t) => assert.ok(area >= worst * 3200 && area <= 1.05 * 3200, `crf ${crf}, frame ${t}: the two squares cover ${area} px (3200)`));
+      const mean = areas.reduce((a, b) => a + b, 0) / areas.length;
+      assert.ok(mean >= average * 3200, `crf ${crf}: the two squares cover ${mean.toFixed(0)} px a frame on average (3200)`);
+    }
   });
 });
