@@ -173,9 +173,10 @@ export async function runTrack(context: TrackContext): Promise<TrackSummary> {
     const size = cache
       ? { width: cache.info.frameWidth, height: cache.info.frameHeight, fps: cache.info.fps, total: cache.info.frames }
       : { width: (video as VideoInfo).width, height: (video as VideoInfo).height, fps: (video as VideoInfo).fps, total: (video as VideoInfo).frameCount };
+    // Before the outputs: the overlay's encoder reads ffmpeg's version too, and would ask again, blocking.
+    await ffmpegAsked;
     outputs = context.sink ?? await openOutputs({ target: context.output, formats: context.formats, video, fps: size.fps, overlayMode: context.overlayMode, overwrite: context.overwrite, verbose: context.verbose });
     let source: AsyncIterable<SourceFrame>;
-    await ffmpegAsked;
     if (cache) {
       if (video && needImages) decoder = decodeVideo({ video, modelWidth: video.width, modelHeight: video.height, keepFull: false, verbose: context.verbose });
       source = readCachedFrames(cache, decoder, keys);

@@ -22,8 +22,11 @@ const ceilingBytes = 64 * 1024 * 1024;
 const knownV8Majors = [11, 12, 13];
 
 /**
- * Lets a small JavaScript heap grow five-fold between full collections, until it holds
- * more than 64 MiB after one. CLI only (`track` without prompts): the library leaves the host process's V8 settings alone.
+ * Lets a small JavaScript heap grow five-fold between full collections, until the main
+ * thread's holds more than 64 MiB after one. V8's flags are the process's: the inference and
+ * refinement worker threads' heaps grow so too (each small: typed arrays live outside them),
+ * and the ceiling watches the main thread's only. CLI only (`track` without prompts): the
+ * library leaves the host process's V8 settings alone.
  * @returns whether the larger growth is still in force (for tests)
  */
 export function letSmallHeapGrow(): () => boolean {

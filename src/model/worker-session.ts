@@ -24,7 +24,7 @@ function getTransferable(model: Uint8Array): Uint8Array & { buffer: ArrayBuffer 
 const workerUrl = new URL('./session-worker.js', import.meta.url);
 
 /** A worker started ahead of its session (startInferenceWorker), until a session takes it. */
-let spare: { worker: Worker; exited: boolean } | undefined;
+let spare: { worker: Worker; exited: boolean; onError: () => void; onExit: () => void } | undefined;
 
 /**
  * Starts the inference worker (its own V8 and onnxruntime's import, ~0.1 s) now, so that it
@@ -34,30 +34,42 @@ let spare: { worker: Worker; exited: boolean } | undefined;
  */
 export function startInferenceWorker(): void {
   if (spare && !spare.exited) return;
-  const entry = { worker: new Worker(workerUrl), exited: false };
-  entry.worker.unref();
-  // A failure before the session opens shows again in the fresh worker that open then starts.
-  entry.worker.on('error', () => undefined);
-  entry.worker.once('exit', () => {
-    entry.exited = true;
-    if (spare === entry) spare = undefined;
-  });
+  const worker = new Worker(workerUrl);
+  const entry = {
+    worker,
+    exited: false,
+    // A failure before the session opens shows again in the fresh worker that open then starts.
+    onError: () => undefined,
+    onExit: () => {
+      entry.exited = true;
+      if (spare === entry) spare = undefined;
+    },
+  };
+  worker.unref();
+  worker.on('error', entry.onError);
+  worker.once('exit', entry.onExit);
   spare = entry;
 }
 
-/** Stops a worker that startInferenceWorker started and no session took (a run that failed before the model loaded). */
-export async function discardInferenceWorker(): Promise<void> {
+/**
+ * Stops a worker that startInferenceWorker started and no session took (a run that failed before the model loaded).
+ * @returns whether there was one to stop
+ */
+export async function discardInferenceWorker(): Promise<boolean> {
   const entry = spare;
   spare = undefined;
-  if (entry && !entry.exited) await entry.worker.terminate();
+  if (!entry || entry.exited) return false;
+  await entry.worker.terminate();
+  return true;
 }
 
-/** The spare worker if it is alive, else a new one; either way with no listeners but the caller's. */
+/** The spare worker if it is alive, else a new one; either way with none of the spare's listeners (Node's own stay). */
 function takeWorker(): Worker {
   const entry = spare;
   spare = undefined;
   if (!entry || entry.exited) return new Worker(workerUrl);
-  entry.worker.removeAllListeners();
+  entry.worker.off('error', entry.onError);
+  entry.worker.off('exit', entry.onExit);
   entry.worker.ref();
   return entry.worker;
 }

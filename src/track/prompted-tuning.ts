@@ -16,7 +16,12 @@ export const promptedTuning = {
   growCosine: 0.5,
   /** An object holding fewer patches than this is lost (re-anchoring looks for it). Chosen on the six fixed scenes of synthetic-scenes.js (earlier). */
   lostPatches: 3,
-  /** How like the annotated object a region must be to re-anchor or correct it. Earlier, as above. */
+  /**
+   * How like the annotated object a region must be to re-anchor or correct it. Earlier, as
+   * above, on raw tokens; carried over unchanged when the comparisons moved to tokens relative
+   * to each frame's mean (as the tracker's reidCosine 0.7 was): not re-tuned, the change's
+   * J&F checked on the tuning set (README, Prompted mode).
+   */
   matchCosine: 0.7,
   /** Drift correction acts on a region overlapping the object at least this much (IoU). Earlier, as above. */
   driftIou: 0.3,
@@ -24,7 +29,7 @@ export const promptedTuning = {
   pull: 0.3,
   /** `--discover`: consecutive frames before a new region becomes an object (the multi-object tracker's 3 frames at 25 fps). */
   birthFrames: 3,
-  /** `--discover`: a region at least this like a known object is a piece of it, not a new one. Earlier. */
+  /** `--discover`: a region at least this like a known object is a piece of it, not a new one. Earlier, on raw tokens; carried over to centred ones as matchCosine was. */
   knownCosine: 0.5,
   /** `--discover`: a region this much covered by labels (share of its patches) is not new. Earlier. */
   coveredShare: 0.2,

@@ -60,7 +60,7 @@ describe('inference worker started ahead (track starts it before probing the vid
     startInferenceWorker();
     startInferenceWorker();
     const session = await openSessionInWorker(new Uint8Array(readFileSync(models.tinyPrepared)), { device: 'cpu', threads: 1 });
-    await discardInferenceWorker(); // the spare was taken: nothing to stop
+    assert.equal(await discardInferenceWorker(), false, 'the spare was taken: nothing to stop');
     const out = await session.run(new Float32Array(3 * 96 * 128), 1, 96, 128);
     assert.equal(out.clsAttention.length, out.heads * 6 * 8);
     await session.release();
@@ -77,7 +77,8 @@ describe('inference worker started ahead (track starts it before probing the vid
   it('discard stops a spare no session took', async () => {
     const { startInferenceWorker, discardInferenceWorker } = await import('../../dist/model/worker-session.js');
     startInferenceWorker();
-    await discardInferenceWorker();
+    assert.equal(await discardInferenceWorker(), true, 'the spare is stopped');
+    assert.equal(await discardInferenceWorker(), false, 'and gone');
     // And a session opened afterwards starts a worker of its own.
     const session = await openSessionInWorker(new Uint8Array(readFileSync(models.tinyPrepared)), { device: 'cpu', threads: 1 });
     await session.release();
