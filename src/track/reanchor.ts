@@ -145,6 +145,8 @@ export function correctDrift_(soft: Map<number, Float32Array>, attention: Float3
     const mask = proposals[pick].mask;
     const background = soft.get(0);
     for (let i = 0; i < n; i++) {
+      // The pull moves the object's edge with the background, not another object's: where another one wins, nothing moves.
+      if (winner[i] > 0 && winner[i] !== id) continue;
       if (mask[i]) {
         grid[i] += pull * (1 - grid[i]);
         for (const [other, otherGrid] of soft) if (other !== id) otherGrid[i] *= 1 - pull;

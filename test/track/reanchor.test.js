@@ -88,5 +88,8 @@ describe('attention regions follow --threshold (prompted mode)', () => {
     const corrected = correctDrift_(soft, now.attention, now.tokens, prototypes, { ...options, pull: 0.5 });
     assert.ok(!corrected.includes(1), `corrected ${corrected}`);
     assert.equal(soft.get(1)[2 * cols + 6], 0, 'object 1 gets nothing of object 2');
+    // Object 2, pulled towards the whole region, takes nothing of object 1 either.
+    assert.equal(soft.get(1)[2 * cols + 2], 1, 'object 1 keeps its own patches');
+    assert.equal(soft.get(2)[2 * cols + 2], 0, 'object 2 gets nothing of object 1');
   });
 });
