@@ -5,6 +5,7 @@ import { findVideoFormat, folderEntries, formats, isVideoTarget, overlayModes, t
 import { checkOutputFolder } from '../export/output-folder.js';
 import type { CacheDtype } from '../features/index.js';
 import type { Device } from '../model/index.js';
+import { findUnavailableReason } from '../model/providers.js';
 import { isRegistryName, precisionChoices, type PrecisionChoice } from '../model/registry.js';
 import type { TrackContext } from '../pipeline.js';
 import { progressModes, type ProgressMode } from './progress.js';
@@ -225,6 +226,13 @@ function parsePromptOptions(raw: RawTrackOptions): NonNullable<TrackOptions['pro
   };
 }
 
+/** A `--device` that cannot work here (no GPU, CUDA not installed) is said before anything about `-o`. */
+function refuseUnavailableDevice(device: Device): void {
+  if (device === 'auto') return;
+  const reason = findUnavailableReason(device);
+  if (reason) throw new UsageError(`--device ${device} is not available here (${reason}); use --device auto or cpu`);
+}
+
 /**
  * Validates every track option before ffmpeg or onnxruntime start.
  * @throws UsageError with the uniform "Expected … but received …" message.
@@ -280,6 +288,7 @@ export function normalizeTrackOptions(input: string | undefined, raw: RawTrackOp
   // enough; and what the run reads before what it writes (a missing input is the real error).
   if (options.prompt) checkPromptIds(options.prompt, options.tracker.maxObjects, formatList);
   refuseMissingInputs(input, raw);
+  refuseUnavailableDevice(device);
   refuseReplacingInputs(getReadPaths(input, raw), [
     ...(output !== '-' ? [{ name: '-o', file: output, folder: !isVideoTarget(output) }] : []),
     ...(raw.saveFeatures ? [{ name: '--save-features', file: raw.saveFeatures, folder: false }] : []),

@@ -14,4 +14,5 @@ export {
 } from './registry.js';
 export { openSimilaritySession, type SimilaritySession } from './similarity-session.js';
 export { discardInferenceWorker, startInferenceWorker } from './worker-session.js';
+export { findUnavailableReason } from './providers.js';
 export { autoProviderOrder, openSession, type Device, type ModelOutputs, type ModelSession, type Provider } from './session.js';

@@ -1,10 +1,8 @@
-import { existsSync, readdirSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import path from 'node:path';
 import ort from 'onnxruntime-node';
 import { ExternalError, InputError, UsageError } from '../errors.js';
 import { floatsToHalves, halvesToFloats } from '../util/float16.js';
 import { outputNames } from './prepare.js';
+import { findUnavailableReason } from './providers.js';
 
 export type Device = 'auto' | 'cpu' | 'cuda' | 'webgpu';
 export type Provider = Exclude<Device, 'auto'>;
@@ -40,32 +38,9 @@ export interface ModelSession {
   release(): Promise<void>;
 }
 
-function isCudaInstalled(): boolean {
-  // The CUDA provider library is not in the npm package; its install step adds it beside the binding.
-  const require = createRequire(import.meta.url);
-  const binding = path.dirname(require.resolve('onnxruntime-node/package.json'));
-  return existsSync(path.join(binding, 'bin', 'napi-v6', process.platform, process.arch, 'libonnxruntime_providers_cuda.so'));
-}
-
-/**
- * Whether this Linux machine exposes a GPU at all. Without one, trying WebGPU only
- * makes Dawn and the Vulkan loader print warnings we cannot silence (several lines
- * before our own), so no GPU provider is tried.
- */
-function hasGpuDeviceNode(): boolean {
-  if (process.platform !== 'linux') return true;
-  if (existsSync('/dev/nvidia0')) return true;
-  try {
-    return readdirSync('/dev/dri').some((name) => name.startsWith('renderD'));
-  } catch {
-    return false;
-  }
-}
-
 async function createSession(model: Uint8Array, provider: Provider, options: SessionOptions): Promise<ort.InferenceSession> {
-  if (provider === 'cuda' && !isCudaInstalled()) {
-    throw new Error('the CUDA provider libraries are not installed (see README: GPU)');
-  }
+  const unavailable = findUnavailableReason(provider);
+  if (unavailable) throw new Error(unavailable);
   return ort.InferenceSession.create(model, {
     executionProviders: [provider],
     graphOptimizationLevel: 'all',
@@ -101,8 +76,6 @@ export async function openSession(model: Uint8Array, options: SessionOptions): P
   for (const provider of order) {
     let session: ort.InferenceSession;
     try {
-      // Also for an explicit --device: its error must stay one line, without Dawn's.
-      if (provider !== 'cpu' && !hasGpuDeviceNode()) throw new Error('no GPU device on this machine');
       session = await createSession(model, provider, options);
     } catch (cause) {
       const reason = (cause as Error).message.split('\n')[0];

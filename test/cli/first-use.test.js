@@ -75,6 +75,12 @@ describe('first use: error order', () => {
     await refused([video, '-o', taken, '--format', 'coco', '--init-mask', path.join(work, 'missing.png'), ...model], 1, /--init-mask .*missing\.png cannot be read \(ENOENT\)/);
   });
 
+  it('a --device that cannot work here is said before "pass --overwrite" (exit 2)', { skip: existsSync('/dev/nvidia0') && 'this machine has a GPU' }, async () => {
+    const earlier = path.join(work, 'taken-device');
+    assert.equal((await runCli([video, '-o', earlier, '--format', 'coco', ...model], { env })).code, 0);
+    await refused([video, '-o', earlier, '--format', 'coco', '--device', 'cuda', ...model], 2, /--device cuda is not available here \(.+\); use --device auto or cpu/);
+  });
+
   it('batch: a missing input is a bad file too (exit 1, as under track)', async () => {
     await refused(['batch', path.join(work, 'missing.mp4'), '-o', path.join(work, 'bo'), ...model], 1, /input .*missing\.mp4 does not exist or cannot be read \(ENOENT\); check the path/);
   });
