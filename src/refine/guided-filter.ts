@@ -98,8 +98,8 @@ function getCoarseMap(map: Float32Array, width: number, height: number, step: nu
  * Where one object's refined mask is written: frame-sized running maxima, so that once all
  * objects are written a pixel is an object where the strongest value passes the threshold
  * (`strongest`, as without refinement) and belongs to the strongest object that may take it
- * (`best`, `labels`): one whose upsampled patch mask is within `seam` of the strongest mask
- * there (`reach`). A colour fit cannot tell same-coloured objects apart: one of two touching
+ * (`best`, `labels`): one whose winning patches, upsampled, are within `seam` of the strongest
+ * object's there (`reach`). A colour fit cannot tell same-coloured objects apart: one of two touching
  * look-alikes took the other's pixels patches away from its own.
  */
 export interface MaskVote {
@@ -110,10 +110,12 @@ export interface MaskVote {
   labels: Uint16Array;
   /** `[height, width]` of the frame: the strongest value so far of any object (start at 0). */
   strongest: Float32Array;
-  /** `[height, width]` of the frame: the strongest object's upsampled patch mask. */
+  /** `[height, width]` of the frame: the strongest object's winning patches, upsampled. */
   reach: Float32Array;
-  /** An object takes a pixel only where its upsampled patch mask is at least `reach` minus this. */
+  /** An object takes a pixel only where its winning patches, upsampled (`own`), are at least `reach` minus this. */
   seam: number;
+  /** `[height, width]` of the region being written: its object's winning patches, upsampled (its mask itself when that is 0/1). */
+  own: Float32Array;
 }
 
 /**
@@ -220,7 +222,7 @@ function applyCoefficients(coarse: Float32Array[], settled: Uint8Array, mask: Fl
   const [left, top, right, bottom] = region;
   const width = right - left;
   const height = bottom - top;
-  const { id, best, labels, strongest, reach, seam } = vote;
+  const { id, best, labels, strongest, reach, seam, own } = vote;
   const pixels = guide.pixels;
   // Runs of pixels between the same two block centres: [start, end) in the region, and those two columns.
   const spans: { start: number; end: number; c0: number; c1: number }[] = [];
@@ -252,7 +254,7 @@ function applyCoefficients(coarse: Float32Array[], settled: Uint8Array, mask: Fl
       if (settled[r0 + c0] & settled[r0 + c1] & settled[r1 + c0] & settled[r1 + c1]) {
         for (let x = start, i = y * width + start, o = rowStart + start; x < end; x++, i++, o++) {
           if (mask[i] > strongest[o]) strongest[o] = mask[i];
-          if (mask[i] > best[o] && mask[i] >= reach[o] - seam) {
+          if (mask[i] > best[o] && own[i] >= reach[o] - seam) {
             best[o] = mask[i];
             labels[o] = id;
           }
@@ -268,7 +270,7 @@ function applyCoefficients(coarse: Float32Array[], settled: Uint8Array, mask: Fl
         const weight = w0 + wStep * f;
         const q = Math.fround(weight * fit + (1 - weight) * mask[i]);
         if (q > strongest[o]) strongest[o] = q;
-        if (mask[i] >= reach[o] - seam && q > best[o]) {
+        if (own[i] >= reach[o] - seam && q > best[o]) {
           best[o] = q;
           labels[o] = id;
         }

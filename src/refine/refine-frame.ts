@@ -21,8 +21,8 @@ export const refineDefaults = {
   /** A pixel belongs to the strongest object above this, as without refinement. */
   threshold: 0.5,
   /**
-   * An object may take a pixel only where its upsampled patch mask is at least the strongest
-   * one's there minus this. Both masks are bilinear ramps across the patch grid's boundary
+   * An object may take a pixel only where the patches it wins, upsampled, are at least the
+   * strongest object's there minus this. Both masks are bilinear ramps across the patch grid's boundary
    * between two touching objects, so 0.5 lets the boundary move a quarter patch either way
    * (s/2 of a patch for a value s): room for a colour edge the grid cut across, and no more,
    * since a colour fit cannot split look-alikes (one of two touching red squares took the
@@ -95,6 +95,11 @@ function getUnion(regions: PixelRegion[]): PixelRegion {
   return regions.reduce(([l, t, r, b], [left, top, right, bottom]) => [Math.min(l, left), Math.min(t, top), Math.max(r, right), Math.max(b, bottom)]);
 }
 
+/** Whether a soft mask holds only 0 and 1 (the tracker's claimed patches): then it is its own winning mask. */
+function isBinary(grid: Float32Array): boolean {
+  return grid.every((v) => v === 0 || v === 1);
+}
+
 /** The running maximum of the objects' upsampled patch masks, `reach` `[height, width]`, raised by one region's. */
 function raiseReach_(reach: Float32Array, prior: Float32Array, region: PixelRegion, width: number): void {
   const [left, top, right, bottom] = region;
@@ -147,15 +152,19 @@ export function refineMasks(result: RefineInput, image: Uint8Array, tuning: Refi
   const guide: GuideImage = covered > width * height ? createGuide(image, width, height, step) : { pixels: image, width, height };
   // Only the regions' union is voted in (and read below): only it needs the threshold.
   const union = getUnion(regions.map(([, region]) => region));
-  const vote: MaskVote = { id: 0, labels: new Uint16Array(width * height), best: getScratch('best', width * height), strongest: getScratch('strongest', width * height), reach: getScratch('reach', width * height), seam: tuning.seamReach };
+  const vote: MaskVote = { id: 0, labels: new Uint16Array(width * height), best: getScratch('best', width * height), strongest: getScratch('strongest', width * height), reach: getScratch('reach', width * height), seam: tuning.seamReach, own: new Float32Array(0) };
   for (let y = union[1]; y < union[3]; y++) {
     vote.best.fill(-Infinity, y * width + union[0], y * width + union[2]);
     for (const array of [vote.strongest, vote.reach]) array.fill(0, y * width + union[0], y * width + union[2]);
   }
   const priors = regions.map(([id, region]) => upsampleBilinearRegion(soft.get(id) as Float32Array, rows, cols, width, height, region)); // each [regionHeight, regionWidth]
-  regions.forEach(([, region], k) => raiseReach_(vote.reach, priors[k], region, width));
+  // Where each object wins on the patch grid (its soft mask over one half), upsampled: what the seam rule compares.
+  const wins = new Map([...soft].map(([id, grid]) => [id, Float32Array.from(grid, (v) => (v > tuning.threshold ? 1 : 0))]));
+  const winning = regions.map(([id, region], k) => (isBinary(soft.get(id) as Float32Array) ? priors[k] : upsampleBilinearRegion(wins.get(id) as Float32Array, rows, cols, width, height, region)));
+  regions.forEach(([, region], k) => raiseReach_(vote.reach, winning[k], region, width));
   regions.forEach(([id, region], k) => {
     vote.id = id;
+    vote.own = winning[k];
     filterGuided(priors[k], guide, region, filter, vote);
   });
   const { labels } = vote;

@@ -16,23 +16,27 @@ describe('selectLabels: mixing two directions', () => {
   });
 });
 
-describe('prompted masks for pixel refinement', () => {
-  it('are the patches each object wins, mixed as the labels are, however narrow the lead', () => {
+describe('prompted soft masks for pixel refinement', () => {
+  it('pass one half exactly where the object wins, mixed as the labels are', () => {
     // Three patches: object 1 wins the first, background the last, object 1 by a hair in the middle.
     const soft = new Map([[0, Float32Array.from([0.1, 0.5, 0.9])], [1, Float32Array.from([0.9, 0.52, 0.1])]]);
     const masks = getPromptedSoftMasks([{ soft, weight: 1 }], [0, 1], 3);
     assert.deepEqual([...masks.keys()], [1], 'background gets no mask');
-    assert.deepEqual(Array.from(masks.get(1)), [1, 1, 0]);
+    const mask = masks.get(1);
+    assert.ok(mask[0] > 0.5 && mask[1] > 0.5 && mask[2] < 0.5, `${Array.from(mask)}`);
     // A backward source that disagrees, weighted more, turns the first patch against the object.
     const backward = new Map([[0, Float32Array.from([0.9, 0.5, 0.9])], [1, Float32Array.from([0.1, 0.5, 0.1])]]);
-    assert.equal(getPromptedSoftMasks([{ soft, weight: 0.2 }, { soft: backward, weight: 0.8 }], [0, 1], 3).get(1)[0], 0);
+    assert.ok(getPromptedSoftMasks([{ soft, weight: 0.2 }, { soft: backward, weight: 0.8 }], [0, 1], 3).get(1)[0] < 0.5);
   });
 
-  it('split touching objects where the labels do, each keeping the patches it wins', () => {
+  it('measure a winning object against the background, not against a look-alike it beats by little', () => {
     // Two look-alikes side by side, each leading the other by little, both far above the background.
     const soft = new Map([[0, Float32Array.from([0.9, 0, 0, 0.9])], [1, Float32Array.from([0.1, 0.55, 0.45, 0.1])], [2, Float32Array.from([0, 0.45, 0.55, 0])]]);
     const masks = getPromptedSoftMasks([{ soft, weight: 1 }], [0, 1, 2], 4);
-    assert.deepEqual(Array.from(masks.get(1)), [0, 1, 0, 0]);
-    assert.deepEqual(Array.from(masks.get(2)), [0, 0, 1, 0]);
+    // Each is sure of the patch it wins (a value near one half there, as before, lost it to the colour fit)…
+    assert.equal(masks.get(1)[1], 1);
+    assert.equal(masks.get(2)[2], 1);
+    // …and under one half on the one the other wins.
+    assert.ok(masks.get(1)[2] < 0.5 && masks.get(2)[1] < 0.5, `${Array.from(masks.get(1))} ${Array.from(masks.get(2))}`);
   });
 });

@@ -86,33 +86,44 @@ function normaliseGrid(grid: Float32Array): Float32Array {
 }
 
 /**
- * Each object's mask for pixel refinement, `[rows*cols]` 0 or 1: the patches where it wins
- * once the sources are mixed as `selectLabels` mixes them (each normalised first) — the
- * patch-grid decision, as the unsupervised tracker hands over its claimed patches, which is
- * what refinement was tuned on. Handing over each object's lead instead (0.5 + half of it)
- * made a weak but winning lead a value near one half, which the colour fit took under it:
- * two touching look-alikes (each leading the other by little) and objects whose propagated
- * labels had faded lost most of their pixels in refined frames that the grid labels kept.
+ * Each object's soft mask for pixel refinement, `[rows*cols]` in [0, 1]: the sources mixed
+ * as `selectLabels` mixes them (each normalised first); where the object leads the other
+ * objects, 0.5 + half its lead over the background, elsewhere 0.5 + half its lead over the
+ * strongest label (under one half). It passes one half exactly where the object wins on the
+ * patch grid, as in `selectLabels`. Measured against the strongest other label everywhere, two
+ * touching look-alikes each led the other by little, sat near one half, and the colour fit took
+ * them under it (they lost up to 2,350 of 3,200 px); handing over only the patches each wins
+ * (0 or 1) lost a weakly propagated object's pixels around them instead (a discovered square
+ * kept 13–331 of its 1,600 px on frames it had kept whole). Refinement's seam rule compares
+ * the winning patches (refine-frame.ts).
  */
 export function getPromptedSoftMasks(sources: WeightedSoft[], ids: number[], n: number): Map<number, Float32Array> {
-  const best = new Float32Array(n).fill(-Infinity);
-  const winner = new Int32Array(n);
+  const mixed = new Map<number, Float32Array>();
   for (const id of ids) {
-    let mixed: Float32Array | undefined;
     for (const { soft, weight } of sources) {
       const grid = soft.get(id);
       if (!grid || weight === 0) continue;
       const normalised = normaliseGrid(grid); // [n]
-      mixed ??= new Float32Array(n);
-      for (let i = 0; i < n; i++) mixed[i] += weight * normalised[i];
-    }
-    if (!mixed) continue;
-    for (let i = 0; i < n; i++) {
-      if (mixed[i] > best[i]) [best[i], winner[i]] = [mixed[i], id];
+      const sum = mixed.get(id) ?? new Float32Array(n);
+      for (let i = 0; i < n; i++) sum[i] += weight * normalised[i];
+      mixed.set(id, sum);
     }
   }
+  const background = mixed.get(0) ?? new Float32Array(n);
+  const objects = [...mixed].filter(([id]) => id !== 0);
+  // Per patch: the strongest object's value and which it is.
+  const first = new Float32Array(n).fill(-Infinity);
+  const winner = new Int32Array(n);
+  for (const [id, values] of objects) for (let i = 0; i < n; i++) if (values[i] > first[i]) [first[i], winner[i]] = [values[i], id];
   const masks = new Map<number, Float32Array>();
-  for (const id of ids) if (id !== 0) masks.set(id, Float32Array.from(winner, (w) => (w === id ? 1 : 0)));
+  for (const [id, own] of objects) {
+    const mask = new Float32Array(n);
+    for (let i = 0; i < n; i++) {
+      const rival = winner[i] === id ? background[i] : Math.max(background[i], first[i]);
+      mask[i] = Math.min(1, Math.max(0, 0.5 + (own[i] - rival) / 2));
+    }
+    masks.set(id, mask);
+  }
   return masks;
 }
 
