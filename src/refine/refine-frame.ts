@@ -95,9 +95,9 @@ function getUnion(regions: PixelRegion[]): PixelRegion {
   return regions.reduce(([l, t, r, b], [left, top, right, bottom]) => [Math.min(l, left), Math.min(t, top), Math.max(r, right), Math.max(b, bottom)]);
 }
 
-/** Whether a soft mask holds only 0 and 1 (the tracker's claimed patches): then it is its own winning mask. */
-function isBinary(grid: Float32Array): boolean {
-  return grid.every((v) => v === 0 || v === 1);
+/** The patches a soft mask wins (over `threshold`), 0 or 1: the mask itself when it holds only 0 and 1 (the tracker's claimed patches, every frame). */
+function getWinningPatches(grid: Float32Array, threshold: number): Float32Array {
+  return grid.every((v) => v === 0 || v === 1) ? grid : Float32Array.from(grid, (v) => (v > threshold ? 1 : 0));
 }
 
 /** The running maximum of the objects' upsampled patch masks, `reach` `[height, width]`, raised by one region's. */
@@ -159,8 +159,8 @@ export function refineMasks(result: RefineInput, image: Uint8Array, tuning: Refi
   }
   const priors = regions.map(([id, region]) => upsampleBilinearRegion(soft.get(id) as Float32Array, rows, cols, width, height, region)); // each [regionHeight, regionWidth]
   // Where each object wins on the patch grid (its soft mask over one half), upsampled: what the seam rule compares.
-  const wins = new Map([...soft].map(([id, grid]) => [id, Float32Array.from(grid, (v) => (v > tuning.threshold ? 1 : 0))]));
-  const winning = regions.map(([id, region], k) => (isBinary(soft.get(id) as Float32Array) ? priors[k] : upsampleBilinearRegion(wins.get(id) as Float32Array, rows, cols, width, height, region)));
+  const wins = new Map([...soft].map(([id, grid]) => [id, getWinningPatches(grid, tuning.threshold)]));
+  const winning = regions.map(([id, region], k) => (wins.get(id) === soft.get(id) ? priors[k] : upsampleBilinearRegion(wins.get(id) as Float32Array, rows, cols, width, height, region)));
   regions.forEach(([, region], k) => raiseReach_(vote.reach, winning[k], region, width));
   regions.forEach(([id, region], k) => {
     vote.id = id;
