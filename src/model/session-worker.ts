@@ -16,7 +16,9 @@ export type WorkerReply =
   | { type: 'notice'; line: string }
   | { type: 'result'; id: number; clsAttention: Float32Array; patchTokens: Float32Array; heads: number; dim: number }
   | { type: 'error'; id?: number; name: string; message: string }
-  | { type: 'released' };
+  | { type: 'released' }
+  /** Sent once, when the worker's modules (onnxruntime's native binding among them) have loaded. */
+  | { type: 'ready' };
 
 const port = parentPort;
 if (!port) throw new Error('session-worker.js must run as a worker thread');
@@ -48,3 +50,6 @@ port.on('message', async (request: WorkerRequest) => {
     fail(error, request.type === 'run' ? request.id : undefined);
   }
 });
+
+// Its modules are loaded: stopping it from now on cannot catch onnxruntime's native binding half set up.
+port.postMessage({ type: 'ready' } satisfies WorkerReply);

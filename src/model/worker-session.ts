@@ -24,7 +24,7 @@ function getTransferable(model: Uint8Array): Uint8Array & { buffer: ArrayBuffer 
 const workerUrl = new URL('./session-worker.js', import.meta.url);
 
 /** A worker started ahead of its session (startInferenceWorker), until a session takes it. */
-let spare: { worker: Worker; exited: boolean; onError: () => void; onExit: () => void } | undefined;
+let spare: { worker: Worker; exited: boolean; ready: Promise<void>; onError: () => void; onExit: () => void; onMessage: (reply: WorkerReply) => void } | undefined;
 
 /**
  * Starts the inference worker (its own V8 and onnxruntime's import, ~0.1 s) now, so that it
@@ -35,19 +35,28 @@ let spare: { worker: Worker; exited: boolean; onError: () => void; onExit: () =>
 export function startInferenceWorker(): void {
   if (spare && !spare.exited) return;
   const worker = new Worker(workerUrl);
+  let loaded = (): void => undefined;
   const entry = {
     worker,
     exited: false,
+    ready: new Promise<void>((resolve) => {
+      loaded = resolve;
+    }),
     // A failure before the session opens shows again in the fresh worker that open then starts.
     onError: () => undefined,
     onExit: () => {
       entry.exited = true;
+      loaded();
       if (spare === entry) spare = undefined;
+    },
+    onMessage: (reply: WorkerReply) => {
+      if (reply.type === 'ready') loaded();
     },
   };
   worker.unref();
   worker.on('error', entry.onError);
   worker.once('exit', entry.onExit);
+  worker.on('message', entry.onMessage);
   spare = entry;
 }
 
@@ -59,6 +68,12 @@ export async function discardInferenceWorker(): Promise<boolean> {
   const entry = spare;
   spare = undefined;
   if (!entry || entry.exited) return false;
+  // Stopped while onnxruntime's native binding was loading, the worker took the whole
+  // process down (`terminate called after throwing an instance of 'Napi::Error'`: one
+  // mutated video of the fuzz test's 200, once in five runs): wait until it has loaded.
+  // Referenced meanwhile: the wait itself must keep the process alive, or it exits (code 13) with the worker half loaded.
+  entry.worker.ref();
+  await entry.ready;
   await entry.worker.terminate();
   return true;
 }
@@ -70,6 +85,7 @@ function takeWorker(): Worker {
   if (!entry || entry.exited) return new Worker(workerUrl);
   entry.worker.off('error', entry.onError);
   entry.worker.off('exit', entry.onExit);
+  entry.worker.off('message', entry.onMessage);
   entry.worker.ref();
   return entry.worker;
 }

@@ -83,4 +83,14 @@ describe('inference worker started ahead (track starts it before probing the vid
     const session = await openSessionInWorker(new Uint8Array(readFileSync(models.tinyPrepared)), { device: 'cpu', threads: 1 });
     await session.release();
   });
+
+  it('discarding a spare while onnxruntime is still loading in it does not take the process down', () => {
+    // A run that fails at once (a corrupt video) discards the spare within milliseconds of starting it;
+    // stopped mid-load, the worker aborted the process (`Napi::Error`), about one time in two of this loop before.
+    const script = `const m = await import(${JSON.stringify(new URL('../../dist/model/worker-session.js', import.meta.url).href)});
+      for (let k = 0; k < 120; k++) { m.startInferenceWorker(); await new Promise((r) => setTimeout(r, (k * 7) % 60)); await m.discardInferenceWorker(); }
+      console.log('ok');`;
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 120_000 });
+    assert.equal(out.trim(), 'ok');
+  });
 });
