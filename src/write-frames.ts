@@ -26,7 +26,7 @@ export interface FrameWriterOptions {
   clock: StageClock;
   /** Key frames held back for births to be painted into (`Tracker.lookBack`). */
   lookBack: number;
-  /** Frames expected, for progress (may be an estimate). */
+  /** Frames expected, for progress (may be an estimate); progress counts the frames tracked. */
   total: number;
   onProgress?: (done: number, total: number) => void;
   /**
@@ -61,6 +61,8 @@ export function createFrameWriter(options: FrameWriterOptions): FrameWriter {
   const held: HeldFrame[] = [];
   const objectIds = new Set<number>();
   let frames = 0;
+  // Progress counts frames tracked, not written: the writer holds up to a second of them back.
+  let tracked = 0;
   let stopped: { index: number; id: number } | undefined;
   let lastKey: FrameResult | undefined;
 
@@ -75,7 +77,6 @@ export function createFrameWriter(options: FrameWriterOptions): FrameWriter {
     await clock.timeAsync('write', () => outputs.write(result, image));
     for (const object of result.objects) if (!object.occluded) objectIds.add(object.id);
     frames++;
-    options.onProgress?.(frames, Math.max(options.total, frames));
     return true;
   };
   const paintBirths = async (births: BackfillFrame[] | undefined): Promise<void> => {
@@ -103,6 +104,8 @@ export function createFrameWriter(options: FrameWriterOptions): FrameWriter {
     async addKeyFrame(result, frame, before) {
       await paintBirths(result.births);
       held.push({ result, frame, before });
+      tracked += before.length + 1;
+      options.onProgress?.(tracked, Math.max(options.total, tracked));
       while (held.length > options.lookBack) if (!(await writeOldest())) return false;
       return true;
     },

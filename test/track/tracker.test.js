@@ -310,10 +310,35 @@ describe('multi-object tracker: identity, objectness, backfill', () => {
     for (let t = 0; t < 3; t++) results.push(await tracker.update(makeFrame(t, { 1: [2, 2 + t, 3] })));
     assert.deepEqual(visibleIds(results[0]), []);
     assert.deepEqual(visibleIds(results[2]), [1]);
-    assert.equal(tracker.lookBack, 2);
+    assert.equal(tracker.lookBack, 25, 'one second held back (paintBackSeconds)');
     assert.deepEqual(results[2].births.map((b) => b.index), [0, 1]);
     assert.equal(labelAt({ ...results[2], labels: results[2].births[0].labels }, 3, 3), 1);
     assert.equal(labelAt({ ...results[2], labels: results[2].births[0].labels }, 3, 6), 0, 'the mask of frame 0, not of frame 2');
+  });
+
+  it('paints a new object back into the frames where it was already a region, before it looked like an object', async () => {
+    // A small object one head attends (a region, but not object-like: one head, not strongly)
+    // for 10 frames, then a second head too: born at frame 12, it was there since frame 0.
+    const oneHeadFirst = (index) => {
+      const frame = makeFrame(index, {});
+      const at = (r, c) => r * cols + c;
+      for (let i = 0; i < n; i++) frame.clsAttention[i] = 0.05; // head 0 sees the background a little
+      const look = unit(1);
+      for (let r = 4; r < 7; r++) for (let c = 5 + (index >> 2); c < 8 + (index >> 2); c++) {
+        frame.patchTokens.set(look, at(r, c) * dim);
+        frame.clsAttention[at(r, c)] = 0.9; // about 10 times head 0's mean: a region, not a strong one
+        if (index >= 10) frame.clsAttention[n + at(r, c)] = 1;
+      }
+      return frame;
+    };
+    const tracker = createMultiTracker(at25);
+    const results = [];
+    for (let t = 0; t < 14; t++) results.push(await tracker.update(oneHeadFirst(t)));
+    assert.deepEqual(results.map((r) => visibleIds(r).length), [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1]);
+    const births = results[12].births;
+    assert.deepEqual(births.map((b) => b.index), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
+    assert.equal(labelAt({ ...results[0], labels: births[0].labels }, 5, 5), 1, 'where it was in frame 0');
+    assert.equal(labelAt({ ...results[0], labels: births[0].labels }, 5, 8), 0, 'not where it was at its birth');
   });
 
   it('gives a clip shorter than the birth window its objects at the end', async () => {

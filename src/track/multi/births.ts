@@ -12,7 +12,7 @@ export interface Candidate {
   seen: number;
   /** Consecutive frames, up to this one, in which it looked like an object. */
   objectLike: number;
-  /** Its patch masks in the frames before this one (at most the birth window), for painting them once it is born. */
+  /** Its patch masks in the frames before this one while it persisted (at most `paintBackFrames`), for painting them once it is born. */
   history: { index: number; mask: Uint8Array }[];
 }
 
@@ -20,7 +20,7 @@ export interface CandidateRule {
   candidateIou: number;
   mergeCosine: number;
   persistCosine: number;
-  /** Frames of history kept: the birth window less one. */
+  /** Frames of history kept (`paintBackFrames`: at least the birth window less one). */
   historyFrames: number;
 }
 

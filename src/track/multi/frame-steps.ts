@@ -97,9 +97,9 @@ export function keepPropagated(state: TrackerState, frame: FrameState): void {
 
 /** New objects: candidates that behaved like objects for the birth window, while there is room. */
 export function giveBirth(state: TrackerState, frame: FrameState, free: Proposal[], ready: (c: Candidate) => boolean): BackfillFrame[] {
-  const { tuning, birthFrames, occlusionFrames, maxObjects } = state.settings;
+  const { tuning, occlusionFrames, maxObjects } = state.settings;
   const objectLike = (p: Proposal): boolean => isObjectLike(measure(state, frame, p), tuning);
-  state.candidates = advanceCandidates(state.candidates, free, frame.index, objectLike, { candidateIou: tuning.candidateIou, mergeCosine: tuning.mergeCosine, persistCosine: tuning.persistCosine, historyFrames: birthFrames - 1 });
+  state.candidates = advanceCandidates(state.candidates, free, frame.index, objectLike, { candidateIou: tuning.candidateIou, mergeCosine: tuning.mergeCosine, persistCosine: tuning.persistCosine, historyFrames: state.settings.paintBackFrames });
   const backfill: BackfillFrame[] = [];
   // Largest first, so that a piece of an object born in the same frame joins it (absorbPieces) instead.
   const born = new Set<Candidate>();

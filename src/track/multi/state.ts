@@ -48,6 +48,8 @@ export interface TrackerSettings {
   maxObjects: number;
   occlusionFrames: number;
   birthFrames: number;
+  /** Frames before a birth it is painted into, at most (the birth window's, or `paintBackSeconds`). */
+  paintBackFrames: number;
   /** How fast a hidden track's velocity decays a frame. */
   decay: number;
   fadeFrames: number;

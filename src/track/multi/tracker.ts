@@ -14,12 +14,14 @@ import { multiTrackerTuning, type MultiTrackerTuning } from './tuning.js';
 
 /** The tracker's settings in frames of this video. */
 function getSettings(options: TrackerOptions, tuning: MultiTrackerTuning): TrackerSettings {
+  const birthFrames = Math.max(2, Math.round(tuning.birthSeconds * options.fps));
   return {
     width: options.width,
     height: options.height,
     maxObjects: options.maxObjects,
     occlusionFrames: options.occlusionFrames ?? Math.round(2 * options.fps),
-    birthFrames: Math.max(2, Math.round(tuning.birthSeconds * options.fps)),
+    birthFrames,
+    paintBackFrames: Math.max(birthFrames - 1, Math.round(tuning.paintBackSeconds * options.fps)),
     decay: tuning.hiddenVelocityDecay,
     fadeFrames: Math.max(3, Math.round(tuning.fadeSeconds * options.fps)),
     motionFrames: Math.max(2, Math.round(tuning.motionSeconds * options.fps)),
@@ -87,9 +89,9 @@ function bearAtEnd(state: TrackerState): BackfillFrame[] {
  */
 export function createMultiTracker(options: TrackerOptions, tuning: MultiTrackerTuning = multiTrackerTuning): Tracker {
   const state: TrackerState = { settings: getSettings(options, tuning), tracks: [], candidates: [], context: [], nextId: 1, framesSeen: 0 };
-  const { birthFrames } = state.settings;
+  const { birthFrames, paintBackFrames } = state.settings;
   return {
-    lookBack: birthFrames - 1,
+    lookBack: paintBackFrames,
     async update(features: FrameFeatures): Promise<FrameResult> {
       state.last = { rows: features.rows, cols: features.cols };
       state.framesSeen++;

@@ -73,6 +73,14 @@ export const multiTrackerTuning = {
   // Births (objectness).
   /** How long a new object must be seen (consecutive frames, at least two) before it gets an id: 3 frames at 25 fps. Earlier. */
   birthSeconds: 0.12,
+  /**
+   * How far back a new object is painted: into every frame of this window in which the region it
+   * was born from was already there, looking alike (a persisting candidate), not only the birth
+   * window's frames. A small object one head attends is a region long before it looks like an
+   * object (a second head, or a strong one); it used to be missing from all those frames. The
+   * pipeline holds this many key frames back before writing them (`Tracker.lookBack`).
+   */
+  paintBackSeconds: 1,
   /** Candidate and proposal of the next frame are the same thing above this patch IoU. Earlier. */
   candidateIou: 0.2,
   /** A head supports a region whose mean attention is this many times the head's mean over the frame. Set by hand, checked on the tuning set (on tuning scenes 102, 105, 108: object regions 8.8–29.6×, background ones 1.5–3.6×). */
