@@ -14,7 +14,7 @@ import { progressModes, type ProgressMode } from './progress.js';
 import { countOf } from './count-of.js';
 import { parseChoice } from './validate.js';
 import { addVideoOptions } from './video-options.js';
-import { normalizeTrackOptions, type RawTrackOptions } from './track-options.js';
+import { checkWritableDirectory, normalizeTrackOptions, type RawTrackOptions } from './track-options.js';
 import { parseInteger } from './validate.js';
 
 interface RawBatchOptions extends RawTrackOptions {
@@ -46,12 +46,29 @@ function removeIfEmpty(folder: string): boolean {
  * it created goes again, once its `track` runs have removed their partial outputs, so a
  * Ctrl-C leaves nothing behind. A folder that holds anything else stays.
  */
+/**
+ * Creates `dir` and its missing parents one level at a time, after checking that the nearest
+ * existing one is a writable folder: Node 20's recursive mkdir never returns under a
+ * pseudo file system such as /proc (a batch hung at full CPU, deaf to SIGTERM).
+ */
+function makeFolders(dir: string): void {
+  const missing: string[] = [];
+  let existing = dir;
+  while (!existsSync(existing)) {
+    missing.unshift(existing);
+    existing = path.dirname(existing);
+  }
+  if (!statSync(existing).isDirectory()) throw new UsageError(`cannot create -o ${dir}: ${existing} is a file; give a folder name`);
+  checkWritableDirectory(existing);
+  for (const folder of missing) mkdirSync(folder);
+}
+
 function createOutputFolder(outputDir: string): void {
   if (existsSync(outputDir)) {
     if (!statSync(outputDir).isDirectory()) throw new UsageError(`-o ${outputDir} is a file; batch writes one output per video into a folder: give a folder name`);
     return;
   }
-  mkdirSync(outputDir, { recursive: true });
+  makeFolders(outputDir);
   const bookkeeping = path.join(outputDir, '.dino-track');
   onStop(async () => {
     const deadline = Date.now() + stopWaitMs;

@@ -3,7 +3,7 @@ import { readFile, rm } from 'node:fs/promises';
 import { writeFileAtomically } from '../util/atomic-path.js';
 import { InputError, UsageError } from '../errors.js';
 import {
-  decodeModel, encodeModel, getCachedModelPath, getModel, getModelUrl, inspectModel, listModels, precisions, prepareModel_, resolveModelFile,
+  checkModelFile, decodeModel, encodeModel, getCachedModelPath, getModel, getModelUrl, inspectModel, listModels, precisions, prepareModel_, resolveModelFile,
   quantizeModel_, resolvePrecision, type PrecisionChoice,
 } from '../model/index.js';
 import { createProgress, type ProgressMode } from './progress.js';
@@ -24,6 +24,13 @@ export async function runModelsPull(name: string, precisionChoice: PrecisionChoi
   const entry = getModel(name, 'NAME');
   const precision = resolvePrecision(precisionChoice);
   const url = getModelUrl(entry, precision);
+  // A cached file that is not a model (a captive portal's page, kept by an older version) is
+  // replaced: pulling is how a user repairs the cache.
+  const cached = getCachedModelPath(entry.name, precision);
+  if (existsSync(cached) && !(await checkModelFile(cached, url).then(() => true, () => false))) {
+    process.stderr.write(`dino-track: ${cached} is not a readable model; downloading it again\n`);
+    await rm(cached, { force: true });
+  }
   const progress = createProgress(progressMode, 'bytes');
   try {
     const file = await resolveModelFile({
@@ -33,14 +40,6 @@ export async function runModelsPull(name: string, precisionChoice: PrecisionChoi
       offlineAdvice: `then run \`dino-track models pull ${entry.name}${precisionChoice === 'auto' ? '' : ` --precision ${precisionChoice}`}\` again (an interrupted download resumes)`,
     });
     progress.stop();
-    // A cached file that is not a model (a captive portal's page, say) must not stay cached.
-    const bytes = await readFile(file);
-    try {
-      inspectModel(decodeModel(bytes, url), url);
-    } catch (error) {
-      await rm(file, { force: true });
-      throw error;
-    }
     process.stdout.write(`${file}\n`);
   } finally {
     progress.stop();

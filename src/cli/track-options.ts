@@ -126,7 +126,7 @@ export interface TrackOptions extends Omit<TrackContext, 'onProgress' | 'onStart
  * Creates and removes a probe file in the folder that will hold the output: the only check
  * that also holds for root, read-only mounts and pseudo file systems such as /proc.
  */
-function checkWritableDirectory(dir: string): void {
+export function checkWritableDirectory(dir: string): void {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`output directory ${dir} does not exist; create it first`);
   const probe = path.join(dir, `.dino-track-probe-${process.pid}`);
   try {

@@ -16,6 +16,11 @@ export interface DownloadOptions {
   onProgress?: (received: number, total: number | undefined) => void;
   /** What to do when offline, after "check the network" (the caller knows the command). */
   offlineAdvice?: string;
+  /**
+   * Checks the complete download before it takes the target's name (throws when it is not
+   * what was asked for: a proxy's or captive portal's page has the right to any length).
+   */
+  verify?: (file: string) => Promise<void>;
 }
 
 async function getPartialSize(file: string): Promise<number> {
@@ -92,6 +97,14 @@ export async function downloadFile(options: DownloadOptions): Promise<void> {
     if (actual !== options.sha256.toLowerCase()) {
       await rm(partial, { force: true });
       throw new ExternalError(`download of ${url} is corrupt (sha256 ${actual.slice(0, 12)}… instead of ${options.sha256.slice(0, 12)}…); it was deleted, run the command again`);
+    }
+  }
+  if (options.verify) {
+    try {
+      await options.verify(partial);
+    } catch (error) {
+      await rm(partial, { force: true });
+      throw new ExternalError(`download of ${url} is not what was asked for (${(error as Error).message.split(';')[0]}); it was deleted: check DINO_TRACK_MODEL_BASE_URL, a proxy or the network, then run the command again`, { cause: error });
     }
   }
   await rename(partial, target);

@@ -59,9 +59,15 @@ export async function resolveModelFile(options: ResolveOptions): Promise<string>
   const cached = getCachedModelPath(entry.name, precision);
   if (!existsSync(cached)) {
     const { size, sha256 } = entry.onnx[precision];
-    await downloadFile({ url: getModelUrl(entry, precision), target: cached, size, sha256, onProgress: options.onDownloadProgress, offlineAdvice: options.offlineAdvice });
+    const url = getModelUrl(entry, precision);
+    await downloadFile({ url, target: cached, size, sha256, onProgress: options.onDownloadProgress, offlineAdvice: options.offlineAdvice, verify: (file) => checkModelFile(file, url) });
   }
   return cached;
+}
+
+/** Throws (InputError) unless `file` holds an ONNX graph preparation can read; `source` names it in the message. */
+export async function checkModelFile(file: string, source: string): Promise<void> {
+  inspectModel(decodeModel(await readFile(file), source), source);
 }
 
 export interface LoadOptions extends ResolveOptions {

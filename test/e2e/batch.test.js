@@ -41,6 +41,23 @@ describe('dino-track batch', () => {
     assert.match(fourth.stderr, /batch: 0 done, 2 skipped/);
   });
 
+  it('refuses an -o it cannot create, in one line and at once (it hung under /proc), and creates missing parent folders', async () => {
+    const { videos, out } = makeFolder(1);
+    const started = Date.now();
+    const proc = await runCli(['batch', videos, '-o', '/proc/dino-track-nope/out', ...common], { env, timeoutMs: 20_000 });
+    assert.equal(proc.code, 2, proc.stderr);
+    assert.equal(lines(proc.stderr).length, 1, proc.stderr);
+    assert.match(proc.stderr, /\/proc is not writable/);
+    assert.ok(Date.now() - started < 20_000);
+    const underFile = await runCli(['batch', videos, '-o', path.join(videos, 'v0.mp4', 'out'), ...common], { env });
+    assert.equal(underFile.code, 2, underFile.stderr);
+    assert.match(underFile.stderr, /v0\.mp4 is a file/);
+    const nested = path.join(out, 'a', 'b');
+    const made = await runCli(['batch', videos, '-o', nested, ...common], { env });
+    assert.equal(made.code, 0, made.stderr);
+    assert.ok(existsSync(path.join(nested, 'v0', 'masks')));
+  });
+
   it('--shard i/n splits the inputs into disjoint shares that cover them all', async () => {
     const { videos, out } = makeFolder(5);
     const shares = [];

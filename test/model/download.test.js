@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -22,6 +22,8 @@ const hfFiles = {
 // Routes: /hf serves the file named in the URL; /good serves the model with range support; /drop-once cuts the first response
 // half-way; /wrong serves other bytes of the same length; /no-range ignores Range headers.
 let dropped = false;
+// What a captive portal or a misconfigured proxy answers to any URL: a web page, with HTTP 200.
+const portalPage = Buffer.from('<!doctype html><html><body>Please log in to the network</body></html>');
 before(async () => {
   server = http.createServer((req, res) => {
     requests.push({ url: req.url, range: req.headers.range });
@@ -30,7 +32,7 @@ before(async () => {
       res.writeHead(404).end();
       return;
     }
-    const body = route === 'wrong' ? Buffer.alloc(model.length, 7) : route === 'hf' ? hfFiles[path.basename(req.url)] : model;
+    const body = route === 'wrong' ? Buffer.alloc(model.length, 7) : route === 'portal' ? portalPage : route === 'hf' ? hfFiles[path.basename(req.url)] : model;
     const match = /bytes=(\d+)-/.exec(req.headers.range ?? '');
     if (match && route !== 'no-range') {
       const start = Number(match[1]);
@@ -154,6 +156,30 @@ describe('dino-track models pull', () => {
     assert.equal(code, 1);
     assert.match(stderr, /not (a readable ONNX model|an ONNX model|look like a DINO ViT)/);
     assert.equal(existsSync(path.join(cache, 'models', 'dino-vits8.onnx')), false);
+  });
+
+  it('never caches a web page answered for the model: track fails once, in one line, and the next run downloads again', async () => {
+    const cache = makeTempDir();
+    const video = makeVideo(path.join(makeTempDir(), 'v.mp4'), { width: 64, height: 48, fps: 10, seconds: 0.3 });
+    const out = path.join(makeTempDir(), 'o');
+    const first = await runCli([video, '-o', out, '--format', 'davis', '--precision', 'fp32'], { env: { DINO_TRACK_CACHE: cache, DINO_TRACK_MODEL_BASE_URL: `${base}/portal` } });
+    assert.equal(first.code, 1);
+    assert.equal(first.stderr.trim().split('\n').length, 1, first.stderr);
+    assert.match(first.stderr, /is not what was asked for \(.*not a readable ONNX model.*\); it was deleted: check DINO_TRACK_MODEL_BASE_URL/);
+    assert.deepEqual(readdirSync(path.join(cache, 'models')), []);
+    const fixed = await runCli(['models', 'pull', 'dino-vits16', '--precision', 'fp32'], { env: { DINO_TRACK_CACHE: cache, DINO_TRACK_MODEL_BASE_URL: `${base}/hf` } });
+    assert.equal(fixed.code, 0, fixed.stderr);
+  });
+
+  it('models pull replaces a cached file that is not a model in one go (an older version may have kept one)', async () => {
+    const cache = makeTempDir();
+    mkdirSync(path.join(cache, 'models'));
+    const cached = path.join(cache, 'models', 'dino-vits16.onnx');
+    writeFileSync(cached, portalPage);
+    const pulled = await runCli(['models', 'pull', 'dino-vits16', '--precision', 'fp32'], { env: { DINO_TRACK_CACHE: cache, DINO_TRACK_MODEL_BASE_URL: `${base}/hf` } });
+    assert.equal(pulled.code, 0, pulled.stderr);
+    assert.match(pulled.stderr, /is not a readable model; downloading it again/);
+    assert.ok(readFileSync(cached).equals(hfFiles['model.onnx']));
   });
 
   it('offline: one line naming the URL, exit 1, nothing left in the cache', async () => {
