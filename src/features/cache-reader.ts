@@ -77,6 +77,19 @@ function describeShard(file: SafetensorsFile): FeatureCacheInfo {
  * order and concatenated along the frame axis.
  * @throws InputError when a shard is missing, malformed, or disagrees with the first.
  */
+/**
+ * The values themselves, once checked finite: a cache has no checksum, and a NaN (damaged
+ * bytes, a model that overflowed in float16) silently erased every object it touched.
+ * @throws InputError naming the file, frame and tensor
+ */
+function checkFinite(values: Float32Array, tensor: string, file: string, index: number): Float32Array {
+  for (let i = 0; i < values.length; i++) {
+    const x = values[i];
+    if (x - x !== 0) throw new InputError(`${file}: frame ${index} has ${Number.isNaN(x) ? 'NaN' : 'infinite'} values in ${tensor}; the feature cache is damaged (or its model overflowed): save it again with --save-features`);
+  }
+  return values;
+}
+
 export async function openFeatureCache(source: string): Promise<FeatureCache> {
   const files: SafetensorsFile[] = [];
   try {
@@ -96,8 +109,8 @@ export async function openFeatureCache(source: string): Promise<FeatureCache> {
       cols: info.cols,
       heads: info.heads,
       dim: info.dim,
-      clsAttention: await file.readRows('cls_attn', t), // [heads, h*w]
-      patchTokens: await file.readRows('patch_tokens', t), // [h*w, D]
+      clsAttention: checkFinite(await file.readRows('cls_attn', t), 'cls_attn', file.path, index), // [heads, h*w]
+      patchTokens: checkFinite(await file.readRows('patch_tokens', t), 'patch_tokens', file.path, index), // [h*w, D]
     });
     return {
       info,

@@ -38,3 +38,29 @@ describe('feature cache: random access', () => {
     }
   });
 });
+
+describe('feature cache: damaged values', () => {
+  it('refuses a frame holding NaN or infinity, naming the file, frame and tensor (it erased objects silently)', async () => {
+    const file = path.join(makeTempDir(), 'nan.safetensors');
+    const writer = createFeatureCacheWriter(file, { patch_size: 16, frame_width: 48, frame_height: 32, fps: 10, model: 'test' });
+    for (let t = 0; t < 3; t++) {
+      const clsAttention = new Float32Array(2 * 6).fill(0.1);
+      const patchTokens = new Float32Array(6 * 4).fill(1);
+      if (t === 1) patchTokens[5] = Number.NaN;
+      if (t === 2) clsAttention[3] = Number.POSITIVE_INFINITY;
+      await writer.write({ index: t, ...shape, clsAttention, patchTokens });
+    }
+    await writer.finish();
+    const cache = await openFeatureCache(file);
+    try {
+      assert.equal((await cache.readFrame(0)).patchTokens[0], 1);
+      await assert.rejects(cache.readFrame(1), /nan\.safetensors: frame 1 has NaN values in patch_tokens; the feature cache is damaged .*save it again with --save-features/);
+      await assert.rejects(cache.readFrame(2), /frame 2 has infinite values in cls_attn/);
+      const seen = [];
+      await assert.rejects(async () => { for await (const frame of cache.frames()) seen.push(frame.index); }, /frame 1 has NaN/);
+      assert.deepEqual(seen, [0]);
+    } finally {
+      await cache.close();
+    }
+  });
+});
