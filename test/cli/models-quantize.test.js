@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, linkSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { onnx } from '../../dist/model/onnx-graph.js';
@@ -59,4 +59,45 @@ describe('dino-track models quantize', () => {
       assert.ok(!existsSync(out));
     }
   });
+});
+
+describe('models quantize and prepare: -o checked as track checks it, before any work (exit 2, one line)', () => {
+  const work = makeTempDir();
+  const model = path.join(work, 'model.onnx');
+  copyFileSync(models.tiny, model);
+  symlinkSync(model, path.join(work, 'link.onnx'));
+  linkSync(model, path.join(work, 'hard.onnx'));
+  mkdirSync(path.join(work, 'qd'));
+  const original = readFileSync(model);
+  const at = (name) => path.join(work, name);
+  const cases = [
+    // The input itself: with --overwrite the fp32 model was replaced by its own int8 copy (rc 0).
+    [model, [model, '--overwrite'], /^dino-track: error: -o .*model\.onnx is the same path as FILE .*model\.onnx: the run would replace what it reads; give another -o$/],
+    [model, [`${work}/./model.onnx`, '--overwrite'], /is the same path as FILE/],
+    [at('link.onnx'), [model, '--overwrite'], /is the same path as FILE/],
+    [model, [at('link.onnx'), '--overwrite'], /is the same path as FILE/],
+    [model, [at('hard.onnx'), '--overwrite'], /is the same path as FILE/],
+    // A folder: did all the work, then a raw EISDIR from the rename.
+    [model, [at('qd'), '--overwrite'], /^dino-track: error: -o .*qd is a folder; give a file name such as .*qd\/model\.onnx$/],
+    [model, [at('qd')], /qd is a folder; give a file name such as/],
+    [model, [`${at('qd')}/`], /qd\/ names a folder; give a file name such as .*qd\/model\.onnx$/],
+    [model, [`${at('nq')}/`], /nq\/ names a folder; give a file name such as/],
+    // A parent that cannot hold the file: a raw ENOENT on the .partial file, or a folder made silently.
+    [model, ['/proc/x.onnx'], /^dino-track: error: output directory \/proc is not writable \(\w+\); choose another -o or fix its permissions$/],
+    [model, [at('nodir/x.onnx')], /^dino-track: error: output directory .*nodir does not exist; create it first$/],
+  ];
+  const before = readdirSync(work).sort();
+  for (const command of [['quantize'], ['prepare', '--size', '96x96']]) {
+    for (const [input, [output, ...rest], message] of cases) {
+      it(`${command[0]} ${path.basename(input)} -o ${output.replace(work, 'DIR')} ${rest.join(' ')}`, async () => {
+        const { code, stderr } = await runCli(['models', ...command, input, '-o', output, ...rest]);
+        assert.equal(code, 2, stderr);
+        assert.equal(stderr.trim().split('\n').length, 1, stderr);
+        assert.match(stderr.trim(), message);
+        assert.deepEqual(readFileSync(model), original, 'the input model changed');
+        assert.deepEqual(readdirSync(work).sort(), before, 'something was written');
+        assert.deepEqual(readdirSync(at('qd')), []);
+      });
+    }
+  }
 });
