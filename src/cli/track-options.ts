@@ -4,6 +4,7 @@ import { InputError, UsageError, expected } from '../errors.js';
 import { findVideoFormat, folderEntries, formats, isVideoTarget, overlayModes, type Format, type OverlayMode } from '../export/format-names.js';
 import type { CacheDtype } from '../features/index.js';
 import type { Device } from '../model/index.js';
+import { getCacheDir } from '../model/cache-dir.js';
 import { findUnavailableReason } from '../model/providers.js';
 import { isRegistryName, precisionChoices, type PrecisionChoice } from '../model/registry.js';
 import type { TrackContext } from '../pipeline.js';
@@ -264,6 +265,8 @@ export function normalizeTrackOptions(input: string | undefined, raw: RawTrackOp
   if (options.prompt) checkPromptIds(options.prompt, options.tracker.maxObjects, formatList);
   refuseMissingInputs(input, raw);
   refuseUnavailableDevice(device);
+  // The model's cache (downloads, prepared graphs) is resolved now, so a cache path that is a file stops the run before ffmpeg starts.
+  if (!raw.features) getCacheDir();
   refuseReplacingInputs(getReadPaths(input, raw), [
     ...(output !== '-' ? [{ name: '-o', file: output, folder: !isVideoTarget(output) }] : []),
     ...(raw.saveFeatures ? [{ name: '--save-features', file: raw.saveFeatures, folder: false }] : []),
