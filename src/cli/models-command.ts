@@ -4,10 +4,11 @@ import { writeFileAtomically } from '../util/atomic-path.js';
 import { InputError, UsageError } from '../errors.js';
 import {
   decodeModel, encodeModel, getCachedModelPath, getModel, getModelUrl, inspectModel, listModels, precisions, prepareModel_, resolveModelFile,
-  quantizeModel_, resolvePrecision, type PrecisionChoice,
+  quantizeModel_, resolvePrecision, type PrecisionChoice, type QuantizeSummary,
 } from '../model/index.js';
 import { refuseReplacingInputs } from './output-overlap.js';
 import { validateTarget } from './output-target.js';
+import { countOf } from './count-of.js';
 import { createProgress, type ProgressMode } from './progress.js';
 
 /** One line for a model file that cannot be read. */
@@ -135,7 +136,12 @@ export async function runModelsQuantize(file: string, output: string, overwrite:
   const summary = quantizeModel_(model, file);
   const quantized = encodeModel(model);
   await writeFileAtomically(output, quantized);
-  const attention = summary.attentionProducts > 0 ? ` and ${summary.attentionProducts} attention products` : '';
-  const fused = summary.fusedAttentions > 0 ? `, ${summary.fusedAttentions} attentions fused` : '';
-  process.stderr.write(`dino-track: wrote ${output}: int8, ${summary.weightProducts} weight products${attention} quantized${fused}, ${(quantized.length / 1e6).toFixed(1)} MB (from ${(bytes.length / 1e6).toFixed(1)} MB)\n`);
+  process.stderr.write(`${describeQuantized(output, summary, bytes.length, quantized.length)}\n`);
+}
+
+/** `models quantize`'s closing line: what was written, what was quantized and fused, and the sizes. */
+export function describeQuantized(output: string, summary: QuantizeSummary, bytesIn: number, bytesOut: number): string {
+  const attention = summary.attentionProducts > 0 ? ` and ${countOf(summary.attentionProducts, 'attention product')}` : '';
+  const fused = summary.fusedAttentions > 0 ? `, ${countOf(summary.fusedAttentions, 'attention')} fused` : '';
+  return `dino-track: wrote ${output}: int8, ${countOf(summary.weightProducts, 'weight product')}${attention} quantized${fused}, ${(bytesOut / 1e6).toFixed(1)} MB (from ${(bytesIn / 1e6).toFixed(1)} MB)`;
 }

@@ -136,8 +136,9 @@ function getReadPaths(input: string | undefined, raw: RawTrackOptions): ReadPath
 
 function parseFormats(raw: string | undefined, output: string): Format[] {
   if (raw === undefined) return [output === '-' ? 'ndjson' : isVideoTarget(output) ? 'overlay' : 'davis'];
-  const list = raw.split(',').map((f) => f.trim()).filter(Boolean);
-  if (list.length === 0) throw expected(`a comma list of ${formats.join(', ')}`, '--format', raw);
+  const list = raw.split(',').map((f) => f.trim());
+  // An empty name (`--format ""`, `davis,`, `davis,,coco`) is a typo, maybe a format left out.
+  if (list.includes('')) throw expected(`a comma list of ${formats.join(', ')}`, '--format', raw);
   for (const format of list) parseChoice('--format', format, formats);
   return [...new Set(list)] as Format[];
 }

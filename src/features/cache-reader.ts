@@ -109,7 +109,8 @@ export async function openFeatureCache(source: string): Promise<FeatureCache> {
         }
       },
       async readFrame(index) {
-        if (!Number.isInteger(index) || index < 0 || index >= info.frames) throw new RangeError(`frame ${index} is outside the feature cache (0-${info.frames - 1})`);
+        if (!Number.isInteger(index)) throw new RangeError(`frame ${index} is not a frame index; give a whole number from 0 to ${info.frames - 1}`);
+        if (index < 0 || index >= info.frames) throw new RangeError(`frame ${index} is outside the feature cache (0-${info.frames - 1})`);
         let t = index;
         for (const [i, file] of files.entries()) {
           if (t < infos[i].frames) return readShardFrame(file, t, index);

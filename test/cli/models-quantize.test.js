@@ -4,6 +4,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { onnx } from '../../dist/model/onnx-graph.js';
 import { decodeModel, encodeModel, inspectModel } from '../../dist/model/index.js';
+import { describeQuantized } from '../../dist/cli/models-command.js';
 import { makeTempDir, makeVideo, models, runCli } from '../fixtures.js';
 
 const dir = makeTempDir();
@@ -30,6 +31,13 @@ describe('dino-track models quantize', () => {
     const run = await runCli([video, '-o', masks, '--format', 'davis', '--model', out, '--short-side', '96', '--device', 'cpu'], { env: { DINO_TRACK_CACHE: makeTempDir('dino-track-cache-') } });
     assert.equal(run.code, 0, run.stderr);
     assert.ok(existsSync(path.join(masks, 'masks', '00004.png')), 'fifth mask missing');
+  });
+
+  it('counts in its closing line with the right number: 1 attention fused, 2 attentions', () => {
+    const line = (weightProducts, attentionProducts, fusedAttentions) => describeQuantized('m.onnx', { weightProducts, attentionProducts, fusedAttentions, form: 'fused' }, 4e6, 1e6);
+    assert.equal(line(4, 0, 1), 'dino-track: wrote m.onnx: int8, 4 weight products quantized, 1 attention fused, 1.0 MB (from 4.0 MB)');
+    assert.equal(line(1, 1, 0), 'dino-track: wrote m.onnx: int8, 1 weight product and 1 attention product quantized, 1.0 MB (from 4.0 MB)');
+    assert.equal(line(8, 2, 2), 'dino-track: wrote m.onnx: int8, 8 weight products and 2 attention products quantized, 2 attentions fused, 1.0 MB (from 4.0 MB)');
   });
 
   it('refuses an existing output without --overwrite (exit 2), replaces it with', async () => {

@@ -33,6 +33,8 @@ describe('feature cache: random access', () => {
         assert.ok(frame.clsAttention.every((v) => v === k), `frame ${k}`);
       }
       await assert.rejects(cache.readFrame(7), /outside the feature cache/);
+      // A time or a fraction is no frame: said so, not 'outside' a range it lies in.
+      await assert.rejects(cache.readFrame(1.5), { name: 'RangeError', message: 'frame 1.5 is not a frame index; give a whole number from 0 to 6' });
     } finally {
       await cache.close();
     }
