@@ -24,7 +24,8 @@ export function getCacheDir(): string {
   try {
     isFolder = statSync(dir).isDirectory();
   } catch (error) {
-    isFolder = (error as NodeJS.ErrnoException).code === 'ENOENT';
+    // Missing is fine (made when needed); other failures (EACCES) are reported by what uses it.
+    isFolder = (error as NodeJS.ErrnoException).code !== 'ENOTDIR';
   }
   if (isFolder) return dir;
   if (setBy === 'DINO_TRACK_CACHE') throw new UsageError(`DINO_TRACK_CACHE=${process.env.DINO_TRACK_CACHE} is not a folder; point it at a folder (or unset it)`);
