@@ -5,9 +5,10 @@ import { checkOutputFolder } from '../export/output-folder.js';
 
 /**
  * Creates and removes a probe file in the folder that will hold the output: the only check
- * that also holds for root, read-only mounts and pseudo file systems such as /proc.
+ * that also holds for root, read-only mounts and pseudo file systems such as /proc. `name`
+ * is the option the message tells to change.
  */
-function checkWritableDirectory(name: string, dir: string): void {
+export function checkWritableDirectory(dir: string, name = '-o'): void {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`output directory ${dir} does not exist; create it first`);
   const probe = path.join(dir, `.dino-track-probe-${process.pid}`);
   try {
@@ -30,7 +31,7 @@ export type TargetKind = { folder: true } | { folder: false; exampleName: string
  * @throws UsageError, one line
  */
 export function validateTarget(name: string, target: string, overwrite: boolean, kind: TargetKind): void {
-  checkWritableDirectory(name, path.dirname(path.resolve(target)));
+  checkWritableDirectory(path.dirname(path.resolve(target)), name);
   if (kind.folder) return checkOutputFolder(target, overwrite);
   // `qd/` names a folder whether or not it exists: as a file name it fails at the end with ENOTDIR.
   const endsInSeparator = /[\\/]$/.test(target);
