@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { InputError, UsageError } from '../errors.js';
-import { isWithin } from '../util/paths.js';
+import { isHiddenFile, isWithin } from '../util/paths.js';
 
 /** File name endings `batch` treats as videos when it walks a folder. */
 export const videoExtensions = ['.mp4', '.m4v', '.mov', '.mkv', '.webm', '.avi', '.mpg', '.mpeg', '.ts', '.mts', '.wmv', '.flv', '.3gp'];
@@ -12,7 +12,7 @@ const isVideoName = (name: string): boolean => videoExtensions.includes(path.ext
 /** Video files under a folder, recursively, hidden entries skipped. */
 function walk(dir: string, out: string[]): void {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    if (entry.name.startsWith('.')) continue;
+    if (isHiddenFile(entry.name)) continue;
     const full = path.join(dir, entry.name);
     if (entry.isDirectory()) walk(full, out);
     else if (entry.isFile() && isVideoName(entry.name)) out.push(full);
@@ -48,7 +48,7 @@ function expandGlob(pattern: string): string[] {
       return;
     }
     for (const entry of entries) {
-      if (entry.name.startsWith('.')) continue;
+      if (isHiddenFile(entry.name)) continue;
       const full = dir === '.' ? entry.name : path.join(dir, entry.name);
       if (entry.isDirectory()) visit(full);
       else if (entry.isFile() && regexp.test(full)) files.push(full);

@@ -14,7 +14,8 @@ import { progressModes, type ProgressMode } from './progress.js';
 import { countOf } from './count-of.js';
 import { parseChoice } from './validate.js';
 import { addVideoOptions } from './video-options.js';
-import { checkWritableDirectory, normalizeTrackOptions, type RawTrackOptions } from './track-options.js';
+import { checkWritableDirectory } from './output-target.js';
+import { normalizeTrackOptions, type RawTrackOptions } from './track-options.js';
 import { parseInteger } from './validate.js';
 
 interface RawBatchOptions extends RawTrackOptions {

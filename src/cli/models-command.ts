@@ -1,12 +1,36 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { writeFileAtomically } from '../util/atomic-path.js';
 import { InputError, UsageError } from '../errors.js';
 import {
   checkModelFile, decodeModel, encodeModel, getCachedModelPath, getModel, getModelUrl, inspectModel, listModels, precisions, prepareModel_, resolveModelFile,
-  quantizeModel_, resolvePrecision, type PrecisionChoice,
+  quantizeModel_, resolvePrecision, type PrecisionChoice, type QuantizeSummary,
 } from '../model/index.js';
+import { refuseReplacingInputs } from './output-overlap.js';
+import { validateTarget } from './output-target.js';
+import { countOf } from './count-of.js';
 import { createProgress, type ProgressMode } from './progress.js';
+
+/** One line for a model file that cannot be read. */
+function cannotRead(file: string, cause: NodeJS.ErrnoException): InputError {
+  return new InputError(`cannot read ${file} (${cause.code}); check the path`, { cause });
+}
+
+/**
+ * `-o` of prepare and quantize, checked as track checks its own, before the model is read:
+ * the input exists (a missing one is the real error, not "pass --overwrite"), `-o` is not
+ * the input (with --overwrite the fp32 model was replaced by its own int8 copy), names no
+ * folder and sits in a folder that exists and is writable.
+ */
+function checkModelOutput(file: string, output: string, overwrite: boolean): void {
+  try {
+    statSync(file);
+  } catch (error) {
+    throw cannotRead(file, error as NodeJS.ErrnoException);
+  }
+  refuseReplacingInputs([{ name: 'FILE', file }], [{ name: '-o', file: output, folder: false }]);
+  validateTarget('-o', output, overwrite, { folder: false, exampleName: 'model.onnx' });
+}
 
 /** `models list`: the registry, with the precisions already in the cache. */
 export function runModelsList(): void {
@@ -49,7 +73,7 @@ export async function runModelsPull(name: string, precisionChoice: PrecisionChoi
 /** `models info FILE.onnx`: what preparation finds in a graph. */
 export async function runModelsInfo(file: string, json: boolean): Promise<void> {
   const bytes = await readFile(file).catch((cause: NodeJS.ErrnoException) => {
-    throw new InputError(`cannot read ${file} (${cause.code}); check the path`, { cause });
+    throw cannotRead(file, cause);
   });
   const structure = inspectModel(decodeModel(bytes, file), file);
   if (json) {
@@ -85,9 +109,9 @@ export function parseSize(raw: string): { height: number; width: number } {
 /** `models prepare FILE.onnx --size HxW -o OUT.onnx`. */
 export async function runModelsPrepare(file: string, sizeText: string, output: string, overwrite: boolean): Promise<void> {
   const { height, width } = parseSize(sizeText);
-  if (existsSync(output) && !overwrite) throw new UsageError(`${output} already exists; pass --overwrite to replace it`);
+  checkModelOutput(file, output, overwrite);
   const bytes = await readFile(file).catch((cause: NodeJS.ErrnoException) => {
-    throw new InputError(`cannot read ${file} (${cause.code}); check the path`, { cause });
+    throw cannotRead(file, cause);
   });
   const graph = decodeModel(bytes, file);
   const { patchSize } = inspectModel(graph, file);
@@ -103,15 +127,20 @@ export async function runModelsPrepare(file: string, sizeText: string, output: s
 
 /** `models quantize FILE.onnx -o OUT.onnx`: dynamic int8 (README, Models: "int8 from your own model"). */
 export async function runModelsQuantize(file: string, output: string, overwrite: boolean): Promise<void> {
-  if (existsSync(output) && !overwrite) throw new UsageError(`${output} already exists; pass --overwrite to replace it`);
+  checkModelOutput(file, output, overwrite);
   const bytes = await readFile(file).catch((cause: NodeJS.ErrnoException) => {
-    throw new InputError(`cannot read ${file} (${cause.code}); check the path`, { cause });
+    throw cannotRead(file, cause);
   });
   const model = decodeModel(bytes, file);
   const summary = quantizeModel_(model, file);
   const quantized = encodeModel(model);
   await writeFileAtomically(output, quantized);
-  const attention = summary.attentionProducts > 0 ? ` and ${summary.attentionProducts} attention products` : '';
-  const fused = summary.fusedAttentions > 0 ? `, ${summary.fusedAttentions} attentions fused` : '';
-  process.stderr.write(`dino-track: wrote ${output}: int8, ${summary.weightProducts} weight products${attention} quantized${fused}, ${(quantized.length / 1e6).toFixed(1)} MB (from ${(bytes.length / 1e6).toFixed(1)} MB)\n`);
+  process.stderr.write(`${describeQuantized(output, summary, bytes.length, quantized.length)}\n`);
+}
+
+/** `models quantize`'s closing line: what was written, what was quantized and fused, and the sizes. */
+export function describeQuantized(output: string, summary: QuantizeSummary, bytesIn: number, bytesOut: number): string {
+  const attention = summary.attentionProducts > 0 ? ` and ${countOf(summary.attentionProducts, 'attention product')}` : '';
+  const fused = summary.fusedAttentions > 0 ? `, ${countOf(summary.fusedAttentions, 'attention')} fused` : '';
+  return `dino-track: wrote ${output}: int8, ${countOf(summary.weightProducts, 'weight product')}${attention} quantized${fused}, ${(bytesOut / 1e6).toFixed(1)} MB (from ${(bytesIn / 1e6).toFixed(1)} MB)`;
 }

@@ -2,6 +2,7 @@ import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../errors.js';
 import type { PromptFrame } from '../track/index.js';
+import { isHiddenFile } from '../util/paths.js';
 
 /** A prompt's name: the frame index, as the davis format names its masks (`00042.png`). */
 const promptName = /^(\d+)\.png$/i;
@@ -16,7 +17,7 @@ export function listPrompts(dir: string): PromptFrame[] {
   let names: string[];
   try {
     if (!statSync(dir).isDirectory()) throw new UsageError(`--prompts ${dir} is a file; give a folder of PNGs named by frame index (00000.png, 00042.png …), or use --init-mask for one PNG`);
-    names = readdirSync(dir).filter((name) => !name.startsWith('.')).sort();
+    names = readdirSync(dir).filter((name) => !isHiddenFile(name)).sort();
   } catch (error) {
     if (error instanceof UsageError) throw error;
     throw new UsageError(`--prompts ${dir} cannot be read (${(error as NodeJS.ErrnoException).code}); give a folder of PNGs named by frame index (00000.png, 00042.png …)`);

@@ -1,15 +1,16 @@
-import { existsSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import path from 'node:path';
 import { InputError, UsageError, expected } from '../errors.js';
 import { findVideoFormat, folderEntries, formats, isVideoTarget, overlayModes, type Format, type OverlayMode } from '../export/format-names.js';
-import { checkOutputFolder } from '../export/output-folder.js';
 import type { CacheDtype } from '../features/index.js';
 import type { Device } from '../model/index.js';
+import { getCacheDir } from '../model/cache-dir.js';
 import { findUnavailableReason } from '../model/providers.js';
 import { isRegistryName, precisionChoices, type PrecisionChoice } from '../model/registry.js';
 import type { TrackContext } from '../pipeline.js';
 import { progressModes, type ProgressMode } from './progress.js';
 import { refuseReplacingInputs, type ReadPath, type WritePath } from './output-overlap.js';
+import { validateTarget } from './output-target.js';
 import { checkPromptIds } from './prompt-ids.js';
 import { listPrompts } from './prompts-option.js';
 import { parseChoice, parseInteger, parseNumber } from './validate.js';
@@ -122,31 +123,6 @@ export interface TrackOptions extends Omit<TrackContext, 'onProgress' | 'onStart
   quiet: boolean;
 }
 
-/**
- * Creates and removes a probe file in the folder that will hold the output: the only check
- * that also holds for root, read-only mounts and pseudo file systems such as /proc.
- */
-export function checkWritableDirectory(dir: string): void {
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`output directory ${dir} does not exist; create it first`);
-  const probe = path.join(dir, `.dino-track-probe-${process.pid}`);
-  try {
-    writeFileSync(probe, '');
-    rmSync(probe, { force: true });
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? 'unknown error';
-    throw new UsageError(`output directory ${dir} is not writable (${code}); choose another -o or fix its permissions`);
-  }
-}
-
-/** Checks `-o` (and `--save-features`) before anything runs: parent writable, nothing replaced that is not ours or not asked for. */
-function validateTarget(name: string, target: string, overwrite: boolean, folder: boolean): void {
-  checkWritableDirectory(path.dirname(path.resolve(target)));
-  if (folder) return checkOutputFolder(target, overwrite);
-  if (!existsSync(target)) return;
-  if (statSync(target).isDirectory()) throw new UsageError(`${name} ${target} is a folder; give a file name`);
-  if (!overwrite) throw new UsageError(`${target} already exists; pass --overwrite to replace it`);
-}
-
 /** The files and folders a run reads, which its outputs must not replace. */
 function getReadPaths(input: string | undefined, raw: RawTrackOptions): ReadPath[] {
   const reads: ReadPath[] = [];
@@ -160,8 +136,9 @@ function getReadPaths(input: string | undefined, raw: RawTrackOptions): ReadPath
 
 function parseFormats(raw: string | undefined, output: string): Format[] {
   if (raw === undefined) return [output === '-' ? 'ndjson' : isVideoTarget(output) ? 'overlay' : 'davis'];
-  const list = raw.split(',').map((f) => f.trim()).filter(Boolean);
-  if (list.length === 0) throw expected(`a comma list of ${formats.join(', ')}`, '--format', raw);
+  const list = raw.split(',').map((f) => f.trim());
+  // An empty name (`--format ""`, `davis,`, `davis,,coco`) is a typo, maybe a format left out.
+  if (list.includes('')) throw expected(`a comma list of ${formats.join(', ')}`, '--format', raw);
   for (const format of list) parseChoice('--format', format, formats);
   return [...new Set(list)] as Format[];
 }
@@ -289,11 +266,13 @@ export function normalizeTrackOptions(input: string | undefined, raw: RawTrackOp
   if (options.prompt) checkPromptIds(options.prompt, options.tracker.maxObjects, formatList);
   refuseMissingInputs(input, raw);
   refuseUnavailableDevice(device);
+  // The model's cache (downloads, prepared graphs) is resolved now, so a cache path that is a file stops the run before ffmpeg starts.
+  if (!raw.features) getCacheDir();
   refuseReplacingInputs(getReadPaths(input, raw), [
     ...(output !== '-' ? [{ name: '-o', file: output, folder: !isVideoTarget(output) }] : []),
     ...(raw.saveFeatures ? [{ name: '--save-features', file: raw.saveFeatures, folder: false }] : []),
   ] satisfies WritePath[]);
-  if (output !== '-') validateTarget('-o', output, overwrite, !isVideoTarget(output));
-  if (raw.saveFeatures) validateTarget('--save-features', raw.saveFeatures, overwrite, false);
+  if (output !== '-') validateTarget('-o', output, overwrite, isVideoTarget(output) ? { folder: false, exampleName: 'overlay.mp4' } : { folder: true });
+  if (raw.saveFeatures) validateTarget('--save-features', raw.saveFeatures, overwrite, { folder: false, exampleName: 'features.safetensors' });
   return options;
 }

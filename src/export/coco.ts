@@ -3,7 +3,7 @@ import type { FrameResult } from '../track/index.js';
 import { copyFileInto, createScratchDir, type ScratchDir } from '../util/scratch-dir.js';
 import { openStreamWriter, type StreamWriter } from '../util/stream-writer.js';
 import { encodeCocoRle } from './coco-rle.js';
-import { getFrameFileName } from './frame-file.js';
+import { getFrameFileName, getFrameTime } from './frame-file.js';
 import type { OutputWriter } from './types.js';
 
 /** The `info` and `categories` members coco.json and ytvis.json share, as JSON text. */
@@ -46,7 +46,7 @@ export function createCocoWriter(directory: string, fps: number): OutputWriter {
         images = scratch.open('images.json');
         await json.write(head);
       }
-      const image = { id: result.index + 1, file_name: getFrameFileName(result.index), width: result.width, height: result.height, frame_index: result.index, time: result.time ?? result.index / fps };
+      const image = { id: result.index + 1, file_name: getFrameFileName(result.index), width: result.width, height: result.height, frame_index: result.index, time: getFrameTime(result, fps) };
       await (images as StreamWriter).write(`${frames > 0 ? ',' : ''}${JSON.stringify(image)}`);
       frames++;
       for (const annotation of getCocoAnnotations(result, annotations + 1)) {

@@ -1,5 +1,6 @@
 import { openStreamWriter } from '../util/stream-writer.js';
 import { encodeCocoRle } from './coco-rle.js';
+import { getFrameTime } from './frame-file.js';
 import type { OutputWriter } from './types.js';
 
 /**
@@ -12,7 +13,7 @@ export function createNdjsonWriter(target: string | 'stdout', fps: number): Outp
     async write(result) {
       const line = JSON.stringify({
         frame: result.index,
-        time: Number((result.time ?? result.index / fps).toFixed(6)),
+        time: getFrameTime(result, fps),
         objects: result.objects.map((o) => ({
           id: o.id,
           bbox: o.bbox,

@@ -1,6 +1,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { InputError } from '../errors.js';
+import { isHiddenFile } from '../util/paths.js';
 import type { FrameFeatures } from '../track/index.js';
 import { cacheFormat } from './cache-format.js';
 import { SafetensorsFile } from './safetensors.js';
@@ -35,8 +36,8 @@ async function listShards(source: string): Promise<string[]> {
     throw new InputError(`feature cache ${source} does not exist (${cause.code}); check --features`, { cause });
   });
   if (!info.isDirectory()) return [source];
-  const shards = (await readdir(source)).filter((n) => n.endsWith('.safetensors')).sort();
-  if (shards.length === 0) throw new InputError(`feature cache directory ${source} holds no .safetensors files; check --features`);
+  const shards = (await readdir(source)).filter((n) => n.endsWith('.safetensors') && !isHiddenFile(n)).sort();
+  if (shards.length === 0) throw new InputError(`feature cache directory ${source} holds no .safetensors files (hidden ones, named .*, are skipped); check --features`);
   return shards.map((n) => path.join(source, n));
 }
 
@@ -121,7 +122,8 @@ export async function openFeatureCache(source: string): Promise<FeatureCache> {
         }
       },
       async readFrame(index) {
-        if (!Number.isInteger(index) || index < 0 || index >= info.frames) throw new RangeError(`frame ${index} is outside the feature cache (0-${info.frames - 1})`);
+        if (!Number.isInteger(index)) throw new RangeError(`frame ${index} is not a frame index; give a whole number from 0 to ${info.frames - 1}`);
+        if (index < 0 || index >= info.frames) throw new RangeError(`frame ${index} is outside the feature cache (0-${info.frames - 1})`);
         let t = index;
         for (const [i, file] of files.entries()) {
           if (t < infos[i].frames) return readShardFrame(file, t, index);

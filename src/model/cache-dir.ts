@@ -1,9 +1,33 @@
+import { statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { UsageError } from '../errors.js';
 
-/** $DINO_TRACK_CACHE, else $XDG_CACHE_HOME/dino-track, else ~/.cache/dino-track. */
+/** The cache folder and what chose it, for the message when it cannot be one. */
+function locateCacheDir(): { dir: string; setBy: string } {
+  if (process.env.DINO_TRACK_CACHE) return { dir: path.resolve(process.env.DINO_TRACK_CACHE), setBy: 'DINO_TRACK_CACHE' };
+  if (process.env.XDG_CACHE_HOME) return { dir: path.join(process.env.XDG_CACHE_HOME, 'dino-track'), setBy: 'XDG_CACHE_HOME' };
+  return { dir: path.join(os.homedir(), '.cache', 'dino-track'), setBy: 'the default' };
+}
+
+/**
+ * $DINO_TRACK_CACHE, else $XDG_CACHE_HOME/dino-track, else ~/.cache/dino-track. A path
+ * that exists as something else than a folder (or lies under a file) is refused here, the
+ * one place it is resolved: `track` failed with a raw ENOTDIR from mkdir, and `models
+ * clean` said it removed nothing from <file>/prepared, rc 0. A missing folder is made when
+ * something is first cached.
+ * @throws UsageError (exit 2) naming the variable to change
+ */
 export function getCacheDir(): string {
-  if (process.env.DINO_TRACK_CACHE) return path.resolve(process.env.DINO_TRACK_CACHE);
-  if (process.env.XDG_CACHE_HOME) return path.join(process.env.XDG_CACHE_HOME, 'dino-track');
-  return path.join(os.homedir(), '.cache', 'dino-track');
+  const { dir, setBy } = locateCacheDir();
+  let isFolder = true;
+  try {
+    isFolder = statSync(dir).isDirectory();
+  } catch (error) {
+    // Missing is fine (made when needed); other failures (EACCES) are reported by what uses it.
+    isFolder = (error as NodeJS.ErrnoException).code !== 'ENOTDIR';
+  }
+  if (isFolder) return dir;
+  if (setBy === 'DINO_TRACK_CACHE') throw new UsageError(`DINO_TRACK_CACHE=${process.env.DINO_TRACK_CACHE} is not a folder; point it at a folder (or unset it)`);
+  throw new UsageError(`the model cache ${dir} (${setBy === 'XDG_CACHE_HOME' ? 'from XDG_CACHE_HOME' : 'the default'}) is not a folder; move it away, or set DINO_TRACK_CACHE to a folder`);
 }

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, linkSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { onnx } from '../../dist/model/onnx-graph.js';
 import { decodeModel, encodeModel, inspectModel } from '../../dist/model/index.js';
+import { describeQuantized } from '../../dist/cli/models-command.js';
 import { makeTempDir, makeVideo, models, runCli } from '../fixtures.js';
 
 const dir = makeTempDir();
@@ -30,6 +31,13 @@ describe('dino-track models quantize', () => {
     const run = await runCli([video, '-o', masks, '--format', 'davis', '--model', out, '--short-side', '96', '--device', 'cpu'], { env: { DINO_TRACK_CACHE: makeTempDir('dino-track-cache-') } });
     assert.equal(run.code, 0, run.stderr);
     assert.ok(existsSync(path.join(masks, 'masks', '00004.png')), 'fifth mask missing');
+  });
+
+  it('counts in its closing line with the right number: 1 attention fused, 2 attentions', () => {
+    const line = (weightProducts, attentionProducts, fusedAttentions) => describeQuantized('m.onnx', { weightProducts, attentionProducts, fusedAttentions, form: 'fused' }, 4e6, 1e6);
+    assert.equal(line(4, 0, 1), 'dino-track: wrote m.onnx: int8, 4 weight products quantized, 1 attention fused, 1.0 MB (from 4.0 MB)');
+    assert.equal(line(1, 1, 0), 'dino-track: wrote m.onnx: int8, 1 weight product and 1 attention product quantized, 1.0 MB (from 4.0 MB)');
+    assert.equal(line(8, 2, 2), 'dino-track: wrote m.onnx: int8, 8 weight products and 2 attention products quantized, 2 attentions fused, 1.0 MB (from 4.0 MB)');
   });
 
   it('refuses an existing output without --overwrite (exit 2), replaces it with', async () => {
@@ -59,4 +67,45 @@ describe('dino-track models quantize', () => {
       assert.ok(!existsSync(out));
     }
   });
+});
+
+describe('models quantize and prepare: -o checked as track checks it, before any work (exit 2, one line)', () => {
+  const work = makeTempDir();
+  const model = path.join(work, 'model.onnx');
+  copyFileSync(models.tiny, model);
+  symlinkSync(model, path.join(work, 'link.onnx'));
+  linkSync(model, path.join(work, 'hard.onnx'));
+  mkdirSync(path.join(work, 'qd'));
+  const original = readFileSync(model);
+  const at = (name) => path.join(work, name);
+  const cases = [
+    // The input itself: with --overwrite the fp32 model was replaced by its own int8 copy (rc 0).
+    [model, [model, '--overwrite'], /^dino-track: error: -o .*model\.onnx is the same path as FILE .*model\.onnx: the run would replace what it reads; give another -o$/],
+    [model, [`${work}/./model.onnx`, '--overwrite'], /is the same path as FILE/],
+    [at('link.onnx'), [model, '--overwrite'], /is the same path as FILE/],
+    [model, [at('link.onnx'), '--overwrite'], /is the same path as FILE/],
+    [model, [at('hard.onnx'), '--overwrite'], /is the same path as FILE/],
+    // A folder: did all the work, then a raw EISDIR from the rename.
+    [model, [at('qd'), '--overwrite'], /^dino-track: error: -o .*qd is a folder; give a file name such as .*qd\/model\.onnx$/],
+    [model, [at('qd')], /qd is a folder; give a file name such as/],
+    [model, [`${at('qd')}/`], /qd\/ names a folder; give a file name such as .*qd\/model\.onnx$/],
+    [model, [`${at('nq')}/`], /nq\/ names a folder; give a file name such as/],
+    // A parent that cannot hold the file: a raw ENOENT on the .partial file, or a folder made silently.
+    [model, ['/proc/x.onnx'], /^dino-track: error: output directory \/proc is not writable \(\w+\); choose another -o or fix its permissions$/],
+    [model, [at('nodir/x.onnx')], /^dino-track: error: output directory .*nodir does not exist; create it first$/],
+  ];
+  const before = readdirSync(work).sort();
+  for (const command of [['quantize'], ['prepare', '--size', '96x96']]) {
+    for (const [input, [output, ...rest], message] of cases) {
+      it(`${command[0]} ${path.basename(input)} -o ${output.replace(work, 'DIR')} ${rest.join(' ')}`, async () => {
+        const { code, stderr } = await runCli(['models', ...command, input, '-o', output, ...rest]);
+        assert.equal(code, 2, stderr);
+        assert.equal(stderr.trim().split('\n').length, 1, stderr);
+        assert.match(stderr.trim(), message);
+        assert.deepEqual(readFileSync(model), original, 'the input model changed');
+        assert.deepEqual(readdirSync(work).sort(), before, 'something was written');
+        assert.deepEqual(readdirSync(at('qd')), []);
+      });
+    }
+  }
 });

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { SafetensorsFile } from '../../dist/features/safetensors.js';
 import { decodeModel, encodeModel, openSession } from '../../dist/model/index.js';
-import { hfLayouts, makeTempDir, models, references, runCli, withNewerField } from '../fixtures.js';
+import { hfLayouts, makeTempDir, makeVideo, models, references, runCli, withNewerField } from '../fixtures.js';
 
 const dir = makeTempDir();
 
@@ -25,6 +25,33 @@ describe('dino-track models', () => {
     assert.equal(code, 0, stderr);
     assert.equal(stderr, `dino-track: removed 1 prepared model (1.0 MiB) from ${prepared}; track prepares them again when needed\n`);
     assert.deepEqual(readdirSync(prepared), ['notes.txt']);
+  });
+
+  it('DINO_TRACK_CACHE naming a file: one line, exit 2, before any work (track, batch, models clean, models list)', async () => {
+    const work = makeTempDir();
+    const file = path.join(work, 'cache-file');
+    writeFileSync(file, 'mine');
+    const video = makeVideo(path.join(work, 'in.mp4'), { width: 64, height: 48, fps: 5, seconds: 1 });
+    const message = `dino-track: error: DINO_TRACK_CACHE=${file} is not a folder; point it at a folder (or unset it)\n`;
+    const runs = [
+      // A raw ENOTDIR from mkdir '<file>/prepared'.
+      [video, '-o', path.join(work, 'out'), '--model', models.tiny, '--device', 'cpu'],
+      ['batch', video, '-o', path.join(work, 'batch-out'), '--model', models.tiny],
+      // "removed 0 prepared models ... from <file>/prepared", rc 0.
+      ['models', 'clean'],
+      ['models', 'list'],
+    ];
+    for (const args of runs) {
+      const { code, stderr } = await runCli(args, { env: { DINO_TRACK_CACHE: file } });
+      assert.equal(code, 2, `${args.join(' ')}: ${stderr}`);
+      assert.equal(stderr, message);
+    }
+    assert.deepEqual(readdirSync(work).sort(), ['cache-file', 'in.mp4']);
+    assert.equal(readFileSync(file, 'utf8'), 'mine');
+    // Under a file, too (ENOTDIR on stat): as much not a folder.
+    const below = await runCli(['models', 'clean'], { env: { DINO_TRACK_CACHE: path.join(file, 'sub') } });
+    assert.equal(below.code, 2, below.stderr);
+    assert.match(below.stderr, /^dino-track: error: DINO_TRACK_CACHE=.*cache-file\/sub is not a folder; point it at a folder \(or unset it\)\n$/);
   });
 
   it('info reports what preparation finds', async () => {

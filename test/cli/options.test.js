@@ -40,6 +40,8 @@ describe('track options → context', () => {
     [{ output: undefined }, 'Expected an output path for -o, --output but received nothing; e.g. -o out.mp4 or -o out/'],
     [{ output: `${dir}/out.txt` }, `Expected a video file name ending in .mp4, .m4v or .mov, or a directory, for -o, --output but received "${dir}/out.txt"`],
     [{ format: 'davis,gif' }, 'Expected one of overlay, davis, coco, cvat, ytvis, frames, mot, ndjson for --format but received "gif"'],
+    [{ format: 'davis,' }, 'Expected a comma list of overlay, davis, coco, cvat, ytvis, frames, mot, ndjson for --format but received "davis,"'],
+    [{ format: 'davis,,coco' }, 'Expected a comma list of overlay, davis, coco, cvat, ytvis, frames, mot, ndjson for --format but received "davis,,coco"'],
     [{ format: 'davis' }, `-o ${dir}/out.mp4 is a video file, which holds only the overlay; give a directory for --format davis`],
     [{ overlay: 'x-ray' }, 'Expected one of masks, attention, side-by-side for --overlay but received "x-ray"'],
     [{ maxObjects: '0' }, 'Expected an integer between 1 and 255 for --max-objects but received "0"'],

@@ -3,6 +3,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { createCocoWriter, decodeCocoRle } from '../../dist/export/index.js';
+import { createNdjsonWriter } from '../../dist/export/ndjson.js';
 import { runCleanups } from '../../dist/util/cleanup.js';
 import { makeTempDir } from '../fixtures.js';
 import { makeFrameResult, settle } from './frame-results.js';
@@ -24,6 +25,23 @@ describe('coco writer', () => {
     assert.deepEqual([...decodeCocoRle(coco.annotations[7].segmentation)], [...frame.labels].map((v) => (v === 3 ? 1 : 0)));
     assert.deepEqual(coco.categories, [{ id: 1, name: 'object', supercategory: 'object' }]);
     assert.ok(!existsSync(path.join(dir, '.coco-scratch')), 'scratch removed');
+  });
+  it('writes each frame\'s time as NDJSON does: 1.4, not the decoder\'s 7 x 0.2 = 1.4000000000000001', async () => {
+    const dir = makeTempDir();
+    const coco = createCocoWriter(dir, 5);
+    const ndjson = createNdjsonWriter(path.join(dir, 'tracks.ndjson'), 5);
+    for (let t = 0; t < 10; t++) {
+      // A decoded frame's time is its timestamp times the stream's frame duration.
+      const frame = { ...makeFrameResult(t, { boxes: { 1: [0, 0, 2, 2] } }), time: t * 0.2 };
+      await coco.write(frame);
+      await ndjson.write(frame);
+    }
+    await coco.finish();
+    await ndjson.finish();
+    const cocoTimes = JSON.parse(readFileSync(path.join(dir, 'coco.json'), 'utf8')).images.map((i) => i.time);
+    const ndjsonTimes = readFileSync(path.join(dir, 'tracks.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l).time);
+    assert.equal(cocoTimes[7], 1.4);
+    assert.deepEqual(cocoTimes, ndjsonTimes);
   });
   it('a run with no frames is still valid JSON', async () => {
     const dir = makeTempDir();

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { createFeatureCacheWriter, openFeatureCache } from '../../dist/features/index.js';
@@ -33,9 +33,40 @@ describe('feature cache: random access', () => {
         assert.ok(frame.clsAttention.every((v) => v === k), `frame ${k}`);
       }
       await assert.rejects(cache.readFrame(7), /outside the feature cache/);
+      // A time or a fraction is no frame: said so, not 'outside' a range it lies in.
+      await assert.rejects(cache.readFrame(1.5), { name: 'RangeError', message: 'frame 1.5 is not a frame index; give a whole number from 0 to 6' });
     } finally {
       await cache.close();
     }
+  });
+});
+
+describe('feature cache: a folder of shards', () => {
+  it('skips hidden files: a hidden shard is not read, and a macOS AppleDouble ._ file does not fail the run', async () => {
+    const dir = path.join(makeTempDir(), 'shards');
+    mkdirSync(dir);
+    await writeShard(path.join(dir, 'a.safetensors'), 0, 3);
+    await writeShard(path.join(dir, 'b.safetensors'), 3, 4);
+    // A valid shard, hidden (say an unfinished write of ours): once read as frames 0-1.
+    await writeShard(path.join(dir, '.hidden.safetensors'), 100, 2);
+    // What macOS writes beside b.safetensors on a FAT or SMB disk: 4 KiB of metadata, no safetensors header.
+    writeFileSync(path.join(dir, '._b.safetensors'), Buffer.concat([Buffer.from([0, 5, 22, 7, 0, 2, 0, 0]), Buffer.from('Mac OS X        '), Buffer.alloc(4072)]));
+    const cache = await openFeatureCache(dir);
+    try {
+      assert.equal(cache.info.frames, 7);
+      const values = [];
+      for await (const frame of cache.frames()) values.push(frame.patchTokens[0]);
+      assert.deepEqual(values, [0, 1, 2, 3, 4, 5, 6]);
+    } finally {
+      await cache.close();
+    }
+  });
+
+  it('a folder holding only hidden shards is refused in one line, saying they are skipped', async () => {
+    const dir = path.join(makeTempDir(), 'hidden-only');
+    mkdirSync(dir);
+    await writeShard(path.join(dir, '.a.safetensors'), 0, 2);
+    await assert.rejects(openFeatureCache(dir), /holds no \.safetensors files \(hidden ones, named \.\*, are skipped\); check --features/);
   });
 });
 

@@ -1,0 +1,42 @@
+import { existsSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { UsageError } from '../errors.js';
+import { checkOutputFolder } from '../export/output-folder.js';
+
+/**
+ * Creates and removes a probe file in the folder that will hold the output: the only check
+ * that also holds for root, read-only mounts and pseudo file systems such as /proc. `name`
+ * is the option the message tells to change.
+ */
+export function checkWritableDirectory(dir: string, name = '-o'): void {
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`output directory ${dir} does not exist; create it first`);
+  const probe = path.join(dir, `.dino-track-probe-${process.pid}`);
+  try {
+    writeFileSync(probe, '');
+    rmSync(probe, { force: true });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'unknown error';
+    throw new UsageError(`output directory ${dir} is not writable (${code}); choose another ${name} or fix its permissions`);
+  }
+}
+
+/** What an output is: a folder replaced as a whole, or a file (with a name to suggest when a folder is given instead). */
+export type TargetKind = { folder: true } | { folder: false; exampleName: string };
+
+/**
+ * Checks an output path (`-o`, `--save-features`) before anything runs: its parent folder
+ * exists and is writable, a file output names no folder, and nothing is replaced that is
+ * not ours or not asked for. A folder where a file goes used to fail only after all the
+ * work, with a raw EISDIR from the final rename.
+ * @throws UsageError, one line
+ */
+export function validateTarget(name: string, target: string, overwrite: boolean, kind: TargetKind): void {
+  checkWritableDirectory(path.dirname(path.resolve(target)), name);
+  if (kind.folder) return checkOutputFolder(target, overwrite);
+  // `qd/` names a folder whether or not it exists: as a file name it fails at the end with ENOTDIR.
+  const endsInSeparator = /[\\/]$/.test(target);
+  if (endsInSeparator || (existsSync(target) && statSync(target).isDirectory())) {
+    throw new UsageError(`${name} ${target} ${endsInSeparator ? 'names' : 'is'} a folder; give a file name such as ${path.join(target, kind.exampleName)}`);
+  }
+  if (existsSync(target) && !overwrite) throw new UsageError(`${target} already exists; pass --overwrite to replace it`);
+}
