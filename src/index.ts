@@ -63,7 +63,8 @@ export interface TrackOptions {
   overwrite?: boolean;
   verbose?: boolean;
   /**
-   * Called after each frame is written (or yielded): frames done, frames expected. Prompted runs
+   * Called after each frame is tracked: frames done, frames expected (each frame is written, or
+   * yielded, up to a second of video later, once no new object can be painted into it). Prompted runs
    * also report their earlier passes, with `stage` `features` (the model over the video) or
    * `backward` (key frames propagated back from the last prompt).
    */

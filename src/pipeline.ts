@@ -9,7 +9,7 @@ import { openRefiner, type Refiner } from './refine/index.js';
 import { BoundedQueue } from './util/bounded-queue.js';
 import { createStageClock } from './util/stage-clock.js';
 import { askFfmpegVersion, decodeVideo, getVideoFingerprint, probeVideo, type Decoder, type VideoInfo } from './video/index.js';
-import { createFrameWriter } from './write-frames.js';
+import { createFrameWriter, getHeldKeyFrames } from './write-frames.js';
 
 /** Everything one `track` run needs, validated by the CLI before any work starts. */
 export interface TrackContext {
@@ -198,7 +198,7 @@ export async function runTrack(context: TrackContext): Promise<TrackSummary> {
     produce = fillQueue(source, queue);
     // Its failure also reaches the loop below through the queue; this only marks it handled meanwhile.
     produce.catch(() => undefined);
-    const writer = createFrameWriter({ outputs, formats: context.formats, clock, lookBack: tracker.lookBack ?? 0, total: size.total, onProgress: context.onProgress, refineBirth: refine ? (result, birth, image) => refineBirth(refiner as Refiner, result, birth, image) : undefined });
+    const writer = createFrameWriter({ outputs, formats: context.formats, clock, lookBack: getHeldKeyFrames(tracker.lookBack ?? 0, size, context.stride), total: size.total, onProgress: context.onProgress, refineBirth: refine ? (result, birth, image) => refineBirth(refiner as Refiner, result, birth, image) : undefined });
     // Each key frame is refined in a worker while the next one is tracked: one frame in flight.
     type Refining = { result: Promise<FrameResult>; frame: SourceFrame; before: SourceFrame[] };
     const writeRefined = async ({ result, frame, before }: Refining): Promise<boolean> => writer.addKeyFrame(await clock.timeAsync('wait for refine', () => result), frame, before);
@@ -216,7 +216,8 @@ export async function runTrack(context: TrackContext): Promise<TrackSummary> {
       const result = refiner && image ? refiner.refine(tracked, image) : Promise.resolve(tracked);
       result.catch(() => undefined); // awaited in turn; this only marks a failure handled meanwhile
       const previous = inFlight;
-      inFlight = { result, frame, before: between };
+      // Held back for births until written: the picture and time only, not the model's output (a batch's buffer).
+      inFlight = { result, frame: { index: frame.index, time: frame.time, image }, before: between };
       between = [];
       if (previous && !(await writeRefined(previous))) break;
     }

@@ -1,7 +1,8 @@
-import { InputError } from './errors.js';
+import { ExternalError, InputError } from './errors.js';
 import type { FeatureCache } from './features/index.js';
 import { writeNormalisedFrame_, type LoadedModel, type ModelOutputs } from './model/index.js';
 import type { FrameFeatures } from './track/index.js';
+import { describeNonFinite, findNonFinite } from './util/finite.js';
 import { markKeyFrames } from './util/key-frames.js';
 import type { StageClock } from './util/stage-clock.js';
 import type { DecodedFrame, Decoder } from './video/index.js';
@@ -57,6 +58,7 @@ export async function* inferFrames(frames: AsyncIterable<DecodedFrame>, model: L
   };
   async function* emit({ waiting, outputs }: Batch): AsyncGenerator<SourceFrame> {
     const out = outputs ? await outputs : undefined;
+    if (out) checkModelOutput(out, waiting.filter((w) => w.key).map((w) => w.frame.index));
     let b = 0;
     for (const { frame, key } of waiting) {
       if (!key || !out) {
@@ -95,6 +97,18 @@ export async function* inferFrames(frames: AsyncIterable<DecodedFrame>, model: L
   const last = start();
   if (inFlight) yield* emit(inFlight);
   yield* emit(last);
+}
+
+/**
+ * A model whose outputs hold NaN or infinity (a float16 graph overflowing, say) would erase
+ * every object they touch without a word: the run stops at that batch instead.
+ * @throws ExternalError naming the first frame of the batch
+ */
+export function checkModelOutput(out: { clsAttention: Float32Array; patchTokens: Float32Array }, indices: number[]): void {
+  for (const [tensor, values] of [['attention', out.clsAttention], ['patch tokens', out.patchTokens]] as const) {
+    const bad = findNonFinite(values);
+    if (bad !== undefined) throw new ExternalError(`the model gave ${describeNonFinite(bad)} ${tensor} for frames ${indices[0]}-${indices[indices.length - 1]}; it overflowed or is damaged: try --precision fp32 or another --model`);
+  }
 }
 
 /** Cached features, paired with decoded frames when the video is given too; with --stride only key frames keep theirs. */

@@ -20,6 +20,19 @@ function findUnwritableId(result: FrameResult, formats: Format[]): number | unde
   return result.objects.find((o) => o.id > davisMaxId)?.id;
 }
 
+/**
+ * Bytes the writer may hold in frames kept back for births to be painted into: a second of
+ * 848x480 frames is ~50 MB, but of 1080p at 60 fps ~900 MB. Past this, fewer key frames are
+ * held (no fewer than a birth window's two), and a birth is painted only into those.
+ */
+const heldFramesBudgetBytes = 192 * 2 ** 20;
+
+/** Key frames the writer holds back: what the tracker asks for, within `heldFramesBudgetBytes` (RGB picture and 16-bit labels a frame). */
+export function getHeldKeyFrames(lookBack: number, size: { width: number; height: number }, stride: number): number {
+  const perKeyFrame = size.width * size.height * (3 + 2) * stride;
+  return Math.min(lookBack, Math.max(2, Math.floor(heldFramesBudgetBytes / perKeyFrame)));
+}
+
 export interface FrameWriterOptions {
   outputs: OutputWriter;
   formats: Format[];

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, rmdirSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync, rmdirSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Command } from 'commander';
@@ -42,34 +42,53 @@ function removeIfEmpty(folder: string): boolean {
   }
 }
 
-/**
- * Creates the output folder. If the batch is stopped before any video is done, the folder
- * it created goes again, once its `track` runs have removed their partial outputs, so a
- * Ctrl-C leaves nothing behind. A folder that holds anything else stays.
- */
+/** Whether anything is at `file`, a broken link included (existsSync follows links). */
+function isTaken(file: string): boolean {
+  try {
+    lstatSync(file);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Creates `dir` and its missing parents one level at a time, after checking that the nearest
  * existing one is a writable folder: Node 20's recursive mkdir never returns under a
  * pseudo file system such as /proc (a batch hung at full CPU, deaf to SIGTERM).
+ * @returns the folders created, outermost first
  */
-function makeFolders(dir: string): void {
+function makeFolders(dir: string): string[] {
   const missing: string[] = [];
   let existing = dir;
-  while (!existsSync(existing)) {
+  while (!isTaken(existing)) {
     missing.unshift(existing);
     existing = path.dirname(existing);
   }
+  if (!existsSync(existing)) throw new UsageError(`cannot create -o ${dir}: ${existing} is a link to nothing; give another folder name`);
   if (!statSync(existing).isDirectory()) throw new UsageError(`cannot create -o ${dir}: ${existing} is a file; give a folder name`);
   checkWritableDirectory(existing);
-  for (const folder of missing) mkdirSync(folder);
+  for (const folder of missing) {
+    try {
+      mkdirSync(folder);
+    } catch (error) {
+      throw new UsageError(`cannot create -o ${dir}: ${folder} (${(error as NodeJS.ErrnoException).code}); choose another -o`);
+    }
+  }
+  return missing;
 }
 
+/**
+ * Creates the output folder (and its missing parents). If the batch is stopped before any
+ * video is done, the folders it created go again, once its `track` runs have removed their
+ * partial outputs, so a Ctrl-C leaves nothing behind. A folder that holds anything else stays.
+ */
 function createOutputFolder(outputDir: string): void {
   if (existsSync(outputDir)) {
     if (!statSync(outputDir).isDirectory()) throw new UsageError(`-o ${outputDir} is a file; batch writes one output per video into a folder: give a folder name`);
     return;
   }
-  makeFolders(outputDir);
+  const created = makeFolders(outputDir);
   const bookkeeping = path.join(outputDir, '.dino-track');
   onStop(async () => {
     const deadline = Date.now() + stopWaitMs;
@@ -79,7 +98,7 @@ function createOutputFolder(outputDir: string): void {
     // Only empty folders go: a done record means a finished video, which is kept.
     removeIfEmpty(path.join(bookkeeping, 'done'));
     removeIfEmpty(bookkeeping);
-    removeIfEmpty(outputDir);
+    for (const folder of [...created].reverse()) removeIfEmpty(folder);
   });
 }
 

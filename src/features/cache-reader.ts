@@ -1,6 +1,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { InputError } from '../errors.js';
+import { describeNonFinite, findNonFinite } from '../util/finite.js';
 import { isHiddenFile } from '../util/paths.js';
 import type { FrameFeatures } from '../track/index.js';
 import { cacheFormat } from './cache-format.js';
@@ -84,10 +85,8 @@ function describeShard(file: SafetensorsFile): FeatureCacheInfo {
  * @throws InputError naming the file, frame and tensor
  */
 function checkFinite(values: Float32Array, tensor: string, file: string, index: number): Float32Array {
-  for (let i = 0; i < values.length; i++) {
-    const x = values[i];
-    if (x - x !== 0) throw new InputError(`${file}: frame ${index} has ${Number.isNaN(x) ? 'NaN' : 'infinite'} values in ${tensor}; the feature cache is damaged (or its model overflowed): save it again with --save-features`);
-  }
+  const bad = findNonFinite(values);
+  if (bad !== undefined) throw new InputError(`${file}: frame ${index} has ${describeNonFinite(bad)} values in ${tensor}; the feature cache is damaged (or its model overflowed): save it again with --save-features`);
   return values;
 }
 

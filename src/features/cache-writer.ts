@@ -5,6 +5,7 @@ import { createReadStream } from 'node:fs';
 import { createAtomicPath, type AtomicPath } from '../util/atomic-path.js';
 import { removeDeadPartials } from '../util/stale-leftovers.js';
 import { removeOnCleanup } from '../util/cleanup.js';
+import { ExternalError } from '../errors.js';
 import { floatsToHalves } from '../util/float16.js';
 import { openStreamWriter } from '../util/stream-writer.js';
 import type { FrameFeatures } from '../track/index.js';
@@ -19,7 +20,16 @@ export interface FeatureCacheWriter {
   abort(): Promise<void>;
 }
 
-function toBytes(values: Float32Array, dtype: CacheDtype): Uint8Array {
+/** The largest finite float16 value: beyond it a value is saved as infinity. */
+const halfMax = 65504;
+
+/** @throws ExternalError when float16 cannot hold a value (it would be read back as infinity and refused) */
+function toBytes(values: Float32Array, dtype: CacheDtype, tensor: string, index: number): Uint8Array {
+  if (dtype === 'F16') {
+    for (let i = 0; i < values.length; i++) {
+      if (Math.abs(values[i]) > halfMax) throw new ExternalError(`frame ${index}: a value of its ${tensor}, ${values[i]}, is beyond float16's range (±${halfMax}); save the features with --features-dtype f32`);
+    }
+  }
   const typed = dtype === 'F16' ? floatsToHalves(values) : values;
   return new Uint8Array(typed.buffer, typed.byteOffset, typed.byteLength);
 }
@@ -48,8 +58,8 @@ export function createFeatureCacheWriter(target: string, metadata: Omit<CacheMet
   return {
     async write(features) {
       shape ??= { heads: features.heads, rows: features.rows, cols: features.cols, dim: features.dim };
-      await attention.write(toBytes(features.clsAttention, dtype)); // [heads, h*w]
-      await tokens.write(toBytes(features.patchTokens, dtype)); // [h*w, D]
+      await attention.write(toBytes(features.clsAttention, dtype, 'attention', features.index)); // [heads, h*w]
+      await tokens.write(toBytes(features.patchTokens, dtype, 'patch tokens', features.index)); // [h*w, D]
       frames++;
     },
     async finish() {

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { InputError } from '../errors.js';
 import { getCacheDir } from './cache-dir.js';
 import { downloadFile } from './download.js';
-import { decodeModel, encodeModel } from './onnx-graph.js';
+import { decodeModel, encodeModel, type ModelProto } from './onnx-graph.js';
 import { getModelInputSize } from './preprocess.js';
 import { inspectModel, preparationVersion, prepareModel_, type ModelStructure } from './prepare.js';
 import { getDefaultModelName, getModel, getModelUrl, isRegistryName, resolvePrecision, type Precision, type PrecisionChoice } from './registry.js';
@@ -111,6 +111,22 @@ function warnIfStretched(size: { width: number; height: number }, frameWidth: nu
 }
 
 /**
+ * The graph and what preparation finds in it. A registry model's cached copy that is not a
+ * model (a page an older version kept) is named with the command that downloads it again.
+ */
+function readCachedOrGivenModel(bytes: Uint8Array, file: string, options: ResolveOptions): { model: ModelProto; structure: ModelStructure } {
+  try {
+    const model = decodeModel(bytes, file);
+    return { model, structure: inspectModel(model, file) };
+  } catch (error) {
+    const name = options.model ?? getDefaultModelName();
+    if (!isRegistryName(name) || !(error instanceof InputError)) throw error;
+    const precision = resolvePrecision(options.precision);
+    throw new InputError(`${error.message.split(';')[0]}; run \`dino-track models pull ${name}${precision === 'fp32' ? '' : ` --precision ${precision}`}\` to download it again`, { cause: error });
+  }
+}
+
+/**
  * Prepares (or takes from the cache) a model for frames of the given size and opens
  * an inference session on it. Prepared models are cached by (source sha256, preparation
  * version, input size).
@@ -120,8 +136,7 @@ export async function loadModel(options: LoadOptions, frameWidth: number, frameH
   const bytes = await readFile(file).catch((cause: NodeJS.ErrnoException) => {
     throw new InputError(`cannot read model ${file} (${cause.code}); check the path`, { cause });
   });
-  const model = decodeModel(bytes, file);
-  const structure = inspectModel(model, file);
+  const { model, structure } = readCachedOrGivenModel(bytes, file, options);
   let size = getModelInputSize(frameWidth, frameHeight, options.shortSide, structure.patchSize, options.upscale);
   let sessionBytes: Uint8Array = bytes;
   let preparedPath: string | undefined;

@@ -53,6 +53,8 @@ export interface BackfillFrame {
   labels: Uint16Array;
   /** The new object's patch mask there (id → `[rows*cols]`), for pixel refinement of the frame it is painted into. */
   soft?: Map<number, Float32Array>;
+  /** The new objects' confidence there (`TrackedObject.score`); 1 when absent. */
+  score?: number;
 }
 
 /** A stage that turns per-frame features into labelled masks with stable ids. */

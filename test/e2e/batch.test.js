@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -52,6 +52,11 @@ describe('dino-track batch', () => {
     const underFile = await runCli(['batch', videos, '-o', path.join(videos, 'v0.mp4', 'out'), ...common], { env });
     assert.equal(underFile.code, 2, underFile.stderr);
     assert.match(underFile.stderr, /v0\.mp4 is a file/);
+    const dangling = path.join(path.dirname(out), 'gone');
+    symlinkSync(path.join(path.dirname(out), 'nowhere'), dangling);
+    const broken = await runCli(['batch', videos, '-o', path.join(dangling, 'out'), ...common], { env });
+    assert.equal(broken.code, 2, broken.stderr);
+    assert.match(broken.stderr, /^dino-track: error: cannot create -o .*: .*gone is a link to nothing; give another folder name\n$/);
     const nested = path.join(out, 'a', 'b');
     const made = await runCli(['batch', videos, '-o', nested, ...common], { env });
     assert.equal(made.code, 0, made.stderr);

@@ -24,3 +24,15 @@ describe('frame writer', () => {
     assert.deepEqual(progress.at(-1), [30, 30]);
   });
 });
+
+describe('frames held back for births', () => {
+  it('are a second of key frames at 480 lines, fewer for large or high-rate video (within 192 MiB), never under a birth window', async () => {
+    const { getHeldKeyFrames } = await import('../../dist/write-frames.js');
+    assert.equal(getHeldKeyFrames(25, { width: 848, height: 480 }, 1), 25);
+    assert.equal(getHeldKeyFrames(60, { width: 1920, height: 1080 }, 1), 19, '1080p at 60 fps: 19 frames of ~10 MB');
+    assert.equal(getHeldKeyFrames(25, { width: 3840, height: 2160 }, 1), 4);
+    assert.equal(getHeldKeyFrames(25, { width: 7680, height: 4320 }, 1), 2, 'a birth window at least');
+    assert.equal(getHeldKeyFrames(5, { width: 1920, height: 1080 }, 5), 3, 'with --stride a key frame holds the frames between');
+    assert.equal(getHeldKeyFrames(0, { width: 848, height: 480 }, 1), 0, 'a tracker that paints nothing back holds nothing');
+  });
+});

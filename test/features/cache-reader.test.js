@@ -95,3 +95,23 @@ describe('feature cache: damaged values', () => {
     }
   });
 });
+
+describe('non-finite features where they are made', () => {
+  it('a float16 cache refuses a value it cannot hold (it was saved as infinity), pointing to f32', async () => {
+    const file = path.join(makeTempDir(), 'big.safetensors');
+    const writer = createFeatureCacheWriter(file, { patch_size: 16, frame_width: 48, frame_height: 32, fps: 10, model: 'test' }, 'F16');
+    await writer.write({ index: 0, ...shape, clsAttention: new Float32Array(12).fill(0.1), patchTokens: new Float32Array(24).fill(1) });
+    const patchTokens = new Float32Array(24).fill(1);
+    patchTokens[7] = 70000;
+    await assert.rejects(writer.write({ index: 1, ...shape, clsAttention: new Float32Array(12).fill(0.1), patchTokens }), /frame 1: a value of its patch tokens, 70000, is beyond float16's range \(±65504\); save the features with --features-dtype f32/);
+    await writer.abort();
+  });
+
+  it('a model output holding NaN stops the run at that batch, naming its frames and what to try', async () => {
+    const { checkModelOutput } = await import('../../dist/source-frames.js');
+    const ok = { clsAttention: new Float32Array(12).fill(0.1), patchTokens: new Float32Array(24).fill(1) };
+    assert.doesNotThrow(() => checkModelOutput(ok, [4, 5]));
+    const bad = { ...ok, patchTokens: Float32Array.from(ok.patchTokens, (x, i) => (i === 20 ? Number.NaN : x)) };
+    assert.throws(() => checkModelOutput(bad, [4, 5]), /the model gave NaN patch tokens for frames 4-5; it overflowed or is damaged: try --precision fp32 or another --model/);
+  });
+});

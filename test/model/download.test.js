@@ -171,11 +171,15 @@ describe('dino-track models pull', () => {
     assert.equal(fixed.code, 0, fixed.stderr);
   });
 
-  it('models pull replaces a cached file that is not a model in one go (an older version may have kept one)', async () => {
+  it('models pull replaces a cached file that is not a model in one go (an older version may have kept one), which track names', async () => {
     const cache = makeTempDir();
     mkdirSync(path.join(cache, 'models'));
     const cached = path.join(cache, 'models', 'dino-vits16.onnx');
     writeFileSync(cached, portalPage);
+    const video = makeVideo(path.join(makeTempDir(), 'v.mp4'), { width: 64, height: 48, fps: 10, seconds: 0.3 });
+    const tracked = await runCli([video, '-o', path.join(makeTempDir(), 'o'), '--format', 'davis', '--precision', 'fp32'], { env: { DINO_TRACK_CACHE: cache, DINO_TRACK_MODEL_BASE_URL: `${base}/hf` } });
+    assert.equal(tracked.code, 1);
+    assert.match(tracked.stderr, /dino-vits16\.onnx is not a readable ONNX model \(.*\); run `dino-track models pull dino-vits16` to download it again\n$/);
     const pulled = await runCli(['models', 'pull', 'dino-vits16', '--precision', 'fp32'], { env: { DINO_TRACK_CACHE: cache, DINO_TRACK_MODEL_BASE_URL: `${base}/hf` } });
     assert.equal(pulled.code, 0, pulled.stderr);
     assert.match(pulled.stderr, /is not a readable model; downloading it again/);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createMultiTracker, propagateMasks } from '../../dist/track/index.js';
+import { createMultiTracker, paintBirth, propagateMasks } from '../../dist/track/index.js';
 
 const rows = 12;
 const cols = 16;
@@ -339,6 +339,8 @@ describe('multi-object tracker: identity, objectness, backfill', () => {
     assert.deepEqual(births.map((b) => b.index), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
     assert.equal(labelAt({ ...results[0], labels: births[0].labels }, 5, 5), 1, 'where it was in frame 0');
     assert.equal(labelAt({ ...results[0], labels: births[0].labels }, 5, 8), 0, 'not where it was at its birth');
+    // Painted where it did not yet look like an object: as confident as at its birth, not fully.
+    assert.deepEqual(paintBirth(results[0], births[0]).objects.map((o) => [o.id, o.score]), [[1, 0.5]]);
   });
 
   it('gives a clip shorter than the birth window its objects at the end', async () => {

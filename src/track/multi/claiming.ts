@@ -63,11 +63,15 @@ export function keepSharing(state: TrackerState, frame: FrameState): void {
   }
 }
 
+/** The confidence of a new object on the frame it is born and the frames it is painted back into: no match to score yet. */
+const bornScore = 0.5;
+
 /** A new track for `candidate`, which claims its region; its masks on the frames of its birth window, to paint into them. */
 export function bear(state: TrackerState, frame: FrameState, candidate: Candidate): BackfillFrame[] {
   const { width, height } = state.settings;
   const track: Track = { id: state.nextId++, prototype: Float32Array.from(candidate.proposal.prototype), motion: startMotion(candidate.proposal.centre, candidate.proposal.area), unattended: 0, sightings: [], merged: false };
   state.tracks.push(track);
-  claim(state, frame, track, candidate.proposal, 0.5);
-  return candidate.history.map(({ index, mask }) => ({ index, labels: paintLabels(new Map([[track.id, mask]]), frame.rows, frame.cols, width, height), soft: new Map([[track.id, Float32Array.from(mask)]]) }));
+  claim(state, frame, track, candidate.proposal, bornScore);
+  // Up to a second back, where the region did not yet look like an object: no more confident than at its birth.
+  return candidate.history.map(({ index, mask }) => ({ index, labels: paintLabels(new Map([[track.id, mask]]), frame.rows, frame.cols, width, height), soft: new Map([[track.id, Float32Array.from(mask)]]), score: bornScore }));
 }
