@@ -343,6 +343,40 @@ describe('multi-object tracker: identity, objectness, backfill', () => {
     assert.deepEqual(paintBirth(results[0], births[0]).objects.map((o) => [o.id, o.score]), [[1, 0.5]]);
   });
 
+  it('hides a look-alike behind another while they cross, instead of giving it part of the one in front, and keeps both ids', async () => {
+    // A (in front) moves right, B (behind it, cosine 0.82 to A) moves left along the same row of a
+    // 20-column frame; at frame 7 A covers B entirely. Splitting their one region by prediction
+    // gave B half of A's patches there.
+    const wide = 20;
+    const wideN = rows * wide;
+    const a = unit(1);
+    const b = unit(1).map((x, d) => x + 0.8 * unit(2)[d]);
+    const crossing = (t) => {
+      const patchTokens = new Float32Array(wideN * dim);
+      const clsAttention = new Float32Array(heads * wideN).fill(1e-4);
+      for (let i = 0; i < wideN; i++) patchTokens.set(unit(99), i * dim);
+      const paint = (c0, look) => {
+        for (let r = 4; r < 8; r++) for (let c = Math.max(0, c0); c < Math.min(wide, c0 + 4); c++) {
+          patchTokens.set(look.map((x) => x / Math.hypot(...look)), (r * wide + c) * dim);
+          clsAttention[r * wide + c] = 1;
+          clsAttention[wideN + r * wide + c] = 1;
+        }
+      };
+      paint(15 - t, b); // behind
+      paint(1 + t, a); // in front
+      return { index: t, rows, cols: wide, heads, dim, clsAttention, patchTokens };
+    };
+    const tracker = createMultiTracker({ ...at25, width: wide * 4, height: rows * 4, occlusionFrames: 50 });
+    const rowIds = [];
+    for (let t = 0; t < 15; t++) {
+      const result = await tracker.update(crossing(t));
+      rowIds.push(Array.from({ length: wide }, (_, c) => result.labels[(5 * 4 + 2) * result.width + c * 4 + 2]).join(''));
+    }
+    assert.equal(rowIds[3], '00001111000022220000', 'A is 1, B is 2');
+    assert.equal(rowIds[7], '00000000111100000000', 'B, wholly behind A, is hidden; A keeps all of its patches');
+    assert.equal(rowIds[14], '02222000000000011110', 'both back with their ids after the crossing');
+  });
+
   it('gives a clip shorter than the birth window its objects at the end', async () => {
     const tracker = createMultiTracker(at25);
     const result = await tracker.update(makeFrame(0, { 1: [2, 2, 3] }));

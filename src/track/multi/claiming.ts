@@ -1,4 +1,4 @@
-import { blendPrototype_ } from '../patch-features.js';
+import { blendPrototype_, dot } from '../patch-features.js';
 import type { Proposal } from '../proposals.js';
 import type { BackfillFrame } from '../types.js';
 import type { Candidate } from './births.js';
@@ -7,10 +7,34 @@ import { coastMotion, observeMotion, startMotion, type Motion } from './motion.j
 import { paintLabels } from './painting.js';
 import { clampToRegion, findSharer, isExpectedIn, splitByPrediction } from './sharing.js';
 import type { FrameState, Track, TrackerState } from './state.js';
+import type { MultiTrackerTuning } from './tuning.js';
 
-/** Two tracks share one region (two objects merged): it is split between them by prediction, and each coasts, kept within it. */
-function share(state: TrackerState, frame: FrameState, owner: Track, ownerMotion: Motion, sharer: Track, mask: Uint8Array): void {
-  const { decay } = state.settings;
+/**
+ * Whether `sharer` shows in the region `owner` claimed: enough of its patches look more like
+ * it than like the owner. Two look-alikes crossing are one region; the one behind shows few
+ * or no patches of its own, and splitting the region by prediction gave it the front one's.
+ */
+function isInSight(frame: FrameState, mask: Uint8Array, owner: Track, sharer: Track, tuning: MultiTrackerTuning): boolean {
+  // Even a patch exactly like the sharer cannot prefer it by the margin: their looks cannot tell them apart, so nothing says it is hidden.
+  if (1 - dot(owner.prototype, sharer.prototype) <= tuning.sightMargin) return true;
+  const { dim, tokens } = frame;
+  let own = 0;
+  for (let i = 0; i < mask.length; i++) {
+    if (!mask[i]) continue;
+    const token = tokens.subarray(i * dim, (i + 1) * dim);
+    if (dot(token, sharer.prototype) - dot(token, owner.prototype) > tuning.sightMargin) own++;
+  }
+  return own >= tuning.sightShare * sharer.motion.area;
+}
+
+/**
+ * Two tracks share one region (two objects merged): it is split between them by prediction,
+ * and each coasts, kept within it. Not when the sharer is out of sight in it (behind the
+ * owner): then it is left without a region, to be hidden. Returns whether they share.
+ */
+function share(state: TrackerState, frame: FrameState, owner: Track, ownerMotion: Motion, sharer: Track, mask: Uint8Array): boolean {
+  const { decay, tuning } = state.settings;
+  if (!isInSight(frame, mask, owner, sharer, tuning)) return false;
   const [own, other] = splitByPrediction(mask, frame.cols, ownerMotion, sharer.motion, decay);
   frame.masks.set(owner.id, own);
   frame.masks.set(sharer.id, other);
@@ -21,6 +45,7 @@ function share(state: TrackerState, frame: FrameState, owner: Track, ownerMotion
     track.fade = undefined;
     track.merged = true;
   }
+  return true;
 }
 
 /** Gives `track` this frame's `proposal`; `taken` says which tracks have a region of their own this frame. */
@@ -33,10 +58,7 @@ export function claim(state: TrackerState, frame: FrameState, track: Track, prop
   // each coasts on its prediction, kept within the region, for as long as the merge lasts;
   // the region is split between them by prediction, which is what propagation carries on.
   const sharer = findSharer(proposal, track, state.tracks, (t) => taken(t) || frame.masks.has(t.id), frame.propagated, frame.cols, tuning);
-  if (sharer) {
-    share(state, frame, track, track.motion, sharer, proposal.mask);
-    return;
-  }
+  if (sharer && share(state, frame, track, track.motion, sharer, proposal.mask)) return;
   track.merged = false;
   // Half hidden, an object shows only part of its look and a centre that lags; a region
   // swollen by background has a centre that is not the object's: keep what the full view taught.
