@@ -104,7 +104,7 @@ function checkFrameCounts(context: TrackContext, video: VideoInfo | undefined, c
  */
 async function refineBirth(refiner: Refiner, result: FrameResult, birth: BackfillFrame, image: Buffer): Promise<BackfillFrame> {
   const refined = await refiner.refine({ ...result, objects: [], soft: birth.soft }, image);
-  return { index: birth.index, labels: refined.labels };
+  return { index: birth.index, labels: refined.labels, score: birth.score };
 }
 
 /**

@@ -86,6 +86,8 @@ function makeFolders(dir: string): string[] {
 function createOutputFolder(outputDir: string): void {
   if (existsSync(outputDir)) {
     if (!statSync(outputDir).isDirectory()) throw new UsageError(`-o ${outputDir} is a file; batch writes one output per video into a folder: give a folder name`);
+    // Checked before any video runs: /proc, say, failed each video and then hung writing the manifest.
+    checkWritableDirectory(outputDir);
     return;
   }
   const created = makeFolders(outputDir);
@@ -122,6 +124,7 @@ export async function runBatchCommand(args: string[], raw: RawBatchOptions, comm
   const formats = raw.format?.split(',').map((f) => f.trim()) ?? ['overlay'];
   const scratchIsFolder = !(formats.length === 1 && formats[0] === 'overlay');
   const progressMode = parseChoice<ProgressMode>('--progress', raw.progress ?? 'auto', progressModes);
+  if (!raw.output) throw new UsageError('Expected an output folder for -o, --output but received nothing; e.g. -o out/');
   if (raw.output === '-') throw new UsageError('batch writes one output per video into a folder; -o - (stdout) is for track --format ndjson; give a folder name (e.g. -o out/)');
   if (isVideoTarget(raw.output as string)) {
     throw new UsageError(`-o ${raw.output} names a video file; batch writes one output per video into a folder: give a folder name (e.g. -o out/)`);

@@ -1,4 +1,4 @@
-import { existsSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../errors.js';
 import { checkOutputFolder } from '../export/output-folder.js';
@@ -30,8 +30,23 @@ export type TargetKind = { folder: true } | { folder: false; exampleName: string
  * work, with a raw EISDIR from the final rename.
  * @throws UsageError, one line
  */
+/** Whether `file` is a symbolic link whose target does not exist (existsSync says no, lstat says something is there). */
+function isDanglingLink(file: string): boolean {
+  if (existsSync(file)) return false;
+  try {
+    return lstatSync(file).isSymbolicLink();
+  } catch {
+    return false;
+  }
+}
+
 export function validateTarget(name: string, target: string, overwrite: boolean, kind: TargetKind): void {
+  const example = kind.folder ? 'out/' : kind.exampleName;
+  if (!target) throw new UsageError(`Expected a path for ${name} but received nothing; e.g. ${name} ${example}`);
+  if (target === '-') throw new UsageError(`${name} - (stdout) is for track --format ndjson; this writes a file: give a name such as ${example}`);
   checkWritableDirectory(path.dirname(path.resolve(target)), name);
+  // A link to nothing would be replaced by a file of ours: it is not ours to replace.
+  if (isDanglingLink(target)) throw new UsageError(`${name} ${target} is a link to nothing; give another name, or remove the link`);
   if (kind.folder) return checkOutputFolder(target, overwrite);
   // `qd/` names a folder whether or not it exists: as a file name it fails at the end with ENOTDIR.
   const endsInSeparator = /[\\/]$/.test(target);

@@ -1,6 +1,6 @@
 // What a first-time user's trial found: each refused up front, one line, the right exit code.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { encode } from 'fast-png';
@@ -42,6 +42,16 @@ describe('first use: outputs', () => {
     mkdirSync(empty);
     await refused([video, '-o', empty, '--save-features', path.join(empty, 'sf4'), ...model], 2, /--save-features .*sf4 is inside -o/);
     assert.deepEqual(readdirSync(empty), []);
+  });
+
+  it('an -o or --save-features that is a link to nothing is refused, the link left as it was (it was replaced by a file)', async () => {
+    const link = path.join(work, 'dangling.mp4');
+    symlinkSync(path.join(work, 'nowhere.mp4'), link);
+    await refused([video, '-o', link, ...model], 2, /^dino-track: error: -o .*dangling\.mp4 is a link to nothing; give another name, or remove the link\n$/);
+    const features = path.join(work, 'dangling.safetensors');
+    symlinkSync(path.join(work, 'nowhere.safetensors'), features);
+    await refused([video, '-o', path.join(work, 'o-dangling'), '--save-features', features, ...model], 2, /--save-features .*dangling\.safetensors is a link to nothing/);
+    assert.ok(lstatSync(link).isSymbolicLink() && lstatSync(features).isSymbolicLink());
   });
 
   it('--format "" is refused, not taken as the default', async () => {

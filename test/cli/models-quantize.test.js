@@ -76,6 +76,7 @@ describe('models quantize and prepare: -o checked as track checks it, before any
   symlinkSync(model, path.join(work, 'link.onnx'));
   linkSync(model, path.join(work, 'hard.onnx'));
   mkdirSync(path.join(work, 'qd'));
+  symlinkSync(path.join(work, 'nowhere.onnx'), path.join(work, 'dangling.onnx'));
   const original = readFileSync(model);
   const at = (name) => path.join(work, name);
   const cases = [
@@ -93,6 +94,10 @@ describe('models quantize and prepare: -o checked as track checks it, before any
     // A parent that cannot hold the file: a raw ENOENT on the .partial file, or a folder made silently.
     [model, ['/proc/x.onnx'], /^dino-track: error: output directory \/proc is not writable \(\w+\); choose another -o or fix its permissions$/],
     [model, [at('nodir/x.onnx')], /^dino-track: error: output directory .*nodir does not exist; create it first$/],
+    // Nothing, stdout, a link to nothing: a raw ENOENT after all the work, a file named '-', the link replaced by a file.
+    [model, [''], /^dino-track: error: Expected a path for -o but received nothing; e\.g\. -o model\.onnx$/],
+    [model, ['-'], /^dino-track: error: -o - \(stdout\) is for track --format ndjson; this writes a file: give a name such as model\.onnx$/],
+    [model, [at('dangling.onnx')], /^dino-track: error: -o .*dangling\.onnx is a link to nothing; give another name, or remove the link$/],
   ];
   const before = readdirSync(work).sort();
   for (const command of [['quantize'], ['prepare', '--size', '96x96']]) {

@@ -49,6 +49,12 @@ describe('dino-track batch', () => {
     assert.equal(lines(proc.stderr).length, 1, proc.stderr);
     assert.match(proc.stderr, /\/proc is not writable/);
     assert.ok(Date.now() - started < 20_000);
+    const unwritable = await runCli(['batch', videos, '-o', '/proc', ...common], { env, timeoutMs: 20_000 });
+    assert.equal(unwritable.code, 2, unwritable.stderr);
+    assert.match(unwritable.stderr, /^dino-track: error: output directory \/proc is not writable/);
+    const nothing = await runCli(['batch', videos, '-o', '', ...common], { env });
+    assert.equal(nothing.code, 2, nothing.stderr);
+    assert.match(nothing.stderr, /Expected an output folder for -o, --output but received nothing/);
     const underFile = await runCli(['batch', videos, '-o', path.join(videos, 'v0.mp4', 'out'), ...common], { env });
     assert.equal(underFile.code, 2, underFile.stderr);
     assert.match(underFile.stderr, /v0\.mp4 is a file/);

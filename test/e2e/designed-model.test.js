@@ -31,4 +31,16 @@ describe('designed ViT through the CLI on a rendered clip (real ffmpeg, preparat
     }
     assert.equal(score.idSwitches, 0);
   });
+
+  it('scores the frames a new object is painted back into 0.5, as at its birth, with refinement too', async () => {
+    const run = await runCli(['track', scene.video, '--model', model, '--short-side', '480', '-o', '-', '--format', 'ndjson', '--refine', 'guided', '--progress', 'none'], { env });
+    assert.equal(run.code, 0, run.stderr);
+    const frames = run.stdout.trim().split('\n').map((line) => JSON.parse(line));
+    // Every object is in view from frame 0 and born at frame 2 (3 frames at 25 fps): frames 0-1 are painted back.
+    for (const frame of frames.slice(0, 3)) {
+      const visible = frame.objects.filter((o) => !o.occluded);
+      assert.equal(visible.length, 3, `frame ${frame.frame}`);
+      for (const object of visible) assert.equal(object.score, 0.5, `frame ${frame.frame}, id ${object.id}`);
+    }
+  });
 });

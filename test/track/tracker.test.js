@@ -383,6 +383,7 @@ describe('multi-object tracker: identity, objectness, backfill', () => {
     assert.deepEqual(visibleIds(result), []);
     const backfill = await tracker.finish();
     assert.deepEqual(backfill.map((b) => b.index), [0]);
+    assert.equal(backfill[0].score, 0.5, 'as confident as any birth');
     assert.equal(labelAt({ ...result, labels: backfill[0].labels }, 3, 3), 1);
   });
 });

@@ -86,7 +86,7 @@ export function keepSharing(state: TrackerState, frame: FrameState): void {
 }
 
 /** The confidence of a new object on the frame it is born and the frames it is painted back into: no match to score yet. */
-const bornScore = 0.5;
+export const bornScore = 0.5;
 
 /** A new track for `candidate`, which claims its region; its masks on the frames of its birth window, to paint into them. */
 export function bear(state: TrackerState, frame: FrameState, candidate: Candidate): BackfillFrame[] {

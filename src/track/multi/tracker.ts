@@ -5,7 +5,7 @@ import { getProposals } from '../proposals.js';
 import { describeLabels } from '../regions.js';
 import type { BackfillFrame, FrameFeatures, FrameResult, Tracker, TrackerOptions } from '../types.js';
 import { isReadyToBeBorn } from './births.js';
-import { keepSharing } from './claiming.js';
+import { bornScore, keepSharing } from './claiming.js';
 import { absorbPieces, follow, giveBirth, hideUnseen, keepPropagated, reidentify } from './frame-steps.js';
 import { startMotion } from './motion.js';
 import { paintLabels } from './painting.js';
@@ -71,7 +71,7 @@ function bearAtEnd(state: TrackerState): BackfillFrame[] {
     const id = state.nextId++;
     state.tracks.push({ id, prototype: candidate.proposal.prototype, motion: startMotion(candidate.proposal.centre, candidate.proposal.area), unattended: 0, sightings: [], merged: false });
     for (const { index, mask } of [...candidate.history, { index: candidate.index, mask: candidate.proposal.mask }]) {
-      backfill.push({ index, labels: paintLabels(new Map([[id, mask]]), rows, cols, width, height), soft: new Map([[id, Float32Array.from(mask)]]) });
+      backfill.push({ index, labels: paintLabels(new Map([[id, mask]]), rows, cols, width, height), soft: new Map([[id, Float32Array.from(mask)]]), score: bornScore });
     }
   }
   state.candidates = [];
