@@ -1,4 +1,5 @@
-import { existsSync, lstatSync, mkdirSync, readdirSync, rmdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, rmdirSync, statSync } from 'node:fs';
+import { FolderError, isTaken, makeFolders } from '../util/make-folders.js';
 import os from 'node:os';
 import path from 'node:path';
 import { Command } from 'commander';
@@ -42,40 +43,17 @@ function removeIfEmpty(folder: string): boolean {
   }
 }
 
-/** Whether anything is at `file`, a broken link included (existsSync follows links). */
-function isTaken(file: string): boolean {
-  try {
-    lstatSync(file);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/**
- * Creates `dir` and its missing parents one level at a time, after checking that the nearest
- * existing one is a writable folder: Node 20's recursive mkdir never returns under a
- * pseudo file system such as /proc (a batch hung at full CPU, deaf to SIGTERM).
- * @returns the folders created, outermost first
- */
-function makeFolders(dir: string): string[] {
-  const missing: string[] = [];
+/** Makes the output folder and its missing parents (the nearest existing one checked writable first). */
+function makeOutputFolders(dir: string): string[] {
   let existing = dir;
-  while (!isTaken(existing)) {
-    missing.unshift(existing);
-    existing = path.dirname(existing);
+  while (!isTaken(existing)) existing = path.dirname(existing);
+  if (existsSync(existing) && statSync(existing).isDirectory()) checkWritableDirectory(existing);
+  try {
+    return makeFolders(dir);
+  } catch (error) {
+    if (!(error instanceof FolderError)) throw error;
+    throw new UsageError(`cannot create -o ${dir}: ${error.reason}; give another folder name`);
   }
-  if (!existsSync(existing)) throw new UsageError(`cannot create -o ${dir}: ${existing} is a link to nothing; give another folder name`);
-  if (!statSync(existing).isDirectory()) throw new UsageError(`cannot create -o ${dir}: ${existing} is a file; give a folder name`);
-  checkWritableDirectory(existing);
-  for (const folder of missing) {
-    try {
-      mkdirSync(folder);
-    } catch (error) {
-      throw new UsageError(`cannot create -o ${dir}: ${folder} (${(error as NodeJS.ErrnoException).code}); choose another -o`);
-    }
-  }
-  return missing;
 }
 
 /**
@@ -90,7 +68,7 @@ function createOutputFolder(outputDir: string): void {
     checkWritableDirectory(outputDir);
     return;
   }
-  const created = makeFolders(outputDir);
+  const created = makeOutputFolders(outputDir);
   const bookkeeping = path.join(outputDir, '.dino-track');
   onStop(async () => {
     const deadline = Date.now() + stopWaitMs;

@@ -1,6 +1,7 @@
+import { makeFolders } from '../util/make-folders.js';
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -72,7 +73,7 @@ export async function downloadFile(options: DownloadOptions): Promise<void> {
     ? Number(response.headers.get('content-range')?.split('/')[1] ?? NaN)
     : length;
   const expected = options.size ?? (Number.isFinite(total) ? total : undefined);
-  await mkdir(path.dirname(target), { recursive: true });
+  makeFolders(path.dirname(target));
   const unregister = removeOnCleanup(partial);
   let received = resuming ? offset : 0;
   try {

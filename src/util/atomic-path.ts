@@ -1,5 +1,6 @@
+import { makeFolders } from './make-folders.js';
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { removeOnCleanup } from './cleanup.js';
 import { isOperatingSystemFile } from './paths.js';
@@ -92,7 +93,7 @@ export function createAtomicPath(target: string): AtomicPath {
 
 /** Writes a whole file through a temporary sibling, so readers never see half of it. */
 export async function writeFileAtomically(file: string, bytes: Uint8Array): Promise<void> {
-  await mkdir(path.dirname(file), { recursive: true });
+  makeFolders(path.dirname(file));
   const output = createAtomicPath(file);
   try {
     await writeFile(output.temp, bytes);

@@ -1,5 +1,6 @@
+import { makeFolders } from './make-folders.js';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { removeOnCleanup } from './cleanup.js';
@@ -19,7 +20,7 @@ export interface ScratchDir {
 
 /** Creates the folder and registers its removal. */
 export async function createScratchDir(folder: string): Promise<ScratchDir> {
-  await mkdir(folder, { recursive: true });
+  makeFolders(folder);
   const unregister = removeOnCleanup(folder);
   return {
     path: folder,

@@ -1,0 +1,48 @@
+import { existsSync, lstatSync, mkdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { ExternalError } from '../errors.js';
+
+/** Whether anything is at `file`, a broken link included (existsSync follows links). */
+export function isTaken(file: string): boolean {
+  try {
+    lstatSync(file);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Why a folder cannot be made at `dir`, when the nearest thing that exists above it says so. */
+export class FolderError extends ExternalError {
+  constructor(readonly dir: string, readonly reason: string) {
+    super(`cannot create the folder ${dir}: ${reason}; check the path and its permissions`);
+  }
+}
+
+/**
+ * Creates `dir` and its missing parents one level at a time. Node 20's `mkdir(…, { recursive:
+ * true })` never returns where a pseudo file system answers ENOENT for a child of a folder
+ * that exists (/proc): the process spins at full CPU, deaf to Ctrl-C.
+ * @returns the folders created, outermost first
+ * @throws FolderError naming what is in the way (a file, a link to nothing) or the error code
+ */
+export function makeFolders(dir: string): string[] {
+  const missing: string[] = [];
+  let existing = path.resolve(dir);
+  while (!isTaken(existing)) {
+    missing.unshift(existing);
+    existing = path.dirname(existing);
+  }
+  if (!existsSync(existing)) throw new FolderError(dir, `${existing} is a link to nothing`);
+  if (!statSync(existing).isDirectory()) throw new FolderError(dir, `${existing} is a file`);
+  for (const folder of missing) {
+    try {
+      mkdirSync(folder);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EEXIST' && statSync(folder).isDirectory()) continue; // made meanwhile by another run
+      throw new FolderError(dir, `${code ?? (error as Error).message} at ${folder}`);
+    }
+  }
+  return missing;
+}
