@@ -1,5 +1,6 @@
+import { makeFolders } from '../util/make-folders.js';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { onCleanup } from '../util/cleanup.js';
@@ -114,7 +115,7 @@ function refuseOutput(input: string, output: string, record: string, folderOutpu
  */
 export async function runBatch(inputs: string[], options: BatchOptions): Promise<BatchResult[]> {
   const { optionsHash } = options;
-  mkdirSync(options.outputDir, { recursive: true });
+  makeFolders(options.outputDir);
   const results: BatchResult[] = [];
   let next = 0;
   let finished = 0;

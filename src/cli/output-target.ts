@@ -34,7 +34,8 @@ export type TargetKind = { folder: true } | { folder: false; exampleName: string
 function isDanglingLink(file: string): boolean {
   if (existsSync(file)) return false;
   try {
-    return lstatSync(file).isSymbolicLink();
+    // `link/` would follow the link: look at the name itself.
+    return lstatSync(file.replace(/[\\/]+$/, '') || file).isSymbolicLink();
   } catch {
     return false;
   }

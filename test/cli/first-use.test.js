@@ -52,6 +52,10 @@ describe('first use: outputs', () => {
     symlinkSync(path.join(work, 'nowhere.safetensors'), features);
     await refused([video, '-o', path.join(work, 'o-dangling'), '--save-features', features, ...model], 2, /--save-features .*dangling\.safetensors is a link to nothing/);
     assert.ok(lstatSync(link).isSymbolicLink() && lstatSync(features).isSymbolicLink());
+    // With a trailing slash (a folder output): it ran everything, then failed with a raw ENOTDIR.
+    const folderLink = path.join(work, 'dangling-dir');
+    symlinkSync(path.join(work, 'nowhere-dir'), folderLink);
+    await refused([video, '-o', `${folderLink}/`, '--format', 'davis', ...model], 2, /-o .*dangling-dir\/ is a link to nothing/);
   });
 
   it('--format "" is refused, not taken as the default', async () => {

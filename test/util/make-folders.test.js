@@ -14,6 +14,18 @@ describe('makeFolders', () => {
     assert.deepEqual(makeFolders(path.join(root, 'a', 'b')), [], 'an existing folder: nothing made');
   });
 
+  it('walks the path as given (a link then .. is the link target\'s parent) and claims only what it made', () => {
+    const root = makeTempDir();
+    const target = path.join(root, 'deep', 'target');
+    assert.deepEqual(makeFolders(target), [path.join(root, 'deep'), target]);
+    symlinkSync(target, path.join(root, 'link'));
+    const through = `${root}/link/../beside`; // path.join would drop the link
+    const made = makeFolders(through);
+    assert.ok(statSync(path.join(root, 'deep', 'beside')).isDirectory(), 'made where the kernel goes');
+    assert.equal(existsSync(path.join(root, 'beside')), false, 'not where the text says');
+    assert.deepEqual(made, [through]);
+  });
+
   it('names what is in the way: a file, a link to nothing', () => {
     const root = makeTempDir();
     writeFileSync(path.join(root, 'file'), '');
