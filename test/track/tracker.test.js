@@ -377,6 +377,37 @@ describe('multi-object tracker: identity, objectness, backfill', () => {
     assert.equal(rowIds[14], '02222000000000011110', 'both back with their ids after the crossing');
   });
 
+  it('keeps the ids of two objects of different looks that meet and stay touching (split by look, not by coasting predictions)', async () => {
+    // A moves right and B left until they touch (A at columns 6-9, B at 10-13), then both stop:
+    // one region from frame 5 on. Split by prediction, the coasting predictions crossed and
+    // swapped the two ids for good.
+    const wide = 20;
+    const wideN = rows * wide;
+    const meeting = (t) => {
+      const patchTokens = new Float32Array(wideN * dim);
+      const clsAttention = new Float32Array(heads * wideN).fill(1e-4);
+      for (let i = 0; i < wideN; i++) patchTokens.set(unit(99), i * dim);
+      const paint = (c0, look) => {
+        for (let r = 4; r < 8; r++) for (let c = c0; c < c0 + 4; c++) {
+          patchTokens.set(look, (r * wide + c) * dim);
+          clsAttention[r * wide + c] = 1;
+          clsAttention[wideN + r * wide + c] = 1;
+        }
+      };
+      paint(Math.min(1 + t, 6), unit(1));
+      paint(Math.max(15 - t, 10), unit(2));
+      return { index: t, rows, cols: wide, heads, dim, clsAttention, patchTokens };
+    };
+    const tracker = createMultiTracker({ ...at25, width: wide * 4, height: rows * 4, occlusionFrames: 50 });
+    const rowIds = [];
+    for (let t = 0; t < 30; t++) {
+      const result = await tracker.update(meeting(t));
+      rowIds.push(Array.from({ length: wide }, (_, c) => result.labels[(5 * 4 + 2) * result.width + c * 4 + 2]).join(''));
+    }
+    assert.equal(rowIds[3], '00001111000022220000');
+    for (const t of [8, 15, 29]) assert.equal(rowIds[t], '00000011112222000000', `frame ${t}`);
+  });
+
   it('gives a clip shorter than the birth window its objects at the end', async () => {
     const tracker = createMultiTracker(at25);
     const result = await tracker.update(makeFrame(0, { 1: [2, 2, 3] }));

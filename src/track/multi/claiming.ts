@@ -9,33 +9,56 @@ import { clampToRegion, findSharer, isExpectedIn, splitByPrediction } from './sh
 import type { FrameState, Track, TrackerState } from './state.js';
 import type { MultiTrackerTuning } from './tuning.js';
 
-/**
- * Whether `sharer` shows in the region `owner` claimed: enough of its patches look more like
- * it than like the owner. Two look-alikes crossing are one region; the one behind shows few
- * or no patches of its own, and splitting the region by prediction gave it the front one's.
- */
-function isInSight(frame: FrameState, mask: Uint8Array, owner: Track, sharer: Track, tuning: MultiTrackerTuning): boolean {
-  // Even a patch exactly like the sharer cannot prefer it by the margin: their looks cannot tell them apart, so nothing says it is hidden.
-  if (1 - dot(owner.prototype, sharer.prototype) <= tuning.sightMargin) return true;
-  const { dim, tokens } = frame;
-  let own = 0;
-  for (let i = 0; i < mask.length; i++) {
-    if (!mask[i]) continue;
-    const token = tokens.subarray(i * dim, (i + 1) * dim);
-    if (dot(token, sharer.prototype) - dot(token, owner.prototype) > tuning.sightMargin) own++;
-  }
-  return own >= tuning.sightShare * sharer.motion.area;
+/** Which of two tracks each patch of a region looks like: 1 the owner, -1 the sharer, 0 neither clearly. */
+interface PatchLooks {
+  prefers: Int8Array;
+  owner: number;
+  sharer: number;
 }
 
 /**
- * Two tracks share one region (two objects merged): it is split between them by prediction,
- * and each coasts, kept within it. Not when the sharer is out of sight in it (behind the
- * owner): then it is left without a region, to be hidden. Returns whether they share.
+ * How the region's patches side between owner and sharer, by a margin relative to how far
+ * apart the two looks are (a patch is never exactly its prototype); undefined where the looks
+ * are too alike to tell apart (`distinctLooks`): then nothing says which is where.
+ */
+function compareLooks(frame: FrameState, mask: Uint8Array, owner: Track, sharer: Track, tuning: MultiTrackerTuning): PatchLooks | undefined {
+  const apart = 1 - dot(owner.prototype, sharer.prototype);
+  if (apart <= tuning.distinctLooks) return undefined;
+  const margin = tuning.sightMargin * apart;
+  const { dim, tokens } = frame;
+  const prefers = new Int8Array(mask.length);
+  let [ownerCount, sharerCount] = [0, 0];
+  for (let i = 0; i < mask.length; i++) {
+    if (!mask[i]) continue;
+    const token = tokens.subarray(i * dim, (i + 1) * dim);
+    const lead = dot(token, owner.prototype) - dot(token, sharer.prototype);
+    if (lead > margin) [prefers[i], ownerCount] = [1, ownerCount + 1];
+    else if (lead < -margin) [prefers[i], sharerCount] = [-1, sharerCount + 1];
+  }
+  return { prefers, owner: ownerCount, sharer: sharerCount };
+}
+
+/**
+ * Two tracks share one region (two objects merged): it is split between them by prediction
+ * (where their looks differ, each patch that clearly looks like one goes to it: `splitByLook`),
+ * and each coasts, kept within it. Not when the sharer is out of sight in it while the owner
+ * shows (two look-alikes crossing: the one behind shows few or no patches of its own, and
+ * splitting by prediction gave it the front one's): then it is left without a region, to be
+ * hidden. Returns whether they share.
  */
 function share(state: TrackerState, frame: FrameState, owner: Track, ownerMotion: Motion, sharer: Track, mask: Uint8Array): boolean {
   const { decay, tuning } = state.settings;
-  if (!isInSight(frame, mask, owner, sharer, tuning)) return false;
+  const looks = compareLooks(frame, mask, owner, sharer, tuning);
+  const inSight = (count: number, motion: Motion): boolean => count >= tuning.sightShare * motion.area;
+  if (looks && !inSight(looks.sharer, sharer.motion) && inSight(looks.owner, ownerMotion)) return false;
   const [own, other] = splitByPrediction(mask, frame.cols, ownerMotion, sharer.motion, decay);
+  if (looks && tuning.splitByLook) {
+    for (let i = 0; i < mask.length; i++) {
+      if (looks.prefers[i] === 0) continue;
+      own[i] = looks.prefers[i] === 1 ? 1 : 0;
+      other[i] = looks.prefers[i] === -1 ? 1 : 0;
+    }
+  }
   frame.masks.set(owner.id, own);
   frame.masks.set(sharer.id, other);
   frame.scores.set(sharer.id, 0.5);
