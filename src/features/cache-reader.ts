@@ -75,11 +75,6 @@ function describeShard(file: SafetensorsFile): FeatureCacheInfo {
 }
 
 /**
- * Opens a feature cache: one safetensors file, or a directory of shards read in name
- * order and concatenated along the frame axis.
- * @throws InputError when a shard is missing, malformed, or disagrees with the first.
- */
-/**
  * The values themselves, once checked finite: a cache has no checksum, and a NaN (damaged
  * bytes, a model that overflowed in float16) silently erased every object it touched.
  * @throws InputError naming the file, frame and tensor
@@ -90,6 +85,11 @@ function checkFinite(values: Float32Array, tensor: string, file: string, index: 
   return values;
 }
 
+/**
+ * Opens a feature cache: one safetensors file, or a directory of shards read in name
+ * order and concatenated along the frame axis.
+ * @throws InputError when a shard is missing, malformed, or disagrees with the first.
+ */
 export async function openFeatureCache(source: string): Promise<FeatureCache> {
   const files: SafetensorsFile[] = [];
   try {

@@ -17,12 +17,18 @@ async function writeShard(file, first, frames) {
   await writer.finish();
 }
 
+/** A folder of two shards: frames 0-2 in a.safetensors, 3-6 in b.safetensors. */
+async function makeTwoShards() {
+  const dir = path.join(makeTempDir(), 'shards');
+  mkdirSync(dir);
+  await writeShard(path.join(dir, 'a.safetensors'), 0, 3);
+  await writeShard(path.join(dir, 'b.safetensors'), 3, 4);
+  return dir;
+}
+
 describe('feature cache: random access', () => {
   it('readFrame(k) gives the frame frames() gives k-th, across shards, and refuses an index outside', async () => {
-    const dir = path.join(makeTempDir(), 'shards');
-    mkdirSync(dir);
-    await writeShard(path.join(dir, 'a.safetensors'), 0, 3);
-    await writeShard(path.join(dir, 'b.safetensors'), 3, 4);
+    const dir = await makeTwoShards();
     const cache = await openFeatureCache(dir);
     try {
       assert.equal(cache.info.frames, 7);
@@ -43,10 +49,7 @@ describe('feature cache: random access', () => {
 
 describe('feature cache: a folder of shards', () => {
   it('skips hidden files: a hidden shard is not read, and a macOS AppleDouble ._ file does not fail the run', async () => {
-    const dir = path.join(makeTempDir(), 'shards');
-    mkdirSync(dir);
-    await writeShard(path.join(dir, 'a.safetensors'), 0, 3);
-    await writeShard(path.join(dir, 'b.safetensors'), 3, 4);
+    const dir = await makeTwoShards();
     // A valid shard, hidden (say an unfinished write of ours): once read as frames 0-1.
     await writeShard(path.join(dir, '.hidden.safetensors'), 100, 2);
     // What macOS writes beside b.safetensors on a FAT or SMB disk: 4 KiB of metadata, no safetensors header.

@@ -180,6 +180,39 @@ describe('multi-object tracker', () => {
 /** The label at the centre of a patch (frames are 4 pixels per patch). */
 const labelAt = (result, r, c) => result.labels[(r * 4 + 2) * result.width + c * 4 + 2];
 
+/** Columns of the frames where two 4x4 squares move along one row (a wider frame than makeFrame's). */
+const rowCols = 20;
+
+/**
+ * A frame of `rowCols` columns with 4x4 squares at rows 4-7: [first column, unit look] each,
+ * painted in order (a later one in front where they overlap), attended by both heads.
+ */
+function makeRowFrame(index, squares) {
+  const n = rows * rowCols;
+  const patchTokens = new Float32Array(n * dim);
+  const clsAttention = new Float32Array(heads * n).fill(1e-4);
+  for (let i = 0; i < n; i++) patchTokens.set(unit(99), i * dim);
+  for (const [c0, look] of squares) {
+    for (let r = 4; r < 8; r++) for (let c = Math.max(0, c0); c < Math.min(rowCols, c0 + 4); c++) {
+      patchTokens.set(look, (r * rowCols + c) * dim);
+      clsAttention[r * rowCols + c] = 1;
+      clsAttention[n + r * rowCols + c] = 1;
+    }
+  }
+  return { index, rows, cols: rowCols, heads, dim, clsAttention, patchTokens };
+}
+
+/** Tracks `frames` frames of `frameAt` and returns each frame's ids along row 5, one digit a column. */
+async function trackRow(frameAt, frames) {
+  const tracker = createMultiTracker({ ...options, fps: 25, width: rowCols * 4, height: rows * 4, occlusionFrames: 50 });
+  const rowIds = [];
+  for (let t = 0; t < frames; t++) {
+    const result = await tracker.update(frameAt(t));
+    rowIds.push(Array.from({ length: rowCols }, (_, c) => result.labels[(5 * 4 + 2) * result.width + c * 4 + 2]).join(''));
+  }
+  return rowIds;
+}
+
 describe('multi-object tracker: identity, objectness, backfill', () => {
   const at25 = { ...options, fps: 25 };
   it('keeps the ids of two look-alike objects that cross (motion, not appearance)', async () => {
@@ -347,31 +380,12 @@ describe('multi-object tracker: identity, objectness, backfill', () => {
     // A (in front) moves right, B (behind it, cosine 0.82 to A) moves left along the same row of a
     // 20-column frame; at frame 7 A covers B entirely. Splitting their one region by prediction
     // gave B half of A's patches there.
-    const wide = 20;
-    const wideN = rows * wide;
     const a = unit(1);
     const b = unit(1).map((x, d) => x + 0.8 * unit(2)[d]);
-    const crossing = (t) => {
-      const patchTokens = new Float32Array(wideN * dim);
-      const clsAttention = new Float32Array(heads * wideN).fill(1e-4);
-      for (let i = 0; i < wideN; i++) patchTokens.set(unit(99), i * dim);
-      const paint = (c0, look) => {
-        for (let r = 4; r < 8; r++) for (let c = Math.max(0, c0); c < Math.min(wide, c0 + 4); c++) {
-          patchTokens.set(look.map((x) => x / Math.hypot(...look)), (r * wide + c) * dim);
-          clsAttention[r * wide + c] = 1;
-          clsAttention[wideN + r * wide + c] = 1;
-        }
-      };
-      paint(15 - t, b); // behind
-      paint(1 + t, a); // in front
-      return { index: t, rows, cols: wide, heads, dim, clsAttention, patchTokens };
-    };
-    const tracker = createMultiTracker({ ...at25, width: wide * 4, height: rows * 4, occlusionFrames: 50 });
-    const rowIds = [];
-    for (let t = 0; t < 15; t++) {
-      const result = await tracker.update(crossing(t));
-      rowIds.push(Array.from({ length: wide }, (_, c) => result.labels[(5 * 4 + 2) * result.width + c * 4 + 2]).join(''));
-    }
+    const unitB = b.map((x) => x / Math.hypot(...b));
+    // B is painted first: where they overlap, A's tokens (in front).
+    const crossing = (t) => makeRowFrame(t, [[15 - t, unitB], [1 + t, a]]);
+    const rowIds = await trackRow(crossing, 15);
     assert.equal(rowIds[3], '00001111000022220000', 'A is 1, B is 2');
     assert.equal(rowIds[7], '00000000111100000000', 'B, wholly behind A, is hidden; A keeps all of its patches');
     assert.equal(rowIds[14], '02222000000000011110', 'both back with their ids after the crossing');
@@ -381,29 +395,8 @@ describe('multi-object tracker: identity, objectness, backfill', () => {
     // A moves right and B left until they touch (A at columns 6-9, B at 10-13), then both stop:
     // one region from frame 5 on. Split by prediction, the coasting predictions crossed and
     // swapped the two ids for good.
-    const wide = 20;
-    const wideN = rows * wide;
-    const meeting = (t) => {
-      const patchTokens = new Float32Array(wideN * dim);
-      const clsAttention = new Float32Array(heads * wideN).fill(1e-4);
-      for (let i = 0; i < wideN; i++) patchTokens.set(unit(99), i * dim);
-      const paint = (c0, look) => {
-        for (let r = 4; r < 8; r++) for (let c = c0; c < c0 + 4; c++) {
-          patchTokens.set(look, (r * wide + c) * dim);
-          clsAttention[r * wide + c] = 1;
-          clsAttention[wideN + r * wide + c] = 1;
-        }
-      };
-      paint(Math.min(1 + t, 6), unit(1));
-      paint(Math.max(15 - t, 10), unit(2));
-      return { index: t, rows, cols: wide, heads, dim, clsAttention, patchTokens };
-    };
-    const tracker = createMultiTracker({ ...at25, width: wide * 4, height: rows * 4, occlusionFrames: 50 });
-    const rowIds = [];
-    for (let t = 0; t < 30; t++) {
-      const result = await tracker.update(meeting(t));
-      rowIds.push(Array.from({ length: wide }, (_, c) => result.labels[(5 * 4 + 2) * result.width + c * 4 + 2]).join(''));
-    }
+    const meeting = (t) => makeRowFrame(t, [[Math.min(1 + t, 6), unit(1)], [Math.max(15 - t, 10), unit(2)]]);
+    const rowIds = await trackRow(meeting, 30);
     assert.equal(rowIds[3], '00001111000022220000');
     for (const t of [8, 15, 29]) assert.equal(rowIds[t], '00000011112222000000', `frame ${t}`);
   });

@@ -79,7 +79,8 @@ export function claim(state: TrackerState, frame: FrameState, track: Track, prop
   track.before = track.motion;
   // Two objects in one region (look-alikes crossing): the region's centre is neither's, so
   // each coasts on its prediction, kept within the region, for as long as the merge lasts;
-  // the region is split between them by prediction, which is what propagation carries on.
+  // the region is split between them by look and prediction (share), which is what
+  // propagation carries on. A sharer out of sight there is left to be hidden instead.
   const sharer = findSharer(proposal, track, state.tracks, (t) => taken(t) || frame.masks.has(t.id), frame.propagated, frame.cols, tuning);
   if (sharer && share(state, frame, track, track.motion, sharer, proposal.mask)) return;
   track.merged = false;
