@@ -36,6 +36,7 @@ export async function* inferFrames(frames: AsyncIterable<DecodedFrame>, model: L
   let pending: { frame: DecodedFrame; key: boolean }[] = [];
   let pendingKeys = 0;
   let lastAnswer = 0;
+  let spare: Float32Array[] = []; // inputs the model handed back: at most two batches are in flight
   /** Preprocesses the pending frames' key frames and hands them to the model (the answer is awaited later). */
   const start = (): Batch => {
     const waiting = pending;
@@ -43,7 +44,9 @@ export async function* inferFrames(frames: AsyncIterable<DecodedFrame>, model: L
     pendingKeys = 0;
     const batch = waiting.filter((p) => p.key).map((p) => p.frame);
     if (batch.length === 0) return { waiting };
-    const input = new Float32Array(batch.length * plane); // [B, 3, H, W]
+    // [B, 3, H, W]: the spent input of an earlier batch of this size when there is one (every value is written below).
+    const input = spare.find((t) => t.length === batch.length * plane) ?? new Float32Array(batch.length * plane);
+    spare = spare.filter((t) => t !== input);
     clock.time('preprocess', () => batch.forEach((frame, slot) => writeNormalisedFrame_(frame.model, input, slot, width, height)));
     // The model is busy from when it could start this batch (posted, and the previous one answered) to its answer.
     const posted = performance.now();
@@ -58,6 +61,7 @@ export async function* inferFrames(frames: AsyncIterable<DecodedFrame>, model: L
   };
   async function* emit({ waiting, outputs }: Batch): AsyncGenerator<SourceFrame> {
     const out = outputs ? await outputs : undefined;
+    if (out?.spentInput) spare.push(out.spentInput);
     if (out) checkModelOutput(out, waiting.filter((w) => w.key).map((w) => w.frame.index));
     let b = 0;
     for (const { frame, key } of waiting) {

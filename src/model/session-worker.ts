@@ -14,7 +14,7 @@ export type WorkerRequest =
 export type WorkerReply =
   | { type: 'opened'; provider: ModelSession['provider']; inputName: string; inputType: ModelSession['inputType'] }
   | { type: 'notice'; line: string }
-  | { type: 'result'; id: number; clsAttention: Float32Array; patchTokens: Float32Array; heads: number; dim: number }
+  | { type: 'result'; id: number; clsAttention: Float32Array; patchTokens: Float32Array; heads: number; dim: number; input: Float32Array }
   | { type: 'error'; id?: number; name: string; message: string }
   | { type: 'released' }
   /** Sent once, when the worker's modules (onnxruntime's native binding among them) have loaded. */
@@ -39,8 +39,9 @@ port.on('message', async (request: WorkerRequest) => {
       // Copies into fresh buffers so they can be handed over without cloning.
       const clsAttention = Float32Array.from(out.clsAttention);
       const patchTokens = Float32Array.from(out.patchTokens);
-      const reply: WorkerReply = { type: 'result', id: request.id, clsAttention, patchTokens, heads: out.heads, dim: out.dim };
-      port.postMessage(reply, [clsAttention.buffer, patchTokens.buffer]);
+      // The input goes back too, for the caller's next batch.
+      const reply: WorkerReply = { type: 'result', id: request.id, clsAttention, patchTokens, heads: out.heads, dim: out.dim, input: request.input };
+      port.postMessage(reply, [clsAttention.buffer, patchTokens.buffer, request.input.buffer as ArrayBuffer]);
     } else if (request.type === 'release') {
       await session?.release();
       session = undefined;

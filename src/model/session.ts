@@ -27,6 +27,12 @@ export interface ModelOutputs {
   patchTokens: Float32Array;
   heads: number;
   dim: number;
+  /**
+   * The input tensor, handed back for the next batch (a worker session moves it to the worker
+   * and back); absent where the caller still holds it. A fresh megabyte per frame cost more
+   * of the main thread's time at 224 lines than normalising the frame into it.
+   */
+  spentInput?: Float32Array;
 }
 
 /** A loaded inference session and the provider it runs on. */

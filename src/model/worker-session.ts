@@ -143,7 +143,7 @@ export function openSessionInWorker(model: Uint8Array, options: SessionOptions):
     }
     else if (reply.type === 'released') released?.();
     else if (reply.type === 'result') {
-      pending.get(reply.id)?.resolve({ clsAttention: reply.clsAttention, patchTokens: reply.patchTokens, heads: reply.heads, dim: reply.dim });
+      pending.get(reply.id)?.resolve({ clsAttention: reply.clsAttention, patchTokens: reply.patchTokens, heads: reply.heads, dim: reply.dim, spentInput: reply.input });
       pending.delete(reply.id);
       keepAlive();
     } else if (reply.type === 'error') {
@@ -198,7 +198,7 @@ export function openSessionInWorker(model: Uint8Array, options: SessionOptions):
           return new Promise<ModelOutputs>((resolveRun, rejectRun) => {
             pending.set(id, { resolve: resolveRun, reject: rejectRun });
             keepAlive();
-            // The input is handed over, not copied: callers build a fresh tensor per batch.
+            // The input is handed over, not copied, and comes back with the answer (spentInput).
             post({ type: 'run', id, input, batch, height, width }, [input.buffer as ArrayBuffer]);
           });
         },

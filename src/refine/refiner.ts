@@ -51,7 +51,9 @@ export function openRefiner(): Refiner {
     refine(result, image) {
       if (dead) return Promise.reject(dead);
       const { width, height, rows, cols, objects, soft } = result;
-      if (!soft) return Promise.resolve(result);
+      // Nothing to refine (an interpolated frame, or one without objects): a frame sent anyway
+      // costs a copy of its pixels and two messages, a share of the CPU a fast model misses.
+      if (!soft || soft.size === 0) return Promise.resolve(result);
       const id = nextId++;
       return new Promise<FrameResult>((resolve, reject) => {
         pending.set(id, { resolve, reject });

@@ -21,18 +21,18 @@ export function averageHeads(attention: Float32Array, heads: number): Float32Arr
  * or above it is foreground. Returns Infinity when the map has no mass.
  */
 export function getMassCutoff(attention: Float32Array, mass: number): number {
-  const sorted = Float32Array.from(attention).sort().reverse();
+  const ascending = Float32Array.from(attention).sort(); // read from the top down
   let total = 0;
-  for (const v of sorted) total += v;
+  for (let k = ascending.length - 1; k >= 0; k--) total += ascending[k];
   if (!(total > 0)) return Infinity;
   let kept = 0;
-  for (const value of sorted) {
-    kept += value;
+  for (let k = ascending.length - 1; k >= 0; k--) {
+    kept += ascending[k];
     // DINO keeps patches whose ascending cumulative share exceeds 1 - mass, i.e. the
     // top patches up to and including the one that reaches `mass`.
-    if (kept / total >= mass) return value;
+    if (kept / total >= mass) return ascending[k];
   }
-  return sorted[sorted.length - 1];
+  return ascending[0];
 }
 
 /** Foreground patches `[n]` (1 = kept) of one attention map at `mass`. */

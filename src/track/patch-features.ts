@@ -28,6 +28,47 @@ export function centreAndNormalizeRows(tokens: Float32Array, dim: number): Float
   return normalizeRows(centred, dim);
 }
 
+/** A frame's tokens as unit rows, as they are and relative to the frame's mean row. */
+export interface UnitRows {
+  /** Each row at unit length: what label propagation ranks neighbours by, as DINO does. */
+  raw: Float32Array;
+  /** `centreAndNormalizeRows`' rows: what regions and cosine thresholds compare. */
+  centred: Float32Array;
+}
+
+/**
+ * Both of a frame's unit-row forms in two passes over the tokens instead of five (the
+ * tracker wants both for every frame): the mean row, then each row's two norms and both
+ * outputs while the row is still in cache. The same values as `normalizeRows` and
+ * `centreAndNormalizeRows`.
+ */
+export function getUnitRows(tokens: Float32Array, dim: number): UnitRows {
+  const n = tokens.length / dim;
+  const mean = new Float64Array(dim);
+  for (let base = 0; base < tokens.length; base += dim) for (let d = 0; d < dim; d++) mean[d] += tokens[base + d];
+  for (let d = 0; d < dim; d++) mean[d] /= n;
+  const raw = new Float32Array(tokens.length);
+  const centred = new Float32Array(tokens.length);
+  for (let base = 0; base < tokens.length; base += dim) {
+    let rawNorm = 0;
+    let centredNorm = 0;
+    for (let d = 0; d < dim; d++) {
+      const v = tokens[base + d];
+      const c = Math.fround(v - mean[d]);
+      rawNorm += v * v;
+      centredNorm += c * c;
+    }
+    const rawScale = rawNorm > 0 ? 1 / Math.sqrt(rawNorm) : 0;
+    const centredScale = centredNorm > 0 ? 1 / Math.sqrt(centredNorm) : 0;
+    for (let d = 0; d < dim; d++) {
+      const v = tokens[base + d];
+      raw[base + d] = v * rawScale;
+      centred[base + d] = Math.fround(v - mean[d]) * centredScale;
+    }
+  }
+  return { raw, centred };
+}
+
 /** Unit-length mean of the rows selected by `mask`; undefined when none is. */
 export function getMaskPrototype(tokens: Float32Array, dim: number, mask: Uint8Array): Float32Array | undefined {
   const sum = new Float32Array(dim);

@@ -97,21 +97,6 @@ export function getComponents(mask: Uint8Array, rows: number, cols: number): num
   return components.sort((a, b) => b.length - a.length);
 }
 
-/** Unit-length mean of the given rows (into `out`); false when it is the zero vector. */
-function meanOfRows_(out: Float32Array, members: number[], tokens: Float32Array, dim: number): boolean {
-  out.fill(0);
-  for (const i of members) {
-    const base = i * dim;
-    for (let d = 0; d < dim; d++) out[d] += tokens[base + d];
-  }
-  let norm = 0;
-  for (let d = 0; d < dim; d++) norm += out[d] * out[d];
-  if (norm === 0) return false;
-  const scale = 1 / Math.sqrt(norm);
-  for (let d = 0; d < dim; d++) out[d] *= scale;
-  return true;
-}
-
 /**
  * Dot product of token row i with `vector`. Four running sums instead of one: each addition
  * no longer waits for the previous one, which made this (in the 2-means split below, on every
@@ -137,10 +122,31 @@ function dotRow(tokens: Float32Array, i: number, vector: Float32Array, dim: numb
 /** Centres are fitted on at most this many patches of a region; every patch is then assigned once. */
 const splitSample = 128;
 
+/** Sum of the given rows, into `out`. */
+function sumRows_(out: Float32Array, members: number[], tokens: Float32Array, dim: number): void {
+  out.fill(0);
+  for (const i of members) {
+    const base = i * dim;
+    for (let d = 0; d < dim; d++) out[d] += tokens[base + d];
+  }
+}
+
+/** Scales `vector` to unit length in place; false when it is the zero vector. */
+function normalize_(vector: Float32Array): boolean {
+  let norm = 0;
+  for (let d = 0; d < vector.length; d++) norm += vector[d] * vector[d];
+  if (norm === 0) return false;
+  const scale = 1 / Math.sqrt(norm);
+  for (let d = 0; d < vector.length; d++) vector[d] *= scale;
+  return true;
+}
+
 /**
  * Splits patches into two groups by spherical 2-means on their features. It runs on every
- * region of every frame, so the centres come from an even sample of the region and
- * nothing is allocated per iteration.
+ * region of every frame, so the centres come from an even sample of the region, nothing is
+ * allocated per iteration, and each patch costs one product per pass, not two: a patch is
+ * nearer centre a than b exactly when its product with a - b is not negative, and b's sum
+ * is the region's sum less a's.
  */
 function splitInTwo(region: number[], tokens: Float32Array, dim: number): [number[], number[], number] {
   const step = Math.max(1, Math.ceil(region.length / splitSample));
@@ -157,32 +163,48 @@ function splitInTwo(region: number[], tokens: Float32Array, dim: number): [numbe
   };
   const a = new Float32Array(dim);
   const b = new Float32Array(dim);
-  meanOfRows_(a, members, tokens, dim);
+  const total = new Float32Array(dim);
+  const towardsA = new Float32Array(dim);
+  sumRows_(total, members, tokens, dim);
+  a.set(total);
+  normalize_(a);
   const seedA = farthest(a);
   a.set(tokens.subarray(seedA * dim, seedA * dim + dim));
   const seedB = farthest(a);
   b.set(tokens.subarray(seedB * dim, seedB * dim + dim));
+  const setTowardsA = (): void => {
+    for (let d = 0; d < dim; d++) towardsA[d] = a[d] - b[d];
+  };
+  setTowardsA();
   let groups: [number[], number[]] = [[], []];
   const side = new Uint8Array(members.length);
   for (let iteration = 0; iteration < 5; iteration++) {
     groups = [[], []];
     let changed = iteration === 0;
-    members.forEach((i, k) => {
-      const group = dotRow(tokens, i, a, dim) >= dotRow(tokens, i, b, dim) ? 0 : 1;
+    for (let k = 0; k < members.length; k++) {
+      const i = members[k];
+      const group = dotRow(tokens, i, towardsA, dim) >= 0 ? 0 : 1;
       if (side[k] !== group) changed = true;
       side[k] = group;
       groups[group].push(i);
-    });
+    }
     // The same groups as the last iteration give the same centres again: every later
     // iteration would repeat this one, so stopping here changes nothing.
     if (!changed) break;
     // An empty group keeps its previous centre.
-    if (groups[0].length) meanOfRows_(a, groups[0], tokens, dim);
-    if (groups[1].length) meanOfRows_(b, groups[1], tokens, dim);
+    if (groups[0].length) {
+      sumRows_(a, groups[0], tokens, dim);
+      if (groups[1].length) for (let d = 0; d < dim; d++) b[d] = total[d] - a[d];
+      normalize_(a);
+    } else {
+      b.set(total);
+    }
+    if (groups[1].length) normalize_(b);
+    setTowardsA();
   }
   if (members !== region) {
     groups = [[], []];
-    for (const i of region) groups[dotRow(tokens, i, a, dim) >= dotRow(tokens, i, b, dim) ? 0 : 1].push(i);
+    for (const i of region) groups[dotRow(tokens, i, towardsA, dim) >= 0 ? 0 : 1].push(i);
   }
   return [groups[0], groups[1], dot(a, b)];
 }
@@ -258,7 +280,7 @@ function growProposals(proposals: Proposal[], tokens: Float32Array, options: Pro
       const c = i % cols;
       for (const j of [r > 0 ? i - cols : -1, r < rows - 1 ? i + cols : -1, c > 0 ? i - 1 : -1, c < cols - 1 ? i + 1 : -1]) {
         if (j < 0 || owner[j] >= 0) continue;
-        if (dot(tokens.subarray(j * dim, (j + 1) * dim), proposal.prototype) < growCosine) continue;
+        if (dotRow(tokens, j, proposal.prototype, dim) < growCosine) continue;
         owner[j] = k;
         members.push(j);
         queue.push(j);

@@ -17,6 +17,19 @@ describe('inference worker', () => {
     await session.release();
   });
 
+  it('hands the input tensor back with the answer, for the next batch', async () => {
+    const session = await openSessionInWorker(new Uint8Array(readFileSync(models.tinyPrepared)), { device: 'cpu', threads: 1 });
+    try {
+      const input = new Float32Array(3 * 96 * 128).fill(0.25);
+      const out = await session.run(input, 1, 96, 128);
+      assert.equal(input.length, 0); // moved to the worker, not copied
+      assert.equal(out.spentInput?.length, 3 * 96 * 128);
+      assert.ok(out.spentInput.every((v) => v === 0.25));
+    } finally {
+      await session.release();
+    }
+  });
+
   it('leaves a view into a larger buffer intact (it is copied, not detached)', async () => {
     const file = readFileSync(models.tinyPrepared);
     const larger = new Uint8Array(file.byteLength + 16);

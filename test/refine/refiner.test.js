@@ -50,6 +50,20 @@ describe('refinement worker', () => {
     }
   });
 
+  it('hands back a frame without objects as it is, without sending it to the worker', async () => {
+    // A frame with nothing to refine used to cost a copy of its pixels and a round trip
+    // through the worker: CPU a fast model misses on a small machine.
+    const { result, image } = makeFrame(4, 40, 40);
+    const empty = { ...result, objects: [], soft: new Map() };
+    const refiner = openRefiner();
+    try {
+      assert.equal(await refiner.refine(empty, image), empty);
+      assert.equal(refiner.busySeconds(), 0);
+    } finally {
+      await refiner.close();
+    }
+  });
+
   it('hands back a frame without soft masks (an interpolated one) as it is', async () => {
     const { result, image } = makeFrame(2, 40, 40);
     const { soft, ...plain } = result;

@@ -4,7 +4,7 @@ import { assignGreedy } from '../../dist/track/multi/assignment.js';
 import { advanceCandidates, isReadyToBeBorn } from '../../dist/track/multi/births.js';
 import { addSighting, getFade, getHiddenFrames } from '../../dist/track/multi/fading.js';
 import { coastMotion, fitVelocity, getMotionSurprise, missMotion, observeMotion, predictCentre, startMotion } from '../../dist/track/multi/motion.js';
-import { isObjectLike, measureObjectness } from '../../dist/track/multi/objectness.js';
+import { isObjectLike, judgeObjectLike, measureObjectness } from '../../dist/track/multi/objectness.js';
 import { createMultiTracker } from '../../dist/track/index.js';
 
 describe('assignment', () => {
@@ -152,5 +152,36 @@ describe('births', () => {
     assert.equal(isObjectLike(measured, { ...rule, supportHeads: 1 }), true);
     assert.equal(isObjectLike({ ...measured, contrast: 0.9 }, { ...rule, supportHeads: 1 }), false); // looks like its surroundings
     assert.equal(isObjectLike({ ...measured, areaShare: 0.5 }, { ...rule, supportHeads: 1 }), false);
+  });
+
+  it('judging one region (its ring measured only when the heads pass) agrees with measuring it all', () => {
+    const heads = 3;
+    const dim = 2;
+    const region = square(2, 3, 2);
+    const attention = new Float32Array(heads * n).fill(1);
+    for (let i = 0; i < n; i++) if (region[i]) { attention[i] = 4.4; attention[n + i] = 2.1; attention[2 * n + i] = 30; }
+    const options = { rows, cols, heads, dim, headLift: 3, ringPatches: 1 };
+    const unlike = new Float32Array(n * dim);
+    const alike = new Float32Array(n * dim);
+    for (let i = 0; i < n; i++) {
+      unlike.set(region[i] ? [1, 0] : [0, 1], i * dim);
+      alike.set(region[i] ? [1, 0] : [0.8, 0.6], i * dim); // the ring looks like the region: cosine 0.8
+    }
+    const rules = [
+      { supportHeads: 3, strongLift: 1000, contrastCosine: 0.6, maxAreaShare: 0.25 }, // the heads fail: the ring is not needed
+      { supportHeads: 2, strongLift: 1000, contrastCosine: 0.6, maxAreaShare: 0.25 }, // two heads pass: the ring decides
+      { supportHeads: 2, strongLift: 1000, contrastCosine: 0.9, maxAreaShare: 0.25 },
+      { supportHeads: 2, strongLift: 1000, contrastCosine: 0.6, maxAreaShare: 0.05 }, // too large
+    ];
+    const verdicts = [];
+    for (const tokens of [unlike, alike]) {
+      for (const rule of rules) {
+        const p = proposal(region, [1, 0]);
+        const judged = judgeObjectLike(p, attention, tokens, options, rule);
+        assert.equal(judged, isObjectLike(measureObjectness(p, attention, tokens, options), rule));
+        verdicts.push(judged);
+      }
+    }
+    assert.deepEqual(verdicts, [false, true, true, false, false, false, true, false]);
   });
 });

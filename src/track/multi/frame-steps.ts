@@ -7,7 +7,7 @@ import { advanceCandidates, type Candidate } from './births.js';
 import { bear, claim } from './claiming.js';
 import { getFade, getHiddenFrames } from './fading.js';
 import { getMotionSurprise, missMotion } from './motion.js';
-import { isObjectLike, measureObjectness } from './objectness.js';
+import { judgeObjectLike, measureHeadSupport, type HeadSupport } from './objectness.js';
 import { touches } from './sharing.js';
 import type { FrameState, Track, TrackerState } from './state.js';
 
@@ -15,9 +15,17 @@ import type { FrameState, Track, TrackerState } from './state.js';
 // (keepSharing), keepPropagated, giveBirth, hideUnseen. Each takes the proposals the steps
 // before it left free and returns those it leaves free.
 
-function measure(state: TrackerState, frame: FrameState, proposal: Proposal) {
-  const { headLift, ringPatches } = state.settings.tuning;
-  return measureObjectness(proposal, frame.attention, frame.tokens, { rows: frame.rows, cols: frame.cols, heads: frame.heads, dim: frame.dim, headLift, ringPatches });
+// How a region draws the heads, measured once: the steps ask it of the same region again
+// (each hidden track's re-identification asks it of every free region). Regions belong to
+// one frame and one tracker and are never changed after they are made.
+const measured = new WeakMap<Proposal, HeadSupport>();
+
+function measure(state: TrackerState, frame: FrameState, proposal: Proposal): HeadSupport {
+  const known = measured.get(proposal);
+  if (known) return known;
+  const support = measureHeadSupport(proposal, frame.attention, { rows: frame.rows, cols: frame.cols, heads: frame.heads, headLift: state.settings.tuning.headLift });
+  measured.set(proposal, support);
+  return support;
 }
 
 function isAttended(state: TrackerState, frame: FrameState, proposal: Proposal): boolean {
@@ -98,7 +106,9 @@ export function keepPropagated(state: TrackerState, frame: FrameState): void {
 /** New objects: candidates that behaved like objects for the birth window, while there is room. */
 export function giveBirth(state: TrackerState, frame: FrameState, free: Proposal[], ready: (c: Candidate) => boolean): BackfillFrame[] {
   const { tuning, occlusionFrames, maxObjects } = state.settings;
-  const objectLike = (p: Proposal): boolean => isObjectLike(measure(state, frame, p), tuning);
+  const { headLift, ringPatches } = tuning;
+  const objectness = { rows: frame.rows, cols: frame.cols, heads: frame.heads, dim: frame.dim, headLift, ringPatches };
+  const objectLike = (p: Proposal): boolean => judgeObjectLike(p, frame.attention, frame.tokens, objectness, tuning, measure(state, frame, p));
   state.candidates = advanceCandidates(state.candidates, free, frame.index, objectLike, { candidateIou: tuning.candidateIou, mergeCosine: tuning.mergeCosine, persistCosine: tuning.persistCosine, historyFrames: state.settings.paintBackFrames });
   const backfill: BackfillFrame[] = [];
   // Largest first, so that a piece of an object born in the same frame joins it (absorbPieces) instead.

@@ -1,16 +1,20 @@
 import { dot, getMaskPrototype } from '../patch-features.js';
 import type { Proposal } from '../proposals.js';
 
-/** What makes a region look like an object in one frame. */
-export interface Objectness {
+/** How a region draws the heads in one frame. */
+export interface HeadSupport {
   /** Heads whose mean attention on the region is at least `headLift` times their mean over the rest of the frame. */
   support: number;
   /** The largest ratio over heads of the region's mean attention to the head's mean over the whole frame. */
   maxLift: number;
-  /** Cosine between the region's mean feature and that of the ring of patches around it (1 = looks like its surroundings: background, or a piece of a larger object). */
-  contrast: number;
   /** Share of the frame the region covers. */
   areaShare: number;
+}
+
+/** What makes a region look like an object in one frame. */
+export interface Objectness extends HeadSupport {
+  /** Cosine between the region's mean feature and that of the ring of patches around it (1 = looks like its surroundings: background, or a piece of a larger object). */
+  contrast: number;
 }
 
 export interface ObjectnessOptions {
@@ -22,20 +26,38 @@ export interface ObjectnessOptions {
   ringPatches: number;
 }
 
-/** Measures a region against the frame's attention `[heads, n]` and unit tokens `[n, dim]`. */
-export function measureObjectness(proposal: Proposal, attention: Float32Array, tokens: Float32Array, options: ObjectnessOptions): Objectness {
-  const { rows, cols, heads, headLift, ringPatches } = options;
+// Each head's total attention over the frame, per attention array: every region of a frame
+// is measured against the same totals, so they are summed once a frame, not once a region.
+const headTotals = new WeakMap<Float32Array, Float64Array>();
+
+function getHeadTotals(attention: Float32Array, heads: number): Float64Array {
+  let totals = headTotals.get(attention);
+  if (totals) return totals;
+  const n = attention.length / heads;
+  totals = new Float64Array(heads);
+  for (let h = 0; h < heads; h++) {
+    let total = 0;
+    for (let i = h * n; i < (h + 1) * n; i++) total += attention[i];
+    totals[h] = total;
+  }
+  headTotals.set(attention, totals);
+  return totals;
+}
+
+/** Measures how a region draws the heads of the frame's attention `[heads, n]`. */
+export function measureHeadSupport(proposal: Proposal, attention: Float32Array, options: Pick<ObjectnessOptions, 'rows' | 'cols' | 'heads' | 'headLift'>): HeadSupport {
+  const { rows, cols, heads, headLift } = options;
   const n = rows * cols;
+  const members: number[] = [];
+  for (let i = 0; i < n; i++) if (proposal.mask[i]) members.push(i);
+  const totals = getHeadTotals(attention, heads);
   let support = 0;
   let maxLift = 0;
   for (let h = 0; h < heads; h++) {
-    const map = attention.subarray(h * n, (h + 1) * n);
-    let total = 0;
+    const base = h * n;
+    const total = totals[h];
     let inside = 0;
-    for (let i = 0; i < n; i++) {
-      total += map[i];
-      if (proposal.mask[i]) inside += map[i];
-    }
+    for (const i of members) inside += attention[base + i];
     // Support is measured against the rest of the frame, not the whole frame: a whole-frame
     // mean caps the lift of a region covering a share s at 1/s, so two objects of a fifth of a
     // small frame could never reach `headLift` however sharply their heads attend them. The
@@ -47,6 +69,16 @@ export function measureObjectness(proposal: Proposal, attention: Float32Array, t
     if (supportLift >= headLift) support++;
     if (lift > maxLift) maxLift = lift;
   }
+  return { support, maxLift, areaShare: proposal.area / n };
+}
+
+/**
+ * Cosine between a region's prototype and the mean of the ring of patches around it, from
+ * unit tokens `[n, dim]`: the costly part of objectness (every ring patch's full token).
+ */
+export function measureContrast(proposal: Proposal, tokens: Float32Array, options: Pick<ObjectnessOptions, 'rows' | 'cols' | 'dim' | 'ringPatches'>): number {
+  const { rows, cols, ringPatches } = options;
+  const n = rows * cols;
   const ring = new Uint8Array(n);
   for (let i = 0; i < n; i++) {
     if (!proposal.mask[i]) continue;
@@ -60,7 +92,12 @@ export function measureObjectness(proposal: Proposal, attention: Float32Array, t
     }
   }
   const around = getMaskPrototype(tokens, options.dim, ring);
-  return { support, maxLift, contrast: around ? dot(around, proposal.prototype) : 0, areaShare: proposal.area / n };
+  return around ? dot(around, proposal.prototype) : 0;
+}
+
+/** Measures a region against the frame's attention `[heads, n]` and unit tokens `[n, dim]`. */
+export function measureObjectness(proposal: Proposal, attention: Float32Array, tokens: Float32Array, options: ObjectnessOptions): Objectness {
+  return { ...measureHeadSupport(proposal, attention, options), contrast: measureContrast(proposal, tokens, options) };
 }
 
 /** Tuning that decides objectness. */
@@ -73,5 +110,19 @@ export interface ObjectnessRule {
 
 /** Attended by enough heads (or strongly by one), unlike its surroundings, not a large share of the frame. */
 export function isObjectLike(o: Objectness, rule: ObjectnessRule): boolean {
-  return (o.support >= rule.supportHeads || o.maxLift >= rule.strongLift) && o.contrast < rule.contrastCosine && o.areaShare <= rule.maxAreaShare;
+  return drawsHeadsAsObject(o, rule) && o.contrast < rule.contrastCosine;
+}
+
+/** The heads' half of `isObjectLike`: attended by enough heads (or strongly by one), not a large share of the frame. */
+function drawsHeadsAsObject(s: HeadSupport, rule: ObjectnessRule): boolean {
+  return (s.support >= rule.supportHeads || s.maxLift >= rule.strongLift) && s.areaShare <= rule.maxAreaShare;
+}
+
+/**
+ * `isObjectLike` for one region, its ring measured only when the heads pass: on a model
+ * whose attention is noise no region passes them, and the ring was a tenth of the main
+ * thread's CPU at 224 lines.
+ */
+export function judgeObjectLike(proposal: Proposal, attention: Float32Array, tokens: Float32Array, options: ObjectnessOptions, rule: ObjectnessRule, support = measureHeadSupport(proposal, attention, options)): boolean {
+  return drawsHeadsAsObject(support, rule) && measureContrast(proposal, tokens, options) < rule.contrastCosine;
 }

@@ -1,5 +1,5 @@
 import { averageHeads } from '../attention-mask.js';
-import { centreAndNormalizeRows, normalizeRows } from '../patch-features.js';
+import { getUnitRows } from '../patch-features.js';
 import { propagateMasks } from '../propagation.js';
 import { getProposals } from '../proposals.js';
 import { describeLabels } from '../regions.js';
@@ -36,8 +36,7 @@ async function startFrame(state: TrackerState, features: FrameFeatures, options:
   // Regions, objectness and identity compare tokens relative to the frame's mean (their
   // cosine thresholds then mean the same whatever the model shares across patches);
   // label propagation ranks neighbours as DINO does, on the tokens themselves.
-  const tokens = centreAndNormalizeRows(features.patchTokens, dim); // [n, dim] unit rows
-  const propagationTokens = normalizeRows(features.patchTokens, dim); // [n, dim] unit rows
+  const { centred: tokens, raw: propagationTokens } = getUnitRows(features.patchTokens, dim); // [n, dim] unit rows each
   const proposals = getProposals(features.clsAttention, tokens, { rows, cols, heads, dim, threshold: options.threshold, minPatches: tuning.minPatches, splitCosine: tuning.splitCosine, growCosine: tuning.growCosine, headLift: tuning.foregroundLift, singleHeadLift: tuning.singleHeadLift });
   const propagated = await propagateMasks(propagationTokens, state.context, { rows, cols, dim, radius: tuning.radius, topK: tuning.topK, temperature: tuning.temperature }, options.similarity);
   const frame: FrameState = { index: features.index, step: state.framesSeen, rows, cols, tokens, attention: features.clsAttention, heads, dim, propagated, masks: new Map(), scores: new Map(), proposals };

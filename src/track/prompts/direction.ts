@@ -1,6 +1,6 @@
 import { discoverObjects_, type Discovered, type DiscoveryState } from '../discover.js';
-import { centreAndNormalizeRows, dot, normalizeRows } from '../patch-features.js';
-import { isObjectLike, measureObjectness } from '../multi/objectness.js';
+import { dot, getUnitRows } from '../patch-features.js';
+import { judgeObjectLike } from '../multi/objectness.js';
 import { multiTrackerTuning } from '../multi/tuning.js';
 import type { Proposal } from '../proposals.js';
 import { propagateMasks, type ContextFrame } from '../propagation.js';
@@ -70,8 +70,8 @@ export interface FrameTokens {
 
 /** A frame's tokens for propagation and for comparisons. */
 export function getFrameTokens(features: FrameFeatures): FrameTokens {
-  const unit = normalizeRows(features.patchTokens, features.dim);
-  return { unit, centred: centreAndNormalizeRows(features.patchTokens, features.dim) };
+  const { raw, centred } = getUnitRows(features.patchTokens, features.dim);
+  return { unit: raw, centred };
 }
 
 /**
@@ -122,7 +122,7 @@ function isInBackground(prototype: Float32Array, labels: Uint16Array, tokens: Fl
 function getObjectnessTest(features: FrameFeatures, centred: Float32Array): (proposal: Proposal) => boolean {
   const { rows, cols, heads, dim } = features;
   const { headLift, ringPatches } = multiTrackerTuning;
-  return (proposal) => isObjectLike(measureObjectness(proposal, features.clsAttention, centred, { rows, cols, heads, dim, headLift, ringPatches }), multiTrackerTuning);
+  return (proposal) => judgeObjectLike(proposal, features.clsAttention, centred, { rows, cols, heads, dim, headLift, ringPatches }, multiTrackerTuning);
 }
 
 /**
