@@ -77,12 +77,15 @@ export function makeTempDir(prefix = 'dino-track-test-') {
  * Makes a test video with ffmpeg's lavfi sources: moving test pattern, optional sine audio.
  * Generated rather than committed so sizes and lengths can vary per test.
  */
-export function makeVideo(file, { width = 128, height = 96, fps = 10, seconds = 2, audio = false, pattern = 'testsrc2' } = {}) {
+export function makeVideo(file, { width = 128, height = 96, fps = 10, seconds = 2, audio = false, pattern = 'testsrc2', videoCodec = 'libx264', audioCodec = 'aac' } = {}) {
   const { ffmpeg } = getFfmpegBinaries();
   const args = ['-v', 'error', '-y', '-f', 'lavfi', '-i', `${pattern}=size=${width}x${height}:rate=${fps}`];
-  if (audio) args.push('-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=16000');
-  args.push('-t', String(seconds), '-c:v', 'libx264', '-pix_fmt', 'yuv420p');
-  if (audio) args.push('-c:a', 'aac', '-shortest');
+  // Opus takes 48 kHz only; the others any rate.
+  if (audio) args.push('-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=${audioCodec === 'libopus' ? 48000 : 16000}`);
+  args.push('-t', String(seconds), '-c:v', videoCodec, '-pix_fmt', 'yuv420p');
+  // VP9 at its fastest: the tests need a VP9 stream, not a good one.
+  if (videoCodec === 'libvpx-vp9') args.push('-deadline', 'realtime', '-cpu-used', '8');
+  if (audio) args.push('-c:a', audioCodec, '-shortest');
   args.push(file);
   execFileSync(ffmpeg, args);
   return file;

@@ -5,8 +5,23 @@ import { startFfmpeg, type FfmpegProcess } from './ffmpeg-process.js';
 import { getMatroskaFramePrefix, getMatroskaHeader } from './matroska-pipe.js';
 import type { VideoInfo } from './probe.js';
 
-/** Audio codecs an MP4 can carry as they are; anything else is re-encoded to AAC. */
-const mp4AudioCodecs = new Set(['aac', 'mp3', 'ac3', 'eac3', 'alac', 'opus', 'flac']);
+/**
+ * Audio codecs an MP4 can carry as they are, on every ffmpeg dino-track runs with; anything
+ * else is re-encoded to AAC. Not Opus or FLAC: ffmpeg 4.1 (the npm-shipped one) refuses Opus
+ * in MP4 and ffmpeg 5.1 FLAC ("experimental, add '-strict -2'"), and an overlay written with
+ * an experimental mapping may not play.
+ */
+const mp4AudioCodecs = new Set(['aac', 'mp3', 'ac3', 'eac3', 'alac']);
+
+/** What to do next when the overlay's ffmpeg fails, from what it printed (see startFfmpeg). */
+export function adviseOnEncoding(output: string): string {
+  if (/No space left on device/i.test(output)) return 'free disk space where -o points, or write elsewhere';
+  if (/Permission denied|Read-only file system/i.test(output)) return 'give an -o you can write to';
+  if (/Error initializing output stream|experimental|not currently supported in container|Could not find tag for codec/i.test(output)) {
+    return 'the input has a stream the MP4 cannot take; write masks only (--format davis) or convert the input first (ffmpeg -i IN -c:v copy -c:a aac IN.mp4)';
+  }
+  return 'run again with --verbose to see what ffmpeg printed, or write masks only (--format davis)';
+}
 
 export interface EncodeOptions {
   video: VideoInfo;
@@ -74,7 +89,7 @@ function writeChunk(stdin: Writable, frame: Buffer, ffmpeg: FfmpegProcess): Prom
 
 /** Starts an ffmpeg that encodes RGB24 frames of the video's size to an H.264 MP4. */
 export function encodeVideo(options: EncodeOptions): Encoder {
-  const ffmpeg = startFfmpeg(buildArgs(options), ['pipe', 'ignore', 'pipe'], 'encoding the overlay video', options.verbose);
+  const ffmpeg = startFfmpeg(buildArgs(options), ['pipe', 'ignore', 'pipe'], 'encoding the overlay video', options.verbose, adviseOnEncoding);
   const stdin = ffmpeg.child.stdin as Writable;
   // A dying ffmpeg surfaces through `exited`; this only keeps EPIPE from being unhandled.
   stdin.on('error', () => undefined);

@@ -60,6 +60,22 @@ describe('dino-track INPUT -o OUT.mp4 (real ffmpeg, real onnxruntime)', () => {
     assert.equal(streams.find((s) => s.codec_type === 'video').nb_read_frames, '24');
   });
 
+  it('re-encodes audio an MP4 cannot hold as it is (Opus in WebM, FLAC in Matroska) to AAC', async () => {
+    // Both once failed at "Error initializing output stream": Opus on ffmpeg 4.1, FLAC on 5.1.
+    const inputs = [
+      makeVideo(path.join(dir, 'opus.webm'), { fps: 10, seconds: 1, audio: true, videoCodec: 'libvpx-vp9', audioCodec: 'libopus' }),
+      makeVideo(path.join(dir, 'flac.mkv'), { fps: 10, seconds: 1, audio: true, audioCodec: 'flac' }),
+    ];
+    for (const input of inputs) {
+      const out = `${input}.out.mp4`;
+      const { code, stderr } = await runCli([input, '-o', out, '--model', models.tiny, '--short-side', '96', '--progress', 'none'], { env });
+      assert.equal(code, 0, stderr);
+      const streams = probeStreams(out);
+      assert.deepEqual(streams.map((s) => s.codec_name), ['h264', 'aac'], input);
+      assert.equal(decodeErrors(out), '', input);
+    }
+  });
+
   it('uses a model that already has the two outputs, at its own size', async () => {
     const out = path.join(dir, 'prepared.mp4');
     const { code, stderr } = await runCli([silent, '-o', out, '--model', models.tinyPrepared, '--verbose'], { env });
