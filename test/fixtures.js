@@ -127,9 +127,9 @@ export function readRgbFrames(file) {
 }
 
 /** Runs the CLI; resolves { code, stdout, stderr }. */
-export function runCli(args, { env = {}, timeoutMs = 120_000, input } = {}) {
+export function runCli(args, { env = {}, timeoutMs = 120_000, input, cwd } = {}) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cli, ...args], { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [cli, ...args], { cwd, env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));

@@ -3,6 +3,7 @@ import { BoundedQueue } from '../util/bounded-queue.js';
 import { readFrames } from '../util/read-frames.js';
 import { getPassthroughArgs } from './ffmpeg-path.js';
 import { startFfmpeg } from './ffmpeg-process.js';
+import { toFfmpegFile } from './file-argument.js';
 import { frameTimeOutput, readFrameTimes } from './frame-times.js';
 import type { VideoInfo } from './probe.js';
 
@@ -52,7 +53,7 @@ function buildArgs(options: DecodeOptions): string[] {
   const scale = `scale=${modelWidth}:${modelHeight}:flags=${shrinking ? 'area' : 'bicubic'}`;
   // Passthrough keeps every decoded frame of a variable-frame-rate input, none duplicated.
   const common = [...getPassthroughArgs(), '-f', 'rawvideo', '-pix_fmt', 'rgb24'];
-  const input = ['-i', video.path, '-an', '-sn', '-dn'];
+  const input = ['-i', toFfmpegFile(video.path), '-an', '-sn', '-dn'];
   // The stream the probe chose (not `0:v:0`, which may be cover art): its size is what frames are cut at.
   const stream = `0:${video.streamIndex}`;
   // A tiny copy of each frame goes to fd 4 only for its timestamp (see frame-times.ts); 16x16

@@ -2,6 +2,7 @@ import type { Writable } from 'node:stream';
 import { ExternalError } from '../errors.js';
 import { getPassthroughArgs } from './ffmpeg-path.js';
 import { startFfmpeg, type FfmpegProcess } from './ffmpeg-process.js';
+import { toFfmpegFile } from './file-argument.js';
 import { getMatroskaFramePrefix, getMatroskaHeader } from './matroska-pipe.js';
 import type { VideoInfo } from './probe.js';
 
@@ -47,7 +48,7 @@ function buildArgs(options: EncodeOptions): string[] {
   // Frames arrive in Matroska with their own timestamps (matroska-pipe.ts), kept as they are.
   const args = ['-f', 'matroska', '-i', 'pipe:0'];
   const withAudio = Boolean(audioFrom && video.audioCodec);
-  if (withAudio) args.push('-i', audioFrom as string, '-map', '0:v:0', '-map', '1:a:0');
+  if (withAudio) args.push('-i', toFfmpegFile(audioFrom as string), '-map', '0:v:0', '-map', '1:a:0');
   const filters: string[] = [];
   // yuv420p needs even sizes: pad odd ones by one pixel rather than fail.
   if (video.width % 2 !== 0 || video.height % 2 !== 0) filters.push('pad=ceil(iw/2)*2:ceil(ih/2)*2');
@@ -58,7 +59,7 @@ function buildArgs(options: EncodeOptions): string[] {
   // writes it a frame short on variable-frame-rate timestamps, so players drop the last frame.
   args.push(...getPassthroughArgs(), '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '20', '-bf', '0', '-pix_fmt', 'yuv420p');
   if (withAudio) args.push('-c:a', mp4AudioCodecs.has(video.audioCodec as string) ? 'copy' : 'aac');
-  args.push('-movflags', '+faststart', '-f', 'mp4', '-y', outputPath);
+  args.push('-movflags', '+faststart', '-f', 'mp4', '-y', toFfmpegFile(outputPath));
   return args;
 }
 

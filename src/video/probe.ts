@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { stat } from 'node:fs/promises';
 import { ExternalError, InputError } from '../errors.js';
 import { getFfmpegBinaries } from './ffmpeg-path.js';
+import { toFfmpegFile } from './file-argument.js';
 
 /** What the pipeline needs to know about an input video, in display orientation. */
 export interface VideoInfo {
@@ -66,7 +67,7 @@ function getRotation(stream: ProbeStream): number {
 
 function runFfprobe(file: string): Promise<ProbeOutput> {
   const { ffprobe } = getFfmpegBinaries();
-  const args = ['-v', 'error', '-print_format', 'json', '-show_streams', '-show_format', file];
+  const args = ['-v', 'error', '-print_format', 'json', '-show_streams', '-show_format', toFfmpegFile(file)];
   return new Promise((resolve, reject) => {
     execFile(ffprobe, args, { maxBuffer: 16 * 1024 * 1024, timeout: 60_000 }, (error, stdout, stderr) => {
       if (error) {

@@ -77,6 +77,17 @@ describe('bad input: files', () => {
 });
 
 describe('unusual videos that must work', () => {
+  it('relative paths with a colon (cam:1.mp4, 2024-01-01T10:30:00.mp4) are files to ffmpeg, not protocols', async () => {
+    const folder = makeTempDir();
+    for (const name of ['cam:1.mp4', '2024-01-01T10:30:00.mp4']) makeVideo(path.join(folder, name), { width: 128, height: 96, fps: 10, seconds: 0.5 });
+    const video = await runCli(['cam:1.mp4', '-o', 'res:1.mp4', ...model], { env, cwd: folder });
+    assert.equal(video.code, 0, video.stderr);
+    assert.equal(probeStreams(path.join(folder, 'res:1.mp4'))[0].nb_read_frames, '5');
+    const folderOut = await runCli(['2024-01-01T10:30:00.mp4', '-o', 'outdir:1', '--format', 'overlay,davis', ...model], { env, cwd: folder });
+    assert.equal(folderOut.code, 0, folderOut.stderr);
+    assert.equal(probeStreams(path.join(folder, 'outdir:1', 'overlay.mp4'))[0].nb_read_frames, '5');
+    assert.equal(readdirSync(path.join(folder, 'outdir:1', 'masks')).length, 5);
+  });
   it('odd sizes (853x479): masks at the exact size, the H.264 overlay padded by one pixel', async () => {
     const odd = make('odd.mp4', ['-f', 'lavfi', '-i', 'testsrc2=size=854x480:rate=10', '-t', '1', '-vf', 'scale=853:479', '-c:v', 'libx264', '-pix_fmt', 'yuv444p']);
     await expectOverlay(odd, { width: 854, height: 480, frames: 10 });
