@@ -4,7 +4,7 @@ import { readFrames } from '../util/read-frames.js';
 import { getPassthroughArgs } from './ffmpeg-path.js';
 import { startFfmpeg } from './ffmpeg-process.js';
 import { toFfmpegFile } from './file-argument.js';
-import { frameTimeOutput, readFrameTimes } from './frame-times.js';
+import { getFrameTimeOutput, readFrameTimes } from './frame-times.js';
 import type { VideoInfo } from './probe.js';
 
 /** One decoded frame: RGB24, row-major, in display orientation. */
@@ -58,7 +58,7 @@ function buildArgs(options: DecodeOptions): string[] {
   const stream = `0:${video.streamIndex}`;
   // A tiny copy of each frame goes to fd 4 only for its timestamp (see frame-times.ts); 16x16
   // rather than 2x2 because ffmpeg warns about a raw stream under 1 kbit/s.
-  const times = ['-map', '[times]', ...getPassthroughArgs(), ...frameTimeOutput, 'pipe:4'];
+  const times = ['-map', '[times]', ...getPassthroughArgs(), ...getFrameTimeOutput(video.timeBase), 'pipe:4'];
   if (!keepFull) return [...input, '-filter_complex', `[${stream}]split=2[small][tiny];[small]${scale}[model];[tiny]scale=16:16[times]`, '-map', '[model]', ...common, 'pipe:1', ...times];
   return [
     ...input,

@@ -26,6 +26,11 @@ export interface VideoInfo {
    */
   pixelAspect?: string;
   pixelFormat: string;
+  /**
+   * The video stream's own time base ("1/15360"): frame times are read in it, exactly
+   * (frame-times.ts). Microseconds when the probe does not say.
+   */
+  timeBase: string;
   audioCodec: string | undefined;
 }
 
@@ -38,6 +43,7 @@ interface ProbeStream {
   pix_fmt?: string;
   r_frame_rate?: string;
   avg_frame_rate?: string;
+  time_base?: string;
   nb_frames?: string;
   duration?: string;
   tags?: Record<string, string>;
@@ -141,6 +147,7 @@ export async function probeVideo(file: string): Promise<VideoInfo> {
     rotation,
     pixelAspect: getPixelAspect(video, quarterTurn),
     pixelFormat: video.pix_fmt ?? 'unknown',
+    timeBase: /^[1-9]\d*\/[1-9]\d*$/.test(video.time_base ?? '') ? (video.time_base as string) : '1/1000000',
     audioCodec: audio?.codec_name,
   };
 }
