@@ -126,7 +126,7 @@ export function buildProgram(): Command {
     .command('eval')
     .description('score predicted masks against ground truth: DAVIS J and F, id switches, IDF1')
     .requiredOption('--pred <dir>', 'predicted masks (a folder of PNGs, or a track output folder)')
-    .requiredOption('--gt <dir>', 'ground-truth masks, same file names (DAVIS convention: 0 background, k = object k)')
+    .requiredOption('--gt <dir>', 'ground-truth masks, same file names (DAVIS convention: 0 background, k = object k, 255 void: not scored)')
     .option('--json', 'print JSON')
     .action(async (options: { pred: string; gt: string; json?: boolean }) => {
       await (await import('./eval-command.js')).runEval(options.pred, options.gt, Boolean(options.json));
