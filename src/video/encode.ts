@@ -46,9 +46,14 @@ export interface Encoder {
 function buildArgs(options: EncodeOptions): string[] {
   const { video, outputPath, audioFrom } = options;
   // Frames arrive in Matroska with their own timestamps (matroska-pipe.ts), kept as they are.
-  const args = ['-f', 'matroska', '-i', 'pipe:0'];
   const withAudio = Boolean(audioFrom && video.audioCodec);
-  if (withAudio) args.push('-i', toFfmpegFile(audioFrom as string), '-map', '0:v:0', '-map', '1:a:0');
+  // ffmpeg starts each input at 0, which lost a picture's delay after its sound (a video
+  // starting 0.5 s late came out 0.5 s early). Frame times count from the container's start
+  // (frame-times.ts); with -copyts they are kept as written, and the audio, moved back by the
+  // container's start, keeps its own distance from it.
+  const args = withAudio ? ['-copyts'] : [];
+  args.push('-f', 'matroska', '-i', 'pipe:0');
+  if (withAudio) args.push('-itsoffset', String(-video.startTime), '-i', toFfmpegFile(audioFrom as string), '-map', '0:v:0', '-map', '1:a:0');
   const filters: string[] = [];
   // yuv420p needs even sizes: pad odd ones by one pixel rather than fail.
   if (video.width % 2 !== 0 || video.height % 2 !== 0) filters.push('pad=ceil(iw/2)*2:ceil(ih/2)*2');

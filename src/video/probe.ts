@@ -31,6 +31,11 @@ export interface VideoInfo {
    * (frame-times.ts). Microseconds when the probe does not say.
    */
   timeBase: string;
+  /**
+   * The container's start in seconds (its earliest stream's first timestamp): frame times
+   * count from it, and the overlay keeps the audio at the same distance from it (encode.ts).
+   */
+  startTime: number;
   audioCodec: string | undefined;
 }
 
@@ -54,7 +59,7 @@ interface ProbeStream {
 
 interface ProbeOutput {
   streams?: ProbeStream[];
-  format?: { duration?: string; format_name?: string };
+  format?: { duration?: string; format_name?: string; start_time?: string };
 }
 
 function parseRate(text: string | undefined): number {
@@ -147,6 +152,7 @@ export async function probeVideo(file: string): Promise<VideoInfo> {
     rotation,
     pixelAspect: getPixelAspect(video, quarterTurn),
     pixelFormat: video.pix_fmt ?? 'unknown',
+    startTime: Number(output.format?.start_time) || 0,
     timeBase: /^[1-9]\d*\/[1-9]\d*$/.test(video.time_base ?? '') ? (video.time_base as string) : '1/1000000',
     audioCodec: audio?.codec_name,
   };
