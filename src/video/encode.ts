@@ -53,7 +53,8 @@ function buildArgs(options: EncodeOptions): string[] {
   // container's start, keeps its own distance from it.
   const args = withAudio ? ['-copyts'] : [];
   args.push('-f', 'matroska', '-i', 'pipe:0');
-  if (withAudio) args.push('-itsoffset', String(-video.startTime), '-i', toFfmpegFile(audioFrom as string), '-map', '0:v:0', '-map', '1:a:0');
+  // Every audio stream (languages, commentary), as the input has them.
+  if (withAudio) args.push('-itsoffset', String(-video.startTime), '-i', toFfmpegFile(audioFrom as string), '-map', '0:v:0', '-map', '1:a');
   const filters: string[] = [];
   // yuv420p needs even sizes: pad odd ones by one pixel rather than fail.
   if (video.width % 2 !== 0 || video.height % 2 !== 0) filters.push('pad=ceil(iw/2)*2:ceil(ih/2)*2');
@@ -63,7 +64,7 @@ function buildArgs(options: EncodeOptions): string[] {
   // No B-frames: with them the MP4 needs an edit list, and ffmpeg 4.1 (the npm-shipped one)
   // writes it a frame short on variable-frame-rate timestamps, so players drop the last frame.
   args.push(...getPassthroughArgs(), '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '20', '-bf', '0', '-pix_fmt', 'yuv420p');
-  if (withAudio) args.push('-c:a', mp4AudioCodecs.has(video.audioCodec as string) ? 'copy' : 'aac');
+  if (withAudio) video.audioCodecs.forEach((codec, k) => args.push(`-c:a:${k}`, mp4AudioCodecs.has(codec) ? 'copy' : 'aac'));
   args.push('-movflags', '+faststart', '-f', 'mp4', '-y', toFfmpegFile(outputPath));
   return args;
 }

@@ -36,7 +36,10 @@ export interface VideoInfo {
    * count from it, and the overlay keeps the audio at the same distance from it (encode.ts).
    */
   startTime: number;
+  /** The first audio stream's codec. */
   audioCodec: string | undefined;
+  /** Every audio stream's codec, in file order ("unknown" where ffprobe names none): the overlay keeps them all. */
+  audioCodecs: string[];
 }
 
 interface ProbeStream {
@@ -121,7 +124,7 @@ export async function probeVideo(file: string): Promise<VideoInfo> {
   if (!video || !video.width || !video.height) {
     throw new InputError(`input ${file} has no video stream; give a video file`);
   }
-  const audio = streams.find((s) => s.codec_type === 'audio');
+  const audio = streams.filter((s) => s.codec_type === 'audio');
   let fps = parseRate(video.r_frame_rate);
   let fpsText = video.r_frame_rate ?? '';
   if (!(fps > 0 && fps < 1000)) {
@@ -154,6 +157,7 @@ export async function probeVideo(file: string): Promise<VideoInfo> {
     pixelFormat: video.pix_fmt ?? 'unknown',
     startTime: Number(output.format?.start_time) || 0,
     timeBase: /^[1-9]\d*\/[1-9]\d*$/.test(video.time_base ?? '') ? (video.time_base as string) : '1/1000000',
-    audioCodec: audio?.codec_name,
+    audioCodec: audio[0]?.codec_name,
+    audioCodecs: audio.map((s) => s.codec_name ?? 'unknown'),
   };
 }

@@ -87,6 +87,18 @@ describe('dino-track INPUT -o OUT.mp4 (real ffmpeg, real onnxruntime)', () => {
     }
   });
 
+  it('keeps every audio stream: one copied (MP3), one re-encoded (FLAC)', async () => {
+    const { ffmpeg } = getFfmpegBinaries();
+    const input = path.join(dir, 'two-audio.mkv');
+    const tone = (hz) => ['-f', 'lavfi', '-i', `sine=frequency=${hz}:sample_rate=16000:duration=1`];
+    execFileSync(ffmpeg, ['-v', 'error', '-y', '-i', makeVideo(path.join(dir, 'two-audio-video.mp4'), { fps: 10, seconds: 1 }), ...tone(440), ...tone(880),
+      '-map', '0:v', '-map', '1:a', '-map', '2:a', '-c:v', 'copy', '-c:a:0', 'libmp3lame', '-c:a:1', 'flac', input]);
+    const out = `${input}.out.mp4`;
+    const { code, stderr } = await runCli([input, '-o', out, '--model', models.tiny, '--short-side', '96', '--progress', 'none'], { env });
+    assert.equal(code, 0, stderr);
+    assert.deepEqual(probeStreams(out).map((s) => s.codec_name), ['h264', 'mp3', 'aac']);
+  });
+
   it('re-encodes audio an MP4 cannot hold as it is (Opus in WebM, FLAC in Matroska) to AAC', async () => {
     // Both once failed at "Error initializing output stream": Opus on ffmpeg 4.1, FLAC on 5.1.
     const inputs = [
