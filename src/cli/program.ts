@@ -66,8 +66,9 @@ export function buildProgram(): Command {
     .option('--timeout <s>', 'give up on one video after this many seconds, 0 = never (default: 0)')
     .option('--redo', 'process every input again, even those recorded as done')
     .optionsGroup('Run:')
-    .addOption(createChoiceOption('--progress <mode>', 'progress on stderr: a bar over all videos, or one JSON line per video update (default: auto: a bar on a terminal)', progressModes))
+    .addOption(createChoiceOption('--progress <mode>', 'progress on stderr: a bar over all videos, or one JSON line per video update; with none, no line per finished video either (default: auto: a bar on a terminal, a line per finished video)', progressModes))
     .option('--verbose', 'show each video\'s full error output')
+    .option('-q, --quiet', 'no closing summary line (failures are still listed, and exit 1)')
     .addHelpText('after', batchHelp)
     .action(async (inputs: string[], options, command: Command) => {
       const { runBatchCommand } = await import('./batch-command.js');
