@@ -211,7 +211,7 @@ export async function runTrack(context: TrackContext): Promise<TrackSummary> {
         continue;
       }
       keyFrames++;
-      if (saver) await clock.timeAsync('save features', () => (saver as FeatureCacheWriter).write(features));
+      if (saver) await clock.timeAsync('save features', () => (saver as FeatureCacheWriter).write(features, frame.time));
       const tracked = await clock.timeAsync('track', () => (tracker as Tracker).update(features, image));
       const result = refiner && image ? refiner.refine(tracked, image) : Promise.resolve(tracked);
       result.catch(() => undefined); // awaited in turn; this only marks a failure handled meanwhile

@@ -97,7 +97,7 @@ export async function writeTemporaryCache(context: TrackContext, video: VideoInf
         }
         // Frame 0 is always a key frame, so `blank` has its shapes before any frame between keys.
         const features = frame.features ?? { index: frame.index, rows, cols, ...(blank as NonNullable<typeof blank>) };
-        await clock.timeAsync('save features', () => writer.write(features));
+        await clock.timeAsync('save features', () => writer.write(features, frame.time));
         written++;
         context.onProgress?.(written, Math.max(video.frameCount, written), 'features');
       }

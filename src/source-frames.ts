@@ -122,7 +122,9 @@ export async function* readCachedFrames(cache: FeatureCache, decoder: Decoder | 
   for await (const { item: features, key } of markKeyFrames(cache.frames(), keys.stride, keys.isRequired)) {
     const image = images ? await images.next() : undefined;
     if (image?.done) throw mismatch('fewer');
-    yield { index: features.index, time: image?.value.time ?? features.index / cache.info.fps, features: key ? features : undefined, image: image?.value.model };
+    // The video's own time when it is given; else the time the cache recorded; index/fps only for caches without times.
+    const time = image?.value.time ?? (await cache.readTime(features.index)) ?? features.index / cache.info.fps;
+    yield { index: features.index, time, features: key ? features : undefined, image: image?.value.model };
   }
   if (images && !(await images.next()).done) throw mismatch('more');
 }

@@ -77,12 +77,15 @@ export function makeTempDir(prefix = 'dino-track-test-') {
  * Makes a test video with ffmpeg's lavfi sources: moving test pattern, optional sine audio.
  * Generated rather than committed so sizes and lengths can vary per test.
  */
-export function makeVideo(file, { width = 128, height = 96, fps = 10, seconds = 2, audio = false, pattern = 'testsrc2' } = {}) {
+export function makeVideo(file, { width = 128, height = 96, fps = 10, seconds = 2, audio = false, pattern = 'testsrc2', videoCodec = 'libx264', audioCodec = 'aac' } = {}) {
   const { ffmpeg } = getFfmpegBinaries();
   const args = ['-v', 'error', '-y', '-f', 'lavfi', '-i', `${pattern}=size=${width}x${height}:rate=${fps}`];
-  if (audio) args.push('-f', 'lavfi', '-i', 'sine=frequency=440:sample_rate=16000');
-  args.push('-t', String(seconds), '-c:v', 'libx264', '-pix_fmt', 'yuv420p');
-  if (audio) args.push('-c:a', 'aac', '-shortest');
+  // Opus takes 48 kHz only; the others any rate.
+  if (audio) args.push('-f', 'lavfi', '-i', `sine=frequency=440:sample_rate=${audioCodec === 'libopus' ? 48000 : 16000}`);
+  args.push('-t', String(seconds), '-c:v', videoCodec, '-pix_fmt', 'yuv420p');
+  // VP9 at its fastest: the tests need a VP9 stream, not a good one.
+  if (videoCodec === 'libvpx-vp9') args.push('-deadline', 'realtime', '-cpu-used', '8');
+  if (audio) args.push('-c:a', audioCodec, '-shortest');
   args.push(file);
   execFileSync(ffmpeg, args);
   return file;
@@ -124,9 +127,9 @@ export function readRgbFrames(file) {
 }
 
 /** Runs the CLI; resolves { code, stdout, stderr }. */
-export function runCli(args, { env = {}, timeoutMs = 120_000, input } = {}) {
+export function runCli(args, { env = {}, timeoutMs = 120_000, input, cwd } = {}) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cli, ...args], { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [cli, ...args], { cwd, env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));

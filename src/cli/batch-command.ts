@@ -130,6 +130,8 @@ export async function runBatchCommand(args: string[], raw: RawBatchOptions, comm
     onResult: (result, finished, total) => {
       progress.finish(result.input);
       const where = `[${finished}/${total}] ${result.input}`;
+      // A line per finished video is progress, gone with --progress none as track's is; a failure is an error, always said.
+      if (result.status !== 'failed' && progressMode === 'none') return;
       if (result.status === 'done') say(`${where} → ${result.output} (${result.frames === undefined ? '? frames' : countOf(result.frames, 'frame')}, ${result.seconds?.toFixed(1)} s)`);
       else if (result.status === 'skipped') say(`${where}: already done, skipped`);
       else say(`${where}: failed: ${result.error}`);
@@ -141,7 +143,7 @@ export async function runBatchCommand(args: string[], raw: RawBatchOptions, comm
   const manifest = path.join(outputDir, '.dino-track', `manifest-${shard.index}-of-${shard.count}.json`);
   await writeFileAtomically(manifest, new TextEncoder().encode(`${JSON.stringify({ finishedAt: new Date().toISOString(), shard: `${shard.index}/${shard.count}`, results }, null, 2)}\n`));
   const failed = results.filter((r) => r.status === 'failed');
-  say(`batch: ${count('done')} done, ${count('skipped')} skipped (already done), ${failed.length} failed; manifest ${manifest}`);
+  if (!raw.quiet) say(`batch: ${count('done')} done, ${count('skipped')} skipped (already done), ${failed.length} failed; manifest ${manifest}`);
   if (failed.length > 0) {
     for (const r of failed) say(`  failed: ${r.input}: ${r.error}`);
     process.exitCode = 1;

@@ -5,13 +5,34 @@ import { decode } from 'fast-png';
 import { InputError } from '../errors.js';
 import { createSequenceScorer } from '../eval/index.js';
 
+const hasPngs = (dir: string): boolean => readdirSync(dir).some((n) => n.toLowerCase().endsWith('.png'));
+
+/** Whether `dir` is a folder with PNG masks in it or in its masks/ folder. */
+function holdsMasks(dir: string): boolean {
+  try {
+    if (!statSync(dir).isDirectory()) return false;
+    const nested = path.join(dir, 'masks');
+    return hasPngs(dir) || (existsSync(nested) && statSync(nested).isDirectory() && hasPngs(nested));
+  } catch {
+    return false;
+  }
+}
+
+/** Why a folder without masks has none, and what to give instead: a batch output, an overlay-only output. */
+function explainNoMasks(dir: string, option: string): string {
+  const videos = readdirSync(dir).filter((n) => !n.startsWith('.') && holdsMasks(path.join(dir, n)));
+  if (videos.length > 0) return `${option} ${dir} holds no .png masks but ${videos.length} folder${videos.length > 1 ? 's' : ''} of them (a batch output, one per video); score each video's folder, e.g. ${option} ${path.join(dir, videos[0])}`;
+  if (option === '--pred') return `${option} ${dir} holds no .png masks; run track with --format davis (an overlay or the other formats cannot be scored)`;
+  return `${option} ${dir} holds no .png masks; give the folder of ground-truth PNGs (DAVIS: Annotations/480p/NAME)`;
+}
+
 /** A mask folder: DIR itself, or DIR/masks as `track --format davis` writes it. */
 function resolveMaskDir(dir: string, option: string): string {
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new InputError(`${option} ${dir} is not a directory; give a folder of PNG masks`);
+  if (!existsSync(dir)) throw new InputError(`${option} ${dir} does not exist; check the path`);
+  if (!statSync(dir).isDirectory()) throw new InputError(`${option} ${dir} is a file, not a folder; give a folder of PNG masks${option === '--pred' ? ' (track writes them with --format davis)' : ''}`);
   const nested = path.join(dir, 'masks');
-  const hasPngs = (d: string): boolean => readdirSync(d).some((n) => n.toLowerCase().endsWith('.png'));
   if (!hasPngs(dir) && existsSync(nested) && hasPngs(nested)) return nested;
-  if (!hasPngs(dir)) throw new InputError(`${option} ${dir} holds no .png masks`);
+  if (!hasPngs(dir)) throw new InputError(explainNoMasks(dir, option));
   return dir;
 }
 

@@ -66,8 +66,9 @@ export function buildProgram(): Command {
     .option('--timeout <s>', 'give up on one video after this many seconds, 0 = never (default: 0)')
     .option('--redo', 'process every input again, even those recorded as done')
     .optionsGroup('Run:')
-    .addOption(createChoiceOption('--progress <mode>', 'progress on stderr: a bar over all videos, or one JSON line per video update (default: auto: a bar on a terminal)', progressModes))
+    .addOption(createChoiceOption('--progress <mode>', 'progress on stderr: a bar over all videos, or one JSON line per video update; with none, no line per finished video either (default: auto: a bar on a terminal, a line per finished video)', progressModes))
     .option('--verbose', 'show each video\'s full error output')
+    .option('-q, --quiet', 'no closing summary line (failures are still listed, and exit 1)')
     .addHelpText('after', batchHelp)
     .action(async (inputs: string[], options, command: Command) => {
       const { runBatchCommand } = await import('./batch-command.js');
@@ -126,7 +127,7 @@ export function buildProgram(): Command {
     .command('eval')
     .description('score predicted masks against ground truth: DAVIS J and F, id switches, IDF1')
     .requiredOption('--pred <dir>', 'predicted masks (a folder of PNGs, or a track output folder)')
-    .requiredOption('--gt <dir>', 'ground-truth masks, same file names (DAVIS convention: 0 background, k = object k)')
+    .requiredOption('--gt <dir>', 'ground-truth masks, same file names (DAVIS convention: 0 background, k = object k, 255 void: not scored)')
     .option('--json', 'print JSON')
     .action(async (options: { pred: string; gt: string; json?: boolean }) => {
       await (await import('./eval-command.js')).runEval(options.pred, options.gt, Boolean(options.json));

@@ -12,7 +12,28 @@ export interface SequenceScore {
   frames: number;
 }
 
-/** Accumulates per-frame label maps (0 = background, else object id) and scores them. */
+/**
+ * DAVIS's "void" label: ground-truth pixels too uncertain to score (object borders, mixed
+ * pixels). As davis2017-evaluation does, they count for no object and neither mask's side:
+ * J and F are taken with them removed from both the prediction and the ground truth.
+ */
+export const voidLabel = 255;
+
+/** Prediction and truth with the truth's void pixels set to background in both (a copy only when there are any). */
+function removeVoid(prediction: ArrayLike<number>, truth: ArrayLike<number>): { prediction: ArrayLike<number>; truth: ArrayLike<number> } {
+  let cleanPrediction: Uint16Array | undefined;
+  let cleanTruth: Uint16Array | undefined;
+  for (let i = 0; i < truth.length; i++) {
+    if (truth[i] !== voidLabel) continue;
+    cleanPrediction ??= Uint16Array.from(prediction);
+    cleanTruth ??= Uint16Array.from(truth);
+    cleanPrediction[i] = 0;
+    cleanTruth[i] = 0;
+  }
+  return { prediction: cleanPrediction ?? prediction, truth: cleanTruth ?? truth };
+}
+
+/** Accumulates per-frame label maps (0 = background, 255 = void in the truth, else object id) and scores them. */
 export interface SequenceScorer {
   add(prediction: ArrayLike<number>, truth: ArrayLike<number>): void;
   finish(): SequenceScore;
@@ -73,7 +94,8 @@ export function createSequenceScorer(width: number, height: number): SequenceSco
   let frames = 0;
   const presence: { truth: Set<number>; predicted: Set<number> }[] = [];
   return {
-    add(prediction, truth) {
+    add(withVoid, truthWithVoid) {
+      const { prediction, truth } = removeVoid(withVoid, truthWithVoid);
       const truthHere = getIds(truth);
       const predictedHere = getIds(prediction);
       for (const id of truthHere) {

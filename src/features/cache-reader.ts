@@ -4,7 +4,7 @@ import { InputError } from '../errors.js';
 import { describeNonFinite, findNonFinite } from '../util/finite.js';
 import { isHiddenFile } from '../util/paths.js';
 import type { FrameFeatures } from '../track/index.js';
-import { cacheFormat } from './cache-format.js';
+import { cacheFormat, frameTimeTensor } from './cache-format.js';
 import { SafetensorsFile } from './safetensors.js';
 
 /** What a feature cache says about the video it was made from. */
@@ -29,6 +29,8 @@ export interface FeatureCache {
   frames(): AsyncGenerator<FrameFeatures>;
   /** One frame by index, for passes that go backwards or start in the middle (prompted mode). */
   readFrame(index: number): Promise<FrameFeatures>;
+  /** Frame `index`'s time in seconds as the cache recorded it (frameTimeTensor); undefined when it holds none. */
+  readTime(index: number): Promise<number | undefined>;
   close(): Promise<void>;
 }
 
@@ -112,6 +114,17 @@ export async function openFeatureCache(source: string): Promise<FeatureCache> {
       clsAttention: checkFinite(await file.readRows('cls_attn', t), 'cls_attn', file.path, index), // [heads, h*w]
       patchTokens: checkFinite(await file.readRows('patch_tokens', t), 'patch_tokens', file.path, index), // [h*w, D]
     });
+    /** The shard holding frame `index`, and the frame's place in it. */
+    const locate = (index: number): { file: SafetensorsFile; t: number } => {
+      if (!Number.isInteger(index)) throw new RangeError(`frame ${index} is not a frame index; give a whole number from 0 to ${info.frames - 1}`);
+      if (index < 0 || index >= info.frames) throw new RangeError(`frame ${index} is outside the feature cache (0-${info.frames - 1})`);
+      let t = index;
+      for (const [i, file] of files.entries()) {
+        if (t < infos[i].frames) return { file, t };
+        t -= infos[i].frames;
+      }
+      throw new RangeError(`frame ${index} is outside the feature cache`);
+    };
     return {
       info,
       async *frames() {
@@ -121,14 +134,17 @@ export async function openFeatureCache(source: string): Promise<FeatureCache> {
         }
       },
       async readFrame(index) {
-        if (!Number.isInteger(index)) throw new RangeError(`frame ${index} is not a frame index; give a whole number from 0 to ${info.frames - 1}`);
-        if (index < 0 || index >= info.frames) throw new RangeError(`frame ${index} is outside the feature cache (0-${info.frames - 1})`);
-        let t = index;
-        for (const [i, file] of files.entries()) {
-          if (t < infos[i].frames) return readShardFrame(file, t, index);
-          t -= infos[i].frames;
-        }
-        throw new RangeError(`frame ${index} is outside the feature cache`);
+        const { file, t } = locate(index);
+        return readShardFrame(file, t, index);
+      },
+      async readTime(index) {
+        const { file, t } = locate(index);
+        const entry = file.tensors.get(frameTimeTensor);
+        // Written by an older dino-track (or another tool): no times, or not in the shape this one writes.
+        if (!entry || entry.shape.length !== 2 || entry.shape[1] !== 2 || entry.shape[0] !== file.getEntry('cls_attn').shape[0]) return undefined;
+        const [hi, lo] = await file.readRows(frameTimeTensor, t);
+        const seconds = hi + lo;
+        return Number.isFinite(seconds) ? seconds : undefined;
       },
       close: async () => {
         await Promise.all(files.map((f) => f.close()));

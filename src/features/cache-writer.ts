@@ -9,13 +9,14 @@ import { ExternalError } from '../errors.js';
 import { floatsToHalves } from '../util/float16.js';
 import { openStreamWriter } from '../util/stream-writer.js';
 import type { FrameFeatures } from '../track/index.js';
-import { cacheFormat, type CacheMetadata } from './cache-format.js';
+import { cacheFormat, frameTimeTensor, splitFrameTime, type CacheMetadata } from './cache-format.js';
 
 export type CacheDtype = 'F32' | 'F16';
 
 /** Streams per-frame features to a safetensors feature cache (DESIGN, "Feature cache"). */
 export interface FeatureCacheWriter {
-  write(features: FrameFeatures): Promise<void>;
+  /** `time`: the frame's time in seconds (see frameTimeTensor); a cache with a frame without one keeps no times. */
+  write(features: FrameFeatures, time?: number): Promise<void>;
   finish(): Promise<void>;
   abort(): Promise<void>;
 }
@@ -42,36 +43,42 @@ function toBytes(values: Float32Array, dtype: CacheDtype, tensor: string, index:
 export function createFeatureCacheWriter(target: string, metadata: Omit<CacheMetadata, 'format'>, dtype: CacheDtype = 'F32'): FeatureCacheWriter {
   removeDeadPartials(target);
   const output: AtomicPath = createAtomicPath(target);
-  const scratch = { attention: `${output.temp}.cls_attn`, tokens: `${output.temp}.patch_tokens` };
-  const unregister = [removeOnCleanup(scratch.attention), removeOnCleanup(scratch.tokens)];
+  const scratch = { attention: `${output.temp}.cls_attn`, tokens: `${output.temp}.patch_tokens`, times: `${output.temp}.${frameTimeTensor}` };
+  const unregister = [removeOnCleanup(scratch.attention), removeOnCleanup(scratch.tokens), removeOnCleanup(scratch.times)];
   const attention = openStreamWriter(scratch.attention);
   const tokens = openStreamWriter(scratch.tokens);
+  const times = openStreamWriter(scratch.times);
   let frames = 0;
+  let timed = true;
   let shape: { heads: number; rows: number; cols: number; dim: number } | undefined;
   const cleanScratch = async (): Promise<void> => {
     attention.destroy();
     tokens.destroy();
-    await rm(scratch.attention, { force: true });
-    await rm(scratch.tokens, { force: true });
+    times.destroy();
+    await Promise.all(Object.values(scratch).map((file) => rm(file, { force: true })));
     unregister.forEach((u) => u());
   };
   return {
-    async write(features) {
+    async write(features, time) {
       shape ??= { heads: features.heads, rows: features.rows, cols: features.cols, dim: features.dim };
       await attention.write(toBytes(features.clsAttention, dtype, 'attention', features.index)); // [heads, h*w]
       await tokens.write(toBytes(features.patchTokens, dtype, 'patch tokens', features.index)); // [h*w, D]
+      timed &&= time !== undefined && Number.isFinite(time);
+      if (timed) await times.write(new Uint8Array(splitFrameTime(time as number).buffer));
       frames++;
     },
     async finish() {
-      await Promise.all([attention.end(), tokens.end()]);
+      await Promise.all([attention.end(), tokens.end(), times.end()]);
       const { heads, rows, cols, dim } = shape ?? { heads: 0, rows: 0, cols: 0, dim: 0 };
       const width = dtype === 'F16' ? 2 : 4;
       const attentionBytes = frames * heads * rows * cols * width;
       const tokenBytes = frames * rows * cols * dim * width;
+      const timeBytes = frames * 2 * 4;
       const header: Record<string, unknown> = {
         __metadata__: Object.fromEntries(Object.entries({ ...metadata, format: cacheFormat }).map(([k, v]) => [k, String(v)])),
         cls_attn: { dtype, shape: [frames, heads, rows, cols], data_offsets: [0, attentionBytes] },
         patch_tokens: { dtype, shape: [frames, rows, cols, dim], data_offsets: [attentionBytes, attentionBytes + tokenBytes] },
+        ...(timed && frames > 0 ? { [frameTimeTensor]: { dtype: 'F32', shape: [frames, 2], data_offsets: [attentionBytes + tokenBytes, attentionBytes + tokenBytes + timeBytes] } } : {}),
       };
       let text = JSON.stringify(header);
       text += ' '.repeat((8 - (text.length % 8)) % 8);
@@ -85,7 +92,10 @@ export function createFeatureCacheWriter(target: string, metadata: Omit<CacheMet
       }
       const append = createWriteStream(output.temp, { flags: 'a' });
       await pipeline(createReadStream(scratch.attention), append, { end: false });
-      await pipeline(createReadStream(scratch.tokens), append);
+      if (timed && frames > 0) {
+        await pipeline(createReadStream(scratch.tokens), append, { end: false });
+        await pipeline(createReadStream(scratch.times), append);
+      } else await pipeline(createReadStream(scratch.tokens), append);
       await cleanScratch();
       await output.commit();
     },

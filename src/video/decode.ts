@@ -3,7 +3,8 @@ import { BoundedQueue } from '../util/bounded-queue.js';
 import { readFrames } from '../util/read-frames.js';
 import { getPassthroughArgs } from './ffmpeg-path.js';
 import { startFfmpeg } from './ffmpeg-process.js';
-import { frameTimeOutput, readFrameTimes } from './frame-times.js';
+import { toFfmpegFile } from './file-argument.js';
+import { getFrameTimeOutput, readFrameTimes } from './frame-times.js';
 import type { VideoInfo } from './probe.js';
 
 /** One decoded frame: RGB24, row-major, in display orientation. */
@@ -52,12 +53,12 @@ function buildArgs(options: DecodeOptions): string[] {
   const scale = `scale=${modelWidth}:${modelHeight}:flags=${shrinking ? 'area' : 'bicubic'}`;
   // Passthrough keeps every decoded frame of a variable-frame-rate input, none duplicated.
   const common = [...getPassthroughArgs(), '-f', 'rawvideo', '-pix_fmt', 'rgb24'];
-  const input = ['-i', video.path, '-an', '-sn', '-dn'];
+  const input = ['-i', toFfmpegFile(video.path), '-an', '-sn', '-dn'];
   // The stream the probe chose (not `0:v:0`, which may be cover art): its size is what frames are cut at.
   const stream = `0:${video.streamIndex}`;
   // A tiny copy of each frame goes to fd 4 only for its timestamp (see frame-times.ts); 16x16
   // rather than 2x2 because ffmpeg warns about a raw stream under 1 kbit/s.
-  const times = ['-map', '[times]', ...getPassthroughArgs(), ...frameTimeOutput, 'pipe:4'];
+  const times = ['-map', '[times]', ...getPassthroughArgs(), ...getFrameTimeOutput(video.timeBase), 'pipe:4'];
   if (!keepFull) return [...input, '-filter_complex', `[${stream}]split=2[small][tiny];[small]${scale}[model];[tiny]scale=16:16[times]`, '-map', '[model]', ...common, 'pipe:1', ...times];
   return [
     ...input,

@@ -2,11 +2,27 @@ import type { Writable } from 'node:stream';
 import { ExternalError } from '../errors.js';
 import { getPassthroughArgs } from './ffmpeg-path.js';
 import { startFfmpeg, type FfmpegProcess } from './ffmpeg-process.js';
+import { toFfmpegFile } from './file-argument.js';
 import { getMatroskaFramePrefix, getMatroskaHeader } from './matroska-pipe.js';
 import type { VideoInfo } from './probe.js';
 
-/** Audio codecs an MP4 can carry as they are; anything else is re-encoded to AAC. */
-const mp4AudioCodecs = new Set(['aac', 'mp3', 'ac3', 'eac3', 'alac', 'opus', 'flac']);
+/**
+ * Audio codecs an MP4 can carry as they are, on every ffmpeg dino-track runs with; anything
+ * else is re-encoded to AAC. Not Opus or FLAC: ffmpeg 4.1 (the npm-shipped one) refuses Opus
+ * in MP4 and ffmpeg 5.1 FLAC ("experimental, add '-strict -2'"), and an overlay written with
+ * an experimental mapping may not play.
+ */
+const mp4AudioCodecs = new Set(['aac', 'mp3', 'ac3', 'eac3', 'alac']);
+
+/** What to do next when the overlay's ffmpeg fails, from what it printed (see startFfmpeg). */
+export function adviseOnEncoding(output: string): string {
+  if (/No space left on device/i.test(output)) return 'free disk space where -o points, or write elsewhere';
+  if (/Permission denied|Read-only file system/i.test(output)) return 'give an -o you can write to';
+  if (/Error initializing output stream|experimental|not currently supported in container|Could not find tag for codec/i.test(output)) {
+    return 'the input has a stream the MP4 cannot take; write masks only (--format davis) or convert the input first (ffmpeg -i IN -c:v copy -c:a aac IN.mp4)';
+  }
+  return 'run again with --verbose to see what ffmpeg printed, or write masks only (--format davis)';
+}
 
 export interface EncodeOptions {
   video: VideoInfo;
@@ -30,9 +46,15 @@ export interface Encoder {
 function buildArgs(options: EncodeOptions): string[] {
   const { video, outputPath, audioFrom } = options;
   // Frames arrive in Matroska with their own timestamps (matroska-pipe.ts), kept as they are.
-  const args = ['-f', 'matroska', '-i', 'pipe:0'];
   const withAudio = Boolean(audioFrom && video.audioCodec);
-  if (withAudio) args.push('-i', audioFrom as string, '-map', '0:v:0', '-map', '1:a:0');
+  // ffmpeg starts each input at 0, which lost a picture's delay after its sound (a video
+  // starting 0.5 s late came out 0.5 s early). Frame times count from the container's start
+  // (frame-times.ts); with -copyts they are kept as written, and the audio, moved back by the
+  // container's start, keeps its own distance from it.
+  const args = withAudio ? ['-copyts'] : [];
+  args.push('-f', 'matroska', '-i', 'pipe:0');
+  // Every audio stream (languages, commentary), as the input has them.
+  if (withAudio) args.push('-itsoffset', String(-video.startTime), '-i', toFfmpegFile(audioFrom as string), '-map', '0:v:0', '-map', '1:a');
   const filters: string[] = [];
   // yuv420p needs even sizes: pad odd ones by one pixel rather than fail.
   if (video.width % 2 !== 0 || video.height % 2 !== 0) filters.push('pad=ceil(iw/2)*2:ceil(ih/2)*2');
@@ -42,8 +64,8 @@ function buildArgs(options: EncodeOptions): string[] {
   // No B-frames: with them the MP4 needs an edit list, and ffmpeg 4.1 (the npm-shipped one)
   // writes it a frame short on variable-frame-rate timestamps, so players drop the last frame.
   args.push(...getPassthroughArgs(), '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '20', '-bf', '0', '-pix_fmt', 'yuv420p');
-  if (withAudio) args.push('-c:a', mp4AudioCodecs.has(video.audioCodec as string) ? 'copy' : 'aac');
-  args.push('-movflags', '+faststart', '-f', 'mp4', '-y', outputPath);
+  if (withAudio) video.audioCodecs.forEach((codec, k) => args.push(`-c:a:${k}`, mp4AudioCodecs.has(codec) ? 'copy' : 'aac'));
+  args.push('-movflags', '+faststart', '-f', 'mp4', '-y', toFfmpegFile(outputPath));
   return args;
 }
 
@@ -74,7 +96,7 @@ function writeChunk(stdin: Writable, frame: Buffer, ffmpeg: FfmpegProcess): Prom
 
 /** Starts an ffmpeg that encodes RGB24 frames of the video's size to an H.264 MP4. */
 export function encodeVideo(options: EncodeOptions): Encoder {
-  const ffmpeg = startFfmpeg(buildArgs(options), ['pipe', 'ignore', 'pipe'], 'encoding the overlay video', options.verbose);
+  const ffmpeg = startFfmpeg(buildArgs(options), ['pipe', 'ignore', 'pipe'], 'encoding the overlay video', options.verbose, adviseOnEncoding);
   const stdin = ffmpeg.child.stdin as Writable;
   // A dying ffmpeg surfaces through `exited`; this only keeps EPIPE from being unhandled.
   stdin.on('error', () => undefined);

@@ -14,11 +14,14 @@ export interface FfmpegProcess {
 
 const stderrLinesKept = 20;
 
+/** What to do next for a failure whose last line is `reason`, when the caller knows; undefined when it does not. */
+export type FailureAdvice = (reason: string) => string | undefined;
+
 /**
  * Starts ffmpeg with `-v error` so that a normal run prints nothing of ffmpeg's own,
  * and forwards its stderr only when `verbose` is set.
  */
-export function startFfmpeg(args: string[], stdio: StdioOptions, what: string, verbose = false): FfmpegProcess {
+export function startFfmpeg(args: string[], stdio: StdioOptions, what: string, verbose = false, advise?: FailureAdvice): FfmpegProcess {
   const { ffmpeg } = getFfmpegBinaries();
   const child = spawn(ffmpeg, ['-hide_banner', '-nostdin', '-v', verbose ? 'warning' : 'error', ...args], { stdio });
   const tail: string[] = [];
@@ -38,7 +41,8 @@ export function startFfmpeg(args: string[], stdio: StdioOptions, what: string, v
       if (code === 0 || killed) resolve();
       else {
         const reason = tail.at(-1) ?? (signal ? `killed by ${signal}` : `exit code ${code}`);
-        reject(new ExternalError(`ffmpeg failed while ${what}: ${reason}`));
+        const advice = advise?.(tail.join('\n'));
+        reject(new ExternalError(`ffmpeg failed while ${what}: ${reason}${advice ? `; ${advice}` : ''}`));
       }
     });
   });

@@ -5,8 +5,15 @@ import type { Readable } from 'node:stream';
  * ffmpeg's `framecrc` muxer writes one line per frame (`stream, dts, pts, duration, size,
  * crc`) after a `#tb 0: num/den` header. The decoder sends a tiny copy of every frame to
  * it, so each line is the presentation time of the frame on the pixel pipes, in order.
+ *
+ * The times are in the encoder's time base, which ffmpeg otherwise guesses from the frame
+ * rate (1/30 for a 30+60 fps concatenation: 90 frames, 61 distinct times); set to the input
+ * stream's own `timeBase` ("1/15360"), each is the frame's presentation time exactly, with no
+ * second decode. ffmpeg counts them from the container's start (its start_time), as players do.
  */
-export const frameTimeOutput = ['-c:v', 'rawvideo', '-f', 'framecrc', '-flush_packets', '1'];
+export function getFrameTimeOutput(timeBase: string): string[] {
+  return ['-c:v', 'rawvideo', '-enc_time_base', timeBase.replace('/', ':'), '-f', 'framecrc', '-flush_packets', '1'];
+}
 
 /** Presentation times in seconds, one per decoded frame, read from `framecrc` text. */
 export async function* readFrameTimes(stream: Readable): AsyncGenerator<number> {

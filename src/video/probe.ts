@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { stat } from 'node:fs/promises';
 import { ExternalError, InputError } from '../errors.js';
 import { getFfmpegBinaries } from './ffmpeg-path.js';
+import { toFfmpegFile } from './file-argument.js';
 
 /** What the pipeline needs to know about an input video, in display orientation. */
 export interface VideoInfo {
@@ -25,7 +26,20 @@ export interface VideoInfo {
    */
   pixelAspect?: string;
   pixelFormat: string;
+  /**
+   * The video stream's own time base ("1/15360"): frame times are read in it, exactly
+   * (frame-times.ts). Microseconds when the probe does not say.
+   */
+  timeBase: string;
+  /**
+   * The container's start in seconds (its earliest stream's first timestamp): frame times
+   * count from it, and the overlay keeps the audio at the same distance from it (encode.ts).
+   */
+  startTime: number;
+  /** The first audio stream's codec. */
   audioCodec: string | undefined;
+  /** Every audio stream's codec, in file order ("unknown" where ffprobe names none): the overlay keeps them all. */
+  audioCodecs: string[];
 }
 
 interface ProbeStream {
@@ -37,6 +51,7 @@ interface ProbeStream {
   pix_fmt?: string;
   r_frame_rate?: string;
   avg_frame_rate?: string;
+  time_base?: string;
   nb_frames?: string;
   duration?: string;
   tags?: Record<string, string>;
@@ -47,7 +62,7 @@ interface ProbeStream {
 
 interface ProbeOutput {
   streams?: ProbeStream[];
-  format?: { duration?: string; format_name?: string };
+  format?: { duration?: string; format_name?: string; start_time?: string };
 }
 
 function parseRate(text: string | undefined): number {
@@ -66,7 +81,7 @@ function getRotation(stream: ProbeStream): number {
 
 function runFfprobe(file: string): Promise<ProbeOutput> {
   const { ffprobe } = getFfmpegBinaries();
-  const args = ['-v', 'error', '-print_format', 'json', '-show_streams', '-show_format', file];
+  const args = ['-v', 'error', '-print_format', 'json', '-show_streams', '-show_format', toFfmpegFile(file)];
   return new Promise((resolve, reject) => {
     execFile(ffprobe, args, { maxBuffer: 16 * 1024 * 1024, timeout: 60_000 }, (error, stdout, stderr) => {
       if (error) {
@@ -109,7 +124,7 @@ export async function probeVideo(file: string): Promise<VideoInfo> {
   if (!video || !video.width || !video.height) {
     throw new InputError(`input ${file} has no video stream; give a video file`);
   }
-  const audio = streams.find((s) => s.codec_type === 'audio');
+  const audio = streams.filter((s) => s.codec_type === 'audio');
   let fps = parseRate(video.r_frame_rate);
   let fpsText = video.r_frame_rate ?? '';
   if (!(fps > 0 && fps < 1000)) {
@@ -140,6 +155,9 @@ export async function probeVideo(file: string): Promise<VideoInfo> {
     rotation,
     pixelAspect: getPixelAspect(video, quarterTurn),
     pixelFormat: video.pix_fmt ?? 'unknown',
-    audioCodec: audio?.codec_name,
+    startTime: Number(output.format?.start_time) || 0,
+    timeBase: /^[1-9]\d*\/[1-9]\d*$/.test(video.time_base ?? '') ? (video.time_base as string) : '1/1000000',
+    audioCodec: audio[0]?.codec_name,
+    audioCodecs: audio.map((s) => s.codec_name ?? 'unknown'),
   };
 }

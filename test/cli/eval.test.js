@@ -58,6 +58,27 @@ describe('dino-track eval', () => {
     assert.match(stdout, /^mean\s+0\.500\s+0\.500$/m);
   });
 
+  it('says what to give instead: a path that does not exist, a batch output, an overlay-only output, a file', async () => {
+    const dir = makeTempDir();
+    const gt = writeMasks(path.join(dir, 'gt'), [[[1, 5, 5, 10]]]);
+    writeMasks(path.join(dir, 'batch', 'cat', 'masks'), [[[1, 5, 5, 10]]]);
+    writeMasks(path.join(dir, 'batch', 'dog', 'masks'), [[[1, 5, 5, 10]]]);
+    mkdirSync(path.join(dir, 'overlay-only'));
+    writeFileSync(path.join(dir, 'overlay-only', 'overlay.mp4'), 'x');
+    const cases = [
+      [path.join(dir, 'nonexistent'), /^dino-track: error: --pred \S+nonexistent does not exist; check the path$/],
+      [path.join(dir, 'batch'), /^dino-track: error: --pred \S+batch holds no \.png masks but 2 folders of them \(a batch output, one per video\); score each video's folder, e\.g\. --pred \S+batch\/cat$/],
+      [path.join(dir, 'overlay-only'), /^dino-track: error: --pred \S+overlay-only holds no \.png masks; run track with --format davis/],
+      [path.join(dir, 'overlay-only', 'overlay.mp4'), /^dino-track: error: --pred \S+overlay\.mp4 is a file, not a folder; give a folder of PNG masks \(track writes them with --format davis\)$/],
+    ];
+    for (const [pred, pattern] of cases) {
+      const { code, stderr } = await runCli(['eval', '--pred', pred, '--gt', gt]);
+      assert.equal(code, 1, stderr);
+      assert.equal(stderr.trim().split('\n').length, 1, stderr);
+      assert.match(stderr.trim(), pattern);
+    }
+  });
+
   it('refuses masks of another size with one line', async () => {
     const dir = makeTempDir();
     const gt = writeMasks(path.join(dir, 'gt'), [[[1, 5, 5, 10]]]);

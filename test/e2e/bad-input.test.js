@@ -77,6 +77,17 @@ describe('bad input: files', () => {
 });
 
 describe('unusual videos that must work', () => {
+  it('relative paths with a colon (cam:1.mp4, 2024-01-01T10:30:00.mp4) are files to ffmpeg, not protocols', async () => {
+    const folder = makeTempDir();
+    for (const name of ['cam:1.mp4', '2024-01-01T10:30:00.mp4']) makeVideo(path.join(folder, name), { width: 128, height: 96, fps: 10, seconds: 0.5 });
+    const video = await runCli(['cam:1.mp4', '-o', 'res:1.mp4', ...model], { env, cwd: folder });
+    assert.equal(video.code, 0, video.stderr);
+    assert.equal(probeStreams(path.join(folder, 'res:1.mp4'))[0].nb_read_frames, '5');
+    const folderOut = await runCli(['2024-01-01T10:30:00.mp4', '-o', 'outdir:1', '--format', 'overlay,davis', ...model], { env, cwd: folder });
+    assert.equal(folderOut.code, 0, folderOut.stderr);
+    assert.equal(probeStreams(path.join(folder, 'outdir:1', 'overlay.mp4'))[0].nb_read_frames, '5');
+    assert.equal(readdirSync(path.join(folder, 'outdir:1', 'masks')).length, 5);
+  });
   it('odd sizes (853x479): masks at the exact size, the H.264 overlay padded by one pixel', async () => {
     const odd = make('odd.mp4', ['-f', 'lavfi', '-i', 'testsrc2=size=854x480:rate=10', '-t', '1', '-vf', 'scale=853:479', '-c:v', 'libx264', '-pix_fmt', 'yuv444p']);
     await expectOverlay(odd, { width: 854, height: 480, frames: 10 });
@@ -134,6 +145,16 @@ describe('unusual videos that must work', () => {
   });
   it('10-bit video', () => expectOverlay(make('10bit.mkv', ['-f', 'lavfi', '-i', 'testsrc2=size=128x96:rate=10', '-t', '1', '-c:v', 'ffv1', '-pix_fmt', 'yuv420p10le']), { width: 128, height: 96, frames: 10 }));
   it('video with an alpha channel', () => expectOverlay(make('alpha.mov', ['-f', 'lavfi', '-i', 'testsrc2=size=128x96:rate=10', '-t', '1', '-vf', 'format=rgba', '-c:v', 'png']), { width: 128, height: 96, frames: 10 }));
+  it('frames only a few patches across (12x12): runs, and says why few or no objects will be found', async () => {
+    const tiny = make('tiny.mp4', ['-f', 'lavfi', '-i', 'testsrc2=size=12x12:rate=10', '-t', '0.5', '-c:v', 'libx264', '-pix_fmt', 'yuv444p']);
+    const result = await runCli([tiny, '-o', path.join(work, 'tiny-out'), '--format', 'ndjson', '--model', models.tiny, '--progress', 'none'], { env });
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stderr, /^dino-track: the model sees only 1x1 patches \(rows x cols; input 16x16, patch 16\): .*; enlarge the frames with --short-side 64 or more, or give a larger video$/m);
+    // With the frames enlarged as it says: no notice.
+    const enlarged = await runCli([tiny, '-o', path.join(work, 'tiny-enlarged'), '--format', 'ndjson', '--model', models.tiny, '--short-side', '64', '--progress', 'none'], { env });
+    assert.equal(enlarged.code, 0, enlarged.stderr);
+    assert.doesNotMatch(enlarged.stderr, /sees only/);
+  });
   it('very small frames (32x32)', () => expectOverlay(make('small.mp4', ['-f', 'lavfi', '-i', 'testsrc2=size=32x32:rate=10', '-t', '1', '-c:v', 'libx264', '-pix_fmt', 'yuv444p']), { width: 32, height: 32, frames: 10 }));
   it('large frames (4K)', () => expectOverlay(make('4k.mp4', ['-f', 'lavfi', '-i', 'testsrc2=size=3840x2160:rate=10', '-frames:v', '3', '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p']), { width: 3840, height: 2160, frames: 3 }));
 });

@@ -69,6 +69,20 @@ describe('dino-track batch', () => {
     assert.ok(existsSync(path.join(nested, 'v0', 'masks')));
   });
 
+  it('--progress none and -q as under track: no line per finished video, no closing line; failures still said, exit 1', async () => {
+    const { videos, out } = makeFolder(2, { bad: true });
+    const quietNone = await runCli(['batch', videos, '-o', out, ...common, '--progress', 'none', '-q'], { env });
+    assert.equal(quietNone.code, 1, quietNone.stderr);
+    const said = lines(quietNone.stderr);
+    assert.ok(said.length > 0 && said.every((l) => l.includes('broken.mp4')), quietNone.stderr);
+    const none = await runCli(['batch', videos, '-o', path.join(out, 'again'), ...common, '--progress', 'none', '--redo'], { env });
+    assert.equal(none.code, 1, none.stderr);
+    assert.doesNotMatch(none.stderr, /→|already done, skipped/);
+    assert.match(none.stderr, /batch: 2 done, 0 skipped \(already done\), 1 failed/);
+    const batchHelp = await runCli(['batch', '--help']);
+    assert.match(batchHelp.stdout, /-q, --quiet/);
+  });
+
   it('--shard i/n splits the inputs into disjoint shares that cover them all', async () => {
     const { videos, out } = makeFolder(5);
     const shares = [];

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { encodeDavisPng } from '../../dist/export/index.js';
+import { getFfmpegBinaries } from '../../dist/video/index.js';
 import path from 'node:path';
 import { before, describe, it } from 'node:test';
 import { cli, decodeErrors, getClosedUrl, makeTempDir, makeVideo, models, probeStreams, readRgbFrames, runCli } from '../fixtures.js';
@@ -58,6 +59,60 @@ describe('dino-track INPUT -o OUT.mp4 (real ffmpeg, real onnxruntime)', () => {
     assert.ok(audio, 'no audio stream in the overlay');
     assert.equal(audio.codec_name, 'aac');
     assert.equal(streams.find((s) => s.codec_type === 'video').nb_read_frames, '24');
+  });
+
+  it('keeps the picture\'s distance from the sound: video 0.5 s after the audio, audio 0.5 s after the video, a file starting at 10 s', async () => {
+    const { ffmpeg } = getFfmpegBinaries();
+    const plain = makeVideo(path.join(dir, 'sync-plain.mp4'), { fps: 10, seconds: 1 });
+    const tone = ['-f', 'lavfi', '-i', 'sine=sample_rate=16000:duration=1.5'];
+    const cases = [
+      ['video-late.mp4', ['-itsoffset', '0.5', '-i', plain, ...tone], 0.5],
+      ['audio-late.mp4', ['-i', plain, '-itsoffset', '0.5', ...tone], -0.5],
+      ['at-10s.mp4', ['-i', plain, ...tone, '-output_ts_offset', '10'], 0],
+    ];
+    const starts = (file) => Object.fromEntries(probeStreams(file).map((s) => [s.codec_type, Number(s.start_time)]));
+    for (const [name, args, delay] of cases) {
+      const input = path.join(dir, name);
+      execFileSync(ffmpeg, ['-v', 'error', '-y', ...args, '-map', '0:v', '-map', '1:a', '-c:v', 'copy', '-c:a', 'aac', input]);
+      const given = starts(input);
+      assert.ok(Math.abs(given.video - given.audio - delay) < 0.1, `${name}: input video at ${given.video}, audio at ${given.audio}`);
+      const out = `${input}.out.mp4`;
+      const { code, stderr } = await runCli([input, '-o', out, '--model', models.tiny, '--short-side', '96', '--progress', 'none'], { env });
+      assert.equal(code, 0, stderr);
+      const made = starts(out);
+      // The overlay's frame times are rounded to its nominal rate (README): half a frame at 10 fps.
+      assert.ok(Math.abs(made.video - made.audio - (given.video - given.audio)) <= 0.051, `${name}: overlay video at ${made.video}, audio at ${made.audio}; input ${given.video}, ${given.audio}`);
+      assert.ok(Math.min(made.video, made.audio) < 0.05, `${name}: the overlay starts at ${Math.min(made.video, made.audio)} s`);
+      assert.equal(probeStreams(out).find((s) => s.codec_type === 'video').nb_read_frames, '10', name);
+    }
+  });
+
+  it('keeps every audio stream: one copied (MP3), one re-encoded (FLAC)', async () => {
+    const { ffmpeg } = getFfmpegBinaries();
+    const input = path.join(dir, 'two-audio.mkv');
+    const tone = (hz) => ['-f', 'lavfi', '-i', `sine=frequency=${hz}:sample_rate=16000:duration=1`];
+    execFileSync(ffmpeg, ['-v', 'error', '-y', '-i', makeVideo(path.join(dir, 'two-audio-video.mp4'), { fps: 10, seconds: 1 }), ...tone(440), ...tone(880),
+      '-map', '0:v', '-map', '1:a', '-map', '2:a', '-c:v', 'copy', '-c:a:0', 'libmp3lame', '-c:a:1', 'flac', input]);
+    const out = `${input}.out.mp4`;
+    const { code, stderr } = await runCli([input, '-o', out, '--model', models.tiny, '--short-side', '96', '--progress', 'none'], { env });
+    assert.equal(code, 0, stderr);
+    assert.deepEqual(probeStreams(out).map((s) => s.codec_name), ['h264', 'mp3', 'aac']);
+  });
+
+  it('re-encodes audio an MP4 cannot hold as it is (Opus in WebM, FLAC in Matroska) to AAC', async () => {
+    // Both once failed at "Error initializing output stream": Opus on ffmpeg 4.1, FLAC on 5.1.
+    const inputs = [
+      makeVideo(path.join(dir, 'opus.webm'), { fps: 10, seconds: 1, audio: true, videoCodec: 'libvpx-vp9', audioCodec: 'libopus' }),
+      makeVideo(path.join(dir, 'flac.mkv'), { fps: 10, seconds: 1, audio: true, audioCodec: 'flac' }),
+    ];
+    for (const input of inputs) {
+      const out = `${input}.out.mp4`;
+      const { code, stderr } = await runCli([input, '-o', out, '--model', models.tiny, '--short-side', '96', '--progress', 'none'], { env });
+      assert.equal(code, 0, stderr);
+      const streams = probeStreams(out);
+      assert.deepEqual(streams.map((s) => s.codec_name), ['h264', 'aac'], input);
+      assert.equal(decodeErrors(out), '', input);
+    }
   });
 
   it('uses a model that already has the two outputs, at its own size', async () => {

@@ -235,6 +235,51 @@ describe('timestamps and streams', () => {
     lines.forEach((line, k) => assert.ok(Math.abs(line.time - input[k]) < 0.002, `ndjson frame ${k}: ${line.time} s, input ${input[k]} s`));
   });
 
+  it('reads exact frame times where the frame rate changes (30 fps then 60 fps, concatenated), in ndjson and coco', async () => {
+    // ffmpeg's guessed encoder rate (1/30 s) once rounded the 60 fps second: 90 frames, 61 distinct times.
+    const parts = [30, 60].map((fps) => makeVideo(path.join(work, `part-${fps}.mp4`), { width: 128, height: 96, fps, seconds: 1 }));
+    const list = path.join(work, 'parts.txt');
+    writeFileSync(list, parts.map((p) => `file '${p}'\n`).join(''));
+    const joined = path.join(work, 'joined.mp4');
+    execFileSync(ffmpeg, ['-v', 'error', '-y', '-f', 'concat', '-safe', '0', '-i', list, '-c', 'copy', joined]);
+    const out = path.join(work, 'joined-out');
+    const cache = path.join(work, 'joined.safetensors');
+    const result = await runCli([joined, '-o', out, '--format', 'ndjson,coco', '--save-features', cache, ...model], { env });
+    assert.equal(result.code, 0, result.stderr);
+    // From the feature cache alone, the same times (they once became index / fps).
+    const fromCache = await runCli(['track', '--features', cache, '-o', path.join(out, 'from-cache'), '--format', 'ndjson', '--progress', 'none'], { env });
+    assert.equal(fromCache.code, 0, fromCache.stderr);
+    const expected = execFileSync(ffprobe, ['-v', 'error', '-select_streams', 'v', '-show_entries', 'frame=pts_time', '-of', 'csv=p=0', joined], { encoding: 'utf8' })
+      .split('\n').filter((l) => l.trim()).map((l) => Number(l.replace(/,.*$/, ''))); // frames with side data print "t," and a blank line
+    assert.equal(expected.length, 90);
+    const ndjson = readFileSync(path.join(out, 'tracks.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l).time);
+    const coco = JSON.parse(readFileSync(path.join(out, 'coco.json'), 'utf8')).images.map((i) => i.time);
+    const cached = readFileSync(path.join(out, 'from-cache', 'tracks.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l).time);
+    for (const [name, times] of [['ndjson', ndjson], ['coco', coco], ['ndjson from the cache', cached]]) {
+      assert.equal(new Set(times).size, 90, `${name}: ${new Set(times).size} distinct times`);
+      times.forEach((t, k) => assert.ok(Math.abs(t - expected[k]) < 1e-5, `${name} frame ${k}: ${t} s, input ${expected[k]} s`));
+    }
+  });
+
+  it('counts time from the container\'s start, as players do: a video starting 0.5 s after its audio, a file starting at 10 s', async () => {
+    const plain = makeVideo(path.join(work, 'plain.mp4'), { width: 128, height: 96, fps: 10, seconds: 1 });
+    const cases = [
+      ['late.mp4', ['-itsoffset', '0.5', '-i', plain, '-f', 'lavfi', '-i', 'sine=sample_rate=16000:duration=1.5', '-map', '0:v', '-map', '1:a', '-c:a', 'aac']],
+      ['offset.mp4', ['-i', plain, '-output_ts_offset', '10']],
+    ];
+    for (const [name, args] of cases) {
+      const file = path.join(work, name);
+      execFileSync(ffmpeg, ['-v', 'error', '-y', ...args, '-c:v', 'copy', file]);
+      const probe = JSON.parse(execFileSync(ffprobe, ['-v', 'error', '-select_streams', 'v', '-show_entries', 'stream=start_time:format=start_time', '-of', 'json', file], { encoding: 'utf8' }));
+      const expected = Number(probe.streams[0].start_time) - Number(probe.format.start_time);
+      const out = path.join(work, `${name}-out`);
+      const result = await runCli([file, '-o', out, '--format', 'ndjson', ...model], { env });
+      assert.equal(result.code, 0, result.stderr);
+      const [first] = readFileSync(path.join(out, 'tracks.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l).time);
+      assert.ok(Math.abs(first - expected) < 1e-5, `${name}: frame 0 at ${first} s, expected ${expected} s`);
+    }
+  });
+
   it('decodes the stream the probe chose, not the file\'s first video stream', async () => {
     // Stream 0: a 300x300 still (cover art to the probe below); stream 1: the real video.
     const cover = path.join(work, 'cover.mp4');

@@ -52,3 +52,19 @@ describe('sequence scoring', () => {
     assert.equal(score.idf1, 1);
   });
 });
+
+describe('DAVIS void label (255 in the ground truth)', () => {
+  it('is no object and is left out of J and F, in the prediction as in the truth', () => {
+    // Truth: object 1, a 30-px square, in a 4-px void band; the prediction covers the band too.
+    const truth = square(6, 6, 38, 255);
+    const inner = square(10, 10, 30, 1);
+    for (let i = 0; i < truth.length; i++) if (inner[i]) truth[i] = 1;
+    const scorer = createSequenceScorer(width, height);
+    scorer.add(square(6, 6, 38, 3), truth);
+    const score = scorer.finish();
+    assert.deepEqual(score.perObject.map((o) => o.truthId), [1]);
+    assert.equal(score.perObject[0].predictedId, 3);
+    assert.equal(score.j, 1);
+    assert.equal(score.f, 1);
+  });
+});
