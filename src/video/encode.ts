@@ -48,13 +48,14 @@ function buildArgs(options: EncodeOptions): string[] {
   // Frames arrive in Matroska with their own timestamps (matroska-pipe.ts), kept as they are.
   const withAudio = Boolean(audioFrom && video.audioCodec);
   // ffmpeg starts each input at 0, which lost a picture's delay after its sound (a video
-  // starting 0.5 s late came out 0.5 s early). Frame times count from the container's start
-  // (frame-times.ts); with -copyts they are kept as written, and the audio, moved back by the
-  // container's start, keeps its own distance from it.
-  const args = withAudio ? ['-copyts'] : [];
+  // starting 0.5 s late came out 0.5 s early): the frames' input starts that much later. The
+  // audio, read from the input, starts at its own distance from the container's start. Not
+  // -copyts: it also turns off ffmpeg's repair of timestamp jumps, and the audio of a joined
+  // MPEG-TS (its times start again at the join) came out squeezed into 1-tick steps.
+  const args = withAudio ? ['-itsoffset', String(video.videoDelay)] : [];
   args.push('-f', 'matroska', '-i', 'pipe:0');
   // Every audio stream (languages, commentary), as the input has them.
-  if (withAudio) args.push('-itsoffset', String(-video.startTime), '-i', toFfmpegFile(audioFrom as string), '-map', '0:v:0', '-map', '1:a');
+  if (withAudio) args.push('-i', toFfmpegFile(audioFrom as string), '-map', '0:v:0', '-map', '1:a');
   const filters: string[] = [];
   // yuv420p needs even sizes: pad odd ones by one pixel rather than fail.
   if (video.width % 2 !== 0 || video.height % 2 !== 0) filters.push('pad=ceil(iw/2)*2:ceil(ih/2)*2');

@@ -32,10 +32,11 @@ export interface VideoInfo {
    */
   timeBase: string;
   /**
-   * The container's start in seconds (its earliest stream's first timestamp): frame times
-   * count from it, and the overlay keeps the audio at the same distance from it (encode.ts).
+   * Seconds from the container's start (its earliest stream's first timestamp, where frame
+   * times count from) to the video stream's first timestamp: the overlay's picture starts
+   * this late, keeping its distance from the audio (encode.ts). 0 when the probe says none.
    */
-  startTime: number;
+  videoDelay: number;
   /** The first audio stream's codec. */
   audioCodec: string | undefined;
   /** Every audio stream's codec, in file order ("unknown" where ffprobe names none): the overlay keeps them all. */
@@ -53,6 +54,7 @@ interface ProbeStream {
   avg_frame_rate?: string;
   time_base?: string;
   nb_frames?: string;
+  start_time?: string;
   duration?: string;
   tags?: Record<string, string>;
   side_data_list?: { rotation?: number }[];
@@ -107,6 +109,12 @@ function getPixelAspect(stream: ProbeStream, quarterTurn: boolean): string | und
   return quarterTurn ? `${down}:${across}` : `${across}:${down}`;
 }
 
+/** The video stream's start after the container's (ffprobe writes "N/A" or nothing when unknown): never negative. */
+function getVideoDelay(video: ProbeStream, formatStart: string | undefined): number {
+  const delay = Number(video.start_time) - Number(formatStart);
+  return Number.isFinite(delay) && delay > 0 ? delay : 0;
+}
+
 /**
  * Probes a video with ffprobe: display size, frame rate, frame count, rotation, audio.
  * @throws InputError when the file is missing, not a video, or has no video stream.
@@ -155,7 +163,7 @@ export async function probeVideo(file: string): Promise<VideoInfo> {
     rotation,
     pixelAspect: getPixelAspect(video, quarterTurn),
     pixelFormat: video.pix_fmt ?? 'unknown',
-    startTime: Number(output.format?.start_time) || 0,
+    videoDelay: getVideoDelay(video, output.format?.start_time),
     timeBase: /^[1-9]\d*\/[1-9]\d*$/.test(video.time_base ?? '') ? (video.time_base as string) : '1/1000000',
     audioCodec: audio[0]?.codec_name,
     audioCodecs: audio.map((s) => s.codec_name ?? 'unknown'),

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { encodeDavisPng } from '../../dist/export/index.js';
 import { getFfmpegBinaries } from '../../dist/video/index.js';
@@ -85,6 +85,27 @@ describe('dino-track INPUT -o OUT.mp4 (real ffmpeg, real onnxruntime)', () => {
       assert.ok(Math.min(made.video, made.audio) < 0.05, `${name}: the overlay starts at ${Math.min(made.video, made.audio)} s`);
       assert.equal(probeStreams(out).find((s) => s.codec_type === 'video').nb_read_frames, '10', name);
     }
+  });
+
+  it('keeps the whole audio of an MPEG-TS whose times start again partway (two recordings joined)', async (t) => {
+    const { ffmpeg, ffprobe } = getFfmpegBinaries();
+    // Each part's times start at 1.4 s (MPEG-TS's default): the joined file's jump back at the join.
+    const part = (hz) => {
+      const file = path.join(dir, `part-${hz}.ts`);
+      execFileSync(ffmpeg, ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc=s=160x120:r=15:d=1.5', '-f', 'lavfi', '-i', `sine=f=${hz}:d=1.5`,
+        '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-f', 'mpegts', file]);
+      return readFileSync(file);
+    };
+    const input = path.join(dir, 'joined.ts');
+    writeFileSync(input, Buffer.concat([part(440), part(880)]));
+    const probe = spawnSync(ffprobe, ['-v', 'error', '-show_format', input]);
+    if (probe.signal) return t.skip(`${ffprobe} crashes on MPEG-TS (${probe.signal}); run with a system ffprobe`);
+    const out = `${input}.out.mp4`;
+    const { code, stderr } = await runCli([input, '-o', out, '--model', models.tiny, '--short-side', '96', '--progress', 'none'], { env });
+    assert.equal(code, 0, stderr);
+    const durations = Object.fromEntries(probeStreams(out).map((s) => [s.codec_type, Number(s.duration)]));
+    // With -copyts the audio after the join was squeezed into 1-tick steps: 1.53 s of 3.07.
+    assert.ok(Math.abs(durations.audio - durations.video) < 0.1, `overlay video ${durations.video} s, audio ${durations.audio} s`);
   });
 
   it('keeps every audio stream: one copied (MP3), one re-encoded (FLAC)', async () => {
