@@ -37,10 +37,16 @@ export interface VideoInfo {
    * this late, keeping its distance from the audio (encode.ts). 0 when the probe says none.
    */
   videoDelay: number;
-  /** The first audio stream's codec. */
-  audioCodec: string | undefined;
-  /** Every audio stream's codec, in file order ("unknown" where ffprobe names none): the overlay keeps them all. */
-  audioCodecs: string[];
+  /** Every audio stream ffmpeg can decode, in file order: the overlay keeps them all. */
+  audio: AudioStream[];
+  /** Audio streams whose codec ffmpeg does not know (ffprobe names none, or "unknown"): the overlay cannot take them. */
+  unreadableAudio: AudioStream[];
+}
+
+/** One audio stream of the input: its index in the file and its codec. */
+export interface AudioStream {
+  index: number;
+  codec: string;
 }
 
 interface ProbeStream {
@@ -109,6 +115,15 @@ function getPixelAspect(stream: ProbeStream, quarterTurn: boolean): string | und
   return quarterTurn ? `${down}:${across}` : `${across}:${down}`;
 }
 
+/** Whether ffmpeg knows the stream's codec: a track tagged with a codec id it does not know probes as "unknown" (or none), and mapping it fails the whole encoding. */
+function isReadable(stream: ProbeStream): boolean {
+  return Boolean(stream.codec_name) && stream.codec_name !== 'unknown';
+}
+
+function describeAudio(stream: ProbeStream): AudioStream {
+  return { index: stream.index ?? 0, codec: stream.codec_name ?? 'unknown' };
+}
+
 /** The video stream's start after the container's (ffprobe writes "N/A" or nothing when unknown): never negative. */
 function getVideoDelay(video: ProbeStream, formatStart: string | undefined): number {
   const delay = Number(video.start_time) - Number(formatStart);
@@ -165,7 +180,7 @@ export async function probeVideo(file: string): Promise<VideoInfo> {
     pixelFormat: video.pix_fmt ?? 'unknown',
     videoDelay: getVideoDelay(video, output.format?.start_time),
     timeBase: /^[1-9]\d*\/[1-9]\d*$/.test(video.time_base ?? '') ? (video.time_base as string) : '1/1000000',
-    audioCodec: audio[0]?.codec_name,
-    audioCodecs: audio.map((s) => s.codec_name ?? 'unknown'),
+    audio: audio.filter(isReadable).map(describeAudio),
+    unreadableAudio: audio.filter((s) => !isReadable(s)).map(describeAudio),
   };
 }

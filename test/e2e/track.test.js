@@ -120,6 +120,26 @@ describe('dino-track INPUT -o OUT.mp4 (real ffmpeg, real onnxruntime)', () => {
     assert.deepEqual(probeStreams(out).map((s) => s.codec_name), ['h264', 'mp3', 'aac']);
   });
 
+  it('leaves out, with one notice, an audio stream whose codec ffmpeg does not know, and keeps the rest', async () => {
+    const { ffmpeg } = getFfmpegBinaries();
+    const made = path.join(dir, 'aac-mp3.mkv');
+    const tone = (hz) => ['-f', 'lavfi', '-i', `sine=frequency=${hz}:sample_rate=16000:duration=1`];
+    execFileSync(ffmpeg, ['-v', 'error', '-y', '-i', makeVideo(path.join(dir, 'unknown-audio-video.mp4'), { fps: 10, seconds: 1 }), ...tone(440), ...tone(880),
+      '-map', '0:v', '-map', '1:a', '-map', '2:a', '-c:v', 'copy', '-c:a:0', 'aac', '-c:a:1', 'libmp3lame', made]);
+    // A codec id ffmpeg has never heard of: the MP3 track's A_MPEG/L3 made A_ZZZZ/L3, same length.
+    const bytes = readFileSync(made);
+    const at = bytes.indexOf('A_MPEG/L3');
+    assert.ok(at > 0 && bytes.indexOf('A_MPEG/L3', at + 1) < 0, 'one MP3 codec id in the mkv');
+    bytes.write('A_ZZZZ/L3', at);
+    const input = path.join(dir, 'unknown-audio.mkv');
+    writeFileSync(input, bytes);
+    const out = `${input}.out.mp4`;
+    const { code, stderr } = await runCli([input, '-o', out, '--model', models.tiny, '--short-side', '96', '--progress', 'none'], { env });
+    assert.equal(code, 0, stderr);
+    assert.deepEqual(probeStreams(out).map((s) => s.codec_name), ['h264', 'aac']);
+    assert.equal(stderr.split('\n').filter((line) => line.includes('leaves out audio stream #2')).length, 1, stderr);
+  });
+
   it('re-encodes audio an MP4 cannot hold as it is (Opus in WebM, FLAC in Matroska) to AAC', async () => {
     // Both once failed at "Error initializing output stream": Opus on ffmpeg 4.1, FLAC on 5.1.
     const inputs = [
