@@ -67,6 +67,9 @@ function buildArgs(options: EncodeOptions): string[] {
   // writes it a frame short on variable-frame-rate timestamps, so players drop the last frame.
   args.push(...getPassthroughArgs(), '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '20', '-bf', '0', '-pix_fmt', 'yuv420p');
   if (withAudio) video.audio.forEach(({ codec }, k) => args.push(`-c:a:${k}`, mp4AudioCodecs.has(codec) ? 'copy' : 'aac'));
+  // One default audio stream, the first: players such as QuickTime and Safari play every stream
+  // marked default at once, and an input may mark them all (ffmpeg copies its marks).
+  if (withAudio && video.audio.length > 1) args.push('-disposition:a', '0', '-disposition:a:0', 'default');
   args.push('-movflags', '+faststart', '-f', 'mp4', '-y', toFfmpegFile(outputPath));
   return args;
 }

@@ -108,16 +108,20 @@ describe('dino-track INPUT -o OUT.mp4 (real ffmpeg, real onnxruntime)', () => {
     assert.ok(Math.abs(durations.audio - durations.video) < 0.1, `overlay video ${durations.video} s, audio ${durations.audio} s`);
   });
 
-  it('keeps every audio stream: one copied (MP3), one re-encoded (FLAC)', async () => {
+  it('keeps every audio stream: one copied (MP3), one re-encoded (FLAC), the first alone marked default', async () => {
     const { ffmpeg } = getFfmpegBinaries();
     const input = path.join(dir, 'two-audio.mkv');
     const tone = (hz) => ['-f', 'lavfi', '-i', `sine=frequency=${hz}:sample_rate=16000:duration=1`];
     execFileSync(ffmpeg, ['-v', 'error', '-y', '-i', makeVideo(path.join(dir, 'two-audio-video.mp4'), { fps: 10, seconds: 1 }), ...tone(440), ...tone(880),
-      '-map', '0:v', '-map', '1:a', '-map', '2:a', '-c:v', 'copy', '-c:a:0', 'libmp3lame', '-c:a:1', 'flac', input]);
+      '-map', '0:v', '-map', '1:a', '-map', '2:a', '-c:v', 'copy', '-c:a:0', 'libmp3lame', '-c:a:1', 'flac', '-disposition:a:0', 'default', '-disposition:a:1', 'default', input]);
+    const audioDefaults = (file) => probeStreams(file).filter((s) => s.codec_type === 'audio').map((s) => s.disposition.default);
+    assert.deepEqual(audioDefaults(input), [1, 1], 'the input marks both audio streams default');
     const out = `${input}.out.mp4`;
     const { code, stderr } = await runCli([input, '-o', out, '--model', models.tiny, '--short-side', '96', '--progress', 'none'], { env });
     assert.equal(code, 0, stderr);
     assert.deepEqual(probeStreams(out).map((s) => s.codec_name), ['h264', 'mp3', 'aac']);
+    // Players such as QuickTime play every default audio stream at once: only the first is.
+    assert.deepEqual(audioDefaults(out), [1, 0]);
   });
 
   it('leaves out, with one notice, an audio stream whose codec ffmpeg does not know, and keeps the rest', async () => {
