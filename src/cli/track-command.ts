@@ -51,6 +51,8 @@ export async function runTrackCommand(input: string | undefined, raw: RawTrackOp
         if (small) say(small);
         const unreadable = video && options.formats.includes('overlay') ? describeUnreadableAudio(video) : undefined;
         if (unreadable) say(unreadable);
+        // Only a run from the cache alone takes its times; with the video, the video's are used.
+        if (cache?.timeNotice && !video) say(cache.timeNotice);
         if (cache && !video && raw.refine === undefined) say('tracking from the feature cache alone: masks follow the patch grid, not refined with the frames; give the video as INPUT too to refine them (--refine none to say this is meant)');
         if (!options.verbose) return;
         if (cache) {
