@@ -37,6 +37,13 @@ export interface VideoInfo {
    * this late, keeping its distance from the audio (encode.ts). 0 when the probe says none.
    */
   videoDelay: number;
+  /**
+   * Whether the input has timestamps of its own (the probe gives the format and the video
+   * stream a start_time). A raw elementary stream (.h264) has none: ffmpeg makes some up, which
+   * the npm-shipped 4.1 spaced at 25 fps whatever the rate (and could start below 0), so its
+   * frames are timed index / fps instead (decode.ts).
+   */
+  hasTimestamps: boolean;
   /** Every audio stream ffmpeg can decode, in file order: the overlay keeps them all. */
   audio: AudioStream[];
   /** Audio streams whose codec ffmpeg does not know (ffprobe names none, or "unknown"): the overlay cannot take them. */
@@ -70,6 +77,7 @@ interface ProbeStream {
 
 interface ProbeOutput {
   streams?: ProbeStream[];
+  frames?: { pkt_duration?: number | string; duration?: number | string }[];
   format?: { duration?: string; format_name?: string; start_time?: string };
 }
 
@@ -87,9 +95,9 @@ function getRotation(stream: ProbeStream): number {
   return ((Math.round(raw) % 360) + 360) % 360;
 }
 
-function runFfprobe(file: string): Promise<ProbeOutput> {
+function runFfprobe(file: string, show = ['-show_streams', '-show_format']): Promise<ProbeOutput> {
   const { ffprobe } = getFfmpegBinaries();
-  const args = ['-v', 'error', '-print_format', 'json', '-show_streams', '-show_format', toFfmpegFile(file)];
+  const args = ['-v', 'error', '-print_format', 'json', ...show, toFfmpegFile(file)];
   return new Promise((resolve, reject) => {
     execFile(ffprobe, args, { maxBuffer: 16 * 1024 * 1024, timeout: 60_000 }, (error, stdout, stderr) => {
       if (error) {
@@ -104,6 +112,27 @@ function runFfprobe(file: string): Promise<ProbeOutput> {
       }
     });
   });
+}
+
+function gcd(a: number, b: number): number {
+  return b === 0 ? a : gcd(b, a % b);
+}
+
+/**
+ * The frame rate of a stream without timestamps (a raw .h264), from its first frame's duration
+ * in its time base; undefined when the probe gives none. Its r_frame_rate is a guess there:
+ * the npm-shipped ffprobe reads an x264 30 fps stream as 60/1 (its field rate), and the frames
+ * are timed index / fps.
+ */
+async function readUntimedRate(file: string, stream: number, timeBase: string): Promise<{ fps: number; fpsText: string } | undefined> {
+  const output = await runFfprobe(file, ['-select_streams', String(stream), '-read_intervals', '%+#1', '-show_entries', 'frame=pkt_duration,duration']);
+  const first = output.frames?.[0];
+  const ticks = Number(first?.duration ?? first?.pkt_duration);
+  const [num, den] = timeBase.split('/').map(Number);
+  if (!(Number.isInteger(ticks) && ticks > 0)) return undefined;
+  const fps = den / (num * ticks);
+  const divisor = gcd(den, num * ticks);
+  return fps > 0 && fps < 1000 ? { fps, fpsText: `${den / divisor}/${(num * ticks) / divisor}` } : undefined;
 }
 
 /** A stream's pixel aspect ratio when it is not square ("N/A", "0:1" and "1:1" are square), turned with the frame. */
@@ -122,6 +151,11 @@ function isReadable(stream: ProbeStream): boolean {
 
 function describeAudio(stream: ProbeStream): AudioStream {
   return { index: stream.index ?? 0, codec: stream.codec_name ?? 'unknown' };
+}
+
+/** Whether ffprobe gave a time ("N/A" or nothing when the input has none). */
+function isTime(text: string | undefined): boolean {
+  return text !== undefined && text.trim() !== '' && Number.isFinite(Number(text));
 }
 
 /** The video stream's start after the container's (ffprobe writes "N/A" or nothing when unknown): never negative. */
@@ -154,6 +188,10 @@ export async function probeVideo(file: string): Promise<VideoInfo> {
     fps = parseRate(video.avg_frame_rate);
     fpsText = video.avg_frame_rate ?? '';
   }
+  const hasTimestamps = isTime(video.start_time) && isTime(output.format?.start_time);
+  const timeBase = /^[1-9]\d*\/[1-9]\d*$/.test(video.time_base ?? '') ? (video.time_base as string) : '1/1000000';
+  const untimed = hasTimestamps ? undefined : await readUntimedRate(file, video.index ?? 0, timeBase);
+  if (untimed) ({ fps, fpsText } = untimed);
   const durationSeconds = Number(video.duration ?? output.format?.duration ?? 0) || 0;
   const formatName = output.format?.format_name ?? '';
   // Still images probe as one-frame "videos"; tracking them makes no sense.
@@ -179,7 +217,8 @@ export async function probeVideo(file: string): Promise<VideoInfo> {
     pixelAspect: getPixelAspect(video, quarterTurn),
     pixelFormat: video.pix_fmt ?? 'unknown',
     videoDelay: getVideoDelay(video, output.format?.start_time),
-    timeBase: /^[1-9]\d*\/[1-9]\d*$/.test(video.time_base ?? '') ? (video.time_base as string) : '1/1000000',
+    hasTimestamps,
+    timeBase,
     audio: audio.filter(isReadable).map(describeAudio),
     unreadableAudio: audio.filter((s) => !isReadable(s)).map(describeAudio),
   };
