@@ -8,8 +8,8 @@ import type { VideoInfo } from './probe.js';
 
 /**
  * Audio codecs an MP4 can carry as they are, on every ffmpeg dino-track runs with; anything
- * else is re-encoded to AAC. Not Opus or FLAC: ffmpeg 4.1 (the npm-shipped one) refuses Opus
- * in MP4 and ffmpeg 5.1 FLAC ("experimental, add '-strict -2'"), and an overlay written with
+ * else is re-encoded to AAC. Not Opus or FLAC: ffmpeg 4.1 (the npm-shipped one) refuses both
+ * in MP4 and ffmpeg 5.1 FLAC ("experimental, add '-strict -2'"; it copies Opus), and an overlay written with
  * an experimental mapping may not play.
  */
 const mp4AudioCodecs = new Set(['aac', 'mp3', 'ac3', 'eac3', 'alac']);
