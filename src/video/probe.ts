@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, type ExecFileException } from 'node:child_process';
 import { stat } from 'node:fs/promises';
 import { ExternalError, InputError } from '../errors.js';
 import { getFfmpegBinaries } from './ffmpeg-path.js';
@@ -95,12 +95,30 @@ function getRotation(stream: ProbeStream): number {
   return ((Math.round(raw) % 360) + 360) % 360;
 }
 
+/**
+ * What to say when ffprobe died by a signal of its own (not our time limit): the file may be
+ * fine. The npm-shipped one (a 2023 static build) segfaults on the MPEG-TS files tried, and 'cannot read
+ * … as a video' blamed the file. Undefined when it exited on its own.
+ */
+function describeCrash(error: ExecFileException, ffprobe: string, source: string, file: string): string | undefined {
+  if (!error.signal || error.killed) return undefined;
+  // FFPROBE_PATH may name the npm package's binary too (as the CI's second run does).
+  const npmShipped = source.startsWith('npm package') || ffprobe.includes('@ffprobe-installer');
+  const which = npmShipped ? 'the npm-shipped ffprobe' : `ffprobe (${ffprobe}, from ${source})`;
+  return `${which} crashed (${error.signal}) reading ${file}; the file may be fine${npmShipped ? ' (that ffprobe crashes on MPEG-TS files)' : ''}: install a system ffmpeg/ffprobe (apt-get install ffmpeg) or set FFPROBE_PATH to another ffprobe`;
+}
+
 function runFfprobe(file: string, show = ['-show_streams', '-show_format']): Promise<ProbeOutput> {
-  const { ffprobe } = getFfmpegBinaries();
+  const { ffprobe, ffprobeSource } = getFfmpegBinaries();
   const args = ['-v', 'error', '-print_format', 'json', ...show, toFfmpegFile(file)];
   return new Promise((resolve, reject) => {
     execFile(ffprobe, args, { maxBuffer: 16 * 1024 * 1024, timeout: 60_000 }, (error, stdout, stderr) => {
       if (error) {
+        const crash = describeCrash(error, ffprobe, ffprobeSource, file);
+        if (crash) {
+          reject(new ExternalError(crash, { cause: error }));
+          return;
+        }
         const reason = stderr.trim().split('\n').pop() || error.message;
         reject(new InputError(`cannot read ${file} as a video (${reason}); check that it is a complete video file`, { cause: error }));
         return;
