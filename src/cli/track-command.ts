@@ -4,6 +4,7 @@ import { formatStageTimes } from '../util/stage-clock.js';
 import { writeStderrLines } from '../util/stderr-lines.js';
 import { getFfmpegBinaries } from '../video/index.js';
 import { describeSmallInput } from './small-input.js';
+import { describeUnreadableAudio } from './unreadable-audio.js';
 import { letSmallHeapGrow } from './heap-growth.js';
 import { createProgress } from './progress.js';
 import { createSlowRunHint } from './slow-run-hint.js';
@@ -48,6 +49,10 @@ export async function runTrackCommand(input: string | undefined, raw: RawTrackOp
           ? describeSmallInput({ rows: model.rows, cols: model.cols, patchSize: model.structure.patchSize, width: model.inputWidth, height: model.inputHeight })
           : cache && describeSmallInput({ rows: cache.info.rows, cols: cache.info.cols, patchSize: cache.info.patchSize, width: cache.info.cols * cache.info.patchSize, height: cache.info.rows * cache.info.patchSize });
         if (small) say(small);
+        const unreadable = video && options.formats.includes('overlay') ? describeUnreadableAudio(video) : undefined;
+        if (unreadable) say(unreadable);
+        // Only a run from the cache alone takes its times; with the video, the video's are used.
+        if (cache?.timeNotice && !video) say(cache.timeNotice);
         if (cache && !video && raw.refine === undefined) say('tracking from the feature cache alone: masks follow the patch grid, not refined with the frames; give the video as INPUT too to refine them (--refine none to say this is meant)');
         if (!options.verbose) return;
         if (cache) {

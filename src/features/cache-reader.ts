@@ -4,7 +4,8 @@ import { InputError } from '../errors.js';
 import { describeNonFinite, findNonFinite } from '../util/finite.js';
 import { isHiddenFile } from '../util/paths.js';
 import type { FrameFeatures } from '../track/index.js';
-import { cacheFormat, frameTimeTensor } from './cache-format.js';
+import { cacheFormat } from './cache-format.js';
+import { readCacheTimes } from './cache-times.js';
 import { SafetensorsFile } from './safetensors.js';
 
 /** What a feature cache says about the video it was made from. */
@@ -29,8 +30,10 @@ export interface FeatureCache {
   frames(): AsyncGenerator<FrameFeatures>;
   /** One frame by index, for passes that go backwards or start in the middle (prompted mode). */
   readFrame(index: number): Promise<FrameFeatures>;
-  /** Frame `index`'s time in seconds as the cache recorded it (frameTimeTensor); undefined when it holds none. */
+  /** Frame `index`'s time in seconds as the cache recorded it (frameTimeTensor); undefined when it holds none or they cannot be used (see readCacheTimes). */
   readTime(index: number): Promise<number | undefined>;
+  /** Why the times the cache records are not used, for the caller to say once; undefined otherwise. */
+  timeNotice?: string;
   close(): Promise<void>;
 }
 
@@ -104,6 +107,7 @@ export async function openFeatureCache(source: string): Promise<FeatureCache> {
       }
     }
     const info = { ...first, frames: infos.reduce((sum, i) => sum + i.frames, 0) };
+    const { times, notice: timeNotice } = await readCacheTimes(source, files, infos.map((i) => i.frames));
     /** Frame `t` of shard `file` as video frame `index`. */
     const readShardFrame = async (file: SafetensorsFile, t: number, index: number): Promise<FrameFeatures> => ({
       index,
@@ -138,14 +142,10 @@ export async function openFeatureCache(source: string): Promise<FeatureCache> {
         return readShardFrame(file, t, index);
       },
       async readTime(index) {
-        const { file, t } = locate(index);
-        const entry = file.tensors.get(frameTimeTensor);
-        // Written by an older dino-track (or another tool): no times, or not in the shape this one writes.
-        if (!entry || entry.shape.length !== 2 || entry.shape[1] !== 2 || entry.shape[0] !== file.getEntry('cls_attn').shape[0]) return undefined;
-        const [hi, lo] = await file.readRows(frameTimeTensor, t);
-        const seconds = hi + lo;
-        return Number.isFinite(seconds) ? seconds : undefined;
+        locate(index);
+        return times?.[index];
       },
+      timeNotice,
       close: async () => {
         await Promise.all(files.map((f) => f.close()));
       },

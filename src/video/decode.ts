@@ -69,6 +69,16 @@ function buildArgs(options: DecodeOptions): string[] {
   ];
 }
 
+/**
+ * A frame's time: its own, read from the times pipe, when the input has timestamps; index / fps
+ * when it has none (see VideoInfo.hasTimestamps) or the pipe gave none. Never below 0: times
+ * count from the container's start.
+ */
+export function getFrameTime(video: VideoInfo, index: number, read: number | undefined): number {
+  const time = video.hasTimestamps && read !== undefined ? read : index / video.fps;
+  return Math.max(0, time);
+}
+
 async function pumpItems<T>(items: AsyncIterable<T>, queue: BoundedQueue<T>): Promise<void> {
   try {
     for await (const item of items) await queue.push(item);
@@ -108,7 +118,7 @@ export function decodeVideo(options: DecodeOptions): Decoder {
         const time = await timeQueue.shift();
         if (!model || (keepFull && !full)) break;
         // Without a pipe of its own, the full frame is the model's frame (the same size).
-        yield { index, time: time ?? index / video.fps, model, full: options.keepFull && !keepFull ? model : full };
+        yield { index, time: getFrameTime(video, index, time), model, full: options.keepFull && !keepFull ? model : full };
       }
       await ffmpeg.exited;
     } finally {

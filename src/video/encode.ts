@@ -8,8 +8,8 @@ import type { VideoInfo } from './probe.js';
 
 /**
  * Audio codecs an MP4 can carry as they are, on every ffmpeg dino-track runs with; anything
- * else is re-encoded to AAC. Not Opus or FLAC: ffmpeg 4.1 (the npm-shipped one) refuses Opus
- * in MP4 and ffmpeg 5.1 FLAC ("experimental, add '-strict -2'"), and an overlay written with
+ * else is re-encoded to AAC. Not Opus or FLAC: ffmpeg 4.1 (the npm-shipped one) refuses both
+ * in MP4 and ffmpeg 5.1 FLAC ("experimental, add '-strict -2'"; it copies Opus), and an overlay written with
  * an experimental mapping may not play.
  */
 const mp4AudioCodecs = new Set(['aac', 'mp3', 'ac3', 'eac3', 'alac']);
@@ -46,15 +46,17 @@ export interface Encoder {
 function buildArgs(options: EncodeOptions): string[] {
   const { video, outputPath, audioFrom } = options;
   // Frames arrive in Matroska with their own timestamps (matroska-pipe.ts), kept as they are.
-  const withAudio = Boolean(audioFrom && video.audioCodec);
+  const withAudio = Boolean(audioFrom && video.audio.length);
   // ffmpeg starts each input at 0, which lost a picture's delay after its sound (a video
-  // starting 0.5 s late came out 0.5 s early). Frame times count from the container's start
-  // (frame-times.ts); with -copyts they are kept as written, and the audio, moved back by the
-  // container's start, keeps its own distance from it.
-  const args = withAudio ? ['-copyts'] : [];
+  // starting 0.5 s late came out 0.5 s early): the frames' input starts that much later. The
+  // audio, read from the input, starts at its own distance from the container's start. Not
+  // -copyts: it also turns off ffmpeg's repair of timestamp jumps, and the audio of a joined
+  // MPEG-TS (its times start again at the join) came out squeezed into 1-tick steps.
+  const args = withAudio ? ['-itsoffset', String(video.videoDelay)] : [];
   args.push('-f', 'matroska', '-i', 'pipe:0');
-  // Every audio stream (languages, commentary), as the input has them.
-  if (withAudio) args.push('-itsoffset', String(-video.startTime), '-i', toFfmpegFile(audioFrom as string), '-map', '0:v:0', '-map', '1:a');
+  // Every audio stream (languages, commentary) ffmpeg can decode, as the input has them; one
+  // it cannot (an unknown codec id) failed the whole overlay with `-map 1:a`.
+  if (withAudio) args.push('-i', toFfmpegFile(audioFrom as string), '-map', '0:v:0', ...video.audio.flatMap((a) => ['-map', `1:${a.index}`]));
   const filters: string[] = [];
   // yuv420p needs even sizes: pad odd ones by one pixel rather than fail.
   if (video.width % 2 !== 0 || video.height % 2 !== 0) filters.push('pad=ceil(iw/2)*2:ceil(ih/2)*2');
@@ -64,7 +66,10 @@ function buildArgs(options: EncodeOptions): string[] {
   // No B-frames: with them the MP4 needs an edit list, and ffmpeg 4.1 (the npm-shipped one)
   // writes it a frame short on variable-frame-rate timestamps, so players drop the last frame.
   args.push(...getPassthroughArgs(), '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '20', '-bf', '0', '-pix_fmt', 'yuv420p');
-  if (withAudio) video.audioCodecs.forEach((codec, k) => args.push(`-c:a:${k}`, mp4AudioCodecs.has(codec) ? 'copy' : 'aac'));
+  if (withAudio) video.audio.forEach(({ codec }, k) => args.push(`-c:a:${k}`, mp4AudioCodecs.has(codec) ? 'copy' : 'aac'));
+  // One default audio stream, the first: players such as QuickTime and Safari play every stream
+  // marked default at once, and an input may mark them all (ffmpeg copies its marks).
+  if (withAudio && video.audio.length > 1) args.push('-disposition:a', '0', '-disposition:a:0', 'default');
   args.push('-movflags', '+faststart', '-f', 'mp4', '-y', toFfmpegFile(outputPath));
   return args;
 }

@@ -9,6 +9,8 @@ export interface FfmpegBinaries {
   ffprobe: string;
   /** Where ffmpeg came from, for --verbose: the variable, the system PATH, or the npm package. */
   source: string;
+  /** Where ffprobe came from, the same way: a crash of the npm-shipped one is said as such (probe.ts). */
+  ffprobeSource: string;
 }
 
 type Tool = 'ffmpeg' | 'ffprobe';
@@ -78,7 +80,8 @@ let cached: FfmpegBinaries | undefined;
 export function getFfmpegBinaries(): FfmpegBinaries {
   if (!cached) {
     const ffmpeg = resolveTool('ffmpeg');
-    cached = { ffmpeg: ffmpeg.file, ffprobe: resolveTool('ffprobe').file, source: ffmpeg.source };
+    const ffprobe = resolveTool('ffprobe');
+    cached = { ffmpeg: ffmpeg.file, ffprobe: ffprobe.file, source: ffmpeg.source, ffprobeSource: ffprobe.source };
   }
   return cached;
 }

@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, type ExecFileException } from 'node:child_process';
 import { stat } from 'node:fs/promises';
 import { ExternalError, InputError } from '../errors.js';
 import { getFfmpegBinaries } from './ffmpeg-path.js';
@@ -32,14 +32,28 @@ export interface VideoInfo {
    */
   timeBase: string;
   /**
-   * The container's start in seconds (its earliest stream's first timestamp): frame times
-   * count from it, and the overlay keeps the audio at the same distance from it (encode.ts).
+   * Seconds from the container's start (its earliest stream's first timestamp, where frame
+   * times count from) to the video stream's first timestamp: the overlay's picture starts
+   * this late, keeping its distance from the audio (encode.ts). 0 when the probe says none.
    */
-  startTime: number;
-  /** The first audio stream's codec. */
-  audioCodec: string | undefined;
-  /** Every audio stream's codec, in file order ("unknown" where ffprobe names none): the overlay keeps them all. */
-  audioCodecs: string[];
+  videoDelay: number;
+  /**
+   * Whether the input has timestamps of its own (the probe gives the format and the video
+   * stream a start_time). A raw elementary stream (.h264) has none: ffmpeg makes some up, which
+   * the npm-shipped 4.1 spaced at 25 fps whatever the rate (and could start below 0), so its
+   * frames are timed index / fps instead (decode.ts).
+   */
+  hasTimestamps: boolean;
+  /** Every audio stream ffmpeg can decode, in file order: the overlay keeps them all. */
+  audio: AudioStream[];
+  /** Audio streams whose codec ffmpeg does not know (ffprobe names none, or "unknown"): the overlay cannot take them. */
+  unreadableAudio: AudioStream[];
+}
+
+/** One audio stream of the input: its index in the file and its codec. */
+export interface AudioStream {
+  index: number;
+  codec: string;
 }
 
 interface ProbeStream {
@@ -53,6 +67,7 @@ interface ProbeStream {
   avg_frame_rate?: string;
   time_base?: string;
   nb_frames?: string;
+  start_time?: string;
   duration?: string;
   tags?: Record<string, string>;
   side_data_list?: { rotation?: number }[];
@@ -62,6 +77,7 @@ interface ProbeStream {
 
 interface ProbeOutput {
   streams?: ProbeStream[];
+  frames?: { pkt_duration?: number | string; duration?: number | string }[];
   format?: { duration?: string; format_name?: string; start_time?: string };
 }
 
@@ -79,12 +95,30 @@ function getRotation(stream: ProbeStream): number {
   return ((Math.round(raw) % 360) + 360) % 360;
 }
 
-function runFfprobe(file: string): Promise<ProbeOutput> {
-  const { ffprobe } = getFfmpegBinaries();
-  const args = ['-v', 'error', '-print_format', 'json', '-show_streams', '-show_format', toFfmpegFile(file)];
+/**
+ * What to say when ffprobe died by a signal of its own (not our time limit): the file may be
+ * fine. The npm-shipped one (a 2023 static build) segfaults on the MPEG-TS files tried, and 'cannot read
+ * … as a video' blamed the file. Undefined when it exited on its own.
+ */
+function describeCrash(error: ExecFileException, ffprobe: string, source: string, file: string): string | undefined {
+  if (!error.signal || error.killed) return undefined;
+  // FFPROBE_PATH may name the npm package's binary too (as the CI's second run does).
+  const npmShipped = source.startsWith('npm package') || ffprobe.includes('@ffprobe-installer');
+  const which = npmShipped ? 'the npm-shipped ffprobe' : `ffprobe (${ffprobe}, from ${source})`;
+  return `${which} crashed (${error.signal}) reading ${file}; the file may be fine${npmShipped ? ' (that ffprobe crashes on MPEG-TS files)' : ''}: install a system ffmpeg/ffprobe (apt-get install ffmpeg) or set FFPROBE_PATH to another ffprobe`;
+}
+
+function runFfprobe(file: string, show = ['-show_streams', '-show_format']): Promise<ProbeOutput> {
+  const { ffprobe, ffprobeSource } = getFfmpegBinaries();
+  const args = ['-v', 'error', '-print_format', 'json', ...show, toFfmpegFile(file)];
   return new Promise((resolve, reject) => {
     execFile(ffprobe, args, { maxBuffer: 16 * 1024 * 1024, timeout: 60_000 }, (error, stdout, stderr) => {
       if (error) {
+        const crash = describeCrash(error, ffprobe, ffprobeSource, file);
+        if (crash) {
+          reject(new ExternalError(crash, { cause: error }));
+          return;
+        }
         const reason = stderr.trim().split('\n').pop() || error.message;
         reject(new InputError(`cannot read ${file} as a video (${reason}); check that it is a complete video file`, { cause: error }));
         return;
@@ -98,6 +132,27 @@ function runFfprobe(file: string): Promise<ProbeOutput> {
   });
 }
 
+function gcd(a: number, b: number): number {
+  return b === 0 ? a : gcd(b, a % b);
+}
+
+/**
+ * The frame rate of a stream without timestamps (a raw .h264), from its first frame's duration
+ * in its time base; undefined when the probe gives none. Its r_frame_rate is a guess there:
+ * the npm-shipped ffprobe reads an x264 30 fps stream as 60/1 (its field rate), and the frames
+ * are timed index / fps.
+ */
+async function readUntimedRate(file: string, stream: number, timeBase: string): Promise<{ fps: number; fpsText: string } | undefined> {
+  const output = await runFfprobe(file, ['-select_streams', String(stream), '-read_intervals', '%+#1', '-show_entries', 'frame=pkt_duration,duration']);
+  const first = output.frames?.[0];
+  const ticks = Number(first?.duration ?? first?.pkt_duration);
+  const [num, den] = timeBase.split('/').map(Number);
+  if (!(Number.isInteger(ticks) && ticks > 0)) return undefined;
+  const fps = den / (num * ticks);
+  const divisor = gcd(den, num * ticks);
+  return fps > 0 && fps < 1000 ? { fps, fpsText: `${den / divisor}/${(num * ticks) / divisor}` } : undefined;
+}
+
 /** A stream's pixel aspect ratio when it is not square ("N/A", "0:1" and "1:1" are square), turned with the frame. */
 function getPixelAspect(stream: ProbeStream, quarterTurn: boolean): string | undefined {
   const match = /^(\d+):(\d+)$/.exec(stream.sample_aspect_ratio ?? '');
@@ -105,6 +160,26 @@ function getPixelAspect(stream: ProbeStream, quarterTurn: boolean): string | und
   const [, across, down] = match;
   if (across === down || Number(across) === 0 || Number(down) === 0) return undefined;
   return quarterTurn ? `${down}:${across}` : `${across}:${down}`;
+}
+
+/** Whether ffmpeg knows the stream's codec: a track tagged with a codec id it does not know probes as "unknown" (or none), and mapping it fails the whole encoding. */
+function isReadable(stream: ProbeStream): boolean {
+  return Boolean(stream.codec_name) && stream.codec_name !== 'unknown';
+}
+
+function describeAudio(stream: ProbeStream): AudioStream {
+  return { index: stream.index ?? 0, codec: stream.codec_name ?? 'unknown' };
+}
+
+/** Whether ffprobe gave a time ("N/A" or nothing when the input has none). */
+function isTime(text: string | undefined): boolean {
+  return text !== undefined && text.trim() !== '' && Number.isFinite(Number(text));
+}
+
+/** The video stream's start after the container's (ffprobe writes "N/A" or nothing when unknown): never negative. */
+function getVideoDelay(video: ProbeStream, formatStart: string | undefined): number {
+  const delay = Number(video.start_time) - Number(formatStart);
+  return Number.isFinite(delay) && delay > 0 ? delay : 0;
 }
 
 /**
@@ -131,6 +206,10 @@ export async function probeVideo(file: string): Promise<VideoInfo> {
     fps = parseRate(video.avg_frame_rate);
     fpsText = video.avg_frame_rate ?? '';
   }
+  const hasTimestamps = isTime(video.start_time) && isTime(output.format?.start_time);
+  const timeBase = /^[1-9]\d*\/[1-9]\d*$/.test(video.time_base ?? '') ? (video.time_base as string) : '1/1000000';
+  const untimed = hasTimestamps ? undefined : await readUntimedRate(file, video.index ?? 0, timeBase);
+  if (untimed) ({ fps, fpsText } = untimed);
   const durationSeconds = Number(video.duration ?? output.format?.duration ?? 0) || 0;
   const formatName = output.format?.format_name ?? '';
   // Still images probe as one-frame "videos"; tracking them makes no sense.
@@ -155,9 +234,10 @@ export async function probeVideo(file: string): Promise<VideoInfo> {
     rotation,
     pixelAspect: getPixelAspect(video, quarterTurn),
     pixelFormat: video.pix_fmt ?? 'unknown',
-    startTime: Number(output.format?.start_time) || 0,
-    timeBase: /^[1-9]\d*\/[1-9]\d*$/.test(video.time_base ?? '') ? (video.time_base as string) : '1/1000000',
-    audioCodec: audio[0]?.codec_name,
-    audioCodecs: audio.map((s) => s.codec_name ?? 'unknown'),
+    videoDelay: getVideoDelay(video, output.format?.start_time),
+    hasTimestamps,
+    timeBase,
+    audio: audio.filter(isReadable).map(describeAudio),
+    unreadableAudio: audio.filter((s) => !isReadable(s)).map(describeAudio),
   };
 }

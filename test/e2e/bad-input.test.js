@@ -1,6 +1,6 @@
 // The bad-input matrix of the README ("When things go wrong"): every row is a case here.
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -69,6 +69,18 @@ describe('bad input: files', () => {
   it('a video stream with zero frames', () => {
     const empty = make('zero.mp4', ['-f', 'lavfi', '-i', 'testsrc2=size=64x48:rate=10', '-frames:v', '0', '-c:v', 'libx264']);
     return expectFailure([empty, ...model], 1, /has no (video stream|decodable video frames)/);
+  });
+  it('an ffprobe that crashes (as the npm-shipped one does on MPEG-TS) is said to have crashed, not the file blamed', () => {
+    const crashing = path.join(work, 'crashing-ffprobe.sh');
+    writeFileSync(crashing, '#!/bin/sh\nkill -SEGV $$\n');
+    chmodSync(crashing, 0o755);
+    return expectFailure([ok, ...model], 1, /^dino-track: error: ffprobe \(.*crashing-ffprobe\.sh, from \$FFPROBE_PATH\) crashed \(SIGSEGV\) reading .*ok\.mp4; the file may be fine: install a system ffmpeg\/ffprobe \(apt-get install ffmpeg\) or set FFPROBE_PATH to another ffprobe$/, { env: { FFPROBE_PATH: crashing } });
+  });
+  it('an MPEG-TS with the npm-shipped ffprobe (which crashes on it): says so and what to install', async (t) => {
+    const ts = make('crash.ts', ['-f', 'lavfi', '-i', 'testsrc2=size=128x96:rate=10', '-t', '1', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-f', 'mpegts']);
+    const { ffprobe } = getFfmpegBinaries();
+    if (!spawnSync(ffprobe, ['-v', 'error', '-show_format', ts]).signal) return t.skip(`${ffprobe} reads MPEG-TS`);
+    await expectFailure([ts, ...model], 1, /^dino-track: error: the npm-shipped ffprobe crashed \(SIGSEGV\) reading .*crash\.ts; the file may be fine \(that ffprobe crashes on MPEG-TS files\): install a system ffmpeg\/ffprobe/);
   });
   it('a URL or stdin as input', async () => {
     await expectFailure(['http://example.com/v.mp4', ...model], 2, /Expected a local video file for INPUT but received "http:\/\/example.com\/v.mp4"; save the stream to a file first/);

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { encodeDavisPng } from '../../dist/export/index.js';
 import { getFfmpegBinaries } from '../../dist/video/index.js';
@@ -87,16 +87,61 @@ describe('dino-track INPUT -o OUT.mp4 (real ffmpeg, real onnxruntime)', () => {
     }
   });
 
-  it('keeps every audio stream: one copied (MP3), one re-encoded (FLAC)', async () => {
+  it('keeps the whole audio of an MPEG-TS whose times start again partway (two recordings joined)', async (t) => {
+    const { ffmpeg, ffprobe } = getFfmpegBinaries();
+    // Each part's times start at 1.4 s (MPEG-TS's default): the joined file's jump back at the join.
+    const part = (hz) => {
+      const file = path.join(dir, `part-${hz}.ts`);
+      execFileSync(ffmpeg, ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc=s=160x120:r=15:d=1.5', '-f', 'lavfi', '-i', `sine=f=${hz}:d=1.5`,
+        '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-f', 'mpegts', file]);
+      return readFileSync(file);
+    };
+    const input = path.join(dir, 'joined.ts');
+    writeFileSync(input, Buffer.concat([part(440), part(880)]));
+    const probe = spawnSync(ffprobe, ['-v', 'error', '-show_format', input]);
+    if (probe.signal) return t.skip(`${ffprobe} crashes on MPEG-TS (${probe.signal}); run with a system ffprobe`);
+    const out = `${input}.out.mp4`;
+    const { code, stderr } = await runCli([input, '-o', out, '--model', models.tiny, '--short-side', '96', '--progress', 'none'], { env });
+    assert.equal(code, 0, stderr);
+    const durations = Object.fromEntries(probeStreams(out).map((s) => [s.codec_type, Number(s.duration)]));
+    // With -copyts the audio after the join was squeezed into 1-tick steps: 1.53 s of 3.07.
+    assert.ok(Math.abs(durations.audio - durations.video) < 0.1, `overlay video ${durations.video} s, audio ${durations.audio} s`);
+  });
+
+  it('keeps every audio stream: one copied (MP3), one re-encoded (FLAC), the first alone marked default', async () => {
     const { ffmpeg } = getFfmpegBinaries();
     const input = path.join(dir, 'two-audio.mkv');
     const tone = (hz) => ['-f', 'lavfi', '-i', `sine=frequency=${hz}:sample_rate=16000:duration=1`];
     execFileSync(ffmpeg, ['-v', 'error', '-y', '-i', makeVideo(path.join(dir, 'two-audio-video.mp4'), { fps: 10, seconds: 1 }), ...tone(440), ...tone(880),
-      '-map', '0:v', '-map', '1:a', '-map', '2:a', '-c:v', 'copy', '-c:a:0', 'libmp3lame', '-c:a:1', 'flac', input]);
+      '-map', '0:v', '-map', '1:a', '-map', '2:a', '-c:v', 'copy', '-c:a:0', 'libmp3lame', '-c:a:1', 'flac', '-disposition:a:0', 'default', '-disposition:a:1', 'default', input]);
+    const audioDefaults = (file) => probeStreams(file).filter((s) => s.codec_type === 'audio').map((s) => s.disposition.default);
+    assert.deepEqual(audioDefaults(input), [1, 1], 'the input marks both audio streams default');
     const out = `${input}.out.mp4`;
     const { code, stderr } = await runCli([input, '-o', out, '--model', models.tiny, '--short-side', '96', '--progress', 'none'], { env });
     assert.equal(code, 0, stderr);
     assert.deepEqual(probeStreams(out).map((s) => s.codec_name), ['h264', 'mp3', 'aac']);
+    // Players such as QuickTime play every default audio stream at once: only the first is.
+    assert.deepEqual(audioDefaults(out), [1, 0]);
+  });
+
+  it('leaves out, with one notice, an audio stream whose codec ffmpeg does not know, and keeps the rest', async () => {
+    const { ffmpeg } = getFfmpegBinaries();
+    const made = path.join(dir, 'aac-mp3.mkv');
+    const tone = (hz) => ['-f', 'lavfi', '-i', `sine=frequency=${hz}:sample_rate=16000:duration=1`];
+    execFileSync(ffmpeg, ['-v', 'error', '-y', '-i', makeVideo(path.join(dir, 'unknown-audio-video.mp4'), { fps: 10, seconds: 1 }), ...tone(440), ...tone(880),
+      '-map', '0:v', '-map', '1:a', '-map', '2:a', '-c:v', 'copy', '-c:a:0', 'aac', '-c:a:1', 'libmp3lame', made]);
+    // A codec id ffmpeg has never heard of: the MP3 track's A_MPEG/L3 made A_ZZZZ/L3, same length.
+    const bytes = readFileSync(made);
+    const at = bytes.indexOf('A_MPEG/L3');
+    assert.ok(at > 0 && bytes.indexOf('A_MPEG/L3', at + 1) < 0, 'one MP3 codec id in the mkv');
+    bytes.write('A_ZZZZ/L3', at);
+    const input = path.join(dir, 'unknown-audio.mkv');
+    writeFileSync(input, bytes);
+    const out = `${input}.out.mp4`;
+    const { code, stderr } = await runCli([input, '-o', out, '--model', models.tiny, '--short-side', '96', '--progress', 'none'], { env });
+    assert.equal(code, 0, stderr);
+    assert.deepEqual(probeStreams(out).map((s) => s.codec_name), ['h264', 'aac']);
+    assert.equal(stderr.split('\n').filter((line) => line.includes('leaves out audio stream #2')).length, 1, stderr);
   });
 
   it('re-encodes audio an MP4 cannot hold as it is (Opus in WebM, FLAC in Matroska) to AAC', async () => {

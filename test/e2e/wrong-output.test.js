@@ -280,6 +280,20 @@ describe('timestamps and streams', () => {
     }
   });
 
+  it('times a raw H.264 stream (no timestamps) index / fps at its own rate, in ndjson and the overlay', async () => {
+    // The npm-shipped ffmpeg 4.1 made up times 25 fps apart (0.009619, 0.049619 …; elsewhere below 0), and its
+    // ffprobe reads this 30 fps stream's rate as 60/1; the system ffmpeg 5.1's times drifted (0.066666, 0.099999).
+    const raw = path.join(work, 'raw.h264');
+    execFileSync(ffmpeg, ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=size=128x96:rate=30', '-t', '1', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', raw]);
+    const out = path.join(work, 'raw-out');
+    const result = await runCli([raw, '-o', out, '--format', 'ndjson,overlay', ...model], { env });
+    assert.equal(result.code, 0, result.stderr);
+    const times = readFileSync(path.join(out, 'tracks.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l).time);
+    assert.deepEqual(times, Array.from({ length: 30 }, (_, k) => Number((k / 30).toFixed(6))));
+    const [stream] = JSON.parse(execFileSync(ffprobe, ['-v', 'error', '-count_frames', '-show_entries', 'stream=r_frame_rate,nb_read_frames', '-of', 'json', path.join(out, 'overlay.mp4')], { encoding: 'utf8' })).streams;
+    assert.deepEqual([stream.r_frame_rate, stream.nb_read_frames], ['30/1', '30']);
+  });
+
   it('decodes the stream the probe chose, not the file\'s first video stream', async () => {
     // Stream 0: a 300x300 still (cover art to the probe below); stream 1: the real video.
     const cover = path.join(work, 'cover.mp4');

@@ -7,12 +7,12 @@ import { makeTempDir } from '../fixtures.js';
 
 const shape = { rows: 2, cols: 3, dim: 4, heads: 2 };
 
-/** A shard of `frames` frames whose every value is its video frame index (first + t). */
-async function writeShard(file, first, frames) {
+/** A shard of `frames` frames whose every value is its video frame index (first + t); `time(t)` the time it records for frame t, if given. */
+async function writeShard(file, first, frames, time) {
   const writer = createFeatureCacheWriter(file, { patch_size: 16, frame_width: 48, frame_height: 32, fps: 10, model: 'test' });
   for (let t = 0; t < frames; t++) {
     const value = first + t;
-    await writer.write({ index: t, ...shape, clsAttention: new Float32Array(2 * 6).fill(value), patchTokens: new Float32Array(6 * 4).fill(value) });
+    await writer.write({ index: t, ...shape, clsAttention: new Float32Array(2 * 6).fill(value), patchTokens: new Float32Array(6 * 4).fill(value) }, time?.(t));
   }
   await writer.finish();
 }
@@ -70,6 +70,51 @@ describe('feature cache: a folder of shards', () => {
     mkdirSync(dir);
     await writeShard(path.join(dir, '.a.safetensors'), 0, 2);
     await assert.rejects(openFeatureCache(dir), /holds no \.safetensors files \(hidden ones, named \.\*, are skipped\); check --features/);
+  });
+});
+
+describe('feature cache: recorded frame times across shards', () => {
+  /** The times readTime gives for every frame of a folder of shards, and the cache's notice. */
+  async function readTimes(shards) {
+    const dir = path.join(makeTempDir(), 'timed');
+    mkdirSync(dir);
+    let first = 0;
+    for (const [name, frames, time] of shards) {
+      await writeShard(path.join(dir, name), first, frames, time);
+      first += frames;
+    }
+    const cache = await openFeatureCache(dir);
+    try {
+      const times = [];
+      for (let k = 0; k < cache.info.frames; k++) times.push(await cache.readTime(k));
+      return { times, notice: cache.timeNotice };
+    } finally {
+      await cache.close();
+    }
+  }
+
+  it('uses them when every shard has them and they increase across the cache', async () => {
+    const { times, notice } = await readTimes([['a.safetensors', 2, (t) => 0.5 + t / 8], ['b.safetensors', 2, (t) => 0.75 + t / 8]]);
+    assert.deepEqual(times, [0.5, 0.625, 0.75, 0.875]);
+    assert.equal(notice, undefined);
+  });
+
+  it('gives none, with a notice, when each shard counts from its own file\'s start (times repeat)', async () => {
+    const { times, notice } = await readTimes([['a.safetensors', 3, (t) => t / 10], ['b.safetensors', 2, (t) => t / 10]]);
+    assert.deepEqual(times, [undefined, undefined, undefined, undefined, undefined]);
+    assert.match(notice, /recorded frame times do not increase \(frame 3 at 0 s after 0\.2 s;.*times are index \/ fps for every frame/);
+  });
+
+  it('gives none, with a notice, when an old shard without times sits beside a new one', async () => {
+    const { times, notice } = await readTimes([['a.safetensors', 2], ['b.safetensors', 2, (t) => 0.2 + t / 10]]);
+    assert.deepEqual(times, [undefined, undefined, undefined, undefined]);
+    assert.match(notice, /some shards record frame times and some do not; times are index \/ fps for every frame/);
+  });
+
+  it('gives none and says nothing when no shard has times (a cache saved before they were recorded)', async () => {
+    const { times, notice } = await readTimes([['a.safetensors', 2], ['b.safetensors', 1]]);
+    assert.deepEqual(times, [undefined, undefined, undefined]);
+    assert.equal(notice, undefined);
   });
 });
 
