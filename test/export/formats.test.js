@@ -73,7 +73,9 @@ describe('several formats from one run', () => {
     const mot = readFileSync(path.join(out, 'tracks.txt'), 'utf8').trim().split('\n');
     assert.equal(mot.length, coco.annotations.length);
     const first = coco.annotations[0];
-    assert.ok(mot.includes(`${first.image_id},${first.track_id},${first.bbox.join(',')},${first.score.toFixed(3)},-1,-1,-1`));
+    // MOTChallenge's boxes are 1-based, as its frames: COCO's 0-based left and top plus one.
+    const [left, top, w, h] = first.bbox;
+    assert.ok(mot.includes(`${first.image_id},${first.track_id},${left + 1},${top + 1},${w},${h},${first.score.toFixed(3)},-1,-1,-1`));
     const lines = readFileSync(path.join(out, 'tracks.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     assert.equal(lines.length, frames);
   });
