@@ -27,18 +27,6 @@ export const promptedTuning = {
   driftIou: 0.3,
   /** Drift correction's pull towards the region: 0.3/0.5/0.8 gave mean J&F 0.909/0.893/0.857 on pan-two, crossing and occlusion-1s (earlier). */
   pull: 0.3,
-  /**
-   * A piece of an object's propagated region more than this many patches from its region on
-   * the frame before is something else that looks like it (an object nobody annotated, from a
-   * first-time-user trial): it goes to the background (`improved` only). Undefined: off.
-   * Tuning set (bench:prompts, J&F first / after-occlusion / middle): off 0.755/0.802/0.652;
-   * reach 1/2/3: 0.769/0.815/0.663, 0.767/0.813/0.661, 0.765/0.811/0.660 (middle: 2 id
-   * switches against 1, on 103-crossing, with any reach). 2 rather than 1: an object moving more
-   * than its own size between frames (fast, small, at 480 lines) must not read as new. Test set
-   * at 2: 0.745/0.765/0.744 -> 0.757/0.778/0.757, no id switch; bench:heldout's prompted
-   * scenes unchanged (0.848).
-   */
-  newcomerReach: 2 as number | undefined,
   /** `--discover`: consecutive frames before a new region becomes an object (the multi-object tracker's 3 frames at 25 fps). */
   birthFrames: 3,
   /** `--discover`: a region at least this like a known object is a piece of it, not a new one. Earlier, on raw tokens; carried over to centred ones as matchCosine was. */

@@ -5,7 +5,6 @@ import { multiTrackerTuning } from '../multi/tuning.js';
 import type { Proposal } from '../proposals.js';
 import { propagateMasks, type ContextFrame } from '../propagation.js';
 import { correctDrift_, getAttentionRegions, getPrototypes, reanchorLost_ } from '../reanchor.js';
-import { dropNewcomers_ } from './continuity.js';
 import type { Similarity } from '../similarity.js';
 import type { FrameFeatures } from '../types.js';
 import { promptedTuning } from '../prompted-tuning.js';
@@ -166,8 +165,6 @@ export async function stepDirection_(direction: Direction, features: FrameFeatur
     const { lostPatches, matchCosine, pull, driftIou } = promptedTuning;
     reanchorLost_(soft, features.clsAttention, tokens.centred, prototypes, { rows, cols, heads, dim, lostPatches, matchCosine, regions });
     correctDrift_(soft, features.clsAttention, tokens.centred, prototypes, { rows, cols, heads, dim, lostPatches, matchCosine, pull, driftIou, regions });
-    const previous = direction.recent.at(-1)?.masks ?? direction.anchor.masks;
-    if (promptedTuning.newcomerReach !== undefined) dropNewcomers_(soft, previous, rows, cols, promptedTuning.newcomerReach);
   }
   direction.born = [];
   if (options.discover) {
