@@ -1,6 +1,6 @@
 import { getMaskIou } from '../mask-iou.js';
 import { dot } from '../patch-features.js';
-import { getComponents, type Proposal } from '../proposals.js';
+import type { Proposal } from '../proposals.js';
 import type { BackfillFrame } from '../types.js';
 import { assignGreedy } from './assignment.js';
 import { advanceCandidates, type Candidate } from './births.js';
@@ -91,59 +91,16 @@ export function absorbPieces(state: TrackerState, frame: FrameState, free: Propo
   });
 }
 
-/**
- * A track also keeps patches its propagation is sure of, unless another object claims them,
- * and (`keepConnected`) only in pieces that join its region this frame, lie where it was the
- * frame before (within a patch), or keep it within `keepPieceShare` of its usual size:
- * propagation labels by look, so a new object that looked like a track (a free region apart
- * from it, where the track had not been) was taken whole by the track, frame after frame, and
- * never born; the far side of the track's own object coming out from behind a pillar is apart
- * from its region too, but the two together are the object's usual size.
- */
+/** A track also keeps patches its propagation is sure of, unless another object claims them. */
 export function keepPropagated(state: TrackerState, frame: FrameState): void {
-  const { keepSoft, keepConnected, keepPieceShare } = state.settings.tuning;
-  const { rows, cols } = frame;
-  const claimed = new Uint8Array(rows * cols);
+  const { keepSoft } = state.settings.tuning;
+  const claimed = new Uint8Array(frame.rows * frame.cols);
   for (const mask of frame.masks.values()) for (let i = 0; i < claimed.length; i++) claimed[i] += mask[i];
-  const before = state.context.at(-1)?.masks;
   for (const [id, mask] of frame.masks) {
     const soft = frame.propagated.get(id);
     if (!soft) continue;
-    const sure = Uint8Array.from(soft, (v, i) => (!mask[i] && !claimed[i] && v >= keepSoft ? 1 : 0));
-    if (!keepConnected) {
-      for (let i = 0; i < mask.length; i++) if (sure[i]) mask[i] = 1;
-      continue;
-    }
-    const wasHere = dilate(before?.get(id), rows, cols);
-    const usual = state.tracks.find((t) => t.id === id)?.motion.area ?? 0;
-    let area = mask.reduce((sum, v) => sum + v, 0);
-    for (const piece of getComponents(sure, rows, cols)) {
-      const joins = piece.some((i) => wasHere[i] || touchesPatch(mask, i, rows, cols));
-      if (!joins && area + piece.length > keepPieceShare * usual) continue;
-      for (const i of piece) mask[i] = 1;
-      area += piece.length;
-    }
+    for (let i = 0; i < mask.length; i++) if (!mask[i] && !claimed[i] && soft[i] >= keepSoft) mask[i] = 1;
   }
-}
-
-/** Whether patch i has a 4-neighbour in `mask`. */
-function touchesPatch(mask: Uint8Array, i: number, rows: number, cols: number): boolean {
-  const r = Math.floor(i / cols);
-  const c = i % cols;
-  return (r > 0 && mask[i - cols] === 1) || (r < rows - 1 && mask[i + cols] === 1) || (c > 0 && mask[i - 1] === 1) || (c < cols - 1 && mask[i + 1] === 1);
-}
-
-/** The patches within one patch (rows and columns) of a soft mask's half or more; none without a mask. */
-function dilate(mask: Float32Array | undefined, rows: number, cols: number): Uint8Array {
-  const out = new Uint8Array(rows * cols);
-  if (!mask) return out;
-  for (let i = 0; i < mask.length; i++) {
-    if (mask[i] < 0.5) continue;
-    const r = Math.floor(i / cols);
-    const c = i % cols;
-    for (let rr = Math.max(0, r - 1); rr <= Math.min(rows - 1, r + 1); rr++) for (let cc = Math.max(0, c - 1); cc <= Math.min(cols - 1, c + 1); cc++) out[rr * cols + cc] = 1;
-  }
-  return out;
 }
 
 /** New objects: candidates that behaved like objects for the birth window, while there is room. */

@@ -33,23 +33,6 @@ export const multiTrackerTuning = {
   foregroundLift: 1.5,
   /** A track keeps patches its propagation is at least this sure of, where no proposal claims them. Earlier. */
   keepSoft: 0.75,
-  /**
-   * ...and only in pieces that join the track's region this frame or lie where it was the
-   * frame before (a first-time-user trial: a new object that looked like a track, apart from
-   * it, was taken by the track for good). Tuning set (in-process): J/oracle 0.948 -> 0.958
-   * with this alone, but bench:pixels' tune-pillar (an object's far side coming out from
-   * behind a pillar, apart from its region) lost 0.04 J and gained 2 id switches: hence
-   * keepPieceShare.
-   */
-  keepConnected: true,
-  /**
-   * ...or pieces that keep the track within this share of its usual area (the far side of an
-   * object split by an occluder). Tuning set J/oracle 0.6/0.7/0.8/0.9/1.0/1.2/1.5:
-   * 0.956/0.956/0.956/0.956/0.955/0.949/0.948, tune-pillar whole (0.960 J, no switch) from 0.6
-   * to 1.0; 0.8, the plateau's middle. Test set with both: J/oracle 0.963 -> 0.971, J&F
-   * 0.787 -> 0.802, ids and tracks as before; bench:heldout 0.972 either way.
-   */
-  keepPieceShare: 0.8,
 
   // Assignment (which proposal continues which track).
   /** Propagated-mask IoU above which a proposal may continue a track. Earlier. */
