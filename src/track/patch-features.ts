@@ -12,6 +12,15 @@ export function normalizeRows(tokens: Float32Array, dim: number): Float32Array {
   return out;
 }
 
+/** The mean of the rows, in float64 (the centred forms subtract it from each row). */
+function getMeanRow(tokens: Float32Array, dim: number): Float64Array {
+  const n = tokens.length / dim;
+  const mean = new Float64Array(dim);
+  for (let base = 0; base < tokens.length; base += dim) for (let d = 0; d < dim; d++) mean[d] += tokens[base + d];
+  for (let d = 0; d < dim; d++) mean[d] /= n;
+  return mean;
+}
+
 /**
  * Rows with the frame's mean row taken away, then unit length. ViT tokens share a large
  * common component (LayerNorm's output, and whatever the whole frame has in common), so raw
@@ -19,10 +28,7 @@ export function normalizeRows(tokens: Float32Array, dim: number): Float32Array {
  * the frame's mean, the tracker's cosine thresholds mean the same in any video.
  */
 export function centreAndNormalizeRows(tokens: Float32Array, dim: number): Float32Array {
-  const n = tokens.length / dim;
-  const mean = new Float64Array(dim);
-  for (let base = 0; base < tokens.length; base += dim) for (let d = 0; d < dim; d++) mean[d] += tokens[base + d];
-  for (let d = 0; d < dim; d++) mean[d] /= n;
+  const mean = getMeanRow(tokens, dim);
   const centred = new Float32Array(tokens.length);
   for (let base = 0; base < tokens.length; base += dim) for (let d = 0; d < dim; d++) centred[base + d] = tokens[base + d] - mean[d];
   return normalizeRows(centred, dim);
@@ -43,10 +49,7 @@ export interface UnitRows {
  * `centreAndNormalizeRows`.
  */
 export function getUnitRows(tokens: Float32Array, dim: number): UnitRows {
-  const n = tokens.length / dim;
-  const mean = new Float64Array(dim);
-  for (let base = 0; base < tokens.length; base += dim) for (let d = 0; d < dim; d++) mean[d] += tokens[base + d];
-  for (let d = 0; d < dim; d++) mean[d] /= n;
+  const mean = getMeanRow(tokens, dim);
   const raw = new Float32Array(tokens.length);
   const centred = new Float32Array(tokens.length);
   for (let base = 0; base < tokens.length; base += dim) {
