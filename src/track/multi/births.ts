@@ -47,3 +47,16 @@ export function advanceCandidates(previous: Candidate[], free: Proposal[], index
 export function isReadyToBeBorn(candidate: Candidate, birthFrames: number): boolean {
   return candidate.objectLike >= birthFrames;
 }
+
+/**
+ * Whether a candidate may still be an object coming into view: seen for less than its full
+ * history (`historyFrames`), or larger now than `growth` times what it was that long ago. An
+ * object re-emerging from behind a wall or an edge grows until it is out; one that stays the
+ * same size for that long is all there is of it.
+ */
+export function isEmerging(candidate: Candidate, historyFrames: number, growth: number): boolean {
+  if (candidate.history.length < historyFrames) return true;
+  let before = 0;
+  for (const v of candidate.history[0].mask) before += v;
+  return candidate.proposal.area > growth * before;
+}

@@ -93,6 +93,7 @@ export function claim(state: TrackerState, frame: FrameState, track: Track, prop
   track.fade = undefined;
   if (partial || swollen) track.motion = coastMotion(track.motion, decay, proposal.area, motionFrames);
   else track.motion = observeMotion(track.motion, proposal.centre, proposal.area, motionFrames);
+  track.peakArea = Math.max(track.peakArea ?? 0, track.motion.area);
 }
 
 /**

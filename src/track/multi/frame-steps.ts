@@ -3,10 +3,11 @@ import { dot } from '../patch-features.js';
 import type { Proposal } from '../proposals.js';
 import type { BackfillFrame } from '../types.js';
 import { assignGreedy } from './assignment.js';
-import { advanceCandidates, type Candidate } from './births.js';
+import { advanceCandidates, isEmerging, type Candidate } from './births.js';
 import { bear, claim } from './claiming.js';
 import { getFade, getHiddenFrames } from './fading.js';
 import { getMotionSurprise, missMotion } from './motion.js';
+import { isOtherSide } from './pieces.js';
 import { judgeObjectLike, measureHeadSupport, type HeadSupport } from './objectness.js';
 import { touches } from './sharing.js';
 import type { FrameState, Track, TrackerState } from './state.js';
@@ -76,13 +77,20 @@ export function reidentify(state: TrackerState, frame: FrameState, free: Proposa
   return free.filter((p) => !returned.some(([, q]) => q === p));
 }
 
-/** Pieces of a tracked object (touching it and like it) join it instead of becoming new objects; a look-alike elsewhere does not. */
-export function absorbPieces(state: TrackerState, frame: FrameState, free: Proposal[]): Proposal[] {
-  const { touchCosine } = state.settings.tuning;
+/**
+ * Pieces of a tracked object (touching its region and like it, or its other side where a
+ * pillar splits it: pieces.ts) join it instead of becoming new objects; a look-alike elsewhere
+ * does not. `regions` are the tracks' own regions: at births, what propagation alone labelled
+ * a track (it labels by look, so a look-alike apart from it) does not make a region its piece.
+ */
+export function absorbPieces(state: TrackerState, frame: FrameState, free: Proposal[], regions: Map<number, Uint8Array> = frame.masks): Proposal[] {
+  const { tuning } = state.settings;
+  const { rows, cols } = frame;
   return free.filter((proposal) => {
     const owner = state.tracks.find((t) => {
-      const mask = frame.masks.get(t.id);
-      return mask !== undefined && dot(t.prototype, proposal.prototype) >= touchCosine && touches(proposal.mask, mask, frame.rows, frame.cols);
+      const region = regions.get(t.id);
+      if (region === undefined) return false;
+      return (dot(t.prototype, proposal.prototype) >= tuning.touchCosine && touches(proposal.mask, region, rows, cols)) || isOtherSide(t, region, proposal, rows, cols, tuning);
     });
     if (!owner) return true;
     const mask = frame.masks.get(owner.id) as Uint8Array;
@@ -104,23 +112,32 @@ export function keepPropagated(state: TrackerState, frame: FrameState): void {
 }
 
 /** New objects: candidates that behaved like objects for the birth window, while there is room. */
-export function giveBirth(state: TrackerState, frame: FrameState, free: Proposal[], ready: (c: Candidate) => boolean): BackfillFrame[] {
-  const { tuning, occlusionFrames, maxObjects } = state.settings;
+export function giveBirth(state: TrackerState, frame: FrameState, free: Proposal[], regions: Map<number, Uint8Array>, ready: (c: Candidate) => boolean): BackfillFrame[] {
+  const { tuning, occlusionFrames, maxObjects, paintBackFrames } = state.settings;
   const { headLift, ringPatches } = tuning;
   const objectness = { rows: frame.rows, cols: frame.cols, heads: frame.heads, dim: frame.dim, headLift, ringPatches };
   const objectLike = (p: Proposal): boolean => judgeObjectLike(p, frame.attention, frame.tokens, objectness, tuning, measure(state, frame, p));
-  state.candidates = advanceCandidates(state.candidates, free, frame.index, objectLike, { candidateIou: tuning.candidateIou, mergeCosine: tuning.mergeCosine, persistCosine: tuning.persistCosine, historyFrames: state.settings.paintBackFrames });
+  state.candidates = advanceCandidates(state.candidates, free, frame.index, objectLike, { candidateIou: tuning.candidateIou, mergeCosine: tuning.mergeCosine, persistCosine: tuning.persistCosine, historyFrames: paintBackFrames });
   const backfill: BackfillFrame[] = [];
   // Largest first, so that a piece of an object born in the same frame joins it (absorbPieces) instead.
   const born = new Set<Candidate>();
   for (const candidate of [...state.candidates].sort((a, b) => b.proposal.area - a.proposal.area)) {
     // Part of a hidden object coming back looks only partly like it: wait until it can be re-identified
-    // (by a track that may still take it: not hidden too long for a view this large).
-    const maybeReturning = state.tracks.some((t) => t.motion.missing > 0 && dot(t.prototype, candidate.proposal.prototype) >= tuning.holdCosine
-      && getHiddenFrames(t.motion.missing, t.fade, candidate.proposal.area) <= occlusionFrames);
+    // (by a track that may still take it: not hidden too long for a view this large), while it is
+    // still coming into view; one that stopped growing and is still not re-identified is another object.
+    const maybeReturning = isEmerging(candidate, paintBackFrames, tuning.emergeGrowth) && state.tracks.some((t) => t.motion.missing > 0
+      && dot(t.prototype, candidate.proposal.prototype) >= tuning.holdCosine && getHiddenFrames(t.motion.missing, t.fade, candidate.proposal.area) <= occlusionFrames);
     if (!ready(candidate) || maybeReturning || state.tracks.length >= maxObjects) continue;
     born.add(candidate);
-    if (absorbPieces(state, frame, [candidate.proposal]).length) backfill.push(...bear(state, frame, candidate));
+    if (!absorbPieces(state, frame, [candidate.proposal], regions).length) continue;
+    backfill.push(...bear(state, frame, candidate));
+    const { id } = state.tracks[state.tracks.length - 1];
+    regions.set(id, frame.masks.get(id) as Uint8Array);
+    // What propagation alone gave other tracks of it is the newborn's.
+    for (const [other, mask] of frame.masks) {
+      const region = regions.get(other);
+      if (other !== id && region) for (let i = 0; i < mask.length; i++) if (candidate.proposal.mask[i] && !region[i]) mask[i] = 0;
+    }
   }
   state.candidates = state.candidates.filter((c) => !born.has(c));
   return backfill;

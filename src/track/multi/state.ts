@@ -18,6 +18,8 @@ export interface Track {
   fade?: Fade;
   /** It shared one region with another track in its last frame (two objects merged). */
   merged: boolean;
+  /** The largest usual size it has had (patches): how large the object is when half of it is behind a pillar. */
+  peakArea?: number;
   /** Its motion before this frame's region was claimed (for sharing that region after all). */
   before?: Motion;
 }

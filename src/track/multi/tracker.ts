@@ -100,8 +100,9 @@ export function createMultiTracker(options: TrackerOptions, tuning: MultiTracker
       free = reidentify(state, frame, free);
       free = absorbPieces(state, frame, free);
       keepSharing(state, frame);
+      const regions = new Map([...frame.masks].map(([id, m]) => [id, Uint8Array.from(m)])); // before propagation adds to them
       keepPropagated(state, frame);
-      const births = giveBirth(state, frame, free, (c) => isReadyToBeBorn(c, birthFrames));
+      const births = giveBirth(state, frame, free, regions, (c) => isReadyToBeBorn(c, birthFrames));
       hideUnseen(state, frame);
       state.context.push({ tokens: propagationTokens, masks: new Map([...frame.masks].map(([id, m]) => [id, Float32Array.from(m)])) });
       if (state.context.length > tuning.contextFrames) state.context = state.context.slice(-tuning.contextFrames);
