@@ -124,7 +124,8 @@ export function describeScene(seed) {
   }
   if (family === 'newcomer') {
     // A look-alike of object 1 (prototype cosine ~0.9) appears at once, 0.3–0.5 of the way
-    // through the clip, its edge 0.5–3 radii from object 1's, and stays, still or slow.
+    // through the clip, its edge 0.5–3 radii from object 1's, and stays, still or slow; on
+    // seeds ending 15 object 1 recedes, on seeds ending 17 it is cut by the frame's edge.
     const host = scene.objects[0];
     const from = Math.round(between(random, 0.3, 0.5) * frames);
     const rx = host.rx * between(random, 0.7, 1.1);
@@ -150,7 +151,31 @@ export function describeScene(seed) {
       return [Math.min(width - rx, Math.max(rx, x + speed * s * Math.cos(heading))), Math.min(height - ry, Math.max(ry, y + speed * s * Math.sin(heading)))];
     });
     host.growth = 0;
-    scene.objects.push({ id: scene.objects.length + 1, rx, ry, growth: 0, strength: host.strength, drift: 0.1, lookAlike: host.id, from, path });
+    const newcomer = { id: scene.objects.length + 1, rx, ry, growth: 0, strength: host.strength, drift: 0.1, lookAlike: host.id, from, path };
+    scene.objects.push(newcomer);
+    const variant = (seed % 100) % 6; // 13, 19: as above; 15: the host recedes; 17: the host is cut by the frame's edge
+    if (variant === 3) {
+      // A review: an object that has been larger (moving away) took a look-alike beside it for
+      // its other side. It shrinks to half its size over the clip; the newcomer is as large as
+      // it is when the newcomer appears (alike, at the same distance).
+      host.growth = -0.5;
+      const scale = 1 - 0.5 * (from / frames);
+      newcomer.rx *= scale;
+      newcomer.ry *= scale;
+    }
+    if (variant === 5) {
+      // A review: a track cut by the frame's edge took any look-alike beyond it for its far side.
+      // The host stands 0.3–0.7 of its width out of the frame at the left or right edge, drifting
+      // along it; the newcomer appears 0.5–2 host radii beyond its edge in view.
+      const out = between(random, 0.3, 0.7);
+      const left = random() < 0.5;
+      const hx = left ? host.rx * (1 - 2 * out) : width - host.rx * (1 - 2 * out);
+      const gap = between(random, 0.5, 2) * host.rx;
+      const nx = left ? hx + host.rx + gap + newcomer.rx : hx - host.rx - gap - newcomer.rx;
+      const [y0, vy] = [between(random, host.ry, height - host.ry), between(random, -0.5, 0.5)];
+      host.path = host.path.map((_, t) => [hx, Math.min(height - host.ry, Math.max(host.ry, y0 + vy * t))]);
+      newcomer.path = newcomer.path.map(() => [nx, Math.min(height - newcomer.ry, Math.max(newcomer.ry, y0 + vy * from))]);
+    }
   }
   if (family === 'pillar') {
     // An object crossing a pillar 0.3–0.8 of its width (split in two while it passes), the
@@ -161,7 +186,8 @@ export function describeScene(seed) {
     object.ry = Math.min(object.ry, height * 0.3);
     object.growth = 0;
     const pillarWidth = Math.round(2 * object.rx * between(random, 0.3, 0.8));
-    const entering = random() < 2 && (seed % 100) % 4 === 0; // a draw kept, so the scenes after it stay as they were
+    random(); // a draw kept (it was a coin flip for entering), so what follows stays as it was
+    const entering = (seed % 100) % 4 === 0;
     const pillarX = entering ? Math.round(between(random, 0.3, 1) * object.rx) : Math.round(between(random, 0.35, 0.6) * width - pillarWidth / 2);
     const startX = entering ? -object.rx * between(random, 0.3, 0.9) : object.rx + 10;
     const speed = (width - object.rx - startX) / frames;

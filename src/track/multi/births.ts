@@ -49,14 +49,15 @@ export function isReadyToBeBorn(candidate: Candidate, birthFrames: number): bool
 }
 
 /**
- * Whether a candidate may still be an object coming into view: seen for less than its full
- * history (`historyFrames`), or larger now than `growth` times what it was that long ago. An
- * object re-emerging from behind a wall or an edge grows until it is out; one that stays the
- * same size for that long is all there is of it.
+ * Whether a candidate may still be an object coming into view: larger now than when first seen
+ * in its history, by more than `growth` over a whole history (`historyFrames`), pro rata over
+ * a shorter one. An object re-emerging from behind a wall or an edge grows until it is out;
+ * one that does not grow is all there is of it.
  */
 export function isEmerging(candidate: Candidate, historyFrames: number, growth: number): boolean {
-  if (candidate.history.length < historyFrames) return true;
+  if (candidate.history.length === 0) return true;
   let before = 0;
   for (const v of candidate.history[0].mask) before += v;
-  return candidate.proposal.area > growth * before;
+  const share = Math.min(1, candidate.history.length / historyFrames);
+  return candidate.proposal.area > (1 + (growth - 1) * share) * before;
 }

@@ -21,24 +21,18 @@ function isCutAwayFrom(own: [number, number, number, number], other: [number, nu
   return (left === 0 && other[1] > right) || (right === cols - 1 && other[3] < left) || (top === 0 && other[0] > bottom) || (bottom === rows - 1 && other[2] < top);
 }
 
-/** Whether a region and a proposal together are no larger than the object has been (`peak` patches). */
-function fitsInObject(region: Uint8Array, proposal: Proposal, peak: number, tuning: MultiTrackerTuning): boolean {
-  let area = proposal.area;
-  for (let i = 0; i < region.length; i++) area += region[i];
-  return area <= tuning.otherSideShare * peak;
-}
-
 /**
  * Whether `proposal`, apart from the track's own region, is the other side of the same
  * object: an object passing behind a pillar narrower than it shows on both sides. It is where
  * the object's far side can be (no further from the region than the object is wide), looks
- * partly like the object (one side of an object looks only partly like the whole), and the two
- * sides together are no larger than the object has been — unless the region is cut by the
- * frame's edge behind it, which may hide as much again. A look-alike beside an object in full
- * view (a newcomer) makes the two together larger than the object: it is not taken for a side.
+ * partly like the object (one side of an object looks only partly like the whole), the track's
+ * region is a partial view, and the two sides together are no larger than the object has been;
+ * where the region is cut by the frame's edge behind it (which may hide as much again), the far
+ * side is no larger than the side in view. A look-alike beside an object in full view, or
+ * beside one cut by the frame's edge, is not taken for a side.
  */
 export function isOtherSide(track: Track, region: Uint8Array, proposal: Proposal, rows: number, cols: number, tuning: MultiTrackerTuning): boolean {
-  if (dot(track.prototype, proposal.prototype) < tuning.nearReidCosine) return false;
+  if (dot(track.prototype, proposal.prototype) < tuning.sideCosine) return false;
   const own = getPatchBox(region, rows, cols);
   const other = getPatchBox(proposal.mask, rows, cols);
   if (!own || !other) return false;
@@ -47,5 +41,12 @@ export function isOtherSide(track: Track, region: Uint8Array, proposal: Proposal
   // length where that is more (an elongated object; one cut by the frame's edge across).
   const width = Math.max(2 * Math.sqrt(peak / Math.PI), own[2] - own[0] + 1, own[3] - own[1] + 1);
   if (getBoxGap(own, other) > width) return false;
-  return isCutAwayFrom(own, other, rows, cols) || fitsInObject(region, proposal, peak, tuning);
+  let area = 0;
+  for (let i = 0; i < region.length; i++) area += region[i];
+  // Cut by the frame's edge, the object may be larger than the track has seen: its far side
+  // is taken while it is no larger than the side in view (a look-alike beside it is larger).
+  if (isCutAwayFrom(own, other, rows, cols)) return proposal.area <= area;
+  // A side of an object in full view now is all there is of it in view (an object that has
+  // been larger, moving away, would otherwise take a look-alike beside it).
+  return area < tuning.partialShare * track.motion.area && area + proposal.area <= tuning.otherSideShare * peak;
 }
