@@ -32,7 +32,27 @@ export async function readInitMask(file: string, width: number, height: number, 
   if (Math.abs(Math.log(aspect)) > Math.log(1 + maskAspectTolerance)) {
     throw new InputError(`${option} ${file} is ${image.width}x${image.height} (WxH), another shape than the video's ${width}x${height}; give a mask of this video (any size of its shape)`);
   }
-  const out = resizeLabels(image.data, image.width, image.height, width, height);
+  const out = resizeLabels(unpackSamples(image.data, image.width, image.height, image.depth), image.width, image.height, width, height);
   if (!allowEmpty && !out.some((v) => v !== 0)) throw new InputError(`${option} ${file} marks no object (every pixel is 0); label objects 1, 2, …`);
+  return out;
+}
+
+/**
+ * One value per pixel from a decoded single-channel PNG. Below 8 bits a sample (1, 2 or 4
+ * bits) is packed several to a byte, each row starting on a new byte — what Pillow, GIMP and
+ * pngquant write for a palette of 16 colours or fewer; read byte by byte, a 4-bit id 1 beside
+ * an id 1 was id 17.
+ */
+function unpackSamples(data: ArrayLike<number>, width: number, height: number, depth: number): ArrayLike<number> {
+  if (depth >= 8) return data;
+  const out = new Uint8Array(width * height);
+  const rowBytes = Math.ceil((width * depth) / 8);
+  const mask = (1 << depth) - 1;
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const bit = x * depth;
+      out[y * width + x] = (data[y * rowBytes + (bit >> 3)] >> (8 - depth - (bit & 7))) & mask;
+    }
+  }
   return out;
 }

@@ -1,0 +1,47 @@
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { deflateSync } from 'node:zlib';
+import { describe, it } from 'node:test';
+import { pngChunk as chunk } from '../../dist/export/indexed-png.js';
+import { readInitMask } from '../../dist/track/index.js';
+import { makeTempDir } from '../fixtures.js';
+
+const dir = makeTempDir();
+
+/**
+ * A single-channel PNG of `values` (one per pixel) at `depth` bits a sample, packed as the PNG
+ * format packs them (several to a byte below 8 bits, each row on a new byte), as Pillow writes
+ * a palette of few colours: colour type 3 (palette) or 0 (grey).
+ */
+function writePng(file, values, width, height, depth, colourType = 3) {
+  const rowBytes = Math.ceil((width * depth) / 8);
+  const raw = Buffer.alloc((rowBytes + 1) * height);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const bit = x * depth;
+      raw[y * (rowBytes + 1) + 1 + (bit >> 3)] |= values[y * width + x] << (8 - depth - (bit & 7));
+    }
+  }
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header.set([depth, colourType, 0, 0, 0], 8);
+  const palette = colourType === 3 ? [chunk('PLTE', Buffer.from(Array.from({ length: 1 << depth }, (_, i) => [i * 40, 0, 0]).flat()))] : [];
+  writeFileSync(file, Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk('IHDR', header), ...palette, chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]));
+}
+
+describe('reading a mask PNG (--init-mask, --prompts)', () => {
+  // 9 pixels wide: rows end mid-byte at every depth below 8.
+  const [width, height] = [9, 4];
+  const values = Array.from({ length: width * height }, (_, i) => ((i % width) * 7 + Math.floor(i / width)) % 4);
+  for (const [depth, colourType, ids] of [[1, 3, 2], [2, 3, 4], [4, 3, 4], [8, 3, 4], [2, 0, 4], [4, 0, 4]]) {
+    it(`reads each pixel's id from a ${depth}-bit ${colourType === 3 ? 'palette' : 'grey'} PNG (as Pillow writes few colours)`, async () => {
+      const expected = values.map((v) => v % ids);
+      const file = path.join(dir, `mask-${depth}-${colourType}.png`);
+      writePng(file, expected, width, height, depth, colourType);
+      const mask = await readInitMask(file, width, height, '--prompts', true);
+      assert.deepEqual([...mask], expected);
+    });
+  }
+});
