@@ -11,25 +11,71 @@ import { isOperatingSystemFile } from '../util/paths.js';
  */
 export const runRecordName = '.dino-track-output.json';
 
+/** A file as the run left it: its size in bytes and modification time (ms). */
+type WrittenFile = [number, number];
+
 interface RunRecord {
   tool: 'dino-track';
   entries: string[];
+  /** Every file written, by path within the folder (`masks/00000.png`): absent in records of older versions. */
+  files?: Record<string, WrittenFile>;
 }
 
-/** Records the entries of `formats` in the folder being built. */
+/** The files the entries hold (an entry itself, or the files directly inside it), with their size and time. */
+function listWrittenFiles(folder: string, entries: string[]): Record<string, WrittenFile> {
+  const files: Record<string, WrittenFile> = {};
+  const add = (name: string): void => {
+    const stat = statSync(path.join(folder, name));
+    if (stat.isFile()) files[name] = [stat.size, stat.mtimeMs];
+  };
+  for (const entry of entries) {
+    const full = path.join(folder, entry);
+    if (!existsSync(full)) continue;
+    if (!statSync(full).isDirectory()) add(entry);
+    else for (const item of readdirSync(full)) add(`${entry}/${item}`);
+  }
+  return files;
+}
+
+/** Records the entries of `formats` in the folder being built, and each file in them as written. */
 export async function writeRunRecord(folder: string, formats: Format[]): Promise<void> {
-  const record: RunRecord = { tool: 'dino-track', entries: formats.map((f) => folderEntries[f]) };
+  const entries = formats.map((f) => folderEntries[f]);
+  const record: RunRecord = { tool: 'dino-track', entries, files: listWrittenFiles(folder, entries) };
   await writeFile(path.join(folder, runRecordName), `${JSON.stringify(record)}\n`);
 }
 
-/** The entries an earlier run recorded; empty when there is no (valid) record. */
-function readRunRecord(folder: string): string[] {
+/** The entries an earlier run recorded (empty when there is no valid record), and its files where it listed them. */
+function readRunRecord(folder: string): { entries: string[]; files?: Record<string, WrittenFile> } {
   try {
     const record = JSON.parse(readFileSync(path.join(folder, runRecordName), 'utf8')) as Partial<RunRecord>;
-    return record.tool === 'dino-track' && Array.isArray(record.entries) ? [runRecordName, ...record.entries] : [];
+    if (record.tool !== 'dino-track' || !Array.isArray(record.entries)) return { entries: [] };
+    const files = record.files && typeof record.files === 'object' ? record.files : undefined;
+    return { entries: [runRecordName, ...record.entries], files };
   } catch {
-    return [];
+    return { entries: [] };
   }
+}
+
+/**
+ * How far a file's time may move without a change to it: a copy or move to a disk that keeps
+ * coarser times (FAT's 2 s) rounds it. An edit within 2 s of the run's end that keeps the
+ * file's size exactly is not seen.
+ */
+const timeToleranceMs = 2000;
+
+/** Files the record lists that are no longer as the run left them (an annotator's edit of a mask in place). */
+function findChanged(folder: string, files: Record<string, WrittenFile>): string[] {
+  const changed: string[] = [];
+  for (const [name, written] of Object.entries(files)) {
+    let stat;
+    try {
+      stat = statSync(path.join(folder, name));
+    } catch {
+      continue; // removed: nothing of it to lose
+    }
+    if (!Array.isArray(written) || stat.size !== written[0] || Math.abs(stat.mtimeMs - written[1]) > timeToleranceMs) changed.push(name);
+  }
+  return changed;
 }
 
 /**
@@ -42,15 +88,16 @@ const folderContents: Record<string, RegExp> = {
   [folderEntries.frames]: /^\d{5,}\.jpg$/,
 };
 
-/** Entries inside our recorded folders that we do not write, as `masks/name`. */
-function findForeignInside(folder: string, ours: Set<string>): string[] {
+/** Entries inside our recorded folders that we do not write, as `masks/name`; where the record lists its files, any it does not list. */
+function findForeignInside(folder: string, ours: Set<string>, files?: Record<string, WrittenFile>): string[] {
   const foreign: string[] = [];
   for (const [entry, pattern] of Object.entries(folderContents)) {
     if (!ours.has(entry)) continue;
     const inner = path.join(folder, entry);
     if (!existsSync(inner) || !statSync(inner).isDirectory()) continue;
     for (const item of readdirSync(inner, { withFileTypes: true })) {
-      if ((!item.isFile() || !pattern.test(item.name)) && !isOperatingSystemFile(item.name)) foreign.push(`${entry}/${item.name}`);
+      const listed = files ? `${entry}/${item.name}` in files : pattern.test(item.name);
+      if ((!item.isFile() || !listed) && !isOperatingSystemFile(item.name)) foreign.push(`${entry}/${item.name}`);
     }
   }
   return foreign;
@@ -75,10 +122,15 @@ export function checkOutputFolder(folder: string, overwrite: boolean): void {
   const entries = readdirSync(folder).filter((name) => !isOperatingSystemFile(name));
   // Only a file browser's notes: the folder is empty to the user (the finished output takes them along: atomic-path.ts).
   if (entries.length === 0) return;
-  const ours = new Set(readRunRecord(folder));
-  const foreign = [...entries.filter((name) => !ours.has(name)), ...findForeignInside(folder, ours)].sort();
+  const record = readRunRecord(folder);
+  const ours = new Set(record.entries);
+  const foreign = [...entries.filter((name) => !ours.has(name)), ...findForeignInside(folder, ours, record.files)].sort();
   if (foreign.length > 0) {
     throw new UsageError(`-o ${folder} holds files dino-track did not write (${listNames(foreign)}); give a new or empty folder (nothing was deleted)`);
+  }
+  const changed = record.files ? findChanged(folder, record.files).sort() : [];
+  if (changed.length > 0) {
+    throw new UsageError(`-o ${folder} holds files changed since dino-track wrote them (${listNames(changed)}), which replacing it would lose; move them out (edited masks can go in a --prompts folder) or give another -o (nothing was deleted)`);
   }
   if (!overwrite) throw new UsageError(`-o ${folder} holds the output of an earlier run; pass --overwrite to replace it`);
 }

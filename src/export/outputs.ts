@@ -10,7 +10,7 @@ import { createMotWriter } from './mot.js';
 import { createNdjsonWriter } from './ndjson.js';
 import { findVideoFormat, folderEntries, isVideoTarget, type Format, type OverlayMode } from './format-names.js';
 import { createFramesWriter } from './frames.js';
-import { writeRunRecord } from './output-folder.js';
+import { checkOutputFolder, writeRunRecord } from './output-folder.js';
 import { createOverlayWriter } from './overlay.js';
 import { createYtvisWriter } from './ytvis.js';
 import type { OutputWriter } from './types.js';
@@ -73,6 +73,9 @@ export async function openOutputs(options: OutputOptions): Promise<OutputWriter>
     async finish() {
       for (const writer of writers) await writer.finish();
       await writeRunRecord(directory.temp, options.formats);
+      // Checked again as it is replaced: a mask edited in the old output while this run worked
+      // would be lost with it.
+      checkOutputFolder(target, options.overwrite);
       await directory.commit(options.overwrite);
     },
     async abort() {

@@ -153,6 +153,22 @@ describe('outputs never replace what the run reads, nor a user\'s files inside o
     assert.equal(readFileSync(path.join(out, 'masks', 'extra.png'), 'utf8'), 'mine too');
   });
 
+  it('--overwrite does not replace an earlier run whose mask an annotator edited in place (nor does a run that started before the edit)', async () => {
+    // The round trip's natural slip: fix out/masks/00004.png in a paint tool, then rerun into
+    // out with --overwrite. The edit was deleted with the old output.
+    const out = path.join(work, 'edited-in-place');
+    const first = await runCli([video, '-o', out, '--format', 'davis,coco', ...model], { env });
+    assert.equal(first.code, 0, first.stderr);
+    const edited = path.join(out, 'masks', '00004.png');
+    const fix = encodeDavisPng(new Uint16Array(128 * 96).fill(3), 128, 96);
+    writeFileSync(edited, fix);
+    const again = await runCli([video, '-o', out, '--format', 'davis', '--overwrite', ...model], { env });
+    assert.equal(again.code, 2);
+    assert.match(again.stderr, /holds files changed since dino-track wrote them \(masks\/00004\.png\), which replacing it would lose; move them out \(edited masks can go in a --prompts folder\) or give another -o \(nothing was deleted\)/);
+    assert.deepEqual(readFileSync(edited), Buffer.from(fix));
+    assert.deepEqual(readdirSync(path.dirname(out)).filter((name) => name.startsWith('.edited-in-place')), [], 'no partial output left');
+  });
+
   it('-o or --save-features naming the input video is refused, even with --overwrite, and the video is kept', async () => {
     const own = path.join(work, 'own.mp4');
     writeFileSync(own, readFileSync(video));

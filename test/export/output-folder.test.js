@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { checkOutputFolder, runRecordName } from '../../dist/export/output-folder.js';
+import { checkOutputFolder, runRecordName, writeRunRecord } from '../../dist/export/output-folder.js';
 import { makeTempDir } from '../fixtures.js';
 
 /** An output folder as an earlier run left it: masks/ and its record. */
@@ -30,4 +30,76 @@ describe('output folder check', () => {
       else assert.doesNotThrow(() => checkOutputFolder(folder, overwrite));
     });
   }
+});
+
+describe('output folder check: files changed since the run wrote them', () => {
+  /** An earlier run's davis and coco outputs, recorded as a run records them. */
+  async function makeRecordedRun() {
+    const folder = path.join(makeTempDir(), 'out');
+    mkdirSync(path.join(folder, 'masks'), { recursive: true });
+    for (const name of ['00000.png', '00001.png', '00002.png']) writeFileSync(path.join(folder, 'masks', name), `mask ${name}`);
+    writeFileSync(path.join(folder, 'coco.json'), '{}');
+    await writeRunRecord(folder, ['davis', 'coco']);
+    return folder;
+  }
+
+  it('replaces an earlier run left as it was', async () => {
+    const folder = await makeRecordedRun();
+    assert.doesNotThrow(() => checkOutputFolder(folder, true));
+  });
+
+  it('refuses, even with --overwrite, an earlier run whose mask an annotator edited in place', async () => {
+    // Editing out/masks/00001.png and rerunning into out with --overwrite deleted the edit.
+    const folder = await makeRecordedRun();
+    writeFileSync(path.join(folder, 'masks', '00001.png'), 'mask 00001.png, corrected by hand');
+    assert.throws(() => checkOutputFolder(folder, true), { name: 'UsageError', message: /holds files changed since dino-track wrote them \(masks\/00001\.png\), which replacing it would lose; move them out .*--prompts.*\(nothing was deleted\)/ });
+    assert.throws(() => checkOutputFolder(folder, false), { message: /changed since dino-track wrote them/ }, 'said before asking for --overwrite');
+  });
+
+  it('refuses one edited to the same size, by its time', async () => {
+    const folder = await makeRecordedRun();
+    const file = path.join(folder, 'coco.json');
+    writeFileSync(file, '[]');
+    const later = new Date(Date.now() + 60_000);
+    utimesSync(file, later, later);
+    assert.throws(() => checkOutputFolder(folder, true), { message: /changed since dino-track wrote them \(coco\.json\)/ });
+  });
+
+  it('refuses a mask the run did not write, though it is named like one', async () => {
+    const folder = await makeRecordedRun();
+    writeFileSync(path.join(folder, 'masks', '00007.png'), 'painted');
+    assert.throws(() => checkOutputFolder(folder, true), { message: /did not write \(masks\/00007\.png\)/ });
+  });
+
+  it('replaces an earlier run with a mask removed (nothing of it to lose)', async () => {
+    const folder = await makeRecordedRun();
+    const record = JSON.parse(readFileSync(path.join(folder, runRecordName), 'utf8'));
+    assert.deepEqual(Object.keys(record.files).sort(), ['coco.json', 'masks/00000.png', 'masks/00001.png', 'masks/00002.png']);
+    rmSync(path.join(folder, 'masks', '00002.png'));
+    assert.doesNotThrow(() => checkOutputFolder(folder, true));
+  });
+
+  it('replaces an earlier version\'s run, whose record lists no files, as before', async () => {
+    const folder = await makeRecordedRun();
+    writeFileSync(path.join(folder, 'masks', '00002.png'), 'x');
+    writeFileSync(path.join(folder, runRecordName), JSON.stringify({ tool: 'dino-track', entries: ['masks', 'coco.json'] }));
+    assert.doesNotThrow(() => checkOutputFolder(folder, true));
+  });
+});
+
+describe('replacing an earlier run at the end of a run', () => {
+  it('keeps the earlier run, and refuses, when one of its masks was edited while this run worked', async () => {
+    const { openOutputs } = await import('../../dist/export/index.js');
+    const target = path.join(makeTempDir(), 'out');
+    const frame = { index: 0, width: 8, height: 6, labels: new Uint16Array(48).fill(1), objects: [{ id: 1, area: 48, bbox: [0, 0, 8, 6], score: 1 }] };
+    const first = await openOutputs({ target, formats: ['davis'], fps: 10, overwrite: false });
+    await first.write(frame);
+    await first.finish();
+    const second = await openOutputs({ target, formats: ['davis'], fps: 10, overwrite: true });
+    await second.write(frame);
+    writeFileSync(path.join(target, 'masks', '00000.png'), 'corrected by hand meanwhile');
+    await assert.rejects(second.finish(), { name: 'UsageError', message: /changed since dino-track wrote them \(masks\/00000\.png\)/ });
+    await second.abort();
+    assert.equal(readFileSync(path.join(target, 'masks', '00000.png'), 'utf8'), 'corrected by hand meanwhile');
+  });
 });
