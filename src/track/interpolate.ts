@@ -8,10 +8,30 @@ function centreOf(object: TrackedObject): [number, number] {
 }
 
 /**
+ * Below this ratio of the two key frames' box widths (or heights) an object's box centre
+ * moved because its mask changed, not because it moved: a piece joined or left it (another
+ * object taken in, one coming into view at the frame's edge). Shifting its masks by that
+ * "motion" drew them on the background between (trial 10: a still square's mask slid 35 px
+ * off it, and smeared over 230 px of background); then the two masks are blended in place.
+ * Half: an object scaling by less than 2x between key frames still moves with its box.
+ */
+const motionSizeRatio = 0.5;
+
+/** How far an object in both key frames moved: its box centre's shift, or none where its box changed too much to tell. */
+function getMotion(inA: TrackedObject, inB: TrackedObject): [number, number] {
+  const ratio = (p: number, q: number): number => Math.min(p, q) / Math.max(p, q, 1);
+  if (ratio(inA.bbox[2], inB.bbox[2]) < motionSizeRatio || ratio(inA.bbox[3], inB.bbox[3]) < motionSizeRatio) return [0, 0];
+  const [ax, ay] = centreOf(inA);
+  const [bx, by] = centreOf(inB);
+  return [bx - ax, by - ay];
+}
+
+/**
  * Masks for a frame between two tracked key frames (`--stride`): each object present in
  * both moves along the straight line between its two positions, its two masks shifted
  * there and blended by time — which keeps the nearer key frame's shape, moved to where the
- * object is at that time; an object in only one key frame holds until halfway.
+ * object is at that time (in place where its box changed size too much: `motionSizeRatio`);
+ * an object in only one key frame holds until halfway.
  * @param t position between the key frames, 0 < t < 1
  */
 export function interpolateResults(a: FrameResult, b: FrameResult, t: number, index: number): FrameResult {
@@ -24,12 +44,7 @@ export function interpolateResults(a: FrameResult, b: FrameResult, t: number, in
   for (const id of ids) {
     const inA = visibleA.get(id);
     const inB = visibleB.get(id);
-    let [dx, dy] = [0, 0];
-    if (inA && inB) {
-      const [ax, ay] = centreOf(inA);
-      const [bx, by] = centreOf(inB);
-      [dx, dy] = [bx - ax, by - ay];
-    }
+    const [dx, dy] = inA && inB ? getMotion(inA, inB) : [0, 0];
     // Halfway, the earlier key frame's shape wins (a union of both would grow the mask).
     const weightA = 1 - t + 1e-6;
     // Sample A at p − t·d and B at p + (1 − t)·d: both land on the object's position at time t.

@@ -37,3 +37,36 @@ describe('--stride interpolation', () => {
     assert.equal(late.index, 3);
   });
 });
+
+describe('--stride interpolation: a mask that changed, not moved', () => {
+  /** A key frame where object 1 is a still square, and in `b` also a second square far from it (a piece its mask took in). */
+  function withPiece(index, piece) {
+    const frame = keyFrame(index, [[1, 48, 4, 8]]);
+    if (piece) {
+      for (let y = 20; y < 28; y++) for (let x = 4; x < 12; x++) frame.labels[y * width + x] = 1;
+      frame.objects[0] = { ...frame.objects[0], area: 128, bbox: [4, 4, 52, 24] };
+    }
+    return frame;
+  }
+
+  it('does not slide a still object\'s mask onto the background when its mask takes in a far piece', () => {
+    // The box centre moved 22 px left and 10 down without the object moving; the square was
+    // drawn there, off itself (trial 10, --stride 3: a still square's id 35 px off it).
+    const [a, b] = [withPiece(0, false), withPiece(3, true)];
+    for (const [t, index] of [[1 / 3, 1], [2 / 3, 2]]) {
+      const between = interpolateResults(a, b, t, index);
+      for (let i = 0; i < between.labels.length; i++) {
+        if (between.labels[i] !== 1) continue;
+        assert.ok(a.labels[i] === 1 || b.labels[i] === 1, `t ${t.toFixed(2)}: pixel (${i % width}, ${Math.floor(i / width)}) is on neither key frame's mask`);
+      }
+      assert.equal(between.labels[8 * width + 52], 1, `t ${t.toFixed(2)}: the square keeps its mask where it is`);
+    }
+  });
+
+  it('still moves an object that grows less than twice between key frames', () => {
+    const a = keyFrame(0, [[1, 4, 10, 8]]);
+    const b = keyFrame(4, [[1, 36, 10, 12]]);
+    const box = boxOf(interpolateResults(a, b, 0.5, 2), 1);
+    assert.ok(box[0] >= 18 && box[0] <= 24, `halfway, x ${box[0]}`);
+  });
+});
