@@ -5,7 +5,7 @@ import type { PromptFrame } from '../track/index.js';
 import { isHiddenFile } from '../util/paths.js';
 
 /** A prompt's name: the frame index, as the davis format names its masks (`00042.png`). */
-const promptName = /^(\d+)\.png$/i;
+export const promptName = /^(\d+)\.png$/i;
 
 /**
  * The PNGs of a `--prompts` folder, each the prompt of the frame its name gives

@@ -12,7 +12,7 @@ import { progressModes, type ProgressMode } from './progress.js';
 import { refuseReplacingInputs, type ReadPath, type WritePath } from './output-overlap.js';
 import { validateTarget } from './output-target.js';
 import { checkPromptIds } from './prompt-ids.js';
-import { listPrompts } from './prompts-option.js';
+import { listPrompts, promptName } from './prompts-option.js';
 import { parseChoice, parseInteger, parseNumber } from './validate.js';
 import { refineModes, type RefineMode } from '../refine/index.js';
 
@@ -90,6 +90,11 @@ function refuseUnusedOptions(raw: RawTrackOptions, formats: Format[]): void {
     }
   }
   if (raw.initMask && raw.prompts) throw new UsageError(`--init-mask and --prompts do not go together: copy ${raw.initMask} into ${raw.prompts} named by its frame (e.g. 00000.png), or give only one`);
+  const named = raw.initMask && raw.initFrame === undefined ? promptName.exec(path.basename(raw.initMask)) : null;
+  if (named && Number(named[1]) !== 0) {
+    // A mask of the davis output (or of a --prompts folder) is named by its frame; taken for frame 0, it was ground truth in the wrong place.
+    throw new UsageError(`--init-mask ${raw.initMask} is named as frame ${Number(named[1])}'s mask, but annotates frame 0 without --init-frame; add --init-frame ${Number(named[1])} (or --init-frame 0 if it is frame 0's)`);
+  }
   if (raw.initFrame !== undefined && !raw.initMask) {
     throw new UsageError(raw.prompts ? '--init-frame goes with --init-mask; with --prompts each PNG\'s name is its frame, so leave --init-frame out' : '--init-frame is for prompted mode; give --init-mask too, or leave --init-frame out');
   }

@@ -49,6 +49,7 @@ describe('track options → context', () => {
     [{ topK: '3' }, '--top-k is for prompted mode; give --init-mask or --prompts too, or leave --top-k out'],
     [{ initFrame: '4' }, '--init-frame is for prompted mode; give --init-mask too, or leave --init-frame out'],
     [{ prompts: 'fixes', initFrame: '4' }, "--init-frame goes with --init-mask; with --prompts each PNG's name is its frame, so leave --init-frame out"],
+    [{ initMask: 'fixes/00034.png' }, "--init-mask fixes/00034.png is named as frame 34's mask, but annotates frame 0 without --init-frame; add --init-frame 34 (or --init-frame 0 if it is frame 0's)"],
     [{ prompts: 'fixes', initMask: 'm.png' }, '--init-mask and --prompts do not go together: copy m.png into fixes named by its frame (e.g. 00000.png), or give only one'],
     [{ features: 'f.safetensors', output: `${dir}/o`, model: 'x.onnx' }, '--model does nothing with --features (the model already ran when the cache was saved); leave it out'],
     [{ features: 'f.safetensors', output: `${dir}/o`, shortSide: '240' }, '--short-side does nothing with --features (the model already ran when the cache was saved); leave it out'],
