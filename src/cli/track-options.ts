@@ -124,6 +124,8 @@ export const maxStride = 30;
 
 export interface TrackOptions extends Omit<TrackContext, 'onProgress' | 'onStart'> {
   progress: ProgressMode;
+  /** Lines to say before the run (what the prompts look like they hold by mistake). */
+  notices: string[];
   /** No closing summary line. */
   quiet: boolean;
 }
@@ -244,6 +246,7 @@ export function normalizeTrackOptions(input: string | undefined, raw: RawTrackOp
   }
   const options: TrackOptions = {
     input,
+    notices: [],
     features: raw.features,
     saveFeatures: raw.saveFeatures,
     saveFeaturesDtype: parseChoice<CacheDtype>('--features-dtype', (raw.featuresDtype ?? trackDefaults.featuresDtype).toUpperCase(), ['F32', 'F16']),
@@ -268,7 +271,8 @@ export function normalizeTrackOptions(input: string | undefined, raw: RawTrackOp
   };
   // The file system last: a bad value is reported before a folder in the way, so one fix is
   // enough; and what the run reads before what it writes (a missing input is the real error).
-  if (options.prompt) checkPromptIds(options.prompt, options.tracker.maxObjects, formatList);
+  const promptNotice = options.prompt && checkPromptIds(options.prompt, options.tracker.maxObjects, formatList);
+  if (promptNotice) options.notices.push(promptNotice);
   refuseMissingInputs(input, raw);
   refuseUnavailableDevice(device);
   // The model's cache (downloads, prepared graphs) is resolved now, so a cache path that is a file stops the run before ffmpeg starts.

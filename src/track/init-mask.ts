@@ -22,7 +22,7 @@ export async function readInitMask(file: string, width: number, height: number, 
   });
   let image;
   try {
-    image = decode(bytes);
+    image = decodeLabelPng(bytes);
   } catch (cause) {
     throw new InputError(`${option} ${file} is not a PNG (${(cause as Error).message}); give an indexed PNG (DAVIS convention)`, { cause });
   }
@@ -32,9 +32,20 @@ export async function readInitMask(file: string, width: number, height: number, 
   if (Math.abs(Math.log(aspect)) > Math.log(1 + maskAspectTolerance)) {
     throw new InputError(`${option} ${file} is ${image.width}x${image.height} (WxH), another shape than the video's ${width}x${height}; give a mask of this video (any size of its shape)`);
   }
-  const out = resizeLabels(unpackSamples(image.data, image.width, image.height, image.depth), image.width, image.height, width, height);
+  const out = resizeLabels(image.data, image.width, image.height, width, height);
   if (!allowEmpty && !out.some((v) => v !== 0)) throw new InputError(`${option} ${file} marks no object (every pixel is 0); label objects 1, 2, …`);
   return out;
+}
+
+/**
+ * A PNG decoded with one value per pixel in `data` for a single-channel image (any bit
+ * depth), as the label maps of prompts are read.
+ * @throws what fast-png throws for bytes that are no PNG
+ */
+export function decodeLabelPng(bytes: Uint8Array): { width: number; height: number; channels: number; data: ArrayLike<number> } {
+  const image = decode(bytes);
+  const data = image.channels === 1 ? unpackSamples(image.data, image.width, image.height, image.depth) : image.data;
+  return { width: image.width, height: image.height, channels: image.channels, data };
 }
 
 /**

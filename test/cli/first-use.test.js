@@ -126,6 +126,24 @@ describe('first use: prompts', () => {
     writeMask(path.join(many, '00000.png'), Array.from({ length: 10 }, (_, k) => [k + 1, 10 * k + 2, 10, 10 * k + 9, 20]));
     await refused([video, '--prompts', many, '-o', path.join(work, 'omany'), '--format', 'coco', ...model], 2, /--prompts .*many marks 10 objects, more than --max-objects 8; raise --max-objects$/m);
   });
+
+  it('a blended edge that made a band of another object\'s id is said, though the objects are few', async () => {
+    // A soft brush between red (1) and yellow (3) left 1-2 pixels of value 2 — blue's id —
+    // along their edge: taken as blue's ground truth there, far from blue, without a word (trial 10).
+    const prompts = path.join(work, 'band');
+    mkdirSync(prompts);
+    writeMask(path.join(prompts, '00000.png'), [[2, 100, 60, 120, 80], [1, 10, 10, 40, 40], [3, 41, 10, 70, 40], [2, 40, 12, 41, 38]]);
+    const run = await runCli([video, '--prompts', prompts, '-o', path.join(work, 'oband'), '--format', 'coco', ...model], { env });
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stderr, /^dino-track: --prompts .*band\/00000\.png: 26 pixels of id 2 at \(40, 12\) lie between pixels of a lower and a higher id, as blended \(anti-aliased\) edges leave them; they are taken as id 2 there \(paint with hard edges and save without smoothing if that is not meant\)$/m);
+    // The same ids as objects, 2 a square touching 1 and 3, and a run's own 2-pixel sliver where three masks meet: nothing to say.
+    const hard = path.join(work, 'hard');
+    mkdirSync(hard);
+    writeMask(path.join(hard, '00000.png'), [[1, 10, 10, 40, 40], [2, 40, 10, 60, 40], [3, 60, 10, 90, 40], [1, 10, 50, 40, 80], [3, 41, 50, 70, 80], [2, 40, 60, 41, 62]]);
+    const quiet = await runCli([video, '--prompts', hard, '-o', path.join(work, 'ohard'), '--format', 'coco', ...model], { env });
+    assert.equal(quiet.code, 0, quiet.stderr);
+    assert.doesNotMatch(quiet.stderr, /blended/);
+  });
 });
 
 describe('first use: messages', () => {

@@ -45,3 +45,16 @@ describe('reading a mask PNG (--init-mask, --prompts)', () => {
     });
   }
 });
+
+describe('checking prompt ids before the run', () => {
+  it('counts the objects of a 4-bit prompt pixel by pixel (not "more than --max-objects")', async () => {
+    const { checkPromptIds } = await import('../../dist/cli/prompt-ids.js');
+    // Every pair of ids 0-3 side by side: 16 byte values at 4 bits.
+    const [width, height] = [32, 2];
+    const values = Array.from({ length: width * height }, (_, i) => (i % 2 === 0 ? (i >> 1) % 4 : ((i >> 3) % 4)));
+    const file = path.join(dir, '00000.png');
+    writePng(file, values, width, height, 4);
+    // Read a byte at a time, pairs of ids made up to 16 values: refused as 16 objects.
+    assert.equal(checkPromptIds({ prompts: [{ frame: 0, file }], source: `--prompts ${dir}`, option: '--prompts' }, 8, ['davis']), undefined);
+  });
+});
