@@ -115,6 +115,24 @@ describe('designed ViT through the CLI: pieces of one object, and new objects (f
     assert.equal(objectsAt(last, 45, 20)[0]?.id, objectsAt(last, 45, 220)[0]?.id, 'its top and bottom are one object at the end');
   });
 
+  it('gives a box that starts split by a coloured pillar one id, on both sides, from the first frame', async () => {
+    // A first-time user's clip: a 120x40 blue box behind a 20-px yellow pillar at the start,
+    // moving right at 40 px/s. Its two sides were born as two ids, the left one kept for a
+    // second until it shrank away.
+    const video = makeClip('born-split', [['blue', 120, 40, '50+40*t', '100'], ['yellow', 20, 240, '100', '0']]);
+    const frames = await trackClip(video);
+    const pillar = objectsAt(frames[0], 110, 20)[0]?.id;
+    for (const frame of frames.filter((f) => f.frame <= 10)) {
+      const x = 50 + 4 * frame.frame;
+      const [left, right] = [objectsAt(frame, x + 10, 120).filter((o) => o.id !== pillar), objectsAt(frame, 160, 120).filter((o) => o.id !== pillar)];
+      assert.equal(left.length, 1, `frame ${frame.frame}: the box's left side has a mask`);
+      assert.equal(right.length, 1, `frame ${frame.frame}: its right side has a mask`);
+      assert.equal(left[0].id, right[0].id, `frame ${frame.frame}: both sides are one id`);
+    }
+    const ids = new Set(frames.flatMap((f) => f.objects.map((o) => o.id)));
+    assert.equal(ids.size, 2, `two objects in all: ${[...ids]}`);
+  });
+
   it('gives an object that appears while another is hidden an id, without waiting out the hidden one\'s 2 s', async () => {
     // A red square leaves the picture (vanishes) at 1.5 s as a yellow one appears far from it.
     // A new region that looks somewhat like a hidden track is held back in case it is that one

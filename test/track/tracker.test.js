@@ -524,6 +524,40 @@ describe('multi-object tracker: pieces of one object, look-alikes apart from it'
     assert.notEqual(newcomer, object, 'the newcomer has an id of its own');
   });
 
+  it('gives an object first seen already split by an object in front of it one id, painted back on both sides', async () => {
+    // A 4x9 object behind a tall 2-column pillar (an attended object, in front) from the first
+    // frame: two regions that look alike, side by side, the pillar between them. Both were born,
+    // as two objects; the object has never been seen whole, so the other-side rule had nothing to
+    // judge by.
+    const tracker = createMultiTracker({ ...sceneOptions, fps: 25 });
+    const [look, pillar] = [lookOf(5), lookOf(7)];
+    const painted = [];
+    for (let t = 0; t < 20; t++) {
+      const c0 = 5 + Math.floor(t / 4);
+      const result = await tracker.update(makeSceneFrame(t, [[4, c0, 4, 9, look], [0, 10, 12, 2, pillar]]));
+      for (const birth of result.births ?? []) painted.push(birth);
+      if (t < 3) continue;
+      const [left, right, front] = [sceneLabelAt(result, 5, c0), sceneLabelAt(result, 5, c0 + 8), sceneLabelAt(result, 1, 10)];
+      assert.ok(left > 0 && front > 0, `t ${t}: the object (${left}) and the pillar (${front}) are tracked`);
+      assert.equal(right, left, `t ${t}: both sides of the pillar are one object`);
+      assert.notEqual(front, left, `t ${t}: the pillar is another`);
+      assert.equal(visibleIds(result).length, 2, `t ${t}: two objects`);
+    }
+    const first = painted.filter((b) => b.index === 0).map((b) => [b.labels[(5 * 4 + 2) * sceneOptions.width + 5 * 4 + 2], b.labels[(5 * 4 + 2) * sceneOptions.width + 13 * 4 + 2]]).find(([l]) => l > 0);
+    assert.ok(first, 'the object is painted back into frame 0');
+    assert.equal(first[1], first[0], 'on both sides of the pillar');
+  });
+
+  it('gives two look-alikes born side by side two ids where background, not an object in front, lies between them', async () => {
+    // Guards the rule above: nothing in front joins them (passes before it too).
+    const tracker = createMultiTracker({ ...sceneOptions, fps: 25 });
+    const look = lookOf(5);
+    let result;
+    for (let t = 0; t < 12; t++) result = await tracker.update(makeSceneFrame(t, [[4, 4, 4, 4, look], [4, 11, 4, 4, look]]));
+    const [left, right] = [sceneLabelAt(result, 5, 5), sceneLabelAt(result, 5, 12)];
+    assert.ok(left > 0 && right > 0 && left !== right, `two ids: ${left}, ${right}`);
+  });
+
   it('gives an object that appears whole while another is hidden an id, not only once that one has been hidden for occlusionFrames', async () => {
     // A new region that looks somewhat like a hidden track is held back in case it is that
     // object coming out from behind something; it was held until the hidden track's

@@ -122,3 +122,31 @@ export function bear(state: TrackerState, frame: FrameState, candidate: Candidat
   // Up to a second back, where the region did not yet look like an object: no more confident than at its birth.
   return candidate.history.map(({ index, mask }) => ({ index, labels: paintLabels(new Map([[track.id, mask]]), frame.rows, frame.cols, width, height), soft: new Map([[track.id, Float32Array.from(mask)]]), score: bornScore }));
 }
+
+/**
+ * A track born this frame takes `side`, a candidate ready in the same frame that is its other
+ * side: its motion starts from both (a side alone is then a partial view, which does not move
+ * its prediction), and the side's history joins the frames it is painted back into. Returns
+ * the frames only the side was painted back into.
+ */
+export function joinSide(state: TrackerState, frame: FrameState, track: Track, births: BackfillFrame[], side: Candidate): BackfillFrame[] {
+  const added: BackfillFrame[] = [];
+  const { rows, cols } = frame;
+  const { width, height } = state.settings;
+  const mask = frame.masks.get(track.id) as Uint8Array;
+  let [area, sumR, sumC] = [0, 0, 0];
+  for (let i = 0; i < mask.length; i++) if (mask[i]) [area, sumR, sumC] = [area + 1, sumR + Math.floor(i / cols), sumC + (i % cols)];
+  track.motion = startMotion([sumR / area, sumC / area], area);
+  track.peakArea = area;
+  for (const { index, mask: piece } of side.history) {
+    const birth = births.find((b) => b.index === index);
+    const joined = Uint8Array.from(piece);
+    const before = birth?.soft?.get(track.id);
+    if (before) for (let i = 0; i < joined.length; i++) if (before[i] > 0) joined[i] = 1;
+    const painted: BackfillFrame = { index, labels: paintLabels(new Map([[track.id, joined]]), rows, cols, width, height), soft: new Map([[track.id, Float32Array.from(joined)]]), score: bornScore };
+    if (birth) Object.assign(birth, painted);
+    else added.push(painted);
+  }
+  births.push(...added);
+  return added;
+}

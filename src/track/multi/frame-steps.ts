@@ -4,10 +4,10 @@ import type { Proposal } from '../proposals.js';
 import type { BackfillFrame } from '../types.js';
 import { assignGreedy } from './assignment.js';
 import { advanceCandidates, isEmerging, type Candidate } from './births.js';
-import { bear, claim } from './claiming.js';
+import { bear, claim, joinSide } from './claiming.js';
 import { getFade, getHiddenFrames } from './fading.js';
 import { getMotionSurprise, missMotion } from './motion.js';
-import { isOtherSide } from './pieces.js';
+import { isBridgedSide, isOtherSide } from './pieces.js';
 import { judgeObjectLike, measureHeadSupport, type HeadSupport } from './objectness.js';
 import { touches } from './sharing.js';
 import type { FrameState, Track, TrackerState } from './state.js';
@@ -78,25 +78,49 @@ export function reidentify(state: TrackerState, frame: FrameState, free: Proposa
 }
 
 /**
- * Pieces of a tracked object (touching its region and like it, or its other side where a
- * pillar splits it: pieces.ts) join it instead of becoming new objects; a look-alike elsewhere
- * does not. `regions` are the tracks' own regions: at births, what propagation alone labelled
- * a track (it labels by look, so a look-alike apart from it) does not make a region its piece.
+ * Patches an object holds this frame (what may be in front of another): a track's own region,
+ * or a proposal that draws the heads as objects do. A background region the attention threshold
+ * cut out is no object in front: two look-alikes with background between stay two.
  */
-export function absorbPieces(state: TrackerState, frame: FrameState, free: Proposal[], regions: Map<number, Uint8Array> = frame.masks): Proposal[] {
+function getOccupied(state: TrackerState, frame: FrameState, regions: Map<number, Uint8Array>): Uint8Array {
+  const occupied = new Uint8Array(frame.rows * frame.cols);
+  const objects = [...regions.values(), ...frame.proposals.filter((p) => isAttended(state, frame, p)).map((p) => p.mask)];
+  for (const mask of objects) for (let i = 0; i < occupied.length; i++) occupied[i] |= mask[i];
+  return occupied;
+}
+
+/**
+ * The track a free region is a piece of: touching its region and like it, or its other side
+ * where a pillar splits it (pieces.ts); none for a look-alike elsewhere.
+ */
+function findPieceOwner(state: TrackerState, frame: FrameState, proposal: Proposal, regions: Map<number, Uint8Array>, occupied: Uint8Array): Track | undefined {
   const { tuning } = state.settings;
   const { rows, cols } = frame;
-  return free.filter((proposal) => {
-    const owner = state.tracks.find((t) => {
-      const region = regions.get(t.id);
-      if (region === undefined) return false;
-      return (dot(t.prototype, proposal.prototype) >= tuning.touchCosine && touches(proposal.mask, region, rows, cols)) || isOtherSide(t, region, proposal, rows, cols, tuning);
-    });
-    if (!owner) return true;
+  return state.tracks.find((t) => {
+    const region = regions.get(t.id);
+    if (region === undefined) return false;
+    return (dot(t.prototype, proposal.prototype) >= tuning.touchCosine && touches(proposal.mask, region, rows, cols))
+      || isOtherSide(t, region, proposal, rows, cols, tuning) || isBridgedSide(t, region, proposal, occupied, rows, cols, tuning);
+  });
+}
+
+/**
+ * Pieces of a tracked object join it instead of becoming new objects (`findPieceOwner`); a
+ * look-alike elsewhere does not. `regions` are the tracks' own regions: at births, what
+ * propagation alone labelled a track (it labels by look, so a look-alike apart from it) does
+ * not make a region its piece. Returns the proposals left free and the tracks that took the others.
+ */
+export function absorbPieces(state: TrackerState, frame: FrameState, free: Proposal[], regions: Map<number, Uint8Array> = frame.masks): { free: Proposal[]; owners: Map<Proposal, Track> } {
+  const occupied = getOccupied(state, frame, regions);
+  const owners = new Map<Proposal, Track>();
+  for (const proposal of free) {
+    const owner = findPieceOwner(state, frame, proposal, regions, occupied);
+    if (!owner) continue;
+    owners.set(proposal, owner);
     const mask = frame.masks.get(owner.id) as Uint8Array;
     for (let i = 0; i < mask.length; i++) if (proposal.mask[i]) mask[i] = 1;
-    return false;
-  });
+  }
+  return { free: free.filter((p) => !owners.has(p)), owners };
 }
 
 /** A track also keeps patches its propagation is sure of, unless another object claims them. */
@@ -121,6 +145,7 @@ export function giveBirth(state: TrackerState, frame: FrameState, free: Proposal
   const backfill: BackfillFrame[] = [];
   // Largest first, so that a piece of an object born in the same frame joins it (absorbPieces) instead.
   const born = new Set<Candidate>();
+  const newborns = new Map<Track, BackfillFrame[]>(); // born this frame → their frames painted back
   for (const candidate of [...state.candidates].sort((a, b) => b.proposal.area - a.proposal.area)) {
     // Part of a hidden object coming back looks only partly like it: wait until it can be re-identified
     // (by a track that may still take it: not hidden too long for a view this large), while it is
@@ -129,10 +154,21 @@ export function giveBirth(state: TrackerState, frame: FrameState, free: Proposal
       && dot(t.prototype, candidate.proposal.prototype) >= tuning.holdCosine && getHiddenFrames(t.motion.missing, t.fade, candidate.proposal.area) <= occlusionFrames);
     if (!ready(candidate) || maybeReturning || state.tracks.length >= maxObjects) continue;
     born.add(candidate);
-    if (!absorbPieces(state, frame, [candidate.proposal], regions).length) continue;
-    backfill.push(...bear(state, frame, candidate));
-    const { id } = state.tracks[state.tracks.length - 1];
-    regions.set(id, frame.masks.get(id) as Uint8Array);
+    const owner = absorbPieces(state, frame, [candidate.proposal], regions).owners.get(candidate.proposal);
+    const newborn = owner && newborns.get(owner);
+    if (owner && !newborn) continue;
+    if (newborn) {
+      // The other side of an object born split (by a pillar in front of it): one object, as
+      // large as both sides, painted back where either was.
+      backfill.push(...joinSide(state, frame, owner as Track, newborn, candidate));
+    } else {
+      const births = bear(state, frame, candidate);
+      backfill.push(...births);
+      const track = state.tracks[state.tracks.length - 1];
+      regions.set(track.id, frame.masks.get(track.id) as Uint8Array);
+      newborns.set(track, births);
+    }
+    const { id } = owner ?? state.tracks[state.tracks.length - 1];
     // What propagation alone gave other tracks of it is the newborn's.
     for (const [other, mask] of frame.masks) {
       const region = regions.get(other);

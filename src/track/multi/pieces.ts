@@ -50,3 +50,61 @@ export function isOtherSide(track: Track, region: Uint8Array, proposal: Proposal
   // been larger, moving away, would otherwise take a look-alike beside it).
   return area < tuning.partialShare * track.motion.area && area + proposal.area <= tuning.otherSideShare * peak;
 }
+
+/**
+ * Whether `proposal` and the track's region are the two sides of one object across something
+ * in front of it: they look alike (`sideCosine`), lie side by side (overlapping across the gap
+ * by at least `alignShare` of the shorter: the same rows for an upright pillar), and another
+ * region (`occupied`: other tracks', other proposals') fills the gap between them on every
+ * line across it, but for `bridgeEdgePatches` at each of its edges (patches half occluder,
+ * half background, which neither region takes), not background. An object first seen
+ * already split by a pillar has no whole view to judge by (isOtherSide), nor has one entering
+ * behind a pillar wider than what is seen of it; a look-alike with background between them is
+ * not a side.
+ */
+export function isBridgedSide(track: Track, region: Uint8Array, proposal: Proposal, occupied: Uint8Array, rows: number, cols: number, tuning: MultiTrackerTuning): boolean {
+  if (dot(track.prototype, proposal.prototype) < tuning.sideCosine) return false;
+  const own = getPatchBox(region, rows, cols);
+  const other = getPatchBox(proposal.mask, rows, cols);
+  if (!own || !other) return false;
+  const gap = getGap(own, other, cols);
+  if (!gap || gap.across < tuning.alignShare) return false;
+  const { lines, steps, at } = gap;
+  for (let line = lines[0]; line <= lines[1]; line++) {
+    let covered = 0;
+    for (let step = steps[0]; step <= steps[1]; step++) {
+      const i = at(line, step);
+      if (occupied[i] && !region[i] && !proposal.mask[i]) covered++;
+    }
+    if (covered === 0 || steps[1] - steps[0] + 1 - covered > 2 * tuning.bridgeEdgePatches) return false;
+  }
+  return true;
+}
+
+/** The patches between two boxes: lines across the gap, steps along each, and the patch index of (line, step). */
+interface Gap {
+  lines: [number, number];
+  steps: [number, number];
+  at: (line: number, step: number) => number;
+  /** How much the boxes overlap across the gap, as a share of the shorter. */
+  across: number;
+}
+
+/** The gap between two boxes apart along one axis and overlapping along the other; undefined where they touch, overlap or lie diagonally apart. */
+function getGap(a: [number, number, number, number], b: [number, number, number, number], cols: number): Gap | undefined {
+  const overlap = (lo1: number, hi1: number, lo2: number, hi2: number): number => Math.min(hi1, hi2) - Math.max(lo1, lo2) + 1;
+  const rowOverlap = overlap(a[0], a[2], b[0], b[2]);
+  const colOverlap = overlap(a[1], a[3], b[1], b[3]);
+  if (rowOverlap > 0 && colOverlap <= 0) {
+    // Side by side: the lines are the rows both hold, the steps the columns between them.
+    const steps: [number, number] = a[3] < b[1] ? [a[3] + 1, b[1] - 1] : [b[3] + 1, a[1] - 1];
+    const shorter = Math.min(a[2] - a[0], b[2] - b[0]) + 1;
+    return { lines: [Math.max(a[0], b[0]), Math.min(a[2], b[2])], steps, at: (r, c) => r * cols + c, across: rowOverlap / shorter };
+  }
+  if (colOverlap > 0 && rowOverlap <= 0) {
+    const steps: [number, number] = a[2] < b[0] ? [a[2] + 1, b[0] - 1] : [b[2] + 1, a[0] - 1];
+    const shorter = Math.min(a[3] - a[1], b[3] - b[1]) + 1;
+    return { lines: [Math.max(a[1], b[1]), Math.min(a[3], b[3])], steps, at: (c, r) => r * cols + c, across: colOverlap / shorter };
+  }
+  return undefined;
+}

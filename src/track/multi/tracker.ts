@@ -98,7 +98,7 @@ export function createMultiTracker(options: TrackerOptions, tuning: MultiTracker
       for (const track of state.tracks) track.before = undefined;
       let free = follow(state, frame, frame.proposals);
       free = reidentify(state, frame, free);
-      free = absorbPieces(state, frame, free);
+      free = absorbPieces(state, frame, free).free;
       keepSharing(state, frame);
       const regions = new Map([...frame.masks].map(([id, m]) => [id, Uint8Array.from(m)])); // before propagation adds to them
       keepPropagated(state, frame);
