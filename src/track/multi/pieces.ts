@@ -54,13 +54,13 @@ export function isOtherSide(track: Track, region: Uint8Array, proposal: Proposal
 /**
  * Whether `proposal` and the track's region are the two sides of one object across something
  * in front of it: they look alike (`sideCosine`), lie side by side (overlapping across the gap
- * by at least `alignShare` of the shorter: the same rows for an upright pillar), and another
- * region (`occupied`: other tracks', other proposals') fills the gap between them on every
- * line across it, but for `bridgeEdgePatches` at each of its edges (patches half occluder,
- * half background, which neither region takes), not background. An object first seen
- * already split by a pillar has no whole view to judge by (isOtherSide), nor has one entering
- * behind a pillar wider than what is seen of it; a look-alike with background between them is
- * not a side.
+ * by at least `alignShare` of the shorter: the same rows for an upright pillar), and an
+ * object's region (`occupied`: tracks', and proposals attended as objects are) fills the gap
+ * between them on every line across it, but for `bridgeEdgePatches` at each of its edges
+ * (patches half occluder, half background, which neither region takes). Whatever the track's
+ * size: an object first seen already split by a pillar has no whole view to judge by
+ * (isOtherSide). A look-alike with background between them is not a side; one level with the
+ * track beyond another object touching both is taken for one.
  */
 export function isBridgedSide(track: Track, region: Uint8Array, proposal: Proposal, occupied: Uint8Array, rows: number, cols: number, tuning: MultiTrackerTuning): boolean {
   if (dot(track.prototype, proposal.prototype) < tuning.sideCosine) return false;
