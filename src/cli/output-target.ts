@@ -2,6 +2,7 @@ import { existsSync, lstatSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import path from 'node:path';
 import { UsageError } from '../errors.js';
 import { checkOutputFolder } from '../export/output-folder.js';
+import { removeDeadPartials } from '../util/stale-leftovers.js';
 
 /**
  * Creates and removes a probe file in the folder that will hold the output: the only check
@@ -46,6 +47,8 @@ export function validateTarget(name: string, target: string, overwrite: boolean,
   if (!target) throw new UsageError(`Expected a path for ${name} but received nothing; e.g. ${name} ${example}`);
   if (target === '-') throw new UsageError(`${name} - (stdout) is for track --format ndjson; this writes a file: give a name such as ${example}`);
   checkWritableDirectory(path.dirname(path.resolve(target)), name);
+  // What a killed run left beside it is ours: it goes even if this run is refused below.
+  removeDeadPartials(target);
   // A link to nothing would be replaced by a file of ours: it is not ours to replace.
   if (isDanglingLink(target)) throw new UsageError(`${name} ${target} is a link to nothing; give another name, or remove the link`);
   if (kind.folder) return checkOutputFolder(target, overwrite);

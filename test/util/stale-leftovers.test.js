@@ -55,3 +55,16 @@ test('a track run removes the partial output a killed run left beside -o', async
   assert.equal(code, 0, stderr);
   assert.deepEqual(readdirSync(dir).sort(), ['in.mp4', 'out']);
 });
+
+test('a run refused for its -o (an earlier output without --overwrite) still removes what a killed run left beside it', async () => {
+  // The README says the next run to the same -o removes it; a refused run left it (trial 10).
+  const dir = makeTempDir('dino-track-stale-refused-');
+  const video = makeVideo(path.join(dir, 'in.mp4'), { width: 128, height: 96, fps: 10, seconds: 0.3 });
+  const first = await runCli([video, '-o', path.join(dir, 'out'), '--format', 'davis', '--model', models.tiny, '--progress', 'none']);
+  assert.equal(first.code, 0, first.stderr);
+  mkdirSync(path.join(dir, `.out.${deadPid}-a1b2c3.partial`, 'masks'), { recursive: true });
+  const again = await runCli([video, '-o', path.join(dir, 'out'), '--format', 'davis', '--model', models.tiny, '--progress', 'none']);
+  assert.equal(again.code, 2);
+  assert.match(again.stderr, /holds the output of an earlier run; pass --overwrite/);
+  assert.deepEqual(readdirSync(dir).sort(), ['in.mp4', 'out']);
+});
