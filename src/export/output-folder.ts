@@ -130,7 +130,7 @@ export function checkOutputFolder(folder: string, overwrite: boolean): void {
   }
   const changed = record.files ? findChanged(folder, record.files).sort() : [];
   if (changed.length > 0) {
-    throw new UsageError(`-o ${folder} holds files changed since dino-track wrote them (${listNames(changed)}), which replacing it would lose; move them out (edited masks can go in a --prompts folder) or give another -o (nothing was deleted)`);
+    throw new UsageError(`-o ${folder} holds files changed since dino-track wrote them (${listNames(changed)}), or copied without their times (cp -p and rsync -t keep them), which replacing it would lose; move them out (edited masks can go in a --prompts folder) or give another -o (nothing was deleted)`);
   }
   if (!overwrite) throw new UsageError(`-o ${folder} holds the output of an earlier run; pass --overwrite to replace it`);
 }

@@ -74,8 +74,14 @@ export async function openOutputs(options: OutputOptions): Promise<OutputWriter>
       for (const writer of writers) await writer.finish();
       await writeRunRecord(directory.temp, options.formats);
       // Checked again as it is replaced: a mask edited in the old output while this run worked
-      // would be lost with it.
-      checkOutputFolder(target, options.overwrite);
+      // would be lost with it. This run's finished output is kept beside it then, not thrown away.
+      try {
+        checkOutputFolder(target, options.overwrite);
+      } catch (error) {
+        if (!(error instanceof UsageError)) throw error;
+        const kept = await directory.keepBeside();
+        throw new UsageError(`${error.message.split(';')[0]}; it changed while this run worked, so this run's output is in ${kept} instead (nothing was deleted)`);
+      }
       await directory.commit(options.overwrite);
     },
     async abort() {

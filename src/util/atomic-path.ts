@@ -17,6 +17,17 @@ export interface AtomicPath {
   commit(overwrite?: boolean): Promise<void>;
   /** Deletes the temporary. */
   discard(): Promise<void>;
+  /** Moves the finished temporary to the first free name of `TARGET-new`, `TARGET-new-2`, … instead of the target; returns that name. */
+  keepBeside(): Promise<string>;
+}
+
+/** The first of `NAME-new.EXT`, `NAME-new-2.EXT`, … beside `target` that does not exist. */
+async function getFreeSibling(target: string): Promise<string> {
+  const { dir, name, ext } = path.parse(target);
+  for (let k = 1; ; k++) {
+    const candidate = path.join(dir, `${name}-new${k === 1 ? '' : `-${k}`}${ext}`);
+    if (!(await stat(candidate).catch(() => undefined))) return candidate;
+  }
 }
 
 /** A hidden sibling name of `target`, unique to this process: `.NAME.PID-RANDOM.TAG.EXT`. */
@@ -87,6 +98,12 @@ export function createAtomicPath(target: string): AtomicPath {
     async discard() {
       await rm(temp, { recursive: true, force: true });
       unregister();
+    },
+    async keepBeside() {
+      const kept = await getFreeSibling(target);
+      await rename(temp, kept);
+      unregister();
+      return kept;
     },
   };
 }

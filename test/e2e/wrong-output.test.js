@@ -164,7 +164,7 @@ describe('outputs never replace what the run reads, nor a user\'s files inside o
     writeFileSync(edited, fix);
     const again = await runCli([video, '-o', out, '--format', 'davis', '--overwrite', ...model], { env });
     assert.equal(again.code, 2);
-    assert.match(again.stderr, /holds files changed since dino-track wrote them \(masks\/00004\.png\), which replacing it would lose; move them out \(edited masks can go in a --prompts folder\) or give another -o \(nothing was deleted\)/);
+    assert.match(again.stderr, /holds files changed since dino-track wrote them \(masks\/00004\.png\), or copied without their times \(cp -p and rsync -t keep them\), which replacing it would lose; move them out \(edited masks can go in a --prompts folder\) or give another -o \(nothing was deleted\)/);
     assert.deepEqual(readFileSync(edited), Buffer.from(fix));
     assert.deepEqual(readdirSync(path.dirname(out)).filter((name) => name.startsWith('.edited-in-place')), [], 'no partial output left');
   });

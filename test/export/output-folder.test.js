@@ -52,7 +52,7 @@ describe('output folder check: files changed since the run wrote them', () => {
     // Editing out/masks/00001.png and rerunning into out with --overwrite deleted the edit.
     const folder = await makeRecordedRun();
     writeFileSync(path.join(folder, 'masks', '00001.png'), 'mask 00001.png, corrected by hand');
-    assert.throws(() => checkOutputFolder(folder, true), { name: 'UsageError', message: /holds files changed since dino-track wrote them \(masks\/00001\.png\), which replacing it would lose; move them out .*--prompts.*\(nothing was deleted\)/ });
+    assert.throws(() => checkOutputFolder(folder, true), { name: 'UsageError', message: /holds files changed since dino-track wrote them \(masks\/00001\.png\), or copied without their times \(cp -p and rsync -t keep them\), which replacing it would lose; move them out .*--prompts.*\(nothing was deleted\)/ });
     assert.throws(() => checkOutputFolder(folder, false), { message: /changed since dino-track wrote them/ }, 'said before asking for --overwrite');
   });
 
@@ -88,7 +88,7 @@ describe('output folder check: files changed since the run wrote them', () => {
 });
 
 describe('replacing an earlier run at the end of a run', () => {
-  it('keeps the earlier run, and refuses, when one of its masks was edited while this run worked', async () => {
+  it('keeps the earlier run, and this run\'s output beside it, when one of the earlier masks was edited while this run worked', async () => {
     const { openOutputs } = await import('../../dist/export/index.js');
     const target = path.join(makeTempDir(), 'out');
     const frame = { index: 0, width: 8, height: 6, labels: new Uint16Array(48).fill(1), objects: [{ id: 1, area: 48, bbox: [0, 0, 8, 6], score: 1 }] };
@@ -98,8 +98,11 @@ describe('replacing an earlier run at the end of a run', () => {
     const second = await openOutputs({ target, formats: ['davis'], fps: 10, overwrite: true });
     await second.write(frame);
     writeFileSync(path.join(target, 'masks', '00000.png'), 'corrected by hand meanwhile');
-    await assert.rejects(second.finish(), { name: 'UsageError', message: /changed since dino-track wrote them \(masks\/00000\.png\)/ });
+    await assert.rejects(second.finish(), { name: 'UsageError', message: /^-o .*out holds files changed since dino-track wrote them \(masks\/00000\.png\), or copied without their times \(cp -p and rsync -t keep them\), which replacing it would lose; it changed while this run worked, so this run's output is in .*out-new instead \(nothing was deleted\)$/ });
     await second.abort();
     assert.equal(readFileSync(path.join(target, 'masks', '00000.png'), 'utf8'), 'corrected by hand meanwhile');
+    // The finished run is kept, whole, beside it (a review: it was thrown away with the refusal).
+    assert.ok(readFileSync(path.join(`${target}-new`, 'masks', '00000.png')).length > 0);
+    assert.ok(readFileSync(path.join(`${target}-new`, runRecordName), 'utf8').includes('masks/00000.png'));
   });
 });
