@@ -20,6 +20,9 @@ export async function readInitMask(file: string, width: number, height: number, 
   const bytes = await readFile(file).catch((cause: NodeJS.ErrnoException) => {
     throw new InputError(`${option} ${file} cannot be read (${cause.code}); check the path`, { cause });
   });
+  if (isInterlacedBelow8Bits(bytes)) {
+    throw new InputError(`${option} ${file} is an interlaced PNG of ${bytes[24]} bits a pixel, which cannot be read here; save it without interlacing (or at 8 bits)`);
+  }
   let image;
   try {
     image = decodeLabelPng(bytes);
@@ -35,6 +38,16 @@ export async function readInitMask(file: string, width: number, height: number, 
   const out = resizeLabels(image.data, image.width, image.height, width, height);
   if (!allowEmpty && !out.some((v) => v !== 0)) throw new InputError(`${option} ${file} marks no object (every pixel is 0); label objects 1, 2, …`);
   return out;
+}
+
+/**
+ * Whether the PNG header says Adam7 interlacing at 1, 2 or 4 bits a sample: fast-png 8 reads
+ * those passes as if each sample were a byte and fails ("Unsupported filter") or reads wrong.
+ * Header bytes: 8 of signature, the IHDR chunk's length and type, width and height, then bit
+ * depth (24), colour type, compression, filter and interlace method (28).
+ */
+function isInterlacedBelow8Bits(bytes: Uint8Array): boolean {
+  return bytes.length > 28 && bytes[28] === 1 && bytes[24] < 8;
 }
 
 /**

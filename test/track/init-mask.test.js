@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { deflateSync } from 'node:zlib';
 import { describe, it } from 'node:test';
@@ -44,6 +44,17 @@ describe('reading a mask PNG (--init-mask, --prompts)', () => {
       assert.deepEqual([...mask], expected);
     });
   }
+});
+
+describe('reading an interlaced mask PNG below 8 bits', () => {
+  it('refuses it in one line (the decoder reads such passes wrongly or fails with "Unsupported filter")', async () => {
+    const file = path.join(dir, 'interlaced.png');
+    writePng(file, Array.from({ length: 36 }, (_, i) => i % 3), 9, 4, 4);
+    const bytes = readFileSync(file);
+    bytes[28] = 1; // interlace method: Adam7 (what the header says is all the check reads)
+    writeFileSync(file, bytes);
+    await assert.rejects(readInitMask(file, 9, 4, '--prompts', true), { name: 'InputError', message: /^--prompts .*interlaced\.png is an interlaced PNG of 4 bits a pixel, which cannot be read here; save it without interlacing \(or at 8 bits\)$/ });
+  });
 });
 
 describe('checking prompt ids before the run', () => {
