@@ -94,6 +94,8 @@ export function claim(state: TrackerState, frame: FrameState, track: Track, prop
   if (partial || swollen) track.motion = coastMotion(track.motion, decay, proposal.area, motionFrames);
   else track.motion = observeMotion(track.motion, proposal.centre, proposal.area, motionFrames);
   track.peakArea = Math.max(track.peakArea ?? 0, track.motion.area);
+  // One region as large as both sides were at its birth: the object is out from behind what split it.
+  if (track.bornSplit && proposal.area >= (track.peakArea ?? 0)) track.bornSplit = false;
 }
 
 /**
@@ -126,10 +128,10 @@ export function bear(state: TrackerState, frame: FrameState, candidate: Candidat
 /**
  * A track born this frame takes `side`, a candidate ready in the same frame that is its other
  * side: its motion starts from both (a side alone is then a partial view, which does not move
- * its prediction), and the side's history joins the frames it is painted back into. Returns
- * the frames only the side was painted back into.
+ * its prediction), and the side's history joins, in place, the frames `births` paints the
+ * track back into. Returns the frames only the side is painted back into.
  */
-export function joinSide(state: TrackerState, frame: FrameState, track: Track, births: BackfillFrame[], side: Candidate): BackfillFrame[] {
+export function joinSide_(state: TrackerState, frame: FrameState, track: Track, births: BackfillFrame[], side: Candidate): BackfillFrame[] {
   const added: BackfillFrame[] = [];
   const { rows, cols } = frame;
   const { width, height } = state.settings;
@@ -138,6 +140,7 @@ export function joinSide(state: TrackerState, frame: FrameState, track: Track, b
   for (let i = 0; i < mask.length; i++) if (mask[i]) [area, sumR, sumC] = [area + 1, sumR + Math.floor(i / cols), sumC + (i % cols)];
   track.motion = startMotion([sumR / area, sumC / area], area);
   track.peakArea = area;
+  track.bornSplit = true;
   for (const { index, mask: piece } of side.history) {
     const birth = births.find((b) => b.index === index);
     const joined = Uint8Array.from(piece);

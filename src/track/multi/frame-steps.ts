@@ -4,7 +4,7 @@ import type { Proposal } from '../proposals.js';
 import type { BackfillFrame } from '../types.js';
 import { assignGreedy } from './assignment.js';
 import { advanceCandidates, isEmerging, type Candidate } from './births.js';
-import { bear, claim, joinSide } from './claiming.js';
+import { bear, claim, joinSide_ } from './claiming.js';
 import { getFade, getHiddenFrames } from './fading.js';
 import { getMotionSurprise, missMotion } from './motion.js';
 import { isBridgedSide, isOtherSide } from './pieces.js';
@@ -93,14 +93,14 @@ function getOccupied(state: TrackerState, frame: FrameState, regions: Map<number
  * The track a free region is a piece of: touching its region and like it, or its other side
  * where a pillar splits it (pieces.ts); none for a look-alike elsewhere.
  */
-function findPieceOwner(state: TrackerState, frame: FrameState, proposal: Proposal, regions: Map<number, Uint8Array>, occupied: Uint8Array): Track | undefined {
+function findPieceOwner(state: TrackerState, frame: FrameState, proposal: Proposal, regions: Map<number, Uint8Array>, occupied: Uint8Array, bornNow: Set<Track>): Track | undefined {
   const { tuning } = state.settings;
   const { rows, cols } = frame;
   return state.tracks.find((t) => {
     const region = regions.get(t.id);
     if (region === undefined) return false;
     return (dot(t.prototype, proposal.prototype) >= tuning.touchCosine && touches(proposal.mask, region, rows, cols))
-      || isOtherSide(t, region, proposal, rows, cols, tuning) || isBridgedSide(t, region, proposal, occupied, rows, cols, tuning);
+      || isOtherSide(t, region, proposal, rows, cols, tuning) || isBridgedSide(t, region, proposal, occupied, rows, cols, tuning, bornNow.has(t));
   });
 }
 
@@ -110,11 +110,11 @@ function findPieceOwner(state: TrackerState, frame: FrameState, proposal: Propos
  * propagation alone labelled a track (it labels by look, so a look-alike apart from it) does
  * not make a region its piece. Returns the proposals left free and the tracks that took the others.
  */
-export function absorbPieces(state: TrackerState, frame: FrameState, free: Proposal[], regions: Map<number, Uint8Array> = frame.masks): { free: Proposal[]; owners: Map<Proposal, Track> } {
+export function absorbPieces(state: TrackerState, frame: FrameState, free: Proposal[], regions: Map<number, Uint8Array> = frame.masks, bornNow: Set<Track> = new Set()): { free: Proposal[]; owners: Map<Proposal, Track> } {
   const occupied = getOccupied(state, frame, regions);
   const owners = new Map<Proposal, Track>();
   for (const proposal of free) {
-    const owner = findPieceOwner(state, frame, proposal, regions, occupied);
+    const owner = findPieceOwner(state, frame, proposal, regions, occupied, bornNow);
     if (!owner) continue;
     owners.set(proposal, owner);
     const mask = frame.masks.get(owner.id) as Uint8Array;
@@ -154,13 +154,13 @@ export function giveBirth(state: TrackerState, frame: FrameState, free: Proposal
       && dot(t.prototype, candidate.proposal.prototype) >= tuning.holdCosine && getHiddenFrames(t.motion.missing, t.fade, candidate.proposal.area) <= occlusionFrames);
     if (!ready(candidate) || maybeReturning || state.tracks.length >= maxObjects) continue;
     born.add(candidate);
-    const owner = absorbPieces(state, frame, [candidate.proposal], regions).owners.get(candidate.proposal);
+    const owner = absorbPieces(state, frame, [candidate.proposal], regions, new Set(newborns.keys())).owners.get(candidate.proposal);
     const newborn = owner && newborns.get(owner);
     if (owner && !newborn) continue;
     if (newborn) {
       // The other side of an object born split (by a pillar in front of it): one object, as
       // large as both sides, painted back where either was.
-      backfill.push(...joinSide(state, frame, owner as Track, newborn, candidate));
+      backfill.push(...joinSide_(state, frame, owner as Track, newborn, candidate));
     } else {
       const births = bear(state, frame, candidate);
       backfill.push(...births);

@@ -41,8 +41,7 @@ export function isOtherSide(track: Track, region: Uint8Array, proposal: Proposal
   // length where that is more (an elongated object; one cut by the frame's edge across).
   const width = Math.max(2 * Math.sqrt(peak / Math.PI), own[2] - own[0] + 1, own[3] - own[1] + 1);
   if (getBoxGap(own, other) > width) return false;
-  let area = 0;
-  for (let i = 0; i < region.length; i++) area += region[i];
+  const area = countPatches(region);
   // Cut by the frame's edge, the object may be larger than the track has seen: its far side
   // is taken while it is no larger than the side in view (a look-alike beside it is larger).
   if (isCutAwayFrom(own, other, rows, cols)) return proposal.area <= area;
@@ -54,57 +53,77 @@ export function isOtherSide(track: Track, region: Uint8Array, proposal: Proposal
 /**
  * Whether `proposal` and the track's region are the two sides of one object across something
  * in front of it: they look alike (`sideCosine`), lie side by side (overlapping across the gap
- * by at least `alignShare` of the shorter: the same rows for an upright pillar), and an
- * object's region (`occupied`: tracks', and proposals attended as objects are) fills the gap
- * between them on every line across it, but for `bridgeEdgePatches` at each of its edges
- * (patches half occluder, half background, which neither region takes). Whatever the track's
- * size: an object first seen already split by a pillar has no whole view to judge by
- * (isOtherSide). A look-alike with background between them is not a side; one level with the
- * track beyond another object touching both is taken for one.
+ * by at least `alignShare` of the shorter: the same rows for an upright pillar), the gap is no
+ * longer than the two sides together (the pillar hides less than the object shows), and an
+ * object's region (`occupied`: tracks', and proposals attended as objects are) fills it on
+ * every line across it, but for `bridgeEdgePatches` at each of its edges (patches half
+ * occluder, half background, which neither region takes), and on a line past the sides at one
+ * end at least: what cuts an object in two reaches beyond it, as a pillar does, where a
+ * neighbour of the same height does not (a row of parked cars, people shoulder to shoulder).
+ * For a track born in this frame (`bornNow`), or born so and not seen whole since
+ * (`bornSplit`), whatever its size: an object first seen already split has no whole view to
+ * judge by (isOtherSide). For any other track only while its region is a partial view, as for
+ * isOtherSide (a look-alike stepping out beyond an object beside a track in full view is
+ * another object).
  */
-export function isBridgedSide(track: Track, region: Uint8Array, proposal: Proposal, occupied: Uint8Array, rows: number, cols: number, tuning: MultiTrackerTuning): boolean {
+export function isBridgedSide(track: Track, region: Uint8Array, proposal: Proposal, occupied: Uint8Array, rows: number, cols: number, tuning: MultiTrackerTuning, bornNow: boolean): boolean {
   if (dot(track.prototype, proposal.prototype) < tuning.sideCosine) return false;
   const own = getPatchBox(region, rows, cols);
   const other = getPatchBox(proposal.mask, rows, cols);
   if (!own || !other) return false;
-  const gap = getGap(own, other, cols);
-  if (!gap || gap.across < tuning.alignShare) return false;
-  const { lines, steps, at } = gap;
-  for (let line = lines[0]; line <= lines[1]; line++) {
+  const gap = getGap(own, other, cols, rows);
+  if (!gap || gap.across < tuning.alignShare || gap.steps[1] - gap.steps[0] + 1 > gap.sides) return false;
+  if (!bornNow && !track.bornSplit && countPatches(region) >= tuning.partialShare * track.motion.area) return false;
+  const isFilled = (line: number): boolean => {
     let covered = 0;
-    for (let step = steps[0]; step <= steps[1]; step++) {
-      const i = at(line, step);
+    for (let step = gap.steps[0]; step <= gap.steps[1]; step++) {
+      const i = gap.at(line, step);
       if (occupied[i] && !region[i] && !proposal.mask[i]) covered++;
     }
-    if (covered === 0 || steps[1] - steps[0] + 1 - covered > 2 * tuning.bridgeEdgePatches) return false;
-  }
-  return true;
+    return covered > 0 && gap.steps[1] - gap.steps[0] + 1 - covered <= 2 * tuning.bridgeEdgePatches;
+  };
+  for (let line = gap.lines[0]; line <= gap.lines[1]; line++) if (!isFilled(line)) return false;
+  const [before, after] = [gap.outer[0] - 1, gap.outer[1] + 1];
+  return (before >= 0 && isFilled(before)) || (after < gap.lineCount && isFilled(after));
+}
+
+function countPatches(mask: Uint8Array): number {
+  let area = 0;
+  for (let i = 0; i < mask.length; i++) area += mask[i];
+  return area;
 }
 
 /** The patches between two boxes: lines across the gap, steps along each, and the patch index of (line, step). */
 interface Gap {
+  /** The lines both boxes hold. */
   lines: [number, number];
+  /** The lines either box holds. */
+  outer: [number, number];
+  /** Lines in the frame across the gap (rows for boxes side by side). */
+  lineCount: number;
   steps: [number, number];
   at: (line: number, step: number) => number;
   /** How much the boxes overlap across the gap, as a share of the shorter. */
   across: number;
+  /** The two boxes' lengths along the gap together. */
+  sides: number;
 }
 
 /** The gap between two boxes apart along one axis and overlapping along the other; undefined where they touch, overlap or lie diagonally apart. */
-function getGap(a: [number, number, number, number], b: [number, number, number, number], cols: number): Gap | undefined {
+function getGap(a: [number, number, number, number], b: [number, number, number, number], cols: number, rows: number): Gap | undefined {
   const overlap = (lo1: number, hi1: number, lo2: number, hi2: number): number => Math.min(hi1, hi2) - Math.max(lo1, lo2) + 1;
   const rowOverlap = overlap(a[0], a[2], b[0], b[2]);
   const colOverlap = overlap(a[1], a[3], b[1], b[3]);
   if (rowOverlap > 0 && colOverlap <= 0) {
-    // Side by side: the lines are the rows both hold, the steps the columns between them.
+    // Side by side: the lines are rows, the steps the columns between the boxes.
     const steps: [number, number] = a[3] < b[1] ? [a[3] + 1, b[1] - 1] : [b[3] + 1, a[1] - 1];
     const shorter = Math.min(a[2] - a[0], b[2] - b[0]) + 1;
-    return { lines: [Math.max(a[0], b[0]), Math.min(a[2], b[2])], steps, at: (r, c) => r * cols + c, across: rowOverlap / shorter };
+    return { lines: [Math.max(a[0], b[0]), Math.min(a[2], b[2])], outer: [Math.min(a[0], b[0]), Math.max(a[2], b[2])], lineCount: rows, steps, at: (r, c) => r * cols + c, across: rowOverlap / shorter, sides: a[3] - a[1] + b[3] - b[1] + 2 };
   }
   if (colOverlap > 0 && rowOverlap <= 0) {
     const steps: [number, number] = a[2] < b[0] ? [a[2] + 1, b[0] - 1] : [b[2] + 1, a[0] - 1];
     const shorter = Math.min(a[3] - a[1], b[3] - b[1]) + 1;
-    return { lines: [Math.max(a[1], b[1]), Math.min(a[3], b[3])], steps, at: (c, r) => r * cols + c, across: colOverlap / shorter };
+    return { lines: [Math.max(a[1], b[1]), Math.min(a[3], b[3])], outer: [Math.min(a[1], b[1]), Math.max(a[3], b[3])], lineCount: cols, steps, at: (c, r) => r * cols + c, across: colOverlap / shorter, sides: a[2] - a[0] + b[2] - b[0] + 2 };
   }
   return undefined;
 }

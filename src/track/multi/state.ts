@@ -20,6 +20,8 @@ export interface Track {
   merged: boolean;
   /** The largest usual size it has had (patches): how large the object is when half of it is behind a pillar. */
   peakArea?: number;
+  /** It was born in two sides, split by something in front, and has not been seen as one region as large since (pieces.ts isBridgedSide). */
+  bornSplit?: boolean;
   /** Its motion before this frame's region was claimed (for sharing that region after all). */
   before?: Motion;
 }
