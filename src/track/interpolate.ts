@@ -8,29 +8,37 @@ function centreOf(object: TrackedObject): [number, number] {
 }
 
 /**
- * Below this ratio of the two key frames' box widths (or heights) an object's box centre
- * moved because its mask changed, not because it moved: a piece joined or left it (another
- * object taken in, one coming into view at the frame's edge). Shifting its masks by that
- * "motion" drew them on the background between (trial 10: a still square's mask slid 35 px
- * off it, and smeared over 230 px of background); then the two masks are blended in place.
- * Half: an object scaling by less than 2x between key frames still moves with its box.
+ * How far an object in both key frames moved: its box centre's shift, where moving A's mask
+ * by it lands more of it on B's mask than leaving it in place does; none otherwise.
+ * A box centre moves when a piece joins or leaves a mask too (another object taken in): a
+ * still square whose mask took in a far one slid off itself and smeared over the background
+ * between (trial 10). Whether the shift explains B is what tells motion from that; a ratio of
+ * box sizes did not (a fast zoom, a car coming in at the edge, a small ball whose patch mask
+ * doubled: all real motion, frozen in place by it).
  */
-const motionSizeRatio = 0.5;
-
-/** How far an object in both key frames moved: its box centre's shift, or none where its box changed too much to tell. */
-function getMotion(inA: TrackedObject, inB: TrackedObject): [number, number] {
-  const ratio = (p: number, q: number): number => Math.min(p, q) / Math.max(p, q, 1);
-  if (ratio(inA.bbox[2], inB.bbox[2]) < motionSizeRatio || ratio(inA.bbox[3], inB.bbox[3]) < motionSizeRatio) return [0, 0];
+function getMotion(a: FrameResult, b: FrameResult, inA: TrackedObject, inB: TrackedObject): [number, number] {
   const [ax, ay] = centreOf(inA);
   const [bx, by] = centreOf(inB);
-  return [bx - ax, by - ay];
+  const [dx, dy] = [Math.round(bx - ax), Math.round(by - ay)];
+  const { width, height } = a;
+  const [left, top, w, h] = inA.bbox;
+  let [moved, still] = [0, 0];
+  for (let y = top; y < top + h; y++) {
+    for (let x = left; x < left + w; x++) {
+      if (a.labels[y * width + x] !== inA.id) continue;
+      if (b.labels[y * width + x] === inA.id) still++;
+      const [mx, my] = [x + dx, y + dy];
+      if (mx >= 0 && mx < width && my >= 0 && my < height && b.labels[my * width + mx] === inA.id) moved++;
+    }
+  }
+  return moved > still ? [bx - ax, by - ay] : [0, 0];
 }
 
 /**
  * Masks for a frame between two tracked key frames (`--stride`): each object present in
  * both moves along the straight line between its two positions, its two masks shifted
  * there and blended by time — which keeps the nearer key frame's shape, moved to where the
- * object is at that time (in place where its box changed size too much: `motionSizeRatio`);
+ * object is at that time (in place where that shift does not explain the later mask: getMotion);
  * an object in only one key frame holds until halfway.
  * @param t position between the key frames, 0 < t < 1
  */
@@ -44,7 +52,7 @@ export function interpolateResults(a: FrameResult, b: FrameResult, t: number, in
   for (const id of ids) {
     const inA = visibleA.get(id);
     const inB = visibleB.get(id);
-    const [dx, dy] = inA && inB ? getMotion(inA, inB) : [0, 0];
+    const [dx, dy] = inA && inB ? getMotion(a, b, inA, inB) : [0, 0];
     // Halfway, the earlier key frame's shape wins (a union of both would grow the mask).
     const weightA = 1 - t + 1e-6;
     // Sample A at p − t·d and B at p + (1 − t)·d: both land on the object's position at time t.

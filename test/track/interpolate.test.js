@@ -63,10 +63,15 @@ describe('--stride interpolation: a mask that changed, not moved', () => {
     }
   });
 
-  it('still moves an object that grows less than twice between key frames', () => {
-    const a = keyFrame(0, [[1, 4, 10, 8]]);
-    const b = keyFrame(4, [[1, 36, 10, 12]]);
-    const box = boxOf(interpolateResults(a, b, 0.5, 2), 1);
-    assert.ok(box[0] >= 18 && box[0] <= 24, `halfway, x ${box[0]}`);
+  it('still moves an object whose box more than doubles (a fast zoom), and one coming in at the frame\'s edge', () => {
+    // A size rule (blend in place past 2x) froze these, real motion, until halfway (a review).
+    const zoom = interpolateResults(keyFrame(0, [[1, 4, 10, 6]]), keyFrame(4, [[1, 36, 6, 16]]), 0.25, 1);
+    const zoomBox = boxOf(zoom, 1);
+    assert.ok(zoomBox && zoomBox[0] >= 10 && zoomBox[0] <= 16, `a quarter of the way, x ${zoomBox?.[0]}`);
+    const entering = keyFrame(0, [[1, 0, 12, 4]]);
+    entering.objects[0].bbox = [0, 12, 4, 4];
+    const inView = keyFrame(4, [[1, 24, 12, 8]]);
+    const box = boxOf(interpolateResults(entering, inView, 0.25, 1), 1);
+    assert.ok(box && box[0] >= 5, `a quarter of the way in, x ${box?.[0]}`);
   });
 });
