@@ -77,11 +77,8 @@ export function reanchorLost_(soft: Map<number, Float32Array>, attention: Float3
     let pickCosine = matchCosine;
     proposals.forEach((proposal, k) => {
       if (used.has(k)) return;
-      // A region that is mostly another visible object stays theirs.
-      let taken = 0;
-      for (let i = 0; i < n; i++) if (proposal.mask[i] && winner[i] > 0 && winner[i] !== id) taken++;
-      if (taken > proposal.area / 2) return;
       const cosine = dot(prototypes.get(id) as Float32Array, proposal.prototype);
+      if (isHeldByAnother(proposal, winner, id, cosine, prototypes, { area, lostPatches, tokens, dim: options.dim, matchCosine })) return;
       if (cosine >= pickCosine) [pick, pickCosine] = [k, cosine];
     });
     if (pick < 0) continue;
@@ -94,6 +91,40 @@ export function reanchorLost_(soft: Map<number, Float32Array>, attention: Float3
     }
   }
   return anchored;
+}
+
+/** What isHeldByAnother compares with: the frame's tokens and each id's patches there. */
+interface Holdings {
+  /** Patches each id wins this frame. */
+  area: Map<number, number>;
+  lostPatches: number;
+  tokens: Float32Array;
+  dim: number;
+  matchCosine: number;
+}
+
+/**
+ * Whether a region stays another visible object's: most of its patches are that object's
+ * (look-alikes crossing make one region), unless that object alone holds them, is also in view
+ * elsewhere (`lostPatches` or more patches there that together look like it, not a part of it
+ * the attention region left out: a base, legs, a border), and the region looks more like `id`
+ * than like it. Label propagation gives the patches of an object it has no label for yet (one
+ * a later prompt marks, coming into view) to the object they look most like, and that one
+ * cannot be in two places (trial 10: a green square painted with a yellow one's id 200 px away).
+ * @param cosine the region's cosine with `id`'s prototype
+ */
+function isHeldByAnother(proposal: Proposal, winner: Int32Array, id: number, cosine: number, prototypes: Map<number, Float32Array>, holdings: Holdings): boolean {
+  const taken = new Map<number, number>();
+  for (let i = 0; i < proposal.mask.length; i++) if (proposal.mask[i] && winner[i] > 0 && winner[i] !== id) taken.set(winner[i], (taken.get(winner[i]) ?? 0) + 1);
+  let total = 0;
+  for (const count of taken.values()) total += count;
+  if (total <= proposal.area / 2) return false;
+  if (taken.size > 1) return true;
+  const [[holder, held]] = [...taken];
+  const look = prototypes.get(holder);
+  if (!look || (holdings.area.get(holder) ?? 0) - held < holdings.lostPatches || cosine <= dot(look, proposal.prototype)) return true;
+  const elsewhere = getMaskPrototype(holdings.tokens, holdings.dim, Uint8Array.from(winner, (w, i) => (w === holder && !proposal.mask[i] ? 1 : 0)));
+  return !elsewhere || dot(look, elsewhere) < holdings.matchCosine;
 }
 
 /**

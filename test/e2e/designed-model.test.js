@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { before, describe, it } from 'node:test';
+import { encodeDavisPng } from '../../dist/export/index.js';
 import { getFfmpegBinaries } from '../../dist/video/index.js';
 import { makeTempDir, models, runCli } from '../fixtures.js';
 import { writeRenderedScene } from '../bench/rendered-scenes.js';
@@ -145,6 +147,35 @@ describe('designed ViT through the CLI: pieces of one object, and new objects (f
       const yellow = objectsAt(frame, 265, 45);
       assert.equal(yellow.length, 1, `frame ${frame.frame}: yellow has a mask`);
       assert.notEqual(yellow[0].id, redId, `frame ${frame.frame}: yellow is not red`);
+    }
+  });
+});
+
+describe('designed ViT through the CLI: prompts on several frames (an annotator\'s round trip)', () => {
+  it('gives an object that a later prompt marks first its own id from when it appears, not a look-alike\'s', async () => {
+    // Trial 10: a frame of our own output copied in unchanged (red, blue, yellow) and a fixed
+    // later one marking green too; green appears 200 px from yellow at 1.5 s. Going forwards
+    // from the first prompt nothing knew green, so label propagation gave it yellow's id (the
+    // two look alike to this ViT) until the second prompt's labels outweighed it.
+    const video = makeClip('later-id', [['red', 36, 36, '20+60*t', '40'], ['0x505050', 100, 240, '140', '0'], ['blue', 40, 40, '260-40*t', '180'], ['yellow', 32, 32, '260', '30'], ['green', 40, 40, '60', '150', 'gte(t,1.5)']]);
+    const prompts = path.join(dir, 'later-id-prompts');
+    mkdirSync(prompts, { recursive: true });
+    const paint = (rects) => {
+      const labels = new Uint16Array(320 * 240);
+      for (const [id, x0, y0, w, h] of rects) for (let y = y0; y < y0 + h; y++) labels.fill(id, y * 320 + x0, y * 320 + x0 + w);
+      return encodeDavisPng(labels, 320, 240);
+    };
+    // Frame 12 (t 1.2): red at x 92, blue at 212 (in front of the wall), yellow; no green yet.
+    writeFileSync(path.join(prompts, '00012.png'), paint([[1, 92, 40, 36, 36], [2, 212, 180, 40, 40], [3, 260, 30, 32, 32]]));
+    // Frame 29 (t 2.9): red behind the wall, blue at 144, yellow, green.
+    writeFileSync(path.join(prompts, '00029.png'), paint([[2, 144, 180, 40, 40], [3, 260, 30, 32, 32], [4, 60, 150, 40, 40]]));
+    const run = await runCli(['track', video, '--model', model, '--prompts', prompts, '-o', '-', '--format', 'ndjson', '--progress', 'none'], { env });
+    assert.equal(run.code, 0, run.stderr);
+    const frames = run.stdout.trim().split('\n').map((line) => JSON.parse(line));
+    for (const frame of frames.filter((f) => f.frame >= 16 && f.frame < 29)) {
+      assert.deepEqual(objectsAt(frame, 80, 170).map((o) => o.id), [4], `frame ${frame.frame}: green is id 4`);
+      const yellow = frame.objects.find((o) => o.id === 3);
+      assert.ok(yellow && yellow.bbox[1] + yellow.bbox[3] <= 100, `frame ${frame.frame}: yellow's mask ${yellow?.bbox} does not reach down to green`);
     }
   });
 });

@@ -4,7 +4,7 @@ import { judgeObjectLike } from '../multi/objectness.js';
 import { multiTrackerTuning } from '../multi/tuning.js';
 import type { Proposal } from '../proposals.js';
 import { propagateMasks, type ContextFrame } from '../propagation.js';
-import { correctDrift_, getAttentionRegions, getPrototypes, reanchorLost_ } from '../reanchor.js';
+import { correctDrift_, getAttentionRegions, getPrototypes, getWinners, reanchorLost_ } from '../reanchor.js';
 import type { Similarity } from '../similarity.js';
 import type { FrameFeatures } from '../types.js';
 import { promptedTuning } from '../prompted-tuning.js';
@@ -79,12 +79,15 @@ export function getFrameTokens(features: FrameFeatures): FrameTokens {
  * labels (an id it does not mark is not visible there), and the prototypes of the ids it
  * marks are taken from it; earlier predictions are dropped, so what follows the prompt
  * follows the prompt, not the drifted state. An id the prompt leaves out although patches
- * like it lie in its background was erased by the user, not hidden: it is rejected, so
- * re-anchoring does not bring it back on the next frame (a hidden one still can).
+ * like it lie in its background, or in another object's label (isLeftOut), was erased or
+ * merged by the user, not hidden: it is rejected, so re-anchoring does not bring it back on
+ * the next frame (a hidden one still can).
  * @param labels the prompt at the patch grid `[rows, cols]`
  * @param tokens the prompted frame's tokens
  */
 export function anchorAtPrompt_(direction: Direction, frame: number, labels: Uint16Array, tokens: FrameTokens, dim: number): void {
+  // Which objects were in view going into the prompt, before its labels replace the predictions.
+  const inView = new Set([...direction.prototypes.keys()].filter((id) => isInView(direction, id)));
   for (const id of new Set(labels)) if (!direction.ids.includes(id)) direction.ids.push(id);
   direction.anchorFrame = frame;
   direction.anchor = { tokens: tokens.unit, masks: new Map(direction.ids.map((id) => [id, Float32Array.from(labels, (v) => (v === id ? 1 : 0))])) };
@@ -92,7 +95,7 @@ export function anchorAtPrompt_(direction: Direction, frame: number, labels: Uin
   direction.recent = [];
   const marked = getPrototypes(labels, tokens.centred, dim, direction.ids);
   for (const [id, prototype] of direction.prototypes) {
-    if (marked.has(id) || !isInBackground(prototype, labels, tokens.centred, dim)) continue;
+    if (marked.has(id) || !isLeftOut(prototype, labels, tokens.centred, dim, marked, inView.has(id))) continue;
     direction.prototypes.delete(id);
     direction.rejected.set(id, prototype);
   }
@@ -102,11 +105,33 @@ export function anchorAtPrompt_(direction: Direction, frame: number, labels: Uin
   }
 }
 
-/** Whether at least `lostPatches` background patches of a prompt look like `prototype` (cosine ≥ `matchCosine`). */
-function isInBackground(prototype: Float32Array, labels: Uint16Array, tokens: Float32Array, dim: number): boolean {
+/** Whether the direction's last prediction gave `id` at least `lostPatches` patches (it was in view going into the next frame). */
+function isInView(direction: Direction, id: number): boolean {
+  const last = direction.recent[direction.recent.length - 1]?.masks;
+  if (!last) return false;
+  const winners = getWinners(last, last.get(0)?.length ?? 0);
+  let count = 0;
+  for (const winner of winners) if (winner === id) count++;
+  return count >= promptedTuning.lostPatches;
+}
+
+/**
+ * Whether the prompt shows an object it does not mark: at least `lostPatches` of its patches
+ * look like `prototype` (cosine ≥ `matchCosine`) but are labelled background (erased), or —
+ * for an object in view going into the prompt (`inView`) — another object's and more like
+ * this one than like that (its pixels painted with that object's id: the user merged the
+ * two). Not for a hidden one: a textured look-alike's own patches can look more like it, and
+ * it was taken for merged and never came back (a review).
+ * @param marked the prompt's objects' looks
+ */
+function isLeftOut(prototype: Float32Array, labels: Uint16Array, tokens: Float32Array, dim: number, marked: Map<number, Float32Array>, inView: boolean): boolean {
   let alike = 0;
   for (let i = 0; i < labels.length; i++) {
-    if (labels[i] === 0 && dot(prototype, tokens.subarray(i * dim, (i + 1) * dim)) >= promptedTuning.matchCosine) alike++;
+    const token = tokens.subarray(i * dim, (i + 1) * dim);
+    const cosine = dot(prototype, token);
+    if (cosine < promptedTuning.matchCosine) continue;
+    const other = labels[i] === 0 || !inView ? undefined : marked.get(labels[i]);
+    if (labels[i] === 0 || (other && cosine > dot(other, token))) alike++;
   }
   return alike >= promptedTuning.lostPatches;
 }

@@ -5,6 +5,7 @@ import { resizeLabels } from '../resize-labels.js';
 import type { Discovered } from '../discover.js';
 import { paintLabels } from '../multi/painting.js';
 import type { BackfillFrame, FrameFeatures, FrameResult, Tracker } from '../types.js';
+import { getPrototypes } from '../reanchor.js';
 import { anchorAtPrompt_, createDirection, getFrameTokens, stepDirection_, type StepOptions } from './direction.js';
 import { describePromptedFrame, selectLabels, type LabelGeometry, type WeightedSoft } from './soft-labels.js';
 import { openSoftScratch, type SoftScratch } from './soft-scratch.js';
@@ -50,6 +51,28 @@ async function getPromptIds(options: MultiPromptOptions): Promise<number[]> {
   }
   if (ids.size > options.maxObjects) throw new UsageError(`${options.source} marks ${ids.size} objects, more than --max-objects ${options.maxObjects}; raise --max-objects`);
   return [...ids].sort((a, b) => a - b);
+}
+
+/**
+ * Each prompted id's look where a prompt first marks it (unit mean of its patches' centred
+ * tokens), read once before the passes: the forward direction knows every prompted object
+ * from its start, not only from the prompts it has passed. Going forwards from a prompt that
+ * leaves out an object marked only later (it comes into view after the first prompt), that
+ * object was unknown until its own prompt: propagation gave its patches to a look-alike
+ * meanwhile (trial 10). Forwards only: the forward direction passes the prompts in their
+ * order, so one that erased an object decides before the object could come back; seeded
+ * going backwards, an object erased at a middle prompt and hidden at the last came back
+ * between them (a review).
+ */
+async function getPromptLooks(options: MultiPromptOptions, frames: number[], promptAt: Map<number, string>): Promise<Map<number, Float32Array>> {
+  const looks = new Map<number, Float32Array>();
+  for (const index of frames) {
+    const features = await options.features.readFrame(index);
+    const labels = resizeLabels(await readInitMask(promptAt.get(index) as string, options.width, options.height, options.option, true), options.width, options.height, features.cols, features.rows);
+    const ids = [...new Set(labels)].filter((id) => id !== 0 && !looks.has(id));
+    for (const [id, look] of getPrototypes(labels, getFrameTokens(features).centred, features.dim, ids)) looks.set(id, look);
+  }
+  return looks;
 }
 
 /**
@@ -152,6 +175,7 @@ export async function createMultiPromptTracker(options: MultiPromptOptions): Pro
   for (const frame of frames) if (!options.isKeyFrame(frame)) throw new Error(`internal: prompted frame ${frame} is not a key frame`);
   const ids = await getPromptIds(options);
   const { rows, cols } = await options.features.readFrame(0);
+  const looks = await getPromptLooks(options, frames, promptAt);
   const scratch = await openSoftScratch([0, ...ids, ...getDiscoverableIds(options, ids)], rows * cols);
   let discovered: Map<number, Float32Array>;
   try {
@@ -166,6 +190,7 @@ export async function createMultiPromptTracker(options: MultiPromptOptions): Pro
   // finds them after it under the same id and discovery does not give them a second one.
   // The first prompt does not erase them: going forwards nothing had been found yet.
   const forward = createDirection([...ids, ...discovered.keys()]);
+  for (const [id, look] of looks) forward.prototypes.set(id, look);
   const readBackward = async (index: number): Promise<Map<number, Float32Array>> => {
     const soft = await scratch.read(index);
     if (!soft) throw new Error(`internal: no backward soft labels for frame ${index}`);
