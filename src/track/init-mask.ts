@@ -33,7 +33,11 @@ export async function readInitMask(file: string, width: number, height: number, 
   // Any size is scaled to the frame, but another shape is most likely a mask of another video (or a crop): stretched, it would be wrong everywhere.
   const aspect = image.width / image.height / (width / height);
   if (Math.abs(Math.log(aspect)) > Math.log(1 + maskAspectTolerance)) {
-    throw new InputError(`${option} ${file} is ${image.width}x${image.height} (WxH), another shape than the video's ${width}x${height}; give a mask of this video (any size of its shape)`);
+    // The shape of the video turned a quarter: most likely a phone video with a rotation tag,
+    // whose frames are decoded upright while the tool the mask was drawn in showed them as stored.
+    const turned = Math.abs(Math.log(image.width / image.height / (height / width))) <= Math.log(1 + maskAspectTolerance);
+    const hint = turned ? `; it fits the video turned a quarter: frames are decoded upright (as a rotation tag says), so draw it on an upright frame, e.g. one of our davis masks` : '; give a mask of this video (any size of its shape)';
+    throw new InputError(`${option} ${file} is ${image.width}x${image.height} (WxH), another shape than the video's ${width}x${height}${hint}`);
   }
   const out = resizeLabels(image.data, image.width, image.height, width, height);
   if (!allowEmpty && !out.some((v) => v !== 0)) throw new InputError(`${option} ${file} marks no object (every pixel is 0); label objects 1, 2, …`);
