@@ -93,7 +93,7 @@ function getOccupied(state: TrackerState, frame: FrameState, regions: Map<number
  * The track a free region is a piece of: touching its region and like it, or its other side
  * where a pillar splits it (pieces.ts); none for a look-alike elsewhere.
  */
-function findPieceOwner(state: TrackerState, frame: FrameState, proposal: Proposal, regions: Map<number, Uint8Array>, occupied: Uint8Array, bornNow: Set<Track>): Track | undefined {
+function findPieceOwner(state: TrackerState, frame: FrameState, proposal: Proposal, regions: Map<number, Uint8Array>, occupied: () => Uint8Array, bornNow: Set<Track>): Track | undefined {
   const { tuning } = state.settings;
   const { rows, cols } = frame;
   return state.tracks.find((t) => {
@@ -111,10 +111,12 @@ function findPieceOwner(state: TrackerState, frame: FrameState, proposal: Propos
  * not make a region its piece. Returns the proposals left free and the tracks that took the others.
  */
 export function absorbPieces(state: TrackerState, frame: FrameState, free: Proposal[], regions: Map<number, Uint8Array> = frame.masks, bornNow: Set<Track> = new Set()): { free: Proposal[]; owners: Map<Proposal, Track> } {
-  const occupied = getOccupied(state, frame, regions);
+  // Made only when a region passes the across-an-object rule's cheaper tests, once per call.
+  let occupied: Uint8Array | undefined;
+  const getOccupiedOnce = (): Uint8Array => (occupied ??= getOccupied(state, frame, regions));
   const owners = new Map<Proposal, Track>();
   for (const proposal of free) {
-    const owner = findPieceOwner(state, frame, proposal, regions, occupied, bornNow);
+    const owner = findPieceOwner(state, frame, proposal, regions, getOccupiedOnce, bornNow);
     if (!owner) continue;
     owners.set(proposal, owner);
     const mask = frame.masks.get(owner.id) as Uint8Array;

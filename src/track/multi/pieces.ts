@@ -55,7 +55,7 @@ export function isOtherSide(track: Track, region: Uint8Array, proposal: Proposal
  * in front of it: they look alike (`sideCosine`), lie side by side (overlapping across the gap
  * by at least `alignShare` of the shorter: the same rows for an upright pillar), the gap is no
  * longer than the two sides together (the pillar hides less than the object shows), and an
- * object's region (`occupied`: tracks', and proposals attended as objects are) fills it on
+ * object's region (`getOccupied`: tracks', and proposals attended as objects are) fills it on
  * every line across it, but for `bridgeEdgePatches` at each of its edges (patches half
  * occluder, half background, which neither region takes), and on a line past the sides at one
  * end at least: what cuts an object in two reaches beyond it, as a pillar does, where a
@@ -66,7 +66,7 @@ export function isOtherSide(track: Track, region: Uint8Array, proposal: Proposal
  * isOtherSide (a look-alike stepping out beyond an object beside a track in full view is
  * another object).
  */
-export function isBridgedSide(track: Track, region: Uint8Array, proposal: Proposal, occupied: Uint8Array, rows: number, cols: number, tuning: MultiTrackerTuning, bornNow: boolean): boolean {
+export function isBridgedSide(track: Track, region: Uint8Array, proposal: Proposal, getOccupied: () => Uint8Array, rows: number, cols: number, tuning: MultiTrackerTuning, bornNow: boolean): boolean {
   if (dot(track.prototype, proposal.prototype) < tuning.sideCosine) return false;
   const own = getPatchBox(region, rows, cols);
   const other = getPatchBox(proposal.mask, rows, cols);
@@ -74,6 +74,7 @@ export function isBridgedSide(track: Track, region: Uint8Array, proposal: Propos
   const gap = getGap(own, other, cols, rows);
   if (!gap || gap.across < tuning.alignShare || gap.steps[1] - gap.steps[0] + 1 > gap.sides) return false;
   if (!bornNow && !track.bornSplit && countPatches(region) >= tuning.partialShare * track.motion.area) return false;
+  const occupied = getOccupied();
   const isFilled = (line: number): boolean => {
     let covered = 0;
     for (let step = gap.steps[0]; step <= gap.steps[1]; step++) {

@@ -87,7 +87,7 @@ export function getFrameTokens(features: FrameFeatures): FrameTokens {
  */
 export function anchorAtPrompt_(direction: Direction, frame: number, labels: Uint16Array, tokens: FrameTokens, dim: number): void {
   // Which objects were in view going into the prompt, before its labels replace the predictions.
-  const inView = new Set([...direction.prototypes.keys()].filter((id) => isInView(direction, id)));
+  const inView = getInView(direction);
   for (const id of new Set(labels)) if (!direction.ids.includes(id)) direction.ids.push(id);
   direction.anchorFrame = frame;
   direction.anchor = { tokens: tokens.unit, masks: new Map(direction.ids.map((id) => [id, Float32Array.from(labels, (v) => (v === id ? 1 : 0))])) };
@@ -105,14 +105,13 @@ export function anchorAtPrompt_(direction: Direction, frame: number, labels: Uin
   }
 }
 
-/** Whether the direction's last prediction gave `id` at least `lostPatches` patches (it was in view going into the next frame). */
-function isInView(direction: Direction, id: number): boolean {
+/** The ids the direction's last prediction gave at least `lostPatches` patches (in view going into the next frame). */
+function getInView(direction: Direction): Set<number> {
   const last = direction.recent[direction.recent.length - 1]?.masks;
-  if (!last) return false;
-  const winners = getWinners(last, last.get(0)?.length ?? 0);
-  let count = 0;
-  for (const winner of winners) if (winner === id) count++;
-  return count >= promptedTuning.lostPatches;
+  if (!last) return new Set();
+  const counts = new Map<number, number>();
+  for (const winner of getWinners(last, last.get(0)?.length ?? 0)) counts.set(winner, (counts.get(winner) ?? 0) + 1);
+  return new Set([...counts].filter(([id, count]) => id > 0 && count >= promptedTuning.lostPatches).map(([id]) => id));
 }
 
 /**

@@ -40,39 +40,36 @@ export interface MultiPromptOptions extends StepOptions {
   onBackward?: (done: number, total: number) => void;
 }
 
-/** Every id the prompts mark, read one prompt at a time. @throws UsageError past `maxObjects`, InputError when none marks an object */
-async function getPromptIds(options: MultiPromptOptions): Promise<number[]> {
+/**
+ * Every id the prompts mark, and each id's look where a prompt first marks it (unit mean of
+ * its patches' centred tokens), read one prompt at a time, in frame order, before the passes.
+ * The forward direction knows every prompted object from its start, not only from the prompts
+ * it has passed: going forwards from a prompt that leaves out an object marked only later (it
+ * comes into view after the first prompt), that object was unknown until its own prompt, and
+ * propagation gave its patches to a look-alike meanwhile (trial 10). Forwards only: the
+ * forward direction passes the prompts in their order, so one that erased an object decides
+ * before the object could come back; seeded going backwards, an object erased at a middle
+ * prompt and hidden at the last came back between them (a review).
+ * @throws UsageError past `maxObjects`, InputError when none marks an object
+ */
+async function readPromptObjects(options: MultiPromptOptions, frames: number[], promptAt: Map<number, string>): Promise<{ ids: number[]; looks: Map<number, Float32Array> }> {
+  const looks = new Map<number, Float32Array>();
   const ids = new Set<number>();
-  for (const { file } of options.prompts) for (const id of new Set(await readInitMask(file, options.width, options.height, options.option, true))) ids.add(id);
-  ids.delete(0);
+  for (const index of frames) {
+    const labels = await readInitMask(promptAt.get(index) as string, options.width, options.height, options.option, true);
+    for (const id of new Set(labels)) if (id !== 0) ids.add(id);
+    const unseen = [...ids].filter((id) => !looks.has(id));
+    if (unseen.length === 0) continue;
+    const features = await options.features.readFrame(index);
+    const grid = resizeLabels(labels, options.width, options.height, features.cols, features.rows);
+    for (const [id, look] of getPrototypes(grid, getFrameTokens(features).centred, features.dim, unseen)) looks.set(id, look);
+  }
   if (ids.size === 0) {
     const what = options.prompts.length === 1 ? `${options.option} ${options.prompts[0].file}` : `${options.source}: none of its PNGs`;
     throw new InputError(`${what} marks no object (every pixel is 0); label objects 1, 2, …`);
   }
   if (ids.size > options.maxObjects) throw new UsageError(`${options.source} marks ${ids.size} objects, more than --max-objects ${options.maxObjects}; raise --max-objects`);
-  return [...ids].sort((a, b) => a - b);
-}
-
-/**
- * Each prompted id's look where a prompt first marks it (unit mean of its patches' centred
- * tokens), read once before the passes: the forward direction knows every prompted object
- * from its start, not only from the prompts it has passed. Going forwards from a prompt that
- * leaves out an object marked only later (it comes into view after the first prompt), that
- * object was unknown until its own prompt: propagation gave its patches to a look-alike
- * meanwhile (trial 10). Forwards only: the forward direction passes the prompts in their
- * order, so one that erased an object decides before the object could come back; seeded
- * going backwards, an object erased at a middle prompt and hidden at the last came back
- * between them (a review).
- */
-async function getPromptLooks(options: MultiPromptOptions, frames: number[], promptAt: Map<number, string>): Promise<Map<number, Float32Array>> {
-  const looks = new Map<number, Float32Array>();
-  for (const index of frames) {
-    const features = await options.features.readFrame(index);
-    const labels = resizeLabels(await readInitMask(promptAt.get(index) as string, options.width, options.height, options.option, true), options.width, options.height, features.cols, features.rows);
-    const ids = [...new Set(labels)].filter((id) => id !== 0 && !looks.has(id));
-    for (const [id, look] of getPrototypes(labels, getFrameTokens(features).centred, features.dim, ids)) looks.set(id, look);
-  }
-  return looks;
+  return { ids: [...ids].sort((a, b) => a - b), looks };
 }
 
 /**
@@ -173,9 +170,8 @@ export async function createMultiPromptTracker(options: MultiPromptOptions): Pro
   const promptAt = new Map(options.prompts.map((p) => [p.frame, p.file]));
   const frames = [...promptAt.keys()].sort((a, b) => a - b);
   for (const frame of frames) if (!options.isKeyFrame(frame)) throw new Error(`internal: prompted frame ${frame} is not a key frame`);
-  const ids = await getPromptIds(options);
+  const { ids, looks } = await readPromptObjects(options, frames, promptAt);
   const { rows, cols } = await options.features.readFrame(0);
-  const looks = await getPromptLooks(options, frames, promptAt);
   const scratch = await openSoftScratch([0, ...ids, ...getDiscoverableIds(options, ids)], rows * cols);
   let discovered: Map<number, Float32Array>;
   try {
