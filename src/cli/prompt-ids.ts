@@ -43,7 +43,7 @@ function compareNeighbours(data: ArrayLike<number>, width: number, height: numbe
 /**
  * Pixels a band must have to be said: a blended edge leaves one along the whole side of an
  * object; where three of a run's own masks meet, painting leaves slivers of a few pixels
- * (2 px in 33 of the 1,220 davis PNGs of trial 10's runs, 320x240), which are no mistake.
+ * (2 px in a scan of trial 10's own davis PNGs, 320x240, a script not in the repository), which are no mistake.
  */
 const minBandPixels = 8;
 
