@@ -1,13 +1,16 @@
-// node test/bench/tune-track.js [tuning|test|seeds…] — the tracking benchmark in-process
-// (no CLI, no PNGs): for choosing the tracker's constants on the tuning set quickly.
+// node test/bench/tune-track.js [tuning|test|PROBE|seeds…] — the tracking benchmark in-process
+// (no CLI, no PNGs): for choosing the tracker's constants on the tuning set quickly. PROBE:
+// a family's scenes in neither set (scene-families.js probeSets: entering-pillar,
+// crossing-pillar, newcomer).
 // TUNING='{"birthSeconds":0.2}' overrides constants of the multi-object tracker.
 // The figures to report come from `npm run bench:track`, which goes through the CLI.
 import { createMultiTracker, multiTrackerTuning, paintBirth } from '../../dist/track/index.js';
-import { describeScene, fps, generateScene, sceneName, testSeeds, tuningSeeds } from './scene-families.js';
+import { describeScene, fps, generateScene, probeSets, sceneName, testSeeds, tuningSeeds } from './scene-families.js';
 import { createSceneScore, printTable } from './scene-score.js';
 
 const args = process.argv.slice(2);
-const seeds = args.includes('test') ? testSeeds : args.filter((a) => /^\d+$/.test(a)).map(Number);
+const probe = args.find((a) => a in probeSets);
+const seeds = args.includes('test') ? testSeeds : probe ? probeSets[probe] : args.filter((a) => /^\d+$/.test(a)).map(Number);
 const tuning = { ...multiTrackerTuning, ...JSON.parse(process.env.TUNING ?? '{}') };
 const rows = [];
 let trackMs = 0;

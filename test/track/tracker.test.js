@@ -477,18 +477,50 @@ describe('multi-object tracker: pieces of one object, look-alikes apart from it'
     for (const sides of split) assert.deepEqual(sides, [1, 1], 'both sides of the pillar are the object');
   });
 
+  /** The ids a benchmark scene's tracker shows over the whole scene. */
+  async function trackScene(seed) {
+    const scene = describeScene(seed);
+    const tracker = createMultiTracker({ width: scene.width, height: scene.height, fps: sceneFps, threshold: 0.6, maxObjects: 20 });
+    const ids = new Set();
+    for (const frame of generateScene(scene)) for (const object of (await tracker.update(frame)).objects) ids.add(object.id);
+    return [...ids];
+  }
+
   it('keeps one id for an object entering the frame partly behind a pillar, when its far side comes out (benchmark scene 116)', async () => {
     // Noisy DINO-like features (bench:track's generator): the object's far side, beyond a pillar
     // 88 px wide, is apart from its track's region and looks only partly like it; it was born as
     // a second object (2 tracks, 1 id switch, J/oracle 0.80).
-    const scene = describeScene(116);
-    const tracker = createMultiTracker({ width: scene.width, height: scene.height, fps: sceneFps, threshold: 0.6, maxObjects: 20 });
-    const ids = new Set();
-    for (const frame of generateScene(scene)) {
-      const result = await tracker.update(frame);
-      for (const object of result.objects) ids.add(object.id);
+    assert.deepEqual(await trackScene(116), [1], 'one object, one track');
+  });
+
+  it('keeps one id for an object entering behind a pillar whose far side grows larger than the side in view (scene 1420)', async () => {
+    // Seed 1420 is in neither the tuning nor the test set. The far side, taken while it was
+    // smaller than the side in view at the frame's edge, was refused once it grew larger and
+    // was born as a second object, which kept the id once the near side went behind the pillar.
+    assert.deepEqual(await trackScene(1420), [1], 'one object, one track');
+  });
+
+  it('keeps one id for an object whose track moves to its far side, for the side left behind (scene 2820)', async () => {
+    // Seed 2820, in neither set: the track followed the far side once it was the larger, and the
+    // near side it left (a sliver not yet behind the pillar) was born as a second object.
+    assert.deepEqual(await trackScene(2820), [1], 'one object, one track');
+  });
+
+  it('gives one of two look-alikes taken for one object split by a pole its own id once it walks clear', async () => {
+    // Either side of a pole (an object in front) from the first frame, two look-alikes are one
+    // object seen in two sides (by design). A review found the rule that a part stays a part,
+    // in its first form (no bound on distance or size), kept the one that walked away in the
+    // other's track for good: a part stays a part only while it could still be one.
+    const tracker = createMultiTracker({ ...sceneOptions, fps: 25 });
+    const [look, pole] = [lookOf(5), lookOf(7)];
+    let result;
+    for (let t = 0; t < 60; t++) {
+      const b = t < 12 ? 12 : Math.min(19, 12 + Math.floor((t - 12) / 2)); // walks right from t 12, stops 5 columns clear
+      result = await tracker.update(makeSceneFrame(t, [[4, 6, 4, 4, look], [0, 10, 12, 2, pole], [4, b, 4, 4, look]]));
     }
-    assert.deepEqual([...ids], [1], 'one object, one track');
+    const [a, b] = [sceneLabelAt(result, 5, 7), sceneLabelAt(result, 5, 20)];
+    assert.ok(a > 0 && b > 0, `left ${a}, right ${b}: both tracked`);
+    assert.notEqual(b, a, 'the one that walked away has an id of its own');
   });
 
   it('gives a look-alike that appears apart from a tracked object in full view an id of its own', async () => {

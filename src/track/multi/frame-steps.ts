@@ -7,7 +7,7 @@ import { advanceCandidates, isEmerging, type Candidate } from './births.js';
 import { bear, claim, joinSide_ } from './claiming.js';
 import { getFade, getHiddenFrames } from './fading.js';
 import { getMotionSurprise, missMotion } from './motion.js';
-import { isBridgedSide, isOtherSide } from './pieces.js';
+import { isBridgedSide, isContinuedSide, isOtherSide } from './pieces.js';
 import { judgeObjectLike, measureHeadSupport, type HeadSupport } from './objectness.js';
 import { touches } from './sharing.js';
 import type { FrameState, Track, TrackerState } from './state.js';
@@ -90,8 +90,9 @@ function getOccupied(state: TrackerState, frame: FrameState, regions: Map<number
 }
 
 /**
- * The track a free region is a piece of: touching its region and like it, or its other side
- * where a pillar splits it (pieces.ts); none for a look-alike elsewhere.
+ * The track a free region is a piece of: touching its region and like it, a part it held in
+ * its last frame, or its other side where a pillar splits it (pieces.ts); none for a
+ * look-alike elsewhere.
  */
 function findPieceOwner(state: TrackerState, frame: FrameState, proposal: Proposal, regions: Map<number, Uint8Array>, occupied: () => Uint8Array, bornNow: Set<Track>): Track | undefined {
   const { tuning } = state.settings;
@@ -100,6 +101,7 @@ function findPieceOwner(state: TrackerState, frame: FrameState, proposal: Propos
     const region = regions.get(t.id);
     if (region === undefined) return false;
     return (dot(t.prototype, proposal.prototype) >= tuning.touchCosine && touches(proposal.mask, region, rows, cols))
+      || isContinuedSide(t, region, proposal, rows, cols, tuning)
       || isOtherSide(t, region, proposal, rows, cols, tuning) || isBridgedSide(t, region, proposal, occupied, rows, cols, tuning, bornNow.has(t));
   });
 }
@@ -119,6 +121,9 @@ export function absorbPieces(state: TrackerState, frame: FrameState, free: Propo
     const owner = findPieceOwner(state, frame, proposal, regions, getOccupiedOnce, bornNow);
     if (!owner) continue;
     owners.set(proposal, owner);
+    const pieces = frame.pieces.get(owner.id) ?? new Uint8Array(proposal.mask.length);
+    for (let i = 0; i < pieces.length; i++) pieces[i] |= proposal.mask[i];
+    frame.pieces.set(owner.id, pieces);
     const mask = frame.masks.get(owner.id) as Uint8Array;
     for (let i = 0; i < mask.length; i++) if (proposal.mask[i]) mask[i] = 1;
   }

@@ -22,6 +22,15 @@ function isCutAwayFrom(own: [number, number, number, number], other: [number, nu
 }
 
 /**
+ * How wide an object is, in patches: the diameter of `peak` patches (the largest it has been),
+ * or the length of its region now, box `own`, where that is more (an elongated object; one cut
+ * by the frame's edge across).
+ */
+function getObjectWidth(own: [number, number, number, number], peak: number): number {
+  return Math.max(2 * Math.sqrt(peak / Math.PI), own[2] - own[0] + 1, own[3] - own[1] + 1);
+}
+
+/**
  * Whether `proposal`, apart from the track's own region, is the other side of the same
  * object: an object passing behind a pillar narrower than it shows on both sides. It is where
  * the object's far side can be (no further from the region than the object is wide), looks
@@ -37,10 +46,7 @@ export function isOtherSide(track: Track, region: Uint8Array, proposal: Proposal
   const other = getPatchBox(proposal.mask, rows, cols);
   if (!own || !other) return false;
   const peak = Math.max(track.peakArea ?? 0, track.motion.area);
-  // How wide the object is: the diameter of the largest it has been, or the region's own
-  // length where that is more (an elongated object; one cut by the frame's edge across).
-  const width = Math.max(2 * Math.sqrt(peak / Math.PI), own[2] - own[0] + 1, own[3] - own[1] + 1);
-  if (getBoxGap(own, other) > width) return false;
+  if (getBoxGap(own, other) > getObjectWidth(own, peak)) return false;
   const area = countPatches(region);
   // Cut by the frame's edge, the object may be larger than the track has seen: its far side
   // is taken while it is no larger than the side in view (a look-alike beside it is larger).
@@ -86,6 +92,53 @@ export function isBridgedSide(track: Track, region: Uint8Array, proposal: Propos
   for (let line = gap.lines[0]; line <= gap.lines[1]; line++) if (!isFilled(line)) return false;
   const [before, after] = [gap.outer[0] - 1, gap.outer[1] + 1];
   return (before >= 0 && isFilled(before)) || (after < gap.lineCount && isFilled(after));
+}
+
+/**
+ * Whether `proposal` is still a part of the object the track held in its last frame: it lies
+ * mostly (`continuedShare` of it) inside the track's own region then and looks like the track
+ * as a stray piece touching it must (`touchCosine`: two-patch fragments of background barely
+ * like it were taken on bench:heldout's scenes at `sideCosine`), or it covers that share of the
+ * pieces the track took then, having taken pieces `continuedFrames` frames in a row, and looks
+ * like a side of it (`sideCosine`). As for isOtherSide, it is no further from the track's
+ * region now than the object is wide (two objects that were one region and part are two once
+ * they are further apart than that), and, but where the track's region is cut by the frame's
+ * edge behind it, the two together are no larger than `otherSideShare` of the most the track
+ * has held in one frame, its pieces included (a look-alike following it, or one that was
+ * beside it, doubles it); a side is continued only while the track's region is partial or so
+ * cut (a review's look-alikes, each taken once, were otherwise kept for good). Where the track now follows another part of
+ * the object (the far side of an object coming out from behind a pillar), the side it left is
+ * still the object's; and the far side grows past the side in view, which isOtherSide's size
+ * test for an object cut by the frame's edge would refuse. Not held: what only propagation gave
+ * the track (a look-alike beside it that propagation reached), and a piece taken in one frame
+ * only (a look-alike taken once, beside a sliver of a hidden object, stays free to be born).
+ */
+export function isContinuedSide(track: Track, region: Uint8Array, proposal: Proposal, rows: number, cols: number, tuning: MultiTrackerTuning): boolean {
+  const cosine = dot(track.prototype, proposal.prototype);
+  if (!track.held || cosine < tuning.sideCosine) return false;
+  const own = getPatchBox(region, rows, cols);
+  const other = getPatchBox(proposal.mask, rows, cols);
+  // Seen in parts, an object is as large as the most the track has held, its parts together.
+  const peak = Math.max(track.peakArea ?? 0, track.motion.area, track.peakHeld ?? 0);
+  if (!own || !other || getBoxGap(own, other) > getObjectWidth(own, peak)) return false;
+  const area = countPatches(region);
+  // Cut by the frame's edge behind it, the object may be larger than the track has held (as for isOtherSide).
+  const cutAway = isCutAwayFrom(own, other, rows, cols);
+  if (!cutAway && area + proposal.area > tuning.otherSideShare * (track.peakHeld ?? 0)) return false;
+  let inHeld = 0;
+  let pieces = 0;
+  let onPieces = 0;
+  for (let i = 0; i < proposal.mask.length; i++) {
+    inHeld += proposal.mask[i] & track.held[i];
+    if (!track.pieces?.[i]) continue;
+    pieces++;
+    onPieces += proposal.mask[i];
+  }
+  if (cosine >= tuning.touchCosine && inHeld >= tuning.continuedShare * proposal.area) return true;
+  // A side is continued only while isOtherSide's view of the track holds: its region partial,
+  // or cut by the frame's edge behind it; once the object is whole in view, it is all there is.
+  const sideView = cutAway || area < tuning.partialShare * track.motion.area;
+  return sideView && pieces > 0 && (track.pieceFrames ?? 0) >= tuning.continuedFrames && onPieces >= tuning.continuedShare * pieces;
 }
 
 function countPatches(mask: Uint8Array): number {

@@ -24,6 +24,14 @@ export interface Track {
   bornSplit?: boolean;
   /** Its motion before this frame's region was claimed (for sharing that region after all). */
   before?: Motion;
+  /** Its own region in its last frame: not the pieces it took, nor what propagation alone added (pieces.ts isContinuedSide). */
+  held?: Uint8Array;
+  /** The pieces of it (regions apart from its own) it took in its last frame (pieces.ts isContinuedSide). */
+  pieces?: Uint8Array;
+  /** Frames in a row, up to its last, in which it took pieces. */
+  pieceFrames?: number;
+  /** The most patches it has held in one frame, its region and pieces together: how large an object seen in parts is. */
+  peakHeld?: number;
 }
 
 /** One frame's work: what the steps below share. */
@@ -43,6 +51,8 @@ export interface FrameState {
   /** id → patch mask claimed this frame. */
   masks: Map<number, Uint8Array>;
   scores: Map<number, number>;
+  /** id → the pieces that track took this frame (absorbPieces): its `pieces` in the next. */
+  pieces: Map<number, Uint8Array>;
 }
 
 /** The tracker's settings, in frames of this video (from `TrackerOptions` and the tuning). */

@@ -9,7 +9,7 @@ import { bornScore, keepSharing } from './claiming.js';
 import { absorbPieces, follow, giveBirth, hideUnseen, keepPropagated, reidentify } from './frame-steps.js';
 import { startMotion } from './motion.js';
 import { paintLabels } from './painting.js';
-import type { FrameState, TrackerSettings, TrackerState } from './state.js';
+import type { FrameState, Track, TrackerSettings, TrackerState } from './state.js';
 import { multiTrackerTuning, type MultiTrackerTuning } from './tuning.js';
 
 /** The tracker's settings in frames of this video. */
@@ -39,8 +39,22 @@ async function startFrame(state: TrackerState, features: FrameFeatures, options:
   const { centred: tokens, raw: propagationTokens } = getUnitRows(features.patchTokens, dim); // [n, dim] unit rows each
   const proposals = getProposals(features.clsAttention, tokens, { rows, cols, heads, dim, threshold: options.threshold, minPatches: tuning.minPatches, splitCosine: tuning.splitCosine, growCosine: tuning.growCosine, headLift: tuning.foregroundLift, singleHeadLift: tuning.singleHeadLift });
   const propagated = await propagateMasks(propagationTokens, state.context, { rows, cols, dim, radius: tuning.radius, topK: tuning.topK, temperature: tuning.temperature }, options.similarity);
-  const frame: FrameState = { index: features.index, step: state.framesSeen, rows, cols, tokens, attention: features.clsAttention, heads, dim, propagated, masks: new Map(), scores: new Map(), proposals };
+  const frame: FrameState = { index: features.index, step: state.framesSeen, rows, cols, tokens, attention: features.clsAttention, heads, dim, propagated, masks: new Map(), scores: new Map(), pieces: new Map(), proposals };
   return { frame, propagationTokens };
+}
+
+/**
+ * What a track held this frame, for the next (pieces.ts isContinuedSide): its own region (not
+ * the pieces it took, nor what propagation alone added), and the pieces, with how many frames
+ * in a row it has taken some; and the most it has held, region and pieces together.
+ */
+function rememberHeld_(track: Track, region: Uint8Array | undefined, pieces: Uint8Array | undefined): void {
+  let held = 0;
+  if (region) for (let i = 0; i < region.length; i++) held += region[i];
+  track.peakHeld = Math.max(track.peakHeld ?? 0, held);
+  track.pieces = pieces;
+  track.pieceFrames = pieces ? (track.pieceFrames ?? 0) + 1 : 0;
+  track.held = region && pieces ? region.map((v, i) => v & (1 - pieces[i])) : region;
 }
 
 /** What the tracker answers for a frame: labels painted from the claimed patches, visible and hidden objects. */
@@ -104,6 +118,7 @@ export function createMultiTracker(options: TrackerOptions, tuning: MultiTracker
       keepPropagated(state, frame);
       const births = giveBirth(state, frame, free, regions, (c) => isReadyToBeBorn(c, birthFrames));
       hideUnseen(state, frame);
+      for (const track of state.tracks) rememberHeld_(track, regions.get(track.id), frame.pieces.get(track.id));
       state.context.push({ tokens: propagationTokens, masks: new Map([...frame.masks].map(([id, m]) => [id, Float32Array.from(m)])) });
       if (state.context.length > tuning.contextFrames) state.context = state.context.slice(-tuning.contextFrames);
       return describeFrame(state, frame, features, births);

@@ -93,6 +93,20 @@ export const multiTrackerTuning = {
    */
   alignShare: 0.5,
   /**
+   * A region that lies at least this share inside the track's own region of its last frame
+   * (and looks like it as a touching piece must, `touchCosine`), or covers this share of the
+   * pieces the track took then, all together (and looks like a side, `sideCosine`), is still
+   * part of it, within isOtherSide's bounds (pieces.ts isContinuedSide). Set by hand: half, so
+   * that a part moving up to half its width in a frame, or doubling in size, still counts.
+   */
+  continuedShare: 0.5,
+  /**
+   * …the pieces only once it has taken some this many frames in a row. Set by hand on scene
+   * 415 (in neither set): a look-alike appearing beside a receding host hidden to a 3-patch
+   * sliver was taken for its other side in that one frame, and with 1 it stayed the host's.
+   */
+  continuedFrames: 2,
+  /**
    * …and another region fills the gap between them on every line across it, but for this many
    * patches at each of its edges: a patch half occluder, half background is taken by neither
    * region. Set by hand: the one patch the grid can split.
