@@ -2,6 +2,7 @@ import { getMaskIou } from '../mask-iou.js';
 import { dot } from '../patch-features.js';
 import type { Proposal } from '../proposals.js';
 import { assignGreedy } from './assignment.js';
+import { countPatches } from './painting.js';
 
 /** A region not (yet) tracked, followed over consecutive frames until it proves to be an object. */
 export interface Candidate {
@@ -56,8 +57,7 @@ export function isReadyToBeBorn(candidate: Candidate, birthFrames: number): bool
  */
 export function isEmerging(candidate: Candidate, historyFrames: number, growth: number): boolean {
   if (candidate.history.length === 0) return true;
-  let before = 0;
-  for (const v of candidate.history[0].mask) before += v;
+  const before = countPatches(candidate.history[0].mask);
   const share = Math.min(1, candidate.history.length / historyFrames);
   return candidate.proposal.area > (1 + (growth - 1) * share) * before;
 }

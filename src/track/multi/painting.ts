@@ -1,5 +1,12 @@
 import { getUpsampledRegion, upsampleBilinear } from '../upsample.js';
 
+/** Patches set in a patch mask. */
+export function countPatches(mask: Uint8Array): number {
+  let area = 0;
+  for (let i = 0; i < mask.length; i++) area += mask[i];
+  return area;
+}
+
 /** `[firstRow, firstCol, lastRow, lastCol]` of a patch mask; undefined when empty. */
 export function getPatchBox(mask: Uint8Array, rows: number, cols: number): [number, number, number, number] | undefined {
   let r0 = rows;

@@ -1,7 +1,7 @@
 import { dot } from '../patch-features.js';
 import type { Proposal } from '../proposals.js';
 import type { Track } from './state.js';
-import { getPatchBox } from './painting.js';
+import { countPatches, getPatchBox } from './painting.js';
 import type { MultiTrackerTuning } from './tuning.js';
 
 /** Patches between two boxes, along the axis they are furthest apart on (0 when they overlap or touch). */
@@ -139,12 +139,6 @@ export function isContinuedSide(track: Track, region: Uint8Array, proposal: Prop
   // or cut by the frame's edge behind it; once the object is whole in view, it is all there is.
   const sideView = cutAway || area < tuning.partialShare * track.motion.area;
   return sideView && pieces > 0 && (track.pieceFrames ?? 0) >= tuning.continuedFrames && onPieces >= tuning.continuedShare * pieces;
-}
-
-function countPatches(mask: Uint8Array): number {
-  let area = 0;
-  for (let i = 0; i < mask.length; i++) area += mask[i];
-  return area;
 }
 
 /** The patches between two boxes: lines across the gap, steps along each, and the patch index of (line, step). */

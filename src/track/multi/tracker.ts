@@ -8,7 +8,7 @@ import { isReadyToBeBorn } from './births.js';
 import { bornScore, keepSharing } from './claiming.js';
 import { absorbPieces, follow, giveBirth, hideUnseen, keepPropagated, reidentify } from './frame-steps.js';
 import { startMotion } from './motion.js';
-import { paintLabels } from './painting.js';
+import { countPatches, paintLabels } from './painting.js';
 import type { FrameState, Track, TrackerSettings, TrackerState } from './state.js';
 import { multiTrackerTuning, type MultiTrackerTuning } from './tuning.js';
 
@@ -49,9 +49,7 @@ async function startFrame(state: TrackerState, features: FrameFeatures, options:
  * in a row it has taken some; and the most it has held, region and pieces together.
  */
 function rememberHeld_(track: Track, region: Uint8Array | undefined, pieces: Uint8Array | undefined): void {
-  let held = 0;
-  if (region) for (let i = 0; i < region.length; i++) held += region[i];
-  track.peakHeld = Math.max(track.peakHeld ?? 0, held);
+  track.peakHeld = Math.max(track.peakHeld ?? 0, region ? countPatches(region) : 0);
   track.pieces = pieces;
   track.pieceFrames = pieces ? (track.pieceFrames ?? 0) + 1 : 0;
   track.held = region && pieces ? region.map((v, i) => v & (1 - pieces[i])) : region;
