@@ -5,6 +5,8 @@ import { advanceCandidates, isReadyToBeBorn } from '../../dist/track/multi/birth
 import { addSighting, getFade, getHiddenFrames } from '../../dist/track/multi/fading.js';
 import { coastMotion, fitVelocity, getMotionSurprise, missMotion, observeMotion, predictCentre, startMotion } from '../../dist/track/multi/motion.js';
 import { isObjectLike, judgeObjectLike, measureObjectness } from '../../dist/track/multi/objectness.js';
+import { claim } from '../../dist/track/multi/claiming.js';
+import { multiTrackerTuning } from '../../dist/track/multi/tuning.js';
 import { createMultiTracker } from '../../dist/track/index.js';
 
 describe('assignment', () => {
@@ -183,5 +185,59 @@ describe('births', () => {
       }
     }
     assert.deepEqual(verdicts, [false, true, true, false, false, false, true, false]);
+  });
+});
+
+describe('claiming a region', () => {
+  const dim = 4;
+  const look = [1, 0, 0, 0];
+  /** One track, a 3x3 object seen whole three times (usual size 9), and a frame whose tokens are `object` inside `objectMask`, `other` elsewhere. */
+  function setUp(objectMask, other) {
+    const tokens = new Float32Array(n * dim);
+    for (let i = 0; i < n; i++) tokens.set(objectMask[i] ? look : other(i), i * dim);
+    let motion = startMotion([3, 4], 9);
+    for (let t = 0; t < 3; t++) motion = observeMotion(motion, [3, 4], 9, 15);
+    const track = { id: 1, prototype: Float32Array.from(look), motion, unattended: 0, sightings: [], merged: false };
+    const state = { settings: { width: cols * 4, height: rows * 4, decay: 0.99, fadeFrames: 15, motionFrames: 15, tuning: multiTrackerTuning }, tracks: [track], candidates: [], context: [], nextId: 2, framesSeen: 4 };
+    const frame = { index: 4, step: 4, rows, cols, tokens, attention: new Float32Array(n), heads: 1, dim, propagated: new Map(), masks: new Map(), scores: new Map(), pieces: new Map(), proposals: [] };
+    return { state, frame, track };
+  }
+  // Background patches of several looks, none like the object's (cosine 0 to it).
+  const background = (i) => [[0, 1, 0, 0], [0, 0, 1, 0], [0, 0, 0, 1]][i % 3];
+
+  const object = square(2, 3, 3);
+  const swollen = Uint8Array.from(object);
+  for (let r = 0; r < rows; r++) for (let c = 6; c < cols; c++) swollen[r * cols + c] = 1; // 12 background patches beside it
+
+  it('paints a region swollen by background as the patches that look like the track', () => {
+    const { state, frame, track } = setUp(object, background);
+    claim(state, frame, track, proposal(swollen, look), 0.9);
+    assert.deepEqual([...frame.masks.get(1)], [...object]);
+  });
+
+  it('paints a swollen region whole once the track\'s usual size has caught up with it (a part unlike the rest that stays in view)', () => {
+    const { state, frame, track } = setUp(object, background);
+    const painted = [];
+    for (let t = 0; t < 8; t++) {
+      frame.masks = new Map();
+      claim(state, frame, track, proposal(swollen, look), 0.9);
+      painted.push(frame.masks.get(1).reduce((a, b) => a + b, 0));
+    }
+    // Swollen against a usual size of 9 until the region's own size is the median of the views.
+    assert.deepEqual(painted, [9, 9, 9, 9, 21, 21, 21, 21]);
+  });
+
+  it('keeps a region whole that is swollen only against the usual size of partial views, no larger than the object has been (coming back into view)', () => {
+    const { state, frame, track } = setUp(object, background);
+    track.peakArea = swollen.reduce((a, b) => a + b, 0);
+    claim(state, frame, track, proposal(swollen, look), 0.9);
+    assert.deepEqual([...frame.masks.get(1)], [...swollen]);
+  });
+
+  it('keeps a swollen region whole when too few of its patches look like the track to say which part is the object', () => {
+    const region = square(1, 2, 4); // 16 patches, none of the track's look: swollen against 9
+    const { state, frame, track } = setUp(new Uint8Array(n), background);
+    claim(state, frame, track, proposal(region, look), 0.9);
+    assert.deepEqual([...frame.masks.get(1)], [...region]);
   });
 });

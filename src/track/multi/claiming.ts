@@ -71,6 +71,24 @@ function share(state: TrackerState, frame: FrameState, owner: Track, ownerMotion
   return true;
 }
 
+/**
+ * Takes out of a claimed mask, in place, the patches that do not look like the track (below
+ * `trimCosine` to its prototype), unless fewer than `minPatches` would be left (then nothing
+ * says which part is the object, and the region stays whole).
+ */
+function trimToLook_(frame: FrameState, mask: Uint8Array, prototype: Float32Array, tuning: MultiTrackerTuning): void {
+  const { dim, tokens } = frame;
+  const unlike: number[] = [];
+  let like = 0;
+  for (let i = 0; i < mask.length; i++) {
+    if (!mask[i]) continue;
+    if (dot(tokens.subarray(i * dim, (i + 1) * dim), prototype) >= tuning.trimCosine) like++;
+    else unlike.push(i);
+  }
+  if (like < tuning.minPatches) return;
+  for (const i of unlike) mask[i] = 0;
+}
+
 /** Gives `track` this frame's `proposal`; `taken` says which tracks have a region of their own this frame. */
 export function claim(state: TrackerState, frame: FrameState, track: Track, proposal: Proposal, score: number, taken: (t: Track) => boolean = (t) => frame.masks.has(t.id)): void {
   const { decay, fadeFrames, motionFrames, tuning } = state.settings;
@@ -89,6 +107,13 @@ export function claim(state: TrackerState, frame: FrameState, track: Track, prop
   const partial = proposal.area < tuning.partialShare * track.motion.area;
   const swollen = proposal.area * tuning.partialShare > track.motion.area;
   if (!partial && !swollen) blendPrototype_(track.prototype, proposal.prototype, tuning.prototypeRate);
+  // What a region swollen past anything the object has been took in looks like nothing the
+  // track has been: painted (and carried on by propagation) it would stay with the track. Not
+  // a region the object has filled before (one coming back into view is "swollen" against a
+  // usual size its partial views lowered; its own patches of a look unlike the mean would go).
+  // Its size still counts whole: an object that shows a part unlike the rest is swollen only
+  // until its usual size catches up, and then painted whole.
+  if (swollen && proposal.area * tuning.partialShare > Math.max(track.peakArea ?? 0, track.motion.area)) trimToLook_(frame, frame.masks.get(track.id) as Uint8Array, track.prototype, tuning);
   track.sightings = addSighting(track.sightings, { step: frame.step, area: proposal.area }, fadeFrames);
   track.fade = undefined;
   if (partial || swollen) track.motion = coastMotion(track.motion, decay, proposal.area, motionFrames);
