@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { assignGreedy } from '../../dist/track/multi/assignment.js';
-import { advanceCandidates, isReadyToBeBorn } from '../../dist/track/multi/births.js';
+import { advanceCandidates, isReadyToBeBorn, isReceding } from '../../dist/track/multi/births.js';
 import { addSighting, getFade, getHiddenFrames } from '../../dist/track/multi/fading.js';
 import { coastMotion, fitVelocity, getMotionSurprise, missMotion, observeMotion, predictCentre, startMotion } from '../../dist/track/multi/motion.js';
 import { isObjectLike, judgeObjectLike, measureObjectness } from '../../dist/track/multi/objectness.js';
@@ -123,6 +123,23 @@ describe('births', () => {
     assert.equal(isReadyToBeBorn(candidates[0], 3), true);
     assert.deepEqual(candidates[0].history.map((h) => h.index), [0, 1]);
     assert.deepEqual(candidates[0].history[0].mask, square(1, 1, 2));
+  });
+
+  it('a candidate that only shrank over the birth window, to under the share, is receding; one whose size jumps about is not', () => {
+    /** A candidate seen at these sizes (columns of a 3-row strip), the last one now. */
+    const seenAt = (widths) => {
+      let candidates = [];
+      widths.forEach((w, t) => {
+        const mask = new Uint8Array(n);
+        for (let r = 1; r < 4; r++) for (let c = 0; c < w; c++) mask[r * cols + c] = 1;
+        candidates = advanceCandidates(candidates, [proposal(mask, [1, 0])], t, () => true, { ...rule, historyFrames: 5 });
+      });
+      return candidates[0];
+    };
+    assert.equal(isReceding(seenAt([3, 2, 1]), 3, 0.6), true); // 9, 6, 3 patches: the trailing side of something going behind a pillar
+    assert.equal(isReceding(seenAt([3, 3, 2]), 3, 0.6), false); // 9, 9, 6: not under 0.6 of 9
+    assert.equal(isReceding(seenAt([1, 3, 1]), 3, 0.6), false); // grew, then shrank: a small region in noisy attention
+    assert.equal(isReceding(seenAt([1, 3, 2, 1]), 3, 0.6), true); // 3, 9, 6, 3: only the birth window counts (it grew before it)
   });
 
   it('starts over when the region is not object-like or its appearance jumps', () => {

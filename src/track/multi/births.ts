@@ -61,3 +61,14 @@ export function isEmerging(candidate: Candidate, historyFrames: number, growth: 
   const share = Math.min(1, candidate.history.length / historyFrames);
   return candidate.proposal.area > (1 + (growth - 1) * share) * before;
 }
+
+/**
+ * Whether a candidate is going out of view rather than coming into it: over the birth window
+ * (`birthFrames`, this frame included) it never grew, and it is now smaller than `share` of
+ * what it was, as the trailing side of an object passing behind a pillar shrinks until it is
+ * gone. A region whose size only jumps about (a small object's, in noisy attention) is not.
+ */
+export function isReceding(candidate: Candidate, birthFrames: number, share: number): boolean {
+  const sizes = [...candidate.history.slice(-(birthFrames - 1)).map((h) => countPatches(h.mask)), candidate.proposal.area];
+  return sizes.every((size, k) => k === 0 || size <= sizes[k - 1]) && candidate.proposal.area < share * sizes[0];
+}

@@ -3,11 +3,11 @@ import { dot } from '../patch-features.js';
 import type { Proposal } from '../proposals.js';
 import type { BackfillFrame } from '../types.js';
 import { assignGreedy } from './assignment.js';
-import { advanceCandidates, isEmerging, type Candidate } from './births.js';
+import { advanceCandidates, isEmerging, isReceding, type Candidate } from './births.js';
 import { bear, claim, joinSide_ } from './claiming.js';
 import { getFade, getHiddenFrames } from './fading.js';
 import { getMotionSurprise, missMotion } from './motion.js';
-import { isBridgedSide, isContinuedSide, isOtherSide } from './pieces.js';
+import { isBridgedSide, isContinuedSide, isNearSide, isOtherSide } from './pieces.js';
 import { judgeObjectLike, measureHeadSupport, type HeadSupport } from './objectness.js';
 import { touches } from './sharing.js';
 import type { FrameState, Track, TrackerState } from './state.js';
@@ -159,7 +159,13 @@ export function giveBirth(state: TrackerState, frame: FrameState, free: Proposal
     // still coming into view; one that stopped growing and is still not re-identified is another object.
     const maybeReturning = isEmerging(candidate, paintBackFrames, tuning.emergeGrowth) && state.tracks.some((t) => t.motion.missing > 0
       && dot(t.prototype, candidate.proposal.prototype) >= tuning.holdCosine && getHiddenFrames(t.motion.missing, t.fade, candidate.proposal.area) <= occlusionFrames);
-    if (!ready(candidate) || maybeReturning || state.tracks.length >= maxObjects) continue;
+    // The trailing side of a tracked object going behind something (a pillar it came in behind,
+    // never seen whole) shrinks away beside it: born, it would be a second track for a few frames.
+    const leaving = isReceding(candidate, state.settings.birthFrames, tuning.partialShare) && state.tracks.some((t) => {
+      const region = regions.get(t.id);
+      return region !== undefined && isNearSide(t, region, candidate.proposal, frame.rows, frame.cols, tuning);
+    });
+    if (!ready(candidate) || maybeReturning || leaving || state.tracks.length >= maxObjects) continue;
     born.add(candidate);
     const owner = absorbPieces(state, frame, [candidate.proposal], regions, new Set(newborns.keys())).owners.get(candidate.proposal);
     const newborn = owner && newborns.get(owner);

@@ -31,6 +31,19 @@ function getObjectWidth(own: [number, number, number, number], peak: number): nu
 }
 
 /**
+ * Whether `proposal` could be a side of the track's object: it looks like one (`sideCosine`: a
+ * side looks only partly like the whole) and lies no further from the track's region than the
+ * object is wide.
+ */
+export function isNearSide(track: Track, region: Uint8Array, proposal: Proposal, rows: number, cols: number, tuning: MultiTrackerTuning): boolean {
+  if (dot(track.prototype, proposal.prototype) < tuning.sideCosine) return false;
+  const own = getPatchBox(region, rows, cols);
+  const other = getPatchBox(proposal.mask, rows, cols);
+  if (!own || !other) return false;
+  return getBoxGap(own, other) <= getObjectWidth(own, Math.max(track.peakArea ?? 0, track.motion.area));
+}
+
+/**
  * Whether `proposal`, apart from the track's own region, is the other side of the same
  * object: an object passing behind a pillar narrower than it shows on both sides. It is where
  * the object's far side can be (no further from the region than the object is wide), looks
@@ -41,12 +54,10 @@ function getObjectWidth(own: [number, number, number, number], peak: number): nu
  * beside one cut by the frame's edge, is not taken for a side.
  */
 export function isOtherSide(track: Track, region: Uint8Array, proposal: Proposal, rows: number, cols: number, tuning: MultiTrackerTuning): boolean {
-  if (dot(track.prototype, proposal.prototype) < tuning.sideCosine) return false;
-  const own = getPatchBox(region, rows, cols);
-  const other = getPatchBox(proposal.mask, rows, cols);
-  if (!own || !other) return false;
+  if (!isNearSide(track, region, proposal, rows, cols, tuning)) return false;
+  const own = getPatchBox(region, rows, cols) as [number, number, number, number];
+  const other = getPatchBox(proposal.mask, rows, cols) as [number, number, number, number];
   const peak = Math.max(track.peakArea ?? 0, track.motion.area);
-  if (getBoxGap(own, other) > getObjectWidth(own, peak)) return false;
   const area = countPatches(region);
   // Cut by the frame's edge, the object may be larger than the track has seen: its far side
   // is taken while it is no larger than the side in view (a look-alike beside it is larger).
