@@ -521,6 +521,19 @@ describe('multi-object tracker: pieces of one object, look-alikes apart from it'
     assert.deepEqual([...seen], [1]);
   });
 
+  it('gives a look-alike leaving through the frame\'s edge beside an object, both there from the first frame, an id of its own', async () => {
+    // It shrinks away beside a track born in the same frame, as a trailing side does; but it was
+    // never part of that track (a review's reproducer: it was never born).
+    const tracker = createMultiTracker({ ...sceneOptions, fps: 25 });
+    const look = lookOf(5);
+    let seen;
+    for (let t = 0; t < 4; t++) {
+      const result = await tracker.update(makeSceneFrame(t, [[1, 14, 4, 6, look], [6, 20 + t, 4, 4, look]]));
+      if (t === 2) seen = visibleIds(result);
+    }
+    assert.equal(seen.length, 2);
+  });
+
   it('gives one of two look-alikes taken for one object split by a pole its own id once it walks clear', async () => {
     // Either side of a pole (an object in front) from the first frame, two look-alikes are one
     // object seen in two sides (by design). A review found the rule that a part stays a part,

@@ -15,6 +15,8 @@ export interface Candidate {
   objectLike: number;
   /** Its patch masks in the frames before this one while it persisted (at most `paintBackFrames`), for painting them once it is born. */
   history: { index: number; mask: Uint8Array }[];
+  /** The track it was mostly part of in the frame before it was first seen (it split off that track's object), if any. */
+  splitFrom?: number;
 }
 
 export interface CandidateRule {
@@ -40,7 +42,7 @@ export function advanceCandidates(previous: Candidate[], free: Proposal[], index
     const objectLike = isObjectLike(proposal) ? 1 : 0;
     if (!before || dot(before.proposal.prototype, proposal.prototype) < rule.persistCosine) return { index, proposal, seen: 1, objectLike, history: [] };
     const history = [...before.history, { index: before.index, mask: before.proposal.mask }].slice(-rule.historyFrames);
-    return { index, proposal, seen: before.seen + 1, objectLike: objectLike ? before.objectLike + 1 : 0, history };
+    return { index, proposal, seen: before.seen + 1, objectLike: objectLike ? before.objectLike + 1 : 0, history, splitFrom: before.splitFrom };
   });
 }
 

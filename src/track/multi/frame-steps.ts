@@ -142,6 +142,18 @@ export function keepPropagated(state: TrackerState, frame: FrameState): void {
   }
 }
 
+/**
+ * The track whose object a region new this frame mostly (`share` of it) lay in the frame before:
+ * its own region then or the pieces it took (`held`, `pieces`, set for the next frame).
+ */
+function findSplitFrom(state: TrackerState, proposal: Proposal, share: number): number | undefined {
+  return state.tracks.find((t) => {
+    let inside = 0;
+    for (let i = 0; i < proposal.mask.length; i++) if (proposal.mask[i] && (t.held?.[i] || t.pieces?.[i])) inside++;
+    return inside >= share * proposal.area;
+  })?.id;
+}
+
 /** New objects: candidates that behaved like objects for the birth window, while there is room. */
 export function giveBirth(state: TrackerState, frame: FrameState, free: Proposal[], regions: Map<number, Uint8Array>, ready: (c: Candidate) => boolean): BackfillFrame[] {
   const { tuning, occlusionFrames, maxObjects, paintBackFrames } = state.settings;
@@ -149,6 +161,7 @@ export function giveBirth(state: TrackerState, frame: FrameState, free: Proposal
   const objectness = { rows: frame.rows, cols: frame.cols, heads: frame.heads, dim: frame.dim, headLift, ringPatches };
   const objectLike = (p: Proposal): boolean => judgeObjectLike(p, frame.attention, frame.tokens, objectness, tuning, measure(state, frame, p));
   state.candidates = advanceCandidates(state.candidates, free, frame.index, objectLike, { candidateIou: tuning.candidateIou, mergeCosine: tuning.mergeCosine, persistCosine: tuning.persistCosine, historyFrames: paintBackFrames });
+  for (const candidate of state.candidates) if (candidate.seen === 1) candidate.splitFrom = findSplitFrom(state, candidate.proposal, tuning.continuedShare);
   const backfill: BackfillFrame[] = [];
   // Largest first, so that a piece of an object born in the same frame joins it (absorbPieces) instead.
   const born = new Set<Candidate>();
@@ -160,11 +173,11 @@ export function giveBirth(state: TrackerState, frame: FrameState, free: Proposal
     const maybeReturning = isEmerging(candidate, paintBackFrames, tuning.emergeGrowth) && state.tracks.some((t) => t.motion.missing > 0
       && dot(t.prototype, candidate.proposal.prototype) >= tuning.holdCosine && getHiddenFrames(t.motion.missing, t.fade, candidate.proposal.area) <= occlusionFrames);
     // The trailing side of a tracked object going behind something (a pillar it came in behind,
-    // never seen whole) shrinks away beside it: born, it would be a second track for a few frames.
-    const leaving = isReceding(candidate, state.settings.birthFrames, tuning.partialShare) && state.tracks.some((t) => {
-      const region = regions.get(t.id);
-      return region !== undefined && isNearSide(t, region, candidate.proposal, frame.rows, frame.cols, tuning);
-    });
+    // never seen whole) splits off the track and shrinks away beside it: born, it would be a
+    // second track for a few frames. A look-alike that was never part of the track is born.
+    const splitFrom = state.tracks.find((t) => t.id === candidate.splitFrom);
+    const region = splitFrom && regions.get(splitFrom.id);
+    const leaving = region !== undefined && isReceding(candidate, state.settings.birthFrames, tuning.partialShare) && isNearSide(splitFrom as Track, region, candidate.proposal, frame.rows, frame.cols, tuning);
     if (!ready(candidate) || maybeReturning || leaving || state.tracks.length >= maxObjects) continue;
     born.add(candidate);
     const owner = absorbPieces(state, frame, [candidate.proposal], regions, new Set(newborns.keys())).owners.get(candidate.proposal);
