@@ -154,6 +154,19 @@ function findSplitFrom(state: TrackerState, proposal: Proposal, share: number): 
   })?.id;
 }
 
+/**
+ * Whether a candidate is the trailing side of a tracked object going behind something (a pillar
+ * it came in behind, never seen whole): it split off the track and shrinks away beside it. Born,
+ * it would be a second track for a few frames. A look-alike that was never part of the track is not.
+ */
+function isLeavingSide(state: TrackerState, frame: FrameState, candidate: Candidate, regions: Map<number, Uint8Array>): boolean {
+  const track = state.tracks.find((t) => t.id === candidate.splitFrom);
+  const region = track && regions.get(track.id);
+  if (!track || !region) return false;
+  const { tuning, birthFrames } = state.settings;
+  return isReceding(candidate, birthFrames, tuning.partialShare) && isNearSide(track, region, candidate.proposal, frame.rows, frame.cols, tuning);
+}
+
 /** New objects: candidates that behaved like objects for the birth window, while there is room. */
 export function giveBirth(state: TrackerState, frame: FrameState, free: Proposal[], regions: Map<number, Uint8Array>, ready: (c: Candidate) => boolean): BackfillFrame[] {
   const { tuning, occlusionFrames, maxObjects, paintBackFrames } = state.settings;
@@ -172,13 +185,7 @@ export function giveBirth(state: TrackerState, frame: FrameState, free: Proposal
     // still coming into view; one that stopped growing and is still not re-identified is another object.
     const maybeReturning = isEmerging(candidate, paintBackFrames, tuning.emergeGrowth) && state.tracks.some((t) => t.motion.missing > 0
       && dot(t.prototype, candidate.proposal.prototype) >= tuning.holdCosine && getHiddenFrames(t.motion.missing, t.fade, candidate.proposal.area) <= occlusionFrames);
-    // The trailing side of a tracked object going behind something (a pillar it came in behind,
-    // never seen whole) splits off the track and shrinks away beside it: born, it would be a
-    // second track for a few frames. A look-alike that was never part of the track is born.
-    const splitFrom = state.tracks.find((t) => t.id === candidate.splitFrom);
-    const region = splitFrom && regions.get(splitFrom.id);
-    const leaving = region !== undefined && isReceding(candidate, state.settings.birthFrames, tuning.partialShare) && isNearSide(splitFrom as Track, region, candidate.proposal, frame.rows, frame.cols, tuning);
-    if (!ready(candidate) || maybeReturning || leaving || state.tracks.length >= maxObjects) continue;
+    if (!ready(candidate) || maybeReturning || isLeavingSide(state, frame, candidate, regions) || state.tracks.length >= maxObjects) continue;
     born.add(candidate);
     const owner = absorbPieces(state, frame, [candidate.proposal], regions, new Set(newborns.keys())).owners.get(candidate.proposal);
     const newborn = owner && newborns.get(owner);

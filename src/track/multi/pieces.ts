@@ -30,17 +30,24 @@ function getObjectWidth(own: [number, number, number, number], peak: number): nu
   return Math.max(2 * Math.sqrt(peak / Math.PI), own[2] - own[0] + 1, own[3] - own[1] + 1);
 }
 
+type Box = [number, number, number, number];
+
 /**
- * Whether `proposal` could be a side of the track's object: it looks like one (`sideCosine`: a
- * side looks only partly like the whole) and lies no further from the track's region than the
- * object is wide.
+ * The boxes of the track's region and of `proposal` when `proposal` could be a side of the
+ * track's object: it looks like one (`sideCosine`: a side looks only partly like the whole) and
+ * lies no further from the track's region than the object is wide; undefined otherwise.
  */
-export function isNearSide(track: Track, region: Uint8Array, proposal: Proposal, rows: number, cols: number, tuning: MultiTrackerTuning): boolean {
-  if (dot(track.prototype, proposal.prototype) < tuning.sideCosine) return false;
+function getNearSideBoxes(track: Track, region: Uint8Array, proposal: Proposal, rows: number, cols: number, tuning: MultiTrackerTuning): { own: Box; other: Box } | undefined {
+  if (dot(track.prototype, proposal.prototype) < tuning.sideCosine) return undefined;
   const own = getPatchBox(region, rows, cols);
   const other = getPatchBox(proposal.mask, rows, cols);
-  if (!own || !other) return false;
-  return getBoxGap(own, other) <= getObjectWidth(own, Math.max(track.peakArea ?? 0, track.motion.area));
+  if (!own || !other || getBoxGap(own, other) > getObjectWidth(own, Math.max(track.peakArea ?? 0, track.motion.area))) return undefined;
+  return { own, other };
+}
+
+/** Whether `proposal` could be a side of the track's object (`getNearSideBoxes`). */
+export function isNearSide(track: Track, region: Uint8Array, proposal: Proposal, rows: number, cols: number, tuning: MultiTrackerTuning): boolean {
+  return getNearSideBoxes(track, region, proposal, rows, cols, tuning) !== undefined;
 }
 
 /**
@@ -54,9 +61,9 @@ export function isNearSide(track: Track, region: Uint8Array, proposal: Proposal,
  * beside one cut by the frame's edge, is not taken for a side.
  */
 export function isOtherSide(track: Track, region: Uint8Array, proposal: Proposal, rows: number, cols: number, tuning: MultiTrackerTuning): boolean {
-  if (!isNearSide(track, region, proposal, rows, cols, tuning)) return false;
-  const own = getPatchBox(region, rows, cols) as [number, number, number, number];
-  const other = getPatchBox(proposal.mask, rows, cols) as [number, number, number, number];
+  const boxes = getNearSideBoxes(track, region, proposal, rows, cols, tuning);
+  if (!boxes) return false;
+  const { own, other } = boxes;
   const peak = Math.max(track.peakArea ?? 0, track.motion.area);
   const area = countPatches(region);
   // Cut by the frame's edge, the object may be larger than the track has seen: its far side
