@@ -6,6 +6,7 @@ import { addSighting, getFade, getHiddenFrames } from '../../dist/track/multi/fa
 import { coastMotion, fitVelocity, getMotionSurprise, missMotion, observeMotion, predictCentre, startMotion } from '../../dist/track/multi/motion.js';
 import { isObjectLike, judgeObjectLike, measureObjectness } from '../../dist/track/multi/objectness.js';
 import { claim } from '../../dist/track/multi/claiming.js';
+import { isEmergingSide } from '../../dist/track/multi/pieces.js';
 import { multiTrackerTuning } from '../../dist/track/multi/tuning.js';
 import { createMultiTracker } from '../../dist/track/index.js';
 
@@ -140,6 +141,34 @@ describe('births', () => {
     assert.equal(isReceding(seenAt([3, 3, 2]), 3, 0.6), false); // 9, 9, 6: not under 0.6 of 9
     assert.equal(isReceding(seenAt([1, 3, 1]), 3, 0.6), false); // grew, then shrank: a small region in noisy attention
     assert.equal(isReceding(seenAt([1, 3, 2, 1]), 3, 0.6), true); // 3, 9, 6, 3: only the birth window counts (it grew before it)
+  });
+
+  it('takes a candidate for the far side of a track coming out from behind a pillar only while the near side goes in, or is cut by the frame\'s edge', () => {
+    /** Columns [first, last] of rows 1-3 (of 8 columns). */
+    const strip = (c0, c1) => {
+      const mask = new Uint8Array(n);
+      for (let r = 1; r < 4; r++) for (let c = c0; c <= c1; c++) mask[r * cols + c] = 1;
+      return mask;
+    };
+    const look = [1, 0];
+    /** A candidate seen as these column spans, the last one now (frames 0, 1, 2). */
+    const candidateOf = (spans) => {
+      let candidates = [];
+      spans.forEach(([c0, c1], t) => { candidates = advanceCandidates(candidates, [proposal(strip(c0, c1), look)], t, () => true, { ...rule, historyFrames: 5 }); });
+      return candidates[0];
+    };
+    /** A track seen at these sizes on steps 1-3, its own region (columns) `held` in the frame before. */
+    const trackOf = (areas, held) => ({ prototype: Float32Array.from(look), sightings: areas.map((area, k) => ({ step: k + 1, area })), held: strip(...held) });
+    const emerging = candidateOf([[5, 5], [5, 6], [5, 6]]); // comes out at column 5 and grows
+    const emerges = (track, region, candidate = emerging) => isEmergingSide(track, strip(...region), candidate, 3, rows, cols, multiTrackerTuning);
+    // The near side (columns 1-3, then 1-2) goes behind a pillar at columns 3-4 as the far side comes out.
+    assert.equal(emerges(trackOf([9, 9, 6], [1, 3]), [1, 2]), true);
+    assert.equal(emerges(trackOf([6, 6, 6], [1, 2]), [1, 2]), false, 'a look-alike coming out beside a track that does not shrink');
+    assert.equal(emerges(trackOf([6, 6, 6], [0, 1]), [0, 1]), true, 'the near side cut by the frame\'s edge: the object is still coming in');
+    assert.equal(emerges(trackOf([9, 9, 6], [1, 3]), [1, 2], candidateOf([[6, 6], [5, 6], [4, 6]])), false, 'its edge facing the track moves: a look-alike walking in');
+    assert.equal(emerges(trackOf([9, 9, 6], [1, 3]), [1, 2], candidateOf([[6, 7], [6, 7], [5, 7]])), false, 'it comes in through the frame\'s edge, not from behind a pillar');
+    assert.equal(emerges(trackOf([12, 9, 6], [1, 4]), [1, 2]), false, 'the near side\'s edge moves: a track walking away, not going behind a pillar');
+    assert.equal(emerges(trackOf([9, 9, 6], [1, 3]), [1, 2], candidateOf([[5, 6], [5, 6], [5, 6]])), false, 'it did not grow');
   });
 
   it('starts over when the region is not object-like or its appearance jumps', () => {

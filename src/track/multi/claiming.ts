@@ -5,6 +5,7 @@ import type { Candidate } from './births.js';
 import { addSighting } from './fading.js';
 import { coastMotion, observeMotion, startMotion, type Motion } from './motion.js';
 import { paintLabels } from './painting.js';
+import { getSpan } from './pieces.js';
 import { clampToRegion, findSharer, isExpectedIn, splitByPrediction } from './sharing.js';
 import type { FrameState, Track, TrackerState } from './state.js';
 import type { MultiTrackerTuning } from './tuning.js';
@@ -177,4 +178,29 @@ export function joinSide_(state: TrackerState, frame: FrameState, track: Track, 
   }
   births.push(...added);
   return added;
+}
+
+/**
+ * A track takes `side`, a ready candidate that is its object's far side coming out from behind
+ * a pillar (pieces.ts isEmergingSide), as a piece this frame: painted into its mask and its
+ * own region (`region`, what it held this frame), and into the frames of the candidate's
+ * history (returned, to paint back). The object is at least as
+ * wide as both sides together (`span`), so that the side bounds of pieces.ts take the far side
+ * on from here; and it has been a side for the candidate's frames (`pieceFrames`).
+ */
+export function takeEmergingSide_(state: TrackerState, frame: FrameState, track: Track, region: Uint8Array, side: Candidate): BackfillFrame[] {
+  const { rows, cols } = frame;
+  const { width, height } = state.settings;
+  const { mask } = side.proposal;
+  track.span = Math.max(track.span ?? 0, getSpan(region, mask, rows, cols));
+  track.pieceFrames = Math.max(track.pieceFrames ?? 0, side.history.length);
+  const pieces = frame.pieces.get(track.id) ?? new Uint8Array(mask.length);
+  const painted = frame.masks.get(track.id) as Uint8Array;
+  for (let i = 0; i < mask.length; i++) {
+    pieces[i] |= mask[i];
+    painted[i] |= mask[i];
+    region[i] |= mask[i]; // as absorbPieces leaves a piece: what the track held this frame
+  }
+  frame.pieces.set(track.id, pieces);
+  return side.history.map(({ index, mask: piece }) => ({ index, labels: paintLabels(new Map([[track.id, piece]]), rows, cols, width, height), soft: new Map([[track.id, Float32Array.from(piece)]]), score: bornScore }));
 }

@@ -4,10 +4,10 @@ import type { Proposal } from '../proposals.js';
 import type { BackfillFrame } from '../types.js';
 import { assignGreedy } from './assignment.js';
 import { advanceCandidates, isEmerging, isReceding, type Candidate } from './births.js';
-import { bear, claim, joinSide_ } from './claiming.js';
+import { bear, claim, joinSide_, takeEmergingSide_ } from './claiming.js';
 import { getFade, getHiddenFrames } from './fading.js';
 import { getMotionSurprise, missMotion } from './motion.js';
-import { isBridgedSide, isContinuedSide, isNearSide, isOtherSide } from './pieces.js';
+import { isBridgedSide, isContinuedSide, isEmergingSide, isNearSide, isOtherSide } from './pieces.js';
 import { judgeObjectLike, measureHeadSupport, type HeadSupport } from './objectness.js';
 import { touches } from './sharing.js';
 import type { FrameState, Track, TrackerState } from './state.js';
@@ -185,7 +185,15 @@ export function giveBirth(state: TrackerState, frame: FrameState, free: Proposal
     // still coming into view; one that stopped growing and is still not re-identified is another object.
     const maybeReturning = isEmerging(candidate, paintBackFrames, tuning.emergeGrowth) && state.tracks.some((t) => t.motion.missing > 0
       && dot(t.prototype, candidate.proposal.prototype) >= tuning.holdCosine && getHiddenFrames(t.motion.missing, t.fade, candidate.proposal.area) <= occlusionFrames);
-    if (!ready(candidate) || maybeReturning || isLeavingSide(state, frame, candidate, regions) || state.tracks.length >= maxObjects) continue;
+    if (!ready(candidate) || maybeReturning || isLeavingSide(state, frame, candidate, regions)) continue;
+    // The far side of a tracked object coming out from behind a pillar wider than its near side: the track's.
+    const host = state.tracks.find((t) => { const region = regions.get(t.id); return region !== undefined && isEmergingSide(t, region, candidate, frame.step, frame.rows, frame.cols, tuning); });
+    if (host) {
+      backfill.push(...takeEmergingSide_(state, frame, host, regions.get(host.id) as Uint8Array, candidate));
+      born.add(candidate);
+      continue;
+    }
+    if (state.tracks.length >= maxObjects) continue;
     born.add(candidate);
     const owner = absorbPieces(state, frame, [candidate.proposal], regions, new Set(newborns.keys())).owners.get(candidate.proposal);
     const newborn = owner && newborns.get(owner);

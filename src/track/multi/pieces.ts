@@ -1,5 +1,6 @@
 import { dot } from '../patch-features.js';
 import type { Proposal } from '../proposals.js';
+import type { Candidate } from './births.js';
 import type { Track } from './state.js';
 import { countPatches, getPatchBox } from './painting.js';
 import type { MultiTrackerTuning } from './tuning.js';
@@ -26,8 +27,8 @@ function isCutAwayFrom(own: [number, number, number, number], other: [number, nu
  * or the length of its region now, box `own`, where that is more (an elongated object; one cut
  * by the frame's edge across).
  */
-function getObjectWidth(own: [number, number, number, number], peak: number): number {
-  return Math.max(2 * Math.sqrt(peak / Math.PI), own[2] - own[0] + 1, own[3] - own[1] + 1);
+function getObjectWidth(own: [number, number, number, number], peak: number, span = 0): number {
+  return Math.max(2 * Math.sqrt(peak / Math.PI), own[2] - own[0] + 1, own[3] - own[1] + 1, span);
 }
 
 type Box = [number, number, number, number];
@@ -41,7 +42,7 @@ function getNearSideBoxes(track: Track, region: Uint8Array, proposal: Proposal, 
   if (dot(track.prototype, proposal.prototype) < tuning.sideCosine) return undefined;
   const own = getPatchBox(region, rows, cols);
   const other = getPatchBox(proposal.mask, rows, cols);
-  if (!own || !other || getBoxGap(own, other) > getObjectWidth(own, Math.max(track.peakArea ?? 0, track.motion.area))) return undefined;
+  if (!own || !other || getBoxGap(own, other) > getObjectWidth(own, Math.max(track.peakArea ?? 0, track.motion.area), track.span)) return undefined;
   return { own, other };
 }
 
@@ -138,7 +139,7 @@ export function isContinuedSide(track: Track, region: Uint8Array, proposal: Prop
   const other = getPatchBox(proposal.mask, rows, cols);
   // Seen in parts, an object is as large as the most the track has held, its parts together.
   const peak = Math.max(track.peakArea ?? 0, track.motion.area, track.peakHeld ?? 0);
-  if (!own || !other || getBoxGap(own, other) > getObjectWidth(own, peak)) return false;
+  if (!own || !other || getBoxGap(own, other) > getObjectWidth(own, peak, track.span)) return false;
   const area = countPatches(region);
   // Cut by the frame's edge behind it, the object may be larger than the track has held (as for isOtherSide).
   const cutAway = isCutAwayFrom(own, other, rows, cols);
@@ -155,8 +156,68 @@ export function isContinuedSide(track: Track, region: Uint8Array, proposal: Prop
   if (cosine >= tuning.touchCosine && inHeld >= tuning.continuedShare * proposal.area) return true;
   // A side is continued only while isOtherSide's view of the track holds: its region partial,
   // or cut by the frame's edge behind it; once the object is whole in view, it is all there is.
-  const sideView = cutAway || area < tuning.partialShare * track.motion.area;
+  // An object seen coming out beyond a pillar wider than its near side (`span`) is partial
+  // against the most it has held, both sides together: its near side, going in behind the
+  // pillar, was the most the track had seen of it until then.
+  const sideView = cutAway || area < tuning.partialShare * track.motion.area || (track.span !== undefined && area < tuning.partialShare * (track.peakHeld ?? 0));
   return sideView && pieces > 0 && (track.pieceFrames ?? 0) >= tuning.continuedFrames && onPieces >= tuning.continuedShare * pieces;
+}
+
+/** Which side of box `own` box `other` lies on: the index in `other` of its edge facing `own`. */
+function getFacingEdge(own: Box, other: Box): 0 | 1 | 2 | 3 {
+  if (other[1] > own[3]) return 1;
+  if (other[3] < own[1]) return 3;
+  return other[0] > own[2] ? 0 : 2;
+}
+
+/**
+ * Whether `candidate`, ready to be born apart from the track's region, is the far side of the
+ * track's object coming out from behind something wider than the track has shown of it (a
+ * pillar wider than the side in view: isOtherSide's width bound cannot tell that gap from the
+ * one between two objects). Over the candidate's frames the track's region shrank (the near
+ * side going behind the pillar) while the candidate grew with its edge facing the track in
+ * place (coming out from behind the pillar's far edge, as one object moving on), from a sliver
+(by `emergingSideGrowth`: a look-alike that appears whole only wavers in size); the two lie
+ * side by side across a gap, overlapping across it by `alignShare`, and it looks like a side
+ * of the object (`sideCosine`). A look-alike coming out beside a track that does not shrink,
+ * or walking in from elsewhere (its facing edge moves with it), is not. `step` is this
+ * frame's (the track's sightings are counted in steps).
+ */
+export function isEmergingSide(track: Track, region: Uint8Array, candidate: Candidate, step: number, rows: number, cols: number, tuning: MultiTrackerTuning): boolean {
+  if (dot(track.prototype, candidate.proposal.prototype) < tuning.sideCosine) return false;
+  const own = getPatchBox(region, rows, cols);
+  const other = getPatchBox(candidate.proposal.mask, rows, cols);
+  if (!own || !other) return false;
+  const gap = getGap(own, other, cols, rows);
+  if (!gap || gap.across < tuning.alignShare) return false;
+  // What comes in through the frame's edge is not coming out from behind a pillar.
+  if (isCutAwayFrom(other, own, rows, cols)) return false;
+  // The near side goes behind the pillar (it shrank over the candidate's frames), or is cut by
+  // the frame's edge behind it (an object still coming in, larger than it has shown); and it
+  // ends at the pillar as before.
+  const frames = candidate.history.length + 1;
+  const sizes = track.sightings.filter((s) => s.step > step - frames).map((s) => s.area);
+  const shrank = sizes.length === frames && sizes.every((size, k) => k === 0 || size <= sizes[k - 1]) && sizes[frames - 1] < sizes[0];
+  if (!shrank && !isCutAwayFrom(own, other, rows, cols)) return false;
+  const edge = getFacingEdge(own, other);
+  const nearEdge = edge ^ 2; // the track's edge facing the candidate: the opposite side of its box
+  // In place but for the patch the grid can split at the pillar's edge (`bridgeEdgePatches`).
+  const held = track.held && getPatchBox(track.held, rows, cols);
+  if (!held || Math.abs(held[nearEdge] - own[nearEdge]) > tuning.bridgeEdgePatches) return false;
+  const inPlace = candidate.history.every(({ mask }) => {
+    const box = getPatchBox(mask, rows, cols);
+    return box !== undefined && Math.abs(box[edge] - other[edge]) <= tuning.bridgeEdgePatches;
+  });
+  return inPlace && candidate.proposal.area >= tuning.emergingSideGrowth * countPatches(candidate.history[0]?.mask ?? candidate.proposal.mask);
+}
+
+/** How wide the object is across the track's region and its far side `side` together, along the axis they lie apart on. */
+export function getSpan(region: Uint8Array, side: Uint8Array, rows: number, cols: number): number {
+  const own = getPatchBox(region, rows, cols);
+  const other = getPatchBox(side, rows, cols);
+  if (!own || !other) return 0;
+  const edge = getFacingEdge(own, other);
+  return edge === 1 || edge === 3 ? Math.max(own[3], other[3]) - Math.min(own[1], other[1]) + 1 : Math.max(own[2], other[2]) - Math.min(own[0], other[0]) + 1;
 }
 
 /** The patches between two boxes: lines across the gap, steps along each, and the patch index of (line, step). */

@@ -32,6 +32,8 @@ export interface Track {
   pieceFrames?: number;
   /** The most patches it has held in one frame, its region and pieces together: how large an object seen in parts is. */
   peakHeld?: number;
+  /** How wide (patches, across a pillar) the object has shown to be, its two sides together, once it was seen coming out on the far side of something wider than its near side (pieces.ts isEmergingSide). */
+  span?: number;
 }
 
 /** One frame's work: what the steps below share. */

@@ -109,9 +109,20 @@ export const multiTrackerTuning = {
   /**
    * …and another region fills the gap between them on every line across it, but for this many
    * patches at each of its edges: a patch half occluder, half background is taken by neither
-   * region. Set by hand: the one patch the grid can split.
+   * region. Set by hand: the one patch the grid can split. Also how far the edges facing a
+   * pillar may move while they stay in place (pieces.ts isEmergingSide).
    */
   bridgeEdgePatches: 1,
+  /**
+   * A region coming out beyond a pillar wider than the track has shown of its object is the
+   * object's far side only if it grew over its candidate frames to at least this multiple of its
+   * first size there (pieces.ts isEmergingSide): it came into view from a sliver. Chosen on the
+   * probe sets (in neither the tuning nor the test set; `node test/bench/tune-track.js
+   * entering-pillar`, `newcomer`): the far sides it joined grew 1.75-4.7× (one 1.17×), the
+   * look-alikes it wrongly joined beside a track at the frame's edge (newcomer scenes ending 17,
+   * appearing whole) 1.02-1.07×; 1.5 lies between, with room for noisier sizes than these.
+   */
+  emergingSideGrowth: 1.5,
   /** A track's last views (this many seconds of frames, counted in views, so a long merge or occlusion does not empty it) fit its velocity (median of pairwise slopes of the full views' centres) and its usual size (median of the views' areas). Replaces an exponential average (rate 0.5) that one swollen region could throw for good (issue 15's held-out scenes, seen in their traces). Tuning set (in-process): 0.4/0.6/1.0 s gave J/oracle 0.961/0.961/0.960 and 2/0/2 id switches. */
   motionSeconds: 0.6,
   /** A region smaller than this share of a track's usual size is a partial view, and one larger than its inverse is swollen (it took in background): neither moves the prediction or the prototype. Set by hand, checked on the tuning set (the swollen side added for issue 15's held-out traces, with the same value). */
