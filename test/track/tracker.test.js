@@ -548,6 +548,20 @@ describe('multi-object tracker: pieces of one object, look-alikes apart from it'
     assert.notEqual(b, a);
   });
 
+  it('gives a look-alike that came out from behind a pillar beside an object at the frame\'s edge, and stopped, an id of its own', async () => {
+    // The object stands at columns 0-2, cut by the frame's edge; the look-alike comes out at
+    // column 9 from behind a pillar of columns 4-8, as an object coming in behind the pillar
+    // would show its far side, and stops 2 columns out. Taken for the object's far side, it
+    // stayed in its track for good (a review's reproducer): two sides that stop moving are released.
+    const tracker = createMultiTracker({ ...sceneOptions, fps: 25 });
+    const look = lookOf(5);
+    let result;
+    for (let t = 0; t < 80; t++) result = await tracker.update(makeSceneFrame(t, [[4, -1, 3, 4, look], [4, Math.min(14, 5 + Math.floor(t / 2)), 3, 4, look]], [4, 5]));
+    const [a, b] = [sceneLabelAt(result, 5, 1), sceneLabelAt(result, 5, 15)];
+    assert.ok(a > 0 && b > 0, `left ${a}, right ${b}: both tracked`);
+    assert.notEqual(b, a);
+  });
+
   it('gives a look-alike leaving through the frame\'s edge beside an object, both there from the first frame, an id of its own', async () => {
     // It shrinks away beside a track born in the same frame, as a trailing side does; but it was
     // never part of that track (a review's reproducer: it was never born).

@@ -184,15 +184,17 @@ export function joinSide_(state: TrackerState, frame: FrameState, track: Track, 
  * A track takes `side`, a ready candidate that is its object's far side coming out from behind
  * a pillar (pieces.ts isEmergingSide), as a piece this frame: painted into its mask and its
  * own region (`region`, what it held this frame), and into the frames of the candidate's
- * history (returned, to paint back). The object is at least as
- * wide as both sides together (`span`), so that the side bounds of pieces.ts take the far side
- * on from here; and it has been a side for the candidate's frames (`pieceFrames`).
+ * history (returned, to paint back). The object is at least as wide as both sides together
+ * (`span`), so that the side bounds of pieces.ts take the far side on from here, while the two
+ * move as one (pieces.ts keepSpan_); and it has been a side for the candidate's frames
+ * (`pieceFrames`).
  */
 export function takeEmergingSide_(state: TrackerState, frame: FrameState, track: Track, region: Uint8Array, side: Candidate): BackfillFrame[] {
   const { rows, cols } = frame;
   const { width, height } = state.settings;
   const { mask } = side.proposal;
   track.span = Math.max(track.span ?? 0, getSpan(region, mask, rows, cols));
+  track.spanSides = undefined; // counted afresh from this frame's two sides
   track.pieceFrames = Math.max(track.pieceFrames ?? 0, side.history.length);
   const pieces = frame.pieces.get(track.id) ?? new Uint8Array(mask.length);
   const painted = frame.masks.get(track.id) as Uint8Array;

@@ -167,6 +167,16 @@ function isLeavingSide(state: TrackerState, frame: FrameState, candidate: Candid
   return isReceding(candidate, birthFrames, tuning.partialShare) && isNearSide(track, region, candidate.proposal, frame.rows, frame.cols, tuning);
 }
 
+/** The visible track whose object `candidate` is the far side of, coming out beyond a pillar (pieces.ts isEmergingSide); the likest where several could be. */
+function findEmergingHost(state: TrackerState, frame: FrameState, candidate: Candidate, regions: Map<number, Uint8Array>): Track | undefined {
+  const hosts = state.tracks.filter((t) => {
+    const region = regions.get(t.id);
+    return region !== undefined && isEmergingSide(t, region, candidate, frame.step, frame.rows, frame.cols, state.settings.tuning);
+  });
+  const likeness = (t: Track): number => dot(t.prototype, candidate.proposal.prototype);
+  return hosts.sort((a, b) => likeness(b) - likeness(a))[0];
+}
+
 /** New objects: candidates that behaved like objects for the birth window, while there is room. */
 export function giveBirth(state: TrackerState, frame: FrameState, free: Proposal[], regions: Map<number, Uint8Array>, ready: (c: Candidate) => boolean): BackfillFrame[] {
   const { tuning, occlusionFrames, maxObjects, paintBackFrames } = state.settings;
@@ -187,7 +197,7 @@ export function giveBirth(state: TrackerState, frame: FrameState, free: Proposal
       && dot(t.prototype, candidate.proposal.prototype) >= tuning.holdCosine && getHiddenFrames(t.motion.missing, t.fade, candidate.proposal.area) <= occlusionFrames);
     if (!ready(candidate) || maybeReturning || isLeavingSide(state, frame, candidate, regions)) continue;
     // The far side of a tracked object coming out from behind a pillar wider than its near side: the track's.
-    const host = state.tracks.find((t) => { const region = regions.get(t.id); return region !== undefined && isEmergingSide(t, region, candidate, frame.step, frame.rows, frame.cols, tuning); });
+    const host = findEmergingHost(state, frame, candidate, regions);
     if (host) {
       backfill.push(...takeEmergingSide_(state, frame, host, regions.get(host.id) as Uint8Array, candidate));
       born.add(candidate);

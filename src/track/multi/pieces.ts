@@ -177,7 +177,7 @@ function getFacingEdge(own: Box, other: Box): 0 | 1 | 2 | 3 {
  * one between two objects). Over the candidate's frames the track's region shrank (the near
  * side going behind the pillar) while the candidate grew with its edge facing the track in
  * place (coming out from behind the pillar's far edge, as one object moving on), from a sliver
-(by `emergingSideGrowth`: a look-alike that appears whole only wavers in size); the two lie
+ * (by `emergingSideGrowth`: a look-alike that appears whole only wavers in size); the two lie
  * side by side across a gap, overlapping across it by `alignShare`, and it looks like a side
  * of the object (`sideCosine`). A look-alike coming out beside a track that does not shrink,
  * or walking in from elsewhere (its facing edge moves with it), is not. `step` is this
@@ -218,6 +218,25 @@ export function getSpan(region: Uint8Array, side: Uint8Array, rows: number, cols
   if (!own || !other) return 0;
   const edge = getFacingEdge(own, other);
   return edge === 1 || edge === 3 ? Math.max(own[3], other[3]) - Math.min(own[1], other[1]) + 1 : Math.max(own[2], other[2]) - Math.min(own[0], other[0]) + 1;
+}
+
+/**
+ * Whether the two sides of an object seen across a pillar (`span`) still move as one passing
+ * behind it, after this frame's `held` (its own region, the near side) and `pieces` (the far
+ * side): the near side reaches a new least size or the far side a new most, within
+ * `stillFrames` frames of the last time one did. An object passing behind a pillar shows one or
+ * the other every frame it moves a patch; a look-alike that came out beside a still object and
+ * stopped there shows neither, and is released (`span` dropped: the side bounds then hold it
+ * apart, and it is born). Updates the track's record of the two sizes.
+ */
+export function keepSpan_(track: Track, held: Uint8Array | undefined, pieces: Uint8Array | undefined, stillFrames: number): void {
+  if (track.span === undefined) return;
+  const near = held ? countPatches(held) : 0;
+  const far = pieces ? countPatches(pieces) : 0;
+  const sides = track.spanSides ?? { near, far, still: 0 };
+  const moved = near < sides.near || far > sides.far;
+  track.spanSides = { near: Math.min(near, sides.near), far: Math.max(far, sides.far), still: moved ? 0 : sides.still + 1 };
+  if (track.spanSides.still > stillFrames) [track.span, track.spanSides] = [undefined, undefined];
 }
 
 /** The patches between two boxes: lines across the gap, steps along each, and the patch index of (line, step). */

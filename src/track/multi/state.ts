@@ -34,6 +34,8 @@ export interface Track {
   peakHeld?: number;
   /** How wide (patches, across a pillar) the object has shown to be, its two sides together, once it was seen coming out on the far side of something wider than its near side (pieces.ts isEmergingSide). */
   span?: number;
+  /** While it has a `span`: the least its near side and the most its far side have been since, and frames since either was passed (pieces.ts keepSpan_). */
+  spanSides?: { near: number; far: number; still: number };
 }
 
 /** One frame's work: what the steps below share. */

@@ -118,9 +118,11 @@ export const multiTrackerTuning = {
    * object's far side only if it grew over its candidate frames to at least this multiple of its
    * first size there (pieces.ts isEmergingSide): it came into view from a sliver. Chosen on the
    * probe sets (in neither the tuning nor the test set; `node test/bench/tune-track.js
-   * entering-pillar`, `newcomer`): the far sides it joined grew 1.75-4.7× (one 1.17×), the
-   * look-alikes it wrongly joined beside a track at the frame's edge (newcomer scenes ending 17,
-   * appearing whole) 1.02-1.07×; 1.5 lies between, with room for noisier sizes than these.
+   * entering-pillar`, `newcomer`), in a first form with any growth: the far sides it joined
+   * that mended scenes (916, 1520, 2120, crossing-pillar 918; test 216) grew 1.75-4.7× (one
+   * more, on 820, 1.17×, still 3 tracks for 2 objects with it), the look-alikes it wrongly joined beside a track
+   * at the frame's edge (newcomer scenes ending 17, appearing whole) 1.02-1.07×; 1.5 lies
+   * between, with room for noisier sizes than these.
    */
   emergingSideGrowth: 1.5,
   /** A track's last views (this many seconds of frames, counted in views, so a long merge or occlusion does not empty it) fit its velocity (median of pairwise slopes of the full views' centres) and its usual size (median of the views' areas). Replaces an exponential average (rate 0.5) that one swollen region could throw for good (issue 15's held-out scenes, seen in their traces). Tuning set (in-process): 0.4/0.6/1.0 s gave J/oracle 0.961/0.961/0.960 and 2/0/2 id switches. */
