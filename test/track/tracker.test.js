@@ -562,6 +562,20 @@ describe('multi-object tracker: pieces of one object, look-alikes apart from it'
     assert.notEqual(b, a);
   });
 
+  it('gives a look-alike that came out from behind a pillar beside an object at the frame\'s edge, and walks on, an id of its own soon after it leaves the pillar', async () => {
+    // As above, but it walks on at half a column a frame (a review's reproducer). Taken for the
+    // object's far side as it came out, it kept the object's id until it was further off than
+    // both together had been wide (frame 24); a far side stays at the pillar's edge. It leaves
+    // the edge at frame 14, and is born once it has behaved as an object for the birth window.
+    const tracker = createMultiTracker({ ...sceneOptions, fps: 25 });
+    const look = lookOf(5);
+    let result;
+    for (let t = 0; t <= 20; t++) result = await tracker.update(makeSceneFrame(t, [[4, -1, 3, 4, look], [4, 4 + Math.floor(t / 2), 3, 4, look]], [4, 5]));
+    const [a, b] = [sceneLabelAt(result, 5, 1), sceneLabelAt(result, 5, 15)];
+    assert.ok(a > 0 && b > 0, `left ${a}, right ${b}: both tracked`);
+    assert.notEqual(b, a, 'its own id by frame 20');
+  });
+
   it('gives a look-alike leaving through the frame\'s edge beside an object, both there from the first frame, an id of its own', async () => {
     // It shrinks away beside a track born in the same frame, as a trailing side does; but it was
     // never part of that track (a review's reproducer: it was never born).

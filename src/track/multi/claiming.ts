@@ -5,7 +5,7 @@ import type { Candidate } from './births.js';
 import { addSighting } from './fading.js';
 import { coastMotion, observeMotion, startMotion, type Motion } from './motion.js';
 import { paintLabels } from './painting.js';
-import { getSpan } from './pieces.js';
+import { measureSpan } from './pieces.js';
 import { clampToRegion, findSharer, isExpectedIn, splitByPrediction } from './sharing.js';
 import type { FrameState, Track, TrackerState } from './state.js';
 import type { MultiTrackerTuning } from './tuning.js';
@@ -193,7 +193,8 @@ export function takeEmergingSide_(state: TrackerState, frame: FrameState, track:
   const { rows, cols } = frame;
   const { width, height } = state.settings;
   const { mask } = side.proposal;
-  track.span = Math.max(track.span ?? 0, getSpan(region, mask, rows, cols));
+  const span = measureSpan(region, mask, rows, cols);
+  if (span) track.span = { ...span, length: Math.max(track.span?.length ?? 0, span.length) };
   track.spanSides = undefined; // counted afresh from this frame's two sides
   track.pieceFrames = Math.max(track.pieceFrames ?? 0, side.history.length);
   const pieces = frame.pieces.get(track.id) ?? new Uint8Array(mask.length);

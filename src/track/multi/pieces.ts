@@ -42,7 +42,7 @@ function getNearSideBoxes(track: Track, region: Uint8Array, proposal: Proposal, 
   if (dot(track.prototype, proposal.prototype) < tuning.sideCosine) return undefined;
   const own = getPatchBox(region, rows, cols);
   const other = getPatchBox(proposal.mask, rows, cols);
-  if (!own || !other || getBoxGap(own, other) > getObjectWidth(own, Math.max(track.peakArea ?? 0, track.motion.area), track.span)) return undefined;
+  if (!own || !other || getBoxGap(own, other) > getObjectWidth(own, Math.max(track.peakArea ?? 0, track.motion.area), track.span?.length)) return undefined;
   return { own, other };
 }
 
@@ -139,7 +139,7 @@ export function isContinuedSide(track: Track, region: Uint8Array, proposal: Prop
   const other = getPatchBox(proposal.mask, rows, cols);
   // Seen in parts, an object is as large as the most the track has held, its parts together.
   const peak = Math.max(track.peakArea ?? 0, track.motion.area, track.peakHeld ?? 0);
-  if (!own || !other || getBoxGap(own, other) > getObjectWidth(own, peak, track.span)) return false;
+  if (!own || !other || getBoxGap(own, other) > getObjectWidth(own, peak, track.span?.length)) return false;
   const area = countPatches(region);
   // Cut by the frame's edge behind it, the object may be larger than the track has held (as for isOtherSide).
   const cutAway = isCutAwayFrom(own, other, rows, cols);
@@ -211,32 +211,44 @@ export function isEmergingSide(track: Track, region: Uint8Array, candidate: Cand
   return inPlace && candidate.proposal.area >= tuning.emergingSideGrowth * countPatches(candidate.history[0]?.mask ?? candidate.proposal.mask);
 }
 
-/** How wide the object is across the track's region and its far side `side` together, along the axis they lie apart on. */
-export function getSpan(region: Uint8Array, side: Uint8Array, rows: number, cols: number): number {
+/**
+ * How wide the object is across the track's region and its far side `side` together, along the
+ * axis they lie apart on (`length`), and where the far side's edge facing the region is: the
+ * pillar's far edge (`edge`, its index in a box; `at`, the row or column).
+ */
+export function measureSpan(region: Uint8Array, side: Uint8Array, rows: number, cols: number): { length: number; edge: 0 | 1 | 2 | 3; at: number } | undefined {
   const own = getPatchBox(region, rows, cols);
   const other = getPatchBox(side, rows, cols);
-  if (!own || !other) return 0;
+  if (!own || !other) return undefined;
   const edge = getFacingEdge(own, other);
-  return edge === 1 || edge === 3 ? Math.max(own[3], other[3]) - Math.min(own[1], other[1]) + 1 : Math.max(own[2], other[2]) - Math.min(own[0], other[0]) + 1;
+  const length = edge === 1 || edge === 3 ? Math.max(own[3], other[3]) - Math.min(own[1], other[1]) + 1 : Math.max(own[2], other[2]) - Math.min(own[0], other[0]) + 1;
+  return { length, edge, at: other[edge] };
 }
 
 /**
  * Whether the two sides of an object seen across a pillar (`span`) still move as one passing
  * behind it, after this frame's `held` (its own region, the near side) and `pieces` (the far
- * side): the near side reaches a new least size or the far side a new most, within
- * `stillFrames` frames of the last time one did. An object passing behind a pillar shows one or
- * the other every frame it moves a patch; a look-alike that came out beside a still object and
- * stopped there shows neither, and is released (`span` dropped: the side bounds then hold it
- * apart, and it is born). Updates the track's record of the two sizes.
+ * side). An object passing behind a pillar shows its near side smaller or its far side larger
+ * than ever before every frame it moves a patch, and its far side stays at the pillar's edge
+ * (or, once the track follows the far side, its own region does). A look-alike that came out
+ * beside a still object and stopped shows neither within `stillFrames`, and one that walks on
+ * leaves the pillar's edge (`edgePatches` either way): either is released (`span` dropped: the
+ * side bounds then hold it apart, and it is born). Updates the track's record of the two sizes.
  */
-export function keepSpan_(track: Track, held: Uint8Array | undefined, pieces: Uint8Array | undefined, stillFrames: number): void {
-  if (track.span === undefined) return;
+export function keepSpan_(track: Track, held: Uint8Array | undefined, pieces: Uint8Array | undefined, rule: { rows: number; cols: number; stillFrames: number; edgePatches: number }): void {
+  const { span } = track;
+  if (span === undefined) return;
   const near = held ? countPatches(held) : 0;
   const far = pieces ? countPatches(pieces) : 0;
   const sides = track.spanSides ?? { near, far, still: 0 };
   const moved = near < sides.near || far > sides.far;
   track.spanSides = { near: Math.min(near, sides.near), far: Math.max(far, sides.far), still: moved ? 0 : sides.still + 1 };
-  if (track.spanSides.still > stillFrames) [track.span, track.spanSides] = [undefined, undefined];
+  const atPillar = (mask: Uint8Array | undefined): boolean => {
+    const box = mask && getPatchBox(mask, rule.rows, rule.cols);
+    return box !== undefined && Math.abs(box[span.edge] - span.at) <= rule.edgePatches;
+  };
+  const walkedOn = pieces !== undefined && !atPillar(pieces) && !atPillar(held);
+  if (track.spanSides.still > rule.stillFrames || walkedOn) [track.span, track.spanSides] = [undefined, undefined];
 }
 
 /** The patches between two boxes: lines across the gap, steps along each, and the patch index of (line, step). */

@@ -49,14 +49,14 @@ async function startFrame(state: TrackerState, features: FrameFeatures, options:
  * the pieces it took, nor what propagation alone added), and the pieces, with how many frames
  * in a row it has taken some; and the most it has held, region and pieces together.
  * From the same, whether an object seen across a pillar still moves as one (keepSpan_: a far
- * side that has not moved for `motionFrames`, a look-alike stopped beside it, is released).
+ * side that has not moved for `motionFrames`, or has left the pillar's edge, is released).
  */
-function rememberHeld_(track: Track, region: Uint8Array | undefined, pieces: Uint8Array | undefined, stillFrames: number): void {
+function rememberHeld_(track: Track, region: Uint8Array | undefined, pieces: Uint8Array | undefined, spanRule: Parameters<typeof keepSpan_>[3]): void {
   track.peakHeld = Math.max(track.peakHeld ?? 0, region ? countPatches(region) : 0);
   track.pieces = pieces;
   track.pieceFrames = pieces ? (track.pieceFrames ?? 0) + 1 : 0;
   track.held = region && pieces ? region.map((v, i) => v & (1 - pieces[i])) : region;
-  keepSpan_(track, track.held, pieces, stillFrames);
+  keepSpan_(track, track.held, pieces, spanRule);
 }
 
 /** What the tracker answers for a frame: labels painted from the claimed patches, visible and hidden objects. */
@@ -120,7 +120,8 @@ export function createMultiTracker(options: TrackerOptions, tuning: MultiTracker
       keepPropagated(state, frame);
       const births = giveBirth(state, frame, free, regions, (c) => isReadyToBeBorn(c, birthFrames));
       hideUnseen(state, frame);
-      for (const track of state.tracks) rememberHeld_(track, regions.get(track.id), frame.pieces.get(track.id), state.settings.motionFrames);
+      const spanRule = { rows: frame.rows, cols: frame.cols, stillFrames: state.settings.motionFrames, edgePatches: tuning.bridgeEdgePatches };
+      for (const track of state.tracks) rememberHeld_(track, regions.get(track.id), frame.pieces.get(track.id), spanRule);
       state.context.push({ tokens: propagationTokens, masks: new Map([...frame.masks].map(([id, m]) => [id, Float32Array.from(m)])) });
       if (state.context.length > tuning.contextFrames) state.context = state.context.slice(-tuning.contextFrames);
       return describeFrame(state, frame, features, births);

@@ -110,7 +110,7 @@ export const multiTrackerTuning = {
    * …and another region fills the gap between them on every line across it, but for this many
    * patches at each of its edges: a patch half occluder, half background is taken by neither
    * region. Set by hand: the one patch the grid can split. Also how far the edges facing a
-   * pillar may move while they stay in place (pieces.ts isEmergingSide).
+   * pillar may move while they stay in place (pieces.ts isEmergingSide, keepSpan_).
    */
   bridgeEdgePatches: 1,
   /**
