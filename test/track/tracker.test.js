@@ -455,6 +455,14 @@ function makeSceneFrame(index, rects, pillar) {
 const sceneOptions = { ...options, width: sceneCols * 4, height: rows * 4 };
 const sceneLabelAt = (result, r, c) => result.labels[(r * 4 + 2) * result.width + c * 4 + 2];
 
+/** The labels at row 5, columns `left` and `right`, of the last of `frames` frames of rectangles `rectsAt(t)` behind `pillar`. */
+async function labelsAfter(frames, rectsAt, pillar, [left, right]) {
+  const tracker = createMultiTracker({ ...sceneOptions, fps: 25 });
+  let result;
+  for (let t = 0; t < frames; t++) result = await tracker.update(makeSceneFrame(t, rectsAt(t), pillar));
+  return [sceneLabelAt(result, 5, left), sceneLabelAt(result, 5, right)];
+}
+
 describe('multi-object tracker: pieces of one object, look-alikes apart from it', () => {
   it('keeps one id for an object that a pillar narrower than it splits in two, on both sides of the pillar', async () => {
     const tracker = createMultiTracker({ ...sceneOptions, fps: 25 });
@@ -538,12 +546,9 @@ describe('multi-object tracker: pieces of one object, look-alikes apart from it'
 
   it('gives a look-alike coming out from behind a pillar beside a still object in full view an id of its own', async () => {
     // The track's side does not go behind the pillar, nor is it cut by the frame's edge: what comes out is another object.
-    const tracker = createMultiTracker({ ...sceneOptions, fps: 25 });
     const look = lookOf(5);
-    let result;
     // Still at columns 1-2; the look-alike, 6 columns wide, comes out at column 9 from behind a pillar of columns 4-8 and stops at 14-19.
-    for (let t = 0; t < 40; t++) result = await tracker.update(makeSceneFrame(t, [[4, 1, 3, 2, look], [4, Math.min(14, 4 + Math.floor(t / 2)), 3, 6, look]], [4, 5]));
-    const [a, b] = [sceneLabelAt(result, 5, 1), sceneLabelAt(result, 5, 16)];
+    const [a, b] = await labelsAfter(40, (t) => [[4, 1, 3, 2, look], [4, Math.min(14, 4 + Math.floor(t / 2)), 3, 6, look]], [4, 5], [1, 16]);
     assert.ok(a > 0 && b > 0, `left ${a}, right ${b}: both tracked`);
     assert.notEqual(b, a);
   });
@@ -553,11 +558,8 @@ describe('multi-object tracker: pieces of one object, look-alikes apart from it'
     // column 9 from behind a pillar of columns 4-8, as an object coming in behind the pillar
     // would show its far side, and stops 2 columns out. Taken for the object's far side, it
     // stayed in its track for good (a review's reproducer): two sides that stop moving are released.
-    const tracker = createMultiTracker({ ...sceneOptions, fps: 25 });
     const look = lookOf(5);
-    let result;
-    for (let t = 0; t < 80; t++) result = await tracker.update(makeSceneFrame(t, [[4, -1, 3, 4, look], [4, Math.min(14, 5 + Math.floor(t / 2)), 3, 4, look]], [4, 5]));
-    const [a, b] = [sceneLabelAt(result, 5, 1), sceneLabelAt(result, 5, 15)];
+    const [a, b] = await labelsAfter(80, (t) => [[4, -1, 3, 4, look], [4, Math.min(14, 5 + Math.floor(t / 2)), 3, 4, look]], [4, 5], [1, 15]);
     assert.ok(a > 0 && b > 0, `left ${a}, right ${b}: both tracked`);
     assert.notEqual(b, a);
   });
@@ -567,11 +569,8 @@ describe('multi-object tracker: pieces of one object, look-alikes apart from it'
     // object's far side as it came out, it kept the object's id until it was further off than
     // both together had been wide (frame 24); a far side stays at the pillar's edge. It leaves
     // the edge at frame 14, and is born once it has behaved as an object for the birth window.
-    const tracker = createMultiTracker({ ...sceneOptions, fps: 25 });
     const look = lookOf(5);
-    let result;
-    for (let t = 0; t <= 20; t++) result = await tracker.update(makeSceneFrame(t, [[4, -1, 3, 4, look], [4, 4 + Math.floor(t / 2), 3, 4, look]], [4, 5]));
-    const [a, b] = [sceneLabelAt(result, 5, 1), sceneLabelAt(result, 5, 15)];
+    const [a, b] = await labelsAfter(21, (t) => [[4, -1, 3, 4, look], [4, 4 + Math.floor(t / 2), 3, 4, look]], [4, 5], [1, 15]);
     assert.ok(a > 0 && b > 0, `left ${a}, right ${b}: both tracked`);
     assert.notEqual(b, a, 'its own id by frame 20');
   });

@@ -141,14 +141,19 @@ export function keepSharing(state: TrackerState, frame: FrameState): void {
 /** The confidence of a new object on the frame it is born and the frames it is painted back into: no match to score yet. */
 export const bornScore = 0.5;
 
+/** The candidate's masks in the frames of its history, painted as track `id` (to paint back into them): no more confident than a birth. */
+function paintHistory(state: TrackerState, frame: FrameState, id: number, candidate: Candidate): BackfillFrame[] {
+  const { width, height } = state.settings;
+  return candidate.history.map(({ index, mask }) => ({ index, labels: paintLabels(new Map([[id, mask]]), frame.rows, frame.cols, width, height), soft: new Map([[id, Float32Array.from(mask)]]), score: bornScore }));
+}
+
 /** A new track for `candidate`, which claims its region; its masks on the frames of its birth window, to paint into them. */
 export function bear(state: TrackerState, frame: FrameState, candidate: Candidate): BackfillFrame[] {
-  const { width, height } = state.settings;
   const track: Track = { id: state.nextId++, prototype: Float32Array.from(candidate.proposal.prototype), motion: startMotion(candidate.proposal.centre, candidate.proposal.area), unattended: 0, sightings: [], merged: false };
   state.tracks.push(track);
   claim(state, frame, track, candidate.proposal, bornScore);
   // Up to a second back, where the region did not yet look like an object: no more confident than at its birth.
-  return candidate.history.map(({ index, mask }) => ({ index, labels: paintLabels(new Map([[track.id, mask]]), frame.rows, frame.cols, width, height), soft: new Map([[track.id, Float32Array.from(mask)]]), score: bornScore }));
+  return paintHistory(state, frame, track.id, candidate);
 }
 
 /**
@@ -191,7 +196,6 @@ export function joinSide_(state: TrackerState, frame: FrameState, track: Track, 
  */
 export function takeEmergingSide_(state: TrackerState, frame: FrameState, track: Track, region: Uint8Array, side: Candidate): BackfillFrame[] {
   const { rows, cols } = frame;
-  const { width, height } = state.settings;
   const { mask } = side.proposal;
   const span = measureSpan(region, mask, rows, cols);
   if (span) track.span = { ...span, length: Math.max(track.span?.length ?? 0, span.length) };
@@ -205,5 +209,5 @@ export function takeEmergingSide_(state: TrackerState, frame: FrameState, track:
     region[i] |= mask[i]; // as absorbPieces leaves a piece: what the track held this frame
   }
   frame.pieces.set(track.id, pieces);
-  return side.history.map(({ index, mask: piece }) => ({ index, labels: paintLabels(new Map([[track.id, piece]]), rows, cols, width, height), soft: new Map([[track.id, Float32Array.from(piece)]]), score: bornScore }));
+  return paintHistory(state, frame, track.id, side);
 }
