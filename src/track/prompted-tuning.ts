@@ -23,6 +23,15 @@ export const promptedTuning = {
    * J&F checked on the tuning set (README, Prompted mode).
    */
   matchCosine: 0.7,
+  /**
+   * An object its prompt (or discovery) gave fewer patches than this is never let go when it
+   * seems out of view (eraseVanished_): a small object's own patches look too little like its
+   * mean to tell it from a remnant on the background (a review: single-head scenes 409, 509 and
+   * 211, objects of 4–5 patches, in view on every frame, were let go on nearly every frame, J
+   * 0.405 → 0.022 on 409; their patches' cosine with their own mean 0.55–0.75 at the prompt).
+   * Twice `lostPatches`: an object that small is "lost" as soon as half of it is hidden.
+   */
+  letGoPatches: 6,
   /** Drift correction acts on a region overlapping the object at least this much (IoU). Earlier, as above. */
   driftIou: 0.3,
   /** Drift correction's pull towards the region: 0.3/0.5/0.8 gave mean J&F 0.909/0.893/0.857 on pan-two, crossing and occlusion-1s (earlier). */

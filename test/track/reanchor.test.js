@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { correctDrift_, getPrototypes, reanchorLost_ } from '../../dist/track/reanchor.js';
+import { correctDrift_, eraseVanished_, getPrototypes, reanchorLost_ } from '../../dist/track/reanchor.js';
 import { squareFeatures } from './square-features.js';
 
 const rows = 8;
@@ -41,6 +41,35 @@ describe('re-anchoring a lost object (prompted mode, improved propagation)', () 
     const other = frame([[4, 6, 3]]);
     assert.deepEqual(reanchorLost_(lost, other.attention, other.tokens, prototypes, options), []);
     assert.ok(lost.get(1).every((v) => v === 0));
+  });
+});
+
+describe('letting go of an object that is out of view (prompted mode, improved propagation)', () => {
+  const labels = new Uint16Array(n);
+  for (let r = 1; r < 4; r++) for (let c = 1; c < 4; c++) labels[r * cols + c] = 1;
+  const prototypes = getPrototypes(labels, frame([[1, 1, 1]]).tokens, dim, [0, 1]);
+  /** Object 1 leads on one background patch only (a remnant), the background everywhere else. */
+  const remnant = () => {
+    const soft = new Map([[0, new Float32Array(n).fill(1)], [1, new Float32Array(n)]]);
+    soft.get(0)[2 * cols + 2] = 0.4;
+    soft.get(1)[2 * cols + 2] = 0.6;
+    return soft;
+  };
+  const sight = (tokens) => ({ tokens, dim, cols, radius: 12, prototypes, matchCosine: 0.7, lostPatches: 3 });
+
+  it('gives a remnant that nothing near looks like to the background', () => {
+    const soft = remnant();
+    assert.deepEqual(eraseVanished_(soft, sight(frame([[4, 6, 3]]).tokens), () => true, []), [1]);
+    assert.ok(soft.get(1).every((v) => v === 0));
+    assert.equal(soft.get(0)[2 * cols + 2], 1);
+  });
+  it('keeps a remnant while patches like the object are near, one re-anchoring found, and a small object', () => {
+    const near = remnant();
+    assert.deepEqual(eraseVanished_(near, sight(frame([[4, 6, 1]]).tokens), () => true, []), []);
+    assert.equal(near.get(1)[2 * cols + 2], Math.fround(0.6));
+    assert.deepEqual(eraseVanished_(remnant(), sight(frame([]).tokens), () => true, [1]), []);
+    // One too small to let go (its prompt gave it fewer than letGoPatches).
+    assert.deepEqual(eraseVanished_(remnant(), sight(frame([]).tokens), () => false, []), []);
   });
 });
 

@@ -4,7 +4,7 @@ import { judgeObjectLike } from '../multi/objectness.js';
 import { multiTrackerTuning } from '../multi/tuning.js';
 import type { Proposal } from '../proposals.js';
 import { propagateMasks, type ContextFrame } from '../propagation.js';
-import { correctDrift_, getAttentionRegions, getPrototypes, getWinners, reanchorLost_ } from '../reanchor.js';
+import { correctDrift_, eraseVanished_, getAttentionRegions, getPrototypes, getWinners, reanchorLost_ } from '../reanchor.js';
 import type { Similarity } from '../similarity.js';
 import type { FrameFeatures } from '../types.js';
 import { promptedTuning } from '../prompted-tuning.js';
@@ -44,6 +44,8 @@ export interface Direction {
   /** Objects a prompt erased while they were in view: never re-anchored, and not discovered anew either. */
   rejected: Map<number, Float32Array>;
   discovery: DiscoveryState;
+  /** Each object's patches where a prompt last marked it, or where discovery found it. */
+  markedPatches: Map<number, number>;
   /** The objects discovery found on the last frame stepped to, with their masks on the frames before it. */
   born: Discovered[];
 }
@@ -51,7 +53,7 @@ export interface Direction {
 /** A direction that carries `ids` and has passed no prompt yet. */
 export function createDirection(ids: number[]): Direction {
   const sorted = [...new Set([0, ...ids])].sort((a, b) => a - b);
-  return { ids: sorted, recent: [], prototypes: new Map(), rejected: new Map(), discovery: { candidates: [], nextId: Math.max(...sorted) + 1 }, born: [] };
+  return { ids: sorted, recent: [], prototypes: new Map(), rejected: new Map(), discovery: { candidates: [], nextId: Math.max(...sorted) + 1 }, born: [], markedPatches: new Map() };
 }
 
 /** A frame's patch tokens in the two forms prompted mode uses, each `[rows*cols, dim]` unit rows. */
@@ -102,6 +104,7 @@ export function anchorAtPrompt_(direction: Direction, frame: number, labels: Uin
   for (const [id, prototype] of marked) {
     direction.prototypes.set(id, prototype);
     direction.rejected.delete(id);
+    direction.markedPatches.set(id, labels.reduce((count, v) => count + (v === id ? 1 : 0), 0));
   }
 }
 
@@ -173,6 +176,15 @@ function unlabelInAnchor_(direction: Direction, id: number, prototype: Float32Ar
 }
 
 /**
+ * Whether an object is large enough to be let go when out of view (`letGoPatches`, counted
+ * where it was last marked by a prompt or found by discovery). Unknown sizes (an object this
+ * direction has not passed a prompt of yet) are not let go.
+ */
+function mayLetGo(direction: Direction, id: number): boolean {
+  return (direction.markedPatches.get(id) ?? 0) >= promptedTuning.letGoPatches;
+}
+
+/**
  * Propagates the direction's labels onto one more frame (DINO's label propagation from
  * the prompt plus the last `contextFrames` predictions), with re-anchoring, drift
  * correction and discovery as the options ask; the prediction joins the context.
@@ -187,7 +199,8 @@ export async function stepDirection_(direction: Direction, features: FrameFeatur
   const { prototypes } = direction;
   if (options.propagation === 'improved') {
     const { lostPatches, matchCosine, pull, driftIou } = promptedTuning;
-    reanchorLost_(soft, features.clsAttention, tokens.centred, prototypes, { rows, cols, heads, dim, lostPatches, matchCosine, regions });
+    const anchored = reanchorLost_(soft, features.clsAttention, tokens.centred, prototypes, { rows, cols, heads, dim, lostPatches, matchCosine, regions });
+    eraseVanished_(soft, { tokens: tokens.centred, dim, cols, radius: options.radius, prototypes, matchCosine, lostPatches }, (id) => mayLetGo(direction, id), anchored);
     correctDrift_(soft, features.clsAttention, tokens.centred, prototypes, { rows, cols, heads, dim, lostPatches, matchCosine, pull, driftIou, regions });
   }
   direction.born = [];
@@ -195,9 +208,10 @@ export async function stepDirection_(direction: Direction, features: FrameFeatur
     const known = new Map([...prototypes, ...direction.rejected]);
     const objectLike = getObjectnessTest(features, tokens.centred);
     direction.born = discoverObjects_(soft, features.clsAttention, tokens.centred, known, direction.discovery, { rows, cols, heads, dim, knownCosine: promptedTuning.knownCosine, regions, isObjectLike: objectLike, index: features.index, ...options.discover });
-    for (const { id, prototype } of direction.born) {
+    for (const { id, prototype, history } of direction.born) {
       direction.ids.push(id);
       prototypes.set(id, prototype);
+      direction.markedPatches.set(id, Math.max(0, ...history.map(({ mask }) => mask.reduce((count, v) => count + v, 0))));
       unlabelInAnchor_(direction, id, prototype, dim);
     }
   }
