@@ -1,6 +1,7 @@
 import { discoverObjects_, type Discovered, type DiscoveryState } from '../discover.js';
 import { dot, getUnitRows } from '../patch-features.js';
 import { judgeObjectLike } from '../multi/objectness.js';
+import { countPatches } from '../multi/painting.js';
 import { multiTrackerTuning } from '../multi/tuning.js';
 import type { Proposal } from '../proposals.js';
 import { propagateMasks, type ContextFrame } from '../propagation.js';
@@ -101,10 +102,12 @@ export function anchorAtPrompt_(direction: Direction, frame: number, labels: Uin
     direction.prototypes.delete(id);
     direction.rejected.set(id, prototype);
   }
+  const patches = new Map<number, number>();
+  for (const id of labels) patches.set(id, (patches.get(id) ?? 0) + 1);
   for (const [id, prototype] of marked) {
     direction.prototypes.set(id, prototype);
     direction.rejected.delete(id);
-    direction.markedPatches.set(id, labels.reduce((count, v) => count + (v === id ? 1 : 0), 0));
+    direction.markedPatches.set(id, patches.get(id) ?? 0);
   }
 }
 
@@ -211,7 +214,7 @@ export async function stepDirection_(direction: Direction, features: FrameFeatur
     for (const { id, prototype, history } of direction.born) {
       direction.ids.push(id);
       prototypes.set(id, prototype);
-      direction.markedPatches.set(id, Math.max(0, ...history.map(({ mask }) => mask.reduce((count, v) => count + v, 0))));
+      direction.markedPatches.set(id, Math.max(0, ...history.map(({ mask }) => countPatches(mask))));
       unlabelInAnchor_(direction, id, prototype, dim);
     }
   }
