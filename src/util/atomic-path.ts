@@ -45,11 +45,21 @@ async function takeBrowserFiles(target: string, temp: string): Promise<boolean> 
   return true;
 }
 
-/** Moves a file browser's notes at the top of the folder `from` into the folder `to` (where it has none of that name). */
+/**
+ * Moves a file browser's notes in the folder `from` into the folder `to` (where it has none of
+ * that name), and those in each subfolder into `to`'s subfolder of the same name where there is
+ * one: Explorer and Finder leave them in the folder they show, which is `masks/` more often than
+ * the output's top (a first-time user's `masks/Thumbs.db` was deleted by `--overwrite`). Notes in
+ * a folder the new output does not have (masks/ after a run without davis) go with that folder,
+ * as the thumbnails of its images would.
+ */
 async function takeBrowserFilesFrom(from: string, to: string): Promise<void> {
-  const names = await readdir(from).catch(() => []);
-  if (!(await stat(to)).isDirectory()) return;
-  for (const name of names.filter(isOperatingSystemFile)) await rename(path.join(from, name), path.join(to, name)).catch(() => undefined);
+  if (!(await stat(to).catch(() => undefined))?.isDirectory()) return;
+  for (const entry of await readdir(from, { withFileTypes: true }).catch(() => [])) {
+    const [source, destination] = [path.join(from, entry.name), path.join(to, entry.name)];
+    if (entry.isDirectory()) await takeBrowserFilesFrom(source, destination);
+    else if (isOperatingSystemFile(entry.name) && !(await stat(destination).catch(() => undefined))) await rename(source, destination).catch(() => undefined);
+  }
 }
 
 /**

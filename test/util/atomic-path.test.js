@@ -53,4 +53,25 @@ describe('atomic output paths', () => {
     assert.equal(readFileSync(path.join(target, 'a.txt'), 'utf8'), 'old');
     await output.discard();
   });
+
+  it("keeps a file browser's notes in the old output's subfolders when replacing it", async () => {
+    // A first-time user's masks/Thumbs.db and masks/.DS_Store were deleted by --overwrite: only
+    // the top level's notes were carried over, and Explorer and Finder leave them in masks/.
+    const dir = makeTempDir();
+    const target = path.join(dir, 'out');
+    makeFolder(path.join(target, 'masks'), 'old');
+    for (const [name, text] of [['Thumbs.db', 'thumbs'], ['.DS_Store', 'finder'], ['desktop.ini', 'icon']]) writeFileSync(path.join(target, 'masks', name), text);
+    writeFileSync(path.join(target, 'Thumbs.db'), 'top');
+    makeFolder(path.join(target, 'gone'), 'old');
+    writeFileSync(path.join(target, 'gone', 'Thumbs.db'), 'thumbnails of a folder the new output lacks');
+    const output = createAtomicPath(target);
+    makeFolder(path.join(output.temp, 'masks'), 'new');
+    await output.commit(true);
+    assert.deepEqual(readdirSync(path.join(target, 'masks')).sort(), ['.DS_Store', 'Thumbs.db', 'a.txt', 'desktop.ini']);
+    assert.equal(readFileSync(path.join(target, 'masks', 'Thumbs.db'), 'utf8'), 'thumbs');
+    assert.equal(readFileSync(path.join(target, 'masks', 'desktop.ini'), 'utf8'), 'icon');
+    assert.equal(readFileSync(path.join(target, 'masks', 'a.txt'), 'utf8'), 'new');
+    assert.equal(readFileSync(path.join(target, 'Thumbs.db'), 'utf8'), 'top');
+    assert.deepEqual(readdirSync(dir), ['out']);
+  });
 });
