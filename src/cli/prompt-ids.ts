@@ -82,6 +82,26 @@ function findBlendedBand(data: ArrayLike<number>, width: number, height: number)
   return undefined;
 }
 
+/**
+ * Share of a prompt's pixels an object id must cover, reaching all four of its edges, to be
+ * taken for the background under another index: a paint tool's "optimised palette" renumbers
+ * the colours, and a first-time user's re-saved prompt made the grey background object 2 (96%
+ * of the frame) and the object background, which was tracked without a word. An object filling
+ * nine tenths of the frame to every edge is rare but possible (a close-up), so it is said, not refused.
+ */
+const backgroundShare = 0.9;
+
+/** The id that covers `backgroundShare` of the image and touches its four edges (the background under another index), if any. */
+function findBackgroundLike(data: ArrayLike<number>, width: number, height: number): { id: number; share: number } | undefined {
+  const counts = new Map<number, number>();
+  for (let k = 0; k < width * height; k++) counts.set(data[k], (counts.get(data[k]) ?? 0) + 1);
+  const [id, pixels] = [...counts].reduce((a, b) => (b[1] > a[1] ? b : a));
+  if (id === 0 || pixels < backgroundShare * width * height) return undefined;
+  const rowHas = (y: number): boolean => Array.from({ length: width }, (_, x) => data[y * width + x]).includes(id);
+  const columnHas = (x: number): boolean => Array.from({ length: height }, (_, y) => data[y * width + x]).includes(id);
+  return rowHas(0) && rowHas(height - 1) && columnHas(0) && columnHas(width - 1) ? { id, share: pixels / (width * height) } : undefined;
+}
+
 /** Pixels per id (0 left out) of one single-channel label image, and how many lie on an edge. */
 function countIds(data: ArrayLike<number>, width: number, height: number, stats: Map<number, IdStats>): void {
   for (let y = 0; y < height; y++) {
@@ -102,7 +122,8 @@ function countIds(data: ArrayLike<number>, width: number, height: number, stats:
  * an id the davis PNG cannot hold, and more objects than `--max-objects` (said as blended
  * edges when most of the extra ids are thin lines along other ids' edges). A PNG that cannot
  * be read or decoded is left to the tracker, which reports it with the frame size known.
- * @returns a notice for the first blended band (`findBlendedBand`) a prompt holds: likely an
+ * @returns a notice for the first prompt whose background seems to have another index
+ *   (`findBackgroundLike`) or that holds a blended band (`findBlendedBand`): likely an
  *   anti-aliased edge, but a run's own masks can hold such a band too, so it is said, not refused
  * @throws UsageError naming the file or the folder and what to do
  */
@@ -118,6 +139,8 @@ export function checkPromptIds(prompt: { prompts: PromptFrame[]; source: string;
     }
     if (image.channels !== 1) continue;
     const before = new Set(stats.keys());
+    const background = findBackgroundLike(image.data, image.width, image.height);
+    if (background && !notice) notice = `${prompt.option} ${file}: id ${background.id} covers ${Math.round(100 * background.share)}% of the frame and reaches its four edges; if that is the background, save the PNG with the background as index 0 (a paint tool's optimised palette renumbers the colours; our own masks' palette keeps 0 for it)`;
     const band = findBlendedBand(image.data, image.width, image.height);
     if (band && !notice) notice = `${prompt.option} ${file}: ${band.pixels} pixels of id ${band.id} at (${band.x}, ${band.y}) lie between pixels of a lower and a higher id, as blended (anti-aliased) edges leave them; they are taken as id ${band.id} there (paint with hard edges and save without smoothing if that is not meant)`;
     const own = new Map<number, IdStats>();

@@ -25,8 +25,13 @@ export function listPrompts(dir: string): PromptFrame[] {
   const prompts: PromptFrame[] = [];
   for (const name of names) {
     const match = promptName.exec(name);
+    if (!match && statSync(path.join(dir, name), { throwIfNoEntry: false })?.isDirectory()) {
+      throw new UsageError(`--prompts ${dir} holds a folder, ${name}; prompts are the PNGs at its top, named by frame index (00000.png, 00042.png …): move the folder out`);
+    }
     if (!match) throw new UsageError(`--prompts ${dir} holds ${name}, which is not named by a frame index; name prompts 00000.png, 00042.png … (as the davis format does), or move the file out`);
     const frame = Number(match[1]);
+    // Past 2^53 the number is not the name's (99999999999999999999 reads as 1e20): no video is that long.
+    if (!Number.isSafeInteger(frame)) throw new UsageError(`--prompts ${dir} holds ${name}, a frame index past any video's end; rename or remove it`);
     const twin = prompts.find((p) => p.frame === frame);
     if (twin) throw new UsageError(`--prompts ${dir} holds ${path.basename(twin.file)} and ${name}, both for frame ${frame}; keep one`);
     prompts.push({ frame, file: path.join(dir, name) });

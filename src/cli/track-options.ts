@@ -89,7 +89,11 @@ function refuseUnusedOptions(raw: RawTrackOptions, formats: Format[]): void {
       if (raw[key as keyof typeof promptedOnly] !== undefined) throw new UsageError(`${name} is for prompted mode; give --init-mask or --prompts too, or leave ${name} out`);
     }
   }
-  if (raw.initMask && raw.prompts) throw new UsageError(`--init-mask and --prompts do not go together: copy ${raw.initMask} into ${raw.prompts} named by its frame (e.g. 00000.png), or give only one`);
+  if (raw.initMask && raw.prompts) {
+    // The name its frame has as a prompt (--init-frame's, 0 without it), as the davis format names masks.
+    const name = `${(/^\d+$/.test(raw.initFrame ?? '') ? raw.initFrame as string : '0').padStart(5, '0')}.png`;
+    throw new UsageError(`--init-mask and --prompts do not go together: copy ${raw.initMask} into ${raw.prompts} named by its frame (${name}), or give only one`);
+  }
   const named = raw.initMask && raw.initFrame === undefined ? promptName.exec(path.basename(raw.initMask)) : null;
   if (named && Number(named[1]) !== 0) {
     // A mask of the davis output (or of a --prompts folder) is named by its frame; taken for frame 0, it was ground truth in the wrong place.

@@ -27,6 +27,7 @@ export async function readInitMask(file: string, width: number, height: number, 
   try {
     image = decodeLabelPng(bytes);
   } catch (cause) {
+    if (hasPngSignature(bytes)) throw new InputError(`${option} ${file} is a damaged or cut-short PNG (${(cause as Error).message}); save it again, or copy it whole`, { cause });
     throw new InputError(`${option} ${file} is not a PNG (${(cause as Error).message}); give an indexed PNG (DAVIS convention)`, { cause });
   }
   if (image.channels !== 1) throw new InputError(`${option} ${file} has ${image.channels} channels; give an indexed or grey PNG where each pixel is an object id`);
@@ -42,6 +43,12 @@ export async function readInitMask(file: string, width: number, height: number, 
   const out = resizeLabels(image.data, image.width, image.height, width, height);
   if (!allowEmpty && !out.some((v) => v !== 0)) throw new InputError(`${option} ${file} marks no object (every pixel is 0); label objects 1, 2, …`);
   return out;
+}
+
+/** Whether the bytes begin as every PNG does (its 8-byte signature): a file that does but cannot be decoded is damaged, not another format. */
+function hasPngSignature(bytes: Uint8Array): boolean {
+  const signature = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+  return bytes.length >= signature.length && signature.every((b, k) => bytes[k] === b);
 }
 
 /**

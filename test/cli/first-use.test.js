@@ -146,6 +146,26 @@ describe('first use: prompts', () => {
   });
 });
 
+describe('first use: a prompt whose background has another index', () => {
+  it('is said: an object covering nine tenths of the frame to its four edges', async () => {
+    // A paint tool's optimised palette made a first-time user's grey background index 2 and the
+    // square index 0: the background was tracked as object 2 without a word.
+    const prompts = path.join(work, 'renumbered');
+    mkdirSync(prompts);
+    writeMask(path.join(prompts, '00000.png'), [[2, 0, 0, 128, 96], [0, 50, 30, 70, 50]]);
+    const run = await runCli([video, '--prompts', prompts, '-o', path.join(work, 'orenumbered'), '--format', 'coco', ...model], { env });
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stderr, /^dino-track: --prompts .*renumbered\/00000\.png: id 2 covers 97% of the frame and reaches its four edges; if that is the background, save the PNG with the background as index 0 \(a paint tool's optimised palette renumbers the colours; our own masks' palette keeps 0 for it\)$/m);
+    // A large object that leaves a border of background: nothing to say.
+    const large = path.join(work, 'large');
+    mkdirSync(large);
+    writeMask(path.join(large, '00000.png'), [[1, 0, 0, 128, 90]]);
+    const quiet = await runCli([video, '--prompts', large, '-o', path.join(work, 'olarge'), '--format', 'coco', ...model], { env });
+    assert.equal(quiet.code, 0, quiet.stderr);
+    assert.doesNotMatch(quiet.stderr, /covers/);
+  });
+});
+
 describe('first use: messages', () => {
   it('too many arguments: no doubled punctuation', async () => {
     const run = await refused([video, video, '-o', path.join(work, 'x.mp4')], 2, /too many arguments/);

@@ -50,7 +50,9 @@ describe('track options → context', () => {
     [{ initFrame: '4' }, '--init-frame is for prompted mode; give --init-mask too, or leave --init-frame out'],
     [{ prompts: 'fixes', initFrame: '4' }, "--init-frame goes with --init-mask; with --prompts each PNG's name is its frame, so leave --init-frame out"],
     [{ initMask: 'fixes/00034.png' }, "--init-mask fixes/00034.png is named as frame 34's mask, but annotates frame 0 without --init-frame; add --init-frame 34 (or --init-frame 0 if it is frame 0's)"],
-    [{ prompts: 'fixes', initMask: 'm.png' }, '--init-mask and --prompts do not go together: copy m.png into fixes named by its frame (e.g. 00000.png), or give only one'],
+    [{ prompts: 'fixes', initMask: 'm.png' }, '--init-mask and --prompts do not go together: copy m.png into fixes named by its frame (00000.png), or give only one'],
+    // A first-time user gave --init-frame 10 and was told to name the file 00000.png.
+    [{ prompts: 'fixes', initMask: 'out1/masks/00010.png', initFrame: '10' }, '--init-mask and --prompts do not go together: copy out1/masks/00010.png into fixes named by its frame (00010.png), or give only one'],
     [{ features: 'f.safetensors', output: `${dir}/o`, model: 'x.onnx' }, '--model does nothing with --features (the model already ran when the cache was saved); leave it out'],
     [{ features: 'f.safetensors', output: `${dir}/o`, shortSide: '240' }, '--short-side does nothing with --features (the model already ran when the cache was saved); leave it out'],
     [{ featuresDtype: 'f16' }, '--features-dtype sets the precision of --save-features; give --save-features too, or leave it out'],

@@ -276,6 +276,29 @@ describe('--prompts with --stride and several formats', () => {
     assert.match(bad.stderr, /holds frame-3\.png, which is not named by a frame index; name prompts 00000\.png, 00042\.png/);
     assert.equal(bad.stderr.trim().split('\n').length, 1);
   });
+
+  it('names what a first-time user got wrong in a prompts folder: a subfolder, a frame index too large to read, a cut-short PNG', async () => {
+    const cache = await makeCache('refusals-2', () => [[1, 1, 1]]);
+    const nested = makePrompts('nested', { 0: [[1, 1, 1]] });
+    mkdirSync(path.join(nested, 'old'));
+    const folder = await runCli(['--features', cache, '--prompts', nested, '-o', path.join(work, 'o-nested'), '--refine', 'none', '--progress', 'none']);
+    assert.equal(folder.code, 2, folder.stderr);
+    assert.match(folder.stderr, /--prompts .*nested holds a folder, old; prompts are the PNGs at its top, named by frame index \(00000\.png, 00042\.png …\): move the folder out$/m);
+    // Read as a number, 99999999999999999999 was "frame 100000000000000000000".
+    const huge = makePrompts('huge', { 0: [[1, 1, 1]] });
+    copyFileSync(path.join(huge, '00000.png'), path.join(huge, '99999999999999999999.png'));
+    const far = await runCli(['--features', cache, '--prompts', huge, '-o', path.join(work, 'o-huge'), '--refine', 'none', '--progress', 'none']);
+    assert.equal(far.code, 2, far.stderr);
+    assert.match(far.stderr, /holds 99999999999999999999\.png, a frame index past any video's end; rename or remove it$/m);
+    // A PNG cut short was "not a PNG (Offset is outside the bounds of the DataView)".
+    const cut = makePrompts('cut', { 0: [[1, 1, 1]] });
+    const bytes = readFileSync(path.join(cut, '00000.png'));
+    writeFileSync(path.join(cut, '00000.png'), bytes.subarray(0, Math.floor(bytes.length / 2)));
+    const damaged = await runCli(['--features', cache, '--prompts', cut, '-o', path.join(work, 'o-cut'), '--refine', 'none', '--progress', 'none']);
+    assert.equal(damaged.code, 1, damaged.stderr);
+    assert.match(damaged.stderr, /--prompts .*cut\/00000\.png is a damaged or cut-short PNG \(.*\); save it again, or copy it whole$/m);
+    for (const run of [folder, far, damaged]) assert.equal(run.stderr.trim().split('\n').length, 1, run.stderr);
+  });
 });
 
 describe('the annotation round trip (README)', () => {
