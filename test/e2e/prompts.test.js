@@ -1,12 +1,13 @@
 // Issue 18: prompts on any number of frames (--prompts DIR), propagated both ways.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { decode } from 'fast-png';
 import { encodeDavisPng } from '../../dist/export/index.js';
 import { createFeatureCacheWriter } from '../../dist/features/index.js';
+import { getFfmpegBinaries } from '../../dist/video/index.js';
 import { cli, makeSquaresVideo, makeTempDir, makeVideo, models, runCli } from '../fixtures.js';
 import { squareFeatures } from '../track/square-features.js';
 
@@ -234,6 +235,34 @@ describe('--prompts with --stride and several formats', () => {
     const id = [...onBlue(first).keys()].find((v) => v > 1);
     // Its patches on the prompt, background there, used to outvote it: it vanished in a third of the frames and came back under a second id.
     for (let t = first; t < 50; t++) assert.ok((onBlue(t).get(id) ?? 0) >= 0.9 * 40 * 40, `frame ${t}: the blue square keeps id ${id} (${JSON.stringify([...onBlue(t)])})`);
+  });
+
+  it('--discover keeps a still object it found whole on every frame after (its birth window joins the propagation\'s context)', async () => {
+    // A real video through the designed ViT (a first-time user's): red and blue squares moving
+    // (prompted on frame 0), a still green one appearing on frame 40. Found on frame 42, its
+    // patches were still background in the context's frames 40–41, and outvoted it: a quarter of
+    // it on frames 45–47 and 52–53, nothing there once refined.
+    const { ffmpeg } = getFfmpegBinaries();
+    const video = path.join(work, 'green-appears.mp4');
+    execFileSync(ffmpeg, ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'color=c=0x808080:s=320x240:r=25:d=3.2', '-f', 'lavfi', '-i', 'color=c=red:s=40x40:r=25:d=3.2', '-f', 'lavfi', '-i', 'color=c=blue:s=40x40:r=25:d=3.2', '-f', 'lavfi', '-i', 'color=c=0x00c000:s=40x40:r=25:d=3.2',
+      '-filter_complex', "[0][1]overlay=x='20+3*n':y=30[a];[a][2]overlay=x='260-3*n':y=160[b];[b][3]overlay=x=140:y=100:enable='gte(n,40)'[v]", '-map', '[v]', '-frames:v', '80', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-crf', '12', video]);
+    const prompt = new Uint16Array(320 * 240);
+    for (let y = 30; y < 70; y++) prompt.fill(1, y * 320 + 20, y * 320 + 60);
+    for (let y = 160; y < 200; y++) prompt.fill(2, y * 320 + 260, y * 320 + 300);
+    const mask = path.join(work, 'green-appears-00000.png');
+    writeFileSync(mask, encodeDavisPng(prompt, 320, 240));
+    const out = path.join(work, 'out-green-appears');
+    const result = await runCli([video, '--init-mask', mask, '--discover', '-o', out, '--format', 'davis', '--model', models.designed, '--progress', 'none']);
+    assert.equal(result.code, 0, result.stderr);
+    const onGreen = (t) => {
+      const labels = decode(readFileSync(path.join(out, 'masks', `${String(t).padStart(5, '0')}.png`))).data;
+      const found = new Map();
+      for (let y = 100; y < 140; y++) for (let x = 140; x < 180; x++) found.set(labels[y * 320 + x], (found.get(labels[y * 320 + x]) ?? 0) + 1);
+      return found;
+    };
+    const id = [...onGreen(45).keys()].find((v) => v > 2) ?? [...onGreen(50).keys()].find((v) => v > 2);
+    assert.ok(id !== undefined, 'the green square is discovered');
+    for (let t = 45; t < 80; t++) assert.ok((onGreen(t).get(id) ?? 0) >= 0.9 * 40 * 40, `frame ${t}: the green square keeps id ${id} whole (${JSON.stringify([...onGreen(t)])})`);
   });
 
   it('--discover does not make an object of the background: a large, weakly attended wall gets no id', async () => {

@@ -39,11 +39,19 @@ export interface Direction {
   anchor?: ContextFrame;
   /** The anchoring prompt's centred tokens (discovery compares a new object with its background). */
   anchorCentred?: Float32Array;
-  recent: ContextFrame[];
+  /** The most recent predictions, oldest first, each with its frame index. */
+  recent: (ContextFrame & { index: number })[];
   /** Each object's unit mean feature where it was last prompted (re-anchoring and drift correction compare with it). */
   prototypes: Map<number, Float32Array>;
   /** Objects a prompt erased while they were in view: never re-anchored, and not discovered anew either. */
   rejected: Map<number, Float32Array>;
+  /**
+   * Whether re-anchoring may give `id` a region on frame `frame` (every object it has a look
+   * for when undefined). The backward pass knows every prompted object's look from its start,
+   * but may not bring back an object on the frames after a prompt that erased it (a review: an
+   * object erased at a middle prompt and hidden at the last came back between them).
+   */
+  mayReanchor?: (id: number, frame: number) => boolean;
   discovery: DiscoveryState;
   /** Each object's patches where a prompt last marked it, or where discovery found it. */
   markedPatches: Map<number, number>;
@@ -129,7 +137,7 @@ function getInView(direction: Direction): Set<number> {
  * it was taken for merged and never came back (a review).
  * @param marked the prompt's objects' looks
  */
-function isLeftOut(prototype: Float32Array, labels: Uint16Array, tokens: Float32Array, dim: number, marked: Map<number, Float32Array>, inView: boolean): boolean {
+export function isLeftOut(prototype: Float32Array, labels: Uint16Array, tokens: Float32Array, dim: number, marked: Map<number, Float32Array>, inView: boolean): boolean {
   let alike = 0;
   for (let i = 0; i < labels.length; i++) {
     const token = tokens.subarray(i * dim, (i + 1) * dim);
@@ -179,6 +187,25 @@ function unlabelInAnchor_(direction: Direction, id: number, prototype: Float32Ar
 }
 
 /**
+ * A discovered object is given its patches in the predictions of its birth window that are
+ * still in the propagation's context (one-hot, as on the frame it was found, and as those
+ * frames are written): labelled background there, they outvoted the new label on the next
+ * frames (a first-time user: a still green square found at frame 42 shrank to a quarter on
+ * frames 45–47 and 52–53, and vanished there once refined).
+ */
+function labelInRecent_(direction: Direction, id: number, history: { index: number; mask: Uint8Array }[]): void {
+  for (const { index, mask } of history) {
+    const frame = direction.recent.find((f) => f.index === index);
+    if (!frame) continue;
+    for (let i = 0; i < mask.length; i++) {
+      if (!mask[i]) continue;
+      for (const grid of frame.masks.values()) grid[i] = 0;
+    }
+    frame.masks.set(id, Float32Array.from(mask));
+  }
+}
+
+/**
  * Whether an object is large enough to be let go when out of view (`letGoPatches`, counted
  * where it was last marked by a prompt or found by discovery). Unknown sizes (an object this
  * direction has not passed a prompt of yet) are not let go.
@@ -202,7 +229,9 @@ export async function stepDirection_(direction: Direction, features: FrameFeatur
   const { prototypes } = direction;
   if (options.propagation === 'improved') {
     const { lostPatches, matchCosine, pull, driftIou } = promptedTuning;
-    const anchored = reanchorLost_(soft, features.clsAttention, tokens.centred, prototypes, { rows, cols, heads, dim, lostPatches, matchCosine, regions });
+    const { mayReanchor } = direction;
+    const live = mayReanchor ? new Map([...prototypes].filter(([id]) => mayReanchor(id, features.index))) : prototypes;
+    const anchored = reanchorLost_(soft, features.clsAttention, tokens.centred, live, { rows, cols, heads, dim, lostPatches, matchCosine, regions });
     eraseVanished_(soft, { tokens: tokens.centred, dim, cols, radius: options.radius, prototypes, matchCosine, lostPatches }, (id) => mayLetGo(direction, id), anchored);
     correctDrift_(soft, features.clsAttention, tokens.centred, prototypes, { rows, cols, heads, dim, lostPatches, matchCosine, pull, driftIou, regions });
   }
@@ -216,9 +245,10 @@ export async function stepDirection_(direction: Direction, features: FrameFeatur
       prototypes.set(id, prototype);
       direction.markedPatches.set(id, Math.max(0, ...history.map(({ mask }) => countPatches(mask))));
       unlabelInAnchor_(direction, id, prototype, dim);
+      labelInRecent_(direction, id, history);
     }
   }
-  direction.recent.push({ tokens: tokens.unit, masks: soft });
+  direction.recent.push({ tokens: tokens.unit, masks: soft, index: features.index });
   if (direction.recent.length > options.contextFrames) direction.recent = direction.recent.slice(-options.contextFrames);
   return soft;
 }

@@ -5,9 +5,9 @@ import { resizeLabels } from '../resize-labels.js';
 import type { Discovered } from '../discover.js';
 import { paintLabels } from '../multi/painting.js';
 import type { BackfillFrame, FrameFeatures, FrameResult, Tracker } from '../types.js';
-import { getPrototypes } from '../reanchor.js';
-import { anchorAtPrompt_, createDirection, getFrameTokens, stepDirection_, type StepOptions } from './direction.js';
-import { describePromptedFrame, selectLabels, type LabelGeometry, type WeightedSoft } from './soft-labels.js';
+import { getPrototypes, getWinners } from '../reanchor.js';
+import { anchorAtPrompt_, createDirection, getFrameTokens, isLeftOut, stepDirection_, type Direction, type StepOptions } from './direction.js';
+import { describePromptedFrame, discountUnknownBackground_, selectLabels, type LabelGeometry, type WeightedSoft } from './soft-labels.js';
 import { openSoftScratch, type SoftScratch } from './soft-scratch.js';
 
 /** An annotated frame: a DAVIS PNG (0 background, k = object k) that is ground truth on frame `frame`. */
@@ -40,36 +40,76 @@ export interface MultiPromptOptions extends StepOptions {
   onBackward?: (done: number, total: number) => void;
 }
 
+/** Where the prompts speak of one object: the frames that mark it, and those that erase it (leave it out while patches like it lie in their background). */
+interface PromptMentions {
+  marks: number[];
+  erases: number[];
+}
+
+/** What the prompts say of their objects, read before the passes. */
+interface PromptObjects {
+  ids: number[];
+  /** Each id's look where a prompt first marks it (unit mean of its patches' centred tokens). */
+  looks: Map<number, Float32Array>;
+  /** Each id's patches where a prompt first marks it. */
+  sizes: Map<number, number>;
+  mentions: Map<number, PromptMentions>;
+}
+
 /**
- * Every id the prompts mark, and each id's look where a prompt first marks it (unit mean of
- * its patches' centred tokens), read one prompt at a time, in frame order, before the passes.
- * The forward direction knows every prompted object from its start, not only from the prompts
- * it has passed: going forwards from a prompt that leaves out an object marked only later (it
+ * Every id the prompts mark, its look and size where a prompt first marks it, and which
+ * prompts mark or erase it, read one prompt at a time, in frame order, before the passes.
+ * Both directions know every prompted object from their start, not only from the prompts they
+ * have passed: going forwards from a prompt that leaves out an object marked only later (it
  * comes into view after the first prompt), that object was unknown until its own prompt, and
- * propagation gave its patches to a look-alike meanwhile (trial 10). Forwards only: the
- * forward direction passes the prompts in their order, so one that erased an object decides
- * before the object could come back; seeded going backwards, an object erased at a middle
- * prompt and hidden at the last came back between them (a review).
+ * propagation gave its patches to a look-alike meanwhile (trial 10); going backwards from a
+ * prompt that leaves out an object hidden there, the same, and the object vanished on the
+ * frames before that prompt where it was in view (a first-time user). Where the prompts erase an
+ * object decides where the backward direction may bring it back (`isLiveAt`).
  * @throws UsageError past `maxObjects`, InputError when none marks an object
  */
-async function readPromptObjects(options: MultiPromptOptions, frames: number[], promptAt: Map<number, string>): Promise<{ ids: number[]; looks: Map<number, Float32Array> }> {
+async function readPromptObjects(options: MultiPromptOptions, frames: number[], promptAt: Map<number, string>): Promise<PromptObjects> {
   const looks = new Map<number, Float32Array>();
+  const sizes = new Map<number, number>();
   const ids = new Set<number>();
+  const readGrid = async (index: number): Promise<{ grid: Uint16Array; features: FrameFeatures }> => {
+    const labels = await readInitMask(promptAt.get(index) as string, options.width, options.height, options.option, true);
+    const features = await options.features.readFrame(index);
+    return { grid: resizeLabels(labels, options.width, options.height, features.cols, features.rows), features };
+  };
   for (const index of frames) {
     const labels = await readInitMask(promptAt.get(index) as string, options.width, options.height, options.option, true);
     for (const id of new Set(labels)) if (id !== 0) ids.add(id);
     const unseen = [...ids].filter((id) => !looks.has(id));
     if (unseen.length === 0) continue;
-    const features = await options.features.readFrame(index);
-    const grid = resizeLabels(labels, options.width, options.height, features.cols, features.rows);
-    for (const [id, look] of getPrototypes(grid, getFrameTokens(features).centred, features.dim, unseen)) looks.set(id, look);
+    const { grid, features } = await readGrid(index);
+    for (const [id, look] of getPrototypes(grid, getFrameTokens(features).centred, features.dim, unseen)) {
+      looks.set(id, look);
+      sizes.set(id, grid.reduce((count, v) => count + (v === id ? 1 : 0), 0));
+    }
   }
   if (ids.size === 0) {
     const what = options.prompts.length === 1 ? `${options.option} ${options.prompts[0].file}` : `${options.source}: none of its PNGs`;
     throw new InputError(`${what} marks no object (every pixel is 0); label objects 1, 2, …`);
   }
   if (ids.size > options.maxObjects) throw new UsageError(`${options.source} marks ${ids.size} objects, more than --max-objects ${options.maxObjects}; raise --max-objects`);
-  return { ids: [...ids].sort((a, b) => a - b), looks };
+  const mentions = new Map([...ids].map((id) => [id, { marks: [], erases: [] } as PromptMentions]));
+  for (const index of frames) {
+    const { grid, features } = await readGrid(index);
+    const on = new Set(grid);
+    for (const [id, look] of looks) {
+      if (on.has(id)) mentions.get(id)?.marks.push(index);
+      else if (isLeftOut(look, grid, getFrameTokens(features).centred, features.dim, new Map(), false)) mentions.get(id)?.erases.push(index);
+    }
+  }
+  return { ids: [...ids].sort((a, b) => a - b), looks, sizes, mentions };
+}
+
+/** Whether the last prompt at or before `frame` that speaks of the object marks it, or none does (it may be brought back there). */
+function isLiveAt(mentions: PromptMentions | undefined, frame: number): boolean {
+  if (!mentions) return true;
+  const last = (at: number[]): number => Math.max(-1, ...at.filter((f) => f <= frame));
+  return last(mentions.erases) <= last(mentions.marks);
 }
 
 /**
@@ -116,15 +156,46 @@ function getBirths(born: Discovered[], promptAt: Map<number, string>, features: 
     .map(({ index, mask }) => ({ index, labels: paintLabels(new Map([[id, mask]]), features.rows, features.cols, width, height), soft: new Map([[id, Float32Array.from(mask)]]) })));
 }
 
+/** What the backward pass leaves the forward one. */
+interface BackwardResult {
+  /** The objects it discovered: id → unit mean feature where it was found. */
+  discovered: Map<number, Float32Array>;
+  /**
+   * Each id's last frame on which the backward pass spoke of it (labelled it there, by a prompt,
+   * propagation, re-anchoring or discovery, or a prompt it passed erased it): on later frames its
+   * soft labels say nothing of that id.
+   */
+  knownUntil: Map<number, number>;
+}
+
+/**
+ * Records the ids the backward direction speaks of at frame `index` (it labels them there, or a
+ * prompt it passed erased them) that it did not on a later frame: from there on down its soft
+ * labels of them are a vote, before it they are not (it had not found them).
+ * @param labels the frame's soft (or prompted one-hot) labels
+ */
+function noteKnown_(knownUntil: Map<number, number>, backward: Direction, index: number, labels: Map<number, Float32Array>): void {
+  const labelled = new Set(getWinners(labels, labels.get(0)?.length ?? 0));
+  for (const id of [...labelled, ...backward.rejected.keys()]) if (id > 0 && !knownUntil.has(id)) knownUntil.set(id, index);
+  // A discovered object is given its patches on the frames of its birth window too (backfillScratch).
+  for (const { id, history } of backward.born) knownUntil.set(id, Math.max(index, ...history.map((h) => h.index)));
+}
+
 /**
  * Backwards from the last prompt to frame 0, over the key frames: each prompt re-anchors
  * the propagation, every other frame's soft labels go to the scratch file (the forward
  * pass reads them back in order). With `--discover` it finds objects too (an object seen
  * only before a prompt would otherwise never be found).
- * @returns the objects it discovered: id → unit mean feature where it was found
+ * It knows every prompted object's look and size from its start (`readPromptObjects`), and
+ * re-anchors an object wherever the last prompt at or before the frame does not erase it.
  */
-async function runBackwardPass(options: MultiPromptOptions, ids: number[], scratch: SoftScratch, promptAt: Map<number, string>, last: number): Promise<Map<number, Float32Array>> {
+async function runBackwardPass(options: MultiPromptOptions, objects: PromptObjects, scratch: SoftScratch, promptAt: Map<number, string>, last: number): Promise<BackwardResult> {
+  const { ids, looks, sizes, mentions } = objects;
   const backward = createDirection(ids);
+  backward.prototypes = new Map(looks);
+  backward.markedPatches = new Map(sizes);
+  backward.mayReanchor = (id, frame) => isLiveAt(mentions.get(id), frame);
+  const knownUntil = new Map<number, number>();
   const step = options;
   let total = 0;
   for (let index = last; index >= 0; index--) if (options.isKeyFrame(index)) total++;
@@ -134,13 +205,17 @@ async function runBackwardPass(options: MultiPromptOptions, ids: number[], scrat
     const features = await options.features.readFrame(index);
     const tokens = getFrameTokens(features);
     const file = promptAt.get(index);
+    let labels: Map<number, Float32Array>;
     if (file !== undefined) {
-      const labels = await readInitMask(file, options.width, options.height, options.option, true);
-      anchorAtPrompt_(backward, index, resizeLabels(labels, options.width, options.height, features.cols, features.rows), tokens, features.dim);
+      const prompt = await readInitMask(file, options.width, options.height, options.option, true);
+      anchorAtPrompt_(backward, index, resizeLabels(prompt, options.width, options.height, features.cols, features.rows), tokens, features.dim);
+      labels = backward.anchor?.masks ?? new Map();
     } else {
-      await scratch.write(index, await stepDirection_(backward, features, tokens, step));
+      labels = await stepDirection_(backward, features, tokens, step);
+      await scratch.write(index, labels);
       await backfillScratch(scratch, backward.born, promptAt);
     }
+    noteKnown_(knownUntil, backward, index, labels);
     options.onBackward?.(++done, total);
   }
   const discovered = new Map<number, Float32Array>();
@@ -150,7 +225,7 @@ async function runBackwardPass(options: MultiPromptOptions, ids: number[], scrat
     const prototype = backward.prototypes.get(id) ?? backward.rejected.get(id);
     if (prototype) discovered.set(id, prototype);
   }
-  return discovered;
+  return { discovered, knownUntil };
 }
 
 /**
@@ -170,12 +245,13 @@ export async function createMultiPromptTracker(options: MultiPromptOptions): Pro
   const promptAt = new Map(options.prompts.map((p) => [p.frame, p.file]));
   const frames = [...promptAt.keys()].sort((a, b) => a - b);
   for (const frame of frames) if (!options.isKeyFrame(frame)) throw new Error(`internal: prompted frame ${frame} is not a key frame`);
-  const { ids, looks } = await readPromptObjects(options, frames, promptAt);
+  const objects = await readPromptObjects(options, frames, promptAt);
+  const { ids, looks } = objects;
   const { rows, cols } = await options.features.readFrame(0);
   const scratch = await openSoftScratch([0, ...ids, ...getDiscoverableIds(options, ids)], rows * cols);
-  let discovered: Map<number, Float32Array>;
+  let backward: BackwardResult;
   try {
-    discovered = await runBackwardPass(options, ids, scratch, promptAt, frames[frames.length - 1]);
+    backward = await runBackwardPass(options, objects, scratch, promptAt, frames[frames.length - 1]);
   } catch (error) {
     await scratch.close();
     throw error;
@@ -185,12 +261,14 @@ export async function createMultiPromptTracker(options: MultiPromptOptions): Pro
   // has anchored the forward direction their features are known, so that re-anchoring
   // finds them after it under the same id and discovery does not give them a second one.
   // The first prompt does not erase them: going forwards nothing had been found yet.
+  const { discovered, knownUntil } = backward;
   const forward = createDirection([...ids, ...discovered.keys()]);
   for (const [id, look] of looks) forward.prototypes.set(id, look);
-  const readBackward = async (index: number): Promise<Map<number, Float32Array>> => {
+  const readBackward = async (index: number, weight: number): Promise<WeightedSoft> => {
     const soft = await scratch.read(index);
     if (!soft) throw new Error(`internal: no backward soft labels for frame ${index}`);
-    return soft;
+    const unknown = new Set([...soft.keys()].filter((id) => id !== 0 && !((knownUntil.get(id) ?? -1) >= index)));
+    return { soft, weight, unknown };
   };
   return {
     // Objects discovery finds going forwards are painted into their birth window's frames, held back until then.
@@ -209,12 +287,17 @@ export async function createMultiPromptTracker(options: MultiPromptOptions): Pro
         if (first) for (const [id, prototype] of discovered) if (!forward.prototypes.has(id)) forward.prototypes.set(id, prototype);
         return describe(labels);
       }
-      if (forward.anchorFrame === undefined) return select([{ soft: await readBackward(index), weight: 1 }]);
+      if (forward.anchorFrame === undefined) return select([await readBackward(index, 1)]);
       const soft = await stepDirection_(forward, features, getFrameTokens(features), options);
       const births = getBirths(forward.born, promptAt, features, width, height);
       const next = frames.find((frame) => frame > index);
       const weight = next === undefined ? 1 : (next - index) / (next - forward.anchorFrame);
-      const result = select(weight === 1 ? [{ soft, weight }] : [{ soft, weight }, { soft: await readBackward(index), weight: 1 - weight }]);
+      const sources: WeightedSoft[] = [{ soft, weight }];
+      if (weight < 1) {
+        sources.push(await readBackward(index, 1 - weight));
+        discountUnknownBackground_(sources[1], sources);
+      }
+      const result = select(sources);
       if (births.length) result.births = births;
       return result;
     },
