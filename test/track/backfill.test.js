@@ -5,6 +5,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { trackFrames } from 'dino-track';
 import { createFeatureCacheWriter } from '../../dist/features/index.js';
+import { paintBirth } from '../../dist/track/index.js';
 import { makeTempDir } from '../fixtures.js';
 import { squareFeatures } from './square-features.js';
 
@@ -37,4 +38,30 @@ describe('backfill of births', () => {
       assert.deepEqual(labels, Array(frames).fill(1));
     });
   }
+});
+
+describe('painting a birth into an earlier frame', () => {
+  // A 12x4 frame: object 1's body at x 0-3, and a detached piece at x 8-11 — a newcomer its
+  // track took for a piece of itself before the newcomer was born (a first-time user: a yellow
+  // square 40 px from a red one was written as part of red on its first two frames).
+  const [width, height] = [12, 4];
+  const frame = (fill) => {
+    const labels = new Uint16Array(width * height);
+    for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) labels[y * width + x] = fill(x, y);
+    return labels;
+  };
+  const result = { index: 3, width, height, labels: frame((x) => (x < 4 || x >= 8 ? 1 : 0)), objects: [{ id: 1, area: 32, bbox: [0, 0, 12, 4], score: 0.9, occluded: false }] };
+
+  it('takes a detached piece of another object that lies mostly inside the birth', () => {
+    const painted = paintBirth(result, { index: 3, labels: frame((x) => (x >= 7 ? 5 : 0)), score: 0.5 });
+    assert.deepEqual(Array.from(painted.labels.subarray(0, width)), [1, 1, 1, 1, 0, 0, 0, 5, 5, 5, 5, 5]);
+    assert.deepEqual(painted.objects.map((o) => [o.id, o.area]), [[1, 16], [5, 20]]);
+  });
+
+  it('leaves another object\'s largest piece, and a piece mostly outside the birth, as they are', () => {
+    const over = paintBirth(result, { index: 3, labels: frame((x) => (x >= 2 && x < 7 ? 5 : 0)) });
+    assert.deepEqual(Array.from(over.labels.subarray(0, width)), [1, 1, 1, 1, 5, 5, 5, 0, 1, 1, 1, 1]);
+    const edge = paintBirth(result, { index: 3, labels: frame((x) => (x >= 10 ? 5 : 0)) });
+    assert.deepEqual(Array.from(edge.labels.subarray(0, width)), [1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1, 1]);
+  });
 });
