@@ -32,18 +32,6 @@ export const promptedTuning = {
    * Twice `lostPatches`: an object that small is "lost" as soon as half of it is hidden.
    */
   letGoPatches: 6,
-  /**
-   * An object's size seen in view (the most patches it won on a frame, going backwards or
-   * forwards) counts for letting go only at this many times `letGoPatches`: an object prompted
-   * small, as it enters or leaves, is let go once out of view if it was seen large (tuning 108,
-   * `middle`: its object 2 prompted at 3 patches while leaving, 60 going backwards, was a
-   * remnant on every frame after it left; J&F 0.343 → 0.557). Won patches overstate a small
-   * object's size (propagation bleeds): at once `letGoPatches` the small objects of scenes 409 and
-   * 411 (in neither set; 6–7 patches at most) prompted on a middle frame were let go while in
-   * view (J 0.549 → 0.365, 0.554 → 0.177); at twice they are kept. The tuning set gives the
-   * same figures at one and two.
-   */
-  seenLetGoFactor: 2,
   /** Drift correction acts on a region overlapping the object at least this much (IoU). Earlier, as above. */
   driftIou: 0.3,
   /** Drift correction's pull towards the region: 0.3/0.5/0.8 gave mean J&F 0.909/0.893/0.857 on pan-two, crossing and occlusion-1s (earlier). */

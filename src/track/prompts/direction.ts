@@ -55,8 +55,6 @@ export interface Direction {
   discovery: DiscoveryState;
   /** Each object's patches where a prompt last marked it, or where discovery found it. */
   markedPatches: Map<number, number>;
-  /** The most patches each object has won on a frame this direction stepped to (the forward direction starts from the backward pass's). */
-  seenPatches: Map<number, number>;
   /** The objects discovery found on the last frame stepped to, with their masks on the frames before it. */
   born: Discovered[];
 }
@@ -64,7 +62,7 @@ export interface Direction {
 /** A direction that carries `ids` and has passed no prompt yet. */
 export function createDirection(ids: number[]): Direction {
   const sorted = [...new Set([0, ...ids])].sort((a, b) => a - b);
-  return { ids: sorted, recent: [], prototypes: new Map(), rejected: new Map(), discovery: { candidates: [], nextId: Math.max(...sorted) + 1 }, born: [], markedPatches: new Map(), seenPatches: new Map() };
+  return { ids: sorted, recent: [], prototypes: new Map(), rejected: new Map(), discovery: { candidates: [], nextId: Math.max(...sorted) + 1 }, born: [], markedPatches: new Map() };
 }
 
 /** A frame's patch tokens in the two forms prompted mode uses, each `[rows*cols, dim]` unit rows. */
@@ -208,20 +206,12 @@ function labelInRecent_(direction: Direction, id: number, history: { index: numb
 }
 
 /**
- * Whether an object is large enough to be let go when out of view: `letGoPatches` where it was
- * last marked by a prompt or found by discovery, or `seenLetGoFactor` times that in view.
- * Unknown sizes (an object this direction has not passed a prompt of yet nor seen) are not let go.
+ * Whether an object is large enough to be let go when out of view (`letGoPatches`, counted
+ * where it was last marked by a prompt or found by discovery). Unknown sizes (an object this
+ * direction has not passed a prompt of yet) are not let go.
  */
 function mayLetGo(direction: Direction, id: number): boolean {
-  const { letGoPatches, seenLetGoFactor } = promptedTuning;
-  return (direction.markedPatches.get(id) ?? 0) >= letGoPatches || (direction.seenPatches.get(id) ?? 0) >= seenLetGoFactor * letGoPatches;
-}
-
-/** Records how many patches each object won on the frame just stepped to, where that is the most yet. */
-function noteSeenPatches_(direction: Direction, soft: Map<number, Float32Array>): void {
-  const counts = new Map<number, number>();
-  for (const winner of getWinners(soft, soft.get(0)?.length ?? 0)) counts.set(winner, (counts.get(winner) ?? 0) + 1);
-  for (const [id, count] of counts) if (id > 0 && count > (direction.seenPatches.get(id) ?? 0)) direction.seenPatches.set(id, count);
+  return (direction.markedPatches.get(id) ?? 0) >= promptedTuning.letGoPatches;
 }
 
 /**
@@ -258,7 +248,6 @@ export async function stepDirection_(direction: Direction, features: FrameFeatur
       labelInRecent_(direction, id, history);
     }
   }
-  noteSeenPatches_(direction, soft);
   direction.recent.push({ tokens: tokens.unit, masks: soft, index: features.index });
   if (direction.recent.length > options.contextFrames) direction.recent = direction.recent.slice(-options.contextFrames);
   return soft;

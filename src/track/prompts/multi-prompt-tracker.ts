@@ -166,8 +166,6 @@ interface BackwardResult {
    * soft labels say nothing of that id.
    */
   knownUntil: Map<number, number>;
-  /** The most patches each object won on a frame going backwards (`Direction.seenPatches`). */
-  seenPatches: Map<number, number>;
 }
 
 /**
@@ -227,7 +225,7 @@ async function runBackwardPass(options: MultiPromptOptions, objects: PromptObjec
     const prototype = backward.prototypes.get(id) ?? backward.rejected.get(id);
     if (prototype) discovered.set(id, prototype);
   }
-  return { discovered, knownUntil, seenPatches: backward.seenPatches };
+  return { discovered, knownUntil };
 }
 
 /**
@@ -266,8 +264,6 @@ export async function createMultiPromptTracker(options: MultiPromptOptions): Pro
   const { discovered, knownUntil } = backward;
   const forward = createDirection([...ids, ...discovered.keys()]);
   for (const [id, look] of looks) forward.prototypes.set(id, look);
-  // An object prompted small (leaving the frame) but seen large going backwards may be let go going forwards.
-  forward.seenPatches = new Map(backward.seenPatches);
   const readBackward = async (index: number, weight: number): Promise<WeightedSoft> => {
     const soft = await scratch.read(index);
     if (!soft) throw new Error(`internal: no backward soft labels for frame ${index}`);
