@@ -267,7 +267,12 @@ export async function createMultiPromptTracker(options: MultiPromptOptions): Pro
   const readBackward = async (index: number, weight: number): Promise<WeightedSoft> => {
     const soft = await scratch.read(index);
     if (!soft) throw new Error(`internal: no backward soft labels for frame ${index}`);
-    const unknown = new Set([...soft.keys()].filter((id) => id !== 0 && !((knownUntil.get(id) ?? -1) >= index)));
+    // Improved propagation re-anchors every prompted object going backwards wherever it is live:
+    // an object the backward labels have not found there is one they looked for, and their vote
+    // on it counts (left out, the twin hidden behind its look-alike at the later prompt took the
+    // visible twin's pixels just before that prompt, and remnants of hidden objects stayed: a
+    // review, pan-crossing scenes 610, 112, 512). DINO's reference propagation does not look.
+    const unknown = options.propagation === 'reference' ? new Set([...soft.keys()].filter((id) => id !== 0 && !((knownUntil.get(id) ?? -1) >= index))) : undefined;
     return { soft, weight, unknown };
   };
   return {

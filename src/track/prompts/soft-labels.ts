@@ -9,9 +9,9 @@ export interface WeightedSoft {
   soft: Map<number, Float32Array>;
   weight: number;
   /**
-   * Objects this direction knows nothing of on this frame (no prompt it passed marks them, nor
-   * did it find them): its zero for them is no vote, so their mix leaves it out and the other
-   * directions' weights are scaled up to one (`getVotes`).
+   * Objects this direction knows nothing of on this frame (it has not labelled them yet, nor
+   * has a prompt it passed erased them): its zero for them is no vote; it votes for them only
+   * as the other directions do, where it sees no object of its own (`mixLabel`).
    */
   unknown?: ReadonlySet<number>;
 }
@@ -29,6 +29,61 @@ function getVotes(sources: WeightedSoft[], id: number): { grid: Float32Array; we
   });
   const total = votes.reduce((sum, vote) => sum + vote.weight, 0);
   return votes.map(({ grid, weight }) => ({ grid, weight: weight / total }));
+}
+
+/**
+ * One label's mix over the sources, each source's labels normalised by `normalise` (per label,
+ * as DINO's norm_mask). A source that knows nothing of `id` votes for it as the others do where
+ * it sees no object of its own, and not at all where it sees one (its largest normalised object
+ * label, `objectsOf`): it cannot say the object is not there, but it can say something else
+ * is. Left out altogether, the twin hidden behind its look-alike at the later prompt took the
+ * visible twin's pixels on the frames just before that prompt, where the forward labels of the
+ * hidden one had drifted onto it (a review: pan-crossing scene 610, frame 43, 10,816 of 14,401
+ * pixels).
+ * @returns undefined when no source knows `id`
+ */
+function mixLabel(sources: WeightedSoft[], id: number, normalise: (grid: Float32Array) => Float32Array, objectsOf: (source: WeightedSoft) => Float32Array): Float32Array | undefined {
+  let mixed: Float32Array | undefined;
+  let known = 0;
+  for (const { soft, weight, unknown } of sources) {
+    const grid = soft.get(id);
+    if (!grid || weight === 0 || unknown?.has(id)) continue;
+    const normalised = normalise(grid);
+    known += weight;
+    if (!mixed) mixed = weight === 1 ? normalised : normalised.map((v) => v * weight);
+    else for (let i = 0; i < mixed.length; i++) mixed[i] += weight * normalised[i];
+  }
+  if (!mixed || known === 1) return mixed;
+  // The known sources' mix, as one vote; each unknowing source adds it where it sees no object.
+  const share = new Float32Array(mixed.length).fill(known);
+  for (const source of sources) {
+    if (source.weight === 0 || !source.unknown?.has(id)) continue;
+    const objects = objectsOf(source);
+    for (let i = 0; i < share.length; i++) share[i] += source.weight * (1 - objects[i]);
+  }
+  for (let i = 0; i < mixed.length; i++) mixed[i] *= share[i] / known;
+  return mixed;
+}
+
+/**
+ * Per source, the largest of its normalised labels of objects it knows (not background), made
+ * once per source when first asked for (`mixLabel`'s `objectsOf`).
+ */
+function cacheObjects(ids: number[], normalise: (grid: Float32Array) => Float32Array, size: number): (source: WeightedSoft) => Float32Array {
+  const cache = new Map<WeightedSoft, Float32Array>();
+  return (source) => {
+    let objects = cache.get(source);
+    if (objects) return objects;
+    objects = new Float32Array(size);
+    for (const id of ids) {
+      const grid = source.soft.get(id);
+      if (id === 0 || !grid || source.unknown?.has(id)) continue;
+      const normalised = normalise(grid);
+      for (let i = 0; i < size; i++) if (normalised[i] > objects[i]) objects[i] = normalised[i];
+    }
+    cache.set(source, objects);
+    return objects;
+  };
 }
 
 /** Where the labels go: the patch grid, the model input it covers, the frame. */
@@ -72,17 +127,10 @@ export function selectLabels(sources: WeightedSoft[], ids: number[], geometry: L
   const inputHeight = rows * patchSize;
   const best = new Float32Array(inputWidth * inputHeight).fill(-Infinity);
   const labels = new Uint16Array(inputWidth * inputHeight);
+  const normalise = (grid: Float32Array): Float32Array => getNormalisedDense(grid, rows, cols, inputWidth, inputHeight);
+  const objectsOf = cacheObjects(ids, normalise, inputWidth * inputHeight);
   for (const id of ids) {
-    let mixed: Float32Array | undefined;
-    const votes = getVotes(sources, id);
-    for (const { grid, weight } of votes) {
-      const dense = getNormalisedDense(grid, rows, cols, inputWidth, inputHeight);
-      if (votes.length === 1) mixed = dense;
-      else {
-        mixed ??= new Float32Array(dense.length);
-        for (let i = 0; i < dense.length; i++) mixed[i] += weight * dense[i];
-      }
-    }
+    const mixed = mixLabel(sources, id, normalise, objectsOf);
     if (!mixed) continue;
     for (let i = 0; i < mixed.length; i++) {
       if (mixed[i] > best[i]) {
@@ -144,13 +192,10 @@ function normaliseGrid(grid: Float32Array): Float32Array {
  */
 export function getPromptedSoftMasks(sources: WeightedSoft[], ids: number[], n: number): Map<number, Float32Array> {
   const mixed = new Map<number, Float32Array>();
+  const objectsOf = cacheObjects(ids, normaliseGrid, n);
   for (const id of ids) {
-    for (const { grid, weight } of getVotes(sources, id)) {
-      const normalised = normaliseGrid(grid); // [n]
-      const sum = mixed.get(id) ?? new Float32Array(n);
-      for (let i = 0; i < n; i++) sum[i] += weight * normalised[i];
-      mixed.set(id, sum);
-    }
+    const sum = mixLabel(sources, id, normaliseGrid, objectsOf); // [n]
+    if (sum) mixed.set(id, sum);
   }
   const background = mixed.get(0) ?? new Float32Array(n);
   const objects = [...mixed].filter(([id]) => id !== 0);
