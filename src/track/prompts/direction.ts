@@ -41,7 +41,11 @@ export interface Direction {
   anchorCentred?: Float32Array;
   /** The most recent predictions, oldest first, each with its frame index. */
   recent: (ContextFrame & { index: number })[];
-  /** Each object's unit mean feature where it was last prompted (re-anchoring and drift correction compare with it). */
+  /**
+   * Each object's unit mean feature where it was last prompted (re-anchoring and drift
+   * correction compare with it); before a prompt marks it, where the first prompt that marks it
+   * does (both directions start with every prompted object's look: multi-prompt-tracker.ts).
+   */
   prototypes: Map<number, Float32Array>;
   /** Objects a prompt erased while they were in view: never re-anchored, and not discovered anew either. */
   rejected: Map<number, Float32Array>;
@@ -53,7 +57,7 @@ export interface Direction {
    */
   mayReanchor?: (id: number, frame: number) => boolean;
   discovery: DiscoveryState;
-  /** Each object's patches where a prompt last marked it, or where discovery found it. */
+  /** Each object's patches where a prompt last marked it, or where discovery found it (the backward pass starts with each object's where the first prompt that marks it does). */
   markedPatches: Map<number, number>;
   /** The objects discovery found on the last frame stepped to, with their masks on the frames before it. */
   born: Discovered[];
@@ -207,8 +211,9 @@ function labelInRecent_(direction: Direction, id: number, history: { index: numb
 
 /**
  * Whether an object is large enough to be let go when out of view (`letGoPatches`, counted
- * where it was last marked by a prompt or found by discovery). Unknown sizes (an object this
- * direction has not passed a prompt of yet) are not let go.
+ * where it was last marked by a prompt or found by discovery; the backward pass knows every
+ * prompted object's size from its start). Unknown sizes (an object the forward direction has
+ * not passed a prompt of yet) are not let go.
  */
 function mayLetGo(direction: Direction, id: number): boolean {
   return (direction.markedPatches.get(id) ?? 0) >= promptedTuning.letGoPatches;
