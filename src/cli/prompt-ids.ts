@@ -91,12 +91,13 @@ function findBlendedBand(data: ArrayLike<number>, width: number, height: number)
  */
 const backgroundShare = 0.9;
 
-/** The id that covers `backgroundShare` of the image and touches its four edges (the background under another index), if any. */
+/** The id that covers `backgroundShare` of the image, not all of it, and touches its four edges (the background under another index), if any. */
 function findBackgroundLike(data: ArrayLike<number>, width: number, height: number): { id: number; share: number } | undefined {
   const counts = new Map<number, number>();
   for (let k = 0; k < width * height; k++) counts.set(data[k], (counts.get(data[k]) ?? 0) + 1);
   const [id, pixels] = [...counts].reduce((a, b) => (b[1] > a[1] ? b : a));
-  if (id === 0 || pixels < backgroundShare * width * height) return undefined;
+  // One value over the whole image is no renumbering (the object under another index too); a whole-frame mask is said elsewhere, if at all.
+  if (id === 0 || pixels < backgroundShare * width * height || pixels === width * height) return undefined;
   const rowHas = (y: number): boolean => Array.from({ length: width }, (_, x) => data[y * width + x]).includes(id);
   const columnHas = (x: number): boolean => Array.from({ length: height }, (_, y) => data[y * width + x]).includes(id);
   return rowHas(0) && rowHas(height - 1) && columnHas(0) && columnHas(width - 1) ? { id, share: pixels / (width * height) } : undefined;

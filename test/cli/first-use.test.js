@@ -163,6 +163,13 @@ describe('first use: a prompt whose background has another index', () => {
     const quiet = await runCli([video, '--prompts', large, '-o', path.join(work, 'olarge'), '--format', 'coco', ...model], { env });
     assert.equal(quiet.code, 0, quiet.stderr);
     assert.doesNotMatch(quiet.stderr, /covers/);
+    // One id over the whole image (a placeholder, or a mask of another shape about to be refused in one line): nothing to say.
+    const whole = path.join(work, 'whole');
+    mkdirSync(whole);
+    writeMask(path.join(whole, '00000.png'), [[1, 0, 0, 128, 96]]);
+    const plain = await runCli([video, '--prompts', whole, '-o', path.join(work, 'owhole'), '--format', 'coco', ...model], { env });
+    assert.equal(plain.code, 0, plain.stderr);
+    assert.doesNotMatch(plain.stderr, /covers/);
   });
 });
 
