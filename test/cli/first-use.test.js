@@ -147,29 +147,27 @@ describe('first use: prompts', () => {
 });
 
 describe('first use: a prompt whose background has another index', () => {
+  /** Runs one prompt of `rects` (writeMask's) through the CLI; its stderr. */
+  async function runPrompt(name, rects) {
+    const prompts = path.join(work, name);
+    mkdirSync(prompts);
+    writeMask(path.join(prompts, '00000.png'), rects);
+    const run = await runCli([video, '--prompts', prompts, '-o', path.join(work, `o${name}`), '--format', 'coco', ...model], { env });
+    assert.equal(run.code, 0, run.stderr);
+    return run.stderr;
+  }
+
   it('is said: an object covering nine tenths of the frame to its four edges', async () => {
     // A paint tool's optimised palette made a first-time user's grey background index 2 and the
     // square index 0: the background was tracked as object 2 without a word.
-    const prompts = path.join(work, 'renumbered');
-    mkdirSync(prompts);
-    writeMask(path.join(prompts, '00000.png'), [[2, 0, 0, 128, 96], [0, 50, 30, 70, 50]]);
-    const run = await runCli([video, '--prompts', prompts, '-o', path.join(work, 'orenumbered'), '--format', 'coco', ...model], { env });
-    assert.equal(run.code, 0, run.stderr);
-    assert.match(run.stderr, /^dino-track: --prompts .*renumbered\/00000\.png: id 2 covers 97% of the frame and reaches its four edges; if that is the background, save the PNG with the background as index 0 \(a paint tool's optimised palette renumbers the colours; our own masks' palette keeps 0 for it\)$/m);
-    // A large object that leaves a border of background: nothing to say.
-    const large = path.join(work, 'large');
-    mkdirSync(large);
-    writeMask(path.join(large, '00000.png'), [[1, 0, 0, 128, 90]]);
-    const quiet = await runCli([video, '--prompts', large, '-o', path.join(work, 'olarge'), '--format', 'coco', ...model], { env });
-    assert.equal(quiet.code, 0, quiet.stderr);
-    assert.doesNotMatch(quiet.stderr, /covers/);
-    // One id over the whole image (a placeholder, or a mask of another shape about to be refused in one line): nothing to say.
-    const whole = path.join(work, 'whole');
-    mkdirSync(whole);
-    writeMask(path.join(whole, '00000.png'), [[1, 0, 0, 128, 96]]);
-    const plain = await runCli([video, '--prompts', whole, '-o', path.join(work, 'owhole'), '--format', 'coco', ...model], { env });
-    assert.equal(plain.code, 0, plain.stderr);
-    assert.doesNotMatch(plain.stderr, /covers/);
+    const said = await runPrompt('renumbered', [[2, 0, 0, 128, 96], [0, 50, 30, 70, 50]]);
+    assert.match(said, /^dino-track: --prompts .*renumbered\/00000\.png: id 2 covers 97% of the frame and reaches its four edges; if that is the background, save the PNG with the background as index 0 \(a paint tool's optimised palette renumbers the colours; our own masks' palette keeps 0 for it\)$/m);
+  });
+
+  it('is not said for a large object that leaves a border of background, nor for one id over the whole image', async () => {
+    assert.doesNotMatch(await runPrompt('large', [[1, 0, 0, 128, 90]]), /covers/);
+    // A placeholder, or a mask of another shape about to be refused in one line (test/e2e/prompted.test.js).
+    assert.doesNotMatch(await runPrompt('whole', [[1, 0, 0, 128, 96]]), /covers/);
   });
 });
 
