@@ -1,3 +1,4 @@
+import { getComponents } from './proposals.js';
 import { describeLabels } from './regions.js';
 import type { BackfillFrame, FrameResult } from './types.js';
 
@@ -33,43 +34,12 @@ function findPiecesInside(labels: Uint16Array, birth: Uint16Array, width: number
   for (let i = 0; i < labels.length; i++) if (labels[i] !== 0 && birth[i] !== 0) overlapped.add(labels[i]);
   const taken: number[][] = [];
   for (const id of overlapped) {
-    const pieces = getPieces(labels, id, width, height);
-    const largest = Math.max(...pieces.map((p) => p.length));
-    let kept = false;
-    for (const piece of pieces) {
-      // One largest piece stays the object's, whatever lies over it.
-      if (piece.length === largest && !kept) {
-        kept = true;
-        continue;
-      }
+    // Largest first: the first piece stays the object's, whatever lies over it.
+    const [, ...others] = getComponents(Uint8Array.from(labels, (v) => (v === id ? 1 : 0)), height, width);
+    for (const piece of others) {
       const inside = piece.filter((i) => birth[i] !== 0);
       if (inside.length * 2 > piece.length) taken.push([inside[0], ...piece]);
     }
   }
   return taken;
-}
-
-/** The connected pieces (4-neighbours) of `id`'s pixels, each as its pixel indices. */
-function getPieces(labels: Uint16Array, id: number, width: number, height: number): number[][] {
-  const seen = new Uint8Array(labels.length);
-  const pieces: number[][] = [];
-  for (let start = 0; start < labels.length; start++) {
-    if (labels[start] !== id || seen[start]) continue;
-    const piece: number[] = [];
-    const stack = [start];
-    seen[start] = 1;
-    while (stack.length) {
-      const k = stack.pop() as number;
-      piece.push(k);
-      const x = k % width;
-      for (const n of [x > 0 ? k - 1 : -1, x < width - 1 ? k + 1 : -1, k >= width ? k - width : -1, k < width * (height - 1) ? k + width : -1]) {
-        if (n >= 0 && !seen[n] && labels[n] === id) {
-          seen[n] = 1;
-          stack.push(n);
-        }
-      }
-    }
-    pieces.push(piece);
-  }
-  return pieces;
 }

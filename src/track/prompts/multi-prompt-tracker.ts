@@ -72,20 +72,20 @@ async function readPromptObjects(options: MultiPromptOptions, frames: number[], 
   const looks = new Map<number, Float32Array>();
   const sizes = new Map<number, number>();
   const ids = new Set<number>();
-  const readGrid = async (index: number): Promise<{ grid: Uint16Array; features: FrameFeatures }> => {
-    const labels = await readInitMask(promptAt.get(index) as string, options.width, options.height, options.option, true);
-    const features = await options.features.readFrame(index);
-    return { grid: resizeLabels(labels, options.width, options.height, features.cols, features.rows), features };
-  };
+  const readLabels = (index: number): Promise<Uint16Array> => readInitMask(promptAt.get(index) as string, options.width, options.height, options.option, true);
+  const toGrid = (labels: Uint16Array, features: FrameFeatures): Uint16Array => resizeLabels(labels, options.width, options.height, features.cols, features.rows);
   for (const index of frames) {
-    const labels = await readInitMask(promptAt.get(index) as string, options.width, options.height, options.option, true);
+    const labels = await readLabels(index);
     for (const id of new Set(labels)) if (id !== 0) ids.add(id);
     const unseen = [...ids].filter((id) => !looks.has(id));
     if (unseen.length === 0) continue;
-    const { grid, features } = await readGrid(index);
+    const features = await options.features.readFrame(index);
+    const grid = toGrid(labels, features);
+    const counts = new Map<number, number>();
+    for (const id of grid) counts.set(id, (counts.get(id) ?? 0) + 1);
     for (const [id, look] of getPrototypes(grid, getFrameTokens(features).centred, features.dim, unseen)) {
       looks.set(id, look);
-      sizes.set(id, grid.reduce((count, v) => count + (v === id ? 1 : 0), 0));
+      sizes.set(id, counts.get(id) ?? 0);
     }
   }
   if (ids.size === 0) {
@@ -95,7 +95,8 @@ async function readPromptObjects(options: MultiPromptOptions, frames: number[], 
   if (ids.size > options.maxObjects) throw new UsageError(`${options.source} marks ${ids.size} objects, more than --max-objects ${options.maxObjects}; raise --max-objects`);
   const mentions = new Map([...ids].map((id) => [id, { marks: [], erases: [] } as PromptMentions]));
   for (const index of frames) {
-    const { grid, features } = await readGrid(index);
+    const features = await options.features.readFrame(index);
+    const grid = toGrid(await readLabels(index), features);
     const on = new Set(grid);
     for (const [id, look] of looks) {
       if (on.has(id)) mentions.get(id)?.marks.push(index);
