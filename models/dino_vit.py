@@ -6,6 +6,7 @@ takes the official `.pth` files. Written from the paper's architecture descripti
 position-embedding interpolation follows DINO's published rule (bicubic, scale factor
 computed from grid + 0.1) because prepared ONNX models must reproduce it bit for bit.
 """
+import argparse
 import math
 
 import torch
@@ -142,9 +143,24 @@ class TrackingHead(nn.Module):
         return self.vit.tracking_outputs(images)
 
 
+def read_checkpoint(path):
+    """The objects in a `.pth`, read as weights only where torch can (nothing in it runs).
+
+    A full training checkpoint (main_dino.py's) also holds its command line as an
+    argparse.Namespace, which torch >= 2.6 refuses to read by default ("Unsupported global:
+    GLOBAL argparse.Namespace", a first-time user's trial): it is allowed by name. Older torch
+    has no allow-list and reads checkpoints whole by default.
+    """
+    allow = getattr(torch.serialization, "add_safe_globals", None)
+    if allow is None:
+        return torch.load(path, map_location="cpu")
+    allow([argparse.Namespace])
+    return torch.load(path, map_location="cpu", weights_only=True)
+
+
 def load_checkpoint(model, path):
     """Loads an official DINO `.pth`: a plain backbone, or a full checkpoint's teacher."""
-    state = torch.load(path, map_location="cpu")
+    state = read_checkpoint(path)
     for key in ("teacher", "student", "state_dict", "model"):
         if isinstance(state, dict) and key in state and isinstance(state[key], dict):
             state = state[key]

@@ -125,7 +125,7 @@ export async function* trackFrames(options: Omit<TrackOptions, 'output' | 'forma
  * @returns the prepared model's bytes; also written to `output` when given
  */
 export async function prepareModel(file: string, size: { width: number; height: number }, output?: string): Promise<Uint8Array> {
-  const prepared = encodeModel(prepareModel_(decodeModel(await readFile(file), file), file, size.height, size.width));
+  const prepared = encodeModel(prepareModel_(decodeModel(await readFile(file), file, file), file, size.height, size.width));
   if (output) await writeFileAtomically(output, prepared);
   return prepared;
 }

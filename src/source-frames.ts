@@ -62,6 +62,7 @@ export async function* inferFrames(frames: AsyncIterable<DecodedFrame>, model: L
   async function* emit({ waiting, outputs }: Batch): AsyncGenerator<SourceFrame> {
     const out = outputs ? await outputs : undefined;
     if (out?.spentInput) spare.push(out.spentInput);
+    if (out) checkPatchCount(out, waiting.filter((w) => w.key).length, rows, cols);
     if (out) checkModelOutput(out, waiting.filter((w) => w.key).map((w) => w.frame.index));
     let b = 0;
     for (const { frame, key } of waiting) {
@@ -101,6 +102,23 @@ export async function* inferFrames(frames: AsyncIterable<DecodedFrame>, model: L
   const last = start();
   if (inFlight) yield* emit(inFlight);
   yield* emit(last);
+}
+
+/**
+ * A model that gives more tokens than CLS and one per patch (DINOv2 with registers: 4 more,
+ * after CLS) had every patch's features and attention taken from the wrong token, shifted by
+ * the extra ones, and tracked without a word (a first-time user's trial): it is refused.
+ * @param frames the batch's frames
+ * @throws InputError saying how many extra tokens there are
+ */
+export function checkPatchCount(out: { clsAttention: Float32Array; patchTokens: Float32Array; heads: number; dim: number }, frames: number, rows: number, cols: number): void {
+  const patches = rows * cols;
+  const tokens = out.patchTokens.length / (frames * out.dim);
+  const attended = out.clsAttention.length / (frames * out.heads);
+  if (tokens === patches && attended === patches) return;
+  const extra = Math.max(tokens, attended) - patches;
+  const what = extra > 0 ? `${extra} token${extra === 1 ? '' : 's'} besides CLS and its ${cols}x${rows} patches (registers, as DINOv2 with registers has)` : `${-extra} token${extra === -1 ? '' : 's'} fewer than its ${cols}x${rows} patches`;
+  throw new InputError(`the model gives ${what}, which dino-track cannot place on the frame; use a DINO ViT (models list) or one exported without extra tokens`);
 }
 
 /**

@@ -3,7 +3,7 @@ import { readFile, rm } from 'node:fs/promises';
 import { writeFileAtomically } from '../util/atomic-path.js';
 import { InputError, UsageError } from '../errors.js';
 import {
-  checkModelFile, decodeModel, encodeModel, getCachedModelPath, getModel, getModelUrl, inspectModel, listModels, precisions, prepareModel_, resolveModelFile,
+  checkModelFile, decodeModel, encodeModel, hasInlinedData, getCachedModelPath, getModel, getModelUrl, inspectModel, listModels, precisions, prepareModel_, resolveModelFile,
   quantizeModel_, resolvePrecision, type PrecisionChoice, type QuantizeSummary,
 } from '../model/index.js';
 import { refuseReplacingInputs } from './output-overlap.js';
@@ -75,7 +75,7 @@ export async function runModelsInfo(file: string, json: boolean): Promise<void> 
   const bytes = await readFile(file).catch((cause: NodeJS.ErrnoException) => {
     throw cannotRead(file, cause);
   });
-  const structure = inspectModel(decodeModel(bytes, file), file);
+  const structure = inspectModel(decodeModel(bytes, file, file), file);
   if (json) {
     process.stdout.write(`${JSON.stringify({ file, ...structure })}\n`);
     return;
@@ -92,7 +92,7 @@ export async function runModelsInfo(file: string, json: boolean): Promise<void> 
       `width (D): ${structure.dim}`,
       `trained grid: ${grid}`,
       `precision: ${structure.precision} (position embeddings ${structure.elementType})`,
-      `prepared: ${structure.prepared ? 'yes (has cls_attn and patch_tokens)' : 'no (track prepares it automatically)'}`,
+      `prepared: ${structure.prepared ? 'yes (has cls_attn and patch_tokens)' : structure.onlyAtInputSize ? `no (exported for ${size} only: track prepares it for that size and scales frames to it)` : 'no (track prepares it automatically)'}`,
     ].join('\n') + '\n',
   );
 }
@@ -113,7 +113,7 @@ export async function runModelsPrepare(file: string, sizeText: string, output: s
   const bytes = await readFile(file).catch((cause: NodeJS.ErrnoException) => {
     throw cannotRead(file, cause);
   });
-  const graph = decodeModel(bytes, file);
+  const graph = decodeModel(bytes, file, file);
   const { patchSize } = inspectModel(graph, file);
   // A size the model cannot take is a bad option (exit 2), not a bad model.
   if (height % patchSize !== 0 || width % patchSize !== 0) {
@@ -131,11 +131,13 @@ export async function runModelsQuantize(file: string, output: string, overwrite:
   const bytes = await readFile(file).catch((cause: NodeJS.ErrnoException) => {
     throw cannotRead(file, cause);
   });
-  const model = decodeModel(bytes, file);
+  const model = decodeModel(bytes, file, file);
+  // With external data files the model is more than its file: say the size of all of it.
+  const sizeIn = hasInlinedData(model) ? encodeModel(model).length : bytes.length;
   const summary = quantizeModel_(model, file);
   const quantized = encodeModel(model);
   await writeFileAtomically(output, quantized);
-  process.stderr.write(`${describeQuantized(output, summary, bytes.length, quantized.length)}\n`);
+  process.stderr.write(`${describeQuantized(output, summary, sizeIn, quantized.length)}\n`);
 }
 
 /** `models quantize`'s closing line: what was written, what was quantized and fused, and the sizes. */

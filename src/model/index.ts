@@ -3,7 +3,7 @@ export { getCacheDir } from './cache-dir.js';
 export { downloadFile } from './download.js';
 export { checkModelFile, loadModel, resolveModelFile, getCachedModelPath, getPreparedModelPath, type LoadedModel, type LoadOptions } from './load.js';
 export { fuseAttention_, type FusedAttention } from './fuse-attention.js';
-export { decodeModel, encodeModel } from './onnx-graph.js';
+export { decodeModel, encodeModel, hasInlinedData } from './onnx-graph.js';
 export { getModelInputSize, writeNormalisedFrame_, imagenetMean, imagenetStd } from './preprocess.js';
 export { inspectModel, outputNames, preparationVersion, prepareModel_, type ModelStructure } from './prepare.js';
 export { defaultQuantizeOptions, quantizeForms, quantizeGraph_, quantizeModel_, quantizeWeights, type QuantizeForm, type QuantizeOptions, type QuantizeSummary } from './quantize.js';

@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { writeFileAtomically } from '../util/atomic-path.js';
 import path from 'node:path';
 import { InputError } from '../errors.js';
 import { getCacheDir } from './cache-dir.js';
 import { downloadFile } from './download.js';
-import { decodeModel, encodeModel, type ModelProto } from './onnx-graph.js';
+import { decodeModel, encodeModel, hasInlinedData, type ModelProto } from './onnx-graph.js';
 import { getModelInputSize } from './preprocess.js';
 import { inspectModel, preparationVersion, prepareModel_, type ModelStructure } from './prepare.js';
 import { getDefaultModelName, getModel, getModelUrl, isRegistryName, resolvePrecision, type Precision, type PrecisionChoice } from './registry.js';
@@ -52,6 +52,7 @@ export async function resolveModelFile(options: ResolveOptions): Promise<string>
       if (!/[./\\]/.test(requested)) getModel(requested); // throws the "expected a model name" usage error
       throw new InputError(`model file ${requested} does not exist; check the path or pick a model from \`dino-track models list\``);
     }
+    assertOnnxFile(requested);
     return requested;
   }
   const entry = getModel(requested);
@@ -63,6 +64,22 @@ export async function resolveModelFile(options: ResolveOptions): Promise<string>
     await downloadFile({ url, target: cached, size, sha256, onProgress: options.onDownloadProgress, offlineAdvice: options.offlineAdvice, verify: (file) => checkModelFile(file, url) });
   }
   return cached;
+}
+
+/**
+ * What users give `--model` that is no ONNX file, named with what to give instead (a first-time
+ * user's trial: a PyTorch checkpoint was "not a readable ONNX model (invalid wire type 7…)", a
+ * Hugging Face snapshot folder "cannot read model … (EISDIR)").
+ * @throws InputError
+ */
+function assertOnnxFile(file: string): void {
+  if (statSync(file).isDirectory()) {
+    const inside = ['onnx/model.onnx', 'model.onnx'].map((name) => path.join(file, name)).find((candidate) => existsSync(candidate));
+    throw new InputError(`model ${file} is a folder; give the .onnx file in it${inside ? ` (--model ${inside})` : ' (a Hugging Face snapshot keeps them in onnx/)'}`);
+  }
+  if (/\.(pth|pt|ckpt|bin|safetensors)$/i.test(file)) {
+    throw new InputError(`model ${file} is a PyTorch checkpoint, not an ONNX model; export it with models/export_dino.py (it needs PyTorch), then give --model the .onnx it writes`);
+  }
 }
 
 /** Throws (InputError) unless `file` holds an ONNX graph preparation can read; `source` names it in the message. */
@@ -116,7 +133,7 @@ function warnIfStretched(size: { width: number; height: number }, frameWidth: nu
  */
 function readCachedOrGivenModel(bytes: Uint8Array, file: string, options: ResolveOptions): { model: ModelProto; structure: ModelStructure } {
   try {
-    const model = decodeModel(bytes, file);
+    const model = decodeModel(bytes, file, file);
     return { model, structure: inspectModel(model, file) };
   } catch (error) {
     const name = options.model ?? getDefaultModelName();
@@ -137,10 +154,17 @@ export async function loadModel(options: LoadOptions, frameWidth: number, frameH
     throw new InputError(`cannot read model ${file} (${cause.code}); check the path`, { cause });
   });
   const { model, structure } = readCachedOrGivenModel(bytes, file, options);
+  // A model with external data files is all of it only once they are read in: cache key and session take that.
+  const source = hasInlinedData(model) ? encodeModel(model) : bytes;
   let size = getModelInputSize(frameWidth, frameHeight, options.shortSide, structure.patchSize, options.upscale);
-  let sessionBytes: Uint8Array = bytes;
+  let sessionBytes: Uint8Array = source;
   let preparedPath: string | undefined;
   let preparedNow = false;
+  if (structure.onlyAtInputSize && structure.inputWidth && structure.inputHeight) {
+    // A graph exported for one size runs at that size only (prepare.ts, assertSizeFits): frames are scaled to it.
+    size = { width: structure.inputWidth, height: structure.inputHeight };
+    options.notify?.(`${file} was exported for ${size.width}x${size.height} (WxH) input only: frames are scaled to that; for masks at the video's resolution export it with dynamic height and width (or with models/export_dino.py)`);
+  }
   if (structure.prepared) {
     // A prepared model fixes its own input size; frames are scaled to it.
     if (structure.inputWidth && structure.inputHeight) {
@@ -148,7 +172,7 @@ export async function loadModel(options: LoadOptions, frameWidth: number, frameH
       warnIfStretched(size, frameWidth, frameHeight, file, options.notify);
     }
   } else {
-    preparedPath = getPreparedModelPath(bytes, size.height, size.width);
+    preparedPath = getPreparedModelPath(source, size.height, size.width);
     if (existsSync(preparedPath)) {
       sessionBytes = await readFile(preparedPath);
     } else {

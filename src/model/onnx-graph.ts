@@ -3,6 +3,7 @@ import onnxProto from 'onnx-proto';
 import type { onnx as Onnx } from 'onnx-proto';
 import { InputError } from '../errors.js';
 import { floatsToHalves, halvesToFloats } from '../util/float16.js';
+import { hasExternalData, inlineExternalData_ } from './external-data.js';
 
 /** All of the ONNX protobuf schema we use goes through this module. */
 export const { onnx } = onnxProto;
@@ -59,8 +60,21 @@ function decodeCountingDropped(bytes: Uint8Array): { model: ModelProto; dropped:
   }
 }
 
-/** Parses ONNX protobuf bytes. @throws InputError when the bytes are not an ONNX model. */
-export function decodeModel(bytes: Uint8Array, source: string): ModelProto {
+/** Models whose weights were read from external data files into the graph (their file's bytes are not the model). */
+const inlinedModels = new WeakSet<ModelProto>();
+
+/** Whether the model's weights came from external data files: its own file's bytes are not all of it. */
+export function hasInlinedData(model: ModelProto): boolean {
+  return inlinedModels.has(model);
+}
+
+/**
+ * Parses ONNX protobuf bytes; weights kept in external data files beside `file` are read
+ * into the graph (external-data.ts).
+ * @param file the model's path, where its external data files are found; without it such a model is refused
+ * @throws InputError when the bytes are not an ONNX model, or its external data cannot be read
+ */
+export function decodeModel(bytes: Uint8Array, source: string, file?: string): ModelProto {
   let decoded: { model: ModelProto; dropped: number };
   try {
     decoded = decodeCountingDropped(bytes);
@@ -72,6 +86,11 @@ export function decodeModel(bytes: Uint8Array, source: string): ModelProto {
     throw new InputError(`${source} is not an ONNX model (no graph found); check the file or download it again`);
   }
   if (dropped > 0) droppedFieldCounts.set(model, dropped);
+  if (hasExternalData(model)) {
+    if (!file) throw new InputError(`${source} keeps its weights in an external data file, which dino-track cannot fetch with it; download or export the model with its weights inside`);
+    inlineExternalData_(model, file);
+    inlinedModels.add(model);
+  }
   return model;
 }
 
@@ -164,7 +183,7 @@ export function makeTensor(name: string, dataType: number, dims: number[], bytes
   return onnx.TensorProto.create({ name, dataType, dims, rawData: bytes });
 }
 
-export const elementTypes = { float: DataType.FLOAT, float16: DataType.FLOAT16, int8: DataType.INT8, uint8: DataType.UINT8 };
+export const elementTypes = { float: DataType.FLOAT, float16: DataType.FLOAT16, int8: DataType.INT8, uint8: DataType.UINT8, int32: DataType.INT32, int64: DataType.INT64 };
 
 /**
  * Drops initializers that no node and no graph output reads, and their graph inputs

@@ -29,6 +29,12 @@ export interface ModelStructure {
   /** Fixed input height and width, or undefined when the graph takes any size. */
   inputHeight: number | undefined;
   inputWidth: number | undefined;
+  /**
+   * Whether the graph runs at its fixed input size only: its reshapes have that size's token
+   * count baked in (torch.onnx.export without dynamic axes). Graphs that merely declare a fixed
+   * size (models/export_dino.py's, DINO's own) take any size once prepared.
+   */
+  onlyAtInputSize: boolean;
   elementType: 'float' | 'float16';
   /** Which Hugging Face layout the weights are in: int8 when the patch embedding is quantized. */
   precision: Precision;
@@ -215,9 +221,33 @@ export function inspectModel(model: ModelProto, source: string): ModelStructure 
     prepared,
     inputHeight: getFixedDim(dims[2]),
     inputWidth: getFixedDim(dims[3]),
+    onlyAtInputSize: !prepared && hasBakedTokenCount(index, tokens),
     elementType: positions.dataType === elementTypes.float16 ? 'float16' : 'float',
     precision: isQuantized(graph, conv) ? 'int8' : positions.dataType === elementTypes.float16 ? 'fp16' : 'fp32',
   };
+}
+
+/** Whether a Reshape's constant target shape holds `tokens` (CLS and the trained grid's patches: 197 for 224 px at patch 16). */
+function hasBakedTokenCount(index: GraphIndex, tokens: number): boolean {
+  for (const [value, readers] of index.consumers) {
+    const shape = index.constants.get(value);
+    if (!shape || (shape.dataType !== elementTypes.int64 && shape.dataType !== elementTypes.int32)) continue;
+    if (readers.some((node) => node.opType === 'Reshape' && node.input?.[1] === value) && readInts(shape).includes(tokens)) return true;
+  }
+  return false;
+}
+
+/**
+ * A graph exported for one input size (torch.onnx.export without dynamic axes) has that size's
+ * token count baked into its reshapes: prepared for another, it was written and then failed
+ * inside onnxruntime ("[ShapeInferenceError] Incompatible dimensions", a first-time user's
+ * trial). It is refused for any other size with how to export it for every size.
+ * @throws InputError
+ */
+function assertSizeFits(structure: ModelStructure, source: string, height: number, width: number): void {
+  const { inputHeight, inputWidth, onlyAtInputSize } = structure;
+  if (!onlyAtInputSize || (inputHeight === height && inputWidth === width)) return;
+  throw new InputError(`${source} was exported for ${inputWidth}x${inputHeight} (WxH) input only, not ${width}x${height}; export it with dynamic height and width (torch.onnx.export(..., dynamic_axes={'pixel_values': {0: 'batch', 2: 'height', 3: 'width'}})) or with models/export_dino.py`);
 }
 
 /**
@@ -267,6 +297,7 @@ export function prepareModel_(model: ModelProto, source: string, height: number,
   if (height % patchSize !== 0 || width % patchSize !== 0 || height <= 0 || width <= 0) {
     throw new InputError(`size ${height}x${width} is not a multiple of the patch size ${patchSize}; choose one that is`);
   }
+  assertSizeFits(structure, source, height, width);
   const graph = model.graph as GraphProto;
   const index = indexGraph(graph);
   const rows = height / patchSize;

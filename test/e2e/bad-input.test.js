@@ -207,6 +207,25 @@ describe('bad input: models', () => {
     writeFileSync(path.join(work, 'corrupt.onnx'), 'garbage');
     return expectFailure([ok, '--model', path.join(work, 'corrupt.onnx')], 1, /corrupt\.onnx is not (a readable ONNX model|an ONNX model)/);
   });
+  it('a PyTorch checkpoint or a Hugging Face snapshot folder as --model: what to give instead', async () => {
+    writeFileSync(path.join(work, 'dino_deitsmall16_pretrain.pth'), 'PK\u0003\u0004 not onnx');
+    await expectFailure([ok, '--model', path.join(work, 'dino_deitsmall16_pretrain.pth')], 1, /dino_deitsmall16_pretrain\.pth is a PyTorch checkpoint, not an ONNX model; export it with models\/export_dino\.py/);
+    const snapshot = makeTempDir();
+    execFileSync('mkdir', ['-p', path.join(snapshot, 'onnx')]);
+    writeFileSync(path.join(snapshot, 'onnx', 'model.onnx'), readFileSync(models.tiny));
+    await expectFailure([ok, '--model', snapshot], 1, new RegExp(`is a folder; give the \\.onnx file in it \\(--model ${snapshot.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}/onnx/model\\.onnx\\)`));
+  });
+  it('a model with tokens besides CLS and its patches (registers): refused, not tracked on shifted features', async () => {
+    // DINOv2 with registers puts 4 tokens after CLS; every patch's features and attention were
+    // read from the token 4 places before its own, and the run exited 0 (a first-time user's
+    // trial). Here the prepared outputs keep CLS itself: one token more than the patches.
+    const { decodeModel, encodeModel, prepareModel_ } = await import('../../dist/model/index.js');
+    const prepared = prepareModel_(decodeModel(readFileSync(models.tiny), models.tiny), models.tiny, 96, 128);
+    for (const tensor of prepared.graph.initializer) if (/^dino_track\/(cls_attn|patch_tokens)\/starts$/.test(tensor.name)) tensor.rawData = new Uint8Array(8);
+    const file = path.join(work, 'extra-token.onnx');
+    writeFileSync(file, encodeModel(prepared));
+    await expectFailure([ok, '--model', file, '--progress', 'none'], 1, /the model gives 1 token besides CLS and its 8x6 patches \(registers, as DINOv2 with registers has\), which dino-track cannot place on the frame; use a DINO ViT/);
+  });
   for (const device of ['cuda', 'webgpu']) {
     it(`--device ${device}: one line and exit 2 where it is unavailable, a normal run where it is there`, async () => {
       // Whether this machine has it is what the library says; the CLI must agree and say it in one line.

@@ -8,8 +8,29 @@ import { makeTempDir, makeVideo, probeStreams, root, runCli } from '../fixtures.
 // in the system Python (Debian's python3-torch) and skip, saying so, where it is absent.
 const python = ['/usr/bin/python3', 'python3'].find((bin) => spawnSync(bin, ['-c', 'import torch, onnx'], { stdio: 'ignore' }).status === 0);
 
+const skip = python ? false : 'PyTorch and onnx are not installed for python3 (apt-get install python3-torch python3-onnx)';
+
 describe('models/export_dino.py', () => {
-  it('exports a random-weight model that track accepts', { skip: python ? false : 'PyTorch and onnx are not installed for python3 (apt-get install python3-torch python3-onnx)' }, async () => {
+  it('reads a full training checkpoint (teacher and student, and its command line as an argparse.Namespace)', { skip }, () => {
+    // torch >= 2.6 reads weights only by default and refused main_dino.py's checkpoints over their
+    // args (a first-time user's trial); with Debian's torch 1.13 this passes either way.
+    const dir = makeTempDir();
+    const checkpoint = path.join(dir, 'full.pth');
+    const make = [
+      'import argparse, sys, torch',
+      `sys.path.insert(0, ${JSON.stringify(path.join(root, 'models'))})`,
+      'from dino_vit import DinoViT',
+      'vit = DinoViT(patch=16, dim=48, depth=2, heads=3)',
+      'state = {"backbone." + k: v for k, v in vit.state_dict().items()}',
+      `torch.save({"student": state, "teacher": state, "epoch": 3, "args": argparse.Namespace(arch="vit_small", lr=0.0005)}, ${JSON.stringify(checkpoint)})`,
+    ].join('\n');
+    execFileSync(python, ['-c', make], { stdio: 'ignore' });
+    const model = path.join(dir, 'from-full.onnx');
+    const exported = spawnSync(python, [path.join(root, 'models/export_dino.py'), '--checkpoint', checkpoint, '--dim', '48', '--depth', '2', '--heads', '3', '--size', '96x128', '-o', model], { encoding: 'utf8' });
+    assert.equal(exported.status, 0, exported.stderr);
+  });
+
+  it('exports a random-weight model that track accepts', { skip }, async () => {
     const dir = makeTempDir();
     const model = path.join(dir, 'exported.onnx');
     execFileSync(python, [path.join(root, 'models/export_dino.py'), '--random', '--dim', '48', '--depth', '2', '--heads', '3', '--size', '96x128', '-o', model], { stdio: 'ignore' });

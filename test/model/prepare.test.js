@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, it } from 'node:test';
 import { SafetensorsFile } from '../../dist/features/safetensors.js';
 import { decodeModel, encodeModel, inspectModel, openSession, prepareModel_ } from '../../dist/model/index.js';
 import { maxAbsError } from '../compare.js';
-import { models, references, withNewerField } from '../fixtures.js';
+import { onnx } from '../../dist/model/onnx-graph.js';
+import { makeTempDir, makeVideo, models, references, runCli, withNewerField } from '../fixtures.js';
 
 const tolerance = 1e-4;
 
@@ -70,6 +72,29 @@ describe('model preparation: validation', () => {
     assert.throws(() => prepareModel_(crafted, 'ir11.onnx', 96, 160), {
       message: 'ir11.onnx uses ONNX IR version 11; dino-track reads up to 8 and would drop 1 newer field; re-export with opset ≤ 18 (torch.onnx.export(..., dynamo=False)) or use models/export_dino.py',
     });
+  });
+  it('a graph exported for one size only (its reshapes hold 197 tokens) is refused for another, and tracked at its own size', async () => {
+    // torch.onnx.export without dynamic axes bakes 1 + 14x14 tokens into its reshapes. Prepared
+    // for another size it was written, exit 0, and then failed inside onnxruntime.
+    const model = decodeModel(readFileSync(models.tiny), 'tiny.onnx');
+    const { graph } = model;
+    const norm = graph.node.findIndex((node) => node.opType === 'LayerNormalization' || /norm/i.test(node.name ?? ''));
+    const tokens = graph.node[norm].input[0];
+    graph.initializer.push(onnx.TensorProto.create({ name: 'static/shape', dataType: onnx.TensorProto.DataType.INT64, dims: [3], int64Data: [1, 197, -1] }));
+    graph.node.splice(norm, 0, onnx.NodeProto.create({ name: 'static/reshape', opType: 'Reshape', input: [tokens, 'static/shape'], output: ['static/tokens'] }));
+    for (const node of graph.node.slice(norm + 1)) node.input = node.input.map((name) => (name === tokens ? 'static/tokens' : name));
+    assert.equal(inspectModel(model, 'static.onnx').onlyAtInputSize, true);
+    assert.equal(inspectModel(decodeModel(readFileSync(models.tiny), 'tiny.onnx'), 'tiny.onnx').onlyAtInputSize, false);
+    assert.throws(() => prepareModel_(model, 'static.onnx', 96, 128), {
+      message: "static.onnx was exported for 224x224 (WxH) input only, not 128x96; export it with dynamic height and width (torch.onnx.export(..., dynamic_axes={'pixel_values': {0: 'batch', 2: 'height', 3: 'width'}})) or with models/export_dino.py",
+    });
+    const folder = makeTempDir();
+    const file = path.join(folder, 'static.onnx');
+    writeFileSync(file, encodeModel(model));
+    const video = makeVideo(path.join(folder, 'in.mp4'), { width: 128, height: 96, fps: 10, seconds: 1 });
+    const result = await runCli([video, '-o', path.join(folder, 'out'), '--format', 'ndjson', '--model', file, '--progress', 'none'], { env: { DINO_TRACK_CACHE: path.join(folder, 'cache') } });
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stderr, /static\.onnx was exported for 224x224 \(WxH\) input only: frames are scaled to that/);
   });
   it('rejects an already prepared model', () => {
     const model = decodeModel(readFileSync(models.tinyPrepared), 'p.onnx');
