@@ -32,6 +32,15 @@ export const promptedTuning = {
    * Twice `lostPatches`: an object that small is "lost" as soon as half of it is hidden.
    */
   letGoPatches: 6,
+  /**
+   * Frames an object a prompt marked only by a sliver (no patch centre) waits for an attention
+   * region to grow where it was marked (slivers.ts). Set by reasoning, not tuned (no scene of
+   * the tuning set prompts a sliver): a square coming in at 1 px a frame, 16-px patches, covers
+   * a patch column 8–16 frames after its first 8 px; 12 frames is half a second at 25 fps.
+   * Without a bound, bench:prompts' test scene 204 (middle prompt) gave the sliver an object
+   * coming out of the same wall 29 frames before it.
+   */
+  sliverWaitFrames: 12,
   /** Drift correction acts on a region overlapping the object at least this much (IoU). Earlier, as above. */
   driftIou: 0.3,
   /** Drift correction's pull towards the region: 0.3/0.5/0.8 gave mean J&F 0.909/0.893/0.857 on pan-two, crossing and occlusion-1s (earlier). */

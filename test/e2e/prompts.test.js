@@ -265,6 +265,46 @@ describe('--prompts with --stride and several formats', () => {
     for (let t = 45; t < 80; t++) assert.ok((onGreen(t).get(id) ?? 0) >= 0.9 * 40 * 40, `frame ${t}: the green square keeps id ${id} whole (${JSON.stringify([...onGreen(t)])})`);
   });
 
+  it('an object marked by a sliver that covers no patch centre is tracked once it shows: coming in after the prompt, going out before it', async () => {
+    // A first-time user marked a red square on the frame it came in at the left edge (8 px of
+    // it): at the patch grid that prompt marks nothing, and the square was written on that frame
+    // only. Going out at the right edge, marked at 6 px, it was missing from every frame before.
+    const { ffmpeg } = getFfmpegBinaries();
+    const cases = [
+      { name: 'coming-in', start: -38, prompted: 1, tracked: [6, 59] },
+      { name: 'going-out', start: 240, prompted: 25, tracked: [0, 21] },
+    ];
+    const spanAt = (start, t) => [Math.max(0, start + 3 * t), Math.min(320, start + 3 * t + 40)];
+    for (const { name, start, prompted, tracked } of cases) {
+      const video = path.join(work, `sliver-${name}.mp4`);
+      execFileSync(ffmpeg, ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'color=c=0x808080:s=320x240:r=25:d=2.4', '-f', 'lavfi', '-i', 'color=c=red:s=40x40:r=25:d=2.4', '-f', 'lavfi', '-i', 'color=c=blue:s=40x40:r=25:d=2.4',
+        '-filter_complex', `[0][1]overlay=x='${start}+3*n':y=60[a];[a][2]overlay=x=160:y=160[v]`, '-map', '[v]', '-frames:v', '60', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-crf', '12', video]);
+      const prompt = new Uint16Array(320 * 240);
+      const [from, to] = spanAt(start, prompted); // 5 px, inside the patches' edge columns
+      for (let y = 60; y < 100; y++) prompt.fill(1, y * 320 + from, y * 320 + to);
+      for (let y = 160; y < 200; y++) prompt.fill(2, y * 320 + 160, y * 320 + 200);
+      const prompts = path.join(work, `sliver-${name}-prompts`);
+      mkdirSync(prompts, { recursive: true });
+      writeFileSync(path.join(prompts, `${String(prompted).padStart(5, '0')}.png`), encodeDavisPng(prompt, 320, 240));
+      const out = path.join(work, `out-sliver-${name}`);
+      const result = await runCli([video, '--prompts', prompts, '-o', out, '--format', 'davis', '--model', models.designed, '--progress', 'none']);
+      assert.equal(result.code, 0, result.stderr);
+      for (let t = tracked[0]; t <= tracked[1]; t++) {
+        const labels = decode(readFileSync(path.join(out, 'masks', `${String(t).padStart(5, '0')}.png`))).data;
+        const [left, right] = spanAt(start, t);
+        let own = 0;
+        let shown = 0;
+        for (let yy = 60; yy < 100; yy++) {
+          for (let xx = left; xx < right; xx++) {
+            shown++;
+            if (labels[yy * 320 + xx] === 1) own++;
+          }
+        }
+        assert.ok(own >= 0.5 * shown, `${name}, frame ${t}: ${own} of the red square's ${shown} px are object 1`);
+      }
+    }
+  });
+
   it('--discover does not make an object of the background: a large, weakly attended wall gets no id', async () => {
     // A (axis 1) prompted on frame 0; a wall (axis 6) over the right half, attended by head 0 only, well below the square.
     const cache = path.join(work, 'discover-wall.safetensors');

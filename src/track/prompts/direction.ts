@@ -9,6 +9,7 @@ import { correctDrift_, eraseVanished_, getAttentionRegions, getPrototypes, getW
 import type { Similarity } from '../similarity.js';
 import type { FrameFeatures } from '../types.js';
 import { promptedTuning } from '../prompted-tuning.js';
+import { adoptSlivers_, type PendingSliver } from './slivers.js';
 
 /** How one direction of prompted propagation steps from frame to frame (`--context-frames`, `--window`, …). */
 export interface StepOptions {
@@ -61,12 +62,14 @@ export interface Direction {
   markedPatches: Map<number, number>;
   /** The objects discovery found on the last frame stepped to, with their masks on the frames before it. */
   born: Discovered[];
+  /** Objects the last prompt marked only by a sliver that covers no patch's centre, waiting to come into view: id → where (slivers.ts). */
+  pending: Map<number, PendingSliver>;
 }
 
 /** A direction that carries `ids` and has passed no prompt yet. */
 export function createDirection(ids: number[]): Direction {
   const sorted = [...new Set([0, ...ids])].sort((a, b) => a - b);
-  return { ids: sorted, recent: [], prototypes: new Map(), rejected: new Map(), discovery: { candidates: [], nextId: Math.max(...sorted) + 1 }, born: [], markedPatches: new Map() };
+  return { ids: sorted, recent: [], prototypes: new Map(), rejected: new Map(), discovery: { candidates: [], nextId: Math.max(...sorted) + 1 }, born: [], markedPatches: new Map(), pending: new Map() };
 }
 
 /** A frame's patch tokens in the two forms prompted mode uses, each `[rows*cols, dim]` unit rows. */
@@ -96,21 +99,24 @@ export function getFrameTokens(features: FrameFeatures): FrameTokens {
  * follows the prompt, not the drifted state. An id the prompt leaves out although patches
  * like it lie in its background, or in another object's label (isLeftOut), was erased or
  * merged by the user, not hidden: it is rejected, so re-anchoring does not bring it back on
- * the next frame (a hidden one still can).
+ * the next frame (a hidden one still can). An id it marks only by a sliver (`slivers`) is
+ * marked, not left out: it waits there to come into view (improved propagation).
  * @param labels the prompt at the patch grid `[rows, cols]`
  * @param tokens the prompted frame's tokens
+ * @param slivers the ids the prompt's pixels mark but `labels` do not, with their footprints (getSliverFootprints)
  */
-export function anchorAtPrompt_(direction: Direction, frame: number, labels: Uint16Array, tokens: FrameTokens, dim: number): void {
+export function anchorAtPrompt_(direction: Direction, frame: number, labels: Uint16Array, tokens: FrameTokens, dim: number, slivers = new Map<number, Uint8Array>()): void {
   // Which objects were in view going into the prompt, before its labels replace the predictions.
   const inView = getInView(direction);
-  for (const id of new Set(labels)) if (!direction.ids.includes(id)) direction.ids.push(id);
+  for (const id of [...new Set(labels), ...slivers.keys()]) if (!direction.ids.includes(id)) direction.ids.push(id);
+  direction.pending = new Map([...slivers].map(([id, footprint]) => [id, { footprint, waited: 0 }]));
   direction.anchorFrame = frame;
   direction.anchor = { tokens: tokens.unit, masks: new Map(direction.ids.map((id) => [id, Float32Array.from(labels, (v) => (v === id ? 1 : 0))])) };
   direction.anchorCentred = tokens.centred;
   direction.recent = [];
   const marked = getPrototypes(labels, tokens.centred, dim, direction.ids);
   for (const [id, prototype] of direction.prototypes) {
-    if (marked.has(id) || !isLeftOut(prototype, labels, tokens.centred, dim, marked, inView.has(id))) continue;
+    if (marked.has(id) || slivers.has(id) || !isLeftOut(prototype, labels, tokens.centred, dim, marked, inView.has(id))) continue;
     direction.prototypes.delete(id);
     direction.rejected.set(id, prototype);
   }
@@ -237,6 +243,14 @@ export async function stepDirection_(direction: Direction, features: FrameFeatur
     const { mayReanchor } = direction;
     const live = mayReanchor ? new Map([...prototypes].filter(([id]) => mayReanchor(id, features.index))) : prototypes;
     const anchored = reanchorLost_(soft, features.clsAttention, tokens.centred, live, { rows, cols, heads, dim, lostPatches, matchCosine, regions });
+    if (direction.pending.size > 0 && direction.anchorCentred) {
+      const scene = { regions: regions ?? [], isObjectLike: getObjectnessTest(features, tokens.centred), promptTokens: direction.anchorCentred, dim };
+      for (const { id, prototype, patches } of adoptSlivers_(soft, scene, direction.pending, lostPatches)) {
+        prototypes.set(id, prototype);
+        direction.markedPatches.set(id, patches);
+        anchored.push(id);
+      }
+    }
     eraseVanished_(soft, { tokens: tokens.centred, dim, cols, radius: options.radius, prototypes, matchCosine, lostPatches }, (id) => mayLetGo(direction, id), anchored);
     correctDrift_(soft, features.clsAttention, tokens.centred, prototypes, { rows, cols, heads, dim, lostPatches, matchCosine, pull, driftIou, regions });
   }

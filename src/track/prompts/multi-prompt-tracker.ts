@@ -6,6 +6,7 @@ import type { Discovered } from '../discover.js';
 import { paintLabels } from '../multi/painting.js';
 import type { BackfillFrame, FrameFeatures, FrameResult, Tracker } from '../types.js';
 import { getPrototypes, getWinners } from '../reanchor.js';
+import { getSliverFootprints } from './slivers.js';
 import { anchorAtPrompt_, createDirection, getFrameTokens, isLeftOut, stepDirection_, type Direction, type StepOptions } from './direction.js';
 import { describePromptedFrame, discountUnknownBackground_, selectLabels, type LabelGeometry, type WeightedSoft } from './soft-labels.js';
 import { openSoftScratch, type SoftScratch } from './soft-scratch.js';
@@ -96,8 +97,10 @@ async function readPromptObjects(options: MultiPromptOptions, frames: number[], 
   const mentions = new Map([...ids].map((id) => [id, { marks: [], erases: [] } as PromptMentions]));
   for (const index of frames) {
     const features = await options.features.readFrame(index);
-    const grid = toGrid(await readLabels(index), features);
-    const on = new Set(grid);
+    const labels = await readLabels(index);
+    const grid = toGrid(labels, features);
+    // A sliver that covers no patch's centre still marks its object (slivers.ts).
+    const on = new Set(labels);
     for (const [id, look] of looks) {
       if (on.has(id)) mentions.get(id)?.marks.push(index);
       else if (isLeftOut(look, grid, getFrameTokens(features).centred, features.dim, new Map(), false)) mentions.get(id)?.erases.push(index);
@@ -209,7 +212,8 @@ async function runBackwardPass(options: MultiPromptOptions, objects: PromptObjec
     let labels: Map<number, Float32Array>;
     if (file !== undefined) {
       const prompt = await readInitMask(file, options.width, options.height, options.option, true);
-      anchorAtPrompt_(backward, index, resizeLabels(prompt, options.width, options.height, features.cols, features.rows), tokens, features.dim);
+      const grid = resizeLabels(prompt, options.width, options.height, features.cols, features.rows);
+      anchorAtPrompt_(backward, index, grid, tokens, features.dim, getSliverFootprints(prompt, options.width, options.height, grid, features.cols, features.rows));
       labels = backward.anchor?.masks ?? new Map();
     } else {
       labels = await stepDirection_(backward, features, tokens, step);
@@ -289,7 +293,8 @@ export async function createMultiPromptTracker(options: MultiPromptOptions): Pro
       if (file !== undefined) {
         const labels = await readInitMask(file, width, height, options.option, true);
         const first = forward.anchorFrame === undefined;
-        anchorAtPrompt_(forward, index, resizeLabels(labels, width, height, features.cols, features.rows), getFrameTokens(features), features.dim);
+        const grid = resizeLabels(labels, width, height, features.cols, features.rows);
+        anchorAtPrompt_(forward, index, grid, getFrameTokens(features), features.dim, getSliverFootprints(labels, width, height, grid, features.cols, features.rows));
         if (first) for (const [id, prototype] of discovered) if (!forward.prototypes.has(id)) forward.prototypes.set(id, prototype);
         return describe(labels);
       }

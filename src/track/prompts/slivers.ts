@@ -1,0 +1,138 @@
+import type { Proposal } from '../proposals.js';
+import { dot } from '../patch-features.js';
+import { promptedTuning } from '../prompted-tuning.js';
+import { getWinners } from '../reanchor.js';
+
+/**
+ * Objects a prompt marks by a sliver that covers no patch's centre: an object coming into the
+ * frame, or out from behind a wall, marked as soon as it shows (a first-time user's 8-px-wide
+ * red square at the frame's left edge). At the patch grid such a prompt does not mark the
+ * object at all, so it had no label and no look, and was written on the prompted frame only,
+ * silently. Instead it waits where it was marked, and takes the first attention region that
+ * grows there as it comes into view.
+ */
+
+/**
+ * Each id the prompt's pixels mark but its patch-grid labels do not, with the patches that hold
+ * any of its pixels grown by one patch each way (where it will show next: an object moves less
+ * than a patch a frame where it grows out of a sliver).
+ * @param pixels the prompt `[height, width]`
+ * @param grid the prompt at the patch grid `[rows, cols]`
+ */
+export function getSliverFootprints(pixels: ArrayLike<number>, width: number, height: number, grid: Uint16Array, cols: number, rows: number): Map<number, Uint8Array> {
+  const onGrid = new Set(grid);
+  const footprints = new Map<number, Uint8Array>();
+  for (let y = 0; y < height; y++) {
+    const row = Math.min(rows - 1, Math.floor((y * rows) / height));
+    for (let x = 0; x < width; x++) {
+      const id = pixels[y * width + x];
+      if (id === 0 || onGrid.has(id)) continue;
+      let footprint = footprints.get(id);
+      if (!footprint) footprints.set(id, (footprint = new Uint8Array(rows * cols)));
+      footprint[row * cols + Math.min(cols - 1, Math.floor((x * cols) / width))] = 1;
+    }
+  }
+  for (const [id, footprint] of footprints) footprints.set(id, growByOnePatch(footprint, cols, rows));
+  return footprints;
+}
+
+/** The patches of `mask` and their eight neighbours. */
+function growByOnePatch(mask: Uint8Array, cols: number, rows: number): Uint8Array {
+  const out = new Uint8Array(mask.length);
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < cols; c++) {
+      if (!mask[r * cols + c]) continue;
+      for (let dr = -1; dr <= 1; dr++) {
+        for (let dc = -1; dc <= 1; dc++) {
+          const rr = r + dr;
+          const cc = c + dc;
+          if (rr >= 0 && rr < rows && cc >= 0 && cc < cols) out[rr * cols + cc] = 1;
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/** A sliver waiting to come into view. */
+export interface PendingSliver {
+  /** Patches that held its pixels on the prompt, grown by one patch each way. */
+  footprint: Uint8Array;
+  /** Frames stepped since its prompt. */
+  waited: number;
+}
+
+/** A sliver that has come into view: the region it took. */
+export interface AdoptedSliver {
+  id: number;
+  prototype: Float32Array;
+  patches: number;
+}
+
+/** What a waiting sliver's region is judged against. */
+export interface SliverScene {
+  /** The frame's attention regions. */
+  regions: Proposal[];
+  isObjectLike: (region: Proposal) => boolean;
+  /** The prompt's tokens relative to its mean token `[rows*cols, dim]`, and their width. */
+  promptTokens: Float32Array;
+  dim: number;
+}
+
+/**
+ * Gives each waiting sliver the object-like attention region that overlaps its footprint most:
+ * its label there, one-hot, in place (later frames propagate from it). Not a region most of
+ * which is another object's, nor one that was there on the prompt already (most of its patches
+ * looked like it then: a wall the object comes out from behind is attended where the object
+ * shows; bench:prompts' 204-occluder, prompted where its object 2 showed 13 px, took the wall).
+ * A sliver waits `sliverWaitFrames` at most: later, what shows at its place is something else
+ * (the same scene going backwards from that prompt, where object 2 was gone at once, took
+ * object 1 coming out of that wall 29 frames before it). One that propagation or re-anchoring
+ * gave `lostPatches` patches has come into view by itself and stops waiting.
+ * @param soft id → `[rows*cols]` soft labels, changed in place
+ * @param pending changed in place: adopted ids, and those that waited too long, leave it
+ */
+export function adoptSlivers_(soft: Map<number, Float32Array>, scene: SliverScene, pending: Map<number, PendingSliver>, lostPatches: number): AdoptedSliver[] {
+  const n = soft.get(0)?.length ?? 0;
+  const adopted: AdoptedSliver[] = [];
+  const used = new Set<Proposal>();
+  for (const [id, sliver] of pending) {
+    const winner = getWinners(soft, n);
+    let held = 0;
+    for (let i = 0; i < n; i++) if (winner[i] === id) held++;
+    if (held >= lostPatches || ++sliver.waited > promptedTuning.sliverWaitFrames) {
+      pending.delete(id);
+      continue;
+    }
+    let pick: Proposal | undefined;
+    let pickOverlap = 0;
+    for (const region of scene.regions) {
+      if (used.has(region)) continue;
+      let overlap = 0;
+      let others = 0;
+      for (let i = 0; i < n; i++) {
+        if (!region.mask[i]) continue;
+        if (sliver.footprint[i]) overlap++;
+        if (winner[i] > 0 && winner[i] !== id) others++;
+      }
+      if (overlap > pickOverlap && others <= region.area / 2 && !wasThere(region, scene) && scene.isObjectLike(region)) [pick, pickOverlap] = [region, overlap];
+    }
+    if (!pick) continue;
+    used.add(pick);
+    for (let i = 0; i < n; i++) {
+      if (!pick.mask[i]) continue;
+      for (const [other, grid] of soft) grid[i] = other === id ? 1 : 0;
+    }
+    pending.delete(id);
+    adopted.push({ id, prototype: pick.prototype, patches: pick.area });
+  }
+  return adopted;
+}
+
+/** Whether most of a region's patches looked like it on the prompt (cosine ≥ `matchCosine`): it is no newcomer. */
+function wasThere(region: Proposal, scene: SliverScene): boolean {
+  const { promptTokens, dim } = scene;
+  let alike = 0;
+  for (let i = 0; i < region.mask.length; i++) if (region.mask[i] && dot(region.prototype, promptTokens.subarray(i * dim, (i + 1) * dim)) >= promptedTuning.matchCosine) alike++;
+  return alike > region.area / 2;
+}
