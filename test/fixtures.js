@@ -146,6 +146,31 @@ export function runCli(args, { env = {}, timeoutMs = 120_000, input, cwd } = {})
 }
 
 /**
+ * Starts the CLI and lets a test act while it runs: `waitFor(text)` resolves once stderr
+ * holds `text` and rejects if the run ends first; `closed` resolves { code, signal }.
+ */
+export function startCli(args, { env = {} } = {}) {
+  const child = spawn(process.execPath, [cli, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  const waiting = [];
+  child.stderr.on('data', (d) => {
+    stderr += d;
+    for (const w of waiting) if (stderr.includes(w.text)) w.resolve();
+  });
+  const closed = new Promise((resolve) => child.on('close', (code, signal) => resolve({ code, signal })));
+  return {
+    child,
+    closed,
+    stderr: () => stderr,
+    waitFor: (text) => new Promise((resolve, reject) => {
+      if (stderr.includes(text)) return resolve();
+      waiting.push({ text, resolve });
+      closed.then(() => reject(new Error(`ended before printing ${text}: ${stderr}`)));
+    }),
+  };
+}
+
+/**
  * Tracks a generated 128x96, 10 fps test video with the tiny model into `out/` with the given
  * formats; fails the test if the CLI does not exit 0. Resolves { out, video }.
  */

@@ -1,12 +1,13 @@
 import { makeFolders } from '../util/make-folders.js';
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { rename, rm, stat } from 'node:fs/promises';
+import { rename, rm, rmdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ExternalError } from '../errors.js';
 import { removeOnCleanup } from '../util/cleanup.js';
+import { acquireDownloadLock } from './download-lock.js';
 
 export interface DownloadOptions {
   url: string;
@@ -22,9 +23,11 @@ export interface DownloadOptions {
    * what was asked for: a proxy's or captive portal's page has the right to any length).
    */
   verify?: (file: string) => Promise<void>;
+  /** Told once, with who holds it, when another process is downloading the same file and this one waits for it. */
+  onWait?: (line: string) => void;
 }
 
-async function getPartialSize(file: string): Promise<number> {
+async function getFileSize(file: string): Promise<number> {
   try {
     return (await stat(file)).size;
   } catch {
@@ -43,16 +46,42 @@ function describeNetworkError(error: unknown): string {
   return cause?.code ?? cause?.message ?? (error as Error).message;
 }
 
+/** Removes the folders a failed download made, innermost first, where nothing else came into them; never throws. */
+async function removeEmptyFolders(folders: string[]): Promise<void> {
+  for (const folder of [...folders].reverse()) await rmdir(folder).catch(() => undefined);
+}
+
 /**
  * Downloads a file with resume: bytes go to `<target>.partial`, a later call continues
  * from there with an HTTP range request when the server allows it, and only a complete,
- * verified file is renamed to `target`. Nothing is created before the server answers.
+ * verified file is renamed to `target`. One process at a time downloads a target (a lock
+ * beside it); another waits, then takes the finished file or resumes the partial one. A
+ * download that fails leaves no folder it made and no lock.
  * @throws ExternalError when offline, on HTTP errors, short transfers or a checksum mismatch.
  */
 export async function downloadFile(options: DownloadOptions): Promise<void> {
+  const { target } = options;
+  const made = makeFolders(path.dirname(target));
+  try {
+    const lock = await acquireDownloadLock(`${target}.lock`, (holder) => options.onWait?.(`waiting for ${holder} to finish downloading ${target}`));
+    try {
+      // The run this one waited for finished the file: it is used as it is.
+      if (lock.waited && (await getFileSize(target)) > 0) return;
+      await transferFile(options);
+    } finally {
+      lock.release();
+    }
+  } catch (error) {
+    await removeEmptyFolders(made);
+    throw error;
+  }
+}
+
+/** One download into `<target>.partial` (resumed where it stopped), renamed to `target` once complete and verified. */
+async function transferFile(options: DownloadOptions): Promise<void> {
   const { url, target } = options;
   const partial = `${target}.partial`;
-  const offset = await getPartialSize(partial);
+  const offset = await getFileSize(partial);
   let response: Response;
   try {
     response = await fetch(url, { headers: offset > 0 ? { Range: `bytes=${offset}-` } : {}, redirect: 'follow' });
@@ -62,7 +91,7 @@ export async function downloadFile(options: DownloadOptions): Promise<void> {
   if (response.status === 416 && offset > 0) {
     // The partial file is not a prefix the server recognises: start over.
     await rm(partial, { force: true });
-    return downloadFile(options);
+    return transferFile(options);
   }
   if (response.status !== 200 && response.status !== 206) {
     throw new ExternalError(`cannot download ${url}: the server answered HTTP ${response.status}; check the URL or DINO_TRACK_MODEL_BASE_URL`);
@@ -73,7 +102,6 @@ export async function downloadFile(options: DownloadOptions): Promise<void> {
     ? Number(response.headers.get('content-range')?.split('/')[1] ?? NaN)
     : length;
   const expected = options.size ?? (Number.isFinite(total) ? total : undefined);
-  makeFolders(path.dirname(target));
   const unregister = removeOnCleanup(partial);
   let received = resuming ? offset : 0;
   try {
@@ -88,7 +116,7 @@ export async function downloadFile(options: DownloadOptions): Promise<void> {
     throw new ExternalError(`download of ${url} broke off after ${received} bytes (${describeNetworkError(error)}); run the command again to resume`, { cause: error });
   }
   unregister();
-  const size = await getPartialSize(partial);
+  const size = await getFileSize(partial);
   if (expected !== undefined && size !== expected) {
     if (size > expected) await rm(partial, { force: true });
     throw new ExternalError(`download of ${url} is incomplete (${size} of ${expected} bytes); run the command again to resume`);

@@ -30,6 +30,8 @@ export interface ResolveOptions {
   onDownloadProgress?: (received: number, total: number | undefined) => void;
   /** Advice when the download cannot reach the network (default: use a local --model). */
   offlineAdvice?: string;
+  /** One-line notices: waiting for another run's download, a prepared copy made again. */
+  notify?: (line: string) => void;
 }
 
 /**
@@ -60,7 +62,7 @@ export async function resolveModelFile(options: ResolveOptions): Promise<string>
   if (!existsSync(cached)) {
     const { size, sha256 } = entry.onnx[precision];
     const url = getModelUrl(entry, precision);
-    await downloadFile({ url, target: cached, size, sha256, onProgress: options.onDownloadProgress, offlineAdvice: options.offlineAdvice, verify: (file) => checkModelFile(file, url) });
+    await downloadFile({ url, target: cached, size, sha256, onProgress: options.onDownloadProgress, offlineAdvice: options.offlineAdvice, onWait: options.notify, verify: (file) => checkModelFile(file, url) });
   }
   return cached;
 }
@@ -78,7 +80,6 @@ export interface LoadOptions extends ResolveOptions {
   /** Enlarge frames smaller than `shortSide` (only when the user asked for that size). */
   upscale?: boolean;
   verbose?: boolean;
-  notify?: (line: string) => void;
 }
 
 /** A session ready for one input size. */

@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import http from 'node:http';
+import { hostname } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { downloadFile } from '../../dist/model/index.js';
-import { getClosedUrl, makeTempDir, makeVideo, models, runCli } from '../fixtures.js';
+import { getClosedUrl, makeTempDir, makeVideo, models, runCli, startCli } from '../fixtures.js';
 
 const model = readFileSync(models.tiny);
 const sha256 = createHash('sha256').update(model).digest('hex');
@@ -20,8 +22,14 @@ const hfFiles = {
 };
 
 // Routes: /hf serves the file named in the URL; /good serves the model with range support; /drop-once cuts the first response
-// half-way; /wrong serves other bytes of the same length; /no-range ignores Range headers.
+// half-way; /wrong serves other bytes of the same length; /no-range ignores Range headers; /held sends half of a whole-file
+// answer and holds the rest until the test calls releaseHeld() (a download that is still under way).
 let dropped = false;
+const held = [];
+let onHeld = () => {};
+function releaseHeld() {
+  for (const { res, rest } of held.splice(0)) res.end(rest);
+}
 // What a captive portal or a misconfigured proxy answers to any URL: a web page, with HTTP 200.
 const portalPage = Buffer.from('<!doctype html><html><body>Please log in to the network</body></html>');
 before(async () => {
@@ -41,6 +49,14 @@ before(async () => {
       return;
     }
     res.writeHead(200, { 'content-length': body.length });
+    if (route === 'held') {
+      const half = Math.floor(body.length / 2);
+      res.write(body.subarray(0, half), () => {
+        held.push({ res, rest: body.subarray(half) });
+        onHeld();
+      });
+      return;
+    }
     if (route === 'drop-once' && !dropped) {
       dropped = true;
       // Give the client time to receive the first half before the connection drops.
@@ -52,7 +68,15 @@ before(async () => {
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${server.address().port}`;
 });
-after(() => server.close());
+after(() => {
+  releaseHeld();
+  server.close();
+});
+
+/** Resolves when the /held route has sent half of an answer and holds the rest. */
+function nextHeld() {
+  return new Promise((resolve) => (onHeld = resolve));
+}
 
 describe('model download', () => {
   it('downloads and verifies a whole file', async () => {
@@ -166,7 +190,8 @@ describe('dino-track models pull', () => {
     assert.equal(first.code, 1);
     assert.equal(first.stderr.trim().split('\n').length, 1, first.stderr);
     assert.match(first.stderr, /is not what was asked for \(.*not a readable ONNX model.*\); it was deleted: check DINO_TRACK_MODEL_BASE_URL/);
-    assert.deepEqual(readdirSync(path.join(cache, 'models')), []);
+    // Nothing cached, not even the folder the download made.
+    assert.deepEqual(readdirSync(cache), []);
     const fixed = await runCli(['models', 'pull', 'dino-vits16', '--precision', 'fp32'], { env: { DINO_TRACK_CACHE: cache, DINO_TRACK_MODEL_BASE_URL: `${base}/hf` } });
     assert.equal(fixed.code, 0, fixed.stderr);
   });
@@ -197,6 +222,40 @@ describe('dino-track models pull', () => {
     assert.match(stderr, /check the network, then run `dino-track models pull dino-vits16` again/);
     assert.doesNotMatch(stderr, /--model/);
     assert.deepEqual(readdirSync(cache), []);
+  });
+
+  it('two pulls of one model at once: one downloads, the other says it waits and then uses the finished file', { timeout: 60_000 }, async () => {
+    const env = { DINO_TRACK_CACHE: makeTempDir(), DINO_TRACK_MODEL_BASE_URL: `${base}/held` };
+    requests.length = 0;
+    const first = startCli(['models', 'pull', 'dino-vits16', '--progress', 'none'], { env });
+    await nextHeld();
+    // The first download is under way; the second run starts now and either waits or (as it did) downloads the same file again.
+    const second = startCli(['models', 'pull', 'dino-vits16', '--progress', 'none'], { env });
+    await Promise.race([second.waitFor('waiting for another dino-track'), nextHeld(), second.closed]);
+    releaseHeld();
+    const results = await Promise.all([first.closed, second.closed]);
+    releaseHeld();
+    assert.deepEqual(results.map((r) => r.code), [0, 0], first.stderr() + second.stderr());
+    assert.match(second.stderr(), /waiting for another dino-track \(pid \d+\) to finish downloading .*dino-vits16\.onnx/);
+    assert.equal(requests.length, 1, 'the model was downloaded twice');
+    const cached = path.join(env.DINO_TRACK_CACHE, 'models', 'dino-vits16.onnx');
+    assert.ok(readFileSync(cached).equals(model));
+    assert.deepEqual(readdirSync(path.dirname(cached)), ['dino-vits16.onnx']);
+  });
+
+  it('takes over the lock of a run that died and resumes its partial download', async () => {
+    const cache = makeTempDir();
+    const cached = path.join(cache, 'models', 'dino-vits16.onnx');
+    mkdirSync(path.dirname(cached));
+    const dead = spawnSync(process.execPath, ['-e', '']).pid;
+    writeFileSync(`${cached}.lock`, JSON.stringify({ pid: dead, host: hostname(), token: 'died' }));
+    writeFileSync(`${cached}.partial`, model.subarray(0, 1000));
+    requests.length = 0;
+    const { code, stderr } = await runCli(['models', 'pull', 'dino-vits16'], { env: { DINO_TRACK_CACHE: cache, DINO_TRACK_MODEL_BASE_URL: `${base}/good` } });
+    assert.equal(code, 0, stderr);
+    assert.equal(requests[0].range, 'bytes=1000-');
+    assert.ok(readFileSync(cached).equals(model));
+    assert.deepEqual(readdirSync(path.dirname(cached)), ['dino-vits16.onnx']);
   });
 
   it('an unknown name lists the known ones, exit 2', async () => {
