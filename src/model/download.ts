@@ -6,7 +6,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ExternalError } from '../errors.js';
-import { removeOnCleanup } from '../util/cleanup.js';
+import { noteKeptOnSignal } from '../util/cleanup.js';
 import { acquireDownloadLock } from './download-lock.js';
 
 export interface DownloadOptions {
@@ -102,7 +102,8 @@ async function transferFile(options: DownloadOptions): Promise<void> {
     ? Number(response.headers.get('content-range')?.split('/')[1] ?? NaN)
     : length;
   const expected = options.size ?? (Number.isFinite(total) ? total : undefined);
-  const unregister = removeOnCleanup(partial);
+  // Kept on Ctrl-C as on a broken connection: it is a prefix of the file, and the next run resumes it.
+  const unregister = noteKeptOnSignal(`the download in ${partial} is kept: the next run resumes it`);
   let received = resuming ? offset : 0;
   try {
     const body = Readable.fromWeb(response.body as import('node:stream/web').ReadableStream<Uint8Array>);
@@ -112,10 +113,10 @@ async function transferFile(options: DownloadOptions): Promise<void> {
     });
     await pipeline(body, createWriteStream(partial, { flags: resuming ? 'a' : 'w' }));
   } catch (error) {
-    unregister(); // keep the bytes so the next run resumes
     throw new ExternalError(`download of ${url} broke off after ${received} bytes (${describeNetworkError(error)}); run the command again to resume`, { cause: error });
+  } finally {
+    unregister();
   }
-  unregister();
   const size = await getFileSize(partial);
   if (expected !== undefined && size !== expected) {
     if (size > expected) await rm(partial, { force: true });

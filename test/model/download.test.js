@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import http from 'node:http';
 import { hostname } from 'node:os';
@@ -256,6 +256,28 @@ describe('dino-track models pull', () => {
     assert.equal(requests[0].range, 'bytes=1000-');
     assert.ok(readFileSync(cached).equals(model));
     assert.deepEqual(readdirSync(path.dirname(cached)), ['dino-vits16.onnx']);
+  });
+
+  it('Ctrl-C during a pull keeps the partial download, and the next pull resumes it with a range request', { timeout: 60_000 }, async () => {
+    const cache = makeTempDir();
+    const partial = path.join(cache, 'models', 'dino-vits16.onnx.partial');
+    const pull = startCli(['models', 'pull', 'dino-vits16', '--progress', 'none'], { env: { DINO_TRACK_CACHE: cache, DINO_TRACK_MODEL_BASE_URL: `${base}/held` } });
+    await nextHeld();
+    // Half the model is sent; wait (bounded by the test's timeout) until some of it is on disk.
+    while (!(existsSync(partial) && statSync(partial).size > 0)) await new Promise((resolve) => setTimeout(resolve, 50));
+    pull.child.kill('SIGINT');
+    const { code } = await pull.closed;
+    releaseHeld();
+    assert.equal(code, 130, pull.stderr());
+    assert.ok(existsSync(partial), 'Ctrl-C deleted the partial download');
+    const kept = statSync(partial).size;
+    assert.ok(kept > 0 && kept < model.length, `partial of ${kept} bytes`);
+    assert.match(pull.stderr(), /interrupted by SIGINT; .*the download in .*dino-vits16\.onnx\.partial is kept: the next run resumes it/);
+    requests.length = 0;
+    const resumed = await runCli(['models', 'pull', 'dino-vits16'], { env: { DINO_TRACK_CACHE: cache, DINO_TRACK_MODEL_BASE_URL: `${base}/good` } });
+    assert.equal(resumed.code, 0, resumed.stderr);
+    assert.equal(requests[0].range, `bytes=${kept}-`);
+    assert.ok(readFileSync(path.join(cache, 'models', 'dino-vits16.onnx')).equals(model));
   });
 
   it('an unknown name lists the known ones, exit 2', async () => {
