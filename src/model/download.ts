@@ -46,6 +46,20 @@ function describeNetworkError(error: unknown): string {
   return cause?.code ?? cause?.message ?? (error as Error).message;
 }
 
+/**
+ * The whole file's length as the server states it, when it does. A body sent encoded (a
+ * mirror that gzips whatever it serves, even when asked for identity) is decoded by fetch,
+ * and its Content-Length counts the encoded bytes: the file's length is then not stated.
+ */
+function getStatedSize(response: Response): number | undefined {
+  const encoding = response.headers.get('content-encoding') ?? 'identity';
+  if (encoding.toLowerCase() !== 'identity') return undefined;
+  const stated = response.status === 206
+    ? Number(response.headers.get('content-range')?.split('/')[1] ?? NaN)
+    : Number(response.headers.get('content-length') ?? NaN);
+  return Number.isFinite(stated) ? stated : undefined;
+}
+
 /** Removes the folders a failed download made, innermost first, where nothing else came into them; never throws. */
 async function removeEmptyFolders(folders: string[]): Promise<void> {
   for (const folder of [...folders].reverse()) await rmdir(folder).catch(() => undefined);
@@ -84,7 +98,9 @@ async function transferFile(options: DownloadOptions): Promise<void> {
   const offset = await getFileSize(partial);
   let response: Response;
   try {
-    response = await fetch(url, { headers: offset > 0 ? { Range: `bytes=${offset}-` } : {}, redirect: 'follow' });
+    // identity: the file's own bytes, so that the lengths the server states are the file's.
+    const headers: Record<string, string> = { 'Accept-Encoding': 'identity', ...(offset > 0 ? { Range: `bytes=${offset}-` } : {}) };
+    response = await fetch(url, { headers, redirect: 'follow' });
   } catch (error) {
     throw new ExternalError(`cannot download ${url} (${describeNetworkError(error)}); check the network, ${options.offlineAdvice ?? 'or pass --model PATH.onnx to use a local model'}`, { cause: error });
   }
@@ -97,11 +113,7 @@ async function transferFile(options: DownloadOptions): Promise<void> {
     throw new ExternalError(`cannot download ${url}: the server answered HTTP ${response.status}; check the URL or DINO_TRACK_MODEL_BASE_URL`);
   }
   const resuming = response.status === 206;
-  const length = Number(response.headers.get('content-length') ?? NaN);
-  const total = resuming
-    ? Number(response.headers.get('content-range')?.split('/')[1] ?? NaN)
-    : length;
-  const expected = options.size ?? (Number.isFinite(total) ? total : undefined);
+  const expected = options.size ?? getStatedSize(response);
   // Kept on Ctrl-C as on a broken connection: it is a prefix of the file, and the next run resumes it.
   const unregister = noteKeptOnSignal(`the download in ${partial} is kept: the next run resumes it`);
   let received = resuming ? offset : 0;

@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSy
 import { spawnSync } from 'node:child_process';
 import http from 'node:http';
 import { hostname } from 'node:os';
+import { gzipSync } from 'node:zlib';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { downloadFile } from '../../dist/model/index.js';
@@ -23,7 +24,8 @@ const hfFiles = {
 
 // Routes: /hf serves the file named in the URL; /good serves the model with range support; /drop-once cuts the first response
 // half-way; /wrong serves other bytes of the same length; /no-range ignores Range headers; /held sends half of a whole-file
-// answer and holds the rest until the test calls releaseHeld() (a download that is still under way).
+// answer and holds the rest until the test calls releaseHeld() (a download that is still under way); /gzip answers gzipped
+// whatever the request accepts, as a mirror with nginx's gzip_types * does.
 let dropped = false;
 const held = [];
 let onHeld = () => {};
@@ -34,7 +36,7 @@ function releaseHeld() {
 const portalPage = Buffer.from('<!doctype html><html><body>Please log in to the network</body></html>');
 before(async () => {
   server = http.createServer((req, res) => {
-    requests.push({ url: req.url, range: req.headers.range });
+    requests.push({ url: req.url, range: req.headers.range, encoding: req.headers['accept-encoding'] });
     const route = req.url.split('/')[1];
     if (route === 'missing') {
       res.writeHead(404).end();
@@ -46,6 +48,12 @@ before(async () => {
       const start = Number(match[1]);
       res.writeHead(206, { 'content-length': body.length - start, 'content-range': `bytes ${start}-${body.length - 1}/${body.length}` });
       res.end(body.subarray(start));
+      return;
+    }
+    if (route === 'gzip') {
+      const encoded = gzipSync(body);
+      res.writeHead(200, { 'content-length': encoded.length, 'content-encoding': 'gzip' });
+      res.end(encoded);
       return;
     }
     res.writeHead(200, { 'content-length': body.length });
@@ -105,6 +113,14 @@ describe('model download', () => {
     const target = path.join(dir, 'm.onnx');
     writeFileSync(`${target}.partial`, model.subarray(0, 100));
     await downloadFile({ url: `${base}/no-range/m.onnx`, target, sha256 });
+    assert.ok(readFileSync(target).equals(model));
+  });
+
+  it('asks for the file unencoded, and takes a gzipped answer whole (its Content-Length counts the encoded bytes)', async () => {
+    const target = path.join(makeTempDir(), 'm.onnx');
+    requests.length = 0;
+    await downloadFile({ url: `${base}/gzip/m.onnx`, target });
+    assert.equal(requests[0].encoding, 'identity');
     assert.ok(readFileSync(target).equals(model));
   });
 
