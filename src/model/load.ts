@@ -1,26 +1,16 @@
-import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { writeFileAtomically } from '../util/atomic-path.js';
 import path from 'node:path';
 import { InputError } from '../errors.js';
 import { getCacheDir } from './cache-dir.js';
 import { downloadFile } from './download.js';
 import { decodeModel, encodeModel, type ModelProto } from './onnx-graph.js';
 import { getModelInputSize } from './preprocess.js';
-import { inspectModel, preparationVersion, prepareModel_, type ModelStructure } from './prepare.js';
+import { inspectModel, prepareModel_, type ModelStructure } from './prepare.js';
+import { getPreparedModelPath, readPreparedCopy, savePreparedCopy } from './prepared-cache.js';
 import { getDefaultModelName, getModel, getModelUrl, isRegistryName, resolvePrecision, type Precision, type PrecisionChoice } from './registry.js';
 import type { Device, ModelSession } from './session.js';
 import { openSessionInWorker } from './worker-session.js';
-
-/**
- * Where the prepared copy of a model for one input size is cached: keyed by the source's
- * sha256, the preparation version (older code's graphs are never reused) and the size.
- */
-export function getPreparedModelPath(source: Uint8Array, height: number, width: number): string {
-  const digest = createHash('sha256').update(source).digest('hex').slice(0, 16);
-  return path.join(getCacheDir(), 'prepared', `${digest}-prep${preparationVersion}-${height}x${width}.onnx`);
-}
 
 export interface ResolveOptions {
   /** A registry name or a path to a .onnx file; the registry default when absent. */
@@ -150,11 +140,12 @@ export async function loadModel(options: LoadOptions, frameWidth: number, frameH
     }
   } else {
     preparedPath = getPreparedModelPath(bytes, size.height, size.width);
-    if (existsSync(preparedPath)) {
-      sessionBytes = await readFile(preparedPath);
+    const cachedCopy = await readPreparedCopy(preparedPath, size.height, size.width, options.notify);
+    if (cachedCopy) {
+      sessionBytes = cachedCopy;
     } else {
       sessionBytes = encodeModel(prepareModel_(model, file, size.height, size.width));
-      await writeFileAtomically(preparedPath, sessionBytes);
+      await savePreparedCopy(preparedPath, sessionBytes);
       preparedNow = true;
     }
   }
