@@ -1,6 +1,6 @@
 // Every fixture the tests use, named in one place.
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -143,6 +143,30 @@ export function runCli(args, { env = {}, timeoutMs = 120_000, input, cwd } = {})
     if (input) child.stdin.end(input);
     else child.stdin.end();
   });
+}
+
+/**
+ * A folder nothing can be written into, filled first by `fill(dir)`: for root, whom no
+ * permission stops, a tmpfs remounted read-only (EROFS); for anyone else the folder and
+ * what `fill` made without write permission (EACCES). Returns { dir, skip, restore }:
+ * `skip` says why none could be made (root in a container that may not mount), else false.
+ */
+export function makeReadOnlyDir(fill = () => {}) {
+  const dir = path.join(makeTempDir(), 'read-only');
+  mkdirSync(dir);
+  if (process.getuid?.() !== 0) {
+    fill(dir);
+    execFileSync('chmod', ['-R', 'a-w', dir]);
+    return { dir, skip: false, restore: () => execFileSync('chmod', ['-R', 'u+w', dir]) };
+  }
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', dir], { stdio: 'ignore' });
+  } catch {
+    return { dir, skip: 'root without mount: no folder is read-only for root here', restore: () => {} };
+  }
+  fill(dir);
+  execFileSync('mount', ['-o', 'remount,ro', dir]);
+  return { dir, skip: false, restore: () => execFileSync('umount', [dir]) };
 }
 
 /**

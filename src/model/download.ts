@@ -1,7 +1,7 @@
 import { makeFolders } from '../util/make-folders.js';
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { rename, rm, rmdir, stat } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { open, rename, rm, rmdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -114,6 +114,11 @@ async function transferFile(options: DownloadOptions): Promise<void> {
   }
   const resuming = response.status === 206;
   const expected = options.size ?? getStatedSize(response);
+  // Opened before the body is read, so that a folder that cannot be written fails as that, not as a broken transfer.
+  const sink = await open(partial, resuming ? 'a' : 'w').catch(async (error: unknown) => {
+    await response.body?.cancel();
+    throw error;
+  });
   // Kept on Ctrl-C as on a broken connection: it is a prefix of the file, and the next run resumes it.
   const unregister = noteKeptOnSignal(`the download in ${partial} is kept: the next run resumes it`);
   let received = resuming ? offset : 0;
@@ -123,7 +128,7 @@ async function transferFile(options: DownloadOptions): Promise<void> {
       received += chunk.length;
       options.onProgress?.(received, expected);
     });
-    await pipeline(body, createWriteStream(partial, { flags: resuming ? 'a' : 'w' }));
+    await pipeline(body, sink.createWriteStream());
   } catch (error) {
     throw new ExternalError(`download of ${url} broke off after ${received} bytes (${describeNetworkError(error)}); run the command again to resume`, { cause: error });
   } finally {

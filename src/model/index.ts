@@ -1,5 +1,5 @@
 /** Model stage: registry, download, ONNX preparation, inference session. */
-export { getCacheDir } from './cache-dir.js';
+export { explainCacheWriteError, getCacheDir } from './cache-dir.js';
 export { downloadFile } from './download.js';
 export { checkModelFile, loadModel, resolveModelFile, getCachedModelPath, type LoadedModel, type LoadOptions } from './load.js';
 export { getPreparedModelPath } from './prepared-cache.js';

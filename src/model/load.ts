@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { InputError } from '../errors.js';
-import { getCacheDir } from './cache-dir.js';
+import { explainCacheWriteError, getCacheDir } from './cache-dir.js';
 import { downloadFile } from './download.js';
 import { decodeModel, encodeModel, type ModelProto } from './onnx-graph.js';
 import { getModelInputSize } from './preprocess.js';
@@ -52,7 +52,10 @@ export async function resolveModelFile(options: ResolveOptions): Promise<string>
   if (!existsSync(cached)) {
     const { size, sha256 } = entry.onnx[precision];
     const url = getModelUrl(entry, precision);
-    await downloadFile({ url, target: cached, size, sha256, onProgress: options.onDownloadProgress, offlineAdvice: options.offlineAdvice, onWait: options.notify, verify: (file) => checkModelFile(file, url) });
+    await downloadFile({ url, target: cached, size, sha256, onProgress: options.onDownloadProgress, offlineAdvice: options.offlineAdvice, onWait: options.notify, verify: (file) => checkModelFile(file, url) })
+      .catch((error: unknown) => {
+        throw explainCacheWriteError(error);
+      });
   }
   return cached;
 }
@@ -145,8 +148,9 @@ export async function loadModel(options: LoadOptions, frameWidth: number, frameH
       sessionBytes = cachedCopy;
     } else {
       sessionBytes = encodeModel(prepareModel_(model, file, size.height, size.width));
-      await savePreparedCopy(preparedPath, sessionBytes);
       preparedNow = true;
+      // Not cached (a read-only cache): nothing to name as written.
+      if (!(await savePreparedCopy(preparedPath, sessionBytes, options.notify))) preparedPath = undefined;
     }
   }
   const session = await openSessionInWorker(sessionBytes, { device: options.device, threads: options.threads, verbose: options.verbose, notify: options.notify });

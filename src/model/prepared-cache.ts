@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { writeFileAtomically } from '../util/atomic-path.js';
-import { getCacheDir } from './cache-dir.js';
+import { describeUnwritableCacheError, getCacheDir } from './cache-dir.js';
 import { decodeModel } from './onnx-graph.js';
 import { inspectModel, preparationVersion } from './prepare.js';
 
@@ -42,7 +42,21 @@ export async function readPreparedCopy(file: string, height: number, width: numb
   return undefined;
 }
 
-/** Caches a prepared copy (replacing a damaged one) through a temporary sibling, so readers never see half of it. */
-export async function savePreparedCopy(file: string, bytes: Uint8Array): Promise<void> {
-  await writeFileAtomically(file, bytes);
+/**
+ * Caches a prepared copy (replacing a damaged one) through a temporary sibling, so readers
+ * never see half of it; whether it was cached. A cache that cannot be written (read-only,
+ * another user's) is no reason to fail a run that has the graph in memory already: a
+ * notice says so and how to keep the copy, since every run now prepares it again.
+ * @throws what writing threw for other failures (a full disk)
+ */
+export async function savePreparedCopy(file: string, bytes: Uint8Array, notify?: (line: string) => void): Promise<boolean> {
+  try {
+    await writeFileAtomically(file, bytes);
+    return true;
+  } catch (error) {
+    const unwritable = describeUnwritableCacheError(error);
+    if (!unwritable) throw error;
+    notify?.(`${unwritable}: the prepared model is used from memory and prepared again on every run; set DINO_TRACK_CACHE to a writable folder or fix its permissions to keep it`);
+    return false;
+  }
 }
