@@ -1,6 +1,6 @@
 // Every fixture the tests use, named in one place.
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -143,6 +143,55 @@ export function runCli(args, { env = {}, timeoutMs = 120_000, input, cwd } = {})
     if (input) child.stdin.end(input);
     else child.stdin.end();
   });
+}
+
+/**
+ * A folder nothing can be written into, filled first by `fill(dir)`: for root, whom no
+ * permission stops, a tmpfs remounted read-only (EROFS); for anyone else the folder and
+ * what `fill` made without write permission (EACCES). Returns { dir, skip, restore }:
+ * `skip` says why none could be made (root in a container that may not mount), else false.
+ */
+export function makeReadOnlyDir(fill = () => {}) {
+  const dir = path.join(makeTempDir(), 'read-only');
+  mkdirSync(dir);
+  if (process.getuid?.() !== 0) {
+    fill(dir);
+    execFileSync('chmod', ['-R', 'a-w', dir]);
+    return { dir, skip: false, restore: () => execFileSync('chmod', ['-R', 'u+w', dir]) };
+  }
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', dir], { stdio: 'ignore' });
+  } catch {
+    return { dir, skip: 'root without mount: no folder is read-only for root here', restore: () => {} };
+  }
+  fill(dir);
+  execFileSync('mount', ['-o', 'remount,ro', dir]);
+  return { dir, skip: false, restore: () => execFileSync('umount', [dir]) };
+}
+
+/**
+ * Starts the CLI and lets a test act while it runs: `waitFor(text)` resolves once stderr
+ * holds `text` and rejects if the run ends first; `closed` resolves { code, signal }.
+ */
+export function startCli(args, { env = {} } = {}) {
+  const child = spawn(process.execPath, [cli, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  const waiting = [];
+  child.stderr.on('data', (d) => {
+    stderr += d;
+    for (const w of waiting) if (stderr.includes(w.text)) w.resolve();
+  });
+  const closed = new Promise((resolve) => child.on('close', (code, signal) => resolve({ code, signal })));
+  return {
+    child,
+    closed,
+    stderr: () => stderr,
+    waitFor: (text) => new Promise((resolve, reject) => {
+      if (stderr.includes(text)) return resolve();
+      waiting.push({ text, resolve });
+      closed.then(() => reject(new Error(`ended before printing ${text}: ${stderr}`)));
+    }),
+  };
 }
 
 /**

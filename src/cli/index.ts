@@ -1,6 +1,6 @@
 import { CommanderError } from 'commander';
 import { describeSystemError, getExitCode, InterruptedError } from '../errors.js';
-import { runCleanups, stopOnSignal } from '../util/cleanup.js';
+import { getKeptOnSignal, runCleanups, stopOnSignal } from '../util/cleanup.js';
 import { retireStatusLine, writeStderrLines } from '../util/stderr-lines.js';
 import { buildProgram } from './program.js';
 import { findMistypedCommand, getHelpCommand } from './usage-hints.js';
@@ -25,7 +25,8 @@ async function handleSignal(signal: NodeJS.Signals): Promise<void> {
   // The bar goes for good: nothing may draw over or after the last words.
   retireStatusLine();
   const stopped = stopOnSignal(30_000); // the first cleanup pass runs now, synchronously
-  writeStderrLines(`dino-track: ${error.message}; partial output removed`);
+  const kept = getKeptOnSignal().map((note) => `; ${note}`).join('');
+  writeStderrLines(`dino-track: ${error.message}; partial output removed${kept}`);
   await stopped;
   process.exit(error.exitCode);
 }

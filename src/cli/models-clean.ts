@@ -1,6 +1,6 @@
 import { readdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { getCacheDir } from '../model/index.js';
+import { explainCacheWriteError, getCacheDir } from '../model/index.js';
 import { countOf } from './count-of.js';
 
 /** The names `track` gives the models it prepares (model digest, preparation version, HxW); nothing else there is removed. */
@@ -23,7 +23,11 @@ export function runModelsClean(): void {
   for (const name of names) {
     const file = path.join(folder, name);
     bytes += statSync(file).size;
-    rmSync(file, { force: true });
+    try {
+      rmSync(file, { force: true });
+    } catch (error) {
+      throw explainCacheWriteError(error);
+    }
   }
   process.stderr.write(`dino-track: removed ${countOf(names.length, 'prepared model')} (${(bytes / 2 ** 20).toFixed(1)} MiB) from ${folder}; track prepares them again when needed\n`);
 }

@@ -61,6 +61,7 @@ export async function runModelsPull(name: string, precisionChoice: PrecisionChoi
       model: entry.name,
       precision,
       onDownloadProgress: (received, total) => progress.update(received, total ?? received),
+      notify: (line) => process.stderr.write(`dino-track: ${line}\n`),
       offlineAdvice: `then run \`dino-track models pull ${entry.name}${precisionChoice === 'auto' ? '' : ` --precision ${precisionChoice}`}\` again (an interrupted download resumes)`,
     });
     progress.stop();

@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { UsageError } from '../errors.js';
+import { ExternalError, UsageError } from '../errors.js';
 
 /** The cache folder and what chose it, for the message when it cannot be one. */
 function locateCacheDir(): { dir: string; setBy: string } {
@@ -30,4 +30,34 @@ export function getCacheDir(): string {
   if (isFolder) return dir;
   if (setBy === 'DINO_TRACK_CACHE') throw new UsageError(`DINO_TRACK_CACHE=${process.env.DINO_TRACK_CACHE} is not a folder; point it at a folder (or unset it)`);
   throw new UsageError(`the model cache ${dir} (${setBy === 'XDG_CACHE_HOME' ? 'from XDG_CACHE_HOME' : 'the default'}) is not a folder; move it away, or set DINO_TRACK_CACHE to a folder`);
+}
+
+/** The file system's answers that mean a folder cannot be written to: permissions, a read-only mount. */
+const notWritableCodes = new Set(['EACCES', 'EPERM', 'EROFS']);
+
+/** The code when `error` says a path cannot be written (a FolderError carries its mkdir's code); undefined for other failures. */
+function getNotWritableCode(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' && notWritableCodes.has(code) ? code : undefined;
+}
+
+/**
+ * What to say when writing into the cache failed because it cannot be written: the cache
+ * folder and its two fixes, not the generic "choose another -o" (-o is not the problem) nor
+ * "run again to resume" (it never helps). Other failures come back as they were.
+ */
+export function explainCacheWriteError(error: unknown): unknown {
+  const code = getNotWritableCode(error);
+  if (!code) return error;
+  return new ExternalError(`${describeUnwritableCache(code)}; set DINO_TRACK_CACHE to a writable folder or fix its permissions`, { cause: error });
+}
+
+/** `the model cache DIR is not writable (CODE)`, or undefined when `error` is not about writing. */
+export function describeUnwritableCacheError(error: unknown): string | undefined {
+  const code = getNotWritableCode(error);
+  return code ? describeUnwritableCache(code) : undefined;
+}
+
+function describeUnwritableCache(code: string): string {
+  return `the model cache ${getCacheDir()} is not writable (${code})`;
 }

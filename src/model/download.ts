@@ -1,12 +1,13 @@
 import { makeFolders } from '../util/make-folders.js';
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { rename, rm, stat } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { open, rename, rm, rmdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ExternalError } from '../errors.js';
-import { removeOnCleanup } from '../util/cleanup.js';
+import { noteKeptOnSignal } from '../util/cleanup.js';
+import { acquireDownloadLock } from './download-lock.js';
 
 export interface DownloadOptions {
   url: string;
@@ -22,9 +23,11 @@ export interface DownloadOptions {
    * what was asked for: a proxy's or captive portal's page has the right to any length).
    */
   verify?: (file: string) => Promise<void>;
+  /** Told once, with who holds it, when another process is downloading the same file and this one waits for it. */
+  onWait?: (line: string) => void;
 }
 
-async function getPartialSize(file: string): Promise<number> {
+async function getFileSize(file: string): Promise<number> {
   try {
     return (await stat(file)).size;
   } catch {
@@ -44,37 +47,80 @@ function describeNetworkError(error: unknown): string {
 }
 
 /**
+ * The whole file's length as the server states it, when it does. A body sent encoded (a
+ * mirror that gzips whatever it serves, even when asked for identity) is decoded by fetch,
+ * and its Content-Length counts the encoded bytes: the file's length is then not stated.
+ */
+function getStatedSize(response: Response): number | undefined {
+  const encoding = response.headers.get('content-encoding') ?? 'identity';
+  if (encoding.toLowerCase() !== 'identity') return undefined;
+  const stated = response.status === 206
+    ? Number(response.headers.get('content-range')?.split('/')[1] ?? NaN)
+    : Number(response.headers.get('content-length') ?? NaN);
+  return Number.isFinite(stated) ? stated : undefined;
+}
+
+/** Removes the folders a failed download made, innermost first, where nothing else came into them; never throws. */
+async function removeEmptyFolders(folders: string[]): Promise<void> {
+  for (const folder of [...folders].reverse()) await rmdir(folder).catch(() => undefined);
+}
+
+/**
  * Downloads a file with resume: bytes go to `<target>.partial`, a later call continues
  * from there with an HTTP range request when the server allows it, and only a complete,
- * verified file is renamed to `target`. Nothing is created before the server answers.
+ * verified file is renamed to `target`. One process at a time downloads a target (a lock
+ * beside it); another waits, then takes the finished file or resumes the partial one. A
+ * download that fails leaves no folder it made and no lock.
  * @throws ExternalError when offline, on HTTP errors, short transfers or a checksum mismatch.
  */
 export async function downloadFile(options: DownloadOptions): Promise<void> {
+  const { target } = options;
+  const made = makeFolders(path.dirname(target));
+  try {
+    const lock = await acquireDownloadLock(`${target}.lock`, (holder) => options.onWait?.(`waiting for ${holder} to finish downloading ${target}`));
+    try {
+      // The run this one waited for finished the file: it is used as it is.
+      if (lock.waited && (await getFileSize(target)) > 0) return;
+      await transferFile(options);
+    } finally {
+      lock.release();
+    }
+  } catch (error) {
+    await removeEmptyFolders(made);
+    throw error;
+  }
+}
+
+/** One download into `<target>.partial` (resumed where it stopped), renamed to `target` once complete and verified. */
+async function transferFile(options: DownloadOptions): Promise<void> {
   const { url, target } = options;
   const partial = `${target}.partial`;
-  const offset = await getPartialSize(partial);
+  const offset = await getFileSize(partial);
   let response: Response;
   try {
-    response = await fetch(url, { headers: offset > 0 ? { Range: `bytes=${offset}-` } : {}, redirect: 'follow' });
+    // identity: the file's own bytes, so that the lengths the server states are the file's.
+    const headers: Record<string, string> = { 'Accept-Encoding': 'identity', ...(offset > 0 ? { Range: `bytes=${offset}-` } : {}) };
+    response = await fetch(url, { headers, redirect: 'follow' });
   } catch (error) {
     throw new ExternalError(`cannot download ${url} (${describeNetworkError(error)}); check the network, ${options.offlineAdvice ?? 'or pass --model PATH.onnx to use a local model'}`, { cause: error });
   }
   if (response.status === 416 && offset > 0) {
     // The partial file is not a prefix the server recognises: start over.
     await rm(partial, { force: true });
-    return downloadFile(options);
+    return transferFile(options);
   }
   if (response.status !== 200 && response.status !== 206) {
     throw new ExternalError(`cannot download ${url}: the server answered HTTP ${response.status}; check the URL or DINO_TRACK_MODEL_BASE_URL`);
   }
   const resuming = response.status === 206;
-  const length = Number(response.headers.get('content-length') ?? NaN);
-  const total = resuming
-    ? Number(response.headers.get('content-range')?.split('/')[1] ?? NaN)
-    : length;
-  const expected = options.size ?? (Number.isFinite(total) ? total : undefined);
-  makeFolders(path.dirname(target));
-  const unregister = removeOnCleanup(partial);
+  const expected = options.size ?? getStatedSize(response);
+  // Opened before the body is read, so that a folder that cannot be written fails as that, not as a broken transfer.
+  const sink = await open(partial, resuming ? 'a' : 'w').catch(async (error: unknown) => {
+    await response.body?.cancel();
+    throw error;
+  });
+  // Kept on Ctrl-C as on a broken connection: it is a prefix of the file, and the next run resumes it.
+  const unregister = noteKeptOnSignal(`the download in ${partial} is kept: the next run resumes it`);
   let received = resuming ? offset : 0;
   try {
     const body = Readable.fromWeb(response.body as import('node:stream/web').ReadableStream<Uint8Array>);
@@ -82,13 +128,13 @@ export async function downloadFile(options: DownloadOptions): Promise<void> {
       received += chunk.length;
       options.onProgress?.(received, expected);
     });
-    await pipeline(body, createWriteStream(partial, { flags: resuming ? 'a' : 'w' }));
+    await pipeline(body, sink.createWriteStream());
   } catch (error) {
-    unregister(); // keep the bytes so the next run resumes
     throw new ExternalError(`download of ${url} broke off after ${received} bytes (${describeNetworkError(error)}); run the command again to resume`, { cause: error });
+  } finally {
+    unregister();
   }
-  unregister();
-  const size = await getPartialSize(partial);
+  const size = await getFileSize(partial);
   if (expected !== undefined && size !== expected) {
     if (size > expected) await rm(partial, { force: true });
     throw new ExternalError(`download of ${url} is incomplete (${size} of ${expected} bytes); run the command again to resume`);

@@ -1,7 +1,8 @@
 /** Model stage: registry, download, ONNX preparation, inference session. */
-export { getCacheDir } from './cache-dir.js';
+export { explainCacheWriteError, getCacheDir } from './cache-dir.js';
 export { downloadFile } from './download.js';
-export { checkModelFile, loadModel, resolveModelFile, getCachedModelPath, getPreparedModelPath, type LoadedModel, type LoadOptions } from './load.js';
+export { checkModelFile, loadModel, resolveModelFile, getCachedModelPath, type LoadedModel, type LoadOptions } from './load.js';
+export { getPreparedModelPath } from './prepared-cache.js';
 export { fuseAttention_, type FusedAttention } from './fuse-attention.js';
 export { decodeModel, encodeModel, hasInlinedData } from './onnx-graph.js';
 export { getModelInputSize, writeNormalisedFrame_, imagenetMean, imagenetStd } from './preprocess.js';

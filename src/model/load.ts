@@ -1,26 +1,16 @@
-import { createHash } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { writeFileAtomically } from '../util/atomic-path.js';
 import path from 'node:path';
 import { InputError } from '../errors.js';
-import { getCacheDir } from './cache-dir.js';
+import { explainCacheWriteError, getCacheDir } from './cache-dir.js';
 import { downloadFile } from './download.js';
 import { decodeModel, encodeModel, hasInlinedData, type ModelProto } from './onnx-graph.js';
 import { getModelInputSize } from './preprocess.js';
-import { inspectModel, preparationVersion, prepareModel_, type ModelStructure } from './prepare.js';
+import { inspectModel, prepareModel_, type ModelStructure } from './prepare.js';
+import { getPreparedModelPath, readPreparedCopy, savePreparedCopy } from './prepared-cache.js';
 import { getDefaultModelName, getModel, getModelUrl, isRegistryName, resolvePrecision, type Precision, type PrecisionChoice } from './registry.js';
 import type { Device, ModelSession } from './session.js';
 import { openSessionInWorker } from './worker-session.js';
-
-/**
- * Where the prepared copy of a model for one input size is cached: keyed by the source's
- * sha256, the preparation version (older code's graphs are never reused) and the size.
- */
-export function getPreparedModelPath(source: Uint8Array, height: number, width: number): string {
-  const digest = createHash('sha256').update(source).digest('hex').slice(0, 16);
-  return path.join(getCacheDir(), 'prepared', `${digest}-prep${preparationVersion}-${height}x${width}.onnx`);
-}
 
 export interface ResolveOptions {
   /** A registry name or a path to a .onnx file; the registry default when absent. */
@@ -30,6 +20,8 @@ export interface ResolveOptions {
   onDownloadProgress?: (received: number, total: number | undefined) => void;
   /** Advice when the download cannot reach the network (default: use a local --model). */
   offlineAdvice?: string;
+  /** One-line notices: waiting for another run's download, a prepared copy made again. */
+  notify?: (line: string) => void;
 }
 
 /**
@@ -61,7 +53,10 @@ export async function resolveModelFile(options: ResolveOptions): Promise<string>
   if (!existsSync(cached)) {
     const { size, sha256 } = entry.onnx[precision];
     const url = getModelUrl(entry, precision);
-    await downloadFile({ url, target: cached, size, sha256, onProgress: options.onDownloadProgress, offlineAdvice: options.offlineAdvice, verify: (file) => checkModelFile(file, url) });
+    await downloadFile({ url, target: cached, size, sha256, onProgress: options.onDownloadProgress, offlineAdvice: options.offlineAdvice, onWait: options.notify, verify: (file) => checkModelFile(file, url) })
+      .catch((error: unknown) => {
+        throw explainCacheWriteError(error);
+      });
   }
   return cached;
 }
@@ -95,7 +90,6 @@ export interface LoadOptions extends ResolveOptions {
   /** Enlarge frames smaller than `shortSide` (only when the user asked for that size). */
   upscale?: boolean;
   verbose?: boolean;
-  notify?: (line: string) => void;
 }
 
 /** A session ready for one input size. */
@@ -173,12 +167,14 @@ export async function loadModel(options: LoadOptions, frameWidth: number, frameH
     }
   } else {
     preparedPath = getPreparedModelPath(source, size.height, size.width);
-    if (existsSync(preparedPath)) {
-      sessionBytes = await readFile(preparedPath);
+    const cachedCopy = await readPreparedCopy(preparedPath, size.height, size.width, options.notify);
+    if (cachedCopy) {
+      sessionBytes = cachedCopy;
     } else {
       sessionBytes = encodeModel(prepareModel_(model, file, size.height, size.width));
-      await writeFileAtomically(preparedPath, sessionBytes);
       preparedNow = true;
+      // Not cached (a read-only cache): nothing to name as written.
+      if (!(await savePreparedCopy(preparedPath, sessionBytes, options.notify))) preparedPath = undefined;
     }
   }
   const session = await openSessionInWorker(sessionBytes, { device: options.device, threads: options.threads, verbose: options.verbose, notify: options.notify });

@@ -19,6 +19,23 @@ export function removeOnCleanup(path: string): () => void {
 }
 
 /**
+ * What a signal leaves in place on purpose, said in the line the interruption prints: a
+ * download's `.partial` resumes on the next run, so Ctrl-C must not throw its bytes away.
+ */
+const keptOnSignal = new Set<string>();
+
+/** Registers a note on what a signal keeps (e.g. `the download in X.partial is kept: …`); returns the unregister function. */
+export function noteKeptOnSignal(note: string): () => void {
+  keptOnSignal.add(note);
+  return () => keptOnSignal.delete(note);
+}
+
+/** The notes registered by noteKeptOnSignal, oldest first. */
+export function getKeptOnSignal(): string[] {
+  return [...keptOnSignal];
+}
+
+/**
  * Runs every registered cleanup, newest first; never throws. They are forgotten unless
  * `keep` is set, for a second pass once the work in flight has stopped (see `stopOnSignal`).
  */

@@ -14,7 +14,8 @@ export function isTaken(file: string): boolean {
 
 /** Why a folder cannot be made at `dir`, when the nearest thing that exists above it says so. */
 export class FolderError extends ExternalError {
-  constructor(readonly dir: string, readonly reason: string) {
+  /** @param code the file system's code for the mkdir that failed (EACCES, EROFS), when one did */
+  constructor(readonly dir: string, readonly reason: string, readonly code?: string) {
     super(`cannot create the folder ${dir}: ${reason}; check the path and its permissions`);
   }
 }
@@ -45,7 +46,7 @@ export function makeFolders(dir: string): string[] {
       const code = (error as NodeJS.ErrnoException).code;
       // Made meanwhile by another run: not ours (its cleanup is not ours to do).
       if (code === 'EEXIST' && isFolder(folder)) continue;
-      throw new FolderError(dir, `${code ?? (error as Error).message} at ${folder}`);
+      throw new FolderError(dir, `${code ?? (error as Error).message} at ${folder}`, code);
     }
   }
   return made;

@@ -3,6 +3,7 @@ import { readdirSync, rmSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
+import { isAlive } from './is-alive.js';
 
 /**
  * What a run killed outright (SIGKILL, out of memory, power) leaves: the partial output it
@@ -11,16 +12,6 @@ import path from 'node:path';
  * does: each name carries the process id that made it, and only names of processes that
  * no longer exist go (a live one, even another program that took the id, is left alone).
  */
-
-/** Whether a process with this id exists (EPERM: it does, owned by someone else). */
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** Removes the entries of `dir` that `pattern` matches (group 1: the maker's pid) whose process is gone; never throws. */
 function removeDead(dir: string, pattern: RegExp): void {

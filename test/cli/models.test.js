@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import { SafetensorsFile } from '../../dist/features/safetensors.js';
 import { decodeModel, encodeModel, openSession } from '../../dist/model/index.js';
-import { hfLayouts, makeTempDir, makeVideo, models, references, runCli, withNewerField } from '../fixtures.js';
+import { getClosedUrl, hfLayouts, makeReadOnlyDir, makeTempDir, makeVideo, models, references, runCli, withNewerField } from '../fixtures.js';
 
 const dir = makeTempDir();
 
@@ -182,3 +182,35 @@ async function buildPatchEmbeddingOnly() {
     },
   }));
 }
+
+describe('a model cache that cannot be written', () => {
+  // One prepared model already cached, for `models clean` to fail on.
+  const readOnly = makeReadOnlyDir((cache) => {
+    mkdirSync(path.join(cache, 'prepared'));
+    writeFileSync(path.join(cache, 'prepared', '0123abcd-prep3-96x128.onnx'), 'prepared');
+  });
+  after(readOnly.restore);
+  const { skip } = readOnly;
+  // Offline too: what is wrong with the cache is said before any download is tried.
+  const env = { DINO_TRACK_CACHE: readOnly.dir };
+  before(async () => (env.DINO_TRACK_MODEL_BASE_URL = await getClosedUrl()));
+  const notWritable = `the model cache ${readOnly.dir} is not writable \\((EROFS|EACCES)\\)`;
+  const fix = 'set DINO_TRACK_CACHE to a writable folder or fix its permissions';
+
+  it('track --model FILE runs with the model prepared in memory, and says the cache cannot keep it', { skip }, async () => {
+    const work = makeTempDir();
+    const video = makeVideo(path.join(work, 'in.mp4'), { width: 128, height: 96, fps: 5, seconds: 1 });
+    const { code, stderr } = await runCli([video, '-o', path.join(work, 'out'), '--format', 'ndjson', '--model', models.tiny, '--short-side', '64', '--device', 'cpu'], { env });
+    assert.equal(code, 0, stderr);
+    assert.match(stderr, new RegExp(`^dino-track: ${notWritable}: the prepared model is used from memory and prepared again on every run; ${fix} to keep it$`, 'm'));
+    assert.ok(existsSync(path.join(work, 'out', 'tracks.ndjson')));
+  });
+
+  for (const [command, args] of [['models pull', ['models', 'pull', 'dino-vits16']], ['models clean', ['models', 'clean']]]) {
+    it(`${command}: one line naming the cache and the fix, exit 1`, { skip }, async () => {
+      const { code, stderr } = await runCli(args, { env });
+      assert.equal(code, 1);
+      assert.match(stderr, new RegExp(`^dino-track: error: ${notWritable}; ${fix}\\n$`));
+    });
+  }
+});

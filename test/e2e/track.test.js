@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { encodeDavisPng } from '../../dist/export/index.js';
 import { getFfmpegBinaries } from '../../dist/video/index.js';
 import path from 'node:path';
 import { before, describe, it } from 'node:test';
-import { cli, decodeErrors, getClosedUrl, makeTempDir, makeVideo, models, probeStreams, readRgbFrames, runCli } from '../fixtures.js';
+import { decodeErrors, getClosedUrl, makeTempDir, makeVideo, models, probeStreams, readRgbFrames, runCli, startCli } from '../fixtures.js';
 
 const dir = makeTempDir();
 const cache = makeTempDir('dino-track-cache-');
@@ -260,27 +260,7 @@ describe('dino-track INPUT -o OUT.mp4 (real ffmpeg, real onnxruntime)', () => {
 
 /** A CLI run with JSON progress whose stderr can be awaited. */
 function startRun(input, out, extra) {
-  const child = spawn(process.execPath, [cli, input, '-o', out, '--model', models.tiny, '--progress', 'json', ...extra], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let stderr = '';
-  const waiting = [];
-  child.stderr.on('data', (d) => {
-    stderr += d;
-    for (const w of waiting) if (stderr.includes(w.text)) w.resolve();
-  });
-  const closed = new Promise((resolve) => child.on('close', (code, signal) => resolve({ code, signal })));
-  return {
-    child,
-    closed,
-    stderr: () => stderr,
-    waitFor: (text) => new Promise((resolve, reject) => {
-      if (stderr.includes(text)) return resolve();
-      waiting.push({ text, resolve });
-      closed.then(() => reject(new Error(`ended before printing ${text}: ${stderr}`)));
-    }),
-  };
+  return startCli([input, '-o', out, '--model', models.tiny, '--progress', 'json', ...extra], { env });
 }
 
 describe('automatic preparation at the video size', () => {

@@ -1,11 +1,14 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import http from 'node:http';
+import { hostname } from 'node:os';
+import { gzipSync } from 'node:zlib';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { downloadFile } from '../../dist/model/index.js';
-import { getClosedUrl, makeTempDir, makeVideo, models, runCli } from '../fixtures.js';
+import { getClosedUrl, makeTempDir, makeVideo, models, runCli, startCli } from '../fixtures.js';
 
 const model = readFileSync(models.tiny);
 const sha256 = createHash('sha256').update(model).digest('hex');
@@ -20,13 +23,20 @@ const hfFiles = {
 };
 
 // Routes: /hf serves the file named in the URL; /good serves the model with range support; /drop-once cuts the first response
-// half-way; /wrong serves other bytes of the same length; /no-range ignores Range headers.
+// half-way; /wrong serves other bytes of the same length; /no-range ignores Range headers; /held sends half of a whole-file
+// answer and holds the rest until the test calls releaseHeld() (a download that is still under way); /gzip answers gzipped
+// whatever the request accepts, as a mirror with nginx's gzip_types * does.
 let dropped = false;
+const held = [];
+let onHeld = () => {};
+function releaseHeld() {
+  for (const { res, rest } of held.splice(0)) res.end(rest);
+}
 // What a captive portal or a misconfigured proxy answers to any URL: a web page, with HTTP 200.
 const portalPage = Buffer.from('<!doctype html><html><body>Please log in to the network</body></html>');
 before(async () => {
   server = http.createServer((req, res) => {
-    requests.push({ url: req.url, range: req.headers.range });
+    requests.push({ url: req.url, range: req.headers.range, encoding: req.headers['accept-encoding'] });
     const route = req.url.split('/')[1];
     if (route === 'missing') {
       res.writeHead(404).end();
@@ -40,7 +50,21 @@ before(async () => {
       res.end(body.subarray(start));
       return;
     }
+    if (route === 'gzip') {
+      const encoded = gzipSync(body);
+      res.writeHead(200, { 'content-length': encoded.length, 'content-encoding': 'gzip' });
+      res.end(encoded);
+      return;
+    }
     res.writeHead(200, { 'content-length': body.length });
+    if (route === 'held') {
+      const half = Math.floor(body.length / 2);
+      res.write(body.subarray(0, half), () => {
+        held.push({ res, rest: body.subarray(half) });
+        onHeld();
+      });
+      return;
+    }
     if (route === 'drop-once' && !dropped) {
       dropped = true;
       // Give the client time to receive the first half before the connection drops.
@@ -52,7 +76,15 @@ before(async () => {
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${server.address().port}`;
 });
-after(() => server.close());
+after(() => {
+  releaseHeld();
+  server.close();
+});
+
+/** Resolves when the /held route has sent half of an answer and holds the rest. */
+function nextHeld() {
+  return new Promise((resolve) => (onHeld = resolve));
+}
 
 describe('model download', () => {
   it('downloads and verifies a whole file', async () => {
@@ -81,6 +113,14 @@ describe('model download', () => {
     const target = path.join(dir, 'm.onnx');
     writeFileSync(`${target}.partial`, model.subarray(0, 100));
     await downloadFile({ url: `${base}/no-range/m.onnx`, target, sha256 });
+    assert.ok(readFileSync(target).equals(model));
+  });
+
+  it('asks for the file unencoded, and takes a gzipped answer whole (its Content-Length counts the encoded bytes)', async () => {
+    const target = path.join(makeTempDir(), 'm.onnx');
+    requests.length = 0;
+    await downloadFile({ url: `${base}/gzip/m.onnx`, target });
+    assert.equal(requests[0].encoding, 'identity');
     assert.ok(readFileSync(target).equals(model));
   });
 
@@ -166,7 +206,8 @@ describe('dino-track models pull', () => {
     assert.equal(first.code, 1);
     assert.equal(first.stderr.trim().split('\n').length, 1, first.stderr);
     assert.match(first.stderr, /is not what was asked for \(.*not a readable ONNX model.*\); it was deleted: check DINO_TRACK_MODEL_BASE_URL/);
-    assert.deepEqual(readdirSync(path.join(cache, 'models')), []);
+    // Nothing cached, not even the folder the download made.
+    assert.deepEqual(readdirSync(cache), []);
     const fixed = await runCli(['models', 'pull', 'dino-vits16', '--precision', 'fp32'], { env: { DINO_TRACK_CACHE: cache, DINO_TRACK_MODEL_BASE_URL: `${base}/hf` } });
     assert.equal(fixed.code, 0, fixed.stderr);
   });
@@ -197,6 +238,62 @@ describe('dino-track models pull', () => {
     assert.match(stderr, /check the network, then run `dino-track models pull dino-vits16` again/);
     assert.doesNotMatch(stderr, /--model/);
     assert.deepEqual(readdirSync(cache), []);
+  });
+
+  it('two pulls of one model at once: one downloads, the other says it waits and then uses the finished file', { timeout: 60_000 }, async () => {
+    const env = { DINO_TRACK_CACHE: makeTempDir(), DINO_TRACK_MODEL_BASE_URL: `${base}/held` };
+    requests.length = 0;
+    const first = startCli(['models', 'pull', 'dino-vits16', '--progress', 'none'], { env });
+    await nextHeld();
+    // The first download is under way; the second run starts now and either waits or (as it did) downloads the same file again.
+    const second = startCli(['models', 'pull', 'dino-vits16', '--progress', 'none'], { env });
+    await Promise.race([second.waitFor('waiting for another dino-track'), nextHeld(), second.closed]);
+    releaseHeld();
+    const results = await Promise.all([first.closed, second.closed]);
+    releaseHeld();
+    assert.deepEqual(results.map((r) => r.code), [0, 0], first.stderr() + second.stderr());
+    assert.match(second.stderr(), /waiting for another dino-track \(pid \d+\) to finish downloading .*dino-vits16\.onnx/);
+    assert.equal(requests.length, 1, 'the model was downloaded twice');
+    const cached = path.join(env.DINO_TRACK_CACHE, 'models', 'dino-vits16.onnx');
+    assert.ok(readFileSync(cached).equals(model));
+    assert.deepEqual(readdirSync(path.dirname(cached)), ['dino-vits16.onnx']);
+  });
+
+  it('takes over the lock of a run that died and resumes its partial download', async () => {
+    const cache = makeTempDir();
+    const cached = path.join(cache, 'models', 'dino-vits16.onnx');
+    mkdirSync(path.dirname(cached));
+    const dead = spawnSync(process.execPath, ['-e', '']).pid;
+    writeFileSync(`${cached}.lock`, JSON.stringify({ pid: dead, host: hostname(), token: 'died' }));
+    writeFileSync(`${cached}.partial`, model.subarray(0, 1000));
+    requests.length = 0;
+    const { code, stderr } = await runCli(['models', 'pull', 'dino-vits16'], { env: { DINO_TRACK_CACHE: cache, DINO_TRACK_MODEL_BASE_URL: `${base}/good` } });
+    assert.equal(code, 0, stderr);
+    assert.equal(requests[0].range, 'bytes=1000-');
+    assert.ok(readFileSync(cached).equals(model));
+    assert.deepEqual(readdirSync(path.dirname(cached)), ['dino-vits16.onnx']);
+  });
+
+  it('Ctrl-C during a pull keeps the partial download, and the next pull resumes it with a range request', { timeout: 60_000 }, async () => {
+    const cache = makeTempDir();
+    const partial = path.join(cache, 'models', 'dino-vits16.onnx.partial');
+    const pull = startCli(['models', 'pull', 'dino-vits16', '--progress', 'none'], { env: { DINO_TRACK_CACHE: cache, DINO_TRACK_MODEL_BASE_URL: `${base}/held` } });
+    await nextHeld();
+    // Half the model is sent; wait (bounded by the test's timeout) until some of it is on disk.
+    while (!(existsSync(partial) && statSync(partial).size > 0)) await new Promise((resolve) => setTimeout(resolve, 50));
+    pull.child.kill('SIGINT');
+    const { code } = await pull.closed;
+    releaseHeld();
+    assert.equal(code, 130, pull.stderr());
+    assert.ok(existsSync(partial), 'Ctrl-C deleted the partial download');
+    const kept = statSync(partial).size;
+    assert.ok(kept > 0 && kept < model.length, `partial of ${kept} bytes`);
+    assert.match(pull.stderr(), /interrupted by SIGINT; .*the download in .*dino-vits16\.onnx\.partial is kept: the next run resumes it/);
+    requests.length = 0;
+    const resumed = await runCli(['models', 'pull', 'dino-vits16'], { env: { DINO_TRACK_CACHE: cache, DINO_TRACK_MODEL_BASE_URL: `${base}/good` } });
+    assert.equal(resumed.code, 0, resumed.stderr);
+    assert.equal(requests[0].range, `bytes=${kept}-`);
+    assert.ok(readFileSync(path.join(cache, 'models', 'dino-vits16.onnx')).equals(model));
   });
 
   it('an unknown name lists the known ones, exit 2', async () => {

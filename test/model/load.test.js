@@ -31,3 +31,25 @@ describe('prepared-model cache key', () => {
     assert.deepEqual(readdirSync(path.join(cache, 'prepared')).sort(), [`${digest}-96x128.onnx`, `${digest}-prep${preparationVersion}-96x128.onnx`]);
   });
 });
+
+describe('a damaged prepared copy in the cache', () => {
+  for (const [damage, cut] of [['cut short', (bytes) => bytes.subarray(0, Math.floor(bytes.length / 2))], ['emptied', () => Buffer.alloc(0)]]) {
+    it(`${damage}: said in one line and prepared again, and the run goes on`, async () => {
+      const cache = makeTempDir('dino-track-cache-');
+      const dir = makeTempDir();
+      const video = makeVideo(path.join(dir, 'in.mp4'), { width: 128, height: 96, fps: 5, seconds: 1 });
+      const run = (name) => runCli([video, '-o', path.join(dir, name), '--format', 'ndjson', '--model', models.tiny, '--short-side', '96', '--device', 'cpu'], { env: { DINO_TRACK_CACHE: cache } });
+      const first = await run('a');
+      assert.equal(first.code, 0, first.stderr);
+      const [name] = readdirSync(path.join(cache, 'prepared'));
+      const prepared = path.join(cache, 'prepared', name);
+      const whole = readFileSync(prepared);
+      writeFileSync(prepared, cut(whole));
+      const second = await run('b');
+      assert.equal(second.code, 0, second.stderr);
+      assert.match(second.stderr, new RegExp(`the cached prepared model ${prepared} is damaged; preparing it again`));
+      assert.ok(readFileSync(prepared).equals(whole), 'the damaged copy was not replaced');
+      assert.deepEqual(readFileSync(path.join(dir, 'b', 'tracks.ndjson'), 'utf8'), readFileSync(path.join(dir, 'a', 'tracks.ndjson'), 'utf8'));
+    });
+  }
+});

@@ -1,0 +1,148 @@
+import { randomBytes } from 'node:crypto';
+import { readFileSync, rmSync } from 'node:fs';
+import { link, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { onCleanup } from '../util/cleanup.js';
+import { isAlive } from '../util/is-alive.js';
+
+/**
+ * One download of a file at a time, across processes: two runs on a fresh cache (`batch
+ * --jobs 2`, two terminals) both appended to the same `.partial`, and one left a model of
+ * twice its size in the cache. The lock is a file beside the target holding who took it;
+ * the others wait until it goes, then use the finished file (or resume what was left).
+ */
+const lockTimes = {
+  /** How often a waiting run looks again: short next to any model download, cheap (one stat). */
+  pollMs: 500,
+  /** How often the holder touches its lock, so that a run on another host can tell it still works. */
+  heartbeatMs: 10_000,
+  /** A lock untouched this long is stale whoever took it: six missed heartbeats (a holder on another host that died, where its pid says nothing). */
+  staleAfterMs: 60_000,
+};
+
+interface LockHolder {
+  pid?: number;
+  host?: string;
+  token?: string;
+  /** When the holder last touched the lock (ms since the epoch). */
+  touchedMs: number;
+}
+
+export interface DownloadLock {
+  /** Whether another process held the lock first (it may have finished the file meanwhile). */
+  waited: boolean;
+  /** Removes the lock if it is still this process's; never throws. */
+  release(): void;
+}
+
+/** Creates `file` holding `text` only if nothing is there: written aside and linked into place, so the lock is never seen empty. */
+async function createExclusively(file: string, text: string): Promise<boolean> {
+  const aside = `${file}.${process.pid}-${randomBytes(3).toString('hex')}`;
+  await writeFile(aside, text);
+  try {
+    await link(aside, file);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw error;
+  } finally {
+    await rm(aside, { force: true });
+  }
+}
+
+/** Who holds the lock at `file`; undefined when it went meanwhile. A lock that does not parse is judged by its age alone. */
+async function readHolder(file: string): Promise<LockHolder | undefined> {
+  try {
+    const [text, info] = await Promise.all([readFile(file, 'utf8'), stat(file)]);
+    let parsed: Partial<LockHolder> = {};
+    try {
+      parsed = JSON.parse(text) as Partial<LockHolder>;
+    } catch {
+      // Written by something else, or damaged: its age decides.
+    }
+    return { pid: parsed.pid, host: parsed.host, token: parsed.token, touchedMs: info.mtimeMs };
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+/** A lock whose holder died: on this host its pid is gone; anywhere, it has not been touched for `staleAfterMs`. */
+function isStale(holder: LockHolder): boolean {
+  if (holder.host === hostname() && holder.pid !== undefined && !isAlive(holder.pid)) return true;
+  return Date.now() - holder.touchedMs > lockTimes.staleAfterMs;
+}
+
+/**
+ * Removes the stale lock `holder` was read from, unless another run took it over meanwhile.
+ * Takers go one at a time through a second lock: without it, a run that judged the old lock
+ * stale could remove the one a faster run had just put in its place, and both would download.
+ */
+async function takeOver(file: string, holder: LockHolder): Promise<void> {
+  const guard = `${file}.takeover`;
+  if (!(await createExclusively(guard, `${process.pid}`))) {
+    // Another run is taking over; a guard left by one that died mid-way goes by its age.
+    const left = await readHolder(guard);
+    if (left && isStale({ touchedMs: left.touchedMs })) await rm(guard, { force: true });
+    return;
+  }
+  try {
+    const now = await readHolder(file);
+    if (now && now.token === holder.token && isStale(now)) await rm(file, { force: true });
+  } finally {
+    await rm(guard, { force: true });
+  }
+}
+
+/** Says who holds the lock, for the one line a waiting run prints. */
+function describeHolder(holder: LockHolder): string {
+  if (holder.pid === undefined) return 'another dino-track';
+  return `another dino-track (pid ${holder.pid}${holder.host && holder.host !== hostname() ? ` on ${holder.host}` : ''})`;
+}
+
+/** Removes the lock at `file` if it still holds `token`; never throws (also run from a signal handler). */
+function removeIfOurs(file: string, token: string): void {
+  try {
+    if ((JSON.parse(readFileSync(file, 'utf8')) as LockHolder).token === token) rmSync(file, { force: true });
+  } catch {
+    // Gone, or not ours to judge: left alone.
+  }
+}
+
+/**
+ * Takes the lock `file` (waiting while a live process holds it, taking over one whose
+ * holder died); `onWait` is told once who it waits for. The lock goes on release or on a
+ * signal; a SIGKILLed holder's lock is taken over by the next run.
+ * @throws the file system's error when the lock cannot be written (a read-only folder)
+ */
+export async function acquireDownloadLock(file: string, onWait: (holder: string) => void): Promise<DownloadLock> {
+  const token = randomBytes(8).toString('hex');
+  const mine = JSON.stringify({ pid: process.pid, host: hostname(), token });
+  let waited = false;
+  while (!(await createExclusively(file, mine))) {
+    const holder = await readHolder(file);
+    if (!holder) continue;
+    if (isStale(holder)) {
+      await takeOver(file, holder);
+    } else if (!waited) {
+      waited = true;
+      onWait(describeHolder(holder));
+    }
+    await sleep(lockTimes.pollMs);
+  }
+  const heartbeat = setInterval(() => {
+    const now = new Date();
+    utimes(file, now, now).catch(() => undefined);
+  }, lockTimes.heartbeatMs);
+  heartbeat.unref();
+  const unregister = onCleanup(() => removeIfOurs(file, token));
+  return {
+    waited,
+    release() {
+      clearInterval(heartbeat);
+      unregister();
+      removeIfOurs(file, token);
+    },
+  };
+}
