@@ -41,6 +41,14 @@ export const promptedTuning = {
    * coming out of the same wall 29 frames before it.
    */
   sliverWaitFrames: 12,
+  /**
+   * A waiting sliver is still in view while the best attended of its own patches holds at least
+   * this many times the frame's mean patch attention (slivers.ts): below it, nothing there stands
+   * out from an average patch. Set by reasoning, not tuned: on a review's designed-ViT scenes
+   * (5-px slivers, 3 px a frame) the frame after the prompt gave 28–35 where the square grew and
+   * 0.1–0.25 where it had left, so any value between separates them.
+   */
+  sliverPresence: 1,
   /** Drift correction acts on a region overlapping the object at least this much (IoU). Earlier, as above. */
   driftIou: 0.3,
   /** Drift correction's pull towards the region: 0.3/0.5/0.8 gave mean J&F 0.909/0.893/0.857 on pan-two, crossing and occlusion-1s (earlier). */

@@ -305,6 +305,40 @@ describe('--prompts with --stride and several formats', () => {
     }
   });
 
+  it('… and a sliver does not give its id to another object through the same spot, the way it leaves view', async () => {
+    // A review of the first form: going backwards from a red square prompted as it came in, a
+    // green one that had gone out through the same edge took red's id (frames 0–13, whole); going
+    // forwards from red prompted as it went out, a green one coming in there after it did (29–44).
+    const { ffmpeg } = getFfmpegBinaries();
+    const cases = [
+      { name: 'left-before', red: "'-38+3*(n-19)'", green: "'20-4*n'", prompted: 20, redAt: (t) => -38 + 3 * (t - 19), greenAt: (t) => 20 - 4 * t, frames: [0, 13] },
+      { name: 'came-after', red: "'240+3*n'", green: "'320-3*(n-27)'", prompted: 25, redAt: (t) => 240 + 3 * t, greenAt: (t) => 320 - 3 * (t - 27), frames: [29, 44] },
+    ];
+    const spanAt = (x) => [Math.max(0, x), Math.min(320, x + 40)];
+    for (const { name, red, green, prompted, redAt, greenAt, frames } of cases) {
+      const video = path.join(work, `sliver-other-${name}.mp4`);
+      execFileSync(ffmpeg, ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'color=c=0x808080:s=320x240:r=25:d=1.8', '-f', 'lavfi', '-i', 'color=c=red:s=40x40:r=25:d=1.8', '-f', 'lavfi', '-i', 'color=c=0x00c000:s=40x40:r=25:d=1.8', '-f', 'lavfi', '-i', 'color=c=blue:s=40x40:r=25:d=1.8',
+        '-filter_complex', `[0][1]overlay=x=${red}:y=60[a];[a][2]overlay=x=${green}:y=110[b];[b][3]overlay=x=160:y=180[v]`, '-map', '[v]', '-frames:v', '45', '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-crf', '12', video]);
+      const prompt = new Uint16Array(320 * 240);
+      const [from, to] = spanAt(redAt(prompted)); // 5 px
+      for (let y = 60; y < 100; y++) prompt.fill(1, y * 320 + from, y * 320 + to);
+      for (let y = 180; y < 220; y++) prompt.fill(2, y * 320 + 160, y * 320 + 200);
+      const prompts = path.join(work, `sliver-other-${name}-prompts`);
+      mkdirSync(prompts, { recursive: true });
+      writeFileSync(path.join(prompts, `${String(prompted).padStart(5, '0')}.png`), encodeDavisPng(prompt, 320, 240));
+      const out = path.join(work, `out-sliver-other-${name}`);
+      const result = await runCli([video, '--prompts', prompts, '-o', out, '--format', 'davis', '--model', models.designed, '--progress', 'none']);
+      assert.equal(result.code, 0, result.stderr);
+      for (let t = frames[0]; t <= frames[1]; t++) {
+        const labels = decode(readFileSync(path.join(out, 'masks', `${String(t).padStart(5, '0')}.png`))).data;
+        const [left, right] = spanAt(greenAt(t));
+        let taken = 0;
+        for (let y = 110; y < 150; y++) for (let x = left; x < right; x++) if (labels[y * 320 + x] === 1) taken++;
+        assert.ok(taken <= 0.05 * (right - left) * 40, `${name}, frame ${t}: ${taken} px of the green square are object 1`);
+      }
+    }
+  });
+
   it('--discover does not make an object of the background: a large, weakly attended wall gets no id', async () => {
     // A (axis 1) prompted on frame 0; a wall (axis 6) over the right half, attended by head 0 only, well below the square.
     const cache = path.join(work, 'discover-wall.safetensors');

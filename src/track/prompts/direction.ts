@@ -9,7 +9,8 @@ import { correctDrift_, eraseVanished_, getAttentionRegions, getPrototypes, getW
 import type { Similarity } from '../similarity.js';
 import type { FrameFeatures } from '../types.js';
 import { promptedTuning } from '../prompted-tuning.js';
-import { adoptSlivers_, type PendingSliver } from './slivers.js';
+import { adoptSlivers_, type PendingSliver, type SliverFootprint } from './slivers.js';
+import { averageHeads } from '../attention-mask.js';
 
 /** How one direction of prompted propagation steps from frame to frame (`--context-frames`, `--window`, …). */
 export interface StepOptions {
@@ -105,11 +106,11 @@ export function getFrameTokens(features: FrameFeatures): FrameTokens {
  * @param tokens the prompted frame's tokens
  * @param slivers the ids the prompt's pixels mark but `labels` do not, with their footprints (getSliverFootprints)
  */
-export function anchorAtPrompt_(direction: Direction, frame: number, labels: Uint16Array, tokens: FrameTokens, dim: number, slivers = new Map<number, Uint8Array>()): void {
+export function anchorAtPrompt_(direction: Direction, frame: number, labels: Uint16Array, tokens: FrameTokens, dim: number, slivers = new Map<number, SliverFootprint>()): void {
   // Which objects were in view going into the prompt, before its labels replace the predictions.
   const inView = getInView(direction);
   for (const id of [...new Set(labels), ...slivers.keys()]) if (!direction.ids.includes(id)) direction.ids.push(id);
-  direction.pending = new Map([...slivers].map(([id, footprint]) => [id, { footprint, waited: 0 }]));
+  direction.pending = new Map([...slivers].map(([id, footprint]) => [id, { ...footprint, waited: 0 }]));
   direction.anchorFrame = frame;
   direction.anchor = { tokens: tokens.unit, masks: new Map(direction.ids.map((id) => [id, Float32Array.from(labels, (v) => (v === id ? 1 : 0))])) };
   direction.anchorCentred = tokens.centred;
@@ -244,7 +245,7 @@ export async function stepDirection_(direction: Direction, features: FrameFeatur
     const live = mayReanchor ? new Map([...prototypes].filter(([id]) => mayReanchor(id, features.index))) : prototypes;
     const anchored = reanchorLost_(soft, features.clsAttention, tokens.centred, live, { rows, cols, heads, dim, lostPatches, matchCosine, regions });
     if (direction.pending.size > 0 && direction.anchorCentred) {
-      const scene = { regions: regions ?? [], isObjectLike: getObjectnessTest(features, tokens.centred), promptTokens: direction.anchorCentred, dim };
+      const scene = { regions: regions ?? [], isObjectLike: getObjectnessTest(features, tokens.centred), attention: averageHeads(features.clsAttention, heads), promptTokens: direction.anchorCentred, dim };
       for (const { id, prototype, patches } of adoptSlivers_(soft, scene, direction.pending, lostPatches)) {
         prototypes.set(id, prototype);
         direction.markedPatches.set(id, patches);

@@ -12,14 +12,20 @@ import { getWinners } from '../reanchor.js';
  * grows there as it comes into view.
  */
 
+/** Where a sliver was marked. */
+export interface SliverFootprint {
+  /** The patches that hold any of its pixels. */
+  core: Uint8Array;
+  /** Those grown by one patch each way: where it will show next (an object moves less than a patch a frame where it grows out of a sliver). */
+  grown: Uint8Array;
+}
+
 /**
- * Each id the prompt's pixels mark but its patch-grid labels do not, with the patches that hold
- * any of its pixels grown by one patch each way (where it will show next: an object moves less
- * than a patch a frame where it grows out of a sliver).
+ * Each id the prompt's pixels mark but its patch-grid labels do not, and where.
  * @param pixels the prompt `[height, width]`
  * @param grid the prompt at the patch grid `[rows, cols]`
  */
-export function getSliverFootprints(pixels: ArrayLike<number>, width: number, height: number, grid: Uint16Array, cols: number, rows: number): Map<number, Uint8Array> {
+export function getSliverFootprints(pixels: ArrayLike<number>, width: number, height: number, grid: Uint16Array, cols: number, rows: number): Map<number, SliverFootprint> {
   const onGrid = new Set(grid);
   const footprints = new Map<number, Uint8Array>();
   for (let y = 0; y < height; y++) {
@@ -32,8 +38,7 @@ export function getSliverFootprints(pixels: ArrayLike<number>, width: number, he
       footprint[row * cols + Math.min(cols - 1, Math.floor((x * cols) / width))] = 1;
     }
   }
-  for (const [id, footprint] of footprints) footprints.set(id, growByOnePatch(footprint, cols, rows));
-  return footprints;
+  return new Map([...footprints].map(([id, core]) => [id, { core, grown: growByOnePatch(core, cols, rows) }]));
 }
 
 /** The patches of `mask` and their eight neighbours. */
@@ -55,9 +60,7 @@ function growByOnePatch(mask: Uint8Array, cols: number, rows: number): Uint8Arra
 }
 
 /** A sliver waiting to come into view. */
-export interface PendingSliver {
-  /** Patches that held its pixels on the prompt, grown by one patch each way. */
-  footprint: Uint8Array;
+export interface PendingSliver extends SliverFootprint {
   /** Frames stepped since its prompt. */
   waited: number;
 }
@@ -74,6 +77,8 @@ export interface SliverScene {
   /** The frame's attention regions. */
   regions: Proposal[];
   isObjectLike: (region: Proposal) => boolean;
+  /** The frame's CLS attention, mean of the heads `[rows*cols]`. */
+  attention: Float32Array;
   /** The prompt's tokens relative to its mean token `[rows*cols, dim]`, and their width. */
   promptTokens: Float32Array;
   dim: number;
@@ -87,10 +92,15 @@ export interface SliverScene {
  * shows; bench:prompts' 204-occluder, prompted where its object 2 showed 13 px, took the wall).
  * A sliver waits `sliverWaitFrames` at most: later, what shows at its place is something else
  * (the same scene going backwards from that prompt, where object 2 was gone at once, took
- * object 1 coming out of that wall 29 frames before it). One that propagation or re-anchoring
- * gave `lostPatches` patches has come into view by itself and stops waiting.
+ * object 1 coming out of that wall 29 frames before it). And it waits only while it is still
+ * there: while the best attended of its own patches is at least `sliverPresence` times the
+ * frame's mean patch. Going the way it leaves view (backwards from an object coming in, forwards
+ * from one going out), it is gone on the next frame and stops waiting; before, another object
+ * that left or came through the same spot within the wait took its id (a review). One that
+ * propagation or re-anchoring gave `lostPatches` patches has come into view by itself and stops
+ * waiting.
  * @param soft id → `[rows*cols]` soft labels, changed in place
- * @param pending changed in place: adopted ids, and those that waited too long, leave it
+ * @param pending changed in place: adopted ids, and those that waited too long or left view, leave it
  */
 export function adoptSlivers_(soft: Map<number, Float32Array>, scene: SliverScene, pending: Map<number, PendingSliver>, lostPatches: number): AdoptedSliver[] {
   const n = soft.get(0)?.length ?? 0;
@@ -100,7 +110,8 @@ export function adoptSlivers_(soft: Map<number, Float32Array>, scene: SliverScen
     const winner = getWinners(soft, n);
     let held = 0;
     for (let i = 0; i < n; i++) if (winner[i] === id) held++;
-    if (held >= lostPatches || ++sliver.waited > promptedTuning.sliverWaitFrames) {
+    const presence = getPresence(sliver.core, scene.attention);
+    if (held >= lostPatches || ++sliver.waited > promptedTuning.sliverWaitFrames || presence < promptedTuning.sliverPresence) {
       pending.delete(id);
       continue;
     }
@@ -112,7 +123,7 @@ export function adoptSlivers_(soft: Map<number, Float32Array>, scene: SliverScen
       let others = 0;
       for (let i = 0; i < n; i++) {
         if (!region.mask[i]) continue;
-        if (sliver.footprint[i]) overlap++;
+        if (sliver.grown[i]) overlap++;
         if (winner[i] > 0 && winner[i] !== id) others++;
       }
       if (overlap > pickOverlap && others <= region.area / 2 && !wasThere(region, scene) && scene.isObjectLike(region)) [pick, pickOverlap] = [region, overlap];
@@ -127,6 +138,17 @@ export function adoptSlivers_(soft: Map<number, Float32Array>, scene: SliverScen
     adopted.push({ id, prototype: pick.prototype, patches: pick.area });
   }
   return adopted;
+}
+
+/** How much more attended than the frame's mean patch the best of a sliver's own patches is. */
+function getPresence(core: Uint8Array, attention: Float32Array): number {
+  let best = 0;
+  let sum = 0;
+  for (let i = 0; i < attention.length; i++) {
+    sum += attention[i];
+    if (core[i] && attention[i] > best) best = attention[i];
+  }
+  return sum > 0 ? (best * attention.length) / sum : 0;
 }
 
 /** Whether most of a region's patches looked like it on the prompt (cosine ≥ `matchCosine`): it is no newcomer. */
