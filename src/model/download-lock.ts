@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
-import { link, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { link, mkdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
+import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { onCleanup } from '../util/cleanup.js';
 import { isAlive } from '../util/is-alive.js';
@@ -39,6 +40,9 @@ export interface DownloadLock {
 /** Creates `file` holding `text` only if nothing is there: written aside and linked into place, so the lock is never seen empty. */
 async function createExclusively(file: string, text: string): Promise<boolean> {
   const aside = `${file}.${process.pid}-${randomBytes(3).toString('hex')}`;
+  // The folder may be gone: a holder whose download failed removes the folders it made while
+  // others wait (a review: the waiter then failed with a raw ENOENT).
+  await mkdir(path.dirname(file), { recursive: true });
   await writeFile(aside, text);
   try {
     await link(aside, file);
@@ -68,9 +72,14 @@ async function readHolder(file: string): Promise<LockHolder | undefined> {
   }
 }
 
-/** A lock whose holder died: on this host its pid is gone; anywhere, it has not been touched for `staleAfterMs`. */
+/**
+ * A lock whose holder died: on this host, its pid is gone (a live one holds it however long
+ * since it touched the lock: a holder stopped by Ctrl-Z or a laptop's sleep misses heartbeats,
+ * and two runs then wrote one partial file, a review); on another host, or when it says no
+ * pid, it has not been touched for `staleAfterMs`.
+ */
 function isStale(holder: LockHolder): boolean {
-  if (holder.host === hostname() && holder.pid !== undefined && !isAlive(holder.pid)) return true;
+  if (holder.host === hostname() && holder.pid !== undefined) return !isAlive(holder.pid);
   return Date.now() - holder.touchedMs > lockTimes.staleAfterMs;
 }
 

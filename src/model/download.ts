@@ -79,8 +79,8 @@ export async function downloadFile(options: DownloadOptions): Promise<void> {
   try {
     const lock = await acquireDownloadLock(`${target}.lock`, (holder) => options.onWait?.(`waiting for ${holder} to finish downloading ${target}`));
     try {
-      // The run this one waited for finished the file: it is used as it is.
-      if (lock.waited && (await getFileSize(target)) > 0) return;
+      // A run this one waited for, or one that finished just before the lock was free, made the file: it is used as it is (a review: it was downloaded again, whole).
+      if ((await getFileSize(target)) > 0) return;
       await transferFile(options);
     } finally {
       lock.release();

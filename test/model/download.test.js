@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
 import http from 'node:http';
 import { hostname } from 'node:os';
 import { gzipSync } from 'node:zlib';
@@ -272,6 +272,50 @@ describe('dino-track models pull', () => {
     assert.equal(requests[0].range, 'bytes=1000-');
     assert.ok(readFileSync(cached).equals(model));
     assert.deepEqual(readdirSync(path.dirname(cached)), ['dino-vits16.onnx']);
+  });
+
+  /**
+   * A pull started while a live process on this host (a child that only sleeps) holds the lock;
+   * resolves once it says it waits, or once it ends without waiting (`waited` false).
+   */
+  async function pullWhileLocked(lockAgeMs) {
+    const cache = makeTempDir();
+    const cached = path.join(cache, 'models', 'dino-vits16.onnx');
+    mkdirSync(path.dirname(cached));
+    const holder = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)']);
+    writeFileSync(`${cached}.lock`, JSON.stringify({ pid: holder.pid, host: hostname(), token: 'held' }));
+    const touched = new Date(Date.now() - lockAgeMs);
+    utimesSync(`${cached}.lock`, touched, touched);
+    requests.length = 0;
+    const pull = startCli(['models', 'pull', 'dino-vits16', '--progress', 'none'], { env: { DINO_TRACK_CACHE: cache, DINO_TRACK_MODEL_BASE_URL: `${base}/good` } });
+    let ended = false;
+    pull.closed.then(() => (ended = true));
+    // Bounded by the test's timeout.
+    while (!ended && !/waiting for another dino-track \(pid \d+\)/.test(pull.stderr())) await new Promise((resolve) => setTimeout(resolve, 50));
+    return { cached, holder, pull, waited: !ended };
+  }
+
+  it('waits for a live holder on this host however long since it touched its lock (Ctrl-Z, a laptop asleep), and takes over once it is gone', { timeout: 60_000 }, async () => {
+    // A review: a holder stopped for over a minute was judged stale, and two runs wrote one partial file.
+    const { cached, holder, pull, waited } = await pullWhileLocked(5 * 60_000);
+    assert.ok(waited, `it did not wait for the live run: ${pull.stderr()}`);
+    assert.equal(requests.length, 0, 'it downloaded while a live run held the lock');
+    holder.kill('SIGKILL');
+    const { code } = await pull.closed;
+    assert.equal(code, 0, pull.stderr());
+    assert.ok(readFileSync(cached).equals(model));
+  });
+
+  it('a waiting run carries on when the run it waited for failed and removed the folder it had made', { timeout: 60_000 }, async () => {
+    // A review: the holder's download failed (a 404) and it removed models/, which it had made;
+    // the waiter then failed with a raw ENOENT on its own lock file.
+    const { cached, holder, pull, waited } = await pullWhileLocked(0);
+    assert.ok(waited, pull.stderr());
+    rmSync(path.dirname(cached), { recursive: true });
+    holder.kill('SIGKILL');
+    const { code } = await pull.closed;
+    assert.equal(code, 0, pull.stderr());
+    assert.ok(readFileSync(cached).equals(model));
   });
 
   it('Ctrl-C during a pull keeps the partial download, and the next pull resumes it with a range request', { timeout: 60_000 }, async () => {
