@@ -59,6 +59,21 @@ describe('models with external data files (model.onnx + model.onnx_data)', () =>
     assert.equal(result.code, 0, result.stderr);
   });
 
+  it('refuses a data file named outside the model\'s folder (a model cannot read any file on the disk into its copies)', async () => {
+    const model = decodeModel(readFileSync(external), external, external);
+    const outside = makeTempDir();
+    const file = path.join(outside, 'model.onnx');
+    const tensor = model.graph.initializer.find((t) => t.rawData?.length >= 64);
+    tensor.externalData = [onnx.StringStringEntryProto.create({ key: 'location', value: '../elsewhere.bin' })];
+    tensor.dataLocation = onnx.TensorProto.DataLocation.EXTERNAL;
+    tensor.rawData = new Uint8Array(0);
+    writeFileSync(path.join(outside, '..', 'elsewhere.bin'), Buffer.alloc(1 << 16));
+    writeFileSync(file, encodeModel(model));
+    const result = await runCli(['models', 'prepare', file, '--size', '96x128', '-o', path.join(outside, 'p.onnx')]);
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /names its data file \.\.\/elsewhere\.bin, outside the model's folder/);
+  });
+
   it('refuses, in one line, a model whose data file is not beside it', async () => {
     rmSync(path.join(folder, 'model.onnx_data'));
     const result = await runCli(['models', 'prepare', external, '--size', '96x128', '-o', path.join(folder, 'missing.onnx')]);
