@@ -8,7 +8,7 @@ import { decodeModel, encodeModel, hasInlinedData, type ModelProto } from './onn
 import { getModelInputSize } from './preprocess.js';
 import { inspectModel, prepareModel_, type ModelStructure } from './prepare.js';
 import { getPreparedModelPath, readPreparedCopy, savePreparedCopy } from './prepared-cache.js';
-import { getDefaultModelName, getModel, getModelUrl, isRegistryName, resolvePrecision, type Precision, type PrecisionChoice } from './registry.js';
+import { getDefaultModelName, getModel, getModelUrl, isRegistryName, precisions, resolvePrecision, type Precision, type PrecisionChoice } from './registry.js';
 import type { Device, ModelSession } from './session.js';
 import { openSessionInWorker } from './worker-session.js';
 
@@ -53,7 +53,10 @@ export async function resolveModelFile(options: ResolveOptions): Promise<string>
   if (!existsSync(cached)) {
     const { size, sha256 } = entry.onnx[precision];
     const url = getModelUrl(entry, precision);
-    await downloadFile({ url, target: cached, size, sha256, onProgress: options.onDownloadProgress, offlineAdvice: options.offlineAdvice, onWait: options.notify, verify: (file) => checkModelFile(file, url) })
+    // Offline, another precision already in the cache is the quickest way on (a first-time user's trial: only fp16 was cached, and the line said nothing of it).
+    const other = precisions.find((p) => p !== precision && existsSync(getCachedModelPath(entry.name, p)));
+    const offlineAdvice = options.offlineAdvice ?? (other ? `or use the ${other} copy already cached (--precision ${other}), or pass --model PATH.onnx to use a local model` : undefined);
+    await downloadFile({ url, target: cached, size, sha256, onProgress: options.onDownloadProgress, offlineAdvice, onWait: options.notify, verify: (file) => checkModelFile(file, url) })
       .catch((error: unknown) => {
         throw explainCacheWriteError(error);
       });
@@ -113,12 +116,14 @@ const stretchTolerance = 0.1;
 /**
  * Says so when a model prepared for a fixed size stretches the frames to another shape (a
  * landscape video into a portrait input: `models prepare --size` takes height first, and
- * 848x480 there is portrait). It still runs: a user may mean it.
+ * 848x480 there is portrait). It still runs: a user may mean it. The way out names the
+ * original model: `models prepare` refuses this one (already prepared), which the first form
+ * of this line sent an export_dino.py user to (a first-time user's trial).
  */
 function warnIfStretched(size: { width: number; height: number }, frameWidth: number, frameHeight: number, file: string, notify?: (line: string) => void): void {
   const ratio = size.width / size.height / (frameWidth / frameHeight);
   if (Math.abs(Math.log(ratio)) <= Math.log(1 + stretchTolerance)) return;
-  notify?.(`${file} was prepared for ${size.width}x${size.height} (WxH) input, another shape than the video's ${frameWidth}x${frameHeight}: frames are stretched to fit; prepare it for the video's shape (models prepare --size HEIGHTxWIDTH) or give the unprepared model`);
+  notify?.(`${file} was prepared for ${size.width}x${size.height} (WxH) input, another shape than the video's ${frameWidth}x${frameHeight}: frames are stretched to fit; prepare the original model for the video's shape (models prepare ORIGINAL.onnx --size HEIGHTxWIDTH; this file, already prepared, is refused there), give the original model (track prepares it for each video), or for a model from models/export_dino.py run it again with --size HEIGHTxWIDTH`);
 }
 
 /**

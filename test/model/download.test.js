@@ -181,6 +181,8 @@ describe('dino-track models pull', () => {
     const fp32 = await runCli([...args, '-o', path.join(work, 'fp32.mp4'), '--precision', 'fp32'], { env });
     assert.equal(fp32.code, 1);
     assert.match(fp32.stderr, /cannot download .*\/onnx\/model\.onnx/);
+    // …and names the copy that is there (a first-time user's trial: only fp16 was cached, and the line said nothing of it).
+    assert.match(fp32.stderr, /or use the int8 copy already cached \(--precision int8\), or pass --model PATH\.onnx/);
   });
 
   it('offline, the advice to pull again keeps the precision asked for', async () => {
