@@ -49,7 +49,9 @@ export function inlineExternalData_(model: ModelProto, file: string): void {
       const dataFile = path.resolve(folder, location);
       // As onnx's own loader requires: a model names files in its folder, not anywhere on the disk
       // (a review: a model could pull any readable file into the prepared copy it writes).
-      if (path.relative(folder, dataFile).startsWith('..') || path.isAbsolute(location)) {
+      const relative = path.relative(folder, dataFile);
+      // `..data` is a name in the folder; `..` and `../x` are not (a second review).
+      if (relative === '..' || relative.startsWith(`..${path.sep}`) || path.isAbsolute(location)) {
         throw new InputError(`${file} names its data file ${location}, outside the model's folder; keep the data file beside the model and name it there (location: model.onnx_data)`);
       }
       let handle = handles.get(dataFile);

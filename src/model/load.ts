@@ -123,7 +123,7 @@ const stretchTolerance = 0.1;
 function warnIfStretched(size: { width: number; height: number }, frameWidth: number, frameHeight: number, file: string, notify?: (line: string) => void): void {
   const ratio = size.width / size.height / (frameWidth / frameHeight);
   if (Math.abs(Math.log(ratio)) <= Math.log(1 + stretchTolerance)) return;
-  notify?.(`${file} was prepared for ${size.width}x${size.height} (WxH) input, another shape than the video's ${frameWidth}x${frameHeight}: frames are stretched to fit; prepare the original model for the video's shape (models prepare ORIGINAL.onnx --size HEIGHTxWIDTH; this file, already prepared, is refused there), give the original model (track prepares it for each video), or for a model from models/export_dino.py run it again with --size HEIGHTxWIDTH`);
+  notify?.(`${file} was prepared for ${size.width}x${size.height} (WxH) input, another shape than the video's ${frameWidth}x${frameHeight}: frames are stretched to fit; prepare the original model for the video's shape (models prepare ORIGINAL.onnx --size HEIGHTxWIDTH -o OUT.onnx; this file, already prepared, is refused there), give the original model (track prepares it for each video), or for a model from models/export_dino.py run it again with --size HEIGHTxWIDTH`);
 }
 
 /**

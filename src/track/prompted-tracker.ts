@@ -39,7 +39,7 @@ export function createPromptedTracker(options: PromptedOptions): Tracker {
         // The pipeline makes the annotated frame a key frame; any other first frame would get its mask.
         if (features.index !== options.initFrame) throw new Error(`internal: prompted tracking started at frame ${features.index}, not the annotated frame ${options.initFrame}`);
         const grid = resizeLabels(options.initLabels, width, height, cols, rows);
-        anchorAtPrompt_(forward, features.index, grid, tokens, features.dim, getSliverFootprints(options.initLabels, width, height, grid, cols, rows));
+        anchorAtPrompt_(forward, features.index, grid, tokens, features.dim, getSliverFootprints(options.initLabels, width, height, grid, cols, rows, averageHeads(features.clsAttention, heads)));
         return describePromptedFrame(features.index, Uint16Array.from(options.initLabels), forward.ids, attention, geometry);
       }
       const soft = await stepDirection_(forward, features, tokens, options);

@@ -49,6 +49,13 @@ export const promptedTuning = {
    * 0.1–0.25 where it had left, so any value between separates them.
    */
   sliverPresence: 1,
+  /**
+   * …or while it keeps at least this share of how it stood out on the prompt: a pale square's
+   * 3-px sliver stood out 0.11 on the prompt and 0.31 on the next frame as it came in (a second
+   * review's scene), where one leaving view falls to 0.1–0.25 from 30 or so. Set by reasoning:
+   * half, between growing (more) and gone (a small fraction).
+   */
+  sliverFade: 0.5,
   /** Drift correction acts on a region overlapping the object at least this much (IoU). Earlier, as above. */
   driftIou: 0.3,
   /** Drift correction's pull towards the region: 0.3/0.5/0.8 gave mean J&F 0.909/0.893/0.857 on pan-two, crossing and occlusion-1s (earlier). */

@@ -192,7 +192,7 @@ describe('dino-track INPUT -o OUT.mp4 (real ffmpeg, real onnxruntime)', () => {
     assert.equal(stretched.code, 0, stretched.stderr);
     assert.match(stretched.stderr, /input 128x96 \(WxH; 6x8 patches\)/);
     // …and says so, once: a model prepared for another shape is most often a slip (prepare's --size is height first).
-    assert.match(stretched.stderr, /^dino-track: .*tiny-p16-prepared-96x128\.onnx was prepared for 128x96 \(WxH\) input, another shape than the video's 240x100: frames are stretched to fit; prepare the original model for the video's shape \(models prepare ORIGINAL\.onnx --size HEIGHTxWIDTH; this file, already prepared, is refused there\), give the original model .*, or for a model from models\/export_dino\.py run it again with --size HEIGHTxWIDTH$/m);
+    assert.match(stretched.stderr, /^dino-track: .*tiny-p16-prepared-96x128\.onnx was prepared for 128x96 \(WxH\) input, another shape than the video's 240x100: frames are stretched to fit; prepare the original model for the video's shape \(models prepare ORIGINAL\.onnx --size HEIGHTxWIDTH -o OUT\.onnx; this file, already prepared, is refused there\), give the original model .*, or for a model from models\/export_dino\.py run it again with --size HEIGHTxWIDTH$/m);
     assert.doesNotMatch(fixed.stderr, /stretched/, '4:3 into 4:3 is not stretched');
     const [wideStream] = probeStreams(path.join(dir, 'wide-fixed-out.mp4'));
     assert.deepEqual([wideStream.width, wideStream.height, wideStream.nb_read_frames], [240, 100, '10']);

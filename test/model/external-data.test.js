@@ -74,6 +74,28 @@ describe('models with external data files (model.onnx + model.onnx_data)', () =>
     assert.match(result.stderr, /names its data file \.\.\/elsewhere\.bin, outside the model's folder/);
   });
 
+  it('takes a data file in the model\'s folder whose name starts with two dots (..data)', async () => {
+    const folder2 = makeTempDir('dino-track-external-dots-');
+    const file = writeWithExternalData(folder2);
+    const model = decodeModel(readFileSync(file), file, file);
+    // Written again with its data under a name that starts with "..": still in the folder.
+    const chunks = [];
+    let offset = 0;
+    for (const tensor of model.graph.initializer) {
+      const bytes = tensor.rawData;
+      if (!bytes || bytes.length < 64) continue;
+      tensor.externalData = ['location:..data', `offset:${offset}`, `length:${bytes.length}`].map((e) => onnx.StringStringEntryProto.create({ key: e.split(':')[0], value: e.split(':')[1] }));
+      tensor.dataLocation = onnx.TensorProto.DataLocation.EXTERNAL;
+      tensor.rawData = new Uint8Array(0);
+      chunks.push(bytes);
+      offset += bytes.length;
+    }
+    writeFileSync(file, encodeModel(model));
+    writeFileSync(path.join(folder2, '..data'), Buffer.concat(chunks));
+    const result = await runCli(['models', 'prepare', file, '--size', '96x128', '-o', path.join(folder2, 'p.onnx')]);
+    assert.equal(result.code, 0, result.stderr);
+  });
+
   it('refuses, in one line, a model whose data file is not beside it', async () => {
     rmSync(path.join(folder, 'model.onnx_data'));
     const result = await runCli(['models', 'prepare', external, '--size', '96x128', '-o', path.join(folder, 'missing.onnx')]);

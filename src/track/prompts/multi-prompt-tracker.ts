@@ -213,7 +213,7 @@ async function runBackwardPass(options: MultiPromptOptions, objects: PromptObjec
     if (file !== undefined) {
       const prompt = await readInitMask(file, options.width, options.height, options.option, true);
       const grid = resizeLabels(prompt, options.width, options.height, features.cols, features.rows);
-      anchorAtPrompt_(backward, index, grid, tokens, features.dim, getSliverFootprints(prompt, options.width, options.height, grid, features.cols, features.rows));
+      anchorAtPrompt_(backward, index, grid, tokens, features.dim, getSliverFootprints(prompt, options.width, options.height, grid, features.cols, features.rows, averageHeads(features.clsAttention, features.heads)));
       labels = backward.anchor?.masks ?? new Map();
     } else {
       labels = await stepDirection_(backward, features, tokens, step);
@@ -294,7 +294,7 @@ export async function createMultiPromptTracker(options: MultiPromptOptions): Pro
         const labels = await readInitMask(file, width, height, options.option, true);
         const first = forward.anchorFrame === undefined;
         const grid = resizeLabels(labels, width, height, features.cols, features.rows);
-        anchorAtPrompt_(forward, index, grid, getFrameTokens(features), features.dim, getSliverFootprints(labels, width, height, grid, features.cols, features.rows));
+        anchorAtPrompt_(forward, index, grid, getFrameTokens(features), features.dim, getSliverFootprints(labels, width, height, grid, features.cols, features.rows, averageHeads(features.clsAttention, features.heads)));
         if (first) for (const [id, prototype] of discovered) if (!forward.prototypes.has(id)) forward.prototypes.set(id, prototype);
         return describe(labels);
       }

@@ -18,6 +18,8 @@ export interface SliverFootprint {
   core: Uint8Array;
   /** Those grown by one patch each way: where it will show next (an object moves less than a patch a frame where it grows out of a sliver). */
   grown: Uint8Array;
+  /** How it stood out on the prompt (getPresence): a pale object's sliver stands out less than a vivid one's. */
+  presence: number;
 }
 
 /**
@@ -25,7 +27,7 @@ export interface SliverFootprint {
  * @param pixels the prompt `[height, width]`
  * @param grid the prompt at the patch grid `[rows, cols]`
  */
-export function getSliverFootprints(pixels: ArrayLike<number>, width: number, height: number, grid: Uint16Array, cols: number, rows: number): Map<number, SliverFootprint> {
+export function getSliverFootprints(pixels: ArrayLike<number>, width: number, height: number, grid: Uint16Array, cols: number, rows: number, attention: Float32Array): Map<number, SliverFootprint> {
   const onGrid = new Set(grid);
   const footprints = new Map<number, Uint8Array>();
   for (let y = 0; y < height; y++) {
@@ -38,7 +40,7 @@ export function getSliverFootprints(pixels: ArrayLike<number>, width: number, he
       footprint[row * cols + Math.min(cols - 1, Math.floor((x * cols) / width))] = 1;
     }
   }
-  return new Map([...footprints].map(([id, core]) => [id, { core, grown: growByOnePatch(core, cols, rows) }]));
+  return new Map([...footprints].map(([id, core]) => [id, { core, grown: growByOnePatch(core, cols, rows), presence: getPresence(core, attention) }]));
 }
 
 /** The patches of `mask` and their eight neighbours. */
@@ -94,9 +96,12 @@ export interface SliverScene {
  * (the same scene going backwards from that prompt, where object 2 was gone at once, took
  * object 1 coming out of that wall 29 frames before it). And it waits only while it is still
  * there: while the best attended of its own patches is at least `sliverPresence` times the
- * frame's mean patch. Going the way it leaves view (backwards from an object coming in, forwards
- * from one going out), it is gone on the next frame and stops waiting; before, another object
- * that left or came through the same spot within the wait took its id (a review). One that
+ * frame's mean patch, or at least `sliverFade` of what it was on the prompt (a pale object's
+ * sliver stands out less than an average patch: a second review's was let go on the next frame).
+ * Going the way it leaves view (backwards from an object coming in, forwards from one going
+ * out), it is gone on the next frame and stops waiting; before, another object that left or
+ * came through the same spot within the wait took its id (a review). It is a test of place,
+ * not of identity: another object in those patches while it waits keeps it waiting. One that
  * propagation or re-anchoring gave `lostPatches` patches has come into view by itself and stops
  * waiting.
  * @param soft id → `[rows*cols]` soft labels, changed in place
@@ -111,7 +116,7 @@ export function adoptSlivers_(soft: Map<number, Float32Array>, scene: SliverScen
     let held = 0;
     for (let i = 0; i < n; i++) if (winner[i] === id) held++;
     const presence = getPresence(sliver.core, scene.attention);
-    if (held >= lostPatches || ++sliver.waited > promptedTuning.sliverWaitFrames || presence < promptedTuning.sliverPresence) {
+    if (held >= lostPatches || ++sliver.waited > promptedTuning.sliverWaitFrames || presence < Math.min(promptedTuning.sliverPresence, promptedTuning.sliverFade * sliver.presence)) {
       pending.delete(id);
       continue;
     }
