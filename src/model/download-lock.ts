@@ -5,7 +5,7 @@ import { hostname } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { onCleanup } from '../util/cleanup.js';
-import { isAlive } from '../util/is-alive.js';
+import { getStartTime, isAlive } from '../util/is-alive.js';
 
 /**
  * One download of a file at a time, across processes: two runs on a fresh cache (`batch
@@ -24,6 +24,8 @@ const lockTimes = {
 
 interface LockHolder {
   pid?: number;
+  /** When that pid's process started (getStartTime): a reused pid is another process. */
+  started?: number;
   host?: string;
   token?: string;
   /** When the holder last touched the lock (ms since the epoch). */
@@ -65,7 +67,7 @@ async function readHolder(file: string): Promise<LockHolder | undefined> {
     } catch {
       // Written by something else, or damaged: its age decides.
     }
-    return { pid: parsed.pid, host: parsed.host, token: parsed.token, touchedMs: info.mtimeMs };
+    return { pid: parsed.pid, started: parsed.started, host: parsed.host, token: parsed.token, touchedMs: info.mtimeMs };
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;
@@ -73,13 +75,18 @@ async function readHolder(file: string): Promise<LockHolder | undefined> {
 }
 
 /**
- * A lock whose holder died: on this host, its pid is gone (a live one holds it however long
+ * A lock whose holder died: on this host, its pid is gone or names another process (a live one holds it however long
  * since it touched the lock: a holder stopped by Ctrl-Z or a laptop's sleep misses heartbeats,
  * and two runs then wrote one partial file, a review); on another host, or when it says no
  * pid, it has not been touched for `staleAfterMs`.
  */
 function isStale(holder: LockHolder): boolean {
-  if (holder.host === hostname() && holder.pid !== undefined) return !isAlive(holder.pid);
+  if (holder.host === hostname() && holder.pid !== undefined) {
+    if (!isAlive(holder.pid)) return true;
+    // Alive, but another process under a reused pid (the holder was SIGKILLed; fast in containers): a second review saw a waiter wait forever.
+    const started = getStartTime(holder.pid);
+    return holder.started !== undefined && started !== undefined && started !== holder.started;
+  }
   return Date.now() - holder.touchedMs > lockTimes.staleAfterMs;
 }
 
@@ -127,7 +134,7 @@ function removeIfOurs(file: string, token: string): void {
  */
 export async function acquireDownloadLock(file: string, onWait: (holder: string) => void): Promise<DownloadLock> {
   const token = randomBytes(8).toString('hex');
-  const mine = JSON.stringify({ pid: process.pid, host: hostname(), token });
+  const mine = JSON.stringify({ pid: process.pid, started: getStartTime(process.pid), host: hostname(), token });
   let waited = false;
   while (!(await createExclusively(file, mine))) {
     const holder = await readHolder(file);

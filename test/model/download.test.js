@@ -280,12 +280,12 @@ describe('dino-track models pull', () => {
    * A pull started while a live process on this host (a child that only sleeps) holds the lock;
    * resolves once it says it waits, or once it ends without waiting (`waited` false).
    */
-  async function pullWhileLocked(lockAgeMs) {
+  async function pullWhileLocked(lockAgeMs, lockFields = {}) {
     const cache = makeTempDir();
     const cached = path.join(cache, 'models', 'dino-vits16.onnx');
     mkdirSync(path.dirname(cached));
     const holder = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)']);
-    writeFileSync(`${cached}.lock`, JSON.stringify({ pid: holder.pid, host: hostname(), token: 'held' }));
+    writeFileSync(`${cached}.lock`, JSON.stringify({ pid: holder.pid, host: hostname(), token: 'held', ...lockFields }));
     const touched = new Date(Date.now() - lockAgeMs);
     utimesSync(`${cached}.lock`, touched, touched);
     requests.length = 0;
@@ -303,6 +303,16 @@ describe('dino-track models pull', () => {
     assert.ok(waited, `it did not wait for the live run: ${pull.stderr()}`);
     assert.equal(requests.length, 0, 'it downloaded while a live run held the lock');
     holder.kill('SIGKILL');
+    const { code } = await pull.closed;
+    assert.equal(code, 0, pull.stderr());
+    assert.ok(readFileSync(cached).equals(model));
+  });
+
+  it('takes over a lock whose pid now names another process (the holder was killed and its pid reused)', { timeout: 60_000 }, async () => {
+    // A second review: a waiter waited forever on a reused pid (pid 1 in a container is always alive).
+    const { cached, holder, pull, waited } = await pullWhileLocked(0, { started: 1 });
+    holder.kill('SIGKILL');
+    assert.equal(waited, false, `it waited for an unrelated process: ${pull.stderr()}`);
     const { code } = await pull.closed;
     assert.equal(code, 0, pull.stderr());
     assert.ok(readFileSync(cached).equals(model));
