@@ -157,6 +157,8 @@ function findLastAttentionSoftmax(graph: GraphProto, index: GraphIndex, source: 
 }
 
 const passThroughOps = new Set(['Squeeze', 'Reshape', 'Flatten', 'Identity', 'Cast']);
+/** What a head on the CLS token computes with: a linear layer (and its bias). */
+const headOps = new Set(['Gemm', 'MatMul', 'Add']);
 
 /** The final-norm token sequence [B, N, D]: what the graph takes the CLS token from. */
 function findNormalisedTokens(graph: GraphProto, index: GraphIndex, source: string): string {
@@ -170,6 +172,10 @@ function findNormalisedTokens(graph: GraphProto, index: GraphIndex, source: stri
     if (node.opType === 'Slice') {
       const axes = node.input?.[3] ? readInts(index.constants.get(node.input[3]) ?? {}) : [0];
       if (axes.includes(1)) return node.input?.[0] ?? '';
+    }
+    if (headOps.has(node.opType ?? '')) {
+      // A classifier's logits or a projection, not the backbone (a first-time user's ViTForImageClassification).
+      throw notAViT(source, `its output comes out of a ${node.opType} after the tokens, as a classification or projection head's does; export the ViT without its head (transformers' ViTModel, whose output is last_hidden_state)`);
     }
     if (!passThroughOps.has(node.opType ?? '')) break;
     current = node.input?.[0] ?? '';
