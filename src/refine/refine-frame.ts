@@ -1,3 +1,4 @@
+import { dilatePatches } from '../track/multi/painting.js';
 import { getComponents } from '../track/proposals.js';
 import { describeLabels } from '../track/regions.js';
 import type { FrameResult, TrackedObject } from '../track/types.js';
@@ -36,23 +37,6 @@ export const refineDefaults = {
 
 export type RefineTuning = typeof refineDefaults;
 
-/** A patch mask grown by `reach` patches in every direction (a square neighbourhood), separably. */
-function dilate(mask: Uint8Array, rows: number, cols: number, reach: number): Uint8Array {
-  const across = new Uint8Array(mask.length);
-  for (let i = 0; i < mask.length; i++) {
-    if (!mask[i]) continue;
-    const r = Math.floor(i / cols);
-    for (let c = Math.max(0, (i % cols) - reach); c <= Math.min(cols - 1, (i % cols) + reach); c++) across[r * cols + c] = 1;
-  }
-  const out = new Uint8Array(mask.length);
-  for (let i = 0; i < mask.length; i++) {
-    if (!across[i]) continue;
-    const c = i % cols;
-    for (let r = Math.max(0, Math.floor(i / cols) - reach); r <= Math.min(rows - 1, Math.floor(i / cols) + reach); r++) out[r * cols + c] = 1;
-  }
-  return out;
-}
-
 /**
  * `[firstRow, firstCol, lastRow, lastCol]` of each group of patches at or above `floor`,
  * patches closer than `reach` joining one group: groups further apart cannot affect each
@@ -60,7 +44,7 @@ function dilate(mask: Uint8Array, rows: number, cols: number, reach: number): Ui
  */
 function getSoftBoxes(soft: Float32Array, rows: number, cols: number, floor: number, reach: number): [number, number, number, number][] {
   const mask = Uint8Array.from(soft, (v) => (v >= floor ? 1 : 0));
-  return getComponents(dilate(mask, rows, cols, reach), rows, cols).flatMap((members) => {
+  return getComponents(dilatePatches(mask, rows, cols, reach), rows, cols).flatMap((members) => {
     let [r0, c0, r1, c1] = [rows, cols, -1, -1];
     for (const i of members) {
       if (!mask[i]) continue;

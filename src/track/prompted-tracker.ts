@@ -1,8 +1,6 @@
 import { averageHeads } from './attention-mask.js';
-import { anchorAtPrompt_, createDirection, getFrameTokens, stepDirection_, type StepOptions } from './prompts/direction.js';
-import { getSliverFootprints } from './prompts/slivers.js';
+import { anchorAtPixelPrompt_, createDirection, getFrameTokens, stepDirection_, type StepOptions } from './prompts/direction.js';
 import { describePromptedFrame, selectLabels } from './prompts/soft-labels.js';
-import { resizeLabels } from './resize-labels.js';
 import type { FrameFeatures, FrameResult, Tracker } from './types.js';
 
 /** Prompted (semi-supervised) tracking from one annotated frame: DINO's video object segmentation protocol. */
@@ -38,8 +36,7 @@ export function createPromptedTracker(options: PromptedOptions): Tracker {
       if (!forward.anchor) {
         // The pipeline makes the annotated frame a key frame; any other first frame would get its mask.
         if (features.index !== options.initFrame) throw new Error(`internal: prompted tracking started at frame ${features.index}, not the annotated frame ${options.initFrame}`);
-        const grid = resizeLabels(options.initLabels, width, height, cols, rows);
-        anchorAtPrompt_(forward, features.index, grid, tokens, features.dim, getSliverFootprints(options.initLabels, width, height, grid, cols, rows, averageHeads(features.clsAttention, heads)));
+        anchorAtPixelPrompt_(forward, features, tokens, options.initLabels, width, height);
         return describePromptedFrame(features.index, Uint16Array.from(options.initLabels), forward.ids, attention, geometry);
       }
       const soft = await stepDirection_(forward, features, tokens, options);

@@ -7,6 +7,23 @@ export function countPatches(mask: Uint8Array): number {
   return area;
 }
 
+/** A patch mask grown by `reach` patches in every direction (a square neighbourhood), separably. */
+export function dilatePatches(mask: Uint8Array, rows: number, cols: number, reach: number): Uint8Array {
+  const across = new Uint8Array(mask.length);
+  for (let i = 0; i < mask.length; i++) {
+    if (!mask[i]) continue;
+    const r = Math.floor(i / cols);
+    for (let c = Math.max(0, (i % cols) - reach); c <= Math.min(cols - 1, (i % cols) + reach); c++) across[r * cols + c] = 1;
+  }
+  const out = new Uint8Array(mask.length);
+  for (let i = 0; i < mask.length; i++) {
+    if (!across[i]) continue;
+    const c = i % cols;
+    for (let r = Math.max(0, Math.floor(i / cols) - reach); r <= Math.min(rows - 1, Math.floor(i / cols) + reach); r++) out[r * cols + c] = 1;
+  }
+  return out;
+}
+
 /** `[firstRow, firstCol, lastRow, lastCol]` of a patch mask; undefined when empty. */
 export function getPatchBox(mask: Uint8Array, rows: number, cols: number): [number, number, number, number] | undefined {
   let r0 = rows;

@@ -9,8 +9,9 @@ import { correctDrift_, eraseVanished_, getAttentionRegions, getPrototypes, getW
 import type { Similarity } from '../similarity.js';
 import type { FrameFeatures } from '../types.js';
 import { promptedTuning } from '../prompted-tuning.js';
-import { adoptSlivers_, type PendingSliver, type SliverFootprint } from './slivers.js';
+import { adoptSlivers_, getSliverFootprints, type PendingSliver, type SliverFootprint } from './slivers.js';
 import { averageHeads } from '../attention-mask.js';
+import { resizeLabels } from '../resize-labels.js';
 
 /** How one direction of prompted propagation steps from frame to frame (`--context-frames`, `--window`, …). */
 export interface StepOptions {
@@ -128,6 +129,17 @@ export function anchorAtPrompt_(direction: Direction, frame: number, labels: Uin
     direction.rejected.delete(id);
     direction.markedPatches.set(id, patches.get(id) ?? 0);
   }
+}
+
+/**
+ * anchorAtPrompt_ for a prompt given at the frame's pixels `[height, width]`: its labels at the
+ * patch grid, and the ids it marks only by a sliver there (getSliverFootprints).
+ */
+export function anchorAtPixelPrompt_(direction: Direction, features: FrameFeatures, tokens: FrameTokens, pixels: ArrayLike<number>, width: number, height: number): void {
+  const { cols, rows } = features;
+  const grid = resizeLabels(pixels, width, height, cols, rows);
+  const slivers = getSliverFootprints(pixels, width, height, grid, cols, rows, () => averageHeads(features.clsAttention, features.heads));
+  anchorAtPrompt_(direction, features.index, grid, tokens, features.dim, slivers);
 }
 
 /** The ids the direction's last prediction gave at least `lostPatches` patches (in view going into the next frame). */

@@ -6,8 +6,7 @@ import type { Discovered } from '../discover.js';
 import { paintLabels } from '../multi/painting.js';
 import type { BackfillFrame, FrameFeatures, FrameResult, Tracker } from '../types.js';
 import { getPrototypes, getWinners } from '../reanchor.js';
-import { getSliverFootprints } from './slivers.js';
-import { anchorAtPrompt_, createDirection, getFrameTokens, isLeftOut, stepDirection_, type Direction, type StepOptions } from './direction.js';
+import { anchorAtPixelPrompt_, createDirection, getFrameTokens, isLeftOut, stepDirection_, type Direction, type StepOptions } from './direction.js';
 import { describePromptedFrame, discountUnknownBackground_, selectLabels, type LabelGeometry, type WeightedSoft } from './soft-labels.js';
 import { openSoftScratch, type SoftScratch } from './soft-scratch.js';
 
@@ -212,8 +211,7 @@ async function runBackwardPass(options: MultiPromptOptions, objects: PromptObjec
     let labels: Map<number, Float32Array>;
     if (file !== undefined) {
       const prompt = await readInitMask(file, options.width, options.height, options.option, true);
-      const grid = resizeLabels(prompt, options.width, options.height, features.cols, features.rows);
-      anchorAtPrompt_(backward, index, grid, tokens, features.dim, getSliverFootprints(prompt, options.width, options.height, grid, features.cols, features.rows, averageHeads(features.clsAttention, features.heads)));
+      anchorAtPixelPrompt_(backward, features, tokens, prompt, options.width, options.height);
       labels = backward.anchor?.masks ?? new Map();
     } else {
       labels = await stepDirection_(backward, features, tokens, step);
@@ -293,8 +291,7 @@ export async function createMultiPromptTracker(options: MultiPromptOptions): Pro
       if (file !== undefined) {
         const labels = await readInitMask(file, width, height, options.option, true);
         const first = forward.anchorFrame === undefined;
-        const grid = resizeLabels(labels, width, height, features.cols, features.rows);
-        anchorAtPrompt_(forward, index, grid, getFrameTokens(features), features.dim, getSliverFootprints(labels, width, height, grid, features.cols, features.rows, averageHeads(features.clsAttention, features.heads)));
+        anchorAtPixelPrompt_(forward, features, getFrameTokens(features), labels, width, height);
         if (first) for (const [id, prototype] of discovered) if (!forward.prototypes.has(id)) forward.prototypes.set(id, prototype);
         return describe(labels);
       }

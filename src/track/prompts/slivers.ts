@@ -1,3 +1,4 @@
+import { dilatePatches } from '../multi/painting.js';
 import type { Proposal } from '../proposals.js';
 import { dot } from '../patch-features.js';
 import { promptedTuning } from '../prompted-tuning.js';
@@ -26,8 +27,9 @@ export interface SliverFootprint {
  * Each id the prompt's pixels mark but its patch-grid labels do not, and where.
  * @param pixels the prompt `[height, width]`
  * @param grid the prompt at the patch grid `[rows, cols]`
+ * @param getAttention the prompted frame's head-mean CLS attention, asked for only when there is a sliver
  */
-export function getSliverFootprints(pixels: ArrayLike<number>, width: number, height: number, grid: Uint16Array, cols: number, rows: number, attention: Float32Array): Map<number, SliverFootprint> {
+export function getSliverFootprints(pixels: ArrayLike<number>, width: number, height: number, grid: Uint16Array, cols: number, rows: number, getAttention: () => Float32Array): Map<number, SliverFootprint> {
   const onGrid = new Set(grid);
   const footprints = new Map<number, Uint8Array>();
   for (let y = 0; y < height; y++) {
@@ -40,25 +42,9 @@ export function getSliverFootprints(pixels: ArrayLike<number>, width: number, he
       footprint[row * cols + Math.min(cols - 1, Math.floor((x * cols) / width))] = 1;
     }
   }
-  return new Map([...footprints].map(([id, core]) => [id, { core, grown: growByOnePatch(core, cols, rows), presence: getPresence(core, attention) }]));
-}
-
-/** The patches of `mask` and their eight neighbours. */
-function growByOnePatch(mask: Uint8Array, cols: number, rows: number): Uint8Array {
-  const out = new Uint8Array(mask.length);
-  for (let r = 0; r < rows; r++) {
-    for (let c = 0; c < cols; c++) {
-      if (!mask[r * cols + c]) continue;
-      for (let dr = -1; dr <= 1; dr++) {
-        for (let dc = -1; dc <= 1; dc++) {
-          const rr = r + dr;
-          const cc = c + dc;
-          if (rr >= 0 && rr < rows && cc >= 0 && cc < cols) out[rr * cols + cc] = 1;
-        }
-      }
-    }
-  }
-  return out;
+  if (footprints.size === 0) return new Map();
+  const attention = getAttention();
+  return new Map([...footprints].map(([id, core]) => [id, { core, grown: dilatePatches(core, rows, cols, 1), presence: getPresence(core, attention) }]));
 }
 
 /** A sliver waiting to come into view. */
