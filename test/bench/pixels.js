@@ -14,7 +14,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { decode } from 'fast-png';
 import { cli, makeTempDir, root } from '../fixtures.js';
-import { scenes, writeRenderedScene } from './rendered-scenes.js';
+import { probeScenes, scenes, writeRenderedScene } from './rendered-scenes.js';
 
 const only = process.argv.slice(2);
 const set = process.env.SET ?? 'test';
@@ -44,9 +44,16 @@ function getAreaRatio(out, truth, found) {
   return ratios.reduce((s, r) => s + r, 0) / ratios.length;
 }
 
+/** Distinct ids in a run's DAVIS masks: the tracks it made. */
+function countTracks(out) {
+  const ids = new Set();
+  for (const file of readdirSync(path.join(out, 'masks'))) for (const id of decode(readFileSync(path.join(out, 'masks', file))).data) if (id) ids.add(id);
+  return ids.size;
+}
+
 const rows = [];
-for (const [name, scene] of Object.entries(scenes)) {
-  if (only.length ? !only.includes(name) : set !== 'all' && scene.set !== set) continue;
+for (const [name, scene] of Object.entries({ ...scenes, ...probeScenes })) {
+  if (only.length ? !only.includes(name) : scene.set === 'probe' || (set !== 'all' && scene.set !== set)) continue;
   const folder = makeTempDir(`dino-track-pixels-${name}-`);
   const { video, truth, caches } = await writeRenderedScene(name, folder, useCaches ? lineList : []);
   for (const lines of lineList) {
@@ -61,7 +68,7 @@ for (const [name, scene] of Object.entries(scenes)) {
       const missed = score.perObject.length - found.length;
       const foundJ = found.reduce((sum, o) => sum + o.j, 0) / Math.max(1, found.length);
       const foundF = found.reduce((sum, o) => sum + o.f, 0) / Math.max(1, found.length);
-      rows.push({ name, lines, refine, ...score, foundJ, foundF, area: getAreaRatio(out, truth, found), missed, seconds });
+      rows.push({ name, lines, refine, ...score, foundJ, foundF, area: getAreaRatio(out, truth, found), missed, tracks: `${countTracks(out)}/${score.perObject.length}`, seconds });
     }
   }
 }
@@ -69,9 +76,10 @@ for (const [name, scene] of Object.entries(scenes)) {
 const fmt = (v) => v.toFixed(3);
 console.log(`\npixel refinement benchmark: rendered 848x480 videos, ${useCaches ? 'DINO-like feature caches' : path.basename(model)}, through the CLI (set: ${only.length ? only.join(',') : set})`);
 // J, F: over every truth object (a missed one scores 0); found J, F and area (predicted / true pixels): over the objects a track found (J ≥ 0.1).
-console.log(['scene'.padEnd(14), 'lines', 'refine', '    J', '    F', '  J&F', 'id sw', 'missed', 'found J', 'found F', 'area', 'track s'].join('  '));
+// tracks: distinct ids written / truth objects.
+console.log(['scene'.padEnd(14), 'lines', 'refine', '    J', '    F', '  J&F', 'id sw', 'missed', 'found J', 'found F', 'area', 'tracks', 'track s'].join('  '));
 for (const r of rows) {
-  console.log([r.name.padEnd(14), String(r.lines).padStart(5), r.refine.padEnd(6), fmt(r.j), fmt(r.f), fmt(r.jf), String(r.idSwitches).padStart(5), String(r.missed).padStart(6), fmt(r.foundJ).padStart(7), fmt(r.foundF).padStart(7), r.area.toFixed(2), r.seconds.toFixed(1).padStart(7)].join('  '));
+  console.log([r.name.padEnd(14), String(r.lines).padStart(5), r.refine.padEnd(6), fmt(r.j), fmt(r.f), fmt(r.jf), String(r.idSwitches).padStart(5), String(r.missed).padStart(6), fmt(r.foundJ).padStart(7), fmt(r.foundF).padStart(7), r.area.toFixed(2), r.tracks.padStart(6), r.seconds.toFixed(1).padStart(7)].join('  '));
 }
 for (const lines of lineList) {
   for (const refine of modes) {

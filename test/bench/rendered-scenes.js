@@ -32,6 +32,12 @@ const shapes = {
     const angle = Math.atan2(dy, dx);
     return r <= rx * (0.62 + 0.38 * Math.cos(5 * angle));
   },
+  /** A disc of radius `body` with straight arms `[angle in degrees, width px, length px from the centre]`; rx/ry: the reach. */
+  armed: ({ body, arms }) => (dx, dy) => Math.hypot(dx, dy) <= body || arms.some(([degrees, width, length]) => {
+    const [ux, uy] = [Math.cos((degrees * Math.PI) / 180), Math.sin((degrees * Math.PI) / 180)];
+    const along = dx * ux + dy * uy;
+    return along >= 0 && along <= length && Math.abs(dy * ux - dx * uy) <= width / 2;
+  }),
   blob: ({ rx, ry }) => (dx, dy) => {
     const angle = Math.atan2(dy / ry, dx / rx);
     return (dx / rx) ** 2 + (dy / ry) ** 2 <= (0.85 + 0.15 * Math.sin(3 * angle)) ** 2;
@@ -64,6 +70,18 @@ export const scenes = {
     { id: 1, shape: 'rectangle', rx: 90, ry: 70, colour: [90, 160, 70], period: 12, path: linear([300, 240], [330, 250], 0, 60) },
     { id: 2, shape: 'blob', rx: 55, ry: 60, colour: [210, 80, 70], period: 8, depth: 1, path: linear([440, 230], [455, 245], 0, 60) },
     { id: 3, shape: 'ellipse', rx: 45, ry: 35, colour: [80, 120, 220], period: 9, path: linear([680, 380], [620, 350], 0, 60) }] },
+};
+
+/**
+ * Scenes in neither set, run only when named (`npm run bench:pixels -- probe-arms`), each the
+ * case of one finding. probe-arms: a first-time user's disc with two arms thinner than a
+ * patch (6 and 10 px) at a slant, which the patch grid cuts into pieces meeting only at
+ * corners (they were born as tracks of their own: 7 tracks for 2 objects).
+ */
+export const probeScenes = {
+  'probe-arms': { set: 'probe', frames: 20, pan: 1, objects: [
+    { id: 1, shape: 'armed', body: 60, arms: [[-26, 6, 200], [146, 10, 210]], rx: 210, ry: 210, colour: [205, 55, 55], period: 9, path: linear([250, 240], [280, 240], 0, 20) },
+    { id: 2, shape: 'ellipse', rx: 100, ry: 90, colour: [60, 90, 200], period: 11, path: linear([660, 240], [650, 245], 0, 20) }] },
 };
 
 /** A smooth pseudo-random texture value in [-1, 1] at world position (x, y). */
@@ -200,8 +218,8 @@ export function getGrid(lines) {
  * feature cache per short side (`features-480.safetensors`, …); `frames` cuts it shorter.
  * Returns the paths.
  */
-export async function writeRenderedScene(name, folder, lines = [480, 240], frames = scenes[name].frames) {
-  const scene = { ...scenes[name], frames };
+export async function writeRenderedScene(name, folder, lines = [480, 240], frames = (scenes[name] ?? probeScenes[name]).frames) {
+  const scene = { ...(scenes[name] ?? probeScenes[name]), frames };
   mkdirSync(path.join(folder, 'truth'), { recursive: true });
   const video = path.join(folder, 'video.mp4');
   const { ffmpeg } = getFfmpegBinaries();

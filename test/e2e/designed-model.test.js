@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { before, describe, it } from 'node:test';
+import { decode } from 'fast-png';
 import { encodeDavisPng } from '../../dist/export/index.js';
 import { getFfmpegBinaries } from '../../dist/video/index.js';
 import { makeTempDir, models, runCli } from '../fixtures.js';
@@ -66,6 +67,29 @@ async function trackClip(video, extra = []) {
   const run = await runCli(['track', video, '--model', model, '-o', '-', '--format', 'ndjson', '--progress', 'none', ...extra], { env });
   assert.equal(run.code, 0, run.stderr);
   return run.stdout.trim().split('\n').map((line) => JSON.parse(line));
+}
+
+/**
+ * bench:pixels' probe-arms scene, `frames` long, tracked at the patch grid: the ids written, and
+ * the share of the disc's pixels (arms included) that carry the id at its centre.
+ */
+async function trackArms(frames) {
+  const arms = await writeRenderedScene('probe-arms', path.join(dir, `arms-${frames}`), [], frames);
+  const out = path.join(dir, `arms-${frames}-out`);
+  const run = await runCli(['track', arms.video, '--model', model, '-o', out, '--format', 'davis', '--refine', 'none', '--progress', 'none'], { env });
+  assert.equal(run.code, 0, run.stderr);
+  const ids = new Set();
+  let [discPixels, discFound] = [0, 0];
+  for (const file of readdirSync(path.join(out, 'masks'))) {
+    const predicted = decode(readFileSync(path.join(out, 'masks', file))).data;
+    const truth = decode(readFileSync(path.join(arms.truth, file))).data;
+    const discId = predicted[240 * 848 + 250]; // the disc's centre stays within 30 px of (250, 240)
+    for (let i = 0; i < predicted.length; i++) {
+      if (predicted[i]) ids.add(predicted[i]);
+      if (truth[i] === 1) [discPixels, discFound] = [discPixels + 1, discFound + (predicted[i] === discId ? 1 : 0)];
+    }
+  }
+  return { ids, discShare: discFound / discPixels };
 }
 
 /** The visible objects of a frame whose box holds the point (x, y). */
@@ -133,6 +157,23 @@ describe('designed ViT through the CLI: pieces of one object, and new objects (f
     }
     const ids = new Set(frames.flatMap((f) => f.objects.map((o) => o.id)));
     assert.equal(ids.size, 2, `two objects in all: ${[...ids]}`);
+  });
+
+  it('gives a disc with arms thinner than a patch at a slant one id, arms included', async () => {
+    // A first-time user's shape (bench:pixels' probe-arms): arms 6 and 10 px wide cover the
+    // patches along them corner to corner, so the grid cuts each into pieces that meet only at
+    // corners; the pieces were born as tracks of their own (6 tracks for the 2 objects).
+    const { ids, discShare } = await trackArms(12);
+    assert.equal(ids.size, 2, `ids ${[...ids]} for a disc with arms and an ellipse`);
+    // At the patch grid, without refinement: the arms are about a sixth of the disc's pixels.
+    assert.ok(discShare >= 0.95, `the disc's track holds ${(100 * discShare).toFixed(1)}% of its pixels, arms included`);
+  });
+
+  it('gives the disc with arms one id in a clip shorter than the birth window too', async () => {
+    // Two frames (the window is three at 25 fps): objects are born at the end, and the arms'
+    // pieces were born there as objects of their own.
+    const { ids } = await trackArms(2);
+    assert.equal(ids.size, 2, `ids ${[...ids]} for a disc with arms and an ellipse`);
   });
 
   it('gives an object that appears while another is hidden an id, without waiting out the hidden one\'s 2 s', async () => {

@@ -92,18 +92,21 @@ function getOccupied(state: TrackerState, frame: FrameState, regions: Map<number
 /**
  * The track a free region is a piece of: touching its region and like it, a part it held in
  * its last frame, or its other side where a pillar splits it (pieces.ts); none for a
- * look-alike elsewhere.
+ * look-alike elsewhere. Touching at a corner only counts where no track takes it otherwise
+ * (a piece of a thin part at a slant; not a piece of one look-alike at the corner of another).
  */
 function findPieceOwner(state: TrackerState, frame: FrameState, proposal: Proposal, regions: Map<number, Uint8Array>, occupied: () => Uint8Array, bornNow: Set<Track>): Track | undefined {
   const { tuning } = state.settings;
   const { rows, cols } = frame;
-  return state.tracks.find((t) => {
+  const isTouchingPiece = (t: Track, region: Uint8Array, corners: boolean): boolean => dot(t.prototype, proposal.prototype) >= tuning.touchCosine && touches(proposal.mask, region, rows, cols, corners);
+  const withRegions = state.tracks.flatMap((t) => {
     const region = regions.get(t.id);
-    if (region === undefined) return false;
-    return (dot(t.prototype, proposal.prototype) >= tuning.touchCosine && touches(proposal.mask, region, rows, cols))
-      || isContinuedSide(t, region, proposal, rows, cols, tuning)
-      || isOtherSide(t, region, proposal, rows, cols, tuning) || isBridgedSide(t, region, proposal, occupied, rows, cols, tuning, bornNow.has(t));
+    return region === undefined ? [] : [{ t, region }];
   });
+  return withRegions.find(({ t, region }) => isTouchingPiece(t, region, false)
+    || isContinuedSide(t, region, proposal, rows, cols, tuning)
+    || isOtherSide(t, region, proposal, rows, cols, tuning) || isBridgedSide(t, region, proposal, occupied, rows, cols, tuning, bornNow.has(t)))?.t
+    ?? withRegions.find(({ t, region }) => isTouchingPiece(t, region, true))?.t;
 }
 
 /**
@@ -117,17 +120,29 @@ export function absorbPieces(state: TrackerState, frame: FrameState, free: Propo
   let occupied: Uint8Array | undefined;
   const getOccupiedOnce = (): Uint8Array => (occupied ??= getOccupied(state, frame, regions));
   const owners = new Map<Proposal, Track>();
-  for (const proposal of free) {
-    const owner = findPieceOwner(state, frame, proposal, regions, getOccupiedOnce, bornNow);
-    if (!owner) continue;
-    owners.set(proposal, owner);
-    const pieces = frame.pieces.get(owner.id) ?? new Uint8Array(proposal.mask.length);
-    for (let i = 0; i < pieces.length; i++) pieces[i] |= proposal.mask[i];
-    frame.pieces.set(owner.id, pieces);
-    const mask = frame.masks.get(owner.id) as Uint8Array;
-    for (let i = 0; i < mask.length; i++) if (proposal.mask[i]) mask[i] = 1;
+  // Until no piece joins: one that joined may be what the next one touches (a thin part the
+  // patch grid cut into a chain of pieces).
+  for (let joined = true; joined;) {
+    joined = false;
+    for (const proposal of free) {
+      if (owners.has(proposal)) continue;
+      const owner = findPieceOwner(state, frame, proposal, regions, getOccupiedOnce, bornNow);
+      if (!owner) continue;
+      owners.set(proposal, owner);
+      joinPiece_(frame, owner, proposal);
+      joined = true;
+    }
   }
   return { free: free.filter((p) => !owners.has(p)), owners };
+}
+
+/** A piece becomes part of its track this frame: in its mask, and in the pieces it took (for the next frame). */
+function joinPiece_(frame: FrameState, owner: Track, proposal: Proposal): void {
+  const pieces = frame.pieces.get(owner.id) ?? new Uint8Array(proposal.mask.length);
+  for (let i = 0; i < pieces.length; i++) pieces[i] |= proposal.mask[i];
+  frame.pieces.set(owner.id, pieces);
+  const mask = frame.masks.get(owner.id) as Uint8Array;
+  for (let i = 0; i < mask.length; i++) if (proposal.mask[i]) mask[i] = 1;
 }
 
 /** A track also keeps patches its propagation is sure of, unless another object claims them. */
@@ -177,35 +192,60 @@ function findEmergingHost(state: TrackerState, frame: FrameState, candidate: Can
   return hosts.sort((a, b) => likeness(b) - likeness(a))[0];
 }
 
+/** The index of the first of `queue` that is a piece of a track (born earlier or this frame), or -1. */
+function findPiece(state: TrackerState, frame: FrameState, queue: Candidate[], regions: Map<number, Uint8Array>, bornNow: Set<Track>): number {
+  let occupied: Uint8Array | undefined;
+  const getOccupiedOnce = (): Uint8Array => (occupied ??= getOccupied(state, frame, regions));
+  return queue.findIndex((c) => findPieceOwner(state, frame, c.proposal, regions, getOccupiedOnce, bornNow) !== undefined);
+}
+
+/**
+ * Whether a candidate ready to be born waits instead: part of a hidden object coming back looks
+ * only partly like it, so it waits until it can be re-identified (by a track that may still take
+ * it: not hidden too long for a view this large), while it is still coming into view (one that
+ * stopped growing and is still not re-identified is another object); or it is the trailing side
+ * of a tracked object going behind something.
+ */
+function isHeldBack(state: TrackerState, frame: FrameState, candidate: Candidate, regions: Map<number, Uint8Array>): boolean {
+  const { tuning, occlusionFrames, paintBackFrames } = state.settings;
+  const maybeReturning = isEmerging(candidate, paintBackFrames, tuning.emergeGrowth) && state.tracks.some((t) => t.motion.missing > 0
+    && dot(t.prototype, candidate.proposal.prototype) >= tuning.holdCosine && getHiddenFrames(t.motion.missing, t.fade, candidate.proposal.area) <= occlusionFrames);
+  return maybeReturning || isLeavingSide(state, frame, candidate, regions);
+}
+
 /** New objects: candidates that behaved like objects for the birth window, while there is room. */
 export function giveBirth(state: TrackerState, frame: FrameState, free: Proposal[], regions: Map<number, Uint8Array>, ready: (c: Candidate) => boolean): BackfillFrame[] {
-  const { tuning, occlusionFrames, maxObjects, paintBackFrames } = state.settings;
+  const { tuning, maxObjects, paintBackFrames } = state.settings;
   const { headLift, ringPatches } = tuning;
   const objectness = { rows: frame.rows, cols: frame.cols, heads: frame.heads, dim: frame.dim, headLift, ringPatches };
   const objectLike = (p: Proposal): boolean => judgeObjectLike(p, frame.attention, frame.tokens, objectness, tuning, measure(state, frame, p));
   state.candidates = advanceCandidates(state.candidates, free, frame.index, objectLike, { candidateIou: tuning.candidateIou, mergeCosine: tuning.mergeCosine, persistCosine: tuning.persistCosine, historyFrames: paintBackFrames });
   for (const candidate of state.candidates) if (candidate.seen === 1) candidate.splitFrom = findSplitFrom(state, candidate.proposal, tuning.continuedShare);
   const backfill: BackfillFrame[] = [];
-  // Largest first, so that a piece of an object born in the same frame joins it (absorbPieces) instead.
   const born = new Set<Candidate>();
   const newborns = new Map<Track, BackfillFrame[]>(); // born this frame → their frames painted back
-  for (const candidate of [...state.candidates].sort((a, b) => b.proposal.area - a.proposal.area)) {
-    // Part of a hidden object coming back looks only partly like it: wait until it can be re-identified
-    // (by a track that may still take it: not hidden too long for a view this large), while it is
-    // still coming into view; one that stopped growing and is still not re-identified is another object.
-    const maybeReturning = isEmerging(candidate, paintBackFrames, tuning.emergeGrowth) && state.tracks.some((t) => t.motion.missing > 0
-      && dot(t.prototype, candidate.proposal.prototype) >= tuning.holdCosine && getHiddenFrames(t.motion.missing, t.fade, candidate.proposal.area) <= occlusionFrames);
-    if (!ready(candidate) || maybeReturning || isLeavingSide(state, frame, candidate, regions)) continue;
+  // Largest first, so that a piece of an object born in the same frame joins it (absorbPieces)
+  // instead; but pieces of a tracked object before anything else, so that a piece the grid cut
+  // off further along a thin part joins it once the pieces between have (not born as its own).
+  const queue = [...state.candidates].sort((a, b) => b.proposal.area - a.proposal.area);
+  while (queue.length > 0) {
+    // (Before a birth this frame, the pieces of every track were taken by absorbPieces.)
+    const piece = newborns.size > 0 ? findPiece(state, frame, queue, regions, new Set(newborns.keys())) : -1;
+    const [candidate] = queue.splice(Math.max(0, piece), 1);
+    // One not yet an object on its own may still be a piece of one (born this frame: the grid
+    // cut a thin part of it into pieces, some not seen as long); it joins it, and is never born.
+    if (!ready(candidate) ? piece < 0 : isHeldBack(state, frame, candidate, regions)) continue;
     // The far side of a tracked object coming out from behind a pillar wider than its near side: the track's.
-    const host = findEmergingHost(state, frame, candidate, regions);
+    const host = ready(candidate) ? findEmergingHost(state, frame, candidate, regions) : undefined;
     if (host) {
       backfill.push(...takeEmergingSide_(state, frame, host, regions.get(host.id) as Uint8Array, candidate));
       born.add(candidate);
       continue;
     }
     if (state.tracks.length >= maxObjects) continue;
-    born.add(candidate);
     const owner = absorbPieces(state, frame, [candidate.proposal], regions, new Set(newborns.keys())).owners.get(candidate.proposal);
+    if (!owner && !ready(candidate)) continue; // findPiece found it an owner: not reached
+    born.add(candidate);
     const newborn = owner && newborns.get(owner);
     if (owner && !newborn) continue;
     if (newborn) {

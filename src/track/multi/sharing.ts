@@ -63,14 +63,25 @@ export function splitByPrediction(mask: Uint8Array, cols: number, a: Motion, b: 
   return [first, second];
 }
 
-/** Whether two patch masks overlap or share an edge. */
-export function touches(a: Uint8Array, b: Uint8Array, rows: number, cols: number): boolean {
+/**
+ * Whether two patch masks overlap or meet at an edge, or also at a corner (`corners`). A corner
+ * counts where nothing else does: a thin part at a slant (an arm, a pole, a leg thinner than a
+ * patch) covers the patches along it corner to corner, and the grid cuts it into pieces that
+ * meet only there.
+ */
+export function touches(a: Uint8Array, b: Uint8Array, rows: number, cols: number, corners = false): boolean {
   for (let i = 0; i < a.length; i++) {
     if (!a[i]) continue;
-    if (b[i]) return true;
     const r = Math.floor(i / cols);
     const c = i % cols;
-    if ((r > 0 && b[i - cols]) || (r < rows - 1 && b[i + cols]) || (c > 0 && b[i - 1]) || (c < cols - 1 && b[i + 1])) return true;
+    for (let dr = -1; dr <= 1; dr++) {
+      for (let dc = -1; dc <= 1; dc++) {
+        if (!corners && dr !== 0 && dc !== 0) continue;
+        const rr = r + dr;
+        const cc = c + dc;
+        if (rr >= 0 && rr < rows && cc >= 0 && cc < cols && b[rr * cols + cc]) return true;
+      }
+    }
   }
   return false;
 }

@@ -1,15 +1,16 @@
 import { averageHeads } from '../attention-mask.js';
-import { getUnitRows } from '../patch-features.js';
+import { dot, getUnitRows } from '../patch-features.js';
 import { propagateMasks } from '../propagation.js';
 import { getProposals } from '../proposals.js';
 import { describeLabels } from '../regions.js';
 import type { BackfillFrame, FrameFeatures, FrameResult, Tracker, TrackerOptions } from '../types.js';
-import { isReadyToBeBorn } from './births.js';
+import { isReadyToBeBorn, type Candidate } from './births.js';
 import { bornScore, keepSharing } from './claiming.js';
 import { absorbPieces, follow, giveBirth, hideUnseen, keepPropagated, reidentify } from './frame-steps.js';
 import { startMotion } from './motion.js';
 import { countPatches, paintLabels } from './painting.js';
 import { keepSpan_ } from './pieces.js';
+import { touches } from './sharing.js';
 import type { FrameState, Track, TrackerSettings, TrackerState } from './state.js';
 import { multiTrackerTuning, type MultiTrackerTuning } from './tuning.js';
 
@@ -75,22 +76,39 @@ function describeFrame(state: TrackerState, frame: FrameState, features: FrameFe
   return result;
 }
 
-/** A clip shorter than the birth window: candidates seen (as objects) in every one of its frames are born, painted into all of them. */
+/**
+ * A clip shorter than the birth window: candidates seen (as objects) in every one of its frames
+ * are born, painted into all of them. Largest first, but a piece of one born here (touching it,
+ * at an edge, else at a corner, and like it, as absorbPieces judges pieces) joins it before
+ * anything else is born: a thin part the patch grid cut into pieces is one object here too.
+ */
 function bearAtEnd(state: TrackerState): BackfillFrame[] {
-  const { birthFrames, maxObjects, width, height } = state.settings;
+  const { birthFrames, maxObjects, width, height, tuning } = state.settings;
   if (!state.last || state.framesSeen >= birthFrames) return [];
   const { rows, cols } = state.last;
-  const backfill: BackfillFrame[] = [];
-  for (const candidate of state.candidates) {
-    if (candidate.objectLike < state.framesSeen || state.tracks.length >= maxObjects) continue;
-    const id = state.nextId++;
-    state.tracks.push({ id, prototype: candidate.proposal.prototype, motion: startMotion(candidate.proposal.centre, candidate.proposal.area), unattended: 0, sightings: [], merged: false });
+  const queue = state.candidates.filter((c) => c.objectLike >= state.framesSeen).sort((a, b) => b.proposal.area - a.proposal.area);
+  // Each object born here: its look, its patches in the last frame, and in each frame (index → mask).
+  const born: { id: number; prototype: Float32Array; mask: Uint8Array; frames: Map<number, Uint8Array> }[] = [];
+  const isPieceOf = (b: (typeof born)[number], c: Candidate, corners: boolean) => dot(b.prototype, c.proposal.prototype) >= tuning.touchCosine && touches(c.proposal.mask, b.mask, rows, cols, corners);
+  const findOwner = (c: Candidate) => born.find((b) => isPieceOf(b, c, false)) ?? born.find((b) => isPieceOf(b, c, true));
+  while (queue.length > 0) {
+    const [candidate] = queue.splice(Math.max(0, queue.findIndex((c) => findOwner(c) !== undefined)), 1);
+    let owner = findOwner(candidate);
+    if (!owner) {
+      if (state.tracks.length >= maxObjects) continue;
+      owner = { id: state.nextId++, prototype: candidate.proposal.prototype, mask: new Uint8Array(rows * cols), frames: new Map() };
+      born.push(owner);
+      state.tracks.push({ id: owner.id, prototype: candidate.proposal.prototype, motion: startMotion(candidate.proposal.centre, candidate.proposal.area), unattended: 0, sightings: [], merged: false });
+    }
+    for (let i = 0; i < owner.mask.length; i++) owner.mask[i] |= candidate.proposal.mask[i];
     for (const { index, mask } of [...candidate.history, { index: candidate.index, mask: candidate.proposal.mask }]) {
-      backfill.push({ index, labels: paintLabels(new Map([[id, mask]]), rows, cols, width, height), soft: new Map([[id, Float32Array.from(mask)]]), score: bornScore });
+      const painted = owner.frames.get(index) ?? new Uint8Array(rows * cols);
+      for (let i = 0; i < painted.length; i++) painted[i] |= mask[i];
+      owner.frames.set(index, painted);
     }
   }
   state.candidates = [];
-  return backfill;
+  return born.flatMap(({ id, frames }) => [...frames].map(([index, mask]) => ({ index, labels: paintLabels(new Map([[id, mask]]), rows, cols, width, height), soft: new Map([[id, Float32Array.from(mask)]]), score: bornScore })));
 }
 
 /**
