@@ -183,6 +183,24 @@ function findNormalisedTokens(graph: GraphProto, index: GraphIndex, source: stri
   throw notAViT(source, 'the output is not the CLS token of a normalised token sequence');
 }
 
+/** Where preparation takes `cls_attn` and `patch_tokens` from. */
+interface OutputSources {
+  /** The last block's attention probabilities [B, heads, N, N]. */
+  attention: string;
+  /** The final-norm token sequence [B, N, D]. */
+  tokens: string;
+}
+
+/**
+ * Finds what preparation exposes as outputs. inspectModel runs it too, so that `models info`,
+ * `models quantize` and `track` refuse what `models prepare` would (a classifier's head), with
+ * the same line, rather than calling the graph ready or writing an int8 copy of it.
+ * @throws InputError naming what is missing or what stands in the way.
+ */
+function findOutputSources(graph: GraphProto, index: GraphIndex, source: string): OutputSources {
+  return { attention: findLastAttentionSoftmax(graph, index, source), tokens: findNormalisedTokens(graph, index, source) };
+}
+
 /** The input's batch dimension (named or fixed), for the new outputs' shapes. */
 function getBatchDimension(graph: GraphProto, inputName: string): Dimension {
   const first = graph.input.find((i) => i.name === inputName)?.type?.tensorType?.shape?.dim?.[0];
@@ -205,7 +223,8 @@ function isQuantized(graph: GraphProto, conv: NodeProto): boolean {
 }
 
 /**
- * Finds the parts of a ViT graph that preparation changes.
+ * Finds the parts of a ViT graph that preparation changes, and checks that an unprepared one
+ * has what preparation exposes (findOutputSources).
  * @throws InputError naming what was not found when the graph is not a DINO-style ViT.
  */
 export function inspectModel(model: ModelProto, source: string): ModelStructure {
@@ -217,6 +236,7 @@ export function inspectModel(model: ModelProto, source: string): ModelStructure 
   const outputs = new Set(graph.output.map((o) => o.name));
   const prepared = outputs.has(outputNames.clsAttention) && outputs.has(outputNames.patchTokens);
   const positions = findPositionEmbedding(index, source, !prepared);
+  if (!prepared) findOutputSources(graph, index, source);
   const [, tokens, dim] = getDims(positions);
   const dims = input.type?.tensorType?.shape?.dim ?? [];
   return {
@@ -309,12 +329,11 @@ export function prepareModel_(model: ModelProto, source: string, height: number,
   const rows = height / patchSize;
   const cols = width / patchSize;
 
-  const softmax = findLastAttentionSoftmax(graph, index, source);
-  const tokens = findNormalisedTokens(graph, index, source);
+  const { attention, tokens } = findOutputSources(graph, index, source);
   // [B, heads, N, N] → CLS row [B, heads, N] → patches only [B, heads, N-1]
   graph.initializer.push(makeInt64Tensor('dino_track/cls_row', [0], []));
   graph.node.push(onnx.NodeProto.create({
-    name: 'dino_track/cls_row/gather', opType: 'Gather', input: [softmax, 'dino_track/cls_row'], output: ['dino_track/cls_row_out'],
+    name: 'dino_track/cls_row/gather', opType: 'Gather', input: [attention, 'dino_track/cls_row'], output: ['dino_track/cls_row_out'],
     attribute: [onnx.AttributeProto.create({ name: 'axis', type: onnx.AttributeProto.AttributeType.INT, i: 2 })],
   }));
   addFloatSliceFromOne(graph, 'dino_track/cls_row_out', 2, outputNames.clsAttention);

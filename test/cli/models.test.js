@@ -4,7 +4,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { SafetensorsFile } from '../../dist/features/safetensors.js';
 import { decodeModel, encodeModel, openSession } from '../../dist/model/index.js';
-import { getClosedUrl, hfLayouts, makeReadOnlyDir, makeTempDir, makeVideo, models, references, runCli, withNewerField } from '../fixtures.js';
+import { addClassifierHead, getClosedUrl, hfLayouts, makeReadOnlyDir, makeTempDir, makeVideo, models, references, runCli, withNewerField } from '../fixtures.js';
 
 const dir = makeTempDir();
 
@@ -134,6 +134,21 @@ describe('dino-track models', () => {
     const { code, stderr } = await runCli(['models', 'prepare', file, '--size', '96x96', '-o', path.join(dir, 'nc.onnx')]);
     assert.equal(code, 1);
     assert.match(stderr, /does not look like a DINO ViT: no patch-embedding convolution after the input/);
+  });
+
+  it('info, prepare and quantize refuse a classifier (ViTForImageClassification) with the same line, exit 1, writing nothing', async () => {
+    // A first-time user's trial: info called it ready ("track prepares it automatically") and quantize wrote an int8 copy, exit 0.
+    const file = path.join(dir, 'classifier.onnx');
+    writeFileSync(file, encodeModel(addClassifierHead(decodeModel(readFileSync(models.tiny), file))));
+    const message = `dino-track: error: ${file} does not look like a DINO ViT: its output comes out of a Gemm after the tokens, as a classification or projection head's does; export the ViT without its head (transformers' ViTModel, whose output is last_hidden_state); give a DINO ViT ONNX model (see \`dino-track models list\`)\n`;
+    const out = path.join(dir, 'classifier-out.onnx');
+    for (const args of [['info', file], ['prepare', file, '--size', '96x128', '-o', out], ['quantize', file, '-o', out]]) {
+      const { code, stdout, stderr } = await runCli(['models', ...args]);
+      assert.equal(code, 1, `${args[0]}: ${stderr}`);
+      assert.equal(stdout, '', args[0]);
+      assert.equal(stderr, message, args[0]);
+      assert.equal(existsSync(out), false, args[0]);
+    }
   });
 
   it('track with a valid ONNX graph that has no attention fails with one line naming what is missing', async () => {

@@ -6,7 +6,7 @@ import { SafetensorsFile } from '../../dist/features/safetensors.js';
 import { decodeModel, encodeModel, inspectModel, openSession, prepareModel_ } from '../../dist/model/index.js';
 import { maxAbsError } from '../compare.js';
 import { onnx } from '../../dist/model/onnx-graph.js';
-import { makeTempDir, makeVideo, models, references, runCli, withNewerField } from '../fixtures.js';
+import { addClassifierHead, makeTempDir, makeVideo, models, references, runCli, withNewerField } from '../fixtures.js';
 
 const tolerance = 1e-4;
 
@@ -98,12 +98,7 @@ describe('model preparation: validation', () => {
   });
   it('names a classification head on the CLS token (ViTForImageClassification) and what to export instead', () => {
     // A first-time user's trial: "the output is not the CLS token of a normalised token sequence" left them guessing.
-    const model = decodeModel(readFileSync(models.tiny), 'classifier.onnx');
-    const { graph } = model;
-    const features = graph.output[0].name;
-    graph.initializer.push(onnx.TensorProto.create({ name: 'head/weight', dataType: onnx.TensorProto.DataType.FLOAT, dims: [48, 10], rawData: new Uint8Array(48 * 10 * 4) }));
-    graph.node.push(onnx.NodeProto.create({ name: 'head/matmul', opType: 'MatMul', input: [features, 'head/weight'], output: ['logits'] }));
-    graph.output = [onnx.ValueInfoProto.create({ name: 'logits', type: { tensorType: { elemType: onnx.TensorProto.DataType.FLOAT, shape: { dim: [{ dimParam: 'batch' }, { dimValue: 10 }] } } } })];
+    const model = addClassifierHead(decodeModel(readFileSync(models.tiny), 'classifier.onnx'), 'MatMul');
     assert.throws(() => prepareModel_(model, 'classifier.onnx', 96, 128), /classifier\.onnx does not look like a DINO ViT: its output comes out of a MatMul after the tokens, as a classification or projection head's does; export the ViT without its head \(transformers' ViTModel, whose output is last_hidden_state\)/);
   });
   it('rejects an already prepared model', () => {
