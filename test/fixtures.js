@@ -32,6 +32,10 @@ export const models = {
   hfInt8Fused: path.join(root, 'fixtures/models/hf-tiny/model_quantized-ort-fused.onnx'),
   /** hfEager with float16 weights and float32 input/output. */
   hfFp16: path.join(root, 'fixtures/models/hf-tiny/model_fp16.onnx'),
+  /** hfEager with 4-bit weight products (com.microsoft MatMulNBits), transformers.js' q4. */
+  hfQ4: path.join(root, 'fixtures/models/hf-tiny/model_q4.onnx'),
+  /** hfFp16 with 4-bit weight products, transformers.js' q4f16. */
+  hfQ4f16: path.join(root, 'fixtures/models/hf-tiny/model_q4f16.onnx'),
 };
 
 /** The Hugging Face layouts of one tiny model: [fixture, precision]. */

@@ -4,7 +4,7 @@ import {
   type Dimension, type GraphProto, type ModelProto, type NodeProto, type TensorProto, type ValueInfoProto,
 } from './onnx-graph.js';
 import { resizePositionEmbedding } from './position-embedding.js';
-import type { Precision } from './registry.js';
+import { getGraphPrecision, type GraphPrecision } from './graph-precision.js';
 
 /**
  * Version of the graphs prepareModel_ writes. It is part of the prepared-model cache key,
@@ -36,8 +36,8 @@ export interface ModelStructure {
    */
   onlyAtInputSize: boolean;
   elementType: 'float' | 'float16';
-  /** Which Hugging Face layout the weights are in: int8 when the patch embedding is quantized. */
-  precision: Precision;
+  /** Which Hugging Face layout the weights are in (graph-precision.ts). */
+  precision: GraphPrecision;
 }
 
 export interface GraphIndex {
@@ -214,14 +214,6 @@ function getFixedDim(dim: Dimension | undefined): number | undefined {
   return value > 0 ? value : undefined;
 }
 
-/** Ops that only an int8 graph has: onnxruntime's quantizer's and `models quantize`'s. */
-const integerProductOps = new Set(['ConvInteger', 'MatMulInteger', 'DynamicQuantizeMatMul', 'MatMulIntegerToFloat']);
-
-/** int8: the patch Conv (onnxruntime's quantizer) or the matrix products (`models quantize`) are integer. */
-function isQuantized(graph: GraphProto, conv: NodeProto): boolean {
-  return conv.opType === 'ConvInteger' || graph.node.some((n) => integerProductOps.has(n.opType ?? ''));
-}
-
 /**
  * Finds the parts of a ViT graph that preparation changes, and checks that an unprepared one
  * has what preparation exposes (findOutputSources).
@@ -239,6 +231,7 @@ export function inspectModel(model: ModelProto, source: string): ModelStructure 
   if (!prepared) findOutputSources(graph, index, source);
   const [, tokens, dim] = getDims(positions);
   const dims = input.type?.tensorType?.shape?.dim ?? [];
+  const elementType = positions.dataType === elementTypes.float16 ? 'float16' : 'float';
   return {
     inputName: input.name as string,
     patchSize,
@@ -248,8 +241,8 @@ export function inspectModel(model: ModelProto, source: string): ModelStructure 
     inputHeight: getFixedDim(dims[2]),
     inputWidth: getFixedDim(dims[3]),
     onlyAtInputSize: !prepared && hasBakedTokenCount(index, tokens),
-    elementType: positions.dataType === elementTypes.float16 ? 'float16' : 'float',
-    precision: isQuantized(graph, conv) ? 'int8' : positions.dataType === elementTypes.float16 ? 'fp16' : 'fp32',
+    elementType,
+    precision: getGraphPrecision(graph, conv, elementType),
   };
 }
 

@@ -79,6 +79,26 @@ describe('dino-track models', () => {
     }
   });
 
+  it('info says each layout\'s precision in words: 4-bit weight products (q4, q4f16) as well as fp32, fp16 and int8', async () => {
+    // A first-time user's trial: transformers.js' model_q4.onnx was called "fp32", its MatMulNBits weights unsaid.
+    const quantized = path.join(dir, 'tiny-quantized.onnx');
+    assert.equal((await runCli(['models', 'quantize', models.tiny, '-o', quantized])).code, 0);
+    const lines = [
+      [models.hfEager, 'fp32', 'precision: fp32 (position embeddings float)'],
+      [models.hfFp16, 'fp16', 'precision: fp16 (position embeddings float16)'],
+      [models.hfInt8, 'int8', 'precision: int8 (position embeddings float)'],
+      [quantized, 'int8', 'precision: int8 (position embeddings float)'],
+      [models.hfQ4, 'q4', 'precision: q4 (4-bit weight products: MatMulNBits; position embeddings float)'],
+      [models.hfQ4f16, 'q4f16', 'precision: q4f16 (4-bit weight products: MatMulNBits, float16 elsewhere; position embeddings float16)'],
+    ];
+    for (const [file, precision, line] of lines) {
+      const text = await runCli(['models', 'info', file]);
+      assert.equal(text.code, 0, text.stderr);
+      assert.equal(text.stdout.split('\n').find((l) => l.startsWith('precision:')), line, file);
+      assert.equal(JSON.parse((await runCli(['models', 'info', file, '--json'])).stdout).precision, precision, file);
+    }
+  });
+
   it('prepare writes a model that reproduces PyTorch at the new size', async () => {
     const reference = references.find((r) => r.model === 'confP16' && r.size === '208x144');
     const out = path.join(dir, 'p.onnx');
