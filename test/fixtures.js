@@ -36,6 +36,8 @@ export const models = {
   hfQ4: path.join(root, 'fixtures/models/hf-tiny/model_q4.onnx'),
   /** hfFp16 with 4-bit weight products, transformers.js' q4f16. */
   hfQ4f16: path.join(root, 'fixtures/models/hf-tiny/model_q4f16.onnx'),
+  /** hfEager statically quantized to int8 in QDQ form (onnxruntime's quantize_static): refused. */
+  hfQdq: path.join(root, 'fixtures/models/hf-tiny/model_qdq.onnx'),
 };
 
 /** The Hugging Face layouts of one tiny model: [fixture, precision]. */

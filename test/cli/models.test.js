@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { SafetensorsFile } from '../../dist/features/safetensors.js';
@@ -156,20 +156,39 @@ describe('dino-track models', () => {
     assert.match(stderr, /does not look like a DINO ViT: no patch-embedding convolution after the input/);
   });
 
-  it('info, prepare and quantize refuse a classifier (ViTForImageClassification) with the same line, exit 1, writing nothing', async () => {
-    // A first-time user's trial: info called it ready ("track prepares it automatically") and quantize wrote an int8 copy, exit 0.
-    const file = path.join(dir, 'classifier.onnx');
-    writeFileSync(file, encodeModel(addClassifierHead(decodeModel(readFileSync(models.tiny), file))));
-    const message = `dino-track: error: ${file} does not look like a DINO ViT: its output comes out of a Gemm after the tokens, as a classification or projection head's does; export the ViT without its head (transformers' ViTModel, whose output is last_hidden_state); give a DINO ViT ONNX model (see \`dino-track models list\`)\n`;
-    const out = path.join(dir, 'classifier-out.onnx');
-    for (const args of [['info', file], ['prepare', file, '--size', '96x128', '-o', out], ['quantize', file, '-o', out]]) {
-      const { code, stdout, stderr } = await runCli(['models', ...args]);
-      assert.equal(code, 1, `${args[0]}: ${stderr}`);
-      assert.equal(stdout, '', args[0]);
-      assert.equal(stderr, message, args[0]);
-      assert.equal(existsSync(out), false, args[0]);
-    }
-  });
+  // Each was called ready by info, or refused only for a missing position embedding (a first-time user's trial).
+  const refusedModels = [
+    {
+      name: 'a classifier (ViTForImageClassification)',
+      write: (file) => writeFileSync(file, encodeModel(addClassifierHead(decodeModel(readFileSync(models.tiny), file)))),
+      line: (file) => `${file} does not look like a DINO ViT: its output comes out of a Gemm after the tokens, as a classification or projection head's does; export the ViT without its head (transformers' ViTModel, whose output is last_hidden_state); give a DINO ViT ONNX model (see \`dino-track models list\`)`,
+    },
+    {
+      name: 'a statically quantized QDQ graph',
+      write: (file) => copyFileSync(models.hfQdq, file),
+      line: (file) => `${file} is a statically quantized (QDQ) graph, with QuantizeLinear/DequantizeLinear pairs of fixed scales, which dino-track does not prepare; give the float model it was quantized from, and for int8 run \`dino-track models quantize\` on that`,
+    },
+  ];
+  for (const { name, write, line } of refusedModels) {
+    it(`info, prepare, quantize and track refuse ${name} with the same line, exit 1, writing nothing`, async () => {
+      const file = path.join(dir, `${name.replace(/\W+/g, '-')}.onnx`);
+      write(file);
+      const out = path.join(dir, 'refused-out.onnx');
+      const video = makeVideo(path.join(dir, 'refused.mp4'), { seconds: 1 });
+      const overlay = path.join(dir, 'refused-out.mp4');
+      const runs = [
+        ['models', 'info', file], ['models', 'prepare', file, '--size', '96x128', '-o', out], ['models', 'quantize', file, '-o', out],
+        [video, '-o', overlay, '--model', file, '--progress', 'none'],
+      ];
+      for (const args of runs) {
+        const { code, stdout, stderr } = await runCli(args, { env: { DINO_TRACK_CACHE: makeTempDir('dino-track-cache-') } });
+        assert.equal(code, 1, `${args[1]}: ${stderr}`);
+        assert.equal(stdout, '', args[1]);
+        assert.equal(stderr, `dino-track: error: ${line(file)}\n`, args[1]);
+        assert.equal(existsSync(out) || existsSync(overlay), false, args[1]);
+      }
+    });
+  }
 
   it('track with a valid ONNX graph that has no attention fails with one line naming what is missing', async () => {
     const file = path.join(dir, 'no-attention.onnx');
