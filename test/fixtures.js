@@ -38,6 +38,8 @@ export const models = {
   hfQ4f16: path.join(root, 'fixtures/models/hf-tiny/model_q4f16.onnx'),
   /** hfEager statically quantized to int8 in QDQ form (onnxruntime's quantize_static): refused. */
   hfQdq: path.join(root, 'fixtures/models/hf-tiny/model_qdq.onnx'),
+  /** transformers' Dinov2Model (patch 14, D 48, one block), position embeddings resized inside the graph: refused (fixtures/generate_dinov2.py). */
+  dinov2: path.join(root, 'fixtures/models/dinov2-tiny.onnx'),
 };
 
 /** The Hugging Face layouts of one tiny model: [fixture, precision]. */

@@ -5,7 +5,7 @@ import {
 } from './onnx-graph.js';
 import { resizePositionEmbedding } from './position-embedding.js';
 import { getGraphPrecision, type GraphPrecision } from './graph-precision.js';
-import { assertNotStaticQdq } from './unsupported-graphs.js';
+import { assertNotDinov2, assertNotStaticQdq } from './unsupported-graphs.js';
 
 /**
  * Version of the graphs prepareModel_ writes. It is part of the prepared-model cache key,
@@ -229,6 +229,7 @@ export function inspectModel(model: ModelProto, source: string): ModelStructure 
   const outputs = new Set(graph.output.map((o) => o.name));
   const prepared = outputs.has(outputNames.clsAttention) && outputs.has(outputNames.patchTokens);
   assertNotStaticQdq(graph, index, source);
+  assertNotDinov2(graph, index, patchSize, source);
   const positions = findPositionEmbedding(index, source, !prepared);
   if (!prepared) findOutputSources(graph, index, source);
   const [, tokens, dim] = getDims(positions);

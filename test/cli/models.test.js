@@ -168,6 +168,11 @@ describe('dino-track models', () => {
       write: (file) => copyFileSync(models.hfQdq, file),
       line: (file) => `${file} is a statically quantized (QDQ) graph, with QuantizeLinear/DequantizeLinear pairs of fixed scales, which dino-track does not prepare; give the float model it was quantized from, and for int8 run \`dino-track models quantize\` on that`,
     },
+    {
+      name: 'a DINOv2 export',
+      write: (file) => copyFileSync(models.dinov2, file),
+      line: (file) => `${file} looks like a DINOv2 export (patch size 14, its position embeddings [1, 256, 48] resized inside the graph by a Resize); dino-track takes DINO (v1) ViTs: pick one from \`dino-track models list\``,
+    },
   ];
   for (const { name, write, line } of refusedModels) {
     it(`info, prepare, quantize and track refuse ${name} with the same line, exit 1, writing nothing`, async () => {

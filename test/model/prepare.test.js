@@ -101,6 +101,15 @@ describe('model preparation: validation', () => {
     const model = addClassifierHead(decodeModel(readFileSync(models.tiny), 'classifier.onnx'), 'MatMul');
     assert.throws(() => prepareModel_(model, 'classifier.onnx', 96, 128), /classifier\.onnx does not look like a DINO ViT: its output comes out of a MatMul after the tokens, as a classification or projection head's does; export the ViT without its head \(transformers' ViTModel, whose output is last_hidden_state\)/);
   });
+  it('calls a graph DINOv2 only at patch size 14: a patch-16 one whose embeddings are resized inside the graph keeps the generic line', () => {
+    const model = decodeModel(readFileSync(models.dinov2), 'resized.onnx');
+    const conv = model.graph.node.find((node) => node.opType === 'Conv');
+    for (const attribute of conv.attribute) if (attribute.name === 'kernel_shape' || attribute.name === 'strides') attribute.ints = [16, 16];
+    assert.throws(() => inspectModel(model, 'resized.onnx'), {
+      message: 'resized.onnx does not look like a DINO ViT: no position-embedding tensor of shape [1, 1 + n², D] added to the tokens; give a DINO ViT ONNX model (see `dino-track models list`)',
+    });
+    assert.throws(() => inspectModel(decodeModel(readFileSync(models.dinov2), 'v2.onnx'), 'v2.onnx'), /v2\.onnx looks like a DINOv2 export \(patch size 14, /);
+  });
   it('rejects an already prepared model', () => {
     const model = decodeModel(readFileSync(models.tinyPrepared), 'p.onnx');
     assert.throws(() => prepareModel_(model, 'p.onnx', 96, 128), /already prepared/);
