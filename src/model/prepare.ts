@@ -3,6 +3,7 @@ import {
   assertNothingDropped, elementTypes, getDims, getIntAttribute, getIntsAttribute, makeInt64Tensor, onnx, readFloats, readInts, setFloats_, toNumber,
   type Dimension, type GraphProto, type ModelProto, type NodeProto, type TensorProto, type ValueInfoProto,
 } from './onnx-graph.js';
+import { indexGraph, type GraphIndex } from './graph-index.js';
 import { resizePositionEmbedding } from './position-embedding.js';
 import { getGraphPrecision, type GraphPrecision } from './graph-precision.js';
 import { assertNotDinov2, assertNotStaticQdq } from './unsupported-graphs.js';
@@ -39,32 +40,6 @@ export interface ModelStructure {
   elementType: 'float' | 'float16';
   /** Which Hugging Face layout the weights are in (graph-precision.ts). */
   precision: GraphPrecision;
-}
-
-export interface GraphIndex {
-  producers: Map<string, NodeProto>;
-  consumers: Map<string, NodeProto[]>;
-  constants: Map<string, TensorProto>;
-}
-
-/** Producers, readers and constant values of every value in a graph. */
-export function indexGraph(graph: GraphProto): GraphIndex {
-  const producers = new Map<string, NodeProto>();
-  const consumers = new Map<string, NodeProto[]>();
-  const constants = new Map<string, TensorProto>();
-  for (const tensor of graph.initializer) constants.set(tensor.name ?? '', tensor);
-  for (const node of graph.node) {
-    for (const output of node.output ?? []) producers.set(output, node);
-    for (const input of node.input ?? []) {
-      if (!consumers.has(input)) consumers.set(input, []);
-      consumers.get(input)?.push(node);
-    }
-    if (node.opType === 'Constant') {
-      const value = node.attribute?.find((a) => a.name === 'value')?.t;
-      if (value && node.output?.[0]) constants.set(node.output[0], value);
-    }
-  }
-  return { producers, consumers, constants };
 }
 
 function notAViT(source: string, what: string): InputError {

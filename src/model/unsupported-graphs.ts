@@ -1,6 +1,6 @@
 import { InputError } from '../errors.js';
 import { getDims, type GraphProto, type NodeProto, type TensorProto } from './onnx-graph.js';
-import type { GraphIndex } from './prepare.js';
+import type { GraphIndex } from './graph-index.js';
 
 /**
  * Graphs that are ViTs but not ones dino-track prepares, recognised by structure so that the
