@@ -4,6 +4,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { onnx } from '../dist/model/onnx-graph.js';
 import { getFfmpegBinaries } from '../dist/video/index.js';
 
 // Sessions the tests open in-process start no onnxruntime telemetry (the CLI opts out by itself, see src/cli/telemetry.ts).
@@ -31,6 +32,14 @@ export const models = {
   hfInt8Fused: path.join(root, 'fixtures/models/hf-tiny/model_quantized-ort-fused.onnx'),
   /** hfEager with float16 weights and float32 input/output. */
   hfFp16: path.join(root, 'fixtures/models/hf-tiny/model_fp16.onnx'),
+  /** hfEager with 4-bit weight products (com.microsoft MatMulNBits), transformers.js' q4. */
+  hfQ4: path.join(root, 'fixtures/models/hf-tiny/model_q4.onnx'),
+  /** hfFp16 with 4-bit weight products, transformers.js' q4f16. */
+  hfQ4f16: path.join(root, 'fixtures/models/hf-tiny/model_q4f16.onnx'),
+  /** hfEager statically quantized to int8 in QDQ form (onnxruntime's quantize_static): refused. */
+  hfQdq: path.join(root, 'fixtures/models/hf-tiny/model_qdq.onnx'),
+  /** transformers' Dinov2Model (patch 14, D 48, one block), position embeddings resized inside the graph: refused (fixtures/generate_dinov2.py). */
+  dinov2: path.join(root, 'fixtures/models/dinov2-tiny.onnx'),
 };
 
 /** The Hugging Face layouts of one tiny model: [fixture, precision]. */
@@ -58,6 +67,28 @@ export function withNewerField(bytes) {
   const field = 26;
   const lengthDelimited = 2;
   return Buffer.concat([Buffer.from(bytes), Buffer.from([((field << 3) | lengthDelimited) & 0x7f | 0x80, (field << 3) >> 7, 3, 1, 2, 3])]);
+}
+
+/**
+ * Puts a classification head on a model whose output is its CLS token [B, 48] (`tiny`), in
+ * place: `Gemm` as ViTForImageClassification exports its Linear (weight [10, 48], transB),
+ * or `MatMul` (weight [48, 10]). The output becomes `logits` [B, 10].
+ */
+export function addClassifierHead(model, opType = 'Gemm') {
+  const { graph } = model;
+  const float = onnx.TensorProto.DataType.FLOAT;
+  const features = graph.output[0].name;
+  const gemm = opType === 'Gemm';
+  graph.initializer.push(
+    onnx.TensorProto.create({ name: 'head/weight', dataType: float, dims: gemm ? [10, 48] : [48, 10], rawData: new Uint8Array(48 * 10 * 4) }),
+    onnx.TensorProto.create({ name: 'head/bias', dataType: float, dims: [10], rawData: new Uint8Array(10 * 4) }),
+  );
+  const transB = { name: 'transB', type: onnx.AttributeProto.AttributeType.INT, i: 1 };
+  graph.node.push(onnx.NodeProto.create({
+    name: `head/${opType}`, opType, input: [features, 'head/weight', ...(gemm ? ['head/bias'] : [])], output: ['logits'], attribute: gemm ? [transB] : [],
+  }));
+  graph.output = [onnx.ValueInfoProto.create({ name: 'logits', type: { tensorType: { elemType: float, shape: { dim: [{ dimParam: 'batch' }, { dimValue: 10 }] } } } })];
+  return model;
 }
 
 const tempDirs = [];

@@ -4,7 +4,7 @@ import { writeFileAtomically } from '../util/atomic-path.js';
 import { InputError, UsageError } from '../errors.js';
 import {
   checkModelFile, decodeModel, encodeModel, hasInlinedData, getCachedModelPath, getModel, getModelUrl, inspectModel, listModels, precisions, prepareModel_, resolveModelFile,
-  quantizeModel_, resolvePrecision, type PrecisionChoice, type QuantizeSummary,
+  quantizeModel_, resolvePrecision, type GraphPrecision, type PrecisionChoice, type QuantizeSummary,
 } from '../model/index.js';
 import { refuseReplacingInputs } from './output-overlap.js';
 import { validateTarget } from './output-target.js';
@@ -71,6 +71,15 @@ export async function runModelsPull(name: string, precisionChoice: PrecisionChoi
   }
 }
 
+/** What `models info` says of a precision besides its name: what the 4-bit layouts' weights are. */
+const precisionNotes: Record<GraphPrecision, string> = {
+  fp32: '',
+  fp16: '',
+  int8: '',
+  q4: '4-bit weight products: MatMulNBits; ',
+  q4f16: '4-bit weight products: MatMulNBits, float16 elsewhere; ',
+};
+
 /** `models info FILE.onnx`: what preparation finds in a graph. */
 export async function runModelsInfo(file: string, json: boolean): Promise<void> {
   const bytes = await readFile(file).catch((cause: NodeJS.ErrnoException) => {
@@ -92,7 +101,7 @@ export async function runModelsInfo(file: string, json: boolean): Promise<void> 
       `patch size: ${structure.patchSize}`,
       `width (D): ${structure.dim}`,
       `trained grid: ${grid}`,
-      `precision: ${structure.precision} (position embeddings ${structure.elementType})`,
+      `precision: ${structure.precision} (${precisionNotes[structure.precision]}position embeddings ${structure.elementType})`,
       `prepared: ${structure.prepared ? 'yes (has cls_attn and patch_tokens)' : structure.onlyAtInputSize ? `no (exported for ${size} only: track prepares it for that size and scales frames to it)` : 'no (track prepares it automatically)'}`,
     ].join('\n') + '\n',
   );

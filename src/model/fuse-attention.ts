@@ -2,7 +2,7 @@ import {
   dropUnreadInitializers_, elementTypes, getDims, getIntAttribute, getIntsAttribute, makeInt64Tensor, onnx, readFloats, readInts,
   type GraphProto, type NodeProto,
 } from './onnx-graph.js';
-import { indexGraph, type GraphIndex } from './prepare.js';
+import { indexGraph, type GraphIndex } from './graph-index.js';
 
 /** The contrib-op domain onnxruntime implements MultiHeadAttention in. */
 const microsoftDomain = 'com.microsoft';

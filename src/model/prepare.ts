@@ -3,8 +3,10 @@ import {
   assertNothingDropped, elementTypes, getDims, getIntAttribute, getIntsAttribute, makeInt64Tensor, onnx, readFloats, readInts, setFloats_, toNumber,
   type Dimension, type GraphProto, type ModelProto, type NodeProto, type TensorProto, type ValueInfoProto,
 } from './onnx-graph.js';
+import { indexGraph, type GraphIndex } from './graph-index.js';
 import { resizePositionEmbedding } from './position-embedding.js';
-import type { Precision } from './registry.js';
+import { getGraphPrecision, type GraphPrecision } from './graph-precision.js';
+import { assertNotDinov2, assertNotStaticQdq } from './unsupported-graphs.js';
 
 /**
  * Version of the graphs prepareModel_ writes. It is part of the prepared-model cache key,
@@ -36,34 +38,8 @@ export interface ModelStructure {
    */
   onlyAtInputSize: boolean;
   elementType: 'float' | 'float16';
-  /** Which Hugging Face layout the weights are in: int8 when the patch embedding is quantized. */
-  precision: Precision;
-}
-
-export interface GraphIndex {
-  producers: Map<string, NodeProto>;
-  consumers: Map<string, NodeProto[]>;
-  constants: Map<string, TensorProto>;
-}
-
-/** Producers, readers and constant values of every value in a graph. */
-export function indexGraph(graph: GraphProto): GraphIndex {
-  const producers = new Map<string, NodeProto>();
-  const consumers = new Map<string, NodeProto[]>();
-  const constants = new Map<string, TensorProto>();
-  for (const tensor of graph.initializer) constants.set(tensor.name ?? '', tensor);
-  for (const node of graph.node) {
-    for (const output of node.output ?? []) producers.set(output, node);
-    for (const input of node.input ?? []) {
-      if (!consumers.has(input)) consumers.set(input, []);
-      consumers.get(input)?.push(node);
-    }
-    if (node.opType === 'Constant') {
-      const value = node.attribute?.find((a) => a.name === 'value')?.t;
-      if (value && node.output?.[0]) constants.set(node.output[0], value);
-    }
-  }
-  return { producers, consumers, constants };
+  /** Which Hugging Face layout the weights are in (graph-precision.ts). */
+  precision: GraphPrecision;
 }
 
 function notAViT(source: string, what: string): InputError {
@@ -183,6 +159,24 @@ function findNormalisedTokens(graph: GraphProto, index: GraphIndex, source: stri
   throw notAViT(source, 'the output is not the CLS token of a normalised token sequence');
 }
 
+/** Where preparation takes `cls_attn` and `patch_tokens` from. */
+interface OutputSources {
+  /** The last block's attention probabilities [B, heads, N, N]. */
+  attention: string;
+  /** The final-norm token sequence [B, N, D]. */
+  tokens: string;
+}
+
+/**
+ * Finds what preparation exposes as outputs. inspectModel runs it too, so that `models info`,
+ * `models quantize` and `track` refuse what `models prepare` would (a classifier's head), with
+ * the same line, rather than calling the graph ready or writing an int8 copy of it.
+ * @throws InputError naming what is missing or what stands in the way.
+ */
+function findOutputSources(graph: GraphProto, index: GraphIndex, source: string): OutputSources {
+  return { attention: findLastAttentionSoftmax(graph, index, source), tokens: findNormalisedTokens(graph, index, source) };
+}
+
 /** The input's batch dimension (named or fixed), for the new outputs' shapes. */
 function getBatchDimension(graph: GraphProto, inputName: string): Dimension {
   const first = graph.input.find((i) => i.name === inputName)?.type?.tensorType?.shape?.dim?.[0];
@@ -196,16 +190,9 @@ function getFixedDim(dim: Dimension | undefined): number | undefined {
   return value > 0 ? value : undefined;
 }
 
-/** Ops that only an int8 graph has: onnxruntime's quantizer's and `models quantize`'s. */
-const integerProductOps = new Set(['ConvInteger', 'MatMulInteger', 'DynamicQuantizeMatMul', 'MatMulIntegerToFloat']);
-
-/** int8: the patch Conv (onnxruntime's quantizer) or the matrix products (`models quantize`) are integer. */
-function isQuantized(graph: GraphProto, conv: NodeProto): boolean {
-  return conv.opType === 'ConvInteger' || graph.node.some((n) => integerProductOps.has(n.opType ?? ''));
-}
-
 /**
- * Finds the parts of a ViT graph that preparation changes.
+ * Finds the parts of a ViT graph that preparation changes, and checks that an unprepared one
+ * has what preparation exposes (findOutputSources).
  * @throws InputError naming what was not found when the graph is not a DINO-style ViT.
  */
 export function inspectModel(model: ModelProto, source: string): ModelStructure {
@@ -216,9 +203,13 @@ export function inspectModel(model: ModelProto, source: string): ModelStructure 
   const patchSize = getPatchSize(conv, index, source);
   const outputs = new Set(graph.output.map((o) => o.name));
   const prepared = outputs.has(outputNames.clsAttention) && outputs.has(outputNames.patchTokens);
+  assertNotStaticQdq(graph, index, source);
+  assertNotDinov2(graph, index, patchSize, source);
   const positions = findPositionEmbedding(index, source, !prepared);
+  if (!prepared) findOutputSources(graph, index, source);
   const [, tokens, dim] = getDims(positions);
   const dims = input.type?.tensorType?.shape?.dim ?? [];
+  const elementType = positions.dataType === elementTypes.float16 ? 'float16' : 'float';
   return {
     inputName: input.name as string,
     patchSize,
@@ -228,8 +219,8 @@ export function inspectModel(model: ModelProto, source: string): ModelStructure 
     inputHeight: getFixedDim(dims[2]),
     inputWidth: getFixedDim(dims[3]),
     onlyAtInputSize: !prepared && hasBakedTokenCount(index, tokens),
-    elementType: positions.dataType === elementTypes.float16 ? 'float16' : 'float',
-    precision: isQuantized(graph, conv) ? 'int8' : positions.dataType === elementTypes.float16 ? 'fp16' : 'fp32',
+    elementType,
+    precision: getGraphPrecision(graph, conv, elementType),
   };
 }
 
@@ -309,12 +300,11 @@ export function prepareModel_(model: ModelProto, source: string, height: number,
   const rows = height / patchSize;
   const cols = width / patchSize;
 
-  const softmax = findLastAttentionSoftmax(graph, index, source);
-  const tokens = findNormalisedTokens(graph, index, source);
+  const { attention, tokens } = findOutputSources(graph, index, source);
   // [B, heads, N, N] → CLS row [B, heads, N] → patches only [B, heads, N-1]
   graph.initializer.push(makeInt64Tensor('dino_track/cls_row', [0], []));
   graph.node.push(onnx.NodeProto.create({
-    name: 'dino_track/cls_row/gather', opType: 'Gather', input: [softmax, 'dino_track/cls_row'], output: ['dino_track/cls_row_out'],
+    name: 'dino_track/cls_row/gather', opType: 'Gather', input: [attention, 'dino_track/cls_row'], output: ['dino_track/cls_row_out'],
     attribute: [onnx.AttributeProto.create({ name: 'axis', type: onnx.AttributeProto.AttributeType.INT, i: 2 })],
   }));
   addFloatSliceFromOne(graph, 'dino_track/cls_row_out', 2, outputNames.clsAttention);

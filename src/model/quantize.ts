@@ -4,7 +4,8 @@ import {
   type GraphProto, type ModelProto, type NodeProto, type TensorProto,
 } from './onnx-graph.js';
 import { fuseAttention_ } from './fuse-attention.js';
-import { indexGraph, inspectModel, type GraphIndex } from './prepare.js';
+import { indexGraph, type GraphIndex } from './graph-index.js';
+import { inspectModel } from './prepare.js';
 
 /**
  * How the matrix products are written (measured: defaultQuantizeOptions):

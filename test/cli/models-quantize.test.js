@@ -53,10 +53,11 @@ describe('dino-track models quantize', () => {
     assert.equal(inspectModel(decodeModel(readFileSync(out), out), out).precision, 'int8');
   });
 
-  it('fails in one line on a graph that is not a ViT and on an int8 model (exit 1), writing nothing', async () => {
+  it('fails in one line on a graph that is not a ViT and on an int8 or q4 model (exit 1), writing nothing', async () => {
     const cases = [
       [writeNotAViT(path.join(dir, 'relu.onnx')), /does not look like a DINO ViT: no 4-D image input/],
       [models.hfInt8, /is already int8; quantize the float32 model/],
+      [models.hfQ4, /is already q4; quantize the float32 model/],
     ];
     for (const [input, message] of cases) {
       const out = path.join(dir, `${path.basename(input)}-int8.onnx`);

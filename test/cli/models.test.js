@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { SafetensorsFile } from '../../dist/features/safetensors.js';
 import { decodeModel, encodeModel, openSession } from '../../dist/model/index.js';
-import { getClosedUrl, hfLayouts, makeReadOnlyDir, makeTempDir, makeVideo, models, references, runCli, withNewerField } from '../fixtures.js';
+import { addClassifierHead, getClosedUrl, hfLayouts, makeReadOnlyDir, makeTempDir, makeVideo, models, references, runCli, withNewerField } from '../fixtures.js';
 
 const dir = makeTempDir();
 
@@ -79,6 +79,26 @@ describe('dino-track models', () => {
     }
   });
 
+  it('info says each layout\'s precision in words: 4-bit weight products (q4, q4f16) as well as fp32, fp16 and int8', async () => {
+    // A first-time user's trial: transformers.js' model_q4.onnx was called "fp32", its MatMulNBits weights unsaid.
+    const quantized = path.join(dir, 'tiny-quantized.onnx');
+    assert.equal((await runCli(['models', 'quantize', models.tiny, '-o', quantized])).code, 0);
+    const lines = [
+      [models.hfEager, 'fp32', 'precision: fp32 (position embeddings float)'],
+      [models.hfFp16, 'fp16', 'precision: fp16 (position embeddings float16)'],
+      [models.hfInt8, 'int8', 'precision: int8 (position embeddings float)'],
+      [quantized, 'int8', 'precision: int8 (position embeddings float)'],
+      [models.hfQ4, 'q4', 'precision: q4 (4-bit weight products: MatMulNBits; position embeddings float)'],
+      [models.hfQ4f16, 'q4f16', 'precision: q4f16 (4-bit weight products: MatMulNBits, float16 elsewhere; position embeddings float16)'],
+    ];
+    for (const [file, precision, line] of lines) {
+      const text = await runCli(['models', 'info', file]);
+      assert.equal(text.code, 0, text.stderr);
+      assert.equal(text.stdout.split('\n').find((l) => l.startsWith('precision:')), line, file);
+      assert.equal(JSON.parse((await runCli(['models', 'info', file, '--json'])).stdout).precision, precision, file);
+    }
+  });
+
   it('prepare writes a model that reproduces PyTorch at the new size', async () => {
     const reference = references.find((r) => r.model === 'confP16' && r.size === '208x144');
     const out = path.join(dir, 'p.onnx');
@@ -135,6 +155,45 @@ describe('dino-track models', () => {
     assert.equal(code, 1);
     assert.match(stderr, /does not look like a DINO ViT: no patch-embedding convolution after the input/);
   });
+
+  // Each was called ready by info, or refused only for a missing position embedding (a first-time user's trial).
+  const refusedModels = [
+    {
+      name: 'a classifier (ViTForImageClassification)',
+      write: (file) => writeFileSync(file, encodeModel(addClassifierHead(decodeModel(readFileSync(models.tiny), file)))),
+      line: (file) => `${file} does not look like a DINO ViT: its output comes out of a Gemm after the tokens, as a classification or projection head's does; export the ViT without its head (transformers' ViTModel, whose output is last_hidden_state); give a DINO ViT ONNX model (see \`dino-track models list\`)`,
+    },
+    {
+      name: 'a statically quantized QDQ graph',
+      write: (file) => copyFileSync(models.hfQdq, file),
+      line: (file) => `${file} is a statically quantized (QDQ) graph, with QuantizeLinear/DequantizeLinear pairs of fixed scales, which dino-track does not prepare; give the float model it was quantized from, and for int8 run \`dino-track models quantize\` on that`,
+    },
+    {
+      name: 'a DINOv2 export',
+      write: (file) => copyFileSync(models.dinov2, file),
+      line: (file) => `${file} looks like a DINOv2 export (patch size 14, its position embeddings [1, 256, 48] resized inside the graph by a Resize); dino-track takes DINO (v1) ViTs: pick one from \`dino-track models list\``,
+    },
+  ];
+  for (const { name, write, line } of refusedModels) {
+    it(`info, prepare, quantize and track refuse ${name} with the same line, exit 1, writing nothing`, async () => {
+      const file = path.join(dir, `${name.replace(/\W+/g, '-')}.onnx`);
+      write(file);
+      const out = path.join(dir, 'refused-out.onnx');
+      const video = makeVideo(path.join(dir, 'refused.mp4'), { seconds: 1 });
+      const overlay = path.join(dir, 'refused-out.mp4');
+      const runs = [
+        ['models', 'info', file], ['models', 'prepare', file, '--size', '96x128', '-o', out], ['models', 'quantize', file, '-o', out],
+        [video, '-o', overlay, '--model', file, '--progress', 'none'],
+      ];
+      for (const args of runs) {
+        const { code, stdout, stderr } = await runCli(args, { env: { DINO_TRACK_CACHE: makeTempDir('dino-track-cache-') } });
+        assert.equal(code, 1, `${args[1]}: ${stderr}`);
+        assert.equal(stdout, '', args[1]);
+        assert.equal(stderr, `dino-track: error: ${line(file)}\n`, args[1]);
+        assert.equal(existsSync(out) || existsSync(overlay), false, args[1]);
+      }
+    });
+  }
 
   it('track with a valid ONNX graph that has no attention fails with one line naming what is missing', async () => {
     const file = path.join(dir, 'no-attention.onnx');

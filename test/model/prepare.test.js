@@ -6,7 +6,7 @@ import { SafetensorsFile } from '../../dist/features/safetensors.js';
 import { decodeModel, encodeModel, inspectModel, openSession, prepareModel_ } from '../../dist/model/index.js';
 import { maxAbsError } from '../compare.js';
 import { onnx } from '../../dist/model/onnx-graph.js';
-import { makeTempDir, makeVideo, models, references, runCli, withNewerField } from '../fixtures.js';
+import { addClassifierHead, makeTempDir, makeVideo, models, references, runCli, withNewerField } from '../fixtures.js';
 
 const tolerance = 1e-4;
 
@@ -98,13 +98,17 @@ describe('model preparation: validation', () => {
   });
   it('names a classification head on the CLS token (ViTForImageClassification) and what to export instead', () => {
     // A first-time user's trial: "the output is not the CLS token of a normalised token sequence" left them guessing.
-    const model = decodeModel(readFileSync(models.tiny), 'classifier.onnx');
-    const { graph } = model;
-    const features = graph.output[0].name;
-    graph.initializer.push(onnx.TensorProto.create({ name: 'head/weight', dataType: onnx.TensorProto.DataType.FLOAT, dims: [48, 10], rawData: new Uint8Array(48 * 10 * 4) }));
-    graph.node.push(onnx.NodeProto.create({ name: 'head/matmul', opType: 'MatMul', input: [features, 'head/weight'], output: ['logits'] }));
-    graph.output = [onnx.ValueInfoProto.create({ name: 'logits', type: { tensorType: { elemType: onnx.TensorProto.DataType.FLOAT, shape: { dim: [{ dimParam: 'batch' }, { dimValue: 10 }] } } } })];
+    const model = addClassifierHead(decodeModel(readFileSync(models.tiny), 'classifier.onnx'), 'MatMul');
     assert.throws(() => prepareModel_(model, 'classifier.onnx', 96, 128), /classifier\.onnx does not look like a DINO ViT: its output comes out of a MatMul after the tokens, as a classification or projection head's does; export the ViT without its head \(transformers' ViTModel, whose output is last_hidden_state\)/);
+  });
+  it('calls a graph DINOv2 only at patch size 14: a patch-16 one whose embeddings are resized inside the graph keeps the generic line', () => {
+    const model = decodeModel(readFileSync(models.dinov2), 'resized.onnx');
+    const conv = model.graph.node.find((node) => node.opType === 'Conv');
+    for (const attribute of conv.attribute) if (attribute.name === 'kernel_shape' || attribute.name === 'strides') attribute.ints = [16, 16];
+    assert.throws(() => inspectModel(model, 'resized.onnx'), {
+      message: 'resized.onnx does not look like a DINO ViT: no position-embedding tensor of shape [1, 1 + n², D] added to the tokens; give a DINO ViT ONNX model (see `dino-track models list`)',
+    });
+    assert.throws(() => inspectModel(decodeModel(readFileSync(models.dinov2), 'v2.onnx'), 'v2.onnx'), /v2\.onnx looks like a DINOv2 export \(patch size 14, /);
   });
   it('rejects an already prepared model', () => {
     const model = decodeModel(readFileSync(models.tinyPrepared), 'p.onnx');
