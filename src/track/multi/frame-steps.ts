@@ -7,7 +7,7 @@ import { advanceCandidates, isEmerging, isReceding, type Candidate } from './bir
 import { bear, claim, joinSide_, takeEmergingSide_ } from './claiming.js';
 import { getFade, getHiddenFrames } from './fading.js';
 import { getMotionSurprise, missMotion } from './motion.js';
-import { isBridgedSide, isContinuedSide, isEmergingSide, isNearSide, isOtherSide } from './pieces.js';
+import { isBridgedSide, isContinuedSide, isEmergingSide, isHiddenPart, isNearSide, isOtherSide } from './pieces.js';
 import { judgeObjectLike, measureHeadSupport, type HeadSupport } from './objectness.js';
 import { touches } from './sharing.js';
 import type { FrameState, Track, TrackerState } from './state.js';
@@ -93,7 +93,8 @@ function getOccupied(state: TrackerState, frame: FrameState, regions: Map<number
  * The track a free region is a piece of: touching its region and like it, a part it held in
  * its last frame, or its other side where a pillar splits it (pieces.ts); none for a
  * look-alike elsewhere. Touching at a corner only counts where no track takes it otherwise
- * (a piece of a thin part at a slant; not a piece of one look-alike at the corner of another).
+ * (a piece of a thin part at a slant; not a piece of one look-alike at the corner of another),
+ * and so does a part coming back out from behind another object (findHiddenPartOwner).
  */
 function findPieceOwner(state: TrackerState, frame: FrameState, proposal: Proposal, regions: Map<number, Uint8Array>, occupied: () => Uint8Array, bornNow: Set<Track>): Track | undefined {
   const { tuning } = state.settings;
@@ -106,7 +107,14 @@ function findPieceOwner(state: TrackerState, frame: FrameState, proposal: Propos
   return withRegions.find(({ t, region }) => isTouchingPiece(t, region, false)
     || isContinuedSide(t, region, proposal, rows, cols, tuning)
     || isOtherSide(t, region, proposal, rows, cols, tuning) || isBridgedSide(t, region, proposal, occupied, rows, cols, tuning, bornNow.has(t)))?.t
-    ?? withRegions.find(({ t, region }) => isTouchingPiece(t, region, true))?.t;
+    ?? withRegions.find(({ t, region }) => isTouchingPiece(t, region, true))?.t
+    ?? findHiddenPartOwner(state, proposal, withRegions, rows, cols);
+}
+
+/** The track whose object `proposal` is a part of, coming out from behind another object in front of it (pieces.ts isHiddenPart). */
+function findHiddenPartOwner(state: TrackerState, proposal: Proposal, withRegions: { t: Track; region: Uint8Array }[], rows: number, cols: number): Track | undefined {
+  const { tuning } = state.settings;
+  return withRegions.find(({ t, region }) => isHiddenPart(t, region, proposal, withRegions.filter((o) => o.t !== t).map((o) => o.region), rows, cols, tuning))?.t;
 }
 
 /**

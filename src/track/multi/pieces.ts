@@ -163,6 +163,61 @@ export function isContinuedSide(track: Track, region: Uint8Array, proposal: Prop
   return sideView && pieces > 0 && (track.pieceFrames ?? 0) >= tuning.continuedFrames && onPieces >= tuning.continuedShare * pieces;
 }
 
+/** When a track's footprint is taken again (tuning.ts footprintRefresh). */
+export interface FootprintRule {
+  step: number;
+  refresh: number;
+  /** Steps a footprint is kept without a near-full view (--occlusion-frames). */
+  maxAge: number;
+}
+
+/**
+ * Keeps what the track held this frame (region and pieces) as its footprint when it is at
+ * least `refresh` of the footprint, or the footprint is older than `maxAge`: a view partly
+ * hidden does not replace the whole.
+ */
+export function rememberFootprint_(track: Track, region: Uint8Array, pieces: Uint8Array | undefined, rule: FootprintRule): void {
+  const mask = pieces ? region.map((v, i) => v | pieces[i]) : Uint8Array.from(region);
+  const area = countPatches(mask);
+  const old = track.footprint;
+  if (old && area < rule.refresh * old.area && rule.step - old.step <= rule.maxAge) return;
+  track.footprint = { mask, area, centre: [track.motion.centre[0], track.motion.centre[1]], step: rule.step };
+}
+
+/** How many of the mask's patches lie in `footprint` moved by (dr, dc) patches. */
+function countInside(mask: Uint8Array, footprint: Uint8Array, dr: number, dc: number, rows: number, cols: number): number {
+  let inside = 0;
+  for (let i = 0; i < mask.length; i++) {
+    if (!mask[i]) continue;
+    const r = Math.floor(i / cols) - dr;
+    const c = (i % cols) - dc;
+    if (r >= 0 && r < rows && c >= 0 && c < cols && footprint[r * cols + c]) inside++;
+  }
+  return inside;
+}
+
+/**
+ * Whether `proposal`, apart from the track's region, is a part of its object coming back into
+ * view from behind something in front of it: it lies mostly (`continuedShare`) inside the
+ * track's footprint, where it was or moved as the track's centre has moved since (an object
+ * hidden a little more each frame drags its centre, and its velocity, towards the part in
+ * view), and another object's region (`others`: the other tracks' this frame) lies over that
+ * footprint, in front of it; it looks like the track as a touching piece must (`touchCosine`);
+ * and with the track's region it is no larger than `otherSideShare` of the footprint. A parked
+ * car that a walker hid gradually (so that no view looked partial against its shrinking usual
+ * size) takes back the part the walker uncovers; a look-alike walking in behind an object,
+ * where nothing is in front of it, does not.
+ */
+export function isHiddenPart(track: Track, region: Uint8Array, proposal: Proposal, others: Uint8Array[], rows: number, cols: number, tuning: MultiTrackerTuning): boolean {
+  const footprint = track.footprint;
+  if (!footprint || dot(track.prototype, proposal.prototype) < tuning.touchCosine) return false;
+  if (countPatches(region) + proposal.area > tuning.otherSideShare * footprint.area) return false;
+  const needed = tuning.continuedShare * proposal.area;
+  const moved = [Math.round(track.motion.centre[0] - footprint.centre[0]), Math.round(track.motion.centre[1] - footprint.centre[1])];
+  return [[0, 0], moved].some(([dr, dc]) => countInside(proposal.mask, footprint.mask, dr, dc, rows, cols) >= needed
+    && others.some((other) => countInside(other, footprint.mask, dr, dc, rows, cols) > 0));
+}
+
 /** Which side of box `own` box `other` lies on: the index in `other` of its edge facing `own`. */
 function getFacingEdge(own: Box, other: Box): 0 | 1 | 2 | 3 {
   if (other[1] > own[3]) return 1;

@@ -32,6 +32,12 @@ export interface Track {
   pieceFrames?: number;
   /** The most patches it has held in one frame, its region and pieces together: how large an object seen in parts is. */
   peakHeld?: number;
+  /**
+   * What it held (region and pieces) in its last near-full view, where its centre was then
+   * (`centre`) and at which step: where its object is, parts hidden behind something in front
+   * included (pieces.ts isHiddenPart).
+   */
+  footprint?: { mask: Uint8Array; area: number; centre: [number, number]; step: number };
   /** How wide (patches, across a pillar) the object has shown to be, its two sides together, once it was seen coming out on the far side of something wider than its near side (pieces.ts isEmergingSide), and where the pillar's far edge is (pieces.ts measureSpan). */
   span?: { length: number; edge: 0 | 1 | 2 | 3; at: number };
   /** While it has a `span`: the least its near side and the most its far side have been since, and frames since either was passed (pieces.ts keepSpan_). */

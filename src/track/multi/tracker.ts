@@ -9,7 +9,7 @@ import { bornScore, keepSharing } from './claiming.js';
 import { absorbPieces, follow, giveBirth, hideUnseen, keepPropagated, reidentify } from './frame-steps.js';
 import { startMotion } from './motion.js';
 import { countPatches, paintLabels } from './painting.js';
-import { keepSpan_ } from './pieces.js';
+import { keepSpan_, rememberFootprint_, type FootprintRule } from './pieces.js';
 import { touches } from './sharing.js';
 import type { FrameState, Track, TrackerSettings, TrackerState } from './state.js';
 import { multiTrackerTuning, type MultiTrackerTuning } from './tuning.js';
@@ -52,8 +52,9 @@ async function startFrame(state: TrackerState, features: FrameFeatures, options:
  * From the same, whether an object seen across a pillar still moves as one (keepSpan_: a far
  * side that has not moved for `motionFrames`, or has left the pillar's edge, is released).
  */
-function rememberHeld_(track: Track, region: Uint8Array | undefined, pieces: Uint8Array | undefined, spanRule: Parameters<typeof keepSpan_>[3]): void {
+function rememberHeld_(track: Track, region: Uint8Array | undefined, pieces: Uint8Array | undefined, spanRule: Parameters<typeof keepSpan_>[3], footprintRule: FootprintRule): void {
   track.peakHeld = Math.max(track.peakHeld ?? 0, region ? countPatches(region) : 0);
+  if (region) rememberFootprint_(track, region, pieces, footprintRule);
   track.pieces = pieces;
   track.pieceFrames = pieces ? (track.pieceFrames ?? 0) + 1 : 0;
   track.held = region && pieces ? region.map((v, i) => v & (1 - pieces[i])) : region;
@@ -139,7 +140,8 @@ export function createMultiTracker(options: TrackerOptions, tuning: MultiTracker
       const births = giveBirth(state, frame, free, regions, (c) => isReadyToBeBorn(c, birthFrames));
       hideUnseen(state, frame);
       const spanRule = { rows: frame.rows, cols: frame.cols, stillFrames: state.settings.motionFrames, edgePatches: tuning.bridgeEdgePatches };
-      for (const track of state.tracks) rememberHeld_(track, regions.get(track.id), frame.pieces.get(track.id), spanRule);
+      const footprintRule = { step: frame.step, refresh: tuning.footprintRefresh, maxAge: state.settings.occlusionFrames };
+      for (const track of state.tracks) rememberHeld_(track, regions.get(track.id), frame.pieces.get(track.id), spanRule, footprintRule);
       state.context.push({ tokens: propagationTokens, masks: new Map([...frame.masks].map(([id, m]) => [id, Float32Array.from(m)])) });
       if (state.context.length > tuning.contextFrames) state.context = state.context.slice(-tuning.contextFrames);
       return describeFrame(state, frame, features, births);

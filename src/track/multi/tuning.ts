@@ -107,6 +107,20 @@ export const multiTrackerTuning = {
    */
   continuedFrames: 2,
   /**
+   * A track's footprint (what it held in its largest recent view: pieces.ts isHiddenPart) is
+   * taken again when it holds at least this share of it, or when it is older than
+   * --occlusion-frames. A region that lies at least `continuedShare` inside the footprint
+   * (moved with the track since), looks like the track as a touching piece must
+   * (`touchCosine`), and with the track's region is no larger than `otherSideShare` of the
+   * footprint, is a part of the object coming back into view from behind something in front
+   * of it. Set by hand: 1, a view at least as large; at 0.9 a view hidden a little more each
+   * frame replaced it step by step (a first-time user's parked car, a walker passing in front
+   * of it: 45 patches, and a footprint of 32 when the walker uncovered its far end, which was
+   * born as a second car; its usual size had shrunk with each frame, so no view looked partial
+   * to the side rules).
+   */
+  footprintRefresh: 1,
+  /**
    * …and another region fills the gap between them on every line across it, but for this many
    * patches at each of its edges: a patch half occluder, half background is taken by neither
    * region. Set by hand: the one patch the grid can split. Also how far the edges facing a
