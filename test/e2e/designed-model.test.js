@@ -176,6 +176,17 @@ describe('designed ViT through the CLI: pieces of one object, and new objects (f
     assert.equal(ids.size, 2, `ids ${[...ids]} for a disc with arms and an ellipse`);
   });
 
+  it('gives two same-colour squares diagonal to each other, 8 px apart, two ids (a corner joins only a thin piece)', async () => {
+    // A review's case: their patch regions meet only at a corner, as an arm's pieces do; the
+    // corner rule made them one track, and when one moved off, the still one changed id.
+    const video = makeClip('diagonal-look-alikes', [['red', 48, 48, '32', '32'], ['red', 48, 48, '88', '88']]);
+    const frames = await trackClip(video);
+    for (const frame of frames) {
+      const [first, second] = [objectsAt(frame, 56, 56), objectsAt(frame, 112, 112)];
+      assert.ok(first.length === 1 && second.length === 1 && first[0].id !== second[0].id, `frame ${frame.frame}: ids ${first.map((o) => o.id)} and ${second.map((o) => o.id)}`);
+    }
+  });
+
   it('keeps one id for a parked car that a walker passes in front of, all of it once uncovered', async () => {
     // A first-time user's clip (bench:pixels' probe-passer, at 240 lines as their 424x240 one):
     // the walker hid the car a little more each frame, so the car's usual size shrank and no

@@ -1,5 +1,6 @@
 import type { Proposal } from '../proposals.js';
 import { predictCentre, type Motion } from './motion.js';
+import { getPatchBox } from './painting.js';
 import type { MultiTrackerTuning } from './tuning.js';
 
 // Two objects in one region (look-alikes crossing), and pieces of one object in several.
@@ -61,6 +62,16 @@ export function splitByPrediction(mask: Uint8Array, cols: number, a: Motion, b: 
     else second[i] = 1;
   }
   return [first, second];
+}
+
+/**
+ * Whether a region is thin: under two patches thick on average along its longer side (area
+ * under twice the length of its box). A part thinner than a patch at a slant is cut into such
+ * pieces; an object's compact region (a square 3 patches across) is not.
+ */
+export function isThin(mask: Uint8Array, area: number, rows: number, cols: number): boolean {
+  const box = getPatchBox(mask, rows, cols);
+  return box !== undefined && area < 2 * Math.max(box[2] - box[0] + 1, box[3] - box[1] + 1);
 }
 
 /**

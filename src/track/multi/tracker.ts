@@ -10,7 +10,7 @@ import { absorbPieces, follow, giveBirth, hideUnseen, keepPropagated, reidentify
 import { startMotion } from './motion.js';
 import { countPatches, paintLabels } from './painting.js';
 import { keepSpan_, rememberFootprint_, type FootprintRule } from './pieces.js';
-import { touches } from './sharing.js';
+import { isThin, touches } from './sharing.js';
 import type { FrameState, Track, TrackerSettings, TrackerState } from './state.js';
 import { multiTrackerTuning, type MultiTrackerTuning } from './tuning.js';
 
@@ -80,7 +80,7 @@ function describeFrame(state: TrackerState, frame: FrameState, features: FrameFe
 /**
  * A clip shorter than the birth window: candidates seen (as objects) in every one of its frames
  * are born, painted into all of them. Largest first, but a piece of one born here (touching it,
- * at an edge, else at a corner, and like it, as absorbPieces judges pieces) joins it before
+ * at an edge, else at a corner if it is thin, and like it, as absorbPieces judges pieces) joins it before
  * anything else is born: a thin part the patch grid cut into pieces is one object here too.
  */
 function bearAtEnd(state: TrackerState): BackfillFrame[] {
@@ -91,7 +91,8 @@ function bearAtEnd(state: TrackerState): BackfillFrame[] {
   // Each object born here: its look, its patches in the last frame, and in each frame (index → mask).
   const born: { id: number; prototype: Float32Array; mask: Uint8Array; frames: Map<number, Uint8Array> }[] = [];
   const isPieceOf = (b: (typeof born)[number], c: Candidate, corners: boolean) => dot(b.prototype, c.proposal.prototype) >= tuning.touchCosine && touches(c.proposal.mask, b.mask, rows, cols, corners);
-  const findOwner = (c: Candidate) => born.find((b) => isPieceOf(b, c, false)) ?? born.find((b) => isPieceOf(b, c, true));
+  const findOwner = (c: Candidate) => born.find((b) => isPieceOf(b, c, false))
+    ?? (isThin(c.proposal.mask, c.proposal.area, rows, cols) ? born.find((b) => isPieceOf(b, c, true)) : undefined);
   while (queue.length > 0) {
     const [candidate] = queue.splice(Math.max(0, queue.findIndex((c) => findOwner(c) !== undefined)), 1);
     let owner = findOwner(candidate);

@@ -63,7 +63,7 @@ export const multiTrackerTuning = {
   emergeGrowth: 1.1,
   /** A candidate unlike its previous frame's region by IoU is still the same candidate at this appearance. Earlier (the old merge cosine). */
   mergeCosine: 0.9,
-  /** A stray piece touching a track's mask (at an edge; at a corner where no track takes it otherwise) and this similar to it joins it. Set by hand, checked on the tuning set (corner contact too: every tuning scene as without it). */
+  /** A stray piece touching a track's mask (at an edge; at a corner, if it is thin, where no track takes it otherwise) and this similar to it joins it. Set by hand, checked on the tuning set (corner contact too: every tuning scene as without it). */
   touchCosine: 0.6,
   /**
    * A region apart from a track is its other side (a pillar narrower than the object splits
