@@ -191,6 +191,22 @@ function getFixedDim(dim: Dimension | undefined): number | undefined {
 }
 
 /**
+ * The position embeddings (findPositionEmbedding); where there are none, names what the graph
+ * is instead when it is one dino-track does not prepare (a static QDQ graph, DINOv2). Only
+ * then: a graph with fake-quant pairs elsewhere (on a weight, on the patch Conv alone) whose
+ * embeddings are float is prepared as before.
+ */
+function findPositionEmbeddingOrExplain(graph: GraphProto, index: GraphIndex, patchSize: number, source: string, square: boolean): TensorProto {
+  try {
+    return findPositionEmbedding(index, source, square);
+  } catch (error) {
+    assertNotStaticQdq(graph, index, source);
+    assertNotDinov2(graph, index, patchSize, source);
+    throw error;
+  }
+}
+
+/**
  * Finds the parts of a ViT graph that preparation changes, and checks that an unprepared one
  * has what preparation exposes (findOutputSources).
  * @throws InputError naming what was not found when the graph is not a DINO-style ViT.
@@ -203,9 +219,7 @@ export function inspectModel(model: ModelProto, source: string): ModelStructure 
   const patchSize = getPatchSize(conv, index, source);
   const outputs = new Set(graph.output.map((o) => o.name));
   const prepared = outputs.has(outputNames.clsAttention) && outputs.has(outputNames.patchTokens);
-  assertNotStaticQdq(graph, index, source);
-  assertNotDinov2(graph, index, patchSize, source);
-  const positions = findPositionEmbedding(index, source, !prepared);
+  const positions = findPositionEmbeddingOrExplain(graph, index, patchSize, source, !prepared);
   if (!prepared) findOutputSources(graph, index, source);
   const [, tokens, dim] = getDims(positions);
   const dims = input.type?.tensorType?.shape?.dim ?? [];

@@ -110,6 +110,24 @@ describe('model preparation: validation', () => {
     });
     assert.throws(() => inspectModel(decodeModel(readFileSync(models.dinov2), 'v2.onnx'), 'v2.onnx'), /v2\.onnx looks like a DINOv2 export \(patch size 14, /);
   });
+  it('prepares a graph with a fake-quant pair on one weight as before (its embeddings are float: not a static QDQ graph)', () => {
+    // A review's case: the QDQ check refused any QuantizeLinear of fixed scale read by a
+    // DequantizeLinear, so a graph that prepared and tracked before was refused.
+    const model = decodeModel(readFileSync(models.tiny), 'fakequant.onnx');
+    const { graph } = model;
+    const matmul = graph.node.find((node) => node.opType === 'MatMul' && graph.initializer.some((t) => t.name === node.input[1]));
+    const weight = matmul.input[1];
+    graph.initializer.push(
+      onnx.TensorProto.create({ name: 'fq/scale', dataType: onnx.TensorProto.DataType.FLOAT, dims: [], floatData: [0.01] }),
+      onnx.TensorProto.create({ name: 'fq/zero', dataType: onnx.TensorProto.DataType.INT8, dims: [], int32Data: [0] }),
+    );
+    graph.node.unshift(
+      onnx.NodeProto.create({ name: 'fq/q', opType: 'QuantizeLinear', input: [weight, 'fq/scale', 'fq/zero'], output: ['fq/int8'] }),
+      onnx.NodeProto.create({ name: 'fq/dq', opType: 'DequantizeLinear', input: ['fq/int8', 'fq/scale', 'fq/zero'], output: ['fq/weight'] }),
+    );
+    matmul.input[1] = 'fq/weight';
+    assert.doesNotThrow(() => prepareModel_(model, 'fakequant.onnx', 96, 128));
+  });
   it('rejects an already prepared model', () => {
     const model = decodeModel(readFileSync(models.tinyPrepared), 'p.onnx');
     assert.throws(() => prepareModel_(model, 'p.onnx', 96, 128), /already prepared/);
