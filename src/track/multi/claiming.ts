@@ -162,7 +162,7 @@ export function bear(state: TrackerState, frame: FrameState, candidate: Candidat
  * its prediction), and the side's history joins, in place, the frames `births` paints the
  * track back into. Returns the frames only the side is painted back into.
  */
-export function joinSide_(state: TrackerState, frame: FrameState, track: Track, births: BackfillFrame[], side: Candidate): BackfillFrame[] {
+export function joinSide_(state: TrackerState, frame: FrameState, track: Track, births: BackfillFrame[], side: Candidate, split = true): BackfillFrame[] {
   const added: BackfillFrame[] = [];
   const { rows, cols } = frame;
   const { width, height } = state.settings;
@@ -171,7 +171,7 @@ export function joinSide_(state: TrackerState, frame: FrameState, track: Track, 
   for (let i = 0; i < mask.length; i++) if (mask[i]) [area, sumR, sumC] = [area + 1, sumR + Math.floor(i / cols), sumC + (i % cols)];
   track.motion = startMotion([sumR / area, sumC / area], area);
   track.peakArea = area;
-  track.bornSplit = true;
+  if (split) track.bornSplit = true;
   for (const { index, mask: piece } of side.history) {
     const birth = births.find((b) => b.index === index);
     const joined = Uint8Array.from(piece);

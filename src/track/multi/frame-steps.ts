@@ -222,6 +222,20 @@ function isHeldBack(state: TrackerState, frame: FrameState, candidate: Candidate
   return maybeReturning || isLeavingSide(state, frame, candidate, regions);
 }
 
+/**
+ * The tracks born this frame that `candidate` joins as a piece, not as the other side of an
+ * object split by something in front: it touches one only at a corner, or touches one and is
+ * not ready to be born itself. Such a join does not mark the track born split (isBridgedSide
+ * would then take look-alikes beyond a tall object for its far side, for good: a review).
+ */
+function getTouchedNewborns(frame: FrameState, candidate: Candidate, newborns: Map<Track, BackfillFrame[]>, regions: Map<number, Uint8Array>, isReady: boolean): Set<Track> {
+  const { rows, cols } = frame;
+  return new Set([...newborns.keys()].filter((t) => {
+    const region = regions.get(t.id) as Uint8Array;
+    return touches(candidate.proposal.mask, region, rows, cols, true) && (!isReady || !touches(candidate.proposal.mask, region, rows, cols, false));
+  }));
+}
+
 /** New objects: candidates that behaved like objects for the birth window, while there is room. */
 export function giveBirth(state: TrackerState, frame: FrameState, free: Proposal[], regions: Map<number, Uint8Array>, ready: (c: Candidate) => boolean): BackfillFrame[] {
   const { tuning, maxObjects, paintBackFrames } = state.settings;
@@ -252,6 +266,7 @@ export function giveBirth(state: TrackerState, frame: FrameState, free: Proposal
       continue;
     }
     if (state.tracks.length >= maxObjects) continue;
+    const piecesOf = getTouchedNewborns(frame, candidate, newborns, regions, ready(candidate));
     const owner = absorbPieces(state, frame, [candidate.proposal], regions, new Set(newborns.keys())).owners.get(candidate.proposal);
     if (!owner && !ready(candidate)) continue; // findPiece found it an owner: not reached
     born.add(candidate);
@@ -260,7 +275,7 @@ export function giveBirth(state: TrackerState, frame: FrameState, free: Proposal
     if (newborn) {
       // The other side of an object born split (by a pillar in front of it): one object, as
       // large as both sides, painted back where either was.
-      backfill.push(...joinSide_(state, frame, owner as Track, newborn, candidate));
+      backfill.push(...joinSide_(state, frame, owner as Track, newborn, candidate, !piecesOf.has(owner as Track)));
     } else {
       const births = bear(state, frame, candidate);
       backfill.push(...births);
