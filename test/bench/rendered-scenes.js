@@ -101,12 +101,18 @@ export const scenes = {
  * patch (6 and 10 px) at a slant, which the patch grid cuts into pieces meeting only at
  * corners (they were born as tracks of their own: 7 tracks for 2 objects). probe-passer
  * (tracked at 240 lines, as the user's 424x240 clip): a stick figure walks in front of a
- * parked car; the part of the car it uncovered was born as a second car.
+ * parked car; the part of the car it uncovered was born as a second car. probe-beyond-bar (a
+ * review's case, at 240 lines): a red disc whose arms join it at birth, a tall blue bar, and a
+ * red square appearing beyond the bar at frame 38 (`from`), which was taken for the disc's far side.
  */
 export const probeScenes = {
   'probe-arms': { set: 'probe', frames: 20, pan: 1, objects: [
     { id: 1, shape: 'armed', body: 60, arms: [[-26, 6, 200], [146, 10, 210]], rx: 210, ry: 210, colour: [205, 55, 55], period: 9, path: linear([250, 240], [280, 240], 0, 20) },
     { id: 2, shape: 'ellipse', rx: 100, ry: 90, colour: [60, 90, 200], period: 11, path: linear([660, 240], [650, 245], 0, 20) }] },
+  'probe-beyond-bar': { set: 'probe', frames: 60, pan: 0, objects: [
+    { id: 1, shape: 'armed', body: 60, arms: [[206, 12, 160], [146, 20, 160]], rx: 160, ry: 160, colour: [205, 40, 40], period: 9, path: linear([200, 240], [200, 240], 0, 60) },
+    { id: 2, shape: 'rectangle', rx: 20, ry: 240, colour: [50, 80, 210], period: 11, path: linear([320, 240], [320, 240], 0, 60) },
+    { id: 3, shape: 'rectangle', rx: 40, ry: 40, colour: [205, 40, 40], period: 9, from: 38, path: linear([420, 240], [420, 240], 0, 60) }] },
   'probe-passer': { set: 'probe', frames: 80, pan: 0, objects: [
     { id: 1, shape: 'rectangle', rx: 150, ry: 75, colour: [205, 55, 55], period: 9, path: linear([424, 325], [424, 325], 0, 80) },
     { id: 2, shape: 'figure', height: 300, limb: 28, swing: 0.6, gait: 16, rx: 200, ry: 200, colour: [60, 90, 200], period: 11, depth: 1, path: linear([80, 312], [768, 312], 0, 80) }] },
@@ -136,6 +142,7 @@ export function renderFrame(scene, t) {
   }
   const order = [...scene.objects].sort((p, q) => (p.depth ?? 0) - (q.depth ?? 0));
   for (const object of order) {
+    if (t < (object.from ?? 0)) continue; // not in view yet
     const [cx, cy] = object.path(t);
     const inside = shapes[object.shape]({ ...object, t });
     const reach = Math.max(object.rx, object.ry);

@@ -187,6 +187,21 @@ describe('designed ViT through the CLI: pieces of one object, and new objects (f
     }
   });
 
+  it('gives a square appearing beyond a tall bar its own id, beside a disc whose arms joined it at birth', async () => {
+    // A review's case (bench:pixels' probe-beyond-bar, at 240 lines): the arms joining the
+    // newborn disc marked it born split (two sides of one object across something), for good,
+    // so a red square appearing beyond the blue bar at frame 38 was taken for its far side.
+    const scene = await writeRenderedScene('probe-beyond-bar', path.join(dir, 'beyond'), [], 60);
+    const out = path.join(dir, 'beyond-out');
+    const run = await runCli(['track', scene.video, '--model', model, '--short-side', '240', '-o', out, '--format', 'davis', '--refine', 'none', '--progress', 'none'], { env });
+    assert.equal(run.code, 0, run.stderr);
+    for (const file of ['00045.png', '00059.png']) {
+      const predicted = decode(readFileSync(path.join(out, 'masks', file))).data;
+      const [disc, square] = [predicted[240 * 848 + 200], predicted[240 * 848 + 420]];
+      assert.ok(square !== 0 && square !== disc, `${file}: the square's centre has id ${square}, the disc's ${disc}`);
+    }
+  });
+
   it('keeps one id for a parked car that a walker passes in front of, all of it once uncovered', async () => {
     // A first-time user's clip (bench:pixels' probe-passer, at 240 lines as their 424x240 one):
     // the walker hid the car a little more each frame, so the car's usual size shrank and no
