@@ -9,7 +9,7 @@ import { getFade, getHiddenFrames } from './fading.js';
 import { getMotionSurprise, missMotion } from './motion.js';
 import { isBridgedSide, isContinuedSide, isEmergingSide, isHiddenPart, isNearSide, isOtherSide } from './pieces.js';
 import { judgeObjectLike, measureHeadSupport, type HeadSupport } from './objectness.js';
-import { isThin, touches } from './sharing.js';
+import { isThin, isTouchingPiece, touches } from './sharing.js';
 import type { FrameState, Track, TrackerState } from './state.js';
 
 // One frame's steps, in the order the tracker runs them: follow, reidentify, absorbPieces,
@@ -92,23 +92,22 @@ function getOccupied(state: TrackerState, frame: FrameState, regions: Map<number
 /**
  * The track a free region is a piece of: touching its region and like it, a part it held in
  * its last frame, or its other side where a pillar splits it (pieces.ts); none for a
- * look-alike elsewhere. Touching at a corner only counts for a thin piece (a piece of a thin
- * part at a slant; not a look-alike's compact region at the corner of another) where no track
- * takes it otherwise,
- * and so does a part coming back out from behind another object (findHiddenPartOwner).
+ * look-alike elsewhere. Where no track takes it so: a thin piece touching a track at a corner
+ * (a piece of a thin part at a slant; not a look-alike's compact region at the corner of
+ * another), then a part coming back out from behind another object (findHiddenPartOwner).
  */
 function findPieceOwner(state: TrackerState, frame: FrameState, proposal: Proposal, regions: Map<number, Uint8Array>, occupied: () => Uint8Array, bornNow: Set<Track>): Track | undefined {
   const { tuning } = state.settings;
   const { rows, cols } = frame;
-  const isTouchingPiece = (t: Track, region: Uint8Array, corners: boolean): boolean => dot(t.prototype, proposal.prototype) >= tuning.touchCosine && touches(proposal.mask, region, rows, cols, corners);
+  const isTouching = (t: Track, region: Uint8Array, corners: boolean): boolean => isTouchingPiece(t.prototype, region, proposal, rows, cols, tuning.touchCosine, corners);
   const withRegions = state.tracks.flatMap((t) => {
     const region = regions.get(t.id);
     return region === undefined ? [] : [{ t, region }];
   });
-  return withRegions.find(({ t, region }) => isTouchingPiece(t, region, false)
+  return withRegions.find(({ t, region }) => isTouching(t, region, false)
     || isContinuedSide(t, region, proposal, rows, cols, tuning)
     || isOtherSide(t, region, proposal, rows, cols, tuning) || isBridgedSide(t, region, proposal, occupied, rows, cols, tuning, bornNow.has(t)))?.t
-    ?? (isThin(proposal.mask, proposal.area, rows, cols) ? withRegions.find(({ t, region }) => isTouchingPiece(t, region, true))?.t : undefined)
+    ?? (isThin(proposal.mask, proposal.area, rows, cols) ? withRegions.find(({ t, region }) => isTouching(t, region, true))?.t : undefined)
     ?? findHiddenPartOwner(state, proposal, withRegions, rows, cols);
 }
 

@@ -1,3 +1,4 @@
+import { dot } from '../patch-features.js';
 import type { Proposal } from '../proposals.js';
 import { predictCentre, type Motion } from './motion.js';
 import { getPatchBox } from './painting.js';
@@ -72,6 +73,15 @@ export function splitByPrediction(mask: Uint8Array, cols: number, a: Motion, b: 
 export function isThin(mask: Uint8Array, area: number, rows: number, cols: number): boolean {
   const box = getPatchBox(mask, rows, cols);
   return box !== undefined && area < 2 * Math.max(box[2] - box[0] + 1, box[3] - box[1] + 1);
+}
+
+/**
+ * Whether a region is a piece of an object with look `prototype` and patches `region`: like it
+ * as a touching piece must be (`touchCosine`), and touching it at an edge, or also at a corner
+ * (`corners`; callers ask that only of a thin piece).
+ */
+export function isTouchingPiece(prototype: Float32Array, region: Uint8Array, piece: Proposal, rows: number, cols: number, touchCosine: number, corners: boolean): boolean {
+  return dot(prototype, piece.prototype) >= touchCosine && touches(piece.mask, region, rows, cols, corners);
 }
 
 /**

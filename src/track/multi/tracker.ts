@@ -1,5 +1,5 @@
 import { averageHeads } from '../attention-mask.js';
-import { dot, getUnitRows } from '../patch-features.js';
+import { getUnitRows } from '../patch-features.js';
 import { propagateMasks } from '../propagation.js';
 import { getProposals } from '../proposals.js';
 import { describeLabels } from '../regions.js';
@@ -10,7 +10,7 @@ import { absorbPieces, follow, giveBirth, hideUnseen, keepPropagated, reidentify
 import { startMotion } from './motion.js';
 import { countPatches, paintLabels } from './painting.js';
 import { keepSpan_, rememberFootprint_, type FootprintRule } from './pieces.js';
-import { isThin, touches } from './sharing.js';
+import { isThin, isTouchingPiece } from './sharing.js';
 import type { FrameState, Track, TrackerSettings, TrackerState } from './state.js';
 import { multiTrackerTuning, type MultiTrackerTuning } from './tuning.js';
 
@@ -90,7 +90,7 @@ function bearAtEnd(state: TrackerState): BackfillFrame[] {
   const queue = state.candidates.filter((c) => c.objectLike >= state.framesSeen).sort((a, b) => b.proposal.area - a.proposal.area);
   // Each object born here: its look, its patches in the last frame, and in each frame (index → mask).
   const born: { id: number; prototype: Float32Array; mask: Uint8Array; frames: Map<number, Uint8Array> }[] = [];
-  const isPieceOf = (b: (typeof born)[number], c: Candidate, corners: boolean) => dot(b.prototype, c.proposal.prototype) >= tuning.touchCosine && touches(c.proposal.mask, b.mask, rows, cols, corners);
+  const isPieceOf = (b: (typeof born)[number], c: Candidate, corners: boolean) => isTouchingPiece(b.prototype, b.mask, c.proposal, rows, cols, tuning.touchCosine, corners);
   const findOwner = (c: Candidate) => born.find((b) => isPieceOf(b, c, false))
     ?? (isThin(c.proposal.mask, c.proposal.area, rows, cols) ? born.find((b) => isPieceOf(b, c, true)) : undefined);
   while (queue.length > 0) {
