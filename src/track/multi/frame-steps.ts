@@ -264,10 +264,11 @@ export function giveBirth(state: TrackerState, frame: FrameState, free: Proposal
       born.add(candidate);
       continue;
     }
-    if (state.tracks.length >= maxObjects) continue;
     const piecesOf = getTouchedNewborns(frame, candidate, newborns, regions, ready(candidate));
     const owner = absorbPieces(state, frame, [candidate.proposal], regions, new Set(newborns.keys())).owners.get(candidate.proposal);
     if (!owner && !ready(candidate)) continue; // findPiece found it an owner: not reached
+    // The limit is on objects: a piece joins its track even when no more may be born.
+    if (!owner && state.tracks.length >= maxObjects) continue;
     born.add(candidate);
     const newborn = owner && newborns.get(owner);
     if (owner && !newborn) continue;
