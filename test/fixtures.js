@@ -36,6 +36,8 @@ export const models = {
   hfQ4: path.join(root, 'fixtures/models/hf-tiny/model_q4.onnx'),
   /** hfFp16 with 4-bit weight products, transformers.js' q4f16. */
   hfQ4f16: path.join(root, 'fixtures/models/hf-tiny/model_q4f16.onnx'),
+  /** hfSdpa exported as torch >= 2.9 does by default (dynamo=True): IR 10, metadata_props on every node, a NaN guard after each softmax; 224x224, batch 1 only. */
+  hfDynamo: path.join(root, 'fixtures/models/hf-tiny/model-dynamo.onnx'),
   /** hfEager statically quantized to int8 in QDQ form (onnxruntime's quantize_static): refused. */
   hfQdq: path.join(root, 'fixtures/models/hf-tiny/model_qdq.onnx'),
   /** transformers' Dinov2Model (patch 14, D 48, one block), position embeddings resized inside the graph: refused (fixtures/generate_dinov2.py). */
@@ -49,6 +51,9 @@ export const hfLayouts = [
 
 /** PyTorch references for the Hugging Face layouts (all from the fp32 weights). */
 export const hfReferences = ['80x112', '112x64'].map((size) => ({ size, file: path.join(root, `fixtures/reference/hf-tiny-${size}.safetensors`) }));
+
+/** PyTorch reference for hfDynamo, at the one size it takes (batch 1). */
+export const hfDynamoReference = path.join(root, 'fixtures/reference/hf-tiny-dynamo-224x224.safetensors');
 
 /** PyTorch reference outputs: [model, HxW, file]. */
 export const references = [

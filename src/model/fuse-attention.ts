@@ -2,12 +2,10 @@ import {
   dropUnreadInitializers_, elementTypes, getDims, getIntAttribute, getIntsAttribute, makeInt64Tensor, onnx, readFloats, readInts,
   type GraphProto, type NodeProto,
 } from './onnx-graph.js';
-import { indexGraph, type GraphIndex } from './graph-index.js';
+import { getPassedInput, getValueReaders, indexGraph, type GraphIndex } from './graph-index.js';
 
 /** The contrib-op domain onnxruntime implements MultiHeadAttention in. */
 const microsoftDomain = 'com.microsoft';
-/** Nodes that pass attention probabilities on unchanged in value (as preparation's). */
-const valuePreservingOps = new Set(['Cast', 'Identity', 'Dropout']);
 
 /**
  * Where a per-head tensor [B, heads, ·, ·] comes from: the token sequence [B, N, width]
@@ -146,14 +144,18 @@ interface AttentionMatch {
 }
 
 function singleReader(name: string, index: GraphIndex): NodeProto | undefined {
-  const readers = index.consumers.get(name) ?? [];
+  const readers = getValueReaders(name, index);
   return readers.length === 1 ? readers[0] : undefined;
 }
 
-/** The MatMul multiplying the softmax with values, through value-preserving nodes. */
+/** The MatMul multiplying the softmax with values, through nodes that pass it on unchanged (getPassedInput). */
 function findValueProduct(softmax: NodeProto, index: GraphIndex): NodeProto | undefined {
-  let reader = singleReader(softmax.output?.[0] ?? '', index);
-  while (reader && valuePreservingOps.has(reader.opType ?? '')) reader = singleReader(reader.output?.[0] ?? '', index);
+  let name = softmax.output?.[0] ?? '';
+  let reader = singleReader(name, index);
+  while (reader && getPassedInput(reader, index) === name) {
+    name = reader.output?.[0] ?? '';
+    reader = singleReader(name, index);
+  }
   return reader?.opType === 'MatMul' ? reader : undefined;
 }
 

@@ -35,28 +35,60 @@ const maxOpsetForIr = 18;
 
 interface SkippingReader {
   skipType(wireType: number): unknown;
+  uint32(): number;
 }
 // The protobufjs instance onnx-proto decodes with (resolved from onnx-proto, not from us).
 const { Reader } = createRequire(createRequire(import.meta.url).resolve('onnx-proto'))('protobufjs/minimal') as { Reader: { prototype: SkippingReader } };
 
-/** How many fields unknown to our schema each decoded model had (they are not kept). */
+/**
+ * Fields newer IR versions added that only annotate, as `Message.field number`: IR 10's
+ * metadata_props (names, stack traces), which torch's dynamo exporter writes on every node and
+ * value. A prepared copy without them computes the same, so they are let go, not refused.
+ */
+const annotationFields = new Set(['NodeProto.9', 'ValueInfoProto.4', 'GraphProto.16', 'TensorProto.16', 'FunctionProto.14']);
+
+/** How many fields unknown to our schema, other than annotations, each decoded model had (they are not kept). */
 const droppedFieldCounts = new WeakMap<ModelProto, number>();
 
+type Decoder = (reader: unknown, length?: number) => unknown;
+/** The schema's message types by name (their decoders call each other through these properties). */
+const messageTypes = Object.entries(onnx as unknown as Record<string, { decode?: Decoder }>).filter(([, type]) => typeof type?.decode === 'function') as [string, { decode: Decoder }][];
+
 /**
- * Decodes, counting the fields the schema does not know: generated decoders hand exactly
- * those to Reader.skipType, so it is wrapped for the (synchronous) decode only.
+ * Decodes, counting the fields the schema does not know: generated decoders read each field's
+ * tag (Reader.uint32) and hand exactly the unknown ones to Reader.skipType, so both are wrapped,
+ * with each message type's decoder, for the (synchronous) decode only; the innermost message
+ * being decoded and the last tag read name the field skipped.
  */
 function decodeCountingDropped(bytes: Uint8Array): { model: ModelProto; dropped: number } {
-  const original = Reader.prototype.skipType;
+  const { skipType, uint32 } = Reader.prototype;
+  const decoders = messageTypes.map(([, type]) => type.decode);
+  const open: string[] = []; // messages being decoded, innermost last
+  let lastRead = 0;
   let dropped = 0;
-  Reader.prototype.skipType = function countSkipped(this: SkippingReader, wireType: number) {
-    dropped++;
-    return original.call(this, wireType);
+  Reader.prototype.uint32 = function readRemembering(this: SkippingReader) {
+    lastRead = uint32.call(this);
+    return lastRead;
   };
+  Reader.prototype.skipType = function countSkipped(this: SkippingReader, wireType: number) {
+    if (!annotationFields.has(`${open.at(-1)}.${lastRead >>> 3}`)) dropped++;
+    return skipType.call(this, wireType);
+  };
+  messageTypes.forEach(([name, type], k) => {
+    type.decode = (reader, length) => {
+      open.push(name);
+      try {
+        return decoders[k](reader, length);
+      } finally {
+        open.pop();
+      }
+    };
+  });
   try {
     return { model: onnx.ModelProto.decode(bytes), dropped };
   } finally {
-    Reader.prototype.skipType = original;
+    Object.assign(Reader.prototype, { skipType, uint32 });
+    messageTypes.forEach(([, type], k) => (type.decode = decoders[k]));
   }
 }
 
@@ -96,7 +128,8 @@ export function decodeModel(bytes: Uint8Array, source: string, file?: string): M
 
 /**
  * Refuses, before anything re-encodes it, a model that had fields our IR 8 schema does
- * not know (newer IR versions add some); a newer IR version without such fields is kept whole.
+ * not know (newer IR versions add some) other than annotations; a newer IR version without
+ * such fields is kept whole.
  * @throws InputError naming the version and how to re-export.
  */
 export function assertNothingDropped(model: ModelProto, source: string): void {

@@ -3,7 +3,7 @@ import {
   assertNothingDropped, elementTypes, getDims, getIntAttribute, getIntsAttribute, makeInt64Tensor, onnx, readFloats, readInts, setFloats_, toNumber,
   type Dimension, type GraphProto, type ModelProto, type NodeProto, type TensorProto, type ValueInfoProto,
 } from './onnx-graph.js';
-import { indexGraph, type GraphIndex } from './graph-index.js';
+import { getPassedInput, getValueReaders, indexGraph, type GraphIndex } from './graph-index.js';
 import { resizePositionEmbedding } from './position-embedding.js';
 import { getGraphPrecision, type GraphPrecision } from './graph-precision.js';
 import { assertNotDinov2, assertNotStaticQdq } from './unsupported-graphs.js';
@@ -98,12 +98,6 @@ function findPositionEmbedding(index: GraphIndex, source: string, square = true)
 }
 
 /**
- * Nodes that pass attention probabilities on unchanged in value: transformers' eager
- * attention computes the softmax in float32 and casts back (Softmax → Cast → Cast →
- * MatMul), and some exports keep an inference-time Dropout or an Identity.
- */
-const valuePreservingOps = new Set(['Cast', 'Identity', 'Dropout']);
-/**
  * Matrix products as written by `models quantize` too: the attention's AV product becomes
  * DynamicQuantizeLinear → MatMulIntegerToFloat (or → MatMulInteger), reading the
  * quantized copy of the (still float) softmax.
@@ -111,11 +105,11 @@ const valuePreservingOps = new Set(['Cast', 'Identity', 'Dropout']);
 const matMulOps = new Set(['MatMul', 'MatMulInteger', 'MatMulIntegerToFloat']);
 const quantizingOps = new Set(['DynamicQuantizeLinear']);
 
-/** Whether `name` reaches a matrix product through value-preserving (or quantizing) nodes only. */
+/** Whether `name` reaches a matrix product through nodes that pass it on unchanged (getPassedInput) or quantize it. */
 function feedsMatMul(name: string, index: GraphIndex): boolean {
-  for (const node of index.consumers.get(name) ?? []) {
+  for (const node of getValueReaders(name, index)) {
     if (matMulOps.has(node.opType ?? '')) return true;
-    const passes = valuePreservingOps.has(node.opType ?? '') || quantizingOps.has(node.opType ?? '');
+    const passes = getPassedInput(node, index) === name || quantizingOps.has(node.opType ?? '');
     if (passes && feedsMatMul(node.output?.[0] ?? '', index)) return true;
   }
   return false;

@@ -4,7 +4,7 @@ import {
   type GraphProto, type ModelProto, type NodeProto, type TensorProto,
 } from './onnx-graph.js';
 import { fuseAttention_ } from './fuse-attention.js';
-import { indexGraph, type GraphIndex } from './graph-index.js';
+import { findValueSource, indexGraph, type GraphIndex } from './graph-index.js';
 import { inspectModel } from './prepare.js';
 
 /**
@@ -199,14 +199,9 @@ function quantizeActivationProduct(node: NodeProto, graph: GraphProto, options: 
   ];
 }
 
-/** Nodes that pass the softmax on unchanged in value (as preparation's valuePreservingOps). */
-const passThroughOps = new Set(['Cast', 'Identity', 'Dropout']);
-
-/** `values` when the left operand is a softmax (through pass-through nodes), else `scores`. */
+/** `values` when the left operand is a softmax (through nodes that pass it on unchanged), else `scores`. */
 function getAttentionProduct(left: string, index: GraphIndex): AttentionProduct {
-  let producer = index.producers.get(left);
-  while (producer && passThroughOps.has(producer.opType ?? '')) producer = index.producers.get(producer.input?.[0] ?? '');
-  return producer?.opType === 'Softmax' ? 'values' : 'scores';
+  return findValueSource(left, index)?.opType === 'Softmax' ? 'values' : 'scores';
 }
 
 function importMicrosoftDomain(model: ModelProto): void {

@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import { SafetensorsFile } from '../../dist/features/safetensors.js';
 import { decodeModel, encodeModel, openSession, prepareModel_ } from '../../dist/model/index.js';
 import { cosine, maxAbsError } from '../compare.js';
-import { hfLayouts, hfReferences, makeTempDir, makeVideo, models, probeStreams, runCli } from '../fixtures.js';
+import { hfDynamoReference, hfLayouts, hfReferences, makeTempDir, makeVideo, models, probeStreams, runCli } from '../fixtures.js';
 
 // fp32 must reproduce PyTorch (DESIGN, Models); int8 and fp16 change the weights, so they
 // are held to the direction of the attention instead. int8 on this fixture measured cosine
@@ -82,6 +82,35 @@ describe('Hugging Face layouts (fp32 eager and sdpa, int8, fp16) prepare and mat
       });
       assert.deepEqual(shapes, [['batch_size', 'heads', 35], ['batch_size', 35, 48]], layout.model);
     }
+  });
+});
+
+describe('a dynamo export (torch >= 2.9\'s default: IR 10, annotations on every node, a NaN guard after the softmax)', () => {
+  it('prepares at its size and matches PyTorch', async () => {
+    const bytes = readFileSync(models.hfDynamo);
+    const model = decodeModel(bytes, 'dynamo');
+    assert.equal(Number(model.irVersion), 10, 'the fixture is an IR 10 file');
+    // What the file holds beyond our IR 8 schema is annotations (metadata_props), let go.
+    const prepared = prepareModel_(model, 'dynamo', 224, 224);
+    const session = await openSession(encodeModel(prepared), { device: 'cpu' });
+    const expected = await SafetensorsFile.open(hfDynamoReference);
+    try {
+      const out = await session.run(await expected.readTensor('input'), 1, 224, 224);
+      const attentionError = maxAbsError(out.clsAttention, await expected.readTensor('cls_attn'));
+      const tokenError = maxAbsError(out.patchTokens, await expected.readTensor('patch_tokens'));
+      assert.ok(attentionError <= fp32Tolerance, `cls_attn max abs error ${attentionError}`);
+      assert.ok(tokenError <= fp32Tolerance, `patch_tokens max abs error ${tokenError}`);
+    } finally {
+      await expected.close();
+      await session.release();
+    }
+  });
+
+  it('still refuses a file with a newer field that is not an annotation', () => {
+    // ModelProto field 30, unknown to IR 8 and not an annotation, appended to an IR 8 file
+    // (a top-level field is bytes at the end): re-encoding would lose it, so prepare refuses.
+    const bytes = Buffer.concat([readFileSync(models.hfSdpa), Buffer.from([0xf2, 0x01, 0x00])]);
+    assert.throws(() => prepareModel_(decodeModel(bytes, 'newer.onnx'), 'newer.onnx', 80, 112), /^InputError: newer\.onnx uses ONNX IR version \d+; dino-track reads up to 8 and would drop 1 newer field;/);
   });
 });
 
