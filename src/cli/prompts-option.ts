@@ -28,6 +28,9 @@ export function listPrompts(dir: string): PromptFrame[] {
     if (!match && statSync(path.join(dir, name), { throwIfNoEntry: false })?.isDirectory()) {
       throw new UsageError(`--prompts ${dir} holds a folder, ${name}; prompts are the PNGs at its top, named by frame index (00000.png, 00042.png …): move the folder out`);
     }
+    // A mask saved in another format under a frame's name (a paint tool's JPEG): the format is what is wrong.
+    const otherFormat = /^(\d+)\.(\w+)$/.exec(name);
+    if (!match && otherFormat) throw new UsageError(`--prompts ${dir} holds ${name}, a .${otherFormat[2]} file; prompts are PNGs (lossy formats such as JPEG blur the ids at edges): save it as ${otherFormat[1]}.png with hard edges, or move the file out`);
     if (!match) throw new UsageError(`--prompts ${dir} holds ${name}, which is not named by a frame index; name prompts 00000.png, 00042.png … (as the davis format does), or move the file out`);
     const frame = Number(match[1]);
     // Past 2^53 the number is not the name's (99999999999999999999 reads as 1e20): no video is that long.

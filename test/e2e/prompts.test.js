@@ -388,6 +388,12 @@ describe('--prompts with --stride and several formats', () => {
     assert.equal(bad.code, 2, bad.stderr);
     assert.match(bad.stderr, /holds frame-3\.png, which is not named by a frame index; name prompts 00000\.png, 00042\.png/);
     assert.equal(bad.stderr.trim().split('\n').length, 1);
+    // A mask saved as JPEG under a frame's name (a trial): named by a frame, in the wrong format.
+    const jpeg = makePrompts('jpeg', { 0: [[1, 1, 1]] });
+    writeFileSync(path.join(jpeg, '00003.jpg'), '');
+    const lossy = await runCli(['--features', cache, '--prompts', jpeg, '-o', path.join(work, 'o-jpeg'), '--progress', 'none']);
+    assert.equal(lossy.code, 2, lossy.stderr);
+    assert.match(lossy.stderr, /holds 00003\.jpg, a \.jpg file; prompts are PNGs \(lossy formats such as JPEG blur the ids at edges\): save it as 00003\.png with hard edges, or move the file out$/m);
   });
 
   it('names what a first-time user got wrong in a prompts folder: a subfolder, a frame index too large to read, a cut-short PNG', async () => {
