@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { decode } from 'fast-png';
 import { InputError } from '../errors.js';
+import { getDavisPalette } from '../util/davis-palette.js';
 import { resizeLabels } from './resize-labels.js';
 
 /**
@@ -14,7 +15,7 @@ const maskAspectTolerance = 0.05;
  * resizes it to the frame size by nearest neighbour.
  * @param option the option that named the file, for messages (`--init-mask`, `--prompts`)
  * @param allowEmpty a prompt may show no object (every object hidden there); an only mask may not
- * @throws InputError when the file is missing, not a PNG, not single-channel, or empty.
+ * @throws InputError when the file is missing, not a PNG, neither single-channel nor in the davis palette's colours, or empty.
  */
 export async function readInitMask(file: string, width: number, height: number, option = '--init-mask', allowEmpty = false): Promise<Uint16Array> {
   const bytes = await readFile(file).catch((cause: NodeJS.ErrnoException) => {
@@ -30,7 +31,7 @@ export async function readInitMask(file: string, width: number, height: number, 
     if (hasPngSignature(bytes)) throw new InputError(`${option} ${file} is a damaged or cut-short PNG (${(cause as Error).message}); save it again, or copy it whole`, { cause });
     throw new InputError(`${option} ${file} is not a PNG (${(cause as Error).message}); give an indexed PNG (DAVIS convention)`, { cause });
   }
-  if (image.channels !== 1) throw new InputError(`${option} ${file} has ${image.channels} channels; give an indexed or grey PNG where each pixel is an object id`);
+  const ids = image.channels === 1 ? image.data : readPaletteColours(image, `${option} ${file}`);
   // Any size is scaled to the frame, but another shape is most likely a mask of another video (or a crop): stretched, it would be wrong everywhere.
   const aspect = image.width / image.height / (width / height);
   if (Math.abs(Math.log(aspect)) > Math.log(1 + maskAspectTolerance)) {
@@ -40,9 +41,36 @@ export async function readInitMask(file: string, width: number, height: number, 
     const hint = turned ? `; it fits the video turned a quarter: frames are decoded upright (as a rotation tag says), so draw it on an upright frame, e.g. one of our davis masks` : '; give a mask of this video (any size of its shape)';
     throw new InputError(`${option} ${file} is ${image.width}x${image.height} (WxH), another shape than the video's ${width}x${height}${hint}`);
   }
-  const out = resizeLabels(image.data, image.width, image.height, width, height);
+  const out = resizeLabels(ids, image.width, image.height, width, height);
   if (!allowEmpty && !out.some((v) => v !== 0)) throw new InputError(`${option} ${file} marks no object (every pixel is 0); label objects 1, 2, …`);
   return out;
+}
+
+/** The DAVIS palette's colours as 0xRRGGBB → index. */
+const paletteIndex = new Map(getDavisPalette().map(([r, g, b], index) => [(r << 16) | (g << 8) | b, index]));
+
+/**
+ * The ids of an RGB or RGBA PNG painted in the DAVIS palette's colours (a paint tool that saves
+ * colour, not indices, e.g. one of our masks edited and saved again): each pixel's colour is the
+ * palette's colour of its id. Refused when a colour is not the palette's (blended edges, another
+ * palette) or a pixel is not opaque: guessing would give wrong ids.
+ * @param what the option and file, for messages
+ * @throws InputError naming the first such pixel
+ */
+function readPaletteColours(image: { width: number; channels: number; depth?: number; data: ArrayLike<number> }, what: string): Uint16Array {
+  const { width, channels, data } = image;
+  const convert = 'give an indexed or grey PNG where each pixel is an object id (as the davis format writes), or paint only the davis palette\'s colours with hard edges';
+  if ((channels !== 3 && channels !== 4) || (image.depth ?? 8) !== 8) throw new InputError(`${what} has ${channels} channels; ${convert}`);
+  const ids = new Uint16Array(data.length / channels);
+  for (let i = 0; i < ids.length; i++) {
+    const k = i * channels;
+    const index = paletteIndex.get((data[k] << 16) | (data[k + 1] << 8) | data[k + 2]);
+    const at = `(${i % width}, ${Math.floor(i / width)})`;
+    if (channels === 4 && data[k + 3] !== 255) throw new InputError(`${what} is a colour PNG with a pixel not fully opaque at ${at}; ${convert}`);
+    if (index === undefined) throw new InputError(`${what} is a colour PNG whose colour (${data[k]}, ${data[k + 1]}, ${data[k + 2]}) at ${at} is not one of the davis palette's; ${convert}`);
+    ids[i] = index;
+  }
+  return ids;
 }
 
 /** Whether the bytes begin as every PNG does (its 8-byte signature): a file that does but cannot be decoded is damaged, not another format. */
@@ -66,10 +94,10 @@ function isInterlacedBelow8Bits(bytes: Uint8Array): boolean {
  * depth), as the label maps of prompts are read.
  * @throws what fast-png throws for bytes that are no PNG
  */
-export function decodeLabelPng(bytes: Uint8Array): { width: number; height: number; channels: number; data: ArrayLike<number> } {
+export function decodeLabelPng(bytes: Uint8Array): { width: number; height: number; channels: number; depth: number; data: ArrayLike<number> } {
   const image = decode(bytes);
   const data = image.channels === 1 ? unpackSamples(image.data, image.width, image.height, image.depth) : image.data;
-  return { width: image.width, height: image.height, channels: image.channels, data };
+  return { width: image.width, height: image.height, channels: image.channels, depth: image.depth, data };
 }
 
 /**

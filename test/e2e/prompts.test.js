@@ -4,8 +4,8 @@ import { execFileSync, spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { decode } from 'fast-png';
-import { encodeDavisPng } from '../../dist/export/index.js';
+import { decode, encode } from 'fast-png';
+import { encodeDavisPng, getPaletteColor } from '../../dist/export/index.js';
 import { createFeatureCacheWriter } from '../../dist/features/index.js';
 import { getFfmpegBinaries } from '../../dist/video/index.js';
 import { cli, makeSquaresVideo, makeTempDir, makeVideo, models, runCli } from '../fixtures.js';
@@ -394,6 +394,30 @@ describe('--prompts with --stride and several formats', () => {
     const lossy = await runCli(['--features', cache, '--prompts', jpeg, '-o', path.join(work, 'o-jpeg'), '--progress', 'none']);
     assert.equal(lossy.code, 2, lossy.stderr);
     assert.match(lossy.stderr, /holds 00003\.jpg, a \.jpg file; prompts are PNGs \(lossy formats such as JPEG blur the ids at edges\): save it as 00003\.png with hard edges, or move the file out$/m);
+  });
+
+  it('reads a colour (RGB or RGBA) prompt painted in the davis palette\'s colours as those ids; refuses other colours in one line', async () => {
+    // Paint tools often save colour, not indices (an annotator's trial): the palette's colours are unambiguous.
+    const cache = await makeCache('rgb', () => [[1, 1, 1], [2, 4, 2]]);
+    const labels = makeLabels([[1, 1, 1], [2, 4, 2]]);
+    const colour = (channels, paint = (id) => getPaletteColor(id)) => {
+      const data = new Uint8Array(width * height * channels).fill(255);
+      labels.forEach((id, i) => data.set(paint(id), i * channels));
+      return encode({ width, height, data, channels, depth: 8 });
+    };
+    for (const channels of [3, 4]) {
+      const prompts = path.join(work, `rgb-${channels}`);
+      mkdirSync(prompts);
+      writeFileSync(path.join(prompts, '00000.png'), colour(channels));
+      const out = await track(cache, prompts, `out-rgb-${channels}`);
+      assert.deepEqual([...readMask(out, 0)], [...labels], `${channels} channels: frame 0 is the prompt's ids`);
+    }
+    const blended = path.join(work, 'rgb-blended');
+    mkdirSync(blended);
+    writeFileSync(path.join(blended, '00000.png'), colour(3, (id) => (id === 2 ? [100, 100, 0] : getPaletteColor(id))));
+    const refused = await runCli(['--features', cache, '--prompts', blended, '-o', path.join(work, 'o-blended'), '--progress', 'none']);
+    assert.equal(refused.code, 1, refused.stderr);
+    assert.match(refused.stderr, /00000\.png is a colour PNG whose colour \(100, 100, 0\) at \(64, 32\) is not one of the davis palette's; give an indexed or grey PNG where each pixel is an object id \(as the davis format writes\), or paint only the davis palette's colours with hard edges$/m);
   });
 
   it('names what a first-time user got wrong in a prompts folder: a subfolder, a frame index too large to read, a cut-short PNG', async () => {
