@@ -104,6 +104,9 @@ export const scenes = {
  * parked car; the part of the car it uncovered was born as a second car. probe-beyond-bar (a
  * review's case, at 240 lines): a red disc whose arms join it at birth, a tall blue bar, and a
  * red square appearing beyond the bar at frame 38 (`from`), which was taken for the disc's far side.
+ * probe-old-place (a review's case, at 240 lines): a person in red stands while a blue van pulls up
+ * in front of their lower half, then walks on behind it; at frame 50 a second person in red steps
+ * out where the first had stood, and was painted with the first one's id (a stale footprint).
  */
 export const probeScenes = {
   'probe-arms': { set: 'probe', frames: 20, pan: 1, objects: [
@@ -113,6 +116,10 @@ export const probeScenes = {
     { id: 1, shape: 'armed', body: 60, arms: [[206, 12, 160], [146, 20, 160]], rx: 160, ry: 160, colour: [205, 40, 40], period: 9, path: linear([200, 240], [200, 240], 0, 60) },
     { id: 2, shape: 'rectangle', rx: 20, ry: 240, colour: [50, 80, 210], period: 11, path: linear([320, 240], [320, 240], 0, 60) },
     { id: 3, shape: 'rectangle', rx: 40, ry: 40, colour: [205, 40, 40], period: 9, from: 38, path: linear([420, 240], [420, 240], 0, 60) }] },
+  'probe-old-place': { set: 'probe', frames: 100, pan: 0, objects: [
+    { id: 1, shape: 'rectangle', rx: 50, ry: 120, colour: [205, 55, 55], period: 9, path: linear([250, 250], [640, 250], 25, 45) },
+    { id: 2, shape: 'rectangle', rx: 260, ry: 100, colour: [60, 90, 200], period: 11, depth: 1, path: linear([-300, 380], [450, 380], 8, 20) },
+    { id: 3, shape: 'rectangle', rx: 45, ry: 90, colour: [205, 55, 55], period: 7, from: 50, path: linear([250, 280], [250, 280], 0, 100) }] },
   'probe-passer': { set: 'probe', frames: 80, pan: 0, objects: [
     { id: 1, shape: 'rectangle', rx: 150, ry: 75, colour: [205, 55, 55], period: 9, path: linear([424, 325], [424, 325], 0, 80) },
     { id: 2, shape: 'figure', height: 300, limb: 28, swing: 0.6, gait: 16, rx: 200, ry: 200, colour: [60, 90, 200], period: 11, depth: 1, path: linear([80, 312], [768, 312], 0, 80) }] },

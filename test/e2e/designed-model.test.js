@@ -237,9 +237,33 @@ describe('designed ViT through the CLI: pieces of one object, and new objects (f
     const lastTruth = decode(readFileSync(path.join(scene.truth, '00079.png'))).data;
     let [car, carFound] = [0, 0];
     const carId = last[340 * 848 + 424];
+    assert.ok(carId > 0, 'last frame: the car\'s centre has an id');
     for (let i = 0; i < last.length; i++) if (lastTruth[i] === 1) [car, carFound] = [car + 1, carFound + (last[i] === carId ? 1 : 0)];
     assert.ok(carFound >= 0.9 * car, `last frame: the car's id holds ${((100 * carFound) / car).toFixed(1)}% of it`);
   });
+
+  for (const extra of [[], ['--occlusion-frames', '200']]) {
+    it(`gives a look-alike stepping out where a half-hidden object had stood its own id${extra.length ? ` (${extra.join(' ')})` : ''}`, async () => {
+      // A review's case (bench:pixels' probe-old-place): a person in red, a van pulled up in front
+      // of their lower half, walks on behind it; a second person in red steps out at frame 50 where
+      // the first had stood, which was still the first's largest view (its footprint) and had the
+      // van over it: it took the first's id for 13 frames (all 50, with --occlusion-frames 200).
+      const scene = await writeRenderedScene('probe-old-place', path.join(dir, `old-place${extra.length}`), [], 64);
+      const out = path.join(dir, `old-place${extra.length}-out`);
+      const run = await runCli(['track', scene.video, '--model', model, '--short-side', '240', '-o', out, '--format', 'davis', '--refine', 'none', '--progress', 'none', ...extra], { env });
+      assert.equal(run.code, 0, run.stderr);
+      for (let t = 50; t < 64; t++) {
+        const file = `${String(t).padStart(5, '0')}.png`;
+        const predicted = decode(readFileSync(path.join(out, 'masks', file))).data;
+        const truth = decode(readFileSync(path.join(scene.truth, file))).data;
+        const firstId = predicted[170 * 848 + 640]; // the first person's upper half, above the van
+        assert.ok(firstId > 0, `frame ${t}: the first person has an id`);
+        let [second, taken] = [0, 0];
+        for (let i = 0; i < truth.length; i++) if (truth[i] === 3) [second, taken] = [second + 1, taken + (predicted[i] === firstId ? 1 : 0)];
+        assert.ok(taken <= 0.1 * second, `frame ${t}: ${taken} of the second person's ${second} px carry the first one's id`);
+      }
+    });
+  }
 
   it('gives an object that appears while another is hidden an id, without waiting out the hidden one\'s 2 s', async () => {
     // A red square leaves the picture (vanishes) at 1.5 s as a yellow one appears far from it.

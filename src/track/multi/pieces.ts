@@ -201,8 +201,10 @@ function countInside(mask: Uint8Array, footprint: Uint8Array, dr: number, dc: nu
  * view from behind something in front of it: it lies mostly (`continuedShare`) inside the
  * track's footprint, where it was or moved as the track's centre has moved since (an object
  * hidden a little more each frame drags its centre, and its velocity, towards the part in
- * view), and another object's region (`others`: the other tracks' this frame) lies over that
- * footprint, in front of it; it looks like the track as a touching piece must (`touchCosine`);
+ * view), the track's own region lies in that placement too (the object is still there: a
+ * review's look-alike stepping out where a person had stood before walking on behind a van
+ * took the person's id), and another object's region (`others`: the other tracks' this frame)
+ * lies over it; it looks like the track as a touching piece must (`touchCosine`);
  * and with the track's region it is no larger than `otherSideShare` of the footprint. A parked
  * car that a walker hid gradually (so that no view looked partial against its shrinking usual
  * size) takes back the part the walker uncovers; a look-alike walking in behind an object,
@@ -215,6 +217,7 @@ export function isHiddenPart(track: Track, region: Uint8Array, proposal: Proposa
   const needed = tuning.continuedShare * proposal.area;
   const moved = [Math.round(track.motion.centre[0] - footprint.centre[0]), Math.round(track.motion.centre[1] - footprint.centre[1])];
   return [[0, 0], moved].some(([dr, dc]) => countInside(proposal.mask, footprint.mask, dr, dc, rows, cols) >= needed
+    && countInside(region, footprint.mask, dr, dc, rows, cols) > 0
     && others.some((other) => countInside(other, footprint.mask, dr, dc, rows, cols) > 0));
 }
 
