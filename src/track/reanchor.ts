@@ -1,6 +1,6 @@
 import { getMaskIou } from './mask-iou.js';
 import { dot, getMaskPrototype } from './patch-features.js';
-import { getProposals, type Proposal } from './proposals.js';
+import { getComponents, getProposals, type Proposal } from './proposals.js';
 import { promptedTuning } from './prompted-tuning.js';
 
 /** Beyond DINO's reference propagation: bring back an object the propagation lost. */
@@ -175,6 +175,40 @@ interface Holdings {
   tokens: Float32Array;
   dim: number;
   matchCosine: number;
+}
+
+/**
+ * An object is not in two places: a part of an object's label apart from its largest part
+ * (not 4-connected to it) that looks like no part of it (its patches' mean token has cosine
+ * below `matchCosine` with every one of `looks`: the object's patches where the prompt marked
+ * it, and its prototype) is a leak of propagation, which gives a patch the label of whatever it
+ * looks most like among the context's patches in reach, and loses that object's label there
+ * (its other labels and the background's stay). A trial's red disc coming out from behind a
+ * pillar took a yellow triangle's id 190 px away for a frame, no red patch being in reach in the
+ * context, and was lost for three more (trial 18). Compared with the prototype alone, a
+ * two-colour object cut in two by a strap in front lost its blue half on every frame (a review).
+ * @param soft id → `[rows*cols]` soft labels, changed in place
+ * @param looks each object's unit looks to compare a part with
+ * @returns the ids that lost a part
+ */
+export function dropStrayParts_(soft: Map<number, Float32Array>, tokens: Float32Array, looks: Map<number, Float32Array[]>, options: { rows: number; cols: number; dim: number; matchCosine: number }): number[] {
+  const { rows, cols, dim, matchCosine } = options;
+  const winner = getWinners(soft, rows * cols);
+  const dropped: number[] = [];
+  for (const [id, ownLooks] of looks) {
+    const grid = soft.get(id);
+    if (!grid) continue;
+    const [, ...apart] = getComponents(Uint8Array.from(winner, (w) => (w === id ? 1 : 0)), rows, cols);
+    for (const part of apart) {
+      const mask = new Uint8Array(rows * cols);
+      for (const i of part) mask[i] = 1;
+      const look = getMaskPrototype(tokens, dim, mask);
+      if (!look || ownLooks.some((own) => dot(own, look) >= matchCosine)) continue;
+      for (const i of part) grid[i] = 0;
+      if (!dropped.includes(id)) dropped.push(id);
+    }
+  }
+  return dropped;
 }
 
 /**
