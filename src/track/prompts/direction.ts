@@ -3,7 +3,7 @@ import { dot, getUnitRows } from '../patch-features.js';
 import { judgeObjectLike } from '../multi/objectness.js';
 import { countPatches } from '../multi/painting.js';
 import { multiTrackerTuning } from '../multi/tuning.js';
-import type { Proposal } from '../proposals.js';
+import { getProposals, type Proposal } from '../proposals.js';
 import { propagateMasks, type ContextFrame } from '../propagation.js';
 import { correctDrift_, dropStrayParts_, eraseVanished_, getAttentionRegions, getPrototypes, getWinners, reanchorLost_ } from '../reanchor.js';
 import type { Similarity } from '../similarity.js';
@@ -193,6 +193,19 @@ function getObjectnessTest(features: FrameFeatures, centred: Float32Array): (pro
 }
 
 /**
+ * The unsupervised tracker's proposals, for `--discover`: its per-head lifts add objects that
+ * fewer heads attend, or less than the prompted ones. The attention regions alone keep a share
+ * of the attention's mass, the most attended objects': a red disc beside a blue square and a
+ * yellow triangle was no region on any frame, and never discovered (trial 18; unsupervised mode
+ * tracked it).
+ */
+function getObjectRegions(features: FrameFeatures, centred: Float32Array, threshold?: number): Proposal[] {
+  const { rows, cols, heads, dim } = features;
+  const { minPatches, splitCosine, growCosine, foregroundLift, singleHeadLift } = multiTrackerTuning;
+  return getProposals(features.clsAttention, centred, { rows, cols, heads, dim, threshold: threshold ?? promptedTuning.defaultThreshold, minPatches, splitCosine, growCosine, headLift: foregroundLift, singleHeadLift });
+}
+
+/**
  * A discovered object was in view, unmarked, on the prompt the direction is anchored at: its
  * patches there are labelled background, and since the prompt stays in the context they
  * outvoted the new label wherever the object looked as it did then (a first-time user saw a
@@ -295,7 +308,8 @@ export async function stepDirection_(direction: Direction, features: FrameFeatur
   if (options.discover) {
     const known = new Map([...prototypes, ...direction.rejected]);
     const objectLike = getObjectnessTest(features, tokens.centred);
-    direction.born = discoverObjects_(soft, features.clsAttention, tokens.centred, known, direction.discovery, { rows, cols, heads, dim, knownCosine: promptedTuning.knownCosine, regions, isObjectLike: objectLike, index: features.index, ...options.discover });
+    const candidates = getObjectRegions(features, tokens.centred, options.threshold);
+    direction.born = discoverObjects_(soft, features.clsAttention, tokens.centred, known, direction.discovery, { rows, cols, heads, dim, knownCosine: promptedTuning.knownCosine, regions: candidates, isObjectLike: objectLike, index: features.index, ...options.discover });
     for (const { id, prototype, history } of direction.born) {
       direction.ids.push(id);
       prototypes.set(id, prototype);
