@@ -6,7 +6,8 @@ import { addSighting, getFade, getHiddenFrames } from '../../dist/track/multi/fa
 import { coastMotion, fitVelocity, getMotionSurprise, missMotion, observeMotion, predictCentre, startMotion } from '../../dist/track/multi/motion.js';
 import { isObjectLike, judgeObjectLike, measureObjectness } from '../../dist/track/multi/objectness.js';
 import { claim } from '../../dist/track/multi/claiming.js';
-import { isEmergingSide } from '../../dist/track/multi/pieces.js';
+import { isEmergingSide, isHiddenPart } from '../../dist/track/multi/pieces.js';
+import { isThin, touches } from '../../dist/track/multi/sharing.js';
 import { multiTrackerTuning } from '../../dist/track/multi/tuning.js';
 import { createMultiTracker } from '../../dist/track/index.js';
 
@@ -285,5 +286,44 @@ describe('claiming a region', () => {
     const { state, frame, track } = setUp(new Uint8Array(n), background);
     claim(state, frame, track, proposal(region, look), 0.9);
     assert.deepEqual([...frame.masks.get(1)], [...region]);
+  });
+});
+
+describe('pieces of one object (the patch grid, something in front)', () => {
+  /** A patch mask of the listed [row, col] cells. */
+  const cells = (...list) => {
+    const mask = new Uint8Array(n);
+    for (const [r, c] of list) mask[r * cols + c] = 1;
+    return mask;
+  };
+
+  it('calls a region thin when it is under two patches thick along its longer side, and lets only such pieces touch at a corner', () => {
+    // An arm's pieces at a slant: a 1x3 run and a 2-patch diagonal step; a 3x3 square is not thin.
+    assert.equal(isThin(cells([1, 1], [1, 2], [1, 3]), 3, rows, cols), true);
+    assert.equal(isThin(cells([1, 1], [2, 2]), 2, rows, cols), true);
+    assert.equal(isThin(square(1, 1, 3), 9, rows, cols), false);
+    const corner = cells([3, 3]);
+    assert.equal(touches(corner, square(0, 0, 3), rows, cols), false, 'diagonal to the square\'s corner: no edge contact');
+    assert.equal(touches(corner, square(0, 0, 3), rows, cols, true), true, 'a corner counts when asked');
+    assert.equal(touches(cells([1, 3]), square(0, 0, 3), rows, cols), true, 'an edge always counts');
+  });
+
+  it('takes a region for a track\'s hidden part only inside its footprint where its own region is too, with something over it', () => {
+    // The track's largest view: the 4x4 block at rows 1-4, cols 1-4; now its top half is in view,
+    // something in front covers its bottom right, and its bottom left shows as a region apart.
+    const look = [1, 0];
+    const footprint = { mask: square(1, 1, 4), area: 16, centre: [2.5, 2.5], step: 1 };
+    const trackAt = (centre) => ({ prototype: Float32Array.from(look), footprint, motion: { centre } });
+    const top = cells([1, 1], [1, 2], [1, 3], [1, 4], [2, 1], [2, 2], [2, 3], [2, 4]);
+    const part = proposal(cells([3, 1], [4, 1], [3, 2], [4, 2]), look);
+    const inFront = cells([3, 3], [3, 4], [4, 3], [4, 4], [3, 5], [4, 5]);
+    const hidden = (track, region, piece = part, others = [inFront]) => isHiddenPart(track, region, piece, others, rows, cols, multiTrackerTuning);
+    assert.equal(hidden(trackAt([1.5, 2.5]), top), true);
+    assert.equal(hidden(trackAt([1.5, 2.5]), top, part, []), false, 'nothing over the footprint: a look-alike walking in behind');
+    assert.equal(hidden(trackAt([1.5, 2.5]), top, proposal(part.mask, [0, 1])), false, 'unlike the track');
+    // The track walked on (its region and centre 3 columns right, beyond the footprint's old place):
+    // a look-alike now stepping out where it stood is not its hidden part (a review's case).
+    const walkedOn = cells([1, 5], [1, 6], [1, 7], [2, 5], [2, 6], [2, 7]);
+    assert.equal(hidden(trackAt([2.5, 2.5]), walkedOn), false, 'its own region is not in the footprint where the part is');
   });
 });
