@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { UsageError } from '../errors.js';
 import type { Format } from '../export/format-names.js';
-import { decodeLabelPng, type PromptFrame } from '../track/index.js';
+import { decodeLabelPng, toLabelIds, type PromptFrame } from '../track/index.js';
 
 /** The largest id the davis format's 8-bit PNG holds. */
 const maxDavisId = 255;
@@ -122,7 +122,8 @@ function countIds(data: ArrayLike<number>, width: number, height: number, stats:
  * Checks the prompt PNGs' ids before any work, where it is certain from the PNGs alone:
  * an id the davis PNG cannot hold, and more objects than `--max-objects` (said as blended
  * edges when most of the extra ids are thin lines along other ids' edges). A PNG that cannot
- * be read or decoded is left to the tracker, which reports it with the frame size known.
+ * be read or decoded, or a colour one not in the davis palette's colours (toLabelIds), is left to
+ * the tracker, which reports it with the frame size known.
  * @returns a notice for the first prompt whose background seems to have another index
  *   (`findBackgroundLike`) or that holds a blended band (`findBlendedBand`): likely an
  *   anti-aliased edge, but a run's own masks can hold such a band too, so it is said, not refused
@@ -134,11 +135,11 @@ export function checkPromptIds(prompt: { prompts: PromptFrame[]; source: string;
   for (const { file } of prompt.prompts) {
     let image;
     try {
-      image = decodeLabelPng(readFileSync(file));
+      const decoded = decodeLabelPng(readFileSync(file));
+      image = { ...decoded, data: toLabelIds(decoded, `${prompt.option} ${file}`) };
     } catch {
       continue;
     }
-    if (image.channels !== 1) continue;
     const before = new Set(stats.keys());
     const background = findBackgroundLike(image.data, image.width, image.height);
     if (background && !notice) notice = `${prompt.option} ${file}: id ${background.id} covers ${Math.round(100 * background.share)}% of the frame and reaches its four edges; if that is the background, save the PNG with the background as index 0 (a paint tool's optimised palette renumbers the colours; our own masks' palette keeps 0 for it)`;

@@ -31,7 +31,7 @@ export async function readInitMask(file: string, width: number, height: number, 
     if (hasPngSignature(bytes)) throw new InputError(`${option} ${file} is a damaged or cut-short PNG (${(cause as Error).message}); save it again, or copy it whole`, { cause });
     throw new InputError(`${option} ${file} is not a PNG (${(cause as Error).message}); give an indexed PNG (DAVIS convention)`, { cause });
   }
-  const ids = image.channels === 1 ? image.data : readPaletteColours(image, `${option} ${file}`);
+  const ids = toLabelIds(image, `${option} ${file}`);
   // Any size is scaled to the frame, but another shape is most likely a mask of another video (or a crop): stretched, it would be wrong everywhere.
   const aspect = image.width / image.height / (width / height);
   if (Math.abs(Math.log(aspect)) > Math.log(1 + maskAspectTolerance)) {
@@ -57,20 +57,30 @@ const paletteIndex = new Map(getDavisPalette().map(([r, g, b], index) => [(r << 
  * @param what the option and file, for messages
  * @throws InputError naming the first such pixel
  */
-function readPaletteColours(image: { width: number; channels: number; depth?: number; data: ArrayLike<number> }, what: string): Uint16Array {
+function readPaletteColours(image: { width: number; channels: number; depth: number; data: ArrayLike<number> }, what: string): Uint16Array {
   const { width, channels, data } = image;
   const convert = 'give an indexed or grey PNG where each pixel is an object id (as the davis format writes), or paint only the davis palette\'s colours with hard edges';
-  if ((channels !== 3 && channels !== 4) || (image.depth ?? 8) !== 8) throw new InputError(`${what} has ${channels} channels; ${convert}`);
+  if ((channels !== 3 && channels !== 4) || image.depth !== 8) throw new InputError(`${what} has ${channels} channels; ${convert}`);
   const ids = new Uint16Array(data.length / channels);
+  const at = (i: number): string => `(${i % width}, ${Math.floor(i / width)})`;
   for (let i = 0; i < ids.length; i++) {
     const k = i * channels;
     const index = paletteIndex.get((data[k] << 16) | (data[k + 1] << 8) | data[k + 2]);
-    const at = `(${i % width}, ${Math.floor(i / width)})`;
-    if (channels === 4 && data[k + 3] !== 255) throw new InputError(`${what} is a colour PNG with a pixel not fully opaque at ${at}; ${convert}`);
-    if (index === undefined) throw new InputError(`${what} is a colour PNG whose colour (${data[k]}, ${data[k + 1]}, ${data[k + 2]}) at ${at} is not one of the davis palette's; ${convert}`);
+    if (channels === 4 && data[k + 3] !== 255) throw new InputError(`${what} is a colour PNG with a pixel not fully opaque at ${at(i)}; ${convert}`);
+    if (index === undefined) throw new InputError(`${what} is a colour PNG whose colour (${data[k]}, ${data[k + 1]}, ${data[k + 2]}) at ${at(i)} is not one of the davis palette's; ${convert}`);
     ids[i] = index;
   }
   return ids;
+}
+
+/**
+ * A decoded prompt's id at each pixel: its samples for a single-channel PNG, else its colours
+ * read back through the davis palette (readPaletteColours). The pre-run id checks and the
+ * tracker both read prompts through it, so a colour prompt is checked as an indexed one is.
+ * @throws InputError for a colour PNG that is not in the palette's colours
+ */
+export function toLabelIds(image: { width: number; channels: number; depth: number; data: ArrayLike<number> }, what: string): ArrayLike<number> {
+  return image.channels === 1 ? image.data : readPaletteColours(image, what);
 }
 
 /** Whether the bytes begin as every PNG does (its 8-byte signature): a file that does but cannot be decoded is damaged, not another format. */

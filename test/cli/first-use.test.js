@@ -4,6 +4,7 @@ import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, symlinkSyn
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { encode } from 'fast-png';
+import { getPaletteColor } from '../../dist/export/index.js';
 import { makeTempDir, makeVideo, models, runCli } from '../fixtures.js';
 
 const work = makeTempDir();
@@ -143,6 +144,20 @@ describe('first use: prompts', () => {
     const quiet = await runCli([video, '--prompts', hard, '-o', path.join(work, 'ohard'), '--format', 'coco', ...model], { env });
     assert.equal(quiet.code, 0, quiet.stderr);
     assert.doesNotMatch(quiet.stderr, /blended/);
+  });
+
+  it('checks a colour prompt (the davis palette\'s colours) as an indexed one: the blended band is said there too', async () => {
+    // Colour prompts are read as ids (9232d36); the checks before the run skipped them.
+    const prompts = path.join(work, 'band-rgb');
+    mkdirSync(prompts);
+    const ids = new Uint8Array(128 * 96);
+    for (const [id, x0, y0, x1, y1] of [[2, 100, 60, 120, 80], [1, 10, 10, 40, 40], [3, 41, 10, 70, 40], [2, 40, 12, 41, 38]]) for (let y = y0; y < y1; y++) for (let x = x0; x < x1; x++) ids[y * 128 + x] = id;
+    const data = new Uint8Array(128 * 96 * 3);
+    ids.forEach((id, i) => data.set(getPaletteColor(id), i * 3));
+    writeFileSync(path.join(prompts, '00000.png'), encode({ width: 128, height: 96, data, channels: 3, depth: 8 }));
+    const run = await runCli([video, '--prompts', prompts, '-o', path.join(work, 'oband-rgb'), '--format', 'coco', ...model], { env });
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stderr, /^dino-track: --prompts .*band-rgb\/00000\.png: 26 pixels of id 2 at \(40, 12\) lie between pixels of a lower and a higher id/m);
   });
 });
 
