@@ -27,7 +27,6 @@ export function indexGraph(graph: GraphProto): GraphIndex {
   return { producers, consumers, constants };
 }
 
-
 /**
  * Nodes that pass a value on unchanged: transformers' eager attention computes the softmax in
  * float32 and casts back (Softmax → Cast → Cast → MatMul), and some exports keep an

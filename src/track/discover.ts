@@ -1,4 +1,5 @@
 import { getMaskIou } from './mask-iou.js';
+import { countPatches, getPatchBox } from './multi/painting.js';
 import { dot } from './patch-features.js';
 import { promptedTuning } from './prompted-tuning.js';
 import type { Proposal } from './proposals.js';
@@ -46,18 +47,6 @@ export interface Discovered {
   history: { index: number; mask: Uint8Array }[];
 }
 
-/** The patch box [top, left, bottom, right] of a mask, or undefined when it has fewer than `least` patches. */
-function getBox(mask: Uint8Array, cols: number, least: number): [number, number, number, number] | undefined {
-  let [top, left, bottom, right, count] = [Infinity, Infinity, -1, -1, 0];
-  mask.forEach((v, i) => {
-    if (!v) return;
-    count++;
-    [top, left] = [Math.min(top, Math.floor(i / cols)), Math.min(left, i % cols)];
-    [bottom, right] = [Math.max(bottom, Math.floor(i / cols)), Math.max(right, i % cols)];
-  });
-  return count >= least ? [top, left, bottom, right] : undefined;
-}
-
 /**
  * Whether a region is a known object, not a new one: it looks like it (cosine ≥ `knownCosine`)
  * and the object is out of view (under `lostPatches` labelled patches: re-anchoring brings it
@@ -71,8 +60,9 @@ function getBox(mask: Uint8Array, cols: number, least: number): [number, number,
  */
 function isKnownObject(region: Proposal, look: Float32Array, labelled: Uint8Array, options: DiscoveryOptions): boolean {
   if (dot(look, region.prototype) < options.knownCosine) return false;
-  const own = getBox(labelled, options.cols, promptedTuning.lostPatches);
-  const other = getBox(region.mask, options.cols, 1);
+  const { rows, cols } = options;
+  const own = countPatches(labelled) >= promptedTuning.lostPatches ? getPatchBox(labelled, rows, cols) : undefined;
+  const other = getPatchBox(region.mask, rows, cols);
   if (!own || !other) return true;
   const size = Math.max(own[2] - own[0], own[3] - own[1]) + 1;
   const gap = Math.max(other[0] - own[2], own[0] - other[2], other[1] - own[3], own[1] - other[3]) - 1;
