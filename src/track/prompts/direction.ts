@@ -10,6 +10,7 @@ import type { Similarity } from '../similarity.js';
 import type { FrameFeatures } from '../types.js';
 import { promptedTuning } from '../prompted-tuning.js';
 import { adoptSlivers_, getSliverFootprints, type PendingSliver, type SliverFootprint } from './slivers.js';
+import { separateLookAlikes_ } from './look-alikes.js';
 import { averageHeads } from '../attention-mask.js';
 import { resizeLabels } from '../resize-labels.js';
 
@@ -277,7 +278,8 @@ function mayLetGo(direction: Direction, id: number): boolean {
 /**
  * Propagates the direction's labels onto one more frame (DINO's label propagation from
  * the prompt plus the last `contextFrames` predictions), with re-anchoring, drift
- * correction and discovery as the options ask; the prediction joins the context.
+ * correction, look-alike separation and discovery as the options ask; the prediction joins
+ * the context.
  * @returns id → `[rows*cols]` soft labels
  */
 export async function stepDirection_(direction: Direction, features: FrameFeatures, tokens: FrameTokens, options: StepOptions): Promise<Map<number, Float32Array>> {
@@ -303,6 +305,7 @@ export async function stepDirection_(direction: Direction, features: FrameFeatur
     }
     eraseVanished_(soft, { tokens: tokens.centred, dim, cols, radius: options.radius, prototypes, matchCosine, lostPatches }, (id) => mayLetGo(direction, id), anchored);
     correctDrift_(soft, features.clsAttention, tokens.centred, prototypes, { rows, cols, heads, dim, lostPatches, matchCosine, pull, driftIou, regions });
+    separateLookAlikes_(soft, { regions: regions ?? [], prototypes: live, matchCosine, lostPatches });
   }
   direction.born = [];
   if (options.discover) {

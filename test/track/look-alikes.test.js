@@ -1,0 +1,102 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { separateLookAlikes_ } from '../../dist/track/prompts/look-alikes.js';
+
+// A 6×12 patch grid; looks are unit vectors in 3 dimensions.
+const rows = 6;
+const cols = 12;
+const n = rows * cols;
+const green = Float32Array.of(1, 0, 0);
+const greenish = Float32Array.of(0.98, 0.2, 0).map((v, _, a) => v / Math.hypot(...a));
+const red = Float32Array.of(0, 0, 1);
+const options = (regions, prototypes) => ({ regions, prototypes, matchCosine: 0.7, lostPatches: 3 });
+
+/** A region over the patches of rows r0..r1, cols c0..c1 (inclusive). */
+function region(r0, r1, c0, c1) {
+  const mask = new Uint8Array(n);
+  for (let r = r0; r <= r1; r++) for (let c = c0; c <= c1; c++) mask[r * cols + c] = 1;
+  const area = mask.reduce((sum, v) => sum + v, 0);
+  return { mask, area, prototype: green, centre: [(r0 + r1) / 2, (c0 + c1) / 2] };
+}
+
+/** Soft labels where each listed patch ([row, col, id]) is won by its id (0.8 against 0.2), the rest background. */
+function labels(won, ids = [1, 2]) {
+  const soft = new Map([0, ...ids].map((id) => [id, new Float32Array(n).fill(id === 0 ? 0.8 : 0.1)]));
+  for (const [r, c, id] of won) {
+    soft.get(0)[r * cols + c] = 0.2;
+    soft.get(id)[r * cols + c] = 0.8;
+  }
+  return soft;
+}
+
+/** Each patch's winning id, as a rows×cols string (one character a patch). */
+function picture(soft) {
+  const lines = [];
+  for (let r = 0; r < rows; r++) {
+    let line = '';
+    for (let c = 0; c < cols; c++) {
+      let [best, id] = [-1, 0];
+      for (const [k, grid] of soft) if (grid[r * cols + c] > best) [best, id] = [grid[r * cols + c], k];
+      line += id;
+    }
+    lines.push(line);
+  }
+  return lines.join('\n');
+}
+
+/** Every patch of rows r0..r1, cols c0..c1 won by `id`, except those `except` lists. */
+function block(r0, r1, c0, c1, id, except = []) {
+  const out = [];
+  for (let r = r0; r <= r1; r++) for (let c = c0; c <= c1; c++) if (!except.some(([er, ec]) => er === r && ec === c)) out.push([r, c, id]);
+  return out;
+}
+
+describe('look-alikes apart are one object each (prompted mode, improved propagation)', () => {
+  it('gives each of two look-alikes the body it holds most of, where propagation scattered both labels over both', () => {
+    // Left body (rows 1-3, cols 1-3): mostly object 1, two patches object 2; right body (cols 7-9): mostly 2, one patch 1.
+    const soft = labels([...block(1, 3, 1, 3, 1, [[1, 1], [3, 2]]), [1, 1, 2], [3, 2, 2], ...block(1, 3, 7, 9, 2, [[2, 8]]), [2, 8, 1]]);
+    const given = separateLookAlikes_(soft, options([region(1, 3, 1, 3), region(1, 3, 7, 9)], new Map([[1, green], [2, greenish]])));
+    assert.deepEqual(given.sort(), [1, 2]);
+    assert.equal(picture(soft), [
+      '000000000000',
+      '011100022200',
+      '011100022200',
+      '011100022200',
+      '000000000000',
+      '000000000000',
+    ].join('\n'));
+  });
+
+  it('leaves two look-alikes that touch (one region) as propagation labelled them', () => {
+    const won = [...block(1, 3, 1, 3, 1, [[2, 3]]), [2, 3, 2], ...block(1, 3, 4, 5, 2)];
+    const soft = labels(won);
+    const before = picture(soft);
+    assert.deepEqual(separateLookAlikes_(soft, options([region(1, 3, 1, 5), region(5, 5, 9, 11)], new Map([[1, green], [2, greenish]]))), []);
+    assert.equal(picture(soft), before);
+  });
+
+  it('does not move a look-alike onto another region where it holds one stray patch', () => {
+    // Objects 1 and 2 overlap in one region; object 2 also won one patch of a look-alike distractor apart.
+    const won = [...block(1, 3, 1, 2, 1), ...block(1, 3, 3, 4, 2), [2, 9, 2]];
+    const soft = labels(won);
+    const before = picture(soft);
+    assert.deepEqual(separateLookAlikes_(soft, options([region(1, 3, 1, 4), region(1, 3, 8, 10)], new Map([[1, green], [2, greenish]]))), []);
+    assert.equal(picture(soft), before);
+  });
+
+  it('does not give half of an object split in two regions to a twin that holds one stray patch there', () => {
+    // Object 1 is split by a pole into two regions (4 and 5 patches); its twin, object 2, won one patch of the first.
+    const won = [...block(1, 2, 1, 2, 1, [[2, 2]]), [2, 2, 2], ...block(1, 2, 4, 5, 1), [3, 4, 1]];
+    const soft = labels(won);
+    const before = picture(soft);
+    assert.deepEqual(separateLookAlikes_(soft, options([region(1, 2, 1, 2), region(1, 3, 4, 5)], new Map([[1, green], [2, greenish]]))), []);
+    assert.equal(picture(soft), before);
+  });
+
+  it('leaves objects that do not look alike as propagation labelled them', () => {
+    const soft = labels([...block(1, 3, 1, 3, 1, [[1, 1]]), [1, 1, 2], ...block(1, 3, 7, 9, 2, [[2, 8]]), [2, 8, 1]]);
+    const before = picture(soft);
+    assert.deepEqual(separateLookAlikes_(soft, options([region(1, 3, 1, 3), region(1, 3, 7, 9)], new Map([[1, green], [2, red]]))), []);
+    assert.equal(picture(soft), before);
+  });
+});
