@@ -9,7 +9,7 @@ const n = rows * cols;
 const green = Float32Array.of(1, 0, 0);
 const greenish = Float32Array.of(0.98, 0.2, 0).map((v, _, a) => v / Math.hypot(...a));
 const red = Float32Array.of(0, 0, 1);
-const options = (regions, prototypes) => ({ regions, prototypes, matchCosine: 0.7, lostPatches: 3 });
+const options = (regions, prototypes) => ({ regions, prototypes, matchCosine: 0.7, lostPatches: 3, sizes: new Map([...prototypes.keys()].map((id) => [id, 6])) });
 
 /** A region over the patches of rows r0..r1, cols c0..c1 (inclusive). */
 function region(r0, r1, c0, c1) {
@@ -67,6 +67,13 @@ describe('look-alikes apart are one object each (prompted mode, improved propaga
     ].join('\n'));
   });
 
+  it("takes a piece under half the smaller object's size for a fragment of one, not a third body", () => {
+    const soft = labels([...block(1, 3, 1, 3, 1, [[1, 1], [3, 2]]), [1, 1, 2], [3, 2, 2], ...block(1, 3, 7, 9, 2, [[2, 8]]), [2, 8, 1]]);
+    const regions = [region(1, 3, 1, 3), region(1, 3, 7, 9), region(5, 5, 4, 5)];
+    assert.deepEqual(separateLookAlikes_(soft, options(regions, new Map([[1, green], [2, greenish]]))).sort(), [1, 2]);
+    assert.equal(picture(soft).split('\n')[2], '011100022200');
+  });
+
   it('leaves two look-alikes that touch (one region) as propagation labelled them', () => {
     const won = [...block(1, 3, 1, 3, 1, [[2, 3]]), [2, 3, 2], ...block(1, 3, 4, 5, 2)];
     const soft = labels(won);
@@ -90,6 +97,41 @@ describe('look-alikes apart are one object each (prompted mode, improved propaga
     const soft = labels(won);
     const before = picture(soft);
     assert.deepEqual(separateLookAlikes_(soft, options([region(1, 2, 1, 2), region(1, 3, 4, 5)], new Map([[1, green], [2, greenish]]))), []);
+    assert.equal(picture(soft), before);
+  });
+
+  it('gives each of three look-alikes its own body', () => {
+    const soft = labels([
+      ...block(0, 1, 0, 2, 1, [[0, 0]]), [0, 0, 3],
+      ...block(0, 1, 5, 7, 2, [[1, 6]]), [1, 6, 1],
+      ...block(3, 4, 9, 11, 3, [[4, 10]]), [4, 10, 2],
+    ], [1, 2, 3]);
+    const given = separateLookAlikes_(soft, options([region(0, 1, 0, 2), region(0, 1, 5, 7), region(3, 4, 9, 11)], new Map([[1, green], [2, greenish], [3, green]])));
+    assert.deepEqual(given.sort(), [1, 2, 3]);
+    assert.equal(picture(soft), [
+      '111002220000',
+      '111002220000',
+      '000000000000',
+      '000000000333',
+      '000000000333',
+      '000000000000',
+    ].join('\n'));
+  });
+
+  it('does nothing while a look-alike is lost: any of the bodies may be its own', () => {
+    // Three look-alikes, three bodies; object 3 holds none of them (hidden a while, its body back unlabelled).
+    const won = [...block(1, 3, 1, 3, 1, [[1, 1]]), [1, 1, 2], ...block(1, 3, 5, 6, 2, [[2, 6]]), [2, 6, 1]];
+    const soft = labels(won, [1, 2, 3]);
+    const before = picture(soft);
+    assert.deepEqual(separateLookAlikes_(soft, options([region(1, 3, 1, 3), region(1, 3, 5, 6), region(1, 3, 9, 10)], new Map([[1, green], [2, greenish], [3, green]]))), []);
+    assert.equal(picture(soft), before);
+  });
+
+  it('does nothing where the frame shows more bodies of that look than look-alikes (a half beyond a pole, a reflection, an unprompted twin)', () => {
+    const won = [...block(1, 3, 1, 3, 1, [[1, 1]]), [1, 1, 2], ...block(1, 3, 5, 6, 2, [[2, 6]]), [2, 6, 1]];
+    const soft = labels(won);
+    const before = picture(soft);
+    assert.deepEqual(separateLookAlikes_(soft, options([region(1, 3, 1, 3), region(1, 3, 5, 6), region(1, 3, 9, 10)], new Map([[1, green], [2, greenish]]))), []);
     assert.equal(picture(soft), before);
   });
 

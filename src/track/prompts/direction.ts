@@ -276,6 +276,16 @@ function mayLetGo(direction: Direction, id: number): boolean {
 }
 
 /**
+ * Whether an object that may be in view on `frame` has no look yet (a prompt marked it only by a
+ * sliver, which waits to come into view): it may be a look-alike of others holding none of their
+ * bodies, and separateLookAlikes_ would give its body to one of them (a review: four red squares,
+ * two of them prompted as slivers, were swapped whole).
+ */
+function hasObjectOfUnknownLook(direction: Direction, frame: number): boolean {
+  return direction.ids.some((id) => id > 0 && !direction.prototypes.has(id) && !direction.rejected.has(id) && (direction.mayReanchor?.(id, frame) ?? true));
+}
+
+/**
  * Propagates the direction's labels onto one more frame (DINO's label propagation from
  * the prompt plus the last `contextFrames` predictions), with re-anchoring, drift
  * correction, look-alike separation and discovery as the options ask; the prediction joins
@@ -305,7 +315,7 @@ export async function stepDirection_(direction: Direction, features: FrameFeatur
     }
     eraseVanished_(soft, { tokens: tokens.centred, dim, cols, radius: options.radius, prototypes, matchCosine, lostPatches }, (id) => mayLetGo(direction, id), anchored);
     correctDrift_(soft, features.clsAttention, tokens.centred, prototypes, { rows, cols, heads, dim, lostPatches, matchCosine, pull, driftIou, regions });
-    separateLookAlikes_(soft, { regions: regions ?? [], prototypes: live, matchCosine, lostPatches });
+    if (!hasObjectOfUnknownLook(direction, features.index)) separateLookAlikes_(soft, { regions: regions ?? [], prototypes: live, matchCosine, lostPatches, sizes: direction.markedPatches });
   }
   direction.born = [];
   if (options.discover) {

@@ -4,7 +4,7 @@ import { getWinners } from '../reanchor.js';
 
 /** What separateLookAlikes_ needs besides the labels. */
 export interface LookAlikeOptions {
-  /** The frame's attention regions (one per object in view, or one for objects that touch). */
+  /** The frame's attention regions (one per object in view, or one for objects that touch; an object may be split in two). */
   regions: Proposal[];
   /** Each object's look (unit mean of its centred tokens). */
   prototypes: Map<number, Float32Array>;
@@ -12,6 +12,8 @@ export interface LookAlikeOptions {
   matchCosine: number;
   /** An object may take a region it holds less of than another look-alike only where it holds this many patches. */
   lostPatches: number;
+  /** Each object's size in patches where a prompt last marked it or discovery found it (0 or absent: unknown). */
+  sizes: Map<number, number>;
 }
 
 /**
@@ -19,16 +21,20 @@ export interface LookAlikeOptions {
  * look apart: after they cross, or going backwards from a prompt where one was half hidden
  * behind the other, each label was scattered over both bodies (a first-time user's crossing
  * squares: the hidden one's J 0.18 over the 80 frames of a middle-prompted clip, 0.66 after a
- * correction in the crossing, against 0.82 with no correction at all). Where the frame shows
- * such objects as separate attention regions, each object is given the region it holds most
- * of, and the other look-alikes' patches there become its. Nothing is done unless every
- * look-alike holding patches in the regions gets a region of its own (two that touch make
- * one region, and then neither takes it from the other), keeps at least half of what it held
- * in them there, and holds the most of that region or at least `lostPatches` of it: a
- * look-alike's stray patch on another region does not take it, nor does an object split in
- * two regions lose one half to a twin's stray patch.
+ * correction in the crossing, against 0.82 with no correction at all). Where the frame's
+ * attention regions show exactly as many bodies of that look (cosine ≥ `matchCosine` with one
+ * of the objects, at least half the smallest one's size) as there are look-alike objects, and
+ * each object holds patches on them, each
+ * object is given the body it holds most of, and the other look-alikes' patches there become
+ * its. Each must get a body of its own (two that touch make one body, and then neither takes
+ * it from the other), keep at least half of what it held on the bodies there, and hold the most
+ * of that body or at least `lostPatches` of it. Label majority is the only evidence of which is
+ * which, so nothing is done where it may mislead (a review): while a look-alike holds none of
+ * the bodies (lost, its body back unlabelled: four red squares crossing in pairs were swapped
+ * whole), or where the frame shows more bodies than look-alikes (an object's half beyond a
+ * pole, a reflection, an unprompted twin: a twin took a split object's half).
  * @param soft id → `[rows*cols]` soft labels, changed in place
- * @returns the ids given a region
+ * @returns the ids given a body
  */
 export function separateLookAlikes_(soft: Map<number, Float32Array>, options: LookAlikeOptions): number[] {
   const n = soft.get(0)?.length ?? 0;
@@ -37,13 +43,19 @@ export function separateLookAlikes_(soft: Map<number, Float32Array>, options: Lo
   const winner = getWinners(soft, n);
   const given: number[] = [];
   for (const group of getLookAlikeGroups(soft, options)) {
-    const counts = countInRegions(group, winner, regions);
+    // The bodies the frame shows of this look: exactly one per object, or nothing is done. A
+    // region under half the smallest object's size is a fragment of one, not a body (synthetic
+    // scenes split 3–9-patch pieces off 35–40-patch objects on most frames).
+    const fragment = Math.min(...group.map((id) => options.sizes.get(id) ?? 0)) / 2;
+    const bodies = regions.filter((region) => region.area >= fragment && group.some((id) => dot(options.prototypes.get(id) as Float32Array, region.prototype) >= options.matchCosine));
+    if (bodies.length !== group.length) continue;
+    const counts = countInRegions(group, winner, bodies);
     if (!counts.some((here) => here.size > 1)) continue;
     const assignment = assignRegions(group, counts, options.lostPatches);
     if (!assignment) continue;
     const members = new Set(group);
     for (const [id, k] of assignment) {
-      takeRegion_(soft, id, regions[k].mask, winner, members);
+      takeRegion_(soft, id, bodies[k].mask, winner, members);
       given.push(id);
     }
   }
@@ -79,9 +91,9 @@ function countInRegions(group: number[], winner: Int32Array, regions: Proposal[]
 }
 
 /**
- * One region for every object of the group that holds patches in any, each region to one
- * object, an object only to a region it may take (see separateLookAlikes_); the most patches
- * first. Undefined when there is no such assignment.
+ * One body for every object of the group, each body to one object, an object only to a body it
+ * may take (see separateLookAlikes_), each trying the body it holds most of first. Undefined when
+ * there is no such assignment, or an object holds none of the bodies.
  * @returns object id → region index
  */
 function assignRegions(group: number[], counts: Map<number, number>[], lostPatches: number): Map<number, number> | undefined {
@@ -89,7 +101,8 @@ function assignRegions(group: number[], counts: Map<number, number>[], lostPatch
   for (const id of group) {
     const held = counts.map((here) => here.get(id) ?? 0);
     const total = held.reduce((sum, count) => sum + count, 0);
-    if (total === 0) continue;
+    // A look-alike holding none of the bodies is lost: any of them may be its own.
+    if (total === 0) return undefined;
     const regionTotal = (k: number): number => [...counts[k].values()].reduce((sum, count) => sum + count, 0);
     const mayTake = (k: number): boolean => held[k] > 0 && 2 * held[k] >= total && (2 * held[k] > regionTotal(k) || held[k] >= lostPatches);
     options.set(id, held.map((_, k) => k).filter(mayTake).sort((a, b) => held[b] - held[a]));
