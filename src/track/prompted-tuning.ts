@@ -56,6 +56,14 @@ export const promptedTuning = {
    * half, between growing (more) and gone (a small fraction).
    */
   sliverFade: 0.5,
+  /**
+   * Look-alike separation (look-alikes.ts): a region of their look smaller than this share of the
+   * smallest look-alike's size is a fragment of one, not a body of its own. Chosen on scene 601
+   * (crossing family, in neither set), whose attention regions split 3–9-patch fragments off its
+   * 35–40-patch objects on most frames, so that almost no frame showed as many bodies as
+   * look-alikes. Not tuned further.
+   */
+  bodyShare: 0.5,
   /** Drift correction acts on a region overlapping the object at least this much (IoU). Earlier, as above. */
   driftIou: 0.3,
   /** Drift correction's pull towards the region: 0.3/0.5/0.8 gave mean J&F 0.909/0.893/0.857 on pan-two, crossing and occlusion-1s (earlier). */

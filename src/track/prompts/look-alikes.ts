@@ -1,6 +1,7 @@
 import { dot } from '../patch-features.js';
 import type { Proposal } from '../proposals.js';
 import { getWinners } from '../reanchor.js';
+import { promptedTuning } from '../prompted-tuning.js';
 
 /** What separateLookAlikes_ needs besides the labels. */
 export interface LookAlikeOptions {
@@ -23,12 +24,12 @@ export interface LookAlikeOptions {
  * squares: the hidden one's J 0.18 over the 80 frames of a middle-prompted clip, 0.66 after a
  * correction in the crossing, against 0.82 with no correction at all). Where the frame's
  * attention regions show exactly as many bodies of that look (cosine ≥ `matchCosine` with one
- * of the objects, at least half the smallest one's size) as there are look-alike objects, and
- * each object holds patches on them, each
- * object is given the body it holds most of, and the other look-alikes' patches there become
- * its. Each must get a body of its own (two that touch make one body, and then neither takes
- * it from the other), keep at least half of what it held on the bodies there, and hold the most
- * of that body or at least `lostPatches` of it. Label majority is the only evidence of which is
+ * of the objects, at least `bodyShare` of the smallest one's size) as there are look-alike
+ * objects, and each object holds patches on them, each object is given the body it holds most
+ * of, and the other look-alikes' patches there become its. Each must get a body of its own
+ * (two that touch make one body, and then neither takes it from the other), keep at least half
+ * of what it held on the bodies there, and hold the most of that body or at least
+ * `lostPatches` of it. Label majority is the only evidence of which is
  * which, so nothing is done where it may mislead (a review): while a look-alike holds none of
  * the bodies (lost, its body back unlabelled: four red squares crossing in pairs were swapped
  * whole), or where the frame shows more bodies than look-alikes (an object's half beyond a
@@ -43,10 +44,9 @@ export function separateLookAlikes_(soft: Map<number, Float32Array>, options: Lo
   const winner = getWinners(soft, n);
   const given: number[] = [];
   for (const group of getLookAlikeGroups(soft, options)) {
-    // The bodies the frame shows of this look: exactly one per object, or nothing is done. A
-    // region under half the smallest object's size is a fragment of one, not a body (synthetic
-    // scenes split 3–9-patch pieces off 35–40-patch objects on most frames).
-    const fragment = Math.min(...group.map((id) => options.sizes.get(id) ?? 0)) / 2;
+    // The bodies the frame shows of this look: exactly one per object, or nothing is done; a
+    // smaller region is a fragment of one (`bodyShare`).
+    const fragment = Math.min(...group.map((id) => options.sizes.get(id) ?? 0)) * promptedTuning.bodyShare;
     const bodies = regions.filter((region) => region.area >= fragment && group.some((id) => dot(options.prototypes.get(id) as Float32Array, region.prototype) >= options.matchCosine));
     if (bodies.length !== group.length) continue;
     const counts = countInRegions(group, winner, bodies);
