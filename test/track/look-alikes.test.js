@@ -44,6 +44,13 @@ function picture(soft) {
   return lines.join('\n');
 }
 
+/** separateLookAlikes_ gives no object a region and changes no patch's winner. */
+function assertUntouched(soft, given) {
+  const before = picture(soft);
+  assert.deepEqual(separateLookAlikes_(soft, given), []);
+  assert.equal(picture(soft), before);
+}
+
 /** Every patch of rows r0..r1, cols c0..c1 won by `id`, except those `except` lists. */
 function block(r0, r1, c0, c1, id, except = []) {
   const out = [];
@@ -77,27 +84,21 @@ describe('look-alikes apart are one object each (prompted mode, improved propaga
   it('leaves two look-alikes that touch (one region) as propagation labelled them', () => {
     const won = [...block(1, 3, 1, 3, 1, [[2, 3]]), [2, 3, 2], ...block(1, 3, 4, 5, 2)];
     const soft = labels(won);
-    const before = picture(soft);
-    assert.deepEqual(separateLookAlikes_(soft, options([region(1, 3, 1, 5), region(5, 5, 9, 11)], new Map([[1, green], [2, greenish]]))), []);
-    assert.equal(picture(soft), before);
+    assertUntouched(soft, options([region(1, 3, 1, 5), region(5, 5, 9, 11)], new Map([[1, green], [2, greenish]])));
   });
 
   it('does not move a look-alike onto another region where it holds one stray patch', () => {
     // Objects 1 and 2 overlap in one region; object 2 also won one patch of a look-alike distractor apart.
     const won = [...block(1, 3, 1, 2, 1), ...block(1, 3, 3, 4, 2), [2, 9, 2]];
     const soft = labels(won);
-    const before = picture(soft);
-    assert.deepEqual(separateLookAlikes_(soft, options([region(1, 3, 1, 4), region(1, 3, 8, 10)], new Map([[1, green], [2, greenish]]))), []);
-    assert.equal(picture(soft), before);
+    assertUntouched(soft, options([region(1, 3, 1, 4), region(1, 3, 8, 10)], new Map([[1, green], [2, greenish]])));
   });
 
   it('does not give half of an object split in two regions to a twin that holds one stray patch there', () => {
     // Object 1 is split by a pole into two regions (4 and 5 patches); its twin, object 2, won one patch of the first.
     const won = [...block(1, 2, 1, 2, 1, [[2, 2]]), [2, 2, 2], ...block(1, 2, 4, 5, 1), [3, 4, 1]];
     const soft = labels(won);
-    const before = picture(soft);
-    assert.deepEqual(separateLookAlikes_(soft, options([region(1, 2, 1, 2), region(1, 3, 4, 5)], new Map([[1, green], [2, greenish]]))), []);
-    assert.equal(picture(soft), before);
+    assertUntouched(soft, options([region(1, 2, 1, 2), region(1, 3, 4, 5)], new Map([[1, green], [2, greenish]])));
   });
 
   it('gives each of three look-alikes its own body', () => {
@@ -122,23 +123,17 @@ describe('look-alikes apart are one object each (prompted mode, improved propaga
     // Three look-alikes, three bodies; object 3 holds none of them (hidden a while, its body back unlabelled).
     const won = [...block(1, 3, 1, 3, 1, [[1, 1]]), [1, 1, 2], ...block(1, 3, 5, 6, 2, [[2, 6]]), [2, 6, 1]];
     const soft = labels(won, [1, 2, 3]);
-    const before = picture(soft);
-    assert.deepEqual(separateLookAlikes_(soft, options([region(1, 3, 1, 3), region(1, 3, 5, 6), region(1, 3, 9, 10)], new Map([[1, green], [2, greenish], [3, green]]))), []);
-    assert.equal(picture(soft), before);
+    assertUntouched(soft, options([region(1, 3, 1, 3), region(1, 3, 5, 6), region(1, 3, 9, 10)], new Map([[1, green], [2, greenish], [3, green]])));
   });
 
   it('does nothing where the frame shows more bodies of that look than look-alikes (a half beyond a pole, a reflection, an unprompted twin)', () => {
     const won = [...block(1, 3, 1, 3, 1, [[1, 1]]), [1, 1, 2], ...block(1, 3, 5, 6, 2, [[2, 6]]), [2, 6, 1]];
     const soft = labels(won);
-    const before = picture(soft);
-    assert.deepEqual(separateLookAlikes_(soft, options([region(1, 3, 1, 3), region(1, 3, 5, 6), region(1, 3, 9, 10)], new Map([[1, green], [2, greenish]]))), []);
-    assert.equal(picture(soft), before);
+    assertUntouched(soft, options([region(1, 3, 1, 3), region(1, 3, 5, 6), region(1, 3, 9, 10)], new Map([[1, green], [2, greenish]])));
   });
 
   it('leaves objects that do not look alike as propagation labelled them', () => {
     const soft = labels([...block(1, 3, 1, 3, 1, [[1, 1]]), [1, 1, 2], ...block(1, 3, 7, 9, 2, [[2, 8]]), [2, 8, 1]]);
-    const before = picture(soft);
-    assert.deepEqual(separateLookAlikes_(soft, options([region(1, 3, 1, 3), region(1, 3, 7, 9)], new Map([[1, green], [2, red]]))), []);
-    assert.equal(picture(soft), before);
+    assertUntouched(soft, options([region(1, 3, 1, 3), region(1, 3, 7, 9)], new Map([[1, green], [2, red]])));
   });
 });
