@@ -64,6 +64,25 @@ export const promptedTuning = {
    * look-alikes. Not tuned further.
    */
   bodyShare: 0.5,
+  /**
+   * Look-alike separation by motion (look-alikes.ts): how many of an object's last sightings
+   * apart from its look-alikes give its velocity. Set by reasoning, not tuned: a third of a
+   * second at 25 fps, long enough that a patch of jitter in a centre moves the velocity little,
+   * short enough to follow a slow turn.
+   */
+  pathSpan: 8,
+  /**
+   * …and how many frames after its last sighting apart its path still predicts where it is: the
+   * longest occlusion the tracker is asked to bridge (2 s at 25 fps). Set by reasoning, not tuned.
+   */
+  pathHorizon: 50,
+  /**
+   * …and how clear the prediction must be: the assignment of bodies the paths predict is taken
+   * where its total distance is at most this share of the next best one's; otherwise label
+   * majority decides. Set by reasoning, not tuned: half, so that one body a patch off and the
+   * other a patch off the wrong way never decides.
+   */
+  pathMargin: 0.5,
   /** Drift correction acts on a region overlapping the object at least this much (IoU). Earlier, as above. */
   driftIou: 0.3,
   /** Drift correction's pull towards the region: 0.3/0.5/0.8 gave mean J&F 0.909/0.893/0.857 on pan-two, crossing and occlusion-1s (earlier). */

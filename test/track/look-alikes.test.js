@@ -9,7 +9,7 @@ const n = rows * cols;
 const green = Float32Array.of(1, 0, 0);
 const greenish = Float32Array.of(0.98, 0.2, 0).map((v, _, a) => v / Math.hypot(...a));
 const red = Float32Array.of(0, 0, 1);
-const options = (regions, prototypes) => ({ regions, prototypes, matchCosine: 0.7, lostPatches: 3, sizes: new Map([...prototypes.keys()].map((id) => [id, 6])) });
+const options = (regions, prototypes) => ({ regions, prototypes, matchCosine: 0.7, lostPatches: 3, sizes: new Map([...prototypes.keys()].map((id) => [id, 6])), frame: 10, paths: new Map() });
 
 /** A region over the patches of rows r0..r1, cols c0..c1 (inclusive). */
 function region(r0, r1, c0, c1) {
@@ -58,20 +58,30 @@ function block(r0, r1, c0, c1, id, except = []) {
   return out;
 }
 
+/** Objects 1 and 2 each on one of the two bodies of rows 1–3 (cols 1–3 and 7–9), nothing else. */
+const oneBodyEach = [
+  '000000000000',
+  '011100022200',
+  '011100022200',
+  '011100022200',
+  '000000000000',
+  '000000000000',
+].join('\n');
+
+/** Each patch's winning id on the frame before, from [row, col, id] triples (0 elsewhere). */
+function previousWinners(won) {
+  const winner = new Int32Array(n);
+  for (const [r, c, id] of won) winner[r * cols + c] = id;
+  return winner;
+}
+
 describe('look-alikes apart are one object each (prompted mode, improved propagation)', () => {
   it('gives each of two look-alikes the body it holds most of, where propagation scattered both labels over both', () => {
     // Left body (rows 1-3, cols 1-3): mostly object 1, two patches object 2; right body (cols 7-9): mostly 2, one patch 1.
     const soft = labels([...block(1, 3, 1, 3, 1, [[1, 1], [3, 2]]), [1, 1, 2], [3, 2, 2], ...block(1, 3, 7, 9, 2, [[2, 8]]), [2, 8, 1]]);
     const given = separateLookAlikes_(soft, options([region(1, 3, 1, 3), region(1, 3, 7, 9)], new Map([[1, green], [2, greenish]])));
     assert.deepEqual(given.sort(), [1, 2]);
-    assert.equal(picture(soft), [
-      '000000000000',
-      '011100022200',
-      '011100022200',
-      '011100022200',
-      '000000000000',
-      '000000000000',
-    ].join('\n'));
+    assert.equal(picture(soft), oneBodyEach);
   });
 
   it("takes a piece under half the smaller object's size for a fragment of one, not a third body", () => {
@@ -135,5 +145,46 @@ describe('look-alikes apart are one object each (prompted mode, improved propaga
   it('leaves objects that do not look alike as propagation labelled them', () => {
     const soft = labels([...block(1, 3, 1, 3, 1, [[1, 1]]), [1, 1, 2], ...block(1, 3, 7, 9, 2, [[2, 8]]), [2, 8, 1]]);
     assertUntouched(soft, options([region(1, 3, 1, 3), region(1, 3, 7, 9)], new Map([[1, green], [2, red]])));
+  });
+  it('keeps each look-alike on the body it had on the frame before, where this frame merged their labels', () => {
+    // Out of a crossing: object 1's label covers the right body and most of the left; object 2's
+    // three patches lie on the left one. On the frame before, 1 was on the left and 2 on the right.
+    const soft = labels([...block(1, 3, 1, 3, 1, [[1, 1], [2, 2], [3, 3]]), [1, 1, 2], [2, 2, 2], [3, 3, 2], ...block(1, 3, 7, 9, 1)]);
+    const previous = previousWinners([...block(1, 3, 1, 3, 1), ...block(1, 3, 6, 8, 2)]);
+    const given = separateLookAlikes_(soft, { ...options([region(1, 3, 1, 3), region(1, 3, 7, 9)], new Map([[1, green], [2, greenish]])), previous });
+    assert.deepEqual(given.sort(), [1, 2]);
+    assert.equal(picture(soft), oneBodyEach);
+  });
+
+  it('goes by label majority where the frame before had the look-alikes merged', () => {
+    // The same frame, but on the frame before object 1 covered both bodies too: 2's patches there decide.
+    const soft = labels([...block(1, 3, 1, 3, 1, [[1, 1], [2, 2], [3, 3]]), [1, 1, 2], [2, 2, 2], [3, 3, 2], ...block(1, 3, 7, 9, 1)]);
+    const previous = previousWinners([...block(1, 3, 1, 3, 1, [[2, 2]]), [2, 2, 2], ...block(1, 3, 6, 8, 1)]);
+    separateLookAlikes_(soft, { ...options([region(1, 3, 1, 3), region(1, 3, 7, 9)], new Map([[1, green], [2, greenish]])), previous });
+    assert.equal(picture(soft).split('\n')[2], '022200011100');
+  });
+  it('gives each look-alike the body its path leads to, coming out of a crossing', () => {
+    // Object 1 went right and object 2 left along row 2 until they merged (frames 9–11); on frame
+    // 12 they are apart again, 1's label mostly on the left body, 2's few patches on the right one.
+    const paths = new Map([
+      [1, [5, 6, 7, 8].map((frame, k) => ({ frame, centre: [2, 1 + k] }))],
+      [2, [5, 6, 7, 8].map((frame, k) => ({ frame, centre: [2, 10 - k] }))],
+    ]);
+    const soft = labels([...block(1, 3, 1, 3, 1), ...block(1, 3, 7, 9, 1, [[1, 7], [2, 8], [3, 9]]), [1, 7, 2], [2, 8, 2], [3, 9, 2]]);
+    const previous = previousWinners(block(1, 3, 2, 8, 1));
+    const given = separateLookAlikes_(soft, { ...options([region(1, 3, 1, 3), region(1, 3, 7, 9)], new Map([[1, green], [2, greenish]])), previous, frame: 12, paths });
+    assert.deepEqual(given.sort(), [1, 2]);
+    assert.equal(picture(soft).split('\n')[2], '022200011100');
+    // Frame 12 joins each path, at its body's centre.
+    assert.deepEqual(paths.get(1).at(-1), { frame: 12, centre: [2, 8] });
+    assert.deepEqual(paths.get(2).at(-1), { frame: 12, centre: [2, 2] });
+  });
+
+  it('goes by label majority where the paths do not tell the bodies apart', () => {
+    // Both stood still between the two bodies before they merged: either way is as near.
+    const paths = new Map([1, 2].map((id) => [id, [5, 6, 7, 8].map((frame) => ({ frame, centre: [2, 5] }))]));
+    const soft = labels([...block(1, 3, 1, 3, 1), ...block(1, 3, 7, 9, 1, [[1, 7], [2, 8], [3, 9]]), [1, 7, 2], [2, 8, 2], [3, 9, 2]]);
+    separateLookAlikes_(soft, { ...options([region(1, 3, 1, 3), region(1, 3, 7, 9)], new Map([[1, green], [2, greenish]])), previous: previousWinners(block(1, 3, 2, 8, 1)), frame: 12, paths });
+    assert.equal(picture(soft).split('\n')[2], '011100022200');
   });
 });

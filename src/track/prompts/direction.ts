@@ -10,7 +10,7 @@ import type { Similarity } from '../similarity.js';
 import type { FrameFeatures } from '../types.js';
 import { promptedTuning } from '../prompted-tuning.js';
 import { adoptSlivers_, getSliverFootprints, type PendingSliver, type SliverFootprint } from './slivers.js';
-import { separateLookAlikes_ } from './look-alikes.js';
+import { separateLookAlikes_, type Sighting } from './look-alikes.js';
 import { averageHeads } from '../attention-mask.js';
 import { resizeLabels } from '../resize-labels.js';
 
@@ -67,12 +67,14 @@ export interface Direction {
   born: Discovered[];
   /** Objects the last prompt marked only by a sliver that covers no patch's centre, waiting to come into view: id → where (slivers.ts). */
   pending: Map<number, PendingSliver>;
+  /** Each look-alike's last sightings apart from its twins (look-alikes.ts), oldest first. */
+  lookAlikePaths: Map<number, Sighting[]>;
 }
 
 /** A direction that carries `ids` and has passed no prompt yet. */
 export function createDirection(ids: number[]): Direction {
   const sorted = [...new Set([0, ...ids])].sort((a, b) => a - b);
-  return { ids: sorted, recent: [], prototypes: new Map(), rejected: new Map(), discovery: { candidates: [], nextId: Math.max(...sorted) + 1 }, born: [], markedPatches: new Map(), pending: new Map() };
+  return { ids: sorted, recent: [], prototypes: new Map(), rejected: new Map(), discovery: { candidates: [], nextId: Math.max(...sorted) + 1 }, born: [], markedPatches: new Map(), pending: new Map(), lookAlikePaths: new Map() };
 }
 
 /** A frame's patch tokens in the two forms prompted mode uses, each `[rows*cols, dim]` unit rows. */
@@ -285,6 +287,12 @@ function hasObjectOfUnknownLook(direction: Direction, frame: number): boolean {
   return direction.ids.some((id) => id > 0 && !direction.prototypes.has(id) && !direction.rejected.has(id) && (direction.mayReanchor?.(id, frame) ?? true));
 }
 
+/** Each patch's winning id on the frame this direction labelled last: its last prediction, or the prompt it starts from. */
+function getPreviousWinners(direction: Direction, n: number): Int32Array | undefined {
+  const last = direction.recent.at(-1) ?? direction.anchor;
+  return last && getWinners(last.masks, n);
+}
+
 /**
  * Propagates the direction's labels onto one more frame (DINO's label propagation from
  * the prompt plus the last `contextFrames` predictions), with re-anchoring, drift
@@ -315,7 +323,7 @@ export async function stepDirection_(direction: Direction, features: FrameFeatur
     }
     eraseVanished_(soft, { tokens: tokens.centred, dim, cols, radius: options.radius, prototypes, matchCosine, lostPatches }, (id) => mayLetGo(direction, id), anchored);
     correctDrift_(soft, features.clsAttention, tokens.centred, prototypes, { rows, cols, heads, dim, lostPatches, matchCosine, pull, driftIou, regions });
-    if (!hasObjectOfUnknownLook(direction, features.index)) separateLookAlikes_(soft, { regions: regions ?? [], prototypes: live, matchCosine, lostPatches, sizes: direction.markedPatches });
+    if (!hasObjectOfUnknownLook(direction, features.index)) separateLookAlikes_(soft, { regions: regions ?? [], prototypes: live, matchCosine, lostPatches, sizes: direction.markedPatches, previous: getPreviousWinners(direction, rows * cols), frame: features.index, paths: direction.lookAlikePaths });
   }
   direction.born = [];
   if (options.discover) {

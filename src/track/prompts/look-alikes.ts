@@ -15,6 +15,18 @@ export interface LookAlikeOptions {
   lostPatches: number;
   /** Each object's size in patches where a prompt last marked it or discovery found it (0 or absent: unknown). */
   sizes: Map<number, number>;
+  /** Each patch's winning id on the frame this direction labelled just before (the last prediction, or the prompt), if any. */
+  previous?: Int32Array;
+  /** The frame's index. */
+  frame: number;
+  /** Each look-alike's last sightings apart from its twins, oldest first: read, and this frame's appended (`pathSpan` kept). */
+  paths: Map<number, Sighting[]>;
+}
+
+/** Where a look-alike's body was on a frame that showed it apart from its twins: its centre, in patches (row, column). */
+export interface Sighting {
+  frame: number;
+  centre: [number, number];
 }
 
 /**
@@ -25,15 +37,16 @@ export interface LookAlikeOptions {
  * correction in the crossing, against 0.82 with no correction at all). Where the frame's
  * attention regions show exactly as many bodies of that look (cosine ≥ `matchCosine` with one
  * of the objects, at least `bodyShare` of the smallest one's size) as there are look-alike
- * objects, and each object holds patches on them, each object is given the body it holds most
- * of, and the other look-alikes' patches there become its. Each must get a body of its own
- * (two that touch make one body, and then neither takes it from the other), keep at least half
- * of what it held on the bodies there, and hold the most of that body or at least
- * `lostPatches` of it. Label majority is the only evidence of which is
- * which, so nothing is done where it may mislead (a review): while a look-alike holds none of
- * the bodies (lost, its body back unlabelled: four red squares crossing in pairs were swapped
- * whole), or where the frame shows more bodies than look-alikes (an object's half beyond a
- * pole, a reflection, an unprompted twin: a twin took a split object's half).
+ * objects, each is given one body, and the other look-alikes' patches there become its:
+ * - the body it had on the frame before, where that frame had them apart (keepPreviousBodies);
+ * - otherwise, where they share a body, the body it holds most of. Each must get a body of its
+ *   own (two that touch make one body, and then neither takes it from the other), keep at least
+ *   half of what it held on the bodies there, and hold the most of that body or at least
+ *   `lostPatches` of it. Label majority is weak evidence of which is which, so nothing is done
+ *   where it may mislead (a review): while a look-alike holds none of the bodies (lost, its
+ *   body back unlabelled: four red squares crossing in pairs were swapped whole).
+ * Nothing is done either where the frame shows more bodies than look-alikes (an object's half
+ * beyond a pole, a reflection, an unprompted twin: a twin took a split object's half).
  * @param soft id → `[rows*cols]` soft labels, changed in place
  * @returns the ids given a body
  */
@@ -50,8 +63,10 @@ export function separateLookAlikes_(soft: Map<number, Float32Array>, options: Lo
     const bodies = regions.filter((region) => region.area >= fragment && group.some((id) => dot(options.prototypes.get(id) as Float32Array, region.prototype) >= options.matchCosine));
     if (bodies.length !== group.length) continue;
     const counts = countInRegions(group, winner, bodies);
-    if (!counts.some((here) => here.size > 1)) continue;
-    const assignment = assignRegions(group, counts, options.lostPatches);
+    const assignment = keepPreviousBodies(group, bodies, options.previous) ?? followPaths(group, bodies, options) ?? getBodiesByMajority(group, counts, options.lostPatches);
+    // Already apart where nothing was to be done: each holds the most of its own body.
+    const apart = assignment ?? assignRegions(group, counts, Infinity);
+    if (apart) recordSightings_(options.paths, apart, bodies, options.frame);
     if (!assignment) continue;
     const members = new Set(group);
     for (const [id, k] of assignment) {
@@ -60,6 +75,70 @@ export function separateLookAlikes_(soft: Map<number, Float32Array>, options: Lo
     }
   }
   return given;
+}
+
+/**
+ * Where the frame before had them merged, each look-alike takes the body nearest where its path
+ * apart leads (straight on, at its velocity over its last `pathSpan` sightings): who went in
+ * which way comes out that way. Label majority on the first frame apart after a crossing is a
+ * coin toss, and the body a look-alike keeps from there on (keepPreviousBodies) is then the
+ * wrong one half the time (the held-out pan-3 scene: both look-alikes swapped for the last 35
+ * frames). Only where every look-alike has a path of two sightings or more, its last within
+ * `pathHorizon` frames, and the best assignment is clearly nearer than the next (`pathMargin`);
+ * a bounce, where the two come back the way they went, is read as a crossing.
+ */
+function followPaths(group: number[], bodies: Proposal[], options: LookAlikeOptions): Map<number, number> | undefined {
+  const { pathHorizon, pathMargin } = promptedTuning;
+  const predicted: [number, number][] = [];
+  for (const id of group) {
+    const path = options.paths.get(id) ?? [];
+    if (path.length < 2 || Math.abs(options.frame - path[path.length - 1].frame) > pathHorizon) return undefined;
+    predicted.push(extrapolate(path, options.frame));
+  }
+  const ranked = getPermutations(group.length)
+    .map((order) => ({ order, distance: order.reduce((sum, k, i) => sum + Math.hypot(bodies[k].centre[0] - predicted[i][0], bodies[k].centre[1] - predicted[i][1]), 0) }))
+    .sort((a, b) => a.distance - b.distance);
+  if (ranked.length < 2 || ranked[0].distance > pathMargin * ranked[1].distance) return undefined;
+  return new Map(group.map((id, i) => [id, ranked[0].order[i]]));
+}
+
+/** Where a path of sightings (oldest first, two or more on different frames) leads on `frame`, straight on at its mean velocity. */
+function extrapolate(path: Sighting[], frame: number): [number, number] {
+  const [first, last] = [path[0], path[path.length - 1]];
+  const span = last.frame - first.frame;
+  const velocity = span === 0 ? [0, 0] : [(last.centre[0] - first.centre[0]) / span, (last.centre[1] - first.centre[1]) / span];
+  const ahead = frame - last.frame;
+  return [last.centre[0] + velocity[0] * ahead, last.centre[1] + velocity[1] * ahead];
+}
+
+/** Every order of 0..count-1 (count is a group of look-alikes: a handful at most). */
+function getPermutations(count: number): number[][] {
+  if (count === 0) return [[]];
+  return getPermutations(count - 1).flatMap((order) => Array.from({ length: count }, (_, at) => [...order.slice(0, at), count - 1, ...order.slice(at)]));
+}
+
+/** Appends each look-alike's body centre on `frame` to its path, keeping the last `pathSpan`. */
+function recordSightings_(paths: Map<number, Sighting[]>, apart: Map<number, number>, bodies: Proposal[], frame: number): void {
+  for (const [id, k] of apart) paths.set(id, [...(paths.get(id) ?? []), { frame, centre: bodies[k].centre }].slice(-promptedTuning.pathSpan));
+}
+
+/**
+ * Each look-alike keeps the body it had on the frame before, where that frame had them apart:
+ * each held the most of one body of this frame and at least half of its patches there.
+ * Motion is the better evidence then: this frame's label majority comes from context frames
+ * where the two were merged into one label, and a look-alike's few patches there may lie on
+ * its twin (scene 601 prompted after the crossing, going backwards: the pair swapped on the
+ * first frame apart after being right on the one before, with fuller attention regions).
+ */
+function keepPreviousBodies(group: number[], bodies: Proposal[], previous: Int32Array | undefined): Map<number, number> | undefined {
+  if (!previous) return undefined;
+  // Infinity: on the frame before, each must have held the most of its body, not just a few patches.
+  return assignRegions(group, countInRegions(group, previous, bodies), Infinity);
+}
+
+/** Each look-alike takes the body it holds most of on this frame (assignRegions); undefined where no body is shared, so there is nothing to separate. */
+function getBodiesByMajority(group: number[], counts: Map<number, number>[], lostPatches: number): Map<number, number> | undefined {
+  return counts.some((here) => here.size > 1) ? assignRegions(group, counts, lostPatches) : undefined;
 }
 
 /** The objects with a look and a label, in groups of look-alikes (linked by cosine ≥ `matchCosine`), groups of two or more only. */
