@@ -196,11 +196,16 @@ function getObjectnessTest(features: FrameFeatures, centred: Float32Array): (pro
 }
 
 /**
- * The unsupervised tracker's proposals, for `--discover`: its per-head lifts add objects that
- * fewer heads attend, or less than the prompted ones. The attention regions alone keep a share
- * of the attention's mass, the most attended objects': a red disc beside a blue square and a
- * yellow triangle was no region on any frame, and never discovered (trial 18; unsupervised mode
- * tracked it).
+ * The unsupervised tracker's proposals: the regions re-anchoring, drift correction, look-alike
+ * separation and `--discover` look at. Its per-head lifts add objects that fewer heads attend,
+ * or less than the others, and cover more of each object. The attention regions alone keep a
+ * share of the attention's mass, the most attended objects': a red disc beside a blue square
+ * and a yellow triangle was no region on any frame, and never discovered (trial 18;
+ * unsupervised mode tracked it); a red square back from behind an occluder among five objects
+ * was no region either, so re-anchoring could not find it and it vanished on alternate frames
+ * in full view (the same trial); two crossing look-alikes came out of the crossing as fragments
+ * and merged regions, never as two bodies, so separation could not part them (scene 301,
+ * `test/track/prompted-tracker.test.js`).
  */
 function getObjectRegions(features: FrameFeatures, centred: Float32Array, threshold?: number): Proposal[] {
   const { rows, cols, heads, dim } = features;
@@ -304,8 +309,8 @@ export async function stepDirection_(direction: Direction, features: FrameFeatur
   const { rows, cols, dim, heads } = features;
   if (!direction.anchor) throw new Error(`internal: propagation reached frame ${features.index} before any prompt`);
   const soft = await propagateMasks(tokens.unit, [direction.anchor, ...direction.recent], { rows, cols, dim, radius: options.radius, topK: options.topK, temperature: options.temperature }, options.similarity);
-  // The frame's attention regions, computed once: re-anchoring, drift correction and discovery share them.
-  const regions = options.propagation === 'improved' || options.discover ? getAttentionRegions(features.clsAttention, tokens.centred, { rows, cols, heads, dim, threshold: options.threshold }) : undefined;
+  // The frame's object regions, computed once: re-anchoring, drift correction, look-alike separation and discovery share them.
+  const regions = options.propagation === 'improved' || options.discover ? getObjectRegions(features, tokens.centred, options.threshold) : undefined;
   const { prototypes } = direction;
   if (options.propagation === 'improved') {
     const { lostPatches, matchCosine, pull, driftIou } = promptedTuning;
@@ -314,7 +319,11 @@ export async function stepDirection_(direction: Direction, features: FrameFeatur
     dropStrayParts_(soft, tokens.centred, getPromptedLooks(direction), { rows, cols, dim, matchCosine });
     const anchored = reanchorLost_(soft, features.clsAttention, tokens.centred, live, { rows, cols, heads, dim, lostPatches, matchCosine, regions });
     if (direction.pending.size > 0 && direction.anchorCentred) {
-      const scene = { regions: regions ?? [], isObjectLike: getObjectnessTest(features, tokens.centred), attention: averageHeads(features.clsAttention, heads), promptTokens: direction.anchorCentred, dim };
+      // A sliver is adopted by an attention region, not a proposal: the proposals' 2-patch
+      // regions gave a sliver at a wall's edge the look of two wall-and-object patches, and
+      // re-anchoring did not find the object as it came out (bench:prompts' 102, prompted
+      // after the occlusion: frames 88–95 lost going forwards).
+      const scene = { regions: getAttentionRegions(features.clsAttention, tokens.centred, { rows, cols, heads, dim, threshold: options.threshold }), isObjectLike: getObjectnessTest(features, tokens.centred), attention: averageHeads(features.clsAttention, heads), promptTokens: direction.anchorCentred, dim };
       for (const { id, prototype, patches } of adoptSlivers_(soft, scene, direction.pending, lostPatches)) {
         prototypes.set(id, prototype);
         direction.markedPatches.set(id, patches);
@@ -329,8 +338,7 @@ export async function stepDirection_(direction: Direction, features: FrameFeatur
   if (options.discover) {
     const known = new Map([...prototypes, ...direction.rejected]);
     const objectLike = getObjectnessTest(features, tokens.centred);
-    const candidates = getObjectRegions(features, tokens.centred, options.threshold);
-    direction.born = discoverObjects_(soft, features.clsAttention, tokens.centred, known, direction.discovery, { rows, cols, heads, dim, knownCosine: promptedTuning.knownCosine, regions: candidates, isObjectLike: objectLike, index: features.index, ...options.discover });
+    direction.born = discoverObjects_(soft, features.clsAttention, tokens.centred, known, direction.discovery, { rows, cols, heads, dim, knownCosine: promptedTuning.knownCosine, regions, isObjectLike: objectLike, index: features.index, ...options.discover });
     for (const { id, prototype, history } of direction.born) {
       direction.ids.push(id);
       prototypes.set(id, prototype);
