@@ -17,7 +17,7 @@ export interface DiscoveryOptions {
   maxObjects: number;
   /** A region at least this like a known object is a piece of it, not a new one. */
   knownCosine: number;
-  /** The frame's attention regions when the caller already has them. */
+  /** The frame's regions when the caller already has them (prompted mode passes the unsupervised tracker's proposals). */
   regions?: Proposal[];
   /** Share of attention mass kept when the regions are computed here (`--threshold`). */
   threshold?: number;

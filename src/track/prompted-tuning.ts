@@ -67,8 +67,9 @@ export const promptedTuning = {
   /**
    * Look-alike separation by motion (look-alikes.ts): how many of an object's last sightings
    * apart from its look-alikes give its velocity. Set by reasoning, not tuned: a third of a
-   * second at 25 fps, long enough that a patch of jitter in a centre moves the velocity little,
-   * short enough to follow a slow turn.
+   * second at 25 fps where every frame is a sighting (with `--stride`, or frames where the
+   * bodies did not show apart, it spans more), long enough that a patch of jitter in a centre
+   * moves the velocity little, short enough to follow a slow turn.
    */
   pathSpan: 8,
   /**
@@ -83,6 +84,12 @@ export const promptedTuning = {
    * other a patch off the wrong way never decides.
    */
   pathMargin: 0.5,
+  /**
+   * …and the most look-alikes one group may have for paths to be followed: every order of the
+   * bodies is tried, 720 at 6, where 10 took 14 s and 1.1 GB a frame and 12 ran out of memory
+   * (a review). Set by reasoning: a margin on total distance is rarely clear beyond a few.
+   */
+  pathGroupLimit: 6,
   /** Drift correction acts on a region overlapping the object at least this much (IoU). Earlier, as above. */
   driftIou: 0.3,
   /** Drift correction's pull towards the region: 0.3/0.5/0.8 gave mean J&F 0.909/0.893/0.857 on pan-two, crossing and occlusion-1s (earlier). */

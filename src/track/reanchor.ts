@@ -13,7 +13,7 @@ export interface ReanchorOptions {
   lostPatches: number;
   /** How like the annotated object a region must be to take its label. */
   matchCosine: number;
-  /** The frame's attention regions when the caller already has them (they depend only on the frame). */
+  /** The frame's regions when the caller already has them (they depend only on the frame; prompted mode passes the unsupervised tracker's proposals). */
   regions?: Proposal[];
   /** Share of attention mass kept when the regions are computed here (`--threshold`). */
   threshold?: number;

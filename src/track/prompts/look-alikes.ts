@@ -5,7 +5,7 @@ import { promptedTuning } from '../prompted-tuning.js';
 
 /** What separateLookAlikes_ needs besides the labels. */
 export interface LookAlikeOptions {
-  /** The frame's attention regions (one per object in view, or one for objects that touch; an object may be split in two). */
+  /** The frame's object regions (one per object in view, or one for objects that touch; an object may be split in two). */
   regions: Proposal[];
   /** Each object's look (unit mean of its centred tokens). */
   prototypes: Map<number, Float32Array>;
@@ -35,16 +35,22 @@ export interface Sighting {
  * behind the other, each label was scattered over both bodies (a first-time user's crossing
  * squares: the hidden one's J 0.18 over the 80 frames of a middle-prompted clip, 0.66 after a
  * correction in the crossing, against 0.82 with no correction at all). Where the frame's
- * attention regions show exactly as many bodies of that look (cosine ≥ `matchCosine` with one
+ * object regions show exactly as many bodies of that look (cosine ≥ `matchCosine` with one
  * of the objects, at least `bodyShare` of the smallest one's size) as there are look-alike
  * objects, each is given one body, and the other look-alikes' patches there become its:
- * - the body it had on the frame before, where that frame had them apart (keepPreviousBodies);
- * - otherwise, where they share a body, the body it holds most of. Each must get a body of its
+ * - the body holding most of its label on the frame before, where that frame's labels lay one
+ *   to a body (keepPreviousBodies: apart, or split by side within a merge);
+ * - else the body its path apart leads to, where that is clear (followPaths);
+ * - else, where they share a body, the body it holds most of. Each must get a body of its
  *   own (two that touch make one body, and then neither takes it from the other), keep at least
  *   half of what it held on the bodies there, and hold the most of that body or at least
- *   `lostPatches` of it. Label majority is weak evidence of which is which, so nothing is done
+ *   `lostPatches` of it. Label majority is weak evidence of which is which, so it does nothing
  *   where it may mislead (a review): while a look-alike holds none of the bodies (lost, its
- *   body back unlabelled: four red squares crossing in pairs were swapped whole).
+ *   body back unlabelled: four red squares crossing in pairs were swapped whole). The first
+ *   two rules have no such guard: they may give a lost look-alike a body.
+ * Whatever the first choice after a merge, the first rule keeps it from then on, right or
+ * wrong, until a prompt; and a bounce is read as a crossing (a review: scene 301 with its
+ * paths turned back before crossing was swapped from frame 47 on, where majority was right).
  * Nothing is done either where the frame shows more bodies than look-alikes (an object's half
  * beyond a pole, a reflection, an unprompted twin: a twin took a split object's half).
  * @param soft id → `[rows*cols]` soft labels, changed in place
@@ -88,7 +94,8 @@ export function separateLookAlikes_(soft: Map<number, Float32Array>, options: Lo
  * a bounce, where the two come back the way they went, is read as a crossing.
  */
 function followPaths(group: number[], bodies: Proposal[], options: LookAlikeOptions): Map<number, number> | undefined {
-  const { pathHorizon, pathMargin } = promptedTuning;
+  const { pathHorizon, pathMargin, pathGroupLimit } = promptedTuning;
+  if (group.length > pathGroupLimit) return undefined;
   const predicted: [number, number][] = [];
   for (const id of group) {
     const path = options.paths.get(id) ?? [];
