@@ -201,4 +201,27 @@ describe('look-alikes apart are one object each (prompted mode, improved propaga
     separateLookAlikes_(soft, { ...options(regions, new Map(ids.map((id) => [id, id % 2 ? green : greenish]))), sizes: new Map(ids.map((id) => [id, 3])), frame: 10, paths });
     assert.equal(picture(soft), before);
   });
+  it('follows paths going backwards from a prompt, frames counting down', () => {
+    // The backward pass: object 1 was sighted on frames 20 down to 17 moving left (cols 10 → 7),
+    // object 2 moving right (cols 1 → 4); on frame 13, after a merge, 1 is on the left body.
+    const paths = new Map([
+      [1, [20, 19, 18, 17].map((frame, k) => ({ frame, centre: [2, 10 - k] }))],
+      [2, [20, 19, 18, 17].map((frame, k) => ({ frame, centre: [2, 1 + k] }))],
+    ]);
+    const soft = labels([...block(1, 3, 7, 9, 1), ...block(1, 3, 1, 3, 1, [[1, 1], [2, 2], [3, 3]]), [1, 1, 2], [2, 2, 2], [3, 3, 2]]);
+    separateLookAlikes_(soft, { ...options([region(1, 3, 1, 3), region(1, 3, 7, 9)], new Map([[1, green], [2, greenish]])), previous: previousWinners(block(1, 3, 2, 8, 1)), frame: 13, paths });
+    assert.equal(picture(soft).split('\n')[2], '011100022200');
+  });
+
+  it('does not follow a path last sighted more than pathHorizon (50) frames before', () => {
+    // Object 1 stood on the right and 2 on the left on frames 5–8; on frame 60, 52 frames later,
+    // 1's label is mostly on the left body: the stale paths no longer say, label majority decides.
+    const paths = new Map([
+      [1, [5, 6, 7, 8].map((frame) => ({ frame, centre: [2, 8] }))],
+      [2, [5, 6, 7, 8].map((frame) => ({ frame, centre: [2, 2] }))],
+    ]);
+    const soft = labels([...block(1, 3, 1, 3, 1), ...block(1, 3, 7, 9, 1, [[1, 7], [2, 8], [3, 9]]), [1, 7, 2], [2, 8, 2], [3, 9, 2]]);
+    separateLookAlikes_(soft, { ...options([region(1, 3, 1, 3), region(1, 3, 7, 9)], new Map([[1, green], [2, greenish]])), previous: previousWinners(block(1, 3, 2, 8, 1)), frame: 60, paths });
+    assert.equal(picture(soft).split('\n')[2], '011100022200');
+  });
 });
