@@ -84,9 +84,10 @@ export function separateLookAlikes_(soft: Map<number, Float32Array>, options: Lo
 }
 
 /**
- * Where the frame before had them merged, each look-alike takes the body nearest where its path
- * apart leads (straight on, at its velocity over its last `pathSpan` sightings): who went in
- * which way comes out that way. Label majority on the first frame apart after a crossing is a
+ * Where the frame before does not say (keepPreviousBodies), each look-alike takes the body
+ * nearest where its path apart leads (straight on, at its velocity over its last `pathSpan`
+ * sightings): who went in which way comes out that way. Only in groups of at most
+ * `pathGroupLimit`, since every order of the bodies is tried. Label majority on the first frame apart after a crossing is a
  * coin toss, and the body a look-alike keeps from there on (keepPreviousBodies) is then the
  * wrong one half the time (the held-out pan-3 scene: both look-alikes swapped for the last 35
  * frames). Only where every look-alike has a path of two sightings or more, its last within
@@ -130,8 +131,10 @@ function recordSightings_(paths: Map<number, Sighting[]>, apart: Map<number, num
 }
 
 /**
- * Each look-alike keeps the body it had on the frame before, where that frame had them apart:
- * each held the most of one body of this frame and at least half of its patches there.
+ * Each look-alike keeps the body it had on the frame before, where that frame's labels lay one
+ * to a body of this frame: each held the most of one body and at least half of its patches
+ * there. That is so where they were apart, and also within a merge where each label kept to one
+ * side (then it reads the parting as a bounce, before followPaths is asked: a review).
  * Motion is the better evidence then: this frame's label majority comes from context frames
  * where the two were merged into one label, and a look-alike's few patches there may lie on
  * its twin (scene 601 prompted after the crossing, going backwards: the pair swapped on the
