@@ -86,8 +86,9 @@ export const promptedTuning = {
   pathMargin: 0.5,
   /**
    * …and the most look-alikes one group may have for paths to be followed: every order of the
-   * bodies is tried, 720 at 6, where 10 took 14 s and 1.1 GB a frame and 12 ran out of memory
-   * (a review). Set by reasoning: a margin on total distance is rarely clear beyond a few.
+   * bodies is tried, 720 at 6, where a review's script (not in the repository) timed 10 at 14 s
+   * and 1.1 GB a frame, and 12 ran out of memory. Set by reasoning: a margin on total distance
+   * is rarely clear beyond a few.
    */
   pathGroupLimit: 6,
   /** Drift correction acts on a region overlapping the object at least this much (IoU). Earlier, as above. */
