@@ -183,7 +183,7 @@ export async function runTrack(context: TrackContext): Promise<TrackSummary> {
     } else {
       model = await loadModel(context.model, size.width, size.height);
       decoder = decodeVideo({ video: video as VideoInfo, modelWidth: model.inputWidth, modelHeight: model.inputHeight, keepFull: needImages, verbose: context.verbose });
-      source = inferFrames(decoder.frames, model, context.batch, keys, clock);
+      source = inferFrames(decoder.frames, model, context.batch, keys, clock, context.model.notify);
     }
     if (!temporary) context.onStart?.({ video, model, cache });
     const patchSize = model?.structure.patchSize ?? cache?.info.patchSize ?? 16;

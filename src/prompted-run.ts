@@ -88,7 +88,7 @@ export async function writeTemporaryCache(context: TrackContext, video: VideoInf
     try {
       let written = 0;
       let blank: { clsAttention: Float32Array; patchTokens: Float32Array; heads: number; dim: number } | undefined;
-      for await (const frame of inferFrames(decoder.frames, model, context.batch, keys, clock)) {
+      for await (const frame of inferFrames(decoder.frames, model, context.batch, keys, clock, context.model.notify)) {
         const { rows, cols } = model;
         if (frame.features && !blank) {
           const { heads, dim, clsAttention, patchTokens } = frame.features;

@@ -1,6 +1,6 @@
 import { ExternalError, InputError } from './errors.js';
 import type { FeatureCache } from './features/index.js';
-import { writeNormalisedFrame_, type LoadedModel, type ModelOutputs } from './model/index.js';
+import { getAttentionBytes, getFastBatchSize, webgpuAttentionBytes, writeNormalisedFrame_, type LoadedModel, type ModelOutputs } from './model/index.js';
 import type { FrameFeatures } from './track/index.js';
 import { describeNonFinite, findNonFinite } from './util/finite.js';
 import { markKeyFrames } from './util/key-frames.js';
@@ -28,11 +28,28 @@ interface Batch {
  * model never waits for the consumer: while the main thread tracks and writes frame n
  * (tens of ms of synchronous work), the inference worker is already running frame n + 1.
  * At most two batches are in flight.
+ * On WebGPU, batches grow to `requestedBatch` only as far as they stay fast (batch-limit.ts),
+ * which the head count of the first answer tells: until then one frame a call, and `notify`
+ * says so when the batch is smaller than asked.
  */
-export async function* inferFrames(frames: AsyncIterable<DecodedFrame>, model: LoadedModel, batchSize: number, keys: KeyFrames, clock: StageClock): AsyncGenerator<SourceFrame> {
+export async function* inferFrames(frames: AsyncIterable<DecodedFrame>, model: LoadedModel, requestedBatch: number, keys: KeyFrames, clock: StageClock, notify?: (line: string) => void): AsyncGenerator<SourceFrame> {
   const { inputWidth: width, inputHeight: height, rows, cols } = model;
   const plane = 3 * width * height;
   const patches = rows * cols;
+  const provider = model.session.provider;
+  let batchSize = provider === 'webgpu' ? 1 : requestedBatch;
+  let sized = batchSize === requestedBatch;
+  /** Sets the batch size from the first answer's head count (WebGPU only). */
+  const sizeBatches = (heads: number) => {
+    sized = true;
+    // Float16 graphs compute attention in half precision (prepare.ts).
+    const bytesPerValue = model.structure?.elementType === 'float16' ? 2 : 4;
+    batchSize = getFastBatchSize(requestedBatch, provider, heads, patches + 1, bytesPerValue);
+    if (batchSize < requestedBatch) {
+      const asked = getAttentionBytes(heads, patches + 1, bytesPerValue) * requestedBatch;
+      notify?.(`--batch ${requestedBatch} at ${width}x${height} would give each WebGPU call ${(asked / 2 ** 20).toFixed(0)} MiB attention products; past ${webgpuAttentionBytes / 2 ** 20} MiB onnxruntime's WebGPU ran several times slower, not faster (README: GPU): using --batch ${batchSize}`);
+    }
+  };
   let pending: { frame: DecodedFrame; key: boolean }[] = [];
   let pendingKeys = 0;
   let lastAnswer = 0;
@@ -62,6 +79,7 @@ export async function* inferFrames(frames: AsyncIterable<DecodedFrame>, model: L
   async function* emit({ waiting, outputs }: Batch): AsyncGenerator<SourceFrame> {
     const out = outputs ? await outputs : undefined;
     if (out?.spentInput) spare.push(out.spentInput);
+    if (out && !sized) sizeBatches(out.heads);
     if (out) checkPatchCount(out, waiting.filter((w) => w.key).length, rows, cols);
     if (out) checkModelOutput(out, waiting.filter((w) => w.key).map((w) => w.frame.index));
     let b = 0;

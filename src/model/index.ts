@@ -17,4 +17,5 @@ export {
 export { openSimilaritySession, type SimilaritySession } from './similarity-session.js';
 export { discardInferenceWorker, startInferenceWorker } from './worker-session.js';
 export { findUnavailableReason } from './providers.js';
+export { getAttentionBytes, getFastBatchSize, webgpuAttentionBytes } from './batch-limit.js';
 export { autoProviderOrder, openSession, type Device, type ModelOutputs, type ModelSession, type Provider } from './session.js';

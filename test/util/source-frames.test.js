@@ -59,3 +59,38 @@ describe('inferFrames', () => {
     assert.deepEqual(calls.map((c) => c.batch), [2, 2]);
   });
 });
+
+describe('inferFrames on WebGPU', () => {
+  // ViT-S/16 at 480x848: 30x53 patches, 6 heads; one frame's attention product is 6 x 1591² float32 = 58 MiB.
+  function makeWebGpuModel(elementType) {
+    const calls = [];
+    const rows = 30;
+    const cols = 53;
+    const session = {
+      provider: 'webgpu',
+      run(input, batch) {
+        calls.push(batch);
+        return Promise.resolve({ heads: 6, dim: 1, clsAttention: new Float32Array(batch * 6 * rows * cols), patchTokens: new Float32Array(batch * rows * cols) });
+      },
+    };
+    return { calls, model: { session, inputWidth: width, inputHeight: height, rows, cols, structure: { elementType } } };
+  }
+
+  it('caps --batch so that one call\'s attention products stay within 128 MiB (WebGPU ran several times slower past about 160 MB), and says so', async () => {
+    const { calls, model } = makeWebGpuModel('float');
+    const said = [];
+    let count = 0;
+    for await (const frame of inferFrames(decoded(9), model, 8, everyFrame, createStageClock(), (line) => said.push(line))) count += frame.features ? 1 : 0;
+    assert.equal(count, 9);
+    // One frame a call until the first answer gives the head count, then two (2 x 58 MiB fits, 4 would not).
+    assert.deepEqual(calls, [1, 1, 2, 2, 2, 1]);
+    assert.equal(said.length, 1);
+    assert.match(said[0], /--batch 8 .* using --batch 2$/);
+  });
+
+  it('fits twice the frames of a float16 graph, whose attention is half the bytes', async () => {
+    const { calls, model } = makeWebGpuModel('float16');
+    for await (const frame of inferFrames(decoded(10), model, 8, everyFrame, createStageClock())) assert.ok(frame.features);
+    assert.deepEqual(calls, [1, 1, 4, 4]);
+  });
+});
