@@ -1,3 +1,4 @@
+import type { UnitRows } from '../patch-features.js';
 import type { ContextFrame } from '../propagation.js';
 import type { Proposal } from '../proposals.js';
 import type { Candidate } from './births.js';
@@ -89,6 +90,14 @@ export interface TrackerState {
   candidates: Candidate[];
   /** Label propagation's context: the last frames' tokens and claimed masks. */
   context: ContextFrame[];
+  /**
+   * The unit rows of the frames in `context`, in the same order. A frame's unit rows are
+   * held by its own update and by `context` only (prototypes and proposals are copies), so
+   * once its context entry is dropped they are free: `spareRows` keeps them for the next
+   * frame's getUnitRows to overwrite instead of allocating.
+   */
+  contextRows: UnitRows[];
+  spareRows?: UnitRows;
   nextId: number;
   framesSeen: number;
   last?: { rows: number; cols: number };

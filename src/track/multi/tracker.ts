@@ -1,5 +1,5 @@
 import { averageHeads } from '../attention-mask.js';
-import { getUnitRows } from '../patch-features.js';
+import { getUnitRows, type UnitRows } from '../patch-features.js';
 import { propagateMasks } from '../propagation.js';
 import { getProposals } from '../proposals.js';
 import { describeLabels } from '../regions.js';
@@ -32,17 +32,19 @@ function getSettings(options: TrackerOptions, tuning: MultiTrackerTuning): Track
 }
 
 /** This frame's proposals and propagated labels: what the steps start from. */
-async function startFrame(state: TrackerState, features: FrameFeatures, options: TrackerOptions): Promise<{ frame: FrameState; propagationTokens: Float32Array }> {
+async function startFrame(state: TrackerState, features: FrameFeatures, options: TrackerOptions): Promise<{ frame: FrameState; unitRows: UnitRows }> {
   const { rows, cols, heads, dim } = features;
   const { tuning } = state.settings;
   // Regions, objectness and identity compare tokens relative to the frame's mean (their
   // cosine thresholds then mean the same whatever the model shares across patches);
   // label propagation ranks neighbours as DINO does, on the tokens themselves.
-  const { centred: tokens, raw: propagationTokens } = getUnitRows(features.patchTokens, dim); // [n, dim] unit rows each
+  const unitRows = getUnitRows(features.patchTokens, dim, state.spareRows);
+  state.spareRows = undefined;
+  const { centred: tokens, raw: propagationTokens } = unitRows; // [n, dim] unit rows each
   const proposals = getProposals(features.clsAttention, tokens, { rows, cols, heads, dim, threshold: options.threshold, minPatches: tuning.minPatches, splitCosine: tuning.splitCosine, growCosine: tuning.growCosine, headLift: tuning.foregroundLift, singleHeadLift: tuning.singleHeadLift });
   const propagated = await propagateMasks(propagationTokens, state.context, { rows, cols, dim, radius: tuning.radius, topK: tuning.topK, temperature: tuning.temperature }, options.similarity);
   const frame: FrameState = { index: features.index, step: state.framesSeen, rows, cols, tokens, attention: features.clsAttention, heads, dim, propagated, masks: new Map(), scores: new Map(), pieces: new Map(), proposals };
-  return { frame, propagationTokens };
+  return { frame, unitRows };
 }
 
 /**
@@ -122,15 +124,15 @@ function bearAtEnd(state: TrackerState): BackfillFrame[] {
  * re-identified by appearance and predicted position; ids are never reused. Each frame's
  * steps are in frame-steps.ts, in the order `update` runs them.
  */
-export function createMultiTracker(options: TrackerOptions, tuning: MultiTrackerTuning = multiTrackerTuning): Tracker {
-  const state: TrackerState = { settings: getSettings(options, tuning), tracks: [], candidates: [], context: [], nextId: 1, framesSeen: 0 };
+export function createMultiTracker(options: TrackerOptions, tuning: MultiTrackerTuning = multiTrackerTuning, { reuseRows = true } = {}): Tracker {
+  const state: TrackerState = { settings: getSettings(options, tuning), tracks: [], candidates: [], context: [], contextRows: [], nextId: 1, framesSeen: 0 };
   const { birthFrames, paintBackFrames } = state.settings;
   return {
     lookBack: paintBackFrames,
     async update(features: FrameFeatures): Promise<FrameResult> {
       state.last = { rows: features.rows, cols: features.cols };
       state.framesSeen++;
-      const { frame, propagationTokens } = await startFrame(state, features, options);
+      const { frame, unitRows } = await startFrame(state, features, options);
       for (const track of state.tracks) track.before = undefined;
       let free = follow(state, frame, frame.proposals);
       free = reidentify(state, frame, free);
@@ -143,8 +145,14 @@ export function createMultiTracker(options: TrackerOptions, tuning: MultiTracker
       const spanRule = { rows: frame.rows, cols: frame.cols, stillFrames: state.settings.motionFrames, edgePatches: tuning.bridgeEdgePatches };
       const footprintRule = { step: frame.step, refresh: tuning.footprintRefresh, maxAge: state.settings.occlusionFrames };
       for (const track of state.tracks) rememberHeld_(track, regions.get(track.id), frame.pieces.get(track.id), spanRule, footprintRule);
-      state.context.push({ tokens: propagationTokens, masks: new Map([...frame.masks].map(([id, m]) => [id, Float32Array.from(m)])) });
-      if (state.context.length > tuning.contextFrames) state.context = state.context.slice(-tuning.contextFrames);
+      state.context.push({ tokens: unitRows.raw, masks: new Map([...frame.masks].map(([id, m]) => [id, Float32Array.from(m)])) });
+      state.contextRows.push(unitRows);
+      while (state.context.length > tuning.contextFrames) {
+        state.context.shift();
+        const dropped = state.contextRows.shift();
+        // reuseRows false (tests only): every frame's rows are fresh, the reference reuse must equal.
+        if (reuseRows) state.spareRows = dropped;
+      }
       return describeFrame(state, frame, features, births);
     },
     async finish(): Promise<BackfillFrame[]> {
