@@ -47,7 +47,7 @@ export async function* inferFrames(frames: AsyncIterable<DecodedFrame>, model: L
     batchSize = getFastBatchSize(requestedBatch, provider, heads, patches + 1, bytesPerValue);
     if (batchSize < requestedBatch) {
       const asked = getAttentionBytes(heads, patches + 1, bytesPerValue) * requestedBatch;
-      notify?.(`--batch ${requestedBatch} at ${width}x${height} would give each WebGPU call ${(asked / 2 ** 20).toFixed(0)} MiB attention products; past ${webgpuAttentionBytes / 2 ** 20} MiB onnxruntime's WebGPU ran several times slower, not faster (README: GPU): using --batch ${batchSize}`);
+      notify?.(`--batch ${requestedBatch} at ${width}x${height} would give each WebGPU call ${(asked / 2 ** 20).toFixed(0)} MiB of attention products; onnxruntime's WebGPU ran several times slower, not faster, past about 160 MB (README: GPU), so each call is kept within ${webgpuAttentionBytes / 2 ** 20} MiB: using --batch ${batchSize}`);
     }
   };
   let pending: { frame: DecodedFrame; key: boolean }[] = [];
@@ -79,9 +79,10 @@ export async function* inferFrames(frames: AsyncIterable<DecodedFrame>, model: L
   async function* emit({ waiting, outputs }: Batch): AsyncGenerator<SourceFrame> {
     const out = outputs ? await outputs : undefined;
     if (out?.spentInput) spare.push(out.spentInput);
-    if (out && !sized) sizeBatches(out.heads);
     if (out) checkPatchCount(out, waiting.filter((w) => w.key).length, rows, cols);
     if (out) checkModelOutput(out, waiting.filter((w) => w.key).map((w) => w.frame.index));
+    // After the checks: a model refused for its outputs gets that error alone, not a batch notice first.
+    if (out && !sized) sizeBatches(out.heads);
     let b = 0;
     for (const { frame, key } of waiting) {
       if (!key || !out) {

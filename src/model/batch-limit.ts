@@ -9,8 +9,9 @@ import type { Provider } from './session.js';
  * 172 MB (5 frames at 416 lines: slow), whatever the width (fp16 at 480 lines: 5 frames,
  * 152 MB, fast; 6, 182 MB, slow) — test/bench/gpu-batch.js, README: GPU. The cause was not
  * found, and other adapters and drivers may break elsewhere, so the limit keeps a margin:
- * 128 MiB, WebGPU's own default for one buffer binding. It cost at most 7% where a larger
- * batch would still have been fast (fp16 at 480 lines: batch 4 65.9, batch 5 70.9 frames/s).
+ * 128 MiB, WebGPU's own default for one buffer binding. In the one case measured where a
+ * larger batch would still have been fast, it cost 7% (fp16 at 480 lines: batch 4 65.9,
+ * batch 5 70.9 frames/s).
  */
 export const webgpuAttentionBytes = 128 * 2 ** 20;
 
