@@ -1,10 +1,12 @@
 // node test/bench/gpu-batch.js MODEL.onnx [--provider webgpu] [--frames 32] [--batches 1,2,4,8]
-//                              [--lines 480,352] [--variants given224,all,basic]
+//                              [--lines 480,352:1/8/9] [--variants given224,all,basic]
 // Why batching does or does not pay on a GPU provider: frames/s at several batch sizes for
 // the model as given (its own output only; at 224x224, the only size a Hugging Face export
-// runs at unprepared), and the graph `track` prepares (CLS attention and patch tokens added)
-// at 224x224 and 480x848, at graph optimisation 'all' (what `track` uses) and 'basic'.
-// A smooth synthetic frame (never zeros); one warm-up call per batch size, not counted.
+// runs at unprepared) and the graph `track` prepares (CLS attention and patch tokens added)
+// at 224x224 (variant given224), and the prepared graph at each --lines size (a 16:9 frame
+// of that height) at graph optimisation 'all' (what `track` uses) and 'basic'. --lines
+// SIZE:B1/B2/... gives one size its own batch sizes, else --batches. A smooth synthetic frame
+// (never zeros); one warm-up call per batch size, not counted.
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import ort from 'onnxruntime-node';
@@ -65,7 +67,7 @@ if (variants.includes('given224')) {
   await timeVariant('224 as given, opt all', bytes, 'all', small);
   await timeVariant('224 prepared, opt all', prepare(small), 'all', small);
 }
-// --lines 480:1,2,3 gives one size its own batches.
+// --lines 480:1/2/3 gives one size its own batches.
 for (const item of args.lines.split(',')) {
   const [lines, batches] = item.split(':');
   const size = getModelInputSize(Math.round((Number(lines) * 848) / 480), Number(lines), Number(lines), structure.patchSize);

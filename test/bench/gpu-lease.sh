@@ -1,18 +1,20 @@
 #!/bin/bash
-# bash test/bench/gpu-lease.sh [PACKS] — test/bench/gpu.js on a lent GPU machine that has the
-# GPU driver but no network, no Node and no ffmpeg: everything it needs travels in PACKS
-# (default .dev), made on a machine with the repository installed:
-#   node.xz        xz of the node binary          nm.tar.xz    node_modules without other
-#   ffmpeg.xz      xz of the npm-shipped ffmpeg                  platforms, typescript, sharp
-#   dist.tar.xz    the built dist/                              and the two ffmpeg binaries
-#   models/*.xz    ViT-S/16 files with tiled weights (fixtures/generate_hf_layouts.py --vit-s
-#                  DIR --tile 512: timing only, they compress to ~0.2 MB)
-#   ffprobe-answers.json  test/bench/ffprobe-replay.js's recording for the bench's video
-# and, where Vulkan's loader is missing (WebGPU needs it), its Debian package in .gl/.
-# Writes the log to $OUT/gpu-lease.log (or /tmp/gpu-lease). GPU_BENCH_CMD replaces the bench
-# command (it may use $m, the folder of the unpacked models).
+# bash test/bench/gpu-lease.sh [PACKS] — test/bench/gpu.js (or GPU_BENCH_CMD) on a lent GPU
+# machine that has the GPU driver but no network, no Node and no ffmpeg: everything it needs
+# travels in PACKS (default .dev), which test/bench/gpu-packs.sh makes:
+#   node.xz, nm.tar.xz (node_modules for linux-x64), ffmpeg.xz, dist.tar.xz,
+#   models/*.onnx.xz (random ViT-S/16 with tiled weights: timing only),
+#   ffprobe-answers.json (test/bench/ffprobe-replay.js's recording for the benches' videos),
+#   debs/*.deb (Debian's Vulkan loader and glvnd libraries, which WebGPU needs beside the
+#   NVIDIA driver: with the loader alone Vulkan found no driver).
+# It unpacks those packages into / (dpkg -x) and runs ldconfig: run it only on a machine that
+# is given back afterwards, never on your own. Writes the log to $OUT/gpu-lease.log (or
+# /tmp/gpu-lease). GPU_BENCH_CMD replaces the bench command; it may use $m, the folder of the
+# unpacked models. The commands behind the README's GPU figures are listed there.
 set -u
-packs=${1:-.dev}
+root=$(cd "$(dirname "$0")/../.." && pwd)
+packs=$(cd "${1:-$root/.dev}" && pwd) || exit 2
+cd "$root" || exit 2
 out=${OUT:-/tmp/gpu-lease}
 tools=/tmp/gpu-lease-tools
 mkdir -p "$out" "$tools/bin" "$tools/models"
@@ -26,7 +28,7 @@ ls /dev/dri /dev/nvidia* 2>&1 | tr '\n' ' '; echo
 
 step "Vulkan loader (WebGPU's Dawn runs on Vulkan)"
 # The NVIDIA Vulkan driver (libGLX_nvidia) needs glvnd's libraries beside the loader.
-for deb in .gl/*.deb; do [ -f "$deb" ] && dpkg -x "$deb" /; done
+for deb in "$packs"/debs/*.deb; do [ -f "$deb" ] && dpkg -x "$deb" /; done
 ldconfig
 ldconfig -p | grep -E 'libvulkan.so.1|libGLdispatch|libGLX_nvidia.so.0' | sed 's/^\s*//'
 nvidia_glx=$(ldconfig -p | grep -m1 'libGLX_nvidia.so.0' | awk '{print $NF}')
@@ -57,7 +59,7 @@ fi
 if command -v ffprobe >/dev/null; then
   echo "system ffprobe: $(command -v ffprobe)"
 else
-  export FFPROBE_PATH=$PWD/test/bench/ffprobe-replay.js FFPROBE_REPLAY=$PWD/$packs/ffprobe-answers.json
+  export FFPROBE_PATH=$root/test/bench/ffprobe-replay.js FFPROBE_REPLAY=$packs/ffprobe-answers.json
   echo "no ffprobe: its recorded answers replayed (test/bench/ffprobe-replay.js)"
 fi
 

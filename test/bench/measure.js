@@ -88,7 +88,9 @@ export function runTrack(video, out, extra) {
     child.on('error', reject);
     child.on('close', (code) => {
       const wall = (performance.now() - started) / 1000;
-      if (code !== 0) return reject(new Error(`dino-track exited ${code}: ${stderr.trim().split('\n').filter((l) => !/^(CPU_SECONDS|Command exited)/.test(l)).pop()}`));
+      // Its own error line, not the stack trace --verbose prints after it.
+      const lines = stderr.trim().split('\n').filter((l) => !/^(CPU_SECONDS|Command exited)/.test(l));
+      if (code !== 0) return reject(new Error(`dino-track exited ${code}: ${lines.filter((l) => l.startsWith('dino-track:')).pop() ?? lines.pop()}`));
       const points = stderr.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
       // Steady state: from the first report after a fifth of the frames (the queue fills at the start).
       const last = points[points.length - 1];
@@ -101,7 +103,9 @@ export function runTrack(video, out, extra) {
       const rss = Number(/peak RSS ([\d.]+) MiB/.exec(stderr)?.[1]);
       const times = /CPU_SECONDS ([\d.]+) ([\d.]+)/.exec(stderr);
       const cpu = times ? Number(times[1]) + Number(times[2]) : undefined;
-      resolve({ frames: last.frame, steady, wall, startup: first.elapsed_s - first.frame / steady, firstOut, stages, rss, cpu });
+      // The batch it ran at, where it said it took fewer frames a call than asked (WebGPU).
+      const batchUsed = Number(/using --batch (\d+)/.exec(stderr)?.[1]) || undefined;
+      resolve({ frames: last.frame, steady, wall, startup: first.elapsed_s - first.frame / steady, firstOut, stages, rss, cpu, batchUsed });
     });
   });
 }
