@@ -91,12 +91,11 @@ export interface TrackerState {
   /** Label propagation's context: the last frames' tokens and claimed masks. */
   context: ContextFrame[];
   /**
-   * The unit rows of the frames in `context`, in the same order. A frame's unit rows are
-   * held by its own update and by `context` only (prototypes and proposals are copies), so
-   * once its context entry is dropped they are free: `spareRows` keeps them for the next
-   * frame's getUnitRows to overwrite instead of allocating.
+   * Arrays for the next frame's getUnitRows to overwrite instead of allocating: the raw rows
+   * of the frame that just left `context`, and the centred rows of the last frame. A frame's
+   * centred rows are read during its own update only, its raw rows also while it is in
+   * `context`; prototypes and proposals are copies, not views.
    */
-  contextRows: UnitRows[];
   spareRows?: UnitRows;
   nextId: number;
   framesSeen: number;

@@ -31,6 +31,16 @@ function getSettings(options: TrackerOptions, tuning: MultiTrackerTuning): Track
   };
 }
 
+/**
+ * For tests only: `reuseRows: false` allocates every frame's unit rows afresh (the answers
+ * reuse must equal); `onDropped` is handed each frame's centred rows after its update and
+ * the raw rows of the frame that left the context, to spoil them (nothing may read them after).
+ */
+export interface RowTestHooks {
+  reuseRows?: boolean;
+  onDropped?: (centred: Float32Array, raw: Float32Array | undefined) => void;
+}
+
 /** This frame's proposals and propagated labels: what the steps start from. */
 async function startFrame(state: TrackerState, features: FrameFeatures, options: TrackerOptions): Promise<{ frame: FrameState; unitRows: UnitRows }> {
   const { rows, cols, heads, dim } = features;
@@ -124,8 +134,8 @@ function bearAtEnd(state: TrackerState): BackfillFrame[] {
  * re-identified by appearance and predicted position; ids are never reused. Each frame's
  * steps are in frame-steps.ts, in the order `update` runs them.
  */
-export function createMultiTracker(options: TrackerOptions, tuning: MultiTrackerTuning = multiTrackerTuning, { reuseRows = true } = {}): Tracker {
-  const state: TrackerState = { settings: getSettings(options, tuning), tracks: [], candidates: [], context: [], contextRows: [], nextId: 1, framesSeen: 0 };
+export function createMultiTracker(options: TrackerOptions, tuning: MultiTrackerTuning = multiTrackerTuning, testHooks: RowTestHooks = {}): Tracker {
+  const state: TrackerState = { settings: getSettings(options, tuning), tracks: [], candidates: [], context: [], nextId: 1, framesSeen: 0 };
   const { birthFrames, paintBackFrames } = state.settings;
   return {
     lookBack: paintBackFrames,
@@ -146,13 +156,10 @@ export function createMultiTracker(options: TrackerOptions, tuning: MultiTracker
       const footprintRule = { step: frame.step, refresh: tuning.footprintRefresh, maxAge: state.settings.occlusionFrames };
       for (const track of state.tracks) rememberHeld_(track, regions.get(track.id), frame.pieces.get(track.id), spanRule, footprintRule);
       state.context.push({ tokens: unitRows.raw, masks: new Map([...frame.masks].map(([id, m]) => [id, Float32Array.from(m)])) });
-      state.contextRows.push(unitRows);
-      while (state.context.length > tuning.contextFrames) {
-        state.context.shift();
-        const dropped = state.contextRows.shift();
-        // reuseRows false (tests only): every frame's rows are fresh, the reference reuse must equal.
-        if (reuseRows) state.spareRows = dropped;
-      }
+      // contextFrames 0 keeps every frame, as slice(-0) always did.
+      const dropped = tuning.contextFrames > 0 && state.context.length > tuning.contextFrames ? state.context.shift() : undefined;
+      testHooks.onDropped?.(unitRows.centred, dropped?.tokens);
+      if (dropped && testHooks.reuseRows !== false) state.spareRows = { raw: dropped.tokens, centred: unitRows.centred };
       return describeFrame(state, frame, features, births);
     },
     async finish(): Promise<BackfillFrame[]> {
