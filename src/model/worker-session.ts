@@ -1,6 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { ExternalError, InputError, InterruptedError, UsageError } from '../errors.js';
 import { onStop } from '../util/cleanup.js';
+import { getTransferable } from '../util/transferable.js';
 import type { WorkerReply, WorkerRequest } from './session-worker.js';
 import type { ModelOutputs, ModelSession, SessionOptions } from './session.js';
 
@@ -10,15 +11,6 @@ const errorClasses: Record<string, new (message: string) => Error> = { UsageErro
 function toError(reply: { name: string; message: string }): Error {
   const ErrorClass = errorClasses[reply.name] ?? ExternalError;
   return new ErrorClass(reply.message);
-}
-
-/**
- * The model's bytes as a buffer that can be handed to the worker: the array itself when it
- * owns its whole buffer, else a copy (a view into a larger buffer must leave the rest intact).
- */
-function getTransferable(model: Uint8Array): Uint8Array & { buffer: ArrayBuffer } {
-  const whole = model.buffer instanceof ArrayBuffer && model.byteOffset === 0 && model.byteLength === model.buffer.byteLength;
-  return (whole ? model : model.slice()) as Uint8Array & { buffer: ArrayBuffer };
 }
 
 const workerUrl = new URL('./session-worker.js', import.meta.url);
