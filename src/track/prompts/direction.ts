@@ -332,7 +332,7 @@ export async function stepDirection_(direction: Direction, features: FrameFeatur
     }
     eraseVanished_(soft, { tokens: tokens.centred, dim, cols, radius: options.radius, prototypes, matchCosine, lostPatches }, (id) => mayLetGo(direction, id), anchored);
     correctDrift_(soft, features.clsAttention, tokens.centred, prototypes, { rows, cols, heads, dim, lostPatches, matchCosine, pull, driftIou, regions });
-    if (!hasObjectOfUnknownLook(direction, features.index)) separateLookAlikes_(soft, { regions: regions ?? [], prototypes: live, matchCosine, lostPatches, sizes: direction.markedPatches, previous: getPreviousWinners(direction, rows * cols), frame: features.index, paths: direction.lookAlikePaths });
+    if (!hasObjectOfUnknownLook(direction, features.index)) separateLookAlikes_(soft, { regions: regions ?? [], prototypes: live, matchCosine, lostPatches, sizes: direction.markedPatches, previous: () => getPreviousWinners(direction, rows * cols), frame: features.index, paths: direction.lookAlikePaths });
   }
   direction.born = [];
   if (options.discover) {

@@ -15,8 +15,12 @@ export interface LookAlikeOptions {
   lostPatches: number;
   /** Each object's size in patches where a prompt last marked it or discovery found it (0 or absent: unknown). */
   sizes: Map<number, number>;
-  /** Each patch's winning id on the frame this direction labelled just before (the last prediction, or the prompt), if any. */
-  previous?: Int32Array;
+  /**
+   * Each patch's winning id on the frame this direction labelled just before (the last
+   * prediction, or the prompt), if any: asked for once, and only on a frame that has a group of
+   * look-alikes with a body each (most frames have none, and the winners cost a pass over every label).
+   */
+  previous?: () => Int32Array | undefined;
   /** The frame's index. */
   frame: number;
   /** Each look-alike's last sightings apart from its twins, oldest first: read, and this frame's appended (`pathSpan` kept). */
@@ -61,6 +65,12 @@ export function separateLookAlikes_(soft: Map<number, Float32Array>, options: Lo
   const { regions } = options;
   if (regions.length < 2) return [];
   const winner = getWinners(soft, n);
+  let previous: Int32Array | undefined;
+  let askedPrevious = false;
+  const getPrevious = (): Int32Array | undefined => {
+    if (!askedPrevious) [previous, askedPrevious] = [options.previous?.(), true];
+    return previous;
+  };
   const given: number[] = [];
   for (const group of getLookAlikeGroups(soft, options)) {
     // The bodies the frame shows of this look: exactly one per object, or nothing is done; a
@@ -69,7 +79,7 @@ export function separateLookAlikes_(soft: Map<number, Float32Array>, options: Lo
     const bodies = regions.filter((region) => region.area >= fragment && group.some((id) => dot(options.prototypes.get(id) as Float32Array, region.prototype) >= options.matchCosine));
     if (bodies.length !== group.length) continue;
     const counts = countInRegions(group, winner, bodies);
-    const assignment = keepPreviousBodies(group, bodies, options.previous) ?? followPaths(group, bodies, options) ?? getBodiesByMajority(group, counts, options.lostPatches);
+    const assignment = keepPreviousBodies(group, bodies, getPrevious()) ?? followPaths(group, bodies, options) ?? getBodiesByMajority(group, counts, options.lostPatches);
     // Already apart where nothing was to be done: each holds the most of its own body.
     const apart = assignment ?? assignRegions(group, counts, Infinity);
     if (apart) recordSightings_(options.paths, apart, bodies, options.frame);
