@@ -49,7 +49,8 @@ export interface UnitRows {
  * `centreAndNormalizeRows`.
  * @param reuse arrays of a frame no longer needed, overwritten when their length fits: two
  *   fresh arrays each frame (2 x 2.4 MB at 480x848 with ViT-S) cost more in first-touch page
- *   faults than the arithmetic, a third of the main thread's time on a GPU machine's frames
+ *   faults than the arithmetic (profiled on the development CPU, `track --features` at 480x848:
+ *   getUnitRows was 709 of the main thread's 2510 busy ms, 401 with reuse)
  */
 export function getUnitRows(tokens: Float32Array, dim: number, reuse?: UnitRows): UnitRows {
   const mean = getMeanRow(tokens, dim);
