@@ -18,6 +18,21 @@ describe('preprocessing', () => {
     assert.ok(batch.subarray(0, 6).every((v) => v === 0), 'other slots untouched');
   });
 
+  it('gives every pixel its normalised value whether the frame is read four pixels at a time or, at an odd offset, bytewise', () => {
+    const [width, height] = [7, 3]; // 21 pixels: the last one after the four-pixel groups
+    const bytes = new Uint8Array(1 + width * height * 3);
+    for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 97 + 13) % 256;
+    const mean = [0.485, 0.456, 0.406];
+    const std = [0.229, 0.224, 0.225];
+    for (const rgb of [bytes.subarray(0, width * height * 3), bytes.subarray(1)]) {
+      const batch = new Float32Array(3 * width * height);
+      writeNormalisedFrame_(rgb, batch, 0, width, height);
+      for (let i = 0; i < width * height; i++) {
+        for (let c = 0; c < 3; c++) assert.equal(batch[c * width * height + i], Math.fround((rgb[3 * i + c] / 255 - mean[c]) / std[c]), `pixel ${i} channel ${c}, offset ${rgb.byteOffset}`);
+      }
+    }
+  });
+
   it('rejects a frame of the wrong size', () => {
     assert.throws(() => writeNormalisedFrame_(new Uint8Array(5), new Float32Array(6), 0, 2, 1), /expected 6/);
   });
