@@ -5,6 +5,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { decode } from 'fast-png';
 import { encodeDavisPng } from '../../dist/export/index.js';
+import { encodeDavisPngAsync } from '../../dist/export/davis.js';
 import { getFfmpegBinaries } from '../../dist/video/index.js';
 import { makeTempDir } from '../fixtures.js';
 
@@ -25,6 +26,14 @@ describe('DAVIS PNG encoding (native zlib)', () => {
     assert.deepEqual(Array.from(png.data), Array.from(labels));
     assert.equal(png.palette.length, 256);
     assert.deepEqual(png.palette[1], [128, 0, 0]); // DAVIS: id 1 is dark red
+  });
+
+  it('compresses off the main thread to the same bytes, and refuses an id a palette index cannot hold', async () => {
+    const labels = makeLabels(37, 11);
+    assert.deepEqual(await encodeDavisPngAsync(labels, 37, 11), encodeDavisPng(labels, 37, 11));
+    labels[40] = 256;
+    await assert.rejects(encodeDavisPngAsync(labels, 37, 11), /track id 256 does not fit an 8-bit DAVIS PNG/);
+    assert.throws(() => encodeDavisPng(labels, 37, 11), /track id 256/);
   });
 
   it('writes a file ffmpeg decodes without complaint (CRCs and chunks valid)', () => {
