@@ -78,9 +78,11 @@ async function fillQueue(source: AsyncIterable<SourceFrame>, queue: BoundedQueue
 }
 
 /** The multi-object tracker (prompted runs build theirs in prompted-run.ts); it compares patches through `similarity`. */
-function buildTracker(context: TrackContext, size: { width: number; height: number; fps: number }, similarity: SimilaritySession): Tracker {
+function buildTracker(context: TrackContext, size: { width: number; height: number; fps: number }, similarity: SimilaritySession, refined: boolean): Tracker {
   return createTracker({
     ...context.tracker,
+    // Every key frame goes through refinement, which replaces the labels the tracker would paint.
+    labelsRefined: refined,
     // The tracker counts key frames: with --stride its clock runs slower.
     occlusionFrames: context.tracker.occlusionFrames === undefined ? undefined : Math.ceil(context.tracker.occlusionFrames / context.stride),
     width: size.width, height: size.height, fps: size.fps / context.stride, similarity: similarity.similarity,
@@ -194,7 +196,7 @@ export async function runTrack(context: TrackContext): Promise<TrackSummary> {
       }, context.saveFeaturesDtype);
     }
     similarity = await similarityOpening;
-    tracker = context.prompt ? await buildPromptedTracker(context, cache as FeatureCache, keys, size, similarity) : buildTracker(context, size, similarity);
+    tracker = context.prompt ? await buildPromptedTracker(context, cache as FeatureCache, keys, size, similarity) : buildTracker(context, size, similarity, refiner !== undefined);
     produce = fillQueue(source, queue);
     // Its failure also reaches the loop below through the queue; this only marks it handled meanwhile.
     produce.catch(() => undefined);
@@ -212,6 +214,8 @@ export async function runTrack(context: TrackContext): Promise<TrackSummary> {
       }
       keyFrames++;
       if (saver) await clock.timeAsync('save features', () => (saver as FeatureCacheWriter).write(features, frame.time));
+      // The tracker left the labels to refinement, which needs the frame: every frame has it where refinement is on (needImages).
+      if (refiner && !image) throw new Error(`internal: frame ${frame.index} has no picture to refine`);
       const tracked = await clock.timeAsync('track', () => (tracker as Tracker).update(features, image));
       const result = refiner && image ? refiner.refine(tracked, image) : Promise.resolve(tracked);
       result.catch(() => undefined); // awaited in turn; this only marks a failure handled meanwhile

@@ -82,4 +82,12 @@ export interface TrackerOptions {
   occlusionFrames?: number;
   /** Patch similarity; defaults to the JavaScript one (the pipeline passes onnxruntime's). */
   similarity?: Similarity;
+  /**
+   * The caller refines every result that has soft masks (pixel refinement), which replaces its
+   * labels and its visible objects' areas and boxes: the tracker then leaves `labels` 0 and
+   * those areas and boxes empty instead of painting them from the patch grid, work thrown away
+   * (upsampling every mask and a pass over every pixel: ~4 ms of the main thread a frame at
+   * 480 lines). Results without soft masks have no object in view, so their zero labels are right.
+   */
+  labelsRefined?: boolean;
 }

@@ -1,12 +1,15 @@
 // node test/bench/pipeline-cpu.js --model M.onnx [--frames 60,500] [--rounds 3] [--lines 224]
-//   [--compare OTHER_ROOT] — where a `track` run's CPU goes besides the model, and this build
+//   [--compare OTHER_ROOT] [--video V.mp4] — where a `track` run's CPU goes besides the model, and this build
 // against another (OTHER_ROOT: a checkout with its own built dist/, e.g. main's in a detached
 // worktree), interleaved: each round runs the model alone (--adjacent-calls calls after a
 // warm-up, CPU per frame of all its threads), then each build's CLI on the same generated
 // video (DAVIS masks, like `npm run bench`), alternating the builds' order round by round.
 // Per run: wall-clock, time to the first frame out, and CPU seconds from /proc per thread —
 // the main thread, the inference worker's two busiest threads ("model"), every other thread
-// (V8's GC and compiler helpers, libuv, the refinement worker) and ffmpeg/ffprobe. The
+// (V8's GC and compiler helpers, libuv, the refinement worker) and ffmpeg/ffprobe. --video
+// runs that video instead of generated ones (--frames then only labels it): a test pattern
+// gives a model with meaningful attention little to track, a rendered scene
+// (test/bench/rendered-scenes.js) gives it objects. The
 // model's share of the run's CPU (model-only CPU per frame × frames / the run's CPU) is what
 // end-to-end / model-only can reach where the run has the cores to itself; on a shared,
 // loaded machine it moves far less than wall-clock ratios do. Linux only (/proc).
@@ -25,6 +28,7 @@ const { values: args } = parseArgs({
     lines: { type: 'string', default: '224' },
     compare: { type: 'string' },
     'adjacent-calls': { type: 'string', default: '30' },
+    video: { type: 'string' },
   },
 });
 if (!args.model) throw new Error('give --model FILE.onnx');
@@ -87,8 +91,8 @@ function runCli(buildRoot, video, out, extra) {
 const fmt = (v, d = 2) => v.toFixed(d);
 console.log(`pipeline CPU — ${args.model} at ${size.width}x${size.height}, ${args.rounds} rounds; builds: ${builds.map(([n]) => n).join(' | ')}`);
 const summary = [];
-for (const frames of args.frames.split(',').map(Number)) {
-  const video = makeVideo(path.join(folder, `${frames}.mp4`), { width: size.width, height: size.height, fps: 25, seconds: frames / 25 });
+for (const frames of args.video ? [path.basename(args.video)] : args.frames.split(',').map(Number)) {
+  const video = args.video ?? makeVideo(path.join(folder, `${frames}.mp4`), { width: size.width, height: size.height, fps: 25, seconds: frames / 25 });
   const runs = Object.fromEntries(builds.map(([name]) => [name, []]));
   for (let round = 0; round < Number(args.rounds); round++) {
     const only = await measureModelOnly({ model: args.model, device: 'cpu', width: size.width, height: size.height, shortSide: lines, frames: Number(args['adjacent-calls']) });

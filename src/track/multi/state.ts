@@ -79,6 +79,8 @@ export interface TrackerSettings {
   decay: number;
   fadeFrames: number;
   motionFrames: number;
+  /** Leave labels unpainted: the caller refines them (`TrackerOptions.labelsRefined`). */
+  labelsRefined: boolean;
   tuning: MultiTrackerTuning;
 }
 

@@ -3,7 +3,7 @@ import { getUnitRows, type UnitRows } from '../patch-features.js';
 import { propagateMasks } from '../propagation.js';
 import { getProposals } from '../proposals.js';
 import { describeLabels } from '../regions.js';
-import type { BackfillFrame, FrameFeatures, FrameResult, Tracker, TrackerOptions } from '../types.js';
+import type { BackfillFrame, FrameFeatures, FrameResult, TrackedObject, Tracker, TrackerOptions } from '../types.js';
 import { isReadyToBeBorn, type Candidate } from './births.js';
 import { bornScore, keepSharing } from './claiming.js';
 import { absorbPieces, follow, giveBirth, hideUnseen, keepPropagated, reidentify } from './frame-steps.js';
@@ -27,6 +27,7 @@ function getSettings(options: TrackerOptions, tuning: MultiTrackerTuning): Track
     decay: tuning.hiddenVelocityDecay,
     fadeFrames: Math.max(3, Math.round(tuning.fadeSeconds * options.fps)),
     motionFrames: Math.max(2, Math.round(tuning.motionSeconds * options.fps)),
+    labelsRefined: options.labelsRefined ?? false,
     tuning,
   };
 }
@@ -73,12 +74,23 @@ function rememberHeld_(track: Track, region: Uint8Array | undefined, pieces: Uin
   keepSpan_(track, track.held, pieces, spanRule);
 }
 
+/**
+ * The objects in view where labels are left to refinement: every track with a claimed patch,
+ * its area and box left for refinement to measure. Painting gives each such track pixels
+ * (a patch's centre pixel carries its full value), so these are the ids it would list.
+ */
+function listUnpainted(frame: FrameState): TrackedObject[] {
+  return [...frame.masks]
+    .filter(([, mask]) => countPatches(mask) > 0)
+    .map(([id]) => ({ id, area: 0, bbox: [0, 0, 0, 0], score: frame.scores.get(id) ?? 1, occluded: false }));
+}
+
 /** What the tracker answers for a frame: labels painted from the claimed patches, visible and hidden objects. */
 function describeFrame(state: TrackerState, frame: FrameState, features: FrameFeatures, births: BackfillFrame[]): FrameResult {
-  const { width, height } = state.settings;
+  const { width, height, labelsRefined } = state.settings;
   const { rows, cols } = frame;
-  const labels = paintLabels(frame.masks, rows, cols, width, height);
-  const visible = describeLabels(labels, width, height, frame.scores);
+  const labels = labelsRefined ? new Uint16Array(width * height) : paintLabels(frame.masks, rows, cols, width, height);
+  const visible = labelsRefined ? listUnpainted(frame) : describeLabels(labels, width, height, frame.scores);
   const hiddenObjects = state.tracks
     .filter((t) => t.motion.missing > 0)
     .map((t) => ({ id: t.id, area: 0, bbox: [0, 0, 0, 0] as [number, number, number, number], score: 0, occluded: true }));
