@@ -29,7 +29,7 @@ export function writeNormalisedFrame_(rgb: Uint8Array, batch: Float32Array, slot
 
 /**
  * Four pixels at a time from three 32-bit words: a third of the loads of reading bytes, and
- * 1.1 against 1.7 ms a 848x480 frame on the development machine (test/bench/normalise.js):
+ * 1.2 against 1.7 ms a 848x480 frame on the development machine (test/bench/normalise.js):
  * on a GPU machine this is main-thread time in every frame.
  * @returns pixels written (a multiple of 4)
  */

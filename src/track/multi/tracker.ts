@@ -75,9 +75,20 @@ function rememberHeld_(track: Track, region: Uint8Array | undefined, pieces: Uin
 }
 
 /**
+ * Whether painting gives every claimed patch pixels of its own: where a patch spans two
+ * pixels or more each way, a pixel lies within a quarter patch of its centre, where its
+ * upsampled value (≥ 0.75) beats the half painting needs and any neighbour's (≤ 0.25). A
+ * frame smaller than that (a feature cache of a larger video, a review found) may paint a
+ * track no pixel at all, which then is not listed.
+ */
+function isPaintedWhole(rows: number, cols: number, width: number, height: number): boolean {
+  return width >= 2 * cols && height >= 2 * rows;
+}
+
+/**
  * The objects in view where labels are left to refinement: every track with a claimed patch,
- * its area and box left for refinement to measure. Painting gives each such track pixels
- * (a patch's centre pixel carries its full value), so these are the ids it would list.
+ * its area and box left for refinement to measure; where isPaintedWhole, these are the ids
+ * painting would list.
  */
 function listUnpainted(frame: FrameState): TrackedObject[] {
   return [...frame.masks]
@@ -87,10 +98,11 @@ function listUnpainted(frame: FrameState): TrackedObject[] {
 
 /** What the tracker answers for a frame: labels painted from the claimed patches, visible and hidden objects. */
 function describeFrame(state: TrackerState, frame: FrameState, features: FrameFeatures, births: BackfillFrame[]): FrameResult {
-  const { width, height, labelsRefined } = state.settings;
+  const { width, height } = state.settings;
   const { rows, cols } = frame;
-  const labels = labelsRefined ? new Uint16Array(width * height) : paintLabels(frame.masks, rows, cols, width, height);
-  const visible = labelsRefined ? listUnpainted(frame) : describeLabels(labels, width, height, frame.scores);
+  const unpainted = state.settings.labelsRefined && isPaintedWhole(rows, cols, width, height);
+  const labels = unpainted ? new Uint16Array(width * height) : paintLabels(frame.masks, rows, cols, width, height);
+  const visible = unpainted ? listUnpainted(frame) : describeLabels(labels, width, height, frame.scores);
   const hiddenObjects = state.tracks
     .filter((t) => t.motion.missing > 0)
     .map((t) => ({ id: t.id, area: 0, bbox: [0, 0, 0, 0] as [number, number, number, number], score: 0, occluded: true }));
