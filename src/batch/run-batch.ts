@@ -3,7 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { onCleanup } from '../util/cleanup.js';
+import { onCleanup, onStop } from '../util/cleanup.js';
 import { createLineSplitter } from '../util/stderr-lines.js';
 import { getRecordPath, isDone, writeRecord } from './manifest.js';
 
@@ -25,6 +25,15 @@ export interface BatchOptions {
   onResult?: (result: BatchResult, finished: number, total: number) => void;
   /** Called with each progress report of a video being tracked (its `track --progress json` lines). */
   onVideoProgress?: (input: string, progress: VideoProgress) => void;
+  /** Called on a stop (Ctrl-C, SIGTERM) once every video in flight has ended, before the process exits. */
+  onStopped?: () => void;
+}
+
+/** What a batch did: every input that ended, and whether a stop (Ctrl-C, SIGTERM) cut it short. */
+export interface BatchRun {
+  results: BatchResult[];
+  /** Stopped: the inputs not reached are not in `results`, nor the runs the stop ended. */
+  interrupted: boolean;
 }
 
 /** One `--progress json` line of a `track` run. */
@@ -47,7 +56,7 @@ export interface BatchResult {
 const cli = fileURLToPath(new URL('../../bin/dino-track.js', import.meta.url));
 
 /** One `track` run in its own process: a crash or a hang in one video cannot take the batch down. */
-function trackOne(input: string, output: string, args: string[], timeoutMs: number, onProgress?: (progress: VideoProgress) => void): Promise<{ ok: boolean; error?: string; frames?: number }> {
+function trackOne(input: string, output: string, args: string[], timeoutMs: number, onProgress?: (progress: VideoProgress) => void): Promise<{ ok: boolean; error?: string; frames?: number; stopped?: boolean }> {
   return new Promise((resolve) => {
     // stdin stays open as a lifeline: if this process dies, even by SIGKILL, the child sees it close and stops.
     const child: ChildProcess = spawn(process.execPath, [cli, 'track', input, '-o', output, '--overwrite', '--progress', 'json', ...args], {
@@ -88,6 +97,8 @@ function trackOne(input: string, output: string, args: string[], timeoutMs: numb
       const progress = lines.filter((l) => l.startsWith('{')).pop();
       const frames = progress ? (JSON.parse(progress) as { frame: number }).frame : undefined;
       if (code === 0) return resolve({ ok: true, frames });
+      // Ended by the batch's own stop: not a failure of this video.
+      if (stopped) return resolve({ ok: false, stopped: true });
       const error = timedOut
         ? `timed out after ${timeoutMs / 1000} s`
         : (lines.find((l) => l.startsWith('dino-track: error:'))?.replace('dino-track: error: ', '') ?? `exited with ${signal ?? code}: ${lines.filter((l) => !l.startsWith('{')).pop() ?? 'no message'}`);
@@ -112,47 +123,69 @@ function refuseOutput(input: string, output: string, record: string, folderOutpu
 /**
  * Runs `track` over many inputs, `jobs` at a time. Inputs recorded as done (with the same
  * options, unchanged since) are skipped; a failed input is reported and the rest go on.
+ * A stop (Ctrl-C, SIGTERM) starts no further video: the runs in flight are told to stop by the
+ * cleanups and are not reported (a first-time user's Ctrl-C went on starting the next videos,
+ * one of them to the end, and called the stopped ones failed); the promise resolves, and
+ * `onStopped` is called, once they have all ended (each removes its partial output first).
  */
-export async function runBatch(inputs: string[], options: BatchOptions): Promise<BatchResult[]> {
+export async function runBatch(inputs: string[], options: BatchOptions): Promise<BatchRun> {
   const { optionsHash } = options;
   makeFolders(options.outputDir);
   const results: BatchResult[] = [];
   let next = 0;
   let finished = 0;
+  let stopping = false;
+  const inFlight = new Set<Promise<void>>();
+  // The cleanups run first on a signal, synchronously: from then on no video starts.
+  const unregisterCleanup = onCleanup(() => {
+    stopping = true;
+  });
+  const unregisterStop = onStop(async () => {
+    stopping = true;
+    while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
+    options.onStopped?.();
+  });
   const finish = (result: BatchResult): void => {
     results.push(result);
     options.onResult?.(result, ++finished, inputs.length);
   };
+  const runInput = async (input: string): Promise<void> => {
+    const name = options.names.get(input) as string;
+    const output = path.join(options.outputDir, options.folderOutputs ? name : `${name}.mp4`);
+    const record = getRecordPath(options.outputDir, name);
+    if (!options.redo && isDone(record, input, output, optionsHash)) return finish({ input, output, status: 'skipped' });
+    const refusal = refuseOutput(input, output, record, options.folderOutputs);
+    if (refusal) return finish({ input, output, status: 'failed', error: refusal });
+    // The record stays until a new one replaces it: a rerun that fails leaves the earlier
+    // output in place (outputs are committed whole), still this batch's. What a killed run
+    // left beside the output, track itself removes (only what dead processes left).
+    const started = performance.now();
+    const run = await trackOne(input, output, options.trackArgs, options.timeoutMs, (progress) => options.onVideoProgress?.(input, progress));
+    const seconds = (performance.now() - started) / 1000;
+    if (run.stopped) return;
+    if (!run.ok) return finish({ input, output, status: 'failed', error: run.error, seconds });
+    // Recorded even during a stop: a video that finished is done, and a rerun skips it.
+    const stats = statSync(input);
+    await writeRecord(record, { input, output, size: stats.size, mtimeMs: stats.mtimeMs, options: optionsHash, frames: run.frames, seconds, finishedAt: new Date().toISOString() });
+    finish({ input, output, status: 'done', frames: run.frames, seconds });
+  };
   const worker = async (): Promise<void> => {
-    while (next < inputs.length) {
-      const input = inputs[next++];
-      const name = options.names.get(input) as string;
-      const output = path.join(options.outputDir, options.folderOutputs ? name : `${name}.mp4`);
-      const record = getRecordPath(options.outputDir, name);
-      if (!options.redo && isDone(record, input, output, optionsHash)) {
-        finish({ input, output, status: 'skipped' });
-        continue;
+    while (!stopping && next < inputs.length) {
+      const work = runInput(inputs[next++]);
+      inFlight.add(work);
+      try {
+        await work;
+      } finally {
+        inFlight.delete(work);
       }
-      const refusal = refuseOutput(input, output, record, options.folderOutputs);
-      if (refusal) {
-        finish({ input, output, status: 'failed', error: refusal });
-        continue;
-      }
-      // The record stays until a new one replaces it: a rerun that fails leaves the earlier
-      // output in place (outputs are committed whole), still this batch's. What a killed run
-      // left beside the output, track itself removes (only what dead processes left).
-      const started = performance.now();
-      const run = await trackOne(input, output, options.trackArgs, options.timeoutMs, (progress) => options.onVideoProgress?.(input, progress));
-      const seconds = (performance.now() - started) / 1000;
-      if (!run.ok) {
-        finish({ input, output, status: 'failed', error: run.error, seconds });
-        continue;
-      }
-      const stats = statSync(input);
-      await writeRecord(record, { input, output, size: stats.size, mtimeMs: stats.mtimeMs, options: optionsHash, frames: run.frames, seconds, finishedAt: new Date().toISOString() });
-      finish({ input, output, status: 'done', frames: run.frames, seconds });
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(options.jobs, inputs.length)) }, worker));
-  return results;
+  try {
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(options.jobs, inputs.length)) }, worker));
+  } finally {
+    unregisterCleanup();
+    // A stop under way keeps its stopper: it waits for the runs, which have ended now.
+    if (!stopping) unregisterStop();
+  }
+  return { results, interrupted: stopping };
 }

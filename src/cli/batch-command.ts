@@ -7,7 +7,6 @@ import { expandInputs, getOutputNames, hashOptions, listRecords, parseShard, run
 import { UsageError } from '../errors.js';
 import { isVideoTarget } from '../export/format-names.js';
 import { writeFileAtomically } from '../util/atomic-path.js';
-import { onStop } from '../util/cleanup.js';
 import { writeStderrLines } from '../util/stderr-lines.js';
 import { createBatchProgress } from './batch-progress.js';
 import { describeOutputShape } from './output-shape.js';
@@ -29,9 +28,6 @@ interface RawBatchOptions extends RawTrackOptions {
 function say(line: string): void {
   writeStderrLines(`dino-track: ${line}`);
 }
-
-/** How long a stopped batch waits for its `track` runs to remove their partial outputs. */
-const stopWaitMs = 15_000;
 
 /** Removes a folder only if it is empty; true when it is gone. */
 function removeIfEmpty(folder: string): boolean {
@@ -57,29 +53,27 @@ function makeOutputFolders(dir: string): string[] {
 }
 
 /**
- * Creates the output folder (and its missing parents). If the batch is stopped before any
- * video is done, the folders it created go again, once its `track` runs have removed their
- * partial outputs, so a Ctrl-C leaves nothing behind. A folder that holds anything else stays.
+ * Creates the output folder (and its missing parents).
+ * @returns what removes the folders it created if they hold nothing but empty bookkeeping: a
+ * batch stopped before any video is done leaves nothing behind (called once its `track` runs
+ * have ended, each having removed its partial output); a folder that holds anything else stays
  */
-function createOutputFolder(outputDir: string): void {
+function createOutputFolder(outputDir: string): () => void {
   if (existsSync(outputDir)) {
     if (!statSync(outputDir).isDirectory()) throw new UsageError(`-o ${outputDir} is a file; batch writes one output per video into a folder: give a folder name`);
     // Checked before any video runs: /proc, say, failed each video and then hung writing the manifest.
     checkWritableDirectory(outputDir);
-    return;
+    return () => undefined;
   }
   const created = makeOutputFolders(outputDir);
   const bookkeeping = path.join(outputDir, '.dino-track');
-  onStop(async () => {
-    const deadline = Date.now() + stopWaitMs;
-    const othersThanBookkeeping = (): string[] => readdirSync(outputDir).filter((name) => name !== '.dino-track');
-    while (existsSync(outputDir) && othersThanBookkeeping().length > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
-    if (!existsSync(outputDir) || othersThanBookkeeping().length > 0) return;
+  return () => {
+    if (!existsSync(outputDir) || readdirSync(outputDir).some((name) => name !== '.dino-track')) return;
     // Only empty folders go: a done record means a finished video, which is kept.
     removeIfEmpty(path.join(bookkeeping, 'done'));
     removeIfEmpty(bookkeeping);
     for (const folder of [...created].reverse()) removeIfEmpty(folder);
-  });
+  };
 }
 
 /** The video options the user gave on the command line, as flags for each `track` run. */
@@ -117,15 +111,16 @@ export async function runBatchCommand(args: string[], raw: RawBatchOptions, comm
   const checked = normalizeTrackOptions(all[0], { ...raw, output: path.join(os.tmpdir(), scratchIsFolder ? '.dino-track-check' : '.dino-track-check.mp4'), overwrite: true, progress: 'none' });
   // As the check read them: `--format overlay,overlay` is one overlay video per input, as `overlay` is.
   const folderOutputs = !(checked.formats.length === 1 && checked.formats[0] === 'overlay');
-  createOutputFolder(outputDir);
+  const removeCreatedFolders = createOutputFolder(outputDir);
   const inputs = selectShard(all, shard);
   const names = getOutputNames(all, new Map([...records].map(([input, r]) => [input, r.name])), expanded.roots);
   if (shard.count > 1) say(`shard ${shard.index}/${shard.count}: ${inputs.length} of ${all.length} inputs`);
 
   const progress = createBatchProgress(progressMode, inputs.length);
-  const results = await runBatch(inputs, {
+  const { results, interrupted } = await runBatch(inputs, {
     outputDir, names, folderOutputs, jobs, timeoutMs: timeout * 1000, redo: Boolean(raw.redo), trackArgs: getForwardedArgs(command),
     optionsHash: hashOptions(describeOutputShape(checked)),
+    onStopped: removeCreatedFolders,
     onVideoProgress: (input, report) => progress.update(input, report),
     onResult: (result, finished, total) => {
       progress.finish(result.input);
@@ -139,6 +134,8 @@ export async function runBatchCommand(args: string[], raw: RawBatchOptions, comm
   });
 
   progress.stop();
+  // Stopped by a signal: its handler says so and exits; no manifest of a batch cut short.
+  if (interrupted) return;
   const count = (status: BatchResult['status']): number => results.filter((r) => r.status === status).length;
   const manifest = path.join(outputDir, '.dino-track', `manifest-${shard.index}-of-${shard.count}.json`);
   await writeFileAtomically(manifest, new TextEncoder().encode(`${JSON.stringify({ finishedAt: new Date().toISOString(), shard: `${shard.index}/${shard.count}`, results }, null, 2)}\n`));

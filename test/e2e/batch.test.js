@@ -21,6 +21,23 @@ function makeFolder(count, { seconds = 1, bad = false } = {}) {
 
 const lines = (stderr) => stderr.trim().split('\n');
 
+/**
+ * Starts `batch` over `videos` into `out`, one video at a time, and resolves once `shown` is on
+ * stderr (a finished video's line) and the next video is under way.
+ * @returns the child, its exit (code or signal) and its stderr so far
+ */
+async function startBatchUntil(videos, out, shown, extra = []) {
+  const child = spawn(process.execPath, [cli, 'batch', videos, '-o', out, ...common, '--jobs', '1', ...extra], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  const closed = new Promise((resolve) => child.on('close', (code, signal) => resolve(code ?? signal)));
+  await new Promise((resolve) => child.stderr.on('data', (d) => {
+    stderr += d;
+    if (stderr.includes(shown)) resolve();
+  }));
+  await sleep(300); // the next video is under way
+  return { child, closed, stderr: () => stderr };
+}
+
 describe('dino-track batch', () => {
   it('writes one output per input, reports a failed input at the end with exit 1, and skips finished ones next time', async () => {
     const { videos, out } = makeFolder(2, { bad: true });
@@ -97,15 +114,9 @@ describe('dino-track batch', () => {
 
   it('resumed after SIGKILL, redoes only the unfinished inputs and leaves nothing half-written marked done', async () => {
     const { videos, out } = makeFolder(3, { seconds: 3 });
-    const child = spawn(process.execPath, [cli, 'batch', videos, '-o', out, ...common, '--jobs', '1'], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    await new Promise((resolve) => child.stderr.on('data', (d) => {
-      stderr += d;
-      if (stderr.includes('[1/3]')) resolve();
-    }));
-    await sleep(300); // the second video is under way
+    const { child, closed } = await startBatchUntil(videos, out, '[1/3]');
     child.kill('SIGKILL');
-    await new Promise((resolve) => child.on('close', resolve));
+    await closed;
     // The orphaned track run notices its parent is gone and removes its temporary output. It
     // stops its model worker and ffmpeg first: on a loaded 2-core machine (a benchmark beside
     // the suite) that once took longer than 10 s, so it has 30.
@@ -118,6 +129,42 @@ describe('dino-track batch', () => {
     assert.match(resumed.stderr, /v0\.mp4: already done, skipped/);
     assert.match(resumed.stderr, /batch: 2 done, 1 skipped/);
     for (const name of ['v0', 'v1', 'v2']) assert.equal(readdirSync(path.join(out, name, 'masks')).length, 75);
+  });
+
+  it('stops at Ctrl-C: starts no further video, calls none failed, keeps what finished and removes the rest', async () => {
+    // A first-time user's Ctrl-C went on starting the next videos (one ran to the end and was
+    // recorded done), called the stopped ones failed, and exited 14 s later.
+    const { videos, out } = makeFolder(5, { seconds: 3 });
+    const run = await startBatchUntil(videos, out, '[1/5]');
+    run.child.kill('SIGINT'); // the batch alone: its runs hear of it from the batch, as when it is signalled by name
+    assert.equal(await run.closed, 130, run.stderr());
+    const stderr = run.stderr();
+    assert.match(lines(stderr).at(-1), /^dino-track: interrupted by SIGINT; partial output removed$/);
+    assert.doesNotMatch(stderr, /failed|\[3\/5\]/);
+    // What finished is kept and recorded; nothing else is there, and no manifest of a batch cut short.
+    const outputs = readdirSync(out).filter((n) => !n.startsWith('.'));
+    const done = readdirSync(path.join(out, '.dino-track', 'done')).map((n) => n.replace(/\.json$/, ''));
+    assert.ok(outputs.length >= 1 && outputs.length <= 2, `outputs ${outputs}`);
+    assert.deepEqual(done.sort(), outputs.sort());
+    assert.deepEqual(readdirSync(out).filter((n) => n.includes('.partial')), []);
+    assert.deepEqual(readdirSync(path.join(out, '.dino-track')).filter((n) => n.startsWith('manifest')), []);
+  });
+
+  it('stopped before any video is done, leaves no folder it created behind (missing parents included)', async () => {
+    const { videos, work } = makeFolder(2, { seconds: 3 });
+    const top = path.join(work, 'new');
+    const out = path.join(top, 'out');
+    const child = spawn(process.execPath, [cli, 'batch', videos, '-o', out, ...common, '--jobs', '2', '--progress', 'json'], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    // Both videos under way: their progress lines come through.
+    await new Promise((resolve) => child.stderr.on('data', (d) => {
+      stderr += d;
+      if (/"frame"/.test(stderr)) resolve();
+    }));
+    child.kill('SIGTERM');
+    const code = await new Promise((resolve) => child.on('close', resolve));
+    assert.equal(code, 143, stderr);
+    assert.equal(existsSync(top), false, `${top} left behind`);
   });
 
   it('never replaces an input or a file it did not write, and never takes its own outputs for inputs', async () => {
