@@ -51,22 +51,41 @@ export interface Discovered {
  * Whether a region is a known object, not a new one: it looks like it (cosine ≥ `knownCosine`)
  * and the object is out of view (under `lostPatches` labelled patches: re-anchoring brings it
  * back, or a prompt erased it), or the region lies within the object's own size of its label
- * (patches between their boxes, either way): a piece of it behind a pole or pillar, a part the
- * label left out, its shadow. A look-alike further from an object in view is another object:
- * a red disc, 0.65 like a yellow triangle tracked 190 px (four triangle widths) away, was never
- * discovered (trial 18; unsupervised mode tracked it). Touching the label, the first form, made
- * pieces of an object behind a thin pole new objects (a review).
+ * (patches between their boxes, either way) and looks like it at least `pieceLikeness` as much
+ * as the object's own patches there do on average: a piece of it behind a pole or pillar, a
+ * part the label left out, its shadow. A look-alike further from an object in view is another
+ * object: a red disc, 0.65 like a yellow triangle tracked 190 px (four triangle widths) away,
+ * was never discovered (trial 18; unsupervised mode tracked it). So is a region near it that
+ * looks like it much less than its own patches do: a yellow star 0.53–0.58 like a red box 4–8
+ * patches away (its own patches 0.93–0.99), unmarked on the prompt frame, was taken for a
+ * piece of the box until the box had moved off (a first-time user, frame 35 of 60;
+ * unsupervised mode found it on frame 0). Touching the label, the first form, made pieces of
+ * an object behind a thin pole new objects (a review).
  * @param labelled the object's winning patches
+ * @param tokens the frame's centred unit rows `[rows*cols, dim]`
  */
-function isKnownObject(region: Proposal, look: Float32Array, labelled: Uint8Array, options: DiscoveryOptions): boolean {
-  if (dot(look, region.prototype) < options.knownCosine) return false;
+function isKnownObject(region: Proposal, look: Float32Array, labelled: Uint8Array, tokens: Float32Array, options: DiscoveryOptions): boolean {
+  const likeness = dot(look, region.prototype);
+  if (likeness < options.knownCosine) return false;
   const { rows, cols } = options;
   const own = countPatches(labelled) >= promptedTuning.lostPatches ? getPatchBox(labelled, rows, cols) : undefined;
   const other = getPatchBox(region.mask, rows, cols);
   if (!own || !other) return true;
   const size = Math.max(own[2] - own[0], own[3] - own[1]) + 1;
   const gap = Math.max(other[0] - own[2], own[0] - other[2], other[1] - own[3], own[1] - other[3]) - 1;
-  return gap <= size;
+  return gap <= size && likeness >= promptedTuning.pieceLikeness * getOwnLikeness(look, labelled, tokens, options.dim);
+}
+
+/** The mean cosine of an object's labelled patches to its look (each a unit row). */
+function getOwnLikeness(look: Float32Array, labelled: Uint8Array, tokens: Float32Array, dim: number): number {
+  let sum = 0;
+  let count = 0;
+  for (let i = 0; i < labelled.length; i++) {
+    if (!labelled[i]) continue;
+    sum += dot(look, tokens.subarray(i * dim, (i + 1) * dim));
+    count++;
+  }
+  return sum / count;
 }
 
 /**
@@ -87,7 +106,7 @@ export function discoverObjects_(soft: Map<number, Float32Array>, attention: Flo
     let covered = 0;
     for (let i = 0; i < n; i++) if (p.mask[i] && winner[i] > 0) covered++;
     if (covered >= p.area * promptedTuning.coveredShare) return false;
-    if ([...prototypes].some(([id, known]) => isKnownObject(p, known, labelled.get(id) as Uint8Array, options))) return false;
+    if ([...prototypes].some(([id, known]) => isKnownObject(p, known, labelled.get(id) as Uint8Array, tokens, options))) return false;
     return options.isObjectLike?.(p) ?? true;
   });
   const born: Discovered[] = [];

@@ -99,6 +99,15 @@ export const promptedTuning = {
   birthFrames: 3,
   /** `--discover`: a region at least this like a known object is a piece of it, not a new one. Earlier, on raw tokens; carried over to centred ones as matchCosine was. */
   knownCosine: 0.5,
+  /**
+   * `--discover`: a region near an object in view is a piece of it only where it looks like the
+   * object at least this share as much as the object's own patches do on average (discover.ts
+   * isKnownObject). Set between what was measured (designed ViT, ratio of the two cosines): a
+   * review's pieces — behind a thin pole 0.84, the far half of a two-colour square 0.86–0.98, a
+   * shadow 0.85–0.87 — and a first-time user's other object 0.54–0.58. From those cases, in
+   * neither benchmark set; not tuned on either.
+   */
+  pieceLikeness: 0.7,
   /** `--discover`: a region this much covered by labels (share of its patches) is not new. Earlier. */
   coveredShare: 0.2,
   /** `--discover`: a region overlapping last frame's candidate by this IoU continues it. Earlier. */
