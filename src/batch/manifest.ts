@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { writeFileAtomically } from '../util/atomic-path.js';
+import { makeFolders } from '../util/make-folders.js';
 
 /**
  * Completion records: one small JSON file per finished input, written only after its
@@ -51,8 +51,21 @@ export function isDone(record: string, input: string, output: string, options: s
   }
 }
 
-export async function writeRecord(record: string, done: DoneRecord): Promise<void> {
-  await writeFileAtomically(record, new TextEncoder().encode(`${JSON.stringify(done, null, 2)}\n`));
+/**
+ * Writes a done record, synchronously (a few hundred bytes): a stop's cleanups, which run
+ * between event-loop turns, cannot land between the write and the rename. With the
+ * asynchronous form they removed the temporary file first, and a video finished as Ctrl-C came
+ * was kept without its record (a review), which a later batch refuses to replace.
+ */
+export function writeRecord(record: string, done: DoneRecord): void {
+  makeFolders(path.dirname(record));
+  const temp = `${record}.${process.pid}.tmp`;
+  try {
+    writeFileSync(temp, `${JSON.stringify(done, null, 2)}\n`);
+    renameSync(temp, record);
+  } finally {
+    rmSync(temp, { force: true });
+  }
 }
 
 /** The inputs earlier batches into `outputDir` finished: input → its output and the name both were recorded under. */

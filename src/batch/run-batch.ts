@@ -5,6 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { onCleanup, onStop } from '../util/cleanup.js';
 import { createLineSplitter } from '../util/stderr-lines.js';
+import { runRecordName } from '../export/output-folder.js';
 import { getRecordPath, isDone, writeRecord } from './manifest.js';
 
 export interface BatchOptions {
@@ -63,11 +64,13 @@ function trackOne(input: string, output: string, args: string[], timeoutMs: numb
       stdio: ['pipe', 'ignore', 'pipe'],
       env: { ...process.env, DINO_TRACK_EXIT_WITH_PARENT: '1' },
     });
-    // Once: a second SIGTERM (the cleanups run again after a stop) would kill the child before its own cleanup.
+    const started = Date.now();
+    // Once: a second SIGTERM (the cleanups run again after a stop, or a timeout) would kill the child before its own cleanup.
     let stopped = false;
     const unregister = onCleanup(() => {
       if (stopped) return;
       stopped = true;
+      clearTimeout(timer);
       child.kill('SIGTERM');
     });
     let stderr = '';
@@ -85,6 +88,7 @@ function trackOne(input: string, output: string, args: string[], timeoutMs: numb
     let timedOut = false;
     const timer = timeoutMs > 0
       ? setTimeout(() => {
+        if (stopped) return;
         timedOut = true;
         child.kill('SIGTERM');
         setTimeout(() => child.kill('SIGKILL'), 10_000).unref();
@@ -97,14 +101,29 @@ function trackOne(input: string, output: string, args: string[], timeoutMs: numb
       const progress = lines.filter((l) => l.startsWith('{')).pop();
       const frames = progress ? (JSON.parse(progress) as { frame: number }).frame : undefined;
       if (code === 0) return resolve({ ok: true, frames });
-      // Ended by the batch's own stop: not a failure of this video.
-      if (stopped) return resolve({ ok: false, stopped: true });
+      // Ended by the batch's own stop: not a failure of this video; done if it had already put
+      // its output in place (the stop came between that and its exit: a review).
+      if (stopped) return resolve(hasOutputSince(output, started) ? { ok: true, frames } : { ok: false, stopped: true });
       const error = timedOut
         ? `timed out after ${timeoutMs / 1000} s`
         : (lines.find((l) => l.startsWith('dino-track: error:'))?.replace('dino-track: error: ', '') ?? `exited with ${signal ?? code}: ${lines.filter((l) => !l.startsWith('{')).pop() ?? 'no message'}`);
       resolve({ ok: false, error });
     });
   });
+}
+
+/**
+ * Whether `track` put a whole output at `output` since `since` (ms): outputs are renamed into
+ * place only once complete, an overlay as one file, a folder with its run record inside.
+ */
+function hasOutputSince(output: string, since: number): boolean {
+  try {
+    const stats = statSync(output);
+    if (stats.isDirectory() && !existsSync(path.join(output, runRecordName))) return false;
+    return stats.mtimeMs >= since;
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -166,7 +185,7 @@ export async function runBatch(inputs: string[], options: BatchOptions): Promise
     if (!run.ok) return finish({ input, output, status: 'failed', error: run.error, seconds });
     // Recorded even during a stop: a video that finished is done, and a rerun skips it.
     const stats = statSync(input);
-    await writeRecord(record, { input, output, size: stats.size, mtimeMs: stats.mtimeMs, options: optionsHash, frames: run.frames, seconds, finishedAt: new Date().toISOString() });
+    writeRecord(record, { input, output, size: stats.size, mtimeMs: stats.mtimeMs, options: optionsHash, frames: run.frames, seconds, finishedAt: new Date().toISOString() });
     finish({ input, output, status: 'done', frames: run.frames, seconds });
   };
   const worker = async (): Promise<void> => {

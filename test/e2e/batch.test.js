@@ -150,6 +150,32 @@ describe('dino-track batch', () => {
     assert.deepEqual(readdirSync(path.join(out, '.dino-track')).filter((n) => n.startsWith('manifest')), []);
   });
 
+  it('records a video that finished as Ctrl-C came, so that the next batch skips it rather than refusing it', async () => {
+    // A review: a run stopped after it had put its overlay in place, but before it exited, left the
+    // overlay without a record, and the next batch refused it ("exists and no record says …").
+    const { videos, out } = makeFolder(2, { seconds: 3 });
+    const overlays = ['--model', models.tiny, '--short-side', '96']; // no --format: one NAME.mp4 per video
+    const child = spawn(process.execPath, [cli, 'batch', videos, '-o', out, ...overlays, '--jobs', '2'], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    const closed = new Promise((resolve) => child.on('close', resolve));
+    const outputs = () => (existsSync(out) ? readdirSync(out).filter((n) => n.endsWith('.mp4') && !n.startsWith('.')) : []);
+    const watch = setInterval(() => {
+      if (outputs().length === 0) return;
+      clearInterval(watch);
+      child.kill('SIGINT'); // the moment the first overlay is in place
+    }, 2);
+    const code = await closed;
+    clearInterval(watch);
+    assert.ok(code === 130 || code === 0, `exit ${code}: ${stderr}`);
+    const done = readdirSync(path.join(out, '.dino-track', 'done')).map((n) => n.replace(/\.json$/, '.mp4'));
+    assert.ok(outputs().length >= 1);
+    assert.deepEqual(done.sort(), outputs().sort(), stderr);
+    const rerun = await runCli(['batch', videos, '-o', out, ...overlays], { env });
+    assert.equal(rerun.code, 0, rerun.stderr);
+    assert.doesNotMatch(rerun.stderr, /no record says/);
+  });
+
   it('stopped before any video is done, leaves no folder it created behind (missing parents included)', async () => {
     const { videos, work } = makeFolder(2, { seconds: 3 });
     const top = path.join(work, 'new');
