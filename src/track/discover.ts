@@ -52,19 +52,19 @@ export interface Discovered {
  * and the object is out of view (under `lostPatches` labelled patches: re-anchoring brings it
  * back, or a prompt erased it), or the region lies within the object's own size of its label
  * (patches between their boxes, either way) and looks like it at least `pieceLikeness` as much
- * as the object's own patches there do on average: a piece of it behind a pole or pillar, a
+ * as the object's own patches there do together (getOwnLikeness): a piece of it behind a pole or pillar, a
  * part the label left out, its shadow. A look-alike further from an object in view is another
  * object: a red disc, 0.65 like a yellow triangle tracked 190 px (four triangle widths) away,
  * was never discovered (trial 18; unsupervised mode tracked it). So is a region near it that
  * looks like it much less than its own patches do: a yellow star 0.53–0.58 like a red box 4–8
- * patches away (its own patches 0.93–0.99), unmarked on the prompt frame, was taken for a
+ * patches away (its own patches together 0.98–1.00), unmarked on the prompt frame, was taken for a
  * piece of the box until the box had moved off (a first-time user, frame 35 of 60;
  * unsupervised mode found it on frame 0). Touching the label, the first form, made pieces of
  * an object behind a thin pole new objects (a review).
  * @param labelled the object's winning patches
- * @param tokens the frame's centred unit rows `[rows*cols, dim]`
+ * @param ownLikeness getOwnLikeness of the object on this frame (computed once, when asked)
  */
-function isKnownObject(region: Proposal, look: Float32Array, labelled: Uint8Array, tokens: Float32Array, options: DiscoveryOptions): boolean {
+function isKnownObject(region: Proposal, look: Float32Array, labelled: Uint8Array, ownLikeness: () => number, options: DiscoveryOptions): boolean {
   const likeness = dot(look, region.prototype);
   if (likeness < options.knownCosine) return false;
   const { rows, cols } = options;
@@ -73,19 +73,24 @@ function isKnownObject(region: Proposal, look: Float32Array, labelled: Uint8Arra
   if (!own || !other) return true;
   const size = Math.max(own[2] - own[0], own[3] - own[1]) + 1;
   const gap = Math.max(other[0] - own[2], own[0] - other[2], other[1] - own[3], own[1] - other[3]) - 1;
-  return gap <= size && likeness >= promptedTuning.pieceLikeness * getOwnLikeness(look, labelled, tokens, options.dim);
+  return gap <= size && likeness >= promptedTuning.pieceLikeness * ownLikeness();
 }
 
-/** The mean cosine of an object's labelled patches to its look (each a unit row). */
+/**
+ * How like its look an object's labelled patches are together: the cosine of their unit mean
+ * with the look. A mean, as a region's prototype is, so that the two compare like with like: the
+ * mean of the patches' own cosines shrinks with their noise (a review's simulation: with
+ * patch-to-mean cosines of 0.55–0.7, as real DINO features may have, a neighbour 0.53 like the
+ * object passed for a piece again).
+ */
 function getOwnLikeness(look: Float32Array, labelled: Uint8Array, tokens: Float32Array, dim: number): number {
-  let sum = 0;
-  let count = 0;
+  const mean = new Float32Array(dim);
   for (let i = 0; i < labelled.length; i++) {
     if (!labelled[i]) continue;
-    sum += dot(look, tokens.subarray(i * dim, (i + 1) * dim));
-    count++;
+    for (let d = 0; d < dim; d++) mean[d] += tokens[i * dim + d];
   }
-  return sum / count;
+  const norm = Math.sqrt(dot(mean, mean));
+  return norm > 0 ? dot(look, mean) / norm : 0;
 }
 
 /**
@@ -102,11 +107,16 @@ export function discoverObjects_(soft: Map<number, Float32Array>, attention: Flo
   const winner = getWinners(soft, n);
   const proposals = options.regions ?? getAttentionRegions(attention, tokens, options);
   const labelled = new Map([...prototypes.keys()].map((id) => [id, Uint8Array.from(winner, (w) => (w === id ? 1 : 0))]));
+  const ownLikeness = new Map<number, number>();
+  const getOwn = (id: number) => (): number => {
+    if (!ownLikeness.has(id)) ownLikeness.set(id, getOwnLikeness(prototypes.get(id) as Float32Array, labelled.get(id) as Uint8Array, tokens, options.dim));
+    return ownLikeness.get(id) as number;
+  };
   const free = proposals.filter((p) => {
     let covered = 0;
     for (let i = 0; i < n; i++) if (p.mask[i] && winner[i] > 0) covered++;
     if (covered >= p.area * promptedTuning.coveredShare) return false;
-    if ([...prototypes].some(([id, known]) => isKnownObject(p, known, labelled.get(id) as Uint8Array, tokens, options))) return false;
+    if ([...prototypes].some(([id, known]) => isKnownObject(p, known, labelled.get(id) as Uint8Array, getOwn(id), options))) return false;
     return options.isObjectLike?.(p) ?? true;
   });
   const born: Discovered[] = [];

@@ -101,11 +101,11 @@ export const promptedTuning = {
   knownCosine: 0.5,
   /**
    * `--discover`: a region near an object in view is a piece of it only where it looks like the
-   * object at least this share as much as the object's own patches do on average (discover.ts
-   * isKnownObject). Set between what was measured (designed ViT, ratio of the two cosines): a
-   * review's pieces — behind a thin pole 0.84, the far half of a two-colour square 0.86–0.98, a
-   * shadow 0.85–0.87 — and a first-time user's other object 0.54–0.58. From those cases, in
-   * neither benchmark set; not tuned on either.
+   * object at least this share as much as the object's own patches do together (discover.ts
+   * isKnownObject, getOwnLikeness). Set between what was measured (designed ViT, ratio of the two
+   * cosines): a review's pieces — behind a thin pole 0.82, the far half of a two-colour square
+   * 0.77–1.03, a shadow 0.83–0.94 — and a first-time user's other object 0.54–0.57. From those
+   * cases, in neither benchmark set; not tuned on either.
    */
   pieceLikeness: 0.7,
   /** `--discover`: a region this much covered by labels (share of its patches) is not new. Earlier. */
