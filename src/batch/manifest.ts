@@ -54,8 +54,10 @@ export function isDone(record: string, input: string, output: string, options: s
 /**
  * Writes a done record, synchronously (a few hundred bytes): a stop's cleanups, which run
  * between event-loop turns, cannot land between the write and the rename. With the
- * asynchronous form they removed the temporary file first, and a video finished as Ctrl-C came
- * was kept without its record (a review), which a later batch refuses to replace.
+ * asynchronous writeFileAtomically they removed the temporary file first, and a video finished
+ * as Ctrl-C came was kept without its record (a review), which a later batch refuses to
+ * replace. Its temporary name (`.NAME.json.PID-RANDOM.partial.json`) would also pass for a
+ * record in listRecords if a kill left it; `NAME.json.PID.tmp` does not.
  */
 export function writeRecord(record: string, done: DoneRecord): void {
   makeFolders(path.dirname(record));
@@ -63,8 +65,9 @@ export function writeRecord(record: string, done: DoneRecord): void {
   try {
     writeFileSync(temp, `${JSON.stringify(done, null, 2)}\n`);
     renameSync(temp, record);
-  } finally {
+  } catch (error) {
     rmSync(temp, { force: true });
+    throw error;
   }
 }
 
