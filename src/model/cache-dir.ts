@@ -6,12 +6,13 @@ import { ExternalError, UsageError } from '../errors.js';
 /** The cache folder and what chose it, for the message when it cannot be one. */
 function locateCacheDir(): { dir: string; setBy: string } {
   if (process.env.DINO_TRACK_CACHE) return { dir: path.resolve(process.env.DINO_TRACK_CACHE), setBy: 'DINO_TRACK_CACHE' };
-  if (process.env.XDG_CACHE_HOME) return { dir: path.join(process.env.XDG_CACHE_HOME, 'dino-track'), setBy: 'XDG_CACHE_HOME' };
+  // The XDG spec: a relative path there is invalid and is ignored (it put the cache under whatever folder a run started in: a review).
+  if (process.env.XDG_CACHE_HOME && path.isAbsolute(process.env.XDG_CACHE_HOME)) return { dir: path.join(process.env.XDG_CACHE_HOME, 'dino-track'), setBy: 'XDG_CACHE_HOME' };
   return { dir: path.join(os.homedir(), '.cache', 'dino-track'), setBy: 'the default' };
 }
 
 /**
- * $DINO_TRACK_CACHE, else $XDG_CACHE_HOME/dino-track, else ~/.cache/dino-track. A path
+ * $DINO_TRACK_CACHE, else $XDG_CACHE_HOME/dino-track (when absolute), else ~/.cache/dino-track. A path
  * that exists as something else than a folder (or lies under a file) is refused here, the
  * one place it is resolved: `track` failed with a raw ENOTDIR from mkdir, and `models
  * clean` said it removed nothing from <file>/prepared, rc 0. A missing folder is made when

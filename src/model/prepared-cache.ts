@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { writeFileAtomically } from '../util/atomic-path.js';
+import { removeDeadPartials } from '../util/stale-leftovers.js';
 import { describeUnwritableCacheError, getCacheDir } from './cache-dir.js';
 import { decodeModel } from './onnx-graph.js';
 import { inspectModel, preparationVersion } from './prepare.js';
@@ -42,21 +43,34 @@ export async function readPreparedCopy(file: string, height: number, width: numb
   return undefined;
 }
 
+/** What keeps a prepared copy out of the cache, and how to let it in; undefined for other failures. */
+function describeUncacheable(error: unknown): string | undefined {
+  const unwritable = describeUnwritableCacheError(error);
+  if (unwritable) return `${unwritable}: the prepared model is used from memory and prepared again on every run; set DINO_TRACK_CACHE to a writable folder or fix its permissions to keep it`;
+  const code = (error as { code?: unknown } | undefined)?.code;
+  if (code === 'ENOSPC' || code === 'EDQUOT') {
+    return `no space left in the model cache ${getCacheDir()} for the prepared model (${code}): it is used from memory and prepared again on every run; free some space, or set DINO_TRACK_CACHE to a folder on a larger disk, to keep it`;
+  }
+  return undefined;
+}
+
 /**
  * Caches a prepared copy (replacing a damaged one) through a temporary sibling, so readers
  * never see half of it; whether it was cached. A cache that cannot be written (read-only,
- * another user's) is no reason to fail a run that has the graph in memory already: a
- * notice says so and how to keep the copy, since every run now prepares it again.
- * @throws what writing threw for other failures (a full disk)
+ * another user's, or full) is no reason to fail a run that has the graph in memory already:
+ * a notice says so and how to keep the copy, since every run now prepares it again (a full
+ * disk failed the run, advising another -o: a review). Temporary copies of killed runs go first.
+ * @throws what writing threw for other failures
  */
-export async function savePreparedCopy(file: string, bytes: Uint8Array, notify?: (line: string) => void): Promise<boolean> {
+export async function savePreparedCopy(file: string, bytes: Uint8Array, notify?: (line: string) => void, write: (file: string, bytes: Uint8Array) => Promise<void> = writeFileAtomically): Promise<boolean> {
+  removeDeadPartials(file);
   try {
-    await writeFileAtomically(file, bytes);
+    await write(file, bytes);
     return true;
   } catch (error) {
-    const unwritable = describeUnwritableCacheError(error);
-    if (!unwritable) throw error;
-    notify?.(`${unwritable}: the prepared model is used from memory and prepared again on every run; set DINO_TRACK_CACHE to a writable folder or fix its permissions to keep it`);
+    const notice = describeUncacheable(error);
+    if (!notice) throw error;
+    notify?.(notice);
     return false;
   }
 }

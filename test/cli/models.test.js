@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { SafetensorsFile } from '../../dist/features/safetensors.js';
@@ -15,16 +16,29 @@ describe('dino-track models', () => {
     for (const name of ['dino-vits16', 'dino-vits8', 'dino-vitb16', 'dino-vitb8']) assert.match(stdout, new RegExp(`^${name}\\s`, 'm'));
   });
 
-  it('clean removes the prepared models track cached, and nothing else', async () => {
+  it('clean removes the prepared models track cached, and the copies killed runs were writing, and nothing else', async () => {
     const cache = makeTempDir();
     const prepared = path.join(cache, 'prepared');
     mkdirSync(prepared);
     writeFileSync(path.join(prepared, '0123abcd-prep3-96x128.onnx'), Buffer.alloc(2 ** 20));
     writeFileSync(path.join(prepared, 'notes.txt'), 'mine');
+    // A review: a run killed while writing a prepared model left its temporary copy (a model's size) for good.
+    const dead = spawnSync(process.execPath, ['-e', '']).pid;
+    writeFileSync(path.join(prepared, `.0123abcd-prep3-96x128.onnx.${dead}-0a1b2c.partial.onnx`), Buffer.alloc(2 ** 20));
+    // One a live run is writing now stays.
+    const writing = `.0123abcd-prep3-96x128.onnx.${process.pid}-0a1b2c.partial.onnx`;
+    writeFileSync(path.join(prepared, writing), 'being written');
     const { code, stderr } = await runCli(['models', 'clean'], { env: { DINO_TRACK_CACHE: cache } });
     assert.equal(code, 0, stderr);
-    assert.equal(stderr, `dino-track: removed 1 prepared model (1.0 MiB) from ${prepared}; track prepares them again when needed\n`);
-    assert.deepEqual(readdirSync(prepared), ['notes.txt']);
+    assert.equal(stderr, `dino-track: removed 1 prepared model (2.0 MiB) from ${prepared}; track prepares them again when needed\n`);
+    assert.deepEqual(readdirSync(prepared).sort(), [writing, 'notes.txt']);
+  });
+
+  it('ignores a relative XDG_CACHE_HOME, as the XDG spec says (it put the cache under the folder a run started in)', async () => {
+    const home = makeTempDir();
+    const { code, stderr } = await runCli(['models', 'clean'], { env: { DINO_TRACK_CACHE: '', XDG_CACHE_HOME: 'relcache', HOME: home } });
+    assert.equal(code, 0, stderr);
+    assert.match(stderr, new RegExp(`from ${path.join(home, '.cache', 'dino-track', 'prepared').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')};`));
   });
 
   it('DINO_TRACK_CACHE naming a file: one line, exit 2, before any work (track, batch, models clean, models list)', async () => {
