@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { link, mkdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import path from 'node:path';
@@ -24,6 +24,8 @@ const lockTimes = {
 
 interface LockHolder {
   pid?: number;
+  /** The pid namespace the pid is from (`pid:[…]` on Linux): a container sharing the cache with the same host name numbers its processes apart. */
+  pidns?: string;
   /** When that pid's process started (getStartTime): a reused pid is another process. */
   started?: number;
   host?: string;
@@ -39,21 +41,46 @@ export interface DownloadLock {
   release(): void;
 }
 
-/** Creates `file` holding `text` only if nothing is there: written aside and linked into place, so the lock is never seen empty. */
-async function createExclusively(file: string, text: string): Promise<boolean> {
+/**
+ * What `link` answers where the file system has no hard links (FAT and exFAT: EPERM; some FUSE
+ * and SMB mounts: ENOTSUP): no model could be downloaded there, with a false "not writable" or a
+ * raw code (a review). The folder was just written to, so EPERM here is not a permission.
+ */
+const noHardLinks = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS']);
+
+/**
+ * Creates `file` holding `text` only if nothing is there: written aside and linked into place,
+ * so the lock is never seen empty; where there are no hard links, created exclusively in place
+ * (seen empty for a moment, which readers take as a lock judged by its age).
+ */
+export async function createExclusively(file: string, text: string, linkFile: (from: string, to: string) => Promise<void> = link): Promise<boolean> {
   const aside = `${file}.${process.pid}-${randomBytes(3).toString('hex')}`;
   // The folder may be gone: a holder whose download failed removes the folders it made while
   // others wait (a review: the waiter then failed with a raw ENOENT).
   await mkdir(path.dirname(file), { recursive: true });
   await writeFile(aside, text);
   try {
-    await link(aside, file);
+    await linkFile(aside, file);
     return true;
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw error;
+    const { code } = error as NodeJS.ErrnoException;
+    if (code === 'EEXIST') return false;
+    if (code === undefined || !noHardLinks.has(code)) throw error;
+    return await writeFile(file, text, { flag: 'wx' }).then(() => true, (failure: NodeJS.ErrnoException) => {
+      if (failure.code === 'EEXIST') return false;
+      throw failure;
+    });
   } finally {
     await rm(aside, { force: true });
+  }
+}
+
+/** This process's pid namespace (Linux), undefined elsewhere. */
+function getPidNamespace(): string | undefined {
+  try {
+    return readlinkSync('/proc/self/ns/pid');
+  } catch {
+    return undefined;
   }
 }
 
@@ -67,7 +94,7 @@ async function readHolder(file: string): Promise<LockHolder | undefined> {
     } catch {
       // Written by something else, or damaged: its age decides.
     }
-    return { pid: parsed.pid, started: parsed.started, host: parsed.host, token: parsed.token, touchedMs: info.mtimeMs };
+    return { pid: parsed.pid, pidns: parsed.pidns, started: parsed.started, host: parsed.host, token: parsed.token, touchedMs: info.mtimeMs };
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;
@@ -77,11 +104,14 @@ async function readHolder(file: string): Promise<LockHolder | undefined> {
 /**
  * A lock whose holder died: on this host, its pid is gone or names another process (a live one holds it however long
  * since it touched the lock: a holder stopped by Ctrl-Z or a laptop's sleep misses heartbeats,
- * and two runs then wrote one partial file, a review); on another host, or when it says no
- * pid, it has not been touched for `staleAfterMs`.
+ * and two runs then wrote one partial file, a review); on another host or in another pid
+ * namespace (a container with the same host name: its pid means nothing here), or when it says
+ * no pid, it has not been touched for `staleAfterMs`. A lock that names no namespace (written
+ * by an older version) is judged by its pid, as then.
  */
 function isStale(holder: LockHolder): boolean {
-  if (holder.host === hostname() && holder.pid !== undefined) {
+  const samePids = holder.pidns === undefined || holder.pidns === getPidNamespace();
+  if (holder.host === hostname() && holder.pid !== undefined && samePids) {
     if (!isAlive(holder.pid)) return true;
     // Alive, but another process under a reused pid (the holder was SIGKILLed; fast in containers): a second review saw a waiter wait forever.
     const started = getStartTime(holder.pid);
@@ -134,7 +164,7 @@ function removeIfOurs(file: string, token: string): void {
  */
 export async function acquireDownloadLock(file: string, onWait: (holder: string) => void): Promise<DownloadLock> {
   const token = randomBytes(8).toString('hex');
-  const mine = JSON.stringify({ pid: process.pid, started: getStartTime(process.pid), host: hostname(), token });
+  const mine = JSON.stringify({ pid: process.pid, pidns: getPidNamespace(), started: getStartTime(process.pid), host: hostname(), token });
   let waited = false;
   while (!(await createExclusively(file, mine))) {
     const holder = await readHolder(file);

@@ -6,8 +6,9 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { ExternalError } from '../errors.js';
-import { noteKeptOnSignal } from '../util/cleanup.js';
+import { noteKeptOnSignal, onCleanup } from '../util/cleanup.js';
 import { acquireDownloadLock } from './download-lock.js';
+import { claimPartial, getValidator, keepForResume, type OwnFile } from './download-resume.js';
 
 export interface DownloadOptions {
   url: string;
@@ -25,7 +26,16 @@ export interface DownloadOptions {
   verify?: (file: string) => Promise<void>;
   /** Told once, with who holds it, when another process is downloading the same file and this one waits for it. */
   onWait?: (line: string) => void;
+  /** Gives up when the server has sent nothing for this long (default `idleTimeoutMs`). */
+  idleTimeoutMs?: number;
 }
+
+/**
+ * A server that has sent nothing for this long has stalled: undici's own limits wait five
+ * minutes and end in a raw code (a review), and a trickle never ends. A minute is far beyond
+ * any pause of a working server or connection.
+ */
+const idleTimeoutMs = 60_000;
 
 async function getFileSize(file: string): Promise<number> {
   try {
@@ -41,7 +51,9 @@ async function hashFile(file: string): Promise<string> {
   return hash.digest('hex');
 }
 
-function describeNetworkError(error: unknown): string {
+/** The network failure's code or message; the idle timeout's own reason when it aborted the transfer. */
+function describeNetworkError(error: unknown, signal?: AbortSignal): string {
+  if (signal?.aborted && signal.reason instanceof Error) return signal.reason.message;
   const cause = (error as { cause?: { code?: string; message?: string } }).cause;
   return cause?.code ?? cause?.message ?? (error as Error).message;
 }
@@ -66,9 +78,9 @@ async function removeEmptyFolders(folders: string[]): Promise<void> {
 }
 
 /**
- * Downloads a file with resume: bytes go to `<target>.partial`, a later call continues
- * from there with an HTTP range request when the server allows it, and only a complete,
- * verified file is renamed to `target`. One process at a time downloads a target (a lock
+ * Downloads a file with resume: a broken download is kept as `<target>.partial`, a later call
+ * continues from there with an HTTP range request when the server allows it and still has
+ * that version of the file, and only a complete, verified file is renamed to `target`. One process at a time downloads a target (a lock
  * beside it); another waits, then takes the finished file or resumes the partial one. A
  * download that fails leaves no folder it made and no lock.
  * @throws ExternalError when offline, on HTTP errors, short transfers or a checksum mismatch.
@@ -91,68 +103,122 @@ export async function downloadFile(options: DownloadOptions): Promise<void> {
   }
 }
 
-/** One download into `<target>.partial` (resumed where it stopped), renamed to `target` once complete and verified. */
+/** An error the transfer keeps its bytes for: a prefix of the file, which the next run resumes. */
+class ResumableError extends ExternalError {}
+
+/**
+ * One download into this run's own file (resuming an earlier run's partial download where the
+ * server still has that version), renamed to `target` once complete and verified.
+ */
 async function transferFile(options: DownloadOptions): Promise<void> {
   const { url, target } = options;
-  const partial = `${target}.partial`;
-  const offset = await getFileSize(partial);
-  let response: Response;
-  try {
-    // identity: the file's own bytes, so that the lengths the server states are the file's.
-    const headers: Record<string, string> = { 'Accept-Encoding': 'identity', ...(offset > 0 ? { Range: `bytes=${offset}-` } : {}) };
-    response = await fetch(url, { headers, redirect: 'follow' });
-  } catch (error) {
-    throw new ExternalError(`cannot download ${url} (${describeNetworkError(error)}); check the network, ${options.offlineAdvice ?? 'or pass --model PATH.onnx to use a local model'}`, { cause: error });
-  }
-  if (response.status === 416 && offset > 0) {
-    // The partial file is not a prefix the server recognises: start over.
-    await rm(partial, { force: true });
-    return transferFile(options);
-  }
-  if (response.status !== 200 && response.status !== 206) {
-    throw new ExternalError(`cannot download ${url}: the server answered HTTP ${response.status}; check the URL or DINO_TRACK_MODEL_BASE_URL`);
-  }
-  const resuming = response.status === 206;
-  const expected = options.size ?? getStatedSize(response);
-  // Opened before the body is read, so that a folder that cannot be written fails as that, not as a broken transfer.
-  const sink = await open(partial, resuming ? 'a' : 'w').catch(async (error: unknown) => {
-    await response.body?.cancel();
-    throw error;
-  });
+  const own = await claimPartial(target, url);
   // Kept on Ctrl-C as on a broken connection: it is a prefix of the file, and the next run resumes it.
-  const unregister = noteKeptOnSignal(`the download in ${partial} is kept: the next run resumes it`);
-  let received = resuming ? offset : 0;
+  const unregisterCleanup = onCleanup(() => keepForResume(own, target, url));
+  const unregisterNote = noteKeptOnSignal(`the download in ${target}.partial is kept: the next run resumes it`);
   try {
-    const body = Readable.fromWeb(response.body as import('node:stream/web').ReadableStream<Uint8Array>);
-    body.on('data', (chunk: Buffer) => {
-      received += chunk.length;
-      options.onProgress?.(received, expected);
-    });
-    await pipeline(body, sink.createWriteStream());
+    await receiveInto(own, options);
+    await checkDownload(own.path, options);
+    await rename(own.path, target);
   } catch (error) {
-    throw new ExternalError(`download of ${url} broke off after ${received} bytes (${describeNetworkError(error)}); run the command again to resume`, { cause: error });
+    if (error instanceof ResumableError) keepForResume(own, target, url);
+    else await rm(own.path, { force: true });
+    throw error;
   } finally {
-    unregister();
+    unregisterCleanup();
+    unregisterNote();
   }
-  const size = await getFileSize(partial);
-  if (expected !== undefined && size !== expected) {
-    if (size > expected) await rm(partial, { force: true });
-    throw new ExternalError(`download of ${url} is incomplete (${size} of ${expected} bytes); run the command again to resume`);
+}
+
+/** What a failed response status means for the user. */
+function describeStatus(url: string, status: number): string {
+  // 429 and 5xx are the server's trouble, which passes; the others are a URL it does not serve (or not to us).
+  if (status === 429 || status >= 500) return `cannot download ${url}: the server answered HTTP ${status} (a problem on the server's side); try again later`;
+  return `cannot download ${url}: the server answered HTTP ${status}; check the URL or DINO_TRACK_MODEL_BASE_URL`;
+}
+
+/** Streams the file (or the rest of it) into `own`, giving up once the server has sent nothing for `idleTimeoutMs`. */
+async function receiveInto(own: OwnFile, options: DownloadOptions): Promise<void> {
+  const { url, target } = options;
+  const idleMs = options.idleTimeoutMs ?? idleTimeoutMs;
+  const abort = new AbortController();
+  let idle: NodeJS.Timeout | undefined;
+  const stillAlive = (): void => {
+    clearTimeout(idle);
+    idle = setTimeout(() => abort.abort(new Error(`the server sent nothing for ${idleMs / 1000} s`)), idleMs);
+  };
+  stillAlive();
+  try {
+    let response: Response;
+    try {
+      // identity: the file's own bytes, so that the lengths the server states are the file's.
+      const resume: Record<string, string> = own.offset > 0 && own.validator !== undefined ? { Range: `bytes=${own.offset}-`, 'If-Range': own.validator } : {};
+      response = await fetch(url, { headers: { 'Accept-Encoding': 'identity', ...resume }, redirect: 'follow', signal: abort.signal });
+    } catch (error) {
+      throw new ExternalError(`cannot download ${url} (${describeNetworkError(error, abort.signal)}); check the network, ${options.offlineAdvice ?? 'or pass --model PATH.onnx to use a local model'}`, { cause: error });
+    }
+    if (response.status === 416 && own.offset > 0) {
+      // The partial file is not a prefix the server recognises (or is already whole): start over.
+      await response.body?.cancel();
+      own.offset = 0;
+      own.validator = undefined;
+      return await receiveInto(own, options);
+    }
+    if (response.status !== 200 && response.status !== 206) throw new ExternalError(describeStatus(url, response.status));
+    // 200 to a resume: the server sends the whole file (it changed since, or takes no ranges).
+    const resuming = response.status === 206 && own.offset > 0;
+    own.offset = resuming ? own.offset : 0;
+    own.validator = getValidator(response) ?? (resuming ? own.validator : undefined);
+    const expected = options.size ?? getStatedSize(response);
+    // Opened before the body is read, so that a folder that cannot be written fails as that, not as a broken transfer.
+    const sink = await open(own.path, resuming ? 'a' : 'w').catch(async (error: unknown) => {
+      await response.body?.cancel();
+      throw error;
+    });
+    let received = own.offset;
+    try {
+      const body = Readable.fromWeb(response.body as import('node:stream/web').ReadableStream<Uint8Array>);
+      body.on('data', (chunk: Buffer) => {
+        stillAlive();
+        received += chunk.length;
+        options.onProgress?.(received, expected);
+      });
+      await pipeline(body, sink.createWriteStream());
+    } catch (error) {
+      throw describeBrokenTransfer(error, url, target, received, expected, abort.signal);
+    }
+    const size = await getFileSize(own.path);
+    if (expected !== undefined && size < expected) throw new ResumableError(`download of ${url} is incomplete (${size} of ${expected} bytes); run the command again to resume`);
+    if (expected !== undefined && size > expected) throw new ExternalError(`download of ${url} is longer than the server said (${size} of ${expected} bytes); it was deleted, run the command again`);
+  } finally {
+    clearTimeout(idle);
   }
+}
+
+/** Why a transfer broke off, and what to do: a full disk is not fixed by running again. */
+function describeBrokenTransfer(error: unknown, url: string, target: string, received: number, expected: number | undefined, signal: AbortSignal): ExternalError {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ENOSPC' || code === 'EDQUOT') {
+    const needed = expected === undefined ? '' : ` (the file is ${(expected / 1e6).toFixed(1)} MB)`;
+    return new ResumableError(`no space left in ${path.dirname(target)} for the download of ${url} after ${received} bytes (${code}); free some space${needed} or set DINO_TRACK_CACHE to a folder on a larger disk, then run the command again`, { cause: error });
+  }
+  return new ResumableError(`download of ${url} broke off after ${received} bytes (${describeNetworkError(error, signal)}); run the command again to resume`, { cause: error });
+}
+
+/** Checks a complete download against its checksum and `verify`; a file that fails them is deleted (by the caller). */
+async function checkDownload(file: string, options: DownloadOptions): Promise<void> {
+  const { url } = options;
   if (options.sha256) {
-    const actual = await hashFile(partial);
+    const actual = await hashFile(file);
     if (actual !== options.sha256.toLowerCase()) {
-      await rm(partial, { force: true });
       throw new ExternalError(`download of ${url} is corrupt (sha256 ${actual.slice(0, 12)}… instead of ${options.sha256.slice(0, 12)}…); it was deleted, run the command again`);
     }
   }
   if (options.verify) {
     try {
-      await options.verify(partial);
+      await options.verify(file);
     } catch (error) {
-      await rm(partial, { force: true });
       throw new ExternalError(`download of ${url} is not what was asked for (${(error as Error).message.split(';')[0]}); it was deleted: check DINO_TRACK_MODEL_BASE_URL, a proxy or the network, then run the command again`, { cause: error });
     }
   }
-  await rename(partial, target);
 }

@@ -57,3 +57,9 @@ export async function makeTemporaryDir(prefix: string): Promise<string> {
   removeDead(tmpdir(), new RegExp(`^${escape(prefix)}-(\\d+)@${hostTag}-`));
   return mkdtemp(path.join(tmpdir(), `${prefix}-${process.pid}@${hostTag}-`));
 }
+
+/** Removes the files killed runs were downloading `target` into (`NAME.PID-RANDOM.download`, download.ts). */
+export function removeDeadDownloads(target: string): void {
+  const { dir, base } = path.parse(path.resolve(target));
+  removeDead(dir, new RegExp(`^${escape(base)}\\.(\\d+)-[0-9a-f]+\\.download$`));
+}

@@ -8,6 +8,7 @@ import { gzipSync } from 'node:zlib';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { downloadFile } from '../../dist/model/index.js';
+import { createExclusively } from '../../dist/model/download-lock.js';
 import { getClosedUrl, makeTempDir, makeVideo, models, runCli, startCli } from '../fixtures.js';
 
 const model = readFileSync(models.tiny);
@@ -27,6 +28,11 @@ const hfFiles = {
 // answer and holds the rest until the test calls releaseHeld() (a download that is still under way); /gzip answers gzipped
 // whatever the request accepts, as a mirror with nginx's gzip_types * does.
 let dropped = false;
+// The /versioned route serves versions[version], and cuts its first answer half-way; a test then publishes another version.
+const versions = [model, Buffer.from(model).reverse()];
+let version = 0;
+let droppedVersion = false;
+const stalled = [];
 const held = [];
 let onHeld = () => {};
 function releaseHeld() {
@@ -42,11 +48,20 @@ before(async () => {
       res.writeHead(404).end();
       return;
     }
-    const body = route === 'wrong' ? Buffer.alloc(model.length, 7) : route === 'portal' ? portalPage : route === 'hf' ? hfFiles[path.basename(req.url)] : model;
+    if (route === 'busy') {
+      res.writeHead(503).end();
+      return;
+    }
+    const body = route === 'wrong' ? Buffer.alloc(model.length, 7) : route === 'portal' ? portalPage : route === 'hf' ? hfFiles[path.basename(req.url)]
+      : route === 'versioned' ? versions[version] : model;
+    // As Hugging Face and its CDN do: a strong ETag per version of the file, and If-Range honoured
+    // (a range of another version is never sent: the whole current file is).
+    const etag = `"${createHash('sha256').update(body).digest('hex')}"`;
+    const sameVersion = req.headers['if-range'] === undefined || req.headers['if-range'] === etag;
     const match = /bytes=(\d+)-/.exec(req.headers.range ?? '');
-    if (match && route !== 'no-range') {
+    if (match && route !== 'no-range' && sameVersion) {
       const start = Number(match[1]);
-      res.writeHead(206, { 'content-length': body.length - start, 'content-range': `bytes ${start}-${body.length - 1}/${body.length}` });
+      res.writeHead(206, { 'content-length': body.length - start, 'content-range': `bytes ${start}-${body.length - 1}/${body.length}`, etag });
       res.end(body.subarray(start));
       return;
     }
@@ -56,7 +71,13 @@ before(async () => {
       res.end(encoded);
       return;
     }
-    res.writeHead(200, { 'content-length': body.length });
+    res.writeHead(200, { 'content-length': body.length, ...(route === 'no-validator' ? {} : { etag }) });
+    if (route === 'stall') {
+      // Headers and half the file, then nothing more: a server that stalled.
+      res.write(body.subarray(0, Math.floor(body.length / 2)));
+      stalled.push(res);
+      return;
+    }
     if (route === 'held') {
       const half = Math.floor(body.length / 2);
       res.write(body.subarray(0, half), () => {
@@ -65,8 +86,9 @@ before(async () => {
       });
       return;
     }
-    if (route === 'drop-once' && !dropped) {
-      dropped = true;
+    if ((route === 'drop-once' && !dropped) || (route === 'versioned' && !droppedVersion) || route === 'no-validator') {
+      if (route === 'versioned') droppedVersion = true;
+      if (route === 'drop-once') dropped = true;
       // Give the client time to receive the first half before the connection drops.
       res.write(body.subarray(0, Math.floor(body.length / 2)), () => setTimeout(() => res.socket.destroy(), 200));
       return;
@@ -78,6 +100,7 @@ before(async () => {
 });
 after(() => {
   releaseHeld();
+  for (const res of stalled) res.destroy();
   server.close();
 });
 
@@ -111,9 +134,68 @@ describe('model download', () => {
   it('starts over when the server ignores ranges', async () => {
     const dir = makeTempDir();
     const target = path.join(dir, 'm.onnx');
+    const url = `${base}/no-range/m.onnx`;
     writeFileSync(`${target}.partial`, model.subarray(0, 100));
-    await downloadFile({ url: `${base}/no-range/m.onnx`, target, sha256 });
+    writeFileSync(`${target}.partial.validator`, JSON.stringify({ url, validator: `"${sha256}"` }));
+    await downloadFile({ url, target, sha256 });
     assert.ok(readFileSync(target).equals(model));
+  });
+
+  it('never joins two versions of a file: a partial download of one is not resumed with bytes of the next', async () => {
+    // A review: the resume asked for the rest of whatever the URL served by then; the registry's
+    // URLs follow a branch and give no checksum, so a file replaced between two runs was cached as
+    // the old one's first half and the new one's second, which passed as a model.
+    const dir = makeTempDir();
+    const target = path.join(dir, 'm.onnx');
+    const url = `${base}/versioned/m.onnx`;
+    await assert.rejects(downloadFile({ url, target }), /broke off|incomplete/);
+    assert.ok(existsSync(`${target}.partial`));
+    version = 1; // published anew meanwhile
+    requests.length = 0;
+    await downloadFile({ url, target });
+    assert.ok(readFileSync(target).equals(versions[1]), 'the cached file mixes two versions');
+    assert.deepEqual(readdirSync(dir), ['m.onnx']);
+  });
+
+  it('resumes only a partial download whose version it knows (a server validator was kept with it)', async () => {
+    const dir = makeTempDir();
+    const target = path.join(dir, 'm.onnx');
+    // Left by a run that kept no validator (an older dino-track, or a server that gave none).
+    writeFileSync(`${target}.partial`, model.subarray(0, 1000));
+    requests.length = 0;
+    await downloadFile({ url: `${base}/good/m.onnx`, target, sha256 });
+    assert.equal(requests[0].range, undefined);
+    assert.ok(readFileSync(target).equals(model));
+    // A server that gives no validator: a broken download of it is not kept, since no run could resume it.
+    await assert.rejects(downloadFile({ url: `${base}/no-validator/m.onnx`, target: path.join(dir, 'n.onnx') }), /broke off/);
+    assert.deepEqual(readdirSync(dir), ['m.onnx']);
+    // One that does: kept, with what it is a prefix of.
+    await assert.rejects(downloadFile({ url: `${base}/stall/m.onnx`, target: path.join(dir, 's.onnx'), idleTimeoutMs: 300 }), /broke off/);
+    assert.deepEqual(readdirSync(dir).sort(), ['m.onnx', 's.onnx.partial', 's.onnx.partial.validator']);
+  });
+
+  it('gives up on a server that stops sending, in one line', { timeout: 20_000 }, async () => {
+    const dir = makeTempDir();
+    const target = path.join(dir, 'm.onnx');
+    await assert.rejects(downloadFile({ url: `${base}/stall/m.onnx`, target, idleTimeoutMs: 300 }), /download of .* broke off after \d+ bytes \(the server sent nothing for 0\.3 s\); run the command again to resume/);
+  });
+
+  it('a run whose lock was taken over cannot spoil the file the new holder finished', { timeout: 20_000 }, async () => {
+    // A review: a live holder that looked dead (another pid namespace) lost its lock; the new
+    // holder finished and renamed the shared .partial to the model, and the first run's bytes,
+    // still arriving, were appended to the verified model.
+    const dir = makeTempDir();
+    const target = path.join(dir, 'm.onnx');
+    const first = downloadFile({ url: `${base}/held/m.onnx`, target, size: model.length });
+    await nextHeld();
+    // Half is written; the lock is taken from it (as a wrong judgement would) and another run downloads the file whole.
+    while (!readdirSync(dir).some((name) => name.startsWith('m.onnx') && !name.endsWith('.lock') && statSync(path.join(dir, name)).size > 0)) await new Promise((resolve) => setTimeout(resolve, 20));
+    rmSync(`${target}.lock`);
+    await downloadFile({ url: `${base}/good/m.onnx`, target, sha256 });
+    assert.ok(readFileSync(target).equals(model));
+    releaseHeld();
+    await first;
+    assert.ok(readFileSync(target).equals(model), `the finished model was changed: ${statSync(target).size} bytes`);
   });
 
   it('asks for the file unencoded, and takes a gzipped answer whole (its Content-Length counts the encoded bytes)', async () => {
@@ -133,8 +215,26 @@ describe('model download', () => {
 
   it('reports HTTP errors and creates nothing', async () => {
     const dir = makeTempDir();
-    await assert.rejects(downloadFile({ url: `${base}/missing/m.onnx`, target: path.join(dir, 'sub', 'm.onnx') }), /HTTP 404/);
+    await assert.rejects(downloadFile({ url: `${base}/missing/m.onnx`, target: path.join(dir, 'sub', 'm.onnx') }), /HTTP 404; check the URL/);
+    // A server in trouble is not a wrong URL.
+    await assert.rejects(downloadFile({ url: `${base}/busy/m.onnx`, target: path.join(dir, 'sub', 'm.onnx') }), /HTTP 503 \(a problem on the server's side\); try again later/);
     assert.deepEqual(readdirSync(dir), []);
+  });
+});
+
+describe('download lock', () => {
+  it('is taken where the file system has no hard links (FAT, exFAT, some network mounts), once', async () => {
+    // A review: FAT's EPERM was reported as a cache that is not writable, ENOTSUP raw; no model could be downloaded there.
+    for (const code of ['EPERM', 'ENOTSUP']) {
+      const lock = path.join(makeTempDir(), 'm.onnx.lock');
+      const noLinks = async () => {
+        throw Object.assign(new Error(`${code}: operation not permitted, link`), { code });
+      };
+      assert.equal(await createExclusively(lock, '{"pid":1}', noLinks), true);
+      assert.equal(readFileSync(lock, 'utf8'), '{"pid":1}');
+      assert.equal(await createExclusively(lock, '{"pid":2}', noLinks), false, 'a second taker got the lock too');
+      assert.deepEqual(readdirSync(path.dirname(lock)), ['m.onnx.lock']);
+    }
   });
 });
 
@@ -268,6 +368,7 @@ describe('dino-track models pull', () => {
     const dead = spawnSync(process.execPath, ['-e', '']).pid;
     writeFileSync(`${cached}.lock`, JSON.stringify({ pid: dead, host: hostname(), token: 'died' }));
     writeFileSync(`${cached}.partial`, model.subarray(0, 1000));
+    writeFileSync(`${cached}.partial.validator`, JSON.stringify({ url: `${base}/good/Xenova/dino-vits16/resolve/main/onnx/model.onnx`, validator: `"${sha256}"` }));
     requests.length = 0;
     const { code, stderr } = await runCli(['models', 'pull', 'dino-vits16'], { env: { DINO_TRACK_CACHE: cache, DINO_TRACK_MODEL_BASE_URL: `${base}/good` } });
     assert.equal(code, 0, stderr);
@@ -318,6 +419,26 @@ describe('dino-track models pull', () => {
     assert.ok(readFileSync(cached).equals(model));
   });
 
+  it('waits for a holder in another pid namespace (a container sharing the cache) while it touches its lock, whatever its pid names here', { timeout: 60_000 }, async () => {
+    // A review: a live holder in another container with the same host name looked dead by its
+    // pid here; its lock was taken over, and its bytes were then written onto the finished model.
+    const cache = makeTempDir();
+    const cached = path.join(cache, 'models', 'dino-vits16.onnx');
+    mkdirSync(path.dirname(cached));
+    const deadHere = spawnSync(process.execPath, ['-e', '']).pid;
+    writeFileSync(`${cached}.lock`, JSON.stringify({ pid: deadHere, host: hostname(), pidns: 'pid:[1]', token: 'elsewhere' }));
+    requests.length = 0;
+    const pull = startCli(['models', 'pull', 'dino-vits16', '--progress', 'none'], { env: { DINO_TRACK_CACHE: cache, DINO_TRACK_MODEL_BASE_URL: `${base}/good` } });
+    await Promise.race([pull.waitFor('waiting for another dino-track'), pull.closed]);
+    assert.equal(requests.length, 0, `it downloaded while the holder was still at work: ${pull.stderr()}`);
+    // Its heartbeat stops (it died there): a minute later the lock is stale, as one from another host is.
+    const old = new Date(Date.now() - 5 * 60_000);
+    utimesSync(`${cached}.lock`, old, old);
+    const { code } = await pull.closed;
+    assert.equal(code, 0, pull.stderr());
+    assert.ok(readFileSync(cached).equals(model));
+  });
+
   it('a waiting run carries on when the run it waited for failed and removed the folder it had made', { timeout: 60_000 }, async () => {
     // A review: the holder's download failed (a 404) and it removed models/, which it had made;
     // the waiter then failed with a raw ENOENT on its own lock file.
@@ -335,8 +456,9 @@ describe('dino-track models pull', () => {
     const partial = path.join(cache, 'models', 'dino-vits16.onnx.partial');
     const pull = startCli(['models', 'pull', 'dino-vits16', '--progress', 'none'], { env: { DINO_TRACK_CACHE: cache, DINO_TRACK_MODEL_BASE_URL: `${base}/held` } });
     await nextHeld();
-    // Half the model is sent; wait (bounded by the test's timeout) until some of it is on disk.
-    while (!(existsSync(partial) && statSync(partial).size > 0)) await new Promise((resolve) => setTimeout(resolve, 50));
+    // Half the model is sent; wait (bounded by the test's timeout) until some of it is on disk, in the run's own file.
+    const inFolder = () => (existsSync(path.dirname(partial)) ? readdirSync(path.dirname(partial)) : []);
+    while (!inFolder().some((name) => name.endsWith('.download') && statSync(path.join(path.dirname(partial), name)).size > 0)) await new Promise((resolve) => setTimeout(resolve, 50));
     pull.child.kill('SIGINT');
     const { code } = await pull.closed;
     releaseHeld();
@@ -346,7 +468,8 @@ describe('dino-track models pull', () => {
     assert.ok(kept > 0 && kept < model.length, `partial of ${kept} bytes`);
     assert.match(pull.stderr(), /interrupted by SIGINT; .*the download in .*dino-vits16\.onnx\.partial is kept: the next run resumes it/);
     requests.length = 0;
-    const resumed = await runCli(['models', 'pull', 'dino-vits16'], { env: { DINO_TRACK_CACHE: cache, DINO_TRACK_MODEL_BASE_URL: `${base}/good` } });
+    // The same URL (a partial download is resumed only from where it came); the route answers ranges whole.
+    const resumed = await runCli(['models', 'pull', 'dino-vits16'], { env: { DINO_TRACK_CACHE: cache, DINO_TRACK_MODEL_BASE_URL: `${base}/held` } });
     assert.equal(resumed.code, 0, resumed.stderr);
     assert.equal(requests[0].range, `bytes=${kept}-`);
     assert.ok(readFileSync(path.join(cache, 'models', 'dino-vits16.onnx')).equals(model));
