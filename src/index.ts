@@ -9,15 +9,15 @@
  * `UsageError`), because they are handed to the same validation as strings, after their
  * names and types are checked (a misspelt option is refused, not ignored).
  */
-import { readFile } from 'node:fs/promises';
-import { normalizeTrackOptions, type RawTrackOptions } from './cli/track-options.js';
+import { getStartNotices } from './cli/start-notices.js';
+import { normalizeTrackOptions, type RawTrackOptions, type TrackOptions as CheckedOptions } from './cli/track-options.js';
 import type { Format, OverlayMode } from './export/index.js';
-import { checkLibraryOptions } from './library-options.js';
-import { decodeModel, encodeModel, prepareModel_, type Device } from './model/index.js';
+import { checkLibraryOptions, checkPrepareArguments } from './library-options.js';
+import { prepareModelFile } from './cli/models-command.js';
+import { type Device } from './model/index.js';
 import type { PrecisionChoice } from './model/registry.js';
 import { runTrack, type ProgressStage, type TrackContext, type TrackSummary } from './pipeline.js';
 import type { FrameResult } from './track/index.js';
-import { writeFileAtomically } from './util/atomic-path.js';
 import { BoundedQueue } from './util/bounded-queue.js';
 
 export { openFeatureCache, type FeatureCache, type FeatureCacheInfo } from './features/index.js';
@@ -69,6 +69,13 @@ export interface TrackOptions {
    * `backward` (key frames propagated back from the last prompt).
    */
   onProgress?: (done: number, total: number, stage?: ProgressStage) => void;
+  /**
+   * Called with each notice the command prints to stderr (not errors): a prompt read in a
+   * doubtful way, a feature cache used without its frames, a model waiting for another run's
+   * download, a cache that cannot keep the prepared model; with `verbose`, also what the run
+   * runs on. Without it, notices are dropped.
+   */
+  onNotice?: (line: string) => void;
 }
 
 /** The options as the command line would hand them over: strings, absent when not given. */
@@ -91,8 +98,17 @@ function toRawOptions(options: TrackOptions): RawTrackOptions {
  */
 export async function track(options: TrackOptions): Promise<TrackSummary> {
   checkLibraryOptions(options, 'track');
-  const context: TrackContext = normalizeTrackOptions(options.input, toRawOptions(options));
-  return runTrack({ ...context, onProgress: options.onProgress });
+  const context = normalizeTrackOptions(options.input, toRawOptions(options));
+  return runTrack({ ...withNotices(context, options), onProgress: options.onProgress });
+}
+
+/** Hands the run's notices to `onNotice`: those of its options now, the model's as they come, and those of its start. */
+function withNotices(context: CheckedOptions, options: TrackOptions): TrackContext {
+  const notice = options.onNotice;
+  if (!notice) return context;
+  for (const line of context.notices) notice(line);
+  context.model.notify = notice;
+  return { ...context, onStart: (start) => getStartNotices(start, context, options.refine !== undefined).forEach((line) => notice(line)) };
 }
 
 /**
@@ -100,13 +116,13 @@ export async function track(options: TrackOptions): Promise<TrackSummary> {
  * instead of writing files. Frames are computed as they are consumed: a slow consumer
  * holds the pipeline back, and leaving the loop early stops it.
  */
-export async function* trackFrames(options: Omit<TrackOptions, 'output' | 'format' | 'overwrite' | 'overlay'>): AsyncGenerator<FrameResult> {
+export async function* trackFrames(options: Omit<TrackOptions, 'output' | 'format' | 'overlay'>): AsyncGenerator<FrameResult> {
   checkLibraryOptions(options, 'trackFrames');
   // Validated as a run that writes ndjson to stdout (no target to check), then given a sink instead.
   const context = normalizeTrackOptions(options.input, { ...toRawOptions(options), output: '-', format: 'ndjson' });
   const results = new BoundedQueue<FrameResult>(2);
   const run = runTrack({
-    ...context,
+    ...withNotices(context, options),
     onProgress: options.onProgress,
     sink: { write: (result) => results.push(result), finish: async () => results.close(), abort: async () => undefined },
   }).catch((error: unknown) => results.fail(error));
@@ -121,11 +137,13 @@ export async function* trackFrames(options: Omit<TrackOptions, 'output' | 'forma
 
 /**
  * Prepares an ONNX ViT for one input size (`dino-track models prepare`): adds the
- * `cls_attn` and `patch_tokens` outputs and resizes the position embeddings.
- * @returns the prepared model's bytes; also written to `output` when given
+ * `cls_attn` and `patch_tokens` outputs and resizes the position embeddings. Checked as the
+ * command checks it: `output` (when given) must not be the model itself or a folder, and
+ * replaces an existing file only with `overwrite`.
+ * @returns the prepared model's bytes (also written to `output` when given)
+ * @throws UsageError for a bad size or output, InputError for a missing or unreadable model
  */
-export async function prepareModel(file: string, size: { width: number; height: number }, output?: string): Promise<Uint8Array> {
-  const prepared = encodeModel(prepareModel_(decodeModel(await readFile(file), file, file), file, size.height, size.width));
-  if (output) await writeFileAtomically(output, prepared);
-  return prepared;
+export async function prepareModel(file: string, size: { width: number; height: number }, output?: string, options: { overwrite?: boolean } = {}): Promise<Uint8Array> {
+  checkPrepareArguments(file, size, output, options);
+  return prepareModelFile(file, size, output, options.overwrite ?? false, `{ width: ${size.width}, height: ${size.height} }`);
 }

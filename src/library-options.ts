@@ -6,10 +6,10 @@ const optionTypes = {
   model: 'string', precision: 'string', device: 'string', threshold: 'number', maxObjects: 'number', occlusionFrames: 'number',
   shortSide: 'number', batch: 'number', stride: 'number', threads: 'number', overlay: 'string', initMask: 'string',
   initFrame: 'number', prompts: 'string', contextFrames: 'number', window: 'number', topK: 'number', propagation: 'string',
-  discover: 'boolean', refine: 'string', overwrite: 'boolean', verbose: 'boolean', onProgress: 'function',
+  discover: 'boolean', refine: 'string', overwrite: 'boolean', verbose: 'boolean', onProgress: 'function', onNotice: 'function',
 } as const;
 
-/** Options `trackFrames()` refuses: it yields frames instead of writing them. */
+/** Options `trackFrames()` refuses: it yields frames instead of writing them (`overwrite` only applies to `saveFeatures`). */
 const writingOptions = ['output', 'format', 'overwrite', 'overlay'];
 
 /** Edit distance, for "did you mean": a typo is one or two edits away. */
@@ -43,8 +43,26 @@ export function checkLibraryOptions(options: object, call: 'track' | 'trackFrame
       throw new UsageError(`unknown option ${key} for ${call}()${near ? ` (did you mean ${near}?)` : ''}`);
     }
     if (value === undefined) continue;
-    if (call === 'trackFrames' && writingOptions.includes(key)) throw new UsageError(`trackFrames() yields each frame instead of writing files, so ${key} does nothing; leave it out, or call track() to write outputs`);
+    // overwrite replaces an existing saveFeatures file (trackFrames refused it, and so could not save features over an earlier cache: a first-time user).
+    const allowed = key === 'overwrite' && (options as { saveFeatures?: unknown }).saveFeatures !== undefined;
+    if (call === 'trackFrames' && writingOptions.includes(key) && !allowed) throw new UsageError(`trackFrames() yields each frame instead of writing files, so ${key} does nothing${key === 'overwrite' ? ' without saveFeatures' : ''}; leave it out, or call track() to write outputs`);
     const type = optionTypes[key as keyof typeof optionTypes];
     if (!isOfType(value, type)) throw expected(type === 'format' ? 'a format name or an array of them' : `a ${type}`, key, value);
   }
+}
+
+/**
+ * The arguments of `prepareModel(file, size, output?, options?)`, checked by name and type: a
+ * size given as `{ w, h }` became "size undefinedxundefined", a missing one a TypeError (a
+ * first-time user).
+ * @throws UsageError naming the argument
+ */
+export function checkPrepareArguments(file: unknown, size: unknown, output: unknown, options: unknown): void {
+  if (typeof file !== 'string' || file === '') throw expected('the model file\'s path', 'file', file);
+  const { width, height } = (typeof size === 'object' && size !== null ? size : {}) as { width?: unknown; height?: unknown };
+  const isPixels = (v: unknown): boolean => typeof v === 'number' && Number.isInteger(v) && v > 0;
+  if (!isPixels(width) || !isPixels(height)) throw expected('{ width, height } in whole pixels', 'size', typeof size === 'object' && size !== null ? JSON.stringify(size) : size);
+  if (output !== undefined && (typeof output !== 'string' || output === '')) throw expected('a file path', 'output', output);
+  const overwrite = (typeof options === 'object' && options !== null ? options : {}) as { overwrite?: unknown };
+  if (overwrite.overwrite !== undefined && typeof overwrite.overwrite !== 'boolean') throw expected('a boolean', 'overwrite', overwrite.overwrite);
 }

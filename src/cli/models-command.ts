@@ -16,6 +16,15 @@ function cannotRead(file: string, cause: NodeJS.ErrnoException): InputError {
   return new InputError(`cannot read ${file} (${cause.code}); check the path`, { cause });
 }
 
+/** The model file exists: a missing one is said as that. */
+function checkModelInput(file: string): void {
+  try {
+    statSync(file);
+  } catch (error) {
+    throw cannotRead(file, error as NodeJS.ErrnoException);
+  }
+}
+
 /**
  * `-o` of prepare and quantize, checked as track checks its own, before the model is read:
  * the input exists (a missing one is the real error, not "pass --overwrite"), `-o` is not
@@ -23,11 +32,7 @@ function cannotRead(file: string, cause: NodeJS.ErrnoException): InputError {
  * folder and sits in a folder that exists and is writable.
  */
 function checkModelOutput(file: string, output: string, overwrite: boolean): void {
-  try {
-    statSync(file);
-  } catch (error) {
-    throw cannotRead(file, error as NodeJS.ErrnoException);
-  }
+  checkModelInput(file);
   refuseReplacingInputs([{ name: 'FILE', file }], [{ name: '-o', file: output, folder: false }]);
   validateTarget('-o', output, overwrite, { folder: false, exampleName: 'model.onnx' });
 }
@@ -118,8 +123,22 @@ export function parseSize(raw: string): { height: number; width: number } {
 
 /** `models prepare FILE.onnx --size HxW -o OUT.onnx`. */
 export async function runModelsPrepare(file: string, sizeText: string, output: string, overwrite: boolean): Promise<void> {
+  const prepared = await prepareModelFile(file, parseSize(sizeText), output, overwrite, JSON.stringify(sizeText));
   const { height, width } = parseSize(sizeText);
-  checkModelOutput(file, output, overwrite);
+  process.stderr.write(`dino-track: wrote ${output}: prepared for ${width}x${height} (WxH) input, ${(prepared.length / 1e6).toFixed(1)} MB\n`);
+}
+
+/**
+ * Prepares `file` for one input size, as `models prepare` and the library's `prepareModel` do:
+ * the same checks first (the input exists; `output`, when given, is not the input, is no folder
+ * and replaces a file only with `overwrite`: the library wrote over anything, its own input
+ * included, a first-time user), then the prepared bytes, written to `output` when given.
+ * @throws InputError for a missing or unreadable file, UsageError for a bad size or output
+ */
+export async function prepareModelFile(file: string, size: { height: number; width: number }, output: string | undefined, overwrite: boolean, sizeShown: string): Promise<Uint8Array> {
+  const { height, width } = size;
+  if (output === undefined) checkModelInput(file);
+  else checkModelOutput(file, output, overwrite);
   const bytes = await readFile(file).catch((cause: NodeJS.ErrnoException) => {
     throw cannotRead(file, cause);
   });
@@ -128,11 +147,11 @@ export async function runModelsPrepare(file: string, sizeText: string, output: s
   // A size the model cannot take is a bad option (exit 2), not a bad model.
   if (height % patchSize !== 0 || width % patchSize !== 0) {
     const round = (v: number): number => Math.max(patchSize, Math.round(v / patchSize) * patchSize);
-    throw new UsageError(`Expected a height and width that are multiples of the patch size ${patchSize} for --size but received ${JSON.stringify(sizeText)}; e.g. ${round(height)}x${round(width)}`);
+    throw new UsageError(`Expected a height and width that are multiples of the patch size ${patchSize} for --size but received ${sizeShown}; e.g. ${round(height)}x${round(width)}`);
   }
   const prepared = encodeModel(prepareModel_(graph, file, height, width));
-  await writeFileAtomically(output, prepared);
-  process.stderr.write(`dino-track: wrote ${output}: prepared for ${width}x${height} (WxH) input, ${(prepared.length / 1e6).toFixed(1)} MB\n`);
+  if (output !== undefined) await writeFileAtomically(output, prepared);
+  return prepared;
 }
 
 /** `models quantize FILE.onnx -o OUT.onnx`: dynamic int8 (README, Models: "int8 from your own model"). */

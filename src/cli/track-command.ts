@@ -2,9 +2,7 @@ import { runTrack, type TrackSummary } from '../pipeline.js';
 import { countOf } from './count-of.js';
 import { formatStageTimes } from '../util/stage-clock.js';
 import { writeStderrLines } from '../util/stderr-lines.js';
-import { getFfmpegBinaries } from '../video/index.js';
-import { describeSmallInput } from './small-input.js';
-import { describeUnreadableAudio } from './unreadable-audio.js';
+import { getStartNotices } from './start-notices.js';
 import { letSmallHeapGrow } from './heap-growth.js';
 import { createProgress } from './progress.js';
 import { createSlowRunHint } from './slow-run-hint.js';
@@ -42,33 +40,9 @@ export async function runTrackCommand(input: string | undefined, raw: RawTrackOp
   try {
     const summary = await runTrack({
       ...options,
-      onStart: ({ video, model, cache }) => {
+      onStart: (start) => {
         downloads.stop();
-        // Once the cache opened (a run that fails says only why): the run that saved it refined
-        // its masks with the frames; without them these cannot be.
-        const small = model
-          ? describeSmallInput({ rows: model.rows, cols: model.cols, patchSize: model.structure.patchSize, width: model.inputWidth, height: model.inputHeight })
-          : cache && describeSmallInput({ rows: cache.info.rows, cols: cache.info.cols, patchSize: cache.info.patchSize, width: cache.info.cols * cache.info.patchSize, height: cache.info.rows * cache.info.patchSize });
-        if (small) say(small);
-        const unreadable = video && options.formats.includes('overlay') ? describeUnreadableAudio(video) : undefined;
-        if (unreadable) say(unreadable);
-        // Only a run from the cache alone takes its times; with the video, the video's are used.
-        if (cache?.timeNotice && !video) say(cache.timeNotice);
-        if (cache && !video && raw.refine === undefined) say('tracking from the feature cache alone: masks follow the patch grid, not refined with the frames; give the video as INPUT too to refine them (--refine none to say this is meant)');
-        if (!options.verbose) return;
-        if (cache) {
-          const { info } = cache;
-          say(`feature cache ${options.features}: ${info.frames} frames, ${info.rows}x${info.cols} patches (rows x cols), ${info.heads} heads, D ${info.dim}, frames ${info.frameWidth}x${info.frameHeight} (WxH)`);
-        }
-        if (video) {
-          const { ffmpeg, source } = getFfmpegBinaries();
-          say(`ffmpeg ${ffmpeg} (from ${source})`);
-        }
-        if (video && model) {
-          say(`${video.width}x${video.height} (WxH) @ ${video.fps.toFixed(3)} fps, ${video.frameCount}${video.frameCountIsEstimate ? ' (estimated)' : ''} frames`);
-          say(`model ${model.file}: patch ${model.structure.patchSize}, input ${model.inputWidth}x${model.inputHeight} (WxH; ${model.rows}x${model.cols} patches), provider ${model.session.provider}, threads ${options.model.threads || 'auto'}`);
-          if (model.preparedPath) say(`prepared model ${model.preparedNow ? 'written to' : 'reused from'} ${model.preparedPath}`);
-        }
+        for (const line of getStartNotices(start, options, raw.refine !== undefined)) say(line);
       },
       onProgress: (done, total, stage) => {
         progress.update(done, total, stage);

@@ -1,9 +1,9 @@
 // The library API: `import { track, trackFrames } from 'dino-track'`, as a Node pipeline uses it.
 import assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
+import { copyFileSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { openFeatureCache, prepareModel, track, trackFrames, UsageError } from 'dino-track';
+import { InputError, openFeatureCache, prepareModel, track, trackFrames, UsageError } from 'dino-track';
 import { makeTempDir, makeVideo, models } from '../fixtures.js';
 
 process.env.DINO_TRACK_CACHE = makeTempDir('dino-track-cache-');
@@ -74,6 +74,55 @@ describe('library API', () => {
       });
     }
     assert.equal(readdirSync(work).includes('typo'), false);
+  });
+
+  it('prepareModel() refuses to write over its own model, a file that exists (without overwrite) or a folder', async () => {
+    // A first-time user: prepareModel(m, size, m) replaced the model with its prepared form, and
+    // an unrelated file (a feature cache, a committed fixture) was replaced without a word.
+    const dir = makeTempDir();
+    const own = path.join(dir, 'm.onnx');
+    copyFileSync(models.tiny, own);
+    const precious = path.join(dir, 'precious.txt');
+    writeFileSync(precious, 'mine');
+    const size = { width: 128, height: 96 };
+    for (const [output, pattern] of [[own, /is the same path as FILE/], [precious, /already exists; pass --overwrite/], [dir, /is a folder|is a directory/]]) {
+      await assert.rejects(prepareModel(own, size, output), (error) => {
+        assert.ok(error instanceof UsageError, String(error));
+        assert.match(error.message, pattern);
+        return true;
+      });
+    }
+    assert.ok(readFileSync(own).equals(readFileSync(models.tiny)), 'the model was changed');
+    assert.equal(readFileSync(precious, 'utf8'), 'mine');
+    // With overwrite, an existing file that is not the model is replaced.
+    await prepareModel(own, size, precious, { overwrite: true });
+    assert.ok(statSync(precious).size > 1000);
+  });
+
+  it('prepareModel() says what is wrong with its arguments in the documented error classes', async () => {
+    await assert.rejects(prepareModel(path.join(work, 'nope.onnx'), { width: 128, height: 96 }), (error) => error instanceof InputError && /cannot read .*nope\.onnx \(ENOENT\)/.test(error.message));
+    for (const size of [undefined, { w: 128, h: 96 }, { width: 128.5, height: 96 }]) {
+      await assert.rejects(prepareModel(models.tiny, size), (error) => error instanceof UsageError && /^Expected \{ width, height \} in whole pixels for size/.test(error.message));
+    }
+  });
+
+  it('trackFrames() may save its features over an earlier cache with overwrite', async () => {
+    // A first-time user: without overwrite "pass --overwrite", with it "overwrite does nothing".
+    const cache = path.join(makeTempDir(), 'f.safetensors');
+    writeFileSync(cache, 'an earlier cache');
+    let frames = 0;
+    for await (const frame of trackFrames({ input, saveFeatures: cache, overwrite: true, ...model })) frames += frame ? 1 : 0;
+    assert.equal(frames, 10);
+    assert.equal((await openFeatureCache(cache)).info.frames, 10);
+  });
+
+  it('hands the notices the command prints to onNotice', async () => {
+    // A first-time user: the library dropped them all (here: a feature cache tracked without its frames).
+    const cache = path.join(work, 'f.safetensors');
+    if (!existsSync(cache)) await track({ input, output: path.join(makeTempDir(), 'o'), format: 'davis', saveFeatures: cache, ...model });
+    const notices = [];
+    await track({ features: cache, output: path.join(makeTempDir(), 'o'), format: 'davis', onNotice: (line) => notices.push(line) });
+    assert.ok(notices.some((line) => line.startsWith('tracking from the feature cache alone')), notices.join('\n'));
   });
 
   it('prepareModel() gives a model with the two outputs at the asked size', async () => {
