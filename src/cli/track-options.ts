@@ -221,11 +221,29 @@ function refuseUnavailableDevice(device: Device): void {
   if (reason) throw new UsageError(`--device ${device} is not available here (${reason}); use --device auto or cpu`);
 }
 
+/** The options that name a file or folder, with what each names. */
+const pathOptions = [
+  ['features', '--features', 'a feature cache'], ['saveFeatures', '--save-features', 'a feature cache file'], ['initMask', '--init-mask', 'a mask PNG'],
+  ['prompts', '--prompts', 'a folder of prompt PNGs'], ['model', '--model', 'a model name or .onnx file'],
+] as const;
+
+/**
+ * A path option given as the empty string is refused: it was taken as absent, so `--prompts
+ * "$FIXES"` with the variable unset ran unsupervised and exited 0, and `--features ""` set off a
+ * model download (a first-time user).
+ */
+function refuseEmptyPaths(raw: RawTrackOptions): void {
+  for (const [key, flag, what] of pathOptions) {
+    if (raw[key] === '') throw new UsageError(`Expected ${what} for ${flag} but received "" (an empty value: is a shell variable unset?)`);
+  }
+}
+
 /**
  * Validates every track option before ffmpeg or onnxruntime start.
  * @throws UsageError with the uniform "Expected … but received …" message.
  */
 export function normalizeTrackOptions(input: string | undefined, raw: RawTrackOptions): TrackOptions {
+  refuseEmptyPaths(raw);
   const device = parseChoice<Device>('--device', raw.device ?? trackDefaults.device, devices);
   const threads = parseInteger('--threads', raw.threads ?? trackDefaults.threads, 0, 1024);
   const verbose = Boolean(raw.verbose);

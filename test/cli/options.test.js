@@ -110,6 +110,17 @@ describe('track options → context', () => {
     });
   });
 
+  it('refuses a path option given empty (an unset shell variable), which ran another kind of run', () => {
+    // A first-time user: --prompts "" ran unsupervised and exited 0; --features "" started a model download.
+    for (const [key, flag] of [['prompts', '--prompts'], ['initMask', '--init-mask'], ['saveFeatures', '--save-features'], ['features', '--features'], ['model', '--model']]) {
+      assert.throws(() => normalizeTrackOptions('in.mp4', { output: `${dir}/out`, format: 'davis', [key]: '' }), (error) => {
+        assert.equal(error.name, 'UsageError');
+        assert.match(error.message, new RegExp(`^Expected .* for ${flag} but received "" \\(an empty value: is a shell variable unset\\?\\)$`));
+        return true;
+      }, flag);
+    }
+  });
+
   it('parses HxW sizes', () => {
     assert.deepEqual(parseSize('320x480'), { height: 320, width: 480 });
     assert.throws(() => parseSize('320'), /Expected HEIGHTxWIDTH/);
