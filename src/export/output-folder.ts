@@ -1,4 +1,5 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { UsageError } from '../errors.js';
@@ -11,8 +12,21 @@ import { isOperatingSystemFile } from '../util/paths.js';
  */
 export const runRecordName = '.dino-track-output.json';
 
-/** A file as the run left it: its size in bytes and modification time (ms). */
-type WrittenFile = [number, number];
+/** A file as the run left it: its size in bytes, modification time (ms) and content's sha1 (absent in records of older versions). */
+type WrittenFile = [number, number, string?];
+
+/** sha1 of a file's content, read a block at a time (outputs such as a long video's CVAT XML can be large). */
+function hashFileSync(file: string): string {
+  const hash = createHash('sha1');
+  const block = Buffer.allocUnsafe(1 << 20);
+  const fd = openSync(file, 'r');
+  try {
+    for (let read = readSync(fd, block); read > 0; read = readSync(fd, block)) hash.update(block.subarray(0, read));
+  } finally {
+    closeSync(fd);
+  }
+  return hash.digest('hex');
+}
 
 interface RunRecord {
   tool: 'dino-track';
@@ -26,7 +40,7 @@ function listWrittenFiles(folder: string, entries: string[]): Record<string, Wri
   const files: Record<string, WrittenFile> = {};
   const add = (name: string): void => {
     const stat = statSync(path.join(folder, name));
-    if (stat.isFile()) files[name] = [stat.size, stat.mtimeMs];
+    if (stat.isFile()) files[name] = [stat.size, stat.mtimeMs, hashFileSync(path.join(folder, name))];
   };
   for (const entry of entries) {
     const full = path.join(folder, entry);
@@ -58,24 +72,27 @@ function readRunRecord(folder: string): { entries: string[]; files?: Record<stri
 
 /**
  * How far a file's time may move without a change to it: a copy or move to a disk that keeps
- * coarser times (FAT's 2 s) rounds it. An edit within 2 s of the run's end that keeps the
- * file's size exactly is not seen.
+ * coarser times (FAT's 2 s) rounds it. Within it, a file whose time moved at all is compared by
+ * its content: a fix-up step run straight after the run re-saved a mask at the same size, and
+ * the edit was replaced (a first-time user); older records, without the content's hash, miss it.
  */
 const timeToleranceMs = 2000;
 
+/** Whether a file the record lists is no longer as the run left it. */
+function isChanged(file: string, written: WrittenFile): boolean {
+  let stat;
+  try {
+    stat = statSync(file);
+  } catch {
+    return false; // removed: nothing of it to lose
+  }
+  if (!Array.isArray(written) || stat.size !== written[0] || Math.abs(stat.mtimeMs - written[1]) > timeToleranceMs) return true;
+  return stat.mtimeMs !== written[1] && typeof written[2] === 'string' && hashFileSync(file) !== written[2];
+}
+
 /** Files the record lists that are no longer as the run left them (an annotator's edit of a mask in place). */
 function findChanged(folder: string, files: Record<string, WrittenFile>): string[] {
-  const changed: string[] = [];
-  for (const [name, written] of Object.entries(files)) {
-    let stat;
-    try {
-      stat = statSync(path.join(folder, name));
-    } catch {
-      continue; // removed: nothing of it to lose
-    }
-    if (!Array.isArray(written) || stat.size !== written[0] || Math.abs(stat.mtimeMs - written[1]) > timeToleranceMs) changed.push(name);
-  }
-  return changed;
+  return Object.entries(files).filter(([name, written]) => isChanged(path.join(folder, name), written)).map(([name]) => name);
 }
 
 /**

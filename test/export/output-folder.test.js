@@ -65,6 +65,27 @@ describe('output folder check: files changed since the run wrote them', () => {
     assert.throws(() => checkOutputFolder(folder, true), { message: /changed since dino-track wrote them \(coco\.json\)/ });
   });
 
+  it('refuses one edited to the same size within the time a coarse disk may move it (a fix-up step run straight after)', async () => {
+    // A first-time user: a mask re-saved at the same size within 2 s of the run was replaced by --overwrite.
+    const folder = await makeRecordedRun();
+    const file = path.join(folder, 'masks', '00001.png');
+    const { files } = JSON.parse(readFileSync(path.join(folder, runRecordName), 'utf8'));
+    writeFileSync(file, 'mask 00001.pnG');
+    const soon = new Date(files['masks/00001.png'][1] + 500);
+    utimesSync(file, soon, soon);
+    assert.throws(() => checkOutputFolder(folder, true), { message: /changed since dino-track wrote them \(masks\/00001\.png\)/ });
+  });
+
+  it('replaces an unchanged earlier run whose times a coarse disk moved (FAT keeps 2 s)', async () => {
+    const folder = await makeRecordedRun();
+    const { files } = JSON.parse(readFileSync(path.join(folder, runRecordName), 'utf8'));
+    for (const [name, [, mtime]] of Object.entries(files)) {
+      const rounded = new Date(Math.ceil(mtime / 2000) * 2000 + 1);
+      utimesSync(path.join(folder, name), rounded, rounded);
+    }
+    assert.doesNotThrow(() => checkOutputFolder(folder, true));
+  });
+
   it('refuses a mask the run did not write, though it is named like one', async () => {
     const folder = await makeRecordedRun();
     writeFileSync(path.join(folder, 'masks', '00007.png'), 'painted');
