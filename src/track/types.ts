@@ -39,8 +39,10 @@ export interface FrameResult {
   rows: number;
   cols: number;
   /**
-   * Each visible object's soft mask on the patch grid, `[rows*cols]` in [0, 1] (0.5 = the
-   * edge `labels` were cut at), for pixel refinement; absent on interpolated frames.
+   * The soft masks on the patch grid, `[rows*cols]` in [0, 1] (0.5 = the edge `labels` were cut
+   * at), for pixel refinement: each visible object's, and possibly ids propagation still carries
+   * where they are not visible (low values). Absent on interpolated frames and on
+   * prompted frames (their labels are the prompt's own).
    */
   soft?: Map<number, Float32Array>;
   /** Objects born in this frame, painted into the earlier frames that led to their birth (at most `Tracker.lookBack` back). */
