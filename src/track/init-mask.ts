@@ -74,13 +74,31 @@ function readPaletteColours(image: { width: number; channels: number; depth: num
 }
 
 /**
- * A decoded prompt's id at each pixel: its samples for a single-channel PNG, else its colours
- * read back through the davis palette (readPaletteColours). The pre-run id checks and the
+ * A decoded prompt's id at each pixel: its samples for a single-channel PNG (and a grey one with
+ * alpha), else its colours read back through the davis palette (readPaletteColours). The pre-run id checks and the
  * tracker both read prompts through it, so a colour prompt is checked as an indexed one is.
  * @throws InputError for a colour PNG that is not in the palette's colours
  */
 export function toLabelIds(image: { width: number; channels: number; depth: number; data: ArrayLike<number> }, what: string): ArrayLike<number> {
-  return image.channels === 1 ? image.data : readPaletteColours(image, what);
+  if (image.channels === 1) return image.data;
+  return image.channels === 2 ? readGreyWithAlpha(image, what) : readPaletteColours(image, what);
+}
+
+/**
+ * The ids of a grey PNG with an alpha channel (a paint tool that keeps transparency saves a grey
+ * mask so): each pixel's grey value, where it is opaque. It was refused as "2 channels" while
+ * RGBA was read (a first-time user); a pixel not fully opaque is refused, as in RGBA.
+ * @throws InputError naming the first such pixel
+ */
+function readGreyWithAlpha(image: { width: number; depth: number; data: ArrayLike<number> }, what: string): Uint16Array {
+  const { width, data } = image;
+  const opaque = 2 ** image.depth - 1;
+  const ids = new Uint16Array(data.length / 2);
+  for (let i = 0; i < ids.length; i++) {
+    if (data[2 * i + 1] !== opaque) throw new InputError(`${what} is a grey PNG with a pixel not fully opaque at (${i % width}, ${Math.floor(i / width)}); save it without transparency, each pixel an object id`);
+    ids[i] = data[2 * i];
+  }
+  return ids;
 }
 
 /** Whether the bytes begin as every PNG does (its 8-byte signature): a file that does but cannot be decoded is damaged, not another format. */

@@ -46,6 +46,29 @@ describe('reading a mask PNG (--init-mask, --prompts)', () => {
   }
 });
 
+describe('reading a grey mask PNG with an alpha channel (a paint tool that keeps transparency)', () => {
+  /** An 8-bit grey+alpha PNG (colour type 4) of `values`, opaque except where `alpha` says. */
+  function writeGreyAlpha(file, values, width, height, alpha = () => 255) {
+    const raw = Buffer.alloc((2 * width + 1) * height);
+    for (let i = 0; i < width * height; i++) raw.set([values[i], alpha(i)], Math.floor(i / width) * (2 * width + 1) + 1 + 2 * (i % width));
+    const header = Buffer.alloc(13);
+    header.writeUInt32BE(width, 0);
+    header.writeUInt32BE(height, 4);
+    header.set([8, 4, 0, 0, 0], 8);
+    writeFileSync(file, Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk('IHDR', header), chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]));
+  }
+
+  it('reads each opaque pixel\'s grey value as its id; refuses one not fully opaque in one line', async () => {
+    // A first-time user: refused as "2 channels", where RGBA was read.
+    const values = Array.from({ length: 12 }, (_, i) => i % 3);
+    const file = path.join(dir, 'grey-alpha.png');
+    writeGreyAlpha(file, values, 4, 3);
+    assert.deepEqual([...(await readInitMask(file, 4, 3, '--prompts', true))], values);
+    writeGreyAlpha(file, values, 4, 3, (i) => (i === 5 ? 128 : 255));
+    await assert.rejects(readInitMask(file, 4, 3, '--prompts', true), { name: 'InputError', message: /grey-alpha\.png is a grey PNG with a pixel not fully opaque at \(1, 1\); save it without transparency, each pixel an object id$/ });
+  });
+});
+
 describe('reading an interlaced mask PNG below 8 bits', () => {
   it('refuses it in one line (the decoder reads such passes wrongly or fails with "Unsupported filter")', async () => {
     const file = path.join(dir, 'interlaced.png');
