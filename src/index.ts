@@ -76,6 +76,13 @@ export interface TrackOptions {
    * runs on. Without it, notices are dropped.
    */
   onNotice?: (line: string) => void;
+  /**
+   * Stops the run when aborted (an `AbortController`'s signal): at the next frame of any pass,
+   * its partial outputs and temporary files removed; the call rejects with the signal's reason.
+   * A prompted `trackFrames()` runs the model over the whole video and propagates back before
+   * its first frame, and leaving its loop waits for that: this stops it at once.
+   */
+  signal?: AbortSignal;
 }
 
 /** The options as the command line would hand them over: strings, absent when not given. */
@@ -99,16 +106,32 @@ function toRawOptions(options: TrackOptions): RawTrackOptions {
 export async function track(options: TrackOptions): Promise<TrackSummary> {
   checkLibraryOptions(options, 'track');
   const context = normalizeTrackOptions(options.input, toRawOptions(options));
-  return runTrack({ ...withNotices(context, options), onProgress: options.onProgress });
+  return runTrack(withCallbacks(context, options));
 }
 
-/** Hands the run's notices to `onNotice`: those of its options now, the model's as they come, and those of its start. */
-function withNotices(context: CheckedOptions, options: TrackOptions): TrackContext {
-  const notice = options.onNotice;
-  if (!notice) return context;
-  for (const line of context.notices) notice(line);
-  context.model.notify = notice;
-  return { ...context, onStart: (start) => getStartNotices(start, context, options.refine !== undefined).forEach((line) => notice(line)) };
+/**
+ * What the library adds to a run: its notices handed to `onNotice` (those of its options now,
+ * the model's as they come, those of its start), progress to `onProgress`, and `signal` checked
+ * at each frame of every pass (a throw there stops the run as any failure does, cleaning up).
+ */
+function withCallbacks(context: CheckedOptions, options: TrackOptions): TrackContext {
+  const { onNotice: notice, onProgress, signal } = options;
+  signal?.throwIfAborted();
+  if (notice) {
+    for (const line of context.notices) notice(line);
+    context.model.notify = notice;
+  }
+  return {
+    ...context,
+    onStart: (start) => {
+      signal?.throwIfAborted();
+      if (notice) for (const line of getStartNotices(start, context, options.refine !== undefined)) notice(line);
+    },
+    onProgress: (done, total, stage) => {
+      signal?.throwIfAborted();
+      onProgress?.(done, total, stage);
+    },
+  };
 }
 
 /**
@@ -122,8 +145,7 @@ export async function* trackFrames(options: Omit<TrackOptions, 'output' | 'forma
   const context = normalizeTrackOptions(options.input, { ...toRawOptions(options), output: '-', format: 'ndjson' });
   const results = new BoundedQueue<FrameResult>(2);
   const run = runTrack({
-    ...withNotices(context, options),
-    onProgress: options.onProgress,
+    ...withCallbacks(context, options),
     sink: { write: (result) => results.push(result), finish: async () => results.close(), abort: async () => undefined },
   }).catch((error: unknown) => results.fail(error));
   try {

@@ -7,6 +7,7 @@ const optionTypes = {
   shortSide: 'number', batch: 'number', stride: 'number', threads: 'number', overlay: 'string', initMask: 'string',
   initFrame: 'number', prompts: 'string', contextFrames: 'number', window: 'number', topK: 'number', propagation: 'string',
   discover: 'boolean', refine: 'string', overwrite: 'boolean', verbose: 'boolean', onProgress: 'function', onNotice: 'function',
+  signal: 'AbortSignal',
 } as const;
 
 /** Options `trackFrames()` refuses: it yields frames instead of writing them (`overwrite` only applies to `saveFeatures`). */
@@ -25,6 +26,7 @@ function distance(a: string, b: string): number {
 
 function isOfType(value: unknown, type: (typeof optionTypes)[keyof typeof optionTypes]): boolean {
   if (type === 'format') return typeof value === 'string' || (Array.isArray(value) && value.every((v) => typeof v === 'string'));
+  if (type === 'AbortSignal') return value instanceof AbortSignal;
   return typeof value === type;
 }
 
@@ -47,7 +49,7 @@ export function checkLibraryOptions(options: object, call: 'track' | 'trackFrame
     const allowed = key === 'overwrite' && (options as { saveFeatures?: unknown }).saveFeatures !== undefined;
     if (call === 'trackFrames' && writingOptions.includes(key) && !allowed) throw new UsageError(`trackFrames() yields each frame instead of writing files, so ${key} does nothing${key === 'overwrite' ? ' without saveFeatures' : ''}; leave it out, or call track() to write outputs`);
     const type = optionTypes[key as keyof typeof optionTypes];
-    if (!isOfType(value, type)) throw expected(type === 'format' ? 'a format name or an array of them' : `a ${type}`, key, value);
+    if (!isOfType(value, type)) throw expected(type === 'format' ? 'a format name or an array of them' : type === 'AbortSignal' ? 'an AbortSignal' : `a ${type}`, key, value);
   }
 }
 

@@ -1,9 +1,11 @@
 // The library API: `import { track, trackFrames } from 'dino-track'`, as a Node pipeline uses it.
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { InputError, openFeatureCache, prepareModel, track, trackFrames, UsageError } from 'dino-track';
+import { encodeDavisPng } from '../../dist/export/index.js';
 import { makeTempDir, makeVideo, models } from '../fixtures.js';
 
 process.env.DINO_TRACK_CACHE = makeTempDir('dino-track-cache-');
@@ -123,6 +125,31 @@ describe('library API', () => {
     const notices = [];
     await track({ features: cache, output: path.join(makeTempDir(), 'o'), format: 'davis', onNotice: (line) => notices.push(line) });
     assert.ok(notices.some((line) => line.startsWith('tracking from the feature cache alone')), notices.join('\n'));
+  });
+
+  it('a signal stops a prompted trackFrames() before its first frame, leaving no temporary files', async () => {
+    // A first-time user: leaving the loop of a prompted run waited for the whole model pass and
+    // the backward pass (11.8 s on a 6-s clip) before the first frame could be refused.
+    const dir = makeTempDir();
+    const prompts = path.join(dir, 'prompts');
+    mkdirSync(prompts);
+    const labels = new Uint8Array(128 * 96);
+    for (let y = 30; y < 60; y++) labels.fill(1, y * 128 + 40, y * 128 + 80);
+    writeFileSync(path.join(prompts, '00005.png'), encodeDavisPng(labels, 128, 96));
+    const tempBefore = new Set(readdirSync(tmpdir()));
+    const controller = new AbortController();
+    const stages = [];
+    const frames = trackFrames({ input, prompts, ...model, signal: controller.signal, onProgress: (done, total, stage) => {
+      stages.push(stage);
+      if (done === 2) controller.abort();
+    } });
+    await assert.rejects(frames.next(), { name: 'AbortError' });
+    assert.deepEqual(stages, ['features', 'features'], 'it went on after the abort');
+    const left = readdirSync(tmpdir()).filter((name) => !tempBefore.has(name) && name.includes(`-${process.pid}@`));
+    assert.deepEqual(left, [], 'temporary files were left');
+    // An aborted signal refuses the run before it starts.
+    await assert.rejects(track({ input, output: path.join(dir, 'o'), format: 'davis', ...model, signal: controller.signal }), { name: 'AbortError' });
+    assert.equal(existsSync(path.join(dir, 'o')), false);
   });
 
   it('prepareModel() gives a model with the two outputs at the asked size', async () => {
