@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { UsageError } from '../errors.js';
 import type { Format } from '../export/format-names.js';
 import { decodeLabelPng, toLabelIds, type PromptFrame } from '../track/index.js';
+import { getDavisPalette } from '../util/davis-palette.js';
 
 /** The largest id the davis format's 8-bit PNG holds. */
 const maxDavisId = 255;
@@ -103,6 +104,38 @@ function findBackgroundLike(data: ArrayLike<number>, width: number, height: numb
   return rowHas(0) && rowHas(height - 1) && columnHas(0) && columnHas(width - 1) ? { id, share: pixels / (width * height) } : undefined;
 }
 
+/**
+ * A prompt whose only object is id 255: a binary mask saved 0/255, as most tools save one, where
+ * DAVIS's own masks use 255 for void (uncertain borders). It becomes object 255, and the other
+ * prompted objects are not visible on its frame (a first-time user's: no word was said).
+ */
+function describeBinaryMask(ids: Set<number>, option: string, file: string): string | undefined {
+  if (ids.size !== 1 || !ids.has(255)) return undefined;
+  return `${option} ${file} marks only id 255, as a 0/255 binary mask does: it is taken as object 255, and every other object as not visible on that frame; save the object as the id it has on your other prompts (1, 2, …)`;
+}
+
+/**
+ * An indexed prompt whose palette colours an index as the davis palette colours another id (a
+ * paint tool's reduced palette renumbered the indices, keeping the colours): ids are the indices,
+ * so the object the user sees as id 3 is read as id 2, and takes over another object's track
+ * without a word (a first-time user's). A palette of other colours is the user's own and says nothing.
+ */
+function describeRenumbered(ids: Set<number>, palette: number[][] | undefined, option: string, file: string): string | undefined {
+  if (!palette) return undefined;
+  for (const id of [...ids].sort((a, b) => a - b)) {
+    const colour = palette[id];
+    if (!colour) continue;
+    const seenAs = davisColourIds.get((colour[0] << 16) | (colour[1] << 8) | colour[2]);
+    if (seenAs !== undefined && seenAs !== id) {
+      return `${option} ${file}: index ${id} is coloured as the davis palette's id ${seenAs}; ids are read from the indices, so that object is id ${id} (a paint tool may have renumbered the palette: save it with the davis palette, or as an RGB PNG, if it is id ${seenAs})`;
+    }
+  }
+  return undefined;
+}
+
+/** The davis palette's colours as 0xRRGGBB → id. */
+const davisColourIds = new Map(getDavisPalette().map(([r, g, b], id) => [(r << 16) | (g << 8) | b, id]));
+
 /** Pixels per id (0 left out) of one single-channel label image, and how many lie on an edge. */
 function countIds(data: ArrayLike<number>, width: number, height: number, stats: Map<number, IdStats>): void {
   for (let y = 0; y < height; y++) {
@@ -147,6 +180,8 @@ export function checkPromptIds(prompt: { prompts: PromptFrame[]; source: string;
     if (band && !notice) notice = `${prompt.option} ${file}: ${band.pixels} pixels of id ${band.id} at (${band.x}, ${band.y}) lie between pixels of a lower and a higher id, as blended (anti-aliased) edges leave them; they are taken as id ${band.id} there (paint with hard edges and save without smoothing if that is not meant)`;
     const own = new Map<number, IdStats>();
     countIds(image.data, image.width, image.height, own);
+    const ids = new Set(own.keys());
+    notice ??= describeBinaryMask(ids, prompt.option, file) ?? (image.channels === 1 ? describeRenumbered(ids, image.palette, prompt.option, file) : undefined);
     for (const [id, counts] of own) {
       const total = stats.get(id) ?? { pixels: 0, edge: 0 };
       stats.set(id, { pixels: total.pixels + counts.pixels, edge: total.edge + counts.edge });

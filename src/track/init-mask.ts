@@ -119,13 +119,13 @@ function isInterlacedBelow8Bits(bytes: Uint8Array): boolean {
 
 /**
  * A PNG decoded with one value per pixel in `data` for a single-channel image (any bit
- * depth), as the label maps of prompts are read.
+ * depth), as the label maps of prompts are read; an indexed one's palette (colours only: ids are the indices).
  * @throws what fast-png throws for bytes that are no PNG
  */
-export function decodeLabelPng(bytes: Uint8Array): { width: number; height: number; channels: number; depth: number; data: ArrayLike<number> } {
+export function decodeLabelPng(bytes: Uint8Array): { width: number; height: number; channels: number; depth: number; data: ArrayLike<number>; palette?: number[][] } {
   const image = decode(bytes);
   const data = image.channels === 1 ? unpackSamples(image.data, image.width, image.height, image.depth) : image.data;
-  return { width: image.width, height: image.height, channels: image.channels, depth: image.depth, data };
+  return { width: image.width, height: image.height, channels: image.channels, depth: image.depth, data, palette: image.palette };
 }
 
 /**

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { deflateSync } from 'node:zlib';
 import { describe, it } from 'node:test';
@@ -14,7 +14,7 @@ const dir = makeTempDir();
  * format packs them (several to a byte below 8 bits, each row on a new byte), as Pillow writes
  * a palette of few colours: colour type 3 (palette) or 0 (grey).
  */
-function writePng(file, values, width, height, depth, colourType = 3) {
+function writePng(file, values, width, height, depth, colourType = 3, colours = Array.from({ length: 1 << depth }, (_, i) => [i * 40, 0, 0])) {
   const rowBytes = Math.ceil((width * depth) / 8);
   const raw = Buffer.alloc((rowBytes + 1) * height);
   for (let y = 0; y < height; y++) {
@@ -27,7 +27,7 @@ function writePng(file, values, width, height, depth, colourType = 3) {
   header.writeUInt32BE(width, 0);
   header.writeUInt32BE(height, 4);
   header.set([depth, colourType, 0, 0, 0], 8);
-  const palette = colourType === 3 ? [chunk('PLTE', Buffer.from(Array.from({ length: 1 << depth }, (_, i) => [i * 40, 0, 0]).flat()))] : [];
+  const palette = colourType === 3 ? [chunk('PLTE', Buffer.from(colours.flat()))] : [];
   writeFileSync(file, Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk('IHDR', header), ...palette, chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]));
 }
 
@@ -90,5 +90,29 @@ describe('checking prompt ids before the run', () => {
     writePng(file, values, width, height, 4);
     // Read a byte at a time, pairs of ids made up to 16 values: refused as 16 objects.
     assert.equal(checkPromptIds({ prompts: [{ frame: 0, file }], source: `--prompts ${dir}`, option: '--prompts' }, 8, ['davis']), undefined);
+  });
+
+  it('says when a prompt is a 0/255 binary mask (object 255), or an index is coloured as another davis id', async () => {
+    // A first-time user: a 0/255 mask erased the other objects on its frame, and a paint tool's
+    // renumbered palette swapped two objects' ids, each without a word.
+    const { checkPromptIds } = await import('../../dist/cli/prompt-ids.js');
+    const { getPaletteColor } = await import('../../dist/export/index.js');
+    const check = (file) => checkPromptIds({ prompts: [{ frame: 0, file }], source: `--prompts ${dir}`, option: '--prompts' }, 8, ['davis']);
+    const [width, height] = [8, 4];
+    const square = Array.from({ length: width * height }, (_, i) => (i % width >= 2 && i % width < 5 ? 1 : 0));
+    const binary = path.join(dir, 'binary', '00000.png');
+    mkdirSync(path.dirname(binary));
+    writePng(binary, square.map((v) => v * 255), width, height, 8, 0);
+    assert.match(check(binary), /binary\/00000\.png marks only id 255, as a 0\/255 binary mask does: it is taken as object 255, and every other object as not visible on that frame; save the object as the id it has on your other prompts \(1, 2, …\)$/);
+    const renumbered = path.join(dir, 'renumbered', '00000.png');
+    mkdirSync(path.dirname(renumbered));
+    const colours = [0, 1, 3, 3].map((id) => getPaletteColor(id));
+    writePng(renumbered, square.map((v, i) => (v ? 1 + (i % 2) : 0)), width, height, 8, 3, colours);
+    assert.match(check(renumbered), /renumbered\/00000\.png: index 2 is coloured as the davis palette's id 3; ids are read from the indices, so that object is id 2/);
+    // Our own masks' palette says nothing.
+    const own = path.join(dir, 'own', '00000.png');
+    mkdirSync(path.dirname(own));
+    writePng(own, square.map((v, i) => (v ? 1 + (i % 2) : 0)), width, height, 8, 3, [0, 1, 2, 3].map((id) => getPaletteColor(id)));
+    assert.equal(check(own), undefined);
   });
 });
