@@ -1,6 +1,6 @@
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { InputError } from '../errors.js';
+import { InputError, UsageError } from '../errors.js';
 import { describeNonFinite, findNonFinite } from '../util/finite.js';
 import { isHiddenFile } from '../util/paths.js';
 import type { FrameFeatures } from '../track/index.js';
@@ -96,6 +96,7 @@ function checkFinite(values: Float32Array, tensor: string, file: string, index: 
  * @throws InputError when a shard is missing, malformed, or disagrees with the first.
  */
 export async function openFeatureCache(source: string): Promise<FeatureCache> {
+  if (typeof source !== 'string' || source === '') throw new UsageError(`Expected a feature cache's path for openFeatureCache() but received ${JSON.stringify(source)}`);
   const files: SafetensorsFile[] = [];
   try {
     for (const shard of await listShards(source)) files.push(await SafetensorsFile.open(shard));
@@ -118,9 +119,12 @@ export async function openFeatureCache(source: string): Promise<FeatureCache> {
       clsAttention: checkFinite(await file.readRows('cls_attn', t), 'cls_attn', file.path, index), // [heads, h*w]
       patchTokens: checkFinite(await file.readRows('patch_tokens', t), 'patch_tokens', file.path, index), // [h*w, D]
     });
+    let closed = false;
     /** The shard holding frame `index`, and the frame's place in it. */
     const locate = (index: number): { file: SafetensorsFile; t: number } => {
-      if (!Number.isInteger(index)) throw new RangeError(`frame ${index} is not a frame index; give a whole number from 0 to ${info.frames - 1}`);
+      // A library caller's mistakes, said as such (a first-time user got "file closed", and "frame 3 is not a frame index" for the string "3").
+      if (closed) throw new Error(`the feature cache ${source} is closed; open it again to read frames`);
+      if (!Number.isInteger(index)) throw new RangeError(`frame ${JSON.stringify(index)} is not a frame index; give a whole number (not a string) from 0 to ${info.frames - 1}`);
       if (index < 0 || index >= info.frames) throw new RangeError(`frame ${index} is outside the feature cache (0-${info.frames - 1})`);
       let t = index;
       for (const [i, file] of files.entries()) {
@@ -147,6 +151,7 @@ export async function openFeatureCache(source: string): Promise<FeatureCache> {
       },
       timeNotice,
       close: async () => {
+        closed = true;
         await Promise.all(files.map((f) => f.close()));
       },
     };

@@ -40,10 +40,21 @@ describe('feature cache: random access', () => {
       }
       await assert.rejects(cache.readFrame(7), /outside the feature cache/);
       // A time or a fraction is no frame: said so, not 'outside' a range it lies in.
-      await assert.rejects(cache.readFrame(1.5), { name: 'RangeError', message: 'frame 1.5 is not a frame index; give a whole number from 0 to 6' });
+      await assert.rejects(cache.readFrame(1.5), { name: 'RangeError', message: 'frame 1.5 is not a frame index; give a whole number (not a string) from 0 to 6' });
+      // A first-time user: the string "3" read as 'frame 3 is not a frame index'.
+      await assert.rejects(cache.readFrame('3'), { name: 'RangeError', message: 'frame "3" is not a frame index; give a whole number (not a string) from 0 to 6' });
     } finally {
       await cache.close();
     }
+  });
+
+  it('says a closed cache is closed, and a path that is not one is not one (a library caller\'s mistakes)', async () => {
+    // A first-time user: readFrame after close() gave "file closed"; openFeatureCache(5) "feature cache 5 does not exist (ERR_INVALID_ARG_TYPE)".
+    const dir = await makeTwoShards();
+    const cache = await openFeatureCache(dir);
+    await cache.close();
+    await assert.rejects(cache.readFrame(0), { message: `the feature cache ${dir} is closed; open it again to read frames` });
+    await assert.rejects(openFeatureCache(5), { name: 'UsageError', message: "Expected a feature cache's path for openFeatureCache() but received 5" });
   });
 });
 
