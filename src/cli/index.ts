@@ -46,6 +46,10 @@ export async function main(argv: string[]): Promise<void> {
       void stopOnSignal(30_000).then(() => process.exit(0));
     }
   });
+  // A closed stderr (`2>&1 | head`, a log reader gone) costs the progress and notices, not the
+  // run: its EPIPE was an unhandled error, and the run died with exit 1 and its output removed (a
+  // first-time user). Later writes fail too, as the stream is destroyed; all are ignored.
+  process.stderr.on('error', () => undefined);
   // Started by `batch`: stop (cleanly, as on SIGTERM) when the parent goes away, even if it was killed.
   if (process.env.DINO_TRACK_EXIT_WITH_PARENT === '1') {
     process.stdin.on('close', () => process.kill(process.pid, 'SIGTERM'));

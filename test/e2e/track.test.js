@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { encodeDavisPng } from '../../dist/export/index.js';
 import { getFfmpegBinaries } from '../../dist/video/index.js';
 import path from 'node:path';
 import { before, describe, it } from 'node:test';
-import { decodeErrors, getClosedUrl, makeTempDir, makeVideo, models, probeStreams, readRgbFrames, runCli, startCli } from '../fixtures.js';
+import { cli, decodeErrors, getClosedUrl, makeTempDir, makeVideo, models, probeStreams, readRgbFrames, runCli, startCli } from '../fixtures.js';
 
 const dir = makeTempDir();
 const cache = makeTempDir('dino-track-cache-');
@@ -255,6 +255,20 @@ describe('dino-track INPUT -o OUT.mp4 (real ffmpeg, real onnxruntime)', () => {
       assert.deepEqual(readdirSync(work), ['long.mp4'], run.stderr());
     }
     assert.ok(outcomes.includes('SIGINT'), `never killed by the second SIGINT: ${outcomes.join(', ')}`);
+  });
+});
+
+describe('a closed stderr', () => {
+  it('costs the progress, not the run: `2>&1 | head -1` writes the whole output, exit 0', async () => {
+    // A first-time user: the EPIPE on stderr was unhandled, and the run died with exit 1 and nothing written.
+    const work = makeTempDir();
+    const video = makeVideo(path.join(work, 'in.mp4'), { width: 128, height: 96, fps: 10, seconds: 3 });
+    const out = path.join(work, 'out');
+    const child = spawn(process.execPath, [cli, video, '-o', out, '--format', 'davis', '--model', models.tiny, '--progress', 'json'], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...env } });
+    child.stderr.once('data', () => child.stderr.destroy()); // the reader goes after the first line
+    const code = await new Promise((resolve) => child.on('close', resolve));
+    assert.equal(code, 0);
+    assert.equal(readdirSync(path.join(out, 'masks')).length, 30);
   });
 });
 
