@@ -1,3 +1,7 @@
+// onnx-proto's types name protobufjs's global Long (from @types/long, a dependency of protobufjs 6):
+// said here so that a TypeScript project using dino-track with a "types" list in its tsconfig
+// (without skipLibCheck) finds it through our declarations (a first-time user's: Cannot find name 'Long').
+/// <reference types="long" preserve="true" />
 import { createRequire } from 'node:module';
 import onnxProto from 'onnx-proto';
 import type { onnx as Onnx } from 'onnx-proto';
