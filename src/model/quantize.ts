@@ -28,7 +28,7 @@ export interface QuantizeOptions {
   perChannel: boolean;
   /**
    * How the right operand of an activation product is quantized: `uint8` by
-   * DynamicQuantizeLinear (asymmetric), or `int8` symmetric (max |x| / 127 through
+   * DynamicQuantizeLinear (asymmetric), or `int8` symmetric (max |x| / 63 through
    * QuantizeLinear), so that onnxruntime runs u8s8 kernels rather than u8u8.
    */
   rightOperand: 'uint8' | 'int8';
@@ -56,13 +56,17 @@ export interface QuantizeOptions {
 export const defaultQuantizeOptions: QuantizeOptions = { form: 'integer', attention: [], perChannel: true, rightOperand: 'int8', fuseAttention: true };
 
 /**
- * Symmetric signed int8 weights: zero point 0, range ±127. Signed weights are what
- * onnxruntime's u8s8 kernels take on x86 (VNNI's vpdpbusd multiplies unsigned activations
- * by signed weights) and ARM; ±127 rather than −128…127 keeps the range symmetric so the
- * zero point can be left out. Full 8-bit range: only pre-VNNI AVX2 saturates (onnxruntime's
- * reduce_range exists for that), and VNNI and ARM do not.
+ * Symmetric signed weights: zero point 0, range ±63 (7 bits: onnxruntime's reduce_range).
+ * Signed weights are what onnxruntime's u8s8 kernels take on x86 (VNNI's vpdpbusd multiplies
+ * unsigned activations by signed weights) and ARM; a symmetric range lets the zero point be
+ * left out. On x86 without VNNI (AVX2 only) the kernel adds pairs of uint8 × int8 products in
+ * 16 bits, which saturate past 32767: 2 × 255 × 127 does, 2 × 255 × 63 does not. A file is
+ * quantized once and run on whatever CPU it reaches, so every file takes the reduced range. It
+ * was ±127 until an AVX2-only machine ran the tests: a literal product was off by 0.38, and
+ * the committed fixtures' cls_attn cosine against fp32 fell as low as 0.942 (`node
+ * test/bench/quantize-cosine.js`, README Models). On VNNI the 8th bit bought little.
  */
-const weightLimit = 127;
+const weightLimit = 63;
 /** The contrib-op domain onnxruntime implements DynamicQuantizeMatMul and MatMulIntegerToFloat in. */
 const microsoftDomain = 'com.microsoft';
 
@@ -150,7 +154,7 @@ function quantizeWeightProduct(node: NodeProto, weight: TensorProto, graph: Grap
   ];
 }
 
-/** `${prefix}/b` = int8(x / scale), scale = max|x| / 127, zero point `${prefix}/b_zero` = 0. */
+/** `${prefix}/b` = int8(x / scale), scale = max|x| / weightLimit, zero point `${prefix}/b_zero` = 0. */
 function quantizeSymmetric(input: string, prefix: string, graph: GraphProto): NodeProto[] {
   graph.initializer.push(
     makeTensor(`${prefix}/b_limit`, elementTypes.float, [], asBytes(Float32Array.of(weightLimit))),
