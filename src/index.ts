@@ -78,7 +78,8 @@ export interface TrackOptions {
   onNotice?: (line: string) => void;
   /**
    * Stops the run when aborted (an `AbortController`'s signal): at the next frame of any pass,
-   * its partial outputs and temporary files removed; the call rejects with the signal's reason.
+   * or at once during a model download (kept for a resume) or the wait for another run's, its
+   * partial outputs and temporary files removed; the call rejects with the signal's reason.
    * A prompted `trackFrames()` runs the model over the whole video and propagates back before
    * its first frame, and leaving its loop waits for that: this stops it at once.
    */
@@ -117,6 +118,8 @@ export async function track(options: TrackOptions): Promise<TrackSummary> {
 function withCallbacks(context: CheckedOptions, options: TrackOptions): TrackContext {
   const { onNotice: notice, onProgress, signal } = options;
   signal?.throwIfAborted();
+  // A model download (or the wait for another run's) stops with it too.
+  context.model.signal = signal;
   if (notice) {
     for (const line of context.notices) notice(line);
     context.model.notify = notice;

@@ -1,6 +1,6 @@
 import { readdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { explainCacheWriteError, getCacheDir } from '../model/index.js';
+import { cacheLeftoverQuietMs, explainCacheWriteError, getCacheDir } from '../model/index.js';
 import { isAlive } from '../util/is-alive.js';
 import { countOf } from './count-of.js';
 
@@ -14,11 +14,16 @@ const preparedName = /^[0-9a-f]+-prep\d+-\d+x\d+\.onnx$/;
  */
 const leftoverName = /^\.[0-9a-f]+-prep\d+-\d+x\d+\.onnx\.(\d+)-[0-9a-f]+\.partial\.onnx$/;
 
-/** Whether `name` in the prepared folder is this command's to remove: a prepared model, or a dead run's temporary copy of one. */
-function isRemovable(name: string): boolean {
+/** Whether `name` in the prepared folder is this command's to remove: a prepared model, or a dead run's temporary copy of one (cacheLeftoverQuietMs). */
+function isRemovable(folder: string, name: string): boolean {
   if (preparedName.test(name)) return true;
   const pid = Number(leftoverName.exec(name)?.[1]);
-  return Number.isInteger(pid) && pid > 0 && !isAlive(pid);
+  if (!Number.isInteger(pid) || pid <= 0 || isAlive(pid)) return false;
+  try {
+    return Date.now() - statSync(path.join(folder, name)).mtimeMs > cacheLeftoverQuietMs;
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -31,7 +36,7 @@ export function runModelsClean(): void {
   const folder = path.join(getCacheDir(), 'prepared');
   let names: string[];
   try {
-    names = readdirSync(folder).filter(isRemovable);
+    names = readdirSync(folder).filter((name) => isRemovable(folder, name));
   } catch (error) {
     // No folder: nothing was ever prepared. Any other failure is said, not reported as nothing removed.
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw explainCacheWriteError(error);

@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { readFileSync, readlinkSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { link, mkdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { onCleanup } from '../util/cleanup.js';
-import { getStartTime, isAlive } from '../util/is-alive.js';
+import { getPidNamespace, getStartTime, isAlive } from '../util/is-alive.js';
 
 /**
  * One download of a file at a time, across processes: two runs on a fresh cache (`batch
@@ -13,7 +13,7 @@ import { getStartTime, isAlive } from '../util/is-alive.js';
  * twice its size in the cache. The lock is a file beside the target holding who took it;
  * the others wait until it goes, then use the finished file (or resume what was left).
  */
-const lockTimes = {
+export const lockTimes = {
   /** How often a waiting run looks again: short next to any model download, cheap (one stat). */
   pollMs: 500,
   /** How often the holder touches its lock, so that a run on another host can tell it still works. */
@@ -75,14 +75,7 @@ export async function createExclusively(file: string, text: string, linkFile: (f
   }
 }
 
-/** This process's pid namespace (Linux), undefined elsewhere. */
-function getPidNamespace(): string | undefined {
-  try {
-    return readlinkSync('/proc/self/ns/pid');
-  } catch {
-    return undefined;
-  }
-}
+
 
 /** Who holds the lock at `file`; undefined when it went meanwhile. A lock that does not parse is judged by its age alone. */
 async function readHolder(file: string): Promise<LockHolder | undefined> {
@@ -162,11 +155,12 @@ function removeIfOurs(file: string, token: string): void {
  * signal; a SIGKILLed holder's lock is taken over by the next run.
  * @throws the file system's error when the lock cannot be written (a read-only folder)
  */
-export async function acquireDownloadLock(file: string, onWait: (holder: string) => void): Promise<DownloadLock> {
+export async function acquireDownloadLock(file: string, onWait: (holder: string) => void, signal?: AbortSignal): Promise<DownloadLock> {
   const token = randomBytes(8).toString('hex');
   const mine = JSON.stringify({ pid: process.pid, pidns: getPidNamespace(), started: getStartTime(process.pid), host: hostname(), token });
   let waited = false;
   while (!(await createExclusively(file, mine))) {
+    signal?.throwIfAborted();
     const holder = await readHolder(file);
     if (!holder) continue;
     if (isStale(holder)) {
@@ -175,7 +169,7 @@ export async function acquireDownloadLock(file: string, onWait: (holder: string)
       waited = true;
       onWait(describeHolder(holder));
     }
-    await sleep(lockTimes.pollMs);
+    await sleep(lockTimes.pollMs, undefined, { signal });
   }
   const heartbeat = setInterval(() => {
     const now = new Date();

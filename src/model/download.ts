@@ -8,7 +8,7 @@ import { pipeline } from 'node:stream/promises';
 import { ExternalError } from '../errors.js';
 import { noteKeptOnSignal, onCleanup } from '../util/cleanup.js';
 import { acquireDownloadLock } from './download-lock.js';
-import { claimPartial, getValidator, keepForResume, type OwnFile } from './download-resume.js';
+import { claimPartial, getValidator, keepForResume, recordVersion, removeOwnRecord, type OwnFile } from './download-resume.js';
 
 export interface DownloadOptions {
   url: string;
@@ -28,6 +28,8 @@ export interface DownloadOptions {
   onWait?: (line: string) => void;
   /** Gives up when the server has sent nothing for this long (default `idleTimeoutMs`). */
   idleTimeoutMs?: number;
+  /** Stops the download (and a wait for another run's) when aborted; what came is kept for a resume. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -89,10 +91,15 @@ export async function downloadFile(options: DownloadOptions): Promise<void> {
   const { target } = options;
   const made = makeFolders(path.dirname(target));
   try {
-    const lock = await acquireDownloadLock(`${target}.lock`, (holder) => options.onWait?.(`waiting for ${holder} to finish downloading ${target}`));
+    const lock = await acquireDownloadLock(`${target}.lock`, (holder) => options.onWait?.(`waiting for ${holder} to finish downloading ${target}`), options.signal);
     try {
-      // A run this one waited for, or one that finished just before the lock was free, made the file: it is used as it is (a review: it was downloaded again, whole).
-      if ((await getFileSize(target)) > 0) return;
+      // A run this one waited for, or one that finished just before the lock was free, made the
+      // file: it is used as it is (a review: it was downloaded again, whole). A partial download
+      // beside it (left by a run whose lock was taken) would never be resumed: it goes.
+      if ((await getFileSize(target)) > 0) {
+        await Promise.all([rm(`${target}.partial`, { force: true }), rm(`${target}.partial.validator`, { force: true })]);
+        return;
+      }
       await transferFile(options);
     } finally {
       lock.release();
@@ -114,15 +121,20 @@ async function transferFile(options: DownloadOptions): Promise<void> {
   const { url, target } = options;
   const own = await claimPartial(target, url);
   // Kept on Ctrl-C as on a broken connection: it is a prefix of the file, and the next run resumes it.
-  const unregisterCleanup = onCleanup(() => keepForResume(own, target, url));
+  const unregisterCleanup = onCleanup(() => keepForResume(own, target));
   const unregisterNote = noteKeptOnSignal(`the download in ${target}.partial is kept: the next run resumes it`);
   try {
     await receiveInto(own, options);
     await checkDownload(own.path, options);
     await rename(own.path, target);
+    removeOwnRecord(own);
   } catch (error) {
-    if (error instanceof ResumableError) keepForResume(own, target, url);
-    else await rm(own.path, { force: true });
+    // Stopped by the caller's signal, too: what came is a prefix, kept as on Ctrl-C.
+    if (error instanceof ResumableError || options.signal?.aborted) keepForResume(own, target);
+    else {
+      await rm(own.path, { force: true });
+      removeOwnRecord(own);
+    }
     throw error;
   } finally {
     unregisterCleanup();
@@ -137,15 +149,35 @@ function describeStatus(url: string, status: number): string {
   return `cannot download ${url}: the server answered HTTP ${status}; check the URL or DINO_TRACK_MODEL_BASE_URL`;
 }
 
-/** Streams the file (or the rest of it) into `own`, giving up once the server has sent nothing for `idleTimeoutMs`. */
-async function receiveInto(own: OwnFile, options: DownloadOptions): Promise<void> {
+/**
+ * Whether a 206 is the rest of the version this run holds the start of: from the offset asked
+ * for, and of the same version. A server or proxy that ignores If-Range sends the rest of
+ * whatever it has now, and one that answers another range would leave a gap (a review: the
+ * mix of two versions came back through such a server).
+ */
+function continuesOwnFile(response: Response, own: OwnFile): boolean {
+  const start = Number(/^bytes (\d+)-/.exec(response.headers.get('content-range') ?? '')?.[1]);
+  return start === own.offset && getValidator(response) === own.validator;
+}
+
+/**
+ * Streams the file (or the rest of it) into `own`, giving up once the server has sent nothing for
+ * `idleTimeoutMs`, or at once when the caller's signal aborts (its reason is thrown). A resume the
+ * server cannot continue (416, or a 206 that is not the rest of this version) starts over, once.
+ */
+async function receiveInto(own: OwnFile, options: DownloadOptions, restarted = false): Promise<void> {
   const { url, target } = options;
   const idleMs = options.idleTimeoutMs ?? idleTimeoutMs;
-  const abort = new AbortController();
+  const idleAbort = new AbortController();
+  const caller = options.signal;
+  // The caller's signal aborts the transfer too (AbortSignal.any is Node 20.3 and later; forwarded by hand before).
+  const forward = (): void => idleAbort.abort(caller?.reason);
+  caller?.addEventListener('abort', forward, { once: true });
+  const { signal } = idleAbort;
   let idle: NodeJS.Timeout | undefined;
   const stillAlive = (): void => {
     clearTimeout(idle);
-    idle = setTimeout(() => abort.abort(new Error(`the server sent nothing for ${idleMs / 1000} s`)), idleMs);
+    idle = setTimeout(() => idleAbort.abort(new Error(`the server sent nothing for ${idleMs / 1000} s`)), idleMs);
   };
   stillAlive();
   try {
@@ -153,30 +185,32 @@ async function receiveInto(own: OwnFile, options: DownloadOptions): Promise<void
     try {
       // identity: the file's own bytes, so that the lengths the server states are the file's.
       const resume: Record<string, string> = own.offset > 0 && own.validator !== undefined ? { Range: `bytes=${own.offset}-`, 'If-Range': own.validator } : {};
-      response = await fetch(url, { headers: { 'Accept-Encoding': 'identity', ...resume }, redirect: 'follow', signal: abort.signal });
+      response = await fetch(url, { headers: { 'Accept-Encoding': 'identity', ...resume }, redirect: 'follow', signal });
     } catch (error) {
-      throw new ExternalError(`cannot download ${url} (${describeNetworkError(error, abort.signal)}); check the network, ${options.offlineAdvice ?? 'or pass --model PATH.onnx to use a local model'}`, { cause: error });
+      options.signal?.throwIfAborted();
+      throw new ExternalError(`cannot download ${url} (${describeNetworkError(error, idleAbort.signal)}); check the network, ${options.offlineAdvice ?? 'or pass --model PATH.onnx to use a local model'}`, { cause: error });
     }
-    if (response.status === 416 && own.offset > 0) {
-      // The partial file is not a prefix the server recognises (or is already whole): start over.
-      await response.body?.cancel();
-      own.offset = 0;
-      own.validator = undefined;
-      return await receiveInto(own, options);
-    }
-    if (response.status !== 200 && response.status !== 206) throw new ExternalError(describeStatus(url, response.status));
-    // 200 to a resume: the server sends the whole file (it changed since, or takes no ranges).
     const resuming = response.status === 206 && own.offset > 0;
-    own.offset = resuming ? own.offset : 0;
-    own.validator = getValidator(response) ?? (resuming ? own.validator : undefined);
+    if (!restarted && own.offset > 0 && (response.status === 416 || (resuming && !continuesOwnFile(response, own)))) {
+      // The partial file is not a prefix the server continues (already whole, or another version): start over.
+      await response.body?.cancel();
+      Object.assign(own, { offset: 0, validator: undefined });
+      return await receiveInto(own, options, true);
+    }
+    if (response.status !== 200 && !resuming) throw new ExternalError(describeStatus(url, response.status));
     const expected = options.size ?? getStatedSize(response);
-    // Opened before the body is read, so that a folder that cannot be written fails as that, not as a broken transfer.
+    // Opened before the body is read, so that a folder that cannot be written fails as that, not as a
+    // broken transfer; a whole file (200, also to a resume: the server changed it or takes no ranges)
+    // empties it, and only then is it recorded as this version.
     const sink = await open(own.path, resuming ? 'a' : 'w').catch(async (error: unknown) => {
       await response.body?.cancel();
       throw error;
     });
+    own.offset = resuming ? own.offset : 0;
+    own.validator = resuming ? own.validator : getValidator(response);
     let received = own.offset;
     try {
+      recordVersion(own, url);
       const body = Readable.fromWeb(response.body as import('node:stream/web').ReadableStream<Uint8Array>);
       body.on('data', (chunk: Buffer) => {
         stillAlive();
@@ -185,13 +219,15 @@ async function receiveInto(own: OwnFile, options: DownloadOptions): Promise<void
       });
       await pipeline(body, sink.createWriteStream());
     } catch (error) {
-      throw describeBrokenTransfer(error, url, target, received, expected, abort.signal);
+      options.signal?.throwIfAborted();
+      throw describeBrokenTransfer(error, url, target, received, expected, idleAbort.signal);
     }
     const size = await getFileSize(own.path);
     if (expected !== undefined && size < expected) throw new ResumableError(`download of ${url} is incomplete (${size} of ${expected} bytes); run the command again to resume`);
     if (expected !== undefined && size > expected) throw new ExternalError(`download of ${url} is longer than the server said (${size} of ${expected} bytes); it was deleted, run the command again`);
   } finally {
     clearTimeout(idle);
+    caller?.removeEventListener('abort', forward);
   }
 }
 

@@ -2,7 +2,7 @@
 export { explainCacheWriteError, getCacheDir } from './cache-dir.js';
 export { downloadFile } from './download.js';
 export { checkModelFile, loadModel, resolveModelFile, getCachedModelPath, type LoadedModel, type LoadOptions } from './load.js';
-export { getPreparedModelPath } from './prepared-cache.js';
+export { cacheLeftoverQuietMs, getPreparedModelPath } from './prepared-cache.js';
 export { fuseAttention_, type FusedAttention } from './fuse-attention.js';
 export { decodeModel, encodeModel, hasInlinedData } from './onnx-graph.js';
 export { type GraphPrecision } from './graph-precision.js';

@@ -22,6 +22,8 @@ export interface ResolveOptions {
   offlineAdvice?: string;
   /** One-line notices: waiting for another run's download, a prepared copy made again. */
   notify?: (line: string) => void;
+  /** Stops a download (or the wait for another run's) when aborted (the library's `signal`). */
+  signal?: AbortSignal;
 }
 
 /**
@@ -56,7 +58,7 @@ export async function resolveModelFile(options: ResolveOptions): Promise<string>
     // Offline, another precision already in the cache is the quickest way on (a first-time user's trial: only fp16 was cached, and the line said nothing of it).
     const other = precisions.find((p) => p !== precision && existsSync(getCachedModelPath(entry.name, p)));
     const offlineAdvice = options.offlineAdvice ?? (other ? `or use the ${other} copy already cached (--precision ${other}), or pass --model PATH.onnx to use a local model` : undefined);
-    await downloadFile({ url, target: cached, size, sha256, onProgress: options.onDownloadProgress, offlineAdvice, onWait: options.notify, verify: (file) => checkModelFile(file, url) })
+    await downloadFile({ url, target: cached, size, sha256, onProgress: options.onDownloadProgress, offlineAdvice, onWait: options.notify, signal: options.signal, verify: (file) => checkModelFile(file, url) })
       .catch((error: unknown) => {
         throw explainCacheWriteError(error);
       });

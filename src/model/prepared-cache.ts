@@ -62,8 +62,16 @@ function describeUncacheable(error: unknown): string | undefined {
  * disk failed the run, advising another -o: a review). Temporary copies of killed runs go first.
  * @throws what writing threw for other failures
  */
+/**
+ * A temporary copy in the cache is a dead run's only when its pid is gone here and it has not
+ * changed for this long: a cache shared by containers or hosts holds live writers whose pids mean
+ * nothing here (a review: a second container's run deleted a live run's copy, which then failed
+ * renaming it). A copy is written in one go, in seconds; the download lock waits as long.
+ */
+export const cacheLeftoverQuietMs = 60_000;
+
 export async function savePreparedCopy(file: string, bytes: Uint8Array, notify?: (line: string) => void, write: (file: string, bytes: Uint8Array) => Promise<void> = writeFileAtomically): Promise<boolean> {
-  removeDeadPartials(file);
+  removeDeadPartials(file, cacheLeftoverQuietMs);
   try {
     await write(file, bytes);
     return true;

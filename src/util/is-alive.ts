@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, readlinkSync } from 'node:fs';
 
 /** Whether a process with this id exists (EPERM: it does, owned by someone else). */
 export function isAlive(pid: number): boolean {
@@ -21,6 +21,15 @@ export function getStartTime(pid: number): number | undefined {
     // Fields after the command name (in parentheses, which may hold spaces): state is field 3, starttime field 22.
     const value = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]);
     return Number.isFinite(value) ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** This process's pid namespace (`pid:[…]`, Linux), undefined elsewhere: pids mean something only within one. */
+export function getPidNamespace(): string | undefined {
+  try {
+    return readlinkSync('/proc/self/ns/pid');
   } catch {
     return undefined;
   }

@@ -1,5 +1,5 @@
 import { mkdtemp } from 'node:fs/promises';
-import { readdirSync, rmSync } from 'node:fs';
+import { readdirSync, rmSync, statSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
@@ -13,8 +13,11 @@ import { isAlive } from './is-alive.js';
  * no longer exist go (a live one, even another program that took the id, is left alone).
  */
 
-/** Removes the entries of `dir` that `pattern` matches (group 1: the maker's pid) whose process is gone; never throws. */
-function removeDead(dir: string, pattern: RegExp): void {
+/**
+ * Removes the entries of `dir` that `pattern` matches (group 1: the maker's pid) whose process is
+ * gone, and, with `quietMs`, that have not changed for that long; never throws.
+ */
+function removeDead(dir: string, pattern: RegExp, quietMs = 0): void {
   let names: string[];
   try {
     names = readdirSync(dir);
@@ -24,6 +27,7 @@ function removeDead(dir: string, pattern: RegExp): void {
   for (const name of names) {
     const pid = Number(pattern.exec(name)?.[1]);
     if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid || isAlive(pid)) continue;
+    if (quietMs > 0 && !isQuiet(path.join(dir, name), quietMs)) continue;
     try {
       rmSync(path.join(dir, name), { recursive: true, force: true });
     } catch {
@@ -32,17 +36,27 @@ function removeDead(dir: string, pattern: RegExp): void {
   }
 }
 
+/** Whether `file` has not changed for `quietMs` (false when it cannot be read). */
+function isQuiet(file: string, quietMs: number): boolean {
+  try {
+    return Date.now() - statSync(file).mtimeMs > quietMs;
+  } catch {
+    return false;
+  }
+}
+
 const escape = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /**
  * Removes partial outputs of `target` that killed runs left beside it (`.NAME.PID-RANDOM.partial.EXT`,
- * and scratch files named after them).
+ * and scratch files named after them); with `quietMs`, only those unchanged for that long (a
+ * folder shared by containers or hosts, where a pid means nothing here).
  * Not `.replaced` ones: such a run died while the previous output was moved aside, and that copy is the user's.
  */
-export function removeDeadPartials(target: string): void {
+export function removeDeadPartials(target: string, quietMs = 0): void {
   const { dir, base, ext } = path.parse(path.resolve(target));
   // The partial itself, and its scratch files (`….partial.safetensors.cls_attn`).
-  removeDead(dir, new RegExp(`^\\.${escape(base)}\\.(\\d+)-[0-9a-f]+\\.partial${escape(ext)}(\\.[\\w-]+)?$`));
+  removeDead(dir, new RegExp(`^\\.${escape(base)}\\.(\\d+)-[0-9a-f]+\\.partial${escape(ext)}(\\.[\\w-]+)?$`), quietMs);
 }
 
 /** This machine (or container), short: process ids mean something only where they were made. */
@@ -58,8 +72,3 @@ export async function makeTemporaryDir(prefix: string): Promise<string> {
   return mkdtemp(path.join(tmpdir(), `${prefix}-${process.pid}@${hostTag}-`));
 }
 
-/** Removes the files killed runs were downloading `target` into (`NAME.PID-RANDOM.download`, download.ts). */
-export function removeDeadDownloads(target: string): void {
-  const { dir, base } = path.parse(path.resolve(target));
-  removeDead(dir, new RegExp(`^${escape(base)}\\.(\\d+)-[0-9a-f]+\\.download$`));
-}

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -24,14 +24,19 @@ describe('dino-track models', () => {
     writeFileSync(path.join(prepared, 'notes.txt'), 'mine');
     // A review: a run killed while writing a prepared model left its temporary copy (a model's size) for good.
     const dead = spawnSync(process.execPath, ['-e', '']).pid;
-    writeFileSync(path.join(prepared, `.0123abcd-prep3-96x128.onnx.${dead}-0a1b2c.partial.onnx`), Buffer.alloc(2 ** 20));
-    // One a live run is writing now stays.
+    const left = path.join(prepared, `.0123abcd-prep3-96x128.onnx.${dead}-0a1b2c.partial.onnx`);
+    writeFileSync(left, Buffer.alloc(2 ** 20));
+    const old = new Date(Date.now() - 5 * 60_000);
+    utimesSync(left, old, old);
+    // One a live run is writing now stays, and so does a fresh one whose pid is unknown here (another container's).
     const writing = `.0123abcd-prep3-96x128.onnx.${process.pid}-0a1b2c.partial.onnx`;
     writeFileSync(path.join(prepared, writing), 'being written');
+    const elsewhere = `.0123abcd-prep3-96x128.onnx.${dead}-3d4e5f.partial.onnx`;
+    writeFileSync(path.join(prepared, elsewhere), 'being written elsewhere');
     const { code, stderr } = await runCli(['models', 'clean'], { env: { DINO_TRACK_CACHE: cache } });
     assert.equal(code, 0, stderr);
     assert.equal(stderr, `dino-track: removed 1 prepared model (2.0 MiB) from ${prepared}; track prepares them again when needed\n`);
-    assert.deepEqual(readdirSync(prepared).sort(), [writing, 'notes.txt']);
+    assert.deepEqual(readdirSync(prepared).sort(), [writing, elsewhere, 'notes.txt'].sort());
   });
 
   it('ignores a relative XDG_CACHE_HOME, as the XDG spec says (it put the cache under the folder a run started in)', async () => {

@@ -4,7 +4,7 @@ import { readdirSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { writeFileSync } from 'node:fs';
+import { utimesSync, writeFileSync } from 'node:fs';
 import { savePreparedCopy } from '../../dist/model/prepared-cache.js';
 import { makeTempDir } from '../fixtures.js';
 
@@ -30,12 +30,19 @@ describe('prepared-model cache', () => {
     }
   });
 
-  it('removes the temporary copies of runs killed while writing one, and keeps the copy', async () => {
+  it('removes the temporary copies of runs killed while writing one (gone here, untouched a minute), and keeps the copy', async () => {
     const folder = makeTempDir();
     const file = path.join(folder, 'ab-prep3-96x128.onnx');
     const dead = spawnSync(process.execPath, ['-e', '']).pid;
-    writeFileSync(path.join(folder, `.ab-prep3-96x128.onnx.${dead}-0a1b2c.partial.onnx`), 'left by a killed run');
+    const left = path.join(folder, `.ab-prep3-96x128.onnx.${dead}-0a1b2c.partial.onnx`);
+    writeFileSync(left, 'left by a killed run');
+    const old = new Date(Date.now() - 5 * 60_000);
+    utimesSync(left, old, old);
+    // A fresh one whose pid is unknown here may be a live run's in another container sharing the
+    // cache (a review: it was deleted, and that run failed renaming it): it stays.
+    const fresh = path.join(folder, `.ab-prep3-96x128.onnx.${dead}-3d4e5f.partial.onnx`);
+    writeFileSync(fresh, 'a live run elsewhere');
     assert.equal(await savePreparedCopy(file, new Uint8Array(8)), true);
-    assert.deepEqual(readdirSync(folder), ['ab-prep3-96x128.onnx']);
+    assert.deepEqual(readdirSync(folder).sort(), [path.basename(fresh), 'ab-prep3-96x128.onnx']);
   });
 });
