@@ -28,7 +28,7 @@ export class InterruptedError extends Error {
   readonly exitCode: number;
   constructor(readonly signal: NodeJS.Signals) {
     super(`interrupted by ${signal}`);
-    this.exitCode = signal === 'SIGTERM' ? 143 : 130;
+    this.exitCode = signal === 'SIGTERM' ? 143 : signal === 'SIGHUP' ? 129 : 130;
   }
 }
 

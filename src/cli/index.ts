@@ -38,6 +38,9 @@ export async function main(argv: string[]): Promise<void> {
   const verbose = argv.includes('--verbose');
   process.once('SIGINT', handleSignal);
   process.once('SIGTERM', handleSignal);
+  // A closed terminal: Node's default for SIGHUP exits at once, which left the partial output
+  // and took a download's record with it (a review); it is stopped as Ctrl-C stops it.
+  process.once('SIGHUP', handleSignal);
   // A closed downstream pipe (`| head`) ends the run quietly, as Unix tools do.
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
     if (error.code === 'EPIPE') {

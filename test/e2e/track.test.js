@@ -237,6 +237,19 @@ describe('dino-track INPUT -o OUT.mp4 (real ffmpeg, real onnxruntime)', () => {
     assert.deepEqual(readdirSync(work), ['long.mp4']);
   });
 
+  it('SIGHUP (a closed terminal) mid-run: exit 129, nothing at -o, as for Ctrl-C', async () => {
+    // A review: Node's default for SIGHUP exited at once and left the partial output.
+    const work = makeTempDir();
+    const long = makeVideo(path.join(work, 'long.mp4'), { width: 320, height: 240, fps: 25, seconds: 20 });
+    const run = startRun(long, path.join(work, 'out.mp4'), ['--short-side', '240']);
+    await run.waitFor('"frame"');
+    run.child.kill('SIGHUP');
+    const { code } = await run.closed;
+    assert.equal(code, 129, run.stderr());
+    assert.match(run.stderr(), /dino-track: interrupted by SIGHUP; partial output removed/);
+    assert.deepEqual(readdirSync(work), ['long.mp4']);
+  });
+
   it('a second Ctrl-C kills at once, without waiting for the running inference; nothing left', async () => {
     // Inference calls long enough (2 frames at 960x720 on one thread) that the first
     // Ctrl-C is still waiting for one when the second arrives. The process may be between
