@@ -35,18 +35,26 @@ interface RunRecord {
   files?: Record<string, WrittenFile>;
 }
 
-/** The files the entries hold (an entry itself, or the files directly inside it), with their size and time. */
+/**
+ * Entries whose files are not hashed: a long video's JPEG frames or overlay are tens of GB, read
+ * again on the main thread at the end of the run (a review), and they are not what annotators edit
+ * in place; their size and time still guard them.
+ */
+const unhashedEntries = new Set([folderEntries.frames, folderEntries.overlay]);
+
+/** The files the entries hold (an entry itself, or the files directly inside it), with their size, time and (for masks and annotation files) content hash. */
 function listWrittenFiles(folder: string, entries: string[]): Record<string, WrittenFile> {
   const files: Record<string, WrittenFile> = {};
-  const add = (name: string): void => {
+  const add = (name: string, hashed: boolean): void => {
     const stat = statSync(path.join(folder, name));
-    if (stat.isFile()) files[name] = [stat.size, stat.mtimeMs, hashFileSync(path.join(folder, name))];
+    if (stat.isFile()) files[name] = hashed ? [stat.size, stat.mtimeMs, hashFileSync(path.join(folder, name))] : [stat.size, stat.mtimeMs];
   };
   for (const entry of entries) {
     const full = path.join(folder, entry);
     if (!existsSync(full)) continue;
-    if (!statSync(full).isDirectory()) add(entry);
-    else for (const item of readdirSync(full)) add(`${entry}/${item}`);
+    const hashed = !unhashedEntries.has(entry);
+    if (!statSync(full).isDirectory()) add(entry, hashed);
+    else for (const item of readdirSync(full)) add(`${entry}/${item}`, hashed);
   }
   return files;
 }

@@ -76,6 +76,18 @@ describe('output folder check: files changed since the run wrote them', () => {
     assert.throws(() => checkOutputFolder(folder, true), { message: /changed since dino-track wrote them \(masks\/00001\.png\)/ });
   });
 
+  it('hashes masks and annotation files, not JPEG frames (tens of GB for a long video, read again at the end of the run)', async () => {
+    const folder = path.join(makeTempDir(), 'out');
+    mkdirSync(path.join(folder, 'frames'), { recursive: true });
+    mkdirSync(path.join(folder, 'masks'));
+    writeFileSync(path.join(folder, 'frames', '00000.jpg'), 'jpeg');
+    writeFileSync(path.join(folder, 'masks', '00000.png'), 'png');
+    await writeRunRecord(folder, ['frames', 'davis']);
+    const { files } = JSON.parse(readFileSync(path.join(folder, runRecordName), 'utf8'));
+    assert.equal(files['frames/00000.jpg'].length, 2);
+    assert.equal(files['masks/00000.png'].length, 3);
+  });
+
   it('replaces an unchanged earlier run whose times a coarse disk moved (FAT keeps 2 s)', async () => {
     const folder = await makeRecordedRun();
     const { files } = JSON.parse(readFileSync(path.join(folder, runRecordName), 'utf8'));
