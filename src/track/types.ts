@@ -42,7 +42,8 @@ export interface FrameResult {
    * The soft masks on the patch grid, `[rows*cols]` in [0, 1] (0.5 = the edge `labels` were cut
    * at), for pixel refinement: each visible object's, and possibly ids propagation still carries
    * where they are not visible (low values). Absent on interpolated frames and on
-   * prompted frames (their labels are the prompt's own).
+   * prompted frames (their labels are the prompt's own); a birth painted into a frame afterwards
+   * (an object's first frames) is not in it (empty when that is the frame's only object).
    */
   soft?: Map<number, Float32Array>;
   /** Objects born in this frame, painted into the earlier frames that led to their birth (at most `Tracker.lookBack` back). */
