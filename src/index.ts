@@ -170,5 +170,6 @@ export async function* trackFrames(options: Omit<TrackOptions, 'output' | 'forma
  */
 export async function prepareModel(file: string, size: { width: number; height: number }, output?: string, options: { overwrite?: boolean } = {}): Promise<Uint8Array> {
   checkPrepareArguments(file, size, output, options);
-  return prepareModelFile(file, size, output, options.overwrite ?? false, `{ width: ${size.width}, height: ${size.height} }`);
+  const format = (height: number, width: number): string => `{ width: ${width}, height: ${height} }`;
+  return prepareModelFile(file, size, output, options.overwrite ?? false, { name: 'size', shown: format(size.height, size.width), format });
 }

@@ -123,7 +123,7 @@ export function parseSize(raw: string): { height: number; width: number } {
 
 /** `models prepare FILE.onnx --size HxW -o OUT.onnx`. */
 export async function runModelsPrepare(file: string, sizeText: string, output: string, overwrite: boolean): Promise<void> {
-  const prepared = await prepareModelFile(file, parseSize(sizeText), output, overwrite, JSON.stringify(sizeText));
+  const prepared = await prepareModelFile(file, parseSize(sizeText), output, overwrite, { name: '--size', shown: JSON.stringify(sizeText), format: (h, w) => `${h}x${w}` });
   const { height, width } = parseSize(sizeText);
   process.stderr.write(`dino-track: wrote ${output}: prepared for ${width}x${height} (WxH) input, ${(prepared.length / 1e6).toFixed(1)} MB\n`);
 }
@@ -135,7 +135,7 @@ export async function runModelsPrepare(file: string, sizeText: string, output: s
  * included, a first-time user), then the prepared bytes, written to `output` when given.
  * @throws InputError for a missing or unreadable file, UsageError for a bad size or output
  */
-export async function prepareModelFile(file: string, size: { height: number; width: number }, output: string | undefined, overwrite: boolean, sizeShown: string): Promise<Uint8Array> {
+export async function prepareModelFile(file: string, size: { height: number; width: number }, output: string | undefined, overwrite: boolean, sizeOption: { name: string; shown: string; format: (height: number, width: number) => string }): Promise<Uint8Array> {
   const { height, width } = size;
   if (output === undefined) checkModelInput(file);
   else checkModelOutput(file, output, overwrite);
@@ -147,7 +147,7 @@ export async function prepareModelFile(file: string, size: { height: number; wid
   // A size the model cannot take is a bad option (exit 2), not a bad model.
   if (height % patchSize !== 0 || width % patchSize !== 0) {
     const round = (v: number): number => Math.max(patchSize, Math.round(v / patchSize) * patchSize);
-    throw new UsageError(`Expected a height and width that are multiples of the patch size ${patchSize} for --size but received ${sizeShown}; e.g. ${round(height)}x${round(width)}`);
+    throw new UsageError(`Expected a height and width that are multiples of the patch size ${patchSize} for ${sizeOption.name} but received ${sizeOption.shown}; e.g. ${sizeOption.format(round(height), round(width))}`);
   }
   const prepared = encodeModel(prepareModel_(graph, file, height, width));
   if (output !== undefined) await writeFileAtomically(output, prepared);

@@ -124,7 +124,10 @@ export async function openFeatureCache(source: string): Promise<FeatureCache> {
     const locate = (index: number): { file: SafetensorsFile; t: number } => {
       // A library caller's mistakes, said as such (a first-time user got "file closed", and "frame 3 is not a frame index" for the string "3").
       if (closed) throw new Error(`the feature cache ${source} is closed; open it again to read frames`);
-      if (!Number.isInteger(index)) throw new RangeError(`frame ${JSON.stringify(index)} is not a frame index; give a whole number (not a string) from 0 to ${info.frames - 1}`);
+      if (!Number.isInteger(index)) {
+        const shown = typeof index === 'string' ? `${JSON.stringify(index)} (a string)` : String(index);
+        throw new RangeError(`frame ${shown} is not a frame index; give a whole number from 0 to ${info.frames - 1}`);
+      }
       if (index < 0 || index >= info.frames) throw new RangeError(`frame ${index} is outside the feature cache (0-${info.frames - 1})`);
       let t = index;
       for (const [i, file] of files.entries()) {

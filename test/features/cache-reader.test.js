@@ -40,9 +40,10 @@ describe('feature cache: random access', () => {
       }
       await assert.rejects(cache.readFrame(7), /outside the feature cache/);
       // A time or a fraction is no frame: said so, not 'outside' a range it lies in.
-      await assert.rejects(cache.readFrame(1.5), { name: 'RangeError', message: 'frame 1.5 is not a frame index; give a whole number (not a string) from 0 to 6' });
+      await assert.rejects(cache.readFrame(1.5), { name: 'RangeError', message: 'frame 1.5 is not a frame index; give a whole number from 0 to 6' });
+      await assert.rejects(cache.readFrame(NaN), { name: 'RangeError', message: 'frame NaN is not a frame index; give a whole number from 0 to 6' });
       // A first-time user: the string "3" read as 'frame 3 is not a frame index'.
-      await assert.rejects(cache.readFrame('3'), { name: 'RangeError', message: 'frame "3" is not a frame index; give a whole number (not a string) from 0 to 6' });
+      await assert.rejects(cache.readFrame('3'), { name: 'RangeError', message: 'frame "3" (a string) is not a frame index; give a whole number from 0 to 6' });
     } finally {
       await cache.close();
     }
