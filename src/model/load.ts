@@ -4,8 +4,9 @@ import path from 'node:path';
 import { InputError } from '../errors.js';
 import { explainCacheWriteError, getCacheDir } from './cache-dir.js';
 import { downloadFile } from './download.js';
-import { decodeModel, encodeModel, hasInlinedData, type ModelProto } from './onnx-graph.js';
+import { decodeModel, encodeModel, hasInlinedData, type GraphProto, type ModelProto } from './onnx-graph.js';
 import { getModelInputSize } from './preprocess.js';
+import { hasFullRangeSignedWeights, saturatesInt8Pairs } from './int8-saturation.js';
 import { inspectModel, prepareModel_, type ModelStructure } from './prepare.js';
 import { getPreparedModelPath, readPreparedCopy, savePreparedCopy } from './prepared-cache.js';
 import { getDefaultModelName, getModel, getModelUrl, isRegistryName, precisions, resolvePrecision, type Precision, type PrecisionChoice } from './registry.js';
@@ -185,6 +186,9 @@ export async function loadModel(options: LoadOptions, frameWidth: number, frameH
     }
   }
   const session = await openSessionInWorker(sessionBytes, { device: options.device, threads: options.threads, verbose: options.verbose, notify: options.notify });
+  if (session.provider === 'cpu' && structure.precision === 'int8' && saturatesInt8Pairs() && model.graph && hasFullRangeSignedWeights(model.graph as GraphProto)) {
+    options.notify?.(`${file} has int8 weights over the full signed range, which this CPU's int8 kernels (x86 without VNNI) saturate, so its attention and masks can be off; quantize the fp32 model again with this version's \`dino-track models quantize\` (7-bit weights), or use the fp32 model`);
+  }
   const rows = size.height / structure.patchSize;
   const cols = size.width / structure.patchSize;
   return { session, file, structure, inputWidth: size.width, inputHeight: size.height, rows, cols, preparedPath, preparedNow };
