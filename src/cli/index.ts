@@ -17,9 +17,19 @@ function printError(error: unknown, verbose: boolean): void {
 }
 
 let interrupted = false;
+/** A signal is being handled (interrupted is also set by a closed stdout). */
+let signalled = false;
 
-/** Partial outputs go first (synchronously); the exit waits for a running inference to return. */
+/**
+ * Partial outputs go first (synchronously); the exit waits for a running inference to return.
+ * Once: a second signal of another kind while the first is handled (a closed terminal or Ctrl-C
+ * reaches a batch's children as a group, then the batch sends them SIGTERM) ran this again,
+ * which skipped the wait and aborted the process inside onnxruntime (a review: SIGABRT). A second
+ * signal of the same kind still kills at once (its handler was registered once).
+ */
 async function handleSignal(signal: NodeJS.Signals): Promise<void> {
+  if (interrupted && signalled) return;
+  signalled = true;
   interrupted = true;
   const error = new InterruptedError(signal);
   // The bar goes for good: nothing may draw over or after the last words.

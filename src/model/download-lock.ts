@@ -159,6 +159,7 @@ export async function acquireDownloadLock(file: string, onWait: (holder: string)
   const token = randomBytes(8).toString('hex');
   const mine = JSON.stringify({ pid: process.pid, pidns: getPidNamespace(), started: getStartTime(process.pid), host: hostname(), token });
   let waited = false;
+  signal?.throwIfAborted();
   while (!(await createExclusively(file, mine))) {
     signal?.throwIfAborted();
     const holder = await readHolder(file);
@@ -169,7 +170,11 @@ export async function acquireDownloadLock(file: string, onWait: (holder: string)
       waited = true;
       onWait(describeHolder(holder));
     }
-    await sleep(lockTimes.pollMs, undefined, { signal });
+    // The sleep rejects with its own AbortError: the signal's reason is what the caller gave.
+    await sleep(lockTimes.pollMs, undefined, { signal }).catch((error: unknown) => {
+      signal?.throwIfAborted();
+      throw error;
+    });
   }
   const heartbeat = setInterval(() => {
     const now = new Date();

@@ -32,7 +32,8 @@ async function getFileSize(file: string): Promise<number> {
  */
 interface ResumeRecord {
   url: string;
-  validator: string;
+  /** Absent until the server has given one: the record then only says whose file it is. */
+  validator?: string;
   pid?: number;
   pidns?: string;
   host?: string;
@@ -48,7 +49,7 @@ export function getValidator(response: Response): string | undefined {
 function readResumeRecord(file: string): ResumeRecord | undefined {
   try {
     const record = JSON.parse(readFileSync(file, 'utf8')) as Partial<ResumeRecord>;
-    return typeof record.url === 'string' && typeof record.validator === 'string' ? record as ResumeRecord : undefined;
+    return typeof record.url === 'string' ? record as ResumeRecord : undefined;
   } catch {
     return undefined;
   }
@@ -110,7 +111,7 @@ export async function claimPartial(target: string, url: string): Promise<OwnFile
   const candidates = [
     ...(given ? [{ file: `${target}.partial`, record: given, size: getFileSizeSync(`${target}.partial`) }] : []),
     ...leftovers.filter((l) => l.record),
-  ].filter((c) => c.record?.url === url && c.size > 0);
+  ].filter((c) => c.record?.url === url && c.record.validator !== undefined && c.size > 0);
   const chosen = candidates.sort((a, b) => b.size - a.size)[0];
   if (chosen) {
     try {
@@ -125,26 +126,25 @@ export async function claimPartial(target: string, url: string): Promise<OwnFile
     if (file !== chosen?.file) await rm(file, { force: true });
     await rm(`${file}.validator`, { force: true });
   }
+  // From here on a kill leaves a file the next run can judge (and resume, with a validator): a
+  // second review lost an adopted download to a Ctrl-C before the server had answered.
+  recordVersion(own, url);
   return own;
 }
 
-/** Records what the own file's bytes are (once the server has answered): a run killed from here on leaves them resumable. */
+/** Records whose the own file is and what its bytes are: a run killed from here on leaves them judged, and with a validator resumable. */
 export function recordVersion(own: OwnFile, url: string): void {
-  const file = `${own.path}.validator`;
-  if (own.validator === undefined) {
-    rmSync(file, { force: true });
-    return;
-  }
-  writeFileSync(file, JSON.stringify({ url, validator: own.validator, pid: process.pid, pidns: getPidNamespace(), host: hostname() } satisfies ResumeRecord));
+  writeFileSync(`${own.path}.validator`, JSON.stringify({ url, validator: own.validator, pid: process.pid, pidns: getPidNamespace(), host: hostname() } satisfies ResumeRecord));
 }
 
 /** Puts this run's own file back as the partial download the next run resumes, with its record; removes it where none can. Synchronous: also run on a signal. */
-export function keepForResume(own: OwnFile, target: string): void {
+export function keepForResume(own: OwnFile, target: string, url: string): void {
   if (own.settled) return;
   own.settled = true;
   const record = `${own.path}.validator`;
   try {
-    if (own.validator === undefined || getFileSizeSync(own.path) === 0 || !readResumeRecord(record)) throw new Error('nothing to resume');
+    if (own.validator === undefined || getFileSizeSync(own.path) === 0) throw new Error('nothing to resume');
+    writeFileSync(record, JSON.stringify({ url, validator: own.validator } satisfies ResumeRecord));
     renameSync(record, `${target}.partial.validator`);
     renameSync(own.path, `${target}.partial`);
   } catch {

@@ -89,6 +89,7 @@ async function removeEmptyFolders(folders: string[]): Promise<void> {
  */
 export async function downloadFile(options: DownloadOptions): Promise<void> {
   const { target } = options;
+  options.signal?.throwIfAborted();
   const made = makeFolders(path.dirname(target));
   try {
     const lock = await acquireDownloadLock(`${target}.lock`, (holder) => options.onWait?.(`waiting for ${holder} to finish downloading ${target}`), options.signal);
@@ -114,6 +115,15 @@ export async function downloadFile(options: DownloadOptions): Promise<void> {
 class ResumableError extends ExternalError {}
 
 /**
+ * The error class for a failure before any byte of the answer was written: the bytes a resume
+ * started from are still a prefix of their version, and are kept (a review: being offline, or a
+ * 503, on the retry threw the partial download away).
+ */
+function failureKeeping(own: OwnFile): typeof ExternalError {
+  return own.offset > 0 && own.validator !== undefined ? ResumableError : ExternalError;
+}
+
+/**
  * One download into this run's own file (resuming an earlier run's partial download where the
  * server still has that version), renamed to `target` once complete and verified.
  */
@@ -121,7 +131,7 @@ async function transferFile(options: DownloadOptions): Promise<void> {
   const { url, target } = options;
   const own = await claimPartial(target, url);
   // Kept on Ctrl-C as on a broken connection: it is a prefix of the file, and the next run resumes it.
-  const unregisterCleanup = onCleanup(() => keepForResume(own, target));
+  const unregisterCleanup = onCleanup(() => keepForResume(own, target, url));
   const unregisterNote = noteKeptOnSignal(`the download in ${target}.partial is kept: the next run resumes it`);
   try {
     await receiveInto(own, options);
@@ -130,7 +140,7 @@ async function transferFile(options: DownloadOptions): Promise<void> {
     removeOwnRecord(own);
   } catch (error) {
     // Stopped by the caller's signal, too: what came is a prefix, kept as on Ctrl-C.
-    if (error instanceof ResumableError || options.signal?.aborted) keepForResume(own, target);
+    if (error instanceof ResumableError || options.signal?.aborted) keepForResume(own, target, url);
     else {
       await rm(own.path, { force: true });
       removeOwnRecord(own);
@@ -173,6 +183,7 @@ async function receiveInto(own: OwnFile, options: DownloadOptions, restarted = f
   // The caller's signal aborts the transfer too (AbortSignal.any is Node 20.3 and later; forwarded by hand before).
   const forward = (): void => idleAbort.abort(caller?.reason);
   caller?.addEventListener('abort', forward, { once: true });
+  caller?.throwIfAborted(); // an abort before the listener (it fires only for later ones)
   const { signal } = idleAbort;
   let idle: NodeJS.Timeout | undefined;
   const stillAlive = (): void => {
@@ -188,7 +199,7 @@ async function receiveInto(own: OwnFile, options: DownloadOptions, restarted = f
       response = await fetch(url, { headers: { 'Accept-Encoding': 'identity', ...resume }, redirect: 'follow', signal });
     } catch (error) {
       options.signal?.throwIfAborted();
-      throw new ExternalError(`cannot download ${url} (${describeNetworkError(error, idleAbort.signal)}); check the network, ${options.offlineAdvice ?? 'or pass --model PATH.onnx to use a local model'}`, { cause: error });
+      throw new (failureKeeping(own))(`cannot download ${url} (${describeNetworkError(error, idleAbort.signal)}); check the network, ${options.offlineAdvice ?? 'or pass --model PATH.onnx to use a local model'}`, { cause: error });
     }
     const resuming = response.status === 206 && own.offset > 0;
     if (!restarted && own.offset > 0 && (response.status === 416 || (resuming && !continuesOwnFile(response, own)))) {
@@ -197,7 +208,7 @@ async function receiveInto(own: OwnFile, options: DownloadOptions, restarted = f
       Object.assign(own, { offset: 0, validator: undefined });
       return await receiveInto(own, options, true);
     }
-    if (response.status !== 200 && !resuming) throw new ExternalError(describeStatus(url, response.status));
+    if (response.status !== 200 && !resuming) throw new (failureKeeping(own))(describeStatus(url, response.status));
     const expected = options.size ?? getStatedSize(response);
     // Opened before the body is read, so that a folder that cannot be written fails as that, not as a
     // broken transfer; a whole file (200, also to a resume: the server changed it or takes no ranges)

@@ -10,7 +10,7 @@ import { elementTypes, type GraphProto } from './onnx-graph.js';
  */
 
 /** Integer products and the input index of their weight. */
-const weightInputs: Record<string, number> = { MatMulInteger: 1, ConvInteger: 1, DynamicQuantizeMatMul: 1 };
+const weightInputs: Record<string, number> = { MatMulInteger: 1, ConvInteger: 1, DynamicQuantizeMatMul: 1, MatMulIntegerToFloat: 1 };
 
 /** The largest |weight| 7 bits hold; a pair of products with weights beyond it can pass 32767. */
 const sevenBitLimit = 64;

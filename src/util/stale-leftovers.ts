@@ -3,7 +3,7 @@ import { readdirSync, rmSync, statSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import { isAlive } from './is-alive.js';
+import { getPidNamespace, isAlive } from './is-alive.js';
 
 /**
  * What a run killed outright (SIGKILL, out of memory, power) leaves: the partial output it
@@ -59,8 +59,12 @@ export function removeDeadPartials(target: string, quietMs = 0): void {
   removeDead(dir, new RegExp(`^\\.${escape(base)}\\.(\\d+)-[0-9a-f]+\\.partial${escape(ext)}(\\.[\\w-]+)?$`), quietMs);
 }
 
-/** This machine (or container), short: process ids mean something only where they were made. */
-const hostTag = createHash('sha256').update(hostname()).digest('hex').slice(0, 6);
+/**
+ * This machine and pid namespace, short: process ids mean something only where they were made.
+ * The namespace too: containers with the same host name sharing $TMPDIR number their processes
+ * apart, and a live run's folder in one was removed by a run in another (a review).
+ */
+const hostTag = createHash('sha256').update(`${hostname()}|${getPidNamespace() ?? ''}`).digest('hex').slice(0, 6);
 
 /**
  * A new temporary folder `$TMPDIR/PREFIX-PID@HOST-RANDOM`, after removing those of PREFIX that

@@ -225,11 +225,17 @@ describe('dino-track INPUT -o OUT.mp4 (real ffmpeg, real onnxruntime)', () => {
     assert.deepEqual(readdirSync(emptyCache), []);
   });
 
-  it('SIGINT mid-run: exit 130 with one line saying so, nothing at -o, no temporary files left', async () => {
+  /** A run on a long 320x240 video, once it has reported its first frame; its folder holds only the video. */
+  async function startLongRun(seconds) {
     const work = makeTempDir();
-    const long = makeVideo(path.join(work, 'long.mp4'), { width: 320, height: 240, fps: 25, seconds: 40 });
+    const long = makeVideo(path.join(work, 'long.mp4'), { width: 320, height: 240, fps: 25, seconds });
     const run = startRun(long, path.join(work, 'out.mp4'), ['--short-side', '240']);
     await run.waitFor('"frame"');
+    return { work, run };
+  }
+
+  it('SIGINT mid-run: exit 130 with one line saying so, nothing at -o, no temporary files left', async () => {
+    const { work, run } = await startLongRun(40);
     run.child.kill('SIGINT');
     const { code } = await run.closed;
     assert.equal(code, 130, run.stderr());
@@ -239,14 +245,24 @@ describe('dino-track INPUT -o OUT.mp4 (real ffmpeg, real onnxruntime)', () => {
 
   it('SIGHUP (a closed terminal) mid-run: exit 129, nothing at -o, as for Ctrl-C', async () => {
     // A review: Node's default for SIGHUP exited at once and left the partial output.
-    const work = makeTempDir();
-    const long = makeVideo(path.join(work, 'long.mp4'), { width: 320, height: 240, fps: 25, seconds: 20 });
-    const run = startRun(long, path.join(work, 'out.mp4'), ['--short-side', '240']);
-    await run.waitFor('"frame"');
+    const { work, run } = await startLongRun(20);
     run.child.kill('SIGHUP');
     const { code } = await run.closed;
     assert.equal(code, 129, run.stderr());
     assert.match(run.stderr(), /dino-track: interrupted by SIGHUP; partial output removed/);
+    assert.deepEqual(readdirSync(work), ['long.mp4']);
+  });
+
+  it('a second signal of another kind while the first is handled does not abort the process inside onnxruntime', async () => {
+    // A third review: a closed terminal's SIGHUP (or Ctrl-C) reaches a batch's children as a
+    // group, then the batch sends each SIGTERM; the second handling skipped the wait for the
+    // inference and the process died of SIGABRT.
+    const { work, run } = await startLongRun(20);
+    run.child.kill('SIGHUP');
+    run.child.kill('SIGTERM');
+    const { code, signal } = await run.closed;
+    assert.equal(signal, null, run.stderr());
+    assert.equal(code, 129, run.stderr());
     assert.deepEqual(readdirSync(work), ['long.mp4']);
   });
 

@@ -52,6 +52,10 @@ before(async () => {
       res.writeHead(503).end();
       return;
     }
+    if (route === 'silent') {
+      stalled.push(res); // never answers: a server that hangs before its headers
+      return;
+    }
     const body = route === 'wrong' ? Buffer.alloc(model.length, 7) : route === 'portal' ? portalPage : route === 'hf' ? hfFiles[path.basename(req.url)]
       : route === 'versioned' || route === 'stubborn' ? versions[version] : model;
     // As Hugging Face and its CDN do: a strong ETag per version of the file, and If-Range honoured
@@ -193,6 +197,36 @@ describe('model download', () => {
     await assert.rejects(downloadFile({ url: `${base}/good/m.onnx`, target, signal: waiting.signal }), { name: 'AbortError' });
     holder.kill('SIGKILL');
     assert.ok(Date.now() - started < 5000, `the wait went on ${Date.now() - started} ms`);
+  });
+
+  it('keeps a partial download when the retry fails before the server answers (a signal, offline, a 503)', async () => {
+    // A third review: the adopted bytes lost their record at the claim, and a Ctrl-C (or the
+    // caller's signal) before the answer deleted them; being offline or a 503 on the retry did too.
+    const dir = makeTempDir();
+    const target = path.join(dir, 'm.onnx');
+    const half = model.subarray(0, 1000);
+    const leave = (url) => {
+      writeFileSync(`${target}.partial`, half);
+      writeFileSync(`${target}.partial.validator`, JSON.stringify({ url, validator: `"${sha256}"` }));
+    };
+    const silent = `${base}/silent/m.onnx`;
+    leave(silent);
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 300);
+    await assert.rejects(downloadFile({ url: silent, target, signal: controller.signal }), { name: 'AbortError' });
+    assert.deepEqual(readdirSync(dir).sort(), ['m.onnx.partial', 'm.onnx.partial.validator']);
+    assert.ok(readFileSync(`${target}.partial`).equals(half));
+    for (const url of [`${await getClosedUrl()}/m.onnx`, `${base}/busy/m.onnx`]) {
+      rmSync(`${target}.partial`);
+      leave(url);
+      await assert.rejects(downloadFile({ url, target }), /cannot download/);
+      assert.deepEqual(readdirSync(dir).sort(), ['m.onnx.partial', 'm.onnx.partial.validator'], url);
+    }
+    // A signal already aborted stops it before any request, with the caller's reason.
+    requests.length = 0;
+    const reason = new Error('cancelled by the caller');
+    await assert.rejects(downloadFile({ url: `${base}/good/m.onnx`, target: path.join(dir, 'n.onnx'), signal: AbortSignal.abort(reason) }), (error) => error === reason);
+    assert.equal(requests.length, 0);
   });
 
   it('resumes only a partial download whose version it knows (a server validator was kept with it)', async () => {

@@ -1,5 +1,6 @@
 // What a killed run leaves (partial outputs beside -o, temporary caches in $TMPDIR) goes with the next run.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
@@ -40,6 +41,29 @@ test('a new temporary folder clears those that dead runs of this host left in $T
     assert.equal(existsSync(stale), false);
     assert.ok(existsSync(otherHost));
     assert.ok(existsSync(kept));
+  } finally {
+    if (saved === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = saved;
+  }
+});
+
+test('a temporary folder made in another pid namespace (a container with this host name sharing $TMPDIR) is left alone', async (t) => {
+  // A review: the folder names carried the host only, and a run here removed a live run's
+  // folder there, whose pid meant nothing here. The name now carries the namespace too.
+  if (spawnSync('unshare', ['--pid', '--fork', '--mount-proc', 'true']).status !== 0) return t.skip('unshare needs root here');
+  const saved = process.env.TMPDIR;
+  process.env.TMPDIR = makeTempDir('dino-track-tmpdir-');
+  try {
+    const module = new URL('../../dist/util/stale-leftovers.js', import.meta.url).pathname;
+    const made = spawnSync('unshare', ['--pid', '--fork', '--mount-proc', process.execPath, '-e', `import('${module}').then(async (m) => console.log(await m.makeTemporaryDir('dino-track-features')))`], { encoding: 'utf8' });
+    const theirTag = /@([0-9a-f]+)-/.exec(path.basename(made.stdout.trim()))?.[1];
+    assert.ok(theirTag, made.stderr);
+    // A run there whose pid is no process here.
+    const theirs = path.join(process.env.TMPDIR, `dino-track-features-${deadPid}@${theirTag}-XYZ123`);
+    mkdirSync(theirs);
+    const ours = await makeTemporaryDir('dino-track-features');
+    assert.notEqual(/@([0-9a-f]+)-/.exec(path.basename(ours))?.[1], theirTag);
+    assert.ok(existsSync(theirs), 'the folder of a run in another pid namespace was removed');
   } finally {
     if (saved === undefined) delete process.env.TMPDIR;
     else process.env.TMPDIR = saved;
