@@ -170,6 +170,12 @@ function continuesOwnFile(response: Response, own: OwnFile): boolean {
   return start === own.offset && getValidator(response) === own.validator;
 }
 
+/** Whether a 416 says the file is exactly as long as the bytes this run holds (its Content-Range then gives only the length). */
+function isWholeAlready(response: Response, own: OwnFile): boolean {
+  const length = Number(/^bytes \*\/(\d+)$/.exec(response.headers.get('content-range') ?? '')?.[1]);
+  return own.offset > 0 && length === own.offset;
+}
+
 /**
  * Streams the file (or the rest of it) into `own`, giving up once the server has sent nothing for
  * `idleTimeoutMs`, or at once when the caller's signal aborts (its reason is thrown). A resume the
@@ -202,6 +208,12 @@ async function receiveInto(own: OwnFile, options: DownloadOptions, restarted = f
       throw new (failureKeeping(own))(`cannot download ${url} (${describeNetworkError(error, idleAbort.signal)}); check the network, ${options.offlineAdvice ?? 'or pass --model PATH.onnx to use a local model'}`, { cause: error });
     }
     const resuming = response.status === 206 && own.offset > 0;
+    if (response.status === 416 && isWholeAlready(response, own)) {
+      // Nothing left to send: the partial download is the whole file (a run stopped while it checked
+      // it). Whole, it is one version, whichever; the checks that follow judge it as any download.
+      await response.body?.cancel();
+      return;
+    }
     if (!restarted && own.offset > 0 && (response.status === 416 || (resuming && !continuesOwnFile(response, own)))) {
       // The partial file is not a prefix the server continues (already whole, or another version): start over.
       await response.body?.cancel();
