@@ -1,7 +1,7 @@
 import { readdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { cacheLeftoverQuietMs, explainCacheWriteError, getCacheDir } from '../model/index.js';
-import { isAlive } from '../util/is-alive.js';
+import { isLeftOfGoneRun } from '../util/stale-leftovers.js';
 import { countOf } from './count-of.js';
 
 /** The names `track` gives the models it prepares (model digest, preparation version, HxW); nothing else there is removed. */
@@ -16,14 +16,7 @@ const leftoverName = /^\.[0-9a-f]+-prep\d+-\d+x\d+\.onnx\.(\d+)-[0-9a-f]+\.parti
 
 /** Whether `name` in the prepared folder is this command's to remove: a prepared model, or a dead run's temporary copy of one (cacheLeftoverQuietMs). */
 function isRemovable(folder: string, name: string): boolean {
-  if (preparedName.test(name)) return true;
-  const pid = Number(leftoverName.exec(name)?.[1]);
-  if (!Number.isInteger(pid) || pid <= 0 || isAlive(pid)) return false;
-  try {
-    return Date.now() - statSync(path.join(folder, name)).mtimeMs > cacheLeftoverQuietMs;
-  } catch {
-    return false;
-  }
+  return preparedName.test(name) || isLeftOfGoneRun(path.join(folder, name), Number(leftoverName.exec(name)?.[1]), cacheLeftoverQuietMs);
 }
 
 /**

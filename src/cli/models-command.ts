@@ -123,8 +123,8 @@ export function parseSize(raw: string): { height: number; width: number } {
 
 /** `models prepare FILE.onnx --size HxW -o OUT.onnx`. */
 export async function runModelsPrepare(file: string, sizeText: string, output: string, overwrite: boolean): Promise<void> {
-  const prepared = await prepareModelFile(file, parseSize(sizeText), output, overwrite, { name: '--size', shown: JSON.stringify(sizeText), format: (h, w) => `${h}x${w}` });
   const { height, width } = parseSize(sizeText);
+  const prepared = await prepareModelFile(file, { height, width }, output, overwrite, { name: '--size', shown: JSON.stringify(sizeText), format: (h, w) => `${h}x${w}` });
   process.stderr.write(`dino-track: wrote ${output}: prepared for ${width}x${height} (WxH) input, ${(prepared.length / 1e6).toFixed(1)} MB\n`);
 }
 

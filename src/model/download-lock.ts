@@ -75,8 +75,6 @@ export async function createExclusively(file: string, text: string, linkFile: (f
   }
 }
 
-
-
 /** Who holds the lock at `file`; undefined when it went meanwhile. A lock that does not parse is judged by its age alone. */
 async function readHolder(file: string): Promise<LockHolder | undefined> {
   try {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { rename, rm, stat } from 'node:fs/promises';
+import { rename, rm } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { getPidNamespace, isAlive } from '../util/is-alive.js';
@@ -10,14 +10,6 @@ import { lockTimes } from './download-lock.js';
  * Resuming a download safely (download.ts): each run downloads into a file of its own, and a
  * broken download is kept as `<target>.partial` with what it is a prefix of.
  */
-
-async function getFileSize(file: string): Promise<number> {
-  try {
-    return (await stat(file)).size;
-  } catch {
-    return 0;
-  }
-}
 
 /**
  * What a download's bytes are a prefix of, kept beside them from the moment the server's answer
@@ -116,7 +108,7 @@ export async function claimPartial(target: string, url: string): Promise<OwnFile
   if (chosen) {
     try {
       await rename(chosen.file, own.path);
-      own.offset = await getFileSize(own.path);
+      own.offset = chosen.size;
       own.validator = chosen.record?.validator;
     } catch {
       // Gone meanwhile: nothing to resume.
@@ -144,7 +136,7 @@ export function keepForResume(own: OwnFile, target: string, url: string): void {
   const record = `${own.path}.validator`;
   try {
     if (own.validator === undefined || getFileSizeSync(own.path) === 0) throw new Error('nothing to resume');
-    writeFileSync(record, JSON.stringify({ url, validator: own.validator } satisfies ResumeRecord));
+    recordVersion(own, url);
     renameSync(record, `${target}.partial.validator`);
     renameSync(own.path, `${target}.partial`);
   } catch {

@@ -187,9 +187,9 @@ async function receiveInto(own: OwnFile, options: DownloadOptions, restarted = f
   const idleAbort = new AbortController();
   const caller = options.signal;
   // The caller's signal aborts the transfer too (AbortSignal.any is Node 20.3 and later; forwarded by hand before).
+  caller?.throwIfAborted(); // an abort before the listener is added (it fires only for later ones)
   const forward = (): void => idleAbort.abort(caller?.reason);
   caller?.addEventListener('abort', forward, { once: true });
-  caller?.throwIfAborted(); // an abort before the listener (it fires only for later ones)
   const { signal } = idleAbort;
   let idle: NodeJS.Timeout | undefined;
   const stillAlive = (): void => {
@@ -215,7 +215,7 @@ async function receiveInto(own: OwnFile, options: DownloadOptions, restarted = f
       return;
     }
     if (!restarted && own.offset > 0 && (response.status === 416 || (resuming && !continuesOwnFile(response, own)))) {
-      // The partial file is not a prefix the server continues (already whole, or another version): start over.
+      // The partial file is not a prefix the server continues (another version, or a length it does not have): start over.
       await response.body?.cancel();
       Object.assign(own, { offset: 0, validator: undefined });
       return await receiveInto(own, options, true);

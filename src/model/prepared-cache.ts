@@ -55,14 +55,6 @@ function describeUncacheable(error: unknown): string | undefined {
 }
 
 /**
- * Caches a prepared copy (replacing a damaged one) through a temporary sibling, so readers
- * never see half of it; whether it was cached. A cache that cannot be written (read-only,
- * another user's, or full) is no reason to fail a run that has the graph in memory already:
- * a notice says so and how to keep the copy, since every run now prepares it again (a full
- * disk failed the run, advising another -o: a review). Temporary copies of killed runs go first.
- * @throws what writing threw for other failures
- */
-/**
  * A temporary copy in the cache is a dead run's only when its pid is gone here and it has not
  * changed for this long: a cache shared by containers or hosts holds live writers whose pids mean
  * nothing here (a review: a second container's run deleted a live run's copy, which then failed
@@ -70,6 +62,14 @@ function describeUncacheable(error: unknown): string | undefined {
  */
 export const cacheLeftoverQuietMs = 60_000;
 
+/**
+ * Caches a prepared copy (replacing a damaged one) through a temporary sibling, so readers
+ * never see half of it; whether it was cached. A cache that cannot be written (read-only,
+ * another user's, or full) is no reason to fail a run that has the graph in memory already:
+ * a notice says so and how to keep the copy, since every run now prepares it again (a full
+ * disk failed the run, advising another -o: a review). Temporary copies of killed runs go first.
+ * @throws what writing threw for other failures
+ */
 export async function savePreparedCopy(file: string, bytes: Uint8Array, notify?: (line: string) => void, write: (file: string, bytes: Uint8Array) => Promise<void> = writeFileAtomically): Promise<boolean> {
   removeDeadPartials(file, cacheLeftoverQuietMs);
   try {

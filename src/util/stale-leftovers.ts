@@ -25,9 +25,7 @@ function removeDead(dir: string, pattern: RegExp, quietMs = 0): void {
     return;
   }
   for (const name of names) {
-    const pid = Number(pattern.exec(name)?.[1]);
-    if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid || isAlive(pid)) continue;
-    if (quietMs > 0 && !isQuiet(path.join(dir, name), quietMs)) continue;
+    if (!isLeftOfGoneRun(path.join(dir, name), Number(pattern.exec(name)?.[1]), quietMs)) continue;
     try {
       rmSync(path.join(dir, name), { recursive: true, force: true });
     } catch {
@@ -36,8 +34,13 @@ function removeDead(dir: string, pattern: RegExp, quietMs = 0): void {
   }
 }
 
-/** Whether `file` has not changed for `quietMs` (false when it cannot be read). */
-function isQuiet(file: string, quietMs: number): boolean {
+/**
+ * Whether `file`, named with its maker's `pid`, was left by a run that is gone: no such process
+ * here (not this one), and, with `quietMs`, unchanged for that long (false when it cannot be read).
+ */
+export function isLeftOfGoneRun(file: string, pid: number, quietMs = 0): boolean {
+  if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid || isAlive(pid)) return false;
+  if (quietMs === 0) return true;
   try {
     return Date.now() - statSync(file).mtimeMs > quietMs;
   } catch {
@@ -75,4 +78,3 @@ export async function makeTemporaryDir(prefix: string): Promise<string> {
   removeDead(tmpdir(), new RegExp(`^${escape(prefix)}-(\\d+)@${hostTag}-`));
   return mkdtemp(path.join(tmpdir(), `${prefix}-${process.pid}@${hostTag}-`));
 }
-
