@@ -42,15 +42,23 @@ function getNotWritableCode(error: unknown): string | undefined {
   return typeof code === 'string' && notWritableCodes.has(code) ? code : undefined;
 }
 
+/** The file system's answers that mean a disk (or the user's quota) is full. */
+const fullCodes = new Set(['ENOSPC', 'EDQUOT']);
+
 /**
- * What to say when writing into the cache failed because it cannot be written: the cache
- * folder and its two fixes, not the generic "choose another -o" (-o is not the problem) nor
- * "run again to resume" (it never helps). Other failures come back as they were.
+ * What to say when writing into the cache failed because it cannot be written, or its disk is
+ * full: the cache folder and its fixes, not the generic "choose another -o" (-o is not the
+ * problem; `models pull` has none: the 24th session's full disk) nor "run again to resume" (it
+ * never helps). Other failures come back as they were.
  */
 export function explainCacheWriteError(error: unknown): unknown {
   const code = getNotWritableCode(error);
-  if (!code) return error;
-  return new ExternalError(`${describeUnwritableCache(code)}; set DINO_TRACK_CACHE to a writable folder or fix its permissions`, { cause: error });
+  if (code) return new ExternalError(`${describeUnwritableCache(code)}; set DINO_TRACK_CACHE to a writable folder or fix its permissions`, { cause: error });
+  const full = (error as { code?: unknown } | undefined)?.code;
+  if (typeof full === 'string' && fullCodes.has(full)) {
+    return new ExternalError(`no space left in the model cache ${getCacheDir()} (${full}); free some space, or set DINO_TRACK_CACHE to a folder on a larger disk`, { cause: error });
+  }
+  return error;
 }
 
 /** `the model cache DIR is not writable (CODE)`, or undefined when `error` is not about writing. */

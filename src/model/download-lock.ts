@@ -58,8 +58,9 @@ export async function createExclusively(file: string, text: string, linkFile: (f
   // The folder may be gone: a holder whose download failed removes the folders it made while
   // others wait (a review: the waiter then failed with a raw ENOENT).
   await mkdir(path.dirname(file), { recursive: true });
-  await writeFile(aside, text);
   try {
+    // Inside the try: a full disk fails the write after creating the file, which must not stay.
+    await writeFile(aside, text);
     await linkFile(aside, file);
     return true;
   } catch (error) {

@@ -2,6 +2,8 @@
 // PROMPTED=1 npm run bench:track — the same scenes in prompted mode (first frame's truth as --init-mask).
 // TRACK_ARGS="--stride 5" npm run bench:track — extra arguments for every run.
 // npm run bench:track -- test   (or tuning, or seeds: 201 205) — a subset.
+// npm run bench:track -- 3001-3020   — seeds in neither set (a range or a list), as a table of
+// their own: a fresh sample of the same families, to see what scenes nobody looked at score.
 // Two disjoint seed sets (test/bench/scene-families.js): the tracker's constants were chosen
 // on the tuning set only; the test set shows how they hold. Each scene's feature cache goes
 // through the real CLI (`track --features … --format davis`), and the masks it writes are
@@ -17,7 +19,13 @@ import { createSceneScore, printTable } from './scene-score.js';
 const args = process.argv.slice(2);
 const sets = { tuning: tuningSeeds, test: testSeeds };
 const chosen = args.filter((a) => a in sets);
-const seeds = args.filter((a) => /^\d+$/.test(a)).map(Number);
+const seeds = args.flatMap((a) => {
+  const range = /^(\d+)-(\d+)$/.exec(a);
+  if (range) return Array.from({ length: Number(range[2]) - Number(range[1]) + 1 }, (_, k) => Number(range[1]) + k);
+  return /^\d+$/.test(a) ? [Number(a)] : [];
+});
+const outside = seeds.filter((s) => !tuningSeeds.includes(s) && !testSeeds.includes(s));
+if (outside.length) sets.neither = outside;
 const extra = process.env.TRACK_ARGS ? process.env.TRACK_ARGS.split(' ') : [];
 const mode = process.env.PROMPTED === '1' ? 'prompted (first frame\'s truth as --init-mask)' : 'discovery';
 

@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
-import { spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import http from 'node:http';
 import { hostname } from 'node:os';
 import { gzipSync } from 'node:zlib';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { downloadFile } from '../../dist/model/index.js';
+import { downloadFile, explainCacheWriteError } from '../../dist/model/index.js';
 import { createExclusively } from '../../dist/model/download-lock.js';
 import { getClosedUrl, makeTempDir, makeVideo, models, runCli, startCli } from '../fixtures.js';
 
@@ -418,6 +418,47 @@ describe('dino-track models pull', () => {
     assert.equal(pulled.code, 0, pulled.stderr);
     assert.match(pulled.stderr, /is not a readable model; downloading it again/);
     assert.ok(readFileSync(cached).equals(hfFiles['model.onnx']));
+  });
+
+  it('a full disk under the cache names the cache and DINO_TRACK_CACHE, not -o (which models pull does not have)', async () => {
+    // The 24th session: a cache with no room left before the first byte (the lock, the download's record) said
+    // "free some space or choose another -o".
+    const cache = makeTempDir();
+    const saved = process.env.DINO_TRACK_CACHE;
+    process.env.DINO_TRACK_CACHE = cache;
+    try {
+      for (const code of ['ENOSPC', 'EDQUOT']) {
+        const explained = explainCacheWriteError(Object.assign(new Error(`${code}: no space left on device, write`), { code }));
+        assert.equal(explained.message, `no space left in the model cache ${cache} (${code}); free some space, or set DINO_TRACK_CACHE to a folder on a larger disk`);
+      }
+    } finally {
+      if (saved === undefined) delete process.env.DINO_TRACK_CACHE;
+      else process.env.DINO_TRACK_CACHE = saved;
+    }
+  });
+
+  describe('on a disk that is already full', () => {
+    const mount = makeTempDir();
+    let mounted = false;
+    before(() => {
+      try {
+        execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', mount], { stdio: 'ignore' });
+        mounted = true;
+        // Fill it: a write past the end fails, and what it wrote stays.
+        spawnSync('dd', ['if=/dev/zero', `of=${path.join(mount, 'filler')}`, 'bs=4k'], { stdio: 'ignore' });
+      } catch {
+        // Not root (or no mount in this container): the case cannot be staged here.
+      }
+    });
+    after(() => mounted && execFileSync('umount', [mount]));
+    it('models pull: one line naming the cache, exit 1', async (t) => {
+      if (!mounted) return t.skip('needs a small tmpfs (run as root)');
+      const { code, stderr } = await runCli(['models', 'pull', 'dino-vits16'], { env: { DINO_TRACK_CACHE: mount, DINO_TRACK_MODEL_BASE_URL: `${base}/good` } });
+      assert.equal(code, 1);
+      assert.equal(stderr, `dino-track: error: no space left in the model cache ${mount} (ENOSPC); free some space, or set DINO_TRACK_CACHE to a folder on a larger disk\n`);
+      // Nothing of the run is left: not the lock's temporary file (it was), not the folder it made.
+      assert.deepEqual(readdirSync(mount), ['filler']);
+    });
   });
 
   it('offline: one line naming the URL, exit 1, nothing left in the cache', async () => {
