@@ -193,7 +193,7 @@ export async function runTrack(context: TrackContext): Promise<TrackSummary> {
       saver = createFeatureCacheWriter(context.saveFeatures, {
         patch_size: patchSize, frame_width: size.width, frame_height: size.height, fps: size.fps, model: model?.file ?? cache?.info.model ?? 'unknown',
         ...(video ? { source: await getVideoFingerprint(video.path) } : cache?.info.source ? { source: cache.info.source } : {}),
-      }, context.saveFeaturesDtype);
+      }, context.saveFeaturesDtype, context.overwrite);
     }
     similarity = await similarityOpening;
     tracker = context.prompt ? await buildPromptedTracker(context, cache as FeatureCache, keys, size, similarity) : buildTracker(context, size, similarity, refiner !== undefined);

@@ -138,7 +138,7 @@ export async function runBatchCommand(args: string[], raw: RawBatchOptions, comm
   if (interrupted) return;
   const count = (status: BatchResult['status']): number => results.filter((r) => r.status === status).length;
   const manifest = path.join(outputDir, '.dino-track', `manifest-${shard.index}-of-${shard.count}.json`);
-  await writeFileAtomically(manifest, new TextEncoder().encode(`${JSON.stringify({ finishedAt: new Date().toISOString(), shard: `${shard.index}/${shard.count}`, results }, null, 2)}\n`));
+  await writeFileAtomically(manifest, new TextEncoder().encode(`${JSON.stringify({ finishedAt: new Date().toISOString(), shard: `${shard.index}/${shard.count}`, results }, null, 2)}\n`), true);
   const failed = results.filter((r) => r.status === 'failed');
   if (!raw.quiet) say(`batch: ${count('done')} done, ${count('skipped')} skipped (already done), ${failed.length} failed; manifest ${manifest}`);
   if (failed.length > 0) {

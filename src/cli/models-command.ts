@@ -150,7 +150,7 @@ export async function prepareModelFile(file: string, size: { height: number; wid
     throw new UsageError(`Expected a height and width that are multiples of the patch size ${patchSize} for ${sizeOption.name} but received ${sizeOption.shown}; e.g. ${sizeOption.format(round(height), round(width))}`);
   }
   const prepared = encodeModel(prepareModel_(graph, file, height, width));
-  if (output !== undefined) await writeFileAtomically(output, prepared);
+  if (output !== undefined) await writeFileAtomically(output, prepared, overwrite);
   return prepared;
 }
 
@@ -165,7 +165,7 @@ export async function runModelsQuantize(file: string, output: string, overwrite:
   const sizeIn = hasInlinedData(model) ? encodeModel(model).length : bytes.length;
   const summary = quantizeModel_(model, file);
   const quantized = encodeModel(model);
-  await writeFileAtomically(output, quantized);
+  await writeFileAtomically(output, quantized, overwrite);
   process.stderr.write(`${describeQuantized(output, summary, sizeIn, quantized.length)}\n`);
 }
 

@@ -49,7 +49,7 @@ export async function openOutputs(options: OutputOptions): Promise<OutputWriter>
     if (options.formats.length !== 1 || options.formats[0] !== 'overlay') {
       throw new UsageError(`-o ${target} is a video file, which holds only the overlay; give a directory for --format ${options.formats.join(',')}`);
     }
-    return createOverlayWriter({ video: video as VideoInfo, target, mode: options.overlayMode, verbose: options.verbose });
+    return createOverlayWriter({ video: video as VideoInfo, target, mode: options.overlayMode, overwrite: options.overwrite, verbose: options.verbose });
   }
   const directory = createAtomicPath(target);
   await mkdir(directory.temp, { recursive: true });

@@ -1,4 +1,4 @@
-import { createAtomicPath } from '../util/atomic-path.js';
+import { commitOrKeepBeside, createAtomicPath } from '../util/atomic-path.js';
 import { onCleanup } from '../util/cleanup.js';
 import { encodeVideo, type VideoInfo } from '../video/index.js';
 import { drawMasks_ } from './draw.js';
@@ -12,6 +12,8 @@ export interface OverlayOptions {
   target: string;
   /** masks: fill + outline + ids; attention: DINO-style heatmap; side-by-side: input left, masks right (twice as wide). */
   mode?: OverlayMode;
+  /** Replace a file at `target` (one there at the start was allowed by --overwrite); otherwise one that appears meanwhile is kept. */
+  overwrite?: boolean;
   verbose?: boolean;
 }
 
@@ -53,7 +55,7 @@ export function createOverlayWriter(options: OverlayOptions): OutputWriter {
     async finish() {
       await encoder.finish();
       unregister();
-      await output.commit();
+      await commitOrKeepBeside(output, options.overwrite ?? false);
     },
     async abort() {
       encoder.abort();

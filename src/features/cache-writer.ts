@@ -2,7 +2,7 @@ import { createWriteStream } from 'node:fs';
 import { open, rm } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import { createReadStream } from 'node:fs';
-import { createAtomicPath, type AtomicPath } from '../util/atomic-path.js';
+import { commitOrKeepBeside, createAtomicPath, type AtomicPath } from '../util/atomic-path.js';
 import { removeDeadPartials } from '../util/stale-leftovers.js';
 import { removeOnCleanup } from '../util/cleanup.js';
 import { ExternalError } from '../errors.js';
@@ -40,7 +40,7 @@ function toBytes(values: Float32Array, dtype: CacheDtype, tensor: string, index:
  * is known only at the end, so each tensor streams to its own scratch file and the
  * cache is assembled once, header first, when the run completes.
  */
-export function createFeatureCacheWriter(target: string, metadata: Omit<CacheMetadata, 'format'>, dtype: CacheDtype = 'F32'): FeatureCacheWriter {
+export function createFeatureCacheWriter(target: string, metadata: Omit<CacheMetadata, 'format'>, dtype: CacheDtype = 'F32', overwrite = false): FeatureCacheWriter {
   removeDeadPartials(target);
   const output: AtomicPath = createAtomicPath(target);
   const scratch = { attention: `${output.temp}.cls_attn`, tokens: `${output.temp}.patch_tokens`, times: `${output.temp}.${frameTimeTensor}` };
@@ -97,7 +97,8 @@ export function createFeatureCacheWriter(target: string, metadata: Omit<CacheMet
         await pipeline(createReadStream(scratch.times), append);
       } else await pipeline(createReadStream(scratch.tokens), append);
       await cleanScratch();
-      await output.commit();
+      // A file at `target` at the start was allowed by --overwrite; one that appeared meanwhile is kept.
+      await commitOrKeepBeside(output, overwrite);
     },
     async abort() {
       await cleanScratch();

@@ -4,6 +4,7 @@ import { link, mkdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/prom
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { noHardLinkCodes } from '../util/atomic-path.js';
 import { onCleanup } from '../util/cleanup.js';
 import { getPidNamespace, getStartTime, isAlive } from '../util/is-alive.js';
 
@@ -42,13 +43,6 @@ export interface DownloadLock {
 }
 
 /**
- * What `link` answers where the file system has no hard links (FAT and exFAT: EPERM; some FUSE
- * and SMB mounts: ENOTSUP): no model could be downloaded there, with a false "not writable" or a
- * raw code (a review). The folder was just written to, so EPERM here is not a permission.
- */
-const noHardLinks = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS']);
-
-/**
  * Creates `file` holding `text` only if nothing is there: written aside and linked into place,
  * so the lock is never seen empty; where there are no hard links, created exclusively in place
  * (seen empty for a moment, which readers take as a lock judged by its age).
@@ -66,7 +60,7 @@ export async function createExclusively(file: string, text: string, linkFile: (f
   } catch (error) {
     const { code } = error as NodeJS.ErrnoException;
     if (code === 'EEXIST') return false;
-    if (code === undefined || !noHardLinks.has(code)) throw error;
+    if (code === undefined || !noHardLinkCodes.has(code)) throw error;
     return await writeFile(file, text, { flag: 'wx' }).then(() => true, (failure: NodeJS.ErrnoException) => {
       if (failure.code === 'EEXIST') return false;
       throw failure;

@@ -70,10 +70,10 @@ export const cacheLeftoverQuietMs = 60_000;
  * disk failed the run, advising another -o: a review). Temporary copies of killed runs go first.
  * @throws what writing threw for other failures
  */
-export async function savePreparedCopy(file: string, bytes: Uint8Array, notify?: (line: string) => void, write: (file: string, bytes: Uint8Array) => Promise<void> = writeFileAtomically): Promise<boolean> {
+export async function savePreparedCopy(file: string, bytes: Uint8Array, notify?: (line: string) => void, write: (file: string, bytes: Uint8Array, overwrite: boolean) => Promise<void> = writeFileAtomically): Promise<boolean> {
   removeDeadPartials(file, cacheLeftoverQuietMs);
   try {
-    await write(file, bytes);
+    await write(file, bytes, true);
     return true;
   } catch (error) {
     const notice = describeUncacheable(error);

@@ -1,7 +1,8 @@
 import { makeFolders } from './make-folders.js';
 import { randomBytes } from 'node:crypto';
-import { readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { link, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { UsageError } from '../errors.js';
 import { removeOnCleanup } from './cleanup.js';
 import { isOperatingSystemFile } from './paths.js';
 
@@ -13,8 +14,12 @@ export interface AtomicPath {
   /** Where to write. */
   temp: string;
   target: string;
-  /** Moves the finished temporary into place, replacing an existing target when `overwrite`. */
-  commit(overwrite?: boolean): Promise<void>;
+  /**
+   * Moves the finished temporary into place, replacing an existing target only when
+   * `overwrite`; otherwise an existing target (one that appeared while the run worked) fails it
+   * with EEXIST and the temporary stays.
+   */
+  commit(overwrite: boolean): Promise<void>;
   /** Deletes the temporary. */
   discard(): Promise<void>;
   /** Moves the finished temporary to the first free name of `TARGET-new`, `TARGET-new-2`, … instead of the target; returns that name. */
@@ -63,11 +68,39 @@ async function takeBrowserFilesFrom(from: string, to: string): Promise<void> {
 }
 
 /**
+ * What `link` answers where the file system has no hard links (FAT and exFAT: EPERM; some FUSE
+ * and SMB mounts: ENOTSUP): no model could be downloaded there, with a false "not writable" or a
+ * raw code (a review). A folder just written to, so EPERM here is not a permission.
+ */
+export const noHardLinkCodes = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS']);
+
+/**
+ * Puts the file `temp` at `target` only where nothing is: rename() replaces a file without a
+ * word (a review: a file of the user's that appeared at -o while the run worked was replaced
+ * by the overlay), link() does not. Without hard links, a check just before the rename.
+ * @throws EEXIST where `target` exists; `temp` stays
+ */
+async function placeFileWhereNone(temp: string, target: string): Promise<void> {
+  try {
+    await link(temp, target);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === undefined || !noHardLinkCodes.has(code)) throw error;
+    if (await stat(target).catch(() => undefined)) throw Object.assign(new Error(`EEXIST: file already exists, rename '${temp}' -> '${target}'`), { code: 'EEXIST' });
+    await rename(temp, target);
+    return;
+  }
+  await rm(temp, { force: true });
+}
+
+/**
  * Puts `temp` at `target`. A file, or a folder onto a missing or empty folder, is one
- * rename (atomic). A folder onto a non-empty one cannot be: the old one is moved aside
- * first and moved back if the second rename fails, so something whole is always there.
+ * rename (atomic); a file onto an existing one only with `overwrite`. A folder onto a
+ * non-empty one cannot be: the old one is moved aside first and moved back if the second
+ * rename fails, so something whole is always there.
  */
 async function moveIntoPlace(temp: string, target: string, overwrite: boolean): Promise<void> {
+  if (!overwrite && (await stat(temp)).isFile()) return await placeFileWhereNone(temp, target);
   try {
     await rename(temp, target);
     return;
@@ -101,7 +134,7 @@ export function createAtomicPath(target: string): AtomicPath {
   return {
     temp,
     target,
-    async commit(overwrite = false) {
+    async commit(overwrite) {
       await moveIntoPlace(temp, target, overwrite);
       unregister();
     },
@@ -118,13 +151,28 @@ export function createAtomicPath(target: string): AtomicPath {
   };
 }
 
-/** Writes a whole file through a temporary sibling, so readers never see half of it. */
-export async function writeFileAtomically(file: string, bytes: Uint8Array): Promise<void> {
+/**
+ * Commits `output`; where a file appeared at its target while the run worked (and `overwrite`
+ * was not given), keeps this run's file beside it under a free name and says so.
+ * @throws UsageError naming both files
+ */
+export async function commitOrKeepBeside(output: AtomicPath, overwrite: boolean): Promise<void> {
+  try {
+    await output.commit(overwrite);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    const kept = await output.keepBeside();
+    throw new UsageError(`${output.target} appeared while this run worked and was left as it is; this run's output is in ${kept} instead (nothing was deleted)`);
+  }
+}
+
+/** Writes a whole file through a temporary sibling, so readers never see half of it; an existing file is replaced only with `overwrite`. */
+export async function writeFileAtomically(file: string, bytes: Uint8Array, overwrite: boolean): Promise<void> {
   makeFolders(path.dirname(file));
   const output = createAtomicPath(file);
   try {
     await writeFile(output.temp, bytes);
-    await output.commit();
+    await commitOrKeepBeside(output, overwrite);
   } catch (error) {
     await output.discard();
     throw error;

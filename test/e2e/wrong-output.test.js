@@ -8,7 +8,7 @@ import { decode } from 'fast-png';
 import { encodeDavisPng } from '../../dist/export/index.js';
 import { createFeatureCacheWriter } from '../../dist/features/index.js';
 import { getFfmpegBinaries } from '../../dist/video/index.js';
-import { makeTempDir, makeVideo, models, runCli } from '../fixtures.js';
+import { makeTempDir, makeVideo, models, runCli, startCli } from '../fixtures.js';
 import { squareFeatures } from '../track/square-features.js';
 
 const work = makeTempDir();
@@ -135,6 +135,25 @@ describe('output folders: never delete what the tool did not write', () => {
     assert.equal(result.code, 2);
     assert.match(result.stderr, /exists\.mp4 already exists; pass --overwrite to replace it/);
     assert.equal(readFileSync(out, 'utf8'), 'not ours to replace unasked');
+  });
+
+  it('a file of the user\'s that appears at -o or --save-features while the run works is kept; the run\'s goes beside it', async () => {
+    // A review: the finished overlay and feature cache were renamed over the user's files, exit 0.
+    const dir = makeTempDir();
+    const long = makeVideo(path.join(dir, 'long.mp4'), { width: 128, height: 96, fps: 10, seconds: 20 });
+    const [out, features] = [path.join(dir, 'out.mp4'), path.join(dir, 'f.safetensors')];
+    const run = startCli([long, '-o', out, '--save-features', features, ...model.filter((a) => a !== 'none'), 'json'], { env });
+    await run.waitFor('"frame"');
+    writeFileSync(out, 'the user\'s video');
+    writeFileSync(features, 'the user\'s cache');
+    const { code } = await run.closed;
+    assert.equal(code, 2, run.stderr());
+    assert.equal(readFileSync(out, 'utf8'), 'the user\'s video');
+    assert.equal(readFileSync(features, 'utf8'), 'the user\'s cache');
+    const errors = run.stderr().split('\n').filter((l) => l.startsWith('dino-track: error:'));
+    assert.equal(errors.length, 1, run.stderr());
+    assert.match(errors[0], /(out\.mp4|f\.safetensors) appeared while this run worked and was left as it is; this run's output is in .*(out-new\.mp4|f-new\.safetensors) instead \(nothing was deleted\)/);
+    assert.ok(readdirSync(dir).every((name) => !name.startsWith('.')), `no temporary file left: ${readdirSync(dir)}`);
   });
 });
 

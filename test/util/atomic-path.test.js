@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { createAtomicPath } from '../../dist/util/atomic-path.js';
+import { commitOrKeepBeside, createAtomicPath, writeFileAtomically } from '../../dist/util/atomic-path.js';
 import { makeTempDir } from '../fixtures.js';
 
 /** A folder holding one file with `text`. */
@@ -52,6 +52,37 @@ describe('atomic output paths', () => {
     await assert.rejects(output.commit(false), { code: /ENOTEMPTY|EEXIST/ });
     assert.equal(readFileSync(path.join(target, 'a.txt'), 'utf8'), 'old');
     await output.discard();
+  });
+
+  it('never replaces a file without --overwrite: one that appeared while the run worked stays, and the run\'s goes beside it', async () => {
+    // A review: rename() replaced a file of the user's that appeared at -o out.mp4 (or --save-features) during the run.
+    const dir = makeTempDir();
+    const target = path.join(dir, 'out.mp4');
+    const output = createAtomicPath(target);
+    writeFileSync(output.temp, 'the run\'s video');
+    writeFileSync(target, 'the user\'s video');
+    await assert.rejects(output.commit(false), { code: 'EEXIST' });
+    assert.equal(readFileSync(target, 'utf8'), 'the user\'s video');
+    await assert.rejects(commitOrKeepBeside(output, false), {
+      name: 'UsageError',
+      message: `${target} appeared while this run worked and was left as it is; this run's output is in ${path.join(dir, 'out-new.mp4')} instead (nothing was deleted)`,
+    });
+    assert.equal(readFileSync(target, 'utf8'), 'the user\'s video');
+    assert.equal(readFileSync(path.join(dir, 'out-new.mp4'), 'utf8'), 'the run\'s video');
+    assert.deepEqual(readdirSync(dir).sort(), ['out-new.mp4', 'out.mp4']);
+  });
+
+  it('replaces a file with --overwrite, and puts one where none is without it', async () => {
+    const dir = makeTempDir();
+    const target = path.join(dir, 'model.onnx');
+    writeFileSync(target, 'old');
+    await writeFileAtomically(target, Buffer.from('new'), true);
+    assert.equal(readFileSync(target, 'utf8'), 'new');
+    await writeFileAtomically(path.join(dir, 'other.onnx'), Buffer.from('fresh'), false);
+    assert.equal(readFileSync(path.join(dir, 'other.onnx'), 'utf8'), 'fresh');
+    await assert.rejects(writeFileAtomically(target, Buffer.from('newer'), false), { name: 'UsageError' });
+    assert.equal(readFileSync(target, 'utf8'), 'new');
+    assert.deepEqual(readdirSync(dir).sort(), ['model-new.onnx', 'model.onnx', 'other.onnx']);
   });
 
   it("keeps a file browser's notes in the old output's subfolders when replacing it", async () => {
