@@ -238,8 +238,11 @@ export async function runTrack(context: TrackContext): Promise<TrackSummary> {
     }
     if (frames === 0 && !stopped) throw new InputError(`${context.input ?? context.features} has no decodable video frames; check that the file is a complete video`);
     if (!stopped) checkPromptFrames(context, frames);
-    if (stopped && frames === 0) throw idLimitError(stopped, context.output, 0);
-    await saver?.finish();
+    if (stopped && frames === 0) throw idLimitError(stopped, context, 0);
+    // A stopped run's cache would hold neither the frames written nor the video's (a review: it was
+    // saved, then refused with that video); it goes with the stop, and the error says so.
+    if (stopped) await saver?.abort();
+    else await saver?.finish();
     await clock.timeAsync('write', () => (outputs as OutputWriter).finish());
   } catch (error) {
     decoder?.stop();
@@ -257,13 +260,14 @@ export async function runTrack(context: TrackContext): Promise<TrackSummary> {
     await cache?.close();
     await temporary?.remove();
   }
-  if (stopped) throw idLimitError(stopped, context.output, frames);
+  if (stopped) throw idLimitError(stopped, context, frames);
   if (refiner) clock.add('refine', refiner.busySeconds());
   return { frames, keyFrames, objects, source: temporary?.provider ?? (model ? model.session.provider : 'feature cache'), wallSeconds: (performance.now() - started) / 1000, stages: clock.totals() };
 }
 
 /** Ids are never reused, so a long video can outgrow the DAVIS PNG; the frames before it are kept. */
-function idLimitError(stopped: { index: number; id: number }, output: string, written: number): InputError {
-  const kept = written > 0 ? `frames 0-${written - 1} are written to ${output}` : 'nothing was written';
-  return new InputError(`stopped at frame ${stopped.index}: track id ${stopped.id} does not fit an 8-bit DAVIS PNG (ids are never reused); ${kept}; to track on, leave davis out of --format (coco, ytvis, cvat, mot and ndjson hold any id)`);
+function idLimitError(stopped: { index: number; id: number }, context: Pick<TrackContext, 'output' | 'saveFeatures'>, written: number): InputError {
+  const kept = written > 0 ? `frames 0-${written - 1} are written to ${context.output}` : 'nothing was written';
+  const features = context.saveFeatures ? `; --save-features ${context.saveFeatures} was not written (it would hold part of the video)` : '';
+  return new InputError(`stopped at frame ${stopped.index}: track id ${stopped.id} does not fit an 8-bit DAVIS PNG (ids are never reused); ${kept}${features}; to track on, leave davis out of --format (coco, ytvis, cvat, mot and ndjson hold any id)`);
 }

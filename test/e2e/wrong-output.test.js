@@ -8,7 +8,7 @@ import { decode } from 'fast-png';
 import { encodeDavisPng } from '../../dist/export/index.js';
 import { createFeatureCacheWriter } from '../../dist/features/index.js';
 import { getFfmpegBinaries } from '../../dist/video/index.js';
-import { makeTempDir, makeVideo, models, runCli, startCli } from '../fixtures.js';
+import { makeSquaresVideo, makeTempDir, makeVideo, models, runCli, startCli } from '../fixtures.js';
 import { squareFeatures } from '../track/square-features.js';
 
 const work = makeTempDir();
@@ -98,6 +98,23 @@ describe('ids past 255 with DAVIS output', () => {
     assert.ok(stoppedAt >= 1, `stopped at ${stoppedAt}`);
     assert.equal(readdirSync(path.join(out, 'masks')).length, stoppedAt);
     assert.ok(existsSync(path.join(out, 'tracks.txt')));
+  });
+
+  it('a run from a video stopped there does not save a feature cache of part of it, and says so', async () => {
+    // A review: --save-features was saved anyway, holding more frames than were written and fewer
+    // than the video's, which a run with that video then refused.
+    const squares = makeSquaresVideo(path.join(work, 'ids-squares.mp4'));
+    const mask = path.join(work, 'id255-red.png');
+    const labels = new Uint16Array(320 * 240);
+    for (let y = 60; y < 110; y++) for (let x = 30; x < 80; x++) labels[y * 320 + x] = 255;
+    writeFileSync(mask, encodeDavisPng(labels, 320, 240));
+    const saved = path.join(work, 'ids-features.safetensors');
+    const out = path.join(work, 'ids-video');
+    const result = await runCli([squares, '--init-mask', mask, '--discover', '-o', out, '--format', 'davis', '--save-features', saved, '--model', models.designed, '--progress', 'none'], { env });
+    assert.equal(result.code, 1, result.stderr);
+    assert.match(result.stderr, /stopped at frame \d+: track id 256 does not fit an 8-bit DAVIS PNG .*; --save-features .*ids-features\.safetensors was not written \(it would hold part of the video\); to track on/);
+    assert.ok(!existsSync(saved));
+    assert.deepEqual(readdirSync(work).filter((n) => n.startsWith('.ids-features')), []);
   });
 });
 
