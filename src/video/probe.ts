@@ -216,9 +216,7 @@ export async function probeVideo(file: string): Promise<VideoInfo> {
   if (/(^|,)(image2|png_pipe|jpeg_pipe|webp_pipe|bmp_pipe|gif_pipe|tiff_pipe)(,|$)/.test(formatName) || !(fps > 0)) {
     throw new InputError(`input ${file} is an image, not a video; give a video file`);
   }
-  const containerCount = Number(video.nb_frames ?? 0);
-  const frameCountIsEstimate = !(containerCount > 0);
-  const frameCount = frameCountIsEstimate ? Math.max(1, Math.round(durationSeconds * fps)) : containerCount;
+  const { frameCount, frameCountIsEstimate } = countFrames(Number(video.nb_frames ?? 0), durationSeconds, fps);
   const rotation = getRotation(video);
   const quarterTurn = rotation === 90 || rotation === 270;
   return {
@@ -240,4 +238,21 @@ export async function probeVideo(file: string): Promise<VideoInfo> {
     audio: audio.filter(isReadable).map(describeAudio),
     unreadableAudio: audio.filter((s) => !isReadable(s)).map(describeAudio),
   };
+}
+
+/** How far a container's frame count may stray from duration × rate and still be taken as exact: a frame either way, or 2%. */
+const countTolerance = { frames: 2, share: 0.02 };
+
+/**
+ * The frame count, and whether it is only an estimate. The container's count is exact unless the
+ * stream's duration does not bear it out: an MP4 cut without re-encoding (`ffmpeg -ss … -c copy`,
+ * a phone's trim) keeps the samples before the cut with an edit list that skips them, and
+ * nb_frames counts them all (a review: 40 where 27 decode). Of the two counts the smaller is then
+ * the estimate (where the rate is a variable-rate video's highest, duration × rate is the one too high).
+ */
+function countFrames(containerCount: number, durationSeconds: number, fps: number): { frameCount: number; frameCountIsEstimate: boolean } {
+  const timed = Math.max(1, Math.round(durationSeconds * fps));
+  if (!(containerCount > 0)) return { frameCount: timed, frameCountIsEstimate: true };
+  const agrees = !(durationSeconds > 0) || Math.abs(containerCount - durationSeconds * fps) <= Math.max(countTolerance.frames, countTolerance.share * containerCount);
+  return agrees ? { frameCount: containerCount, frameCountIsEstimate: false } : { frameCount: Math.min(containerCount, timed), frameCountIsEstimate: true };
 }

@@ -287,6 +287,18 @@ describe('timestamps and streams', () => {
     lines.forEach((line, k) => assert.ok(Math.abs(line.time - input[k]) < 0.002, `ndjson frame ${k}: ${line.time} s, input ${input[k]} s`));
   });
 
+  it('an MP4 cut without re-encoding (an edit list) runs from the feature cache saved from it, with it', async () => {
+    // A review: nb_frames counts the samples before the cut, and the probe took it as exact.
+    const source = makeVideo(path.join(work, 'uncut.mp4'), { width: 160, height: 128, fps: 10, seconds: 4 });
+    const cut = path.join(work, 'cut.mp4');
+    execFileSync(getFfmpegBinaries().ffmpeg, ['-v', 'error', '-ss', '1.25', '-i', source, '-c', 'copy', '-y', cut]);
+    const features = path.join(work, 'cut.safetensors');
+    const first = await runCli([cut, '-o', path.join(work, 'cut-out'), '--format', 'coco', '--save-features', features, ...model], { env });
+    assert.equal(first.code, 0, first.stderr);
+    const again = await runCli([cut, '--features', features, '-o', path.join(work, 'cut-again'), '--format', 'coco', '--progress', 'none'], { env });
+    assert.equal(again.code, 0, again.stderr);
+  });
+
   it('reads exact frame times where the frame rate changes (30 fps then 60 fps, concatenated), in ndjson and coco', async () => {
     // ffmpeg's guessed encoder rate (1/30 s) once rounded the 60 fps second: 90 frames, 61 distinct times.
     const parts = [30, 60].map((fps) => makeVideo(path.join(work, `part-${fps}.mp4`), { width: 128, height: 96, fps, seconds: 1 }));

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { decodeVideo, probeVideo } from '../../dist/video/index.js';
+import { decodeVideo, getFfmpegBinaries, probeVideo } from '../../dist/video/index.js';
 import { makeTempDir, makeVideo } from '../fixtures.js';
 
 async function decodeAll(video, modelWidth, modelHeight) {
@@ -24,5 +25,24 @@ describe('decodeVideo with full-size frames', () => {
     const scaled = await decodeAll(video, 32, 32);
     assert.deepEqual(scaled.map((f) => f.full), frames.map((f) => f.model));
     assert.equal(scaled[0].model.length, 32 * 32 * 3);
+  });
+});
+
+describe('probeVideo frame counts', () => {
+  it('takes a container count the duration does not bear out as an estimate: an MP4 cut without re-encoding', async () => {
+    // A review: `ffmpeg -ss 1.25 -c copy` keeps the samples before the cut with an edit list that
+    // skips them; nb_frames said 40 where 27 decode, and the feature cache saved from that very
+    // file was then refused with it ("the video has 40 frames but the feature cache has 27").
+    const dir = makeTempDir();
+    const source = makeVideo(path.join(dir, 'src.mp4'), { width: 160, height: 128, fps: 10, seconds: 4 });
+    const trimmed = path.join(dir, 'trim.mp4');
+    execFileSync(getFfmpegBinaries().ffmpeg, ['-v', 'error', '-ss', '1.25', '-i', source, '-c', 'copy', '-y', trimmed]);
+    const video = await probeVideo(trimmed);
+    const decoded = (await decodeAll(video, 160, 128)).length;
+    assert.ok(decoded < 40, `the cut decodes fewer frames than it stores (${decoded})`);
+    assert.equal(video.frameCountIsEstimate, true);
+    assert.ok(Math.abs(video.frameCount - decoded) <= 1, `estimate ${video.frameCount} for ${decoded} decoded`);
+    const whole = await probeVideo(source);
+    assert.deepEqual([whole.frameCount, whole.frameCountIsEstimate], [40, false]);
   });
 });
