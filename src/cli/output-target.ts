@@ -1,4 +1,4 @@
-import { existsSync, lstatSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../errors.js';
 import { checkOutputFolder } from '../export/output-folder.js';
@@ -31,6 +31,23 @@ export type TargetKind = { folder: true } | { folder: false; exampleName: string
  * work, with a raw EISDIR from the final rename.
  * @throws UsageError, one line
  */
+/**
+ * The folder an output path links to, or the path itself. A folder output is written beside its
+ * target and renamed into place, and a rename onto a link to a folder fails (a first-time user's
+ * trial: `-o` linked to a folder on a larger disk did all the work, then failed with a raw
+ * ENOTDIR); the real folder is what the user means. Links to files stay as they are: the output's
+ * kind comes from its name, and replacing a link replaces the link, not the file it names.
+ */
+export function followFolderLink(target: string): string {
+  try {
+    if (!lstatSync(target.replace(/[\\/]+$/, '') || target).isSymbolicLink() || !statSync(target).isDirectory()) return target;
+    return realpathSync(target);
+  } catch {
+    // Missing, or a link to nothing (refused by validateTarget with its own line).
+    return target;
+  }
+}
+
 /** Whether `file` is a symbolic link whose target does not exist (existsSync says no, lstat says something is there). */
 function isDanglingLink(file: string): boolean {
   if (existsSync(file)) return false;

@@ -10,7 +10,7 @@ import { isRegistryName, precisionChoices, type PrecisionChoice } from '../model
 import type { TrackContext } from '../pipeline.js';
 import { progressModes, type ProgressMode } from './progress.js';
 import { refuseReplacingInputs, type ReadPath, type WritePath } from './output-overlap.js';
-import { validateTarget } from './output-target.js';
+import { followFolderLink, validateTarget } from './output-target.js';
 import { checkPromptIds } from './prompt-ids.js';
 import { listPrompts, promptName } from './prompts-option.js';
 import { parseChoice, parseInteger, parseNumber } from './validate.js';
@@ -272,7 +272,8 @@ export function normalizeTrackOptions(input: string | undefined, raw: RawTrackOp
     features: raw.features,
     saveFeatures: raw.saveFeatures,
     saveFeaturesDtype: parseChoice<CacheDtype>('--features-dtype', (raw.featuresDtype ?? trackDefaults.featuresDtype).toUpperCase(), ['F32', 'F16']),
-    output,
+    // Written through a link to a folder; the output's kind comes from the name given.
+    output: followFolderLink(output),
     formats: formatList,
     overlayMode: parseChoice<OverlayMode>('--overlay', raw.overlay ?? trackDefaults.overlay, overlayModes),
     overwrite,
@@ -300,10 +301,10 @@ export function normalizeTrackOptions(input: string | undefined, raw: RawTrackOp
   // The model's cache (downloads, prepared graphs) is resolved now, so a cache path that is a file stops the run before ffmpeg starts.
   if (!raw.features) getCacheDir();
   refuseReplacingInputs(getReadPaths(input, raw), [
-    ...(output !== '-' ? [{ name: '-o', file: output, folder: !isVideoTarget(output) }] : []),
+    ...(output !== '-' ? [{ name: '-o', file: options.output, folder: !isVideoTarget(output) }] : []),
     ...(raw.saveFeatures ? [{ name: '--save-features', file: raw.saveFeatures, folder: false }] : []),
   ] satisfies WritePath[]);
-  if (output !== '-') validateTarget('-o', output, overwrite, isVideoTarget(output) ? { folder: false, exampleName: 'overlay.mp4' } : { folder: true });
+  if (output !== '-') validateTarget('-o', options.output, overwrite, isVideoTarget(output) ? { folder: false, exampleName: 'overlay.mp4' } : { folder: true });
   if (raw.saveFeatures) validateTarget('--save-features', raw.saveFeatures, overwrite, { folder: false, exampleName: 'features.safetensors' });
   return options;
 }

@@ -59,6 +59,21 @@ describe('first use: outputs', () => {
     await refused([video, '-o', `${folderLink}/`, '--format', 'davis', ...model], 2, /-o .*dangling-dir\/ is a link to nothing/);
   });
 
+  it('an -o that is a link to a folder (on a larger disk, say) is written through: the folder gets the output, the link stays', async () => {
+    // A first-time user's trial: the run did all its work, then failed with a raw ENOTDIR from the final rename.
+    const big = path.join(work, 'big-disk-out');
+    mkdirSync(big);
+    const link = path.join(work, 'out-link');
+    symlinkSync(big, link);
+    for (const [target, extra] of [[link, []], [`${link}/`, ['--overwrite']]]) {
+      const run = await runCli([video, '-o', target, '--format', 'davis', ...extra, ...model], { env });
+      assert.equal(run.code, 0, run.stderr);
+      assert.ok(lstatSync(link).isSymbolicLink());
+      assert.deepEqual(readdirSync(path.join(link, 'masks')).length, 5);
+    }
+    assert.deepEqual(readdirSync(work).filter((n) => n.startsWith('.big-disk-out') || n.startsWith('.out-link')), []);
+  });
+
   it('--format "" is refused, not taken as the default', async () => {
     await refused([video, '-o', path.join(work, 'o-empty-format'), '--format', '', ...model], 2, /Expected a comma list of overlay, davis, .* for --format but received ""/);
   });
