@@ -16,6 +16,14 @@ export interface SourceFrame {
   image?: Buffer;
 }
 
+/**
+ * Decoded frames waiting for their batch (key frames and the frames between them, full-size
+ * pictures too): past this a smaller batch goes, as the writer bounds what it holds back
+ * (write-frames.ts). A batch waits for `--batch` key frames, and with `--stride` every frame
+ * between them waited too (a review: --batch 64 --stride 30 held a 700-frame video whole).
+ */
+const pendingFramesBudgetBytes = 192 * 2 ** 20;
+
 /** One batch handed to the model: its frames in order (key or not) and the model's answer to come. */
 interface Batch {
   waiting: { frame: DecodedFrame; key: boolean }[];
@@ -52,6 +60,7 @@ export async function* inferFrames(frames: AsyncIterable<DecodedFrame>, model: L
   };
   let pending: { frame: DecodedFrame; key: boolean }[] = [];
   let pendingKeys = 0;
+  let pendingBytes = 0;
   let lastAnswer = 0;
   let spare: Float32Array[] = []; // inputs the model handed back: at most two batches are in flight
   /** Preprocesses the pending frames' key frames and hands them to the model (the answer is awaited later). */
@@ -59,6 +68,7 @@ export async function* inferFrames(frames: AsyncIterable<DecodedFrame>, model: L
     const waiting = pending;
     pending = [];
     pendingKeys = 0;
+    pendingBytes = 0;
     const batch = waiting.filter((p) => p.key).map((p) => p.frame);
     if (batch.length === 0) return { waiting };
     // [B, 3, H, W]: the spent input of an earlier batch of this size when there is one (every value is written below).
@@ -113,7 +123,9 @@ export async function* inferFrames(frames: AsyncIterable<DecodedFrame>, model: L
     if (next.done) break;
     pending.push({ frame: next.value.item, key: next.value.key });
     if (next.value.key) pendingKeys++;
-    if (pendingKeys < batchSize) continue;
+    const { model: scaled, full } = next.value.item;
+    pendingBytes += scaled.length + (full && full !== scaled ? full.length : 0);
+    if (pendingKeys < batchSize && pendingBytes < pendingFramesBudgetBytes) continue;
     const started = start();
     if (inFlight) yield* emit(inFlight);
     inFlight = started;

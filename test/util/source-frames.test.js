@@ -114,3 +114,35 @@ describe('inferFrames on WebGPU', () => {
     assert.deepEqual(said, []);
   });
 });
+
+describe('inferFrames memory', () => {
+  it('holds a bounded number of decoded frames whatever --batch × --stride, not a batch of key frames with every frame between', async () => {
+    // A review: --batch 64 --stride 30 held every decoded frame (full size too) until 64 key frames
+    // had come, a 700-frame 640x480 video whole (865 MB); at 1080p --batch 32 --stride 10 ~4 GB.
+    const { calls, model } = makeModel();
+    // 8 MiB full-size pictures (views of one buffer: what is counted is what matters; a 1080p frame is 6 MB).
+    const full = Buffer.alloc(8 * 2 ** 20);
+    let pulled = 0;
+    let pulledAtFirstCall;
+    async function* largeFrames(count) {
+      for (let index = 0; index < count; index++) {
+        pulled++;
+        yield { index, time: index / 25, model: Buffer.alloc(width * height * 3, index), full };
+      }
+    }
+    const keys = { stride: 30, isRequired: () => false };
+    const session = model.session;
+    model.session = { run: (...args) => ((pulledAtFirstCall ??= pulled), session.run(...args)) };
+    const answering = setInterval(() => calls.forEach((c) => c.answer()), 1);
+    const out = [];
+    try {
+      for await (const frame of inferFrames(largeFrames(600), model, 64, keys, createStageClock())) out.push(frame.index);
+    } finally {
+      clearInterval(answering);
+    }
+    assert.deepEqual(out, Array.from({ length: 600 }, (_, i) => i), 'every frame, in order');
+    // 192 MiB of waiting frames at 8 MiB each: the first batch goes once 24 are waiting (64 key frames would be 1891 frames).
+    assert.ok(pulledAtFirstCall <= 25, `the model was first called after ${pulledAtFirstCall} frames were decoded`);
+    assert.ok(calls.every((c) => c.batch >= 1), 'every call has a key frame');
+  });
+});
