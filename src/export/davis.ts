@@ -17,7 +17,7 @@ function toScanlines(labels: Uint16Array, width: number, height: number): Buffer
     let out = y * (width + 1) + 1;
     for (const end = at + width; at < end; at++, out++) {
       const id = labels[at];
-      if (id > 255) throw new InputError(`track id ${id} does not fit an 8-bit DAVIS PNG; lower --max-objects or use --format coco`);
+      if (id > 255) throw new InputError(`track id ${id} does not fit an 8-bit DAVIS PNG (ids 1-255; dino-track never reuses an id, so --max-objects does not bound them); write ids past 255 with coco, ytvis, cvat, mot or ndjson`);
       scanlines[out] = id;
     }
   }

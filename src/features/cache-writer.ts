@@ -80,13 +80,14 @@ export function createFeatureCacheWriter(target: string, metadata: Omit<CacheMet
         patch_tokens: { dtype, shape: [frames, rows, cols, dim], data_offsets: [attentionBytes, attentionBytes + tokenBytes] },
         ...(timed && frames > 0 ? { [frameTimeTensor]: { dtype: 'F32', shape: [frames, 2], data_offsets: [attentionBytes + tokenBytes, attentionBytes + tokenBytes + timeBytes] } } : {}),
       };
-      let text = JSON.stringify(header);
-      text += ' '.repeat((8 - (text.length % 8)) % 8);
+      // Padded to 8 bytes (the data then starts aligned), counted in bytes: a model path with accents is longer in UTF-8.
+      const json = Buffer.from(JSON.stringify(header));
+      const text = Buffer.concat([json, Buffer.alloc((8 - (json.length % 8)) % 8, ' ')]);
       const prefix = Buffer.alloc(8);
-      prefix.writeBigUInt64LE(BigInt(Buffer.byteLength(text)));
+      prefix.writeBigUInt64LE(BigInt(text.length));
       const file = await open(output.temp, 'w');
       try {
-        await file.write(Buffer.concat([prefix, Buffer.from(text)]));
+        await file.write(Buffer.concat([prefix, text]));
       } finally {
         await file.close();
       }

@@ -32,7 +32,7 @@ describe('DAVIS PNG encoding (native zlib)', () => {
     const labels = makeLabels(37, 11);
     assert.deepEqual(await encodeDavisPngAsync(labels, 37, 11), encodeDavisPng(labels, 37, 11));
     labels[40] = 256;
-    await assert.rejects(encodeDavisPngAsync(labels, 37, 11), /track id 256 does not fit an 8-bit DAVIS PNG/);
+    await assert.rejects(encodeDavisPngAsync(labels, 37, 11), { message: /^track id 256 does not fit an 8-bit DAVIS PNG \(ids 1-255; dino-track never reuses an id, so --max-objects does not bound them\); write ids past 255 with coco, ytvis, cvat, mot or ndjson$/ });
     assert.throws(() => encodeDavisPng(labels, 37, 11), /track id 256/);
   });
 

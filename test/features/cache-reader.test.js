@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { createFeatureCacheWriter, openFeatureCache } from '../../dist/features/index.js';
@@ -56,6 +56,23 @@ describe('feature cache: random access', () => {
     await cache.close();
     await assert.rejects(cache.readFrame(0), { message: `the feature cache ${dir} is closed; open it again to read frames` });
     await assert.rejects(openFeatureCache(5), { name: 'UsageError', message: "Expected a feature cache's path for openFeatureCache() but received 5" });
+  });
+});
+
+describe('feature cache: the file', () => {
+  it('pads the header to 8 bytes when the metadata holds non-ASCII text (a model path with accents)', async () => {
+    // A review: the padding counted characters, the header length is in bytes (418 bytes, 418 % 8 = 2).
+    const file = path.join(makeTempDir(), 'accents.safetensors');
+    const writer = createFeatureCacheWriter(file, { patch_size: 16, frame_width: 48, frame_height: 32, fps: 10, model: '/home/zoë/modèle-ü.onnx' });
+    await writer.write({ index: 0, ...shape, clsAttention: new Float32Array(12), patchTokens: new Float32Array(24) });
+    await writer.finish();
+    const bytes = readFileSync(file);
+    const headerLength = Number(bytes.readBigUInt64LE(0));
+    assert.equal(headerLength % 8, 0, `header of ${headerLength} bytes`);
+    assert.equal(JSON.parse(bytes.subarray(8, 8 + headerLength).toString('utf8')).__metadata__.model, '/home/zoë/modèle-ü.onnx');
+    const cache = await openFeatureCache(file);
+    assert.equal(cache.info.model, '/home/zoë/modèle-ü.onnx');
+    await cache.close();
   });
 });
 
