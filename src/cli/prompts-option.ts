@@ -1,6 +1,7 @@
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { UsageError } from '../errors.js';
+import { InputError, UsageError } from '../errors.js';
+import { runRecordName } from '../export/output-folder.js';
 import type { PromptFrame } from '../track/index.js';
 import { isHiddenFile } from '../util/paths.js';
 
@@ -11,7 +12,7 @@ export const promptName = /^(\d+)\.png$/i;
  * The PNGs of a `--prompts` folder, each the prompt of the frame its name gives
  * (`00000.png`, `00042.png` …, so a user can edit some of our own DAVIS output and feed it
  * back). Other files are refused rather than ignored: a misnamed correction would be lost.
- * @throws UsageError when the folder is missing, empty, or holds a file not named by a frame
+ * @throws InputError when the folder cannot be read; UsageError when it is empty, an earlier run's output, or holds a file not named by a frame
  */
 export function listPrompts(dir: string): PromptFrame[] {
   let names: string[];
@@ -20,7 +21,12 @@ export function listPrompts(dir: string): PromptFrame[] {
     names = readdirSync(dir).filter((name) => !isHiddenFile(name)).sort();
   } catch (error) {
     if (error instanceof UsageError) throw error;
-    throw new UsageError(`--prompts ${dir} cannot be read (${(error as NodeJS.ErrnoException).code}); give a folder of PNGs named by frame index (00000.png, 00042.png …)`);
+    // Missing or unreadable is a bad input, as a missing --init-mask or video (exit 1).
+    throw new InputError(`--prompts ${dir} cannot be read (${(error as NodeJS.ErrnoException).code}); give a folder of PNGs named by frame index (00000.png, 00042.png …)`);
+  }
+  // An earlier run's folder rather than its masks/ (a first-time user's trial: told only that coco.json is misnamed).
+  if (existsSync(path.join(dir, runRecordName)) && statSync(path.join(dir, 'masks'), { throwIfNoEntry: false })?.isDirectory()) {
+    throw new UsageError(`--prompts ${dir} is the output of an earlier run; its prompts are the PNGs in its masks folder: --prompts ${path.join(dir, 'masks')}`);
   }
   const prompts: PromptFrame[] = [];
   for (const name of names) {

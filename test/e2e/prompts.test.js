@@ -396,6 +396,21 @@ describe('--prompts with --stride and several formats', () => {
     assert.match(lossy.stderr, /holds 00003\.jpg, a \.jpg file; prompts are PNGs \(lossy formats such as JPEG blur the ids at edges\): save it as 00003\.png with hard edges, or move the file out$/m);
   });
 
+  it('a --prompts folder that does not exist is a missing input (exit 1, as --init-mask); an output folder given for its masks/ is named', async () => {
+    // A first-time user's trial: a missing --prompts exited 2 where a missing --init-mask exits 1; and an
+    // earlier run's folder (not its masks/) said only that coco.json is not named by a frame index.
+    const cache = await makeCache('missing-prompts', () => [[1, 1, 1]]);
+    const missing = await runCli(['--features', cache, '--prompts', path.join(work, 'no-such-prompts'), '-o', path.join(work, 'o-missing'), '--progress', 'none']);
+    assert.equal(missing.code, 1, missing.stderr);
+    assert.match(missing.stderr, /^dino-track: error: --prompts .*no-such-prompts cannot be read \(ENOENT\); give a folder of PNGs named by frame index/);
+    const earlier = path.join(work, 'o-earlier');
+    const first = await runCli(['--features', cache, '-o', earlier, '--format', 'davis,coco', '--progress', 'none']);
+    assert.equal(first.code, 0, first.stderr);
+    const whole = await runCli(['--features', cache, '--prompts', earlier, '-o', path.join(work, 'o-from-earlier'), '--progress', 'none']);
+    assert.equal(whole.code, 2, whole.stderr);
+    assert.equal(whole.stderr, `dino-track: error: --prompts ${earlier} is the output of an earlier run; its prompts are the PNGs in its masks folder: --prompts ${path.join(earlier, 'masks')}\n`);
+  });
+
   it('reads a colour (RGB or RGBA) prompt painted in the davis palette\'s colours as those ids; refuses other colours in one line', async () => {
     // Paint tools often save colour, not indices (an annotator's trial): the palette's colours are unambiguous.
     const cache = await makeCache('rgb', () => [[1, 1, 1], [2, 4, 2]]);
