@@ -18,7 +18,8 @@ const work = makeTempDir();
 /** A cache of `frames` frames with one steady 3x3-patch object at patch (2, 2). */
 async function writeSteadyCache(frames) {
   const file = path.join(work, `steady-${frames}.safetensors`);
-  const writer = createFeatureCacheWriter(file, { patch_size: 16, frame_width: cols * 16, frame_height: rows * 16, fps: 25, model: 'test' });
+  // Replaced: two cases write a cache of the same length.
+  const writer = createFeatureCacheWriter(file, { patch_size: 16, frame_width: cols * 16, frame_height: rows * 16, fps: 25, model: 'test' }, 'F32', true);
   for (let index = 0; index < frames; index++) await writer.write({ index, rows, cols, heads, dim, ...squareFeatures({ rows, cols, dim, heads }, [[2, 2, 1]]) });
   await writer.finish();
   return file;
