@@ -73,6 +73,16 @@ export const promptedTuning = {
    */
   pathSpan: 8,
   /**
+   * …where a sighting of a body under this share of the largest the path holds is of a part (the
+   * rest behind an occluder or past the frame's edge): the visible part's centre stops at the
+   * occluder's edge as the body goes behind it, so its last sightings said "standing still" and
+   * both look-alikes crossing behind a bar came out on the side they went in (a first-time
+   * user's trial). Then the velocity comes from its last whole sightings. Set by reasoning, not
+   * tuned: a body losing a fifth of its patches is going behind something (a 3×3-patch square
+   * losing one column of three is at 0.67).
+   */
+  wholeShare: 0.8,
+  /**
    * …and how many frames after its last sighting apart its path still predicts where it is: the
    * longest occlusion the tracker is asked to bridge (2 s at 25 fps). Set by reasoning, not tuned.
    */

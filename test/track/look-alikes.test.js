@@ -176,8 +176,23 @@ describe('look-alikes apart are one object each (prompted mode, improved propaga
     assert.deepEqual(given.sort(), [1, 2]);
     assert.equal(picture(soft).split('\n')[2], '022200011100');
     // Frame 12 joins each path, at its body's centre.
-    assert.deepEqual(paths.get(1).at(-1), { frame: 12, centre: [2, 8] });
-    assert.deepEqual(paths.get(2).at(-1), { frame: 12, centre: [2, 2] });
+    assert.deepEqual(paths.get(1).at(-1), { frame: 12, centre: [2, 8], area: 9 });
+    assert.deepEqual(paths.get(2).at(-1), { frame: 12, centre: [2, 2], area: 9 });
+  });
+
+  it('goes by the whole body\'s motion where the last sightings were of a part going behind an occluder', () => {
+    // A first-time user's two squares crossing behind a bar: as each went behind it, the part in
+    // view stayed at the bar's edge for more than `pathSpan` frames, so its last sightings said it
+    // stood still there, and it came out on the side it went in. Object 1 went right (whole, 9
+    // patches, frames 1–4), then stood in part at the bar's left edge (4 patches, frames 5–14);
+    // object 2 the mirror image. On frame 20 they are apart again.
+    const whole = (start, step) => [1, 2, 3, 4].map((frame, k) => ({ frame, centre: [2, start + step * k], area: 9 }));
+    const part = (column) => [5, 6, 7, 8, 9, 10, 11, 12, 13, 14].map((frame) => ({ frame, centre: [2, column], area: 4 }));
+    const paths = new Map([[1, [...whole(3, 0.25), ...part(4)]], [2, [...whole(8, -0.25), ...part(7)]]]);
+    const soft = labels([...block(1, 3, 1, 3, 1), ...block(1, 3, 7, 9, 1, [[1, 7], [2, 8], [3, 9]]), [1, 7, 2], [2, 8, 2], [3, 9, 2]]);
+    const previous = previousWinners(block(1, 3, 2, 8, 1));
+    separateLookAlikes_(soft, { ...options([region(1, 3, 1, 3), region(1, 3, 7, 9)], new Map([[1, green], [2, greenish]])), previous: () => previous, frame: 20, paths });
+    assert.equal(picture(soft).split('\n')[2], '022200011100');
   });
 
   it('goes by label majority where the paths do not tell the bodies apart', () => {

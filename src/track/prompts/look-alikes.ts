@@ -27,10 +27,12 @@ export interface LookAlikeOptions {
   paths: Map<number, Sighting[]>;
 }
 
-/** Where a look-alike's body was on a frame that showed it apart from its twins: its centre, in patches (row, column). */
+/** Where a look-alike's body was on a frame that showed it apart from its twins: its centre, in patches (row, column), and its size. */
 export interface Sighting {
   frame: number;
   centre: [number, number];
+  /** Patches: a part of the body (under `wholeShare` of the path's largest) has a centre that lags its true one. */
+  area: number;
 }
 
 /**
@@ -109,7 +111,7 @@ function followPaths(group: number[], bodies: Proposal[], options: LookAlikeOpti
   if (group.length > pathGroupLimit) return undefined;
   const predicted: [number, number][] = [];
   for (const id of group) {
-    const path = options.paths.get(id) ?? [];
+    const path = getMotionPath(options.paths.get(id) ?? [], options.frame);
     if (path.length < 2 || Math.abs(options.frame - path[path.length - 1].frame) > pathHorizon) return undefined;
     predicted.push(extrapolate(path, options.frame));
   }
@@ -118,6 +120,15 @@ function followPaths(group: number[], bodies: Proposal[], options: LookAlikeOpti
     .sort((a, b) => a.distance - b.distance);
   if (ranked.length < 2 || ranked[0].distance > pathMargin * ranked[1].distance) return undefined;
   return new Map(group.map((id, i) => [id, ranked[0].order[i]]));
+}
+
+/** The body's sightings, wholes only (`wholeShare`) where it was last seen in part and two whole ones are recent enough to go on. */
+function getMotionPath(path: Sighting[], frame: number): Sighting[] {
+  const largest = Math.max(0, ...path.map((s) => s.area));
+  const isWhole = (s: Sighting): boolean => s.area >= promptedTuning.wholeShare * largest;
+  if (path.length === 0 || isWhole(path[path.length - 1])) return path;
+  const whole = path.filter(isWhole).slice(-promptedTuning.pathSpan);
+  return whole.length >= 2 && Math.abs(frame - whole[whole.length - 1].frame) <= promptedTuning.pathHorizon ? whole : path.slice(-promptedTuning.pathSpan);
 }
 
 /** Where a path of sightings (oldest first, two or more on different frames) leads on `frame`, straight on at its mean velocity. */
@@ -135,9 +146,20 @@ function getPermutations(count: number): number[][] {
   return getPermutations(count - 1).flatMap((order) => Array.from({ length: count }, (_, at) => [...order.slice(0, at), count - 1, ...order.slice(at)]));
 }
 
-/** Appends each look-alike's body centre on `frame` to its path, keeping the last `pathSpan`. */
+/**
+ * Appends each look-alike's body on `frame` to its path, keeping its last `pathSpan` sightings and
+ * its last `pathSpan` whole ones (getMotionPath): a body going behind an occluder is seen in part
+ * for longer than `pathSpan` frames when it is slow.
+ */
 function recordSightings_(paths: Map<number, Sighting[]>, apart: Map<number, number>, bodies: Proposal[], frame: number): void {
-  for (const [id, k] of apart) paths.set(id, [...(paths.get(id) ?? []), { frame, centre: bodies[k].centre }].slice(-promptedTuning.pathSpan));
+  const { pathSpan, wholeShare } = promptedTuning;
+  for (const [id, k] of apart) {
+    const path = [...(paths.get(id) ?? []), { frame, centre: bodies[k].centre, area: bodies[k].area }];
+    const largest = Math.max(...path.map((s) => s.area));
+    const keptWhole = new Set(path.filter((s) => s.area >= wholeShare * largest).slice(-pathSpan));
+    const recent = new Set(path.slice(-pathSpan));
+    paths.set(id, path.filter((s) => recent.has(s) || keptWhole.has(s)));
+  }
 }
 
 /**
