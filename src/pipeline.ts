@@ -242,8 +242,12 @@ export async function runTrack(context: TrackContext): Promise<TrackSummary> {
     // A stopped run's cache would hold neither the frames written nor the video's (a review: it was
     // saved, then refused with that video); it goes with the stop, and the error says so.
     if (stopped) await saver?.abort();
-    else await saver?.finish();
-    await clock.timeAsync('write', () => (outputs as OutputWriter).finish());
+    // Each is finished whatever the other does: where a file appeared at --save-features while the
+    // run worked, the cache goes beside it and the masks still go in place (a review: they were
+    // discarded while the line said nothing was deleted); the first failure is then reported.
+    const finished = await Promise.allSettled([stopped ? undefined : saver?.finish(), clock.timeAsync('write', () => (outputs as OutputWriter).finish())]);
+    const failed = finished.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+    if (failed) throw failed.reason;
   } catch (error) {
     decoder?.stop();
     queue.fail(error);

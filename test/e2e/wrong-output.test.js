@@ -170,6 +170,9 @@ describe('output folders: never delete what the tool did not write', () => {
     const errors = run.stderr().split('\n').filter((l) => l.startsWith('dino-track: error:'));
     assert.equal(errors.length, 1, run.stderr());
     assert.match(errors[0], /(out\.mp4|f\.safetensors) appeared while this run worked and was left as it is; this run's output is in .*(out-new\.mp4|f-new\.safetensors) instead \(nothing was deleted\)/);
+    // Both of this run's files are kept beside the user's, whichever failed first (a review: the
+    // overlay was thrown away when the cache's target had appeared, while the line said nothing was deleted).
+    assert.deepEqual(readdirSync(dir).sort(), ['f-new.safetensors', 'f.safetensors', 'long.mp4', 'out-new.mp4', 'out.mp4']);
     assert.ok(readdirSync(dir).every((name) => !name.startsWith('.')), `no temporary file left: ${readdirSync(dir)}`);
   });
 });
