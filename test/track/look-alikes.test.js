@@ -195,6 +195,22 @@ describe('look-alikes apart are one object each (prompted mode, improved propaga
     assert.equal(picture(soft).split('\n')[2], '022200011100');
   });
 
+  it('seen whole again, goes by its last pathSpan sightings, not by whole ones kept from before an occlusion', () => {
+    // A review: object 1 stood whole at column 11 long ago (frames 1–6), then came in part from
+    // the left and is whole again moving right (frames 34–41); 2 the mirror image. The path keeps
+    // the old whole sightings (for a body last seen in part), and they turned the velocity round.
+    const sighting = (frame, column, area) => ({ frame, centre: [2, column], area });
+    const pathOf = (old, start, step) => [
+      ...[1, 2, 3, 4, 5, 6].map((frame) => sighting(frame, old, 9)),
+      ...[34, 35, 36, 37, 38, 39].map((frame, k) => sighting(frame, start + step * k, 4)),
+      sighting(40, start + step * 6, 9), sighting(41, start + step * 7, 9),
+    ];
+    const paths = new Map([[1, pathOf(11, 1.5, 0.5)], [2, pathOf(0, 9.5, -0.5)]]);
+    const soft = labels([...block(1, 3, 1, 3, 1), ...block(1, 3, 7, 9, 1, [[1, 7], [2, 8], [3, 9]]), [1, 7, 2], [2, 8, 2], [3, 9, 2]]);
+    separateLookAlikes_(soft, { ...options([region(1, 3, 1, 3), region(1, 3, 7, 9)], new Map([[1, green], [2, greenish]])), previous: () => previousWinners(block(1, 3, 2, 8, 1)), frame: 52, paths });
+    assert.equal(picture(soft).split('\n')[2], '022200011100');
+  });
+
   it('goes by label majority where the paths do not tell the bodies apart', () => {
     // Both stood still between the two bodies before they merged: either way is as near.
     const paths = new Map([1, 2].map((id) => [id, [5, 6, 7, 8].map((frame) => ({ frame, centre: [2, 5] }))]));

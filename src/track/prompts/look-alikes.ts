@@ -122,11 +122,13 @@ function followPaths(group: number[], bodies: Proposal[], options: LookAlikeOpti
   return new Map(group.map((id, i) => [id, ranked[0].order[i]]));
 }
 
-/** The body's sightings, wholes only (`wholeShare`) where it was last seen in part and two whole ones are recent enough to go on. */
+/** The sightings that give the body's motion: its last `pathSpan`, or its last whole ones (`wholeShare`) where it was last seen in part and two of them are recent enough to go on. */
 function getMotionPath(path: Sighting[], frame: number): Sighting[] {
   const largest = Math.max(0, ...path.map((s) => s.area));
   const isWhole = (s: Sighting): boolean => s.area >= promptedTuning.wholeShare * largest;
-  if (path.length === 0 || isWhole(path[path.length - 1])) return path;
+  // Seen whole last: its last `pathSpan` sightings, as before parts were told apart (a review: the
+  // whole sightings kept from before an occlusion averaged the velocity over dozens of frames).
+  if (path.length === 0 || isWhole(path[path.length - 1])) return path.slice(-promptedTuning.pathSpan);
   const whole = path.filter(isWhole).slice(-promptedTuning.pathSpan);
   return whole.length >= 2 && Math.abs(frame - whole[whole.length - 1].frame) <= promptedTuning.pathHorizon ? whole : path.slice(-promptedTuning.pathSpan);
 }
