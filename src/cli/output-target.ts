@@ -48,6 +48,20 @@ export function followFolderLink(target: string): string {
   }
 }
 
+/**
+ * A folder output is written beside its target and renamed into place, which cannot be done onto
+ * a mount point (a disk or tmpfs mounted there: EBUSY, after all the work; a review, through a
+ * link to one). Refused before any work, naming a folder inside it.
+ * @throws UsageError
+ */
+function refuseMountPoint(name: string, target: string): void {
+  const folder = statSync(target, { throwIfNoEntry: false });
+  if (!folder?.isDirectory()) return;
+  const parent = statSync(path.dirname(realpathSync(target)));
+  if (folder.dev === parent.dev) return;
+  throw new UsageError(`${name} ${target} is a mount point (another disk than its parent folder); dino-track writes a new folder beside the output and renames it into place, which cannot be done there: give a folder inside it, e.g. ${name} ${path.join(target, 'out')}`);
+}
+
 /** Whether `file` is a symbolic link whose target does not exist (existsSync says no, lstat says something is there). */
 function isDanglingLink(file: string): boolean {
   if (existsSync(file)) return false;
@@ -68,7 +82,10 @@ export function validateTarget(name: string, target: string, overwrite: boolean,
   removeDeadPartials(target);
   // A link to nothing would be replaced by a file of ours: it is not ours to replace.
   if (isDanglingLink(target)) throw new UsageError(`${name} ${target} is a link to nothing; give another name, or remove the link`);
-  if (kind.folder) return checkOutputFolder(target, overwrite);
+  if (kind.folder) {
+    refuseMountPoint(name, target);
+    return checkOutputFolder(target, overwrite);
+  }
   // `qd/` names a folder whether or not it exists: as a file name it fails at the end with ENOTDIR.
   const endsInSeparator = /[\\/]$/.test(target);
   if (endsInSeparator || (existsSync(target) && statSync(target).isDirectory())) {

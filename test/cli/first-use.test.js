@@ -1,6 +1,7 @@
 // What a first-time user's trial found: each refused up front, one line, the right exit code.
 import assert from 'node:assert/strict';
 import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { encode } from 'fast-png';
@@ -72,6 +73,29 @@ describe('first use: outputs', () => {
       assert.deepEqual(readdirSync(path.join(link, 'masks')).length, 5);
     }
     assert.deepEqual(readdirSync(work).filter((n) => n.startsWith('.big-disk-out') || n.startsWith('.out-link')), []);
+  });
+
+  it('an -o that is a mount point, or a link to one, is refused before any work, naming a folder inside it', async (t) => {
+    // A review: through a link to a mounted disk the run did all its work, then failed with a raw EBUSY (a folder output is renamed into place).
+    const mount = path.join(work, 'mounted-disk');
+    mkdirSync(mount);
+    try {
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', mount], { stdio: 'ignore' });
+    } catch {
+      return t.skip('needs a tmpfs mount (run as root)');
+    }
+    try {
+      const link = path.join(work, 'out-to-mount');
+      symlinkSync(mount, link);
+      for (const target of [mount, link]) {
+        await refused([video, '-o', target, '--format', 'davis', ...model], 2, /^dino-track: error: -o .*mounted-disk is a mount point \(another disk than its parent folder\); .*give a folder inside it, e\.g\. -o .*mounted-disk\/out\n$/);
+      }
+      assert.deepEqual(readdirSync(mount), []);
+      const inside = await runCli([video, '-o', path.join(link, 'out'), '--format', 'davis', ...model], { env });
+      assert.equal(inside.code, 0, inside.stderr);
+    } finally {
+      execFileSync('umount', [mount]);
+    }
   });
 
   it('--format "" is refused, not taken as the default', async () => {
