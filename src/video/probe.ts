@@ -216,7 +216,7 @@ export async function probeVideo(file: string): Promise<VideoInfo> {
   if (/(^|,)(image2|png_pipe|jpeg_pipe|webp_pipe|bmp_pipe|gif_pipe|tiff_pipe)(,|$)/.test(formatName) || !(fps > 0)) {
     throw new InputError(`input ${file} is an image, not a video; give a video file`);
   }
-  const { frameCount, frameCountIsEstimate } = countFrames(Number(video.nb_frames ?? 0), durationSeconds, fps);
+  const { frameCount, frameCountIsEstimate } = countFrames(Number(video.nb_frames ?? 0), durationSeconds, fps, parseRate(video.avg_frame_rate));
   const rotation = getRotation(video);
   const quarterTurn = rotation === 90 || rotation === 270;
   return {
@@ -240,19 +240,22 @@ export async function probeVideo(file: string): Promise<VideoInfo> {
   };
 }
 
-/** How far a container's frame count may stray from duration × rate and still be taken as exact: a frame either way, or 2%. */
-const countTolerance = { frames: 2, share: 0.02 };
+/** How far a container's frame count may stray from duration × average rate and still be taken as exact: a frame (the last one's duration, rounding). */
+const countTolerance = 1;
 
 /**
  * The frame count, and whether it is only an estimate. The container's count is exact unless the
- * stream's duration does not bear it out: an MP4 cut without re-encoding (`ffmpeg -ss … -c copy`,
- * a phone's trim) keeps the samples before the cut with an edit list that skips them, and
- * nb_frames counts them all (a review: 40 where 27 decode). Of the two counts the smaller is then
- * the estimate (where the rate is a variable-rate video's highest, duration × rate is the one too high).
+ * stream's duration at its average rate does not bear it out: an MP4 cut without re-encoding
+ * (`ffmpeg -ss … -c copy`, a phone's trim) keeps the samples before the cut with an edit list that
+ * skips them, and nb_frames counts them all (a review: 40 where 27 decode, and 400 where 395) while
+ * the average rate stays the stream's. The average, not the nominal rate: a variable-rate video's
+ * nominal rate is its highest, and its exact count was taken for an estimate (a review). Of the two
+ * counts the smaller is then the estimate.
  */
-function countFrames(containerCount: number, durationSeconds: number, fps: number): { frameCount: number; frameCountIsEstimate: boolean } {
+function countFrames(containerCount: number, durationSeconds: number, fps: number, averageRate: number): { frameCount: number; frameCountIsEstimate: boolean } {
   const timed = Math.max(1, Math.round(durationSeconds * fps));
   if (!(containerCount > 0)) return { frameCount: timed, frameCountIsEstimate: true };
-  const agrees = !(durationSeconds > 0) || Math.abs(containerCount - durationSeconds * fps) <= Math.max(countTolerance.frames, countTolerance.share * containerCount);
+  const rate = averageRate > 0 && averageRate < 1000 ? averageRate : fps;
+  const agrees = !(durationSeconds > 0) || Math.abs(containerCount - durationSeconds * rate) <= countTolerance;
   return agrees ? { frameCount: containerCount, frameCountIsEstimate: false } : { frameCount: Math.min(containerCount, timed), frameCountIsEstimate: true };
 }

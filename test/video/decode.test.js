@@ -45,4 +45,25 @@ describe('probeVideo frame counts', () => {
     const whole = await probeVideo(source);
     assert.deepEqual([whole.frameCount, whole.frameCountIsEstimate], [40, false]);
   });
+
+  it('tells a small cut of a long video from an exact count, and keeps a variable-rate video\'s exact count', async () => {
+    // A review: a cut 5 frames into a 400-frame video was within the 2% tolerance, and a
+    // variable-rate video's exact count (duration × its highest rate disagreed) became an estimate.
+    const dir = makeTempDir();
+    const { ffmpeg } = getFfmpegBinaries();
+    const long = path.join(dir, 'long.mp4');
+    execFileSync(ffmpeg, ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=128x96:rate=10', '-t', '40', '-c:v', 'libx264', '-g', '100', '-bf', '0', '-pix_fmt', 'yuv420p', '-y', long]);
+    const cut = path.join(dir, 'cut.mp4');
+    execFileSync(ffmpeg, ['-v', 'error', '-ss', '0.5', '-i', long, '-c', 'copy', '-y', cut]);
+    const video = await probeVideo(cut);
+    const decoded = (await decodeAll(video, 128, 96)).length;
+    assert.ok(decoded < 400, `the cut decodes fewer frames than it stores (${decoded})`);
+    assert.equal(video.frameCountIsEstimate, true, `${video.frameCount} taken as exact for ${decoded} decoded`);
+    const variable = path.join(dir, 'variable.mp4');
+    // 20 frames at 30 fps, then 20 at 10 fps (without B-frames: with them x264's MP4 has an edit
+    // list that skips one, a count off by one that the header cannot tell).
+    execFileSync(ffmpeg, ['-v', 'error', '-f', 'lavfi', '-i', 'testsrc2=size=64x48:rate=30', '-frames:v', '40', '-vf', "setpts='if(lt(N,20),N/30,20/30+(N-20)/10)/TB'", '-vsync', 'vfr', '-c:v', 'libx264', '-bf', '0', '-pix_fmt', 'yuv420p', '-y', variable]);
+    const vfr = await probeVideo(variable);
+    assert.deepEqual([vfr.frameCount, vfr.frameCountIsEstimate], [(await decodeAll(vfr, 64, 48)).length, false]);
+  });
 });
