@@ -109,6 +109,18 @@ export function makeTempDir(prefix = 'dino-track-test-') {
   return dir;
 }
 
+/** Runs `fn` with DINO_TRACK_CACHE set to `cache` in this process (library calls read it), then puts it back. */
+export async function withCacheDir(cache, fn) {
+  const saved = process.env.DINO_TRACK_CACHE;
+  process.env.DINO_TRACK_CACHE = cache;
+  try {
+    return await fn();
+  } finally {
+    if (saved === undefined) delete process.env.DINO_TRACK_CACHE;
+    else process.env.DINO_TRACK_CACHE = saved;
+  }
+}
+
 /**
  * Makes a test video with ffmpeg's lavfi sources: moving test pattern, optional sine audio.
  * Generated rather than committed so sizes and lengths can vary per test.

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { downloadFile, explainCacheWriteError } from '../../dist/model/index.js';
 import { createExclusively } from '../../dist/model/download-lock.js';
-import { getClosedUrl, makeTempDir, makeVideo, models, runCli, startCli } from '../fixtures.js';
+import { getClosedUrl, makeTempDir, makeVideo, models, runCli, startCli, withCacheDir } from '../fixtures.js';
 
 const model = readFileSync(models.tiny);
 const sha256 = createHash('sha256').update(model).digest('hex');
@@ -424,17 +424,12 @@ describe('dino-track models pull', () => {
     // The 24th session: a cache with no room left before the first byte (the lock, the download's record) said
     // "free some space or choose another -o".
     const cache = makeTempDir();
-    const saved = process.env.DINO_TRACK_CACHE;
-    process.env.DINO_TRACK_CACHE = cache;
-    try {
+    await withCacheDir(cache, () => {
       for (const code of ['ENOSPC', 'EDQUOT']) {
         const explained = explainCacheWriteError(Object.assign(new Error(`${code}: no space left on device, write`), { code }));
         assert.equal(explained.message, `no space left in the model cache ${cache} (${code}); free some space, or set DINO_TRACK_CACHE to a folder on a larger disk`);
       }
-    } finally {
-      if (saved === undefined) delete process.env.DINO_TRACK_CACHE;
-      else process.env.DINO_TRACK_CACHE = saved;
-    }
+    });
   });
 
   describe('on a disk that is already full', () => {

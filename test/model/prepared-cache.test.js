@@ -6,15 +6,13 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { utimesSync, writeFileSync } from 'node:fs';
 import { savePreparedCopy } from '../../dist/model/prepared-cache.js';
-import { makeTempDir } from '../fixtures.js';
+import { makeTempDir, withCacheDir } from '../fixtures.js';
 
 describe('prepared-model cache', () => {
   it('a full disk is a notice naming the cache, not a failed run advising another -o', async () => {
     // A review: ENOSPC while caching the prepared copy failed `track` with "choose another -o".
     const cache = makeTempDir();
-    const saved = process.env.DINO_TRACK_CACHE;
-    process.env.DINO_TRACK_CACHE = cache;
-    try {
+    await withCacheDir(cache, async () => {
       for (const code of ['ENOSPC', 'EDQUOT']) {
         const notices = [];
         const full = async () => {
@@ -24,10 +22,7 @@ describe('prepared-model cache', () => {
         assert.equal(cached, false);
         assert.deepEqual(notices, [`no space left in the model cache ${cache} for the prepared model (${code}): it is used from memory and prepared again on every run; free some space, or set DINO_TRACK_CACHE to a folder on a larger disk, to keep it`]);
       }
-    } finally {
-      if (saved === undefined) delete process.env.DINO_TRACK_CACHE;
-      else process.env.DINO_TRACK_CACHE = saved;
-    }
+    });
   });
 
   it('removes the temporary copies of runs killed while writing one (gone here, untouched a minute), and keeps the copy', async () => {
