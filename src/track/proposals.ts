@@ -1,4 +1,4 @@
-import { averageHeads, getMassCutoff } from './attention-mask.js';
+import { averageHeads, getMassCutoff, getMedian } from './attention-mask.js';
 import { dot, getMaskPrototype } from './patch-features.js';
 
 const maxSplitDepth = 3;
@@ -33,9 +33,9 @@ export interface ProposalOptions {
    */
   headLift?: number;
   /**
-   * Also foreground: patches that any one head attends at least this many times its mean over
-   * the frame (a small object only one head attends vanishes from the head average and has no
-   * majority of heads). Absent: none.
+   * Also foreground: patches that any one head attends at least this many times its median
+   * over the frame, its background level (a small object only one head attends vanishes from
+   * the head average and has no majority of heads). Absent: none.
    */
   singleHeadLift?: number;
 }
@@ -59,7 +59,10 @@ export function getForeground(attention: Float32Array, options: ProposalOptions)
     let total = 0;
     for (let i = 0; i < n; i++) total += map[i];
     const liftCutoff = options.headLift === undefined ? Infinity : (options.headLift * total) / n;
-    const singleCutoff = options.singleHeadLift === undefined ? Infinity : (options.singleHeadLift * total) / n;
+    // A head whose median is 0 (half its patches underflowed: an fp16 softmax over a large
+    // frame) has no background level to lift from: it marks nothing on its own.
+    const median = getMedian(map);
+    const singleCutoff = options.singleHeadLift === undefined || !(median > 0) ? Infinity : options.singleHeadLift * median;
     for (let i = 0; i < n; i++) {
       if (map[i] >= headCutoff) votes[i]++;
       if (map[i] >= liftCutoff) liftVotes[i]++;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { averageHeads, getMassCutoff, thresholdMass, upsampleBilinear } from '../../dist/track/index.js';
+import { averageHeads, getForeground, getMassCutoff, thresholdMass, upsampleBilinear } from '../../dist/track/index.js';
 import { getUpsampledRegion } from '../../dist/track/upsample.js';
 
 describe('attention mass threshold', () => {
@@ -27,6 +27,36 @@ describe('attention mass threshold', () => {
   it('averages heads', () => {
     const attention = Float32Array.from([1, 2, 3, 3, 2, 1]); // [2 heads, 3]
     assert.deepEqual([...averageHeads(attention, 2)], [2, 2, 2]);
+  });
+});
+
+describe('foreground', () => {
+  // 8x8 patches, two heads: a large region (rows 0-2) both heads attend at 50x the background,
+  // and a 2x2 one only head 0 attends, at 20x.
+  const rows = 8;
+  const cols = 8;
+  const n = rows * cols;
+  const small = [[5, 5], [5, 6], [6, 5], [6, 6]].map(([r, c]) => r * cols + c);
+  const makeAttention = (backgroundZero = false) => {
+    const attention = new Float32Array(2 * n).fill(backgroundZero ? 0 : 1);
+    for (let i = 0; i < 3 * cols; i++) attention[i] = attention[n + i] = 50;
+    for (const i of small) attention[i] = 20;
+    return attention;
+  };
+  const options = { rows, cols, heads: 2, dim: 1, threshold: 0.6, minPatches: 2, splitCosine: 0.5, growCosine: 0.5, headLift: 1.5, singleHeadLift: 12 };
+
+  it('keeps a small region one head attends strongly against its background, however much of the head a large region takes', () => {
+    // Head 0's mean over the frame is about 20 (the large region holds 91% of it); its median is 1.
+    const foreground = getForeground(makeAttention(), options);
+    assert.deepEqual(small.map((i) => foreground[i]), [1, 1, 1, 1]);
+    assert.equal(foreground[4 * cols], 0);
+    assert.equal(foreground[0], 1);
+  });
+
+  it('lifts nothing from a head whose background underflowed to zero', () => {
+    const foreground = getForeground(makeAttention(true), options);
+    assert.deepEqual(small.map((i) => foreground[i]), [0, 0, 0, 0]);
+    assert.equal(foreground[4 * cols], 0);
   });
 });
 

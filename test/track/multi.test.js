@@ -203,6 +203,25 @@ describe('births', () => {
     assert.equal(isObjectLike({ ...measured, areaShare: 0.5 }, { ...rule, supportHeads: 1 }), false);
   });
 
+  it('lifts a region one head attends against that head\'s background level, whatever else the head attends', () => {
+    const heads = 2;
+    const dim = 2;
+    const small = square(4, 5, 2);
+    const large = new Uint8Array(n);
+    for (let i = 0; i < 2 * cols; i++) large[i] = 1; // rows 0-1
+    const tokens = new Float32Array(n * dim);
+    for (let i = 0; i < n; i++) tokens.set(small[i] ? [1, 0] : [0, 1], i * dim);
+    const attention = new Float32Array(heads * n).fill(1);
+    // Head 0: the large region at 60x the background and the small one at 20x; head 1: the large one.
+    for (let i = 0; i < n; i++) {
+      if (large[i]) attention[i] = attention[n + i] = 60;
+      if (small[i]) attention[i] = 20;
+    }
+    const measured = measureObjectness(proposal(small, [1, 0]), attention, tokens, { rows, cols, heads, dim, headLift: 3, ringPatches: 1 });
+    // Against head 0's mean over the frame (about 22) it would be lifted 0.9x; against its median, 20x.
+    assert.equal(measured.maxLift, 20);
+  });
+
   it('judging one region (its ring measured only when the heads pass) agrees with measuring it all', () => {
     const heads = 3;
     const dim = 2;

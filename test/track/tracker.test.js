@@ -253,7 +253,12 @@ describe('multi-object tracker: identity, objectness, backfill', () => {
   it('makes no track of a region only one head attends (a wall), and one of an object all heads attend', async () => {
     const tracker = createMultiTracker(at25);
     let result;
-    for (let t = 0; t < 6; t++) result = await tracker.update(makeFrame(t, { 1: [2, 2, 3], 9: [1, 9, 6, 9, [1]] }));
+    // The wall: head 1 at 10x its background (a strong single head is 16x, multiTrackerTuning.strongLift).
+    for (let t = 0; t < 6; t++) {
+      const frame = makeFrame(t, { 1: [2, 2, 3], 9: [1, 9, 6, 9, [1]] });
+      for (let i = n; i < 2 * n; i++) frame.clsAttention[i] = Math.max(frame.clsAttention[i], 0.1);
+      result = await tracker.update(frame);
+    }
     assert.deepEqual(visibleIds(result), [1]);
     assert.equal(labelAt(result, 3, 3), 1);
     assert.equal(labelAt(result, 3, 11), 0);
@@ -289,10 +294,15 @@ describe('multi-object tracker: identity, objectness, backfill', () => {
   it('hides a track whose region stops drawing the heads as an object does (one head, weakly)', async () => {
     const tracker = createMultiTracker(at25);
     let result;
-    // A 5x5 object: both heads attend it at about 8x their frame mean, then only head 1 does.
+    // A 5x5 object: both heads attend it at about 8x their frame mean, then only head 1 does,
+    // at 10x its background (weakly: a strong single head is 16x, multiTrackerTuning.strongLift).
     for (let t = 0; t < 4; t++) result = await tracker.update(makeFrame(t, { 1: [3, 5, 5] }));
     assert.deepEqual(visibleIds(result), [1]);
-    for (let t = 4; t < 10; t++) result = await tracker.update(makeFrame(t, { 1: [3, 5, 5, 1, [1]] }));
+    for (let t = 4; t < 10; t++) {
+      const frame = makeFrame(t, { 1: [3, 5, 5, 1, [1]] });
+      for (let i = n; i < 2 * n; i++) frame.clsAttention[i] = Math.max(frame.clsAttention[i], 0.1);
+      result = await tracker.update(frame);
+    }
     assert.deepEqual(visibleIds(result), []);
     assert.deepEqual(result.objects.map((o) => [o.id, o.occluded]), [[1, true]]);
   });
@@ -360,7 +370,7 @@ describe('multi-object tracker: identity, objectness, backfill', () => {
       const look = unit(1);
       for (let r = 4; r < 7; r++) for (let c = 5 + (index >> 2); c < 8 + (index >> 2); c++) {
         frame.patchTokens.set(look, at(r, c) * dim);
-        frame.clsAttention[at(r, c)] = 0.9; // about 10 times head 0's mean: a region, not a strong one
+        frame.clsAttention[at(r, c)] = 0.65; // 13 times head 0's background: a region (12x), not a strong one (16x)
         if (index >= 10) frame.clsAttention[n + at(r, c)] = 1;
       }
       return frame;
@@ -719,7 +729,9 @@ describe('multi-object tracker: pieces of one object, look-alikes apart from it'
     for (let t = 0; t < 20; t++) {
       const frame = makeSceneFrame(t, [[4, 6, 4, 4, look], [4, 12, 4, 4, look]]);
       const n = rows * sceneCols;
-      for (let r = 0; r < rows; r++) for (let c = 10; c < 12; c++) frame.clsAttention[r * sceneCols + c] = 0.3; // head 0 only
+      // Head 0 only, at 15x its background: a region (12x), not a strong one (16x).
+      for (let i = 0; i < n; i++) frame.clsAttention[i] = Math.max(frame.clsAttention[i], 0.02);
+      for (let r = 0; r < rows; r++) for (let c = 10; c < 12; c++) frame.clsAttention[r * sceneCols + c] = 0.3;
       result = await tracker.update(frame);
     }
     const [left, right] = [sceneLabelAt(result, 5, 7), sceneLabelAt(result, 5, 13)];

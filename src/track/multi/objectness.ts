@@ -1,3 +1,4 @@
+import { getMedian } from '../attention-mask.js';
 import { dot, getMaskPrototype } from '../patch-features.js';
 import type { Proposal } from '../proposals.js';
 
@@ -5,7 +6,7 @@ import type { Proposal } from '../proposals.js';
 export interface HeadSupport {
   /** Heads whose mean attention on the region is at least `headLift` times their mean over the rest of the frame. */
   support: number;
-  /** The largest ratio over heads of the region's mean attention to the head's mean over the whole frame. */
+  /** The largest ratio over heads of the region's mean attention to the head's median over the frame (its background level: attention-mask.ts getMedian). */
   maxLift: number;
   /** Share of the frame the region covers. */
   areaShare: number;
@@ -26,22 +27,30 @@ export interface ObjectnessOptions {
   ringPatches: number;
 }
 
-// Each head's total attention over the frame, per attention array: every region of a frame
-// is measured against the same totals, so they are summed once a frame, not once a region.
-const headTotals = new WeakMap<Float32Array, Float64Array>();
+/** Each head's total attention over the frame and its median (its background level). */
+interface HeadLevels {
+  totals: Float64Array;
+  medians: Float64Array;
+}
 
-function getHeadTotals(attention: Float32Array, heads: number): Float64Array {
-  let totals = headTotals.get(attention);
-  if (totals) return totals;
+// Per attention array: every region of a frame is measured against the same levels, so they
+// are computed once a frame, not once a region.
+const headLevels = new WeakMap<Float32Array, HeadLevels>();
+
+function getHeadLevels(attention: Float32Array, heads: number): HeadLevels {
+  let levels = headLevels.get(attention);
+  if (levels) return levels;
   const n = attention.length / heads;
-  totals = new Float64Array(heads);
+  levels = { totals: new Float64Array(heads), medians: new Float64Array(heads) };
   for (let h = 0; h < heads; h++) {
+    const map = attention.subarray(h * n, (h + 1) * n);
     let total = 0;
-    for (let i = h * n; i < (h + 1) * n; i++) total += attention[i];
-    totals[h] = total;
+    for (let i = 0; i < n; i++) total += map[i];
+    levels.totals[h] = total;
+    levels.medians[h] = getMedian(map);
   }
-  headTotals.set(attention, totals);
-  return totals;
+  headLevels.set(attention, levels);
+  return levels;
 }
 
 /** Measures how a region draws the heads of the frame's attention `[heads, n]`. */
@@ -50,7 +59,7 @@ export function measureHeadSupport(proposal: Proposal, attention: Float32Array, 
   const n = rows * cols;
   const members: number[] = [];
   for (let i = 0; i < n; i++) if (proposal.mask[i]) members.push(i);
-  const totals = getHeadTotals(attention, heads);
+  const { totals, medians } = getHeadLevels(attention, heads);
   let support = 0;
   let maxLift = 0;
   for (let h = 0; h < heads; h++) {
@@ -61,11 +70,11 @@ export function measureHeadSupport(proposal: Proposal, attention: Float32Array, 
     // Support is measured against the rest of the frame, not the whole frame: a whole-frame
     // mean caps the lift of a region covering a share s at 1/s, so two objects of a fifth of a
     // small frame could never reach `headLift` however sharply their heads attend them. The
-    // single-head lift stays against the whole frame, as tuned (a large wall one head attends
-    // would otherwise pass as strongly attended).
+    // single-head lift is against the head's median, its background level, which neither the
+    // region nor any other object moves.
     const outside = n > proposal.area ? (total - inside) / (n - proposal.area) : 0;
     const supportLift = outside > 0 ? (inside / proposal.area) / outside : inside > 0 ? Infinity : 0;
-    const lift = total > 0 ? (inside / proposal.area) / (total / n) : 0;
+    const lift = medians[h] > 0 ? (inside / proposal.area) / medians[h] : 0; // no background level: no lift (proposals.ts)
     if (supportLift >= headLift) support++;
     if (lift > maxLift) maxLift = lift;
   }
@@ -120,8 +129,9 @@ function drawsHeadsAsObject(s: HeadSupport, rule: ObjectnessRule): boolean {
 
 /**
  * `isObjectLike` for one region, its ring measured only when the heads pass: on a model
- * whose attention is noise no region passes them, and the ring was a tenth of the main
- * thread's CPU at 224 lines.
+ * whose attention is flat noise no region passes them (a random-weight model's peaked heads
+ * do pass them, against the median: the e2e fixture's tiny model makes tracks), and the ring
+ * was a tenth of the main thread's CPU at 224 lines.
  */
 export function judgeObjectLike(proposal: Proposal, attention: Float32Array, tokens: Float32Array, options: ObjectnessOptions, rule: ObjectnessRule, support = measureHeadSupport(proposal, attention, options)): boolean {
   return drawsHeadsAsObject(support, rule) && measureContrast(proposal, tokens, options) < rule.contrastCosine;

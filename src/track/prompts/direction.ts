@@ -209,8 +209,8 @@ function getObjectnessTest(features: FrameFeatures, centred: Float32Array): (pro
  */
 function getObjectRegions(features: FrameFeatures, centred: Float32Array, threshold?: number): Proposal[] {
   const { rows, cols, heads, dim } = features;
-  const { minPatches, splitCosine, growCosine, foregroundLift, singleHeadLift } = multiTrackerTuning;
-  return getProposals(features.clsAttention, centred, { rows, cols, heads, dim, threshold: threshold ?? promptedTuning.defaultThreshold, minPatches, splitCosine, growCosine, headLift: foregroundLift, singleHeadLift });
+  const { minPatches, splitCosine, growCosine, foregroundLift } = multiTrackerTuning;
+  return getProposals(features.clsAttention, centred, { rows, cols, heads, dim, threshold: threshold ?? promptedTuning.defaultThreshold, minPatches, splitCosine, growCosine, headLift: foregroundLift, singleHeadLift: promptedTuning.regionSingleHeadLift });
 }
 
 /**
