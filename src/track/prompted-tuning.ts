@@ -16,7 +16,9 @@ export const promptedTuning = {
    * out of a crossing into fragments (scene 301's test, frame 48: IoU 0.46 at 12, 16 and 24,
    * 0.88 at 40). Tuning set (`PROMPTS=first`, seeds 101-108): J&F 0.874 at 12, 0.877 at 40.
    * (It became a median-based lift with issue 15's single-head scenes; the mean-based 8 before
-   * gave 0.878.)
+   * gave 0.878.) Prompted mode's objectness test (adopting slivers, `--discover` births) keeps
+   * the unsupervised tracker's `strongLift`, which moved to the background level with it
+   * (16 there, 12 against the mean before); `--discover` was not measured again after it.
    */
   regionSingleHeadLift: 40,
   /** Attention regions: specks below this many patches are dropped. The multi-object tracker's value (earlier). */

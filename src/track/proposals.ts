@@ -1,4 +1,4 @@
-import { averageHeads, getMassCutoff, getMedian } from './attention-mask.js';
+import { averageHeads, getBackgroundLevel, getMassCutoff } from './attention-mask.js';
 import { dot, getMaskPrototype } from './patch-features.js';
 
 const maxSplitDepth = 3;
@@ -33,9 +33,9 @@ export interface ProposalOptions {
    */
   headLift?: number;
   /**
-   * Also foreground: patches that any one head attends at least this many times its median
-   * over the frame, its background level (a small object only one head attends vanishes from
-   * the head average and has no majority of heads). Absent: none.
+   * Also foreground: patches that any one head attends at least this many times its
+   * background level (attention-mask.ts getBackgroundLevel: a small object only one head
+   * attends vanishes from the head average and has no majority of heads). Absent: none.
    */
   singleHeadLift?: number;
 }
@@ -59,10 +59,9 @@ export function getForeground(attention: Float32Array, options: ProposalOptions)
     let total = 0;
     for (let i = 0; i < n; i++) total += map[i];
     const liftCutoff = options.headLift === undefined ? Infinity : (options.headLift * total) / n;
-    // A head whose median is 0 (half its patches underflowed: an fp16 softmax over a large
-    // frame) has no background level to lift from: it marks nothing on its own.
-    const median = getMedian(map);
-    const singleCutoff = options.singleHeadLift === undefined || !(median > 0) ? Infinity : options.singleHeadLift * median;
+    const level = options.singleHeadLift === undefined ? 0 : getBackgroundLevel(map, total);
+    // A head with no attention at all (level 0) marks nothing on its own.
+    const singleCutoff = options.singleHeadLift === undefined || !(level > 0) ? Infinity : options.singleHeadLift * level;
     for (let i = 0; i < n; i++) {
       if (map[i] >= headCutoff) votes[i]++;
       if (map[i] >= liftCutoff) liftVotes[i]++;

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { averageHeads, getForeground, getMassCutoff, thresholdMass, upsampleBilinear } from '../../dist/track/index.js';
+import { getBackgroundLevel, getMedian } from '../../dist/track/attention-mask.js';
 import { getUpsampledRegion } from '../../dist/track/upsample.js';
 
 describe('attention mass threshold', () => {
@@ -30,6 +31,16 @@ describe('attention mass threshold', () => {
   });
 });
 
+describe('median', () => {
+  it('is the middle value, or the mean of the two middle values, and leaves its input as it is', () => {
+    const values = Float32Array.from([3, 1, 2]);
+    assert.equal(getMedian(values), 2);
+    assert.deepEqual([...values], [3, 1, 2]);
+    assert.equal(getMedian(Float32Array.from([4, 1, 3, 2])), 2.5);
+    assert.equal(getMedian(new Float32Array(0)), 0);
+  });
+});
+
 describe('foreground', () => {
   // 8x8 patches, two heads: a large region (rows 0-2) both heads attend at 50x the background,
   // and a 2x2 one only head 0 attends, at 20x.
@@ -53,10 +64,15 @@ describe('foreground', () => {
     assert.equal(foreground[0], 1);
   });
 
-  it('lifts nothing from a head whose background underflowed to zero', () => {
-    const foreground = getForeground(makeAttention(true), options);
-    assert.deepEqual(small.map((i) => foreground[i]), [0, 0, 0, 0]);
-    assert.equal(foreground[4 * cols], 0);
+  it('lifts no noise from a head whose background is rounding steps: its level is floored at a share of its mean', () => {
+    // One head: a 16-patch object at 1; of the background, 32 patches at 0 and 16 at 1-8 steps
+    // of 1e-7 (fp16 keeps such subnormals). The median, 0.5e-7, would put 12x it under the noise.
+    const attention = new Float32Array(n);
+    for (let i = 0; i < 16; i++) attention[i] = 1;
+    for (let i = 16; i < 32; i++) attention[i] = ((i % 8) + 1) * 1e-7;
+    const foreground = getForeground(attention, { ...options, heads: 1 });
+    assert.deepEqual([...foreground].map((v, i) => (v ? i : -1)).filter((i) => i >= 0), Array.from({ length: 16 }, (_, i) => i));
+    assert.ok(Math.abs(getBackgroundLevel(attention) / (16 / 64 / 32) - 1) < 1e-4); // a 32nd of the mean
   });
 });
 

@@ -269,8 +269,8 @@ describe('multi-object tracker: identity, objectness, backfill', () => {
     const tracker = createMultiTracker({ ...at25, threshold: 0.6 });
     const results = [];
     // Object 1 (4x4): head 1 attends it, head 0 at 0.3 of that; object 2 (2x2, its own look):
-    // head 0 only, at 22x that head's frame mean. Neither the head average nor a majority of
-    // heads keeps object 2 as foreground.
+    // head 0 only, at 22x that head's frame mean (and far above its background level, 1e-4).
+    // Neither the head average nor a majority of heads keeps object 2 as foreground.
     for (let t = 0; t < 8; t++) {
       const frame = makeFrame(t, { 1: [2, 2, 4], 2: [8, 10 + (t >> 2), 2, 2, [0]] });
       for (let r = 2; r < 6; r++) for (let c = 2; c < 6; c++) frame.clsAttention[r * cols + c] = 0.3;

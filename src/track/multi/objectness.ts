@@ -1,4 +1,4 @@
-import { getMedian } from '../attention-mask.js';
+import { getBackgroundLevel } from '../attention-mask.js';
 import { dot, getMaskPrototype } from '../patch-features.js';
 import type { Proposal } from '../proposals.js';
 
@@ -6,7 +6,7 @@ import type { Proposal } from '../proposals.js';
 export interface HeadSupport {
   /** Heads whose mean attention on the region is at least `headLift` times their mean over the rest of the frame. */
   support: number;
-  /** The largest ratio over heads of the region's mean attention to the head's median over the frame (its background level: attention-mask.ts getMedian). */
+  /** The largest ratio over heads of the region's mean attention to the head's background level (attention-mask.ts getBackgroundLevel: its median, floored at a share of its mean). */
   maxLift: number;
   /** Share of the frame the region covers. */
   areaShare: number;
@@ -27,10 +27,10 @@ export interface ObjectnessOptions {
   ringPatches: number;
 }
 
-/** Each head's total attention over the frame and its median (its background level). */
+/** Each head's total attention over the frame and its background level. */
 interface HeadLevels {
   totals: Float64Array;
-  medians: Float64Array;
+  backgrounds: Float64Array;
 }
 
 // Per attention array: every region of a frame is measured against the same levels, so they
@@ -41,13 +41,13 @@ function getHeadLevels(attention: Float32Array, heads: number): HeadLevels {
   let levels = headLevels.get(attention);
   if (levels) return levels;
   const n = attention.length / heads;
-  levels = { totals: new Float64Array(heads), medians: new Float64Array(heads) };
+  levels = { totals: new Float64Array(heads), backgrounds: new Float64Array(heads) };
   for (let h = 0; h < heads; h++) {
     const map = attention.subarray(h * n, (h + 1) * n);
     let total = 0;
     for (let i = 0; i < n; i++) total += map[i];
     levels.totals[h] = total;
-    levels.medians[h] = getMedian(map);
+    levels.backgrounds[h] = getBackgroundLevel(map, total);
   }
   headLevels.set(attention, levels);
   return levels;
@@ -59,7 +59,7 @@ export function measureHeadSupport(proposal: Proposal, attention: Float32Array, 
   const n = rows * cols;
   const members: number[] = [];
   for (let i = 0; i < n; i++) if (proposal.mask[i]) members.push(i);
-  const { totals, medians } = getHeadLevels(attention, heads);
+  const { totals, backgrounds } = getHeadLevels(attention, heads);
   let support = 0;
   let maxLift = 0;
   for (let h = 0; h < heads; h++) {
@@ -70,11 +70,11 @@ export function measureHeadSupport(proposal: Proposal, attention: Float32Array, 
     // Support is measured against the rest of the frame, not the whole frame: a whole-frame
     // mean caps the lift of a region covering a share s at 1/s, so two objects of a fifth of a
     // small frame could never reach `headLift` however sharply their heads attend them. The
-    // single-head lift is against the head's median, its background level, which neither the
+    // single-head lift is against the head's background level (its median), which neither the
     // region nor any other object moves.
     const outside = n > proposal.area ? (total - inside) / (n - proposal.area) : 0;
     const supportLift = outside > 0 ? (inside / proposal.area) / outside : inside > 0 ? Infinity : 0;
-    const lift = medians[h] > 0 ? (inside / proposal.area) / medians[h] : 0; // no background level: no lift (proposals.ts)
+    const lift = backgrounds[h] > 0 ? (inside / proposal.area) / backgrounds[h] : 0; // a head with no attention lifts nothing
     if (supportLift >= headLift) support++;
     if (lift > maxLift) maxLift = lift;
   }

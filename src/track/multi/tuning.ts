@@ -232,7 +232,7 @@ export const multiTrackerTuning = {
   strongLift: 16,
   /**
    * Patches one head attends at least this many times its median over the frame (its background
-   * level: attention-mask.ts getMedian) are foreground (proposals.ts), and a track's region one
+   * level: attention-mask.ts getBackgroundLevel) are foreground (proposals.ts), and a track's region one
    * head attends so still draws the heads (it is not hidden as unattended): a small object only
    * one head sees vanishes from the head average and has no majority of heads, so it was no
    * proposal at all and never born (the tuning set's single-head scene 111). Births still need
