@@ -48,7 +48,7 @@ export function getMedian(values: Float32Array): number {
  * attention (fp16 models and caches keep subnormals) can be a few rounding steps, or half
  * zeros, and would lift noise into the foreground; the cap makes a lift against the level at
  * most 32 times one against the mean. Set by reasoning: on the benchmark scenes a head's mean
- * is 2–11 times its median (test/bench/region-lifts.js), so the floor never binds there.
+ * is 1.2–11 times its median (test/bench/region-lifts.js), so the floor never binds there.
  */
 export const backgroundFloorShare = 1 / 32;
 
