@@ -1,5 +1,6 @@
 import { getMaskIou } from './mask-iou.js';
 import { countPatches, getPatchBox } from './multi/painting.js';
+import { multiTrackerTuning } from './multi/tuning.js';
 import { dot } from './patch-features.js';
 import { promptedTuning } from './prompted-tuning.js';
 import type { Proposal } from './proposals.js';
@@ -122,7 +123,11 @@ export function discoverObjects_(soft: Map<number, Float32Array>, attention: Flo
   const born: Discovered[] = [];
   const next: DiscoveryCandidate[] = [];
   for (const proposal of free) {
-    const previous = state.candidates.find((c) => getMaskIou(c.proposal.mask, proposal.mask) >= promptedTuning.candidateIou);
+    // A candidate goes on only where it keeps its look, as the unsupervised tracker's do
+    // (births.ts advanceCandidates): a blob one head attends as it wanders over the background
+    // takes the look of whatever it lies on. Without it, tuning scene 108's blob was discovered
+    // as two objects on frame 14, which then spread over the wall (bench:prompts --discover).
+    const previous = state.candidates.find((c) => getMaskIou(c.proposal.mask, proposal.mask) >= promptedTuning.candidateIou && dot(c.proposal.prototype, proposal.prototype) >= multiTrackerTuning.persistCosine);
     const seen = (previous?.seen ?? 0) + 1;
     const history = previous ? [...previous.history, { index: previous.index, mask: previous.proposal.mask }].slice(1 - options.birthFrames) : [];
     const objects = [...soft.keys()].filter((id) => id !== 0).length;

@@ -18,7 +18,8 @@ export const promptedTuning = {
    * (It became a median-based lift with issue 15's single-head scenes; the mean-based 8 before
    * gave 0.878.) Prompted mode's objectness test (adopting slivers, `--discover` births) keeps
    * the unsupervised tracker's `strongLift`, which moved to the background level with it
-   * (16 there, 12 against the mean before); `--discover` was not measured again after it.
+   * (16 there, 12 against the mean before); measured with `--discover` since, it let a blob
+   * be discovered on tuning scene 108, which a persistence test mended (discover.ts, README).
    */
   regionSingleHeadLift: 40,
   /** Attention regions: specks below this many patches are dropped. The multi-object tracker's value (earlier). */
