@@ -28,6 +28,8 @@ export const probeSets = {
   newcomer: seedsEnding([13, 15, 17, 19], 3, 12),
   // Hundreds 40–49: apart from the 3001–3020 sample the README reports, where two of these missed.
   'single-head': seedsEnding([9, 11], 40, 49),
+  // Hundreds 50–59: both pillar forms, for the spare tracks test 214/220 and sample 6018/6020 made.
+  pillar: seedsEnding([14, 16, 18, 20], 50, 59),
 };
 export const families = ['occluder', 'crossing', 'reentry', 'distractor', 'pan-growth', 'crowd'];
 /**

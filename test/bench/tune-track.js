@@ -1,7 +1,7 @@
 // node test/bench/tune-track.js [tuning|test|PROBE|seeds…] — the tracking benchmark in-process
 // (no CLI, no PNGs): for choosing the tracker's constants on the tuning set quickly. PROBE:
 // a family's scenes in neither set (scene-families.js probeSets: entering-pillar,
-// crossing-pillar, newcomer, single-head).
+// crossing-pillar, newcomer, single-head, pillar).
 // TUNING='{"birthSeconds":0.2}' overrides constants of the multi-object tracker.
 // The figures to report come from `npm run bench:track`, which goes through the CLI.
 import { createMultiTracker, multiTrackerTuning, paintBirth } from '../../dist/track/index.js';

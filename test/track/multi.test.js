@@ -164,7 +164,9 @@ describe('births', () => {
     const emerges = (track, region, candidate = emerging) => isEmergingSide(track, strip(...region), candidate, 3, rows, cols, multiTrackerTuning);
     // The near side (columns 1-3, then 1-2) goes behind a pillar at columns 3-4 as the far side comes out.
     assert.equal(emerges(trackOf([9, 9, 6], [1, 3]), [1, 2]), true);
+    assert.equal(emerges(trackOf([9, 6, 7], [1, 3]), [1, 2]), true, 'the near side goes in, its size wavering by a patch on the way (probe scene 5218)');
     assert.equal(emerges(trackOf([6, 6, 6], [1, 2]), [1, 2]), false, 'a look-alike coming out beside a track that does not shrink');
+    assert.equal(emerges(trackOf([6, 5, 6], [1, 2]), [1, 2]), false, 'nor one beside a track whose size only wavers');
     assert.equal(emerges(trackOf([6, 6, 6], [0, 1]), [0, 1]), true, 'the near side cut by the frame\'s edge: the object is still coming in');
     assert.equal(emerges(trackOf([9, 9, 6], [1, 3]), [1, 2], candidateOf([[6, 6], [5, 6], [4, 6]])), false, 'its edge facing the track moves: a look-alike walking in');
     assert.equal(emerges(trackOf([9, 9, 6], [1, 3]), [1, 2], candidateOf([[6, 7], [6, 7], [5, 7]])), false, 'it comes in through the frame\'s edge, not from behind a pillar');
