@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { assignGreedy } from '../../dist/track/multi/assignment.js';
-import { advanceCandidates, isReadyToBeBorn, isReceding } from '../../dist/track/multi/births.js';
+import { advanceCandidates, hasNotGrown, isReadyToBeBorn, isReceding } from '../../dist/track/multi/births.js';
 import { addSighting, getFade, getHiddenFrames } from '../../dist/track/multi/fading.js';
 import { coastMotion, fitVelocity, getMotionSurprise, missMotion, observeMotion, predictCentre, startMotion } from '../../dist/track/multi/motion.js';
 import { isObjectLike, judgeObjectLike, measureObjectness } from '../../dist/track/multi/objectness.js';
@@ -142,6 +142,11 @@ describe('births', () => {
     assert.equal(isReceding(seenAt([3, 3, 2]), 3, 0.6), false); // 9, 9, 6: not under 0.6 of 9
     assert.equal(isReceding(seenAt([1, 3, 1]), 3, 0.6), false); // grew, then shrank: a small region in noisy attention
     assert.equal(isReceding(seenAt([1, 3, 2, 1]), 3, 0.6), true); // 3, 9, 6, 3: only the birth window counts (it grew before it)
+    // A sliver left beside a pillar holds its size a while before it goes (probe scene 5720: 5, 5, 4 patches).
+    assert.equal(hasNotGrown(seenAt([3, 3, 2]), 3), true); // 9, 9, 6
+    assert.equal(hasNotGrown(seenAt([2, 3, 2]), 3), true); // 6, 9, 6: a patch column the grid adds on the way is noise
+    assert.equal(hasNotGrown(seenAt([1, 2, 2]), 3), false); // 3, 6, 6: it grew
+    assert.equal(hasNotGrown(seenAt([2, 2]), 3), false); // not yet seen for the birth window
   });
 
   it('takes a candidate for the far side of a track coming out from behind a pillar only while the near side goes in, or is cut by the frame\'s edge', () => {

@@ -3,7 +3,7 @@ import { dot } from '../patch-features.js';
 import type { Proposal } from '../proposals.js';
 import type { BackfillFrame } from '../types.js';
 import { assignGreedy } from './assignment.js';
-import { advanceCandidates, isEmerging, isReceding, type Candidate } from './births.js';
+import { advanceCandidates, hasNotGrown, isEmerging, isReceding, type Candidate } from './births.js';
 import { bear, claim, joinSide_, takeEmergingSide_ } from './claiming.js';
 import { getFade, getHiddenFrames } from './fading.js';
 import { getMotionSurprise, missMotion } from './motion.js';
@@ -179,15 +179,33 @@ function findSplitFrom(state: TrackerState, proposal: Proposal, share: number): 
 
 /**
  * Whether a candidate is the trailing side of a tracked object going behind something (a pillar
- * it came in behind, never seen whole): it split off the track and shrinks away beside it. Born,
- * it would be a second track for a few frames. A look-alike that was never part of the track is not.
+ * it came in behind, never seen whole): it split off the track and shrinks away beside it, or,
+ * behind a track that moves away from it, has not grown since it was first seen (a sliver that
+ * holds its size a while: probe scene 5720). Born, it would be a second track for a few frames.
+ * A look-alike that was never part of the track is not; nor one that appears out of a still
+ * track, or ahead of a moving one, and does not grow (newcomer probe 617's, held back for good
+ * by a first form without `isBehind`).
  */
 function isLeavingSide(state: TrackerState, frame: FrameState, candidate: Candidate, regions: Map<number, Uint8Array>): boolean {
   const track = state.tracks.find((t) => t.id === candidate.splitFrom);
   const region = track && regions.get(track.id);
   if (!track || !region) return false;
   const { tuning, birthFrames } = state.settings;
-  return isReceding(candidate, birthFrames, tuning.partialShare) && isNearSide(track, region, candidate.proposal, frame.rows, frame.cols, tuning);
+  const leaving = isReceding(candidate, birthFrames, tuning.partialShare) || (hasNotGrown(candidate, birthFrames) && isBehind(track, candidate.proposal));
+  return leaving && isNearSide(track, region, candidate.proposal, frame.rows, frame.cols, tuning);
+}
+
+/**
+ * Whether a region lies behind a moving track, by more than the track's radius along its
+ * direction of motion: where the side an object leaves behind a pillar is. A look-alike
+ * appearing out of a still object, or ahead of or beside a moving one, is not.
+ */
+function isBehind(track: Track, proposal: Proposal): boolean {
+  const [vr, vc] = track.motion.velocity;
+  const speed = Math.hypot(vr, vc);
+  if (speed === 0) return false;
+  const along = ((proposal.centre[0] - track.motion.centre[0]) * vr + (proposal.centre[1] - track.motion.centre[1]) * vc) / speed;
+  return along < -Math.sqrt(track.motion.area / Math.PI);
 }
 
 /** The visible track whose object `candidate` is the far side of, coming out beyond a pillar (pieces.ts isEmergingSide); the likest where several could be. */
