@@ -86,4 +86,3 @@ export function hasNotGrown(candidate: Candidate, birthFrames: number): boolean 
   const first = candidate.history[0];
   return first !== undefined && candidate.history.length >= birthFrames - 1 && candidate.proposal.area <= countPatches(first.mask);
 }
-
