@@ -1,4 +1,4 @@
-import { averageHeads, getBackgroundLevel, getMassCutoff } from './attention-mask.js';
+import { averageHeads, getHeadLevels, getMassCutoff } from './attention-mask.js';
 import { dot, getMaskPrototype } from './patch-features.js';
 
 const maxSplitDepth = 3;
@@ -53,13 +53,13 @@ export function getForeground(attention: Float32Array, options: ProposalOptions)
   const votes = new Uint8Array(n);
   const liftVotes = new Uint8Array(n);
   const single = new Uint8Array(n);
+  const levels = getHeadLevels(attention, heads);
   for (let h = 0; h < heads; h++) {
     const map = attention.subarray(h * n, (h + 1) * n);
-    const headCutoff = getMassCutoff(map, threshold);
-    let total = 0;
-    for (let i = 0; i < n; i++) total += map[i];
+    const headCutoff = levels.massCutoff(h, threshold);
+    const total = levels.totals[h];
     const liftCutoff = options.headLift === undefined ? Infinity : (options.headLift * total) / n;
-    const level = options.singleHeadLift === undefined ? 0 : getBackgroundLevel(map, total);
+    const level = options.singleHeadLift === undefined ? 0 : levels.backgrounds[h];
     // A head with no attention at all (level 0) marks nothing on its own.
     const singleCutoff = options.singleHeadLift === undefined || !(level > 0) ? Infinity : options.singleHeadLift * level;
     for (let i = 0; i < n; i++) {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { averageHeads, getForeground, getMassCutoff, thresholdMass, upsampleBilinear } from '../../dist/track/index.js';
-import { getBackgroundLevel, getMedian } from '../../dist/track/attention-mask.js';
+import { getBackgroundLevel, getHeadLevels, getMedian } from '../../dist/track/attention-mask.js';
 import { getUpsampledRegion } from '../../dist/track/upsample.js';
 
 describe('attention mass threshold', () => {
@@ -28,6 +28,25 @@ describe('attention mass threshold', () => {
   it('averages heads', () => {
     const attention = Float32Array.from([1, 2, 3, 3, 2, 1]); // [2 heads, 3]
     assert.deepEqual([...averageHeads(attention, 2)], [2, 2, 2]);
+  });
+});
+
+describe('head levels', () => {
+  it("are each head's total, background level and mass cutoffs, the same as asked head by head, made once per array", () => {
+    const heads = 3;
+    const n = 37; // odd: the median is one value
+    const attention = Float32Array.from({ length: heads * n }, (_, i) => ((i * 7919) % 101) / 13 + (i % n === 5 ? 40 : 0));
+    const levels = getHeadLevels(attention, heads);
+    for (let h = 0; h < heads; h++) {
+      const map = attention.subarray(h * n, (h + 1) * n);
+      let total = 0;
+      for (const v of map) total += v;
+      assert.equal(levels.totals[h], total);
+      assert.equal(levels.backgrounds[h], getBackgroundLevel(map));
+      for (const mass of [0.3, 0.6, 0.9]) assert.equal(levels.massCutoff(h, mass), getMassCutoff(map, mass));
+    }
+    assert.equal(getHeadLevels(attention, heads), levels);
+    assert.notEqual(getHeadLevels(Float32Array.from(attention), heads), levels);
   });
 });
 

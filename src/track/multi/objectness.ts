@@ -1,4 +1,4 @@
-import { getBackgroundLevel } from '../attention-mask.js';
+import { getHeadLevels } from '../attention-mask.js';
 import { dot, getMaskPrototype } from '../patch-features.js';
 import type { Proposal } from '../proposals.js';
 
@@ -25,32 +25,6 @@ export interface ObjectnessOptions {
   dim: number;
   headLift: number;
   ringPatches: number;
-}
-
-/** Each head's total attention over the frame and its background level. */
-interface HeadLevels {
-  totals: Float64Array;
-  backgrounds: Float64Array;
-}
-
-// Per attention array: every region of a frame is measured against the same levels, so they
-// are computed once a frame, not once a region.
-const headLevels = new WeakMap<Float32Array, HeadLevels>();
-
-function getHeadLevels(attention: Float32Array, heads: number): HeadLevels {
-  let levels = headLevels.get(attention);
-  if (levels) return levels;
-  const n = attention.length / heads;
-  levels = { totals: new Float64Array(heads), backgrounds: new Float64Array(heads) };
-  for (let h = 0; h < heads; h++) {
-    const map = attention.subarray(h * n, (h + 1) * n);
-    let total = 0;
-    for (let i = 0; i < n; i++) total += map[i];
-    levels.totals[h] = total;
-    levels.backgrounds[h] = getBackgroundLevel(map, total);
-  }
-  headLevels.set(attention, levels);
-  return levels;
 }
 
 /** Measures how a region draws the heads of the frame's attention `[heads, n]`. */
