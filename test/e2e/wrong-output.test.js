@@ -302,6 +302,21 @@ describe('timestamps and streams', () => {
     assert.equal(again.code, 0, again.stderr);
   });
 
+  it('an MP4 cut one frame in (an edit list its duration cannot tell from rounding) ends its JSON progress on the frames written', async () => {
+    // nb_frames 40, 39 decode: within the count's tolerance of duration × rate, so taken as exact,
+    // and the last progress line said 39 of 40 frames (a pipeline waiting for frame = total waits).
+    const source = makeVideo(path.join(work, 'uncut-1.mp4'), { width: 160, height: 128, fps: 10, seconds: 4 });
+    const cut = path.join(work, 'cut-1.mp4');
+    execFileSync(getFfmpegBinaries().ffmpeg, ['-v', 'error', '-ss', '0.1', '-i', source, '-c', 'copy', '-y', cut]);
+    const out = path.join(work, 'cut-1-out');
+    const { code, stderr } = await runCli([cut, '-o', out, '--format', 'davis', ...model, '--progress', 'json'], { env });
+    assert.equal(code, 0, stderr);
+    const written = readdirSync(path.join(out, 'masks')).length;
+    assert.equal(written, 39, 'the cut skips the first of 40 frames');
+    const last = stderr.trim().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l)).at(-1);
+    assert.deepEqual([last.frame, last.total], [written, written]);
+  });
+
   it('reads exact frame times where the frame rate changes (30 fps then 60 fps, concatenated), in ndjson and coco', async () => {
     // ffmpeg's guessed encoder rate (1/30 s) once rounded the 60 fps second: 90 frames, 61 distinct times.
     const parts = [30, 60].map((fps) => makeVideo(path.join(work, `part-${fps}.mp4`), { width: 128, height: 96, fps, seconds: 1 }));
