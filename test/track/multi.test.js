@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { assignGreedy } from '../../dist/track/multi/assignment.js';
 import { advanceCandidates, hasNotGrown, isReadyToBeBorn, isReceding } from '../../dist/track/multi/births.js';
 import { addSighting, getFade, getHiddenFrames } from '../../dist/track/multi/fading.js';
-import { coastMotion, fitVelocity, getMotionSurprise, missMotion, observeMotion, predictCentre, startMotion } from '../../dist/track/multi/motion.js';
+import { coastMotion, fitVelocity, getMotionSurprise, isBehind, missMotion, observeMotion, predictCentre, startMotion } from '../../dist/track/multi/motion.js';
 import { isObjectLike, judgeObjectLike, measureObjectness } from '../../dist/track/multi/objectness.js';
 import { claim } from '../../dist/track/multi/claiming.js';
 import { isEmergingSide, isHiddenPart } from '../../dist/track/multi/pieces.js';
@@ -34,6 +34,16 @@ describe('motion prediction', () => {
     assert.deepEqual(observeMotion(motion, [5, 9], 9, 2).velocity, [0, 2]);
     // Slowing while hidden: 1 + 0.5 + 0.25 frames of travel.
     assert.deepEqual(predictCentre(motion, 0.5), [5, 3 + 1.75]);
+  });
+
+  it('a place is behind a moving track beyond its radius, against its motion; nothing is behind a still one', () => {
+    // Area 9π: radius 3. Moving right along row 5.
+    const moving = observeMotion(startMotion([5, 10], 9 * Math.PI), [5, 11], 9 * Math.PI, 10);
+    assert.equal(isBehind(moving, [5, 7.5]), true, '3.5 behind');
+    assert.equal(isBehind(moving, [5, 8.5]), false, 'within its radius');
+    assert.equal(isBehind(moving, [5, 16]), false, 'ahead');
+    assert.equal(isBehind(moving, [1, 11]), false, 'beside');
+    assert.equal(isBehind(startMotion([5, 10], 9 * Math.PI), [5, 2]), false);
   });
 
   it('fits the velocity over the full views, so one centre pulled aside does not throw it', () => {

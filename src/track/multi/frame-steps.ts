@@ -6,7 +6,7 @@ import { assignGreedy } from './assignment.js';
 import { advanceCandidates, hasNotGrown, isEmerging, isReceding, type Candidate } from './births.js';
 import { bear, claim, joinSide_, takeEmergingSide_ } from './claiming.js';
 import { getFade, getHiddenFrames } from './fading.js';
-import { getMotionSurprise, missMotion } from './motion.js';
+import { getMotionSurprise, isBehind, missMotion } from './motion.js';
 import { isBridgedSide, isContinuedSide, isEmergingSide, isHiddenPart, isNearSide, isOtherSide } from './pieces.js';
 import { judgeObjectLike, measureHeadSupport, type HeadSupport } from './objectness.js';
 import { isThin, isTouchingPiece, touches } from './sharing.js';
@@ -191,21 +191,8 @@ function isLeavingSide(state: TrackerState, frame: FrameState, candidate: Candid
   const region = track && regions.get(track.id);
   if (!track || !region) return false;
   const { tuning, birthFrames } = state.settings;
-  const leaving = isReceding(candidate, birthFrames, tuning.partialShare) || (hasNotGrown(candidate, birthFrames) && isBehind(track, candidate.proposal));
+  const leaving = isReceding(candidate, birthFrames, tuning.partialShare) || (hasNotGrown(candidate, birthFrames) && isBehind(track.motion, candidate.proposal.centre));
   return leaving && isNearSide(track, region, candidate.proposal, frame.rows, frame.cols, tuning);
-}
-
-/**
- * Whether a region lies behind a moving track, by more than the track's radius along its
- * direction of motion: where the side an object leaves behind a pillar is. A look-alike
- * appearing out of a still object, or ahead of or beside a moving one, is not.
- */
-function isBehind(track: Track, proposal: Proposal): boolean {
-  const [vr, vc] = track.motion.velocity;
-  const speed = Math.hypot(vr, vc);
-  if (speed === 0) return false;
-  const along = ((proposal.centre[0] - track.motion.centre[0]) * vr + (proposal.centre[1] - track.motion.centre[1]) * vc) / speed;
-  return along < -Math.sqrt(track.motion.area / Math.PI);
 }
 
 /** The visible track whose object `candidate` is the far side of, coming out beyond a pillar (pieces.ts isEmergingSide); the likest where several could be. */

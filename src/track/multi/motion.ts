@@ -101,6 +101,19 @@ export function coastMotion(motion: Motion, decay: number, area?: number, window
   return { ...motion, centre, velocity, area: area === undefined ? motion.area : median(views.map((v) => v.area)), missing: 0, clock, views };
 }
 
+/**
+ * Whether `centre` lies behind a moving track, by more than the track's radius along its
+ * direction of motion: where the side an object leaves behind a pillar is. A look-alike
+ * appearing out of a still object, or ahead of or beside a moving one, is not.
+ */
+export function isBehind(motion: Motion, centre: [number, number]): boolean {
+  const [vr, vc] = motion.velocity;
+  const speed = Math.hypot(vr, vc);
+  if (speed === 0) return false;
+  const along = ((centre[0] - motion.centre[0]) * vr + (centre[1] - motion.centre[1]) * vc) / speed;
+  return along < -Math.sqrt(motion.area / Math.PI);
+}
+
 /** A frame without a sighting (the prediction slows the track down, see `predictCentre`). */
 export function missMotion(motion: Motion): Motion {
   return { ...motion, missing: motion.missing + 1 };
