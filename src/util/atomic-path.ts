@@ -68,11 +68,14 @@ async function takeBrowserFilesFrom(from: string, to: string): Promise<void> {
 }
 
 /**
- * What `link` answers where the file system has no hard links (FAT and exFAT: EPERM; some FUSE
- * and SMB mounts: ENOTSUP): no model could be downloaded there, with a false "not writable" or a
- * raw code (a review). A folder just written to, so EPERM here is not a permission.
+ * What `link` answers where the file system has no hard links (FAT and exFAT on Linux: EPERM;
+ * some FUSE and SMB mounts: ENOTSUP; FAT and exFAT on Windows: EISDIR, libuv's name for the
+ * ERROR_INVALID_FUNCTION that CreateHardLinkW returns there, nodejs/node#65817): no model could
+ * be downloaded there, with a false "not writable" or a raw code (a review). A folder just
+ * written to, so EPERM here is not a permission; link(2) never answers EISDIR on Linux, and a
+ * folder at the target is still found by the checks that follow (a stat, or an exclusive create).
  */
-export const noHardLinkCodes = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS']);
+export const noHardLinkCodes = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EISDIR']);
 
 /**
  * Puts the file `temp` at `target` only where nothing is: rename() replaces a file without a

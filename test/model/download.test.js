@@ -316,7 +316,8 @@ describe('model download', () => {
 describe('download lock', () => {
   it('is taken where the file system has no hard links (FAT, exFAT, some network mounts), once', async () => {
     // A review: FAT's EPERM was reported as a cache that is not writable, ENOTSUP raw; no model could be downloaded there.
-    for (const code of ['EPERM', 'ENOTSUP']) {
+    // Windows answers EISDIR on FAT and exFAT (libuv's name for ERROR_INVALID_FUNCTION; nodejs/node#65817).
+    for (const code of ['EPERM', 'ENOTSUP', 'EISDIR']) {
       const lock = path.join(makeTempDir(), 'm.onnx.lock');
       const noLinks = async () => {
         throw Object.assign(new Error(`${code}: operation not permitted, link`), { code });
