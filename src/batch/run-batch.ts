@@ -179,7 +179,8 @@ export async function runBatch(inputs: string[], options: BatchOptions): Promise
     // output in place (outputs are committed whole), still this batch's. What a killed run
     // left beside the output, track itself removes (only what dead processes left).
     const started = performance.now();
-    const run = await trackOne(input, output, options.trackArgs, options.timeoutMs, (progress) => options.onVideoProgress?.(input, progress));
+    // A folder output is spelled as one: named after `IMG_0001.MOV.mp4`, it would read as a video file's name.
+    const run = await trackOne(input, options.folderOutputs ? `${output}${path.sep}` : output, options.trackArgs, options.timeoutMs, (progress) => options.onVideoProgress?.(input, progress));
     const seconds = (performance.now() - started) / 1000;
     if (run.stopped) return;
     if (!run.ok) return finish({ input, output, status: 'failed', error: run.error, seconds });

@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import path from 'node:path';
 
 /**
@@ -30,7 +31,13 @@ export function findVideoFormat(formats: readonly Format[]): Format | undefined 
 export const overlayModes = ['masks', 'attention', 'side-by-side'] as const;
 export type OverlayMode = (typeof overlayModes)[number];
 
-/** True when `-o` names one video file rather than a directory of outputs. */
+/**
+ * True when `-o` names one video file rather than a directory of outputs: a video file's name,
+ * unless it is spelled as a folder (`clips.mp4/`) or is one already. A first-time user's
+ * existing folder `clips.mp4/` was refused as "a video file", and `batch` refused the output
+ * folder it named itself after `IMG_0001.MOV.mp4` (a phone clip converted) the same way.
+ */
 export function isVideoTarget(target: string): boolean {
+  if (/[\\/]$/.test(target) || statSync(target, { throwIfNoEntry: false })?.isDirectory()) return false;
   return ['.mp4', '.m4v', '.mov'].includes(path.extname(target).toLowerCase());
 }

@@ -239,6 +239,18 @@ describe('dino-track batch', () => {
     for (const name of outputs) assert.equal(readdirSync(path.join(out, name, 'masks')).length, 10, name);
   });
 
+  it('writes masks for a video whose name less its extension ends like a video (a phone clip converted: IMG_0001.MOV.mp4)', async () => {
+    // A first-time user's trial: its output folder IMG_0001.MOV was refused as "a video file".
+    const work = makeTempDir();
+    const videos = path.join(work, 'v');
+    mkdirSync(videos);
+    makeVideo(path.join(videos, 'IMG_0001.MOV.mp4'), { width: 128, height: 96, fps: 25, seconds: 0.4 });
+    const out = path.join(work, 'out');
+    const run = await runCli(['batch', videos, '-o', out, ...common], { env });
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(readdirSync(path.join(out, 'IMG_0001.MOV', 'masks')).length, 10);
+  });
+
   it('keeps the names of finished outputs when inputs are added (a clashing name no longer renames and redoes them)', async () => {
     const work = makeTempDir();
     const videos = path.join(work, 'v');

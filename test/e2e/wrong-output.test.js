@@ -302,6 +302,24 @@ describe('timestamps and streams', () => {
     assert.equal(again.code, 0, again.stderr);
   });
 
+  it('writes masks into a folder named like a video file, spelled as a folder or already there', async () => {
+    // A first-time user's trial: an existing folder clips.mp4/ was refused as "a video file".
+    const input = makeVideo(path.join(work, 'for-folder.mp4'), { width: 128, height: 96, fps: 10, seconds: 0.5 });
+    const spelled = path.join(work, 'spelled.mp4');
+    const first = await runCli([input, '-o', `${spelled}/`, '--format', 'davis', ...model], { env });
+    assert.equal(first.code, 0, first.stderr);
+    assert.equal(readdirSync(path.join(spelled, 'masks')).length, 5);
+    const existing = path.join(work, 'existing.mov');
+    mkdirSync(existing);
+    const second = await runCli([input, '-o', existing, '--format', 'davis,coco', ...model], { env });
+    assert.equal(second.code, 0, second.stderr);
+    assert.deepEqual(readdirSync(existing).filter((n) => !n.startsWith('.')).sort(), ['coco.json', 'masks']);
+    // A video file's name that is no folder still means the overlay.
+    const video = await runCli([input, '-o', path.join(work, 'plain.mp4'), '--format', 'davis', ...model], { env });
+    assert.equal(video.code, 2);
+    assert.match(video.stderr, /is a video file, which holds only the overlay/);
+  });
+
   it('an MP4 cut one frame in (an edit list its duration cannot tell from rounding) ends its JSON progress on the frames written', async () => {
     // nb_frames 40, 39 decode: within the count's tolerance of duration × rate, so taken as exact,
     // and the last progress line said 39 of 40 frames (a pipeline waiting for frame = total waits).
