@@ -7,6 +7,7 @@ import { inferFrames, readCachedFrames, type KeyFrames, type SourceFrame } from 
 import { createTracker, type BackfillFrame, type FrameResult, type PromptFrame, type Tracker, type TrackerOptions } from './track/index.js';
 import { openRefiner, type Refiner } from './refine/index.js';
 import { BoundedQueue } from './util/bounded-queue.js';
+import { noteLostIfStdoutCloses } from './util/cleanup.js';
 import { createStageClock } from './util/stage-clock.js';
 import { askFfmpegVersion, decodeVideo, getVideoFingerprint, probeVideo, type Decoder, type VideoInfo } from './video/index.js';
 import { createFrameWriter, getHeldKeyFrames } from './write-frames.js';
@@ -135,6 +136,7 @@ export async function runTrack(context: TrackContext): Promise<TrackSummary> {
   let decoder: Decoder | undefined;
   let outputs: OutputWriter | undefined;
   let saver: FeatureCacheWriter | undefined;
+  let unnoteSaver = (): void => undefined;
   let similarity: SimilaritySession | undefined;
   let tracker: Tracker | undefined;
   let refiner: Refiner | undefined;
@@ -194,6 +196,7 @@ export async function runTrack(context: TrackContext): Promise<TrackSummary> {
         patch_size: patchSize, frame_width: size.width, frame_height: size.height, fps: size.fps, model: model?.file ?? cache?.info.model ?? 'unknown',
         ...(video ? { source: await getVideoFingerprint(video.path) } : cache?.info.source ? { source: cache.info.source } : {}),
       }, context.saveFeaturesDtype, context.overwrite);
+      if (context.output === '-') unnoteSaver = noteLostIfStdoutCloses(`--save-features ${context.saveFeatures} was not written (it would hold part of the video)`);
     }
     similarity = await similarityOpening;
     tracker = context.prompt ? await buildPromptedTracker(context, cache as FeatureCache, keys, size, similarity) : buildTracker(context, size, similarity, refiner !== undefined);
@@ -245,7 +248,7 @@ export async function runTrack(context: TrackContext): Promise<TrackSummary> {
     // Each is finished whatever the other does: where a file appeared at --save-features while the
     // run worked, the cache goes beside it and the masks still go in place (a review: they were
     // discarded while the line said nothing was deleted); the first failure is then reported.
-    const finished = await Promise.allSettled([stopped ? undefined : saver?.finish(), clock.timeAsync('write', () => (outputs as OutputWriter).finish())]);
+    const finished = await Promise.allSettled([stopped ? undefined : saver?.finish().then(unnoteSaver), clock.timeAsync('write', () => (outputs as OutputWriter).finish())]);
     const failed = finished.find((result): result is PromiseRejectedResult => result.status === 'rejected');
     if (failed) throw failed.reason;
   } catch (error) {
@@ -255,6 +258,7 @@ export async function runTrack(context: TrackContext): Promise<TrackSummary> {
     await Promise.allSettled([outputs?.abort(), saver?.abort()]);
     throw error;
   } finally {
+    unnoteSaver();
     await discardInferenceWorker();
     await model?.session.release();
     similarity ??= await similarityOpening.catch(() => undefined);

@@ -18,22 +18,35 @@ export function removeOnCleanup(path: string): () => void {
   return onCleanup(() => rmSync(path, { recursive: true, force: true }));
 }
 
+/** Notes said in a closing line, registered while they hold: `add` returns the unregister function; `list` gives them oldest first. */
+function createNotes(): { add(note: string): () => void; list(): string[] } {
+  const notes = new Set<string>();
+  return {
+    add(note) {
+      notes.add(note);
+      return () => notes.delete(note);
+    },
+    list: () => [...notes],
+  };
+}
+
 /**
  * What a signal leaves in place on purpose, said in the line the interruption prints: a
- * download's `.partial` resumes on the next run, so Ctrl-C must not throw its bytes away.
+ * download's `.partial` resumes on the next run, so Ctrl-C must not throw its bytes away
+ * (e.g. `the download in X.partial is kept: …`).
  */
-const keptOnSignal = new Set<string>();
+const keptOnSignal = createNotes();
+export const noteKeptOnSignal = keptOnSignal.add;
+export const getKeptOnSignal = keptOnSignal.list;
 
-/** Registers a note on what a signal keeps (e.g. `the download in X.partial is kept: …`); returns the unregister function. */
-export function noteKeptOnSignal(note: string): () => void {
-  keptOnSignal.add(note);
-  return () => keptOnSignal.delete(note);
-}
-
-/** The notes registered by noteKeptOnSignal, oldest first. */
-export function getKeptOnSignal(): string[] {
-  return [...keptOnSignal];
-}
+/**
+ * What a closed stdout costs besides the stream itself: `-o - | head` ends the run quietly, as
+ * Unix tools end, but a feature cache saved beside the stream then holds part of the video and
+ * is removed, which went unsaid (a first-time user's trial: exit 0, no line, no cache).
+ */
+const lostIfStdoutCloses = createNotes();
+export const noteLostIfStdoutCloses = lostIfStdoutCloses.add;
+export const getLostIfStdoutCloses = lostIfStdoutCloses.list;
 
 /**
  * Runs every registered cleanup, newest first; never throws. They are forgotten unless

@@ -105,6 +105,26 @@ describe('several formats from one run', () => {
     assert.equal(code, 0, stderr);
     assert.doesNotMatch(stderr, /EPIPE|\n\s+at /);
   });
+
+  it('-o - --save-features F | head -n 3: one line saying the cache was not written, exit 1, nothing at F', async () => {
+    // A first-time user's trial: exit 0, no line, and no cache.
+    const dir = makeTempDir();
+    const video = makeVideo(path.join(dir, 'long.mp4'), { width: 128, height: 96, fps: 25, seconds: 20 });
+    const cache = path.join(dir, 'f.safetensors');
+    const child = spawn(process.execPath, [cli, video, '-o', '-', '--save-features', cache, '--model', models.tiny, '--short-side', '96', '--progress', 'none'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    let lines = 0;
+    child.stdout.on('data', (chunk) => {
+      lines += String(chunk).split('\n').length - 1;
+      if (lines >= 3) child.stdout.destroy();
+    });
+    const code = await new Promise((resolve) => child.on('close', resolve));
+    assert.equal(code, 1, stderr);
+    assert.equal(stderr.trim().split('\n').length, 1, stderr);
+    assert.match(stderr, /^dino-track: error: stdout closed before the end of the video .*--save-features .*f\.safetensors was not written/);
+    assert.deepEqual(readdirSync(dir).sort(), ['long.mp4']);
+  });
 });
 
 describe('overlay modes', () => {
