@@ -82,6 +82,22 @@ const promptedOnly = { contextFrames: '--context-frames', window: '--window', to
 /** Options that only running the model uses (not `--features`). */
 const modelOnly = { model: '--model', precision: '--precision', device: '--device', shortSide: '--short-side', batch: '--batch', threads: '--threads' } as const;
 
+/**
+ * How to give `--init-mask`'s PNG as one of the `--prompts` folder's: named by the frame it
+ * annotates, as the davis format names masks (`--init-frame`'s; a mask named by another frame's
+ * number without it is that frame's, most likely), or, where the folder already holds that
+ * frame's prompt, edit that one. A first-time user's trial: `00030.png` was to be copied as
+ * 00000.png (frame 0, without --init-frame), over nothing said about the folder's own 00030.png.
+ */
+function adviseInitMaskIntoPrompts(initMask: string, prompts: string, initFrame: string | undefined): string {
+  const named = promptName.exec(path.basename(initMask));
+  const frame = /^\d+$/.test(initFrame ?? '') ? Number(initFrame) : named ? Number(named[1]) : 0;
+  const name = `${String(frame).padStart(5, '0')}.png`;
+  const guessed = initFrame === undefined && named !== null && frame !== 0 ? ` (if it is frame ${frame}'s mask, as its name says)` : '';
+  if (statSync(path.join(prompts, name), { throwIfNoEntry: false })) return `${prompts} already holds ${name}, frame ${frame}'s prompt${guessed}: edit that one, or give only one of the two`;
+  return `copy ${initMask} into ${prompts} as ${name}${guessed}, or give only one of the two`;
+}
+
 /** Refuses, one line each, options that would do nothing in the mode chosen. */
 function refuseUnusedOptions(raw: RawTrackOptions, formats: Format[]): void {
   if (!raw.initMask && !raw.prompts) {
@@ -89,11 +105,7 @@ function refuseUnusedOptions(raw: RawTrackOptions, formats: Format[]): void {
       if (raw[key as keyof typeof promptedOnly] !== undefined) throw new UsageError(`${name} is for prompted mode; give --init-mask or --prompts too, or leave ${name} out`);
     }
   }
-  if (raw.initMask && raw.prompts) {
-    // The name its frame has as a prompt (--init-frame's, 0 without it), as the davis format names masks.
-    const name = `${(/^\d+$/.test(raw.initFrame ?? '') ? raw.initFrame as string : '0').padStart(5, '0')}.png`;
-    throw new UsageError(`--init-mask and --prompts do not go together: copy ${raw.initMask} into ${raw.prompts} named by its frame (${name}), or give only one`);
-  }
+  if (raw.initMask && raw.prompts) throw new UsageError(`--init-mask and --prompts do not go together: ${adviseInitMaskIntoPrompts(raw.initMask, raw.prompts, raw.initFrame)}`);
   const named = raw.initMask && raw.initFrame === undefined ? promptName.exec(path.basename(raw.initMask)) : null;
   if (named && Number(named[1]) !== 0) {
     // A mask of the davis output (or of a --prompts folder) is named by its frame; taken for frame 0, it was ground truth in the wrong place.

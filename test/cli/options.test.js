@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { normalizeTrackOptions } from '../../dist/cli/track-options.js';
 import { parseSize } from '../../dist/cli/models-command.js';
@@ -12,6 +12,9 @@ process.chdir(dir);
 for (const file of ['in.mp4', 'f.safetensors']) writeFileSync(file, '');
 // Options the user did not give are absent: the defaults are applied by normalizeTrackOptions.
 const defaults = { output: `${dir}/out.mp4` };
+// A --prompts folder that already holds frame 30's prompt.
+mkdirSync('held');
+writeFileSync('held/00030.png', '');
 
 describe('track options → context', () => {
   it('maps defaults', () => {
@@ -50,9 +53,12 @@ describe('track options → context', () => {
     [{ initFrame: '4' }, '--init-frame is for prompted mode; give --init-mask too, or leave --init-frame out'],
     [{ prompts: 'fixes', initFrame: '4' }, "--init-frame goes with --init-mask; with --prompts each PNG's name is its frame, so leave --init-frame out"],
     [{ initMask: 'fixes/00034.png' }, "--init-mask fixes/00034.png is named as frame 34's mask, but annotates frame 0 without --init-frame; add --init-frame 34 (or --init-frame 0 if it is frame 0's)"],
-    [{ prompts: 'fixes', initMask: 'm.png' }, '--init-mask and --prompts do not go together: copy m.png into fixes named by its frame (00000.png), or give only one'],
+    [{ prompts: 'fixes', initMask: 'm.png' }, '--init-mask and --prompts do not go together: copy m.png into fixes as 00000.png, or give only one of the two'],
     // A first-time user gave --init-frame 10 and was told to name the file 00000.png.
-    [{ prompts: 'fixes', initMask: 'out1/masks/00010.png', initFrame: '10' }, '--init-mask and --prompts do not go together: copy out1/masks/00010.png into fixes named by its frame (00010.png), or give only one'],
+    [{ prompts: 'fixes', initMask: 'out1/masks/00010.png', initFrame: '10' }, '--init-mask and --prompts do not go together: copy out1/masks/00010.png into fixes as 00010.png, or give only one of the two'],
+    // A first-time user's trial: a mask named as frame 30's (no --init-frame) was to be copied as 00000.png, and the folder already held a 00030.png.
+    [{ prompts: 'fixes', initMask: 'sh/masks/00030.png' }, "--init-mask and --prompts do not go together: copy sh/masks/00030.png into fixes as 00030.png (if it is frame 30's mask, as its name says), or give only one of the two"],
+    [{ prompts: 'held', initMask: 'sh/masks/00030.png' }, "--init-mask and --prompts do not go together: held already holds 00030.png, frame 30's prompt (if it is frame 30's mask, as its name says): edit that one, or give only one of the two"],
     [{ features: 'f.safetensors', output: `${dir}/o`, model: 'x.onnx' }, '--model does nothing with --features (the model already ran when the cache was saved); leave it out'],
     [{ features: 'f.safetensors', output: `${dir}/o`, shortSide: '240' }, '--short-side does nothing with --features (the model already ran when the cache was saved); leave it out'],
     [{ featuresDtype: 'f16' }, '--features-dtype sets the precision of --save-features; give --save-features too, or leave it out'],
