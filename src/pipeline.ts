@@ -4,7 +4,7 @@ import { createFeatureCacheWriter, openFeatureCache, type CacheDtype, type Featu
 import { discardInferenceWorker, loadModel, openSimilaritySession, startInferenceWorker, type LoadedModel, type LoadOptions, type SimilaritySession } from './model/index.js';
 import { buildPromptedTracker, checkPromptFrames, getKeyFrames, writeTemporaryCache, type TemporaryCache } from './prompted-run.js';
 import { inferFrames, readCachedFrames, type KeyFrames, type SourceFrame } from './source-frames.js';
-import { createTracker, type BackfillFrame, type FrameResult, type PromptFrame, type Tracker, type TrackerOptions } from './track/index.js';
+import { checkMaskHeaders, createTracker, type BackfillFrame, type FrameResult, type PromptFrame, type Tracker, type TrackerOptions } from './track/index.js';
 import { openRefiner, type Refiner } from './refine/index.js';
 import { BoundedQueue } from './util/bounded-queue.js';
 import { noteLostIfStdoutCloses } from './util/cleanup.js';
@@ -110,6 +110,11 @@ async function refineBirth(refiner: Refiner, result: FrameResult, birth: Backfil
   return { index: birth.index, labels: refined.labels, score: birth.score };
 }
 
+/** The prompt PNGs' headers against the frame size, before any work (init-mask.ts checkMaskHeaders). */
+async function checkPromptHeaders(prompt: NonNullable<TrackContext['prompt']>, width: number, height: number): Promise<void> {
+  await checkMaskHeaders(prompt.prompts.map(({ file }) => file), width, height, prompt.option);
+}
+
 /**
  * Runs one video (or feature cache) through model → tracker → writers. Decode, inference
  * and writing overlap; every queue between them is bounded, so memory does not grow with
@@ -157,12 +162,14 @@ export async function runTrack(context: TrackContext): Promise<TrackSummary> {
     keys = getKeyFrames(context);
     if (context.prompt && !context.features && video) {
       checkFrameCounts(context, video, undefined);
+      await checkPromptHeaders(context.prompt, video.width, video.height);
       await ffmpegAsked;
       temporary = await writeTemporaryCache(context, video, keys, clock, (loaded) => context.onStart?.({ video, model: loaded }));
       cache = await openFeatureCache(temporary.file);
     } else if (context.features) {
       cache = await openFeatureCache(context.features);
       const { info } = cache;
+      if (context.prompt) await checkPromptHeaders(context.prompt, info.frameWidth, info.frameHeight);
       if (video && (video.width !== info.frameWidth || video.height !== info.frameHeight)) {
         throw new UsageError(`the video is ${video.width}x${video.height} (WxH) but the feature cache was made from ${info.frameWidth}x${info.frameHeight}; give the matching video`);
       }

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { open, readFile } from 'node:fs/promises';
 import { decode } from 'fast-png';
 import { InputError } from '../errors.js';
 import { getDavisPalette } from '../util/davis-palette.js';
@@ -32,15 +32,7 @@ export async function readInitMask(file: string, width: number, height: number, 
     throw new InputError(`${option} ${file} is not a PNG (${(cause as Error).message}); give an indexed PNG (DAVIS convention)`, { cause });
   }
   const ids = toLabelIds(image, `${option} ${file}`);
-  // Any size is scaled to the frame, but another shape is most likely a mask of another video (or a crop): stretched, it would be wrong everywhere.
-  const aspect = image.width / image.height / (width / height);
-  if (Math.abs(Math.log(aspect)) > Math.log(1 + maskAspectTolerance)) {
-    // The shape of the video turned a quarter: most likely a phone video with a rotation tag,
-    // whose frames are decoded upright while the tool the mask was drawn in showed them as stored.
-    const turned = Math.abs(Math.log(image.width / image.height / (height / width))) <= Math.log(1 + maskAspectTolerance);
-    const hint = turned ? `; it fits the video turned a quarter: frames are decoded upright (as a rotation tag says), so draw it on an upright frame, e.g. one of our davis masks` : '; give a mask of this video (any size of its shape)';
-    throw new InputError(`${option} ${file} is ${image.width}x${image.height} (WxH), another shape than the video's ${width}x${height}${hint}`);
-  }
+  checkMaskShape(`${option} ${file}`, image.width, image.height, width, height);
   const out = resizeLabels(ids, image.width, image.height, width, height);
   if (!allowEmpty && !out.some((v) => v !== 0)) throw new InputError(`${option} ${file} marks no object (every pixel is 0); label objects 1, 2, …`);
   return out;
@@ -102,6 +94,47 @@ function readGreyWithAlpha(image: { width: number; depth: number; data: ArrayLik
 }
 
 /** Whether the bytes begin as every PNG does (its 8-byte signature): a file that does but cannot be decoded is damaged, not another format. */
+/**
+ * Refuses a mask of another shape than the frame's. Any size is scaled to the frame, but
+ * another shape is most likely a mask of another video (or a crop): stretched, it would be
+ * wrong everywhere.
+ * @throws InputError
+ */
+function checkMaskShape(what: string, maskWidth: number, maskHeight: number, width: number, height: number): void {
+  const aspect = maskWidth / maskHeight / (width / height);
+  if (Math.abs(Math.log(aspect)) <= Math.log(1 + maskAspectTolerance)) return;
+  // The shape of the video turned a quarter: most likely a phone video with a rotation tag,
+  // whose frames are decoded upright while the tool the mask was drawn in showed them as stored.
+  const turned = Math.abs(Math.log(maskWidth / maskHeight / (height / width))) <= Math.log(1 + maskAspectTolerance);
+  const hint = turned ? `; it fits the video turned a quarter: frames are decoded upright (as a rotation tag says), so draw it on an upright frame, e.g. one of our davis masks` : '; give a mask of this video (any size of its shape)';
+  throw new InputError(`${what} is ${maskWidth}x${maskHeight} (WxH), another shape than the video's ${width}x${height}${hint}`);
+}
+
+/**
+ * Refuses, before any work, a mask file that is no PNG or whose header gives another shape
+ * than the frame's: read in full only once the features are there, which for a prompted run
+ * on a video is after the model has run over all of it (a review: a prompt of another video's
+ * shape was refused only then). Reads each file's first bytes; what a header cannot tell
+ * (a damaged PNG, colours outside the davis palette) is still found when it is read in full.
+ * @throws InputError, as readInitMask words it
+ */
+export async function checkMaskHeaders(files: string[], width: number, height: number, option: string): Promise<void> {
+  for (const file of files) {
+    const handle = await open(file).catch((cause: NodeJS.ErrnoException) => {
+      throw new InputError(`${option} ${file} cannot be read (${cause.code}); check the path`, { cause });
+    });
+    const header = new Uint8Array(24);
+    try {
+      await handle.read(header, 0, header.length, 0);
+    } finally {
+      await handle.close();
+    }
+    if (!hasPngSignature(header)) throw new InputError(`${option} ${file} is not a PNG (it does not start as one); give an indexed PNG (DAVIS convention)`);
+    const view = new DataView(header.buffer);
+    checkMaskShape(`${option} ${file}`, view.getUint32(16), view.getUint32(20), width, height);
+  }
+}
+
 function hasPngSignature(bytes: Uint8Array): boolean {
   const signature = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
   return bytes.length >= signature.length && signature.every((b, k) => bytes[k] === b);

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { decode } from 'fast-png';
@@ -55,5 +55,25 @@ describe('prompted mode (--init-mask)', () => {
     const other = await runCli([video, '--init-mask', square, '-o', path.join(dir, 'out'), '--model', models.tiny, '--short-side', '96']);
     assert.equal(other.code, 1);
     assert.match(other.stderr, /^dino-track: error: --init-mask .*square\.png is 96x96 \(WxH\), another shape than the video's 128x96; give a mask of this video \(any size of its shape\)\n$/);
+  });
+
+  it('refuses a prompt of another shape, or no PNG, before the model has run over the video', async () => {
+    // A review: the shape was checked only once the whole video's features were there (minutes to hours on a CPU).
+    const dir = makeTempDir();
+    const video = makeVideo(path.join(dir, 'in.mp4'), { width: 128, height: 96, seconds: 2 });
+    const prompts = path.join(dir, 'fixes');
+    mkdirSync(prompts);
+    writeFileSync(path.join(prompts, '00000.png'), encodeDavisPng(new Uint16Array(128 * 96).fill(1), 128, 96));
+    writeFileSync(path.join(prompts, '00010.png'), encodeDavisPng(new Uint16Array(96 * 96).fill(1), 96, 96));
+    const shaped = await runCli([video, '--prompts', prompts, '-o', path.join(dir, 'out'), '--model', models.tiny, '--short-side', '96', '--progress', 'json']);
+    assert.equal(shaped.code, 1);
+    assert.match(shaped.stderr, /^dino-track: error: --prompts .*00010\.png is 96x96 \(WxH\), another shape than the video's 128x96/m);
+    assert.doesNotMatch(shaped.stderr, /"stage":"features"/, 'no frame went through the model');
+    writeFileSync(path.join(prompts, '00010.png'), 'not a png');
+    const text = await runCli([video, '--prompts', prompts, '-o', path.join(dir, 'out'), '--model', models.tiny, '--short-side', '96', '--progress', 'json']);
+    assert.equal(text.code, 1);
+    assert.match(text.stderr, /--prompts .*00010\.png is not a PNG/);
+    assert.doesNotMatch(text.stderr, /"stage":"features"/);
+    assert.deepEqual(readdirSync(dir).sort(), ['fixes', 'in.mp4']);
   });
 });
