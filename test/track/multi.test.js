@@ -44,6 +44,11 @@ describe('motion prediction', () => {
     assert.equal(isBehind(moving, [5, 16]), false, 'ahead');
     assert.equal(isBehind(moving, [1, 11]), false, 'beside');
     assert.equal(isBehind(startMotion([5, 10], 9 * Math.PI), [5, 2]), false);
+    // Creeping a twentieth of a patch a frame: under a patch over the 15-frame window, its direction is noise.
+    const creeping = observeMotion(startMotion([5, 10], 9 * Math.PI), [5, 10.05], 9 * Math.PI, 10);
+    assert.equal(isBehind(creeping, [5, 6]), true, 'without a floor any motion has a behind');
+    assert.equal(isBehind(creeping, [5, 6], 1 / 15), false);
+    assert.equal(isBehind(moving, [5, 6], 1 / 15), true);
   });
 
   it('fits the velocity over the full views, so one centre pulled aside does not throw it', () => {

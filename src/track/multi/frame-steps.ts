@@ -190,8 +190,8 @@ function isLeavingSide(state: TrackerState, frame: FrameState, candidate: Candid
   const track = state.tracks.find((t) => t.id === candidate.splitFrom);
   const region = track && regions.get(track.id);
   if (!track || !region) return false;
-  const { tuning, birthFrames } = state.settings;
-  const leaving = isReceding(candidate, birthFrames, tuning.partialShare) || (hasNotGrown(candidate, birthFrames) && isBehind(track.motion, candidate.proposal.centre));
+  const { tuning, birthFrames, motionFrames } = state.settings;
+  const leaving = isReceding(candidate, birthFrames, tuning.partialShare) || (hasNotGrown(candidate, birthFrames) && isBehind(track.motion, candidate.proposal.centre, tuning.behindPatches / motionFrames));
   return leaving && isNearSide(track, region, candidate.proposal, frame.rows, frame.cols, tuning);
 }
 

@@ -104,12 +104,13 @@ export function coastMotion(motion: Motion, decay: number, area?: number, window
 /**
  * Whether `centre` lies behind a moving track, by more than the track's radius along its
  * direction of motion: where the side an object leaves behind a pillar is. A look-alike
- * appearing out of a still object, or ahead of or beside a moving one, is not.
+ * appearing out of a still object (one slower than `minSpeed` patches a frame), or ahead of or
+ * beside a moving one, is not.
  */
-export function isBehind(motion: Motion, centre: [number, number]): boolean {
+export function isBehind(motion: Motion, centre: [number, number], minSpeed = 0): boolean {
   const [vr, vc] = motion.velocity;
   const speed = Math.hypot(vr, vc);
-  if (speed === 0) return false;
+  if (speed === 0 || speed < minSpeed) return false;
   const along = ((centre[0] - motion.centre[0]) * vr + (centre[1] - motion.centre[1]) * vc) / speed;
   return along < -Math.sqrt(motion.area / Math.PI);
 }

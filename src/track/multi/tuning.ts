@@ -141,6 +141,14 @@ export const multiTrackerTuning = {
   emergingSideGrowth: 1.5,
   /** A track's last views (this many seconds of frames, counted in views, so a long merge or occlusion does not empty it) fit its velocity (median of pairwise slopes of the full views' centres) and its usual size (median of the views' areas). Replaces an exponential average (rate 0.5) that one swollen region could throw for good (issue 15's held-out scenes, seen in their traces). Tuning set (in-process): 0.4/0.6/1.0 s gave J/oracle 0.961/0.961/0.960 and 2/0/2 id switches. */
   motionSeconds: 0.6,
+  /**
+   * A track moving less than this many patches over `motionSeconds` is still: nothing lies
+   * behind it (frame-steps.ts isLeavingSide). Its velocity is the median of slopes between
+   * centres that the patch grid and noise shift by a fraction of a patch, so below a patch over
+   * the window its direction says nothing, and a look-alike parting from a still object would be
+   * held back as its trailing side half the time (a review). Set by that reasoning.
+   */
+  behindPatches: 1,
   /** A region smaller than this share of a track's usual size is a partial view, and one larger than its inverse is swollen (it took in background): neither moves the prediction or the prototype. Set by hand, checked on the tuning set (the swollen side added for issue 15's held-out traces, with the same value). */
   partialShare: 0.6,
   /**
