@@ -120,10 +120,7 @@ function withCallbacks(context: CheckedOptions, options: TrackOptions): TrackCon
   signal?.throwIfAborted();
   // A model download (or the wait for another run's) stops with it too.
   context.model.signal = signal;
-  if (notice) {
-    for (const line of context.notices) notice(line);
-    context.model.notify = notice;
-  }
+  if (notice) context.model.notify = notice;
   return {
     ...context,
     onStart: (start) => {

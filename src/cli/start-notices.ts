@@ -6,7 +6,7 @@ import type { TrackOptions } from './track-options.js';
 import { describeUnreadableAudio } from './unreadable-audio.js';
 
 /**
- * What a run says once its input and model are open: a frame smaller than its patch grid,
+ * What a run says once its input and model are open: the prompts' notices, a frame smaller than its patch grid,
  * audio an overlay cannot keep, a feature cache's times or missing frames; with `verbose`, what
  * it runs on. One list for the command (stderr) and the library (`onNotice`), which dropped
  * them all (a first-time user).
@@ -14,7 +14,10 @@ import { describeUnreadableAudio } from './unreadable-audio.js';
  */
 export function getStartNotices(start: { video?: VideoInfo; model?: LoadedModel; cache?: FeatureCache }, options: TrackOptions, refineGiven: boolean): string[] {
   const { video, model, cache } = start;
-  const lines: string[] = [];
+  // What the prompts look like they hold by mistake: said here, not before the run, so that a
+  // prompt refused once the video's size is known is said alone (a first-time user's trial: a
+  // palette notice, then the shape error).
+  const lines: string[] = [...options.notices];
   // Once the cache opened (a run that fails says only why): the run that saved it refined
   // its masks with the frames; without them these cannot be.
   const small = model

@@ -28,7 +28,6 @@ function formatSummary(options: TrackOptions, summary: TrackSummary): string {
 /** `dino-track track INPUT -o OUT`: validate, then run the pipeline with progress and a closing line. */
 export async function runTrackCommand(input: string | undefined, raw: RawTrackOptions): Promise<void> {
   const options = normalizeTrackOptions(input, raw);
-  for (const notice of options.notices) say(notice);
   // Prompted runs keep V8's own heap growth: with the larger one a 1000-frame prompted run
   // peaked 1.107x as high as a 100-frame one (issue 18 bounds that at 1.1; 1.02 without).
   if (!options.prompt) letSmallHeapGrow();

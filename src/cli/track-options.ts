@@ -140,7 +140,7 @@ export const maxStride = 30;
 
 export interface TrackOptions extends Omit<TrackContext, 'onProgress' | 'onStart'> {
   progress: ProgressMode;
-  /** Lines to say before the run (what the prompts look like they hold by mistake). */
+  /** What the prompts look like they hold by mistake: said once the input and model are open (start-notices.ts). */
   notices: string[];
   /** No closing summary line. */
   quiet: boolean;

@@ -218,6 +218,18 @@ describe('first use: a prompt whose background has another index', () => {
     assert.match(said, /^dino-track: --prompts .*renumbered\/00000\.png: id 2 covers 97% of the frame and reaches its four edges; if that is the background, save the PNG with the background as index 0 \(a paint tool's optimised palette renumbers the colours; our own masks' palette keeps 0 for it\)$/m);
   });
 
+  it('is not said before a refusal of the same prompt: the shape error comes alone, in one line', async () => {
+    // A first-time user's trial: a prompt resized to another shape, its palette renumbered, gave the notice, then the error.
+    const prompts = path.join(work, 'renumbered-square');
+    mkdirSync(prompts);
+    const data = new Uint8Array(96 * 96).fill(2);
+    for (let y = 30; y < 50; y++) for (let x = 40; x < 60; x++) data[y * 96 + x] = 0;
+    writeFileSync(path.join(prompts, '00000.png'), encode({ width: 96, height: 96, data, channels: 1, depth: 8 }));
+    const run = await runCli([video, '--prompts', prompts, '-o', path.join(work, 'orenumbered-square'), '--format', 'coco', ...model], { env });
+    assert.equal(run.code, 1);
+    assert.match(run.stderr, /^dino-track: error: --prompts .*00000\.png is 96x96 \(WxH\), another shape than the video's 128x96; give a mask of this video \(any size of its shape\)\n$/);
+  });
+
   it('is not said for a large object that leaves a border of background, nor for one id over the whole image', async () => {
     assert.doesNotMatch(await runPrompt('large', [[1, 0, 0, 128, 90]]), /covers/);
     // A placeholder, or a mask of another shape about to be refused in one line (test/e2e/prompted.test.js).
