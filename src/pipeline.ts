@@ -258,6 +258,10 @@ export async function runTrack(context: TrackContext): Promise<TrackSummary> {
     const finished = await Promise.allSettled([stopped ? undefined : saver?.finish().then(unnoteSaver), clock.timeAsync('write', () => (outputs as OutputWriter).finish())]);
     const failed = finished.find((result): result is PromiseRejectedResult => result.status === 'rejected');
     if (failed) throw failed.reason;
+    // A container's count can be one frame off what decodes and still pass for exact (an MP4
+    // cut one frame in keeps the frame before with an edit list): the last report is of the
+    // frames written, so that a reader waiting for frame = total sees the run end.
+    if (!stopped && frames !== size.total) context.onProgress?.(frames, frames);
   } catch (error) {
     decoder?.stop();
     queue.fail(error);

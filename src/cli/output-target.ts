@@ -83,6 +83,9 @@ export function validateTarget(name: string, target: string, overwrite: boolean,
   // A link to nothing would be replaced by a file of ours: it is not ours to replace.
   if (isDanglingLink(target)) throw new UsageError(`${name} ${target} is a link to nothing; give another name, or remove the link`);
   if (kind.folder) {
+    // `x/` where x is a file: every later look at `x/` fails with a raw ENOTDIR (a review).
+    const named = target.replace(/[\\/]+$/, '');
+    if (named !== target && statSync(named, { throwIfNoEntry: false })?.isFile()) throw new UsageError(`${name} ${target} names a folder, but ${named} is a file; give another name`);
     refuseMountPoint(name, target);
     return checkOutputFolder(target, overwrite);
   }

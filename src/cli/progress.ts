@@ -66,7 +66,8 @@ function createBar(unit: string): Progress {
         running = true;
         retire = setStatusLine({ clear, stop });
       }
-      if (total < done) bar.setTotal(done);
+      // The total may change: a container's count one frame more than what decodes is put right at the end (pipeline.ts).
+      bar.setTotal(Math.max(total, done));
       bar.update(done, payload);
     },
     stop,

@@ -36,7 +36,6 @@ export async function runTrackCommand(input: string | undefined, raw: RawTrackOp
   const hintIfSlow = createSlowRunHint(say);
   options.model.notify = say;
   options.model.onDownloadProgress = (received, total) => downloads.update(received, total ?? received);
-  let lastTotal: number | undefined; // of the tracked frames (the last pass)
   try {
     const summary = await runTrack({
       ...options,
@@ -45,16 +44,11 @@ export async function runTrackCommand(input: string | undefined, raw: RawTrackOp
         for (const line of getStartNotices(start, options, raw.refine !== undefined)) say(line);
       },
       onProgress: (done, total, stage) => {
-        if (stage === undefined) lastTotal = total;
         progress.update(done, total, stage);
         // The model's pass is what a slow run is slow at; the backward pass is short.
         if (stage !== 'backward') hintIfSlow(done, total);
       },
     });
-    // A container's count can be one frame off what decodes and still pass for exact (an MP4
-    // cut one frame in keeps the frame before with an edit list): the last report is of the
-    // frames written, so that a reader waiting for frame = total sees the run end.
-    if (lastTotal !== undefined && lastTotal !== summary.frames) progress.update(summary.frames, summary.frames);
     progress.stop();
     if (options.verbose) {
       if (summary.keyFrames !== summary.frames) say(`tracked ${summary.keyFrames} key frames; the other ${summary.frames - summary.keyFrames} were interpolated (--stride ${options.stride})`);

@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import { InputError, UsageError, expected } from '../errors.js';
-import { findVideoFormat, folderEntries, formats, isVideoTarget, overlayModes, type Format, type OverlayMode } from '../export/format-names.js';
+import { findVideoFormat, folderEntries, formats, isFolderTarget, isVideoTarget, overlayModes, type Format, type OverlayMode } from '../export/format-names.js';
 import type { CacheDtype } from '../features/index.js';
 import type { Device } from '../model/index.js';
 import { getCacheDir } from '../model/cache-dir.js';
@@ -91,10 +91,19 @@ const modelOnly = { model: '--model', precision: '--precision', device: '--devic
  */
 function adviseInitMaskIntoPrompts(initMask: string, prompts: string, initFrame: string | undefined): string {
   const named = promptName.exec(path.basename(initMask));
-  const frame = /^\d+$/.test(initFrame ?? '') ? Number(initFrame) : named ? Number(named[1]) : 0;
+  const frame = initFrame === undefined ? (named ? Number(named[1]) : 0) : /^\d+$/.test(initFrame) ? Number(initFrame) : undefined;
+  if (frame === undefined) return `copy ${initMask} into ${prompts} named by the frame it annotates (00042.png for frame 42), or give only one of the two`;
   const name = `${String(frame).padStart(5, '0')}.png`;
   const guessed = initFrame === undefined && named !== null && frame !== 0 ? ` (if it is frame ${frame}'s mask, as its name says)` : '';
-  if (statSync(path.join(prompts, name), { throwIfNoEntry: false })) return `${prompts} already holds ${name}, frame ${frame}'s prompt${guessed}: edit that one, or give only one of the two`;
+  // Any name with that number is that frame's prompt (30.png as well as 00030.png).
+  const held = (() => {
+    try {
+      return listPrompts(prompts).find((p) => p.frame === frame)?.file;
+    } catch {
+      return undefined; // a folder that cannot be listed is reported on its own
+    }
+  })();
+  if (held !== undefined) return `${prompts} already holds ${path.basename(held)}, frame ${frame}'s prompt${guessed}: edit that one, or give only one of the two`;
   return `copy ${initMask} into ${prompts} as ${name}${guessed}, or give only one of the two`;
 }
 
@@ -195,11 +204,11 @@ function refuseOutputOfAnotherKind(output: string, formatList: Format[], formatG
   if (isVideoTarget(output) && (formatList.length !== 1 || formatList[0] !== 'overlay')) {
     throw new UsageError(`-o ${output} is a video file, which holds only the overlay; give a directory for --format ${formatList.join(',')}`);
   }
-  if (!isVideoTarget(output) && output !== '-' && path.extname(output) && !formatGiven) {
+  if (!isVideoTarget(output) && !isFolderTarget(output) && output !== '-' && path.extname(output) && !formatGiven) {
     throw new UsageError(`Expected a video file name ending in .mp4, .m4v or .mov, or a directory, for -o, --output but received ${JSON.stringify(output)}`);
   }
   // A data file's name makes a folder of that name (coco.json inside results.json/), never the file asked for.
-  if (!isVideoTarget(output) && output !== '-' && dataFileExtensions.includes(path.extname(output).toLowerCase())) {
+  if (!isVideoTarget(output) && !isFolderTarget(output) && output !== '-' && dataFileExtensions.includes(path.extname(output).toLowerCase())) {
     throw new UsageError(`-o ${output} names a file, but --format ${formatList.join(',')} writes a folder (${formatList.map((f) => folderEntries[f]).join(', ')} inside it); give a folder name, e.g. -o ${output.slice(0, -path.extname(output).length)}/`);
   }
 }

@@ -38,6 +38,10 @@ export type OverlayMode = (typeof overlayModes)[number];
  * folder it named itself after `IMG_0001.MOV.mp4` (a phone clip converted) the same way.
  */
 export function isVideoTarget(target: string): boolean {
-  if (/[\\/]$/.test(target) || statSync(target, { throwIfNoEntry: false })?.isDirectory()) return false;
-  return ['.mp4', '.m4v', '.mov'].includes(path.extname(target).toLowerCase());
+  return !isFolderTarget(target) && ['.mp4', '.m4v', '.mov'].includes(path.extname(target).toLowerCase());
+}
+
+/** True when `-o` is spelled as a folder (ends in a separator) or is one already, whatever its name. */
+export function isFolderTarget(target: string): boolean {
+  return /[\\/]$/.test(target) || statSync(target, { throwIfNoEntry: false })?.isDirectory() === true;
 }

@@ -93,7 +93,6 @@ function readGreyWithAlpha(image: { width: number; depth: number; data: ArrayLik
   return ids;
 }
 
-/** Whether the bytes begin as every PNG does (its 8-byte signature): a file that does but cannot be decoded is damaged, not another format. */
 /**
  * Refuses a mask of another shape than the frame's. Any size is scaled to the frame, but
  * another shape is most likely a mask of another video (or a crop): stretched, it would be
@@ -124,17 +123,23 @@ export async function checkMaskHeaders(files: string[], width: number, height: n
       throw new InputError(`${option} ${file} cannot be read (${cause.code}); check the path`, { cause });
     });
     const header = new Uint8Array(24);
+    let bytesRead: number;
     try {
-      await handle.read(header, 0, header.length, 0);
+      ({ bytesRead } = await handle.read(header, 0, header.length, 0));
+    } catch (cause) {
+      // A folder opens, and fails only when read (EISDIR).
+      throw new InputError(`${option} ${file} cannot be read (${(cause as NodeJS.ErrnoException).code}); check the path`, { cause });
     } finally {
       await handle.close();
     }
     if (!hasPngSignature(header)) throw new InputError(`${option} ${file} is not a PNG (it does not start as one); give an indexed PNG (DAVIS convention)`);
+    if (bytesRead < header.length) throw new InputError(`${option} ${file} is a damaged or cut-short PNG (${bytesRead} bytes); save it again, or copy it whole`);
     const view = new DataView(header.buffer);
     checkMaskShape(`${option} ${file}`, view.getUint32(16), view.getUint32(20), width, height);
   }
 }
 
+/** Whether the bytes begin as every PNG does (its 8-byte signature): a file that does but cannot be decoded is damaged, not another format. */
 function hasPngSignature(bytes: Uint8Array): boolean {
   const signature = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
   return bytes.length >= signature.length && signature.every((b, k) => bytes[k] === b);

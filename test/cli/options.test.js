@@ -15,6 +15,8 @@ const defaults = { output: `${dir}/out.mp4` };
 // A --prompts folder that already holds frame 30's prompt.
 mkdirSync('held');
 writeFileSync('held/00030.png', '');
+mkdirSync('held-short');
+writeFileSync('held-short/30.png', '');
 
 describe('track options → context', () => {
   it('maps defaults', () => {
@@ -58,6 +60,8 @@ describe('track options → context', () => {
     [{ prompts: 'fixes', initMask: 'out1/masks/00010.png', initFrame: '10' }, '--init-mask and --prompts do not go together: copy out1/masks/00010.png into fixes as 00010.png, or give only one of the two'],
     // A first-time user's trial: a mask named as frame 30's (no --init-frame) was to be copied as 00000.png, and the folder already held a 00030.png.
     [{ prompts: 'fixes', initMask: 'sh/masks/00030.png' }, "--init-mask and --prompts do not go together: copy sh/masks/00030.png into fixes as 00030.png (if it is frame 30's mask, as its name says), or give only one of the two"],
+    // Any name with the number is that frame's prompt (a review).
+    [{ prompts: 'held-short', initMask: 'm.png', initFrame: '30' }, "--init-mask and --prompts do not go together: held-short already holds 30.png, frame 30's prompt: edit that one, or give only one of the two"],
     [{ prompts: 'held', initMask: 'sh/masks/00030.png' }, "--init-mask and --prompts do not go together: held already holds 00030.png, frame 30's prompt (if it is frame 30's mask, as its name says): edit that one, or give only one of the two"],
     [{ features: 'f.safetensors', output: `${dir}/o`, model: 'x.onnx' }, '--model does nothing with --features (the model already ran when the cache was saved); leave it out'],
     [{ features: 'f.safetensors', output: `${dir}/o`, shortSide: '240' }, '--short-side does nothing with --features (the model already ran when the cache was saved); leave it out'],

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { decode } from 'fast-png';
@@ -74,6 +74,14 @@ describe('prompted mode (--init-mask)', () => {
     assert.equal(text.code, 1);
     assert.match(text.stderr, /--prompts .*00010\.png is not a PNG/);
     assert.doesNotMatch(text.stderr, /"stage":"features"/);
+    // Cut short in its header, or a folder by a prompt's name: each said as such (a review: "0x0", a raw EISDIR).
+    writeFileSync(path.join(prompts, '00010.png'), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0]));
+    const short = await runCli([video, '--prompts', prompts, '-o', path.join(dir, 'out'), '--model', models.tiny, '--short-side', '96']);
+    assert.match(short.stderr, /^dino-track: error: --prompts .*00010\.png is a damaged or cut-short PNG \(10 bytes\)/);
+    rmSync(path.join(prompts, '00010.png'));
+    mkdirSync(path.join(prompts, '00010.png'));
+    const folder = await runCli([video, '--prompts', prompts, '-o', path.join(dir, 'out'), '--model', models.tiny, '--short-side', '96']);
+    assert.match(folder.stderr, /^dino-track: error: --prompts .*00010\.png cannot be read \(EISDIR\); check the path\n$/);
     assert.deepEqual(readdirSync(dir).sort(), ['fixes', 'in.mp4']);
   });
 });

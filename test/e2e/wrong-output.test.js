@@ -318,6 +318,16 @@ describe('timestamps and streams', () => {
     const video = await runCli([input, '-o', path.join(work, 'plain.mp4'), '--format', 'davis', ...model], { env });
     assert.equal(video.code, 2);
     assert.match(video.stderr, /is a video file, which holds only the overlay/);
+    // Without --format a folder gets the masks, as any folder does (a review: refused as a name ending in .mp4).
+    const bare = await runCli([input, '-o', `${path.join(work, 'bare.mp4')}/`, ...model], { env });
+    assert.equal(bare.code, 0, bare.stderr);
+    assert.equal(readdirSync(path.join(work, 'bare.mp4', 'masks')).length, 5);
+    // A folder's spelling over a file: one line, not a raw ENOTDIR.
+    writeFileSync(path.join(work, 'a-file.mp4'), 'mine');
+    const onFile = await runCli([input, '-o', `${path.join(work, 'a-file.mp4')}/`, '--format', 'davis', ...model], { env });
+    assert.equal(onFile.code, 2);
+    assert.match(onFile.stderr, /^dino-track: error: -o .*a-file\.mp4\/ names a folder, but .*a-file\.mp4 is a file; give another name\n$/);
+    assert.equal(readFileSync(path.join(work, 'a-file.mp4'), 'utf8'), 'mine');
   });
 
   it('an MP4 cut one frame in (an edit list its duration cannot tell from rounding) ends its JSON progress on the frames written', async () => {
