@@ -73,6 +73,15 @@ function isDanglingLink(file: string): boolean {
   }
 }
 
+/** Whether `file` is a file; false where it is anything else, missing, or cannot be looked at (under a file: ENOTDIR). */
+function isFile(file: string): boolean {
+  try {
+    return statSync(file, { throwIfNoEntry: false })?.isFile() === true;
+  } catch {
+    return false;
+  }
+}
+
 export function validateTarget(name: string, target: string, overwrite: boolean, kind: TargetKind): void {
   const example = kind.folder ? 'out/' : kind.exampleName;
   if (!target) throw new UsageError(`Expected a path for ${name} but received nothing; e.g. ${name} ${example}`);
@@ -85,7 +94,7 @@ export function validateTarget(name: string, target: string, overwrite: boolean,
   if (kind.folder) {
     // `x/` where x is a file: every later look at `x/` fails with a raw ENOTDIR (a review).
     const named = target.replace(/[\\/]+$/, '');
-    if (named !== target && statSync(named, { throwIfNoEntry: false })?.isFile()) throw new UsageError(`${name} ${target} names a folder, but ${named} is a file; give another name`);
+    if (named !== target && isFile(named)) throw new UsageError(`${name} ${target} names a folder, but ${named} is a file; give another name`);
     refuseMountPoint(name, target);
     return checkOutputFolder(target, overwrite);
   }

@@ -43,5 +43,10 @@ export function isVideoTarget(target: string): boolean {
 
 /** True when `-o` is spelled as a folder (ends in a separator) or is one already, whatever its name. */
 export function isFolderTarget(target: string): boolean {
-  return /[\\/]$/.test(target) || statSync(target, { throwIfNoEntry: false })?.isDirectory() === true;
+  if (/[\\/]$/.test(target)) return true;
+  try {
+    return statSync(target, { throwIfNoEntry: false })?.isDirectory() === true;
+  } catch {
+    return false; // under a file (ENOTDIR), unreadable: not a folder; the output checks say why
+  }
 }
