@@ -19,7 +19,7 @@ const maskAspectTolerance = 0.05;
  */
 export async function readInitMask(file: string, width: number, height: number, option = '--init-mask', allowEmpty = false): Promise<Uint16Array> {
   const bytes = await readFile(file).catch((cause: NodeJS.ErrnoException) => {
-    throw new InputError(`${option} ${file} cannot be read (${cause.code}); check the path`, { cause });
+    throw unreadable(option, file, cause);
   });
   if (isInterlacedBelow8Bits(bytes)) {
     throw new InputError(`${option} ${file} is an interlaced PNG of ${bytes[24]} bits a pixel, which cannot be read here; save it without interlacing (or at 8 bits)`);
@@ -93,6 +93,11 @@ function readGreyWithAlpha(image: { width: number; depth: number; data: ArrayLik
   return ids;
 }
 
+/** The error for a mask file that cannot be opened or read (missing, a folder, no permission). */
+function unreadable(option: string, file: string, cause: NodeJS.ErrnoException): InputError {
+  return new InputError(`${option} ${file} cannot be read (${cause.code}); check the path`, { cause });
+}
+
 /**
  * Refuses a mask of another shape than the frame's. Any size is scaled to the frame, but
  * another shape is most likely a mask of another video (or a crop): stretched, it would be
@@ -120,7 +125,7 @@ function checkMaskShape(what: string, maskWidth: number, maskHeight: number, wid
 export async function checkMaskHeaders(files: string[], width: number, height: number, option: string): Promise<void> {
   for (const file of files) {
     const handle = await open(file).catch((cause: NodeJS.ErrnoException) => {
-      throw new InputError(`${option} ${file} cannot be read (${cause.code}); check the path`, { cause });
+      throw unreadable(option, file, cause);
     });
     const header = new Uint8Array(24);
     let bytesRead: number;
@@ -128,7 +133,7 @@ export async function checkMaskHeaders(files: string[], width: number, height: n
       ({ bytesRead } = await handle.read(header, 0, header.length, 0));
     } catch (cause) {
       // A folder opens, and fails only when read (EISDIR).
-      throw new InputError(`${option} ${file} cannot be read (${(cause as NodeJS.ErrnoException).code}); check the path`, { cause });
+      throw unreadable(option, file, cause as NodeJS.ErrnoException);
     } finally {
       await handle.close();
     }
