@@ -203,7 +203,8 @@ export async function runTrack(context: TrackContext): Promise<TrackSummary> {
         patch_size: patchSize, frame_width: size.width, frame_height: size.height, fps: size.fps, model: model?.file ?? cache?.info.model ?? 'unknown',
         ...(video ? { source: await getVideoFingerprint(video.path) } : cache?.info.source ? { source: cache.info.source } : {}),
       }, context.saveFeaturesDtype, context.overwrite);
-      if (context.output === '-') unnoteSaver = noteLostIfStdoutCloses(`--save-features ${context.saveFeatures} was not written (it would hold part of the video)`);
+      const saving = saver;
+      if (context.output === '-') unnoteSaver = noteLostIfStdoutCloses({ text: `--save-features ${context.saveFeatures} was not written (it would hold part of the video)`, holds: () => !saving.placed });
     }
     similarity = await similarityOpening;
     tracker = context.prompt ? await buildPromptedTracker(context, cache as FeatureCache, keys, size, similarity) : buildTracker(context, size, similarity, refiner !== undefined);

@@ -1,6 +1,6 @@
 import { CommanderError } from 'commander';
 import { describeSystemError, getExitCode, InterruptedError } from '../errors.js';
-import { getKeptOnSignal, getLostIfStdoutCloses, runCleanups, stopOnSignal } from '../util/cleanup.js';
+import { getKeptOnSignal, runCleanups, stopForClosedStdout, stopOnSignal } from '../util/cleanup.js';
 import { retireStatusLine, writeStderrLines } from '../util/stderr-lines.js';
 import { buildProgram } from './program.js';
 import { findMistypedCommand, getHelpCommand } from './usage-hints.js';
@@ -57,8 +57,7 @@ export async function main(argv: string[]): Promise<void> {
       // The write that failed also fails the run; that failure is this quiet end, not an error,
       // unless something asked for besides the stream is lost with it (exit 1, one line).
       interrupted = true;
-      const lost = getLostIfStdoutCloses();
-      void stopOnSignal(30_000).then(() => {
+      void stopForClosedStdout(30_000).then((lost) => {
         if (lost.length === 0) process.exit(0);
         writeStderrLines(`dino-track: error: stdout closed before the end of the video (e.g. by \`| head\`); ${lost.join('; ')}; read the stream to its end to keep it`);
         process.exit(1);

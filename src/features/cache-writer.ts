@@ -19,6 +19,8 @@ export interface FeatureCacheWriter {
   write(features: FrameFeatures, time?: number): Promise<void>;
   finish(): Promise<void>;
   abort(): Promise<void>;
+  /** Whether `finish` has put the cache at its path. */
+  readonly placed: boolean;
 }
 
 /** The largest finite float16 value: beyond it a value is saved as infinity. */
@@ -59,6 +61,9 @@ export function createFeatureCacheWriter(target: string, metadata: Omit<CacheMet
     unregister.forEach((u) => u());
   };
   return {
+    get placed() {
+      return output.placed;
+    },
     async write(features, time) {
       shape ??= { heads: features.heads, rows: features.rows, cols: features.cols, dim: features.dim };
       await attention.write(toBytes(features.clsAttention, dtype, 'attention', features.index)); // [heads, h*w]

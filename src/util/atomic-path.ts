@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { link, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { UsageError } from '../errors.js';
-import { removeOnCleanup } from './cleanup.js';
+import { isStopping, onStop, removeOnCleanup } from './cleanup.js';
 import { isOperatingSystemFile } from './paths.js';
 
 /**
@@ -20,6 +20,8 @@ export interface AtomicPath {
    * with EEXIST and the temporary stays.
    */
   commit(overwrite: boolean): Promise<void>;
+  /** Whether `commit` has put the temporary at the target. */
+  readonly placed: boolean;
   /** Deletes the temporary. */
   discard(): Promise<void>;
   /** Moves the finished temporary to the first free name of `TARGET-new`, `TARGET-new-2`, … instead of the target; returns that name. */
@@ -133,13 +135,33 @@ async function moveIntoPlace(temp: string, target: string, overwrite: boolean): 
 /** Creates the temp name (nothing is written yet) and registers its cleanup. */
 export function createAtomicPath(target: string): AtomicPath {
   const temp = getSiblingName(target, 'partial');
-  const unregister = removeOnCleanup(temp);
+  let unregister = removeOnCleanup(temp);
+  let placed = false;
   return {
     temp,
     target,
+    get placed() {
+      return placed;
+    },
     async commit(overwrite) {
-      await moveIntoPlace(temp, target, overwrite);
+      // After a signal the temporary is not the run's whole output: the first cleanup pass
+      // removed it, and a writer still under way may have started it again with its tail only.
+      if (isStopping()) throw Object.assign(new Error(`${target} was not written: the run was stopped`), { code: 'ESTOPPED' });
+      // From here the placing is let finish whole: a signal's cleanup removing the temporary
+      // while a rename or link of it was under way could leave a folder at the target with
+      // some of its files gone, or an old output moved aside and not back.
       unregister();
+      const placing = moveIntoPlace(temp, target, overwrite);
+      const unstop = onStop(() => placing.then(() => undefined, () => undefined));
+      try {
+        await placing;
+        placed = true;
+      } catch (error) {
+        unregister = removeOnCleanup(temp); // still there, still ours
+        throw error;
+      } finally {
+        unstop();
+      }
     },
     async discard() {
       await rm(temp, { recursive: true, force: true });

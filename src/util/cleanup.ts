@@ -18,16 +18,29 @@ export function removeOnCleanup(path: string): () => void {
   return onCleanup(() => rmSync(path, { recursive: true, force: true }));
 }
 
+/** A note said in a closing line, with what tells whether it still holds once the work in flight has stopped. */
+export interface Note {
+  text: string;
+  /** Whether the note is still true (default: always); asked after the stop, not when the note is taken. */
+  holds?: () => boolean;
+}
+
 /** Notes said in a closing line, registered while they hold: `add` returns the unregister function; `list` gives them oldest first. */
-function createNotes(): { add(note: string): () => void; list(): string[] } {
-  const notes = new Set<string>();
+function createNotes(): { add(note: string | Note): () => void; list(): Note[] } {
+  const notes = new Set<Note>();
   return {
     add(note) {
-      notes.add(note);
-      return () => notes.delete(note);
+      const entry = typeof note === 'string' ? { text: note } : note;
+      notes.add(entry);
+      return () => notes.delete(entry);
     },
     list: () => [...notes],
   };
+}
+
+/** The texts of `notes` that still hold. */
+export function sayNotes(notes: Note[]): string[] {
+  return notes.filter((note) => note.holds?.() ?? true).map((note) => note.text);
 }
 
 /**
@@ -37,7 +50,7 @@ function createNotes(): { add(note: string): () => void; list(): string[] } {
  */
 const keptOnSignal = createNotes();
 export const noteKeptOnSignal = keptOnSignal.add;
-export const getKeptOnSignal = keptOnSignal.list;
+export const getKeptOnSignal = (): string[] => sayNotes(keptOnSignal.list());
 
 /**
  * What a closed stdout costs besides the stream itself: `-o - | head` ends the run quietly, as
@@ -46,7 +59,6 @@ export const getKeptOnSignal = keptOnSignal.list;
  */
 const lostIfStdoutCloses = createNotes();
 export const noteLostIfStdoutCloses = lostIfStdoutCloses.add;
-export const getLostIfStdoutCloses = lostIfStdoutCloses.list;
 
 /**
  * Runs every registered cleanup, newest first; never throws. They are forgotten unless
@@ -85,6 +97,18 @@ export async function runStoppers(timeoutMs: number): Promise<void> {
   clearTimeout(timer);
 }
 
+let stopping = false;
+
+/**
+ * Whether a signal (or a closed stdout) is stopping the process: an output finished after that
+ * must not be moved into place. The first cleanup pass has removed its temporary, and a writer
+ * still appending recreates the file with only its tail (a feature cache without its header, a
+ * review found by reading), which a commit would then have put at the target.
+ */
+export function isStopping(): boolean {
+  return stopping;
+}
+
 /**
  * What a signal does before the process exits: partial outputs go at once (the user sees
  * them gone), then the work in flight is let finish (at most `timeoutMs`), then the
@@ -93,7 +117,20 @@ export async function runStoppers(timeoutMs: number): Promise<void> {
  * mask in it after 2 of 13 Ctrl-Cs near the first frame — and the second pass removes it.
  */
 export async function stopOnSignal(timeoutMs: number): Promise<void> {
+  stopping = true;
   runCleanups(true);
   await runStoppers(timeoutMs);
   runCleanups();
+}
+
+/**
+ * What a closed stdout does: the stop of a signal, then what it cost, said from the notes taken
+ * when it closed that still hold once the work in flight has stopped. A feature cache being moved
+ * into place when stdout closed is let finish (atomic-path.ts), and is then no loss: a note read
+ * at the close said it was not written while it was (a review, found by reading).
+ */
+export async function stopForClosedStdout(timeoutMs: number): Promise<string[]> {
+  const notes = lostIfStdoutCloses.list();
+  await stopOnSignal(timeoutMs);
+  return sayNotes(notes);
 }
