@@ -7,6 +7,7 @@ import { letSmallHeapGrow } from './heap-growth.js';
 import { createProgress } from './progress.js';
 import { createSlowRunHint } from './slow-run-hint.js';
 import { normalizeTrackOptions, type RawTrackOptions, type TrackOptions } from './track-options.js';
+import { isVideoTarget } from '../export/format-names.js';
 
 function say(line: string): void {
   writeStderrLines(`dino-track: ${line}`);
@@ -15,7 +16,8 @@ function say(line: string): void {
 /** What was written, for the closing line: the file, the folder with its formats, or stdout. */
 function describeOutput(options: TrackOptions): string {
   if (options.output === '-') return 'ndjson to stdout';
-  if (options.formats.length === 1 && options.formats[0] === 'overlay') return options.output;
+  // A folder holding the overlay alone is named as a folder (a folder `e.mp4` read as a video file).
+  if (options.formats.length === 1 && options.formats[0] === 'overlay' && isVideoTarget(options.output)) return options.output;
   return `${options.output} (${options.formats.join(', ')})`;
 }
 

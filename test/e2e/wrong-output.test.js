@@ -314,6 +314,11 @@ describe('timestamps and streams', () => {
     const second = await runCli([input, '-o', existing, '--format', 'davis,coco', ...model], { env });
     assert.equal(second.code, 0, second.stderr);
     assert.deepEqual(readdirSync(existing).filter((n) => !n.startsWith('.')).sort(), ['coco.json', 'masks']);
+    // The overlay alone into that folder: the closing line names a folder, not a video file "existing.mov".
+    const overlay = await runCli([input, '-o', existing, '--format', 'overlay', '--overwrite', ...model], { env });
+    assert.equal(overlay.code, 0, overlay.stderr);
+    assert.deepEqual(readdirSync(existing).filter((n) => !n.startsWith('.')), ['overlay.mp4']);
+    assert.match(overlay.stderr, /wrote .*existing\.mov \(overlay\): 5 frames/);
     // A video file's name that is no folder still means the overlay.
     const video = await runCli([input, '-o', path.join(work, 'plain.mp4'), '--format', 'davis', ...model], { env });
     assert.equal(video.code, 2);
