@@ -156,12 +156,14 @@ export interface TrackOptions extends Omit<TrackContext, 'onProgress' | 'onStart
 }
 
 /** The files and folders a run reads, which its outputs must not replace. */
-function getReadPaths(input: string | undefined, raw: RawTrackOptions): ReadPath[] {
+function getReadPaths(input: string | undefined, raw: RawTrackOptions, prompt: TrackOptions['prompt']): ReadPath[] {
   const reads: ReadPath[] = [];
   if (input) reads.push({ name: 'INPUT', file: input });
   if (raw.features) reads.push({ name: '--features', file: raw.features });
   if (raw.initMask) reads.push({ name: '--init-mask', file: raw.initMask });
   if (raw.prompts) reads.push({ name: '--prompts', file: raw.prompts });
+  // Each prompt too: `--save-features fixes/00010.png --overwrite` replaced a hand-fixed prompt with a feature cache (a first-time user).
+  if (raw.prompts) for (const { file } of prompt?.prompts ?? []) reads.push({ name: '--prompts', file });
   if (raw.model && !isRegistryName(raw.model)) reads.push({ name: '--model', file: raw.model });
   return reads;
 }
@@ -321,7 +323,7 @@ export function normalizeTrackOptions(input: string | undefined, raw: RawTrackOp
   refuseUnavailableDevice(device);
   // The model's cache (downloads, prepared graphs) is resolved now, so a cache path that is a file stops the run before ffmpeg starts.
   if (!raw.features) getCacheDir();
-  refuseReplacingInputs(getReadPaths(input, raw), [
+  refuseReplacingInputs(getReadPaths(input, raw, options.prompt), [
     ...(output !== '-' ? [{ name: '-o', file: options.output, folder: !isVideoTarget(output) }] : []),
     ...(raw.saveFeatures ? [{ name: '--save-features', file: raw.saveFeatures, folder: false }] : []),
   ] satisfies WritePath[]);

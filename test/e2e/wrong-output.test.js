@@ -220,6 +220,21 @@ describe('outputs never replace what the run reads, nor a user\'s files inside o
     }
   });
 
+  it('--save-features naming one of the prompts is refused, even with --overwrite, and the prompt is kept', async () => {
+    // A first-time user: without --overwrite it advised --overwrite, which then replaced a hand-fixed prompt with a feature cache.
+    const fixes = path.join(work, 'fixes');
+    mkdirSync(fixes);
+    const prompt = path.join(fixes, '00005.png');
+    writeFileSync(prompt, encodeDavisPng(makeLabels(3, [16, 16, 80, 64]), 128, 96));
+    const before = readFileSync(prompt);
+    for (const extra of [[], ['--overwrite']]) {
+      const result = await runCli([video, '--prompts', fixes, '-o', path.join(work, 'fixes-out'), '--save-features', prompt, ...extra, ...model], { env });
+      assert.equal(result.code, 2, result.stderr);
+      assert.match(result.stderr, /^dino-track: error: --save-features .*00005\.png is the same path as --prompts .*00005\.png: the run would replace what it reads; give another --save-features\n$/);
+      assert.ok(readFileSync(prompt).equals(before), 'the prompt is unchanged');
+    }
+  });
+
   it('-o a hard link to the input video is refused too (another name of the same file)', async () => {
     const own = path.join(work, 'linked.mp4');
     writeFileSync(own, readFileSync(video));
