@@ -99,9 +99,17 @@ function writeChunk(stdin: Writable, frame: Buffer, ffmpeg: FfmpegProcess): Prom
   });
 }
 
+/**
+ * What ffmpeg prints when the file it wrote is broken, though it exits 0: ffmpeg 4.1 (the
+ * npm-shipped one) on a full disk reports `Error writing trailer of …: No space left on device`
+ * and exits 0, with an MP4 missing its index (a first-time user's overlay, renamed into place
+ * and said written).
+ */
+const brokenOutput = /Error writing trailer|No space left on device|Disk quota exceeded/i;
+
 /** Starts an ffmpeg that encodes RGB24 frames of the video's size to an H.264 MP4. */
 export function encodeVideo(options: EncodeOptions): Encoder {
-  const ffmpeg = startFfmpeg(buildArgs(options), ['pipe', 'ignore', 'pipe'], 'encoding the overlay video', options.verbose, adviseOnEncoding);
+  const ffmpeg = startFfmpeg(buildArgs(options), ['pipe', 'ignore', 'pipe'], 'encoding the overlay video', options.verbose, adviseOnEncoding, brokenOutput);
   const stdin = ffmpeg.child.stdin as Writable;
   // A dying ffmpeg surfaces through `exited`; this only keeps EPIPE from being unhandled.
   stdin.on('error', () => undefined);

@@ -19,18 +19,21 @@ export type FailureAdvice = (reason: string) => string | undefined;
 
 /**
  * Starts ffmpeg with `-v error` so that a normal run prints nothing of ffmpeg's own,
- * and forwards its stderr only when `verbose` is set.
+ * and forwards its stderr only when `verbose` is set. A line matching `fatal` fails it even
+ * where ffmpeg exits 0.
  */
-export function startFfmpeg(args: string[], stdio: StdioOptions, what: string, verbose = false, advise?: FailureAdvice): FfmpegProcess {
+export function startFfmpeg(args: string[], stdio: StdioOptions, what: string, verbose = false, advise?: FailureAdvice, fatal?: RegExp): FfmpegProcess {
   const { ffmpeg } = getFfmpegBinaries();
   const child = spawn(ffmpeg, ['-hide_banner', '-nostdin', '-v', verbose ? 'warning' : 'error', ...args], { stdio });
   const tail: string[] = [];
   let killed = false;
+  let fatalLine: string | undefined;
   const lines = createLineSplitter((line) => {
     if (verbose) writeStderrLines(line);
     if (!line.trim()) return;
     tail.push(line.trim());
     if (tail.length > stderrLinesKept) tail.shift();
+    if (fatal?.test(line)) fatalLine ??= line.trim();
   });
   child.stderr?.setEncoding('utf8');
   child.stderr?.on('data', (text: string) => lines.push(text));
@@ -38,9 +41,9 @@ export function startFfmpeg(args: string[], stdio: StdioOptions, what: string, v
     child.once('error', (cause) => reject(new ExternalError(`cannot start ffmpeg for ${what}: ${cause.message}`, { cause })));
     child.once('close', (code, signal) => {
       lines.end(); // 'close' comes after stderr has ended: this is the last of it
-      if (code === 0 || killed) resolve();
+      if (killed || (code === 0 && !fatalLine)) resolve();
       else {
-        const reason = tail.at(-1) ?? (signal ? `killed by ${signal}` : `exit code ${code}`);
+        const reason = (code === 0 ? fatalLine : tail.at(-1)) ?? (signal ? `killed by ${signal}` : `exit code ${code}`);
         const advice = advise?.(tail.join('\n'));
         reject(new ExternalError(`ffmpeg failed while ${what}: ${reason}${advice ? `; ${advice}` : ''}`));
       }

@@ -283,6 +283,25 @@ describe('a writer that fails stops the run at once', () => {
   });
 });
 
+describe('an overlay ffmpeg could not finish', () => {
+  it('is an error, not a broken video put in place, where ffmpeg exits 0 (a full disk on ffmpeg 4.1)', async () => {
+    const { ffmpeg } = getFfmpegBinaries();
+    const wrapper = path.join(work, 'trailer-fails.sh');
+    // The encoder (reading pipe:0) takes every frame, writes a file without its index and says
+    // why, then exits 0, as the npm-shipped ffmpeg 4.1 does on a full disk.
+    writeFileSync(wrapper, `#!/bin/sh\ncase "$*" in *pipe:0*) for a; do out="$a"; done; cat > /dev/null; printf 'no index' > "$out"; echo "[mp4 @ 0x5f] Error writing trailer of $out: No space left on device" >&2; exit 0;; esac\nexec "${ffmpeg}" "$@"\n`);
+    chmodSync(wrapper, 0o755);
+    const target = path.join(work, 'full-disk.mp4');
+    writeFileSync(target, 'an earlier overlay');
+    const result = await runCli([video, '-o', target, '--overwrite', ...model], { env: { ...env, FFMPEG_PATH: wrapper } });
+    assert.equal(result.code, 1, result.stderr);
+    assert.match(result.stderr, /^dino-track: error: ffmpeg failed while encoding the overlay video: \[mp4 @ 0x5f\] Error writing trailer of .*: No space left on device; free disk space where -o points, or write elsewhere\n$/m);
+    assert.doesNotMatch(result.stderr, /wrote /);
+    assert.equal(readFileSync(target, 'utf8'), 'an earlier overlay', 'the earlier overlay is kept');
+    assert.deepEqual(readdirSync(work).filter((name) => name.startsWith('.full-disk')), [], 'no partial file left');
+  });
+});
+
 describe('timestamps and streams', () => {
   const { ffmpeg, ffprobe } = getFfmpegBinaries();
 
