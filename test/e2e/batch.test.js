@@ -211,6 +211,16 @@ describe('dino-track batch', () => {
     assert.equal(theirs.code, 1);
     assert.match(theirs.stderr, /out\/v0\.mp4 exists and no record says this batch wrote it; move it away to process this video/);
     assert.equal(readFileSync(path.join(out, 'v0.mp4'), 'utf8'), 'my precious');
+    // A folder output that a separate `track` run wrote (a careful prompted one, say): not the batch's to replace.
+    const folders = path.join(work, 'folders');
+    mkdirSync(folders);
+    const tracked = await runCli([input, '-o', path.join(folders, 'v0') + path.sep, '--format', 'davis,coco', ...overlay, '--progress', 'none'], { env });
+    assert.equal(tracked.code, 0, tracked.stderr);
+    const coco = readFileSync(path.join(folders, 'v0', 'coco.json'));
+    const batched = await runCli(['batch', input, '-o', folders, '--format', 'davis,coco', ...overlay], { env });
+    assert.equal(batched.code, 1, batched.stderr);
+    assert.match(batched.stderr, /folders\/v0 exists and no record says this batch wrote it; move it away to process this video \(nothing was replaced\)/);
+    assert.ok(readFileSync(path.join(folders, 'v0', 'coco.json')).equals(coco), 'the track run\'s output is unchanged');
     // -o inside the input folder: the second run does not track the first one's overlay.
     const nested = path.join(videos, 'tracked');
     const first = await runCli(['batch', videos, '-o', nested, ...overlay], { env });
