@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type Sharp from 'sharp';
 import { getFrameFileName } from './frame-file.js';
@@ -38,9 +38,11 @@ export function createFramesWriter(directory: string): OutputWriter {
       if (!made) await mkdir(folder, { recursive: true });
       made = true;
       const sharp = await loadSharp();
-      await sharp(image, { raw: { width: result.width, height: result.height, channels: 3 } })
-        .jpeg(jpegOptions)
-        .toFile(path.join(folder, getFrameFileName(result.index)));
+      const jpeg = await sharp(image, { raw: { width: result.width, height: result.height, channels: 3 } }).jpeg(jpegOptions).toBuffer();
+      // Written by Node, not by sharp's toFile: its failures (a full disk) were "PATH: write
+      // error" without a code, naming the hidden temporary output, where Node's ENOSPC gets the
+      // one line every other writer gives (a first-time user's trial).
+      await writeFile(path.join(folder, getFrameFileName(result.index)), jpeg);
     },
     finish: async () => undefined,
     abort: async () => undefined,

@@ -1,14 +1,24 @@
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import sharp from 'sharp';
+import { createFramesWriter } from '../../dist/export/frames.js';
 import { makeTempDir, models, readRgbFrames, runCli, trackTestVideo } from '../fixtures.js';
 
 /** Mean absolute difference per channel a 4:4:4 JPEG at quality 95 stays under on the test pattern (measured 0.9). */
 const jpegTolerance = 2;
 
 describe('frames format', () => {
+  it('a frame that cannot be written fails with the system\'s code (ENOSPC on a full disk gets its one line)', async () => {
+    // sharp's own file writing said "PATH: write error", without a code, on a full disk.
+    const dir = makeTempDir('dino-track-frames-');
+    mkdirSync(path.join(dir, 'frames', '00000.jpg'), { recursive: true }); // where the file should go
+    const writer = createFramesWriter(dir);
+    const image = new Uint8Array(16 * 8 * 3);
+    await assert.rejects(writer.write({ index: 0, width: 16, height: 8 }, image), { code: 'EISDIR' });
+  });
+
   it('--format frames,coco: frames/ holds every decoded frame under the names coco.json gives', async () => {
     const { out, video } = await trackTestVideo('frames,coco', { seconds: 1 });
     const coco = JSON.parse(readFileSync(path.join(out, 'coco.json'), 'utf8'));
