@@ -129,6 +129,8 @@ function refuseUnusedOptions(raw: RawTrackOptions, formats: Format[]): void {
     }
   }
   if (raw.featuresDtype !== undefined && !raw.saveFeatures) throw new UsageError('--features-dtype sets the precision of --save-features; give --save-features too, or leave it out');
+  // A mode that does not exist is the first thing to say: adding overlay to --format would only lead to that error (a first-time user).
+  if (raw.overlay !== undefined) parseChoice<OverlayMode>('--overlay', raw.overlay, overlayModes);
   if (raw.overlay !== undefined && !formats.includes('overlay')) throw new UsageError(`--overlay ${raw.overlay} changes only the overlay video; add overlay to --format, or leave it out`);
 }
 
@@ -207,7 +209,8 @@ function refuseOutputOfAnotherKind(output: string, formatList: Format[], formatG
     throw new UsageError(`-o ${output} is a video file, which holds only the overlay; give a directory for --format ${formatList.join(',')}`);
   }
   if (!isVideoTarget(output) && !isFolderTarget(output) && output !== '-' && path.extname(output) && !formatGiven) {
-    throw new UsageError(`Expected a video file name ending in .mp4, .m4v or .mov, or a directory, for -o, --output but received ${JSON.stringify(output)}`);
+    // A folder with a dot in its name (run.v2) is meant more often than not: say how to write one (a first-time user).
+    throw new UsageError(`Expected a video file name ending in .mp4, .m4v or .mov, or a directory, for -o, --output but received ${JSON.stringify(output)}; for a folder of that name end it with a slash (-o ${output}/) or give --format`);
   }
   // A data file's name makes a folder of that name (coco.json inside results.json/), never the file asked for.
   if (!isVideoTarget(output) && !isFolderTarget(output) && output !== '-' && dataFileExtensions.includes(path.extname(output).toLowerCase())) {
