@@ -191,6 +191,8 @@ export async function probeVideo(file: string): Promise<VideoInfo> {
     throw new InputError(`input ${file} does not exist or cannot be read (${cause.code}); check the path`, { cause });
   });
   if (info.isDirectory()) throw new InputError(`input ${file} is a directory; give a video file (use \`dino-track batch\` for folders)`);
+  // A pipe (`<(cat in.mp4)`, /dev/stdin) was called empty: its size is 0. It cannot be read twice (probe, then decode).
+  if (!info.isFile()) throw new InputError(`input ${file} is a pipe or a device, not a file; save the stream to a file first`);
   if (info.size === 0) throw new InputError(`input ${file} is empty; give a video file`);
 
   const output = await runFfprobe(file);

@@ -49,6 +49,11 @@ describe('bad input: files', () => {
     writeFileSync(path.join(work, 'empty.mp4'), '');
     return expectFailure([path.join(work, 'empty.mp4'), ...model], 1, /input .*empty\.mp4 is empty; give a video file/);
   });
+  it('a pipe (process substitution, /dev/stdin): not called empty', () => {
+    const fifo = path.join(work, 'fifo.mp4');
+    execFileSync('mkfifo', [fifo]);
+    return expectFailure([fifo, ...model], 1, /input .*fifo\.mp4 is a pipe or a device, not a file; save the stream to a file first/);
+  });
   it('random bytes', () => {
     writeFileSync(path.join(work, 'random.mp4'), Buffer.from(Array.from({ length: 20000 }, (_, i) => (i * 7919) % 251)));
     return expectFailure([path.join(work, 'random.mp4'), ...model], 1, /cannot read .*random\.mp4 as a video \(.*\); check that it is a complete video file/);
