@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { bookkeepingName } from './manifest.js';
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { InputError, UsageError } from '../errors.js';
@@ -153,7 +154,8 @@ export function getOutputNames(inputs: string[], recorded: Map<string, string> =
   const kept = new Map(inputs.filter((f) => recorded.has(f)).map((f) => [f, recorded.get(f) as string]));
   // Every recorded name is its input's, whether or not that input is in this run: another
   // batch into the same -o must not take it (and replace that output).
-  const used = new Set([...recorded.values()].map((n) => n.toLowerCase()));
+  // Nor the batch's own folder: an input named .dino-track.mp4 wrote its masks among the records (a first-time user).
+  const used = new Set([bookkeepingName, ...recorded.values()].map((n) => n.toLowerCase()));
   return new Map(inputs.map((f) => {
     const name = kept.get(f) ?? names.get(f) as string;
     return [f, kept.has(f) || !used.has(name.toLowerCase()) ? name : `${name}_${hashOf(f)}`];

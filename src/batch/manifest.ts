@@ -22,8 +22,11 @@ export interface DoneRecord {
   finishedAt: string;
 }
 
+/** The folder in `-o` where a batch keeps its records and manifests: no output may take its name. */
+export const bookkeepingName = '.dino-track';
+
 export function getRecordPath(outputDir: string, name: string): string {
-  return path.join(outputDir, '.dino-track', 'done', `${name}.json`);
+  return path.join(outputDir, bookkeepingName, 'done', `${name}.json`);
 }
 
 /**
@@ -73,7 +76,7 @@ export function writeRecord(record: string, done: DoneRecord): void {
 
 /** The inputs earlier batches into `outputDir` finished: input → its output and the name both were recorded under. */
 export function listRecords(outputDir: string): Map<string, { output: string; name: string }> {
-  const folder = path.join(outputDir, '.dino-track', 'done');
+  const folder = path.join(outputDir, bookkeepingName, 'done');
   let files: string[];
   try {
     files = readdirSync(folder).filter((file) => file.endsWith('.json'));

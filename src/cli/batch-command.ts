@@ -3,7 +3,7 @@ import { FolderError, isTaken, makeFolders } from '../util/make-folders.js';
 import os from 'node:os';
 import path from 'node:path';
 import { Command } from 'commander';
-import { expandInputs, getOutputNames, hashOptions, listRecords, parseShard, runBatch, selectShard, withoutOutputs, type BatchResult } from '../batch/index.js';
+import { bookkeepingName, expandInputs, getOutputNames, hashOptions, listRecords, parseShard, runBatch, selectShard, withoutOutputs, type BatchResult } from '../batch/index.js';
 import { UsageError } from '../errors.js';
 import { isVideoTarget } from '../export/format-names.js';
 import { writeFileAtomically } from '../util/atomic-path.js';
@@ -66,9 +66,9 @@ function createOutputFolder(outputDir: string): () => void {
     return () => undefined;
   }
   const created = makeOutputFolders(outputDir);
-  const bookkeeping = path.join(outputDir, '.dino-track');
+  const bookkeeping = path.join(outputDir, bookkeepingName);
   return () => {
-    if (!existsSync(outputDir) || readdirSync(outputDir).some((name) => name !== '.dino-track')) return;
+    if (!existsSync(outputDir) || readdirSync(outputDir).some((name) => name !== bookkeepingName)) return;
     // Only empty folders go: a done record means a finished video, which is kept.
     removeIfEmpty(path.join(bookkeeping, 'done'));
     removeIfEmpty(bookkeeping);
@@ -137,7 +137,7 @@ export async function runBatchCommand(args: string[], raw: RawBatchOptions, comm
   // Stopped by a signal: its handler says so and exits; no manifest of a batch cut short.
   if (interrupted) return;
   const count = (status: BatchResult['status']): number => results.filter((r) => r.status === status).length;
-  const manifest = path.join(outputDir, '.dino-track', `manifest-${shard.index}-of-${shard.count}.json`);
+  const manifest = path.join(outputDir, bookkeepingName, `manifest-${shard.index}-of-${shard.count}.json`);
   await writeFileAtomically(manifest, new TextEncoder().encode(`${JSON.stringify({ finishedAt: new Date().toISOString(), shard: `${shard.index}/${shard.count}`, results }, null, 2)}\n`), true);
   const failed = results.filter((r) => r.status === 'failed');
   if (!raw.quiet) say(`batch: ${count('done')} done, ${count('skipped')} skipped (already done), ${failed.length} failed; manifest ${manifest}`);

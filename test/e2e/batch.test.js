@@ -230,6 +230,23 @@ describe('dino-track batch', () => {
     assert.match(second.stderr, /batch: 0 done, 1 skipped \(already done\), 0 failed/);
   });
 
+  it('never gives an input its own bookkeeping folder\'s name (.dino-track.mp4)', async () => {
+    const work = makeTempDir();
+    const input = makeVideo(path.join(work, '.dino-track.mp4'), { width: 128, height: 96, fps: 25, seconds: 0.4 });
+    const out = path.join(work, 'out');
+    const run = await runCli(['batch', input, '-o', out, ...common], { env });
+    assert.equal(run.code, 0, run.stderr);
+    const outputs = readdirSync(out).filter((n) => n !== '.dino-track');
+    assert.equal(outputs.length, 1, readdirSync(out).join(', '));
+    assert.match(outputs[0], /^\.dino-track_[0-9a-f]{8}$/);
+    assert.equal(readdirSync(path.join(out, outputs[0], 'masks')).length, 10);
+    assert.deepEqual(readdirSync(path.join(out, '.dino-track')).sort(), ['done', 'manifest-0-of-1.json']);
+    // And again, as a rerun would: skipped, not refused as a folder holding files dino-track did not write.
+    const again = await runCli(['batch', input, '-o', out, ...common], { env });
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stderr, /batch: 0 done, 1 skipped/);
+  });
+
   it('gives inputs that differ only by extension, case or folder joins outputs of their own', async () => {
     const work = makeTempDir();
     const videos = path.join(work, 'v');
