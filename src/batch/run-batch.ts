@@ -106,7 +106,7 @@ function trackOne(input: string, output: string, args: string[], timeoutMs: numb
       // its output in place (the stop came between that and its exit: a review).
       if (stopped) return resolve(hasOutputSince(output, started) ? { ok: true, frames } : { ok: false, stopped: true });
       const error = timedOut
-        ? `timed out after ${timeoutMs / 1000} s`
+        ? `timed out after ${timeoutMs / 1000} s (its partial output removed); give a larger --timeout, or 0 for none, if it needs longer`
         : (lines.find((l) => l.startsWith('dino-track: error:'))?.replace('dino-track: error: ', '') ?? `exited with ${signal ?? code}: ${lines.filter((l) => !l.startsWith('{')).pop() ?? 'no message'}`);
       resolve({ ok: false, error });
     });

@@ -230,6 +230,16 @@ describe('dino-track batch', () => {
     assert.match(second.stderr, /batch: 0 done, 1 skipped \(already done\), 0 failed/);
   });
 
+  it('a video over --timeout is reported with how to give it longer, its partial output gone', async () => {
+    const work = makeTempDir();
+    const input = makeVideo(path.join(work, 'long.mp4'), { width: 128, height: 96, fps: 25, seconds: 20 });
+    const out = path.join(work, 'out');
+    const run = await runCli(['batch', input, '-o', out, ...common, '--timeout', '1'], { env });
+    assert.equal(run.code, 1, run.stderr);
+    assert.match(run.stderr, /long\.mp4: failed: timed out after 1 s \(its partial output removed\); give a larger --timeout, or 0 for none, if it needs longer/);
+    assert.deepEqual(readdirSync(out).filter((n) => n !== '.dino-track'), []);
+  });
+
   it('never gives an input its own bookkeeping folder\'s name (.dino-track.mp4)', async () => {
     const work = makeTempDir();
     const input = makeVideo(path.join(work, '.dino-track.mp4'), { width: 128, height: 96, fps: 25, seconds: 0.4 });
