@@ -4,7 +4,7 @@ import { copyFileInto, createScratchDir, type ScratchDir } from '../util/scratch
 import { openStreamWriter, type StreamWriter } from '../util/stream-writer.js';
 import { encodeCocoRle } from './coco-rle.js';
 import { getFrameFileName, getFrameTime } from './frame-file.js';
-import type { OutputWriter } from './types.js';
+import { formatScore, type OutputWriter } from './types.js';
 
 /** The `info` and `categories` members coco.json and ytvis.json share, as JSON text. */
 export const sharedMembers = `"info":${JSON.stringify({ description: 'dino-track', version: '1' })},"categories":${JSON.stringify([{ id: 1, name: 'object', supercategory: 'object' }])}`;
@@ -23,7 +23,7 @@ function getCocoAnnotations(result: FrameResult, firstId: number): object[] {
     iscrowd: 0,
     track_id: object.id,
     occluded: false,
-    score: object.score,
+    score: formatScore(object.score),
   }));
 }
 

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { openStreamWriter } from '../util/stream-writer.js';
-import type { OutputWriter } from './types.js';
+import { formatScore, type OutputWriter } from './types.js';
 
 /**
  * `mot`: tracks.txt, MOT challenge rows `frame,id,x,y,w,h,conf,-1,-1,-1`. MOTChallenge
@@ -14,7 +14,7 @@ export function createMotWriter(directory: string): OutputWriter {
     async write(result) {
       const rows = result.objects
         .filter((o) => !o.occluded && o.area > 0)
-        .map((o) => `${result.index + 1},${o.id},${o.bbox[0] + 1},${o.bbox[1] + 1},${o.bbox[2]},${o.bbox[3]},${o.score.toFixed(3)},-1,-1,-1\n`);
+        .map((o) => `${result.index + 1},${o.id},${o.bbox[0] + 1},${o.bbox[1] + 1},${o.bbox[2]},${o.bbox[3]},${formatScore(o.score)},-1,-1,-1\n`);
       if (rows.length > 0) await stream.write(rows.join(''));
     },
     finish: () => stream.end(),

@@ -1,7 +1,7 @@
 import { openStreamWriter } from '../util/stream-writer.js';
 import { encodeCocoRle } from './coco-rle.js';
 import { getFrameTime } from './frame-file.js';
-import type { OutputWriter } from './types.js';
+import { formatScore, type OutputWriter } from './types.js';
 
 /**
  * `ndjson`: one JSON object per frame, written as soon as the frame is done, so a
@@ -18,7 +18,7 @@ export function createNdjsonWriter(target: string | 'stdout', fps: number): Outp
           id: o.id,
           bbox: o.bbox,
           area: o.area,
-          score: Number(o.score.toFixed(4)),
+          score: formatScore(o.score),
           occluded: o.occluded,
           rle: o.occluded ? null : encodeCocoRle(result.labels, o.id, result.width, result.height),
         })),

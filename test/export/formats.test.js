@@ -75,9 +75,15 @@ describe('several formats from one run', () => {
     const first = coco.annotations[0];
     // MOTChallenge's boxes are 1-based, as its frames: COCO's 0-based left and top plus one.
     const [left, top, w, h] = first.bbox;
-    assert.ok(mot.includes(`${first.image_id},${first.track_id},${left + 1},${top + 1},${w},${h},${first.score.toFixed(3)},-1,-1,-1`));
+    assert.ok(mot.includes(`${first.image_id},${first.track_id},${left + 1},${top + 1},${w},${h},${first.score},-1,-1,-1`));
     const lines = readFileSync(path.join(out, 'tracks.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     assert.equal(lines.length, frames);
+    // One score per object and frame, the same in every format (they differed in their decimals).
+    const cocoScores = new Map(coco.annotations.map((a) => [`${a.image_id - 1}/${a.track_id}`, a.score]));
+    const ndjsonScores = lines.flatMap((line) => line.objects.filter((o) => !o.occluded).map((o) => [`${line.frame}/${o.id}`, o.score]));
+    assert.equal(ndjsonScores.length, cocoScores.size);
+    for (const [key, score] of ndjsonScores) assert.equal(cocoScores.get(key), score, key);
+    assert.ok(ndjsonScores.every(([, score]) => Number(score.toFixed(4)) === score), 'scores have at most 4 decimals');
   });
 
   it('-o - --format ndjson | head -n 3: three JSON lines, clean exit, no EPIPE trace', async () => {
