@@ -20,6 +20,8 @@ export interface DoneRecord {
   frames?: number;
   seconds: number;
   finishedAt: string;
+  /** The run failed after putting its output in place: the output is this batch's, but not done. */
+  failed?: boolean;
 }
 
 /** The folder in `-o` where a batch keeps its records and manifests: no output may take its name. */
@@ -48,7 +50,7 @@ export function isDone(record: string, input: string, output: string, options: s
     done = JSON.parse(readFileSync(record, 'utf8')) as DoneRecord;
     const stats = statSync(input);
     statSync(output);
-    return done.input === input && done.output === output && done.options === options && done.size === stats.size && done.mtimeMs === stats.mtimeMs;
+    return !done.failed && done.input === input && done.output === output && done.options === options && done.size === stats.size && done.mtimeMs === stats.mtimeMs;
   } catch {
     return false;
   }

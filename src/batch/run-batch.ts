@@ -57,8 +57,12 @@ export interface BatchResult {
 
 const cli = fileURLToPath(new URL('../../bin/dino-track.js', import.meta.url));
 
+function timedOutError(timeoutMs: number): string {
+  return `timed out after ${timeoutMs / 1000} s (its partial output removed); give a larger --timeout, or 0 for none, if it needs longer`;
+}
+
 /** One `track` run in its own process: a crash or a hang in one video cannot take the batch down. */
-function trackOne(input: string, output: string, args: string[], timeoutMs: number, onProgress?: (progress: VideoProgress) => void): Promise<{ ok: boolean; error?: string; frames?: number; stopped?: boolean }> {
+function trackOne(input: string, output: string, args: string[], timeoutMs: number, onProgress?: (progress: VideoProgress) => void): Promise<{ ok: boolean; error?: string; frames?: number; stopped?: boolean; placed?: boolean }> {
   return new Promise((resolve) => {
     // stdin stays open as a lifeline: if this process dies, even by SIGKILL, the child sees it close and stops.
     const child: ChildProcess = spawn(process.execPath, [cli, 'track', input, '-o', output, '--overwrite', '--progress', 'json', ...args], {
@@ -104,11 +108,14 @@ function trackOne(input: string, output: string, args: string[], timeoutMs: numb
       if (code === 0) return resolve({ ok: true, frames });
       // Ended by the batch's own stop: not a failure of this video; done if it had already put
       // its output in place (the stop came between that and its exit: a review).
-      if (stopped) return resolve(hasOutputSince(output, started) ? { ok: true, frames } : { ok: false, stopped: true });
+      // So is one the timeout stopped there (a review: it was reported failed, its complete output
+      // left without a record, which the next batch then refused).
+      const placed = hasOutputSince(output, started);
+      if (stopped || timedOut) return resolve(placed ? { ok: true, frames } : stopped ? { ok: false, stopped: true } : { ok: false, error: timedOutError(timeoutMs) });
       const error = timedOut
-        ? `timed out after ${timeoutMs / 1000} s (its partial output removed); give a larger --timeout, or 0 for none, if it needs longer`
+        ? timedOutError(timeoutMs)
         : (lines.find((l) => l.startsWith('dino-track: error:'))?.replace('dino-track: error: ', '') ?? `exited with ${signal ?? code}: ${lines.filter((l) => !l.startsWith('{')).pop() ?? 'no message'}`);
-      resolve({ ok: false, error });
+      resolve({ ok: false, error, placed });
     });
   });
 }
@@ -195,10 +202,19 @@ export async function runBatch(inputs: string[], options: BatchOptions): Promise
     const run = await trackOne(input, options.folderOutputs ? `${output}${path.sep}` : output, options.trackArgs, options.timeoutMs, (progress) => options.onVideoProgress?.(input, progress));
     const seconds = (performance.now() - started) / 1000;
     if (run.stopped) return;
-    if (!run.ok) return finish({ input, output, status: 'failed', error: run.error, seconds });
+    const recordRun = (failed: boolean): void => {
+      const stats = statSync(input);
+      writeRecord(record, { input, output, size: stats.size, mtimeMs: stats.mtimeMs, options: optionsHash, frames: run.frames, seconds, finishedAt: new Date().toISOString(), ...(failed ? { failed } : {}) });
+    };
+    if (!run.ok) {
+      // A run that failed after its output was in place (ids past 255 in DAVIS stop it with the
+      // frames before written) leaves that output the batch's: a record that marks it so, not as
+      // done, or the rerun the error advises refused it as someone else's (a review).
+      if (run.placed) recordRun(true);
+      return finish({ input, output, status: 'failed', error: run.error, seconds });
+    }
     // Recorded even during a stop: a video that finished is done, and a rerun skips it.
-    const stats = statSync(input);
-    writeRecord(record, { input, output, size: stats.size, mtimeMs: stats.mtimeMs, options: optionsHash, frames: run.frames, seconds, finishedAt: new Date().toISOString() });
+    recordRun(false);
     finish({ input, output, status: 'done', frames: run.frames, seconds });
   };
   const worker = async (): Promise<void> => {

@@ -210,7 +210,9 @@ function refuseOutputOfAnotherKind(output: string, formatList: Format[], formatG
   }
   if (!isVideoTarget(output) && !isFolderTarget(output) && output !== '-' && path.extname(output) && !formatGiven) {
     // A folder with a dot in its name (run.v2) is meant more often than not: say how to write one (a first-time user).
-    throw new UsageError(`Expected a video file name ending in .mp4, .m4v or .mov, or a directory, for -o, --output but received ${JSON.stringify(output)}; for a folder of that name end it with a slash (-o ${output}/) or give --format`);
+    // (--format is no way out for a data file's name: the check below refuses it as a file.)
+    const orFormat = dataFileExtensions.includes(path.extname(output).toLowerCase()) ? '' : ' or give --format';
+    throw new UsageError(`Expected a video file name ending in .mp4, .m4v or .mov, or a directory, for -o, --output but received ${JSON.stringify(output)}; for a folder of that name end it with a slash (-o ${output}/)${orFormat}`);
   }
   // A data file's name makes a folder of that name (coco.json inside results.json/), never the file asked for.
   if (!isVideoTarget(output) && !isFolderTarget(output) && output !== '-' && dataFileExtensions.includes(path.extname(output).toLowerCase())) {

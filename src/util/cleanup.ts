@@ -116,12 +116,19 @@ export function isStopping(): boolean {
  * can land after the first pass — a first-time user found a `.NAME.PID.partial/` with a
  * mask in it after 2 of 13 Ctrl-Cs near the first frame — and the second pass removes it.
  */
-export async function stopOnSignal(timeoutMs: number): Promise<void> {
-  stopping = true;
-  runCleanups(true);
-  await runStoppers(timeoutMs);
-  runCleanups();
+export function stopOnSignal(timeoutMs: number): Promise<void> {
+  // Once: a signal after a closed stdout started a second stop, which found the stoppers taken by
+  // the first and did not wait for them (an inference, an output being placed) before the exit (a review).
+  stop ??= (async () => {
+    stopping = true;
+    runCleanups(true);
+    await runStoppers(timeoutMs);
+    runCleanups();
+  })();
+  return stop;
 }
+
+let stop: Promise<void> | undefined;
 
 /**
  * What a closed stdout does: the stop of a signal, then what it cost, said from the notes taken

@@ -16,7 +16,7 @@ const mp4AudioCodecs = new Set(['aac', 'mp3', 'ac3', 'eac3', 'alac']);
 
 /** What to do next when the overlay's ffmpeg fails, from what it printed (see startFfmpeg). */
 export function adviseOnEncoding(output: string): string {
-  if (/No space left on device/i.test(output)) return 'free disk space where -o points, or write elsewhere';
+  if (/No space left on device|Disk quota exceeded/i.test(output)) return 'free disk space where -o points, or write elsewhere';
   if (/Permission denied|Read-only file system/i.test(output)) return 'give an -o you can write to';
   if (/Error initializing output stream|experimental|not currently supported in container|Could not find tag for codec/i.test(output)) {
     return 'the input has a stream the MP4 cannot take; write masks only (--format davis) or convert the input first (ffmpeg -i IN -c:v copy -c:a aac IN.mp4)';

@@ -43,7 +43,8 @@ describe('track options → context', () => {
     [{ precision: 'int8', model: 'vit.onnx' }, '--precision int8 picks one of a registry model\'s files, but --model vit.onnx is a file; drop --precision or give a registry name'],
     [{ progress: 'loud' }, 'Expected one of auto, bar, json, none for --progress but received "loud"'],
     [{ output: undefined }, 'Expected an output path for -o, --output but received nothing; e.g. -o out.mp4 or -o out/'],
-    [{ output: `${dir}/out.txt` }, `Expected a video file name ending in .mp4, .m4v or .mov, or a directory, for -o, --output but received "${dir}/out.txt"; for a folder of that name end it with a slash (-o ${dir}/out.txt/) or give --format`],
+    [{ output: `${dir}/out.txt` }, `Expected a video file name ending in .mp4, .m4v or .mov, or a directory, for -o, --output but received "${dir}/out.txt"; for a folder of that name end it with a slash (-o ${dir}/out.txt/)`],
+    [{ output: `${dir}/run.v2` }, `Expected a video file name ending in .mp4, .m4v or .mov, or a directory, for -o, --output but received "${dir}/run.v2"; for a folder of that name end it with a slash (-o ${dir}/run.v2/) or give --format`],
     // A mode that does not exist is said before "add overlay to --format", which would only lead to it.
     [{ output: `${dir}/masks-out/`, overlay: 'heat' }, 'Expected one of masks, attention, side-by-side for --overlay but received "heat"'],
     [{ format: 'davis,gif' }, 'Expected one of overlay, davis, coco, cvat, ytvis, frames, mot, ndjson for --format but received "gif"'],

@@ -79,3 +79,14 @@ test('a closed stdout says a saved file was lost only if it was not put in place
   assert.equal(existsSync(path.join(dir2, 'features.safetensors')), false);
   assert.deepEqual(readdirSync(dir2), []);
 });
+
+test('a second stop (a signal after a closed stdout) waits for the first one\'s work too', () => {
+  const dir = makeTempDir('dino-track-stop-');
+  const printed = runCase(`
+    let settled = false;
+    cleanup.onStop(() => new Promise((resolve) => setTimeout(() => { settled = true; resolve(); }, 200)));
+    void cleanup.stopForClosedStdout(5000);
+    await cleanup.stopOnSignal(5000);
+    console.log(settled);`, dir);
+  assert.equal(printed.trim(), 'true');
+});
