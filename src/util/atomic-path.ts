@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { link, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { UsageError } from '../errors.js';
-import { isStopping, onStop, removeOnCleanup } from './cleanup.js';
+import { isStopping, noteKeptOnSignal, onStop, removeOnCleanup } from './cleanup.js';
 import { isOperatingSystemFile } from './paths.js';
 
 /**
@@ -153,6 +153,8 @@ export function createAtomicPath(target: string): AtomicPath {
       unregister();
       const placing = moveIntoPlace(temp, target, overwrite);
       const unstop = onStop(() => placing.then(() => undefined, () => undefined));
+      // The interruption's line says so: it is written before the placing ends.
+      const unnote = noteKeptOnSignal(`${target} was complete and is being put in place whole`);
       try {
         await placing;
         placed = true;
@@ -161,6 +163,7 @@ export function createAtomicPath(target: string): AtomicPath {
         throw error;
       } finally {
         unstop();
+        unnote();
       }
     },
     async discard() {

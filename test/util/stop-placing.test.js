@@ -43,10 +43,11 @@ test('a signal while an output folder is moved into place lets it finish whole',
     fs.mkdirSync(path.join(output.temp, 'masks'), { recursive: true });
     for (let k = 0; k < 40; k++) fs.writeFileSync(path.join(output.temp, 'masks', String(k).padStart(5, '0') + '.png'), 'mask ' + k);
     const committing = output.commit(false).then(() => 'placed', (error) => error.code);
-    // The signal's first cleanup pass runs now, with the move under way.
+    // The signal's first cleanup pass runs now, with the move under way; its line says what is kept.
+    const kept = cleanup.getKeptOnSignal();
     await cleanup.stopOnSignal(5000);
-    console.log(await committing, output.placed);`, dir);
-  assert.equal(printed.trim(), 'placed true');
+    console.log(await committing, output.placed, JSON.stringify(kept), JSON.stringify(cleanup.getKeptOnSignal()));`, dir);
+  assert.equal(printed.trim(), `placed true ${JSON.stringify([`${path.join(dir, 'out')} was complete and is being put in place whole`])} []`);
   assert.deepEqual(readdirSync(dir), ['out'], 'the output, and no temporary beside it');
   const masks = readdirSync(path.join(dir, 'out', 'masks'));
   assert.equal(masks.length, 40);
