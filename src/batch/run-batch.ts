@@ -112,9 +112,7 @@ function trackOne(input: string, output: string, args: string[], timeoutMs: numb
       // left without a record, which the next batch then refused).
       const placed = hasOutputSince(output, started);
       if (stopped || timedOut) return resolve(placed ? { ok: true, frames } : stopped ? { ok: false, stopped: true } : { ok: false, error: timedOutError(timeoutMs) });
-      const error = timedOut
-        ? timedOutError(timeoutMs)
-        : (lines.find((l) => l.startsWith('dino-track: error:'))?.replace('dino-track: error: ', '') ?? `exited with ${signal ?? code}: ${lines.filter((l) => !l.startsWith('{')).pop() ?? 'no message'}`);
+      const error = lines.find((l) => l.startsWith('dino-track: error:'))?.replace('dino-track: error: ', '') ?? `exited with ${signal ?? code}: ${lines.filter((l) => !l.startsWith('{')).pop() ?? 'no message'}`;
       resolve({ ok: false, error, placed });
     });
   });

@@ -3,8 +3,8 @@ import type { FrameResult } from '../track/index.js';
 import { copyFileInto, createScratchDir, type ScratchDir } from '../util/scratch-dir.js';
 import { openStreamWriter, type StreamWriter } from '../util/stream-writer.js';
 import { encodeCocoRle } from './coco-rle.js';
-import { getFrameFileName, getFrameTime } from './frame-file.js';
-import { formatScore, type OutputWriter } from './types.js';
+import { formatScore, getFrameFileName, getFrameTime } from './frame-file.js';
+import type { OutputWriter } from './types.js';
 
 /** The `info` and `categories` members coco.json and ytvis.json share, as JSON text. */
 export const sharedMembers = `"info":${JSON.stringify({ description: 'dino-track', version: '1' })},"categories":${JSON.stringify([{ id: 1, name: 'object', supercategory: 'object' }])}`;

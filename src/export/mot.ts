@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { openStreamWriter } from '../util/stream-writer.js';
-import { formatScore, type OutputWriter } from './types.js';
+import { formatScore } from './frame-file.js';
+import type { OutputWriter } from './types.js';
 
 /**
  * `mot`: tracks.txt, MOT challenge rows `frame,id,x,y,w,h,conf,-1,-1,-1`. MOTChallenge

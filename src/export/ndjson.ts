@@ -1,7 +1,7 @@
 import { openStreamWriter } from '../util/stream-writer.js';
 import { encodeCocoRle } from './coco-rle.js';
-import { getFrameTime } from './frame-file.js';
-import { formatScore, type OutputWriter } from './types.js';
+import { formatScore, getFrameTime } from './frame-file.js';
+import type { OutputWriter } from './types.js';
 
 /**
  * `ndjson`: one JSON object per frame, written as soon as the frame is done, so a

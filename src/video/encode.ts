@@ -14,9 +14,12 @@ import type { VideoInfo } from './probe.js';
  */
 const mp4AudioCodecs = new Set(['aac', 'mp3', 'ac3', 'eac3', 'alac']);
 
+/** What ffmpeg prints where the disk (or the user's quota on it) is full. */
+const diskFull = /No space left on device|Disk quota exceeded/i;
+
 /** What to do next when the overlay's ffmpeg fails, from what it printed (see startFfmpeg). */
 export function adviseOnEncoding(output: string): string {
-  if (/No space left on device|Disk quota exceeded/i.test(output)) return 'free disk space where -o points, or write elsewhere';
+  if (diskFull.test(output)) return 'free disk space where -o points, or write elsewhere';
   if (/Permission denied|Read-only file system/i.test(output)) return 'give an -o you can write to';
   if (/Error initializing output stream|experimental|not currently supported in container|Could not find tag for codec/i.test(output)) {
     return 'the input has a stream the MP4 cannot take; write masks only (--format davis) or convert the input first (ffmpeg -i IN -c:v copy -c:a aac IN.mp4)';
@@ -105,7 +108,7 @@ function writeChunk(stdin: Writable, frame: Buffer, ffmpeg: FfmpegProcess): Prom
  * and exits 0, with an MP4 missing its index (a first-time user's overlay, renamed into place
  * and said written).
  */
-const brokenOutput = /Error writing trailer|No space left on device|Disk quota exceeded/i;
+const brokenOutput = new RegExp(`Error writing trailer|${diskFull.source}`, 'i');
 
 /** Starts an ffmpeg that encodes RGB24 frames of the video's size to an H.264 MP4. */
 export function encodeVideo(options: EncodeOptions): Encoder {
