@@ -177,7 +177,10 @@ describe('dino-track batch', () => {
   });
 
   it('stopped before any video is done, leaves no folder it created behind (missing parents included)', async () => {
-    const { videos, work } = makeFolder(2, { seconds: 3 });
+    // 20 s videos: with 3 s ones a loaded machine let a video finish (its output whole, its record
+    // written, as a stop during the placing now allows) before the SIGTERM landed, and the folder
+    // then rightly stayed (CI, 1 run in 5).
+    const { videos, work } = makeFolder(2, { seconds: 20 });
     const top = path.join(work, 'new');
     const out = path.join(top, 'out');
     const child = spawn(process.execPath, [cli, 'batch', videos, '-o', out, ...common, '--jobs', '2', '--progress', 'json'], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
