@@ -1,9 +1,11 @@
 // Every fixture the tests use, named in one place.
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { deflateSync } from 'node:zlib';
+import { pngChunk as chunk } from '../dist/export/indexed-png.js';
 import { onnx } from '../dist/model/onnx-graph.js';
 import { getFfmpegBinaries } from '../dist/video/index.js';
 
@@ -263,4 +265,26 @@ export async function getClosedUrl() {
   const { port } = server.address();
   await new Promise((resolve) => server.close(resolve));
   return `http://127.0.0.1:${port}`;
+}
+
+/**
+ * A single-channel PNG of `values` (one per pixel) at `depth` bits a sample, packed as the PNG
+ * format packs them (several to a byte below 8 bits, each row on a new byte), as Pillow writes
+ * a palette of few colours: colour type 3 (palette) or 0 (grey).
+ */
+export function writePackedPng(file, values, width, height, depth, colourType = 3, colours = Array.from({ length: 1 << depth }, (_, i) => [i * 40, 0, 0])) {
+  const rowBytes = Math.ceil((width * depth) / 8);
+  const raw = Buffer.alloc((rowBytes + 1) * height);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const bit = x * depth;
+      raw[y * (rowBytes + 1) + 1 + (bit >> 3)] |= values[y * width + x] << (8 - depth - (bit & 7));
+    }
+  }
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header.set([depth, colourType, 0, 0, 0], 8);
+  const palette = colourType === 3 ? [chunk('PLTE', Buffer.from(colours.flat()))] : [];
+  writeFileSync(file, Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk('IHDR', header), ...palette, chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]));
 }

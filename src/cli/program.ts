@@ -6,6 +6,7 @@ import { createChoiceOption } from './validate.js';
 import { batchHelp, prepareHelp, programHelp, quantizeHelp, trackHelp } from './help-texts.js';
 import { addVideoOptions } from './video-options.js';
 import { listModels } from '../model/registry.js';
+import { scoringProtocols, type ScoringProtocol } from '../eval/index.js';
 
 const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
@@ -128,9 +129,16 @@ export function buildProgram(): Command {
     .description('score predicted masks against ground truth: DAVIS J and F, id switches, IDF1')
     .requiredOption('--pred <dir>', 'predicted masks (a folder of PNGs, or a track output folder)')
     .requiredOption('--gt <dir>', 'ground-truth masks, same file names (DAVIS convention: 0 background, k = object k, 255 void: not scored)')
+    .addOption(
+      createChoiceOption(
+        '--protocol <protocol>',
+        "how predicted ids are paired with objects (default: unsupervised): davis2017-evaluation's unsupervised (the pairing with the best mean J&F, every frame) or semi-supervised (id k is object k, first and last frames not scored), or idf1 (IDF1's pairing: most frames at J > 0.5, as the benchmarks score)",
+        scoringProtocols,
+      ),
+    )
     .option('--json', 'print JSON')
-    .action(async (options: { pred: string; gt: string; json?: boolean }) => {
-      await (await import('./eval-command.js')).runEval(options.pred, options.gt, Boolean(options.json));
+    .action(async (options: { pred: string; gt: string; json?: boolean; protocol?: ScoringProtocol }) => {
+      await (await import('./eval-command.js')).runEval(options.pred, options.gt, Boolean(options.json), options.protocol);
     });
   return program;
 }

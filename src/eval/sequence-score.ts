@@ -1,4 +1,18 @@
+import { assignOptimally } from './optimal-assignment.js';
 import { getBoundaryF, getJaccard } from './region-boundary.js';
+
+/**
+ * How predicted ids are paired with true objects, and which frames count:
+ * - `unsupervised`: davis2017-evaluation's unsupervised protocol: the one-to-one pairing of
+ *   predicted ids and objects with the largest total mean J&F over the whole video (an
+ *   object may be left to an empty mask where davis2017-evaluation would pad one), every frame scored;
+ * - `semi-supervised`: its semi-supervised protocol: predicted id k is object k (the ids the
+ *   prompts gave), the first and last frames not scored (the first was given);
+ * - `idf1`: the pairing IDF1 uses (most frames matched at J > 0.5), every frame scored: an
+ *   object whose track never covers half of it is missed. The benchmarks score so.
+ */
+export type ScoringProtocol = 'unsupervised' | 'semi-supervised' | 'idf1';
+export const scoringProtocols: readonly ScoringProtocol[] = ['unsupervised', 'semi-supervised', 'idf1'];
 
 /** Scores of one tracked sequence against ground truth. */
 export interface SequenceScore {
@@ -9,6 +23,7 @@ export interface SequenceScore {
   perObject: { truthId: number; predictedId: number | undefined; j: number; f: number }[];
   idSwitches: number;
   idf1: number;
+  /** Frames scored (the semi-supervised protocol leaves out the first and last). */
   frames: number;
 }
 
@@ -35,7 +50,8 @@ function removeVoid(prediction: ArrayLike<number>, truth: ArrayLike<number>): { 
 
 /** Accumulates per-frame label maps (0 = background, 255 = void in the truth, else object id) and scores them. */
 export interface SequenceScorer {
-  add(prediction: ArrayLike<number>, truth: ArrayLike<number>): void;
+  /** One frame; its size when it is not the scorer's (the boundary tolerance follows each frame's diagonal). */
+  add(prediction: ArrayLike<number>, truth: ArrayLike<number>, width?: number, height?: number): void;
   finish(): SequenceScore;
 }
 
@@ -52,10 +68,11 @@ function select(labels: ArrayLike<number>, id: number | undefined): Uint8Array {
   return out;
 }
 
-/** Pair statistics of one truth id and one predicted id: J and F where they overlap, frames where it was the truth's match. */
+/** Pair statistics of one truth id and one predicted id: J and F in the frames where they overlap, frames where it was the truth's match. */
 interface PairFrames {
   j: number[];
   f: number[];
+  frame: number[];
   matched: number;
 }
 
@@ -77,24 +94,75 @@ function mapIdentities(pairFrames: Map<string, PairFrames>): { mapping: Map<numb
   return { mapping, idtp };
 }
 
+/** Frame statistics the pairings and means are taken from: the ids present in each frame and each pair's overlaps. */
+interface Frames {
+  pairFrames: Map<string, PairFrames>;
+  presence: { truth: Set<number>; predicted: Set<number> }[];
+  /** Whether frame k is scored under the protocol. */
+  isScored(k: number): boolean;
+  scoredCount: number;
+}
+
 /**
- * DAVIS-style J and F per ground-truth object under one global truth→prediction id
- * mapping (the one that maximises identity true positives, as IDF1 does), plus id
- * switches (a truth object's frame-matched prediction id changing) and IDF1.
- * Frames are kept only as per-pair statistics and the ids present in each frame (no masks),
- * so memory grows with length by a few numbers a frame.
+ * Mean J and F of object `truthId` against predicted id `predictedId` (none: an empty mask) over
+ * the scored frames, as DAVIS counts them: where the object is hidden, an empty prediction
+ * scores 1 and any predicted region 0; where it is visible, a missing prediction scores 0.
  */
-export function createSequenceScorer(width: number, height: number): SequenceScorer {
+function getPairMeans(frames: Frames, truthId: number, predictedId: number | undefined): { j: number; f: number } {
+  const entry = predictedId === undefined ? undefined : frames.pairFrames.get(`${truthId}:${predictedId}`);
+  let j = 0;
+  let f = 0;
+  entry?.frame.forEach((k, n) => {
+    if (!frames.isScored(k)) return;
+    j += entry.j[n];
+    f += entry.f[n];
+  });
+  const bothEmpty = frames.presence.filter((p, k) => frames.isScored(k) && !p.truth.has(truthId) && !(predictedId !== undefined && p.predicted.has(predictedId))).length;
+  return { j: (j + bothEmpty) / frames.scoredCount, f: (f + bothEmpty) / frames.scoredCount };
+}
+
+/**
+ * davis2017-evaluation's unsupervised pairing: predicted ids to objects one to one, the
+ * largest total mean J&F. Each object may also take an empty mask (davis2017-evaluation pads
+ * empty proposals only up to the number of objects; letting each object have one differs
+ * only where a track scores below nothing at all).
+ */
+function pairByBestJF(frames: Frames, truthIds: number[], predictedIds: number[]): Map<number, number> {
+  const values = truthIds.map((truthId) => {
+    const withEmpty = getPairMeans(frames, truthId, undefined);
+    const empty = (withEmpty.j + withEmpty.f) / 2;
+    return [...predictedIds.map((predictedId) => {
+      const { j, f } = getPairMeans(frames, truthId, predictedId);
+      return (j + f) / 2;
+    }), ...truthIds.map(() => empty)];
+  });
+  const columns = assignOptimally(values);
+  const mapping = new Map<number, number>();
+  truthIds.forEach((truthId, row) => {
+    if (columns[row] < predictedIds.length) mapping.set(truthId, predictedIds[columns[row]]);
+  });
+  return mapping;
+}
+
+/**
+ * DAVIS J and F per ground-truth object under one truth→prediction id pairing for the whole
+ * video (see ScoringProtocol), plus id switches (a truth object's frame-matched prediction id
+ * changing) and IDF1, which are the same under every protocol. Frames are kept only as
+ * per-pair statistics and the ids present in each frame (no masks), so memory grows with
+ * length by a few numbers a frame.
+ * @param width the frames' size, unless `add` is given another
+ */
+export function createSequenceScorer(width: number, height: number, protocol: ScoringProtocol = 'idf1'): SequenceScorer {
   const pairFrames = new Map<string, PairFrames>();
   const truthFrames = new Map<number, number>();
   const predictedFrames = new Map<number, number>();
   const truthIds = new Set<number>();
   const lastMatch = new Map<number, number>();
   let idSwitches = 0;
-  let frames = 0;
   const presence: { truth: Set<number>; predicted: Set<number> }[] = [];
   return {
-    add(withVoid, truthWithVoid) {
+    add(withVoid, truthWithVoid, frameWidth = width, frameHeight = height) {
+      const frame = presence.length;
       const { prediction, truth } = removeVoid(withVoid, truthWithVoid);
       const truthHere = getIds(truth);
       const predictedHere = getIds(prediction);
@@ -119,42 +187,44 @@ export function createSequenceScorer(width: number, height: number): SequenceSco
         }
         for (const predictedId of predictedHere) {
           const key = `${truthId}:${predictedId}`;
-          const entry = pairFrames.get(key) ?? { j: [], f: [], matched: 0 };
+          const entry = pairFrames.get(key) ?? { j: [], f: [], frame: [], matched: 0 };
           const predictedMask = select(prediction, predictedId);
           const j = getJaccard(predictedMask, truthMask);
           if (j > 0) {
             entry.j.push(j);
-            entry.f.push(getBoundaryF(predictedMask, truthMask, width, height));
+            entry.f.push(getBoundaryF(predictedMask, truthMask, frameWidth, frameHeight));
+            entry.frame.push(frame);
           }
           if (predictedId === best) entry.matched++;
           pairFrames.set(key, entry);
         }
       }
-      frames++;
     },
     finish() {
-      const { mapping, idtp } = mapIdentities(pairFrames);
+      // DAVIS's semi-supervised protocol leaves out the given first frame and the last.
+      const skipEnds = protocol === 'semi-supervised';
+      const isScored = (k: number): boolean => !skipEnds || (k > 0 && k < presence.length - 1);
+      const frames: Frames = { pairFrames, presence, isScored, scoredCount: presence.filter((_, k) => isScored(k)).length };
+      const { mapping: idf1Mapping, idtp } = mapIdentities(pairFrames);
+      const objects = [...truthIds].sort((a, b) => a - b);
+      const mapping =
+        protocol === 'idf1'
+          ? idf1Mapping
+          : protocol === 'semi-supervised'
+            ? new Map(objects.filter((id) => predictedFrames.has(id)).map((id) => [id, id]))
+            : pairByBestJF(frames, objects, [...predictedFrames.keys()].sort((a, b) => a - b));
       const truthDetections = [...truthFrames.values()].reduce((a, b) => a + b, 0);
       const predictedDetections = [...predictedFrames.values()].reduce((a, b) => a + b, 0);
-      const perObject = [...truthIds].sort((a, b) => a - b).map((truthId) => {
-        const predictedId = mapping.get(truthId);
-        const entry = predictedId === undefined ? undefined : pairFrames.get(`${truthId}:${predictedId}`);
-        // As DAVIS: every frame counts; where the object is hidden, an empty prediction scores 1
-        // and any predicted region 0; where it is visible, a missing prediction scores 0.
-        const emptyAgreement = presence.filter((p) => !p.truth.has(truthId) && !(predictedId !== undefined && p.predicted.has(predictedId))).length;
-        const sum = (values: number[] | undefined): number => (values ?? []).reduce((a, b) => a + b, 0);
-        const j = (sum(entry?.j) + emptyAgreement) / frames;
-        const f = (sum(entry?.f) + emptyAgreement) / frames;
-        return { truthId, predictedId, j, f };
-      });
-      const mean = (values: number[]): number => (values.length ? values.reduce((a, b) => a + b, 0) / values.length : 1);
+      const perObject = frames.scoredCount === 0 ? [] : objects.map((truthId) => ({ truthId, predictedId: mapping.get(truthId), ...getPairMeans(frames, truthId, mapping.get(truthId)) }));
+      // No object (or no scored frame): nothing was measured, so NaN, never a perfect score.
+      const mean = (values: number[]): number => (values.length ? values.reduce((a, b) => a + b, 0) / values.length : Number.NaN);
       return {
         j: mean(perObject.map((o) => o.j)),
         f: mean(perObject.map((o) => o.f)),
         perObject,
         idSwitches,
         idf1: truthDetections + predictedDetections === 0 ? 1 : (2 * idtp) / (truthDetections + predictedDetections),
-        frames,
+        frames: frames.scoredCount,
       };
     },
   };

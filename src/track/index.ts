@@ -6,7 +6,7 @@ export type { BackfillFrame, FrameFeatures, FrameResult, TrackedObject, Tracker,
 export { createMultiTracker } from './multi/tracker.js';
 export { multiTrackerTuning, type MultiTrackerTuning } from './multi/tuning.js';
 export { createPromptedTracker, type PromptedOptions } from './prompted-tracker.js';
-export { checkMaskHeaders, decodeLabelPng, readInitMask, toLabelIds } from './init-mask.js';
+export { checkMaskHeaders, decodeLabelPng, readInitMask, readLabelFile, toLabelIds } from './init-mask.js';
 export { createMultiPromptTracker, type MultiPromptOptions, type PromptFrame, type RandomAccessFeatures } from './prompts/multi-prompt-tracker.js';
 export { interpolateResults } from './interpolate.js';
 export { paintBirth } from './backfill.js';

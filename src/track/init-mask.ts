@@ -18,24 +18,44 @@ const maskAspectTolerance = 0.05;
  * @throws InputError when the file is missing, not a PNG, neither single-channel nor in the davis palette's colours, or empty.
  */
 export async function readInitMask(file: string, width: number, height: number, option = '--init-mask', allowEmpty = false): Promise<Uint16Array> {
+  const image = await readLabelFile(file, option);
+  checkMaskShape(`${option} ${file}`, image.width, image.height, width, height);
+  const out = resizeLabels(image.data, image.width, image.height, width, height);
+  if (!allowEmpty && !out.some((v) => v !== 0)) throw new InputError(`${option} ${file} marks no object (every pixel is 0); label objects 1, 2, …`);
+  return out;
+}
+
+/**
+ * A mask file's ids at its own size (decodeLabelMap).
+ * @param option the option that named the file, for messages
+ * @throws InputError when it cannot be read or decoded
+ */
+export async function readLabelFile(file: string, option: string): Promise<{ width: number; height: number; data: ArrayLike<number> }> {
   const bytes = await readFile(file).catch((cause: NodeJS.ErrnoException) => {
     throw unreadable(option, file, cause);
   });
+  return decodeLabelMap(bytes, `${option} ${file}`);
+}
+
+/**
+ * A mask PNG's id at each pixel, in every form a mask is saved in: indexed or grey at any bit
+ * depth (1-, 2- and 4-bit samples unpacked), grey with alpha, or colours of the davis palette.
+ * Prompts and `dino-track eval` read masks through it, so a mask one takes the other takes.
+ * @param what the option and file, for messages
+ * @throws InputError for bytes that are no PNG, a damaged PNG, an interlaced one below 8 bits, or colours outside the palette
+ */
+export function decodeLabelMap(bytes: Uint8Array, what: string): { width: number; height: number; data: ArrayLike<number> } {
   if (isInterlacedBelow8Bits(bytes)) {
-    throw new InputError(`${option} ${file} is an interlaced PNG of ${bytes[24]} bits a pixel, which cannot be read here; save it without interlacing (or at 8 bits)`);
+    throw new InputError(`${what} is an interlaced PNG of ${bytes[24]} bits a pixel, which cannot be read here; save it without interlacing (or at 8 bits)`);
   }
   let image;
   try {
     image = decodeLabelPng(bytes);
   } catch (cause) {
-    if (hasPngSignature(bytes)) throw new InputError(`${option} ${file} is a damaged or cut-short PNG (${(cause as Error).message}); save it again, or copy it whole`, { cause });
-    throw new InputError(`${option} ${file} is not a PNG (${(cause as Error).message}); give an indexed PNG (DAVIS convention)`, { cause });
+    if (hasPngSignature(bytes)) throw new InputError(`${what} is a damaged or cut-short PNG (${(cause as Error).message}); save it again, or copy it whole`, { cause });
+    throw new InputError(`${what} is not a PNG (${(cause as Error).message}); give an indexed PNG (DAVIS convention)`, { cause });
   }
-  const ids = toLabelIds(image, `${option} ${file}`);
-  checkMaskShape(`${option} ${file}`, image.width, image.height, width, height);
-  const out = resizeLabels(ids, image.width, image.height, width, height);
-  if (!allowEmpty && !out.some((v) => v !== 0)) throw new InputError(`${option} ${file} marks no object (every pixel is 0); label objects 1, 2, …`);
-  return out;
+  return { width: image.width, height: image.height, data: toLabelIds(image, what) };
 }
 
 /** The DAVIS palette's colours as 0xRRGGBB → index. */

@@ -44,6 +44,6 @@ console.log('two look-alikes crossing behind a bar (designed ViT, 320x240, 75 fr
 for (const [name, extra] of Object.entries(runs)) {
   const out = path.join(dir, name.replace(/ /g, '-'));
   execFileSync(process.execPath, [cli, 'cross.mp4', '-o', out, '--format', 'davis', '--model', models.designed, '--progress', 'none', '-q', ...extra], { cwd: dir });
-  const report = execFileSync(process.execPath, [cli, 'eval', '--pred', out, '--gt', truth], { encoding: 'utf8' });
+  const report = execFileSync(process.execPath, [cli, 'eval', '--pred', out, '--gt', truth, '--protocol', 'idf1'], { encoding: 'utf8' });
   console.log(`${name.padEnd(16)} ${report.trim().split('\n').at(-1)}`);
 }

@@ -63,7 +63,7 @@ for (const [name, scene] of Object.entries({ ...scenes, ...probeScenes })) {
       const prompt = process.env.PROMPTED === '1' ? ['--init-mask', path.join(truth, '00000.png')] : [];
       execFileSync(process.execPath, [cli, 'track', video, ...getSource(caches, lines), '-o', out, '--format', 'davis', '--progress', 'none', '--refine', refine, ...prompt, ...extra], { stdio: 'inherit' });
       const seconds = (Date.now() - started) / 1000;
-      const score = JSON.parse(execFileSync(process.execPath, [cli, 'eval', '--pred', out, '--gt', truth, '--json'], { encoding: 'utf8' }));
+      const score = JSON.parse(execFileSync(process.execPath, [cli, 'eval', '--pred', out, '--gt', truth, '--protocol', 'idf1', '--json'], { encoding: 'utf8' }));
       const found = score.perObject.filter((o) => o.predictedId !== undefined && o.j >= foundJaccard);
       const missed = score.perObject.length - found.length;
       const foundJ = found.reduce((sum, o) => sum + o.j, 0) / Math.max(1, found.length);

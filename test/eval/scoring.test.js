@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createSequenceScorer, getBoundaryF, getJaccard } from '../../dist/eval/index.js';
+import { assignOptimally, createSequenceScorer, getBoundaryF, getJaccard } from '../../dist/eval/index.js';
+import { mulberry32 } from '../bench/random.js';
 
 const width = 100;
 const height = 80;
@@ -66,5 +67,43 @@ describe('DAVIS void label (255 in the ground truth)', () => {
     assert.equal(score.perObject[0].predictedId, 3);
     assert.equal(score.j, 1);
     assert.equal(score.f, 1);
+  });
+});
+
+describe('the optimal pairing (davis2017-evaluation unsupervised protocol)', () => {
+  /** The best total over every one-to-one assignment, by trying them all. */
+  function bestByTrying(values, row = 0, used = new Set()) {
+    if (row === values.length) return 0;
+    let best = -Infinity;
+    values[row].forEach((value, column) => {
+      if (!used.has(column)) best = Math.max(best, value + bestByTrying(values, row + 1, new Set([...used, column])));
+    });
+    return best;
+  }
+  it('finds the largest total of random matrices, square and wide', () => {
+    const random = mulberry32(7);
+    for (let trial = 0; trial < 200; trial++) {
+      const rows = 1 + Math.floor(random() * 5);
+      const columns = rows + Math.floor(random() * 3);
+      const values = Array.from({ length: rows }, () => Array.from({ length: columns }, () => Math.round(random() * 10) / 10));
+      const assigned = assignOptimally(values);
+      assert.equal(new Set(assigned).size, rows, 'one to one');
+      const total = assigned.reduce((sum, column, row) => sum + values[row][column], 0);
+      assert.ok(Math.abs(total - bestByTrying(values)) < 1e-9, JSON.stringify(values));
+    }
+  });
+  it('gives nothing for no rows and refuses fewer columns than rows', () => {
+    assert.deepEqual(assignOptimally([]), []);
+    assert.throws(() => assignOptimally([[1], [2]]), RangeError);
+  });
+  it('pairs a track that never covers half its object, where IDF1 pairs none', () => {
+    const scorer = createSequenceScorer(width, height, 'unsupervised');
+    const idf1 = createSequenceScorer(width, height, 'idf1');
+    for (let t = 0; t < 3; t++) {
+      // A 20x20 object, a 12x12 track on its corner: J 0.36.
+      for (const s of [scorer, idf1]) s.add(square(10, 10, 12, 4), square(10, 10, 20, 1));
+    }
+    assert.deepEqual([scorer.finish().perObject[0].predictedId, scorer.finish().j.toFixed(2)], [4, '0.36']);
+    assert.deepEqual([idf1.finish().perObject[0].predictedId, idf1.finish().j], [undefined, 0]);
   });
 });
