@@ -38,8 +38,28 @@ interface DiscoveryCandidate {
 
 export interface DiscoveryState {
   candidates: DiscoveryCandidate[];
-  nextId: number;
+  /** Every id in use (prompted, carried, discovered): a new object takes the next free one (getNewIds). */
+  taken: Set<number>;
 }
+
+/** The largest object id: labels are 16-bit (Uint16Array, DAVIS PNGs of 16 bits). */
+export const maxObjectId = 0xffff;
+
+/**
+ * The ids `count` new objects take, in order: those above every id taken, then, once none is
+ * left below 65536, the smallest free ones. A prompt may use 65535; ids counted on from there
+ * were 65536 …, which 16-bit labels wrapped to 0 (background) and on, over prompted objects
+ * (a second trial). Discovery going backwards and forwards and the scratch that holds the
+ * backward labels all take ids from here, so they agree.
+ */
+export function getNewIds(taken: Iterable<number>, count: number): number[] {
+  const used = new Set(taken);
+  const ids: number[] = [];
+  for (let id = Math.max(0, ...used) + 1; id <= maxObjectId && ids.length < count; id++) ids.push(id);
+  for (let id = 1; id <= maxObjectId && ids.length < count; id++) if (!used.has(id) && !ids.includes(id)) ids.push(id);
+  return ids;
+}
+
 
 /** A new object: its id, its unit mean feature, and its patch masks in the frames it was seen in before it became one. */
 export interface Discovered {
@@ -135,7 +155,8 @@ export function discoverObjects_(soft: Map<number, Float32Array>, attention: Flo
       next.push({ proposal, seen, index: options.index, history });
       continue;
     }
-    const id = state.nextId++;
+    const [id] = getNewIds(state.taken, 1);
+    state.taken.add(id);
     for (const grid of soft.values()) for (let i = 0; i < n; i++) if (proposal.mask[i]) grid[i] = 0;
     soft.set(id, Float32Array.from(proposal.mask));
     born.push({ id, prototype: proposal.prototype, history });

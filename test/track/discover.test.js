@@ -44,12 +44,13 @@ const besideObject = (cosine) => (index) => {
   return features;
 };
 
-async function run(discover, makeFrame = (t) => frame(t, [[1, 1, 1], [4, 7, 2]]), radius = 4) {
-  const tracker = createPromptedTracker({ width: cols * patch, height: rows * patch, patchSize: patch, initLabels, initFrame: 0, contextFrames: 7, radius, topK: 5, temperature: 0.1, propagation: 'improved', discover });
+async function run(discover, makeFrame = (t) => frame(t, [[1, 1, 1], [4, 7, 2]]), radius = 4, labels = initLabels, labelsSeen = []) {
+  const tracker = createPromptedTracker({ width: cols * patch, height: rows * patch, patchSize: patch, initLabels: labels, initFrame: 0, contextFrames: 7, radius, topK: 5, temperature: 0.1, propagation: 'improved', discover });
   const visible = [];
   for (let t = 0; t < 6; t++) {
     const result = await tracker.update(makeFrame(t));
     visible.push(result.objects.filter((o) => !o.occluded).map((o) => o.id));
+    labelsSeen.push(new Set(result.labels));
   }
   return visible;
 }
@@ -61,6 +62,14 @@ describe('prompted mode --discover', () => {
     assert.deepEqual(visible[2], [1]);
     assert.deepEqual(visible[3], [1, 2]);
     assert.deepEqual(visible[5], [1, 2]);
+  });
+  it('gives a new object a free id when the prompt used the largest (65535), not one that 16-bit labels wrap', async () => {
+    // A second trial: ids went on from 65535 to 65536, written as 0 (background) in the labels.
+    const labels = initLabels.map((id) => (id ? 65535 : 0));
+    const labelsSeen = [];
+    const visible = await run({ birthFrames: 3, maxObjects: 8 }, undefined, 4, labels, labelsSeen);
+    assert.deepEqual(visible[3].sort((a, b) => a - b), [1, 65535]);
+    assert.deepEqual([...labelsSeen[5]].sort((a, b) => a - b), [0, 1, 65535]);
   });
   for (const [what, attention, cosine] of [['attended half as much as the annotated one', 0.5, 0], ['0.65 like the annotated one, apart from it', 1, 0.65]]) {
     it(`finds an object ${what}`, async () => {

@@ -74,7 +74,7 @@ export interface Direction {
 /** A direction that carries `ids` and has passed no prompt yet. */
 export function createDirection(ids: number[]): Direction {
   const sorted = [...new Set([0, ...ids])].sort((a, b) => a - b);
-  return { ids: sorted, recent: [], prototypes: new Map(), rejected: new Map(), discovery: { candidates: [], nextId: Math.max(...sorted) + 1 }, born: [], markedPatches: new Map(), pending: new Map(), lookAlikePaths: new Map() };
+  return { ids: sorted, recent: [], prototypes: new Map(), rejected: new Map(), discovery: { candidates: [], taken: new Set(sorted) }, born: [], markedPatches: new Map(), pending: new Map(), lookAlikePaths: new Map() };
 }
 
 /** A frame's patch tokens in the two forms prompted mode uses, each `[rows*cols, dim]` unit rows. */

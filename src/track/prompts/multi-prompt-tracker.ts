@@ -2,7 +2,7 @@ import { InputError, UsageError } from '../../errors.js';
 import { averageHeads } from '../attention-mask.js';
 import { readInitMask } from '../init-mask.js';
 import { resizeLabels } from '../resize-labels.js';
-import type { Discovered } from '../discover.js';
+import { getNewIds, type Discovered } from '../discover.js';
 import { paintLabels } from '../multi/painting.js';
 import type { BackfillFrame, FrameFeatures, FrameResult, Tracker } from '../types.js';
 import { getPrototypes, getWinners } from '../reanchor.js';
@@ -122,8 +122,7 @@ function isLiveAt(mentions: PromptMentions | undefined, frame: number): boolean 
  */
 function getDiscoverableIds(options: MultiPromptOptions, ids: number[]): number[] {
   if (!options.discover) return [];
-  const first = Math.max(0, ...ids) + 1;
-  return Array.from({ length: Math.max(0, options.discover.maxObjects - ids.length) }, (_, k) => first + k);
+  return getNewIds(ids, Math.max(0, options.discover.maxObjects - ids.length));
 }
 
 /**
