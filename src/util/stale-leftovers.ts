@@ -3,6 +3,7 @@ import { readdirSync, rmSync, statSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { createHash } from 'node:crypto';
 import path from 'node:path';
+import { ExternalError } from '../errors.js';
 import { getPidNamespace, isAlive } from './is-alive.js';
 
 /**
@@ -76,5 +77,27 @@ const hostTag = createHash('sha256').update(`${hostname()}|${getPidNamespace() ?
  */
 export async function makeTemporaryDir(prefix: string): Promise<string> {
   removeDead(tmpdir(), new RegExp(`^${escape(prefix)}-(\\d+)@${hostTag}-`));
-  return mkdtemp(path.join(tmpdir(), `${prefix}-${process.pid}@${hostTag}-`));
+  try {
+    return await mkdtemp(path.join(tmpdir(), `${prefix}-${process.pid}@${hostTag}-`));
+  } catch (cause) {
+    throw temporaryDirError(cause as NodeJS.ErrnoException);
+  }
+}
+
+/**
+ * The one line for a temporary folder that cannot be made: a $TMPDIR that does not exist, is a
+ * file or is read-only gave mkdtemp's bare "ENOENT: no such file or directory, mkdtemp …" (a
+ * second trial). A full disk keeps its own advice (describeSystemError).
+ */
+function temporaryDirError(cause: NodeJS.ErrnoException): Error {
+  const why: Record<string, string> = {
+    ENOENT: 'does not exist',
+    ENOTDIR: 'is not a folder',
+    EACCES: 'cannot be written',
+    EPERM: 'cannot be written',
+    EROFS: 'is on a read-only disk',
+  };
+  const reason = cause.code ? why[cause.code] : undefined;
+  if (!reason) return cause;
+  return new ExternalError(`the temporary folder ${tmpdir()} ${reason} (${cause.code}); set TMPDIR to a folder that exists and can be written, e.g. TMPDIR=/tmp`, { cause });
 }

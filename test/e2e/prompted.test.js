@@ -29,6 +29,24 @@ describe('prompted mode (--init-mask)', () => {
     }
   });
 
+  it('says in one line that TMPDIR is unusable (missing, a file), leaving nothing behind', async () => {
+    // A second trial: a bad TMPDIR gave mkdtemp's bare "ENOENT: no such file or directory, mkdtemp …".
+    const dir = makeTempDir();
+    const video = makeVideo(path.join(dir, 'in.mp4'), { width: 128, height: 96, seconds: 1 });
+    const labels = new Uint16Array(128 * 96);
+    for (let y = 20; y < 50; y++) for (let x = 20; x < 60; x++) labels[y * 128 + x] = 1;
+    const mask = path.join(dir, 'init.png');
+    writeFileSync(mask, encodeDavisPng(labels, 128, 96));
+    writeFileSync(path.join(dir, 'a-file'), 'x');
+    for (const [tmp, reason] of [[path.join(dir, 'missing'), 'does not exist \\(ENOENT\\)'], [path.join(dir, 'a-file'), 'is not a folder \\(ENOTDIR\\)']]) {
+      const { code, stderr } = await runCli([video, '--init-mask', mask, '-o', path.join(dir, 'out'), '--format', 'davis', '--model', models.tiny, '--short-side', '96', '--progress', 'none'], { env: { TMPDIR: tmp } });
+      assert.equal(code, 1, stderr);
+      assert.equal(stderr.trim().split('\n').length, 1, stderr);
+      assert.match(stderr.trim(), new RegExp(`^dino-track: error: the temporary folder \\S+ ${reason}; set TMPDIR to a folder that exists and can be written, e\\.g\\. TMPDIR=/tmp$`));
+      assert.deepEqual(readdirSync(dir).sort(), ['a-file', 'in.mp4', 'init.png']);
+    }
+  });
+
   it('refuses a mask that marks no object, with one line', async () => {
     const dir = makeTempDir();
     const video = makeVideo(path.join(dir, 'in.mp4'), { width: 128, height: 96, seconds: 1 });
