@@ -54,6 +54,7 @@ const systemErrorAdvice: Record<string, string> = {
   EACCES: 'permission denied; choose another -o or fix the permissions',
   EPERM: 'operation not permitted; choose another -o or fix the permissions',
   EMFILE: 'too many open files; raise the limit (ulimit -n) or use fewer --jobs',
+  ENAMETOOLONG: 'a file name is too long (at most 255 bytes a name); choose a shorter -o',
 };
 
 /** One line for an operating-system error (disk full, read-only, …); undefined for others. */

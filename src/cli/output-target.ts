@@ -2,6 +2,7 @@ import { existsSync, lstatSync, realpathSync, rmSync, statSync, writeFileSync } 
 import path from 'node:path';
 import { UsageError } from '../errors.js';
 import { checkOutputFolder } from '../export/output-folder.js';
+import { getNameLength, maxNameBytes } from '../util/paths.js';
 import { removeDeadPartials } from '../util/stale-leftovers.js';
 
 /**
@@ -10,7 +11,7 @@ import { removeDeadPartials } from '../util/stale-leftovers.js';
  * is the option the message tells to change.
  */
 export function checkWritableDirectory(dir: string, name = '-o'): void {
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(`output directory ${dir} does not exist; create it first`);
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new UsageError(describeMissingFolder(dir, name));
   const probe = path.join(dir, `.dino-track-probe-${process.pid}`);
   try {
     writeFileSync(probe, '');
@@ -19,6 +20,19 @@ export function checkWritableDirectory(dir: string, name = '-o'): void {
     const code = (error as NodeJS.ErrnoException).code ?? 'unknown error';
     throw new UsageError(`output directory ${dir} is not writable (${code}); choose another ${name} or fix its permissions`);
   }
+}
+
+/**
+ * Why the folder to write in is not there: a file where it or a folder above it should be
+ * cannot be fixed by creating it (a second trial: `-o afile/out/` was told "does not exist;
+ * create it first"), a missing one can.
+ */
+function describeMissingFolder(dir: string, name: string): string {
+  let existing = dir;
+  while (!existsSync(existing) && path.dirname(existing) !== existing) existing = path.dirname(existing);
+  if (!statSync(existing).isFile()) return `output directory ${dir} does not exist; create it first`;
+  if (existing === dir) return `output directory ${dir} is a file, not a folder; give another ${name}`;
+  return `output directory ${dir} cannot be a folder: ${existing} is a file; give another ${name}`;
 }
 
 /** What an output is: a folder replaced as a whole, or a file (with a name to suggest when a folder is given instead). */
@@ -86,6 +100,9 @@ export function validateTarget(name: string, target: string, overwrite: boolean,
   const example = kind.folder ? 'out/' : kind.exampleName;
   if (!target) throw new UsageError(`Expected a path for ${name} but received nothing; e.g. ${name} ${example}`);
   if (target === '-') throw new UsageError(`${name} - (stdout) is for track --format ndjson; this writes a file: give a name such as ${example}`);
+  // Found only on writing, after all the work, as a raw ENAMETOOLONG (a second trial).
+  const length = getNameLength(path.basename(target));
+  if (length > maxNameBytes) throw new UsageError(`${name} ${target} has a name of ${length} ${process.platform === 'linux' ? 'bytes' : 'characters'}, more than a file name may hold (${maxNameBytes}); give a shorter name`);
   checkWritableDirectory(path.dirname(path.resolve(target)), name);
   // What a killed run left beside it is ours: it goes even if this run is refused below.
   removeDeadPartials(target);

@@ -4,7 +4,7 @@ import { link, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { UsageError } from '../errors.js';
 import { isStopping, noteKeptOnSignal, onStop, removeOnCleanup } from './cleanup.js';
-import { isOperatingSystemFile } from './paths.js';
+import { getSiblingStem, isOperatingSystemFile } from './paths.js';
 
 /**
  * A temporary sibling of an output path: written in full, then renamed into place, so
@@ -37,11 +37,11 @@ async function getFreeSibling(target: string): Promise<string> {
   }
 }
 
-/** A hidden sibling name of `target`, unique to this process: `.NAME.PID-RANDOM.TAG.EXT`. */
+/** A hidden sibling name of `target`, unique to this process: `.NAME.PID-RANDOM.TAG.EXT` (NAME shortened where it must be: getSiblingStem). */
 function getSiblingName(target: string, tag: string): string {
   const { dir, base, ext } = path.parse(target);
   // Keep the extension last: ffmpeg picks the container from it.
-  return path.join(dir, `.${base}.${process.pid}-${randomBytes(3).toString('hex')}.${tag}${ext}`);
+  return path.join(dir, `.${getSiblingStem(base, ext)}.${process.pid}-${randomBytes(3).toString('hex')}.${tag}${ext}`);
 }
 
 /** Moves `target`'s files into the folder `temp` when a file browser's notes are all it holds; whether it did. */

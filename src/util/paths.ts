@@ -29,3 +29,35 @@ export function isOperatingSystemFile(name: string): boolean {
 export function isHiddenFile(name: string): boolean {
   return name.startsWith('.') || isOperatingSystemFile(name);
 }
+
+/**
+ * Bytes a hidden sibling name adds around an output's name: `.` NAME `.PID-RANDOM.replaced`
+ * (7-digit pid: Linux's pid_max is 4194304) and a scratch file's suffix (`.patch_tokens`),
+ * with a little to spare.
+ */
+const siblingNameReserve = 42;
+/** The longest file name: 255 bytes on Linux's file systems (ext4, XFS, Btrfs), 255 characters on APFS and NTFS. */
+export const maxNameBytes = 255;
+
+/** A name's length as this system's file systems count it against maxNameBytes (see there). */
+export function getNameLength(name: string): number {
+  return process.platform === 'linux' ? Buffer.byteLength(name) : name.length;
+}
+
+/**
+ * The part of an output's `base` name that its hidden siblings (partial, replaced, scratch)
+ * carry: all of it, or its start where the whole would make their names longer than a file
+ * name may be. An output named 234–254 bytes could not be written: its partial's name failed
+ * with ENAMETOOLONG (a second trial). The siblings still start as the output does.
+ */
+export function getSiblingStem(base: string, ext: string): string {
+  const room = maxNameBytes - siblingNameReserve - getNameLength(ext);
+  if (getNameLength(base) <= room) return base;
+  // Whole characters only: a cut UTF-8 sequence is no valid name on some file systems.
+  let stem = '';
+  for (const character of base) {
+    if (getNameLength(stem + character) > room) break;
+    stem += character;
+  }
+  return stem;
+}

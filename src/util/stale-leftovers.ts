@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { ExternalError } from '../errors.js';
 import { getPidNamespace, isAlive } from './is-alive.js';
+import { getSiblingStem } from './paths.js';
 
 /**
  * What a run killed outright (SIGKILL, out of memory, power) leaves: the partial output it
@@ -60,7 +61,7 @@ const escape = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\
 export function removeDeadPartials(target: string, quietMs = 0): void {
   const { dir, base, ext } = path.parse(path.resolve(target));
   // The partial itself, and its scratch files (`….partial.safetensors.cls_attn`).
-  removeDead(dir, new RegExp(`^\\.${escape(base)}\\.(\\d+)-[0-9a-f]+\\.partial${escape(ext)}(\\.[\\w-]+)?$`), quietMs);
+  removeDead(dir, new RegExp(`^\\.${escape(getSiblingStem(base, ext))}\\.(\\d+)-[0-9a-f]+\\.partial${escape(ext)}(\\.[\\w-]+)?$`), quietMs);
 }
 
 /**

@@ -76,6 +76,11 @@ describe('track options → context', () => {
     [{ stride: '31' }, 'Expected an integer between 1 and 30 for --stride but received "31"'],
     [{ stride: '2', saveFeatures: 'b.safetensors' }, '--stride and --save-features do not go together: a feature cache holds every frame; save it without --stride, then track it with --stride'],
     [{ output: '/no/such/dir/out.mp4' }, 'output directory /no/such/dir does not exist; create it first'],
+    // A second trial: a file where the folder should be was to be "created first".
+    [{ output: 'in.mp4/out/' }, `output directory ${dir}/in.mp4 is a file, not a folder; give another -o`],
+    [{ output: 'in.mp4/x/out.mp4' }, `output directory ${dir}/in.mp4/x cannot be a folder: ${dir}/in.mp4 is a file; give another -o`],
+    // A second trial: found only at the end, as a raw ENAMETOOLONG.
+    [{ output: `${'n'.repeat(252)}.mp4` }, `-o ${'n'.repeat(252)}.mp4 has a name of 256 bytes, more than a file name may hold (255); give a shorter name`],
     [{ refine: 'bilateral' }, 'Expected one of auto, none, guided for --refine but received "bilateral"'],
   ]) {
     it(`rejects ${JSON.stringify(override)}`, () => {

@@ -105,6 +105,18 @@ describe('unusual videos that must work', () => {
     assert.equal(probeStreams(path.join(folder, 'outdir:1', 'overlay.mp4'))[0].nb_read_frames, '5');
     assert.equal(readdirSync(path.join(folder, 'outdir:1', 'masks')).length, 5);
   });
+  it('output names of 234-255 bytes, whose hidden partial names would be longer than a name may be', async () => {
+    // A second trial: `.NAME.PID-RANDOM.partial.mp4` failed with ENAMETOOLONG after all the work.
+    const folder = makeTempDir();
+    const long = `${'é'.repeat(60)}${'v'.repeat(131)}`; // 251 bytes: two-byte characters, cut whole in the partial's name
+    for (const args of [['-o', `${long}.mp4`], ['-o', long, '--format', 'davis,coco', '--save-features', `${long.slice(0, -8)}.safetensors`]]) {
+      const run = await runCli([ok, ...args, ...model], { env, cwd: folder });
+      assert.equal(run.code, 0, run.stderr);
+    }
+    assert.equal(probeStreams(path.join(folder, `${long}.mp4`))[0].nb_read_frames, '10');
+    assert.equal(readdirSync(path.join(folder, long, 'masks')).length, 10);
+    assert.deepEqual(readdirSync(folder).sort(), [long, `${long.slice(0, -8)}.safetensors`, `${long}.mp4`].sort());
+  });
   it('odd sizes (853x479): masks at the exact size, the H.264 overlay padded by one pixel', async () => {
     const odd = make('odd.mp4', ['-f', 'lavfi', '-i', 'testsrc2=size=854x480:rate=10', '-t', '1', '-vf', 'scale=853:479', '-c:v', 'libx264', '-pix_fmt', 'yuv444p']);
     await expectOverlay(odd, { width: 854, height: 480, frames: 10 });
