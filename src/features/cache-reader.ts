@@ -120,10 +120,14 @@ export async function openFeatureCache(source: string): Promise<FeatureCache> {
       patchTokens: checkFinite(await file.readRows('patch_tokens', t), 'patch_tokens', file.path, index), // [h*w, D]
     });
     let closed = false;
+    // A library caller's mistake, said as such: a first-time user got "file closed" from readFrame, a second trial from frames().
+    const checkOpen = (): void => {
+      if (closed) throw new Error(`the feature cache ${source} is closed; open it again to read frames`);
+    };
     /** The shard holding frame `index`, and the frame's place in it. */
     const locate = (index: number): { file: SafetensorsFile; t: number } => {
-      // A library caller's mistakes, said as such (a first-time user got "file closed", and "frame 3 is not a frame index" for the string "3").
-      if (closed) throw new Error(`the feature cache ${source} is closed; open it again to read frames`);
+      // A library caller's mistakes, said as such ("frame 3 is not a frame index" for the string "3").
+      checkOpen();
       if (!Number.isInteger(index)) {
         const shown = typeof index === 'string' ? `${JSON.stringify(index)} (a string)` : String(index);
         throw new RangeError(`frame ${shown} is not a frame index; give a whole number from 0 to ${info.frames - 1}`);
@@ -141,7 +145,10 @@ export async function openFeatureCache(source: string): Promise<FeatureCache> {
       async *frames() {
         let index = 0;
         for (const [i, file] of files.entries()) {
-          for (let t = 0; t < infos[i].frames; t++) yield await readShardFrame(file, t, index++);
+          for (let t = 0; t < infos[i].frames; t++) {
+            checkOpen();
+            yield await readShardFrame(file, t, index++);
+          }
         }
       },
       async readFrame(index) {

@@ -55,6 +55,8 @@ describe('feature cache: random access', () => {
     const cache = await openFeatureCache(dir);
     await cache.close();
     await assert.rejects(cache.readFrame(0), { message: `the feature cache ${dir} is closed; open it again to read frames` });
+    // A second trial: frames() after close() still said "file closed".
+    await assert.rejects(cache.frames().next(), { message: `the feature cache ${dir} is closed; open it again to read frames` });
     await assert.rejects(openFeatureCache(5), { name: 'UsageError', message: "Expected a feature cache's path for openFeatureCache() but received 5" });
   });
 });
