@@ -5,20 +5,22 @@
  *   await track({ input: 'in.mp4', output: 'out/', format: ['davis', 'coco'] });
  *   for await (const frame of trackFrames({ input: 'in.mp4' })) console.log(frame.index, frame.objects);
  *
- * Options are checked exactly as the command line checks them (same messages, same
- * `UsageError`), because they are handed to the same validation as strings, after their
- * names and types are checked (a misspelt option is refused, not ignored).
+ * Options are checked exactly as the command line checks them (the same messages, with the
+ * options called by their names here, the same `UsageError`), because they are handed to
+ * the same validation as strings, after their names and types are checked (a misspelt
+ * option is refused, not ignored).
  */
 import { getStartNotices } from './cli/start-notices.js';
 import { normalizeTrackOptions, type RawTrackOptions, type TrackOptions as CheckedOptions } from './cli/track-options.js';
 import type { Format, OverlayMode } from './export/index.js';
-import { checkLibraryOptions, checkPrepareArguments } from './library-options.js';
+import { checkLibraryOptions, checkPrepareArguments, inLibraryWords, rewordError } from './library-options.js';
 import { prepareModelFile } from './cli/models-command.js';
 import { type Device } from './model/index.js';
 import type { PrecisionChoice } from './model/registry.js';
 import { runTrack, type ProgressStage, type TrackContext, type TrackSummary } from './pipeline.js';
 import type { FrameResult } from './track/index.js';
 import { BoundedQueue } from './util/bounded-queue.js';
+import { UsageError } from './errors.js';
 
 export { openFeatureCache, type FeatureCache, type FeatureCacheInfo } from './features/index.js';
 export { ExternalError, InputError, InterruptedError, UsageError } from './errors.js';
@@ -35,6 +37,7 @@ export interface TrackOptions {
   /** One format or several (`'davis'` or `['davis', 'coco']`). */
   format?: Format | Format[];
   features?: string;
+  /** A feature cache of the whole video; `trackFrames()` writes it only when its loop reads every frame (leaving early says so to `onNotice`). */
   saveFeatures?: string;
   featuresDtype?: 'f32' | 'f16';
   model?: string;
@@ -68,14 +71,15 @@ export interface TrackOptions {
    * also report their earlier passes, with `stage` `features` (the model over the video) or
    * `backward` (key frames propagated back from the last prompt).
    */
-  onProgress?: (done: number, total: number, stage?: ProgressStage) => void;
+  /** An async one is not awaited; if it rejects, the run fails with its error, nothing put in place. */
+  onProgress?: (done: number, total: number, stage?: ProgressStage) => void | Promise<void>;
   /**
    * Called with each notice the command prints to stderr (not errors): a prompt read in a
    * doubtful way, a feature cache used without its frames, a model waiting for another run's
    * download, a cache that cannot keep the prepared model; with `verbose`, also what the run
    * runs on. Without it, notices are dropped.
    */
-  onNotice?: (line: string) => void;
+  onNotice?: (line: string) => void | Promise<void>;
   /**
    * Stops the run when aborted (an `AbortController`'s signal): at the next frame of any pass,
    * or at once during a model download (kept for a resume) or the wait for another run's, its
@@ -100,14 +104,60 @@ function toRawOptions(options: TrackOptions): RawTrackOptions {
   };
 }
 
+/** Whether a track() of this process is writing to stdout (output '-'): one may at a time. */
+let stdoutTaken = false;
+
 /**
  * Tracks a video (or feature cache) into the outputs `output` and `format` name, as
  * `dino-track track` does. @throws UsageError for bad options, InputError/ExternalError otherwise
  */
 export async function track(options: TrackOptions): Promise<TrackSummary> {
-  checkLibraryOptions(options, 'track');
-  const context = normalizeTrackOptions(options.input, toRawOptions(options));
-  return runTrack(withCallbacks(context, options));
+  return inLibraryWords(async () => {
+    checkLibraryOptions(options, 'track');
+    const context = normalizeTrackOptions(options.input, toRawOptions(options));
+    if (context.output !== '-') return runTrack(withCallbacks(context, options));
+    // Two runs writing ndjson to stdout at once interleaved their lines (a second trial).
+    if (stdoutTaken) throw new UsageError("another track() in this process is writing to stdout (output '-'); await it first, or use trackFrames() to have the frames");
+    stdoutTaken = true;
+    try {
+      return await runTrack(withCallbacks(context, options));
+    } finally {
+      stdoutTaken = false;
+    }
+  });
+}
+
+/**
+ * A caller's callbacks as the pipeline calls them: synchronously, an async one not awaited but
+ * its promise kept. Its rejection was unhandled: it crashed the host process and left the run's
+ * temporary folder (a second trial). Now it is kept and fails the run at the next frame, or
+ * before the outputs are put in place (`settle`), cleaning up as any failure does.
+ */
+function createCallbackGuard(): { call<A extends unknown[]>(callback: ((...args: A) => unknown) | undefined, ...args: A): void; check(): void; settle(): Promise<void> } {
+  let failure: { error: unknown } | undefined;
+  const pending = new Set<Promise<void>>();
+  const check = (): void => {
+    if (failure) throw failure.error;
+  };
+  return {
+    call(callback, ...args) {
+      const result = callback?.(...args);
+      if (typeof (result as PromiseLike<unknown> | undefined)?.then !== 'function') return;
+      const settled: Promise<void> = Promise.resolve(result).then(
+        () => void pending.delete(settled),
+        (error: unknown) => {
+          failure ??= { error };
+          pending.delete(settled);
+        },
+      );
+      pending.add(settled);
+    },
+    check,
+    async settle() {
+      await Promise.all(pending);
+      check();
+    },
+  };
 }
 
 /**
@@ -116,21 +166,25 @@ export async function track(options: TrackOptions): Promise<TrackSummary> {
  * at each frame of every pass (a throw there stops the run as any failure does, cleaning up).
  */
 function withCallbacks(context: CheckedOptions, options: TrackOptions): TrackContext {
-  const { onNotice: notice, onProgress, signal } = options;
+  const { onNotice, onProgress, signal } = options;
+  const guard = createCallbackGuard();
   signal?.throwIfAborted();
   // A model download (or the wait for another run's) stops with it too.
   context.model.signal = signal;
-  if (notice) context.model.notify = notice;
+  if (onNotice) context.model.notify = (line) => guard.call(onNotice, line);
   return {
     ...context,
     onStart: (start) => {
       signal?.throwIfAborted();
-      if (notice) for (const line of getStartNotices(start, context, options.refine !== undefined)) notice(line);
+      guard.check();
+      if (onNotice) for (const line of getStartNotices(start, context, options.refine !== undefined)) guard.call(onNotice, line);
     },
     onProgress: (done, total, stage) => {
       signal?.throwIfAborted();
-      onProgress?.(done, total, stage);
+      guard.check();
+      guard.call(onProgress, done, total, stage);
     },
+    settleCallbacks: () => guard.settle(),
   };
 }
 
@@ -140,20 +194,34 @@ function withCallbacks(context: CheckedOptions, options: TrackOptions): TrackCon
  * holds the pipeline back, and leaving the loop early stops it.
  */
 export async function* trackFrames(options: Omit<TrackOptions, 'output' | 'format' | 'overlay'>): AsyncGenerator<FrameResult> {
-  checkLibraryOptions(options, 'trackFrames');
-  // Validated as a run that writes ndjson to stdout (no target to check), then given a sink instead.
-  const context = normalizeTrackOptions(options.input, { ...toRawOptions(options), output: '-', format: 'ndjson' });
+  let context: CheckedOptions;
+  try {
+    checkLibraryOptions(options, 'trackFrames');
+    // Validated as a run that writes ndjson to stdout (no target to check), then given a sink instead.
+    context = normalizeTrackOptions(options.input, { ...toRawOptions(options), output: '-', format: 'ndjson' });
+  } catch (error) {
+    throw rewordError(error);
+  }
   const results = new BoundedQueue<FrameResult>(2);
   const run = runTrack({
     ...withCallbacks(context, options),
     sink: { write: (result) => results.push(result), finish: async () => results.close(), abort: async () => undefined },
   }).catch((error: unknown) => results.fail(error));
+  let outcome: 'read to the end' | 'failed' | 'left early' = 'left early';
   try {
     for (let result = await results.shift(); result; result = await results.shift()) yield result;
+    outcome = 'read to the end';
+  } catch (error) {
+    outcome = 'failed';
+    throw rewordError(error);
   } finally {
     // A consumer that stops early ends the run: the pipeline's next write fails and it cleans up.
     results.fail(new Error('the consumer stopped reading frames'));
     await run;
+    // Its feature cache goes with it, which went unsaid (a second trial).
+    if (outcome === 'left early' && options.saveFeatures) {
+      await Promise.resolve(options.onNotice?.(`saveFeatures ${options.saveFeatures} was not written: the loop left before the last frame, and the cache would hold part of the video`)).catch(() => undefined);
+    }
   }
 }
 
@@ -168,5 +236,5 @@ export async function* trackFrames(options: Omit<TrackOptions, 'output' | 'forma
 export async function prepareModel(file: string, size: { width: number; height: number }, output?: string, options: { overwrite?: boolean } = {}): Promise<Uint8Array> {
   checkPrepareArguments(file, size, output, options);
   const format = (height: number, width: number): string => `{ width: ${width}, height: ${height} }`;
-  return prepareModelFile(file, size, output, options.overwrite ?? false, { name: 'size', shown: format(size.height, size.width), format });
+  return inLibraryWords(() => prepareModelFile(file, size, output, options.overwrite ?? false, { name: 'size', shown: format(size.height, size.width), format }));
 }

@@ -1,4 +1,4 @@
-import { UsageError, expected } from './errors.js';
+import { ExternalError, InputError, UsageError, expected } from './errors.js';
 
 /** The JavaScript type each library option takes; `format` takes a string or an array of strings. */
 const optionTypes = {
@@ -67,4 +67,38 @@ export function checkPrepareArguments(file: unknown, size: unknown, output: unkn
   if (output !== undefined && (typeof output !== 'string' || output === '')) throw expected('a file path', 'output', output);
   const overwrite = (typeof options === 'object' && options !== null ? options : {}) as { overwrite?: unknown };
   if (overwrite.overwrite !== undefined && typeof overwrite.overwrite !== 'boolean') throw expected('a boolean', 'overwrite', overwrite.overwrite);
+}
+
+/** `max-objects` → `maxObjects`. */
+const toCamelCase = (flag: string): string => flag.replace(/-([a-z])/g, (_, letter: string) => letter.toUpperCase());
+
+/**
+ * A message of the command line's checks in the library's words: its options by their
+ * JavaScript names (`--max-objects` → `maxObjects`, `-o` → `output`, "pass --overwrite" →
+ * "pass overwrite: true"). A library caller was told to "pass --overwrite" (a second trial).
+ * Flags that are no library option (`--jobs`, `--verbose` of another command) stay as they are.
+ */
+export function toLibraryWording(message: string): string {
+  return message
+    .replace(/\bpass --overwrite\b/g, 'pass overwrite: true')
+    .replace(/(^|[\s(`'"])--([a-z][a-z0-9-]*)\b/g, (whole, before: string, flag: string) => (toCamelCase(flag) in optionTypes ? `${before}${toCamelCase(flag)}` : whole))
+    .replace(/(^|[\s(`'"])-o\b/g, '$1output');
+}
+
+/**
+ * Runs `call`, rewording its errors of the documented classes (toLibraryWording); the error
+ * object and its class stay the same.
+ */
+export async function inLibraryWords<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    throw rewordError(error);
+  }
+}
+
+/** The error with its message in the library's words, where it is one of ours. */
+export function rewordError(error: unknown): unknown {
+  if (error instanceof UsageError || error instanceof InputError || error instanceof ExternalError) error.message = toLibraryWording(error.message);
+  return error;
 }

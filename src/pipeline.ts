@@ -50,6 +50,11 @@ export interface TrackContext {
   onProgress?: (done: number, total: number, stage?: ProgressStage) => void;
   /** Called once the source is ready, with what was chosen (for --verbose). */
   onStart?: (info: { video?: VideoInfo; model?: LoadedModel; cache?: FeatureCache }) => void;
+  /**
+   * Awaited once every frame is written, before the outputs are put in place: a library
+   * caller's async callbacks still under way, whose failure fails the run (nothing placed).
+   */
+  settleCallbacks?: () => Promise<void>;
 }
 
 /** A pass of a prompted run before frames are written (see `TrackContext.onProgress`). */
@@ -253,6 +258,7 @@ export async function runTrack(context: TrackContext): Promise<TrackSummary> {
     // A stopped run's cache would hold neither the frames written nor the video's (a review: it was
     // saved, then refused with that video); it goes with the stop, and the error says so.
     if (stopped) await saver?.abort();
+    await context.settleCallbacks?.();
     // Each is finished whatever the other does: where a file appeared at --save-features while the
     // run worked, the cache goes beside it and the masks still go in place (a review: they were
     // discarded while the line said nothing was deleted); the first failure is then reported.

@@ -1,6 +1,7 @@
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { ExternalError, InputError, InterruptedError, UsageError } from '../errors.js';
 import { onStop } from '../util/cleanup.js';
+import { startWorker } from '../util/start-worker.js';
 import { getTransferable } from '../util/transferable.js';
 import type { WorkerReply, WorkerRequest } from './session-worker.js';
 import type { ModelOutputs, ModelSession, SessionOptions } from './session.js';
@@ -26,7 +27,7 @@ let spare: { worker: Worker; exited: boolean; ready: Promise<void>; onError: () 
  */
 export function startInferenceWorker(): void {
   if (spare && !spare.exited) return;
-  const worker = new Worker(workerUrl);
+  const worker = startWorker(workerUrl);
   let loaded = (): void => undefined;
   const entry = {
     worker,
@@ -74,7 +75,7 @@ export async function discardInferenceWorker(): Promise<boolean> {
 function takeWorker(): Worker {
   const entry = spare;
   spare = undefined;
-  if (!entry || entry.exited) return new Worker(workerUrl);
+  if (!entry || entry.exited) return startWorker(workerUrl);
   entry.worker.off('error', entry.onError);
   entry.worker.off('exit', entry.onExit);
   entry.worker.off('message', entry.onMessage);

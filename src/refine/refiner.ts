@@ -1,5 +1,6 @@
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { FrameResult } from '../track/types.js';
+import { startWorker } from '../util/start-worker.js';
 import type { RefineReply, RefineRequest } from './refine-worker.js';
 
 /** Refinement off the main thread: frames go in, refined frames come back in the same order. */
@@ -17,7 +18,7 @@ export interface Refiner {
  * A worker that fails fails every frame in flight.
  */
 export function openRefiner(): Refiner {
-  const worker = new Worker(new URL('./refine-worker.js', import.meta.url));
+  const worker = startWorker(new URL('./refine-worker.js', import.meta.url));
   const pending = new Map<number, { resolve: (result: FrameResult) => void; reject: (error: Error) => void }>();
   /** The tracked frames in flight: the refined labels and objects replace theirs. */
   const waitingFrames = new Map<number, FrameResult>();

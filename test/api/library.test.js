@@ -1,5 +1,6 @@
 // The library API: `import { track, trackFrames } from 'dino-track'`, as a Node pipeline uses it.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -12,6 +13,12 @@ process.env.DINO_TRACK_CACHE = makeTempDir('dino-track-cache-');
 const work = makeTempDir();
 const input = makeVideo(path.join(work, 'in.mp4'), { width: 128, height: 96, fps: 10, seconds: 1 });
 const model = { model: models.tiny, shortSide: 96 };
+/** Every frame a trackFrames() yields. */
+async function collect(frames) {
+  const all = [];
+  for await (const frame of frames) all.push(frame);
+  return all;
+}
 
 describe('library API', () => {
   it('track() writes the outputs the options name and returns a summary', async () => {
@@ -50,12 +57,31 @@ describe('library API', () => {
     assert.equal(count, 3);
   });
 
+  it('trackFrames() left early says that saveFeatures was not written', async () => {
+    // A second trial: the cache was dropped without a word.
+    const cache = path.join(makeTempDir(), 'f.safetensors');
+    const notices = [];
+    for await (const frame of trackFrames({ input, saveFeatures: cache, ...model, onNotice: (line) => notices.push(line) })) if (frame.index === 2) break;
+    assert.equal(existsSync(cache), false);
+    assert.deepEqual(notices.filter((line) => line.startsWith('saveFeatures')), [`saveFeatures ${cache} was not written: the loop left before the last frame, and the cache would hold part of the video`]);
+  });
+
   it('checks options as the command line does', async () => {
     await assert.rejects(track({ input, output: path.join(work, 'x'), threshold: 2, ...model }), (error) => {
       assert.ok(error instanceof UsageError);
-      assert.equal(error.message, 'Expected a number greater than 0 and at most 1 for --threshold but received "2"');
+      assert.equal(error.message, 'Expected a number greater than 0 and at most 1 for threshold but received "2"');
       return true;
     });
+  });
+
+  it('names options as the library does, not as the command line (overwrite: true, not --overwrite)', async () => {
+    // A second trial: a library caller was told to "pass --overwrite".
+    const existing = path.join(makeTempDir(), 'out.mp4');
+    writeFileSync(existing, 'mine');
+    await assert.rejects(track({ input, output: existing, ...model }), { name: 'UsageError', message: `${existing} already exists; pass overwrite: true to replace it` });
+    await assert.rejects(track({ input, output: path.join(work, 'o'), discover: true, ...model }), { message: 'discover adds objects to prompted mode; give initMask or prompts too (without them every object is discovered anyway)' });
+    await assert.rejects(collect(trackFrames({ input, maxObjects: 0, ...model })), { name: 'UsageError', message: /for maxObjects but received "0"$/ });
+    assert.equal(readFileSync(existing, 'utf8'), 'mine');
   });
 
   it('refuses a misspelt option, a value of the wrong type and trackFrames() output options, naming the option', async () => {
@@ -63,8 +89,8 @@ describe('library API', () => {
     for (const [call, options, message] of [
       [track, { input, output, formats: ['coco'], ...model }, 'unknown option formats for track() (did you mean format?)'],
       [track, { input, output, threshold: '0.5', ...model }, 'Expected a number for threshold but received "0.5"'],
-      [track, { input, output, format: 'davis', precision: 'fp8', ...model }, 'Expected one of auto, fp32, fp16, int8 for --precision but received "fp8"'],
-      [track, { input, output, format: 'davis', precision: 'int8', ...model }, `--precision int8 picks one of a registry model's files, but --model ${models.tiny} is a file; drop --precision or give a registry name`],
+      [track, { input, output, format: 'davis', precision: 'fp8', ...model }, 'Expected one of auto, fp32, fp16, int8 for precision but received "fp8"'],
+      [track, { input, output, format: 'davis', precision: 'int8', ...model }, `precision int8 picks one of a registry model's files, but model ${models.tiny} is a file; drop precision or give a registry name`],
       [trackFrames, { input, output, ...model }, 'trackFrames() yields each frame instead of writing files, so output does nothing; leave it out, or call track() to write outputs'],
       [trackFrames, { input, format: 'coco', ...model }, 'trackFrames() yields each frame instead of writing files, so format does nothing; leave it out, or call track() to write outputs'],
     ]) {
@@ -87,7 +113,7 @@ describe('library API', () => {
     const precious = path.join(dir, 'precious.txt');
     writeFileSync(precious, 'mine');
     const size = { width: 128, height: 96 };
-    for (const [output, pattern] of [[own, /is the same path as FILE/], [precious, /already exists; pass --overwrite/], [dir, /is a folder|is a directory/]]) {
+    for (const [output, pattern] of [[own, /is the same path as FILE/], [precious, /already exists; pass overwrite: true to replace it$/], [dir, /is a folder|is a directory/]]) {
       await assert.rejects(prepareModel(own, size, output), (error) => {
         assert.ok(error instanceof UsageError, String(error));
         assert.match(error.message, pattern);
@@ -152,6 +178,44 @@ describe('library API', () => {
     // An aborted signal refuses the run before it starts.
     await assert.rejects(track({ input, output: path.join(dir, 'o'), format: 'davis', ...model, signal: controller.signal }), { name: 'AbortError' });
     assert.equal(existsSync(path.join(dir, 'o')), false);
+  });
+
+  it('an async onProgress that rejects fails the run with its error, placing nothing and leaving no temporary files', async () => {
+    // A second trial: the rejection was unhandled, crashed the host process and left the prompted run's temporary folder.
+    const dir = makeTempDir();
+    const prompts = path.join(dir, 'prompts');
+    mkdirSync(prompts);
+    const labels = new Uint8Array(128 * 96);
+    for (let y = 30; y < 60; y++) labels.fill(1, y * 128 + 40, y * 128 + 80);
+    writeFileSync(path.join(prompts, '00000.png'), encodeDavisPng(labels, 128, 96));
+    const tempBefore = new Set(readdirSync(tmpdir()));
+    const failing = (at) => async (done) => {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      if (done >= at) throw new Error(`progress store down at ${done}`);
+    };
+    // Early (stops at a later frame) and at the last frame (stops before the outputs are placed).
+    for (const [at, extra] of [[2, { prompts }], [10, {}]]) {
+      const output = path.join(dir, `out-${at}`);
+      await assert.rejects(track({ input, output, format: 'davis', ...model, ...extra, onProgress: failing(at) }), { message: /^progress store down at / });
+      assert.equal(existsSync(output), false);
+    }
+    assert.deepEqual(readdirSync(dir), ['prompts']);
+    const left = readdirSync(tmpdir()).filter((name) => !tempBefore.has(name) && name.includes(`-${process.pid}@`));
+    assert.deepEqual(left, [], 'temporary files were left');
+  });
+
+  it("refuses a second track() writing to stdout while one is, so their lines never interleave", () => {
+    // A second trial: two concurrent track({ output: '-' }) mixed their ndjson lines. Run in a child: stdout is the test runner's.
+    const script = `import { track } from 'dino-track';
+      const options = { input: ${JSON.stringify(input)}, output: '-', format: 'ndjson', model: ${JSON.stringify(models.tiny)}, shortSide: 96 };
+      const runs = await Promise.allSettled([track(options), track(options)]);
+      console.error(JSON.stringify(runs.map((r) => r.status === 'fulfilled' ? r.value.frames : r.reason.message)));
+      await track(options); // once the first has finished, stdout is free again`;
+    const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', env: { ...process.env } });
+    assert.equal(child.status, 0, child.stderr);
+    assert.deepEqual(JSON.parse(child.stderr.trim().split('\n').at(-1)), [10, "another track() in this process is writing to stdout (output '-'); await it first, or use trackFrames() to have the frames"]);
+    const frames = child.stdout.trim().split('\n').map((line) => JSON.parse(line).frame);
+    assert.deepEqual(frames, [...Array(10).keys(), ...Array(10).keys()]);
   });
 
   it('prepareModel() gives a model with the two outputs at the asked size', async () => {

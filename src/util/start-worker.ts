@@ -1,0 +1,11 @@
+import { Worker } from 'node:worker_threads';
+
+/**
+ * A worker thread on the module at `url`, with the process's Node options except those that
+ * concern only its main script. Workers inherit them all by default, and a library caller's
+ * `node --input-type=module -e "…"` made every worker fail at once ("--input-type can only be
+ * used with string input via --eval", found by a test of the library in a child process).
+ */
+export function startWorker(url: URL): Worker {
+  return new Worker(url, { execArgv: process.execArgv.filter((arg) => !arg.startsWith('--input-type')) });
+}
