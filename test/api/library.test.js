@@ -13,6 +13,15 @@ process.env.DINO_TRACK_CACHE = makeTempDir('dino-track-cache-');
 const work = makeTempDir();
 const input = makeVideo(path.join(work, 'in.mp4'), { width: 128, height: 96, fps: 10, seconds: 1 });
 const model = { model: models.tiny, shortSide: 96 };
+/** DIR/prompts holding one prompt, on `frame`: object 1, a rectangle. */
+function writePromptFolder(dir, frame) {
+  const prompts = path.join(dir, 'prompts');
+  mkdirSync(prompts);
+  const labels = new Uint8Array(128 * 96);
+  for (let y = 30; y < 60; y++) labels.fill(1, y * 128 + 40, y * 128 + 80);
+  writeFileSync(path.join(prompts, `${String(frame).padStart(5, '0')}.png`), encodeDavisPng(labels, 128, 96));
+  return prompts;
+}
 /** Every frame a trackFrames() yields. */
 async function collect(frames) {
   const all = [];
@@ -159,11 +168,7 @@ describe('library API', () => {
     // A first-time user: leaving the loop of a prompted run waited for the whole model pass and
     // the backward pass (11.8 s on a 6-s clip) before the first frame could be refused.
     const dir = makeTempDir();
-    const prompts = path.join(dir, 'prompts');
-    mkdirSync(prompts);
-    const labels = new Uint8Array(128 * 96);
-    for (let y = 30; y < 60; y++) labels.fill(1, y * 128 + 40, y * 128 + 80);
-    writeFileSync(path.join(prompts, '00005.png'), encodeDavisPng(labels, 128, 96));
+    const prompts = writePromptFolder(dir, 5);
     const tempBefore = new Set(readdirSync(tmpdir()));
     const controller = new AbortController();
     const stages = [];
@@ -183,11 +188,7 @@ describe('library API', () => {
   it('an async onProgress that rejects fails the run with its error, placing nothing and leaving no temporary files', async () => {
     // A second trial: the rejection was unhandled, crashed the host process and left the prompted run's temporary folder.
     const dir = makeTempDir();
-    const prompts = path.join(dir, 'prompts');
-    mkdirSync(prompts);
-    const labels = new Uint8Array(128 * 96);
-    for (let y = 30; y < 60; y++) labels.fill(1, y * 128 + 40, y * 128 + 80);
-    writeFileSync(path.join(prompts, '00000.png'), encodeDavisPng(labels, 128, 96));
+    const prompts = writePromptFolder(dir, 0);
     const tempBefore = new Set(readdirSync(tmpdir()));
     const failing = (at) => async (done) => {
       await new Promise((resolve) => setTimeout(resolve, 5));
