@@ -20,18 +20,23 @@ export function getJaccard(prediction: ArrayLike<number>, truth: ArrayLike<numbe
   return union === 0 ? 1 : inter / union;
 }
 
-/** Boundary pixels: inside pixels whose right, bottom or bottom-right neighbour differs. */
+/**
+ * Boundary pixels, as davis2017-evaluation's `_seg2bmap`: pixels whose right, bottom or
+ * bottom-right neighbour is on the other side of the mask's edge. Beyond the image a neighbour
+ * is as the pixel itself (its last row compares only to the right, its last column only
+ * downwards): taken as background, a mask touching the right or bottom edge had a boundary
+ * there, which lowered F (a check against davis2017-evaluation, fixtures/check_davis_eval.py).
+ */
 export function getBoundary(mask: ArrayLike<number>, width: number, height: number): Uint8Array {
   const out = new Uint8Array(width * height);
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
       const i = y * width + x;
       const v = mask[i] !== 0;
-      const right = x + 1 < width ? mask[i + 1] !== 0 : false;
-      const down = y + 1 < height ? mask[i + width] !== 0 : false;
-      const diagonal = x + 1 < width && y + 1 < height ? mask[i + width + 1] !== 0 : false;
-      // Like DAVIS's seg2bmap: a pixel is on the boundary where the mask changes.
-      if (v !== right || v !== down || v !== diagonal) out[i] = v || right || down || diagonal ? 1 : 0;
+      const right = x + 1 < width ? mask[i + 1] !== 0 : v;
+      const down = y + 1 < height ? mask[i + width] !== 0 : v;
+      const diagonal = x + 1 < width && y + 1 < height ? mask[i + width + 1] !== 0 : v;
+      if (v !== right || v !== down || v !== diagonal) out[i] = 1;
     }
   }
   return out;

@@ -4,8 +4,8 @@ import { getBoundaryF, getJaccard } from './region-boundary.js';
 /**
  * How predicted ids are paired with true objects, and which frames count:
  * - `unsupervised`: davis2017-evaluation's unsupervised protocol: the one-to-one pairing of
- *   predicted ids and objects with the largest total mean J&F over the whole video (an
- *   object may be left to an empty mask where davis2017-evaluation would pad one), every frame scored;
+ *   predicted ids and objects with the largest total mean J&F over the whole video (pairByBestJF),
+ *   every frame scored;
  * - `semi-supervised`: its semi-supervised protocol: predicted id k is object k (the ids the
  *   prompts gave), the first and last frames not scored (the first was given);
  * - `idf1`: the pairing IDF1 uses (most frames matched at J > 0.5), every frame scored: an
@@ -29,8 +29,9 @@ export interface SequenceScore {
 
 /**
  * DAVIS's "void" label: ground-truth pixels too uncertain to score (object borders, mixed
- * pixels). As davis2017-evaluation does, they count for no object and neither mask's side:
- * J and F are taken with them removed from both the prediction and the ground truth.
+ * pixels). As davis2017-evaluation's unsupervised protocol does, they count for no object and
+ * neither mask's side: J and F are taken with them removed from both the prediction and the
+ * ground truth (its semi-supervised protocol does not: voidAsBackground).
  */
 export const voidLabel = 255;
 
@@ -46,6 +47,21 @@ function removeVoid(prediction: ArrayLike<number>, truth: ArrayLike<number>): { 
     cleanTruth[i] = 0;
   }
   return { prediction: cleanPrediction ?? prediction, truth: cleanTruth ?? truth };
+}
+
+/**
+ * The truth with its void pixels as background, the prediction left as it is: what
+ * davis2017-evaluation's semi-supervised protocol scores (it hands no void mask to J and F, so
+ * predicted pixels on void count against the prediction).
+ */
+function voidAsBackground(truth: ArrayLike<number>): ArrayLike<number> {
+  let clean: Uint16Array | undefined;
+  for (let i = 0; i < truth.length; i++) {
+    if (truth[i] !== voidLabel) continue;
+    clean ??= Uint16Array.from(truth);
+    clean[i] = 0;
+  }
+  return clean ?? truth;
 }
 
 /** Accumulates per-frame label maps (0 = background, 255 = void in the truth, else object id) and scores them. */
@@ -123,18 +139,21 @@ function getPairMeans(frames: Frames, truthId: number, predictedId: number | und
 
 /**
  * davis2017-evaluation's unsupervised pairing: predicted ids to objects one to one, the
- * largest total mean J&F. Each object may also take an empty mask (davis2017-evaluation pads
- * empty proposals only up to the number of objects; letting each object have one differs
- * only where a track scores below nothing at all).
+ * largest total mean J&F. As there, the proposals are ids 1 to the largest predicted one (an id
+ * between them that never appears is an empty mask), padded with empty masks up to the number
+ * of objects; an object can be left to an empty mask only when there is one.
  */
 function pairByBestJF(frames: Frames, truthIds: number[], predictedIds: number[]): Map<number, number> {
+  const proposals = Math.max(truthIds.length, ...predictedIds);
+  // More empty columns than objects never change the pairing.
+  const empties = Math.min(truthIds.length, proposals - predictedIds.length);
   const values = truthIds.map((truthId) => {
     const withEmpty = getPairMeans(frames, truthId, undefined);
     const empty = (withEmpty.j + withEmpty.f) / 2;
     return [...predictedIds.map((predictedId) => {
       const { j, f } = getPairMeans(frames, truthId, predictedId);
       return (j + f) / 2;
-    }), ...truthIds.map(() => empty)];
+    }), ...Array.from({ length: empties }, () => empty)];
   });
   const columns = assignOptimally(values);
   const mapping = new Map<number, number>();
@@ -163,7 +182,7 @@ export function createSequenceScorer(width: number, height: number, protocol: Sc
   return {
     add(withVoid, truthWithVoid, frameWidth = width, frameHeight = height) {
       const frame = presence.length;
-      const { prediction, truth } = removeVoid(withVoid, truthWithVoid);
+      const { prediction, truth } = protocol === 'semi-supervised' ? { prediction: withVoid, truth: voidAsBackground(truthWithVoid) } : removeVoid(withVoid, truthWithVoid);
       const truthHere = getIds(truth);
       const predictedHere = getIds(prediction);
       for (const id of truthHere) {
@@ -189,12 +208,11 @@ export function createSequenceScorer(width: number, height: number, protocol: Sc
           const key = `${truthId}:${predictedId}`;
           const entry = pairFrames.get(key) ?? { j: [], f: [], frame: [], matched: 0 };
           const predictedMask = select(prediction, predictedId);
-          const j = getJaccard(predictedMask, truthMask);
-          if (j > 0) {
-            entry.j.push(j);
-            entry.f.push(getBoundaryF(predictedMask, truthMask, frameWidth, frameHeight));
-            entry.frame.push(frame);
-          }
+          // Every frame both are in counts, overlapping or not: F of a mask beside its object is above 0
+          // (kept only where J > 0, it was 0, unlike davis2017-evaluation's; fixtures/check_davis_eval.py).
+          entry.j.push(getJaccard(predictedMask, truthMask));
+          entry.f.push(getBoundaryF(predictedMask, truthMask, frameWidth, frameHeight));
+          entry.frame.push(frame);
           if (predictedId === best) entry.matched++;
           pairFrames.set(key, entry);
         }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { assignOptimally, createSequenceScorer, getBoundaryF, getJaccard } from '../../dist/eval/index.js';
+import { assignOptimally, createSequenceScorer, getBoundary, getBoundaryF, getJaccard } from '../../dist/eval/index.js';
 import { mulberry32 } from '../bench/random.js';
 
 const width = 100;
@@ -105,5 +105,51 @@ describe('the optimal pairing (davis2017-evaluation unsupervised protocol)', () 
     }
     assert.deepEqual([scorer.finish().perObject[0].predictedId, scorer.finish().j.toFixed(2)], [4, '0.36']);
     assert.deepEqual([idf1.finish().perObject[0].predictedId, idf1.finish().j], [undefined, 0]);
+  });
+});
+
+describe('agreement with davis2017-evaluation (fixtures/check_davis_eval.py found each)', () => {
+  it("marks a mask's edge at the image's right and bottom as no boundary, as _seg2bmap does", () => {
+    // A 4x4 block in the bottom-right corner of a 10x8 frame: its boundary is the row above it and
+    // the column left of it only; the image's edges were a boundary too (outside taken as background).
+    const [w, h] = [10, 8];
+    const mask = new Uint8Array(w * h);
+    for (let y = 4; y < h; y++) for (let x = 6; x < w; x++) mask[y * w + x] = 1;
+    const marked = [...getBoundary(mask, w, h)].flatMap((v, i) => (v ? [`${i % w},${Math.floor(i / w)}`] : []));
+    assert.deepEqual(marked.sort(), ['5,3', '6,3', '7,3', '8,3', '9,3', '5,4', '5,5', '5,6', '5,7'].sort());
+  });
+  it('scores F of a track beside its object (J 0) above 0', () => {
+    // Two 10-px squares side by side: no overlap, boundaries within the tolerance (2 px here).
+    const scorer = createSequenceScorer(width, height, 'unsupervised');
+    scorer.add(square(20, 10, 10, 4), square(10, 10, 10, 1));
+    const [object] = scorer.finish().perObject;
+    assert.equal(object.predictedId, 4);
+    assert.equal(object.j, 0);
+    assert.ok(object.f > 0.3, `F ${object.f}`);
+  });
+  it('semi-supervised counts predicted pixels on void against the prediction; unsupervised leaves them out', () => {
+    const truth = square(6, 6, 38, 255);
+    const inner = square(10, 10, 30, 1);
+    for (let i = 0; i < truth.length; i++) if (inner[i]) truth[i] = 1;
+    const scores = ['unsupervised', 'semi-supervised'].map((protocol) => {
+      const scorer = createSequenceScorer(width, height, protocol);
+      for (let t = 0; t < 3; t++) scorer.add(square(6, 6, 38, 1), truth);
+      return scorer.finish().j;
+    });
+    assert.deepEqual(scores.map((j) => j.toFixed(3)), ['1.000', ((30 * 30) / (38 * 38)).toFixed(3)]);
+  });
+  it('pads empty proposals only up to the number of objects: a bad track is paired where no empty one is left', () => {
+    // Object 2 is seen on frame 0 only; track 2 appears on frames 1-2 only. Ids 1..2 for 2 objects:
+    // no empty proposal, so object 2 takes track 2 (J 0), not an empty mask (J 2/3).
+    const scorer = createSequenceScorer(width, height, 'unsupervised');
+    const frame = (objects) => {
+      const labels = new Uint16Array(width * height);
+      for (const [id, x] of objects) for (let y = 10; y < 20; y++) for (let k = x; k < x + 10; k++) labels[y * width + k] = id;
+      return labels;
+    };
+    scorer.add(frame([[1, 10]]), frame([[1, 10], [2, 50]]));
+    for (let t = 1; t < 3; t++) scorer.add(frame([[1, 10], [2, 70]]), frame([[1, 10]]));
+    const objects = scorer.finish().perObject;
+    assert.deepEqual(objects.map((o) => [o.truthId, o.predictedId, o.j]), [[1, 1, 1], [2, 2, 0]]);
   });
 });
