@@ -2,6 +2,7 @@ import { existsSync, lstatSync, realpathSync, rmSync, statSync, writeFileSync } 
 import path from 'node:path';
 import { UsageError } from '../errors.js';
 import { checkOutputFolder } from '../export/output-folder.js';
+import { isOwnFile, type OwnFileKind } from './own-outputs.js';
 import { getNameLength, maxNameBytes } from '../util/paths.js';
 import { removeDeadPartials } from '../util/stale-leftovers.js';
 
@@ -35,8 +36,17 @@ function describeMissingFolder(dir: string, name: string): string {
   return `output directory ${dir} cannot be a folder: ${existing} is a file; give another ${name}`;
 }
 
-/** What an output is: a folder replaced as a whole, or a file (with a name to suggest when a folder is given instead). */
-export type TargetKind = { folder: true } | { folder: false; exampleName: string };
+/**
+ * What an output is: a folder replaced as a whole, or a file (with a name to suggest when a
+ * folder is given instead, and the kind of our outputs it must be for --overwrite to replace it).
+ */
+export type TargetKind = { folder: true } | { folder: false; exampleName: string; own?: OwnFileKind };
+
+/** What a file that is not ours of that kind is, for the refusal. */
+const notOwnFile: Record<OwnFileKind, string> = {
+  overlay: 'an overlay dino-track wrote (an overlay carries a dino-track mark in its metadata; earlier versions wrote none)',
+  features: "a feature cache dino-track wrote (its header does not name dino-track's format)",
+};
 
 /**
  * Checks an output path (`-o`, `--save-features`) before anything runs: its parent folder
@@ -120,5 +130,9 @@ export function validateTarget(name: string, target: string, overwrite: boolean,
   if (endsInSeparator || (existsSync(target) && statSync(target).isDirectory())) {
     throw new UsageError(`${name} ${target} ${endsInSeparator ? 'names' : 'is'} a folder; give a file name such as ${path.join(target, kind.exampleName)}`);
   }
-  if (existsSync(target) && !overwrite) throw new UsageError(`${target} already exists; pass --overwrite to replace it`);
+  if (!existsSync(target)) return;
+  if (!overwrite) throw new UsageError(`${target} already exists; pass --overwrite to replace it`);
+  if (kind.own && !isOwnFile(target, kind.own)) {
+    throw new UsageError(`${name} ${target} exists and is not ${notOwnFile[kind.own]}; --overwrite replaces only dino-track's own outputs: remove it yourself if it may go, or give another ${name}`);
+  }
 }

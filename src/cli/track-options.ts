@@ -332,7 +332,7 @@ export function normalizeTrackOptions(input: string | undefined, raw: RawTrackOp
     ...(output !== '-' ? [{ name: '-o', file: options.output, folder: !isVideoTarget(output) }] : []),
     ...(raw.saveFeatures ? [{ name: '--save-features', file: raw.saveFeatures, folder: false }] : []),
   ] satisfies WritePath[]);
-  if (output !== '-') validateTarget('-o', options.output, overwrite, isVideoTarget(output) ? { folder: false, exampleName: 'overlay.mp4' } : { folder: true });
-  if (raw.saveFeatures) validateTarget('--save-features', raw.saveFeatures, overwrite, { folder: false, exampleName: 'features.safetensors' });
+  if (output !== '-') validateTarget('-o', options.output, overwrite, isVideoTarget(output) ? { folder: false, exampleName: 'overlay.mp4', own: 'overlay' } : { folder: true });
+  if (raw.saveFeatures) validateTarget('--save-features', raw.saveFeatures, overwrite, { folder: false, exampleName: 'features.safetensors', own: 'features' });
   return options;
 }

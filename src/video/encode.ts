@@ -18,6 +18,12 @@ const mp4AudioCodecs = new Set(['aac', 'mp3', 'ac3', 'eac3', 'alac']);
 const diskFull = /No space left on device|Disk quota exceeded/i;
 
 /** What to do next when the overlay's ffmpeg fails, from what it printed (see startFfmpeg). */
+/**
+ * The comment every overlay carries in its MP4 metadata (in the `moov` box, which +faststart
+ * puts before the frames): `--overwrite` replaces only a file that has it.
+ */
+export const overlayMark = 'written by dino-track';
+
 export function adviseOnEncoding(output: string): string {
   if (diskFull.test(output)) return 'free disk space where -o points, or write elsewhere';
   if (/Permission denied|Read-only file system/i.test(output)) return 'give an -o you can write to';
@@ -73,6 +79,8 @@ function buildArgs(options: EncodeOptions): string[] {
   // One default audio stream, the first: players such as QuickTime and Safari play every stream
   // marked default at once, and an input may mark them all (ffmpeg copies its marks).
   if (withAudio && video.audio.length > 1) args.push('-disposition:a', '0', '-disposition:a:0', 'default');
+  // The mark that lets a later --overwrite tell our overlay from a user's file (cli/own-outputs.ts).
+  args.push('-metadata', `comment=${overlayMark}`);
   args.push('-movflags', '+faststart', '-f', 'mp4', '-y', toFfmpegFile(outputPath));
   return args;
 }

@@ -148,11 +148,13 @@ describe('library API', () => {
   it('trackFrames() may save its features over an earlier cache with overwrite', async () => {
     // A first-time user: without overwrite "pass --overwrite", with it "overwrite does nothing".
     const cache = path.join(makeTempDir(), 'f.safetensors');
-    writeFileSync(cache, 'an earlier cache');
+    for await (const frame of trackFrames({ input, saveFeatures: cache, ...model })) void frame;
+    const earlier = statSync(cache).mtimeMs;
     let frames = 0;
     for await (const frame of trackFrames({ input, saveFeatures: cache, overwrite: true, ...model })) frames += frame ? 1 : 0;
     assert.equal(frames, 10);
     assert.equal((await openFeatureCache(cache)).info.frames, 10);
+    assert.ok(statSync(cache).mtimeMs > earlier, 'the earlier cache was replaced');
   });
 
   it('hands the notices the command prints to onNotice', async () => {

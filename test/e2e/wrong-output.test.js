@@ -177,6 +177,35 @@ describe('output folders: never delete what the tool did not write', () => {
   });
 });
 
+describe('file outputs: --overwrite replaces only what dino-track wrote', () => {
+  it("keeps a user's file named as the overlay or the feature cache, and replaces its own", async () => {
+    // A third trial: a text draft.mp4 and a notes.safetensors were replaced with --overwrite.
+    const dir = makeTempDir();
+    const draft = path.join(dir, 'draft.mp4');
+    const notes = path.join(dir, 'notes.safetensors');
+    writeFileSync(draft, 'my thesis draft');
+    writeFileSync(notes, 'my notes');
+    for (const [args, pattern] of [
+      [['-o', draft], /^dino-track: error: -o \S+draft\.mp4 exists and is not an overlay dino-track wrote \(an overlay carries a dino-track mark in its metadata; earlier versions wrote none\); --overwrite replaces only dino-track's own outputs: remove it yourself if it may go, or give another -o$/],
+      [['-o', path.join(dir, 'v.mp4'), '--save-features', notes], /^dino-track: error: --save-features \S+notes\.safetensors exists and is not a feature cache dino-track wrote \(its header does not name dino-track's format\); --overwrite replaces only dino-track's own outputs: remove it yourself if it may go, or give another --save-features$/],
+    ]) {
+      const { code, stderr } = await runCli([video, ...args, '--overwrite', ...model], { env });
+      assert.equal(code, 2, stderr);
+      assert.match(stderr.trim(), pattern);
+    }
+    assert.equal(readFileSync(draft, 'utf8'), 'my thesis draft');
+    assert.equal(readFileSync(notes, 'utf8'), 'my notes');
+    // Its own outputs it replaces, again and again.
+    const overlay = path.join(dir, 'overlay.mp4');
+    const cache = path.join(dir, 'f.safetensors');
+    for (let run = 0; run < 2; run++) {
+      const { code, stderr } = await runCli([video, '-o', overlay, '--save-features', cache, '--overwrite', ...model], { env });
+      assert.equal(code, 0, stderr);
+    }
+    assert.deepEqual(readdirSync(dir).sort(), ['draft.mp4', 'f.safetensors', 'notes.safetensors', 'overlay.mp4']);
+  });
+});
+
 describe('outputs never replace what the run reads, nor a user\'s files inside our folders', () => {
   it('--overwrite does not delete a user\'s files inside masks/ of an earlier run', async () => {
     const out = path.join(work, 'fixes-inside');
@@ -292,12 +321,14 @@ describe('an overlay ffmpeg could not finish', () => {
     writeFileSync(wrapper, `#!/bin/sh\ncase "$*" in *pipe:0*) for a; do out="$a"; done; cat > /dev/null; printf 'no index' > "$out"; echo "[mp4 @ 0x5f] Error writing trailer of $out: No space left on device" >&2; exit 0;; esac\nexec "${ffmpeg}" "$@"\n`);
     chmodSync(wrapper, 0o755);
     const target = path.join(work, 'full-disk.mp4');
-    writeFileSync(target, 'an earlier overlay');
+    const earlier = await runCli([video, '-o', target, ...model], { env });
+    assert.equal(earlier.code, 0, earlier.stderr);
+    const earlierBytes = readFileSync(target);
     const result = await runCli([video, '-o', target, '--overwrite', ...model], { env: { ...env, FFMPEG_PATH: wrapper } });
     assert.equal(result.code, 1, result.stderr);
     assert.match(result.stderr, /^dino-track: error: ffmpeg failed while encoding the overlay video: \[mp4 @ 0x5f\] Error writing trailer of .*: No space left on device; free disk space where -o points, or write elsewhere\n$/m);
     assert.doesNotMatch(result.stderr, /wrote /);
-    assert.equal(readFileSync(target, 'utf8'), 'an earlier overlay', 'the earlier overlay is kept');
+    assert.ok(readFileSync(target).equals(earlierBytes), 'the earlier overlay is kept');
     assert.deepEqual(readdirSync(work).filter((name) => name.startsWith('.full-disk')), [], 'no partial file left');
   });
 });
