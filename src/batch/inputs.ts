@@ -3,7 +3,7 @@ import { bookkeepingName } from './manifest.js';
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { InputError, UsageError } from '../errors.js';
-import { isHiddenFile, isWithin } from '../util/paths.js';
+import { getNameLength, isHiddenFile, isWithin, maxNameBytes } from '../util/paths.js';
 
 /** File name endings `batch` treats as videos when it walks a folder. */
 export const videoExtensions = ['.mp4', '.m4v', '.mov', '.mkv', '.webm', '.avi', '.mpg', '.mpeg', '.ts', '.mts', '.wmv', '.flv', '.3gp'];
@@ -158,8 +158,28 @@ export function getOutputNames(inputs: string[], recorded: Map<string, string> =
   const used = new Set([bookkeepingName, ...recorded.values()].map((n) => n.toLowerCase()));
   return new Map(inputs.map((f) => {
     const name = kept.get(f) ?? names.get(f) as string;
-    return [f, kept.has(f) || !used.has(name.toLowerCase()) ? name : `${name}_${hashOf(f)}`];
+    return [f, kept.has(f) ? name : fitName(!used.has(name.toLowerCase()) ? name : `${name}_${hashOf(f)}`, f)];
   }));
+}
+
+/**
+ * The longest output name a batch gives: what a file name may hold (255), less the record's
+ * `.json.PID.tmp` beside it and an overlay's `.mp4`. A 251-byte input name made a record name
+ * too long: the run's output was written, then the whole batch stopped with ENAMETOOLONG,
+ * and every rerun refused the output no record said was ours (a third trial).
+ */
+const maxOutputName = maxNameBytes - '.json.4194304.tmp'.length - '.mp4'.length;
+
+/** `name`, or its start and its input's hash where it is longer than maxOutputName (the same on every run). */
+function fitName(name: string, file: string): string {
+  if (getNameLength(name) <= maxOutputName) return name;
+  const tail = `_${hashOf(file)}`;
+  let start = '';
+  for (const character of name) {
+    if (getNameLength(start + character + tail) > maxOutputName) break;
+    start += character;
+  }
+  return start + tail;
 }
 
 /** The parts of an input's path below its root, extension dropped (`a/clip.mp4` → a, clip). */

@@ -260,6 +260,27 @@ describe('dino-track batch', () => {
     assert.match(again.stderr, /batch: 0 done, 1 skipped/);
   });
 
+  it('shortens an output name its record could not be written beside (a 251-byte input name), the same on every run', async () => {
+    // A third trial: the output was written, then its record's name was too long: the whole batch
+    // stopped (the other videos never ran), and every rerun refused the output as not its own.
+    const work = makeTempDir();
+    const videos = path.join(work, 'videos');
+    mkdirSync(videos);
+    const long = `${'é'.repeat(20)}${'a'.repeat(211)}`; // 251 bytes
+    makeVideo(path.join(videos, `${long}.mp4`), { width: 128, height: 96, fps: 25, seconds: 0.4 });
+    copyFileSync(path.join(videos, `${long}.mp4`), path.join(videos, 'short.mp4'));
+    const out = path.join(work, 'out');
+    for (const expected of [/batch: 2 done/, /batch: 0 done, 2 skipped/]) {
+      const run = await runCli(['batch', videos, '-o', out, ...common, '--jobs', '1'], { env });
+      assert.equal(run.code, 0, run.stderr);
+      assert.match(run.stderr, expected);
+    }
+    const [shortened, short] = readdirSync(out).filter((n) => n !== '.dino-track').sort((a, b) => b.length - a.length);
+    assert.match(shortened, new RegExp(`^${'é'.repeat(20)}a+_[0-9a-f]{8}$`));
+    assert.ok(Buffer.byteLength(shortened) <= 255 - '.json.4194304.tmp'.length - '.mp4'.length, shortened);
+    assert.equal(short, 'short');
+  });
+
   it('gives inputs that differ only by extension, case or folder joins outputs of their own', async () => {
     const work = makeTempDir();
     const videos = path.join(work, 'v');
