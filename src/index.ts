@@ -20,9 +20,10 @@ import type { PrecisionChoice } from './model/registry.js';
 import { runTrack, type ProgressStage, type TrackContext, type TrackSummary } from './pipeline.js';
 import type { FrameResult } from './track/index.js';
 import { BoundedQueue } from './util/bounded-queue.js';
-import { UsageError } from './errors.js';
+import { openFeatureCache as openCache, type FeatureCache } from './features/index.js';
+import { InputError, UsageError } from './errors.js';
 
-export { openFeatureCache, type FeatureCache, type FeatureCacheInfo } from './features/index.js';
+export type { FeatureCache, FeatureCacheInfo } from './features/index.js';
 export { ExternalError, InputError, InterruptedError, UsageError } from './errors.js';
 export type { FrameResult, TrackedObject } from './track/index.js';
 export type { ProgressStage, TrackSummary } from './pipeline.js';
@@ -104,6 +105,19 @@ function toRawOptions(options: TrackOptions): RawTrackOptions {
   };
 }
 
+/**
+ * Opens a feature cache (a `.safetensors` file or a folder of shards) to read its frames;
+ * errors name the path as this function's argument, not `--features`.
+ */
+export async function openFeatureCache(file: string): Promise<FeatureCache> {
+  try {
+    return await openCache(file);
+  } catch (error) {
+    if (error instanceof InputError) error.message = error.message.replace(/; check --features$/, '; check the path');
+    throw rewordError(error);
+  }
+}
+
 /** Whether a track() of this process is writing to stdout (output '-'): one may at a time. */
 let stdoutTaken = false;
 
@@ -141,7 +155,14 @@ function createCallbackGuard(): { call<A extends unknown[]>(callback: ((...args:
   };
   return {
     call(callback, ...args) {
-      const result = callback?.(...args);
+      let result: unknown;
+      try {
+        result = callback?.(...args);
+      } catch (error) {
+        // Thrown where the pipeline called it, it could land in a worker's message handler and crash the process (a third trial).
+        failure ??= { error };
+        return;
+      }
       if (typeof (result as PromiseLike<unknown> | undefined)?.then !== 'function') return;
       const settled: Promise<void> = Promise.resolve(result).then(
         () => void pending.delete(settled),

@@ -81,6 +81,9 @@ const toCamelCase = (flag: string): string => flag.replace(/-([a-z])/g, (_, lett
 export function toLibraryWording(message: string): string {
   return message
     .replace(/\bpass --overwrite\b/g, 'pass overwrite: true')
+    .replace(/-o, --output\b/g, 'output')
+    .replace(/ \(an empty value: is a shell variable unset\?\)/g, '')
+    .replace(/\bINPUT\b/g, 'input')
     .replace(/(^|[\s(`'"])--([a-z][a-z0-9-]*)\b/g, (whole, before: string, flag: string) => (toCamelCase(flag) in optionTypes ? `${before}${toCamelCase(flag)}` : whole))
     .replace(/(^|[\s(`'"])-o\b/g, '$1output');
 }

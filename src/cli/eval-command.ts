@@ -71,7 +71,9 @@ export async function runEval(predicted: string, truth: string, json: boolean, p
   if (protocol === 'semi-supervised' && score.frames === 0) throw new InputError(`--protocol semi-supervised scores the frames between the first and the last, and ${truthDir} has ${names.length}; give at least 3 ground-truth frames, or use --protocol unsupervised`);
   if (score.perObject.length === 0) throw new InputError(`${truthDir} marks no object in any frame (only 0, background, and 255, void); nothing to score: give ground truth with objects labelled 1, 2, …`);
   if (json) {
-    process.stdout.write(`${JSON.stringify({ ...score, jf: (score.j + score.f) / 2, protocol })}\n`);
+    // An object no id was paired with has predictedId null: left undefined, JSON dropped the key (a third trial).
+    const perObject = score.perObject.map((o) => ({ ...o, predictedId: o.predictedId ?? null }));
+    process.stdout.write(`${JSON.stringify({ ...score, perObject, jf: (score.j + score.f) / 2, protocol })}\n`);
     return;
   }
   const fmt = (v: number): string => v.toFixed(3);

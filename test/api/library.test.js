@@ -221,6 +221,31 @@ describe('library API', () => {
     assert.deepEqual(frames, [...Array(10).keys(), ...Array(10).keys()]);
   });
 
+  it('an onNotice that throws fails the run with its error, even for a notice from the model worker', async () => {
+    // A third trial: thrown inside the worker's message handler (verbose), it crashed the host process and left a partial folder.
+    const dir = makeTempDir();
+    const output = path.join(dir, 'out');
+    await assert.rejects(track({ input, output, format: 'davis', verbose: true, ...model, onNotice: (line) => {
+      throw new Error(`notice refused: ${line.slice(0, 20)}`);
+    } }), { message: /^notice refused: / });
+    assert.deepEqual(readdirSync(dir), []);
+  });
+
+  it('says what to give in the library\'s words: output, input, the path given to openFeatureCache', async () => {
+    // A third trial: "for output, output", "check --features", "as INPUT", "is a shell variable unset?".
+    const cases = [
+      [() => track({ input, ...model }), /^Expected an output path for output but received nothing/],
+      [() => openFeatureCache(path.join(work, 'nope.safetensors')), /^feature cache \S+nope\.safetensors does not exist \(ENOENT\); check the path$/],
+      [() => track({ features: path.join(work, 'f.safetensors'), output: path.join(work, 'fr'), format: 'frames' }), /^the frames format needs the input video; give it as input alongside features$/],
+      [() => track({ input, output: path.join(work, 'pr'), format: 'davis', prompts: '', ...model }), /^Expected [^(]+ for prompts but received ""$/],
+    ];
+    for (const [call, pattern] of cases) await assert.rejects(call(), (error) => {
+      assert.match(error.message, pattern);
+      assert.doesNotMatch(error.message, /--|\bINPUT\b|-o\b/);
+      return true;
+    });
+  });
+
   it('prepareModel() gives a model with the two outputs at the asked size', async () => {
     const bytes = await prepareModel(models.tiny, { width: 128, height: 96 });
     const { decodeModel, inspectModel } = await import('../../dist/model/index.js');

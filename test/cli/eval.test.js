@@ -166,11 +166,14 @@ describe('dino-track eval', () => {
     const unsupervised = await evaluate(pred, gt);
     assert.equal(unsupervised.protocol, 'unsupervised');
     assert.deepEqual(objectJ(unsupervised), [[1, 7, '0.475'], [2, 8, '0.400']]);
-    assert.deepEqual(objectJ(await evaluate(pred, gt, '--protocol', 'idf1')), [[1, 7, '0.475'], [2, undefined, '0.000']]);
+    const idf1 = await evaluate(pred, gt, '--protocol', 'idf1');
+    assert.deepEqual(objectJ(idf1), [[1, 7, '0.475'], [2, null, '0.000']]);
+    // A third trial: the key was left out of --json (a reader's o["predictedId"] failed).
+    assert.ok('predictedId' in idf1.perObject[1]);
     // Semi-supervised: ids as given (7 and 8 are no object's) over frames 1 and 2 only.
     const semi = await evaluate(pred, gt, '--protocol', 'semi-supervised');
     assert.equal(semi.frames, 2);
-    assert.deepEqual(objectJ(semi), [[1, undefined, '0.000'], [2, undefined, '0.000']]);
+    assert.deepEqual(objectJ(semi), [[1, null, '0.000'], [2, null, '0.000']]);
   });
 
   it('semi-supervised leaves out the first and last frames and needs three', async () => {

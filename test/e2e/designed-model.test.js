@@ -30,7 +30,7 @@ describe('designed ViT through the CLI on a rendered clip (real ffmpeg, preparat
     const score = JSON.parse(scored.stdout);
     assert.equal(score.perObject.length, 3);
     for (const object of score.perObject) {
-      assert.ok(object.predictedId !== undefined, `object ${object.truthId} was never tracked`);
+      assert.ok(object.predictedId !== null, `object ${object.truthId} was never tracked`);
       // A random-weight model's attention is not on the objects: its best-matching masks score far lower.
       assert.ok(object.j >= 0.8, `object ${object.truthId}: J ${object.j.toFixed(3)} < 0.8`);
     }
