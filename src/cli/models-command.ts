@@ -4,11 +4,12 @@ import { writeFileAtomically } from '../util/atomic-path.js';
 import { InputError, UsageError } from '../errors.js';
 import {
   checkModelFile, decodeModel, encodeModel, hasInlinedData, getCachedModelPath, getModel, getModelUrl, inspectModel, listModels, precisions, prepareModel_, resolveModelFile,
-  quantizeModel_, resolvePrecision, type GraphPrecision, type PrecisionChoice, type QuantizeSummary,
+  quantizeModel_, resolvePrecision, type GraphPrecision, type ModelProto, type PrecisionChoice, type QuantizeSummary,
 } from '../model/index.js';
 import { refuseReplacingInputs } from './output-overlap.js';
 import { validateTarget } from './output-target.js';
 import { countOf } from './count-of.js';
+import { modelProducer } from './own-outputs.js';
 import { createProgress, type ProgressMode } from './progress.js';
 
 /** One line for a model file that cannot be read. */
@@ -34,7 +35,18 @@ function checkModelInput(file: string): void {
 function checkModelOutput(file: string, output: string, overwrite: boolean): void {
   checkModelInput(file);
   refuseReplacingInputs([{ name: 'FILE', file }], [{ name: '-o', file: output, folder: false }]);
-  validateTarget('-o', output, overwrite, { folder: false, exampleName: 'model.onnx' });
+  validateTarget('-o', output, overwrite, { folder: false, exampleName: 'model.onnx', own: 'model' });
+}
+
+/**
+ * Marks a model this command writes as dino-track's (producer_name, which `--overwrite` reads
+ * back: own-outputs.ts), keeping the original producer in producer_version.
+ */
+function markAsOurs_(model: ModelProto): ModelProto {
+  const source = [model.producerName, model.producerVersion].filter(Boolean).join(' ');
+  model.producerName = modelProducer;
+  model.producerVersion = source ? `from ${source}` : '';
+  return model;
 }
 
 /** `models list`: the registry, with the precisions already in the cache. */
@@ -149,7 +161,7 @@ export async function prepareModelFile(file: string, size: { height: number; wid
     const round = (v: number): number => Math.max(patchSize, Math.round(v / patchSize) * patchSize);
     throw new UsageError(`Expected a height and width that are multiples of the patch size ${patchSize} for ${sizeOption.name} but received ${sizeOption.shown}; e.g. ${sizeOption.format(round(height), round(width))}`);
   }
-  const prepared = encodeModel(prepareModel_(graph, file, height, width));
+  const prepared = encodeModel(markAsOurs_(prepareModel_(graph, file, height, width)));
   if (output !== undefined) await writeFileAtomically(output, prepared, overwrite);
   return prepared;
 }
@@ -164,7 +176,7 @@ export async function runModelsQuantize(file: string, output: string, overwrite:
   // With external data files the model is more than its file: say the size of all of it.
   const sizeIn = hasInlinedData(model) ? encodeModel(model).length : bytes.length;
   const summary = quantizeModel_(model, file);
-  const quantized = encodeModel(model);
+  const quantized = encodeModel(markAsOurs_(model));
   await writeFileAtomically(output, quantized, overwrite);
   process.stderr.write(`${describeQuantized(output, summary, sizeIn, quantized.length)}\n`);
 }

@@ -3,7 +3,12 @@ import { cacheFormat } from '../features/index.js';
 import { overlayMark } from '../video/index.js';
 
 /** The file outputs `--overwrite` may replace, each recognised by a mark it carries. */
-export type OwnFileKind = 'overlay' | 'features';
+export type OwnFileKind = 'overlay' | 'features' | 'model';
+
+/** What `models prepare` and `models quantize` write as the ONNX file's producer_name. */
+export const modelProducer = 'dino-track';
+/** The bytes of an ONNX file read for its producer_name (protobuf writes fields 1-6 before the graph, 7). */
+const modelHeadBytes = 64 * 1024;
 
 /** Top-level MP4 boxes looked through for `moov` (ftyp, free, mdat … come first in any order). */
 const maxBoxes = 32;
@@ -52,9 +57,45 @@ function hasFeatureCacheFormat(fd: number): boolean {
   }
 }
 
+/** A protobuf varint at `at`: its value and the offset after it (undefined past the end). */
+function readVarint(bytes: Buffer, at: number): { value: number; next: number } | undefined {
+  let value = 0;
+  for (let shift = 0, i = at; i < bytes.length && shift < 50; shift += 7, i++) {
+    value += (bytes[i] & 0x7f) * 2 ** shift;
+    if ((bytes[i] & 0x80) === 0) return { value, next: i + 1 };
+  }
+  return undefined;
+}
+
+/** Whether the ONNX file's producer_name (field 2 of ModelProto, before the graph) is ours. */
+function hasModelProducer(fd: number): boolean {
+  const head = readAt(fd, 0, modelHeadBytes);
+  let at = 0;
+  while (at < head.length) {
+    const tag = readVarint(head, at);
+    if (!tag) return false;
+    const [field, wire] = [Math.floor(tag.value / 8), tag.value % 8];
+    if (field === 7 || field === 0) return false;
+    if (wire === 0) {
+      const skipped = readVarint(head, tag.next);
+      if (!skipped) return false;
+      at = skipped.next;
+    } else if (wire === 2) {
+      const length = readVarint(head, tag.next);
+      if (!length) return false;
+      if (field === 2) return head.toString('utf8', length.next, length.next + length.value) === modelProducer;
+      at = length.next + length.value;
+    } else {
+      return false;
+    }
+  }
+  return false;
+}
+
 /**
  * Whether `file` is an output of dino-track's of that kind, which `--overwrite` may replace: an
- * overlay carries a mark in its MP4 metadata, a feature cache names its format in its header.
+ * overlay carries a mark in its MP4 metadata, a feature cache names its format in its header, a
+ * prepared or quantized model has dino-track as its producer.
  * A user's file of the same name was replaced (a third trial: a text `draft.mp4`, a
  * `notes.safetensors`); folders were already checked against their run record.
  */
@@ -66,7 +107,7 @@ export function isOwnFile(file: string, kind: OwnFileKind): boolean {
     return false;
   }
   try {
-    return kind === 'overlay' ? hasOverlayMark(fd) : hasFeatureCacheFormat(fd);
+    return kind === 'overlay' ? hasOverlayMark(fd) : kind === 'features' ? hasFeatureCacheFormat(fd) : hasModelProducer(fd);
   } catch {
     return false;
   } finally {

@@ -4,7 +4,7 @@ export { downloadFile } from './download.js';
 export { checkModelFile, loadModel, resolveModelFile, getCachedModelPath, type LoadedModel, type LoadOptions } from './load.js';
 export { cacheLeftoverQuietMs, getPreparedModelPath } from './prepared-cache.js';
 export { fuseAttention_, type FusedAttention } from './fuse-attention.js';
-export { decodeModel, encodeModel, hasInlinedData } from './onnx-graph.js';
+export { decodeModel, encodeModel, hasInlinedData, type ModelProto } from './onnx-graph.js';
 export { type GraphPrecision } from './graph-precision.js';
 export { getModelInputSize, writeNormalisedFrame_, imagenetMean, imagenetStd } from './preprocess.js';
 export { inspectModel, outputNames, preparationVersion, prepareModel_, type ModelStructure } from './prepare.js';

@@ -131,9 +131,14 @@ describe('library API', () => {
     }
     assert.ok(readFileSync(own).equals(readFileSync(models.tiny)), 'the model was changed');
     assert.equal(readFileSync(precious, 'utf8'), 'mine');
-    // With overwrite, an existing file that is not the model is replaced.
-    await prepareModel(own, size, precious, { overwrite: true });
-    assert.ok(statSync(precious).size > 1000);
+    // Nor with overwrite, as it is not a model dino-track wrote (a third trial: --overwrite replaced a user's files).
+    await assert.rejects(prepareModel(own, size, precious, { overwrite: true }), { name: 'UsageError', message: /is not a model dino-track prepared or quantized/ });
+    assert.equal(readFileSync(precious, 'utf8'), 'mine');
+    // A model it prepared it replaces.
+    const prepared = path.join(dir, 'prepared.onnx');
+    await prepareModel(own, size, prepared);
+    await prepareModel(own, { width: 64, height: 64 }, prepared, { overwrite: true });
+    assert.ok(statSync(prepared).size > 1000);
   });
 
   it('prepareModel() says what is wrong with its arguments in the documented error classes', async () => {

@@ -48,9 +48,23 @@ describe('dino-track models quantize', () => {
     assert.equal(refused.stderr.trim().split('\n').length, 1, refused.stderr);
     assert.match(refused.stderr, /exists\.onnx already exists; pass --overwrite to replace it/);
     assert.equal(readFileSync(out, 'utf8'), 'keep me');
-    const replaced = await runCli(['models', 'quantize', models.hfEager, '-o', out, '--overwrite']);
+    // Nor with it, for a file dino-track did not write (a third trial: --overwrite replaced a user's files).
+    for (const other of [out, models.hfInt8]) {
+      const copy = path.join(dir, `not-ours-${path.basename(other)}`);
+      copyFileSync(other, copy);
+      const kept = await runCli(['models', 'quantize', models.hfEager, '-o', copy, '--overwrite']);
+      assert.equal(kept.code, 2, kept.stderr);
+      assert.match(kept.stderr.trim(), /^dino-track: error: -o \S+ exists and is not a model dino-track prepared or quantized \(its producer is not dino-track; earlier versions kept the original producer\); --overwrite replaces only dino-track's own outputs/);
+      assert.ok(readFileSync(copy).equals(readFileSync(other)));
+    }
+    // Its own output it replaces.
+    const first = await runCli(['models', 'quantize', models.hfEager, '-o', path.join(dir, 'ours.onnx')]);
+    assert.equal(first.code, 0, first.stderr);
+    const replaced = await runCli(['models', 'quantize', models.hfEager, '-o', path.join(dir, 'ours.onnx'), '--overwrite']);
     assert.equal(replaced.code, 0, replaced.stderr);
-    assert.equal(inspectModel(decodeModel(readFileSync(out), out), out).precision, 'int8');
+    const written = decodeModel(readFileSync(path.join(dir, 'ours.onnx')), out);
+    assert.equal(inspectModel(written, out).precision, 'int8');
+    assert.deepEqual([written.producerName, written.producerVersion], ['dino-track', 'from pytorch 2.13.0']);
   });
 
   it('fails in one line on a graph that is not a ViT and on an int8 or q4 model (exit 1), writing nothing', async () => {
