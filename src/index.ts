@@ -13,7 +13,7 @@
 import { getStartNotices } from './cli/start-notices.js';
 import { normalizeTrackOptions, type RawTrackOptions, type TrackOptions as CheckedOptions } from './cli/track-options.js';
 import type { Format, OverlayMode } from './export/index.js';
-import { checkLibraryOptions, checkPrepareArguments, inLibraryWords, rewordError } from './library-options.js';
+import { checkLibraryOptions, checkPrepareArguments, getGivenPaths, inLibraryWords, rewordError } from './library-options.js';
 import { prepareModelFile } from './cli/models-command.js';
 import { type Device } from './model/index.js';
 import type { PrecisionChoice } from './model/registry.js';
@@ -72,7 +72,7 @@ export interface TrackOptions {
    * also report their earlier passes, with `stage` `features` (the model over the video) or
    * `backward` (key frames propagated back from the last prompt).
    */
-  /** An async one is not awaited; if it rejects, the run fails with its error, nothing put in place. */
+  /** An async one is not awaited frame by frame, but before the outputs are placed; if it throws or rejects, the run fails with its error, nothing put in place. */
   onProgress?: (done: number, total: number, stage?: ProgressStage) => void | Promise<void>;
   /**
    * Called with each notice the command prints to stderr (not errors): a prompt read in a
@@ -114,7 +114,7 @@ export async function openFeatureCache(file: string): Promise<FeatureCache> {
     return await openCache(file);
   } catch (error) {
     if (error instanceof InputError) error.message = error.message.replace(/; check --features$/, '; check the path');
-    throw rewordError(error);
+    throw rewordError(error, [file, ...getGivenPaths({ file })]);
   }
 }
 
@@ -138,7 +138,7 @@ export async function track(options: TrackOptions): Promise<TrackSummary> {
     } finally {
       stdoutTaken = false;
     }
-  });
+  }, getGivenPaths(options));
 }
 
 /**
@@ -221,27 +221,36 @@ export async function* trackFrames(options: Omit<TrackOptions, 'output' | 'forma
     // Validated as a run that writes ndjson to stdout (no target to check), then given a sink instead.
     context = normalizeTrackOptions(options.input, { ...toRawOptions(options), output: '-', format: 'ndjson' });
   } catch (error) {
-    throw rewordError(error);
+    throw rewordError(error, getGivenPaths(options));
   }
   const results = new BoundedQueue<FrameResult>(2);
+  // Whether the run finished (its cache placed): a loop left in its last frames may leave after that.
+  let finished = false;
   const run = runTrack({
     ...withCallbacks(context, options),
     sink: { write: (result) => results.push(result), finish: async () => results.close(), abort: async () => undefined },
-  }).catch((error: unknown) => results.fail(error));
+  }).then(
+    () => void (finished = true),
+    (error: unknown) => results.fail(error),
+  );
   let outcome: 'read to the end' | 'failed' | 'left early' = 'left early';
   try {
     for (let result = await results.shift(); result; result = await results.shift()) yield result;
     outcome = 'read to the end';
   } catch (error) {
     outcome = 'failed';
-    throw rewordError(error);
+    throw rewordError(error, getGivenPaths(options));
   } finally {
     // A consumer that stops early ends the run: the pipeline's next write fails and it cleans up.
     results.fail(new Error('the consumer stopped reading frames'));
     await run;
     // Its feature cache goes with it, which went unsaid (a second trial).
-    if (outcome === 'left early' && options.saveFeatures) {
-      await Promise.resolve(options.onNotice?.(`saveFeatures ${options.saveFeatures} was not written: the loop left before the last frame, and the cache would hold part of the video`)).catch(() => undefined);
+    if (outcome === 'left early' && !finished && options.saveFeatures) {
+      const { onNotice } = options;
+      // The consumer is leaving its loop: a notice sink that fails must not throw into it.
+      await Promise.resolve()
+        .then(() => onNotice?.(`saveFeatures ${options.saveFeatures} was not written: the loop left before the last frame, and the cache would hold part of the video`))
+        .catch(() => undefined);
     }
   }
 }
@@ -257,5 +266,5 @@ export async function* trackFrames(options: Omit<TrackOptions, 'output' | 'forma
 export async function prepareModel(file: string, size: { width: number; height: number }, output?: string, options: { overwrite?: boolean } = {}): Promise<Uint8Array> {
   checkPrepareArguments(file, size, output, options);
   const format = (height: number, width: number): string => `{ width: ${width}, height: ${height} }`;
-  return inLibraryWords(() => prepareModelFile(file, size, output, options.overwrite ?? false, { name: 'size', shown: format(size.height, size.width), format }));
+  return inLibraryWords(() => prepareModelFile(file, size, output, options.overwrite ?? false, { name: 'size', shown: format(size.height, size.width), format }), getGivenPaths({ file, output }));
 }

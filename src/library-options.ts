@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { ExternalError, InputError, UsageError, expected } from './errors.js';
 
 /** The JavaScript type each library option takes; `format` takes a string or an array of strings. */
@@ -76,32 +77,48 @@ const toCamelCase = (flag: string): string => flag.replace(/-([a-z])/g, (_, lett
  * A message of the command line's checks in the library's words: its options by their
  * JavaScript names (`--max-objects` → `maxObjects`, `-o` → `output`, "pass --overwrite" →
  * "pass overwrite: true"). A library caller was told to "pass --overwrite" (a second trial).
- * Flags that are no library option (`--jobs`, `--verbose` of another command) stay as they are.
+ * Flags that are no library option (`--jobs`, `--verbose` of another command) stay as they
+ * are, and so do `paths` (the caller's, and the folders they are in): a path holding
+ * `INPUT` or ` --threshold` named another path once reworded (a review).
  */
-export function toLibraryWording(message: string): string {
-  return message
+export function toLibraryWording(message: string, paths: string[] = []): string {
+  // Longest first, so that a folder inside a path does not split the path's own placeholder.
+  const kept = [...new Set(paths.filter((p) => p.length > 0))].sort((a, b) => b.length - a.length);
+  let text = message;
+  kept.forEach((p, k) => {
+    text = text.split(p).join(`\u0000${k}\u0000`);
+  });
+  text = text
     .replace(/\bpass --overwrite\b/g, 'pass overwrite: true')
     .replace(/-o, --output\b/g, 'output')
     .replace(/ \(an empty value: is a shell variable unset\?\)/g, '')
-    .replace(/\bINPUT\b/g, 'input')
+    .replace(/(^|[\s(`'"])INPUT(?=$|[\s,;:.)`'"])/g, '$1input')
     .replace(/(^|[\s(`'"])--([a-z][a-z0-9-]*)\b/g, (whole, before: string, flag: string) => (toCamelCase(flag) in optionTypes ? `${before}${toCamelCase(flag)}` : whole))
     .replace(/(^|[\s(`'"])-o\b/g, '$1output');
+  return text.replace(/\u0000(\d+)\u0000/g, (_, k: string) => kept[Number(k)]);
+}
+
+/** The paths a caller gave (string options), and the folders they are in, as messages quote them. */
+export function getGivenPaths(options: object): string[] {
+  const given = Object.values(options).filter((v): v is string => typeof v === 'string' && v.length > 0);
+  // Not `.` or `/`, the folders of bare names: kept as they are, they would hide the punctuation around flags.
+  return given.flatMap((p) => [p, path.resolve(p), path.dirname(p), path.dirname(path.resolve(p))]).filter((p) => p.length > 1);
 }
 
 /**
- * Runs `call`, rewording its errors of the documented classes (toLibraryWording); the error
- * object and its class stay the same.
+ * Runs `call`, rewording its errors of the documented classes (toLibraryWording, leaving
+ * `paths` as they are); the error object and its class stay the same.
  */
-export async function inLibraryWords<T>(call: () => Promise<T>): Promise<T> {
+export async function inLibraryWords<T>(call: () => Promise<T>, paths: string[] = []): Promise<T> {
   try {
     return await call();
   } catch (error) {
-    throw rewordError(error);
+    throw rewordError(error, paths);
   }
 }
 
 /** The error with its message in the library's words, where it is one of ours. */
-export function rewordError(error: unknown): unknown {
-  if (error instanceof UsageError || error instanceof InputError || error instanceof ExternalError) error.message = toLibraryWording(error.message);
+export function rewordError(error: unknown, paths: string[] = []): unknown {
+  if (error instanceof UsageError || error instanceof InputError || error instanceof ExternalError) error.message = toLibraryWording(error.message, paths);
   return error;
 }

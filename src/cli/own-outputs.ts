@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { cacheFormat } from '../features/index.js';
 import { overlayMark } from '../video/index.js';
 
@@ -102,6 +102,8 @@ function hasModelProducer(fd: number): boolean {
 export function isOwnFile(file: string, kind: OwnFileKind): boolean {
   let fd: number;
   try {
+    // A named pipe would block the open (a review): only a regular file can be ours.
+    if (!statSync(file).isFile()) return false;
     fd = openSync(file, 'r');
   } catch {
     return false;

@@ -142,9 +142,10 @@ function getPairMeans(frames: Frames, truthId: number, predictedId: number | und
  * largest total mean J&F. As there, the proposals are ids 1 to the largest predicted one (an id
  * between them that never appears is an empty mask), padded with empty masks up to the number
  * of objects; an object can be left to an empty mask only when there is one.
+ * @param largestId the largest id in the prediction, void pixels included (an id only on void is an empty proposal there too)
  */
-function pairByBestJF(frames: Frames, truthIds: number[], predictedIds: number[]): Map<number, number> {
-  const proposals = Math.max(truthIds.length, ...predictedIds);
+function pairByBestJF(frames: Frames, truthIds: number[], predictedIds: number[], largestId: number): Map<number, number> {
+  const proposals = Math.max(truthIds.length, largestId);
   // More empty columns than objects never change the pairing.
   const empties = Math.min(truthIds.length, proposals - predictedIds.length);
   const values = truthIds.map((truthId) => {
@@ -178,10 +179,12 @@ export function createSequenceScorer(width: number, height: number, protocol: Sc
   const truthIds = new Set<number>();
   const lastMatch = new Map<number, number>();
   let idSwitches = 0;
+  let largestPredictedId = 0;
   const presence: { truth: Set<number>; predicted: Set<number> }[] = [];
   return {
     add(withVoid, truthWithVoid, frameWidth = width, frameHeight = height) {
       const frame = presence.length;
+      for (let i = 0; i < withVoid.length; i++) if (withVoid[i] > largestPredictedId) largestPredictedId = withVoid[i];
       const { prediction, truth } = protocol === 'semi-supervised' ? { prediction: withVoid, truth: voidAsBackground(truthWithVoid) } : removeVoid(withVoid, truthWithVoid);
       const truthHere = getIds(truth);
       const predictedHere = getIds(prediction);
@@ -230,7 +233,7 @@ export function createSequenceScorer(width: number, height: number, protocol: Sc
           ? idf1Mapping
           : protocol === 'semi-supervised'
             ? new Map(objects.filter((id) => predictedFrames.has(id)).map((id) => [id, id]))
-            : pairByBestJF(frames, objects, [...predictedFrames.keys()].sort((a, b) => a - b));
+            : pairByBestJF(frames, objects, [...predictedFrames.keys()].sort((a, b) => a - b), largestPredictedId);
       const truthDetections = [...truthFrames.values()].reduce((a, b) => a + b, 0);
       const predictedDetections = [...predictedFrames.values()].reduce((a, b) => a + b, 0);
       const perObject = frames.scoredCount === 0 ? [] : objects.map((truthId) => ({ truthId, predictedId: mapping.get(truthId), ...getPairMeans(frames, truthId, mapping.get(truthId)) }));

@@ -31,8 +31,10 @@ export interface AtomicPath {
 /** The first of `NAME-new.EXT`, `NAME-new-2.EXT`, … beside `target` that does not exist. */
 async function getFreeSibling(target: string): Promise<string> {
   const { dir, name, ext } = path.parse(target);
+  // Shortened as hidden siblings are where the suffix would not fit in a name (a review: 252-255-byte names).
+  const stem = getSiblingStem(name, ext);
   for (let k = 1; ; k++) {
-    const candidate = path.join(dir, `${name}-new${k === 1 ? '' : `-${k}`}${ext}`);
+    const candidate = path.join(dir, `${stem}-new${k === 1 ? '' : `-${k}`}${ext}`);
     if (!(await stat(candidate).catch(() => undefined))) return candidate;
   }
 }

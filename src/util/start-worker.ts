@@ -7,5 +7,7 @@ import { Worker } from 'node:worker_threads';
  * used with string input via --eval", found by a test of the library in a child process).
  */
 export function startWorker(url: URL): Worker {
+  // Only then: an explicit execArgv is checked, and V8 flags inheritance takes (--max-old-space-size) are refused there (a review).
+  if (!process.execArgv.some((arg) => arg.startsWith('--input-type'))) return new Worker(url);
   return new Worker(url, { execArgv: process.execArgv.filter((arg) => !arg.startsWith('--input-type')) });
 }

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { InputError, openFeatureCache, prepareModel, track, trackFrames, UsageError } from 'dino-track';
 import { encodeDavisPng } from '../../dist/export/index.js';
-import { makeTempDir, makeVideo, models } from '../fixtures.js';
+import { cli, makeTempDir, makeVideo, models } from '../fixtures.js';
 
 process.env.DINO_TRACK_CACHE = makeTempDir('dino-track-cache-');
 const work = makeTempDir();
@@ -73,6 +73,16 @@ describe('library API', () => {
     for await (const frame of trackFrames({ input, saveFeatures: cache, ...model, onNotice: (line) => notices.push(line) })) if (frame.index === 2) break;
     assert.equal(existsSync(cache), false);
     assert.deepEqual(notices.filter((line) => line.startsWith('saveFeatures')), [`saveFeatures ${cache} was not written: the loop left before the last frame, and the cache would hold part of the video`]);
+    // Left on the last frame, after the run has finished: the cache is whole and in place, and nothing is said
+    // (a review: it was said not written). A notice sink that throws does not throw into the loop.
+    const whole = path.join(makeTempDir(), 'f.safetensors');
+    const late = [];
+    for await (const frame of trackFrames({ input, saveFeatures: whole, ...model, onNotice: (line) => late.push(line) })) if (frame.index === 9) break;
+    assert.equal((await openFeatureCache(whole)).info.frames, 10);
+    assert.deepEqual(late.filter((line) => line.startsWith('saveFeatures')), []);
+    for await (const frame of trackFrames({ input, saveFeatures: path.join(makeTempDir(), 'g.safetensors'), ...model, onNotice: () => {
+      throw new Error('notice sink down');
+    } })) if (frame.index === 1) break;
   });
 
   it('checks options as the command line does', async () => {
@@ -234,6 +244,23 @@ describe('library API', () => {
       throw new Error(`notice refused: ${line.slice(0, 20)}`);
     } }), { message: /^notice refused: / });
     assert.deepEqual(readdirSync(dir), []);
+  });
+
+  it('leaves the paths a caller gave as they are when it rewords a message (INPUT, --threshold in a path)', async () => {
+    // A review: /x/INPUT/clip.mp4 was said as /x/input/clip.mp4, another path on Linux.
+    const folder = path.join(makeTempDir(), 'INPUT --threshold');
+    mkdirSync(folder);
+    const missing = path.join(folder, 'clip.mp4');
+    await assert.rejects(track({ input: missing, output: path.join(folder, 'o'), ...model }), (error) => {
+      assert.ok(error.message.includes(missing), error.message);
+      return true;
+    });
+  });
+
+  it('runs its workers when Node was started with a V8 flag (--max-old-space-size)', () => {
+    // A review: workers started with an explicit execArgv refused the flags inheritance takes.
+    const child = spawnSync(process.execPath, ['--max-old-space-size=4096', cli, input, '-o', path.join(makeTempDir(), 'o'), '--format', 'davis', '--model', models.tiny, '--short-side', '96', '--progress', 'none'], { encoding: 'utf8' });
+    assert.equal(child.status, 0, child.stderr);
   });
 
   it('says what to give in the library\'s words: output, input, the path given to openFeatureCache', async () => {

@@ -203,6 +203,12 @@ describe('file outputs: --overwrite replaces only what dino-track wrote', () => 
       assert.equal(code, 0, stderr);
     }
     assert.deepEqual(readdirSync(dir).sort(), ['draft.mp4', 'f.safetensors', 'notes.safetensors', 'overlay.mp4']);
+    // A named pipe at -o: refused at once (a review: opening it to look for the mark blocked for ever).
+    const pipe = path.join(dir, 'pipe.mp4');
+    execFileSync('mkfifo', [pipe]);
+    const piped = await runCli([video, '-o', pipe, '--overwrite', ...model], { env, timeoutMs: 30_000 });
+    assert.equal(piped.code, 2, piped.stderr);
+    assert.match(piped.stderr, /pipe\.mp4 exists and is not an overlay dino-track wrote/);
   });
 });
 

@@ -152,4 +152,16 @@ describe('agreement with davis2017-evaluation (fixtures/check_davis_eval.py foun
     const objects = scorer.finish().perObject;
     assert.deepEqual(objects.map((o) => [o.truthId, o.predictedId, o.j]), [[1, 1, 1], [2, 2, 0]]);
   });
+  it('counts an id found only on void pixels among the proposals (an empty one), as davis reads ids 1..max', () => {
+    // A review: id 3 lies only on void, so davis has proposals 1..3 (2 and 3 empty) for two objects and
+    // pairs both objects with empty masks; counting only ids left after void, track 1 was forced on one.
+    const scorer = createSequenceScorer(width, height, 'unsupervised');
+    const truth0 = square(10, 10, 10, 1);
+    const b = square(50, 10, 10, 2);
+    const band = square(70, 50, 10, 255);
+    for (let i = 0; i < truth0.length; i++) truth0[i] ||= b[i] || band[i];
+    scorer.add(square(70, 50, 10, 3), truth0);
+    scorer.add(square(30, 40, 10, 1), square(70, 50, 10, 255));
+    assert.deepEqual(scorer.finish().perObject.map((o) => [o.truthId, o.predictedId, o.j]), [[1, undefined, 0.5], [2, undefined, 0.5]]);
+  });
 });

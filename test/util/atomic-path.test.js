@@ -72,6 +72,20 @@ describe('atomic output paths', () => {
     assert.deepEqual(readdirSync(dir).sort(), ['out-new.mp4', 'out.mp4']);
   });
 
+  it('keeps a run\'s output beside a 255-byte name that appeared meanwhile, under a name that fits', async () => {
+    // A review: NAME-new.EXT was 4 bytes over a file name's 255 for names of 252-255 bytes (ENAMETOOLONG).
+    const dir = makeTempDir();
+    const target = path.join(dir, `${'v'.repeat(251)}.mp4`);
+    const output = createAtomicPath(target);
+    writeFileSync(output.temp, 'the run\'s video');
+    writeFileSync(target, 'the user\'s video');
+    await assert.rejects(commitOrKeepBeside(output, false), { name: 'UsageError', message: /appeared while this run worked and was left as it is; this run's output is in \S+-new\.mp4 instead/ });
+    const beside = readdirSync(dir).filter((name) => name.endsWith('-new.mp4'));
+    assert.equal(beside.length, 1);
+    assert.ok(Buffer.byteLength(beside[0]) <= 255);
+    assert.equal(readFileSync(path.join(dir, beside[0]), 'utf8'), 'the run\'s video');
+  });
+
   it('replaces a file with --overwrite, and puts one where none is without it', async () => {
     const dir = makeTempDir();
     const target = path.join(dir, 'model.onnx');
