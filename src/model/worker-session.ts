@@ -46,10 +46,13 @@ export function startInferenceWorker(): void {
       if (reply.type === 'ready') loaded();
     },
   };
-  worker.unref();
   worker.on('error', entry.onError);
   worker.once('exit', entry.onExit);
   worker.on('message', entry.onMessage);
+  // After the listeners: adding a 'message' listener refs the worker's port again, and a spare
+  // unreferenced before it kept the process alive for ever. Its test passed only because under
+  // `node --input-type=module -e` every worker failed at once (startWorker now starts them there).
+  worker.unref();
   spare = entry;
 }
 

@@ -26,8 +26,6 @@ export function openRefiner(): Refiner {
   let busy = 0;
   let dead: Error | undefined;
   let closing = false;
-  // Only frames in flight keep the process alive: a caller that forgets close() must not hang at exit.
-  worker.unref();
   const failAll = (error: Error): void => {
     dead ??= error;
     for (const { reject } of pending.values()) reject(error);
@@ -48,6 +46,9 @@ export function openRefiner(): Refiner {
   });
   worker.on('error', (error) => failAll(new Error(`refinement worker failed: ${error.message}`)));
   worker.on('exit', (code) => failAll(new Error(`refinement worker exited (code ${code})`)));
+  // Only frames in flight keep the process alive: a caller that forgets close() must not hang at
+  // exit. After the listeners: adding the 'message' one refs the worker's port again.
+  worker.unref();
   return {
     refine(result, image) {
       if (dead) return Promise.reject(dead);

@@ -9,5 +9,20 @@ import { Worker } from 'node:worker_threads';
 export function startWorker(url: URL): Worker {
   // Only then: an explicit execArgv is checked, and V8 flags inheritance takes (--max-old-space-size) are refused there (a review).
   if (!process.execArgv.some((arg) => arg.startsWith('--input-type'))) return new Worker(url);
-  return new Worker(url, { execArgv: process.execArgv.filter((arg) => !arg.startsWith('--input-type')) });
+  return new Worker(url, { execArgv: withoutMainScript(process.execArgv) });
+}
+
+/** Node's options less those that give or shape the main script: `--input-type`, and `-e`/`-p` with the code (a worker given them ran that code again). */
+function withoutMainScript(args: string[]): string[] {
+  const kept: string[] = [];
+  for (let k = 0; k < args.length; k++) {
+    const arg = args[k];
+    if (arg.startsWith('--input-type') || /^--(eval|print)=/.test(arg)) continue;
+    if (['-e', '--eval', '-p', '--print', '-pe'].includes(arg)) {
+      k++;
+      continue;
+    }
+    kept.push(arg);
+  }
+  return kept;
 }

@@ -1,6 +1,7 @@
 // Refinement in a worker thread (src/refine/refiner.ts): the same masks as refineFrame on the
 // main thread, in the order asked, and a failure that reaches the caller instead of a hang.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { openRefiner, refineFrame } from '../../dist/refine/index.js';
 
@@ -18,6 +19,14 @@ function makeFrame(index, cx, cy) {
 }
 
 describe('refinement worker', () => {
+  it('does not keep the process alive when a caller forgets close()', () => {
+    // It did: unreferenced before its 'message' listener was added, which refs the worker's port again.
+    const script = `const m = await import(${JSON.stringify(new URL('../../dist/refine/index.js', import.meta.url).href)}); m.openRefiner();`;
+    const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { timeout: 20_000 });
+    assert.equal(child.error?.code, undefined, 'the process did not exit');
+    assert.equal(child.status, 0, String(child.stderr));
+  });
+
   it('gives the masks refineFrame gives, frame by frame, with several frames in flight', async () => {
     const frames = [makeFrame(0, 40, 40), makeFrame(1, 50, 45), makeFrame(2, 60, 50), makeFrame(3, 45, 60)];
     const refiner = openRefiner();
