@@ -110,10 +110,30 @@ function mapIdentities(pairFrames: Map<string, PairFrames>): { mapping: Map<numb
   return { mapping, idtp };
 }
 
+/**
+ * The ids in one frame, and the id that covers all of it, if one does: such a mask has no
+ * boundary (the image's edges are none), so its F against an empty mask is 1, not 0, as
+ * davis2017-evaluation's f_measure gives for two empty boundaries.
+ */
+interface Presence {
+  truth: Set<number>;
+  predicted: Set<number>;
+  wholeTruth?: number;
+  wholePrediction?: number;
+}
+
+/** The id every pixel holds, if one does (not background). */
+function getWholeId(labels: ArrayLike<number>): number | undefined {
+  const first = labels[0];
+  if (!first) return undefined;
+  for (let i = 1; i < labels.length; i++) if (labels[i] !== first) return undefined;
+  return first;
+}
+
 /** Frame statistics the pairings and means are taken from: the ids present in each frame and each pair's overlaps. */
 interface Frames {
   pairFrames: Map<string, PairFrames>;
-  presence: { truth: Set<number>; predicted: Set<number> }[];
+  presence: Presence[];
   /** Whether frame k is scored under the protocol. */
   isScored(k: number): boolean;
   scoredCount: number;
@@ -133,8 +153,19 @@ function getPairMeans(frames: Frames, truthId: number, predictedId: number | und
     j += entry.j[n];
     f += entry.f[n];
   });
-  const bothEmpty = frames.presence.filter((p, k) => frames.isScored(k) && !p.truth.has(truthId) && !(predictedId !== undefined && p.predicted.has(predictedId))).length;
-  return { j: (j + bothEmpty) / frames.scoredCount, f: (f + bothEmpty) / frames.scoredCount };
+  frames.presence.forEach((p, k) => {
+    if (!frames.isScored(k)) return;
+    const truthHere = p.truth.has(truthId);
+    const predictedHere = predictedId !== undefined && p.predicted.has(predictedId);
+    if (!truthHere && !predictedHere) {
+      j += 1;
+      f += 1;
+    } else if (truthHere !== predictedHere && (truthHere ? p.wholeTruth === truthId : p.wholePrediction === predictedId)) {
+      // One side empty, the other the whole frame: no boundary on either side.
+      f += 1;
+    }
+  });
+  return { j: j / frames.scoredCount, f: f / frames.scoredCount };
 }
 
 /**
@@ -180,7 +211,7 @@ export function createSequenceScorer(width: number, height: number, protocol: Sc
   const lastMatch = new Map<number, number>();
   let idSwitches = 0;
   let largestPredictedId = 0;
-  const presence: { truth: Set<number>; predicted: Set<number> }[] = [];
+  const presence: Presence[] = [];
   return {
     add(withVoid, truthWithVoid, frameWidth = width, frameHeight = height) {
       const frame = presence.length;
@@ -193,7 +224,7 @@ export function createSequenceScorer(width: number, height: number, protocol: Sc
         truthFrames.set(id, (truthFrames.get(id) ?? 0) + 1);
       }
       for (const id of predictedHere) predictedFrames.set(id, (predictedFrames.get(id) ?? 0) + 1);
-      presence.push({ truth: truthHere, predicted: predictedHere });
+      presence.push({ truth: truthHere, predicted: predictedHere, wholeTruth: getWholeId(truth), wholePrediction: getWholeId(prediction) });
       for (const truthId of truthHere) {
         const truthMask = select(truth, truthId);
         let best: number | undefined;

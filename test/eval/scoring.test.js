@@ -152,6 +152,13 @@ describe('agreement with davis2017-evaluation (fixtures/check_davis_eval.py foun
     const objects = scorer.finish().perObject;
     assert.deepEqual(objects.map((o) => [o.truthId, o.predictedId, o.j]), [[1, 1, 1], [2, 2, 0]]);
   });
+  it('scores F 1 for an object covering the whole frame against no prediction, as two empty boundaries', () => {
+    // A review: the image's edges are no boundary, so such a mask has none; davis gives F 1 there, we gave 0.
+    const scorer = createSequenceScorer(8, 6, 'unsupervised');
+    scorer.add(new Uint16Array(48), new Uint16Array(48).fill(1));
+    const [object] = scorer.finish().perObject;
+    assert.deepEqual([object.predictedId, object.j, object.f], [undefined, 0, 1]);
+  });
   it('counts an id found only on void pixels among the proposals (an empty one), as davis reads ids 1..max', () => {
     // A review: id 3 lies only on void, so davis has proposals 1..3 (2 and 3 empty) for two objects and
     // pairs both objects with empty masks; counting only ids left after void, track 1 was forced on one.
