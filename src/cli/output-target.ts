@@ -44,7 +44,7 @@ export type TargetKind = { folder: true } | { folder: false; exampleName: string
 
 /** What a file that is not ours of that kind is, for the refusal. */
 const notOwnFile: Record<OwnFileKind, string> = {
-  overlay: 'an overlay dino-track wrote (an overlay carries a dino-track mark in its metadata; earlier versions wrote none)',
+  overlay: 'an overlay dino-track wrote as that name (an overlay carries a dino-track mark with its file name in its metadata; earlier versions wrote none)',
   features: "a feature cache dino-track wrote (its header does not name dino-track's format)",
   model: 'a model dino-track prepared or quantized (its producer is not dino-track; earlier versions kept the original producer)',
 };

@@ -1,6 +1,7 @@
-import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, realpathSync, statSync } from 'node:fs';
+import path from 'node:path';
 import { cacheFormat } from '../features/index.js';
-import { overlayMark } from '../video/index.js';
+import { getOverlayMark } from '../video/index.js';
 
 /** The file outputs `--overwrite` may replace, each recognised by a mark it carries. */
 export type OwnFileKind = 'overlay' | 'features' | 'model';
@@ -24,8 +25,8 @@ function readAt(fd: number, position: number, length: number): Buffer {
   return buffer.subarray(0, read);
 }
 
-/** Whether the MP4 file's `moov` box holds the overlay mark. */
-function hasOverlayMark(fd: number): boolean {
+/** Whether the MP4 file's `moov` box holds the overlay mark of its name. */
+function hasOverlayMark(fd: number, name: string): boolean {
   const size = fstatSync(fd).size;
   let position = 0;
   for (let k = 0; k < maxBoxes && position + 8 <= size; k++) {
@@ -37,7 +38,7 @@ function hasOverlayMark(fd: number): boolean {
     if (boxSize === 1) boxSize = Number(header.readBigUInt64BE(8));
     else if (boxSize === 0) boxSize = size - position;
     if (boxSize < 8) return false;
-    if (type === 'moov') return boxSize <= maxMoovBytes && readAt(fd, position, boxSize).includes(overlayMark);
+    if (type === 'moov') return boxSize <= maxMoovBytes && readAt(fd, position, boxSize).includes(getOverlayMark(name));
     position += boxSize;
   }
   return false;
@@ -109,7 +110,8 @@ export function isOwnFile(file: string, kind: OwnFileKind): boolean {
     return false;
   }
   try {
-    return kind === 'overlay' ? hasOverlayMark(fd) : kind === 'features' ? hasFeatureCacheFormat(fd) : hasModelProducer(fd);
+    // The name the file really has: through a link to our overlay, the overlay's own.
+    return kind === 'overlay' ? hasOverlayMark(fd, path.basename(realpathSync(file))) : kind === 'features' ? hasFeatureCacheFormat(fd) : hasModelProducer(fd);
   } catch {
     return false;
   } finally {

@@ -9,7 +9,13 @@ import { Worker } from 'node:worker_threads';
 export function startWorker(url: URL): Worker {
   // Only then: an explicit execArgv is checked, and V8 flags inheritance takes (--max-old-space-size) are refused there (a review).
   if (!process.execArgv.some((arg) => arg.startsWith('--input-type'))) return new Worker(url);
-  return new Worker(url, { execArgv: withoutMainScript(process.execArgv) });
+  try {
+    return new Worker(url, { execArgv: withoutMainScript(process.execArgv) });
+  } catch (error) {
+    // V8 and process flags beside it (--max-old-space-size) are refused in an explicit execArgv (a trial): none, then.
+    if ((error as NodeJS.ErrnoException).code !== 'ERR_WORKER_INVALID_EXEC_ARGV') throw error;
+    return new Worker(url, { execArgv: [] });
+  }
 }
 
 /** Node's options less those that give or shape the main script: `--input-type`, and `-e`/`-p` with the code (a worker given them ran that code again). */

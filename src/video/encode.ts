@@ -20,9 +20,13 @@ const diskFull = /No space left on device|Disk quota exceeded/i;
 /** What to do next when the overlay's ffmpeg fails, from what it printed (see startFfmpeg). */
 /**
  * The comment every overlay carries in its MP4 metadata (in the `moov` box, which +faststart
- * puts before the frames): `--overwrite` replaces only a file that has it.
+ * puts before the frames), with the file name it was written as: `--overwrite` replaces only a
+ * file whose name it gives. ffmpeg copies metadata into what it makes of a file, so without the
+ * name a user's re-encode of an overlay (`ffmpeg -i o.mp4 … re.mp4`) passed for ours (a trial).
  */
-export const overlayMark = 'written by dino-track';
+export function getOverlayMark(name: string): string {
+  return `written by dino-track as ${name}`;
+}
 
 export function adviseOnEncoding(output: string): string {
   if (diskFull.test(output)) return 'free disk space where -o points, or write elsewhere';
@@ -37,6 +41,8 @@ export interface EncodeOptions {
   video: VideoInfo;
   /** Where ffmpeg writes: a temporary sibling of the real target. */
   outputPath: string;
+  /** The real target's file name, which the overlay's mark carries (getOverlayMark). */
+  targetName: string;
   /** Take the audio from this file (the input) when it has an audio stream. */
   audioFrom?: string;
   verbose?: boolean;
@@ -80,7 +86,7 @@ function buildArgs(options: EncodeOptions): string[] {
   // marked default at once, and an input may mark them all (ffmpeg copies its marks).
   if (withAudio && video.audio.length > 1) args.push('-disposition:a', '0', '-disposition:a:0', 'default');
   // The mark that lets a later --overwrite tell our overlay from a user's file (cli/own-outputs.ts).
-  args.push('-metadata', `comment=${overlayMark}`);
+  args.push('-metadata', `comment=${getOverlayMark(options.targetName)}`);
   args.push('-movflags', '+faststart', '-f', 'mp4', '-y', toFfmpegFile(outputPath));
   return args;
 }

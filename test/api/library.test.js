@@ -261,6 +261,11 @@ describe('library API', () => {
     // A review: workers started with an explicit execArgv refused the flags inheritance takes.
     const child = spawnSync(process.execPath, ['--max-old-space-size=4096', cli, input, '-o', path.join(makeTempDir(), 'o'), '--format', 'davis', '--model', models.tiny, '--short-side', '96', '--progress', 'none'], { encoding: 'utf8' });
     assert.equal(child.status, 0, child.stderr);
+    // And beside --input-type, where the workers are given Node's options less the main script's (a trial: refused there).
+    const script = `import { track } from 'dino-track';
+      await track({ input: ${JSON.stringify(input)}, output: ${JSON.stringify(path.join(makeTempDir(), 'o'))}, format: 'davis', model: ${JSON.stringify(models.tiny)}, shortSide: 96 });`;
+    const flagged = spawnSync(process.execPath, ['--max-old-space-size=4096', '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 120_000 });
+    assert.equal(flagged.status, 0, flagged.stderr);
   });
 
   it('says what to give in the library\'s words: output, input, the path given to openFeatureCache', async () => {

@@ -1,7 +1,7 @@
 // Issue 12: runs that used to exit 0 with wrong output, or lose a user's files.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, linkSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, linkSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { decode } from 'fast-png';
@@ -186,7 +186,7 @@ describe('file outputs: --overwrite replaces only what dino-track wrote', () => 
     writeFileSync(draft, 'my thesis draft');
     writeFileSync(notes, 'my notes');
     for (const [args, pattern] of [
-      [['-o', draft], /^dino-track: error: -o \S+draft\.mp4 exists and is not an overlay dino-track wrote \(an overlay carries a dino-track mark in its metadata; earlier versions wrote none\); --overwrite replaces only dino-track's own outputs: remove it yourself if it may go, or give another -o$/],
+      [['-o', draft], /^dino-track: error: -o \S+draft\.mp4 exists and is not an overlay dino-track wrote as that name \(an overlay carries a dino-track mark with its file name in its metadata; earlier versions wrote none\); --overwrite replaces only dino-track's own outputs: remove it yourself if it may go, or give another -o$/],
       [['-o', path.join(dir, 'v.mp4'), '--save-features', notes], /^dino-track: error: --save-features \S+notes\.safetensors exists and is not a feature cache dino-track wrote \(its header does not name dino-track's format\); --overwrite replaces only dino-track's own outputs: remove it yourself if it may go, or give another --save-features$/],
     ]) {
       const { code, stderr } = await runCli([video, ...args, '--overwrite', ...model], { env });
@@ -203,12 +203,26 @@ describe('file outputs: --overwrite replaces only what dino-track wrote', () => 
       assert.equal(code, 0, stderr);
     }
     assert.deepEqual(readdirSync(dir).sort(), ['draft.mp4', 'f.safetensors', 'notes.safetensors', 'overlay.mp4']);
+    // A user's copy of our overlay (ffmpeg copies its metadata, mark included) is the user's; a link to our overlay is ours (a trial).
+    const { ffmpeg } = getFfmpegBinaries();
+    const copy = path.join(dir, 'copy.mp4');
+    execFileSync(ffmpeg, ['-v', 'error', '-i', overlay, '-c', 'copy', copy]);
+    const copied = await runCli([video, '-o', copy, '--overwrite', ...model], { env });
+    assert.equal(copied.code, 2, copied.stderr);
+    assert.match(copied.stderr, /copy\.mp4 exists and is not an overlay dino-track wrote as that name/);
+    const link = path.join(dir, 'link.mp4');
+    symlinkSync(overlay, link);
+    const linked = await runCli([video, '-o', link, '--overwrite', ...model], { env });
+    assert.equal(linked.code, 0, linked.stderr);
+    rmSync(copy);
+    rmSync(link);
     // A named pipe at -o: refused at once (a review: opening it to look for the mark blocked for ever).
     const pipe = path.join(dir, 'pipe.mp4');
     execFileSync('mkfifo', [pipe]);
     const piped = await runCli([video, '-o', pipe, '--overwrite', ...model], { env, timeoutMs: 30_000 });
     assert.equal(piped.code, 2, piped.stderr);
     assert.match(piped.stderr, /pipe\.mp4 exists and is not an overlay dino-track wrote/);
+    rmSync(pipe);
   });
 });
 
