@@ -92,7 +92,8 @@ export function toLibraryWording(message: string, paths: string[] = []): string 
     .replace(/\bpass --overwrite\b/g, 'pass overwrite: true')
     .replace(/-o, --output\b/g, 'output')
     .replace(/ \(an empty value: is a shell variable unset\?\)/g, '')
-    .replace(/(^|[\s(`'"])INPUT(?=$|[\s,;:.)`'"])/g, '$1input')
+    .replace(/(^|[\s(`'"])(INPUT|FILE)(?=$|[\s,;:.)`'"])/g, (_, before: string, name: string) => `${before}${name.toLowerCase()}`)
+    .replace(/\be\.g\. -o (\S+)/g, "e.g. output: '$1'")
     .replace(/(^|[\s(`'"])--([a-z][a-z0-9-]*)\b/g, (whole, before: string, flag: string) => (toCamelCase(flag) in optionTypes ? `${before}${toCamelCase(flag)}` : whole))
     .replace(/(^|[\s(`'"])-o\b/g, '$1output');
   return text.replace(/\u0000(\d+)\u0000/g, (_, k: string) => kept[Number(k)]);

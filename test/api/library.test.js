@@ -132,7 +132,7 @@ describe('library API', () => {
     const precious = path.join(dir, 'precious.txt');
     writeFileSync(precious, 'mine');
     const size = { width: 128, height: 96 };
-    for (const [output, pattern] of [[own, /is the same path as FILE/], [precious, /already exists; pass overwrite: true to replace it$/], [dir, /is a folder|is a directory/]]) {
+    for (const [output, pattern] of [[own, /is the same path as file /], [precious, /already exists; pass overwrite: true to replace it$/], [dir, /is a folder|is a directory/]]) {
       await assert.rejects(prepareModel(own, size, output), (error) => {
         assert.ok(error instanceof UsageError, String(error));
         assert.match(error.message, pattern);
@@ -271,7 +271,7 @@ describe('library API', () => {
   it('says what to give in the library\'s words: output, input, the path given to openFeatureCache', async () => {
     // A third trial: "for output, output", "check --features", "as INPUT", "is a shell variable unset?".
     const cases = [
-      [() => track({ input, ...model }), /^Expected an output path for output but received nothing/],
+      [() => track({ input, ...model }), /^Expected an output path for output but received nothing; e\.g\. output: 'out\.mp4'/],
       [() => openFeatureCache(path.join(work, 'nope.safetensors')), /^feature cache \S+nope\.safetensors does not exist \(ENOENT\); check the path$/],
       [() => track({ features: path.join(work, 'f.safetensors'), output: path.join(work, 'fr'), format: 'frames' }), /^the frames format needs the input video; give it as input alongside features$/],
       [() => track({ input, output: path.join(work, 'pr'), format: 'davis', prompts: '', ...model }), /^Expected [^(]+ for prompts but received ""$/],
