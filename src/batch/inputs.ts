@@ -3,7 +3,7 @@ import { bookkeepingName } from './manifest.js';
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { InputError, UsageError } from '../errors.js';
-import { getNameLength, isHiddenFile, isWithin, maxNameBytes } from '../util/paths.js';
+import { cutToLength, getNameLength, isHiddenFile, isWithin, maxNameBytes } from '../util/paths.js';
 
 /** File name endings `batch` treats as videos when it walks a folder. */
 export const videoExtensions = ['.mp4', '.m4v', '.mov', '.mkv', '.webm', '.avi', '.mpg', '.mpeg', '.ts', '.mts', '.wmv', '.flv', '.3gp'];
@@ -174,12 +174,7 @@ const maxOutputName = maxNameBytes - '.json.4194304.tmp'.length - '.mp4'.length;
 function fitName(name: string, file: string): string {
   if (getNameLength(name) <= maxOutputName) return name;
   const tail = `_${hashOf(file)}`;
-  let start = '';
-  for (const character of name) {
-    if (getNameLength(start + character + tail) > maxOutputName) break;
-    start += character;
-  }
-  return start + tail;
+  return cutToLength(name, maxOutputName - getNameLength(tail)) + tail;
 }
 
 /** The parts of an input's path below its root, extension dropped (`a/clip.mp4` → a, clip). */

@@ -31,37 +31,28 @@ export interface SequenceScore {
  * DAVIS's "void" label: ground-truth pixels too uncertain to score (object borders, mixed
  * pixels). As davis2017-evaluation's unsupervised protocol does, they count for no object and
  * neither mask's side: J and F are taken with them removed from both the prediction and the
- * ground truth (its semi-supervised protocol does not: voidAsBackground).
+ * ground truth (its semi-supervised protocol does not: removeVoid).
  */
 export const voidLabel = 255;
 
-/** Prediction and truth with the truth's void pixels set to background in both (a copy only when there are any). */
-function removeVoid(prediction: ArrayLike<number>, truth: ArrayLike<number>): { prediction: ArrayLike<number>; truth: ArrayLike<number> } {
+/**
+ * Prediction and truth with the truth's void pixels set to background: in the truth always, in
+ * the prediction only with `fromPrediction` (a copy only where there are any). davis2017's
+ * unsupervised protocol takes void out of both; its semi-supervised one hands J and F no void
+ * mask, so predicted pixels on void count against the prediction.
+ */
+function removeVoid(prediction: ArrayLike<number>, truth: ArrayLike<number>, fromPrediction: boolean): { prediction: ArrayLike<number>; truth: ArrayLike<number> } {
   let cleanPrediction: Uint16Array | undefined;
   let cleanTruth: Uint16Array | undefined;
   for (let i = 0; i < truth.length; i++) {
     if (truth[i] !== voidLabel) continue;
-    cleanPrediction ??= Uint16Array.from(prediction);
     cleanTruth ??= Uint16Array.from(truth);
-    cleanPrediction[i] = 0;
     cleanTruth[i] = 0;
+    if (!fromPrediction) continue;
+    cleanPrediction ??= Uint16Array.from(prediction);
+    cleanPrediction[i] = 0;
   }
   return { prediction: cleanPrediction ?? prediction, truth: cleanTruth ?? truth };
-}
-
-/**
- * The truth with its void pixels as background, the prediction left as it is: what
- * davis2017-evaluation's semi-supervised protocol scores (it hands no void mask to J and F, so
- * predicted pixels on void count against the prediction).
- */
-function voidAsBackground(truth: ArrayLike<number>): ArrayLike<number> {
-  let clean: Uint16Array | undefined;
-  for (let i = 0; i < truth.length; i++) {
-    if (truth[i] !== voidLabel) continue;
-    clean ??= Uint16Array.from(truth);
-    clean[i] = 0;
-  }
-  return clean ?? truth;
 }
 
 /** Accumulates per-frame label maps (0 = background, 255 = void in the truth, else object id) and scores them. */
@@ -216,7 +207,7 @@ export function createSequenceScorer(width: number, height: number, protocol: Sc
     add(withVoid, truthWithVoid, frameWidth = width, frameHeight = height) {
       const frame = presence.length;
       for (let i = 0; i < withVoid.length; i++) if (withVoid[i] > largestPredictedId) largestPredictedId = withVoid[i];
-      const { prediction, truth } = protocol === 'semi-supervised' ? { prediction: withVoid, truth: voidAsBackground(truthWithVoid) } : removeVoid(withVoid, truthWithVoid);
+      const { prediction, truth } = removeVoid(withVoid, truthWithVoid, protocol !== 'semi-supervised');
       const truthHere = getIds(truth);
       const predictedHere = getIds(prediction);
       for (const id of truthHere) {

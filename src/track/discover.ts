@@ -54,12 +54,12 @@ export const maxObjectId = 0xffff;
  */
 export function getNewIds(taken: Iterable<number>, count: number): number[] {
   const used = new Set(taken);
+  const largest = Math.max(0, ...used);
   const ids: number[] = [];
-  for (let id = Math.max(0, ...used) + 1; id <= maxObjectId && ids.length < count; id++) ids.push(id);
-  for (let id = 1; id <= maxObjectId && ids.length < count; id++) if (!used.has(id) && !ids.includes(id)) ids.push(id);
+  for (let id = largest + 1; id <= maxObjectId && ids.length < count; id++) ids.push(id);
+  for (let id = 1; id < largest && ids.length < count; id++) if (!used.has(id)) ids.push(id);
   return ids;
 }
-
 
 /** A new object: its id, its unit mean feature, and its patch masks in the frames it was seen in before it became one. */
 export interface Discovered {

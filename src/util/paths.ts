@@ -51,13 +51,19 @@ export function getNameLength(name: string): number {
  * with ENAMETOOLONG (a second trial). The siblings still start as the output does.
  */
 export function getSiblingStem(base: string, ext: string): string {
-  const room = maxNameBytes - siblingNameReserve - getNameLength(ext);
-  if (getNameLength(base) <= room) return base;
-  // Whole characters only: a cut UTF-8 sequence is no valid name on some file systems.
-  let stem = '';
-  for (const character of base) {
-    if (getNameLength(stem + character) > room) break;
-    stem += character;
+  return cutToLength(base, maxNameBytes - siblingNameReserve - getNameLength(ext));
+}
+
+/**
+ * `name`, or its longest start of at most `length` (getNameLength), in whole characters: a cut
+ * UTF-8 sequence is no valid name on some file systems.
+ */
+export function cutToLength(name: string, length: number): string {
+  if (getNameLength(name) <= length) return name;
+  let start = '';
+  for (const character of name) {
+    if (getNameLength(start + character) > length) break;
+    start += character;
   }
-  return stem;
+  return start;
 }
