@@ -218,11 +218,23 @@ describe('births', () => {
     const measured = measureObjectness(proposal(region, [1, 0]), attention, tokens, options);
     assert.equal(measured.support, 1);
     assert.equal(measured.contrast, 0);
-    const rule = { supportHeads: 2, strongLift: 12, contrastCosine: 0.6, maxAreaShare: 0.25 };
+    const rule = { supportHeads: 2, strongLift: 12, contrastCosine: 0.6, singleHeadContrast: 0.6, maxAreaShare: 0.25 };
     assert.equal(isObjectLike(measured, rule), false); // one head, weakly: a wall
     assert.equal(isObjectLike(measured, { ...rule, supportHeads: 1 }), true);
     assert.equal(isObjectLike({ ...measured, contrast: 0.9 }, { ...rule, supportHeads: 1 }), false); // looks like its surroundings
     assert.equal(isObjectLike({ ...measured, areaShare: 0.5 }, { ...rule, supportHeads: 1 }), false);
+  });
+
+  it('objectness: a region only one head lifts strongly must differ from its ring more than one two heads support', () => {
+    const rule = { supportHeads: 2, strongLift: 16, contrastCosine: 0.75, singleHeadContrast: 0.5, maxAreaShare: 0.5 };
+    // Background texture one peaky head attends 30x its median, its ring cosine 0.6: not an object.
+    const single = { support: 1, maxLift: 30, areaShare: 0.01, contrast: 0.6 };
+    assert.equal(isObjectLike(single, rule), false);
+    // A small object that head attends, unlike its ring: an object.
+    assert.equal(isObjectLike({ ...single, contrast: 0.3 }, rule), true);
+    // Two heads support it: the ring limit is the general one.
+    assert.equal(isObjectLike({ ...single, support: 2 }, rule), true);
+    assert.equal(isObjectLike({ ...single, support: 2, contrast: 0.8 }, rule), false);
   });
 
   it('lifts a region one head attends against that head\'s background level, whatever else the head attends', () => {
@@ -258,10 +270,10 @@ describe('births', () => {
       alike.set(region[i] ? [1, 0] : [0.8, 0.6], i * dim); // the ring looks like the region: cosine 0.8
     }
     const rules = [
-      { supportHeads: 3, strongLift: 1000, contrastCosine: 0.6, maxAreaShare: 0.25 }, // the heads fail: the ring is not needed
-      { supportHeads: 2, strongLift: 1000, contrastCosine: 0.6, maxAreaShare: 0.25 }, // two heads pass: the ring decides
-      { supportHeads: 2, strongLift: 1000, contrastCosine: 0.9, maxAreaShare: 0.25 },
-      { supportHeads: 2, strongLift: 1000, contrastCosine: 0.6, maxAreaShare: 0.05 }, // too large
+      { supportHeads: 3, strongLift: 1000, contrastCosine: 0.6, singleHeadContrast: 0.6, maxAreaShare: 0.25 }, // the heads fail: the ring is not needed
+      { supportHeads: 2, strongLift: 1000, contrastCosine: 0.6, singleHeadContrast: 0.6, maxAreaShare: 0.25 }, // two heads pass: the ring decides
+      { supportHeads: 2, strongLift: 1000, contrastCosine: 0.9, singleHeadContrast: 0.9, maxAreaShare: 0.25 },
+      { supportHeads: 2, strongLift: 1000, contrastCosine: 0.6, singleHeadContrast: 0.6, maxAreaShare: 0.05 }, // too large
     ];
     const verdicts = [];
     for (const tokens of [unlike, alike]) {

@@ -88,12 +88,18 @@ export interface ObjectnessRule {
   supportHeads: number;
   strongLift: number;
   contrastCosine: number;
+  singleHeadContrast: number;
   maxAreaShare: number;
 }
 
 /** Attended by enough heads (or strongly by one), unlike its surroundings, not a large share of the frame. */
 export function isObjectLike(o: Objectness, rule: ObjectnessRule): boolean {
-  return drawsHeadsAsObject(o, rule) && o.contrast < rule.contrastCosine;
+  return drawsHeadsAsObject(o, rule) && o.contrast < getContrastLimit(o, rule);
+}
+
+/** The ring contrast a region must stay under: stricter for one drawn by a single head's lift alone. */
+function getContrastLimit(s: HeadSupport, rule: ObjectnessRule): number {
+  return s.support >= rule.supportHeads ? rule.contrastCosine : Math.min(rule.contrastCosine, rule.singleHeadContrast);
 }
 
 /** The heads' half of `isObjectLike`: attended by enough heads (or strongly by one), not a large share of the frame. */
@@ -108,5 +114,5 @@ function drawsHeadsAsObject(s: HeadSupport, rule: ObjectnessRule): boolean {
  * was a tenth of the main thread's CPU at 224 lines.
  */
 export function judgeObjectLike(proposal: Proposal, attention: Float32Array, tokens: Float32Array, options: ObjectnessOptions, rule: ObjectnessRule, support = measureHeadSupport(proposal, attention, options)): boolean {
-  return drawsHeadsAsObject(support, rule) && measureContrast(proposal, tokens, options) < rule.contrastCosine;
+  return drawsHeadsAsObject(support, rule) && measureContrast(proposal, tokens, options) < getContrastLimit(support, rule);
 }

@@ -255,6 +255,22 @@ export const multiTrackerTuning = {
   singleHeadLift: 12,
   /** Above this cosine between a region and the ring of patches around it, it is background, not an object. Tuning set: 0.6/0.75 gave J/oracle 0.852/0.882 and exact track counts 7/8 and 8/8 (in-process); object regions measured up to 0.65, background ones 0.8–0.95. */
   contrastCosine: 0.75,
+  /**
+   * …and below this one when a single head's lift (`strongLift`) is all that draws the heads to
+   * it: such a region has no second head to vouch for it, and background that one head attends
+   * (a patch of texture, a wandering blob) is as strongly lifted as a small object whenever the
+   * attention is peaky; small objects differ from their ring more than such background does
+   * (`node test/bench/single-head-rings.js`, the tuning set's regions that only the single-head
+   * rule draws, every second frame: objects' ring cosine median 0.24, 90th percentile 0.43;
+   * background's median 0.68, 247 of 406 under 0.75, 133 under 0.5). Tuning set and the
+   * single-head probe set (in-process, `TUNING='{"singleHeadContrast":0.5}' node
+   * test/bench/tune-track.js [single-head]`; J/oracle, exact track counts): 0.75 (no separate
+   * limit) 0.967 / 0.967, 19/20 / 19/20 (104's wandering blob and 4409's background born);
+   * 0.5 0.968 / 0.969, 20/20 / 20/20; 0.4 0.968 / 0.965, 20/20 / 20/20 (4111's object born
+   * later); 0.3 0.959, 20/20 (109's object lost); 0.2 0.952. Prompted by bench:heldout's
+   * `strong` variant (README), which it was not chosen on.
+   */
+  singleHeadContrast: 0.5,
   /** Width of that ring in patches. Set by hand, checked on the tuning set. */
   ringPatches: 2,
   /** A candidate's appearance from frame to frame must stay at least this alike. Set by hand, checked on the tuning set. */
