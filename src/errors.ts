@@ -57,6 +57,26 @@ const systemErrorAdvice: Record<string, string> = {
   ENAMETOOLONG: 'a file name is too long (at most 255 bytes a name); choose a shorter -o',
 };
 
+/** Refusals that belong to the file being written (its disk, its folder), not to the run. */
+const fileErrorReasons: Record<string, string> = {
+  ENOSPC: 'no space left on the device',
+  EDQUOT: 'disk quota exceeded',
+  EROFS: 'the file system is read-only',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+};
+
+/**
+ * An operating-system refusal while writing a file other than -o, as one line naming that file
+ * (`what`) and its own fix; other errors are returned as they are. Without it, a full disk under
+ * --save-features or $TMPDIR said "choose another -o".
+ */
+export function nameFileError(error: unknown, what: string, fix: string): unknown {
+  const code = error instanceof Error && 'code' in error && typeof error.code === 'string' ? error.code : undefined;
+  const reason = code === undefined ? undefined : fileErrorReasons[code];
+  return reason ? new ExternalError(`cannot write ${what}: ${reason} (${code}); ${fix}`, { cause: error }) : error;
+}
+
 /** One line for an operating-system error (disk full, read-only, …); undefined for others. */
 export function describeSystemError(error: unknown): string | undefined {
   if (!(error instanceof Error) || !('code' in error) || typeof error.code !== 'string') return undefined;

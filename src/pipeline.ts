@@ -1,6 +1,6 @@
-import { InputError, UsageError } from './errors.js';
+import { ExternalError, InputError, UsageError } from './errors.js';
 import { findVideoFormat, openOutputs, type Format, type OutputWriter, type OverlayMode } from './export/index.js';
-import { createFeatureCacheWriter, openFeatureCache, type CacheDtype, type FeatureCache, type FeatureCacheWriter } from './features/index.js';
+import { createFeatureCacheWriter, nameWriteFailures, openFeatureCache, type CacheDtype, type FeatureCache, type FeatureCacheWriter } from './features/index.js';
 import { discardInferenceWorker, loadModel, openSimilaritySession, startInferenceWorker, type LoadedModel, type LoadOptions, type SimilaritySession } from './model/index.js';
 import { buildPromptedTracker, checkPromptFrames, getKeyFrames, writeTemporaryCache, type TemporaryCache } from './prompted-run.js';
 import { inferFrames, readCachedFrames, type KeyFrames, type SourceFrame } from './source-frames.js';
@@ -204,10 +204,10 @@ export async function runTrack(context: TrackContext): Promise<TrackSummary> {
     if (!temporary) context.onStart?.({ video, model, cache });
     const patchSize = model?.structure.patchSize ?? cache?.info.patchSize ?? 16;
     if (context.saveFeatures) {
-      saver = createFeatureCacheWriter(context.saveFeatures, {
+      saver = nameWriteFailures(createFeatureCacheWriter(context.saveFeatures, {
         patch_size: patchSize, frame_width: size.width, frame_height: size.height, fps: size.fps, model: model?.file ?? cache?.info.model ?? 'unknown',
         ...(video ? { source: await getVideoFingerprint(video.path) } : cache?.info.source ? { source: cache.info.source } : {}),
-      }, context.saveFeaturesDtype, context.overwrite);
+      }, context.saveFeaturesDtype, context.overwrite), `--save-features ${context.saveFeatures}`, 'free some space, or give --save-features a path on another disk');
       const saving = saver;
       if (context.output === '-') unnoteSaver = noteLostIfStdoutCloses({ text: `--save-features ${context.saveFeatures} was not written (it would hold part of the video)`, holds: () => !saving.placed });
     }
@@ -264,7 +264,7 @@ export async function runTrack(context: TrackContext): Promise<TrackSummary> {
     // discarded while the line said nothing was deleted); the first failure is then reported.
     const finished = await Promise.allSettled([stopped ? undefined : saver?.finish().then(unnoteSaver), clock.timeAsync('write', () => (outputs as OutputWriter).finish())]);
     const failed = finished.find((result): result is PromiseRejectedResult => result.status === 'rejected');
-    if (failed) throw failed.reason;
+    if (failed) throw failed === finished[0] && finished[1].status === 'fulfilled' ? noteOutputsWritten(failed.reason, context.output) : failed.reason;
     // A container's count can be one frame off what decodes and still pass for exact (an MP4
     // cut one frame in keeps the frame before with an edit list): the last report is of the
     // frames written, so that a reader waiting for frame = total sees the run end.
@@ -289,6 +289,16 @@ export async function runTrack(context: TrackContext): Promise<TrackSummary> {
   if (stopped) throw idLimitError(stopped, context, frames);
   if (refiner) clock.add('refine', refiner.busySeconds());
   return { frames, keyFrames, objects, source: temporary?.provider ?? (model ? model.session.provider : 'feature cache'), wallSeconds: (performance.now() - started) / 1000, stages: clock.totals() };
+}
+
+/**
+ * The cache failed where the outputs were put in place: the error says so, so that a user does
+ * not take -o for half-written (a first-time user's trial: a full disk under --save-features
+ * read as a failed run, and the rerun was refused for the masks it had written).
+ */
+function noteOutputsWritten(error: unknown, output: string): unknown {
+  if (!(error instanceof ExternalError)) return error;
+  return new ExternalError(`${error.message}; -o ${output} was written in full`, { cause: error.cause });
 }
 
 /** Ids are never reused, so a long video can outgrow the DAVIS PNG; the frames before it are kept. */

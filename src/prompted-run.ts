@@ -7,7 +7,7 @@
 import { rm, statfs } from 'node:fs/promises';
 import path from 'node:path';
 import { ExternalError, UsageError } from './errors.js';
-import { createFeatureCacheWriter, type FeatureCache } from './features/index.js';
+import { createFeatureCacheWriter, nameWriteFailures, type FeatureCache } from './features/index.js';
 import { loadModel, type LoadedModel, type SimilaritySession } from './model/index.js';
 import type { TrackContext } from './pipeline.js';
 import { inferFrames, type KeyFrames } from './source-frames.js';
@@ -23,12 +23,22 @@ const discoverBirthFrames = 3;
 const propagationTemperature = 0.1;
 
 /**
- * Free space the temporary cache must leave on its disk, over its own size: the soft-label
- * scratch of the backward pass (float16, a few labels a patch against the cache's
- * float32 tokens and attention, under 2% of it with up to 8 objects at D 384) and room for
+ * Free space the temporary cache needs on its disk, as a multiple of its size: twice it while
+ * it is assembled (cache-writer.ts streams each tensor to a scratch file and copies them in
+ * behind the header, which needs the frame count; a first-time user's trial: with 1.05 the run
+ * passed the check and failed on a full disk after the whole model pass), and 5% over that for
+ * the soft-label scratch of the backward pass (float16, a few labels a patch against the
+ * cache's float32 tokens and attention, under 2% of it with up to 8 objects at D 384) and
  * whatever else writes there meanwhile.
  */
-const temporaryDiskMargin = 1.05;
+const temporaryDiskPeak = 2 * 1.05;
+
+const temporaryDiskFix = 'set TMPDIR to a folder on a larger disk, or use a smaller --short-side';
+
+/** A size as a person reads it: MiB under a GiB (a small cache read "0.0 GiB"). */
+function formatBytes(bytes: number): string {
+  return bytes < 2 ** 30 ? `${(bytes / 2 ** 20).toFixed(1)} MiB` : `${(bytes / 2 ** 30).toFixed(1)} GiB`;
+}
 
 /**
  * Refuses a temporary feature cache that the disk under `dir` cannot hold, before any of it
@@ -39,9 +49,9 @@ const temporaryDiskMargin = 1.05;
 export async function checkTemporaryDisk(dir: string, bytesNeeded: number, frames: number): Promise<void> {
   const { bavail, bsize } = await statfs(dir);
   const free = bavail * bsize;
-  if (free >= bytesNeeded * temporaryDiskMargin) return;
-  const gib = (bytes: number): string => `${(bytes / 2 ** 30).toFixed(1)} GiB`;
-  throw new ExternalError(`prompted mode keeps the model's features of all ${frames} frames on disk (${gib(bytesNeeded)}), but ${path.dirname(dir)} has ${gib(free)} free; set TMPDIR to a folder on a larger disk, or use a smaller --short-side`);
+  const needed = bytesNeeded * temporaryDiskPeak;
+  if (free >= needed) return;
+  throw new ExternalError(`prompted mode keeps the model's features of all ${frames} frames on disk (${formatBytes(bytesNeeded)}; writing it needs ${formatBytes(needed)} free), but ${path.dirname(dir)} has ${formatBytes(free)} free; ${temporaryDiskFix}`);
 }
 
 /** A feature cache written for one prompted run, deleted by `remove` (and on Ctrl-C). */
@@ -83,7 +93,7 @@ export async function writeTemporaryCache(context: TrackContext, video: VideoInf
   try {
     model = await loadModel(context.model, video.width, video.height);
     onModel(model);
-    const writer = createFeatureCacheWriter(file, { patch_size: model.structure.patchSize, frame_width: video.width, frame_height: video.height, fps: video.fps, model: model.file }, 'F32');
+    const writer = nameWriteFailures(createFeatureCacheWriter(file, { patch_size: model.structure.patchSize, frame_width: video.width, frame_height: video.height, fps: video.fps, model: model.file }, 'F32'), `the temporary feature cache in ${path.dirname(dir)}`, temporaryDiskFix);
     const decoder = decodeVideo({ video, modelWidth: model.inputWidth, modelHeight: model.inputHeight, keepFull: false, verbose: context.verbose });
     try {
       let written = 0;

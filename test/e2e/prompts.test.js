@@ -1,7 +1,7 @@
 // Issue 18: prompts on any number of frames (--prompts DIR), propagated both ways.
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, statfsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { decode, encode } from 'fast-png';
@@ -581,9 +581,19 @@ describe('--prompts on a video: the temporary feature cache', () => {
     // 1 EiB: no disk here holds it; the message says how much, where, and what to do.
     await assert.rejects(checkTemporaryDisk(dir, 2 ** 60, 50_000), (error) => {
       assert.equal(error.exitCode, 1);
-      assert.match(error.message, /^prompted mode keeps the model's features of all 50000 frames on disk \(1073741824\.0 GiB\), but .+ has [\d.]+ GiB free; set TMPDIR to a folder on a larger disk, or use a smaller --short-side$/);
+      assert.match(error.message, /^prompted mode keeps the model's features of all 50000 frames on disk \(1073741824\.0 GiB; writing it needs 2254857830\.4 GiB free\), but .+ has [\d.]+ [GM]iB free; set TMPDIR to a folder on a larger disk, or use a smaller --short-side$/);
       return true;
     });
     await checkTemporaryDisk(dir, 1024, 10); // a small cache passes
+  });
+
+  it('counts the cache twice: its scratch files and the file they are copied into are both on disk while it is written', async () => {
+    const { checkTemporaryDisk } = await import('../../dist/prompted-run.js');
+    const dir = makeTempDir('dino-track-disk-');
+    const { bavail, bsize } = statfsSync(dir);
+    // Two thirds of the free space: it fits once, not twice (a first-time user's trial: it passed the
+    // check, and the run failed on a full disk after the whole model pass).
+    await assert.rejects(checkTemporaryDisk(dir, Math.floor((bavail * bsize) / 1.5), 40), (error) => /^prompted mode keeps the model's features of all 40 frames on disk \([\d.]+ [GM]iB; writing it needs [\d.]+ [GM]iB free\)/.test(error.message));
+    await checkTemporaryDisk(dir, Math.floor((bavail * bsize) / 3), 40); // a third fits twice, with room to spare
   });
 });
