@@ -101,6 +101,13 @@ function mapIdentities(pairFrames: Map<string, PairFrames>): { mapping: Map<numb
   return { mapping, idtp };
 }
 
+/** Frames in which each object's paired id matched it (J > 0.5): IDF1's true positives under a given pairing. */
+function countMatched(pairFrames: Map<string, PairFrames>, mapping: Map<number, number>): number {
+  let matched = 0;
+  for (const [truthId, predictedId] of mapping) matched += pairFrames.get(`${truthId}:${predictedId}`)?.matched ?? 0;
+  return matched;
+}
+
 /**
  * The ids in one frame, and the id that covers all of it, if one does: such a mask has no
  * boundary (the image's edges are none), so its F against an empty mask is 1, not 0, as
@@ -189,7 +196,8 @@ function pairByBestJF(frames: Frames, truthIds: number[], predictedIds: number[]
 /**
  * DAVIS J and F per ground-truth object under one truth→prediction id pairing for the whole
  * video (see ScoringProtocol), plus id switches (a truth object's frame-matched prediction id
- * changing) and IDF1, which are the same under every protocol. Frames are kept only as
+ * changing, the same under every protocol) and IDF1 (under IDF1's own pairing, but under the
+ * given one, id k for object k, in the semi-supervised protocol). Frames are kept only as
  * per-pair statistics and the ids present in each frame (no masks), so memory grows with
  * length by a few numbers a frame.
  * @param width the frames' size, unless `add` is given another
@@ -248,7 +256,7 @@ export function createSequenceScorer(width: number, height: number, protocol: Sc
       const skipEnds = protocol === 'semi-supervised';
       const isScored = (k: number): boolean => !skipEnds || (k > 0 && k < presence.length - 1);
       const frames: Frames = { pairFrames, presence, isScored, scoredCount: presence.filter((_, k) => isScored(k)).length };
-      const { mapping: idf1Mapping, idtp } = mapIdentities(pairFrames);
+      const { mapping: idf1Mapping, idtp: bestIdtp } = mapIdentities(pairFrames);
       const objects = [...truthIds].sort((a, b) => a - b);
       const mapping =
         protocol === 'idf1'
@@ -256,6 +264,9 @@ export function createSequenceScorer(width: number, height: number, protocol: Sc
           : protocol === 'semi-supervised'
             ? new Map(objects.filter((id) => predictedFrames.has(id)).map((id) => [id, id]))
             : pairByBestJF(frames, objects, [...predictedFrames.keys()].sort((a, b) => a - b), largestPredictedId);
+      // The ids were given (the prompts): IDF1 holds them to that pairing too, not to the one it
+      // would choose (a first-time user's trial: swapped ids scored J 0 beside IDF1 1.000).
+      const idtp = protocol === 'semi-supervised' ? countMatched(pairFrames, mapping) : bestIdtp;
       const truthDetections = [...truthFrames.values()].reduce((a, b) => a + b, 0);
       const predictedDetections = [...predictedFrames.values()].reduce((a, b) => a + b, 0);
       const perObject = frames.scoredCount === 0 ? [] : objects.map((truthId) => ({ truthId, predictedId: mapping.get(truthId), ...getPairMeans(frames, truthId, mapping.get(truthId)) }));

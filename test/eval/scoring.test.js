@@ -138,6 +138,19 @@ describe('agreement with davis2017-evaluation (fixtures/check_davis_eval.py foun
     });
     assert.deepEqual(scores.map((j) => j.toFixed(3)), ['1.000', ((30 * 30) / (38 * 38)).toFixed(3)]);
   });
+  it('semi-supervised holds IDF1 to the given ids too: swapped ids score IDF1 0, not 1 (a first-time user\'s trial)', () => {
+    const frame = (first, second) => {
+      const labels = new Uint16Array(width * height);
+      for (const [id, x] of [[first, 10], [second, 50]]) for (let y = 10; y < 20; y++) for (let k = x; k < x + 10; k++) labels[y * width + k] = id;
+      return labels;
+    };
+    const scores = ['semi-supervised', 'unsupervised'].map((protocol) => {
+      const scorer = createSequenceScorer(width, height, protocol);
+      for (let t = 0; t < 4; t++) scorer.add(frame(2, 1), frame(1, 2));
+      return scorer.finish();
+    });
+    assert.deepEqual(scores.map((s) => [s.j, s.idf1]), [[0, 0], [1, 1]]);
+  });
   it('pads empty proposals only up to the number of objects: a bad track is paired where no empty one is left', () => {
     // Object 2 is seen on frame 0 only; track 2 appears on frames 1-2 only. Ids 1..2 for 2 objects:
     // no empty proposal, so object 2 takes track 2 (J 0), not an empty mask (J 2/3).
