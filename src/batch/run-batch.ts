@@ -1,11 +1,11 @@
 import { makeFolders } from '../util/make-folders.js';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { onCleanup, onStop } from '../util/cleanup.js';
 import { createLineSplitter } from '../util/stderr-lines.js';
-import { isOperatingSystemFile } from '../util/paths.js';
+import { holdsOnlyBrowserFiles } from '../util/paths.js';
 import { runRecordName } from '../export/output-folder.js';
 import { getRecordPath, isDone, writeRecord } from './manifest.js';
 
@@ -132,15 +132,6 @@ function hasOutputSince(output: string, since: number): boolean {
   }
 }
 
-/** Whether `folder` holds nothing but a file browser's notes (or is gone). */
-function isEmptyFolder(folder: string): boolean {
-  try {
-    return readdirSync(folder).every(isOperatingSystemFile);
-  } catch {
-    return false;
-  }
-}
-
 /**
  * Why this input's output may not be written, if it may not: every `track` run of a batch
  * replaces its output (a rerun redoes it), so the output must be the batch's own. An output
@@ -152,7 +143,7 @@ function isEmptyFolder(folder: string): boolean {
  */
 function refuseOutput(input: string, output: string, record: string, folderOutput: boolean): string | undefined {
   if (path.resolve(output) === path.resolve(input)) return `its output would be the input itself, ${output}; give another -o (nothing was replaced)`;
-  if (existsSync(output) && !existsSync(record) && !(folderOutput && isEmptyFolder(output))) return `${output} exists and no record says this batch wrote it; move it away to process this video (nothing was replaced)`;
+  if (existsSync(output) && !existsSync(record) && !(folderOutput && holdsOnlyBrowserFiles(output))) return `${output} exists and no record says this batch wrote it; move it away to process this video (nothing was replaced)`;
   return undefined;
 }
 

@@ -4,7 +4,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { UsageError } from '../errors.js';
 import { folderEntries, type Format } from './format-names.js';
-import { isOperatingSystemFile } from '../util/paths.js';
+import { holdsOnlyBrowserFiles, isOperatingSystemFile } from '../util/paths.js';
 
 /**
  * Written last into every output folder: which entries the run made. It is how a later
@@ -144,12 +144,13 @@ function listNames(names: string[]): string {
 export function checkOutputFolder(folder: string, overwrite: boolean): void {
   if (!existsSync(folder)) return;
   if (!statSync(folder).isDirectory()) throw new UsageError(`-o ${folder} is a file, not a folder; give a folder name for mask formats, or a .mp4 name for the overlay`);
-  const entries = readdirSync(folder).filter((name) => !isOperatingSystemFile(name));
   // Only a file browser's notes: the folder is empty to the user (the finished output takes them along: atomic-path.ts).
-  if (entries.length === 0) return;
+  if (holdsOnlyBrowserFiles(folder)) return;
+  const entries = readdirSync(folder).filter((name) => !isOperatingSystemFile(name));
   const record = readRunRecord(folder);
   const ours = new Set(record.entries);
-  const foreign = [...entries.filter((name) => !ours.has(name)), ...findForeignInside(folder, ours, record.files)].sort();
+  // A folder of a file browser's notes alone is nothing of the user's either (the output takes it along).
+  const foreign = [...entries.filter((name) => !ours.has(name) && !holdsOnlyBrowserFiles(path.join(folder, name))), ...findForeignInside(folder, ours, record.files)].sort();
   if (foreign.length > 0) {
     throw new UsageError(`-o ${folder} holds files dino-track did not write (${listNames(foreign)}); give a new or empty folder (nothing was deleted)`);
   }

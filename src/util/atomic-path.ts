@@ -1,10 +1,10 @@
 import { makeFolders } from './make-folders.js';
 import { randomBytes } from 'node:crypto';
-import { link, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { link, readdir, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { UsageError } from '../errors.js';
 import { isStopping, noteKeptOnSignal, onStop, removeOnCleanup } from './cleanup.js';
-import { getSiblingStem, isOperatingSystemFile } from './paths.js';
+import { getSiblingStem, holdsOnlyBrowserFiles, isOperatingSystemFile } from './paths.js';
 
 /**
  * A temporary sibling of an output path: written in full, then renamed into place, so
@@ -46,12 +46,24 @@ function getSiblingName(target: string, tag: string): string {
   return path.join(dir, `.${getSiblingStem(base, ext)}.${process.pid}-${randomBytes(3).toString('hex')}.${tag}${ext}`);
 }
 
-/** Moves `target`'s files into the folder `temp` when a file browser's notes are all it holds; whether it did. */
+/** Moves `target`'s files into the folder `temp` when a file browser's notes (in it or its subfolders) are all it holds; whether it did. */
 async function takeBrowserFiles(target: string, temp: string): Promise<boolean> {
-  const names = await readdir(target).catch(() => undefined);
-  if (!names || !names.every(isOperatingSystemFile) || !(await stat(temp)).isDirectory()) return false;
-  for (const name of names) await rename(path.join(target, name), path.join(temp, name));
+  if (!holdsOnlyBrowserFiles(target) || !(await stat(temp)).isDirectory()) return false;
+  await moveInto(target, temp);
   return true;
+}
+
+/** Moves what `from` holds into `to`, merging subfolders `to` has too; `from` is left empty (a name `to` already has as a file stays). */
+async function moveInto(from: string, to: string): Promise<void> {
+  for (const entry of await readdir(from, { withFileTypes: true })) {
+    const [source, destination] = [path.join(from, entry.name), path.join(to, entry.name)];
+    const there = await stat(destination).catch(() => undefined);
+    if (!there) await rename(source, destination);
+    else if (entry.isDirectory() && there.isDirectory()) {
+      await moveInto(source, destination);
+      await rmdir(source);
+    }
+  }
 }
 
 /**
@@ -60,13 +72,15 @@ async function takeBrowserFiles(target: string, temp: string): Promise<boolean> 
  * one: Explorer and Finder leave them in the folder they show, which is `masks/` more often than
  * the output's top (a first-time user's `masks/Thumbs.db` was deleted by `--overwrite`). Notes in
  * a folder the new output does not have (masks/ after a run without davis) go with that folder,
- * as the thumbnails of its images would.
+ * as the thumbnails of its images would, unless notes are all that folder holds.
  */
 async function takeBrowserFilesFrom(from: string, to: string): Promise<void> {
   if (!(await stat(to).catch(() => undefined))?.isDirectory()) return;
   for (const entry of await readdir(from, { withFileTypes: true }).catch(() => [])) {
     const [source, destination] = [path.join(from, entry.name), path.join(to, entry.name)];
-    if (entry.isDirectory()) await takeBrowserFilesFrom(source, destination);
+    // A folder of notes alone was never an output's: it stays whole (masks/ with notes only, beside a coco output).
+    if (entry.isDirectory() && holdsOnlyBrowserFiles(source) && !(await stat(destination).catch(() => undefined))) await rename(source, destination).catch(() => undefined);
+    else if (entry.isDirectory()) await takeBrowserFilesFrom(source, destination);
     else if (isOperatingSystemFile(entry.name) && !(await stat(destination).catch(() => undefined))) await rename(source, destination).catch(() => undefined);
   }
 }

@@ -1,3 +1,4 @@
+import { readdirSync } from 'node:fs';
 import path from 'node:path';
 
 /** Whether `inner` is the path `outer` or lies inside it (both resolved the same way). */
@@ -18,6 +19,20 @@ export function isOperatingSystemFile(name: string): boolean {
   // `._NAME`: macOS's AppleDouble copy of NAME's metadata, beside every file it writes to a
   // disk without extended attributes (FAT, exFAT, SMB shares).
   return operatingSystemFiles.has(name) || name.startsWith('._');
+}
+
+/**
+ * Whether `folder` holds nothing but a file browser's notes, in it or in its subfolders (Finder
+ * and Explorer leave them in `masks/` as much as at the top): such a folder is empty to the user
+ * (a first-time user's trial: `masks/.DS_Store` alone made a new -o "hold files dino-track did not
+ * write"). A link, or a folder that cannot be read, is something.
+ */
+export function holdsOnlyBrowserFiles(folder: string): boolean {
+  try {
+    return readdirSync(folder, { withFileTypes: true }).every((entry) => (entry.isDirectory() ? holdsOnlyBrowserFiles(path.join(folder, entry.name)) : entry.isFile() && isOperatingSystemFile(entry.name)));
+  } catch {
+    return false;
+  }
 }
 
 /**

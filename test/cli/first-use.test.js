@@ -117,6 +117,23 @@ describe('first use: outputs', () => {
       assert.equal(readFileSync(path.join(out, junk), 'utf8'), 'finder', `${junk} is kept when the output is replaced`);
     }
   });
+
+  it('a folder whose only files are notes inside masks/ is empty too, and keeps them (a first-time user\'s trial)', async () => {
+    const out = path.join(work, 'junk-inside');
+    mkdirSync(path.join(out, 'masks'), { recursive: true });
+    for (const junk of ['.DS_Store', 'Thumbs.db']) writeFileSync(path.join(out, 'masks', junk), 'finder');
+    for (const [format, overwrite] of [['coco', []], ['coco', ['--overwrite']], ['davis', ['--overwrite']]]) {
+      const run = await runCli([video, '-o', out, '--format', format, ...overwrite, ...model], { env });
+      assert.equal(run.code, 0, run.stderr);
+      assert.deepEqual(['.DS_Store', 'Thumbs.db'].map((junk) => readFileSync(path.join(out, 'masks', junk), 'utf8')), ['finder', 'finder'], `kept with --format ${format} ${overwrite}`);
+    }
+    // A real file among them is still the user's.
+    const mixed = path.join(work, 'junk-and-work');
+    mkdirSync(path.join(mixed, 'masks'), { recursive: true });
+    writeFileSync(path.join(mixed, 'masks', '.DS_Store'), 'finder');
+    writeFileSync(path.join(mixed, 'masks', 'fix.png'), 'work');
+    await refused([video, '-o', mixed, '--format', 'coco', ...model], 2, /holds files dino-track did not write \(masks\)/);
+  });
 });
 
 describe('first use: error order', () => {
