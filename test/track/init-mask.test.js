@@ -93,4 +93,27 @@ describe('checking prompt ids before the run', () => {
     writePng(own, square.map((v, i) => (v ? 1 + (i % 2) : 0)), width, height, 8, 3, [0, 1, 2, 3].map((id) => getPaletteColor(id)));
     assert.equal(check(own), undefined);
   });
+
+  it("says nothing of a one-pixel line of an id along a short stretch of a long hard edge, as our own masks hold (a first-time user's trial)", async () => {
+    const { checkPromptIds } = await import('../../dist/cli/prompt-ids.js');
+    const check = (file) => checkPromptIds({ prompts: [{ frame: 0, file }], source: `--prompts ${dir}`, option: '--prompts' }, 8, ['davis']);
+    const [width, height] = [64, 48];
+    /** Object 3 above the background, its hard edge on row 20, and a line of id 1 on row 20 over columns `from`–`to` (object 1 a block far away). */
+    const write = (name, from, to) => {
+      const values = Array.from({ length: width * height }, (_, i) => {
+        const [x, y] = [i % width, Math.floor(i / width)];
+        if (y === 20 && x >= from && x < to) return 1;
+        if (y < 20 && x >= 4 && x < 60) return 3;
+        return y > 40 && x < 10 ? 1 : 0;
+      });
+      const file = path.join(dir, name, '00000.png');
+      mkdirSync(path.dirname(file));
+      writePng(file, values, width, height, 8, 0);
+      return file;
+    };
+    // 12 pixels of a 56-pixel edge: the rest of it hard, as a run's own masks are.
+    assert.equal(check(write('own-line', 20, 32)), undefined);
+    // The whole edge blended into a line of id 1: said.
+    assert.match(check(write('soft-edge', 4, 60)), /soft-edge\/00000\.png: 56 pixels of id 1 at \(4, 20\) lie between pixels of a lower and a higher id, as blended \(anti-aliased\) edges leave them/);
+  });
 });
