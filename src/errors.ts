@@ -57,24 +57,30 @@ const systemErrorAdvice: Record<string, string> = {
   ENAMETOOLONG: 'a file name is too long (at most 255 bytes a name); choose a shorter -o',
 };
 
-/** Refusals that belong to the file being written (its disk, its folder), not to the run. */
-const fileErrorReasons: Record<string, string> = {
-  ENOSPC: 'no space left on the device',
-  EDQUOT: 'disk quota exceeded',
-  EROFS: 'the file system is read-only',
-  EACCES: 'permission denied',
-  EPERM: 'operation not permitted',
+/** Refusals that belong to the file being written (its disk, its folder), not to the run, and which of its fixes each needs. */
+const fileErrorReasons: Record<string, { reason: string; fix: keyof FileErrorFixes }> = {
+  ENOSPC: { reason: 'no space left on the device', fix: 'full' },
+  EDQUOT: { reason: 'disk quota exceeded', fix: 'full' },
+  EROFS: { reason: 'the file system is read-only', fix: 'denied' },
+  EACCES: { reason: 'permission denied', fix: 'denied' },
+  EPERM: { reason: 'operation not permitted', fix: 'denied' },
 };
+
+/** What to do about a file other than -o: its disk is full, or it may not be written there. */
+export interface FileErrorFixes {
+  full: string;
+  denied: string;
+}
 
 /**
  * An operating-system refusal while writing a file other than -o, as one line naming that file
  * (`what`) and its own fix; other errors are returned as they are. Without it, a full disk under
  * --save-features or $TMPDIR said "choose another -o".
  */
-export function nameFileError(error: unknown, what: string, fix: string): unknown {
+export function nameFileError(error: unknown, what: string, fixes: FileErrorFixes): unknown {
   const code = error instanceof Error && 'code' in error && typeof error.code === 'string' ? error.code : undefined;
-  const reason = code === undefined ? undefined : fileErrorReasons[code];
-  return reason ? new ExternalError(`cannot write ${what}: ${reason} (${code}); ${fix}`, { cause: error }) : error;
+  const known = code === undefined ? undefined : fileErrorReasons[code];
+  return known ? new ExternalError(`cannot write ${what}: ${known.reason} (${code}); ${fixes[known.fix]}`, { cause: error }) : error;
 }
 
 /** One line for an operating-system error (disk full, read-only, …); undefined for others. */

@@ -226,16 +226,24 @@ export async function* trackFrames(options: Omit<TrackOptions, 'output' | 'forma
   const results = new BoundedQueue<FrameResult>(2);
   // Whether the run finished (its cache placed): a loop left in its last frames may leave after that.
   let finished = false;
+  // A failure after the last frame (the saveFeatures cache, placed after the sink finished) comes
+  // when the queue is closed already: kept here, it is thrown once the loop is read to the end (it was lost: a review).
+  let failure: { error: unknown } | undefined;
   const run = runTrack({
     ...withCallbacks(context, options),
     sink: { write: (result) => results.push(result), finish: async () => results.close(), abort: async () => undefined },
   }).then(
     () => void (finished = true),
-    (error: unknown) => results.fail(error),
+    (error: unknown) => {
+      failure = { error };
+      results.fail(error);
+    },
   );
   let outcome: 'read to the end' | 'failed' | 'left early' = 'left early';
   try {
     for (let result = await results.shift(); result; result = await results.shift()) yield result;
+    await run;
+    if (failure) throw failure.error;
     outcome = 'read to the end';
   } catch (error) {
     outcome = 'failed';

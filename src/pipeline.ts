@@ -207,7 +207,7 @@ export async function runTrack(context: TrackContext): Promise<TrackSummary> {
       saver = nameWriteFailures(createFeatureCacheWriter(context.saveFeatures, {
         patch_size: patchSize, frame_width: size.width, frame_height: size.height, fps: size.fps, model: model?.file ?? cache?.info.model ?? 'unknown',
         ...(video ? { source: await getVideoFingerprint(video.path) } : cache?.info.source ? { source: cache.info.source } : {}),
-      }, context.saveFeaturesDtype, context.overwrite), `--save-features ${context.saveFeatures}`, 'free some space, or give --save-features a path on another disk');
+      }, context.saveFeaturesDtype, context.overwrite), `--save-features ${context.saveFeatures}`, { full: 'free some space, or give --save-features a path on another disk', denied: 'give --save-features a path you can write to' });
       const saving = saver;
       if (context.output === '-') unnoteSaver = noteLostIfStdoutCloses({ text: `--save-features ${context.saveFeatures} was not written (it would hold part of the video)`, holds: () => !saving.placed });
     }
@@ -264,7 +264,7 @@ export async function runTrack(context: TrackContext): Promise<TrackSummary> {
     // discarded while the line said nothing was deleted); the first failure is then reported.
     const finished = await Promise.allSettled([stopped ? undefined : saver?.finish().then(unnoteSaver), clock.timeAsync('write', () => (outputs as OutputWriter).finish())]);
     const failed = finished.find((result): result is PromiseRejectedResult => result.status === 'rejected');
-    if (failed) throw failed === finished[0] && finished[1].status === 'fulfilled' ? noteOutputsWritten(failed.reason, context.output) : failed.reason;
+    if (failed) throw failed === finished[0] && finished[1].status === 'fulfilled' ? noteOutputsWritten(failed.reason, context) : failed.reason;
     // A container's count can be one frame off what decodes and still pass for exact (an MP4
     // cut one frame in keeps the frame before with an edit list): the last report is of the
     // frames written, so that a reader waiting for frame = total sees the run end.
@@ -296,9 +296,13 @@ export async function runTrack(context: TrackContext): Promise<TrackSummary> {
  * not take -o for half-written (a first-time user's trial: a full disk under --save-features
  * read as a failed run, and the rerun was refused for the masks it had written).
  */
-function noteOutputsWritten(error: unknown, output: string): unknown {
-  if (!(error instanceof ExternalError)) return error;
-  return new ExternalError(`${error.message}; -o ${output} was written in full`, { cause: error.cause });
+function noteOutputsWritten(error: unknown, context: Pick<TrackContext, 'output' | 'sink'>): unknown {
+  // trackFrames' sink wrote nothing: its caller had every frame.
+  if (context.sink) return error;
+  const written = context.output === '-' ? 'the ndjson on stdout was' : `-o ${context.output} was`;
+  if (error instanceof UsageError) return new UsageError(`${error.message}; ${written} written in full`, { cause: error.cause });
+  if (error instanceof ExternalError) return new ExternalError(`${error.message}; ${written} written in full`, { cause: error.cause });
+  return error;
 }
 
 /** Ids are never reused, so a long video can outgrow the DAVIS PNG; the frames before it are kept. */

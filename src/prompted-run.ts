@@ -34,6 +34,7 @@ const propagationTemperature = 0.1;
 const temporaryDiskPeak = 2 * 1.05;
 
 const temporaryDiskFix = 'set TMPDIR to a folder on a larger disk, or use a smaller --short-side';
+const temporaryDiskFixes = { full: temporaryDiskFix, denied: 'set TMPDIR to a folder you can write to' };
 
 /** A size as a person reads it: MiB under a GiB (a small cache read "0.0 GiB"). */
 function formatBytes(bytes: number): string {
@@ -93,7 +94,7 @@ export async function writeTemporaryCache(context: TrackContext, video: VideoInf
   try {
     model = await loadModel(context.model, video.width, video.height);
     onModel(model);
-    const writer = nameWriteFailures(createFeatureCacheWriter(file, { patch_size: model.structure.patchSize, frame_width: video.width, frame_height: video.height, fps: video.fps, model: model.file }, 'F32'), `the temporary feature cache in ${path.dirname(dir)}`, temporaryDiskFix);
+    const writer = nameWriteFailures(createFeatureCacheWriter(file, { patch_size: model.structure.patchSize, frame_width: video.width, frame_height: video.height, fps: video.fps, model: model.file }, 'F32'), `the temporary feature cache in ${path.dirname(dir)}`, temporaryDiskFixes);
     const decoder = decodeVideo({ video, modelWidth: model.inputWidth, modelHeight: model.inputHeight, keepFull: false, verbose: context.verbose });
     try {
       let written = 0;

@@ -4,7 +4,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { UsageError } from '../errors.js';
 import { folderEntries, type Format } from './format-names.js';
-import { holdsOnlyBrowserFiles, isOperatingSystemFile } from '../util/paths.js';
+import { holdsOnlyBrowserFiles, isBrowserNote } from '../util/paths.js';
 
 /**
  * Written last into every output folder: which entries the run made. It is how a later
@@ -122,7 +122,7 @@ function findForeignInside(folder: string, ours: Set<string>, files?: Record<str
     if (!existsSync(inner) || !statSync(inner).isDirectory()) continue;
     for (const item of readdirSync(inner, { withFileTypes: true })) {
       const listed = files ? `${entry}/${item.name}` in files : pattern.test(item.name);
-      if ((!item.isFile() || !listed) && !isOperatingSystemFile(item.name)) foreign.push(`${entry}/${item.name}`);
+      if ((!item.isFile() || !listed) && !isBrowserNote(inner, item)) foreign.push(`${entry}/${item.name}`);
     }
   }
   return foreign;
@@ -146,11 +146,10 @@ export function checkOutputFolder(folder: string, overwrite: boolean): void {
   if (!statSync(folder).isDirectory()) throw new UsageError(`-o ${folder} is a file, not a folder; give a folder name for mask formats, or a .mp4 name for the overlay`);
   // Only a file browser's notes: the folder is empty to the user (the finished output takes them along: atomic-path.ts).
   if (holdsOnlyBrowserFiles(folder)) return;
-  const entries = readdirSync(folder).filter((name) => !isOperatingSystemFile(name));
+  const entries = readdirSync(folder, { withFileTypes: true }).filter((entry) => !isBrowserNote(folder, entry)).map((entry) => entry.name);
   const record = readRunRecord(folder);
   const ours = new Set(record.entries);
-  // A folder of a file browser's notes alone is nothing of the user's either (the output takes it along).
-  const foreign = [...entries.filter((name) => !ours.has(name) && !holdsOnlyBrowserFiles(path.join(folder, name))), ...findForeignInside(folder, ours, record.files)].sort();
+  const foreign = [...entries.filter((name) => !ours.has(name)), ...findForeignInside(folder, ours, record.files)].sort();
   if (foreign.length > 0) {
     throw new UsageError(`-o ${folder} holds files dino-track did not write (${listNames(foreign)}); give a new or empty folder (nothing was deleted)`);
   }

@@ -5,7 +5,7 @@ import { createReadStream } from 'node:fs';
 import { commitOrKeepBeside, createAtomicPath, type AtomicPath } from '../util/atomic-path.js';
 import { removeDeadPartials } from '../util/stale-leftovers.js';
 import { removeOnCleanup } from '../util/cleanup.js';
-import { ExternalError, nameFileError } from '../errors.js';
+import { ExternalError, nameFileError, type FileErrorFixes } from '../errors.js';
 import { floatsToHalves } from '../util/float16.js';
 import { openStreamWriter } from '../util/stream-writer.js';
 import type { FrameFeatures } from '../track/index.js';
@@ -114,12 +114,12 @@ export function createFeatureCacheWriter(target: string, metadata: Omit<CacheMet
 }
 
 /**
- * `writer` with its disk failures named as `what`'s, with `fix` (errors.ts nameFileError): a
- * cache is never the run's -o, so the generic "choose another -o" would send the user the wrong way.
+ * `writer` with its disk failures named as `what`'s, with its own fixes (errors.ts nameFileError):
+ * a cache is never the run's -o, so the generic "choose another -o" would send the user the wrong way.
  */
-export function nameWriteFailures(writer: FeatureCacheWriter, what: string, fix: string): FeatureCacheWriter {
+export function nameWriteFailures(writer: FeatureCacheWriter, what: string, fixes: FileErrorFixes): FeatureCacheWriter {
   const named = <T>(work: Promise<T>): Promise<T> => work.catch((error: unknown) => {
-    throw nameFileError(error, what, fix);
+    throw nameFileError(error, what, fixes);
   });
   return {
     get placed() {

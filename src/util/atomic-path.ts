@@ -49,21 +49,25 @@ function getSiblingName(target: string, tag: string): string {
 /** Moves `target`'s files into the folder `temp` when a file browser's notes (in it or its subfolders) are all it holds; whether it did. */
 async function takeBrowserFiles(target: string, temp: string): Promise<boolean> {
   if (!holdsOnlyBrowserFiles(target) || !(await stat(temp)).isDirectory()) return false;
-  await moveInto(target, temp);
-  return true;
+  return moveInto(target, temp);
 }
 
-/** Moves what `from` holds into `to`, merging subfolders `to` has too; `from` is left empty (a name `to` already has as a file stays). */
-async function moveInto(from: string, to: string): Promise<void> {
+/**
+ * Moves what `from` holds into `to`, merging subfolders `to` has too; whether `from` is empty
+ * after (a name `to` already has as a file stays, and a move that fails leaves its entry: the
+ * caller then replaces the folder as a whole, or refuses, rather than rename onto it: a review).
+ */
+async function moveInto(from: string, to: string): Promise<boolean> {
+  let emptied = true;
   for (const entry of await readdir(from, { withFileTypes: true })) {
     const [source, destination] = [path.join(from, entry.name), path.join(to, entry.name)];
     const there = await stat(destination).catch(() => undefined);
-    if (!there) await rename(source, destination);
-    else if (entry.isDirectory() && there.isDirectory()) {
-      await moveInto(source, destination);
-      await rmdir(source);
-    }
+    const moved = !there
+      ? await rename(source, destination).then(() => true, () => false)
+      : entry.isDirectory() && there.isDirectory() && (await moveInto(source, destination)) && (await rmdir(source).then(() => true, () => false));
+    emptied &&= moved;
   }
+  return emptied;
 }
 
 /**
@@ -81,7 +85,7 @@ async function takeBrowserFilesFrom(from: string, to: string): Promise<void> {
     // A folder of notes alone was never an output's: it stays whole (masks/ with notes only, beside a coco output).
     if (entry.isDirectory() && holdsOnlyBrowserFiles(source) && !(await stat(destination).catch(() => undefined))) await rename(source, destination).catch(() => undefined);
     else if (entry.isDirectory()) await takeBrowserFilesFrom(source, destination);
-    else if (isOperatingSystemFile(entry.name) && !(await stat(destination).catch(() => undefined))) await rename(source, destination).catch(() => undefined);
+    else if (entry.isFile() && isOperatingSystemFile(entry.name) && !(await stat(destination).catch(() => undefined))) await rename(source, destination).catch(() => undefined);
   }
 }
 

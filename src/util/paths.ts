@@ -1,4 +1,4 @@
-import { readdirSync } from 'node:fs';
+import { readdirSync, type Dirent } from 'node:fs';
 import path from 'node:path';
 
 /** Whether `inner` is the path `outer` or lies inside it (both resolved the same way). */
@@ -29,10 +29,20 @@ export function isOperatingSystemFile(name: string): boolean {
  */
 export function holdsOnlyBrowserFiles(folder: string): boolean {
   try {
-    return readdirSync(folder, { withFileTypes: true }).every((entry) => (entry.isDirectory() ? holdsOnlyBrowserFiles(path.join(folder, entry.name)) : entry.isFile() && isOperatingSystemFile(entry.name)));
+    return readdirSync(folder, { withFileTypes: true }).every((entry) => isBrowserNote(folder, entry));
   } catch {
     return false;
   }
+}
+
+/**
+ * Whether `entry` of `folder` is a file browser's note, or a folder of nothing else: by its kind
+ * as well as its name (a review: a user's folder `._work/` passed for a note by its name, and
+ * `--overwrite` deleted what it held).
+ */
+export function isBrowserNote(folder: string, entry: Dirent): boolean {
+  if (entry.isFile()) return isOperatingSystemFile(entry.name);
+  return entry.isDirectory() && holdsOnlyBrowserFiles(path.join(folder, entry.name));
 }
 
 /**

@@ -85,6 +85,26 @@ describe('library API', () => {
     } })) if (frame.index === 1) break;
   });
 
+  it('trackFrames() read to the end throws when the saveFeatures cache could not be put in place (it was lost: a review)', async () => {
+    const dir = makeTempDir();
+    const cache = path.join(dir, 'f.safetensors');
+    let frames = 0;
+    await assert.rejects(async () => {
+      for await (const frame of trackFrames({ input, saveFeatures: cache, ...model })) {
+        // A file appears at saveFeatures while the run works: the cache goes beside it, and the run says so.
+        if (frame.index === 1) writeFileSync(cache, 'a user\'s file');
+        frames++;
+      }
+    }, (error) => {
+      assert.ok(error instanceof UsageError, String(error));
+      assert.match(error.message, /f\.safetensors appeared while this run worked and was left as it is; this run's output is in .*f-new\.safetensors instead/);
+      assert.doesNotMatch(error.message, /written in full/); // trackFrames wrote nothing of its own
+      return true;
+    });
+    assert.equal(frames, 10);
+    assert.equal(readFileSync(cache, 'utf8'), 'a user\'s file');
+  });
+
   it('checks options as the command line does', async () => {
     await assert.rejects(track({ input, output: path.join(work, 'x'), threshold: 2, ...model }), (error) => {
       assert.ok(error instanceof UsageError);

@@ -133,6 +133,12 @@ describe('first use: outputs', () => {
     writeFileSync(path.join(mixed, 'masks', '.DS_Store'), 'finder');
     writeFileSync(path.join(mixed, 'masks', 'fix.png'), 'work');
     await refused([video, '-o', mixed, '--format', 'coco', ...model], 2, /holds files dino-track did not write \(masks\)/);
+    // A folder named as a note (._work/) holding a user's work is no note (a review: it passed for one, and --overwrite deleted it).
+    const named = path.join(work, 'junk-named');
+    mkdirSync(path.join(named, '._work'), { recursive: true });
+    writeFileSync(path.join(named, '._work', 'thesis.txt'), 'work');
+    for (const extra of [[], ['--overwrite']]) await refused([video, '-o', named, '--format', 'coco', ...extra, ...model], 2, /holds files dino-track did not write \(\._work\)/);
+    assert.equal(readFileSync(path.join(named, '._work', 'thesis.txt'), 'utf8'), 'work');
   });
 });
 

@@ -175,6 +175,21 @@ describe('output folders: never delete what the tool did not write', () => {
     assert.deepEqual(readdirSync(dir).sort(), ['f-new.safetensors', 'f.safetensors', 'long.mp4', 'out-new.mp4', 'out.mp4']);
     assert.ok(readdirSync(dir).every((name) => !name.startsWith('.')), `no temporary file left: ${readdirSync(dir)}`);
   });
+
+  it('where only the cache could not be put in place, the error says that -o was written in full (a first-time user took it for a failed run)', async () => {
+    const dir = makeTempDir();
+    const clip = makeVideo(path.join(dir, 'clip.mp4'), { width: 128, height: 96, fps: 10, seconds: 6 });
+    const [out, features] = [path.join(dir, 'out'), path.join(dir, 'f.safetensors')];
+    const run = startCli([clip, '-o', out, '--format', 'coco', '--save-features', features, ...model.filter((a) => a !== 'none'), 'json'], { env });
+    await run.waitFor('"frame"');
+    writeFileSync(features, 'the user\'s cache');
+    const { code } = await run.closed;
+    assert.equal(code, 2, run.stderr());
+    const errors = run.stderr().split('\n').filter((l) => l.startsWith('dino-track: error:'));
+    assert.match(errors[0], /f\.safetensors appeared while this run worked and was left as it is; this run's output is in .*f-new\.safetensors instead \(nothing was deleted\); -o .*out was written in full$/);
+    assert.ok(existsSync(path.join(out, 'coco.json')));
+    assert.equal(readFileSync(features, 'utf8'), 'the user\'s cache');
+  });
 });
 
 describe('file outputs: --overwrite replaces only what dino-track wrote', () => {
