@@ -42,7 +42,10 @@ export function holdsOnlyBrowserFiles(folder: string): boolean {
  */
 export function isBrowserNote(folder: string, entry: Dirent): boolean {
   if (entry.isFile()) return isOperatingSystemFile(entry.name);
-  return entry.isDirectory() && holdsOnlyBrowserFiles(path.join(folder, entry.name));
+  if (!entry.isDirectory()) return false;
+  // A folder with nothing in it was made by someone for something (an empty masks/ is not ours).
+  const inner = path.join(folder, entry.name);
+  return holdsOnlyBrowserFiles(inner) && readdirSync(inner).length > 0;
 }
 
 /**
