@@ -57,6 +57,40 @@ export function isDone(record: string, input: string, output: string, options: s
 }
 
 /**
+ * Slack on a file's modification time against the record's finish: FAT and exFAT keep times
+ * in steps of 2 s, and may round a time up past the moment the record was written.
+ */
+const mtimeStepMs = 2000;
+
+/**
+ * Whether `output` is, by `record`, the file this batch wrote there, unchanged since: the record
+ * names it, and it was last written no later than the record was (a file a user put there later
+ * is newer). A batch's child `track` may replace it although it carries no mark of ours (an
+ * overlay written before the marks: after an upgrade, every `batch --redo` refused them).
+ */
+export function isRecordedFile(record: string, output: string): boolean {
+  try {
+    const done = JSON.parse(readFileSync(record, 'utf8')) as DoneRecord;
+    const stats = statSync(output);
+    return done.output === output && stats.isFile() && stats.mtimeMs <= Date.parse(done.finishedAt) + mtimeStepMs;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The environment variable by which a batch tells its child `track` that the file at `-o` is one
+ * its record shows it wrote (isRecordedFile): its absolute path. Internal to batch.
+ */
+export const batchOutputVariable = 'DINO_TRACK_BATCH_OUTPUT';
+
+/** Whether this process is a batch's `track` told that `target` is its batch's own file. */
+export function isBatchRecordedOutput(target: string): boolean {
+  const recorded = process.env[batchOutputVariable];
+  return recorded !== undefined && recorded === path.resolve(target);
+}
+
+/**
  * Writes a done record, synchronously (a few hundred bytes): a stop's cleanups, which run
  * between event-loop turns, cannot land between the write and the rename. With the
  * asynchronous writeFileAtomically they removed the temporary file first, and a video finished

@@ -7,7 +7,7 @@ import { onCleanup, onStop } from '../util/cleanup.js';
 import { createLineSplitter } from '../util/stderr-lines.js';
 import { holdsOnlyBrowserFiles } from '../util/paths.js';
 import { runRecordName } from '../export/output-folder.js';
-import { getRecordPath, isDone, writeRecord } from './manifest.js';
+import { batchOutputVariable, getRecordPath, isDone, isRecordedFile, writeRecord } from './manifest.js';
 
 export interface BatchOptions {
   outputDir: string;
@@ -62,12 +62,12 @@ function timedOutError(timeoutMs: number): string {
 }
 
 /** One `track` run in its own process: a crash or a hang in one video cannot take the batch down. */
-function trackOne(input: string, output: string, args: string[], timeoutMs: number, onProgress?: (progress: VideoProgress) => void): Promise<{ ok: boolean; error?: string; frames?: number; stopped?: boolean; placed?: boolean }> {
+function trackOne(input: string, output: string, args: string[], timeoutMs: number, recorded: boolean, onProgress?: (progress: VideoProgress) => void): Promise<{ ok: boolean; error?: string; frames?: number; stopped?: boolean; placed?: boolean }> {
   return new Promise((resolve) => {
     // stdin stays open as a lifeline: if this process dies, even by SIGKILL, the child sees it close and stops.
     const child: ChildProcess = spawn(process.execPath, [cli, 'track', input, '-o', output, '--overwrite', '--progress', 'json', ...args], {
       stdio: ['pipe', 'ignore', 'pipe'],
-      env: { ...process.env, DINO_TRACK_EXIT_WITH_PARENT: '1' },
+      env: { ...process.env, DINO_TRACK_EXIT_WITH_PARENT: '1', ...(recorded ? { [batchOutputVariable]: path.resolve(output) } : {}) },
     });
     const started = Date.now();
     // Once: a second SIGTERM (the cleanups run again after a stop, or a timeout) would kill the child before its own cleanup.
@@ -188,7 +188,9 @@ export async function runBatch(inputs: string[], options: BatchOptions): Promise
     // left beside the output, track itself removes (only what dead processes left).
     const started = performance.now();
     // A folder output is spelled as one: named after `IMG_0001.MOV.mp4`, it would read as a video file's name.
-    const run = await trackOne(input, options.folderOutputs ? `${output}${path.sep}` : output, options.trackArgs, options.timeoutMs, (progress) => options.onVideoProgress?.(input, progress));
+    // A file output the record shows is this batch's may be replaced though it has no mark (written before the marks).
+    const recorded = !options.folderOutputs && isRecordedFile(record, output);
+    const run = await trackOne(input, options.folderOutputs ? `${output}${path.sep}` : output, options.trackArgs, options.timeoutMs, recorded, (progress) => options.onVideoProgress?.(input, progress));
     const seconds = (performance.now() - started) / 1000;
     if (run.stopped) return;
     const recordRun = (failed: boolean): void => {

@@ -2,6 +2,7 @@ import { existsSync, lstatSync, realpathSync, rmSync, statSync, writeFileSync } 
 import path from 'node:path';
 import { UsageError } from '../errors.js';
 import { checkOutputFolder } from '../export/output-folder.js';
+import { isBatchRecordedOutput } from '../batch/index.js';
 import { isOwnFile, type OwnFileKind } from './own-outputs.js';
 import { getNameLength, maxNameBytes } from '../util/paths.js';
 import { removeDeadPartials } from '../util/stale-leftovers.js';
@@ -133,7 +134,7 @@ export function validateTarget(name: string, target: string, overwrite: boolean,
   }
   if (!existsSync(target)) return;
   if (!overwrite) throw new UsageError(`${target} already exists; pass --overwrite to replace it`);
-  if (kind.own && !isOwnFile(target, kind.own)) {
+  if (kind.own && !isOwnFile(target, kind.own) && !isBatchRecordedOutput(target)) {
     throw new UsageError(`${name} ${target} exists and is not ${notOwnFile[kind.own]}; --overwrite replaces only dino-track's own outputs: remove it yourself if it may go, or give another ${name}`);
   }
 }

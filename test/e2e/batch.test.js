@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { cli, makeTempDir, makeVideo, models, runCli } from '../fixtures.js';
+import { getFfmpegBinaries } from '../../dist/video/index.js';
 
 const env = { DINO_TRACK_CACHE: makeTempDir('dino-track-cache-') };
 const common = ['--model', models.tiny, '--short-side', '96', '--format', 'davis'];
@@ -231,6 +232,36 @@ describe('dino-track batch', () => {
     const second = await runCli(['batch', videos, '-o', nested, ...overlay], { env });
     assert.equal(second.code, 0, second.stderr);
     assert.match(second.stderr, /batch: 0 done, 1 skipped \(already done\), 0 failed/);
+  });
+
+  it('--redo replaces an overlay its record shows it wrote, though the overlay has no mark (written before the marks), and not a file put there since', async () => {
+    const { isOwnFile } = await import('../../dist/cli/own-outputs.js');
+    const { out, videos } = makeFolder(1);
+    const overlay = ['--model', models.tiny, '--short-side', '96'];
+    assert.equal((await runCli(['batch', videos, '-o', out, ...overlay], { env })).code, 0);
+    const file = path.join(out, 'v0.mp4');
+    const record = JSON.parse(readFileSync(path.join(out, '.dino-track', 'done', 'v0.json'), 'utf8'));
+    /** The overlay without its mark, as an earlier version wrote it; `mtime` its time. */
+    const unmark = (mtime) => {
+      const bare = path.join(out, 'bare.mp4');
+      execFileSync(getFfmpegBinaries().ffmpeg, ['-v', 'error', '-y', '-i', file, '-c', 'copy', '-map_metadata', '-1', bare]);
+      renameSync(bare, file);
+      utimesSync(file, mtime, mtime);
+      assert.equal(isOwnFile(file, 'overlay'), false);
+    };
+    // After an upgrade: the batch's own overlay, unmarked, as old as its record.
+    unmark(new Date(Date.parse(record.finishedAt) - 60_000));
+    const redone = await runCli(['batch', videos, '-o', out, '--redo', ...overlay], { env });
+    assert.equal(redone.code, 0, redone.stderr);
+    assert.equal(isOwnFile(file, 'overlay'), true, 'replaced by a marked overlay');
+    // A file put there after the record (a user's own cut, say): refused and kept.
+    const again = JSON.parse(readFileSync(path.join(out, '.dino-track', 'done', 'v0.json'), 'utf8'));
+    unmark(new Date(Date.parse(again.finishedAt) + 60_000));
+    const before = readFileSync(file);
+    const refused = await runCli(['batch', videos, '-o', out, '--redo', ...overlay], { env });
+    assert.equal(refused.code, 1, refused.stderr);
+    assert.match(refused.stderr, /v0\.mp4 exists and is not an overlay dino-track wrote as that name/);
+    assert.ok(readFileSync(file).equals(before), 'kept as it was');
   });
 
   it('a video over --timeout is reported with how to give it longer, its partial output gone', async () => {
