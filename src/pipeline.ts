@@ -268,7 +268,11 @@ export async function runTrack(context: TrackContext): Promise<TrackSummary> {
     // A container's count can be one frame off what decodes and still pass for exact (an MP4
     // cut one frame in keeps the frame before with an edit list): the last report is of the
     // frames written, so that a reader waiting for frame = total sees the run end.
-    if (!stopped && frames !== size.total) context.onProgress?.(frames, frames);
+    if (!stopped && frames !== size.total) {
+      context.onProgress?.(frames, frames);
+      // The library's callback may fail here too, after the outputs are placed: it is the run's error (it was dropped).
+      await context.settleCallbacks?.();
+    }
   } catch (error) {
     decoder?.stop();
     queue.fail(error);

@@ -105,6 +105,21 @@ describe('library API', () => {
     assert.equal(readFileSync(cache, 'utf8'), 'a user\'s file');
   });
 
+  it('an onProgress that fails on the last report, which comes after the outputs are placed, fails the run (it was dropped)', async () => {
+    // An MP4 cut one frame in: 40 frames counted, 39 decoded, so the last report (39 of 39) comes after the outputs.
+    const { getFfmpegBinaries } = await import('../../dist/video/index.js');
+    const dir = makeTempDir();
+    const source = makeVideo(path.join(dir, 'uncut.mp4'), { width: 128, height: 96, fps: 10, seconds: 4 });
+    const cut = path.join(dir, 'cut.mp4');
+    spawnSync(getFfmpegBinaries().ffmpeg, ['-v', 'error', '-ss', '0.1', '-i', source, '-c', 'copy', '-y', cut]);
+    const reports = [];
+    await assert.rejects(track({ input: cut, output: path.join(dir, 'out'), format: ['coco'], ...model, onProgress: async (done, total) => {
+      reports.push([done, total]);
+      if (done === total) throw new Error('progress sink down');
+    } }), { message: 'progress sink down' });
+    assert.deepEqual(reports.at(-1), [39, 39]);
+  });
+
   it('checks options as the command line does', async () => {
     await assert.rejects(track({ input, output: path.join(work, 'x'), threshold: 2, ...model }), (error) => {
       assert.ok(error instanceof UsageError);
