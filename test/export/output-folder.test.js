@@ -65,6 +65,21 @@ describe('output folder check: files changed since the run wrote them', () => {
     assert.throws(() => checkOutputFolder(folder, true), { message: /changed since dino-track wrote them \(coco\.json\)/ });
   });
 
+  it('replaces an earlier run whose masks were saved again unchanged, or copied without their times, long after (the same bytes lose nothing)', async () => {
+    const folder = await makeRecordedRun();
+    const later = new Date(Date.now() + 3_600_000);
+    for (const name of ['00000.png', '00001.png', '00002.png']) {
+      const file = path.join(folder, 'masks', name);
+      writeFileSync(file, readFileSync(file));
+      utimesSync(file, later, later);
+    }
+    assert.doesNotThrow(() => checkOutputFolder(folder, true));
+    // The same time, other bytes: changed.
+    writeFileSync(path.join(folder, 'masks', '00001.png'), 'mask 00001.pnG');
+    utimesSync(path.join(folder, 'masks', '00001.png'), later, later);
+    assert.throws(() => checkOutputFolder(folder, true), { message: /changed since dino-track wrote them \(masks\/00001\.png\)/ });
+  });
+
   it('refuses one edited to the same size within the time a coarse disk may move it (a fix-up step run straight after)', async () => {
     // A first-time user: a mask re-saved at the same size within 2 s of the run was replaced by --overwrite.
     const folder = await makeRecordedRun();
