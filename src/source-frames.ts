@@ -38,15 +38,22 @@ interface Batch {
  * At most two batches are in flight.
  * On WebGPU, batches grow to `requestedBatch` only as far as they stay fast (batch-limit.ts),
  * which the head count of the first answer tells: until then one frame a call, and `notify`
- * says so when the batch is smaller than asked.
+ * says so when the batch is smaller than asked. A graph that scales its activations per call
+ * (an int8 dynamic quantization) runs one frame a call whatever `requestedBatch`, so that
+ * masks never depend on `--batch`.
  */
 export async function* inferFrames(frames: AsyncIterable<DecodedFrame>, model: LoadedModel, requestedBatch: number, keys: KeyFrames, clock: StageClock, notify?: (line: string) => void): AsyncGenerator<SourceFrame> {
   const { inputWidth: width, inputHeight: height, rows, cols } = model;
   const plane = 3 * width * height;
   const patches = rows * cols;
   const provider = model.session.provider;
-  let batchSize = provider === 'webgpu' ? 1 : requestedBatch;
-  let sized = batchSize === requestedBatch;
+  const oneFrameACall = model.structure?.scalesPerCall === true;
+  if (oneFrameACall && requestedBatch > 1) {
+    notify?.(`--batch ${requestedBatch}: ${model.file} is an int8 model that rounds each call's activations on one scale (DynamicQuantizeLinear), so frames batched together would change each other's masks; running one frame a call (an fp32 or fp16 model batches)`);
+  }
+  let batchSize = provider === 'webgpu' || oneFrameACall ? 1 : requestedBatch;
+  // Only WebGPU sizes its batches from the first answer; a one-frame-a-call model never grows them.
+  let sized = batchSize === requestedBatch || oneFrameACall;
   /** Sets the batch size from the first answer's head count (WebGPU only). */
   const sizeBatches = (heads: number) => {
     sized = true;

@@ -20,7 +20,7 @@ export function addVideoOptions(command: Command, formatDefault: string): Comman
     .option('--short-side <px>', 'model input short side in pixels, rounded to the patch size (default: 480, or the video\'s own if smaller)')
     .option('--stride <n>', 'run the model on every nth frame (and the last) and interpolate the masks between, 1-30 (default: 1)')
     .addOption(createChoiceOption('--refine <mode>', 'pixel refinement of mask edges with the full-resolution frame (default: auto: on whenever the video is decoded)', refineModes))
-    .option('--batch <n>', 'frames per model call, for GPUs; on WebGPU capped where larger calls ran slower (default: 1)')
+    .option('--batch <n>', 'frames per model call, for GPUs; on WebGPU capped where larger calls ran slower, and 1 for int8 models whose masks would depend on it (default: 1)')
     .option('--threads <n>', 'CPU threads for onnxruntime, 0 = all cores (default: 0)')
     .optionsGroup('Tracking:')
     .option('--threshold <mass>', "share of attention mass kept as foreground, DINO's threshold, 0-1 (default: 0.6)")

@@ -27,3 +27,20 @@ export function getGraphPrecision(graph: GraphProto, patchConv: NodeProto, eleme
   if (patchConv.opType === 'ConvInteger' || graph.node.some((n) => integerProductOps.has(n.opType ?? ''))) return 'int8';
   return half ? 'fp16' : 'fp32';
 }
+
+/**
+ * Ops whose activation scale comes from the whole tensor of one call: onnxruntime's dynamic
+ * quantizer's DynamicQuantizeLinear and its fused DynamicQuantizeMatMul (com.microsoft). With
+ * several frames in one call, each frame's values are rounded on a scale that the others set.
+ */
+const perCallScaleOps = new Set(['DynamicQuantizeLinear', 'DynamicQuantizeMatMul']);
+
+/**
+ * Whether the graph rounds activations on one scale for all the frames of a call, so a frame's
+ * outputs depend on which frames share its batch (a second trial: an int8 model's masks and
+ * ids differed between --batch 1 and 4, with two objects swapped at frame 18). 4-bit products
+ * (MatMulNBits) scale per block of one row, and float graphs not at all: neither does.
+ */
+export function scalesPerCall(graph: GraphProto): boolean {
+  return graph.node.some((node) => perCallScaleOps.has(node.opType ?? ''));
+}

@@ -5,7 +5,7 @@ import {
 } from './onnx-graph.js';
 import { getPassedInput, getValueReaders, indexGraph, type GraphIndex } from './graph-index.js';
 import { resizePositionEmbedding } from './position-embedding.js';
-import { getGraphPrecision, type GraphPrecision } from './graph-precision.js';
+import { getGraphPrecision, scalesPerCall, type GraphPrecision } from './graph-precision.js';
 import { assertNotDinov2, assertNotStaticQdq } from './unsupported-graphs.js';
 
 /**
@@ -40,6 +40,8 @@ export interface ModelStructure {
   elementType: 'float' | 'float16';
   /** Which Hugging Face layout the weights are in (graph-precision.ts). */
   precision: GraphPrecision;
+  /** Whether a frame's outputs depend on the other frames of its call (graph-precision.ts, scalesPerCall): run one frame a call. */
+  scalesPerCall: boolean;
 }
 
 function notAViT(source: string, what: string): InputError {
@@ -229,6 +231,7 @@ export function inspectModel(model: ModelProto, source: string): ModelStructure 
     onlyAtInputSize: !prepared && hasBakedTokenCount(index, tokens),
     elementType,
     precision: getGraphPrecision(graph, conv, elementType),
+    scalesPerCall: scalesPerCall(graph),
   };
 }
 

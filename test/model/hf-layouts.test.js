@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { SafetensorsFile } from '../../dist/features/safetensors.js';
-import { decodeModel, encodeModel, openSession, prepareModel_ } from '../../dist/model/index.js';
+import { openFeatureCache, SafetensorsFile } from '../../dist/features/index.js';
+import { decodeModel, encodeModel, inspectModel, openSession, prepareModel_, quantizeModel_ } from '../../dist/model/index.js';
 import { cosine, maxAbsError } from '../compare.js';
 import { hfDynamoReference, hfLayouts, hfReferences, makeTempDir, makeVideo, models, probeStreams, runCli } from '../fixtures.js';
 
@@ -127,4 +127,35 @@ describe('track runs end to end on every Hugging Face layout (real CLI)', () => 
       assert.equal(probeStreams(out)[0].nb_read_frames, '5');
     });
   }
+});
+
+describe('an int8 model (DynamicQuantizeLinear: one activation scale per call) gives the same features whatever --batch (real CLI)', () => {
+  it('knows which layouts scale per call: onnxruntime\'s int8 (both forms) and `models quantize`\'s, not fp32, fp16 or q4', () => {
+    const flag = (file) => inspectModel(decodeModel(readFileSync(file), file), file).scalesPerCall;
+    assert.deepEqual(Object.fromEntries(['hfSdpa', 'hfEager', 'hfFp16', 'hfQ4', 'hfInt8', 'hfInt8Fused'].map((name) => [name, flag(models[name])])),
+      { hfSdpa: false, hfEager: false, hfFp16: false, hfQ4: false, hfInt8: true, hfInt8Fused: true });
+    const ours = decodeModel(readFileSync(models.hfSdpa), 'sdpa');
+    quantizeModel_(ours, 'sdpa');
+    assert.equal(inspectModel(ours, 'ours').scalesPerCall, true);
+  });
+
+  it('model_quantized.onnx: --batch 4 saves the features --batch 1 does, bit for bit', async () => {
+    // A second trial: masks and ids differed between --batch 1 and 4 (objects swapped at frame 18).
+    const dir = makeTempDir();
+    const cache = makeTempDir('dino-track-cache-');
+    const video = makeVideo(path.join(dir, 'in.mp4'), { width: 128, height: 96, fps: 5, seconds: 2 });
+    const saved = {};
+    for (const batch of ['1', '4']) {
+      const features = path.join(dir, `batch-${batch}.safetensors`);
+      const { code, stderr } = await runCli([video, '-o', path.join(dir, `out-${batch}`), '--format', 'davis', '--model', models.hfInt8, '--short-side', '96', '--device', 'cpu', '--batch', batch, '--save-features', features], { env: { DINO_TRACK_CACHE: cache } });
+      assert.equal(code, 0, stderr);
+      if (batch === '4') assert.match(stderr, /--batch 4: .*model_quantized\.onnx is an int8 model .* running one frame a call/);
+      const file = await openFeatureCache(features);
+      saved[batch] = [];
+      for await (const frame of file.frames()) saved[batch].push([...frame.clsAttention, ...frame.patchTokens]);
+      await file.close();
+    }
+    assert.equal(saved['1'].length, 10);
+    saved['1'].forEach((values, frame) => assert.deepEqual(saved['4'][frame], values, `frame ${frame}`));
+  });
 });

@@ -60,6 +60,41 @@ describe('inferFrames', () => {
   });
 });
 
+describe('inferFrames on an int8 model that scales activations per call', () => {
+  it('runs one frame a call whatever --batch, and says so once, so that masks never depend on --batch', async () => {
+    // A second trial: a DynamicQuantizeLinear graph's masks and ids differed between --batch 1 and 4.
+    const { calls, model } = makeModel();
+    model.file = 'model_quantized.onnx';
+    model.structure = { elementType: 'float', scalesPerCall: true };
+    const said = [];
+    const answering = setInterval(() => calls.forEach((c) => c.answer()), 1);
+    const out = [];
+    try {
+      for await (const frame of inferFrames(decoded(5), model, 4, everyFrame, createStageClock(), (line) => said.push(line))) out.push(frame.index);
+    } finally {
+      clearInterval(answering);
+    }
+    assert.deepEqual(out, [0, 1, 2, 3, 4]);
+    assert.deepEqual(calls.map((c) => c.batch), [1, 1, 1, 1, 1]);
+    assert.equal(said.length, 1);
+    assert.match(said[0], /^--batch 4: model_quantized\.onnx is an int8 model .* running one frame a call/);
+  });
+
+  it('batches a float graph as asked, without a word', async () => {
+    const { calls, model } = makeModel();
+    model.structure = { elementType: 'float', scalesPerCall: false };
+    const said = [];
+    const answering = setInterval(() => calls.forEach((c) => c.answer()), 1);
+    try {
+      for await (const frame of inferFrames(decoded(5), model, 4, everyFrame, createStageClock(), (line) => said.push(line))) assert.ok(frame.features);
+    } finally {
+      clearInterval(answering);
+    }
+    assert.deepEqual(calls.map((c) => c.batch), [4, 1]);
+    assert.deepEqual(said, []);
+  });
+});
+
 describe('inferFrames on WebGPU', () => {
   // ViT-S/16 at 480x848: 30x53 patches, 6 heads; one frame's attention product is 6 x 1591² float32 = 58 MiB.
   // Like the worker session: each answer hands its input back for a later batch, and carries
