@@ -3,7 +3,7 @@ import { readFile, rm } from 'node:fs/promises';
 import { writeFileAtomically } from '../util/atomic-path.js';
 import { InputError, UsageError } from '../errors.js';
 import {
-  checkModelFile, decodeModel, encodeModel, hasInlinedData, getCachedModelPath, getModel, getModelUrl, inspectModel, listModels, precisions, prepareModel_, resolveModelFile,
+  checkModelFile, decodeModel, largestInputSide, encodeModel, hasInlinedData, getCachedModelPath, getModel, getModelUrl, inspectModel, listModels, precisions, prepareModel_, resolveModelFile,
   quantizeModel_, resolvePrecision, type GraphPrecision, type ModelProto, type PrecisionChoice, type QuantizeSummary,
 } from '../model/index.js';
 import { refuseReplacingInputs } from './output-overlap.js';
@@ -149,6 +149,9 @@ export async function runModelsPrepare(file: string, sizeText: string, output: s
  */
 export async function prepareModelFile(file: string, size: { height: number; width: number }, output: string | undefined, overwrite: boolean, sizeOption: { name: string; shown: string; format: (height: number, width: number) => string }): Promise<Uint8Array> {
   const { height, width } = size;
+  if (height > largestInputSide || width > largestInputSide) {
+    throw new UsageError(`Expected a height and width of at most ${largestInputSide} pixels (8K video is 4320x7680) for ${sizeOption.name} but received ${sizeOption.shown}`);
+  }
   if (output === undefined) checkModelInput(file);
   else checkModelOutput(file, output, overwrite);
   const bytes = await readFile(file).catch((cause: NodeJS.ErrnoException) => {

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { InputError, UsageError, expected } from '../errors.js';
 import { findVideoFormat, folderEntries, formats, isFolderTarget, isVideoTarget, overlayModes, type Format, type OverlayMode } from '../export/format-names.js';
 import type { CacheDtype } from '../features/index.js';
-import type { Device } from '../model/index.js';
+import { largestShortSide, type Device } from '../model/index.js';
 import { getCacheDir } from '../model/cache-dir.js';
 import { findUnavailableReason } from '../model/providers.js';
 import { isRegistryName, precisionChoices, type PrecisionChoice } from '../model/registry.js';
@@ -289,7 +289,7 @@ export function normalizeTrackOptions(input: string | undefined, raw: RawTrackOp
   if (input === '-' || /^[a-z]+:\/\//i.test(input ?? '')) throw new UsageError(`Expected a local video file for INPUT but received ${JSON.stringify(input)}; save the stream to a file first`);
   if (output === '-' && (formatList.length !== 1 || formatList[0] !== 'ndjson')) throw new UsageError('-o - writes to stdout, which takes only --format ndjson');
   const refine = getRefinement(parseChoice<RefineMode>('--refine', raw.refine ?? trackDefaults.refine, refineModes), input);
-  const shortSide = parseInteger('--short-side', raw.shortSide ?? trackDefaults.shortSide, 16, 4320);
+  const shortSide = parseInteger('--short-side', raw.shortSide ?? trackDefaults.shortSide, 16, largestShortSide);
   const precision = parseChoice<PrecisionChoice>('--precision', raw.precision ?? 'auto', precisionChoices);
   if (precision !== 'auto' && raw.model && !isRegistryName(raw.model)) {
     throw new UsageError(`--precision ${precision} picks one of a registry model's files, but --model ${raw.model} is a file; drop --precision or give a registry name`);

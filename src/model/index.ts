@@ -6,7 +6,7 @@ export { cacheLeftoverQuietMs, getPreparedModelPath } from './prepared-cache.js'
 export { fuseAttention_, type FusedAttention } from './fuse-attention.js';
 export { decodeModel, encodeModel, hasInlinedData, type ModelProto } from './onnx-graph.js';
 export { type GraphPrecision } from './graph-precision.js';
-export { getModelInputSize, writeNormalisedFrame_, imagenetMean, imagenetStd } from './preprocess.js';
+export { getModelInputSize, writeNormalisedFrame_, imagenetMean, imagenetStd, largestInputSide, largestShortSide } from './preprocess.js';
 export { inspectModel, outputNames, preparationVersion, prepareModel_, type ModelStructure } from './prepare.js';
 export { defaultQuantizeOptions, quantizeForms, quantizeGraph_, quantizeModel_, quantizeWeights, type QuantizeForm, type QuantizeOptions, type QuantizeSummary } from './quantize.js';
 export { resizePositionEmbedding } from './position-embedding.js';

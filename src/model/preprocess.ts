@@ -67,6 +67,17 @@ function readBytes(rgb: Uint8Array, [red, green, blue]: [Float32Array, Float32Ar
   }
 }
 
+/** The largest `--short-side`: an 8K frame's 4320 lines. */
+export const largestShortSide = 4320;
+
+/**
+ * The largest side `models prepare --size` (and the library's prepareModel) takes: an 8K frame's
+ * 7680 px, rounded up to a power of two. It bounds preparation's own work: the position
+ * embeddings are resized to the patch grid in this process, and a second trial's
+ * `--size 99984x99984` held 22 GB for 170 s before it failed with "Invalid typed array length".
+ */
+export const largestInputSide = 8192;
+
 /**
  * The model input size for a frame: short side scaled to `shortSide`, both sides
  * rounded to the nearest multiple of the patch size (aspect ratio kept within one patch).

@@ -51,8 +51,9 @@ async function createSession(model: Uint8Array, provider: Provider, options: Ses
     executionProviders: [provider],
     graphOptimizationLevel: 'all',
     intraOpNumThreads: options.threads ?? 0,
-    // 3 = errors only: onnxruntime's warnings would otherwise reach the user's terminal.
-    logSeverityLevel: options.verbose ? 2 : 3,
+    // 4 = fatal only: onnxruntime's warnings, and its errors that reach us anyway as the
+    // failed call's message (said in one line of ours), would otherwise reach the terminal.
+    logSeverityLevel: options.verbose ? 2 : 4,
     // Spinning threads wait for work by burning a core; our decoder, encoder and tracker
     // run beside the model, and measured end-to-end runs were faster without it.
     extra: { session: { intra_op: { allow_spinning: '0' } } },
@@ -76,7 +77,7 @@ function toFloat32(tensor: ort.Tensor): Float32Array {
  * @throws UsageError when an explicitly requested provider is unavailable.
  */
 export async function openSession(model: Uint8Array, options: SessionOptions): Promise<ModelSession> {
-  ort.env.logLevel = options.verbose ? 'warning' : 'error';
+  ort.env.logLevel = options.verbose ? 'warning' : 'fatal';
   const order = options.device === 'auto' ? autoProviderOrder : [options.device];
   const failures: string[] = [];
   for (const provider of order) {
@@ -122,7 +123,7 @@ function wrapSession(session: ort.InferenceSession, provider: Provider): ModelSe
       try {
         results = await session.run({ [inputName]: tensor });
       } catch (cause) {
-        throw new ExternalError(`onnxruntime failed to run the model at ${height}x${width}: ${(cause as Error).message.split('\n')[0]}`, { cause });
+        throw describeRunFailure(cause as Error, height, width);
       }
       const attention = results[outputNames.clsAttention];
       const tokens = results[outputNames.patchTokens];
@@ -137,6 +138,25 @@ function wrapSession(session: ort.InferenceSession, provider: Provider): ModelSe
     },
     release: () => session.release(),
   };
+}
+
+/**
+ * onnxruntime's allocator's words ("Failed to allocate memory for requested buffer of size N"
+ * on CPU and in CUDA's arena; "out of memory" from CUDA itself).
+ */
+const outOfMemory = /Failed to allocate memory|out of memory|bad_alloc/i;
+
+/**
+ * A failed model call in one line. Out of memory names the size and what sets it: a second
+ * trial's `--short-side 4320` (inside its range) asked for 375 GiB at once, and the line was
+ * onnxruntime's, naming a FusedMatMul node and not the option.
+ */
+function describeRunFailure(cause: Error, height: number, width: number): ExternalError {
+  const first = cause.message.split('\n')[0];
+  if (!outOfMemory.test(first)) return new ExternalError(`onnxruntime failed to run the model at ${width}x${height} (WxH): ${first}`, { cause });
+  const asked = /requested buffer of size (\d+)/.exec(first);
+  const amount = asked ? ` (one buffer of ${(Number(asked[1]) / 2 ** 30).toFixed(1)} GiB)` : '';
+  return new ExternalError(`the model ran out of memory at ${width}x${height} (WxH) input${amount}: attention grows with the square of the patch count; give a smaller --short-side (default 480), or a model prepared for a smaller size`, { cause });
 }
 
 function failShape(attention: readonly number[], tokens: readonly number[]): never {

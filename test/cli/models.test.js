@@ -118,6 +118,17 @@ describe('dino-track models', () => {
     }
   });
 
+  it('prepare refuses a size past 8K at once, exit 2, writing nothing', async () => {
+    // A second trial: --size 99984x99984 held 22 GB for 170 s, ignored SIGTERM, then failed with "Invalid typed array length".
+    const out = path.join(dir, 'huge.onnx');
+    const started = Date.now();
+    const { code, stderr } = await runCli(['models', 'prepare', models.confP16, '--size', '99984x99984', '-o', out]);
+    assert.equal(code, 2, stderr);
+    assert.equal(stderr, 'dino-track: error: Expected a height and width of at most 8192 pixels (8K video is 4320x7680) for --size but received "99984x99984"\n');
+    assert.equal(existsSync(out), false);
+    assert.ok(Date.now() - started < 60_000);
+  });
+
   it('prepare writes a model that reproduces PyTorch at the new size', async () => {
     const reference = references.find((r) => r.model === 'confP16' && r.size === '208x144');
     const out = path.join(dir, 'p.onnx');

@@ -258,6 +258,13 @@ describe('bad input: models', () => {
 });
 
 describe('bad input: runtime', () => {
+  it('--short-side 4320 (inside its range) out of memory: one line of ours naming --short-side, none of onnxruntime\'s', async () => {
+    // A second trial: onnxruntime's own log lines (FusedMatMul, bfc_arena.cc) came first, then a
+    // line naming neither the option nor the size. 5760x4320 here: one 6-head attention product is 211 GiB.
+    await expectFailure([ok, '--model', models.designed, '--short-side', '4320', '--progress', 'none'], 1,
+      /^dino-track: error: the model ran out of memory at 5760x4320 \(WxH\) input \(one buffer of \d+\.\d GiB\): attention grows with the square of the patch count; give a smaller --short-side \(default 480\), or a model prepared for a smaller size$/);
+  });
+
   it('SIGTERM mid-run: exit 143, nothing at -o, no temporary files', async () => {
     const long = makeVideo(path.join(work, 'long-term.mp4'), { width: 320, height: 240, fps: 25, seconds: 40 });
     const out = path.join(work, 'term.mp4');
