@@ -2,7 +2,7 @@ import { CommanderError } from 'commander';
 import { describeSystemError, getExitCode, InterruptedError } from '../errors.js';
 import { getKeptOnSignal, runCleanups, stopForClosedStdout, stopOnSignal } from '../util/cleanup.js';
 import { retireStatusLine, writeStderrLines } from '../util/stderr-lines.js';
-import { buildProgram } from './program.js';
+import { buildProgram, defaultCommand } from './program.js';
 import { findMistypedCommand, getHelpCommand } from './usage-hints.js';
 import { optOutOfOnnxruntimeTelemetry } from './telemetry.js';
 import { keepYoungGenerationSmall } from './young-generation.js';
@@ -95,7 +95,7 @@ export async function main(argv: string[]): Promise<void> {
       // One line, like every other error (commander puts its suggestions on a line of their own).
       // A command group without its subcommand (`dino-track models`) makes commander "show help", which is muted here.
       const message = error.code === 'commander.help' ? 'Expected a subcommand (e.g. dino-track models list) but received none' : error.message.replace(/^error: /, '').split('\n').join(' ').replace(/\.$/, '');
-      writeStderrLines(`dino-track: error: ${message}; run '${getHelpCommand(program, args)}' for usage`);
+      writeStderrLines(`dino-track: error: ${message}; run '${getHelpCommand(program, args, defaultCommand)}' for usage`);
       process.exit(2);
     }
     // Once a signal arrived (or stdout closed), the failures it causes downstream are not news: its handler exits.

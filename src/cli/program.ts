@@ -2,13 +2,16 @@ import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { autoPrecision, precisionChoices, type PrecisionChoice } from '../model/registry.js';
 import { progressModes } from './progress.js';
-import { createChoiceOption } from './validate.js';
+import { createChoiceOption, refuseRepeatedOptions } from './validate.js';
 import { batchHelp, prepareHelp, programHelp, quantizeHelp, trackHelp } from './help-texts.js';
 import { addVideoOptions } from './video-options.js';
 import { listModels } from '../model/registry.js';
 import { scoringProtocols, type ScoringProtocol } from '../eval/index.js';
 
 const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+
+/** The command that runs when none is named: `dino-track in.mp4 -o out.mp4`. */
+export const defaultCommand = 'track';
 
 /** The command table. Handlers are imported lazily so `--help` starts fast. */
 export function buildProgram(): Command {
@@ -22,7 +25,7 @@ export function buildProgram(): Command {
   program.addHelpText('after', programHelp);
 
   const track = program
-    .command('track', { isDefault: true })
+    .command(defaultCommand, { isDefault: true })
     .description('track objects in a video; write an overlay video or mask files (the default command)')
     .argument('[input]', 'input video file (optional with --features and mask formats)')
     .optionsGroup('Output:')
@@ -140,5 +143,6 @@ export function buildProgram(): Command {
     .action(async (options: { pred: string; gt: string; json?: boolean; protocol?: ScoringProtocol }) => {
       await (await import('./eval-command.js')).runEval(options.pred, options.gt, Boolean(options.json), options.protocol);
     });
+  refuseRepeatedOptions(program);
   return program;
 }

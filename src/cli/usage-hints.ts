@@ -25,10 +25,19 @@ export function findMistypedCommand(program: Command, args: string[]): string | 
   return names.find((name) => getEditDistance(word, name) <= 2);
 }
 
-/** The help command for where the user was: `dino-track models pull --help` for `models pull`. */
-export function getHelpCommand(program: Command, args: string[]): string {
+/**
+ * The help command for where the user was: `dino-track models pull --help` for `models pull`,
+ * and `dino-track track --help` where no command was named, as the default command's options
+ * are listed there alone (a second trial: a mistyped track option named `dino-track --help`).
+ */
+export function getHelpCommand(program: Command, args: string[], defaultCommand: string): string {
   const path = ['dino-track'];
   let command = program;
+  const named = program.commands.some((c) => c.name() === args[0]);
+  if (!named && args.length > 0) {
+    path.push(defaultCommand);
+    command = program.commands.find((c) => c.name() === defaultCommand) ?? program;
+  }
   for (const word of args) {
     const next = command.commands.find((c) => c.name() === word);
     if (!next) break;

@@ -1,5 +1,5 @@
-import { Option } from 'commander';
-import { expected } from '../errors.js';
+import { Command, Option } from 'commander';
+import { expected, UsageError } from '../errors.js';
 
 /** Small shared option predicates; each throws the uniform usage error. */
 
@@ -37,4 +37,30 @@ export function createChoiceOption<T extends string>(flags: string, description:
   const option = new Option(flags, `${description} (${choices.join(', ')})`);
   if (defaultValue !== undefined) option.default(defaultValue);
   return option.argParser((raw: string) => parseChoice(option.long ?? flags, raw, choices));
+}
+
+/**
+ * Makes every option that takes a value, in `command` and its subcommands, refuse to be given
+ * twice. Commander keeps the last value without a word: a second trial's `--format davis
+ * --format coco` wrote coco alone, and `-o a -o b` wrote b.
+ */
+export function refuseRepeatedOptions(command: Command): void {
+  for (const option of command.options) {
+    if (option.isBoolean() || option.variadic) continue;
+    const parse = option.parseArg;
+    option.argParser((raw: string, previous: unknown) => {
+      // 'cli': this option was already set on this command line (a default's source is 'default').
+      if (command.getOptionValueSource(option.attributeName()) === 'cli') throw repeatedOption(option, previous, raw);
+      return parse ? parse(raw, previous) : raw;
+    });
+  }
+  command.commands.forEach(refuseRepeatedOptions);
+}
+
+function repeatedOption(option: Option, previous: unknown, raw: string): UsageError {
+  const name = option.short && option.long ? `${option.short}/${option.long}` : (option.long ?? option.flags);
+  const shown = `${JSON.stringify(String(previous))}, then ${JSON.stringify(raw)}`;
+  // A list option's values may be joined: say how.
+  const joined = name === '--format' ? `, e.g. --format ${previous},${raw}` : '';
+  return new UsageError(`${name} was given twice (${shown}); give it once${joined}`);
 }

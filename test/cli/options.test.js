@@ -186,7 +186,15 @@ describe('command line', () => {
     [['in.mp4', '-o', `${dir}/a.mp4`, '--device', 'tpu'], 'Expected one of auto, cpu, cuda, webgpu for --device but received "tpu"'],
     [['batch', 'in.mp4', '-o', `${dir}/batch`, '--device', 'tpu'], 'Expected one of auto, cpu, cuda, webgpu for --device but received "tpu"'],
     [['models', 'pull', 'dino-vits16', '--progress', 'loud'], 'Expected one of auto, bar, json, none for --progress but received "loud"'],
-    [['in.mp4', '-o', `${dir}/a.mp4`, '--verbos'], "unknown option '--verbos' (Did you mean --verbose?); run 'dino-track --help' for usage"],
+    // The default command's options are listed by `track --help` alone (a second trial: the hint named `dino-track --help`).
+    [['in.mp4', '-o', `${dir}/a.mp4`, '--verbos'], "unknown option '--verbos' (Did you mean --verbose?); run 'dino-track track --help' for usage"],
+    [['batch', 'in.mp4', '-o', `${dir}/batch`, '--jbs', '2'], "unknown option '--jbs' (Did you mean --jobs?); run 'dino-track batch --help' for usage"],
+    // Commander kept the last of a repeated option without a word (a second trial: --format davis --format coco wrote coco alone).
+    [['in.mp4', '-o', `${dir}/a`, '--format', 'davis', '--format', 'coco'], '--format was given twice ("davis", then "coco"); give it once, e.g. --format davis,coco'],
+    [['in.mp4', '-o', `${dir}/a.mp4`, '-o', `${dir}/b.mp4`], `-o/--output was given twice ("${dir}/a.mp4", then "${dir}/b.mp4"); give it once`],
+    [['in.mp4', '-o', `${dir}/a.mp4`, '--device', 'cpu', '--device', 'cuda'], '--device was given twice ("cpu", then "cuda"); give it once'],
+    [['batch', 'in.mp4', '-o', `${dir}/batch`, '--jobs', '1', '--jobs', '2'], '--jobs was given twice ("1", then "2"); give it once'],
+    [['models', 'prepare', 'm.onnx', '--size', '96x96', '--size', '64x64', '-o', `${dir}/m.onnx`], '--size was given twice ("96x96", then "64x64"); give it once'],
     [['models'], "Expected a subcommand (e.g. dino-track models list) but received none; run 'dino-track models --help' for usage"],
   ]) {
     it(`${args.slice(-2).join(' ')}${args[0] === 'in.mp4' || args.length === 1 ? '' : ` (${args[0]})`}: one line, exit 2`, async () => {
