@@ -3,7 +3,7 @@ import { readFile, rm } from 'node:fs/promises';
 import { writeFileAtomically } from '../util/atomic-path.js';
 import { InputError, UsageError } from '../errors.js';
 import {
-  checkModelFile, decodeModel, largestInputSide, encodeModel, hasInlinedData, getCachedModelPath, getModel, getModelUrl, inspectModel, listModels, precisions, prepareModel_, resolveModelFile,
+  assertOnnxFile, checkModelFile, decodeModel, largestInputSide, encodeModel, hasInlinedData, getCachedModelPath, getModel, getModelUrl, inspectModel, listModels, precisions, prepareModel_, resolveModelFile,
   quantizeModel_, resolvePrecision, type GraphPrecision, type ModelProto, type PrecisionChoice, type QuantizeSummary,
 } from '../model/index.js';
 import { refuseReplacingInputs } from './output-overlap.js';
@@ -17,13 +17,14 @@ function cannotRead(file: string, cause: NodeJS.ErrnoException): InputError {
   return new InputError(`cannot read ${file} (${cause.code}); check the path`, { cause });
 }
 
-/** The model file exists: a missing one is said as that. */
+/** The model file exists and is an ONNX file: a missing one, a folder or a checkpoint is said as that. */
 function checkModelInput(file: string): void {
   try {
     statSync(file);
   } catch (error) {
     throw cannotRead(file, error as NodeJS.ErrnoException);
   }
+  assertOnnxFile(file);
 }
 
 /**
@@ -99,6 +100,7 @@ const precisionNotes: Record<GraphPrecision, string> = {
 
 /** `models info FILE.onnx`: what preparation finds in a graph. */
 export async function runModelsInfo(file: string, json: boolean): Promise<void> {
+  checkModelInput(file);
   const bytes = await readFile(file).catch((cause: NodeJS.ErrnoException) => {
     throw cannotRead(file, cause);
   });

@@ -1,7 +1,7 @@
 /** Model stage: registry, download, ONNX preparation, inference session. */
 export { explainCacheWriteError, getCacheDir } from './cache-dir.js';
 export { downloadFile } from './download.js';
-export { checkModelFile, loadModel, resolveModelFile, getCachedModelPath, type LoadedModel, type LoadOptions } from './load.js';
+export { assertOnnxFile, checkModelFile, loadModel, resolveModelFile, getCachedModelPath, type LoadedModel, type LoadOptions } from './load.js';
 export { cacheLeftoverQuietMs, getPreparedModelPath } from './prepared-cache.js';
 export { fuseAttention_, type FusedAttention } from './fuse-attention.js';
 export { decodeModel, encodeModel, hasInlinedData, type ModelProto } from './onnx-graph.js';

@@ -47,7 +47,7 @@ export async function resolveModelFile(options: ResolveOptions): Promise<string>
       if (!/[./\\]/.test(requested)) getModel(requested); // throws the "expected a model name" usage error
       throw new InputError(`model file ${requested} does not exist; check the path or pick a model from \`dino-track models list\``);
     }
-    assertOnnxFile(requested);
+    assertOnnxFile(requested, '--model');
     return requested;
   }
   const entry = getModel(requested);
@@ -68,18 +68,21 @@ export async function resolveModelFile(options: ResolveOptions): Promise<string>
 }
 
 /**
- * What users give `--model` that is no ONNX file, named with what to give instead (a first-time
+ * What users give as a model that is no ONNX file, named with what to give instead (a first-time
  * user's trial: a PyTorch checkpoint was "not a readable ONNX model (invalid wire type 7…)", a
- * Hugging Face snapshot folder "cannot read model … (EISDIR)").
+ * Hugging Face snapshot folder "cannot read model … (EISDIR)"; a second trial: `models info`,
+ * `prepare` and `quantize` still said "download it again" and EISDIR).
+ * @param option how the file was given (`--model`), or undefined for a command's FILE argument
  * @throws InputError
  */
-function assertOnnxFile(file: string): void {
+export function assertOnnxFile(file: string, option?: string): void {
+  const give = option ? `${option} ` : '';
   if (statSync(file).isDirectory()) {
     const inside = ['onnx/model.onnx', 'model.onnx'].map((name) => path.join(file, name)).find((candidate) => existsSync(candidate));
-    throw new InputError(`model ${file} is a folder; give the .onnx file in it${inside ? ` (--model ${inside})` : ' (a Hugging Face snapshot keeps them in onnx/)'}`);
+    throw new InputError(`model ${file} is a folder; give the .onnx file in it${inside ? ` (${give}${inside})` : ' (a Hugging Face snapshot keeps them in onnx/)'}`);
   }
   if (/\.(pth|pt|ckpt|bin|safetensors)$/i.test(file)) {
-    throw new InputError(`model ${file} is a PyTorch checkpoint, not an ONNX model; export it with models/export_dino.py (it needs PyTorch), then give --model the .onnx it writes`);
+    throw new InputError(`model ${file} is a PyTorch checkpoint, not an ONNX model; export it with models/export_dino.py (it needs PyTorch), then give ${give}the .onnx it writes`);
   }
 }
 

@@ -225,6 +225,27 @@ describe('dino-track models', () => {
     });
   }
 
+  it('info, prepare and quantize say what to give for a PyTorch checkpoint or a Hugging Face snapshot folder, as track does', async () => {
+    // A second trial: these said "check the file or download it again" for a .pth, and "(EISDIR)" for a folder.
+    const checkpoint = path.join(dir, 'dino_deitsmall16_pretrain.pth');
+    writeFileSync(checkpoint, 'PK\u0003\u0004 not onnx');
+    const snapshot = makeTempDir();
+    mkdirSync(path.join(snapshot, 'onnx'));
+    copyFileSync(models.tiny, path.join(snapshot, 'onnx', 'model.onnx'));
+    const out = path.join(dir, 'kind-out.onnx');
+    for (const [file, line] of [
+      [checkpoint, `model ${checkpoint} is a PyTorch checkpoint, not an ONNX model; export it with models/export_dino.py (it needs PyTorch), then give the .onnx it writes`],
+      [snapshot, `model ${snapshot} is a folder; give the .onnx file in it (${path.join(snapshot, 'onnx', 'model.onnx')})`],
+    ]) {
+      for (const args of [['models', 'info', file], ['models', 'prepare', file, '--size', '96x128', '-o', out], ['models', 'quantize', file, '-o', out]]) {
+        const { code, stderr } = await runCli(args);
+        assert.equal(code, 1, stderr);
+        assert.equal(stderr, `dino-track: error: ${line}\n`, args[1]);
+        assert.equal(existsSync(out), false);
+      }
+    }
+  });
+
   it('track with a valid ONNX graph that has no attention fails with one line naming what is missing', async () => {
     const file = path.join(dir, 'no-attention.onnx');
     writeFileSync(file, await buildPatchEmbeddingOnly());
