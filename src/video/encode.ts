@@ -85,6 +85,8 @@ function buildArgs(options: EncodeOptions): string[] {
   // One default audio stream, the first: players such as QuickTime and Safari play every stream
   // marked default at once, and an input may mark them all (ffmpeg copies its marks).
   if (withAudio && video.audio.length > 1) args.push('-disposition:a', '0', '-disposition:a:0', 'default');
+  // The input's video language (or und): the Matroska pipe's track would otherwise read as English (probe.ts, language).
+  args.push('-metadata:s:v:0', `language=${video.language}`);
   // The mark that lets a later --overwrite tell our overlay from a user's file (cli/own-outputs.ts).
   args.push('-metadata', `comment=${getOverlayMark(options.targetName)}`);
   args.push('-movflags', '+faststart', '-f', 'mp4', '-y', toFfmpegFile(outputPath));

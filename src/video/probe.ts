@@ -44,6 +44,12 @@ export interface VideoInfo {
    * frames are timed index / fps instead (decode.ts).
    */
   hasTimestamps: boolean;
+  /**
+   * The video stream's ISO 639-2 language tag, `und` (undetermined) when it has none: the
+   * overlay's video stream carries it. The frames reach the encoder as Matroska, whose tracks
+   * are English unless they say otherwise, and a second trial found the overlay tagged `eng`.
+   */
+  language: string;
   /** Every audio stream ffmpeg can decode, in file order: the overlay keeps them all. */
   audio: AudioStream[];
   /** Audio streams whose codec ffmpeg does not know (ffprobe names none, or "unknown"): the overlay cannot take them. */
@@ -234,12 +240,19 @@ export async function probeVideo(file: string): Promise<VideoInfo> {
     rotation,
     pixelAspect: getPixelAspect(video, quarterTurn),
     pixelFormat: video.pix_fmt ?? 'unknown',
+    language: getLanguage(video),
     videoDelay: getVideoDelay(video, output.format?.start_time),
     hasTimestamps,
     timeBase,
     audio: audio.filter(isReadable).map(describeAudio),
     unreadableAudio: audio.filter((s) => !isReadable(s)).map(describeAudio),
   };
+}
+
+/** A stream's language tag when it is one (three letters, ISO 639-2), else `und`. */
+function getLanguage(stream: { tags?: Record<string, string> }): string {
+  const tag = stream.tags?.language ?? '';
+  return /^[a-z]{3}$/i.test(tag) ? tag.toLowerCase() : 'und';
 }
 
 /** How far a container's frame count may stray from duration × average rate and still be taken as exact: a frame (the last one's duration, rounding). */

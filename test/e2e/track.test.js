@@ -63,6 +63,20 @@ describe('dino-track INPUT -o OUT.mp4 (real ffmpeg, real onnxruntime)', () => {
     assert.equal(streams.find((s) => s.codec_type === 'video').nb_read_frames, '24');
   });
 
+  it('tags the overlay\'s video stream with the input\'s language, und where it has none (not Matroska\'s default eng)', async () => {
+    // A second trial: every overlay's video stream said language=eng, from the Matroska pipe's track.
+    const { ffmpeg } = getFfmpegBinaries();
+    const japanese = path.join(dir, 'language-jpn.mp4');
+    execFileSync(ffmpeg, ['-v', 'error', '-y', '-i', silent, '-c', 'copy', '-metadata:s:v:0', 'language=jpn', japanese]);
+    for (const [input, language] of [[silent, 'und'], [japanese, 'jpn']]) {
+      const out = `${input}.language.mp4`;
+      const { code, stderr } = await runCli([input, '-o', out, '--model', models.tiny, '--short-side', '96', '--progress', 'none'], { env });
+      assert.equal(code, 0, stderr);
+      assert.equal(probeStreams(input)[0].tags.language, language, 'the input as made');
+      assert.equal(probeStreams(out)[0].tags.language, language);
+    }
+  });
+
   it('keeps the picture\'s distance from the sound: video 0.5 s after the audio, audio 0.5 s after the video, a file starting at 10 s', async () => {
     const { ffmpeg } = getFfmpegBinaries();
     const plain = makeVideo(path.join(dir, 'sync-plain.mp4'), { fps: 10, seconds: 1 });
