@@ -1,4 +1,4 @@
-// How tests and benchmarks compare model outputs (float arrays of equal length).
+// How tests and benchmarks compare model outputs (float arrays of equal length) and read masks.
 import assert from 'node:assert/strict';
 
 /** Largest absolute difference between two arrays. */
@@ -21,4 +21,27 @@ export function cosine(a, b) {
     normB += b[i] * b[i];
   }
   return dot / Math.sqrt(normA * normB);
+}
+
+/** Pieces (4-connected, one id) of a decoded mask PNG with no pixel whose four neighbours all hold its id, the frame's edge counting as the id. */
+export function countThinPieces({ data, width, height }) {
+  const seen = new Uint8Array(data.length);
+  let thin = 0;
+  for (let start = 0; start < data.length; start++) {
+    if (!data[start] || seen[start]) continue;
+    const id = data[start];
+    const stack = [start];
+    seen[start] = 1;
+    let inside = false;
+    while (stack.length) {
+      const i = stack.pop();
+      const x = i % width;
+      const y = (i - x) / width;
+      const sides = [[x > 0, i - 1], [x < width - 1, i + 1], [y > 0, i - width], [y < height - 1, i + width]];
+      if (sides.every(([within, j]) => !within || data[j] === id)) inside = true;
+      for (const [within, j] of sides) if (within && data[j] === id && !seen[j]) (seen[j] = 1), stack.push(j);
+    }
+    if (!inside) thin++;
+  }
+  return thin;
 }

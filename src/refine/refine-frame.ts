@@ -3,6 +3,7 @@ import { getComponents } from '../track/proposals.js';
 import { describeLabels } from '../track/regions.js';
 import type { FrameResult, TrackedObject } from '../track/types.js';
 import { getUpsampledRegion, upsampleBilinearRegion, type PixelRegion } from '../track/upsample.js';
+import { dropThinPieces_ } from './thin-pieces.js';
 import { alignRegion, createGuide, filterGuided, type GuideImage, type GuidedFilterOptions, type MaskVote } from './guided-filter.js';
 
 /** Tuning of the refinement; values chosen on the tuning scenes of `npm run bench:pixels` (see README). */
@@ -153,6 +154,7 @@ export function refineMasks(result: RefineInput, image: Uint8Array, tuning: Refi
   });
   const { labels } = vote;
   keepForeground_(vote, union, width, tuning.threshold);
+  dropThinPieces_(labels, width, height, union);
   const scores = new Map(result.objects.map((o) => [o.id, o.score]));
   // Outside the regions every label is 0: only their union is read.
   const visible = describeLabels(labels, width, height, scores, union);
