@@ -49,7 +49,7 @@ export async function* inferFrames(frames: AsyncIterable<DecodedFrame>, model: L
   const provider = model.session.provider;
   const oneFrameACall = model.structure?.scalesPerCall === true;
   if (oneFrameACall && requestedBatch > 1) {
-    notify?.(`--batch ${requestedBatch}: ${model.file} is an int8 model that rounds each call's activations on one scale (DynamicQuantizeLinear), so frames batched together would change each other's masks; running one frame a call (an fp32 or fp16 model batches)`);
+    notify?.(`--batch ${requestedBatch}: ${model.file} is an int8 model that rounds each call's activations on one scale (dynamic quantization), so frames batched together would change each other's masks; running one frame a call (an fp32 or fp16 model batches)`);
   }
   let batchSize = provider === 'webgpu' || oneFrameACall ? 1 : requestedBatch;
   // Only WebGPU sizes its batches from the first answer; a one-frame-a-call model never grows them.

@@ -152,7 +152,7 @@ export async function runModelsPrepare(file: string, sizeText: string, output: s
 export async function prepareModelFile(file: string, size: { height: number; width: number }, output: string | undefined, overwrite: boolean, sizeOption: { name: string; shown: string; format: (height: number, width: number) => string }): Promise<Uint8Array> {
   const { height, width } = size;
   if (height > largestInputSide || width > largestInputSide) {
-    throw new UsageError(`Expected a height and width of at most ${largestInputSide} pixels (8K video is 4320x7680) for ${sizeOption.name} but received ${sizeOption.shown}`);
+    throw new UsageError(`Expected a height and width of at most ${largestInputSide} pixels (8K video is ${sizeOption.format(4320, 7680)}) for ${sizeOption.name} but received ${sizeOption.shown}`);
   }
   if (output === undefined) checkModelInput(file);
   else checkModelOutput(file, output, overwrite);

@@ -46,7 +46,8 @@ export function createChoiceOption<T extends string>(flags: string, description:
  */
 export function refuseRepeatedOptions(command: Command): void {
   for (const option of command.options) {
-    if (option.isBoolean() || option.variadic) continue;
+    // Flags (--overwrite, --no-x) hold no value a repeat could lose.
+    if (option.isBoolean() || option.negate || option.variadic) continue;
     const parse = option.parseArg;
     option.argParser((raw: string, previous: unknown) => {
       // 'cli': this option was already set on this command line (a default's source is 'default').

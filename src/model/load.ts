@@ -1,11 +1,11 @@
 import { existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { InputError } from '../errors.js';
+import { InputError, UsageError } from '../errors.js';
 import { explainCacheWriteError, getCacheDir } from './cache-dir.js';
 import { downloadFile } from './download.js';
 import { decodeModel, encodeModel, hasInlinedData, type GraphProto, type ModelProto } from './onnx-graph.js';
-import { getModelInputSize } from './preprocess.js';
+import { getModelInputSize, largestInputSide } from './preprocess.js';
 import { hasFullRangeSignedWeights, saturatesInt8Pairs } from './int8-saturation.js';
 import { inspectModel, prepareModel_, type ModelStructure } from './prepare.js';
 import { getPreparedModelPath, readPreparedCopy, savePreparedCopy } from './prepared-cache.js';
@@ -149,6 +149,20 @@ function readCachedOrGivenModel(bytes: Uint8Array, file: string, options: Resolv
 }
 
 /**
+ * The model input `track` would prepare stays within what `models prepare --size` takes
+ * (largestInputSide): --short-side bounds the short side only, and a review found a 21:9
+ * video at --short-side 4320 prepared at 10240x4320, and a 64x4096 one at 276480 px wide
+ * (a 7 GB position table before any model call).
+ * @throws UsageError naming --short-side and one that fits
+ */
+function assertInputSizeFits(size: { width: number; height: number }, shortSide: number, patchSize: number): void {
+  const longSide = Math.max(size.width, size.height);
+  if (longSide <= largestInputSide) return;
+  const fitting = Math.max(patchSize, Math.floor((Math.min(size.width, size.height) * largestInputSide) / longSide / patchSize) * patchSize);
+  throw new UsageError(`--short-side ${shortSide} gives this video a ${size.width}x${size.height} (WxH) model input, past ${largestInputSide} px a side; give --short-side ${fitting} or less`);
+}
+
+/**
  * Prepares (or takes from the cache) a model for frames of the given size and opens
  * an inference session on it. Prepared models are cached by (source sha256, preparation
  * version, input size).
@@ -162,6 +176,7 @@ export async function loadModel(options: LoadOptions, frameWidth: number, frameH
   // A model with external data files is all of it only once they are read in: cache key and session take that.
   const source = hasInlinedData(model) ? encodeModel(model) : bytes;
   let size = getModelInputSize(frameWidth, frameHeight, options.shortSide, structure.patchSize, options.upscale);
+  assertInputSizeFits(size, options.shortSide, structure.patchSize);
   let sessionBytes: Uint8Array = source;
   let preparedPath: string | undefined;
   let preparedNow = false;

@@ -123,7 +123,7 @@ function wrapSession(session: ort.InferenceSession, provider: Provider): ModelSe
       try {
         results = await session.run({ [inputName]: tensor });
       } catch (cause) {
-        throw describeRunFailure(cause as Error, height, width);
+        throw describeRunFailure(cause as Error, batch, height, width);
       }
       const attention = results[outputNames.clsAttention];
       const tokens = results[outputNames.patchTokens];
@@ -151,11 +151,15 @@ const outOfMemory = /Failed to allocate memory|out of memory|bad_alloc/i;
  * trial's `--short-side 4320` (inside its range) asked for 375 GiB at once, and the line was
  * onnxruntime's, naming a FusedMatMul node and not the option.
  */
-function describeRunFailure(cause: Error, height: number, width: number): ExternalError {
+function describeRunFailure(cause: Error, batch: number, height: number, width: number): ExternalError {
   const first = cause.message.split('\n')[0];
   if (!outOfMemory.test(first)) return new ExternalError(`onnxruntime failed to run the model at ${width}x${height} (WxH): ${first}`, { cause });
   const asked = /requested buffer of size (\d+)/.exec(first);
   const amount = asked ? ` (one buffer of ${(Number(asked[1]) / 2 ** 30).toFixed(1)} GiB)` : '';
+  // Each frame of a call adds its own attention products: with several, --batch is the first way out (a review).
+  if (batch > 1) {
+    return new ExternalError(`the model ran out of memory at ${width}x${height} (WxH) input with ${batch} frames a call${amount}: give a smaller --batch (default 1), or a smaller --short-side`, { cause });
+  }
   return new ExternalError(`the model ran out of memory at ${width}x${height} (WxH) input${amount}: attention grows with the square of the patch count; give a smaller --short-side (default 480), or a model prepared for a smaller size`, { cause });
 }
 

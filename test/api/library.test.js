@@ -191,7 +191,7 @@ describe('library API', () => {
     // A size the patch grid cannot take is suggested in the library's own form (it was "e.g. 96x128", height first).
     await assert.rejects(prepareModel(models.tiny, { width: 120, height: 96 }), { name: 'UsageError', message: 'Expected a height and width that are multiples of the patch size 16 for size but received { width: 120, height: 96 }; e.g. { width: 128, height: 96 }' });
     // A second trial: `models prepare --size 99984x99984` held 22 GB for 170 s, then "Invalid typed array length".
-    await assert.rejects(prepareModel(models.tiny, { width: 99984, height: 99984 }), { name: 'UsageError', message: 'Expected a height and width of at most 8192 pixels (8K video is 4320x7680) for size but received { width: 99984, height: 99984 }' });
+    await assert.rejects(prepareModel(models.tiny, { width: 99984, height: 99984 }), { name: 'UsageError', message: 'Expected a height and width of at most 8192 pixels (8K video is { width: 7680, height: 4320 }) for size but received { width: 99984, height: 99984 }' });
     for (const size of [undefined, { w: 128, h: 96 }, { width: 128.5, height: 96 }]) {
       await assert.rejects(prepareModel(models.tiny, size), (error) => error instanceof UsageError && /^Expected \{ width, height \} in whole pixels for size/.test(error.message));
     }

@@ -243,3 +243,19 @@ describe('help pages', () => {
     assert.equal(typo.stderr.trim(), 'dino-track: error: unknown command "trak"; did you mean `dino-track track`? (Run \'dino-track --help\' for the commands)');
   });
 });
+
+describe('refuseRepeatedOptions', () => {
+  it('refuses a value given twice, lets flags and --no-x negations repeat, and leaves defaults out of the count', async () => {
+    const { Command } = await import('commander');
+    const { refuseRepeatedOptions } = await import('../../dist/cli/validate.js');
+    const build = () => {
+      const command = new Command('t').exitOverride().option('--name <v>').option('--level <n>', 'a level', '3').option('--no-color').option('--loud');
+      refuseRepeatedOptions(command);
+      return command;
+    };
+    const parsed = build().parse(['--no-color', '--no-color', '--loud', '--loud', '--level', '4', '--name', 'a'], { from: 'user' }).opts();
+    assert.deepEqual(parsed, { color: false, loud: true, level: '4', name: 'a' });
+    assert.throws(() => build().parse(['--name', 'a', '--name', 'b'], { from: 'user' }), { name: 'UsageError', message: '--name was given twice ("a", then "b"); give it once' });
+    assert.throws(() => build().parse(['--level', '4', '--level', '5'], { from: 'user' }), { message: '--level was given twice ("4", then "5"); give it once' });
+  });
+});

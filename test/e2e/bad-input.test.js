@@ -263,6 +263,15 @@ describe('bad input: runtime', () => {
     // line naming neither the option nor the size. 5760x4320 here: one 6-head attention product is 211 GiB.
     await expectFailure([ok, '--model', models.designed, '--short-side', '4320', '--progress', 'none'], 1,
       /^dino-track: error: the model ran out of memory at 5760x4320 \(WxH\) input \(one buffer of \d+\.\d GiB\): attention grows with the square of the patch count; give a smaller --short-side \(default 480\), or a model prepared for a smaller size$/);
+    // With several frames a call, --batch is the first way out (a review: it said --short-side, at the default 480).
+    await expectFailure([ok, '--model', models.designed, '--short-side', '4320', '--batch', '2', '--progress', 'none'], 1,
+      /^dino-track: error: the model ran out of memory at 5760x4320 \(WxH\) input with 2 frames a call \(one buffer of \d+\.\d GiB\): give a smaller --batch \(default 1\), or a smaller --short-side$/);
+  });
+  it('a model input past 8192 px a side (a tall video at a large --short-side): refused before any model work, naming a --short-side that fits', async () => {
+    // A review: --short-side bounds the short side only; a 64x4096 video at 4320 would be prepared 276480 px tall.
+    const tall = make('tall.mp4', ['-f', 'lavfi', '-i', 'testsrc2=size=64x1024:rate=5', '-t', '1', '-pix_fmt', 'yuv420p']);
+    await expectFailure([tall, '--model', models.tiny, '--short-side', '1024', '--progress', 'none'], 2,
+      /^dino-track: error: --short-side 1024 gives this video a 1024x16384 \(WxH\) model input, past 8192 px a side; give --short-side 512 or less$/);
   });
 
   it('SIGTERM mid-run: exit 143, nothing at -o, no temporary files', async () => {
