@@ -20,6 +20,13 @@ export interface DoneRecord {
   frames?: number;
   seconds: number;
   finishedAt: string;
+  /**
+   * The overlay file's size and modification time as the run left it (absent for a folder of
+   * masks, and in records of earlier versions): the file at `output` is still ours only if both
+   * match (isRecordedFile).
+   */
+  outputSize?: number;
+  outputMtimeMs?: number;
   /** The run failed after putting its output in place: the output is this batch's, but not done. */
   failed?: boolean;
 }
@@ -64,18 +71,28 @@ const mtimeStepMs = 2000;
 
 /**
  * Whether `output` is, by `record`, the file this batch wrote there, unchanged since: the record
- * names it, and it was last written no later than the record was (a file a user put there later
- * is newer). A batch's child `track` may replace it although it carries no mark of ours (an
- * overlay written before the marks: after an upgrade, every `batch --redo` refused them).
+ * names it, and the file has the size and modification time the record took of it; a record of
+ * an earlier version, which took neither, asks that it was last written no later than the record
+ * was (a file a user put there later is newer; one copied in with an older time passes, which
+ * the size and time close). A batch's child `track` may replace it although it carries no mark
+ * of ours (an overlay written before the marks: after an upgrade, every `batch --redo` refused them).
  */
 export function isRecordedFile(record: string, output: string): boolean {
   try {
     const done = JSON.parse(readFileSync(record, 'utf8')) as DoneRecord;
     const stats = statSync(output);
-    return done.output === output && stats.isFile() && stats.mtimeMs <= Date.parse(done.finishedAt) + mtimeStepMs;
+    if (done.output !== output || !stats.isFile()) return false;
+    if (done.outputSize !== undefined) return stats.size === done.outputSize && stats.mtimeMs === done.outputMtimeMs;
+    return stats.mtimeMs <= Date.parse(done.finishedAt) + mtimeStepMs;
   } catch {
     return false;
   }
+}
+
+/** What a record takes of an overlay file so that isRecordedFile knows it again: nothing for a folder. */
+export function describeOutputFile(output: string): Pick<DoneRecord, 'outputSize' | 'outputMtimeMs'> {
+  const stats = statSync(output, { throwIfNoEntry: false });
+  return stats?.isFile() ? { outputSize: stats.size, outputMtimeMs: stats.mtimeMs } : {};
 }
 
 /**

@@ -7,7 +7,8 @@ import { onCleanup, onStop } from '../util/cleanup.js';
 import { createLineSplitter } from '../util/stderr-lines.js';
 import { holdsOnlyBrowserFiles } from '../util/paths.js';
 import { runRecordName } from '../export/output-folder.js';
-import { batchOutputVariable, getRecordPath, isDone, isRecordedFile, writeRecord } from './manifest.js';
+import { batchChildVariable } from '../util/batch-child.js';
+import { batchOutputVariable, describeOutputFile, getRecordPath, isDone, isRecordedFile, writeRecord } from './manifest.js';
 
 export interface BatchOptions {
   outputDir: string;
@@ -67,7 +68,7 @@ function trackOne(input: string, output: string, args: string[], timeoutMs: numb
     // stdin stays open as a lifeline: if this process dies, even by SIGKILL, the child sees it close and stops.
     const child: ChildProcess = spawn(process.execPath, [cli, 'track', input, '-o', output, '--overwrite', '--progress', 'json', ...args], {
       stdio: ['pipe', 'ignore', 'pipe'],
-      env: { ...process.env, DINO_TRACK_EXIT_WITH_PARENT: '1', ...(recorded ? { [batchOutputVariable]: path.resolve(output) } : {}) },
+      env: { ...process.env, DINO_TRACK_EXIT_WITH_PARENT: '1', [batchChildVariable]: '1', ...(recorded ? { [batchOutputVariable]: path.resolve(output) } : {}) },
     });
     const started = Date.now();
     // Once: a second SIGTERM (the cleanups run again after a stop, or a timeout) would kill the child before its own cleanup.
@@ -195,7 +196,7 @@ export async function runBatch(inputs: string[], options: BatchOptions): Promise
     if (run.stopped) return;
     const recordRun = (failed: boolean): void => {
       const stats = statSync(input);
-      writeRecord(record, { input, output, size: stats.size, mtimeMs: stats.mtimeMs, options: optionsHash, frames: run.frames, seconds, finishedAt: new Date().toISOString(), ...(failed ? { failed } : {}) });
+      writeRecord(record, { input, output, size: stats.size, mtimeMs: stats.mtimeMs, options: optionsHash, frames: run.frames, seconds, finishedAt: new Date().toISOString(), ...describeOutputFile(output), ...(failed ? { failed } : {}) });
     };
     if (!run.ok) {
       // A run that failed after its output was in place (ids past 255 in DAVIS stop it with the

@@ -1,5 +1,6 @@
 import { existsSync, lstatSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { isBatchChild } from '../util/batch-child.js';
 import { UsageError } from '../errors.js';
 import { checkOutputFolder } from '../export/output-folder.js';
 import { isBatchRecordedOutput } from '../batch/index.js';
@@ -135,6 +136,8 @@ export function validateTarget(name: string, target: string, overwrite: boolean,
   if (!existsSync(target)) return;
   if (!overwrite) throw new UsageError(`${target} already exists; pass --overwrite to replace it`);
   if (kind.own && !isOwnFile(target, kind.own) && !isBatchRecordedOutput(target)) {
-    throw new UsageError(`${name} ${target} exists and is not ${notOwnFile[kind.own]}; --overwrite replaces only dino-track's own outputs: remove it yourself if it may go, or give another ${name}`);
+    // A batch's video: batch passes --overwrite and chose this -o itself.
+    const rule = isBatchChild() ? 'batch replaces only dino-track\'s own outputs: remove it yourself if it may go, or give batch another -o folder' : `--overwrite replaces only dino-track's own outputs: remove it yourself if it may go, or give another ${name}`;
+    throw new UsageError(`${name} ${target} exists and is not ${notOwnFile[kind.own]}; ${rule}`);
   }
 }

@@ -4,6 +4,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { UsageError } from '../errors.js';
 import { folderEntries, type Format } from './format-names.js';
+import { isBatchChild } from '../util/batch-child.js';
 import { holdsOnlyBrowserFiles, isBrowserNote } from '../util/paths.js';
 
 /**
@@ -153,12 +154,14 @@ export function checkOutputFolder(folder: string, overwrite: boolean): void {
   const record = readRunRecord(folder);
   const ours = new Set(record.entries);
   const foreign = [...entries.filter((name) => !ours.has(name)), ...findForeignInside(folder, ours, record.files)].sort();
+  // A batch's video cannot be given another -o alone: the batch's own -o is the way out.
+  const another = isBatchChild() ? 'give batch another -o folder' : 'give another -o';
   if (foreign.length > 0) {
-    throw new UsageError(`-o ${folder} holds files dino-track did not write (${listNames(foreign)}); give a new or empty folder (nothing was deleted)`);
+    throw new UsageError(`-o ${folder} holds files dino-track did not write (${listNames(foreign)}); ${isBatchChild() ? `move them out, or ${another}` : 'give a new or empty folder'} (nothing was deleted)`);
   }
   const changed = record.files ? findChanged(folder, record.files).sort() : [];
   if (changed.length > 0) {
-    throw new UsageError(`-o ${folder} holds files changed since dino-track wrote them (${listNames(changed)}), or copied without their times (cp -p and rsync -t keep them), which replacing it would lose; move them out (edited masks can go in a --prompts folder) or give another -o (nothing was deleted)`);
+    throw new UsageError(`-o ${folder} holds files changed since dino-track wrote them (${listNames(changed)}), or copied without their times (cp -p and rsync -t keep them), which replacing it would lose; move them out (edited masks can go in a --prompts folder) or ${another} (nothing was deleted)`);
   }
   if (!overwrite) throw new UsageError(`-o ${folder} holds the output of an earlier run; pass --overwrite to replace it`);
 }

@@ -249,19 +249,39 @@ describe('dino-track batch', () => {
       utimesSync(file, mtime, mtime);
       assert.equal(isOwnFile(file, 'overlay'), false);
     };
-    // After an upgrade: the batch's own overlay, unmarked, as old as its record.
+    // After an upgrade: the batch's own overlay, unmarked, as old as its record, which an earlier version wrote without the overlay's size and time.
+    const recordFile = path.join(out, '.dino-track', 'done', 'v0.json');
+    assert.equal(typeof record.outputSize, 'number', 'this version records the overlay\'s size');
+    delete record.outputSize;
+    delete record.outputMtimeMs;
+    writeFileSync(recordFile, JSON.stringify(record));
     unmark(new Date(Date.parse(record.finishedAt) - 60_000));
     const redone = await runCli(['batch', videos, '-o', out, '--redo', ...overlay], { env });
     assert.equal(redone.code, 0, redone.stderr);
     assert.equal(isOwnFile(file, 'overlay'), true, 'replaced by a marked overlay');
-    // A file put there after the record (a user's own cut, say): refused and kept.
-    const again = JSON.parse(readFileSync(path.join(out, '.dino-track', 'done', 'v0.json'), 'utf8'));
-    unmark(new Date(Date.parse(again.finishedAt) + 60_000));
-    const before = readFileSync(file);
-    const refused = await runCli(['batch', videos, '-o', out, '--redo', ...overlay], { env });
+    // A file put there after the record (a user's own cut, say), newer than the record or
+    // copied in with an older time (which the time alone let through): refused and kept, in the batch's words.
+    const again = JSON.parse(readFileSync(recordFile, 'utf8'));
+    for (const shift of [60_000, -60_000]) {
+      unmark(new Date(Date.parse(again.finishedAt) + shift));
+      const before = readFileSync(file);
+      const refused = await runCli(['batch', videos, '-o', out, '--redo', ...overlay], { env });
+      assert.equal(refused.code, 1, refused.stderr);
+      assert.match(refused.stderr, /v0\.mp4 exists and is not an overlay dino-track wrote as that name .*; batch replaces only dino-track's own outputs: remove it yourself if it may go, or give batch another -o folder$/m);
+      assert.ok(readFileSync(file).equals(before), 'kept as it was');
+    }
+  });
+
+  it('--redo into a mask folder that holds a file of the user\'s: refused in the batch\'s words (another batch -o folder, not --overwrite or another -o), the file kept', async () => {
+    const { out, videos } = makeFolder(1);
+    const masks = ['--model', models.tiny, '--short-side', '96', '--format', 'davis'];
+    assert.equal((await runCli(['batch', videos, '-o', out, ...masks], { env })).code, 0);
+    const notes = path.join(out, 'v0', 'notes.txt');
+    writeFileSync(notes, 'mine');
+    const refused = await runCli(['batch', videos, '-o', out, '--redo', ...masks], { env });
     assert.equal(refused.code, 1, refused.stderr);
-    assert.match(refused.stderr, /v0\.mp4 exists and is not an overlay dino-track wrote as that name/);
-    assert.ok(readFileSync(file).equals(before), 'kept as it was');
+    assert.match(refused.stderr, /v0\/ holds files dino-track did not write \(notes\.txt\); move them out, or give batch another -o folder \(nothing was deleted\)$/m);
+    assert.equal(readFileSync(notes, 'utf8'), 'mine');
   });
 
   it('a video over --timeout is reported with how to give it longer, its partial output gone', async () => {
