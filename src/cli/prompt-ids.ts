@@ -60,12 +60,13 @@ function findBlendedBand(data: ArrayLike<number>, width: number, height: number)
   for (let start = 0; start < seen.length; start++) {
     const id = data[start];
     if (id === 0 || seen[start]) continue;
-    let [pixels, between] = [0, 0];
+    let between = 0;
+    const members: number[] = [];
     const stack = [start];
     seen[start] = 1;
     while (stack.length) {
       const k = stack.pop() as number;
-      pixels++;
+      members.push(k);
       if (compareNeighbours(data, width, height, k) === 3) between++;
       const x = k % width;
       const visit = (n: number): void => {
@@ -79,8 +80,9 @@ function findBlendedBand(data: ArrayLike<number>, width: number, height: number)
       if (k >= width) visit(k - width);
       if (k < width * (height - 1)) visit(k + width);
     }
+    const pixels = members.length;
     if (pixels < minBandPixels || between < edgeLineShare * pixels) continue;
-    const [lower, higher] = getBandSides(data, width, height, seen, id, start);
+    const [lower, higher] = getBandSides(data, width, height, members, id);
     if (pixels >= blendedShare * countContacts(data, width, height, lower, higher)) return { id, pixels, x: start % width, y: Math.floor(start / width) };
   }
   return undefined;
@@ -97,25 +99,15 @@ function findBlendedBand(data: ArrayLike<number>, width: number, height: number)
  */
 const blendedShare = 0.5;
 
-/** The lower and the higher id the band of `id` found from `start` lies between, as most of its pixels see them (`seen` marks the band's pixels, among others). */
-function getBandSides(data: ArrayLike<number>, width: number, height: number, seen: Uint8Array, id: number, start: number): [number, number] {
+/** The lower and the higher id the band of `id` (its pixels `members`) lies between, as most of its pixels see them. */
+function getBandSides(data: ArrayLike<number>, width: number, height: number, members: number[], id: number): [number, number] {
   const votes = new Map<string, number>();
-  const inBand = new Uint8Array(width * height);
-  const stack = [start];
-  inBand[start] = 1;
-  while (stack.length) {
-    const k = stack.pop() as number;
+  for (const k of members) {
     const x = k % width;
     const neighbours = [x > 0 ? k - 1 : -1, x < width - 1 ? k + 1 : -1, k >= width ? k - width : -1, k < width * (height - 1) ? k + width : -1].filter((n) => n >= 0);
     const lower = Math.max(-1, ...neighbours.map((n) => data[n]).filter((v) => v < id));
     const higher = Math.min(Infinity, ...neighbours.map((n) => data[n]).filter((v) => v > id));
     if (lower >= 0 && higher < Infinity) votes.set(`${lower}:${higher}`, (votes.get(`${lower}:${higher}`) ?? 0) + 1);
-    for (const n of neighbours) {
-      if (seen[n] && !inBand[n] && data[n] === id) {
-        inBand[n] = 1;
-        stack.push(n);
-      }
-    }
   }
   const [pair] = [...votes].reduce((a, b) => (b[1] > a[1] ? b : a));
   return pair.split(':').map(Number) as [number, number];
