@@ -138,7 +138,9 @@ export function parseSize(raw: string): { height: number; width: number } {
 /** `models prepare FILE.onnx --size HxW -o OUT.onnx`. */
 export async function runModelsPrepare(file: string, sizeText: string, output: string, overwrite: boolean): Promise<void> {
   const { height, width } = parseSize(sizeText);
-  const prepared = await prepareModelFile(file, { height, width }, output, overwrite, { name: '--size', shown: JSON.stringify(sizeText), format: (h, w) => `${h}x${w}` });
+  // Height first, unlike every size the tool prints: the example says which is which, and the other reading (a second trial gave a 480x270 video's WxH and got a portrait model).
+  const explain = (h: number, w: number): string => `${h}x${w} (height ${h}, width ${w})${h === w ? '' : `, or ${w}x${h} for a video ${h} px wide`}`;
+  const prepared = await prepareModelFile(file, { height, width }, output, overwrite, { name: '--size (HEIGHTxWIDTH, height first)', shown: JSON.stringify(sizeText), format: (h, w) => `${h}x${w}`, explain });
   process.stderr.write(`dino-track: wrote ${output}: prepared for ${width}x${height} (WxH) input, ${(prepared.length / 1e6).toFixed(1)} MB\n`);
 }
 
@@ -149,7 +151,7 @@ export async function runModelsPrepare(file: string, sizeText: string, output: s
  * included, a first-time user), then the prepared bytes, written to `output` when given.
  * @throws InputError for a missing or unreadable file, UsageError for a bad size or output
  */
-export async function prepareModelFile(file: string, size: { height: number; width: number }, output: string | undefined, overwrite: boolean, sizeOption: { name: string; shown: string; format: (height: number, width: number) => string }): Promise<Uint8Array> {
+export async function prepareModelFile(file: string, size: { height: number; width: number }, output: string | undefined, overwrite: boolean, sizeOption: { name: string; shown: string; format: (height: number, width: number) => string; explain?: (height: number, width: number) => string }): Promise<Uint8Array> {
   const { height, width } = size;
   if (height > largestInputSide || width > largestInputSide) {
     throw new UsageError(`Expected a height and width of at most ${largestInputSide} pixels (8K video is ${sizeOption.format(4320, 7680)}) for ${sizeOption.name} but received ${sizeOption.shown}`);
@@ -164,7 +166,7 @@ export async function prepareModelFile(file: string, size: { height: number; wid
   // A size the model cannot take is a bad option (exit 2), not a bad model.
   if (height % patchSize !== 0 || width % patchSize !== 0) {
     const round = (v: number): number => Math.max(patchSize, Math.round(v / patchSize) * patchSize);
-    throw new UsageError(`Expected a height and width that are multiples of the patch size ${patchSize} for ${sizeOption.name} but received ${sizeOption.shown}; e.g. ${sizeOption.format(round(height), round(width))}`);
+    throw new UsageError(`Expected a height and width that are multiples of the patch size ${patchSize} for ${sizeOption.name} but received ${sizeOption.shown}; e.g. ${(sizeOption.explain ?? sizeOption.format)(round(height), round(width))}`);
   }
   const prepared = encodeModel(markAsOurs_(prepareModel_(graph, file, height, width)));
   if (output !== undefined) await writeFileAtomically(output, prepared, overwrite);

@@ -35,7 +35,8 @@ function createBar(unit: string): Progress {
     },
     cliProgress.Presets.shades_classic,
   );
-  let started = Date.now();
+  // This pass's first report: the rate counts from it (its own frame was not timed).
+  let first = { at: 0, done: 0 };
   let shownStage: ProgressStage | undefined;
   let running = false;
   let stopped = false;
@@ -57,10 +58,13 @@ function createBar(unit: string): Progress {
         bar.stop();
         running = false;
         retire();
-        started = Date.now();
       }
+      if (!running) first = { at: Date.now(), done };
       shownStage = stage;
-      const payload = { rate: (done / Math.max(1e-3, (Date.now() - started) / 1000)).toFixed(1), stage: stage ? stageLabels[stage] : '' };
+      // Frames since the pass's first report over the time since: one frame over a millisecond read "1000.0 frames/s" (a second trial); '-' until there is a second.
+      const seconds = (Date.now() - first.at) / 1000;
+      const rate = done > first.done && seconds > 0 ? ((done - first.done) / seconds).toFixed(1) : '-';
+      const payload = { rate, stage: stage ? stageLabels[stage] : '' };
       if (!running) {
         bar.start(Math.max(total, done), done, payload);
         running = true;

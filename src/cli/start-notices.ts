@@ -40,7 +40,7 @@ export function getStartNotices(start: { video?: VideoInfo; model?: LoadedModel;
   }
   if (video && model) {
     lines.push(`${video.width}x${video.height} (WxH) @ ${video.fps.toFixed(3)} fps, ${video.frameCount}${video.frameCountIsEstimate ? ' (estimated)' : ''} frames`);
-    lines.push(`model ${model.file}: patch ${model.structure.patchSize}, input ${model.inputWidth}x${model.inputHeight} (WxH; ${model.rows}x${model.cols} patches), provider ${model.session.provider}, threads ${options.model.threads || 'auto'}`);
+    lines.push(`model ${model.file}: patch ${model.structure.patchSize}, input ${model.inputWidth}x${model.inputHeight} (WxH; ${model.cols}x${model.rows} patches), provider ${model.session.provider}, threads ${options.model.threads || 'auto'}`);
     if (model.preparedPath) lines.push(`prepared model ${model.preparedNow ? 'written to' : 'reused from'} ${model.preparedPath}`);
   }
   return lines;

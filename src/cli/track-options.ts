@@ -203,10 +203,20 @@ function refuseMissingInputs(input: string | undefined, raw: RawTrackOptions): v
   }
 }
 
+/**
+ * Video containers the overlay is not written in: such a name means a video file, never a folder
+ * (a second trial: `-o y.mkv --format overlay`, as the refusal's "or give --format" suggested, made a folder y.mkv/ holding overlay.mp4).
+ */
+const otherVideoExtensions = ['.mkv', '.webm', '.avi', '.mpg', '.mpeg', '.ts', '.m2ts', '.mts', '.wmv', '.flv', '.ogv', '.3gp'];
+
 /** `-o`'s name says what it will be (a video file, a data file, a folder): refused where the formats make something else. */
 function refuseOutputOfAnotherKind(output: string, formatList: Format[], formatGiven: boolean): void {
   if (isVideoTarget(output) && (formatList.length !== 1 || formatList[0] !== 'overlay')) {
     throw new UsageError(`-o ${output} is a video file, which holds only the overlay; give a directory for --format ${formatList.join(',')}`);
+  }
+  const extension = path.extname(output);
+  if (!isFolderTarget(output) && otherVideoExtensions.includes(extension.toLowerCase())) {
+    throw new UsageError(`-o ${output} names a ${extension.slice(1).toUpperCase()} video, but the overlay is written as MP4: give -o ${output.slice(0, -extension.length)}.mp4 (.m4v and .mov work too), or for a folder of that name end it with a slash (-o ${output}/)`);
   }
   if (!isVideoTarget(output) && !isFolderTarget(output) && output !== '-' && path.extname(output) && !formatGiven) {
     // A folder with a dot in its name (run.v2) is meant more often than not: say how to write one (a first-time user).

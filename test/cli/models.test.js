@@ -124,9 +124,16 @@ describe('dino-track models', () => {
     const started = Date.now();
     const { code, stderr } = await runCli(['models', 'prepare', models.confP16, '--size', '99984x99984', '-o', out]);
     assert.equal(code, 2, stderr);
-    assert.equal(stderr, 'dino-track: error: Expected a height and width of at most 8192 pixels (8K video is 4320x7680) for --size but received "99984x99984"\n');
+    assert.equal(stderr, 'dino-track: error: Expected a height and width of at most 8192 pixels (8K video is 4320x7680) for --size (HEIGHTxWIDTH, height first) but received "99984x99984"\n');
     assert.equal(existsSync(out), false);
     assert.ok(Date.now() - started < 60_000);
+  });
+
+  it('prepare says --size is height first, with both readings of a size off the patch grid', async () => {
+    // A second trial gave a 480x270 video's WxH, took the suggested 480x272, and got a portrait model.
+    const { code, stderr } = await runCli(['models', 'prepare', models.confP16, '--size', '480x270', '-o', path.join(dir, 'wxh.onnx')]);
+    assert.equal(code, 2, stderr);
+    assert.equal(stderr, 'dino-track: error: Expected a height and width that are multiples of the patch size 16 for --size (HEIGHTxWIDTH, height first) but received "480x270"; e.g. 480x272 (height 480, width 272), or 272x480 for a video 480 px wide\n');
   });
 
   it('prepare writes a model that reproduces PyTorch at the new size', async () => {

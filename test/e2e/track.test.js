@@ -180,7 +180,7 @@ describe('dino-track INPUT -o OUT.mp4 (real ffmpeg, real onnxruntime)', () => {
     const out = path.join(dir, 'prepared.mp4');
     const { code, stderr } = await runCli([silent, '-o', out, '--model', models.tinyPrepared, '--verbose'], { env });
     assert.equal(code, 0, stderr);
-    assert.match(stderr, /input 128x96 \(WxH; 6x8 patches\)/);
+    assert.match(stderr, /input 128x96 \(WxH; 8x6 patches\)/);
     assert.equal(probeStreams(out)[0].nb_read_frames, '20');
   });
 
@@ -190,7 +190,7 @@ describe('dino-track INPUT -o OUT.mp4 (real ffmpeg, real onnxruntime)', () => {
     const video = makeVideo(path.join(dir, 'other-size.mp4'), { width: 200, height: 150, fps: 10, seconds: 1 });
     const fixed = await runCli([video, '-o', path.join(dir, 'fixed'), '--format', 'overlay,davis', '--model', models.tinyPrepared, '--verbose', '--progress', 'none'], { env });
     assert.equal(fixed.code, 0, fixed.stderr);
-    assert.match(fixed.stderr, /input 128x96 \(WxH; 6x8 patches\)/);
+    assert.match(fixed.stderr, /input 128x96 \(WxH; 8x6 patches\)/);
     const [stream] = probeStreams(path.join(dir, 'fixed', 'overlay.mp4'));
     assert.deepEqual([stream.width, stream.height, stream.nb_read_frames], [200, 150, '10']);
     const prepared = await runCli([video, '-o', path.join(dir, 'prepared-here'), '--format', 'davis', '--model', models.tiny, '--short-side', '96', '--progress', 'none'], { env });
@@ -206,7 +206,7 @@ describe('dino-track INPUT -o OUT.mp4 (real ffmpeg, real onnxruntime)', () => {
     const wide = makeVideo(path.join(dir, 'wide-fixed.mp4'), { width: 240, height: 100, fps: 10, seconds: 1 });
     const stretched = await runCli([wide, '-o', path.join(dir, 'wide-fixed-out.mp4'), '--model', models.tinyPrepared, '--verbose', '--progress', 'none'], { env });
     assert.equal(stretched.code, 0, stretched.stderr);
-    assert.match(stretched.stderr, /input 128x96 \(WxH; 6x8 patches\)/);
+    assert.match(stretched.stderr, /input 128x96 \(WxH; 8x6 patches\)/);
     // …and says so, once: a model prepared for another shape is most often a slip (prepare's --size is height first).
     assert.match(stretched.stderr, /^dino-track: .*tiny-p16-prepared-96x128\.onnx was prepared for 128x96 \(WxH\) input, another shape than the video's 240x100: frames are stretched to fit; prepare the original model for the video's shape \(models prepare ORIGINAL\.onnx --size HEIGHTxWIDTH -o OUT\.onnx; this file, already prepared, is refused there\), give the original model .*, or for a model from models\/export_dino\.py run it again with --size HEIGHTxWIDTH$/m);
     assert.doesNotMatch(fixed.stderr, /stretched/, '4:3 into 4:3 is not stretched');
@@ -333,7 +333,7 @@ describe('automatic preparation at the video size', () => {
     const run = (name) => runCli([video, '-o', path.join(work, name), '--model', models.tiny, '--verbose', '--device', 'cpu'], { env: { DINO_TRACK_CACHE: cacheDir } });
     const first = await run('a.mp4');
     assert.equal(first.code, 0, first.stderr);
-    assert.match(first.stderr, /input 848x480 \(WxH; 30x53 patches\)/);
+    assert.match(first.stderr, /input 848x480 \(WxH; 53x30 patches\)/);
     assert.match(first.stderr, /prepared model written to .*-480x848\.onnx/);
     const second = await run('b.mp4');
     assert.equal(second.code, 0, second.stderr);

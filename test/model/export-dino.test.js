@@ -38,7 +38,7 @@ describe('models/export_dino.py', () => {
     const out = path.join(dir, 'out.mp4');
     const { code, stderr } = await runCli([video, '-o', out, '--model', model, '--verbose']);
     assert.equal(code, 0, stderr);
-    assert.match(stderr, /input 128x96 \(WxH; 6x8 patches\)/);
+    assert.match(stderr, /input 128x96 \(WxH; 8x6 patches\)/);
     assert.equal(probeStreams(out)[0].nb_read_frames, '10');
 
     // Its int8 copy (`models quantize`) runs too: a user with only a .pth gets the fast path.

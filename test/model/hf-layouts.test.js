@@ -123,7 +123,7 @@ describe('track runs end to end on every Hugging Face layout (real CLI)', () => 
       const out = path.join(dir, `${layout.model}-out.mp4`);
       const { code, stderr } = await runCli([video, '-o', out, '--model', layout.file, '--short-side', '96', '--device', 'cpu', '--verbose'], { env: { DINO_TRACK_CACHE: cache } });
       assert.equal(code, 0, stderr);
-      assert.match(stderr, /input 128x96 \(WxH; 6x8 patches\)/);
+      assert.match(stderr, /input 128x96 \(WxH; 8x6 patches\)/);
       assert.equal(probeStreams(out)[0].nb_read_frames, '5');
     });
   }
