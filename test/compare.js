@@ -23,10 +23,16 @@ export function cosine(a, b) {
   return dot / Math.sqrt(normA * normB);
 }
 
-/** Pieces (4-connected, one id) of a decoded mask PNG with no pixel whose four neighbours all hold its id, the frame's edge counting as the id. */
+/**
+ * Pieces (4-connected, one id) of a decoded mask PNG with no pixel whose four neighbours all hold
+ * its id (the frame's edge counting as the id): `thin` all of them, `detached` those of an id that
+ * has a wider piece in the frame (refine/thin-pieces.ts gives those away, and keeps the rest: an
+ * object that is only thin pieces).
+ */
 export function countThinPieces({ data, width, height }) {
   const seen = new Uint8Array(data.length);
-  let thin = 0;
+  const thinIds = [];
+  const shaped = new Set();
   for (let start = 0; start < data.length; start++) {
     if (!data[start] || seen[start]) continue;
     const id = data[start];
@@ -41,7 +47,8 @@ export function countThinPieces({ data, width, height }) {
       if (sides.every(([within, j]) => !within || data[j] === id)) inside = true;
       for (const [within, j] of sides) if (within && data[j] === id && !seen[j]) (seen[j] = 1), stack.push(j);
     }
-    if (!inside) thin++;
+    if (inside) shaped.add(id);
+    else thinIds.push(id);
   }
-  return thin;
+  return { thin: thinIds.length, detached: thinIds.filter((id) => shaped.has(id)).length };
 }

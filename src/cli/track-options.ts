@@ -216,7 +216,12 @@ function refuseOutputOfAnotherKind(output: string, formatList: Format[], formatG
   }
   const extension = path.extname(output);
   if (!isFolderTarget(output) && otherVideoExtensions.includes(extension.toLowerCase())) {
-    throw new UsageError(`-o ${output} names a ${extension.slice(1).toUpperCase()} video, but the overlay is written as MP4: give -o ${output.slice(0, -extension.length)}.mp4 (.m4v and .mov work too), or for a folder of that name end it with a slash (-o ${output}/)`);
+    const folder = `for a folder of that name end it with a slash (-o ${output}/)`;
+    // Mask formats go in a folder: an .mp4 name would be refused for them in turn (a review).
+    const overlayOnly = !formatGiven || (formatList.length === 1 && formatList[0] === 'overlay');
+    throw new UsageError(overlayOnly
+      ? `-o ${output} is a video name (${extension}), but the overlay is written as MP4: give -o ${output.slice(0, -extension.length)}.mp4 (.m4v and .mov work too), or ${folder}`
+      : `-o ${output} is a video name (${extension}), but --format ${formatList.join(',')} writes a folder; give a folder name, or ${folder}`);
   }
   if (!isVideoTarget(output) && !isFolderTarget(output) && output !== '-' && path.extname(output) && !formatGiven) {
     // A folder with a dot in its name (run.v2) is meant more often than not: say how to write one (a first-time user).

@@ -29,27 +29,28 @@ function timeFolder(folder) {
   return rounds.sort((a, b) => a - b)[1];
 }
 
-/** Thin pieces over a folder of mask PNGs, and how many frames. */
+/** Thin pieces (all, and those detached from their id's shape) over a folder of mask PNGs, and how many frames. */
 function countFolder(folder) {
   const files = readdirSync(folder).filter((n) => n.endsWith('.png'));
-  return { pieces: files.reduce((sum, name) => sum + countThinPieces(decode(readFileSync(path.join(folder, name)))), 0), frames: files.length };
+  const counts = files.map((name) => countThinPieces(decode(readFileSync(path.join(folder, name)))));
+  return { pieces: counts.reduce((sum, c) => sum + c.thin, 0), detached: counts.reduce((sum, c) => sum + c.detached, 0), frames: files.length };
 }
 
-console.log('scene           lines  masks        thin pieces  a frame  pass ms a frame');
+console.log('scene           lines  masks        thin pieces  a frame  detached  pass ms a frame');
 for (const [name, scene] of Object.entries(scenes)) {
   if (set !== 'all' && scene.set !== set) continue;
   const folder = makeTempDir(`dino-track-thin-${name}-`);
   const { video, truth } = await writeRenderedScene(name, folder, []);
   const truthCount = countFolder(truth);
-  console.log(`${name.padEnd(16)}    -   truth        ${String(truthCount.pieces).padStart(11)}  ${(truthCount.pieces / truthCount.frames).toFixed(2)}`);
+  console.log(`${name.padEnd(16)}    -   truth        ${String(truthCount.pieces).padStart(11)}  ${(truthCount.pieces / truthCount.frames).toFixed(2).padStart(7)}  ${String(truthCount.detached).padStart(8)}`);
   for (const lines of [480, 240]) {
     for (const [label, bin] of clis) {
       const out = path.join(folder, `${label.replace(/\W/g, '-')}-${lines}`);
       execFileSync(process.execPath, [bin, video, '-o', out, '--format', 'davis', '--model', model, '--short-side', String(lines), '--refine', 'guided', '--progress', 'none', '-q']);
-      const { pieces, frames } = countFolder(path.join(out, 'masks'));
+      const { pieces, detached, frames } = countFolder(path.join(out, 'masks'));
       // The pass's cost on these masks (with the copy of each frame into labels): what refinement adds a frame at this video's size.
       const ms = timeFolder(path.join(out, 'masks'));
-      console.log(`${name.padEnd(16)}  ${String(lines).padStart(3)}   ${label.padEnd(11)}  ${String(pieces).padStart(11)}  ${(pieces / frames).toFixed(2).padStart(7)}  ${ms.toFixed(2).padStart(15)}`);
+      console.log(`${name.padEnd(16)}  ${String(lines).padStart(3)}   ${label.padEnd(11)}  ${String(pieces).padStart(11)}  ${(pieces / frames).toFixed(2).padStart(7)}  ${String(detached).padStart(8)}  ${ms.toFixed(2).padStart(15)}`);
     }
   }
 }

@@ -46,8 +46,9 @@ describe('track options → context', () => {
     [{ output: `${dir}/out.txt` }, `Expected a video file name ending in .mp4, .m4v or .mov, or a directory, for -o, --output but received "${dir}/out.txt"; for a folder of that name end it with a slash (-o ${dir}/out.txt/)`],
     [{ output: `${dir}/run.v2` }, `Expected a video file name ending in .mp4, .m4v or .mov, or a directory, for -o, --output but received "${dir}/run.v2"; for a folder of that name end it with a slash (-o ${dir}/run.v2/) or give --format`],
     // A second trial: following "or give --format", `-o y.mkv --format overlay` made a folder y.mkv/ holding overlay.mp4.
-    [{ output: `${dir}/x.mkv` }, `-o ${dir}/x.mkv names a MKV video, but the overlay is written as MP4: give -o ${dir}/x.mp4 (.m4v and .mov work too), or for a folder of that name end it with a slash (-o ${dir}/x.mkv/)`],
-    [{ output: `${dir}/y.webm`, format: 'overlay' }, `-o ${dir}/y.webm names a WEBM video, but the overlay is written as MP4: give -o ${dir}/y.mp4 (.m4v and .mov work too), or for a folder of that name end it with a slash (-o ${dir}/y.webm/)`],
+    [{ output: `${dir}/x.mkv` }, `-o ${dir}/x.mkv is a video name (.mkv), but the overlay is written as MP4: give -o ${dir}/x.mp4 (.m4v and .mov work too), or for a folder of that name end it with a slash (-o ${dir}/x.mkv/)`],
+    [{ output: `${dir}/z.avi`, format: 'davis,coco' }, `-o ${dir}/z.avi is a video name (.avi), but --format davis,coco writes a folder; give a folder name, or for a folder of that name end it with a slash (-o ${dir}/z.avi/)`],
+    [{ output: `${dir}/y.webm`, format: 'overlay' }, `-o ${dir}/y.webm is a video name (.webm), but the overlay is written as MP4: give -o ${dir}/y.mp4 (.m4v and .mov work too), or for a folder of that name end it with a slash (-o ${dir}/y.webm/)`],
     // A mode that does not exist is said before "add overlay to --format", which would only lead to it.
     [{ output: `${dir}/masks-out/`, overlay: 'heat' }, 'Expected one of masks, attention, side-by-side for --overlay but received "heat"'],
     [{ format: 'davis,gif' }, 'Expected one of overlay, davis, coco, cvat, ytvis, frames, mot, ndjson for --format but received "gif"'],
