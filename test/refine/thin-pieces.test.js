@@ -66,7 +66,7 @@ describe('dropThinPieces_ (refinement\'s stray specks and 1-px lines)', () => {
     assert.ok(new Set(stripes.slice(15, 25)).size === 2, stripes.join('\n'));
   });
 
-  it('goes on until none is left: two touching thin pieces of two ids end as one label\'s, not as a thin piece', () => {
+  it('takes a second pass where the first leaves a piece thin: two touching thin pieces of two ids end as one label\'s', () => {
     // Objects 1 and 2 have their shapes on the right: the two touching lines inside object 5 are detached from them.
     const { labels, width, height } = parse([
       '5555555.111',
