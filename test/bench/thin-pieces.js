@@ -2,7 +2,8 @@
 // neighbours all hold it — specks and 1-px lines that refinement's vote left along other
 // objects' edges (refine/thin-pieces.ts gives them to the label around them).
 // The tuning scenes of bench:pixels at 480 and 240 lines, the designed ViT, `--refine guided`:
-// pieces a frame and their pixels, in the truth and in the masks of this build.
+// pieces a frame, in the truth and in the masks of this build; then the video of
+// test/e2e/refine.test.js (testsrc2, 320x240, 50 frames) with the random tiny model at 240 lines.
 // COMPARE_DIST=<another checkout's root, built> runs that build's CLI too (e.g. one before the change).
 // SET=tune|test|all (default tune).
 import { execFileSync } from 'node:child_process';
@@ -11,7 +12,7 @@ import path from 'node:path';
 import { decode } from 'fast-png';
 import { dropThinPieces_ } from '../../dist/refine/thin-pieces.js';
 import { countThinPieces } from '../compare.js';
-import { cli, makeTempDir, root } from '../fixtures.js';
+import { cli, makeTempDir, makeVideo, models, root } from '../fixtures.js';
 import { scenes, writeRenderedScene } from './rendered-scenes.js';
 
 const set = process.env.SET ?? 'tune';
@@ -53,4 +54,14 @@ for (const [name, scene] of Object.entries(scenes)) {
       console.log(`${name.padEnd(16)}  ${String(lines).padStart(3)}   ${label.padEnd(11)}  ${String(pieces).padStart(11)}  ${(pieces / frames).toFixed(2).padStart(7)}  ${String(detached).padStart(8)}  ${ms.toFixed(2).padStart(15)}`);
     }
   }
+}
+
+// The refine e2e test's video: random weights give ragged attention, and many more pieces.
+const folder = makeTempDir('dino-track-thin-testsrc2-');
+const video = makeVideo(path.join(folder, 'in.mp4'), { width: 320, height: 240, fps: 25, seconds: 2 });
+for (const [label, bin] of clis) {
+  const out = path.join(folder, label.replace(/\W/g, '-'));
+  execFileSync(process.execPath, [bin, video, '-o', out, '--format', 'davis', '--model', models.tiny, '--short-side', '240', '--refine', 'guided', '--progress', 'none', '-q']);
+  const { pieces, detached, frames } = countFolder(path.join(out, 'masks'));
+  console.log(`${'testsrc2 (tiny)'.padEnd(16)}  240   ${label.padEnd(11)}  ${String(pieces).padStart(11)}  ${(pieces / frames).toFixed(2).padStart(7)}  ${String(detached).padStart(8)}`);
 }
