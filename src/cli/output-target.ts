@@ -46,7 +46,7 @@ export type TargetKind = { folder: true } | { folder: false; exampleName: string
 
 /** What a file that is not ours of that kind is, for the refusal. */
 const notOwnFile: Record<OwnFileKind, string> = {
-  overlay: 'an overlay dino-track wrote as that name (an overlay carries a dino-track mark with its file name in its metadata; earlier versions wrote none)',
+  overlay: 'an overlay dino-track wrote as that name in that folder (an overlay carries a dino-track mark of its file name and folder in its metadata; earlier versions wrote none, or one without the folder)',
   features: "a feature cache dino-track wrote (its header does not name dino-track's format)",
   model: 'a model dino-track prepared or quantized (its producer is not dino-track; earlier versions kept the original producer)',
 };

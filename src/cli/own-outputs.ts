@@ -25,8 +25,8 @@ function readAt(fd: number, position: number, length: number): Buffer {
   return buffer.subarray(0, read);
 }
 
-/** Whether the MP4 file's `moov` box holds the overlay mark of its name. */
-function hasOverlayMark(fd: number, name: string): boolean {
+/** Whether the MP4 file's `moov` box holds `mark`. */
+function hasOverlayMark(fd: number, mark: string): boolean {
   const size = fstatSync(fd).size;
   let position = 0;
   for (let k = 0; k < maxBoxes && position + 8 <= size; k++) {
@@ -38,7 +38,7 @@ function hasOverlayMark(fd: number, name: string): boolean {
     if (boxSize === 1) boxSize = Number(header.readBigUInt64BE(8));
     else if (boxSize === 0) boxSize = size - position;
     if (boxSize < 8) return false;
-    if (type === 'moov') return boxSize <= maxMoovBytes && readAt(fd, position, boxSize).includes(getOverlayMark(name));
+    if (type === 'moov') return boxSize <= maxMoovBytes && readAt(fd, position, boxSize).includes(mark);
     position += boxSize;
   }
   return false;
@@ -110,8 +110,8 @@ export function isOwnFile(file: string, kind: OwnFileKind): boolean {
     return false;
   }
   try {
-    // The name the file really has: through a link to our overlay, the overlay's own.
-    return kind === 'overlay' ? hasOverlayMark(fd, path.basename(realpathSync(file))) : kind === 'features' ? hasFeatureCacheFormat(fd) : hasModelProducer(fd);
+    // The name and folder the file really has: through a link to our overlay, the overlay's own.
+    return kind === 'overlay' ? hasOverlayMark(fd, getOverlayMark(realpathSync(file))) : kind === 'features' ? hasFeatureCacheFormat(fd) : hasModelProducer(fd);
   } catch {
     return false;
   } finally {

@@ -35,7 +35,7 @@ export function createOverlayWriter(options: OverlayOptions): OutputWriter {
   const output = createAtomicPath(options.target);
   const { video } = options;
   const encoded = mode === 'side-by-side' ? { ...video, width: video.width * 2 } : video;
-  const encoder = encodeVideo({ video: encoded, outputPath: output.temp, targetName: path.basename(options.target), audioFrom: video.path, verbose: options.verbose });
+  const encoder = encodeVideo({ video: encoded, outputPath: output.temp, target: options.target, audioFrom: video.path, verbose: options.verbose });
   const unregister = onCleanup(() => encoder.abort());
   return {
     async write(result, image) {

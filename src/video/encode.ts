@@ -1,3 +1,6 @@
+import { createHash } from 'node:crypto';
+import { realpathSync } from 'node:fs';
+import path from 'node:path';
 import type { Writable } from 'node:stream';
 import { ExternalError } from '../errors.js';
 import { getPassthroughArgs } from './ffmpeg-path.js';
@@ -17,17 +20,25 @@ const mp4AudioCodecs = new Set(['aac', 'mp3', 'ac3', 'eac3', 'alac']);
 /** What ffmpeg prints where the disk (or the user's quota on it) is full. */
 const diskFull = /No space left on device|Disk quota exceeded/i;
 
-/** What to do next when the overlay's ffmpeg fails, from what it printed (see startFfmpeg). */
 /**
  * The comment every overlay carries in its MP4 metadata (in the `moov` box, which +faststart
- * puts before the frames), with the file name it was written as: `--overwrite` replaces only a
- * file whose name it gives. ffmpeg copies metadata into what it makes of a file, so without the
- * name a user's re-encode of an overlay (`ffmpeg -i o.mp4 … re.mp4`) passed for ours (a trial).
+ * puts before the frames): the file name it was written as and a tag of its folder's real path,
+ * so that `--overwrite` replaces only the file at the place it was written. ffmpeg copies
+ * metadata into what it makes of a file, so without the name a user's re-encode of an overlay
+ * (`ffmpeg -i o.mp4 … re.mp4`) passed for ours (a trial); without the folder a byte copy kept
+ * elsewhere under the same name did. The folder goes in as a hash: a path would put the user's
+ * name and folders into every video they share.
  */
-export function getOverlayMark(name: string): string {
-  return `written by dino-track as ${name}`;
+export function getOverlayMark(file: string): string {
+  const folder = realpathSync(path.dirname(path.resolve(file)));
+  const tag = createHash('sha256').update(folder).digest('hex').slice(0, overlayFolderTagLength);
+  return `written by dino-track as ${path.basename(file)} in folder ${tag}`;
 }
 
+/** Hex digits of the folder's hash in the overlay mark: 48 bits, no chance match between a user's folders. */
+const overlayFolderTagLength = 12;
+
+/** What to do next when the overlay's ffmpeg fails, from what it printed (see startFfmpeg). */
 export function adviseOnEncoding(output: string): string {
   if (diskFull.test(output)) return 'free disk space where -o points, or write elsewhere';
   if (/Permission denied|Read-only file system/i.test(output)) return 'give an -o you can write to';
@@ -41,8 +52,8 @@ export interface EncodeOptions {
   video: VideoInfo;
   /** Where ffmpeg writes: a temporary sibling of the real target. */
   outputPath: string;
-  /** The real target's file name, which the overlay's mark carries (getOverlayMark). */
-  targetName: string;
+  /** The real target (not the temporary file), whose name and folder the overlay's mark carries (getOverlayMark). */
+  target: string;
   /** Take the audio from this file (the input) when it has an audio stream. */
   audioFrom?: string;
   verbose?: boolean;
@@ -88,7 +99,7 @@ function buildArgs(options: EncodeOptions): string[] {
   // The input's video language (or und): the Matroska pipe's track would otherwise read as English (probe.ts, language).
   args.push('-metadata:s:v:0', `language=${video.language}`);
   // The mark that lets a later --overwrite tell our overlay from a user's file (cli/own-outputs.ts).
-  args.push('-metadata', `comment=${getOverlayMark(options.targetName)}`);
+  args.push('-metadata', `comment=${getOverlayMark(options.target)}`);
   args.push('-movflags', '+faststart', '-f', 'mp4', '-y', toFfmpegFile(outputPath));
   return args;
 }

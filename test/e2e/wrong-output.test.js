@@ -1,7 +1,7 @@
 // Issue 12: runs that used to exit 0 with wrong output, or lose a user's files.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, linkSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, linkSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { decode } from 'fast-png';
@@ -201,7 +201,7 @@ describe('file outputs: --overwrite replaces only what dino-track wrote', () => 
     writeFileSync(draft, 'my thesis draft');
     writeFileSync(notes, 'my notes');
     for (const [args, pattern] of [
-      [['-o', draft], /^dino-track: error: -o \S+draft\.mp4 exists and is not an overlay dino-track wrote as that name \(an overlay carries a dino-track mark with its file name in its metadata; earlier versions wrote none\); --overwrite replaces only dino-track's own outputs: remove it yourself if it may go, or give another -o$/],
+      [['-o', draft], /^dino-track: error: -o \S+draft\.mp4 exists and is not an overlay dino-track wrote as that name in that folder \(an overlay carries a dino-track mark of its file name and folder in its metadata; earlier versions wrote none, or one without the folder\); --overwrite replaces only dino-track's own outputs: remove it yourself if it may go, or give another -o$/],
       [['-o', path.join(dir, 'v.mp4'), '--save-features', notes], /^dino-track: error: --save-features \S+notes\.safetensors exists and is not a feature cache dino-track wrote \(its header does not name dino-track's format\); --overwrite replaces only dino-track's own outputs: remove it yourself if it may go, or give another --save-features$/],
     ]) {
       const { code, stderr } = await runCli([video, ...args, '--overwrite', ...model], { env });
@@ -229,6 +229,17 @@ describe('file outputs: --overwrite replaces only what dino-track wrote', () => 
     symlinkSync(overlay, link);
     const linked = await runCli([video, '-o', link, '--overwrite', ...model], { env });
     assert.equal(linked.code, 0, linked.stderr);
+    // A byte copy of our overlay under the same name in another folder is the user's too (a leftover of session 32).
+    const elsewhere = path.join(dir, 'kept');
+    mkdirSync(elsewhere);
+    const kept = path.join(elsewhere, 'overlay.mp4');
+    copyFileSync(overlay, kept);
+    const keptBytes = readFileSync(kept);
+    const copiedElsewhere = await runCli([video, '-o', kept, '--overwrite', ...model], { env });
+    assert.equal(copiedElsewhere.code, 2, copiedElsewhere.stderr);
+    assert.match(copiedElsewhere.stderr, /kept\/overlay\.mp4 exists and is not an overlay dino-track wrote as that name/);
+    assert.ok(readFileSync(kept).equals(keptBytes));
+    rmSync(elsewhere, { recursive: true });
     rmSync(copy);
     rmSync(link);
     // A named pipe at -o: refused at once (a review: opening it to look for the mark blocked for ever).
