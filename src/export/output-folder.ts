@@ -82,7 +82,7 @@ function readRunRecord(folder: string): { entries: string[]; files?: Record<stri
 /**
  * How far a file's time may move without a change to it, for a file the record holds no hash
  * of (JPEG frames; masks in older records): a copy or move to a disk that keeps coarser times
- * (FAT's 2 s) rounds it. A file with a hash whose time moved at all is compared by its content:
+ * (FAT's 2 s) rounds it. A file with a hash is compared by its content, whatever its time:
  * a fix-up step run straight after the run re-saved a mask at the same size, and the edit was
  * replaced (a first-time user); and a mask saved again unchanged, or copied without its time, a
  * minute later, loses nothing (it was refused as changed).
@@ -98,8 +98,11 @@ function isChanged(file: string, written: WrittenFile): boolean {
     return false; // removed: nothing of it to lose
   }
   if (!Array.isArray(written) || stat.size !== written[0]) return true;
-  if (stat.mtimeMs === written[1]) return false;
-  return typeof written[2] === 'string' ? hashFileSync(file) !== written[2] : Math.abs(stat.mtimeMs - written[1]) > timeToleranceMs;
+  // A file with a hash is compared by its content even where its time is as recorded: an edit
+  // at the same size whose time was put back (`touch -r`, tools that keep times) was replaced
+  // (a first-time-user trial).
+  if (typeof written[2] === 'string') return hashFileSync(file) !== written[2];
+  return Math.abs(stat.mtimeMs - written[1]) > timeToleranceMs;
 }
 
 /** Files the record lists that are no longer as the run left them (an annotator's edit of a mask in place). */

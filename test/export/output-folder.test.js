@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { checkOutputFolder, runRecordName, writeRunRecord } from '../../dist/export/output-folder.js';
@@ -89,6 +90,19 @@ describe('output folder check: files changed since the run wrote them', () => {
     const soon = new Date(files['masks/00001.png'][1] + 500);
     utimesSync(file, soon, soon);
     assert.throws(() => checkOutputFolder(folder, true), { message: /changed since dino-track wrote them \(masks\/00001\.png\)/ });
+  });
+
+  it('refuses one edited to the same size with its time put back (touch -r, tools that keep times)', async () => {
+    // A first-time-user trial: sed on tracks.txt then touch -r to the old time; --overwrite replaced the edit.
+    const folder = await makeRecordedRun();
+    const file = path.join(folder, 'coco.json');
+    const reference = path.join(makeTempDir(), 'reference');
+    writeFileSync(reference, '');
+    execFileSync('touch', ['-r', file, reference]); // nanoseconds, as the trial's touch -r kept them
+    writeFileSync(file, '[]');
+    execFileSync('touch', ['-r', reference, file]);
+    assert.equal(statSync(file).mtimeMs, JSON.parse(readFileSync(path.join(folder, runRecordName), 'utf8')).files['coco.json'][1]);
+    assert.throws(() => checkOutputFolder(folder, true), { message: /changed since dino-track wrote them \(coco\.json\)/ });
   });
 
   it('hashes masks and annotation files, not JPEG frames (tens of GB for a long video, read again at the end of the run)', async () => {
