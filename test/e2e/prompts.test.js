@@ -490,6 +490,24 @@ describe('--prompts with --stride and several formats', () => {
   });
 });
 
+describe('two prompts that swap two ids', () => {
+  it('never puts both objects under one id on the frames between them (the midpoint was a tie, and both went to the lower id)', async () => {
+    // A first-time-user trial: prompts 10 frames apart swapping ids 1 and 2; frame 15 had id 1 on both squares and a sliver of 2.
+    const cache = await makeCache('swap', () => [[0, 0, 1], [3, 5, 2]]);
+    const prompts = makePrompts('swap-prompts', { 2: [[0, 0, 1], [3, 5, 2]], 8: [[0, 0, 2], [3, 5, 1]] });
+    const out = await track(cache, prompts, 'out-swap');
+    const squareOf = (i) => (Math.floor(Math.floor(i / width) / patch) < 3 && Math.floor((i % width) / patch) < 3 ? 'A' : Math.floor(Math.floor(i / width) / patch) >= 3 && Math.floor((i % width) / patch) >= 5 ? 'B' : 'none');
+    for (let t = 0; t < frames; t++) {
+      const mask = readMask(out, t);
+      const where = new Map();
+      mask.forEach((id, i) => id && (where.get(id) ?? where.set(id, new Set()).get(id)).add(squareOf(i)));
+      assert.deepEqual([...where.keys()].sort(), [1, 2], `frame ${t}: both ids`);
+      for (const [id, squares] of where) assert.equal(squares.size, 1, `frame ${t}: id ${id} on ${[...squares].join(', ')}`);
+      assert.notEqual([...where.get(1)][0], [...where.get(2)][0], `frame ${t}: the two ids on different squares`);
+    }
+  });
+});
+
 describe('the annotation round trip (README)', () => {
   it('our own DAVIS PNG, edited and fed back with --prompts, is written as edited, with the same ids elsewhere', async () => {
     const cache = await makeCache('round-trip', () => [[1, 0, 1], [2, 5, 2]]);
