@@ -39,16 +39,32 @@ function findOnPath(tool: Tool): string | undefined {
   return undefined;
 }
 
+/**
+ * An npm-shipped binary made executable where npm skipped the package's own `chmod u+x`
+ * postinstall. One that this user may neither run nor chmod (another user's install, with no
+ * execute bit for others) was said to be "not found" (a first-time user).
+ * @throws ExternalError naming the file and the ways out
+ */
+export function makeRunnable(file: string, tool: Tool): string {
+  if (isExecutable(file)) return file;
+  try {
+    chmodSync(file, 0o755);
+  } catch {
+    // Not its owner (EPERM), or a read-only disk: said below, whatever the cause.
+  }
+  if (isExecutable(file)) return file;
+  throw new ExternalError(`${tool} ${file} exists but this user cannot run it; run chmod a+x ${file} as its owner, or set ${envNames[tool]} to an ${tool} this user can run`);
+}
+
 function findInNpmPackage(tool: Tool): string | undefined {
+  let file: string;
   try {
     const require = createRequire(import.meta.url);
-    const { path: file } = require(npmPackages[tool]) as { path: string };
-    // npm may skip the package's own `chmod u+x` postinstall; the binary is ours to fix.
-    if (!isExecutable(file)) chmodSync(file, 0o755);
-    return file;
+    ({ path: file } = require(npmPackages[tool]) as { path: string });
   } catch {
     return undefined;
   }
+  return makeRunnable(file, tool);
 }
 
 function resolveTool(tool: Tool): { file: string; source: string } {

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
-import { makeTempDir, root } from '../fixtures.js';
+import { makeReadOnlyDir, makeTempDir, root } from '../fixtures.js';
 
 const ffmpegPath = pathToFileURL(path.join(root, 'dist/video/ffmpeg-path.js')).href;
 
@@ -40,5 +40,34 @@ describe('ffmpeg version, asked in the background', () => {
     writeFileSync(file, '#!/bin/sh\nexit 3\n');
     chmodSync(file, 0o755);
     assert.deepEqual(askThenGet(file), ['-vsync', 'passthrough']);
+  });
+});
+
+/**
+ * A file this user may neither run nor chmod, as a root-owned npm ffprobe (mode 744) is for any
+ * other user: for root, one on a read-only mount (chmod fails with EROFS); for anyone else,
+ * root's /etc/passwd (chmod fails with EPERM).
+ */
+function makeUnrunnableFile() {
+  if (process.getuid() !== 0) {
+    const { uid, mode } = statSync('/etc/passwd');
+    const skip = (uid === process.getuid() || (mode & 0o111) !== 0) && "/etc/passwd is this user's or executable here";
+    return { file: '/etc/passwd', skip, restore: () => {} };
+  }
+  const { dir, skip, restore } = makeReadOnlyDir((folder) => writeFileSync(path.join(folder, 'ffprobe'), '#!/bin/sh\n', { mode: 0o644 }));
+  return { file: path.join(dir, 'ffprobe'), skip, restore };
+}
+
+describe('ffmpeg and ffprobe shipped in npm', () => {
+  const unrunnable = makeUnrunnableFile();
+  after(unrunnable.restore);
+
+  it('one this user cannot run is said to be there, with chmod and FFPROBE_PATH as the ways out (it was "not found")', { skip: unrunnable.skip }, async () => {
+    const { makeRunnable } = await import(ffmpegPath);
+    const { file } = unrunnable;
+    assert.throws(() => makeRunnable(file, 'ffprobe'), {
+      name: 'ExternalError',
+      message: `ffprobe ${file} exists but this user cannot run it; run chmod a+x ${file} as its owner, or set FFPROBE_PATH to an ffprobe this user can run`,
+    });
   });
 });
