@@ -38,8 +38,9 @@ function isOfType(value: unknown, type: (typeof optionTypes)[keyof typeof option
  * @param call `track` or `trackFrames`, for the messages
  * @throws UsageError naming the option
  */
-export function checkLibraryOptions(options: object, call: 'track' | 'trackFrames'): void {
-  if (typeof options !== 'object' || options === null) throw new UsageError(`${call}() takes an options object, e.g. ${call}({ input: 'in.mp4'${call === 'track' ? ", output: 'out/'" : ''} })`);
+export function checkLibraryOptions(options: unknown, call: 'track' | 'trackFrames'): void {
+  // An array is an object too: track([]) was taken as no options, and refused for its missing output.
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) throw new UsageError(`${call}() takes an options object, e.g. ${call}({ input: 'in.mp4'${call === 'track' ? ", output: 'out/'" : ''} })`);
   for (const [key, value] of Object.entries(options)) {
     if (!(key in optionTypes)) {
       const near = Object.keys(optionTypes).filter((name) => distance(name, key) <= 2).sort((a, b) => distance(a, key) - distance(b, key))[0];
@@ -100,7 +101,9 @@ export function toLibraryWording(message: string, paths: string[] = []): string 
 }
 
 /** The paths a caller gave (string options), and the folders they are in, as messages quote them. */
-export function getGivenPaths(options: object): string[] {
+export function getGivenPaths(options: unknown): string[] {
+  // No options object (track() without one): checkLibraryOptions says so; here it was a TypeError first.
+  if (typeof options !== 'object' || options === null) return [];
   const given = Object.values(options).filter((v): v is string => typeof v === 'string' && v.length > 0);
   // Not `.` or `/`, the folders of bare names: kept as they are, they would hide the punctuation around flags.
   return given.flatMap((p) => [p, path.resolve(p), path.dirname(p), path.dirname(path.resolve(p))]).filter((p) => p.length > 1);

@@ -158,6 +158,20 @@ describe('library API', () => {
     assert.equal(readdirSync(work).includes('typo'), false);
   });
 
+  it('refuses what is not an options object (none, null, an array, a string) with the UsageError saying what to give', async () => {
+    // A first-time user: track() and trackFrames() without options threw a raw TypeError, and track([]) was taken as options.
+    const takes = { track: "track() takes an options object, e.g. track({ input: 'in.mp4', output: 'out/' })", trackFrames: "trackFrames() takes an options object, e.g. trackFrames({ input: 'in.mp4' })" };
+    for (const [call, name] of [[track, 'track'], [(...args) => trackFrames(...args).next(), 'trackFrames']]) {
+      for (const args of [[], [null], [[]], ['in.mp4']]) {
+        await assert.rejects(call(...args), (error) => {
+          assert.ok(error instanceof UsageError, `${name}(${args.map((a) => JSON.stringify(a)).join('')}): ${error}`);
+          assert.equal(error.message, takes[name]);
+          return true;
+        });
+      }
+    }
+  });
+
   it('prepareModel() refuses to write over its own model, a file that exists (without overwrite) or a folder', async () => {
     // A first-time user: prepareModel(m, size, m) replaced the model with its prepared form, and
     // an unrelated file (a feature cache, a committed fixture) was replaced without a word.
