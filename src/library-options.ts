@@ -94,7 +94,8 @@ export function toLibraryWording(message: string, paths: string[] = []): string 
     .replace(/-o, --output\b/g, 'output')
     .replace(/ \(an empty value: is a shell variable unset\?\)/g, '')
     .replace(/(^|[\s(`'"])(INPUT|FILE)(?=$|[\s,;:.)`'"])/g, (_, before: string, name: string) => `${before}${name.toLowerCase()}`)
-    .replace(/\be\.g\. -o (\S+)/g, "e.g. output: '$1'")
+    // Each example of a list: the second of "e.g. -o out.mp4 or -o out/" read "or output out/" (a first-time user).
+    .replace(/\be\.g\. -o \S+(?: or -o \S+)*/g, (examples) => examples.replace(/-o (\S+)/g, "output: '$1'"))
     .replace(/(^|[\s(`'"])--([a-z][a-z0-9-]*)\b/g, (whole, before: string, flag: string) => (toCamelCase(flag) in optionTypes ? `${before}${toCamelCase(flag)}` : whole))
     .replace(/(^|[\s(`'"])-o\b/g, '$1output');
   return text.replace(/\u0000(\d+)\u0000/g, (_, k: string) => kept[Number(k)]);

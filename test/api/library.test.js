@@ -322,7 +322,7 @@ describe('library API', () => {
   it('says what to give in the library\'s words: output, input, the path given to openFeatureCache', async () => {
     // A third trial: "for output, output", "check --features", "as INPUT", "is a shell variable unset?".
     const cases = [
-      [() => track({ input, ...model }), /^Expected an output path for output but received nothing; e\.g\. output: 'out\.mp4'/],
+      [() => track({ input, ...model }), /^Expected an output path for output but received nothing; e\.g\. output: 'out\.mp4' or output: 'out\/'$/],
       [() => openFeatureCache(path.join(work, 'nope.safetensors')), /^feature cache \S+nope\.safetensors does not exist \(ENOENT\); check the path$/],
       [() => track({ features: path.join(work, 'f.safetensors'), output: path.join(work, 'fr'), format: 'frames' }), /^the frames format needs the input video; give it as input alongside features$/],
       [() => track({ input, output: path.join(work, 'pr'), format: 'davis', prompts: '', ...model }), /^Expected [^(]+ for prompts but received ""$/],
