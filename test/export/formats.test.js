@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { closeSync, existsSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { decode } from 'fast-png';
@@ -130,6 +130,17 @@ describe('several formats from one run', () => {
     assert.equal(stderr.trim().split('\n').length, 1, stderr);
     assert.match(stderr, /^dino-track: error: stdout closed before the end of the video .*--save-features .*f\.safetensors was not written/);
     assert.deepEqual(readdirSync(dir).sort(), ['long.mp4']);
+  });
+
+  it('-o - > /dev/full: one line saying stdout has no space and to redirect it, exit 1', { skip: !existsSync('/dev/full') && 'no /dev/full here' }, () => {
+    // A first-time user's trial: "no space left on the device; free some space or choose another -o", with no -o to choose.
+    const dir = makeTempDir();
+    const video = makeVideo(path.join(dir, 'in.mp4'), { width: 128, height: 96, fps: 10, seconds: 1 });
+    const full = openSync('/dev/full', 'w');
+    const child = spawnSync(process.execPath, [cli, video, '-o', '-', '--model', models.tiny, '--short-side', '96', '--progress', 'none'], { stdio: ['ignore', full, 'pipe'], encoding: 'utf8' });
+    closeSync(full);
+    assert.equal(child.status, 1, child.stderr);
+    assert.equal(child.stderr, 'dino-track: error: cannot write the ndjson to stdout: no space left on the device (ENOSPC); free some space, or redirect stdout to a file on a disk with space\n');
   });
 });
 
