@@ -13,7 +13,7 @@
 import { getStartNotices } from './cli/start-notices.js';
 import { normalizeTrackOptions, type RawTrackOptions, type TrackOptions as CheckedOptions } from './cli/track-options.js';
 import type { Format, OverlayMode } from './export/index.js';
-import { checkLibraryOptions, checkPrepareArguments, getGivenPaths, inLibraryWords, rewordError } from './library-options.js';
+import { checkLibraryOptions, checkPrepareArguments, getGivenPaths, inLibraryWords, rewordError, toLibraryWording } from './library-options.js';
 import { prepareModelFile } from './cli/models-command.js';
 import { type Device } from './model/index.js';
 import type { PrecisionChoice } from './model/registry.js';
@@ -187,7 +187,10 @@ function createCallbackGuard(): { call<A extends unknown[]>(callback: ((...args:
  * at each frame of every pass (a throw there stops the run as any failure does, cleaning up).
  */
 function withCallbacks(context: CheckedOptions, options: TrackOptions): TrackContext {
-  const { onNotice, onProgress, signal } = options;
+  const { onProgress, signal } = options;
+  // The notices are the command's lines: in the library's words, as its errors are (a trial: "--refine none").
+  const paths = getGivenPaths(options);
+  const onNotice = options.onNotice && ((line: string) => (options.onNotice as NonNullable<TrackOptions['onNotice']>)(toLibraryWording(line, paths)));
   const guard = createCallbackGuard();
   signal?.throwIfAborted();
   // A model download (or the wait for another run's) stops with it too.

@@ -1,5 +1,9 @@
 import path from 'node:path';
+import { devices } from './cli/track-options.js';
 import { ExternalError, InputError, UsageError, expected } from './errors.js';
+import { formats, overlayModes } from './export/format-names.js';
+import { precisionChoices } from './model/registry.js';
+import { refineModes } from './refine/index.js';
 
 /** The JavaScript type each library option takes; `format` takes a string or an array of strings. */
 const optionTypes = {
@@ -71,6 +75,22 @@ export function checkPrepareArguments(file: unknown, size: unknown, output: unkn
   if (overwrite.overwrite !== undefined && typeof overwrite.overwrite !== 'boolean') throw expected('a boolean', 'overwrite', overwrite.overwrite);
 }
 
+/**
+ * The values of enumerated options, as messages quote them after their flag: `--refine none`
+ * reads `refine: 'none'` (a notice told a library caller "(refine none to say this is meant)":
+ * a trial). Only these: after other flags English words follow (`give --prompts a folder`).
+ */
+const quotedValues: Record<string, readonly string[]> = {
+  refine: refineModes, device: devices, precision: precisionChoices, overlay: overlayModes, format: formats,
+  propagation: ['improved', 'reference'], featuresDtype: ['f32', 'f16'],
+};
+
+/** `--flag value` in the library's words, where `value` is one of the flag's enumerated values. */
+function quoteOptionValue(whole: string, before: string, flag: string, value: string): string {
+  const name = toCamelCase(flag);
+  return quotedValues[name]?.includes(value) ? `${before}${name}: '${value}'` : whole;
+}
+
 /** `max-objects` → `maxObjects`. */
 const toCamelCase = (flag: string): string => flag.replace(/-([a-z])/g, (_, letter: string) => letter.toUpperCase());
 
@@ -96,6 +116,7 @@ export function toLibraryWording(message: string, paths: string[] = []): string 
     .replace(/(^|[\s(`'"])(INPUT|FILE)(?=$|[\s,;:.)`'"])/g, (_, before: string, name: string) => `${before}${name.toLowerCase()}`)
     // Each example of a list: the second of "e.g. -o out.mp4 or -o out/" read "or output out/" (a first-time user).
     .replace(/\be\.g\. -o \S+(?: or -o \S+)*/g, (examples) => examples.replace(/-o (\S+)/g, "output: '$1'"))
+    .replace(/(^|[\s(`'"])--([a-z][a-z0-9-]*) ([a-z][a-z0-9-]*)(?=$|[\s,;:.)`'"])/g, quoteOptionValue)
     .replace(/(^|[\s(`'"])--([a-z][a-z0-9-]*)\b/g, (whole, before: string, flag: string) => (toCamelCase(flag) in optionTypes ? `${before}${toCamelCase(flag)}` : whole))
     .replace(/(^|[\s(`'"])-o\b/g, '$1output');
   return text.replace(/\u0000(\d+)\u0000/g, (_, k: string) => kept[Number(k)]);

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { InputError, openFeatureCache, prepareModel, track, trackFrames, UsageError } from 'dino-track';
 import { encodeDavisPng } from '../../dist/export/index.js';
-import { cli, makeTempDir, makeVideo, models } from '../fixtures.js';
+import { cli, makeSquaresVideo, makeTempDir, makeVideo, models } from '../fixtures.js';
 
 process.env.DINO_TRACK_CACHE = makeTempDir('dino-track-cache-');
 const work = makeTempDir();
@@ -55,6 +55,14 @@ describe('library API', () => {
       seen.push(frame.index);
     }
     assert.deepEqual(seen, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  });
+
+  it('trackFrames() yields frames with their births painted in, and no births list left to apply', async () => {
+    // A trial: frame 1 carried `births` (3 entries) already painted into frame 0, undocumented.
+    const frames = await collect(trackFrames({ input: makeSquaresVideo(path.join(work, 'squares.mp4')), model: models.designed }));
+    assert.ok(frames.some((frame) => frame.objects.some((o) => !o.occluded)), 'objects found');
+    assert.ok(frames[0].objects.some((o) => !o.occluded), 'the first frame has its objects painted in');
+    for (const frame of frames) assert.equal('births' in frame, false, `frame ${frame.index}`);
   });
 
   it('trackFrames() stops the pipeline when the consumer leaves early', async () => {
@@ -230,6 +238,8 @@ describe('library API', () => {
     const notices = [];
     await track({ features: cache, output: path.join(makeTempDir(), 'o'), format: 'davis', onNotice: (line) => notices.push(line) });
     assert.ok(notices.some((line) => line.startsWith('tracking from the feature cache alone')), notices.join('\n'));
+    // In the library's words, as its errors are (a trial: the notice said INPUT and --refine none).
+    assert.ok(notices.includes("tracking from the feature cache alone: masks follow the patch grid, not refined with the frames; give the video as input too to refine them (refine: 'none' to say this is meant)"), notices.join('\n'));
   });
 
   it('a signal stops a prompted trackFrames() before its first frame, leaving no temporary files', async () => {
