@@ -66,7 +66,9 @@ export interface TrackSummary {
   keyFrames: number;
   /** Distinct objects (track ids) seen in the frames written. */
   objects: number;
+  /** What computed the features: onnxruntime's provider (`'cpu'`, `'cuda'`, `'webgpu'`), or `'feature cache'`. */
   source: string;
+  /** Seconds from the start of the run to its end. */
   wallSeconds: number;
   /** Busy seconds per stage (they overlap). */
   stages: Record<string, number>;

@@ -116,6 +116,9 @@ export function createFrameWriter(options: FrameWriterOptions): FrameWriter {
   return {
     async addKeyFrame(result, frame, before) {
       await paintBirths(result.births);
+      // Painted into the earlier frames now: the tracker's note of them is not the frame's to carry to
+      // the outputs (a library caller took trackFrames()'s `births` for something left to apply: a trial).
+      delete result.births;
       held.push({ result, frame, before });
       tracked += before.length + 1;
       options.onProgress?.(tracked, Math.max(options.total, tracked));
