@@ -26,55 +26,42 @@ function countAreas(hard: Int32Array): Map<number, number> {
 }
 
 /**
- * The ids of `lighter`'s objects that `heavier` labels otherwise (lighter id → heavier id):
- * each object the two share over `conflictShare` of the smaller, where their ids differ.
+ * Whether two directions disagree on which id an object is: some object one labels `a` the
+ * other labels `b` ≠ `a`, over at least `conflictShare` of the smaller of the two (a later
+ * prompt swapped, relabelled or merged ids; or one direction followed a look-alike).
  */
-function findRenames(heavier: Int32Array, lighter: Int32Array): Map<number, number> {
-  const [areasH, areasL] = [countAreas(heavier), countAreas(lighter)];
+export function disagreeOnIds(first: WeightedSoft, second: WeightedSoft, n: number): boolean {
+  const [a, b] = [getHardLabels(first, n), getHardLabels(second, n)];
+  const [areasA, areasB] = [countAreas(a), countAreas(b)];
   const pairs = new Map<string, number>();
-  for (let i = 0; i < heavier.length; i++) if (heavier[i] !== 0 && lighter[i] !== 0) pairs.set(`${lighter[i]},${heavier[i]}`, (pairs.get(`${lighter[i]},${heavier[i]}`) ?? 0) + 1);
-  const renames = new Map<number, number>();
-  for (const [key, count] of pairs) {
-    const [l, h] = key.split(',').map(Number);
-    if (l !== h && count >= conflictShare * Math.min(areasL.get(l) as number, areasH.get(h) as number)) renames.set(l, h);
+  for (let i = 0; i < n; i++) {
+    if (a[i] === 0 || b[i] === 0 || a[i] === b[i]) continue;
+    const key = `${a[i]},${b[i]}`;
+    const count = (pairs.get(key) ?? 0) + 1;
+    pairs.set(key, count);
+    if (count >= conflictShare * Math.min(areasA.get(a[i]) as number, areasB.get(b[i]) as number)) return true;
   }
-  return renames;
+  return false;
 }
 
 /**
- * The sources to mix on a frame between two prompts, agreeing on ids: where the two directions
- * label one object with different ids (a later prompt swapped, relabelled or merged them; or
- * one direction followed a look-alike), the lighter direction's labels of it are renamed to the
- * heavier's (the earlier prompt's at a tie), so the mix keeps both directions' shapes and one
- * direction's ids. Mixed as they were, two answers that swap ids tied pixel by pixel at the
- * midpoint, where the weights are equal, and the tie gave both objects to the lower id (a
- * first-time-user trial: ids 1 and 2 swapped at a prompt 10 frames after another, frame 15 had
- * id 1 on both squares and 2 on a sliver). So a change of ids happens whole, between two frames.
- * Where the renames do not make a one-to-one match (two of the lighter's objects are one of the
- * heavier's: a merge), the heavier alone decides the ids it knows.
+ * The sources to mix on a frame between two prompts: both, unless they disagree on ids
+ * (`disagreeOnIds`), when the heavier (the earlier prompt's at a tie) decides every id it
+ * knows, and the lighter only those the heavier knows nothing of (an object only one direction
+ * discovered), each at its own weight as before. Mixed pixel by pixel, two answers that swap
+ * ids tie at the midpoint, where the weights are equal, and the tie put both objects under the
+ * lower id (a first-time-user trial: ids 1 and 2 swapped at a prompt 10 frames after another,
+ * frame 15 had id 1 on both squares and 2 on a sliver). So the change of ids happens whole,
+ * between two frames. It costs a little where the mix of two disagreeing answers happened to
+ * help: renaming the lighter direction's ids to the heavier's and mixing (tried) took the tuning
+ * crossing scene 103 from J 0.847 to 0.823 with a prompt after each occlusion, this 0.838; the
+ * other 15 scenes unchanged (`PROMPTS=after-occlusion npm run bench:prompts`).
  * @param sources the forward direction's labels first, then the backward one's
  */
-export function agreeOnIds(sources: WeightedSoft[], n: number): WeightedSoft[] {
-  if (sources.length !== 2) return sources;
+export function chooseSources(sources: WeightedSoft[], n: number): WeightedSoft[] {
+  if (sources.length !== 2 || !disagreeOnIds(sources[0], sources[1], n)) return sources;
   const [forward, backward] = sources;
   const [heavier, lighter] = forward.weight >= backward.weight ? [forward, backward] : [backward, forward];
-  const renames = findRenames(getHardLabels(heavier, n), getHardLabels(lighter, n));
-  if (renames.size === 0) return sources;
-  const targets = [...renames.values()];
-  if (new Set(targets).size < targets.length) return keepHeavier(heavier, lighter);
-  // The lighter's own labels of an id it gave away to another object are not that id's any more.
-  const soft = new Map<number, Float32Array>();
-  for (const [id, grid] of lighter.soft) {
-    const renamed = renames.get(id) ?? id;
-    if (renames.has(id) || !targets.includes(id)) soft.set(renamed, grid);
-  }
-  const unknown = lighter.unknown && new Set([...lighter.unknown].map((id) => renames.get(id) ?? id));
-  const agreeing: WeightedSoft = { soft, weight: lighter.weight, ...(unknown ? { unknown } : {}) };
-  return heavier === forward ? [heavier, agreeing] : [agreeing, heavier];
-}
-
-/** The heavier direction for every id it knows; the lighter only for ids the heavier knows nothing of (an object only one direction discovered). */
-function keepHeavier(heavier: WeightedSoft, lighter: WeightedSoft): WeightedSoft[] {
   const knows = (source: WeightedSoft, id: number): boolean => source.soft.has(id) && !source.unknown?.has(id);
   const lacking = [...lighter.soft.keys()].filter((id) => id !== 0 && knows(lighter, id) && !knows(heavier, id));
   if (lacking.length === 0) return [heavier];

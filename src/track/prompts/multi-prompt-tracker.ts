@@ -7,7 +7,7 @@ import { paintLabels } from '../multi/painting.js';
 import type { BackfillFrame, FrameFeatures, FrameResult, Tracker } from '../types.js';
 import { getPrototypes, getWinners } from '../reanchor.js';
 import { anchorAtPixelPrompt_, createDirection, getFrameTokens, isLeftOut, stepDirection_, type Direction, type StepOptions } from './direction.js';
-import { agreeOnIds } from './identity-conflict.js';
+import { chooseSources } from './identity-conflict.js';
 import { describePromptedFrame, discountUnknownBackground_, selectLabels, type LabelGeometry, type WeightedSoft } from './soft-labels.js';
 import { openSoftScratch, type SoftScratch } from './soft-scratch.js';
 
@@ -305,7 +305,7 @@ export async function createMultiPromptTracker(options: MultiPromptOptions): Pro
         sources.push(await readBackward(index, 1 - weight));
         discountUnknownBackground_(sources[1], sources);
       }
-      const result = select(agreeOnIds(sources, features.rows * features.cols));
+      const result = select(chooseSources(sources, features.rows * features.cols));
       if (births.length) result.births = births;
       return result;
     },
