@@ -8,6 +8,7 @@ import { bear, claim, joinSide_, takeEmergingSide_ } from './claiming.js';
 import { getFade, getHiddenFrames } from './fading.js';
 import { getMotionSurprise, isBehind, missMotion } from './motion.js';
 import { isBridgedSide, isContinuedSide, isEmergingSide, isHiddenPart, isNearSide, isOtherSide } from './pieces.js';
+import { lazyBackdrop } from './backdrop.js';
 import { judgeObjectLike, measureHeadSupport, type HeadSupport } from './objectness.js';
 import { isThin, isTouchingPiece, touches } from './sharing.js';
 import type { FrameState, Track, TrackerState } from './state.js';
@@ -245,7 +246,9 @@ export function giveBirth(state: TrackerState, frame: FrameState, free: Proposal
   const { tuning, maxObjects, paintBackFrames } = state.settings;
   const { headLift, ringPatches } = tuning;
   const objectness = { rows: frame.rows, cols: frame.cols, heads: frame.heads, dim: frame.dim, headLift, ringPatches };
-  const objectLike = (p: Proposal): boolean => judgeObjectLike(p, frame.attention, frame.tokens, objectness, tuning, measure(state, frame, p));
+  // The backdrop: what neither this frame's proposals nor the tracks' claims cover.
+  const getBackdrop = lazyBackdrop(frame.tokens, () => [...frame.proposals.map((p) => p.mask), ...frame.masks.values()], { ...objectness, ...tuning });
+  const objectLike = (p: Proposal): boolean => judgeObjectLike(p, frame.attention, frame.tokens, objectness, tuning, measure(state, frame, p), getBackdrop);
   state.candidates = advanceCandidates(state.candidates, free, frame.index, objectLike, { candidateIou: tuning.candidateIou, mergeCosine: tuning.mergeCosine, persistCosine: tuning.persistCosine, historyFrames: paintBackFrames });
   for (const candidate of state.candidates) if (candidate.seen === 1) candidate.splitFrom = findSplitFrom(state, candidate.proposal, tuning.continuedShare);
   const backfill: BackfillFrame[] = [];

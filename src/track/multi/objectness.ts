@@ -1,6 +1,7 @@
 import { getHeadLevels } from '../attention-mask.js';
 import { dot, getMaskPrototype } from '../patch-features.js';
 import type { Proposal } from '../proposals.js';
+import { measureTwinRatio, type Backdrop } from './backdrop.js';
 
 /** How a region draws the heads in one frame. */
 export interface HeadSupport {
@@ -90,6 +91,10 @@ export interface ObjectnessRule {
   contrastCosine: number;
   singleHeadContrast: number;
   maxAreaShare: number;
+  singleHeadTwinRatio: number;
+  twinGap: number;
+  backdropPool: number;
+  backdropSamples: number;
 }
 
 /** Attended by enough heads (or strongly by one), unlike its surroundings, not a large share of the frame. */
@@ -113,6 +118,18 @@ function drawsHeadsAsObject(s: HeadSupport, rule: ObjectnessRule): boolean {
  * do pass them, against the median: the e2e fixture's tiny model makes tracks), and the ring
  * was a tenth of the main thread's CPU at 224 lines.
  */
-export function judgeObjectLike(proposal: Proposal, attention: Float32Array, tokens: Float32Array, options: ObjectnessOptions, rule: ObjectnessRule, support = measureHeadSupport(proposal, attention, options)): boolean {
-  return drawsHeadsAsObject(support, rule) && measureContrast(proposal, tokens, options) < getContrastLimit(support, rule);
+export function judgeObjectLike(proposal: Proposal, attention: Float32Array, tokens: Float32Array, options: ObjectnessOptions, rule: ObjectnessRule, support = measureHeadSupport(proposal, attention, options), getBackdrop?: () => Backdrop | undefined): boolean {
+  if (!drawsHeadsAsObject(support, rule) || measureContrast(proposal, tokens, options) >= getContrastLimit(support, rule)) return false;
+  return support.support >= rule.supportHeads || !looksLikeBackdrop(proposal, tokens, options, rule, getBackdrop?.());
+}
+
+/**
+ * Whether a region one head's lift alone draws finds twins in the frame's backdrop about as
+ * readily as the backdrop's own patches do (`singleHeadTwinRatio`): background that one head
+ * attends (a wandering blob, a patch of texture) whose ring it is unlike, but which looks like
+ * the background elsewhere. Measured only here: the costly part, and only after the rest passed.
+ */
+function looksLikeBackdrop(proposal: Proposal, tokens: Float32Array, options: ObjectnessOptions, rule: ObjectnessRule, backdrop: Backdrop | undefined): boolean {
+  if (!backdrop || !Number.isFinite(rule.singleHeadTwinRatio)) return false;
+  return measureTwinRatio(proposal, tokens, backdrop, { ...options, ...rule }) >= rule.singleHeadTwinRatio;
 }

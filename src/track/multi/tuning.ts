@@ -271,6 +271,33 @@ export const multiTrackerTuning = {
    * `strong` variant (README), which it was not chosen on.
    */
   singleHeadContrast: 0.5,
+  /**
+   * …and a region drawn by a single head's lift alone must find twins in the frame's backdrop
+   * (the patches no region covers, beyond `twinGap` of it) less readily than this share of how
+   * readily the backdrop's own patches do (backdrop.ts): background one head attends looks like
+   * the background elsewhere, an object does not. Infinity: off. 1 (as readily) set by hand: the
+   * tuning set cannot choose it, its figures are the same at 0.9, 1.0 and 1.1 as with the rule off,
+   * scene by scene (`TUNING='{"singleHeadTwinRatio":1}' node test/bench/tune-track.js`); the
+   * region-level figures behind the rule (`node test/bench/backdrop-twins.js tuning`): regions
+   * only one head's lift draws that pass the rest of objectness, every second frame: median
+   * ratio objects 0.81, background 0.99; at 1 or over 6 of 73 objects (all of 2–3 patches, a
+   * frame here and there: a birth needs 3 frames in a row) and 62 of 133 background regions.
+   */
+  singleHeadTwinRatio: 1,
+  /** Patches within this many rows and columns of a patch are its surroundings (the ring's business), not a twin elsewhere. Set by hand: the ring's width and one more. */
+  twinGap: 3,
+  /**
+   * The backdrop's sample of patches: a region's twins cost its size times this many products.
+   * Set by hand: the backdrop and one 10-patch region take 9.3 ms a frame at 480 lines (D 384;
+   * 2% of the int8 ViT-S/16's CPU there) and 4.8 ms at 224 lines (`node
+   * test/bench/backdrop-cost.js`), only on frames where a region one head draws passes the rest
+   * of objectness. 256 (and 16 samples below) took a third of that, but gave a noisier level:
+   * `HELDOUT_VARIANT=strong npm run bench:heldout` made 3 of 6 exact track counts against 4 of
+   * 6 at 512 (both seen there; these values were chosen before either, the 256 after, for cost).
+   */
+  backdropPool: 512,
+  /** Backdrop patches whose own best twins set its level (their median). Set by hand, with `backdropPool`. */
+  backdropSamples: 32,
   /** Width of that ring in patches. Set by hand, checked on the tuning set. */
   ringPatches: 2,
   /** A candidate's appearance from frame to frame must stay at least this alike. Set by hand, checked on the tuning set. */

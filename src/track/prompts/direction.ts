@@ -1,5 +1,6 @@
 import { discoverObjects_, type Discovered, type DiscoveryState } from '../discover.js';
 import { dot, getUnitRows } from '../patch-features.js';
+import { lazyBackdrop } from '../multi/backdrop.js';
 import { judgeObjectLike } from '../multi/objectness.js';
 import { countPatches } from '../multi/painting.js';
 import { multiTrackerTuning } from '../multi/tuning.js';
@@ -189,10 +190,12 @@ export function isLeftOut(prototype: Float32Array, labels: Uint16Array, tokens: 
  * and then took over real objects' re-anchoring. Measured as the tracker measures it, on
  * tokens relative to the frame's mean, with the tracker's constants (tuned on its tuning set).
  */
-function getObjectnessTest(features: FrameFeatures, centred: Float32Array): (proposal: Proposal) => boolean {
+function getObjectnessTest(features: FrameFeatures, centred: Float32Array, regions: Proposal[]): (proposal: Proposal) => boolean {
   const { rows, cols, heads, dim } = features;
   const { headLift, ringPatches } = multiTrackerTuning;
-  return (proposal) => judgeObjectLike(proposal, features.clsAttention, centred, { rows, cols, heads, dim, headLift, ringPatches }, multiTrackerTuning);
+  const options = { rows, cols, heads, dim, headLift, ringPatches };
+  const getBackdrop = lazyBackdrop(centred, () => regions.map((r) => r.mask), { ...options, ...multiTrackerTuning });
+  return (proposal) => judgeObjectLike(proposal, features.clsAttention, centred, options, multiTrackerTuning, undefined, getBackdrop);
 }
 
 /**
@@ -323,7 +326,7 @@ export async function stepDirection_(direction: Direction, features: FrameFeatur
       // regions gave a sliver at a wall's edge the look of two wall-and-object patches, and
       // re-anchoring did not find the object as it came out (bench:prompts' 102, prompted
       // after the occlusion: frames 88–95 lost going forwards).
-      const scene = { regions: getAttentionRegions(features.clsAttention, tokens.centred, { rows, cols, heads, dim, threshold: options.threshold }), isObjectLike: getObjectnessTest(features, tokens.centred), attention: averageHeads(features.clsAttention, heads), promptTokens: direction.anchorCentred, dim };
+      const scene = { regions: getAttentionRegions(features.clsAttention, tokens.centred, { rows, cols, heads, dim, threshold: options.threshold }), isObjectLike: getObjectnessTest(features, tokens.centred, regions ?? []), attention: averageHeads(features.clsAttention, heads), promptTokens: direction.anchorCentred, dim };
       for (const { id, prototype, patches } of adoptSlivers_(soft, scene, direction.pending, lostPatches)) {
         prototypes.set(id, prototype);
         direction.markedPatches.set(id, patches);
@@ -337,7 +340,7 @@ export async function stepDirection_(direction: Direction, features: FrameFeatur
   direction.born = [];
   if (options.discover) {
     const known = new Map([...prototypes, ...direction.rejected]);
-    const objectLike = getObjectnessTest(features, tokens.centred);
+    const objectLike = getObjectnessTest(features, tokens.centred, regions ?? []);
     direction.born = discoverObjects_(soft, features.clsAttention, tokens.centred, known, direction.discovery, { rows, cols, heads, dim, knownCosine: promptedTuning.knownCosine, regions, isObjectLike: objectLike, index: features.index, ...options.discover });
     for (const { id, prototype, history } of direction.born) {
       direction.ids.push(id);

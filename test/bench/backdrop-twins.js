@@ -1,0 +1,77 @@
+// node test/bench/backdrop-twins.js [tuning|test|PROBE|heldout] [HELDOUT_VARIANT] — the backdrop
+// twin ratio (dist/track/multi/backdrop.js, with the tracker's own tuning) of the regions that
+// only one head's strong lift draws and that pass the rest of objectness (heads, ring), objects
+// against background: every second frame's proposals, split by what their patches are in truth
+// (object: at least half on objects; background: under a fifth). The figures behind
+// `singleHeadTwinRatio` in src/track/multi/tuning.ts. Prints percentiles, asserts nothing.
+import { describeHeldout, generateHeldout, heldoutKinds, heldoutSeeds } from './heldout-scenes.js';
+import { describeScene, generateScene, patchSize, probeSets, testSeeds, tuningSeeds } from './scene-families.js';
+import { getProposals } from '../../dist/track/proposals.js';
+import { measureBackdrop, measureTwinRatio } from '../../dist/track/multi/backdrop.js';
+import { measureObjectness } from '../../dist/track/multi/objectness.js';
+import { centreAndNormalizeRows } from '../../dist/track/patch-features.js';
+import { multiTrackerTuning as tuning } from '../../dist/track/multi/tuning.js';
+
+const [set = 'tuning', variant = 'default'] = process.argv.slice(2);
+
+function* scenes() {
+  if (set === 'heldout') {
+    for (const kind of heldoutKinds) for (const seed of heldoutSeeds) {
+      const scene = describeHeldout(kind, seed, variant);
+      yield { name: `${kind}-${seed}`, width: scene.width, frames: generateHeldout(scene) };
+    }
+    return;
+  }
+  const seeds = set === 'tuning' ? tuningSeeds : set === 'test' ? testSeeds : probeSets[set];
+  if (!seeds) throw new Error(`unknown set ${set}: tuning, test, heldout or one of ${Object.keys(probeSets).join(', ')}`);
+  for (const seed of seeds) {
+    const scene = describeScene(seed);
+    yield { name: String(seed), width: scene.width, frames: generateScene(scene) };
+  }
+}
+
+/** Per patch: whether most of its pixels (sampled every second one) are on an object. */
+function onObjects(frame, width) {
+  const { rows, cols } = frame;
+  const out = new Uint8Array(rows * cols);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) {
+    let count = 0;
+    for (let y = r * patchSize; y < (r + 1) * patchSize; y += 2) for (let x = c * patchSize; x < (c + 1) * patchSize; x += 2) if (frame.truth[y * width + x] > 0) count++;
+    out[r * cols + c] = count * 2 >= (patchSize / 2) ** 2 ? 1 : 0;
+  }
+  return out;
+}
+
+const ratios = { object: [], background: [] };
+for (const { name, width, frames } of scenes()) {
+  for (const frame of frames) {
+    if (frame.index % 2) continue;
+    const { rows, cols, heads, dim } = frame;
+    const tokens = centreAndNormalizeRows(frame.patchTokens, dim); // as the tracker compares them
+    const truth = onObjects(frame, width);
+    const proposals = getProposals(frame.clsAttention, tokens, { rows, cols, heads, dim, threshold: 0.6, minPatches: tuning.minPatches, splitCosine: tuning.splitCosine, growCosine: tuning.growCosine, headLift: tuning.foregroundLift, singleHeadLift: tuning.singleHeadLift });
+    const options = { rows, cols, heads, dim, headLift: tuning.headLift, ringPatches: tuning.ringPatches, twinGap: tuning.twinGap, backdropPool: tuning.backdropPool, backdropSamples: tuning.backdropSamples };
+    const covered = new Uint8Array(rows * cols);
+    for (const p of proposals) p.mask.forEach((v, i) => v && (covered[i] = 1));
+    let backdrop;
+    for (const p of proposals) {
+      const o = measureObjectness(p, frame.clsAttention, tokens, options);
+      if (o.support >= tuning.supportHeads || o.maxLift < tuning.strongLift || o.areaShare > tuning.maxAreaShare || o.contrast >= Math.min(tuning.contrastCosine, tuning.singleHeadContrast)) continue;
+      let objectPatches = 0;
+      p.mask.forEach((v, i) => { objectPatches += v && truth[i]; });
+      const share = objectPatches / p.area;
+      const kind = share >= 0.5 ? 'object' : share < 0.2 ? 'background' : undefined;
+      if (!kind) continue;
+      backdrop ??= measureBackdrop(tokens, covered, options);
+      if (backdrop) ratios[kind].push({ ratio: measureTwinRatio(p, tokens, backdrop, options), name, index: frame.index, area: p.area });
+    }
+  }
+}
+const percentile = (values, q) => values.length ? values[Math.min(values.length - 1, Math.floor(q * values.length))].ratio.toFixed(2) : '-';
+console.log(`${set}${set === 'heldout' ? ` (${variant})` : ''}: backdrop twin ratio of regions drawn by one head's lift alone that pass heads and ring (every second frame)`);
+for (const [kind, values] of Object.entries(ratios)) {
+  values.sort((a, b) => a.ratio - b.ratio);
+  const atLeast = (limit) => values.filter((v) => v.ratio >= limit).length;
+  console.log(`  ${kind.padEnd(10)} ${String(values.length).padStart(5)} regions; p10 ${percentile(values, 0.1)}, median ${percentile(values, 0.5)}, p90 ${percentile(values, 0.9)}; at least 0.9: ${atLeast(0.9)}, at least ${tuning.singleHeadTwinRatio}: ${atLeast(tuning.singleHeadTwinRatio)}, at least 1.1: ${atLeast(1.1)}`);
+  if (kind === 'object') console.log(`  objects at ${tuning.singleHeadTwinRatio} or over (scene@frame: patches): ${values.filter((v) => v.ratio >= tuning.singleHeadTwinRatio).map((v) => `${v.name}@${v.index}: ${v.area}`).join(', ') || 'none'}`);
+}
