@@ -4,8 +4,7 @@
 // with the tracker's own tuning, split by what their patches are in truth (object: at least
 // half on objects; background: under a fifth). The figures behind `singleHeadContrast` in
 // src/track/multi/tuning.ts. Prints percentiles, asserts nothing.
-import { describeHeldout, generateHeldout, heldoutKinds, heldoutSeeds } from './heldout-scenes.js';
-import { describeScene, generateScene, patchSize, probeSets, testSeeds, tuningSeeds } from './scene-families.js';
+import { benchScenes, patchesOnObjects } from './region-truth.js';
 import { getProposals } from '../../dist/track/proposals.js';
 import { measureObjectness } from '../../dist/track/multi/objectness.js';
 import { centreAndNormalizeRows } from '../../dist/track/patch-features.js';
@@ -13,41 +12,13 @@ import { multiTrackerTuning as tuning } from '../../dist/track/multi/tuning.js';
 
 const [set = 'tuning', variant = 'default'] = process.argv.slice(2);
 
-function* scenes() {
-  if (set === 'heldout') {
-    for (const kind of heldoutKinds) for (const seed of heldoutSeeds) {
-      const scene = describeHeldout(kind, seed, variant);
-      yield { width: scene.width, frames: generateHeldout(scene) };
-    }
-    return;
-  }
-  const seeds = set === 'tuning' ? tuningSeeds : set === 'test' ? testSeeds : probeSets[set];
-  if (!seeds) throw new Error(`unknown set ${set}: tuning, test, heldout or one of ${Object.keys(probeSets).join(', ')}`);
-  for (const seed of seeds) {
-    const scene = describeScene(seed);
-    yield { width: scene.width, frames: generateScene(scene) };
-  }
-}
-
-/** Per patch: whether most of its pixels (sampled every second one) are on an object. */
-function onObjects(frame, width) {
-  const { rows, cols } = frame;
-  const out = new Uint8Array(rows * cols);
-  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) {
-    let count = 0;
-    for (let y = r * patchSize; y < (r + 1) * patchSize; y += 2) for (let x = c * patchSize; x < (c + 1) * patchSize; x += 2) if (frame.truth[y * width + x] > 0) count++;
-    out[r * cols + c] = count * 2 >= (patchSize / 2) ** 2 ? 1 : 0;
-  }
-  return out;
-}
-
 const rings = { object: [], background: [] };
-for (const { width, frames } of scenes()) {
+for (const { width, frames } of benchScenes(set, variant)) {
   for (const frame of frames) {
     if (frame.index % 2) continue;
     const { rows, cols, heads, dim } = frame;
     const tokens = centreAndNormalizeRows(frame.patchTokens, dim); // as the tracker compares them
-    const truth = onObjects(frame, width);
+    const truth = patchesOnObjects(frame, width);
     const proposals = getProposals(frame.clsAttention, tokens, { rows, cols, heads, dim, threshold: 0.6, minPatches: tuning.minPatches, splitCosine: tuning.splitCosine, growCosine: tuning.growCosine, headLift: tuning.foregroundLift, singleHeadLift: tuning.singleHeadLift });
     for (const p of proposals) {
       const o = measureObjectness(p, frame.clsAttention, tokens, { rows, cols, heads, dim, headLift: tuning.headLift, ringPatches: tuning.ringPatches });
