@@ -54,7 +54,7 @@ export async function openOutputs(options: OutputOptions): Promise<OutputWriter>
   const directory = createAtomicPath(target);
   await mkdir(directory.temp, { recursive: true });
   const writers = options.formats.map((format): OutputWriter => {
-    if (format === 'overlay') return createOverlayWriter({ video: video as VideoInfo, target: path.join(directory.temp, folderEntries.overlay), mode: options.overlayMode, verbose: options.verbose });
+    if (format === 'overlay') return createOverlayWriter({ video: video as VideoInfo, target: path.join(directory.temp, folderEntries.overlay), finalTarget: path.join(target, folderEntries.overlay), mode: options.overlayMode, verbose: options.verbose });
     if (format === 'coco') return createCocoWriter(directory.temp, options.fps);
     if (format === 'cvat') return createCvatWriter(directory.temp, options.fps);
     if (format === 'ytvis') return createYtvisWriter(directory.temp);

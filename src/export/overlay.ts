@@ -11,6 +11,8 @@ import type { OutputWriter } from './types.js';
 export interface OverlayOptions {
   video: VideoInfo;
   target: string;
+  /** Where `target` will be once its run is put in place (an overlay in a folder output is written inside the folder's temporary sibling); `target` when absent. */
+  finalTarget?: string;
   /** masks: fill + outline + ids; attention: DINO-style heatmap; side-by-side: input left, masks right (twice as wide). */
   mode?: OverlayMode;
   /** Replace a file at `target` (one there at the start was allowed by --overwrite); otherwise one that appears meanwhile is kept. */
@@ -35,7 +37,7 @@ export function createOverlayWriter(options: OverlayOptions): OutputWriter {
   const output = createAtomicPath(options.target);
   const { video } = options;
   const encoded = mode === 'side-by-side' ? { ...video, width: video.width * 2 } : video;
-  const encoder = encodeVideo({ video: encoded, outputPath: output.temp, target: options.target, audioFrom: video.path, verbose: options.verbose });
+  const encoder = encodeVideo({ video: encoded, outputPath: output.temp, target: options.finalTarget ?? options.target, audioFrom: video.path, verbose: options.verbose });
   const unregister = onCleanup(() => encoder.abort());
   return {
     async write(result, image) {

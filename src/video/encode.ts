@@ -26,13 +26,24 @@ const diskFull = /No space left on device|Disk quota exceeded/i;
  * so that `--overwrite` replaces only the file at the place it was written. ffmpeg copies
  * metadata into what it makes of a file, so without the name a user's re-encode of an overlay
  * (`ffmpeg -i o.mp4 … re.mp4`) passed for ours (a trial); without the folder a byte copy kept
- * elsewhere under the same name did. The folder goes in as a hash: a path would put the user's
- * name and folders into every video they share.
+ * elsewhere under the same name did. The folder goes in as a hash, so the video does not show
+ * the user's name and folders (a guess at the path can still be checked against it). A folder
+ * moved or renamed since makes the overlay the user's: refused by `--overwrite`, the safe side.
  */
 export function getOverlayMark(file: string): string {
-  const folder = realpathSync(path.dirname(path.resolve(file)));
+  const folder = getRealFolder(path.dirname(path.resolve(file)));
   const tag = createHash('sha256').update(folder).digest('hex').slice(0, overlayFolderTagLength);
   return `written by dino-track as ${path.basename(file)} in folder ${tag}`;
+}
+
+/** A folder's real path; one that does not exist yet (an output folder before its run is put in place) under its parent's. */
+function getRealFolder(folder: string): string {
+  try {
+    return realpathSync(folder);
+  } catch {
+    const parent = path.dirname(folder);
+    return parent === folder ? folder : path.join(getRealFolder(parent), path.basename(folder));
+  }
 }
 
 /** Hex digits of the folder's hash in the overlay mark: 48 bits, no chance match between a user's folders. */
@@ -52,7 +63,7 @@ export interface EncodeOptions {
   video: VideoInfo;
   /** Where ffmpeg writes: a temporary sibling of the real target. */
   outputPath: string;
-  /** The real target (not the temporary file), whose name and folder the overlay's mark carries (getOverlayMark). */
+  /** Where the overlay will be once in place (not the temporary file), whose name and folder its mark carries (getOverlayMark). */
   target: string;
   /** Take the audio from this file (the input) when it has an audio stream. */
   audioFrom?: string;

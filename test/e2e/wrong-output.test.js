@@ -240,6 +240,12 @@ describe('file outputs: --overwrite replaces only what dino-track wrote', () => 
     assert.match(copiedElsewhere.stderr, /kept\/overlay\.mp4 exists and is not an overlay dino-track wrote as that name/);
     assert.ok(readFileSync(kept).equals(keptBytes));
     rmSync(elsewhere, { recursive: true });
+    // The overlay of a folder output is marked with the folder it is put in, not the temporary one it was written in (a review).
+    const folderOut = path.join(dir, 'both');
+    assert.equal((await runCli([video, '-o', folderOut, '--format', 'davis,overlay', ...model], { env })).code, 0);
+    const again = await runCli([video, '-o', path.join(folderOut, 'overlay.mp4'), '--overwrite', ...model], { env });
+    assert.equal(again.code, 0, again.stderr);
+    rmSync(folderOut, { recursive: true });
     rmSync(copy);
     rmSync(link);
     // A named pipe at -o: refused at once (a review: opening it to look for the mark blocked for ever).
