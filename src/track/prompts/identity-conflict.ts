@@ -64,6 +64,9 @@ export function chooseSources(sources: WeightedSoft[], n: number): WeightedSoft[
   const [heavier, lighter] = forward.weight >= backward.weight ? [forward, backward] : [backward, forward];
   const knows = (source: WeightedSoft, id: number): boolean => source.soft.has(id) && !source.unknown?.has(id);
   const lacking = [...lighter.soft.keys()].filter((id) => id !== 0 && knows(lighter, id) && !knows(heavier, id));
-  if (lacking.length === 0) return [heavier];
-  return [heavier, { soft: new Map(lacking.map((id) => [id, lighter.soft.get(id) as Float32Array])), weight: lighter.weight }];
+  // The heavier at full weight: at its own (0.5–1) every soft mask refinement starts from was
+  // squeezed towards 0.5 (0.75/0.25 at the midpoint; a review). The lighter's ids keep their ratio to it.
+  const whole: WeightedSoft = { ...heavier, weight: 1 };
+  if (lacking.length === 0) return [whole];
+  return [whole, { soft: new Map(lacking.map((id) => [id, lighter.soft.get(id) as Float32Array])), weight: lighter.weight / heavier.weight }];
 }
