@@ -85,10 +85,20 @@ const quotedValues: Record<string, readonly string[]> = {
   propagation: ['improved', 'reference'], featuresDtype: ['f32', 'f16'],
 };
 
-/** `--flag value` in the library's words, where `value` is one of the flag's enumerated values. */
-function quoteOptionValue(whole: string, before: string, flag: string, value: string): string {
+/**
+ * `--flag value` in the library's words, where each value is one of the flag's enumerated
+ * values: `--refine none` → `refine: 'none'`, a list `--format davis,overlay` → `format:
+ * ['davis', 'overlay']` (it read "format: 'davis',overlay": a review), and `--device auto or
+ * cpu` → `device: 'auto' or 'cpu'`.
+ */
+function quoteOptionValue(whole: string, before: string, flag: string, list: string, other: string | undefined): string {
   const name = toCamelCase(flag);
-  return quotedValues[name]?.includes(value) ? `${before}${name}: '${value}'` : whole;
+  const known = (value: string): boolean => quotedValues[name]?.includes(value) ?? false;
+  const values = list.split(',');
+  if (!values.every(known)) return whole;
+  const quoted = values.length > 1 ? `[${values.map((v) => `'${v}'`).join(', ')}]` : `'${values[0]}'`;
+  const alternative = other === undefined ? '' : known(other) ? ` or '${other}'` : ` or ${other}`;
+  return `${before}${name}: ${quoted}${alternative}`;
 }
 
 /** `max-objects` → `maxObjects`. */
@@ -116,7 +126,7 @@ export function toLibraryWording(message: string, paths: string[] = []): string 
     .replace(/(^|[\s(`'"])(INPUT|FILE)(?=$|[\s,;:.)`'"])/g, (_, before: string, name: string) => `${before}${name.toLowerCase()}`)
     // Each example of a list: the second of "e.g. -o out.mp4 or -o out/" read "or output out/" (a first-time user).
     .replace(/\be\.g\. -o \S+(?: or -o \S+)*/g, (examples) => examples.replace(/-o (\S+)/g, "output: '$1'"))
-    .replace(/(^|[\s(`'"])--([a-z][a-z0-9-]*) ([a-z][a-z0-9-]*)(?=$|[\s,;:.)`'"])/g, quoteOptionValue)
+    .replace(/(^|[\s(`'"])--([a-z][a-z0-9-]*) ([a-z][a-z0-9-]*(?:,[a-z][a-z0-9-]*)*)(?: or ([a-z][a-z0-9-]*))?(?=$|[\s,;:.)`'"])/g, quoteOptionValue)
     .replace(/(^|[\s(`'"])--([a-z][a-z0-9-]*)\b/g, (whole, before: string, flag: string) => (toCamelCase(flag) in optionTypes ? `${before}${toCamelCase(flag)}` : whole))
     .replace(/(^|[\s(`'"])-o\b/g, '$1output');
   return text.replace(/\u0000(\d+)\u0000/g, (_, k: string) => kept[Number(k)]);

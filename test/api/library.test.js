@@ -231,6 +231,11 @@ describe('library API', () => {
     assert.ok(statSync(cache).mtimeMs > earlier, 'the earlier cache was replaced');
   });
 
+  it('quotes an option\'s values as the library takes them, a list as an array', async () => {
+    // A review: "give a directory for format: 'davis',overlay".
+    await assert.rejects(track({ input, output: path.join(work, 'x.mp4'), format: ['davis', 'overlay'], ...model }), { name: 'UsageError', message: /give a directory for format: \['davis', 'overlay'\]$/ });
+  });
+
   it('hands the notices the command prints to onNotice', async () => {
     // A first-time user: the library dropped them all (here: a feature cache tracked without its frames).
     const cache = path.join(work, 'f.safetensors');
