@@ -288,10 +288,10 @@ export const multiTrackerTuning = {
   twinGap: 3,
   /**
    * The backdrop's sample of patches: a region's twins cost its size times this many products.
-   * Set by hand: the backdrop and one 10-patch region take 9.3 ms a frame at 480 lines (D 384;
-   * 2% of the int8 ViT-S/16's CPU there) and 4.8 ms at 224 lines (`node
-   * test/bench/backdrop-cost.js`), only on frames where a region one head draws passes the rest
-   * of objectness. 256 (and 16 samples below) took a third of that, but gave a noisier level:
+   * Set by hand: the backdrop and one region (10 patches; a larger one is sampled) take 9–15 ms
+   * a frame at 480 lines (D 384; 2–3% of the int8 ViT-S/16's CPU there) and 5–8 ms at 224 lines,
+   * as the machine's load varied (`node test/bench/backdrop-cost.js`), only on frames where a
+   * region one head draws passes the rest of objectness. 256 (and 16 samples below) took a third of that, but gave a noisier level:
    * `HELDOUT_VARIANT=strong npm run bench:heldout` made 3 of 6 exact track counts against 4 of
    * 6 at 512 (both seen there; these values were chosen before either, the 256 after, for cost).
    */

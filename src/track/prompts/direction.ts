@@ -190,12 +190,25 @@ export function isLeftOut(prototype: Float32Array, labels: Uint16Array, tokens: 
  * and then took over real objects' re-anchoring. Measured as the tracker measures it, on
  * tokens relative to the frame's mean, with the tracker's constants (tuned on its tuning set).
  */
-function getObjectnessTest(features: FrameFeatures, centred: Float32Array, regions: Proposal[]): (proposal: Proposal) => boolean {
+function getObjectnessTest(features: FrameFeatures, centred: Float32Array, regions: Proposal[], soft: Map<number, Float32Array>): (proposal: Proposal) => boolean {
   const { rows, cols, heads, dim } = features;
   const { headLift, ringPatches } = multiTrackerTuning;
   const options = { rows, cols, heads, dim, headLift, ringPatches };
-  const getBackdrop = lazyBackdrop(centred, () => regions.map((r) => r.mask), { ...options, ...multiTrackerTuning });
+  // The backdrop leaves out the regions and the objects the labels hold (as the tracker leaves out
+  // its tracks' claims): a look-alike of a prompted object found its twin in it (a review).
+  const getBackdrop = lazyBackdrop(centred, () => [...regions.map((r) => r.mask), getObjectPatches(soft, rows * cols)], { ...options, ...multiTrackerTuning });
   return (proposal) => judgeObjectLike(proposal, features.clsAttention, centred, options, multiTrackerTuning, undefined, getBackdrop);
+}
+
+/** The patches where an object's soft label leads the background's. */
+function getObjectPatches(soft: Map<number, Float32Array>, n: number): Uint8Array {
+  const background = soft.get(0);
+  const objects = new Uint8Array(n);
+  for (const [id, grid] of soft) {
+    if (id === 0) continue;
+    for (let i = 0; i < n; i++) if (grid[i] > (background?.[i] ?? 0)) objects[i] = 1;
+  }
+  return objects;
 }
 
 /**
@@ -326,7 +339,7 @@ export async function stepDirection_(direction: Direction, features: FrameFeatur
       // regions gave a sliver at a wall's edge the look of two wall-and-object patches, and
       // re-anchoring did not find the object as it came out (bench:prompts' 102, prompted
       // after the occlusion: frames 88–95 lost going forwards).
-      const scene = { regions: getAttentionRegions(features.clsAttention, tokens.centred, { rows, cols, heads, dim, threshold: options.threshold }), isObjectLike: getObjectnessTest(features, tokens.centred, regions ?? []), attention: averageHeads(features.clsAttention, heads), promptTokens: direction.anchorCentred, dim };
+      const scene = { regions: getAttentionRegions(features.clsAttention, tokens.centred, { rows, cols, heads, dim, threshold: options.threshold }), isObjectLike: getObjectnessTest(features, tokens.centred, regions ?? [], soft), attention: averageHeads(features.clsAttention, heads), promptTokens: direction.anchorCentred, dim };
       for (const { id, prototype, patches } of adoptSlivers_(soft, scene, direction.pending, lostPatches)) {
         prototypes.set(id, prototype);
         direction.markedPatches.set(id, patches);
@@ -340,7 +353,7 @@ export async function stepDirection_(direction: Direction, features: FrameFeatur
   direction.born = [];
   if (options.discover) {
     const known = new Map([...prototypes, ...direction.rejected]);
-    const objectLike = getObjectnessTest(features, tokens.centred, regions ?? []);
+    const objectLike = getObjectnessTest(features, tokens.centred, regions ?? [], soft);
     direction.born = discoverObjects_(soft, features.clsAttention, tokens.centred, known, direction.discovery, { rows, cols, heads, dim, knownCosine: promptedTuning.knownCosine, regions, isObjectLike: objectLike, index: features.index, ...options.discover });
     for (const { id, prototype, history } of direction.born) {
       direction.ids.push(id);
