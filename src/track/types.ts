@@ -46,7 +46,11 @@ export interface FrameResult {
    * (an object's first frames) is not in it (empty when that is the frame's only object).
    */
   soft?: Map<number, Float32Array>;
-  /** Objects born in this frame, painted into the earlier frames that led to their birth (at most `Tracker.lookBack` back). */
+  /**
+   * The tracker's: objects born in this frame, to be painted into the earlier frames that led to
+   * their birth (at most `Tracker.lookBack` back). The frame writer paints them and drops the
+   * list, so the frames `trackFrames()` yields and the outputs never carry it.
+   */
   births?: BackfillFrame[];
 }
 

@@ -53,7 +53,7 @@ export function makeRunnable(file: string, tool: Tool): string {
     // Not its owner (EPERM), or a read-only disk: said below, whatever the cause.
   }
   if (isExecutable(file)) return file;
-  throw new ExternalError(`${tool} ${file} exists but this user cannot run it; run chmod a+x ${file} as its owner, or set ${envNames[tool]} to an ${tool} this user can run`);
+  throw new ExternalError(`${tool} ${file} exists but this user cannot run it; run chmod a+x ${file} as its owner (on a disk mounted noexec, install elsewhere), or set ${envNames[tool]} to an ${tool} this user can run`);
 }
 
 function findInNpmPackage(tool: Tool): string | undefined {

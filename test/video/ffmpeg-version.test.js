@@ -67,7 +67,7 @@ describe('ffmpeg and ffprobe shipped in npm', () => {
     const { file } = unrunnable;
     assert.throws(() => makeRunnable(file, 'ffprobe'), {
       name: 'ExternalError',
-      message: `ffprobe ${file} exists but this user cannot run it; run chmod a+x ${file} as its owner, or set FFPROBE_PATH to an ffprobe this user can run`,
+      message: `ffprobe ${file} exists but this user cannot run it; run chmod a+x ${file} as its owner (on a disk mounted noexec, install elsewhere), or set FFPROBE_PATH to an ffprobe this user can run`,
     });
   });
 });
