@@ -13,8 +13,11 @@ import { holdsOnlyBrowserFiles, isBrowserNote } from '../util/paths.js';
  */
 export const runRecordName = '.dino-track-output.json';
 
-/** A file as the run left it: its size in bytes, modification time (ms) and content's sha1 (absent in records of older versions). */
-type WrittenFile = [number, number, string?];
+/**
+ * A file as the run left it: its size in bytes, modification time (ms), content's sha1 and change
+ * time (ms) (the last two absent in records of older versions, and for unhashed files).
+ */
+type WrittenFile = [number, number, string?, number?];
 
 /** sha1 of a file's content, read a block at a time (outputs such as a long video's CVAT XML can be large). */
 function hashFileSync(file: string): string {
@@ -48,7 +51,7 @@ function listWrittenFiles(folder: string, entries: string[]): Record<string, Wri
   const files: Record<string, WrittenFile> = {};
   const add = (name: string, hashed: boolean): void => {
     const stat = statSync(path.join(folder, name));
-    if (stat.isFile()) files[name] = hashed ? [stat.size, stat.mtimeMs, hashFileSync(path.join(folder, name))] : [stat.size, stat.mtimeMs];
+    if (stat.isFile()) files[name] = hashed ? [stat.size, stat.mtimeMs, hashFileSync(path.join(folder, name)), stat.ctimeMs] : [stat.size, stat.mtimeMs];
   };
   for (const entry of entries) {
     const full = path.join(folder, entry);
@@ -98,10 +101,11 @@ function isChanged(file: string, written: WrittenFile): boolean {
     return false; // removed: nothing of it to lose
   }
   if (!Array.isArray(written) || stat.size !== written[0]) return true;
-  // A file with a hash is compared by its content even where its time is as recorded: an edit
-  // at the same size whose time was put back (`touch -r`, tools that keep times) was replaced
-  // (a first-time-user trial).
-  if (typeof written[2] === 'string') return hashFileSync(file) !== written[2];
+  // A file with a hash is compared by its content unless both its times are as recorded: an edit
+  // at the same size whose modification time was put back (`touch -r`, tools that keep times)
+  // was replaced (a first-time-user trial); nothing sets the change time back. Hashing every
+  // file whatever its times read a long video's outputs again at every check (a review).
+  if (typeof written[2] === 'string') return !(stat.mtimeMs === written[1] && stat.ctimeMs === written[3]) && hashFileSync(file) !== written[2];
   return Math.abs(stat.mtimeMs - written[1]) > timeToleranceMs;
 }
 
