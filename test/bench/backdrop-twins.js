@@ -4,38 +4,27 @@
 // against background: every second frame's proposals, split by what their patches are in truth
 // (object: at least half on objects; background: under a fifth). The figures behind
 // `singleHeadTwinRatio` in src/track/multi/tuning.ts. Prints percentiles, asserts nothing.
-import { benchScenes, patchesOnObjects } from './region-truth.js';
-import { getProposals } from '../../dist/track/proposals.js';
+import { benchFrames, classifyRegion, isSingleHeadDrawn } from './region-truth.js';
 import { measureBackdrop, measureTwinRatio } from '../../dist/track/multi/backdrop.js';
 import { measureObjectness } from '../../dist/track/multi/objectness.js';
-import { centreAndNormalizeRows } from '../../dist/track/patch-features.js';
 import { multiTrackerTuning as tuning } from '../../dist/track/multi/tuning.js';
 
 const [set = 'tuning', variant = 'default'] = process.argv.slice(2);
 
 const ratios = { object: [], background: [] };
-for (const { name, width, frames } of benchScenes(set, variant)) {
-  for (const frame of frames) {
-    if (frame.index % 2) continue;
-    const { rows, cols, heads, dim } = frame;
-    const tokens = centreAndNormalizeRows(frame.patchTokens, dim); // as the tracker compares them
-    const truth = patchesOnObjects(frame, width);
-    const proposals = getProposals(frame.clsAttention, tokens, { rows, cols, heads, dim, threshold: 0.6, minPatches: tuning.minPatches, splitCosine: tuning.splitCosine, growCosine: tuning.growCosine, headLift: tuning.foregroundLift, singleHeadLift: tuning.singleHeadLift });
-    const options = { rows, cols, heads, dim, headLift: tuning.headLift, ringPatches: tuning.ringPatches, twinGap: tuning.twinGap, backdropPool: tuning.backdropPool, backdropSamples: tuning.backdropSamples };
-    const covered = new Uint8Array(rows * cols);
-    for (const p of proposals) p.mask.forEach((v, i) => v && (covered[i] = 1));
-    let backdrop;
-    for (const p of proposals) {
-      const o = measureObjectness(p, frame.clsAttention, tokens, options);
-      if (o.support >= tuning.supportHeads || o.maxLift < tuning.strongLift || o.areaShare > tuning.maxAreaShare || o.contrast >= Math.min(tuning.contrastCosine, tuning.singleHeadContrast)) continue;
-      let objectPatches = 0;
-      p.mask.forEach((v, i) => { objectPatches += v && truth[i]; });
-      const share = objectPatches / p.area;
-      const kind = share >= 0.5 ? 'object' : share < 0.2 ? 'background' : undefined;
-      if (!kind) continue;
-      backdrop ??= measureBackdrop(tokens, covered, options);
-      if (backdrop) ratios[kind].push({ ratio: measureTwinRatio(p, tokens, backdrop, options), name, index: frame.index, area: p.area });
-    }
+for (const { name, frame, tokens, proposals, truth } of benchFrames(set, variant)) {
+  const { rows, cols, heads, dim } = frame;
+  const options = { rows, cols, heads, dim, headLift: tuning.headLift, ringPatches: tuning.ringPatches, twinGap: tuning.twinGap, backdropPool: tuning.backdropPool, backdropSamples: tuning.backdropSamples };
+  const covered = new Uint8Array(rows * cols);
+  for (const p of proposals) p.mask.forEach((v, i) => v && (covered[i] = 1));
+  let backdrop;
+  for (const p of proposals) {
+    const o = measureObjectness(p, frame.clsAttention, tokens, options);
+    // Those the rule judges: the rest of objectness (the ring) passed.
+    const kind = isSingleHeadDrawn(o) && o.contrast < Math.min(tuning.contrastCosine, tuning.singleHeadContrast) ? classifyRegion(p, truth) : undefined;
+    if (!kind) continue;
+    backdrop ??= measureBackdrop(tokens, covered, options);
+    if (backdrop) ratios[kind].push({ ratio: measureTwinRatio(p, tokens, backdrop, options), name, index: frame.index, area: p.area });
   }
 }
 const percentile = (values, q) => values.length ? values[Math.min(values.length - 1, Math.floor(q * values.length))].ratio.toFixed(2) : '-';

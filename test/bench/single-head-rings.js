@@ -4,31 +4,19 @@
 // with the tracker's own tuning, split by what their patches are in truth (object: at least
 // half on objects; background: under a fifth). The figures behind `singleHeadContrast` in
 // src/track/multi/tuning.ts. Prints percentiles, asserts nothing.
-import { benchScenes, patchesOnObjects } from './region-truth.js';
-import { getProposals } from '../../dist/track/proposals.js';
+import { benchFrames, classifyRegion, isSingleHeadDrawn } from './region-truth.js';
 import { measureObjectness } from '../../dist/track/multi/objectness.js';
-import { centreAndNormalizeRows } from '../../dist/track/patch-features.js';
 import { multiTrackerTuning as tuning } from '../../dist/track/multi/tuning.js';
 
 const [set = 'tuning', variant = 'default'] = process.argv.slice(2);
 
 const rings = { object: [], background: [] };
-for (const { width, frames } of benchScenes(set, variant)) {
-  for (const frame of frames) {
-    if (frame.index % 2) continue;
-    const { rows, cols, heads, dim } = frame;
-    const tokens = centreAndNormalizeRows(frame.patchTokens, dim); // as the tracker compares them
-    const truth = patchesOnObjects(frame, width);
-    const proposals = getProposals(frame.clsAttention, tokens, { rows, cols, heads, dim, threshold: 0.6, minPatches: tuning.minPatches, splitCosine: tuning.splitCosine, growCosine: tuning.growCosine, headLift: tuning.foregroundLift, singleHeadLift: tuning.singleHeadLift });
-    for (const p of proposals) {
-      const o = measureObjectness(p, frame.clsAttention, tokens, { rows, cols, heads, dim, headLift: tuning.headLift, ringPatches: tuning.ringPatches });
-      if (o.support >= tuning.supportHeads || o.maxLift < tuning.strongLift || o.areaShare > tuning.maxAreaShare) continue;
-      let objectPatches = 0;
-      p.mask.forEach((v, i) => { objectPatches += v && truth[i]; });
-      const share = objectPatches / p.area;
-      if (share >= 0.5) rings.object.push(o.contrast);
-      else if (share < 0.2) rings.background.push(o.contrast);
-    }
+for (const { frame, tokens, proposals, truth } of benchFrames(set, variant)) {
+  const { rows, cols, heads, dim } = frame;
+  for (const p of proposals) {
+    const o = measureObjectness(p, frame.clsAttention, tokens, { rows, cols, heads, dim, headLift: tuning.headLift, ringPatches: tuning.ringPatches });
+    const kind = isSingleHeadDrawn(o) ? classifyRegion(p, truth) : undefined;
+    if (kind) rings[kind].push(o.contrast);
   }
 }
 const percentile = (values, q) => values.length ? values[Math.min(values.length - 1, Math.floor(q * values.length))].toFixed(2) : '-';
