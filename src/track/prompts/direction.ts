@@ -196,19 +196,8 @@ function getObjectnessTest(features: FrameFeatures, centred: Float32Array, regio
   const options = { rows, cols, heads, dim, headLift, ringPatches };
   // The backdrop leaves out the regions and the objects the labels hold (as the tracker leaves out
   // its tracks' claims): a look-alike of a prompted object found its twin in it (a review).
-  const getBackdrop = lazyBackdrop(centred, () => [...regions.map((r) => r.mask), getObjectPatches(soft, rows * cols)], { ...options, ...multiTrackerTuning });
+  const getBackdrop = lazyBackdrop(centred, () => [...regions.map((r) => r.mask), Uint8Array.from(getWinners(soft, rows * cols), (id) => (id > 0 ? 1 : 0))], { ...options, ...multiTrackerTuning });
   return (proposal) => judgeObjectLike(proposal, features.clsAttention, centred, options, multiTrackerTuning, undefined, getBackdrop);
-}
-
-/** The patches where an object's soft label leads the background's. */
-function getObjectPatches(soft: Map<number, Float32Array>, n: number): Uint8Array {
-  const background = soft.get(0);
-  const objects = new Uint8Array(n);
-  for (const [id, grid] of soft) {
-    if (id === 0) continue;
-    for (let i = 0; i < n; i++) if (grid[i] > (background?.[i] ?? 0)) objects[i] = 1;
-  }
-  return objects;
 }
 
 /**

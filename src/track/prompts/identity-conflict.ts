@@ -1,3 +1,4 @@
+import { getWinners } from '../reanchor.js';
 import type { WeightedSoft } from './soft-labels.js';
 
 /**
@@ -7,21 +8,15 @@ import type { WeightedSoft } from './soft-labels.js';
  */
 const conflictShare = 0.5;
 
-/** Per patch, the id a direction's soft labels are highest for (0 = background), among those it knows. */
+/** Per patch, the id a direction's soft labels are highest for, among those it knows (0 or less: background, or none). */
 function getHardLabels(source: WeightedSoft, n: number): Int32Array {
-  const best = new Float32Array(n).fill(-Infinity);
-  const hard = new Int32Array(n);
-  for (const [id, grid] of source.soft) {
-    if (source.unknown?.has(id)) continue;
-    for (let i = 0; i < n; i++) if (grid[i] > best[i]) [best[i], hard[i]] = [grid[i], id];
-  }
-  return hard;
+  return getWinners(source.unknown?.size ? new Map([...source.soft].filter(([id]) => !source.unknown?.has(id))) : source.soft, n);
 }
 
 /** Patches per id (0 left out). */
 function countAreas(hard: Int32Array): Map<number, number> {
   const areas = new Map<number, number>();
-  for (const id of hard) if (id !== 0) areas.set(id, (areas.get(id) ?? 0) + 1);
+  for (const id of hard) if (id > 0) areas.set(id, (areas.get(id) ?? 0) + 1);
   return areas;
 }
 
@@ -35,7 +30,7 @@ export function disagreeOnIds(first: WeightedSoft, second: WeightedSoft, n: numb
   const [areasA, areasB] = [countAreas(a), countAreas(b)];
   const pairs = new Map<string, number>();
   for (let i = 0; i < n; i++) {
-    if (a[i] === 0 || b[i] === 0 || a[i] === b[i]) continue;
+    if (a[i] <= 0 || b[i] <= 0 || a[i] === b[i]) continue;
     const key = `${a[i]},${b[i]}`;
     const count = (pairs.get(key) ?? 0) + 1;
     pairs.set(key, count);
