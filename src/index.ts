@@ -190,7 +190,8 @@ function withCallbacks(context: CheckedOptions, options: TrackOptions): TrackCon
   const { onProgress, signal } = options;
   // The notices are the command's lines: in the library's words, as its errors are (a trial: "--refine none").
   const paths = getGivenPaths(options);
-  const onNotice = options.onNotice && ((line: string) => (options.onNotice as NonNullable<TrackOptions['onNotice']>)(toLibraryWording(line, paths)));
+  const given = options.onNotice;
+  const onNotice = given && ((line: string) => given(toLibraryWording(line, paths)));
   const guard = createCallbackGuard();
   signal?.throwIfAborted();
   // A model download (or the wait for another run's) stops with it too.

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { devices } from './cli/track-options.js';
+import { devices, featureDtypes, propagations } from './cli/track-options.js';
 import { ExternalError, InputError, UsageError, expected } from './errors.js';
 import { formats, overlayModes } from './export/format-names.js';
 import { precisionChoices } from './model/registry.js';
@@ -82,7 +82,7 @@ export function checkPrepareArguments(file: unknown, size: unknown, output: unkn
  */
 const quotedValues: Record<string, readonly string[]> = {
   refine: refineModes, device: devices, precision: precisionChoices, overlay: overlayModes, format: formats,
-  propagation: ['improved', 'reference'], featuresDtype: ['f32', 'f16'],
+  propagation: propagations, featuresDtype: featureDtypes,
 };
 
 /**

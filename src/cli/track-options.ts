@@ -141,6 +141,10 @@ function getRefinement(mode: RefineMode, input: string | undefined): 'none' | 'g
 }
 
 export const devices = ['auto', 'cpu', 'cuda', 'webgpu'] as const;
+/** `--propagation`'s values. */
+export const propagations = ['improved', 'reference'] as const;
+/** `--features-dtype`'s values, as given (the cache names them in capitals). */
+export const featureDtypes = ['f32', 'f16'] as const;
 
 
 /** Endings of the files the mask formats write, which an output folder's name is unlikely to have. */
@@ -252,7 +256,7 @@ function parsePromptOptions(raw: RawTrackOptions): NonNullable<TrackOptions['pro
     contextFrames: parseInteger('--context-frames', raw.contextFrames ?? trackDefaults.contextFrames, 0, 100),
     radius: parseInteger('--window', raw.window ?? trackDefaults.window, 1, 1000),
     topK: parseInteger('--top-k', raw.topK ?? trackDefaults.topK, 1, 1000),
-    propagation: parseChoice<'reference' | 'improved'>('--propagation', raw.propagation ?? trackDefaults.propagation, ['improved', 'reference']),
+    propagation: parseChoice<(typeof propagations)[number]>('--propagation', raw.propagation ?? trackDefaults.propagation, propagations),
     discover: Boolean(raw.discover),
   };
 }
@@ -314,7 +318,7 @@ export function normalizeTrackOptions(input: string | undefined, raw: RawTrackOp
     notices: [],
     features: raw.features,
     saveFeatures: raw.saveFeatures,
-    saveFeaturesDtype: parseChoice<CacheDtype>('--features-dtype', (raw.featuresDtype ?? trackDefaults.featuresDtype).toUpperCase(), ['F32', 'F16']),
+    saveFeaturesDtype: parseChoice<CacheDtype>('--features-dtype', (raw.featuresDtype ?? trackDefaults.featuresDtype).toUpperCase(), featureDtypes.map((d) => d.toUpperCase() as CacheDtype)),
     // Written through a link to a folder; the output's kind comes from the name given.
     output: followFolderLink(output),
     formats: formatList,
