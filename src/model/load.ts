@@ -133,6 +133,16 @@ function warnIfStretched(size: { width: number; height: number }, frameWidth: nu
 }
 
 /**
+ * Says so when `--short-side` was given but a prepared model's fixed input decides the size
+ * (a first-time user's trial: `--short-side 128` with a model prepared for 320x240 ran at
+ * 320x240 without a word, where other options that do nothing are said to).
+ */
+function warnIfShortSideIgnored(size: { width: number; height: number }, options: LoadOptions, file: string): void {
+  if (!options.upscale || Math.min(size.width, size.height) === options.shortSide) return;
+  options.notify?.(`--short-side ${options.shortSide} does nothing with ${file}, prepared for ${size.width}x${size.height} (WxH) input: frames are scaled to that; give the original model to track at another size (track prepares it for each --short-side)`);
+}
+
+/**
  * The graph and what preparation finds in it. A registry model's cached copy that is not a
  * model (a page an older version kept) is named with the command that downloads it again.
  */
@@ -189,6 +199,7 @@ export async function loadModel(options: LoadOptions, frameWidth: number, frameH
     // A prepared model fixes its own input size; frames are scaled to it.
     if (structure.inputWidth && structure.inputHeight) {
       size = { width: structure.inputWidth, height: structure.inputHeight };
+      warnIfShortSideIgnored(size, options, file);
       warnIfStretched(size, frameWidth, frameHeight, file, options.notify);
     }
   } else {

@@ -210,6 +210,12 @@ describe('dino-track INPUT -o OUT.mp4 (real ffmpeg, real onnxruntime)', () => {
     // …and says so, once: a model prepared for another shape is most often a slip (prepare's --size is height first).
     assert.match(stretched.stderr, /^dino-track: .*tiny-p16-prepared-96x128\.onnx was prepared for 128x96 \(WxH\) input, another shape than the video's 240x100: frames are stretched to fit; prepare the original model for the video's shape \(models prepare ORIGINAL\.onnx --size HEIGHTxWIDTH -o OUT\.onnx; this file, already prepared, is refused there\), give the original model .*, or for a model from models\/export_dino\.py run it again with --size HEIGHTxWIDTH$/m);
     assert.doesNotMatch(fixed.stderr, /stretched/, '4:3 into 4:3 is not stretched');
+    assert.doesNotMatch(fixed.stderr, /--short-side/, 'no --short-side given, none said');
+    // A --short-side the prepared model's size overrides is said, not silently dropped (a first-time user's trial).
+    const sized = await runCli([video, '-o', path.join(dir, 'fixed-sized'), '--format', 'davis', '--model', models.tinyPrepared, '--short-side', '64', '--verbose', '--progress', 'none'], { env });
+    assert.equal(sized.code, 0, sized.stderr);
+    assert.match(sized.stderr, /input 128x96 \(WxH; 8x6 patches\)/);
+    assert.match(sized.stderr, /^dino-track: --short-side 64 does nothing with .*tiny-p16-prepared-96x128\.onnx, prepared for 128x96 \(WxH\) input: frames are scaled to that; give the original model to track at another size/m);
     const [wideStream] = probeStreams(path.join(dir, 'wide-fixed-out.mp4'));
     assert.deepEqual([wideStream.width, wideStream.height, wideStream.nb_read_frames], [240, 100, '10']);
   });
