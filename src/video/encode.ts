@@ -95,8 +95,9 @@ function buildArgs(options: EncodeOptions): string[] {
   // it cannot (an unknown codec id) failed the whole overlay with `-map 1:a`.
   if (withAudio) args.push('-i', toFfmpegFile(audioFrom as string), '-map', '0:v:0', ...video.audio.flatMap((a) => ['-map', `1:${a.index}`]));
   const filters: string[] = [];
-  // yuv420p needs even sizes: pad odd ones by one pixel rather than fail.
-  if (video.width % 2 !== 0 || video.height % 2 !== 0) filters.push('pad=ceil(iw/2)*2:ceil(ih/2)*2');
+  // yuv420p needs even sizes: pad odd ones by one pixel rather than fail, a pixel that repeats
+  // the picture's edge (pad alone paints it black: a line a first-time user saw).
+  if (video.width % 2 !== 0 || video.height % 2 !== 0) filters.push('pad=ceil(iw/2)*2:ceil(ih/2)*2', `fillborders=right=${video.width % 2}:bottom=${video.height % 2}:mode=smear`);
   // Non-square pixels (anamorphic video): the frames are the stored pixels, so the overlay keeps their shape, or players squash it.
   if (video.pixelAspect) filters.push(`setsar=${video.pixelAspect.replace(':', '/')}`);
   if (filters.length) args.push('-vf', filters.join(','));

@@ -117,9 +117,16 @@ describe('unusual videos that must work', () => {
     assert.equal(readdirSync(path.join(folder, long, 'masks')).length, 10);
     assert.deepEqual(readdirSync(folder).sort(), [long, `${long.slice(0, -8)}.safetensors`, `${long}.mp4`].sort());
   });
-  it('odd sizes (853x479): masks at the exact size, the H.264 overlay padded by one pixel', async () => {
+  it('odd sizes (853x479): masks at the exact size, the H.264 overlay padded by one pixel that repeats the edge', async () => {
     const odd = make('odd.mp4', ['-f', 'lavfi', '-i', 'testsrc2=size=854x480:rate=10', '-t', '1', '-vf', 'scale=853:479', '-c:v', 'libx264', '-pix_fmt', 'yuv444p']);
     await expectOverlay(odd, { width: 854, height: 480, frames: 10 });
+    // The pad line repeats the picture's edge, not black (a first-time user's trial saw a black line).
+    const rgb = execFileSync(ffmpeg, ['-v', 'error', '-i', path.join(work, 'odd.mp4-overlay.mp4'), '-frames:v', '1', '-f', 'rawvideo', '-pix_fmt', 'rgb24', 'pipe:1'], { maxBuffer: 4 << 20 });
+    const at = (x, y) => rgb.subarray((y * 854 + x) * 3, (y * 854 + x) * 3 + 3);
+    const differs = (pairs) => pairs.reduce((sum, [a, b]) => sum + a.reduce((s, v, k) => s + Math.abs(v - b[k]), 0) / 3, 0) / pairs.length;
+    const lastColumn = differs(Array.from({ length: 479 }, (_, y) => [at(853, y), at(852, y)]));
+    const lastRow = differs(Array.from({ length: 853 }, (_, x) => [at(x, 479), at(x, 478)]));
+    assert.ok(lastColumn < 16 && lastRow < 16, `pad line differs from the edge by ${lastColumn.toFixed(1)} (column) and ${lastRow.toFixed(1)} (row) on average`);
     const out = path.join(work, 'odd-masks');
     assert.equal((await runCli([odd, '-o', out, '--format', 'davis', ...model], { env })).code, 0);
     const png = readFileSync(path.join(out, 'masks', '00000.png'));
