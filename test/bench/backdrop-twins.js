@@ -35,3 +35,12 @@ for (const [kind, values] of Object.entries(ratios)) {
   console.log(`  ${kind.padEnd(10)} ${String(values.length).padStart(5)} regions; p10 ${percentile(values, 0.1)}, median ${percentile(values, 0.5)}, p90 ${percentile(values, 0.9)}; at least 0.9: ${atLeast(0.9)}, at least ${tuning.singleHeadTwinRatio}: ${atLeast(tuning.singleHeadTwinRatio)}, at least 1.1: ${atLeast(1.1)}`);
   if (kind === 'object') console.log(`  objects at ${tuning.singleHeadTwinRatio} or over (scene@frame: patches): ${values.filter((v) => v.ratio >= tuning.singleHeadTwinRatio).map((v) => `${v.name}@${v.index}: ${v.area}`).join(', ') || 'none'}`);
 }
+// The limit that best tells the two apart here: the share of background regions it refuses less
+// the share of object regions it refuses (Youden's index), over a sweep. On the tuning set this
+// is the figure `singleHeadTwinRatio` is chosen by (the tracker's scores there do not move with it).
+const share = (values, limit) => values.filter((v) => v.ratio >= limit).length / Math.max(1, values.length);
+const sweep = Array.from({ length: 13 }, (_, k) => Math.round((0.6 + 0.05 * k) * 100) / 100).map((limit) => ({ limit, objects: share(ratios.object, limit), background: share(ratios.background, limit) }));
+console.log('  limit  objects refused  background refused  difference');
+for (const { limit, objects, background } of sweep) console.log(`  ${limit.toFixed(2).padStart(5)}  ${objects.toFixed(3).padStart(15)}  ${background.toFixed(3).padStart(18)}  ${(background - objects).toFixed(3).padStart(10)}`);
+const best = sweep.reduce((a, b) => (b.background - b.objects > a.background - a.objects ? b : a));
+console.log(`  best difference at ${best.limit.toFixed(2)} (${(best.background - best.objects).toFixed(3)})`);

@@ -7,6 +7,7 @@ import { describeHeldout, generateHeldout, heldoutName, patch } from './heldout-
 import { getForeground, getProposals } from '../../dist/track/proposals.js';
 import { averageHeads } from '../../dist/track/attention-mask.js';
 import { measureObjectness } from '../../dist/track/multi/objectness.js';
+import { measureBackdrop, measureTwinRatio } from '../../dist/track/multi/backdrop.js';
 import { centreAndNormalizeRows } from '../../dist/track/patch-features.js';
 import { multiTrackerTuning as tuning } from '../../dist/track/multi/tuning.js';
 
@@ -47,15 +48,21 @@ for (const frame of generateHeldout(scene)) {
   if (frame.index > Number(last)) break;
   const { rows, cols, heads, dim } = frame;
   const tokens = centreAndNormalizeRows(frame.patchTokens, dim); // as the tracker compares them
-  const options = { rows, cols, heads, dim, threshold, minPatches: tuning.minPatches, splitCosine: tuning.splitCosine, growCosine: tuning.growCosine, headLift: tuning.foregroundLift };
+  const options = { rows, cols, heads, dim, threshold, minPatches: tuning.minPatches, splitCosine: tuning.splitCosine, growCosine: tuning.growCosine, headLift: tuning.foregroundLift, singleHeadLift: tuning.singleHeadLift };
   const labels = patchTruth(frame);
   const foreground = getForeground(frame.clsAttention, options);
   const mean = averageHeads(frame.clsAttention, heads);
   const total = mean.reduce((a, b) => a + b, 0);
   const onObjects = mean.reduce((a, v, i) => a + (labels[i] > 0 ? v : 0), 0) / total;
   console.log(` frame ${frame.index}: objects (by patch majority) hold ${onObjects.toFixed(2)} of the head-mean attention; foreground ${describe(foreground, labels)}`);
-  for (const proposal of getProposals(frame.clsAttention, tokens, options)) {
+  const proposals = getProposals(frame.clsAttention, tokens, options);
+  // The backdrop as the tracker's birth step measures it, less the tracks' claims (not known here).
+  const covered = new Uint8Array(rows * cols);
+  for (const p of proposals) p.mask.forEach((v, i) => v && (covered[i] = 1));
+  const backdrop = measureBackdrop(tokens, covered, { rows, cols, dim, ...tuning });
+  for (const proposal of proposals) {
     const o = measureObjectness(proposal, frame.clsAttention, tokens, { rows, cols, heads, dim, headLift: tuning.headLift, ringPatches: tuning.ringPatches });
-    console.log(`   proposal ${proposal.area} patches (${describe(proposal.mask, labels)}): support ${o.support}, max lift ${o.maxLift.toFixed(1)}, contrast ${o.contrast.toFixed(2)}, area share ${o.areaShare.toFixed(2)}`);
+    const twins = backdrop ? measureTwinRatio(proposal, tokens, backdrop, { rows, cols, dim, ...tuning }).toFixed(2) : '-';
+    console.log(`   proposal ${proposal.area} patches (${describe(proposal.mask, labels)}): support ${o.support}, max lift ${o.maxLift.toFixed(1)}, contrast ${o.contrast.toFixed(2)}, area share ${o.areaShare.toFixed(2)}, twin ratio ${twins}`);
   }
 }
