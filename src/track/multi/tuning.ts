@@ -282,6 +282,9 @@ export const multiTrackerTuning = {
    * only one head's lift draws that pass the rest of objectness, every second frame: median
    * ratio objects 0.81, background 0.99; at 1 or over 6 of 73 objects (all of 2–3 patches, a
    * frame here and there: a birth needs 3 frames in a row) and 62 of 133 background regions.
+   * 0.9, where those regions are told apart best (the bench's sweep), lost a real object on the
+   * single-head probe set (4009; `TUNING='{"singleHeadTwinRatio":0.9}' node
+   * test/bench/tune-track.js single-head`: J/oracle 0.966 → 0.938), so 1 stays (README).
    */
   singleHeadTwinRatio: 1,
   /** Patches within this many rows and columns of a patch are its surroundings (the ring's business), not a twin elsewhere. Set by hand: the ring's width and one more. */
