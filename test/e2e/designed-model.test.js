@@ -308,4 +308,31 @@ describe('designed ViT through the CLI: prompts on several frames (an annotator\
       assert.ok(yellow && yellow.bbox[1] + yellow.bbox[3] <= 100, `frame ${frame.frame}: yellow's mask ${yellow?.bbox} does not reach down to green`);
     }
   });
+  it('keeps both squares a prompt paints with one id, apart on every frame after it (drift correction does not drop one)', async () => {
+    // A first-time user's trial: red and green squares, both in view throughout, merged into id 1
+    // by a prompt; green (not the region drift correction picked for id 1) faded to the
+    // background within two frames.
+    const video = makeClip('two-parts', [['red', 60, 60, '20+40*t', '50'], ['green', 50, 50, '230', '20+20*t']]);
+    const prompts = path.join(dir, 'two-parts-prompts');
+    mkdirSync(prompts, { recursive: true });
+    const labels = new Uint16Array(320 * 240);
+    const rect = (x0, y0, w, h, id) => { for (let y = y0; y < y0 + h; y++) labels.fill(id, y * 320 + x0, y * 320 + x0 + w); };
+    rect(60, 50, 60, 60, 1); // frame 10, t 1: red at x 60
+    rect(230, 40, 50, 50, 1); // green at y 40
+    writeFileSync(path.join(prompts, '00010.png'), encodeDavisPng(labels, 320, 240));
+    const out = path.join(dir, 'two-parts-out');
+    const run = await runCli(['track', video, '--model', model, '--prompts', prompts, '-o', out, '--format', 'davis', '--progress', 'none'], { env });
+    assert.equal(run.code, 0, run.stderr);
+    for (let t = 11; t < 30; t++) {
+      const png = decode(readFileSync(path.join(out, 'masks', `${String(t).padStart(5, '0')}.png`))).data;
+      const share = (x0, y0, w, h) => {
+        let ones = 0;
+        for (let y = y0; y < y0 + h; y++) for (let x = x0; x < x0 + w; x++) ones += png[y * 320 + x] === 1 ? 1 : 0;
+        return ones / (w * h);
+      };
+      const [redX, greenY] = [Math.round(20 + 4 * t), Math.round(20 + 2 * t)];
+      assert.ok(share(redX, 50, 60, 60) >= 0.8, `frame ${t}: red is id 1 (${share(redX, 50, 60, 60).toFixed(2)})`);
+      assert.ok(share(230, greenY, 50, 50) >= 0.8, `frame ${t}: green is id 1 too (${share(230, greenY, 50, 50).toFixed(2)})`);
+    }
+  });
 });

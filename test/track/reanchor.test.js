@@ -125,6 +125,20 @@ describe('drift correction by attention (prompted mode, improved propagation)', 
     assert.equal(soft.get(1)[2 * cols + 2], 1); // the object keeps its core
     assert.equal(soft.get(0)[2 * cols + 4], 0.5); // background regains half (not moved by the pull on object 1)
   });
+  it('does not pull an object the prompt marked in two pieces off the piece its region is not on; one marked whole, it does', () => {
+    // Object 1 is two squares (axes 1 and 2) apart, as an annotator painted them with one id.
+    const now = frame([[1, 1, 1], [4, 6, 2]]);
+    const labels = new Uint16Array(n);
+    for (const [r0, c0] of [[1, 1], [4, 6]]) for (let r = r0; r < r0 + 3; r++) for (let c = c0; c < c0 + 3; c++) labels[r * cols + c] = 1;
+    const prototypes = getPrototypes(labels, now.tokens, dim, [0, 1]);
+    const run = (inPieces) => {
+      const soft = new Map([[0, Float32Array.from(labels, (v) => 1 - v)], [1, Float32Array.from(labels)]]);
+      assert.deepEqual(correctDrift_(soft, now.attention, now.tokens, prototypes, { ...options, pull: 0.5, inPieces }), [1]);
+      return [soft.get(1)[2 * cols + 2], soft.get(1)[5 * cols + 7]];
+    };
+    assert.deepEqual(run(new Set([1])), [1, 1]); // both squares stay object 1's
+    assert.deepEqual(run(new Set()).sort(), [0.5, 1]); // marked whole: the square apart from the region is a leak, pulled down
+  });
   it('leaves an object alone when no attention region looks like it', () => {
     const labels = new Uint16Array(n);
     for (let r = 1; r < 4; r++) for (let c = 1; c < 4; c++) labels[r * cols + c] = 1;

@@ -4,7 +4,7 @@ import { lazyBackdrop } from '../multi/backdrop.js';
 import { judgeObjectLike } from '../multi/objectness.js';
 import { countPatches } from '../multi/painting.js';
 import { multiTrackerTuning } from '../multi/tuning.js';
-import { getProposals, type Proposal } from '../proposals.js';
+import { getComponents, getProposals, type Proposal } from '../proposals.js';
 import { propagateMasks, type ContextFrame } from '../propagation.js';
 import { correctDrift_, dropStrayParts_, eraseVanished_, getAttentionRegions, getPrototypes, getWinners, reanchorLost_ } from '../reanchor.js';
 import type { Similarity } from '../similarity.js';
@@ -277,6 +277,15 @@ function getPromptedLooks(direction: Direction): Map<number, Float32Array[]> {
   return looks;
 }
 
+/** The objects the direction's prompt marked in more than one piece (4-connected, at the patch grid): an object in two parts, as the annotator painted it. */
+function getMarkedInPieces(direction: Direction, rows: number, cols: number): Set<number> {
+  const inPieces = new Set<number>();
+  for (const [id, mask] of direction.anchor?.masks ?? []) {
+    if (id > 0 && getComponents(Uint8Array.from(mask, (v) => (v >= 0.5 ? 1 : 0)), rows, cols).length > 1) inPieces.add(id);
+  }
+  return inPieces;
+}
+
 /**
  * Whether an object is large enough to be let go when out of view (`letGoPatches`, counted
  * where it was last marked by a prompt or found by discovery; the backward pass knows every
@@ -336,7 +345,7 @@ export async function stepDirection_(direction: Direction, features: FrameFeatur
       }
     }
     eraseVanished_(soft, { tokens: tokens.centred, dim, cols, radius: options.radius, prototypes, matchCosine, lostPatches }, (id) => mayLetGo(direction, id), anchored);
-    correctDrift_(soft, features.clsAttention, tokens.centred, prototypes, { rows, cols, heads, dim, lostPatches, matchCosine, pull, driftIou, regions });
+    correctDrift_(soft, features.clsAttention, tokens.centred, prototypes, { rows, cols, heads, dim, lostPatches, matchCosine, pull, driftIou, regions, inPieces: getMarkedInPieces(direction, rows, cols) });
     if (!hasObjectOfUnknownLook(direction, features.index)) separateLookAlikes_(soft, { regions: regions ?? [], prototypes: live, matchCosine, lostPatches, sizes: direction.markedPatches, previous: () => getPreviousWinners(direction, rows * cols), frame: features.index, paths: direction.lookAlikePaths });
   }
   direction.born = [];
