@@ -1,6 +1,7 @@
 import type { FeatureCache } from '../features/index.js';
 import type { LoadedModel } from '../model/index.js';
 import { getFfmpegBinaries, type VideoInfo } from '../video/index.js';
+import { countOf } from './count-of.js';
 import { describeSmallInput } from './small-input.js';
 import type { TrackOptions } from './track-options.js';
 import { describeUnreadableAudio } from './unreadable-audio.js';
@@ -32,14 +33,14 @@ export function getStartNotices(start: { video?: VideoInfo; model?: LoadedModel;
   if (!options.verbose) return lines;
   if (cache) {
     const { info } = cache;
-    lines.push(`feature cache ${options.features}: ${info.frames} frames, ${info.rows}x${info.cols} patches (rows x cols), ${info.heads} heads, D ${info.dim}, frames ${info.frameWidth}x${info.frameHeight} (WxH)`);
+    lines.push(`feature cache ${options.features}: ${countOf(info.frames, 'frame')}, ${info.rows}x${info.cols} patches (rows x cols), ${info.heads} heads, D ${info.dim}, frames ${info.frameWidth}x${info.frameHeight} (WxH)`);
   }
   if (video) {
     const { ffmpeg, source } = getFfmpegBinaries();
     lines.push(`ffmpeg ${ffmpeg} (from ${source})`);
   }
   if (video && model) {
-    lines.push(`${video.width}x${video.height} (WxH) @ ${video.fps.toFixed(3)} fps, ${video.frameCount}${video.frameCountIsEstimate ? ' (estimated)' : ''} frames`);
+    lines.push(`${video.width}x${video.height} (WxH) @ ${video.fps.toFixed(3)} fps, ${countOf(video.frameCount, 'frame')}${video.frameCountIsEstimate ? ' (estimated)' : ''}`);
     lines.push(`model ${model.file}: patch ${model.structure.patchSize}, input ${model.inputWidth}x${model.inputHeight} (WxH; ${model.cols}x${model.rows} patches), provider ${model.session.provider}, threads ${options.model.threads || 'auto'}`);
     if (model.preparedPath) lines.push(`prepared model ${model.preparedNow ? 'written to' : 'reused from'} ${model.preparedPath}`);
   }
