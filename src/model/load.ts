@@ -137,8 +137,9 @@ function warnIfStretched(size: { width: number; height: number }, frameWidth: nu
  * (a first-time user's trial: `--short-side 128` with a model prepared for 320x240 ran at
  * 320x240 without a word, where other options that do nothing are said to).
  */
-function warnIfShortSideIgnored(size: { width: number; height: number }, options: LoadOptions, file: string): void {
-  if (!options.upscale || Math.min(size.width, size.height) === options.shortSide) return;
+function warnIfShortSideIgnored(size: { width: number; height: number }, requested: { width: number; height: number }, options: LoadOptions, file: string): void {
+  // Against the input --short-side gives (rounded to the patch size), not its raw value: 100 asks for the 96 lines a model prepared at 96 has.
+  if (!options.upscale || Math.min(size.width, size.height) === Math.min(requested.width, requested.height)) return;
   options.notify?.(`--short-side ${options.shortSide} does nothing with ${file}, prepared for ${size.width}x${size.height} (WxH) input: frames are scaled to that; give the original model to track at another size (track prepares it for each --short-side)`);
 }
 
@@ -198,8 +199,9 @@ export async function loadModel(options: LoadOptions, frameWidth: number, frameH
   if (structure.prepared) {
     // A prepared model fixes its own input size; frames are scaled to it.
     if (structure.inputWidth && structure.inputHeight) {
+      const requested = size;
       size = { width: structure.inputWidth, height: structure.inputHeight };
-      warnIfShortSideIgnored(size, options, file);
+      warnIfShortSideIgnored(size, requested, options, file);
       warnIfStretched(size, frameWidth, frameHeight, file, options.notify);
     }
   } else {
