@@ -6,7 +6,7 @@
 import { describeHeldout, generateHeldout, heldoutName, patch } from './heldout-scenes.js';
 import { getForeground, getProposals } from '../../dist/track/proposals.js';
 import { averageHeads } from '../../dist/track/attention-mask.js';
-import { measureObjectness } from '../../dist/track/multi/objectness.js';
+import { isObjectLike, measureObjectness } from '../../dist/track/multi/objectness.js';
 import { measureBackdrop, measureTwinRatio } from '../../dist/track/multi/backdrop.js';
 import { centreAndNormalizeRows } from '../../dist/track/patch-features.js';
 import { multiTrackerTuning as tuning } from '../../dist/track/multi/tuning.js';
@@ -63,6 +63,8 @@ for (const frame of generateHeldout(scene)) {
   for (const proposal of proposals) {
     const o = measureObjectness(proposal, frame.clsAttention, tokens, { rows, cols, heads, dim, headLift: tuning.headLift, ringPatches: tuning.ringPatches });
     const twins = backdrop ? measureTwinRatio(proposal, tokens, backdrop, { rows, cols, dim, ...tuning }).toFixed(2) : '-';
-    console.log(`   proposal ${proposal.area} patches (${describe(proposal.mask, labels)}): support ${o.support}, max lift ${o.maxLift.toFixed(1)}, contrast ${o.contrast.toFixed(2)}, area share ${o.areaShare.toFixed(2)}, twin ratio ${twins}`);
+    // Whether heads and ring pass (objectness.ts isObjectLike); the backdrop rule then judges the single-head ones by their twin ratio.
+    const passes = isObjectLike(o, tuning) ? (o.support >= tuning.supportHeads ? 'passes heads and ring' : 'passes heads and ring by one head') : 'fails heads or ring';
+    console.log(`   proposal ${proposal.area} patches (${describe(proposal.mask, labels)}): support ${o.support}, max lift ${o.maxLift.toFixed(1)}, contrast ${o.contrast.toFixed(2)}, area share ${o.areaShare.toFixed(2)}, twin ratio ${twins}; ${passes}`);
   }
 }
