@@ -193,11 +193,16 @@ describe('unusual videos that must work', () => {
   });
   it('a one-frame video: tracked, and --verbose says "1 frame", not "1 frames"', async () => {
     const one = make('one-frame.mp4', ['-f', 'lavfi', '-i', 'testsrc2=size=128x96:rate=10', '-frames:v', '1', '-c:v', 'libx264', '-pix_fmt', 'yuv420p']);
-    const result = await runCli([one, '-o', path.join(work, 'one-frame-out'), '--format', 'davis', '--verbose', ...model], { env });
+    const cache = path.join(work, 'one-frame.safetensors');
+    const result = await runCli([one, '-o', path.join(work, 'one-frame-out'), '--format', 'davis', '--verbose', '--save-features', cache, ...model], { env });
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stderr, /fps, 1 frame\n/);
     assert.match(result.stderr, /: 1 frame, /);
     assert.doesNotMatch(result.stderr, /\b1 frames\b/);
+    // The feature cache's line too.
+    const cached = await runCli(['--features', cache, '-o', path.join(work, 'one-frame-cached'), '--format', 'davis', '--verbose', '--refine', 'none'], { env });
+    assert.equal(cached.code, 0, cached.stderr);
+    assert.match(cached.stderr, /one-frame\.safetensors: 1 frame, /);
   });
   it('very small frames (32x32)', () => expectOverlay(make('small.mp4', ['-f', 'lavfi', '-i', 'testsrc2=size=32x32:rate=10', '-t', '1', '-c:v', 'libx264', '-pix_fmt', 'yuv444p']), { width: 32, height: 32, frames: 10 }));
   it('large frames (4K)', () => expectOverlay(make('4k.mp4', ['-f', 'lavfi', '-i', 'testsrc2=size=3840x2160:rate=10', '-frames:v', '3', '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p']), { width: 3840, height: 2160, frames: 3 }));
