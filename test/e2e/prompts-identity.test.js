@@ -109,25 +109,4 @@ describe('--prompts: what an annotator said sticks, and look-alikes keep their i
     const read = await trackWith('merged', shape, cache, { 0: [{ r: 1, c: 1, id: 1 }, { r: 4, c: 7, id: 2 }], 5: [{ r: 1, c: 1, id: 1 }] });
     for (let t = 9; t < 12; t++) assert.ok((read(t)[2] ?? 0) >= 5, `frame ${t}: B is back as id 2 (${JSON.stringify(read(t))})`);
   });
-  it('an object the prompt marks in two separate parts keeps both (a merge of two squares into one id sticks)', async () => {
-    const shape = { rows: 8, cols: 12 };
-    // Both move (label propagation from the prompt alone would keep a still one).
-    const cache = await makeCache('two-parts', { ...shape, count: 12, blobsAt: (t) => [
-      { r: 1, c: Math.floor(t / 2), token: look({ 1: 1 }) },
-      { r: Math.min(5, 1 + Math.floor(t / 3)), c: 8, token: look({ 2: 1 }) },
-    ] });
-    // Frame 0 marks them as two objects; frame 4 paints both with id 1 (a first-time user's trial).
-    const read = await trackWith('two-parts', shape, cache, { 0: [{ r: 1, c: 0, id: 1 }, { r: 1, c: 8, id: 2 }], 4: [{ r: 1, c: 2, id: 1 }, { r: 2, c: 8, id: 1 }] });
-    for (let t = 5; t < 12; t++) assert.deepEqual(read(t), { 1: 18 }, `frame ${t}: both squares are id 1`);
-  });
-
-  it('an object first marked in two separate parts keeps both going forwards', async () => {
-    const shape = { rows: 8, cols: 12 };
-    const cache = await makeCache('two-parts-first', { ...shape, count: 12, blobsAt: (t) => [
-      { r: 1, c: Math.floor(t / 2), token: look({ 1: 1 }) },
-      { r: Math.min(5, 1 + Math.floor(t / 3)), c: 8, token: look({ 2: 1 }) },
-    ] });
-    const read = await trackWith('two-parts-first', shape, cache, { 0: [{ r: 1, c: 0, id: 1 }, { r: 1, c: 8, id: 1 }] });
-    for (let t = 1; t < 12; t++) assert.deepEqual(read(t), { 1: 18 }, `frame ${t}: both squares are id 1`);
-  });
 });

@@ -66,6 +66,8 @@ export interface Direction {
   markedPatches: Map<number, number>;
   /** The objects discovery found on the last frame stepped to, with their masks on the frames before it. */
   born: Discovered[];
+  /** Objects the last prompt marked as several things (findMarkedInPieces): drift correction keeps each of their pieces. */
+  inPieces: Set<number>;
   /** Objects the last prompt marked only by a sliver that covers no patch's centre, waiting to come into view: id → where (slivers.ts). */
   pending: Map<number, PendingSliver>;
   /** Each look-alike's last sightings apart from its twins (look-alikes.ts), oldest first. */
@@ -75,7 +77,7 @@ export interface Direction {
 /** A direction that carries `ids` and has passed no prompt yet. */
 export function createDirection(ids: number[]): Direction {
   const sorted = [...new Set([0, ...ids])].sort((a, b) => a - b);
-  return { ids: sorted, recent: [], prototypes: new Map(), rejected: new Map(), discovery: { candidates: [], taken: new Set(sorted) }, born: [], markedPatches: new Map(), pending: new Map(), lookAlikePaths: new Map() };
+  return { ids: sorted, recent: [], prototypes: new Map(), rejected: new Map(), discovery: { candidates: [], taken: new Set(sorted) }, born: [], markedPatches: new Map(), pending: new Map(), inPieces: new Set(), lookAlikePaths: new Map() };
 }
 
 /** A frame's patch tokens in the two forms prompted mode uses, each `[rows*cols, dim]` unit rows. */
@@ -150,6 +152,36 @@ export function anchorAtPixelPrompt_(direction: Direction, features: FrameFeatur
   const grid = resizeLabels(pixels, width, height, cols, rows);
   const slivers = getSliverFootprints(pixels, width, height, grid, cols, rows, () => averageHeads(features.clsAttention, features.heads));
   anchorAtPrompt_(direction, features.index, grid, tokens, features.dim, slivers);
+  // An object this prompt does not mark (hidden here) keeps what the prompt that last marked it said.
+  const marked = new Set(grid);
+  const inPieces = findMarkedInPieces(grid, () => getObjectRegions(features, tokens.centred), rows, cols);
+  direction.inPieces = new Set([...direction.inPieces].filter((id) => !marked.has(id)).concat([...inPieces]));
+}
+
+/**
+ * The objects a prompt marks as several things (`labels` at the patch grid): in more than one
+ * piece of at least `lostPatches` (4-connected: a thin part at a slant, cut by the grid into
+ * patches touching at corners, is no piece of its own), or over more than one of the frame's
+ * object regions (most of each region's patches theirs) — two squares an annotator painted
+ * with one id, apart or touching. Regions at the default threshold: the prompt is read before
+ * the run's options reach here.
+ */
+function findMarkedInPieces(labels: Uint16Array, getRegions: () => Proposal[], rows: number, cols: number): Set<number> {
+  const inPieces = new Set<number>();
+  let regions: Proposal[] | undefined;
+  for (const id of new Set(labels)) {
+    if (id === 0) continue;
+    const mask = new Uint8Array(labels.length);
+    for (let i = 0; i < labels.length; i++) if (labels[i] === id) mask[i] = 1;
+    if (getComponents(mask, rows, cols).filter((piece) => piece.length >= promptedTuning.lostPatches).length > 1) {
+      inPieces.add(id);
+      continue;
+    }
+    regions ??= getRegions();
+    const covered = regions.filter((region) => 2 * region.mask.reduce((sum, v, i) => sum + (v && mask[i] ? 1 : 0), 0) > region.area);
+    if (covered.length > 1) inPieces.add(id);
+  }
+  return inPieces;
 }
 
 /** The ids the direction's last prediction gave at least `lostPatches` patches (in view going into the next frame). */
@@ -277,15 +309,6 @@ function getPromptedLooks(direction: Direction): Map<number, Float32Array[]> {
   return looks;
 }
 
-/** The objects the direction's prompt marked in more than one piece (4-connected, at the patch grid): an object in two parts, as the annotator painted it. */
-function getMarkedInPieces(direction: Direction, rows: number, cols: number): Set<number> {
-  const inPieces = new Set<number>();
-  for (const [id, mask] of direction.anchor?.masks ?? []) {
-    if (id > 0 && getComponents(Uint8Array.from(mask, (v) => (v >= 0.5 ? 1 : 0)), rows, cols).length > 1) inPieces.add(id);
-  }
-  return inPieces;
-}
-
 /**
  * Whether an object is large enough to be let go when out of view (`letGoPatches`, counted
  * where it was last marked by a prompt or found by discovery; the backward pass knows every
@@ -345,7 +368,7 @@ export async function stepDirection_(direction: Direction, features: FrameFeatur
       }
     }
     eraseVanished_(soft, { tokens: tokens.centred, dim, cols, radius: options.radius, prototypes, matchCosine, lostPatches }, (id) => mayLetGo(direction, id), anchored);
-    correctDrift_(soft, features.clsAttention, tokens.centred, prototypes, { rows, cols, heads, dim, lostPatches, matchCosine, pull, driftIou, regions, inPieces: getMarkedInPieces(direction, rows, cols) });
+    correctDrift_(soft, features.clsAttention, tokens.centred, prototypes, { rows, cols, heads, dim, lostPatches, matchCosine, pull, driftIou, regions, inPieces: direction.inPieces });
     if (!hasObjectOfUnknownLook(direction, features.index)) separateLookAlikes_(soft, { regions: regions ?? [], prototypes: live, matchCosine, lostPatches, sizes: direction.markedPatches, previous: () => getPreviousWinners(direction, rows * cols), frame: features.index, paths: direction.lookAlikePaths });
   }
   direction.born = [];
