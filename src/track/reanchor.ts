@@ -253,58 +253,17 @@ function isMostlyAnother(mask: Uint8Array, winner: Int32Array, id: number): bool
 }
 
 /**
- * The patches of an object's parts (4-connected pieces of `mine`) that nowhere touch `region`:
- * another part of it elsewhere in the frame, which a pull towards this region says nothing about.
- */
-function getPartsApart(mine: Uint8Array, region: Uint8Array, rows: number, cols: number): Uint8Array {
-  const apart = new Uint8Array(mine.length);
-  for (const part of getComponents(mine, rows, cols)) {
-    if (part.some((i) => region[i])) continue;
-    for (const i of part) apart[i] = 1;
-  }
-  return apart;
-}
-
-/**
- * The patches of the frame's other regions (`regions` but `pick`) that `id` wins on more than
- * half of: another part of the object that the attention draws as a region of its own.
- */
-function getOwnOtherRegions(regions: Proposal[], pick: number, winner: Int32Array, id: number): Uint8Array {
-  const own = new Uint8Array(winner.length);
-  regions.forEach((region, k) => {
-    if (k === pick) return;
-    const members: number[] = [];
-    let won = 0;
-    region.mask.forEach((v, i) => {
-      if (!v) return;
-      members.push(i);
-      if (winner[i] === id) won++;
-    });
-    if (won * 2 > region.area) for (const i of members) own[i] = 1;
-  });
-  return own;
-}
-
-/** The patches drift correction leaves alone for an object marked as several things: its parts apart from `region`, and other regions it holds most of. */
-function getOtherParts(mine: Uint8Array, region: Uint8Array, regions: Proposal[], pick: number, winner: Int32Array, id: number, rows: number, cols: number): Uint8Array {
-  const kept = getPartsApart(mine, region, rows, cols);
-  const own = getOwnOtherRegions(regions, pick, winner, id);
-  for (let i = 0; i < kept.length; i++) kept[i] |= own[i];
-  return kept;
-}
-
-/**
  * Drift correction: propagated labels smear along boundaries and onto look-alike
  * background over time. Where an attention region (grown by features) overlaps an
  * object, looks like it and is not mostly another object's, the object's soft label is pulled towards that region: up
  * inside it (other labels give way), down outside it (the background takes what it
- * gives up). An object the prompt marked as several things (`inPieces`: in pieces, or over
- * several regions; direction.ts) is not pulled down on its other parts: those apart from the
- * region, and other regions it holds most of (apart or touching). Two squares a prompt painted
- * with one id kept only the one its region was picked for, the other fading to the background
- * (a first-time user's trial). Only for those: for an object marked as one thing, a part apart
- * is a leak onto a look-alike, which the pull clears (kept for every object, bench:prompts'
- * crossing scene 205 prompted in the middle lost 0.05 J&F).
+ * gives up). An object the prompt marked as several things (`inPieces`: in pieces, over
+ * several regions, or of two looks; direction.ts) is pulled up only, never down: the region
+ * picked for it is one of its parts, and the rest faded to the background (a first-time user's
+ * merge of two squares under one id; an annotator's red-and-blue object, drawn as one region on
+ * the prompt and as two later). Kept for objects marked as one thing: a part of those apart from
+ * the region is a leak onto a look-alike, which the pull clears (exempting every object's parts
+ * apart, bench:prompts' crossing scene 205 prompted in the middle lost 0.05 J&F).
  * @returns the ids corrected in this frame
  */
 export function correctDrift_(soft: Map<number, Float32Array>, attention: Float32Array, tokens: Float32Array, prototypes: Map<number, Float32Array>, options: ReanchorOptions & { pull: number; driftIou?: number; inPieces?: Set<number> }): number[] {
@@ -329,7 +288,7 @@ export function correctDrift_(soft: Map<number, Float32Array>, attention: Float3
     used.add(pick);
     corrected.push(id);
     const mask = proposals[pick].mask;
-    const otherParts = options.inPieces?.has(id) ? getOtherParts(mine, mask, proposals, pick, winner, id, rows, cols) : undefined;
+    const pullsDown = !options.inPieces?.has(id);
     const background = soft.get(0);
     for (let i = 0; i < n; i++) {
       // The pull moves the object's edge with the background, not another object's: where another one wins, nothing moves.
@@ -337,7 +296,7 @@ export function correctDrift_(soft: Map<number, Float32Array>, attention: Float3
       if (mask[i]) {
         grid[i] += pull * (1 - grid[i]);
         for (const [other, otherGrid] of soft) if (other !== id) otherGrid[i] *= 1 - pull;
-      } else if (background && id !== 0 && !otherParts?.[i]) {
+      } else if (background && id !== 0 && pullsDown) {
         // What the object gives up outside the region goes to the background.
         const moved = pull * grid[i];
         grid[i] -= moved;

@@ -94,15 +94,15 @@ async function trackArms(frames, extra = []) {
 }
 
 /**
- * Tracks a 320x240 clip with one prompt at frame 10 painting `squares` ([x, y, size] there)
+ * Tracks a 320x240 clip with one prompt at `frame` painting `squares` ([x, y, size] there)
  * with id 1; returns, per frame, the share of a square ([x, y, size]) that is id 1.
  */
-async function trackMergedSquares(name, video, squares) {
+async function trackMergedSquares(name, video, squares, frame = 10) {
   const prompts = path.join(dir, `${name}-prompts`);
   mkdirSync(prompts, { recursive: true });
   const labels = new Uint16Array(320 * 240);
   for (const [x0, y0, size] of squares) for (let y = y0; y < y0 + size; y++) labels.fill(1, y * 320 + x0, y * 320 + x0 + size);
-  writeFileSync(path.join(prompts, '00010.png'), encodeDavisPng(labels, 320, 240));
+  writeFileSync(path.join(prompts, `${String(frame).padStart(5, '0')}.png`), encodeDavisPng(labels, 320, 240));
   const out = path.join(dir, `${name}-out`);
   const run = await runCli(['track', video, '--model', model, '--prompts', prompts, '-o', out, '--format', 'davis', '--progress', 'none'], { env });
   assert.equal(run.code, 0, run.stderr);
@@ -341,6 +341,16 @@ describe('designed ViT through the CLI: prompts on several frames (an annotator\
       const share = read(t);
       const [red, green] = [share(Math.round(20 + 4 * t), 50, 60), share(230, Math.round(20 + 2 * t), 50)];
       assert.ok(red >= 0.95 && green >= 0.95, `frame ${t}: both are id 1 (red ${red.toFixed(2)}, green ${green.toFixed(2)})`);
+    }
+  });
+  it('keeps both halves of a red-and-blue object prompted on its first frame, on every frame (an annotator\'s trial)', async () => {
+    // The attention draws the two halves as one region on frame 0 and as two on some later frames.
+    const video = makeClip('red-blue', [['red', 40, 40, '20+40*t', '60'], ['blue', 40, 40, '60+40*t', '60']]);
+    const read = await trackMergedSquares('red-blue', video, [[20, 60, 40], [60, 60, 40]], 0);
+    for (let t = 0; t < 30; t++) {
+      const share = read(t);
+      const [red, blue] = [share(Math.round(20 + 4 * t), 60, 40), share(Math.round(60 + 4 * t), 60, 40)];
+      assert.ok(red >= 0.95 && blue >= 0.95, `frame ${t}: both halves are id 1 (red ${red.toFixed(2)}, blue ${blue.toFixed(2)})`);
     }
   });
   it('keeps both of two touching squares a prompt paints with one id, on every frame (a merge of two things into one object)', async () => {

@@ -1,5 +1,5 @@
 import { discoverObjects_, type Discovered, type DiscoveryState } from '../discover.js';
-import { dot, getUnitRows } from '../patch-features.js';
+import { dot, getMaskPrototype, getUnitRows } from '../patch-features.js';
 import { lazyBackdrop } from '../multi/backdrop.js';
 import { judgeObjectLike } from '../multi/objectness.js';
 import { countPatches } from '../multi/painting.js';
@@ -154,26 +154,27 @@ export function anchorAtPixelPrompt_(direction: Direction, features: FrameFeatur
   anchorAtPrompt_(direction, features.index, grid, tokens, features.dim, slivers);
   // An object this prompt does not mark (hidden here) keeps what the prompt that last marked it said.
   const marked = new Set(grid);
-  const inPieces = findMarkedInPieces(grid, () => getObjectRegions(features, tokens.centred), rows, cols);
+  const inPieces = findMarkedInPieces(grid, () => getObjectRegions(features, tokens.centred), { rows, cols, centred: tokens.centred, dim: features.dim });
   direction.inPieces = new Set([...direction.inPieces].filter((id) => !marked.has(id)).concat([...inPieces]));
 }
 
 /**
  * The objects a prompt marks as several things (`labels` at the patch grid): in more than one
  * piece of at least `lostPatches` (4-connected: a thin part at a slant, cut by the grid into
- * patches touching at corners, is no piece of its own), or over more than one of the frame's
- * object regions (most of each region's patches theirs) — two squares an annotator painted
- * with one id, apart or touching. Regions at the default threshold: the prompt is read before
- * the run's options reach here.
+ * patches touching at corners, is no piece of its own), over more than one of the frame's
+ * object regions (most of each region's patches theirs), or with two looks (hasTwoLooks) — two
+ * squares an annotator painted with one id, apart or touching, or a red and blue object that
+ * the attention draws as one region on the prompt and as two later (an annotator's trial).
+ * Regions at the default threshold: the prompt is read before the run's options reach here.
  */
-function findMarkedInPieces(labels: Uint16Array, getRegions: () => Proposal[], rows: number, cols: number): Set<number> {
+function findMarkedInPieces(labels: Uint16Array, getRegions: () => Proposal[], frame: { rows: number; cols: number; centred: Float32Array; dim: number }): Set<number> {
   const inPieces = new Set<number>();
   let regions: Proposal[] | undefined;
   for (const id of new Set(labels)) {
     if (id === 0) continue;
     const mask = new Uint8Array(labels.length);
     for (let i = 0; i < labels.length; i++) if (labels[i] === id) mask[i] = 1;
-    if (getComponents(mask, rows, cols).filter((piece) => piece.length >= promptedTuning.lostPatches).length > 1) {
+    if (getComponents(mask, frame.rows, frame.cols).filter((piece) => piece.length >= promptedTuning.lostPatches).length > 1 || hasTwoLooks(mask, frame.centred, frame.dim)) {
       inPieces.add(id);
       continue;
     }
@@ -182,6 +183,29 @@ function findMarkedInPieces(labels: Uint16Array, getRegions: () => Proposal[], r
     if (covered.length > 1) inPieces.add(id);
   }
   return inPieces;
+}
+
+/**
+ * Whether a marked object's patches (`mask`) fall into two parts that look unlike each other:
+ * the patches like (`matchCosine`) the one least like the whole, and the rest, each at least
+ * `lostPatches`, whose mean looks are less alike than `matchCosine`. One object of one look
+ * has no such part: its least typical patch is still like most of it.
+ */
+function hasTwoLooks(mask: Uint8Array, centred: Float32Array, dim: number): boolean {
+  const { matchCosine, lostPatches } = promptedTuning;
+  const whole = getMaskPrototype(centred, dim, mask);
+  if (!whole) return false;
+  const tokenAt = (i: number): Float32Array => centred.subarray(i * dim, (i + 1) * dim);
+  let least = -1;
+  mask.forEach((v, i) => {
+    if (v && (least < 0 || dot(whole, tokenAt(i)) < dot(whole, tokenAt(least)))) least = i;
+  });
+  const far = tokenAt(least);
+  const part = Uint8Array.from(mask, (v, i) => (v && dot(far, tokenAt(i)) >= matchCosine ? 1 : 0));
+  const rest = Uint8Array.from(mask, (v, i) => (v && !part[i] ? 1 : 0));
+  const [partLook, restLook] = [getMaskPrototype(centred, dim, part), getMaskPrototype(centred, dim, rest)];
+  if (!partLook || !restLook || countPatches(part) < lostPatches || countPatches(rest) < lostPatches) return false;
+  return dot(partLook, restLook) < matchCosine;
 }
 
 /** The ids the direction's last prediction gave at least `lostPatches` patches (in view going into the next frame). */
