@@ -66,7 +66,7 @@ export interface Direction {
   markedPatches: Map<number, number>;
   /** The objects discovery found on the last frame stepped to, with their masks on the frames before it. */
   born: Discovered[];
-  /** Objects the last prompt marked as several things (findMarkedInPieces): drift correction keeps each of their pieces. */
+  /** Objects the prompt that last marked them marked as several things (findMarkedInPieces): drift correction only pulls them up, never down. */
   inPieces: Set<number>;
   /** Objects the last prompt marked only by a sliver that covers no patch's centre, waiting to come into view: id → where (slivers.ts). */
   pending: Map<number, PendingSliver>;
@@ -196,9 +196,10 @@ function hasTwoLooks(mask: Uint8Array, centred: Float32Array, dim: number): bool
   const whole = getMaskPrototype(centred, dim, mask);
   if (!whole) return false;
   const tokenAt = (i: number): Float32Array => centred.subarray(i * dim, (i + 1) * dim);
-  let least = -1;
+  let [least, leastCosine] = [-1, Infinity];
   mask.forEach((v, i) => {
-    if (v && (least < 0 || dot(whole, tokenAt(i)) < dot(whole, tokenAt(least)))) least = i;
+    const cosine = v ? dot(whole, tokenAt(i)) : Infinity;
+    if (cosine < leastCosine) [least, leastCosine] = [i, cosine];
   });
   const far = tokenAt(least);
   const part = Uint8Array.from(mask, (v, i) => (v && dot(far, tokenAt(i)) >= matchCosine ? 1 : 0));
